@@ -1,0 +1,84 @@
+/**
+ * The discrete architecture: what a search derives, a preset names, `buildModel`
+ * builds, `summary` counts and `arch.json` stores (DESIGN §3, §6).
+ *
+ * A network is: full-precision stem conv → blocks (grouped; each group has K binary
+ * bases, i.e. K replicas of its blocks) → global average pool → full-precision FC.
+ */
+
+/** Residual basic block (two 3×3 units), bottleneck (1×1, k×k, 1×1; out = 4·width) or plain stack unit without shortcut. */
+export type BlockKind = 'basic' | 'bottleneck' | 'plain';
+
+/** Activation precision of a group: 1-bit sign, k-bit uniform (supplement S4.1), or 32 = full precision (float weights too, ReLU). */
+export type ActivationBits = 1 | 2 | 4 | 32;
+
+/**
+ * How bases exchange information where one group ends and the next begins:
+ * `aggregate` sums the bases with learned scalars λ and broadcasts the sum to every base of the next group;
+ * `soft` is Group-Net's learned K'×K mixing matrix. Inside a group each base keeps its own path.
+ */
+export type Connection = 'aggregate' | 'soft';
+
+/** `group`: Group-Net / GBD (bases replicate whole blocks). `layer`: LBD (K binary convs on the same input per layer, summed). */
+export type Decomposition = 'group' | 'layer';
+
+export interface ArchBlock {
+  kind: BlockKind;
+  /** Index into `widths`: which stage this block belongs to. */
+  stage: number;
+  /** Stride of the block's first conv (a stride-2 block down-samples; its shortcut is full precision). */
+  stride: 1 | 2;
+  /** Spatial kernel size of the block's main convs. */
+  kernel: number;
+  /** Dilation of the block's main convs (atrous; 1 = ordinary). */
+  dilation: number;
+}
+
+/** A run of consecutive blocks `[start, end)`; groups partition the blocks in order. */
+export interface ArchGroup {
+  start: number;
+  end: number;
+}
+
+export interface ArchMetrics {
+  accuracy?: number;
+  latencyMs?: number;
+  predictedLatencyMs?: number;
+  bops?: number;
+  flops?: number;
+  params?: number;
+  memoryBytes?: number;
+}
+
+export interface ArchProvenance {
+  tool: 'groupnas';
+  toolVersion: string;
+  /** e.g. `preset:groupnet-k5`, `search:<run dir name>`, `user`. */
+  source: string;
+  seed?: number;
+  createdAt?: string;
+}
+
+export interface Arch {
+  format: 'groupnas.arch';
+  version: 1;
+  name?: string;
+  input: { height: number; width: number; channels: number };
+  /** Full-precision first conv (+BN+ReLU). */
+  stem: { filters: number; kernel: number; stride: number };
+  blocks: ArchBlock[];
+  /** Output channels per stage (for bottleneck blocks: the inner width; the block outputs 4×). */
+  widths: number[];
+  groups: ArchGroup[];
+  /** Bases K per group (same length as `groups`). */
+  bases: number[];
+  /** Activation bits per group (same length as `groups`). */
+  bits: ActivationBits[];
+  /** One per boundary between consecutive groups (`groups.length - 1` entries). */
+  connections: Connection[];
+  decomposition: Decomposition;
+  /** Full-precision classifier. */
+  head: { classes: number };
+  metrics?: ArchMetrics;
+  provenance: ArchProvenance;
+}
