@@ -1,0 +1,27 @@
+import * as tf from '@tensorflow/tfjs';
+import { conv2DBackpropFilterWasmConfig } from './kernels/conv2d-backprop-filter.js';
+import { conv2DBackpropInputWasmConfig } from './kernels/conv2d-backprop-input.js';
+
+/**
+ * The kernels groupnas adds to (or replaces in) tfjs-backend-wasm so training runs on it, and fast:
+ * - Conv2DBackpropFilter: missing from tfjs-backend-wasm 4.22, so no conv net could train.
+ * - Conv2DBackpropInput: the stock kernel is a direct loop ~20× slower than forward conv.
+ */
+export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
+  conv2DBackpropFilterWasmConfig,
+  conv2DBackpropInputWasmConfig,
+];
+
+/**
+ * Install groupnas' training kernels for the `wasm` backend. Idempotent: calling it again (or
+ * after another copy registered them) changes nothing. Call after importing
+ * `@tensorflow/tfjs-backend-wasm`; the backend does not need to be active yet.
+ */
+export function registerWasmTrainingKernels(): void {
+  for (const config of WASM_TRAINING_KERNELS) {
+    const current = tf.getKernel(config.kernelName, 'wasm');
+    if (current?.kernelFunc === config.kernelFunc) continue;
+    if (current !== undefined) tf.unregisterKernel(config.kernelName, 'wasm');
+    tf.registerKernel(config);
+  }
+}
