@@ -1,0 +1,28 @@
+/** The data pipeline's public surface: readers, data set loading, splits, augmentation, batching. */
+export type { ImageSet } from './image-set.js';
+export { selectImages, firstImages, concatImageSets, classCounts } from './image-set.js';
+export { readIdx, parseIdxImages, parseIdxLabels, encodeIdx, encodeIdxImages, encodeIdxLabels, IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC } from './idx.js';
+export { readCifar10Batch, parseCifar10Batch, CIFAR10_CLASSES } from './cifar10.js';
+export { readDataFile } from './read-data-file.js';
+export type { Dataset, DatasetSource, DatasetFormat, ChannelStats } from './dataset.js';
+export { FASHION_MNIST_CLASSES, MNIST_CLASSES, channelStats } from './dataset.js';
+export type { LoadDatasetOptions, DatasetLocation } from './locate.js';
+export {
+  loadDataset,
+  findDatasets,
+  embeddedDataDir,
+  DEBIAN_FASHION_MNIST_DIR,
+  EMBEDDED_FASHION_MNIST,
+  FASHION_MNIST_CHECKSUM,
+} from './locate.js';
+export type { DataInfo } from './info.js';
+export { dataInfo } from './info.js';
+export { balancedSubset } from './subset.js';
+export type { SplitOptions, DataSplits } from './split.js';
+export { splitDataset, DEFAULT_ARCH_VAL_FRACTION } from './split.js';
+export type { AugmentOptions } from './augment.js';
+export { defaultAugmentation, augmentImages, shiftImage, normalizeImages } from './augment.js';
+export type { BatchOptions, TypedBatch } from './batches.js';
+export { typedBatches, typedBatchAt, batchesPerEpoch, epochOrder } from './batches.js';
+export type { TensorBatch, OneHotBatchOptions } from './tensor-batches.js';
+export { tensorBatches, toTensorBatch, disposeBatch } from './tensor-batches.js';
