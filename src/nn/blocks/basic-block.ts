@@ -1,0 +1,45 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Scope } from '../parameters.js';
+import type { Block, BlockSpec } from './block.js';
+import { ConvUnit } from './conv-unit.js';
+import { Shortcut } from './shortcut.js';
+
+/**
+ * ResNet basic block (two k×k convs).
+ *
+ * Binary (Bi-Real style, DESIGN §3): two units, each with its own shortcut added after BN:
+ *   y   = BN(conv1(q(x))) + shortcut(x)     (shortcut: identity, or avg-pool + float conv1×1 + BN)
+ *   out = BN(conv2(q(y))) + y
+ * where q is sign (1 bit) or ReLU → k-bit uniform quantizer.
+ *
+ * Full precision (the twin): out = ReLU(BN(conv2(ReLU(BN(conv1(x))))) + shortcut(x)).
+ *
+ * Names: `unit1.*`, `unit2.*`, `shortcut.*`.
+ */
+export class BasicBlock implements Block {
+  readonly outChannels: number;
+  readonly unit1: ConvUnit;
+  readonly unit2: ConvUnit;
+  readonly shortcut: Shortcut;
+
+  constructor(
+    scope: Scope,
+    readonly spec: BlockSpec,
+  ) {
+    const { inChannels, width, stride, kernel, dilation, quantizer, convBases, bnMomentum } = spec;
+    this.outChannels = width;
+    const common = { kernel, dilation, quantizer, bases: convBases, bnMomentum };
+    this.unit1 = new ConvUnit(scope.child('unit1'), { ...common, inChannels, outChannels: width, stride });
+    this.unit2 = new ConvUnit(scope.child('unit2'), { ...common, inChannels: width, outChannels: width, stride: 1 });
+    this.shortcut = new Shortcut(scope.child('shortcut'), inChannels, width, stride, bnMomentum);
+  }
+
+  apply(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
+    if (this.spec.quantizer === undefined) {
+      const h = tf.relu(this.unit1.apply(x, training));
+      return tf.relu(tf.add(this.unit2.apply(h, training), this.shortcut.apply(x, training)));
+    }
+    const y = tf.add(this.unit1.apply(x, training), this.shortcut.apply(x, training)) as tf.Tensor4D;
+    return tf.add(this.unit2.apply(y, training), y);
+  }
+}

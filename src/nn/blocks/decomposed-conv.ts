@@ -1,0 +1,31 @@
+import * as tf from '@tensorflow/tfjs';
+import { constant } from '../init.js';
+import { Conv2d, type Conv2dOptions } from '../layers/conv2d.js';
+import type { Scope } from '../parameters.js';
+
+/**
+ * The conv of one layer: a single conv, or for layer-wise binary decomposition (LBD) K convs on the
+ * same input summed with learned scales, y = Σ_k s_k · conv_k(x), s initialised to 1/K.
+ *
+ * Names: K = 1 → `weight`; K > 1 → `bases.{k}.weight` and `scales` [K].
+ */
+export class DecomposedConv {
+  readonly convs: Conv2d[];
+  readonly scales: tf.Variable | undefined;
+
+  constructor(scope: Scope, options: Conv2dOptions, bases: number) {
+    if (bases === 1) {
+      this.convs = [new Conv2d(scope, options)];
+      this.scales = undefined;
+    } else {
+      this.convs = Array.from({ length: bases }, (_, k) => new Conv2d(scope.child('bases').child(k), options));
+      this.scales = scope.param('scales', [bases], constant(1 / bases));
+    }
+  }
+
+  apply(x: tf.Tensor4D): tf.Tensor4D {
+    if (this.scales === undefined) return this.convs[0]!.apply(x);
+    const scales = tf.unstack(this.scales);
+    return tf.addN(this.convs.map((c, k) => tf.mul(c.apply(x), scales[k]!))) as tf.Tensor4D;
+  }
+}

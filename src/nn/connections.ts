@@ -1,0 +1,75 @@
+import * as tf from '@tensorflow/tfjs';
+import { constant, matrix } from './init.js';
+import type { Scope } from './parameters.js';
+
+/** Turns the K outputs of one group's bases into the K' inputs of the next group's bases (DESIGN §3 "Connections"). */
+export interface BaseConnector {
+  readonly fromBases: number;
+  readonly toBases: number;
+  combine(outputs: tf.Tensor4D[]): tf.Tensor4D[];
+}
+
+/**
+ * Group boundary, hard connection: y = Σ_k λ_k · out_k, broadcast to every base of the next group
+ * (M = 1·λᵀ). λ [K] is learned, initialised to 1/K (the bases' mean). With K = 1 it is the
+ * identity and owns no parameter. Name: `lambda`.
+ */
+export class AggregateConnector implements BaseConnector {
+  readonly lambda: tf.Variable | undefined;
+
+  constructor(
+    scope: Scope,
+    readonly fromBases: number,
+    readonly toBases: number,
+  ) {
+    this.lambda = fromBases > 1 ? scope.param('lambda', [fromBases], constant(1 / fromBases)) : undefined;
+  }
+
+  combine(outputs: tf.Tensor4D[]): tf.Tensor4D[] {
+    checkCount(outputs, this.fromBases);
+    const y = this.lambda === undefined ? outputs[0]! : weightedSum(outputs, tf.unstack(this.lambda));
+    return Array.from({ length: this.toBases }, () => y);
+  }
+}
+
+/**
+ * Group-Net's learned soft connection: x_j = Σ_k M[j,k] · out_k with M [K', K] learned.
+ * Start: rows sum to 1; for K' = K, M = ½·I + ½/K (each base mostly keeps its own path but
+ * already sees the others), otherwise M = 1/K. Between two single bases it is the identity and
+ * owns no parameter. Name: `mix`.
+ */
+export class SoftConnector implements BaseConnector {
+  readonly mix: tf.Variable | undefined;
+
+  constructor(
+    scope: Scope,
+    readonly fromBases: number,
+    readonly toBases: number,
+  ) {
+    if (fromBases === 1 && toBases === 1) {
+      this.mix = undefined;
+      return;
+    }
+    const rows = Array.from({ length: toBases }, (_, j) =>
+      Array.from({ length: fromBases }, (_, k) => (toBases === fromBases ? (j === k ? 0.5 : 0) + 0.5 / fromBases : 1 / fromBases)),
+    );
+    this.mix = scope.param('mix', [toBases, fromBases], matrix(rows));
+  }
+
+  combine(outputs: tf.Tensor4D[]): tf.Tensor4D[] {
+    checkCount(outputs, this.fromBases);
+    if (this.mix === undefined) return outputs;
+    const shape = outputs[0]!.shape;
+    const flat = tf.reshape(tf.stack(outputs), [this.fromBases, -1]) as tf.Tensor2D;
+    const mixed = tf.matMul(this.mix as tf.Tensor2D, flat);
+    return tf.unstack(tf.reshape(mixed, [this.toBases, ...shape])) as tf.Tensor4D[];
+  }
+}
+
+function weightedSum(outputs: tf.Tensor4D[], weights: tf.Tensor[]): tf.Tensor4D {
+  return tf.addN(outputs.map((o, k) => tf.mul(o, weights[k]!))) as tf.Tensor4D;
+}
+
+function checkCount(outputs: tf.Tensor4D[], expected: number): void {
+  if (outputs.length !== expected) throw new Error(`connector expects ${expected} base outputs, got ${outputs.length}`);
+}

@@ -1,0 +1,176 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Arch } from '../space/arch.js';
+import { activationQuantizerFor, type SignEstimator } from './activation.js';
+import { blockOutChannels, type Block } from './blocks/block.js';
+import { createBlock } from './blocks/create-block.js';
+import { checkArchBuildable } from './check-arch.js';
+import { AggregateConnector, SoftConnector, type BaseConnector } from './connections.js';
+import { BatchNorm } from './layers/batch-norm.js';
+import { Conv2d } from './layers/conv2d.js';
+import { Dense } from './layers/dense.js';
+import { ParameterStore, Scope, type Parameter, type StateDict } from './parameters.js';
+
+export interface BuildOptions {
+  /** Seeds every initial value (each parameter from (seed, its name)). Default 0. */
+  seed?: number;
+  /** Backward estimator of 1-bit activations: clipped STE (default, DESIGN §3) or Bi-Real's approxSign. */
+  signEstimator?: SignEstimator;
+  /** Clip β of k-bit activations (supplement S4.1; fixed, not learned). Default 2. */
+  activationClip?: number;
+  /** BN running-statistics momentum (PyTorch convention). Default 0.1. */
+  bnMomentum?: number;
+}
+
+/** One group: `bases[k]` is base k's own chain of blocks (K replicas of the group's blocks; one path under LBD). */
+export interface GroupModule {
+  readonly start: number;
+  readonly end: number;
+  readonly bases: Block[][];
+}
+
+/**
+ * A Group-Net model built from a discrete {@link Arch} (DESIGN §3):
+ *
+ *   x → stem (float conv, BN, ReLU) → group 0 (K_0 bases, each its own blocks) → connector 0 → group 1 → …
+ *     → output aggregate (Σ λ_k out_k) → global average pool → float FC → logits
+ *
+ * Connector i sits between group i and i+1: `aggregate` (λ, broadcast) or `soft` (learned K'×K
+ * matrix). Under `decomposition: 'layer'` (LBD) every group has one path and each conv layer holds
+ * K convs instead.
+ *
+ * Parameter names: `stem.conv.weight`, `stem.bn.*`, `groups.{g}.bases.{k}.blocks.{i}.*` (i = the
+ * block's index in `arch.blocks`), `connections.{g}.lambda|mix`, `output.lambda`, `head.fc.*`.
+ */
+export class GroupNetModel {
+  readonly params: ParameterStore;
+  readonly stemConv: Conv2d;
+  readonly stemBn: BatchNorm;
+  readonly groups: GroupModule[];
+  /** `connections[g]` joins group g to group g+1. */
+  readonly connections: BaseConnector[];
+  /** Joins the last group's bases into the one feature map the head pools. */
+  readonly output: AggregateConnector;
+  readonly fc: Dense;
+  /** Channels of the feature map the head pools. */
+  readonly featureChannels: number;
+
+  constructor(
+    readonly arch: Arch,
+    options: BuildOptions = {},
+  ) {
+    checkArchBuildable(arch);
+    const seed = options.seed ?? 0;
+    const estimator = options.signEstimator ?? 'ste';
+    const beta = options.activationClip ?? 2;
+    const bnMomentum = options.bnMomentum ?? 0.1;
+    this.params = new ParameterStore(seed);
+    const root = new Scope(this.params);
+    const layerwise = arch.decomposition === 'layer';
+    const paths = (g: number): number => (layerwise ? 1 : arch.bases[g]!);
+
+    const stem = root.child('stem');
+    this.stemConv = new Conv2d(stem.child('conv'), {
+      inChannels: arch.input.channels,
+      outChannels: arch.stem.filters,
+      kernel: arch.stem.kernel,
+      stride: arch.stem.stride,
+      binary: false,
+    });
+    this.stemBn = new BatchNorm(stem.child('bn'), arch.stem.filters, bnMomentum);
+
+    this.groups = [];
+    this.connections = [];
+    let channels = arch.stem.filters;
+    arch.groups.forEach((group, g) => {
+      const quantizer = activationQuantizerFor(arch.bits[g]!, estimator, beta);
+      const groupScope = root.child('groups').child(g);
+      const bases: Block[][] = [];
+      let outChannels = channels;
+      for (let k = 0; k < paths(g); k++) {
+        const baseScope = groupScope.child('bases').child(k).child('blocks');
+        let inChannels = channels;
+        const blocks: Block[] = [];
+        for (let i = group.start; i < group.end; i++) {
+          const b = arch.blocks[i]!;
+          const width = arch.widths[b.stage]!;
+          blocks.push(
+            createBlock(baseScope.child(i), {
+              kind: b.kind,
+              inChannels,
+              width,
+              stride: b.stride,
+              kernel: b.kernel,
+              dilation: b.dilation,
+              quantizer,
+              convBases: layerwise ? arch.bases[g]! : 1,
+              bnMomentum,
+            }),
+          );
+          inChannels = blockOutChannels(b.kind, width);
+        }
+        bases.push(blocks);
+        outChannels = inChannels;
+      }
+      this.groups.push({ start: group.start, end: group.end, bases });
+      channels = outChannels;
+      if (g < arch.groups.length - 1) {
+        const scope = root.child('connections').child(g);
+        const from = paths(g);
+        const to = paths(g + 1);
+        this.connections.push(arch.connections[g] === 'soft' ? new SoftConnector(scope, from, to) : new AggregateConnector(scope, from, to));
+      }
+    });
+    this.output = new AggregateConnector(root.child('output'), paths(arch.groups.length - 1), 1);
+    this.featureChannels = channels;
+    this.fc = new Dense(root.child('head').child('fc'), channels, arch.head.classes);
+  }
+
+  /** Logits [N, classes] for NHWC input [N, H, W, C]. `training` selects batch statistics in BN (and updates the running ones). */
+  forward(x: tf.Tensor4D, training: boolean): tf.Tensor2D {
+    return tf.tidy(() => {
+      const features = this.features(x, training);
+      return this.fc.apply(tf.mean(features, [1, 2]) as tf.Tensor2D);
+    });
+  }
+
+  /** The aggregated last feature map [N, H', W', featureChannels], before pooling (for distillation). */
+  features(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
+    return tf.tidy(() => {
+      const stem = tf.relu(this.stemBn.apply(this.stemConv.apply(x), training));
+      let inputs: tf.Tensor4D[] = Array.from({ length: this.groups[0]!.bases.length }, () => stem);
+      this.groups.forEach((group, g) => {
+        const outputs = group.bases.map((blocks, k) => blocks.reduce((h, block) => block.apply(h, training), inputs[k]!));
+        inputs = g < this.connections.length ? this.connections[g]!.combine(outputs) : this.output.combine(outputs);
+      });
+      return inputs[0]!;
+    });
+  }
+
+  /** Parameters the optimizer updates, by stable name. */
+  trainableParameters(): Parameter[] {
+    return this.params.trainable();
+  }
+
+  /** The tfjs variables the optimizer updates (for `tf.variableGrads`). */
+  get trainableVariables(): tf.Variable[] {
+    return this.params.trainable().map((p) => p.variable);
+  }
+
+  /** Every parameter and buffer by name (live variables; read, don't dispose). */
+  stateDict(): StateDict {
+    return this.params.stateDict();
+  }
+
+  loadStateDict(state: StateDict, source?: string): void {
+    this.params.loadStateDict(state, source);
+  }
+
+  dispose(): void {
+    this.params.dispose();
+  }
+}
+
+/** Build the tfjs model of an Arch (throws a UsageError naming the field if the Arch cannot be built). */
+export function buildModel(arch: Arch, options: BuildOptions = {}): GroupNetModel {
+  return new GroupNetModel(arch, options);
+}

@@ -1,0 +1,44 @@
+import * as tf from '@tensorflow/tfjs';
+import { heNormalFanOut } from '../init.js';
+import type { Scope } from '../parameters.js';
+import { magnitudeAwareSign } from '../quantizers/magnitude-aware-sign.js';
+
+export interface Conv2dOptions {
+  inChannels: number;
+  outChannels: number;
+  kernel: number;
+  stride: number;
+  dilation?: number;
+  /** true: weights α·sign(W) per output channel (`magnitudeAwareSign`); false: float weights. */
+  binary: boolean;
+}
+
+/**
+ * 2-D convolution, NHWC input, HWIO `weight`, no bias (a BN always follows).
+ *
+ * Padding is `dilation·(kernel−1)/2` zeros on every side (PyTorch's symmetric convention), so
+ * out = floor((in − 1)/stride) + 1. For a binary conv the zeros are not ±1: the packed engine must
+ * correct border positions to match this simulation. Input quantization is the caller's (one
+ * quantized input can feed several convs, as in LBD).
+ */
+export class Conv2d {
+  readonly weight: tf.Variable;
+  readonly options: Required<Conv2dOptions>;
+
+  constructor(scope: Scope, options: Conv2dOptions) {
+    this.options = { dilation: 1, ...options };
+    const { kernel, inChannels, outChannels } = this.options;
+    this.weight = scope.param('weight', [kernel, kernel, inChannels, outChannels], heNormalFanOut(kernel * kernel * outChannels), true);
+  }
+
+  /** The weights the convolution actually uses (binarized and scaled for a binary conv). */
+  effectiveWeight(): tf.Tensor4D {
+    return this.options.binary ? magnitudeAwareSign(this.weight as tf.Tensor4D) : (this.weight as tf.Tensor4D);
+  }
+
+  apply(x: tf.Tensor4D): tf.Tensor4D {
+    const { kernel, stride, dilation } = this.options;
+    const pad = (dilation * (kernel - 1)) / 2;
+    return tf.conv2d(x, this.effectiveWeight(), stride, pad, 'NHWC', dilation);
+  }
+}
