@@ -1,0 +1,107 @@
+/**
+ * The per-channel output transform of a binary conv (DESIGN §5): the exact integer dot
+ * product d of a channel becomes y = d·scale + bias, one multiply-add that folds
+ * the weight scale α, the input scale (β/(2^k−1) for k-bit activations), inference-mode
+ * BatchNorm and the base weight λ of a multi-base sum.
+ */
+import { UsageError } from '../util/errors.js';
+
+export interface ChannelAffine {
+  scale: Float32Array;
+  bias: Float32Array;
+}
+
+export interface BatchNormParams {
+  gamma: ArrayLike<number>;
+  beta: ArrayLike<number>;
+  movingMean: ArrayLike<number>;
+  movingVariance: ArrayLike<number>;
+  epsilon: number;
+}
+
+export interface OutputTransformParts {
+  channels: number;
+  /** Per-output-channel weight scale α (mean |W|); 1 when absent. */
+  alpha?: ArrayLike<number>;
+  /** Scale of the input levels: 1 for ±1 activations, β/(2^k−1) for k-bit ones. */
+  inputScale?: number;
+  /** Bias of the conv itself (before BN). */
+  convBias?: ArrayLike<number>;
+  batchNorm?: BatchNormParams;
+  /** Base weight λ of a multi-base sum, applied last. */
+  lambda?: number;
+}
+
+/**
+ * Fold conv → (+bias) → BN → ×λ into one affine map per channel:
+ * y = λ·(γ·((d·s·α + b) − μ)/√(σ²+ε) + β_bn).
+ */
+export function foldOutputTransform(parts: OutputTransformParts): ChannelAffine {
+  const { channels } = parts;
+  if (!Number.isInteger(channels) || channels < 1) throw new UsageError(`output transform: channels must be a positive integer, got ${channels}`);
+  const check = (name: string, v: ArrayLike<number> | undefined): void => {
+    if (v && v.length !== channels) throw new UsageError(`output transform: ${name} has ${v.length} values, expected ${channels}`);
+  };
+  check('alpha', parts.alpha);
+  check('convBias', parts.convBias);
+  if (parts.batchNorm) {
+    for (const key of ['gamma', 'beta', 'movingMean', 'movingVariance'] as const) check(`batchNorm.${key}`, parts.batchNorm[key]);
+  }
+  const inputScale = parts.inputScale ?? 1;
+  const lambda = parts.lambda ?? 1;
+  const scale = new Float32Array(channels);
+  const bias = new Float32Array(channels);
+  for (let o = 0; o < channels; o++) {
+    let s = inputScale * (parts.alpha ? parts.alpha[o]! : 1);
+    let b = parts.convBias ? parts.convBias[o]! : 0;
+    const bn = parts.batchNorm;
+    if (bn) {
+      const g = bn.gamma[o]! / Math.sqrt(bn.movingVariance[o]! + bn.epsilon);
+      s *= g;
+      b = (b - bn.movingMean[o]!) * g + bn.beta[o]!;
+    }
+    scale[o] = s * lambda;
+    bias[o] = b * lambda;
+  }
+  return { scale, bias };
+}
+
+/** Check an affine has one scale and bias per channel. */
+export function checkAffine(transform: ChannelAffine, channels: number): void {
+  if (transform.scale.length !== channels || transform.bias.length !== channels) {
+    throw new UsageError(`output transform: expected ${channels} scales and biases, got ${transform.scale.length} and ${transform.bias.length}`);
+  }
+}
+
+/**
+ * y[p, o] = d[p, o]·scale[o] + bias[o] over channel-last data, computed in float32 as the
+ * wasm engine does (so both engines agree bit for bit); with `accumulate`, added into it.
+ */
+export function applyOutputTransform(dots: ArrayLike<number>, transform: ChannelAffine, accumulate?: Float32Array): Float32Array {
+  const channels = transform.scale.length;
+  checkAffine(transform, channels);
+  if (dots.length % channels !== 0) throw new UsageError(`output transform: ${dots.length} values are not a whole number of ${channels}-channel pixels`);
+  if (accumulate && accumulate.length !== dots.length) throw new UsageError(`output transform: accumulator has ${accumulate.length} values, expected ${dots.length}`);
+  const out = accumulate ?? new Float32Array(dots.length);
+  for (let i = 0; i < dots.length; i++) {
+    const o = i % channels;
+    const y = Math.fround(Math.fround(dots[i]! * transform.scale[o]!) + transform.bias[o]!);
+    out[i] = accumulate ? Math.fround(out[i]! + y) : y;
+  }
+  return out;
+}
+
+/** Multi-base sum y = Σ_k λ_k·x_k of K same-shaped base outputs. */
+export function multiBaseSum(parts: readonly Float32Array[], lambdas: readonly number[]): Float32Array {
+  if (parts.length === 0 || parts.length !== lambdas.length) {
+    throw new UsageError(`multi-base sum: need one λ per base and at least one base, got ${parts.length} bases and ${lambdas.length} λ`);
+  }
+  const size = parts[0]!.length;
+  const out = new Float32Array(size);
+  parts.forEach((part, k) => {
+    if (part.length !== size) throw new UsageError(`multi-base sum: base ${k} has ${part.length} values, base 0 has ${size}`);
+    const lambda = lambdas[k]!;
+    for (let i = 0; i < size; i++) out[i] = out[i]! + lambda * part[i]!;
+  });
+  return out;
+}

@@ -1,0 +1,145 @@
+/**
+ * Bit packing of activations (DESIGN §5): NHWC tensors packed along channels into
+ * 32-bit words, channel c → word ⌊c/32⌋, bit c mod 32. For ±1 data bit 1 means −1 and
+ * bit 0 means +1 (sign(0) = +1), as in Larq Compute Engine; the unused high bits of the
+ * last word are 0 in activations and weights alike, so they add nothing to a popcount.
+ */
+import { UsageError } from '../util/errors.js';
+
+/** Shape of an NHWC activation tensor. */
+export interface NhwcShape {
+  n: number;
+  h: number;
+  w: number;
+  c: number;
+}
+
+/** ±1 activations, one bit per channel: `data[((n·h + y)·w + x)·words + ⌊c/32⌋]`. */
+export interface PackedActivations extends NhwcShape {
+  /** Words per pixel: ⌈c/32⌉. */
+  words: number;
+  data: Uint32Array;
+}
+
+/**
+ * k-bit activations as k bit planes (supplement S4.1): level q ∈ {0..2^k−1} = Σ_i 2^i·A_i,
+ * plane i packed like `PackedActivations` but with bit 1 = "bit i of q is set".
+ * `planes` holds the k planes one after another, each `n·h·w·words` words.
+ */
+export interface BitPlaneActivations extends NhwcShape {
+  words: number;
+  bits: number;
+  planes: Uint32Array;
+}
+
+/** Words needed for `channels` bits. */
+export function wordsFor(channels: number): number {
+  return Math.ceil(channels / 32);
+}
+
+export function checkShape(shape: NhwcShape, length: number, what: string): void {
+  for (const key of ['n', 'h', 'w', 'c'] as const) {
+    const v = shape[key];
+    if (!Number.isInteger(v) || v < 1) throw new UsageError(`${what}: shape.${key} must be a positive integer, got ${v}`);
+  }
+  const expected = shape.n * shape.h * shape.w * shape.c;
+  if (length !== expected) {
+    throw new UsageError(`${what}: ${length} values do not match shape ${shape.n}×${shape.h}×${shape.w}×${shape.c} (${expected})`);
+  }
+}
+
+/** Pack the signs of an NHWC float or int8 tensor: bit 1 where x < 0 (−1), bit 0 where x ≥ 0 (+1). */
+export function packSigns(x: ArrayLike<number>, shape: NhwcShape): PackedActivations {
+  checkShape(shape, x.length, 'packSigns');
+  const { c } = shape;
+  const words = wordsFor(c);
+  const pixels = shape.n * shape.h * shape.w;
+  const data = new Uint32Array(pixels * words);
+  for (let p = 0; p < pixels; p++) {
+    const src = p * c;
+    const dst = p * words;
+    for (let ch = 0; ch < c; ch++) {
+      if (x[src + ch]! < 0) data[dst + (ch >>> 5)] |= 1 << (ch & 31);
+    }
+  }
+  return { ...pickShape(shape), words, data };
+}
+
+/** The ±1 tensor a packed one stands for (NHWC Float32Array). */
+export function unpackSigns(packed: PackedActivations): Float32Array {
+  const { c, words, data } = packed;
+  const pixels = packed.n * packed.h * packed.w;
+  const out = new Float32Array(pixels * c);
+  for (let p = 0; p < pixels; p++) {
+    for (let ch = 0; ch < c; ch++) {
+      out[p * c + ch] = (data[p * words + (ch >>> 5)]! >>> (ch & 31)) & 1 ? -1 : 1;
+    }
+  }
+  return out;
+}
+
+/** Round half to even, as tf.round does, so packed levels match the tfjs quantizer bit for bit. */
+export function roundHalfEven(v: number): number {
+  const r = Math.round(v);
+  return Math.abs(v % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/**
+ * The k-bit uniform quantizer's integer level (DESIGN §3): q = round(clip(x, 0, β)·(2^k−1)/β);
+ * the quantized activation is q·β/(2^k−1).
+ */
+export function quantizeLevel(x: number, bits: number, beta: number): number {
+  const levels = 2 ** bits - 1;
+  const clipped = Math.min(Math.max(x, 0), beta);
+  return roundHalfEven((clipped * levels) / beta);
+}
+
+/** Quantize an NHWC float tensor to k bits (k = 2 or 4, clip range β) and pack it as bit planes. */
+export function packBitPlanes(x: ArrayLike<number>, shape: NhwcShape, bits: number, beta: number): BitPlaneActivations {
+  if (!(beta > 0)) throw new UsageError(`packBitPlanes: beta must be > 0, got ${beta}`);
+  const levels = new Uint8Array(x.length);
+  for (let i = 0; i < x.length; i++) levels[i] = quantizeLevel(x[i]!, bits, beta);
+  return packLevels(levels, shape, bits);
+}
+
+/** Pack integer levels q ∈ {0..2^bits−1} (NHWC) as bit planes. */
+export function packLevels(levels: ArrayLike<number>, shape: NhwcShape, bits: number): BitPlaneActivations {
+  checkShape(shape, levels.length, 'packLevels');
+  if (!Number.isInteger(bits) || bits < 1 || bits > 8) throw new UsageError(`packLevels: bits must be an integer in 1..8, got ${bits}`);
+  const { c } = shape;
+  const words = wordsFor(c);
+  const pixels = shape.n * shape.h * shape.w;
+  const planeWords = pixels * words;
+  const planes = new Uint32Array(bits * planeWords);
+  const max = 2 ** bits - 1;
+  for (let p = 0; p < pixels; p++) {
+    for (let ch = 0; ch < c; ch++) {
+      const q = levels[p * c + ch]!;
+      if (!Number.isInteger(q) || q < 0 || q > max) throw new UsageError(`packLevels: level ${q} at index ${p * c + ch} is not an integer in 0..${max}`);
+      for (let i = 0; i < bits; i++) {
+        if ((q >>> i) & 1) planes[i * planeWords + p * words + (ch >>> 5)] |= 1 << (ch & 31);
+      }
+    }
+  }
+  return { ...pickShape(shape), words, bits, planes };
+}
+
+/** The integer levels a bit-plane tensor stands for (NHWC). */
+export function unpackLevels(packed: BitPlaneActivations): Uint8Array {
+  const { c, words, bits, planes } = packed;
+  const pixels = packed.n * packed.h * packed.w;
+  const planeWords = pixels * words;
+  const out = new Uint8Array(pixels * c);
+  for (let p = 0; p < pixels; p++) {
+    for (let ch = 0; ch < c; ch++) {
+      let q = 0;
+      for (let i = 0; i < bits; i++) q |= ((planes[i * planeWords + p * words + (ch >>> 5)]! >>> (ch & 31)) & 1) << i;
+      out[p * c + ch] = q;
+    }
+  }
+  return out;
+}
+
+function pickShape(s: NhwcShape): NhwcShape {
+  return { n: s.n, h: s.h, w: s.w, c: s.c };
+}

@@ -1,0 +1,270 @@
+/**
+ * The WebAssembly SIMD128 engine. Each call lays its operands out in the module's linear
+ * memory (activations, weights in the kernel's row layout, the padding-correction table,
+ * transform, scratch), runs one kernel and copies the result out. The math lives in
+ * assembly/binary.ts; this file is only layout and bookkeeping.
+ */
+import { UsageError } from '../util/errors.js';
+import { convGeometry, type ConvGeometry, type ConvSpec } from './conv-spec.js';
+import type { BinaryEngine, ConvResult } from './engine.js';
+import { checkConvOperands, checkGemm } from './js-engine.js';
+import { checkAffine, type ChannelAffine } from './output-transform.js';
+import { wordsFor, type BitPlaneActivations, type PackedActivations } from './packing.js';
+import { paddingCorrection, type PaddingCorrection } from './padding-correction.js';
+import { instantiateBinaryKernels, type BinaryKernelExports } from './wasm-module.js';
+import type { PackedWeights } from './weights.js';
+
+/** Field indices of the kernels' i32 parameter block; must match P_* in assembly/binary.ts. */
+const WASM_PARAM = {
+  n: 0, h: 1, w: 2, words: 3, kernel: 4, stride: 5, dilation: 6, padTop: 7, padLeft: 8,
+  outH: 9, outW: 10, rowVecs: 11, cout: 12, coutPad: 13, mode: 14, planes: 15, planeBytes: 16,
+  input: 17, weights: 18, base: 19, rowClass: 20, colClass: 21, colClasses: 22, scale: 23,
+  bias: 24, out: 25, rows: 26, rowPop: 27, outWords: 28, scratch: 29,
+} as const;
+const PARAM_COUNT = 30;
+
+const MODE = { int: 0, float: 1, accumulate: 2, sign: 3 } as const;
+type Mode = keyof typeof MODE;
+
+const PAGE = 65536;
+
+/** Weights re-laid for the kernel: rows padded to whole v128 (4 words), Cout padded to 4. */
+interface KernelWeights {
+  rowVecs: number;
+  coutPad: number;
+  rows: Uint32Array;
+  corrections: Map<string, PaddingCorrection>;
+}
+
+const kernelWeightsCache = new WeakMap<PackedWeights, KernelWeights>();
+
+function kernelWeights(weights: PackedWeights): KernelWeights {
+  let kw = kernelWeightsCache.get(weights);
+  if (kw) return kw;
+  const taps = weights.kernel * weights.kernel;
+  const rowWords = taps * weights.words;
+  const rowVecs = Math.ceil(rowWords / 4);
+  const coutPad = Math.ceil(weights.outChannels / 4) * 4;
+  const rows = new Uint32Array(coutPad * rowVecs * 4);
+  for (let o = 0; o < weights.outChannels; o++) {
+    rows.set(weights.data.subarray(o * rowWords, (o + 1) * rowWords), o * rowVecs * 4);
+  }
+  kw = { rowVecs, coutPad, rows, corrections: new Map() };
+  kernelWeightsCache.set(weights, kw);
+  return kw;
+}
+
+/** A bump allocator over linear memory for one call; every block 16-byte aligned. */
+class CallLayout {
+  private end: number;
+  constructor(start: number) {
+    this.end = start;
+  }
+  alloc(bytes: number): number {
+    const at = Math.ceil(this.end / 16) * 16;
+    this.end = at + Math.max(bytes, 0);
+    return at;
+  }
+  get size(): number {
+    return this.end;
+  }
+}
+
+interface ConvCall {
+  input: { n: number; h: number; w: number; c: number; words: number };
+  planes: Uint32Array;
+  bits: number;
+  weights: PackedWeights;
+  spec: ConvSpec;
+  mode: Mode;
+  transform?: ChannelAffine;
+  accumulate?: Float32Array;
+}
+
+export class WasmEngine implements BinaryEngine {
+  readonly name = 'wasm' as const;
+  private readonly kernels: BinaryKernelExports;
+
+  constructor() {
+    this.kernels = instantiateBinaryKernels();
+  }
+
+  /** The roofline loop (see assembly/binary.ts): binary MAC/s of XOR+popcount over an L1-resident buffer. */
+  measureRoofline(minSeconds = 0.2): number {
+    const vecs = 124;
+    const buf = this.ensure(new CallLayout(this.kernels.heapBase()), vecs * 16);
+    const words = new Uint32Array(this.kernels.memory.buffer, buf, vecs * 4);
+    for (let i = 0; i < words.length; i++) words[i] = Math.imul(i + 1, 2654435761) >>> 0;
+    let iters = 1000;
+    for (;;) {
+      const t0 = process.hrtime.bigint();
+      this.kernels.popcountRoofline(buf, vecs, iters);
+      const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+      if (seconds >= minSeconds) return (iters * vecs * 128) / seconds;
+      iters *= Math.min(10, Math.max(2, Math.ceil(minSeconds / Math.max(seconds, 1e-6))));
+    }
+  }
+
+  convDots(input: PackedActivations, weights: PackedWeights, spec: ConvSpec): ConvResult<Int32Array> {
+    const r = this.run({ input, planes: input.data, bits: 0, weights, spec, mode: 'int' });
+    return { ...r.shape, data: new Int32Array(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength / 4).slice() };
+  }
+
+  conv(input: PackedActivations, weights: PackedWeights, spec: ConvSpec, transform: ChannelAffine, accumulate?: Float32Array): ConvResult<Float32Array> {
+    const r = this.run({ input, planes: input.data, bits: 0, weights, spec, mode: accumulate ? 'accumulate' : 'float', transform, accumulate });
+    return { ...r.shape, data: this.floatResult(r.bytes, accumulate) };
+  }
+
+  convSign(input: PackedActivations, weights: PackedWeights, spec: ConvSpec, transform: ChannelAffine): PackedActivations {
+    const r = this.run({ input, planes: input.data, bits: 0, weights, spec, mode: 'sign', transform });
+    const data = new Uint32Array(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength / 4).slice();
+    return { ...r.shape, words: wordsFor(r.shape.c), data };
+  }
+
+  bitPlaneConvDots(input: BitPlaneActivations, weights: PackedWeights, spec: ConvSpec): ConvResult<Int32Array> {
+    const r = this.run({ input, planes: input.planes, bits: input.bits, weights, spec, mode: 'int' });
+    return { ...r.shape, data: new Int32Array(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength / 4).slice() };
+  }
+
+  bitPlaneConv(input: BitPlaneActivations, weights: PackedWeights, spec: ConvSpec, transform: ChannelAffine, accumulate?: Float32Array): ConvResult<Float32Array> {
+    const r = this.run({ input, planes: input.planes, bits: input.bits, weights, spec, mode: accumulate ? 'accumulate' : 'float', transform, accumulate });
+    return { ...r.shape, data: this.floatResult(r.bytes, accumulate) };
+  }
+
+  gemm(a: Uint32Array, b: Uint32Array, m: number, n: number, kBits: number): Int32Array {
+    const words = checkGemm(a, b, m, n, kBits);
+    // A GEMM is a 1×1 'valid' conv over m pixels: no taps are ever padded, so tapSums are unused.
+    const weights: PackedWeights = { kernel: 1, inChannels: kBits, outChannels: n, words, data: b, tapSums: new Int32Array(n) };
+    const input = { n: 1, h: 1, w: m, c: kBits, words };
+    const r = this.run({ input, planes: a, bits: 0, weights, spec: { kernel: 1, stride: 1, dilation: 1, padding: 'valid' }, mode: 'int' });
+    return new Int32Array(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength / 4).slice();
+  }
+
+  private floatResult(bytes: Uint8Array, accumulate?: Float32Array): Float32Array {
+    const view = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+    if (accumulate) {
+      accumulate.set(view);
+      return accumulate;
+    }
+    return view.slice();
+  }
+
+  /** Grow linear memory to hold the layout plus `extra` bytes; returns the address of the extra block. */
+  private ensure(layout: CallLayout, extra: number): number {
+    const at = layout.alloc(extra);
+    const memory = this.kernels.memory;
+    const needed = layout.size - memory.buffer.byteLength;
+    if (needed > 0) memory.grow(Math.ceil(needed / PAGE));
+    return at;
+  }
+
+  private run(call: ConvCall): { shape: ConvResult<null>; bytes: Uint8Array } {
+    const { input, weights, spec, mode, transform } = call;
+    checkConvOperands(input, weights);
+    if (weights.kernel !== spec.kernel) throw new UsageError(`binary conv: weights are ${weights.kernel}×${weights.kernel}, spec says ${spec.kernel}×${spec.kernel}`);
+    const geometry: ConvGeometry = convGeometry(input.h, input.w, spec);
+    const kw = kernelWeights(weights);
+    const cout = weights.outChannels;
+    const planes = Math.max(call.bits, 1);
+    const planeWords = input.n * input.h * input.w * input.words;
+    if (call.planes.length !== planeWords * planes) {
+      throw new UsageError(`binary conv: packed input has ${call.planes.length} words, expected ${planes}×${planeWords}`);
+    }
+    if (transform) checkAffine(transform, cout);
+    const pixels = input.n * geometry.outH * geometry.outW;
+    if (call.accumulate && call.accumulate.length !== pixels * cout) {
+      throw new UsageError(`binary conv: accumulator has ${call.accumulate.length} values, expected ${pixels * cout}`);
+    }
+    const correction = call.bits === 0 ? this.correction(weights, kw, input.h, input.w, spec, geometry) : undefined;
+    const outWords = wordsFor(cout);
+    const outBytes = mode === 'sign' ? pixels * outWords * 4 : pixels * cout * 4;
+    const rowBytes = kw.rowVecs * 16;
+
+    const layout = new CallLayout(this.kernels.heapBase());
+    const at = {
+      params: layout.alloc(PARAM_COUNT * 4),
+      input: layout.alloc(call.planes.byteLength),
+      weights: layout.alloc(kw.rows.byteLength),
+      base: layout.alloc(correction ? correction.base.byteLength : 0),
+      rowClass: layout.alloc(correction ? correction.rowClass.byteLength : 0),
+      colClass: layout.alloc(correction ? correction.colClass.byteLength : 0),
+      scale: layout.alloc(kw.coutPad * 4),
+      bias: layout.alloc(kw.coutPad * 4),
+      rows: layout.alloc(planes * geometry.outW * rowBytes),
+      rowPop: layout.alloc(planes * geometry.outW * 4),
+      scratch: layout.alloc(32),
+      out: 0,
+    };
+    at.out = this.ensure(layout, outBytes);
+
+    const buffer = this.kernels.memory.buffer;
+    const u32 = new Uint32Array(buffer);
+    const i32 = new Int32Array(buffer);
+    const f32 = new Float32Array(buffer);
+    u32.set(call.planes, at.input / 4);
+    u32.set(kw.rows, at.weights / 4);
+    if (correction) {
+      i32.set(correction.base, at.base / 4);
+      i32.set(correction.rowClass, at.rowClass / 4);
+      i32.set(correction.colClass, at.colClass / 4);
+    }
+    f32.fill(0, at.scale / 4, at.scale / 4 + kw.coutPad * 2);
+    if (transform) {
+      f32.set(transform.scale, at.scale / 4);
+      f32.set(transform.bias, at.bias / 4);
+    }
+    if (call.accumulate) f32.set(call.accumulate, at.out / 4);
+    else if (mode === 'sign') u32.fill(0, at.out / 4, (at.out + outBytes) / 4);
+
+    const P = WASM_PARAM;
+    const params = new Int32Array(buffer, at.params, PARAM_COUNT);
+    params[P.n] = input.n;
+    params[P.h] = input.h;
+    params[P.w] = input.w;
+    params[P.words] = input.words;
+    params[P.kernel] = spec.kernel;
+    params[P.stride] = spec.stride;
+    params[P.dilation] = spec.dilation;
+    params[P.padTop] = geometry.padTop;
+    params[P.padLeft] = geometry.padLeft;
+    params[P.outH] = geometry.outH;
+    params[P.outW] = geometry.outW;
+    params[P.rowVecs] = kw.rowVecs;
+    params[P.cout] = cout;
+    params[P.coutPad] = kw.coutPad;
+    params[P.mode] = MODE[mode];
+    params[P.planes] = planes;
+    params[P.planeBytes] = planeWords * 4;
+    params[P.input] = at.input;
+    params[P.weights] = at.weights;
+    params[P.base] = at.base;
+    params[P.rowClass] = at.rowClass;
+    params[P.colClass] = at.colClass;
+    params[P.colClasses] = correction ? correction.colClasses : 0;
+    params[P.scale] = at.scale;
+    params[P.bias] = at.bias;
+    params[P.out] = at.out;
+    params[P.rows] = at.rows;
+    params[P.rowPop] = at.rowPop;
+    params[P.outWords] = outWords;
+    params[P.scratch] = at.scratch;
+
+    if (call.bits === 0) this.kernels.binaryConv(at.params);
+    else this.kernels.bitPlaneConv(at.params);
+
+    return {
+      shape: { n: input.n, h: geometry.outH, w: geometry.outW, c: cout, data: null },
+      bytes: new Uint8Array(buffer, at.out, outBytes),
+    };
+  }
+
+  private correction(weights: PackedWeights, kw: KernelWeights, h: number, w: number, spec: ConvSpec, geometry: ConvGeometry): PaddingCorrection {
+    const key = `${h}/${w}/${spec.stride}/${spec.dilation}/${spec.padding}`;
+    let c = kw.corrections.get(key);
+    if (!c) {
+      c = paddingCorrection(weights, h, w, spec, geometry, kw.coutPad);
+      kw.corrections.set(key, c);
+    }
+    return c;
+  }
+}
