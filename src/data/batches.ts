@@ -107,3 +107,30 @@ export function typedBatchAt(set: ImageSet, options: BatchOptions, epoch: number
   }
   return buildBatch(set, options, epochOrder(set.count, options.seed, epoch, options.shuffle ?? true), epoch, index);
 }
+
+/** Where a batch stream stands: the next batch to produce. Store it in a checkpoint to resume. */
+export interface BatchPosition {
+  epoch: number;
+  batch: number;
+}
+
+/** The position right after `batch` (rolling over to the next epoch after its last batch). */
+export function positionAfter(batch: Pick<TypedBatch, 'epoch' | 'index'>, count: number, options: Pick<BatchOptions, 'batchSize' | 'dropLast'>): BatchPosition {
+  return batch.index + 1 < batchesPerEpoch(count, options)
+    ? { epoch: batch.epoch, batch: batch.index + 1 }
+    : { epoch: batch.epoch + 1, batch: 0 };
+}
+
+/**
+ * An endless stream of batches across epochs, from `from` on: what a DARTS loop draws from its
+ * arch-val split in step with the training split. Stop consuming it whenever you like.
+ */
+export function* typedBatchStream(set: ImageSet, options: BatchOptions, from: BatchPosition = { epoch: 0, batch: 0 }): Generator<TypedBatch> {
+  checkOptions(options);
+  if (batchesPerEpoch(set.count, options) === 0) {
+    throw new UsageError(`batch stream: ${set.count} images make no batch of ${options.batchSize}${options.dropLast ? ' (dropLast)' : ''}`);
+  }
+  for (let epoch = from.epoch, start = from.batch; ; epoch++, start = 0) {
+    yield* typedBatches(set, options, epoch, start);
+  }
+}

@@ -6,7 +6,7 @@
  * otherwise each batch leaks its memory. Nothing else is allocated between batches.
  */
 import * as tf from '@tensorflow/tfjs';
-import { typedBatches, type BatchOptions, type TypedBatch } from './batches.js';
+import { typedBatches, typedBatchStream, type BatchOptions, type BatchPosition, type TypedBatch } from './batches.js';
 import type { ImageSet } from './image-set.js';
 
 export interface TensorBatch<Y extends tf.Tensor1D | tf.Tensor2D = tf.Tensor1D> {
@@ -62,6 +62,20 @@ export function* tensorBatches(
   startBatch = 0,
 ): Generator<TensorBatch<tf.Tensor1D | tf.Tensor2D>> {
   for (const batch of typedBatches(set, options, epoch, startBatch)) {
+    yield options.oneHot === undefined ? toTensorBatch(batch) : toTensorBatch(batch, options.oneHot);
+  }
+}
+
+/** The endless stream across epochs (see typedBatchStream) as tensors with one-hot labels. */
+export function tensorBatchStream(set: ImageSet, options: OneHotBatchOptions, from?: BatchPosition): Generator<TensorBatch<tf.Tensor2D>>;
+/** The endless stream across epochs (see typedBatchStream) as tensors with int32 labels. */
+export function tensorBatchStream(set: ImageSet, options: BatchOptions, from?: BatchPosition): Generator<TensorBatch<tf.Tensor1D>>;
+export function* tensorBatchStream(
+  set: ImageSet,
+  options: BatchOptions & { oneHot?: number },
+  from?: BatchPosition,
+): Generator<TensorBatch<tf.Tensor1D | tf.Tensor2D>> {
+  for (const batch of typedBatchStream(set, options, from)) {
     yield options.oneHot === undefined ? toTensorBatch(batch) : toTensorBatch(batch, options.oneHot);
   }
 }

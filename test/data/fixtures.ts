@@ -1,13 +1,21 @@
 /** Tiny data files for the data tests, written to a fresh temp directory. */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { encodeIdx, IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC } from '../../src/data/idx.js';
 import type { ImageSet } from '../../src/data/image-set.js';
 
+let root: string | undefined;
+
+/** A fresh directory under one per-process root that is removed when the process exits. */
 export function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'groupnas-data-'));
+  if (!root) {
+    const made = mkdtempSync(join(tmpdir(), 'groupnas-data-test-'));
+    root = made;
+    process.on('exit', () => rmSync(made, { recursive: true, force: true }));
+  }
+  return mkdtempSync(join(root, 'd-'));
 }
 
 /**
