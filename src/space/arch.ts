@@ -4,6 +4,21 @@
  *
  * A network is: full-precision stem conv → blocks (grouped; each group has K binary
  * bases, i.e. K replicas of its blocks) → global average pool → full-precision FC.
+ *
+ * Exact layer semantics (what `summary` counts and `buildModel` builds; all convs use
+ * `same` padding, so a stride-s layer maps H to ceil(H/s)):
+ * - `basic` block (c_in → w, stride s): unit 1 = conv k×k c_in→w stride s, unit 2 = conv k×k w→w;
+ *   each unit has its own BN and shortcut (Bi-Real). Unit 1's shortcut is identity when
+ *   s = 1 and c_in = w, else full-precision avg-pool(s) + conv1×1 c_in→w + BN.
+ * - `bottleneck` block (c_in → 4w): conv1×1 c_in→w, conv k×k w→w stride s, conv1×1 w→4w, each + BN;
+ *   one shortcut around the block (identity, or avg-pool + full-precision conv1×1 c_in→4w + BN).
+ * - `plain` block (c_in → w): one conv k×k c_in→w stride s + BN, no shortcut.
+ * - `decomposition: 'group'`: each of a group's K bases is a full replica of its blocks
+ *   (shortcuts included). `'layer'` (LBD): each conv is K binary convs on the same input, summed
+ *   with learned scalars; the blocks themselves are not replicated.
+ * - Between groups, `aggregate` costs K multiply-adds per output element (λ-weighted sum), `soft`
+ *   K'·K (the K'×K matrix); the last group is aggregated before pooling. With one base on both sides
+ *   the mix is a scalar folded into BN and costs nothing.
  */
 
 /** Residual basic block (two 3×3 units), bottleneck (1×1, k×k, 1×1; out = 4·width) or plain stack unit without shortcut. */
@@ -32,6 +47,14 @@ export interface ArchBlock {
   kernel: number;
   /** Dilation of the block's main convs (atrous; 1 = ordinary). */
   dilation: number;
+}
+
+export interface ArchStem {
+  filters: number;
+  kernel: number;
+  stride: number;
+  /** Max-pool after the stem (`same` padding); absent = none. */
+  pool?: { kernel: number; stride: number };
 }
 
 /** A run of consecutive blocks `[start, end)`; groups partition the blocks in order. */
@@ -64,8 +87,8 @@ export interface Arch {
   version: 1;
   name?: string;
   input: { height: number; width: number; channels: number };
-  /** Full-precision first conv (+BN+ReLU). */
-  stem: { filters: number; kernel: number; stride: number };
+  /** Full-precision first conv (+BN+ReLU), optionally followed by a max-pool (ResNet-18/50 and AlexNet at 224×224). */
+  stem: ArchStem;
   blocks: ArchBlock[];
   /** Output channels per stage (for bottleneck blocks: the inner width; the block outputs 4×). */
   widths: number[];

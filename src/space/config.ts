@@ -1,0 +1,127 @@
+/**
+ * The search configuration (`configs/*.json`): one file says what to search, on what data, at
+ * what cost, and how to train. Its JSON Schema (`schemas/config.schema.json`) fills every omitted
+ * field with its default, so a loaded `SearchConfig` is complete. A test proves this type and the
+ * schema list the same fields.
+ */
+import type { ActivationBits } from './arch.js';
+import type { Boundary } from './draft.js';
+
+export interface SearchConfig {
+  format: 'groupnas.config';
+  version: 1;
+  name?: string;
+  /** One seed for every random choice. */
+  seed: number;
+  data: DataConfig;
+  backbone: BackboneConfig;
+  space: SpaceConfig;
+  teacher: TeacherConfig;
+  search: SearchHyperparameters;
+  cost: CostObjectiveConfig;
+  evaluation: EvaluationConfig;
+  training: TrainingConfig;
+  distillation: DistillationConfig;
+}
+
+export interface DataConfig {
+  /** `embedded`, `debian` or a directory of idx / CIFAR-10 files (same as `--data`). */
+  dataset: string;
+  /** At most this many training / test images; 0 = all. */
+  trainLimit: number;
+  testLimit: number;
+  /** Fraction of the training images held out for α updates. */
+  archValFraction: number;
+  augment: boolean;
+}
+
+export interface BackboneConfig {
+  name: 'resnet-r' | 'bottleneck-r' | 'plain-r' | 'resnet18' | 'resnet50' | 'alexnet';
+  widthMultiplier: number;
+  classes?: number;
+}
+
+export type DecisionConfig =
+  | { type: 'bases'; choices?: number[]; sites?: number[] }
+  | { type: 'groupBoundary'; choices?: Boundary[]; sites?: number[] }
+  | { type: 'stageWidth'; choices?: number[]; sites?: number[] }
+  | { type: 'activationBits'; choices?: ActivationBits[]; sites?: number[] }
+  | { type: 'dilation'; choices?: number[]; sites?: number[] };
+
+export interface SpaceConfig {
+  /** Preset giving the starting structure. */
+  template: string;
+  decisions: DecisionConfig[];
+  constraints: BudgetConfig;
+}
+
+export interface BudgetConfig {
+  maxBops?: number;
+  maxFloatMacs?: number;
+  /** Needs a latency cost function (the kernels' LUT). */
+  maxLatencyMs?: number;
+}
+
+export interface TeacherConfig {
+  mode: 'train' | 'load' | 'none';
+  /** Checkpoint to load (mode `load`). */
+  path?: string;
+  epochs: number;
+}
+
+export interface SearchHyperparameters {
+  epochs: number;
+  /** Epochs updating only the weights before α moves. */
+  warmupEpochs: number;
+  batchSize: number;
+  /** DARTS first-order, or second-order (finite differences). */
+  order: 'first' | 'second';
+  gumbel: { enabled: boolean; temperature: number; minTemperature: number };
+  /** Adam on α. */
+  archOptimizer: { lr: number; beta1: number; beta2: number; weightDecay: number };
+  weightOptimizer: { type: 'sgd' | 'adam'; lr: number; momentum: number; weightDecay: number };
+  /** Stop when the mean α entropy falls below this; 0 = off. */
+  entropyStop: number;
+}
+
+export interface CostObjectiveConfig {
+  /** FBNet `CE·scale·(log E[cost])^exponent`, or `CE + weight·E[cost]/target`, or no cost term. */
+  objective: 'multiplicative' | 'additive' | 'none';
+  metric: 'latency' | 'bops';
+  /** Latency in ms or BOPs; required unless the objective is `none`. */
+  target?: number;
+  scale: number;
+  exponent: number;
+  weight: number;
+}
+
+export interface EvaluationConfig {
+  /** Distinct top architectures to derive, train from scratch and measure. */
+  candidates: number;
+  workers: number;
+  /** Final training epochs per candidate. */
+  epochs: number;
+  engine: 'auto' | 'js' | 'wasm' | 'native';
+  latencyRepeats: number;
+}
+
+export interface TrainingConfig {
+  optimizer: 'sgd' | 'adam';
+  lr: number;
+  momentum: number;
+  nesterov: boolean;
+  schedule: 'cosine' | 'step' | 'constant';
+  warmupEpochs: number;
+  epochs: number;
+  batchSize: number;
+  labelSmoothing: number;
+  weightDecay: number;
+}
+
+export interface DistillationConfig {
+  /** Weight of the logit KD loss. */
+  kd: number;
+  /** Weight of the attention-transfer loss. */
+  at: number;
+  temperature: number;
+}

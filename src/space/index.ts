@@ -1,0 +1,30 @@
+/** The search-space language and the files users keep: the public API of `src/space`. */
+export type * from './arch.js';
+export { getBackbone, listBackbones, scaleWidth, type Backbone, type BackboneOptions } from './backbone.js';
+export { buildArch, groupsOf, type GroupStructure } from './structure.js';
+export { buildPreset, listPresets, type Preset, type PresetOptions } from './presets.js';
+export {
+  cloneDraft,
+  draftGroups,
+  fromDraft,
+  groupContaining,
+  startsGroup,
+  toDraft,
+  type ArchBody,
+  type ArchDraft,
+  type Boundary,
+} from './draft.js';
+export type { AnyDecision, ApplyContext, ChoiceValue, Decision, DecisionScope, Relaxation } from './decision.js';
+export { candidateCount, candidateWeights, discrete, prefixMaskMatrix, relax, type MixOps } from './relaxation.js';
+export * from './decisions/index.js';
+export { SearchSpace, ENUMERATE_LIMIT, firstDifference, type SearchSpaceOptions, type SpaceVariable } from './search-space.js';
+export { bopsCost, budget, floatMacsCost, memoryCost, type Constraint, type CostFunction } from './constraints.js';
+export { costRange, costsOf, marginalCosts, type CostRange, type CostRangeOptions } from './cost-range.js';
+export { addCounts, summarize, type ArchSummary, type CostCounts, type LayerSummary, type Shape3 } from './summary.js';
+export { formatSummary, humanBytes, humanCount } from './summary-format.js';
+export { jsonPath, schemaPath, readSchema, ValidationError, type Problem } from './schema-validation.js';
+export { ARCH_FORMAT, ARCH_VERSION, archProblems, isArch } from './arch-validation.js';
+export { checkArch, loadArch, parseArch, saveArch } from './arch-file.js';
+export type * from './config.js';
+export { CONFIG_FORMAT, CONFIG_VERSION, applyOverrides, checkConfig, configProblems, loadConfig, parseConfig, parseOverride, type Override } from './config-file.js';
+export { decisionFromConfig, spaceFromConfig, templateFromConfig, type SpaceFromConfigOptions } from './config-space.js';
