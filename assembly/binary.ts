@@ -168,34 +168,28 @@ function im2colRow(p: usize, input: usize, n: i32, oy: i32, rows: usize): void {
 }
 
 /** Apply the output mode to the exact dot products d (i32x4) of channels o..o+3 at output pixel `pix`. */
-@inline function emit(p: usize, mode: i32, d: v128, pix: i32, o: i32): void {
-  const Cout = param(p, P_COUT);
-  const count = min(Cout - o, 4);
+@inline function emit(mode: i32, cout: i32, outWords: i32, out: usize, scale: usize, bias: usize, d: v128, pix: i32, o: i32): void {
+  const count = min(cout - o, 4);
   if (mode == MODE_INT) {
-    storeLanes(<usize>param(p, P_OUT) + ((<usize>pix * <usize>Cout + <usize>o) << 2), d, count);
+    storeLanes(out + ((<usize>pix * <usize>cout + <usize>o) << 2), d, count);
     return;
   }
-  const y = f32x4.add(
-    f32x4.mul(f32x4.convert_i32x4_s(d), v128.load(<usize>param(p, P_SCALE) + (<usize>o << 2))),
-    v128.load(<usize>param(p, P_BIAS) + (<usize>o << 2)),
-  );
+  const y = f32x4.add(f32x4.mul(f32x4.convert_i32x4_s(d), v128.load(scale + (<usize>o << 2))), v128.load(bias + (<usize>o << 2)));
   if (mode == MODE_SIGN) {
     const bits = i32x4.bitmask(f32x4.lt(y, f32x4.splat(0))) & ((1 << count) - 1);
-    const word = <usize>param(p, P_OUT) + ((<usize>pix * <usize>param(p, P_OUT_WORDS) + (<usize>o >> 5)) << 2);
+    const word = out + ((<usize>pix * <usize>outWords + (<usize>o >> 5)) << 2);
     store<u32>(word, load<u32>(word) | (<u32>bits << (<u32>o & 31)));
     return;
   }
-  const ptr = <usize>param(p, P_OUT) + ((<usize>pix * <usize>Cout + <usize>o) << 2);
+  const ptr = out + ((<usize>pix * <usize>cout + <usize>o) << 2);
   if (mode == MODE_ACCUMULATE) {
     if (count >= 4) {
       v128.store(ptr, f32x4.add(v128.load(ptr), y));
     } else {
-      for (let i = 0; i < count; i++) {
-        const q = ptr + (<usize>i << 2);
-        // lane index must be constant: shift the wanted lane down to lane 0 first
-        const lane = i == 0 ? y : i == 1 ? v128.shuffle<i32>(y, y, 1, 1, 1, 1) : v128.shuffle<i32>(y, y, 2, 2, 2, 2);
-        store<f32>(q, load<f32>(q) + f32x4.extract_lane(lane, 0));
-      }
+      // lane indices must be constants: move the wanted lane to lane 0 first
+      store<f32>(ptr, load<f32>(ptr) + f32x4.extract_lane(y, 0));
+      if (count > 1) store<f32>(ptr + 4, load<f32>(ptr + 4) + f32x4.extract_lane(y, 1));
+      if (count > 2) store<f32>(ptr + 8, load<f32>(ptr + 8) + f32x4.extract_lane(y, 2));
     }
     return;
   }
@@ -223,6 +217,11 @@ export function binaryConv(p: usize): void {
   const colClasses = param(p, P_COL_CLASSES);
   const rows = <usize>param(p, P_ROWS);
   const result = <usize>param(p, P_SCRATCH);
+  const cout = param(p, P_COUT);
+  const outWords = param(p, P_OUT_WORDS);
+  const out = <usize>param(p, P_OUT);
+  const scale = <usize>param(p, P_SCALE);
+  const bias = <usize>param(p, P_BIAS);
   for (let n = 0; n < N; n++) {
     for (let oy = 0; oy < Hout; oy++) {
       im2colRow(p, input, n, oy, rows);
@@ -237,8 +236,8 @@ export function binaryConv(p: usize): void {
         for (let o = 0; o < coutPad; o += 4) {
           tile2x4(a0p, a1p, weights + <usize>o * rowBytes, rowBytes, rowVecs, false, result);
           const oBytes = <usize>o << 2;
-          emit(p, mode, i32x4.sub(v128.load(base0 + oBytes), i32x4.shl(v128.load(result), 1)), pix, o);
-          if (two) emit(p, mode, i32x4.sub(v128.load(base1 + oBytes), i32x4.shl(v128.load(result, 16), 1)), pix + 1, o);
+          emit(mode, cout, outWords, out, scale, bias, i32x4.sub(v128.load(base0 + oBytes), i32x4.shl(v128.load(result), 1)), pix, o);
+          if (two) emit(mode, cout, outWords, out, scale, bias, i32x4.sub(v128.load(base1 + oBytes), i32x4.shl(v128.load(result, 16), 1)), pix + 1, o);
         }
       }
     }
@@ -265,6 +264,11 @@ export function bitPlaneConv(p: usize): void {
   const rows = <usize>param(p, P_ROWS);
   const rowPop = <usize>param(p, P_ROW_POP);
   const result = <usize>param(p, P_SCRATCH);
+  const cout = param(p, P_COUT);
+  const outWords = param(p, P_OUT_WORDS);
+  const out = <usize>param(p, P_OUT);
+  const scale = <usize>param(p, P_SCALE);
+  const bias = <usize>param(p, P_BIAS);
   const planeRowsBytes = rowBytes * <usize>Wout;
   for (let n = 0; n < N; n++) {
     for (let oy = 0; oy < Hout; oy++) {
@@ -293,8 +297,8 @@ export function bitPlaneConv(p: usize): void {
             d0 = i32x4.add(d0, i32x4.shl(i32x4.sub(pop0, i32x4.shl(v128.load(result), 1)), i));
             d1 = i32x4.add(d1, i32x4.shl(i32x4.sub(pop1, i32x4.shl(v128.load(result, 16), 1)), i));
           }
-          emit(p, mode, d0, pix, o);
-          if (two) emit(p, mode, d1, pix + 1, o);
+          emit(mode, cout, outWords, out, scale, bias, d0, pix, o);
+          if (two) emit(mode, cout, outWords, out, scale, bias, d1, pix + 1, o);
         }
       }
     }

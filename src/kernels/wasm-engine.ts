@@ -89,20 +89,29 @@ export class WasmEngine implements BinaryEngine {
     this.kernels = instantiateBinaryKernels();
   }
 
-  /** The roofline loop (see assembly/binary.ts): binary MAC/s of XOR+popcount over an L1-resident buffer. */
-  measureRoofline(minSeconds = 0.2): number {
+  /**
+   * The roofline loop (see assembly/binary.ts): binary MAC/s of XOR+popcount over an
+   * L1-resident buffer, median of ~10 ms runs after a warm-up long enough for V8 to
+   * replace its baseline wasm code with optimized code.
+   */
+  measureRoofline(seconds = 0.3): number {
     const vecs = 124;
     const buf = this.ensure(new CallLayout(this.kernels.heapBase()), vecs * 16);
     const words = new Uint32Array(this.kernels.memory.buffer, buf, vecs * 4);
     for (let i = 0; i < words.length; i++) words[i] = Math.imul(i + 1, 2654435761) >>> 0;
-    let iters = 1000;
-    for (;;) {
+    const iters = 2000;
+    const run = (): number => {
       const t0 = process.hrtime.bigint();
       this.kernels.popcountRoofline(buf, vecs, iters);
-      const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-      if (seconds >= minSeconds) return (iters * vecs * 128) / seconds;
-      iters *= Math.min(10, Math.max(2, Math.ceil(minSeconds / Math.max(seconds, 1e-6))));
-    }
+      return Number(process.hrtime.bigint() - t0) / 1e9;
+    };
+    const warmUpEnd = Date.now() + 150;
+    while (Date.now() < warmUpEnd) run();
+    const times: number[] = [];
+    const end = Date.now() + seconds * 1000;
+    while (times.length < 5 || Date.now() < end) times.push(run());
+    times.sort((a, b) => a - b);
+    return (iters * vecs * 128) / times[Math.floor(times.length / 2)]!;
   }
 
   convDots(input: PackedActivations, weights: PackedWeights, spec: ConvSpec): ConvResult<Int32Array> {

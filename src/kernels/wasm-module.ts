@@ -6,6 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { NotAvailableError } from '../util/errors.js';
 import { PACKAGE_ROOT } from '../util/version.js';
 
@@ -39,10 +40,16 @@ export function instantiateBinaryKernels(): BinaryKernelExports {
     if (!existsSync(WASM_PATH)) {
       throw new NotAvailableError(`wasm engine: ${WASM_PATH} is missing; build it with \`npm run build:wasm\``);
     }
+    // Compile straight to optimized code: V8 otherwise starts on its baseline compiler and a
+    // long kernel call cannot switch tiers mid-run, so the first calls (or measurements) would
+    // be several times slower. The flag is set only around this compile.
+    setFlagsFromString('--no-liftoff');
     try {
       compiled = new wasmApi.Module(readFileSync(WASM_PATH));
     } catch (err) {
       throw new NotAvailableError(`wasm engine: cannot compile ${WASM_PATH} (WebAssembly SIMD needed): ${(err as Error).message}`);
+    } finally {
+      setFlagsFromString('--liftoff');
     }
   }
   const instance = new wasmApi.Instance(compiled, {
