@@ -16,15 +16,11 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { writeFileAtomic } from '../dist/util/atomic-write.js';
-import { deriveSeed } from '../dist/util/random.js';
-import { encodeIdxImages, encodeIdxLabels } from '../dist/data/idx.js';
-import { loadDataset, DEBIAN_FASHION_MNIST_DIR, FASHION_MNIST_CHECKSUM } from '../dist/data/locate.js';
-import { balancedSubset } from '../dist/data/subset.js';
+import { EMBEDDED_SUBSET_RECIPE, makeEmbeddedSubset } from '../dist/data/embedded-subset.js';
 import { classCounts } from '../dist/data/image-set.js';
+import { loadDataset, DEBIAN_FASHION_MNIST_DIR, FASHION_MNIST_CHECKSUM } from '../dist/data/locate.js';
 
-const SEED = 2019;
-const TRAIN_PER_CLASS = 1000;
-const TEST_PER_CLASS = 200;
+const { seed: SEED, trainPerClass: TRAIN_PER_CLASS, testPerClass: TEST_PER_CLASS } = EMBEDDED_SUBSET_RECIPE;
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({
@@ -42,26 +38,16 @@ if (full.checksum !== FASHION_MNIST_CHECKSUM) {
   process.exit(1);
 }
 const numClasses = full.classes.length;
-const train = balancedSubset(full.train, numClasses, TRAIN_PER_CLASS, deriveSeed(SEED, 'train'));
-const test = balancedSubset(full.test, numClasses, TEST_PER_CLASS, deriveSeed(SEED, 'test'));
+const { train, test, files, checksum } = makeEmbeddedSubset(full);
 
 const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
-const files = [
-  ['train-images-idx3-ubyte.gz', encodeIdxImages(train)],
-  ['train-labels-idx1-ubyte.gz', encodeIdxLabels(train)],
-  ['t10k-images-idx3-ubyte.gz', encodeIdxImages(test)],
-  ['t10k-labels-idx1-ubyte.gz', encodeIdxLabels(test)],
-];
 const rows = [];
-const whole = createHash('sha256');
 for (const [name, raw] of files) {
   // Level 9 for size; gzip's header time stays 0, so the bytes depend only on the content and zlib.
   const gz = gzipSync(raw, { level: 9 });
   writeFileAtomic(join(values.out, name), gz);
-  whole.update(raw);
   rows.push(`| \`${name}\` | ${gz.length} | \`${sha256(gz)}\` | \`${sha256(raw)}\` |`);
 }
-const checksum = whole.digest('hex');
 
 const readme = `# Embedded Fashion-MNIST subset
 
@@ -78,7 +64,7 @@ idx format, gzip-compressed.
 - **Selection**: class-balanced and seeded: ${TRAIN_PER_CLASS.toLocaleString('en')} training images per class drawn from the
   60,000 training images, ${TEST_PER_CLASS} test images per class from the 10,000 test images (test images
   stay test images), then shuffled together. Seed ${SEED} (\`deriveSeed(${SEED}, 'train')\` and
-  \`deriveSeed(${SEED}, 'test')\` with \`balancedSubset\` from \`src/data/subset.ts\`).
+  \`deriveSeed(${SEED}, 'test')\` with \`makeEmbeddedSubset\` in \`src/data/embedded-subset.ts\`).
   Images per class: train ${JSON.stringify(classCounts(train.labels, numClasses))}, test ${JSON.stringify(classCounts(test.labels, numClasses))}.
 - **Made by**: \`npm run build && node scripts/make-embedded-data.mjs\` (rerunnable: the same images and raw
   bytes every time, and the same .gz bytes with the same zlib).

@@ -18,6 +18,8 @@ export {
 export type { DataInfo } from './info.js';
 export { dataInfo } from './info.js';
 export { balancedSubset } from './subset.js';
+export type { EmbeddedSubset } from './embedded-subset.js';
+export { makeEmbeddedSubset, EMBEDDED_SUBSET_RECIPE } from './embedded-subset.js';
 export type { SplitOptions, DataSplits } from './split.js';
 export { splitDataset, DEFAULT_ARCH_VAL_FRACTION } from './split.js';
 export type { AugmentOptions } from './augment.js';

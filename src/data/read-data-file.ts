@@ -16,7 +16,7 @@ function startsWithGzipMagic(bytes: Uint8Array): boolean {
 export function readDataFile(path: string): Uint8Array {
   let bytes: Uint8Array;
   try {
-    bytes = readFileSync(path);
+    bytes = plain(readFileSync(path));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new FileFormatError(path, '', code === 'ENOENT' ? 'file not found' : `cannot read (${code ?? String(err)})`);
@@ -29,10 +29,15 @@ export function readDataFile(path: string): Uint8Array {
     return bytes;
   }
   try {
-    return gunzipSync(bytes);
+    return plain(gunzipSync(bytes));
   } catch (err) {
     throw new FileFormatError(path, 'gzip', `corrupt or truncated gzip stream (${(err as Error).message})`);
   }
+}
+
+/** A plain Uint8Array view of a Buffer: Buffer's different `slice` and equality semantics stay out of our data. */
+function plain(buffer: Buffer): Uint8Array {
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 }
 
 function hexBytes(bytes: Uint8Array): string {

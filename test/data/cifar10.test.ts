@@ -1,9 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parseCifar10Batch, readCifar10Batch } from '../../src/data/cifar10.js';
 import { FileFormatError } from '../../src/util/errors.js';
-import { cifarBytes, tempDir } from './fixtures.js';
+import { cifarBytes, removeTempDirs, tempDir } from './fixtures.js';
+
+afterAll(removeTempDirs);
 
 describe('CIFAR-10 reader', () => {
   it('reads records and converts CHW planes to NHWC', () => {

@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FASHION_MNIST_CLASSES } from '../../src/data/dataset.js';
+import { makeEmbeddedSubset } from '../../src/data/embedded-subset.js';
 import { classCounts } from '../../src/data/image-set.js';
 import { dataInfo } from '../../src/data/info.js';
 import {
@@ -69,5 +70,17 @@ describe.skipIf(!existsSync(join(DEBIAN_FASHION_MNIST_DIR, 'train-images-idx3-ub
     expect(ds.train.count).toBe(60_000);
     expect(ds.test.count).toBe(10_000);
     expect(ds.checksum).toBe(FASHION_MNIST_CHECKSUM);
+  });
+
+  it('rebuilds the embedded subset byte for byte from the full set', () => {
+    const rebuilt = makeEmbeddedSubset(loadDataset({ data: 'debian' }));
+    expect(rebuilt.checksum).toBe(EMBEDDED_FASHION_MNIST.checksum);
+    const embedded = loadDataset();
+    // Compared as Buffers: a deep equality over 7.8 million elements would take minutes.
+    const view = (a: Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.length);
+    const same = (a: Uint8Array, b: Uint8Array) => view(a).equals(view(b));
+    expect(same(rebuilt.train.images, embedded.train.images)).toBe(true);
+    expect(same(rebuilt.test.images, embedded.test.images)).toBe(true);
+    expect(Array.from(rebuilt.train.labels)).toEqual(Array.from(embedded.train.labels));
   });
 });

@@ -8,14 +8,15 @@ import type { ImageSet } from '../../src/data/image-set.js';
 
 let root: string | undefined;
 
-/** A fresh directory under one per-process root that is removed when the process exits. */
+/** A fresh directory under one root per test file; call removeTempDirs in afterAll. */
 export function tempDir(): string {
-  if (!root) {
-    const made = mkdtempSync(join(tmpdir(), 'groupnas-data-test-'));
-    root = made;
-    process.on('exit', () => rmSync(made, { recursive: true, force: true }));
-  }
+  root ??= mkdtempSync(join(tmpdir(), 'groupnas-data-test-'));
   return mkdtempSync(join(root, 'd-'));
+}
+
+export function removeTempDirs(): void {
+  if (root) rmSync(root, { recursive: true, force: true });
+  root = undefined;
 }
 
 /**

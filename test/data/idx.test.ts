@@ -1,10 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { encodeIdxImages, encodeIdxLabels, parseIdxImages, readIdx } from '../../src/data/idx.js';
 import { FileFormatError } from '../../src/util/errors.js';
-import { idxImagesBytes, idxLabelsBytes, syntheticSet, tempDir } from './fixtures.js';
+import { idxImagesBytes, idxLabelsBytes, removeTempDirs, syntheticSet, tempDir } from './fixtures.js';
+
+afterAll(removeTempDirs);
 
 const set = syntheticSet(5, 3, 4);
 

@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { FASHION_MNIST_CLASSES } from '../../src/data/dataset.js';
 import { DEBIAN_FASHION_MNIST_DIR, findDatasets, loadDataset } from '../../src/data/locate.js';
 import { FileFormatError, UsageError } from '../../src/util/errors.js';
-import { cifarBytes, idxImagesBytes, idxLabelsBytes, syntheticSet, tempDir, writeIdxDir } from './fixtures.js';
+import { cifarBytes, idxImagesBytes, idxLabelsBytes, removeTempDirs, syntheticSet, tempDir, writeIdxDir } from './fixtures.js';
+
+afterAll(removeTempDirs);
 
 const train = syntheticSet(30, 6, 5);
 const test = syntheticSet(12, 6, 5);
