@@ -1,9 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 
 /** Identity forward, zero gradient: the teacher is a fixed target (tfjs has no stopGradient op). */
+const constantOp = tf.customGrad((x) => ({
+  value: tf.clone(x as tf.Tensor),
+  gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
+}));
+
 function constant<T extends tf.Tensor>(x: T): T {
-  const f = tf.customGrad((input: tf.Tensor) => ({ value: tf.clone(input), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) }));
-  return f(x) as T;
+  return constantOp(x) as T;
 }
 
 /**

@@ -1,0 +1,130 @@
+import { createRequire } from 'node:module';
+import * as tf from '@tensorflow/tfjs';
+import { NotAvailableError, UsageError } from '../util/errors.js';
+import { registerWasmTrainingKernels } from './register-wasm-kernels.js';
+
+/** What a user may ask for with `--backend`. */
+export const BACKEND_CHOICES = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export type BackendRequest = (typeof BACKEND_CHOICES)[number];
+export type ConcreteBackend = Exclude<BackendRequest, 'auto'>;
+
+/** `auto` tries these in order and keeps the first that initializes. */
+const AUTO_ORDER: readonly ConcreteBackend[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+
+interface BackendSpec {
+  /** npm package whose import registers the tfjs backend; undefined = bundled with @tensorflow/tfjs. */
+  pkg?: string;
+  /** tfjs's own registry name for the backend. */
+  tfName: string;
+  install: string;
+}
+
+const SPECS: Record<ConcreteBackend, BackendSpec> = {
+  'tensorflow-gpu': {
+    pkg: '@tensorflow/tfjs-node-gpu',
+    tfName: 'tensorflow',
+    install: 'npm install @tensorflow/tfjs-node-gpu@4.22.0 (needs CUDA and internet access to download libtensorflow)',
+  },
+  tensorflow: {
+    pkg: '@tensorflow/tfjs-node',
+    tfName: 'tensorflow',
+    install: 'npm install @tensorflow/tfjs-node@4.22.0 (needs internet access to download libtensorflow)',
+  },
+  wasm: {
+    pkg: '@tensorflow/tfjs-backend-wasm',
+    tfName: 'wasm',
+    install: 'npm install @tensorflow/tfjs-backend-wasm@4.22.0',
+  },
+  cpu: { tfName: 'cpu', install: 'part of @tensorflow/tfjs' },
+};
+
+export interface BackendChoice {
+  name: ConcreteBackend;
+  requested: BackendRequest;
+  /** Backends tried before this one under `auto`, with why each was skipped. */
+  skipped: { name: ConcreteBackend; reason: string }[];
+}
+
+const localRequire = createRequire(import.meta.url);
+
+/** Is the package behind a backend installed (resolvable), without loading it? */
+export function isBackendInstalled(name: ConcreteBackend): boolean {
+  const pkg = SPECS[name].pkg;
+  if (pkg === undefined) return true;
+  try {
+    localRequire.resolve(pkg);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Backends whose packages are present here (whether they initialize is only known by trying). */
+export function installedBackends(): ConcreteBackend[] {
+  return AUTO_ORDER.filter(isBackendInstalled);
+}
+
+let active: BackendChoice | undefined;
+
+/** The backend chosen by the last `selectBackend`, if any. */
+export function activeBackend(): BackendChoice | undefined {
+  return active;
+}
+
+async function activate(name: ConcreteBackend): Promise<void> {
+  const spec = SPECS[name];
+  if (!isBackendInstalled(name)) {
+    throw new NotAvailableError(`backend '${name}' is not installed; install it with: ${spec.install}`);
+  }
+  if (spec.pkg !== undefined) {
+    // A variable specifier keeps bundlers and tsc from requiring the optional peers at build time.
+    const pkg: string = spec.pkg;
+    try {
+      await import(pkg);
+    } catch (err) {
+      throw new NotAvailableError(`backend '${name}' is installed but failed to load (${firstLine(err)}); reinstall with: ${spec.install}`);
+    }
+  }
+  let ok = false;
+  try {
+    ok = await tf.setBackend(spec.tfName);
+    await tf.ready();
+  } catch (err) {
+    throw new NotAvailableError(`backend '${name}' failed to initialize: ${firstLine(err)}`);
+  }
+  if (!ok || tf.getBackend() !== spec.tfName) {
+    throw new NotAvailableError(`backend '${name}' failed to initialize`);
+  }
+  if (name === 'wasm') registerWasmTrainingKernels();
+}
+
+/**
+ * Make `requested` the tfjs backend of this process. `auto` tries tfjs-node-gpu, tfjs-node,
+ * wasm, cpu in that order (by dynamic import) and keeps the first that works.
+ */
+export async function selectBackend(requested: BackendRequest = 'auto'): Promise<BackendChoice> {
+  if (!(BACKEND_CHOICES as readonly string[]).includes(requested)) {
+    throw new UsageError(`--backend: expected one of ${BACKEND_CHOICES.join(', ')}, got '${String(requested)}'`);
+  }
+  if (requested !== 'auto') {
+    await activate(requested);
+    active = { name: requested, requested, skipped: [] };
+    return active;
+  }
+  const skipped: BackendChoice['skipped'] = [];
+  for (const name of AUTO_ORDER) {
+    try {
+      await activate(name);
+      active = { name, requested, skipped };
+      return active;
+    } catch (err) {
+      skipped.push({ name, reason: firstLine(err) });
+    }
+  }
+  throw new NotAvailableError(`no tfjs backend could be initialized: ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`);
+}
+
+function firstLine(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text.split('\n')[0] ?? text;
+}

@@ -1,0 +1,59 @@
+import type { Argv, CommandModule } from 'yargs';
+import { benchTrainStep, TRAIN_STEP_MODELS, type TrainStepBenchResult, type TrainStepModel } from '../../bench/train-step.js';
+import { progressBars } from '../progress-bar.js';
+import { printJson, withJsonOption } from '../options.js';
+
+interface TrainStepArgs {
+  json: boolean;
+  batch: number;
+  steps: number;
+  model: TrainStepModel[];
+  cpu: boolean;
+  torch: boolean;
+}
+
+const ratio = (v: number | undefined, digits = 2): string => (v === undefined ? '-' : `${v.toFixed(digits)}×`);
+const rate = (v: number | undefined): string => (v === undefined ? '-' : v.toFixed(1));
+
+function printTrainStep(r: TrainStepBenchResult): void {
+  console.log(`train step, batch ${r.batch}, one thread each — ${r.machine.cpu}, ${r.machine.simd.join(' ')}, node ${r.machine.node}, torch ${r.torchVersion ?? 'absent'}`);
+  console.log('model         wasm img/s   cpu img/s   wasm/cpu   torch img/s   wasm/torch');
+  for (const m of r.models) {
+    console.log(
+      `${m.model.padEnd(13)} ${rate(m.wasmImagesPerSec).padStart(10)} ${rate(m.cpuImagesPerSec).padStart(11)} ${ratio(m.speedupVsCpu, 0).padStart(10)} ${rate(m.torchImagesPerSec).padStart(13)} ${ratio(m.ratioVsTorch).padStart(12)}`,
+    );
+  }
+}
+
+const trainStep: CommandModule<object, TrainStepArgs> = {
+  command: 'train-step',
+  describe: 'Images/s of one SGD training step of network R (FP twin and Group-Net K=5): wasm with our kernels vs stock cpu vs PyTorch',
+  builder: (y) =>
+    withJsonOption(y)
+      .option('batch', { type: 'number', default: 64, describe: 'images per step' })
+      .option('steps', { type: 'number', default: 5, describe: 'timed steps (median) on wasm and in PyTorch' })
+      .option('model', { type: 'array', choices: TRAIN_STEP_MODELS, default: [...TRAIN_STEP_MODELS] as TrainStepModel[], describe: 'models to measure' })
+      .option('cpu', { type: 'boolean', default: true, describe: 'also time one step on the stock cpu backend (slow; --no-cpu skips)' })
+      .option('torch', { type: 'boolean', default: true, describe: 'also run the PyTorch peer when /usr/bin/python3 has torch (--no-torch skips)' }) as Argv<TrainStepArgs>,
+  handler: async (argv) => {
+    const result = await benchTrainStep({
+      batch: argv.batch,
+      steps: argv.steps,
+      models: argv.model,
+      cpu: argv.cpu,
+      torch: argv.torch,
+      progress: argv.json ? undefined : progressBars(),
+    });
+    if (argv.json) printJson(result);
+    else printTrainStep(result);
+  },
+};
+
+const bench: CommandModule = {
+  command: 'bench <benchmark>',
+  describe: 'Benchmarks, measured side by side in one run and printed as ratios',
+  builder: (y) => y.command(trainStep).demandCommand(1, 'Name a benchmark.'),
+  handler: () => {},
+};
+
+export default bench;

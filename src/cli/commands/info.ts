@@ -1,0 +1,41 @@
+import type { CommandModule } from 'yargs';
+import * as tf from '@tensorflow/tfjs';
+import { installedBackends, type BackendRequest } from '../../backend/select.js';
+import { findDatasets } from '../../data/index.js';
+import { VERSION } from '../../util/version.js';
+import { printJson, useBackend, withBackendOption, withJsonOption } from '../options.js';
+
+interface InfoArgs {
+  backend: BackendRequest;
+  json: boolean;
+}
+
+const info: CommandModule<object, InfoArgs> = {
+  command: 'info',
+  describe: 'Version, chosen tfjs backend, installed backends and data sets found',
+  builder: (y) => withJsonOption(withBackendOption(y)),
+  handler: async (argv) => {
+    const choice = await useBackend(argv.backend);
+    const result = {
+      version: VERSION,
+      node: process.version,
+      backend: choice.name,
+      tfjsVersion: tf.version.tfjs,
+      installedBackends: installedBackends(),
+      skippedBackends: choice.skipped,
+      datasets: findDatasets(),
+    };
+    if (argv.json) {
+      printJson(result);
+      return;
+    }
+    console.log(`groupnas ${result.version} (node ${result.node}, tfjs ${result.tfjsVersion})`);
+    console.log(`backend:   ${result.backend}`);
+    console.log(`installed: ${result.installedBackends.join(', ')}`);
+    for (const s of result.skippedBackends) console.log(`skipped:   ${s.name}: ${s.reason}`);
+    console.log('data sets:');
+    for (const d of result.datasets) console.log(`  ${d.name.padEnd(22)} ${d.location}`);
+  },
+};
+
+export default info;

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { runCli } from './run-cli.js';
+
+describe('groupnas info', () => {
+  it('--json reports the wasm backend, the installed backends and the embedded data set', () => {
+    const r = runCli(['info', '--json']);
+    expect(r.status).toBe(0);
+    const info = JSON.parse(r.stdout) as { backend: string; installedBackends: string[]; datasets: { data: string }[]; version: string };
+    expect(info.backend).toBe('wasm');
+    expect(info.installedBackends).toEqual(expect.arrayContaining(['wasm', 'cpu']));
+    expect(info.datasets.map((d) => d.data)).toContain('embedded');
+    expect(info.version).toMatch(/^\d+\.\d+\.\d+/);
+    expect(r.stderr).toContain('backend wasm');
+  });
+
+  it('asking for a backend that is not installed prints one line with the install command', () => {
+    const r = runCli(['info', '--backend', 'tensorflow']);
+    expect(r.status).toBe(2);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('npm install @tensorflow/tfjs-node');
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it('--help lists the commands', () => {
+    const r = runCli(['--help']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('groupnas info');
+  });
+
+  it('an unknown command is a usage error with help, not a crash', () => {
+    const r = runCli(['frobnicate']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/Unknown argument|Unknown command/);
+  });
+});
