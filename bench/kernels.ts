@@ -15,6 +15,7 @@ import { createEngine } from '../src/kernels/engines.js';
 import { foldOutputTransform } from '../src/kernels/output-transform.js';
 import { packSigns } from '../src/kernels/packing.js';
 import { WasmEngine } from '../src/kernels/wasm-engine.js';
+import { timeMedian } from '../src/kernels/timing.js';
 import { packWeights } from '../src/kernels/weights.js';
 import { describeMachine, type MachineDescription } from '../src/util/machine.js';
 import { createRng } from '../src/util/random.js';
@@ -72,22 +73,9 @@ export interface KernelBenchOptions {
   secondsPerMeasurement?: number;
 }
 
-/**
- * Median seconds per call of fn: warm up (at least 3 calls and 0.2 s, so V8 has swapped its
- * baseline wasm code for optimized code), then repeat until `seconds` have passed (at least 5 runs).
- */
-export function medianSeconds(fn: () => void, seconds: number): number {
-  const warmUpEnd = Date.now() + 200;
-  for (let i = 0; i < 3 || Date.now() < warmUpEnd; i++) fn();
-  const times: number[] = [];
-  const start = process.hrtime.bigint();
-  while (times.length < 5 || Number(process.hrtime.bigint() - start) / 1e9 < seconds) {
-    const t0 = process.hrtime.bigint();
-    fn();
-    times.push(Number(process.hrtime.bigint() - t0) / 1e9);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
+/** Median seconds per call (warm-up long enough for V8's optimized tier, then repeats for `seconds`). */
+function medianSeconds(fn: () => void, seconds: number): number {
+  return timeMedian(fn, { warmUpSeconds: 0.2, seconds, minRepeats: 5 }).medianSeconds;
 }
 
 function randomSigns(seed: number, length: number): Float32Array {

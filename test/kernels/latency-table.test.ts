@@ -1,0 +1,63 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEngine } from '../../src/kernels/engines.js';
+import type { BinaryEngine } from '../../src/kernels/engine.js';
+import { latencyCachePath, latencyKey, lookupLatency, measureLatencyTable, predictLatency, type LatencyEntry } from '../../src/kernels/latency-table.js';
+import { UsageError } from '../../src/util/errors.js';
+import { machineFingerprint } from '../../src/util/machine.js';
+import { ensureWasmBuilt } from './ensure-wasm.js';
+
+const base: LatencyEntry = { h: 6, w: 6, inChannels: 32, outChannels: 8, kernel: 3, stride: 1, dilation: 1, bits: 1, bases: 1 };
+const entries: LatencyEntry[] = [base, { ...base, bases: 3 }, { ...base, bits: 2 }, { ...base, bits: 4, stride: 2 }, { ...base, bits: 32 }];
+const fast = { warmUpSeconds: 0, seconds: 0, minRepeats: 3 };
+
+let dir: string;
+let engine: BinaryEngine;
+beforeAll(() => {
+  ensureWasmBuilt();
+  engine = createEngine('wasm');
+  dir = mkdtempSync(join(tmpdir(), 'groupnas-lut-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('measureLatencyTable', () => {
+  it('measures every entry, caches them per machine, and reads the cache back', () => {
+    const measured: string[] = [];
+    const table = measureLatencyTable(entries, engine, { ...fast, cacheDir: dir, onProgress: (_d, _t, key) => measured.push(key) });
+    expect(measured).toEqual(entries.map(latencyKey));
+    expect(table.engine).toBe('wasm');
+    for (const e of entries) expect(lookupLatency(table, e)).toBeGreaterThan(0);
+    expect(predictLatency(table, [base, base])).toBeCloseTo(2 * lookupLatency(table, base), 12);
+
+    const file = JSON.parse(readFileSync(latencyCachePath(dir, machineFingerprint()), 'utf8'));
+    expect(file.format).toBe('groupnas.latency');
+    expect(Object.keys(file.engines.wasm).sort()).toEqual(entries.map(latencyKey).sort());
+
+    const again: string[] = [];
+    const cachedTable = measureLatencyTable(entries, engine, { ...fast, cacheDir: dir, onProgress: (_d, _t, key) => again.push(key) });
+    expect(again).toEqual([]);
+    expect(lookupLatency(cachedTable, base)).toBe(lookupLatency(table, base));
+
+    const re: string[] = [];
+    measureLatencyTable([base], engine, { ...fast, cacheDir: dir, remeasure: true, onProgress: (_d, _t, key) => re.push(key) });
+    expect(re).toEqual([latencyKey(base)]);
+  });
+
+  it('treats a corrupted cache file as empty and rewrites it', () => {
+    const path = latencyCachePath(dir, machineFingerprint());
+    writeFileSync(path, '{"format": "groupnas.latency", trunc');
+    const measured: string[] = [];
+    measureLatencyTable([base], engine, { ...fast, cacheDir: dir, onProgress: (_d, _t, key) => measured.push(key) });
+    expect(measured).toEqual([latencyKey(base)]);
+    expect(JSON.parse(readFileSync(path, 'utf8')).engines.wasm[latencyKey(base)].seconds).toBeGreaterThan(0);
+  });
+
+  it('rejects impossible entries and lookups of unmeasured ones', () => {
+    expect(() => measureLatencyTable([{ ...base, kernel: 0 }], engine, { ...fast, cacheDir: null })).toThrow(/kernel must be a positive integer/);
+    expect(() => measureLatencyTable([{ ...base, bits: 3 as 2 }], engine, { ...fast, cacheDir: null })).toThrow(UsageError);
+    const table = measureLatencyTable([base], engine, { ...fast, cacheDir: null });
+    expect(() => lookupLatency(table, { ...base, h: 7 })).toThrow(/no entry 7x6 32>8 k3 s1 d1 b1 K1/);
+  });
+});
