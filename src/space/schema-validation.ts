@@ -117,23 +117,36 @@ export function schemaProblems(name: 'arch' | 'config', data: unknown): Problem[
   return problems;
 }
 
-/** Read a JSON file, with a FileFormatError for a missing, empty or unparsable file. */
-export function readJsonFile(file: string): unknown {
+/** A file's parsed JSON, or the one problem that stopped it from parsing (missing, empty, not JSON). */
+export function readJsonDocument(file: string): { data: unknown } | { problem: Problem } {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new FileFormatError(file, '', code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? String(err)})`);
+    return { problem: { path: '(root)', message: code === 'ENOENT' ? 'no such file' : `cannot read the file (${code ?? String(err)})` } };
   }
-  return parseJsonText(text, file);
+  return parseJsonDocument(text);
+}
+
+export function parseJsonDocument(text: string): { data: unknown } | { problem: Problem } {
+  if (text.trim() === '') return { problem: { path: '(root)', message: 'the file is empty (expected a JSON object)' } };
+  try {
+    return { data: JSON.parse(text) as unknown };
+  } catch (err) {
+    return { problem: { path: '(root)', message: `invalid JSON: ${(err as Error).message}` } };
+  }
+}
+
+/** Read a JSON file; a missing, empty or unparsable file is a FileFormatError naming it. */
+export function readJsonFile(file: string): unknown {
+  const doc = readJsonDocument(file);
+  if ('problem' in doc) throw new FileFormatError(file, doc.problem.path, doc.problem.message);
+  return doc.data;
 }
 
 export function parseJsonText(text: string, file: string): unknown {
-  if (text.trim() === '') throw new FileFormatError(file, '(root)', 'the file is empty (expected a JSON object)');
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (err) {
-    throw new FileFormatError(file, '(root)', `invalid JSON: ${(err as Error).message}`);
-  }
+  const doc = parseJsonDocument(text);
+  if ('problem' in doc) throw new FileFormatError(file, doc.problem.path, doc.problem.message);
+  return doc.data;
 }
