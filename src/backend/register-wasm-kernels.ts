@@ -1,15 +1,18 @@
 import * as tf from '@tensorflow/tfjs';
 import { conv2DBackpropFilterWasmConfig } from './kernels/conv2d-backprop-filter.js';
 import { conv2DBackpropInputWasmConfig } from './kernels/conv2d-backprop-input.js';
+import { tileWasmConfig } from './kernels/tile.js';
 
 /**
  * The kernels groupnas adds to (or replaces in) tfjs-backend-wasm so training runs on it, and fast:
  * - Conv2DBackpropFilter: missing from tfjs-backend-wasm 4.22, so no conv net could train.
- * - Conv2DBackpropInput: the stock kernel is a direct loop ~20× slower than forward conv.
+ * - Conv2DBackpropInput: the stock kernel is a direct loop ~10–20× slower than forward conv.
+ * - Tile: the stock kernel is per-element; tf.batchNorm's gradient tiles per layer and dominated a step.
  */
 export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   conv2DBackpropFilterWasmConfig,
   conv2DBackpropInputWasmConfig,
+  tileWasmConfig,
 ];
 
 /**
