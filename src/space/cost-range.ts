@@ -41,9 +41,19 @@ export function costRange(space: SearchSpace, cost: CostFunction, options: CostR
   return { cost: cost.name, unit: cost.unit, min: low.value, max: -high.value, argmin: low.at, argmax: high.at, exact: false };
 }
 
-/** Minimize sign·cost one variable at a time until no single change improves it. */
+/**
+ * Minimize sign·cost one variable at a time until no single change improves it, from two starts
+ * (every first choice, every last choice: built-in choices are ordered, so one of them is usually
+ * near the optimum, and a structural change that only pays off with a second change is still found).
+ */
 function coordinateSearch(space: SearchSpace, evaluate: (indices: readonly number[]) => number, sign: 1 | -1): { value: number; at: number[] } {
-  let at = space.variables.map(() => 0);
+  const starts = [space.variables.map(() => 0), space.variables.map((v) => v.choices.length - 1)];
+  const results = starts.map((start) => descend(space, evaluate, sign, start));
+  return results.reduce((best, r) => (r.value < best.value ? r : best));
+}
+
+function descend(space: SearchSpace, evaluate: (indices: readonly number[]) => number, sign: 1 | -1, start: number[]): { value: number; at: number[] } {
+  let at = start;
   let value = sign * evaluate(at);
   for (let sweep = 0; sweep < 20; sweep++) {
     let improved = false;
