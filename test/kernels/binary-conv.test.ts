@@ -15,7 +15,7 @@ import { pick, randomSigns } from './random-tensors.js';
 const KERNELS = [1, 3, 5];
 const STRIDES = [1, 2];
 const DILATIONS = [1, 2, 4, 8];
-const PADDINGS: Padding[] = ['same', 'valid'];
+const PADDINGS: Padding[] = ['same', 'valid', 'symmetric'];
 const CHANNELS = [1, 2, 7, 31, 32, 33, 63, 64, 65, 96, 127, 128, 129, 200, 255, 300];
 
 interface Case {

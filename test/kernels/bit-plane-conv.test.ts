@@ -24,7 +24,7 @@ describe.each(['js', 'wasm'])('%s engine, bit planes', (name) => {
     const engine = engines[name]!;
     const rng = createRng(100 + bits);
     for (let r = 0; r < 40; r++) {
-      const spec: ConvSpec = { kernel: pick(rng, [1, 3, 5]), stride: pick(rng, [1, 2]), dilation: pick(rng, [1, 2, 4, 8]), padding: pick(rng, ['same', 'valid'] as const) };
+      const spec: ConvSpec = { kernel: pick(rng, [1, 3, 5]), stride: pick(rng, [1, 2]), dilation: pick(rng, [1, 2, 4, 8]), padding: pick(rng, ['same', 'valid', 'symmetric'] as const) };
       const span = (spec.kernel - 1) * spec.dilation + 1;
       const min = spec.padding === 'valid' ? span : 1;
       const shape = { n: 1 + randomInt(rng, 2), h: min + randomInt(rng, 4), w: min + randomInt(rng, 4), c: pick(rng, [1, 5, 31, 32, 33, 63, 65, 130, 300]) };
