@@ -66,6 +66,7 @@ function semanticProblems(arch: Arch): Problem[] {
     used.add(b.stage);
     previousStage = Math.max(previousStage, b.stage);
     if (b.kernel % 2 === 0) add(`blocks[${i}].kernel`, `expected an odd kernel (same padding), got ${b.kernel}`);
+    if (b.dilation > 1 && b.stride !== 1) add(`blocks[${i}].dilation`, `expected 1 on a stride-2 block (strided atrous convs are not supported), got ${b.dilation}`);
   });
   arch.widths.forEach((_, s) => {
     if (!used.has(s)) add(`widths[${s}]`, `stage ${s} has no blocks`);

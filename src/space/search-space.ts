@@ -12,6 +12,7 @@ import { UsageError } from '../util/errors.js';
 import { randomInt, type Rng } from '../util/random.js';
 import { VERSION } from '../util/version.js';
 import type { Arch } from './arch.js';
+import { archProblems } from './arch-validation.js';
 import type { AnyDecision, ApplyContext, ChoiceValue, DecisionScope } from './decision.js';
 import type { Constraint } from './constraints.js';
 import { cloneDraft, fromDraft, groupContaining, startsGroup, toDraft, type ArchBody, type ArchDraft } from './draft.js';
@@ -70,6 +71,21 @@ export class SearchSpace {
     const isBoundary = (i: number) => variables[i]!.decision.scope === 'boundary';
     const all = variables.map((_, i) => i);
     this.applyOrder = [...all.filter(isBoundary), ...all.filter((i) => !isBoundary(i))];
+    this.checkEveryChoice();
+  }
+
+  /** Fail at construction, not mid-search, when a choice cannot give a valid architecture (e.g. dilation on a stride-2 block). */
+  private checkEveryChoice(): void {
+    this.variables.forEach((v, i) => {
+      v.choices.forEach((choice, c) => {
+        const indices = this.variables.map(() => 0);
+        indices[i] = c;
+        const problem = archProblems(this.assemble(indices))[0];
+        if (problem) {
+          throw new UsageError(`decision ${v.decision.name}: choice ${String(choice)} at site ${v.site} gives an invalid architecture: ${problem.path}: ${problem.message}`);
+        }
+      });
+    });
   }
 
   private blockCount(): number {
@@ -159,7 +175,15 @@ export class SearchSpace {
     return this.variables.map((v) => this.isActiveIn(draft, v));
   }
 
+  /** The architecture a choice vector names; throws if the decisions together make an invalid one. */
   decode(indices: readonly number[]): Arch {
+    const arch = this.assemble(indices);
+    const problem = archProblems(arch)[0];
+    if (problem) throw new UsageError(`search space ${this.name}: choices ${indices.join('.')} give an invalid architecture: ${problem.path}: ${problem.message}`);
+    return arch;
+  }
+
+  private assemble(indices: readonly number[]): Arch {
     const body = fromDraft(this.decodeDraft(indices));
     return {
       format: 'groupnas.arch',

@@ -82,6 +82,7 @@ const malformed: [string, Mutation, RegExp][] = [
   ['stage index out of range', (a) => { a.blocks[5].stage = 3; }, /blocks\[5\]\.stage: expected a stage index < 3/],
   ['stages out of order', (a) => { a.blocks[3].stage = 0; a.blocks[2].stage = 2; }, /blocks\[3\]\.stage: expected ≥ 2/],
   ['stage with no blocks', (a) => { a.widths.push(256); }, /widths\[3\]: stage 3 has no blocks/],
+  ['dilation on a stride-2 block', (a) => { a.blocks[2].dilation = 2; }, /blocks\[2\]\.dilation: expected 1 on a stride-2 block/],
   ['even kernel', (a) => { a.blocks[0].kernel = 4; }, /blocks\[0\]\.kernel: expected an odd kernel/],
   ['layer decomposition with soft connections', (a) => { a.decomposition = 'layer'; }, /connections\[0\]: expected "aggregate": decomposition "layer"/],
   ['no blocks', (a) => { a.blocks = []; }, /blocks: must NOT have fewer than 1 items/],

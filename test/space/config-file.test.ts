@@ -95,6 +95,7 @@ const malformed: [string, Mutation, RegExp][] = [
   ['unknown connection choice', (c) => { c.space.decisions[1].choices = ['continue', 'hard']; }, /space\.decisions\[1\]\.choices\[1\]: expected one of "continue", "aggregate", "soft"/],
   ['decision site past the last block', (c) => { c.space.decisions.push({ type: 'dilation', sites: [6] }); }, /space\.decisions\[3\]: decision dilation: site 6 is outside its block range 0\.\.5/],
   ['group site that can never start a group', (c) => { c.space.template = 'gbd-v3-k5'; c.space.decisions = [{ type: 'bases', sites: [2] }]; }, /space\.decisions\[0\]: decision bases: no group can start at block 2/],
+  ['dilation on a stride-2 block', (c) => { c.space.decisions.push({ type: 'dilation', sites: [2] }); }, /space\.decisions\[3\]: decision dilation: choice 2 at site 2 gives an invalid architecture/],
   ['the same decision twice', (c) => { c.space.decisions.push({ type: 'bases' }); }, /space\.decisions\[3\]\.type: "bases" is already decided by space\.decisions\[0\]/],
   ['unknown template preset', (c) => { c.space.template = 'groupnet-k7'; }, /space\.template: unknown preset "groupnet-k7"/],
   ['teacher load without a path', (c) => { c.teacher.mode = 'load'; }, /teacher\.path: required when teacher\.mode is "load"/],

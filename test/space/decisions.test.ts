@@ -37,7 +37,7 @@ const builtIns: { decision: AnyDecision; site: number }[] = [
   { decision: groupBoundary(), site: 1 },
   { decision: stageWidth(), site: 2 },
   { decision: activationBits(), site: 0 },
-  { decision: dilation(), site: 4 },
+  { decision: dilation(), site: 5 },
 ];
 
 describe('built-in decisions: relaxation with one-hot weights equals the discrete choice', () => {

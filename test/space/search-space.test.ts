@@ -21,7 +21,7 @@ function groupNetSpace(template: Arch = r2): SearchSpace {
   return new SearchSpace({
     name: 'groupnet',
     template,
-    decisions: [bases(), groupBoundary(), stageWidth(), activationBits(), dilation({ sites: [4, 5], choices: [1, 2] })],
+    decisions: [bases(), groupBoundary(), stageWidth(), activationBits(), dilation({ sites: [3, 5], choices: [1, 2] })],
   });
 }
 
@@ -140,6 +140,7 @@ describe('space construction errors', () => {
   it('rejects duplicate decisions, bad sites and impossible group sites', () => {
     expect(() => new SearchSpace({ template: r4, decisions: [bases(), bases()] })).toThrow(/two decisions are named "bases"/);
     expect(() => new SearchSpace({ template: r4, decisions: [dilation({ sites: [6] })] })).toThrow(/site 6 is outside its block range 0\.\.5/);
+    expect(() => new SearchSpace({ template: r4, decisions: [dilation()] })).toThrow(/decision dilation: choice 2 at site 2 gives an invalid architecture: blocks\[2\]\.dilation: expected 1 on a stride-2 block/);
     const oneGroup = buildPreset('gbd-v3-k5', { widthMultiplier: 0.25 });
     expect(() => new SearchSpace({ template: oneGroup, decisions: [bases({ sites: [3] })] })).toThrow(/no group can start at block 3/);
   });
