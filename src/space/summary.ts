@@ -36,6 +36,8 @@ export interface LayerSummary extends CostCounts {
   bits: number;
   kernel?: number;
   stride?: number;
+  /** Dilation of a block's k×k conv (1 = ordinary); MACs do not depend on it, latency may. */
+  dilation?: number;
   inputShape: Shape3;
   outputShape: Shape3;
 }
@@ -75,6 +77,7 @@ interface ConvSpec {
   stride: number;
   cin: number;
   cout: number;
+  dilation?: number;
 }
 
 /** Convolutions of one block (main path, then its projection shortcut if any) and the block's output channels. */
@@ -83,8 +86,8 @@ function blockConvs(block: ArchBlock, index: number, cin: number, width: number)
   const k = block.kernel;
   if (block.kind === 'basic') {
     const main = [
-      { name: `${p}.conv1`, kernel: k, stride: block.stride, cin, cout: width },
-      { name: `${p}.conv2`, kernel: k, stride: 1, cin: width, cout: width },
+      { name: `${p}.conv1`, kernel: k, stride: block.stride, cin, cout: width, dilation: block.dilation },
+      { name: `${p}.conv2`, kernel: k, stride: 1, cin: width, cout: width, dilation: block.dilation },
     ];
     const needsProjection = block.stride !== 1 || cin !== width;
     return { main, cout: width, ...(needsProjection ? { shortcut: { name: `${p}.shortcut`, kernel: 1, stride: block.stride, cin, cout: width } } : {}) };
@@ -93,13 +96,13 @@ function blockConvs(block: ArchBlock, index: number, cin: number, width: number)
     const out = 4 * width;
     const main = [
       { name: `${p}.conv1`, kernel: 1, stride: 1, cin, cout: width },
-      { name: `${p}.conv2`, kernel: k, stride: block.stride, cin: width, cout: width },
+      { name: `${p}.conv2`, kernel: k, stride: block.stride, cin: width, cout: width, dilation: block.dilation },
       { name: `${p}.conv3`, kernel: 1, stride: 1, cin: width, cout: out },
     ];
     const needsProjection = block.stride !== 1 || cin !== out;
     return { main, cout: out, ...(needsProjection ? { shortcut: { name: `${p}.shortcut`, kernel: 1, stride: block.stride, cin, cout: out } } : {}) };
   }
-  return { main: [{ name: `${p}.conv1`, kernel: k, stride: block.stride, cin, cout: width }], cout: width };
+  return { main: [{ name: `${p}.conv1`, kernel: k, stride: block.stride, cin, cout: width, dilation: block.dilation }], cout: width };
 }
 
 export function summarize(arch: Arch): ArchSummary {
@@ -146,7 +149,8 @@ export function summarize(arch: Arch): ArchSummary {
         const bn = BN_PARAMS_PER_CHANNEL * conv.cout * (layerwise ? 1 : K);
         layers.push({
           name: conv.name, kind: 'conv', precision: binary ? 'binary' : 'float', block: b, group: g, replicas: K,
-          bits, kernel: conv.kernel, stride: conv.stride, inputShape: [h, w, conv.cin], outputShape: [oh, ow, conv.cout],
+          bits, kernel: conv.kernel, stride: conv.stride, ...(conv.dilation !== undefined ? { dilation: conv.dilation } : {}),
+          inputShape: [h, w, conv.cin], outputShape: [oh, ow, conv.cout],
           ...(binary ? counts(K * weights, bn, K * macs, bits, 0) : counts(0, K * weights + bn, 0, 0, K * macs)),
         });
         if (layerwise && K > 1) {

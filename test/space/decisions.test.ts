@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import {
   activationBits,
@@ -92,5 +93,26 @@ describe('choice validation', () => {
     const d = bases({ max: 3 });
     expect(() => relax(d, 0, template, candidates(3), [1, 0], vectorOps)).toThrow(/2 probabilities for 3 choices/);
     expect(() => relax(d, 0, template, candidates(2), [1, 0, 0], vectorOps)).toThrow(/2 candidates, expected 3/);
+  });
+});
+
+describe('relaxation on tfjs tensors (how the supernet calls it)', () => {
+  const tensorOps: MixOps<tf.Tensor, tf.Tensor> = { scale: (x, p) => tf.mul(x, p), add: (a, b) => tf.add(a, b), addProbabilities: (a, b) => tf.add(a, b) };
+
+  it('one-hot softmax(α) reduces to the chosen bases, gradients reach α, no tensors leak', async () => {
+    await tf.setBackend('cpu');
+    const d = bases({ max: 3 });
+    const before = tf.memory().numTensors;
+    const outs = candidates(3, 4).map((v) => tf.tensor1d(v));
+    const relaxed = tf.tidy(() => relax(d, 0, template, outs, tf.unstack(tf.tensor1d([0, 1, 0])), tensorOps).arraySync());
+    const expected = discrete(d, 0, template, candidates(3, 4), 1, addVectors);
+    expect(relaxed).toEqual(Array.from(new Float32Array(expected)));
+    const grad = tf.tidy(() => {
+      const alpha = tf.tensor1d([0.1, 0.2, 0.3]);
+      return tf.grad((a: tf.Tensor) => relax(d, 0, template, outs, tf.unstack(tf.softmax(a)), tensorOps).sum())(alpha).arraySync() as number[];
+    });
+    expect(grad.every((g) => Number.isFinite(g) && g !== 0)).toBe(true);
+    tf.dispose(outs);
+    expect(tf.memory().numTensors).toBe(before);
   });
 });
