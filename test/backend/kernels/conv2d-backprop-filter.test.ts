@@ -2,14 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { createRng } from '../../../src/util/random.js';
 import { registerWasmTrainingKernels } from '../../../src/backend/register-wasm-kernels.js';
-import {
-  insertFilterZeros,
-  maxRelativeError,
-  randomHostTensor,
-  runKernelOn,
-  takeDilatedTaps,
-  wasmDataIds,
-} from './compare-backends.js';
+import { maxRelativeError, randomHostTensor, runKernelOn, takeDilatedTaps, wasmDataIds } from './compare-backends.js';
 import { convCases, describeCase, inputShape, outputShape, zeroInsertedEquivalent, type ConvCase } from './conv-cases.js';
 
 const TOLERANCE = 1e-4;
