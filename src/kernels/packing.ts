@@ -91,7 +91,8 @@ export function roundHalfEven(v: number): number {
 export function quantizeLevel(x: number, bits: number, beta: number): number {
   const levels = 2 ** bits - 1;
   const clipped = Math.min(Math.max(x, 0), beta);
-  return roundHalfEven((clipped * levels) / beta);
+  // float32 arithmetic, as the tfjs quantizer computes round(clip(x)·f32(levels/β)): ties land alike
+  return roundHalfEven(Math.fround(Math.fround(clipped) * Math.fround(levels / beta)));
 }
 
 /** Quantize an NHWC float tensor to k bits (k = 2 or 4, clip range β) and pack it as bit planes. */

@@ -1,0 +1,120 @@
+/**
+ * The full-precision pieces of a packed model (stem, BN, shortcuts, pooling, classifier) as
+ * plain loops over NHWC Float32Arrays. Accuracy matters more than speed here: these run
+ * once per image around the binary convs.
+ */
+import { UsageError } from '../util/errors.js';
+import { convGeometry } from './conv-spec.js';
+import type { BatchNormParams } from './output-transform.js';
+
+/** An NHWC activation tensor. */
+export interface FeatureMap {
+  n: number;
+  h: number;
+  w: number;
+  c: number;
+  data: Float32Array;
+}
+
+/** Inference BatchNorm in place: y = (x − μ)·γ/√(σ² + ε) + β per channel. */
+export function batchNormInPlace(x: FeatureMap, bn: BatchNormParams): FeatureMap {
+  const { c, data } = x;
+  const scale = new Float64Array(c);
+  for (let o = 0; o < c; o++) scale[o] = bn.gamma[o]! / Math.sqrt(bn.movingVariance[o]! + bn.epsilon);
+  for (let i = 0; i < data.length; i++) {
+    const o = i % c;
+    data[i] = (data[i]! - bn.movingMean[o]!) * scale[o]! + bn.beta[o]!;
+  }
+  return x;
+}
+
+export function reluInPlace(x: FeatureMap): FeatureMap {
+  const d = x.data;
+  for (let i = 0; i < d.length; i++) if (!(d[i]! > 0)) d[i] = 0;
+  return x;
+}
+
+/** a += b (same shape). */
+export function addInPlace(a: FeatureMap, b: FeatureMap): FeatureMap {
+  if (a.data.length !== b.data.length) throw new UsageError(`add: shapes ${shapeOf(a)} and ${shapeOf(b)} differ`);
+  for (let i = 0; i < a.data.length; i++) a.data[i] = a.data[i]! + b.data[i]!;
+  return a;
+}
+
+/** Σ_k weights[k]·maps[k] into a new map. */
+export function weightedSum(maps: readonly FeatureMap[], weights: ArrayLike<number>): FeatureMap {
+  const first = maps[0]!;
+  const out = new Float32Array(first.data.length);
+  maps.forEach((m, k) => {
+    if (m.data.length !== out.length) throw new UsageError(`weighted sum: shapes ${shapeOf(first)} and ${shapeOf(m)} differ`);
+    const wk = weights[k]!;
+    for (let i = 0; i < out.length; i++) out[i] = out[i]! + wk * m.data[i]!;
+  });
+  return { ...first, data: out };
+}
+
+/** Average pooling, TensorFlow 'same' padding; the average counts only positions inside the input. */
+export function avgPoolSame(x: FeatureMap, window: number, stride: number): FeatureMap {
+  const { outH, outW, padTop, padLeft } = convGeometry(x.h, x.w, { kernel: window, stride, dilation: 1, padding: 'same' });
+  const { n, h, w, c } = x;
+  const out = new Float32Array(n * outH * outW * c);
+  const acc = new Float64Array(c);
+  for (let b = 0; b < n; b++) {
+    for (let oy = 0; oy < outH; oy++) {
+      for (let ox = 0; ox < outW; ox++) {
+        acc.fill(0);
+        let count = 0;
+        for (let ky = 0; ky < window; ky++) {
+          const iy = oy * stride - padTop + ky;
+          if (iy < 0 || iy >= h) continue;
+          for (let kx = 0; kx < window; kx++) {
+            const ix = ox * stride - padLeft + kx;
+            if (ix < 0 || ix >= w) continue;
+            count++;
+            const at = ((b * h + iy) * w + ix) * c;
+            for (let ch = 0; ch < c; ch++) acc[ch] += x.data[at + ch]!;
+          }
+        }
+        const at = ((b * outH + oy) * outW + ox) * c;
+        for (let ch = 0; ch < c; ch++) out[at + ch] = acc[ch]! / count;
+      }
+    }
+  }
+  return { n, h: outH, w: outW, c, data: out };
+}
+
+/** Global average pool: [n, h, w, c] → [n, c]. */
+export function globalAvgPool(x: FeatureMap): Float32Array {
+  const { n, h, w, c } = x;
+  const out = new Float32Array(n * c);
+  const acc = new Float64Array(c);
+  for (let b = 0; b < n; b++) {
+    acc.fill(0);
+    for (let p = 0; p < h * w; p++) {
+      const at = (b * h * w + p) * c;
+      for (let ch = 0; ch < c; ch++) acc[ch] += x.data[at + ch]!;
+    }
+    for (let ch = 0; ch < c; ch++) out[b * c + ch] = acc[ch]! / (h * w);
+  }
+  return out;
+}
+
+/** Fully connected: x [n, in] · weight [in, out] + bias [out]. */
+export function dense(x: Float32Array, n: number, weight: Float32Array, bias: Float32Array, inFeatures: number, outFeatures: number): Float32Array {
+  if (x.length !== n * inFeatures || weight.length !== inFeatures * outFeatures || bias.length !== outFeatures) {
+    throw new UsageError(`dense: expected x [${n}, ${inFeatures}], weight [${inFeatures}, ${outFeatures}], bias [${outFeatures}]`);
+  }
+  const out = new Float32Array(n * outFeatures);
+  for (let b = 0; b < n; b++) {
+    for (let o = 0; o < outFeatures; o++) {
+      let s = bias[o]!;
+      for (let i = 0; i < inFeatures; i++) s += x[b * inFeatures + i]! * weight[i * outFeatures + o]!;
+      out[b * outFeatures + o] = s;
+    }
+  }
+  return out;
+}
+
+function shapeOf(x: FeatureMap): string {
+  return `[${x.n}, ${x.h}, ${x.w}, ${x.c}]`;
+}

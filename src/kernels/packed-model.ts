@@ -1,0 +1,269 @@
+/**
+ * The packed inference engine: runs a `.gnb` model end to end — full-precision stem, binary
+ * (or k-bit) convs on packed bits through a BinaryEngine, full-precision shortcuts,
+ * connections between bases, pooling and classifier — and returns logits. It mirrors
+ * src/nn's GroupNetModel.forward in inference mode, op for op, so its logits match the
+ * tfjs simulation of the same weights (up to float32 rounding).
+ *
+ * Loading builds a plan: every tensor is looked up and shape-checked once and every
+ * output transform (α, input scale, BN, LBD scale) folded once; `predict` only runs it.
+ */
+import type { Arch, ArchBlock } from '../space/arch.js';
+import { FileFormatError, UsageError } from '../util/errors.js';
+import type { ConvSpec } from './conv-spec.js';
+import type { BinaryEngine } from './engine.js';
+import { floatConv2d } from './float-conv.js';
+import { addInPlace, avgPoolSame, batchNormInPlace, dense, globalAvgPool, reluInPlace, weightedSum, type FeatureMap } from './float-ops.js';
+import type { GnbModel } from './gnb-format.js';
+import {
+  ALPHA_SUFFIX, BN_FIELDS, HEAD_BIAS, HEAD_WEIGHT, OUTPUT_LAMBDA, STEM_BN, STEM_CONV,
+  blockPrefix, convBasesOf, pathsOf, unitConvWeights,
+} from './model-layout.js';
+import { foldOutputTransform, type BatchNormParams, type ChannelAffine } from './output-transform.js';
+import { packBitPlanes, packSigns } from './packing.js';
+import type { PackedWeights } from './weights.js';
+
+/** nn's BatchNorm epsilon. */
+const BN_EPSILON = 1e-5;
+
+type Stage = (x: FeatureMap) => FeatureMap;
+/** A conv unit: `conv → BN` of its input, added into `accumulate` (which it then returns) when given. */
+type Unit = (x: FeatureMap, accumulate?: FeatureMap) => FeatureMap;
+type Connector = (outputs: FeatureMap[]) => FeatureMap[];
+
+type Quantizer = { kind: 'sign' } | { kind: 'uniform'; bits: number; beta: number } | undefined;
+
+export class PackedModel {
+  readonly arch: Arch;
+  private readonly stem: Stage;
+  private readonly groups: { paths: Stage[][] }[] = [];
+  private readonly connectors: Connector[] = [];
+  private readonly output: Connector;
+  private readonly headWeight: Float32Array;
+  private readonly headBias: Float32Array;
+  private readonly featureChannels: number;
+
+  /** Build the plan of `model` on `engine`; `file` names the model in errors about missing or misshapen tensors. */
+  constructor(
+    model: GnbModel,
+    readonly engine: BinaryEngine,
+    private readonly file = '<gnb>',
+  ) {
+    this.arch = model.arch;
+    const arch = model.arch;
+    const tensors = new TensorSource(model, file);
+    const beta = typeof model.metadata.activationClip === 'number' ? model.metadata.activationClip : 2;
+    if (!(beta > 0)) throw new FileFormatError(file, 'metadata.activationClip', `expected a number > 0, got ${beta}`);
+
+    this.stem = this.floatStage(tensors, STEM_CONV, STEM_BN, arch.input.channels, arch.stem.filters, { kernel: arch.stem.kernel, stride: arch.stem.stride, dilation: 1, padding: 'symmetric' });
+    let channels = arch.stem.filters;
+    arch.groups.forEach((group, g) => {
+      const bits = arch.bits[g]!;
+      const quantizer: Quantizer = bits === 32 ? undefined : bits === 1 ? { kind: 'sign' } : { kind: 'uniform', bits, beta };
+      const paths: Stage[][] = [];
+      let outChannels = channels;
+      for (let k = 0; k < pathsOf(arch, g); k++) {
+        let inChannels = channels;
+        const blocks: Stage[] = [];
+        for (let i = group.start; i < group.end; i++) {
+          const block = arch.blocks[i]!;
+          const width = arch.widths[block.stage]!;
+          blocks.push(this.block(tensors, blockPrefix(g, k, i), block, inChannels, width, quantizer, convBasesOf(arch, g)));
+          inChannels = block.kind === 'bottleneck' ? 4 * width : width;
+        }
+        paths.push(blocks);
+        outChannels = inChannels;
+      }
+      this.groups.push({ paths });
+      channels = outChannels;
+      if (g < arch.groups.length - 1) {
+        const from = pathsOf(arch, g);
+        const to = pathsOf(arch, g + 1);
+        this.connectors.push(arch.connections[g] === 'soft' ? softConnector(tensors, `connections.${g}.mix`, from, to) : aggregateConnector(tensors, `connections.${g}.lambda`, from, to));
+      }
+    });
+    this.output = aggregateConnector(tensors, OUTPUT_LAMBDA, pathsOf(arch, arch.groups.length - 1), 1);
+    this.featureChannels = channels;
+    this.headWeight = tensors.float(HEAD_WEIGHT, [channels, arch.head.classes]);
+    this.headBias = tensors.float(HEAD_BIAS, [arch.head.classes]);
+  }
+
+  /** Logits [n, classes] of NHWC images [n, H, W, C] (the arch's input shape). */
+  predict(images: Float32Array, n: number): Float32Array {
+    const { height, width, channels } = this.arch.input;
+    if (!Number.isInteger(n) || n < 1 || images.length !== n * height * width * channels) {
+      throw new UsageError(`packed model: expected ${n} images of ${height}×${width}×${channels} (${n * height * width * channels} values), got ${images.length}`);
+    }
+    const stem = this.stem({ n, h: height, w: width, c: channels, data: images });
+    let inputs: FeatureMap[] = this.groups[0]!.paths.map(() => stem);
+    this.groups.forEach((group, g) => {
+      const outputs = group.paths.map((blocks, k) => blocks.reduce((h, block) => block(h), inputs[k]!));
+      inputs = g < this.connectors.length ? this.connectors[g]!(outputs) : this.output(outputs);
+    });
+    return dense(globalAvgPool(inputs[0]!), n, this.headWeight, this.headBias, this.featureChannels, this.arch.head.classes);
+  }
+
+  private floatStage(tensors: TensorSource, weightName: string, bnPrefix: string, cin: number, cout: number, spec: ConvSpec): Stage {
+    const unit = this.floatUnit(tensors, [weightName], undefined, bnPrefix, cin, cout, spec);
+    return (x) => reluInPlace(unit(x));
+  }
+
+  /** A full-precision `conv (Σ s_j conv_j under LBD) → BN`. */
+  private floatUnit(tensors: TensorSource, weightNames: string[], scalesName: string | undefined, bnPrefix: string, cin: number, cout: number, spec: ConvSpec): Unit {
+    const filters = weightNames.map((name) => tensors.float(name, [spec.kernel, spec.kernel, cin, cout]));
+    const scales = scalesName ? tensors.float(scalesName, [weightNames.length]) : new Float32Array([1]);
+    const bn = tensors.batchNorm(bnPrefix, cout);
+    return (x, accumulate) => {
+      const convs = filters.map((f) => floatConv2d(x.data, x, f, cout, spec));
+      const y = convs.length === 1 ? convs[0]! : weightedSum(convs, scales);
+      batchNormInPlace(y, bn);
+      return accumulate ? addInPlace(accumulate, y) : y;
+    };
+  }
+
+  /** A binary `quantize → conv (α·sign(W), Σ s_j conv_j under LBD) → BN`, all folded into the conv's output transform. */
+  private binaryUnit(tensors: TensorSource, prefix: string, convBases: number, quantizer: NonNullable<Quantizer>, cin: number, cout: number, spec: ConvSpec): Unit {
+    const names = unitConvWeights(prefix, convBases);
+    const weights = names.map((name) => tensors.binary(name, spec.kernel, cin, cout));
+    const alphas = names.map((name) => tensors.float(`${name}${ALPHA_SUFFIX}`, [cout]));
+    const scales = convBases > 1 ? tensors.float(`${prefix}.conv.scales`, [convBases]) : new Float32Array([1]);
+    const bn = tensors.batchNorm(`${prefix}.bn`, cout);
+    const inputScale = quantizer.kind === 'uniform' ? quantizer.beta / (2 ** quantizer.bits - 1) : 1;
+    // BN(Σ_j s_j·α_j·inputScale·d_j) = Σ_j (g·s_j·α_j·inputScale)·d_j + (β − g·μ): BN's bias once.
+    const transforms: ChannelAffine[] = weights.map((_, j) => {
+      const t = foldOutputTransform({ channels: cout, alpha: alphas[j], inputScale, batchNorm: bn });
+      for (let o = 0; o < cout; o++) t.scale[o] = t.scale[o]! * scales[j]!;
+      if (j > 0) t.bias.fill(0);
+      return t;
+    });
+    const engine = this.engine;
+    return (x, accumulate) => {
+      let out = accumulate?.data;
+      let shape: FeatureMap | undefined;
+      if (quantizer.kind === 'sign') {
+        const packed = packSigns(x.data, x);
+        weights.forEach((w, j) => {
+          const r = engine.conv(packed, w, spec, transforms[j]!, out);
+          out = r.data;
+          shape = { ...r, data: r.data };
+        });
+      } else {
+        const packed = packBitPlanes(x.data, x, quantizer.bits, quantizer.beta);
+        weights.forEach((w, j) => {
+          const r = engine.bitPlaneConv(packed, w, spec, transforms[j]!, out);
+          out = r.data;
+          shape = { ...r, data: r.data };
+        });
+      }
+      return { n: shape!.n, h: shape!.h, w: shape!.w, c: shape!.c, data: out! };
+    };
+  }
+
+  private unit(tensors: TensorSource, prefix: string, convBases: number, quantizer: Quantizer, cin: number, cout: number, spec: ConvSpec): Unit {
+    if (quantizer) return this.binaryUnit(tensors, prefix, convBases, quantizer, cin, cout, spec);
+    return this.floatUnit(tensors, unitConvWeights(prefix, convBases), convBases > 1 ? `${prefix}.conv.scales` : undefined, `${prefix}.bn`, cin, cout, spec);
+  }
+
+  /** Full-precision shortcut: identity, or (2×2 average pool if stride 2) → conv 1×1 → BN. Always returns a fresh map. */
+  private shortcut(tensors: TensorSource, prefix: string, cin: number, cout: number, stride: number): Stage {
+    if (stride === 1 && cin === cout) return (x) => ({ ...x, data: x.data.slice() });
+    const unit = this.floatUnit(tensors, [`${prefix}.conv.weight`], undefined, `${prefix}.bn`, cin, cout, { kernel: 1, stride: 1, dilation: 1, padding: 'symmetric' });
+    return (x) => unit(stride === 1 ? x : avgPoolSame(x, 2, stride));
+  }
+
+  private block(tensors: TensorSource, prefix: string, block: ArchBlock, cin: number, width: number, quantizer: Quantizer, convBases: number): Stage {
+    const spec = (kernel: number, stride: number, dilation: number): ConvSpec => ({ kernel, stride, dilation, padding: 'symmetric' });
+    const main = spec(block.kernel, block.stride, block.dilation);
+    const binary = quantizer !== undefined;
+    const unit = (name: string, inC: number, outC: number, s: ConvSpec): Unit => this.unit(tensors, `${prefix}.${name}`, convBases, quantizer, inC, outC, s);
+    switch (block.kind) {
+      case 'basic': {
+        const u1 = unit('unit1', cin, width, main);
+        const u2 = unit('unit2', width, width, spec(block.kernel, 1, block.dilation));
+        const sc = this.shortcut(tensors, `${prefix}.shortcut`, cin, width, block.stride);
+        if (binary) {
+          // y = BN(conv1(q(x))) + shortcut(x);  out = BN(conv2(q(y))) + y
+          return (x) => {
+            const y = u1(x, sc(x));
+            return u2(y, y);
+          };
+        }
+        return (x) => reluInPlace(u2(reluInPlace(u1(x)), sc(x)));
+      }
+      case 'bottleneck': {
+        const out = 4 * width;
+        const u1 = unit('unit1', cin, width, spec(1, 1, 1));
+        const u2 = unit('unit2', width, width, main);
+        const u3 = unit('unit3', width, out, spec(1, 1, 1));
+        const sc = this.shortcut(tensors, `${prefix}.shortcut`, cin, out, block.stride);
+        if (binary) {
+          return (x) => {
+            const a = u1(x);
+            const b = block.stride === 1 ? u2(a, { ...a, data: a.data.slice() }) : u2(a);
+            return u3(b, sc(x));
+          };
+        }
+        return (x) => reluInPlace(u3(reluInPlace(u2(reluInPlace(u1(x)))), sc(x)));
+      }
+      case 'plain': {
+        const u1 = unit('unit1', cin, width, main);
+        return binary ? (x) => u1(x) : (x) => reluInPlace(u1(x));
+      }
+      default:
+        throw new FileFormatError(this.file, 'arch.blocks', `unknown block kind ${String((block as ArchBlock).kind)}`);
+    }
+  }
+}
+
+/** Group boundary, hard: y = Σ λ_k out_k broadcast to every next base (identity when one base). */
+function aggregateConnector(tensors: TensorSource, name: string, from: number, to: number): Connector {
+  if (from === 1) return (outs) => Array.from({ length: to }, () => outs[0]!);
+  const lambda = tensors.float(name, [from]);
+  return (outs) => {
+    const y = weightedSum(outs, lambda);
+    return Array.from({ length: to }, () => y);
+  };
+}
+
+/** Group-Net soft connection: x_j = Σ_k M[j, k] out_k. */
+function softConnector(tensors: TensorSource, name: string, from: number, to: number): Connector {
+  if (from === 1 && to === 1) return (outs) => outs;
+  const mix = tensors.float(name, [to, from]);
+  return (outs) => Array.from({ length: to }, (_, j) => weightedSum(outs, mix.subarray(j * from, (j + 1) * from)));
+}
+
+/** Typed, shape-checked access to a model's tensors; a missing or misshapen tensor is a FileFormatError. */
+class TensorSource {
+  constructor(
+    private readonly model: GnbModel,
+    private readonly file: string,
+  ) {}
+
+  float(name: string, shape: number[]): Float32Array {
+    const t = this.model.tensors.get(name);
+    if (!t) throw new FileFormatError(this.file, `tensors.${name}`, `missing (the arch needs a float32 tensor of shape [${shape.join(', ')}])`);
+    if (t.dtype !== 'float32' || !sameShape(t.shape, shape)) {
+      throw new FileFormatError(this.file, `tensors.${name}`, `expected float32 [${shape.join(', ')}], got ${t.dtype} [${t.shape.join(', ')}]`);
+    }
+    return t.data;
+  }
+
+  binary(name: string, kernel: number, cin: number, cout: number): PackedWeights {
+    const t = this.model.tensors.get(name);
+    const shape = [kernel, kernel, cin, cout];
+    if (!t) throw new FileFormatError(this.file, `tensors.${name}`, `missing (the arch needs a binary conv kernel [${shape.join(', ')}])`);
+    if (t.dtype !== 'binary' || !sameShape(t.shape, shape)) {
+      throw new FileFormatError(this.file, `tensors.${name}`, `expected binary [${shape.join(', ')}], got ${t.dtype} [${t.shape.join(', ')}]`);
+    }
+    return t.weights;
+  }
+
+  batchNorm(prefix: string, channels: number): BatchNormParams {
+    const [gamma, beta, movingMean, movingVariance] = BN_FIELDS.map((f) => this.float(`${prefix}.${f}`, [channels])) as [Float32Array, Float32Array, Float32Array, Float32Array];
+    return { gamma, beta, movingMean, movingVariance, epsilon: BN_EPSILON };
+  }
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}

@@ -1,0 +1,106 @@
+// The packed engine against the tfjs simulation (src/nn) of the same weights: export a
+// randomized model to .gnb, run both, compare logits.
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createEngine } from '../../src/kernels/engines.js';
+import type { BinaryEngine } from '../../src/kernels/engine.js';
+import { decodeGnb, encodeGnb } from '../../src/kernels/gnb-format.js';
+import { packStateDict, type ArrayTensor } from '../../src/kernels/pack-state-dict.js';
+import { PackedModel } from '../../src/kernels/packed-model.js';
+import { buildModel } from '../../src/nn/group-net.js';
+import type { Arch } from '../../src/space/arch.js';
+import { buildPreset } from '../../src/space/presets.js';
+import { FileFormatError } from '../../src/util/errors.js';
+import { createRng, deriveSeed, randomNormal } from '../../src/util/random.js';
+import { ensureWasmBuilt } from './ensure-wasm.js';
+
+const SIZE = 8;
+const BATCH = 4;
+
+function smallArch(preset: string): Arch {
+  const arch = buildPreset(preset, { widthMultiplier: 0.25 });
+  return { ...arch, input: { height: SIZE, width: SIZE, channels: 1 } };
+}
+
+/** Random but plausible values for every parameter and BN buffer (so BN, λ, mixes all matter). */
+function randomState(names: { name: string; shape: number[] }[], seed: number): Record<string, ArrayTensor> {
+  const state: Record<string, ArrayTensor> = {};
+  for (const { name, shape } of names) {
+    const rng = createRng(deriveSeed(seed, name));
+    const size = shape.reduce((a, b) => a * b, 1);
+    const value = (): number => {
+      if (name.endsWith('runningVar')) return 0.3 + rng();
+      if (name.endsWith('gamma')) return 1 + 0.3 * randomNormal(rng);
+      if (name.endsWith('lambda') || name.endsWith('mix') || name.endsWith('scales')) return 0.5 + 0.3 * randomNormal(rng);
+      return 0.4 * randomNormal(rng);
+    };
+    state[name] = { shape, data: Float32Array.from({ length: size }, value) };
+  }
+  return state;
+}
+
+function compare(arch: Arch, engine: BinaryEngine, activationClip = 2): { maxRelative: number; argmaxAgree: boolean } {
+  const model = buildModel(arch, { seed: 1, activationClip });
+  try {
+    const names = model.params.list().map((p) => ({ name: p.name, shape: p.variable.shape }));
+    const state = randomState(names, 5);
+    model.loadStateDict(Object.fromEntries(Object.entries(state).map(([n, t]) => [n, tf.tensor(t.data, t.shape)])));
+    const rng = createRng(9);
+    const images = Float32Array.from({ length: BATCH * SIZE * SIZE }, () => rng());
+    const expected = tf.tidy(() => model.forward(tf.tensor4d(images, [BATCH, SIZE, SIZE, 1]), false).dataSync() as Float32Array);
+
+    const bytes = encodeGnb(packStateDict(arch, state, { activationClip }));
+    const packed = new PackedModel(decodeGnb(bytes, 'model.gnb'), engine, 'model.gnb');
+    const got = packed.predict(images, BATCH);
+
+    const classes = arch.head.classes;
+    let maxRelative = 0;
+    let argmaxAgree = true;
+    for (let b = 0; b < BATCH; b++) {
+      const row = (a: Float32Array) => Array.from(a.subarray(b * classes, (b + 1) * classes));
+      const e = row(expected);
+      const g = row(got);
+      const scale = Math.max(...e.map(Math.abs), 1e-6);
+      e.forEach((v, i) => (maxRelative = Math.max(maxRelative, Math.abs(v - g[i]!) / scale)));
+      if (e.indexOf(Math.max(...e)) !== g.indexOf(Math.max(...g))) argmaxAgree = false;
+    }
+    return { maxRelative, argmaxAgree };
+  } finally {
+    model.dispose();
+  }
+}
+
+const engines: Record<string, BinaryEngine> = {};
+beforeAll(async () => {
+  ensureWasmBuilt();
+  await tf.setBackend('cpu');
+  engines.js = createEngine('js');
+  engines.wasm = createEngine('wasm');
+});
+
+describe('packed engine vs tfjs simulation', () => {
+  it.each([
+    ['groupnet-k3', 'wasm'],
+    ['groupnet-k3', 'js'],
+    ['gbd-v2-k5', 'wasm'],
+    ['groupnet-k5-a2', 'wasm'],
+    ['groupnet-k5-a4', 'wasm'],
+    ['lbd-k5', 'wasm'],
+    ['fp', 'wasm'],
+  ])('%s on the %s engine: same argmax, logits within 1e-3 relative', (preset, engine) => {
+    const r = compare(smallArch(preset), engines[engine]!);
+    expect(r.argmaxAgree).toBe(true);
+    expect(r.maxRelative).toBeLessThan(1e-3);
+  });
+
+  it('names the tensor a .gnb lacks', () => {
+    const arch = smallArch('groupnet-k3');
+    const model = buildModel(arch, { seed: 1 });
+    const state = randomState(model.params.list().map((p) => ({ name: p.name, shape: p.variable.shape })), 1);
+    model.dispose();
+    const gnb = packStateDict(arch, state);
+    gnb.tensors.delete('groups.1.bases.2.blocks.1.unit2.bn.runningVar');
+    expect(() => new PackedModel(gnb, engines.wasm!, 'm.gnb')).toThrow(FileFormatError);
+    expect(() => new PackedModel(gnb, engines.wasm!, 'm.gnb')).toThrow(/^m\.gnb: tensors\.groups\.1\.bases\.2\.blocks\.1\.unit2\.bn\.runningVar: missing/);
+  });
+});
