@@ -1,18 +1,24 @@
 import * as tf from '@tensorflow/tfjs';
 import { conv2DBackpropFilterWasmConfig } from './kernels/conv2d-backprop-filter.js';
 import { conv2DBackpropInputWasmConfig } from './kernels/conv2d-backprop-input.js';
+import { signWasmConfig } from './kernels/sign.js';
 import { tileWasmConfig } from './kernels/tile.js';
+import { unsortedSegmentSumWasmConfig } from './kernels/unsorted-segment-sum.js';
 
 /**
  * The kernels groupnas adds to (or replaces in) tfjs-backend-wasm so training runs on it, and fast:
  * - Conv2DBackpropFilter: missing from tfjs-backend-wasm 4.22, so no conv net could train.
  * - Conv2DBackpropInput: the stock kernel is a direct loop ~10–20× slower than forward conv.
  * - Tile: the stock kernel is per-element; tf.batchNorm's gradient tiles per layer and dominated a step.
+ * - UnsortedSegmentSum: missing from tfjs-backend-wasm; tf.gather's gradient needs it.
+ * - Sign: the stock kernel maps every |x| < 1.2e-7 to 0, unlike cpu/TensorFlow (exact zero only).
  */
 export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   conv2DBackpropFilterWasmConfig,
   conv2DBackpropInputWasmConfig,
   tileWasmConfig,
+  unsortedSegmentSumWasmConfig,
+  signWasmConfig,
 ];
 
 /**
