@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { conv2DBackpropFilterWasmConfig } from './kernels/conv2d-backprop-filter.js';
 import { conv2DBackpropInputWasmConfig } from './kernels/conv2d-backprop-input.js';
+import { registerConv2DGradient } from './kernels/conv2d-gradient.js';
 import { signWasmConfig } from './kernels/sign.js';
 import { tileWasmConfig } from './kernels/tile.js';
 import { unsortedSegmentSumWasmConfig } from './kernels/unsorted-segment-sum.js';
@@ -22,11 +23,12 @@ export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
 ];
 
 /**
- * Install groupnas' training kernels for the `wasm` backend. Idempotent: calling it again (or
- * after another copy registered them) changes nothing. Call after importing
- * `@tensorflow/tfjs-backend-wasm`; the backend does not need to be active yet.
+ * Install groupnas' training kernels for the `wasm` backend, and the Conv2D gradient that
+ * supports dilation (see registerConv2DGradient). Idempotent: calling it again changes nothing.
+ * Call after importing `@tensorflow/tfjs-backend-wasm`; the backend does not need to be active yet.
  */
 export function registerWasmTrainingKernels(): void {
+  registerConv2DGradient();
   for (const config of WASM_TRAINING_KERNELS) {
     const current = tf.getKernel(config.kernelName, 'wasm');
     if (current?.kernelFunc === config.kernelFunc) continue;
@@ -34,3 +36,5 @@ export function registerWasmTrainingKernels(): void {
     tf.registerKernel(config);
   }
 }
+
+export { registerConv2DGradient };
