@@ -329,3 +329,65 @@ export function popcountRoofline(buf: usize, vecs: i32, iters: i32): i32 {
   }
   return i32x4.extract_lane(total, 0) + i32x4.extract_lane(total, 1) + i32x4.extract_lane(total, 2) + i32x4.extract_lane(total, 3);
 }
+
+/**
+ * Full-precision conv (stem, projection shortcuts, full-precision groups): float32 NHWC input,
+ * filter [taps][Cin][CoutPad] (Cout padded to 16 with zeros), output [pixel][CoutPad].
+ * Direct loop, zero taps skipped; 16 output channels per step in four f32x4 accumulators.
+ * Parameter block: the P_* fields above (P_WORDS = Cin, P_COUT_PAD = CoutPad; base,
+ * classes, planes, scale and bias unused).
+ */
+export function floatConv(p: usize): void {
+  const N = param(p, P_N);
+  const H = param(p, P_H);
+  const W = param(p, P_W);
+  const cin = param(p, P_WORDS);
+  const k = param(p, P_KERNEL);
+  const stride = param(p, P_STRIDE);
+  const dil = param(p, P_DILATION);
+  const padTop = param(p, P_PAD_TOP);
+  const padLeft = param(p, P_PAD_LEFT);
+  const Hout = param(p, P_HOUT);
+  const Wout = param(p, P_WOUT);
+  const coutPad = param(p, P_COUT_PAD);
+  const input = <usize>param(p, P_INPUT);
+  const filter = <usize>param(p, P_WEIGHTS);
+  const out = <usize>param(p, P_OUT);
+  const wRow = <usize>coutPad << 2;
+  for (let n = 0; n < N; n++) {
+    for (let oy = 0; oy < Hout; oy++) {
+      for (let ox = 0; ox < Wout; ox++) {
+        const dst = out + (<usize>((n * Hout + oy) * Wout + ox) * wRow);
+        for (let oc = 0; oc < coutPad; oc += 16) {
+          let a0 = f32x4.splat(0);
+          let a1 = f32x4.splat(0);
+          let a2 = f32x4.splat(0);
+          let a3 = f32x4.splat(0);
+          for (let ky = 0; ky < k; ky++) {
+            const iy = oy * stride - padTop + ky * dil;
+            if (iy < 0 || iy >= H) continue;
+            for (let kx = 0; kx < k; kx++) {
+              const ix = ox * stride - padLeft + kx * dil;
+              if (ix < 0 || ix >= W) continue;
+              const xp = input + ((<usize>((n * H + iy) * W + ix) * <usize>cin) << 2);
+              let wp = filter + (<usize>((ky * k + kx) * cin)) * wRow + (<usize>oc << 2);
+              for (let ci = 0; ci < cin; ci++) {
+                const v = f32x4.splat(load<f32>(xp + (<usize>ci << 2)));
+                a0 = f32x4.add(a0, f32x4.mul(v, v128.load(wp)));
+                a1 = f32x4.add(a1, f32x4.mul(v, v128.load(wp, 16)));
+                a2 = f32x4.add(a2, f32x4.mul(v, v128.load(wp, 32)));
+                a3 = f32x4.add(a3, f32x4.mul(v, v128.load(wp, 48)));
+                wp += wRow;
+              }
+            }
+          }
+          const q = dst + (<usize>oc << 2);
+          v128.store(q, a0);
+          v128.store(q, a1, 16);
+          v128.store(q, a2, 32);
+          v128.store(q, a3, 48);
+        }
+      }
+    }
+  }
+}

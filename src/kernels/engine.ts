@@ -4,7 +4,7 @@
  * WebAssembly SIMD128; `native` (a Node-API addon, separate issue) plugs in here too.
  * Engines take typed arrays, never tensors.
  */
-import type { BitPlaneActivations, PackedActivations } from './packing.js';
+import type { BitPlaneActivations, NhwcShape, PackedActivations } from './packing.js';
 import type { PackedWeights } from './weights.js';
 import type { ConvSpec } from './conv-spec.js';
 import type { ChannelAffine } from './output-transform.js';
@@ -52,4 +52,10 @@ export interface BinaryEngine {
    * `kBits` real bits per row; returns the m×n ±1 dot products K − 2·popcount(a XOR b).
    */
   gemm(a: Uint32Array, b: Uint32Array, m: number, n: number, kBits: number): Int32Array;
+
+  /**
+   * Full-precision conv (stem, projection shortcuts, full-precision groups): float32 NHWC
+   * input, HWIO filter, zero padding. Not bit-exact across engines (summation order differs).
+   */
+  floatConv(x: Float32Array, shape: NhwcShape, filter: Float32Array, outChannels: number, spec: ConvSpec): ConvResult<Float32Array>;
 }

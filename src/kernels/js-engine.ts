@@ -6,6 +6,7 @@
 import { UsageError } from '../util/errors.js';
 import { convGeometry, type ConvSpec } from './conv-spec.js';
 import type { BinaryEngine, ConvResult } from './engine.js';
+import { floatConv2d } from './float-conv.js';
 import { applyOutputTransform, checkAffine, type ChannelAffine } from './output-transform.js';
 import { packSigns, type BitPlaneActivations, type NhwcShape, type PackedActivations } from './packing.js';
 import { popcount32 } from './popcount.js';
@@ -103,6 +104,10 @@ export class JsEngine implements BinaryEngine {
     checkAffine(transform, weights.outChannels);
     const dots = this.bitPlaneConvDots(input, weights, spec);
     return { ...dots, data: applyOutputTransform(dots.data, transform, accumulate) };
+  }
+
+  floatConv(x: Float32Array, shape: NhwcShape, filter: Float32Array, outChannels: number, spec: ConvSpec): ConvResult<Float32Array> {
+    return floatConv2d(x, shape, filter, outChannels, spec);
   }
 
   gemm(a: Uint32Array, b: Uint32Array, m: number, n: number, kBits: number): Int32Array {

@@ -14,7 +14,6 @@ import { describeMachine, machineFingerprint, type MachineDescription } from '..
 import { createRng } from '../util/random.js';
 import type { ConvSpec } from './conv-spec.js';
 import type { BinaryEngine, EngineName } from './engine.js';
-import { floatConv2d } from './float-conv.js';
 import { foldOutputTransform } from './output-transform.js';
 import { packLevels, packSigns } from './packing.js';
 import { timeMedian, type TimingOptions } from './timing.js';
@@ -119,7 +118,7 @@ function entryWorkload(e: LatencyEntry, engine: BinaryEngine): () => void {
     const x = randomSigns(1, size);
     const filters = bases.map((k) => randomSigns(100 + k, weightSize));
     return () => {
-      for (const f of filters) floatConv2d(x, shape, f, e.outChannels, spec);
+      for (const f of filters) engine.floatConv(x, shape, f, e.outChannels, spec);
     };
   }
   const weights = bases.map((k) => packWeights(randomSigns(100 + k, weightSize), weightShape));

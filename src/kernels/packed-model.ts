@@ -12,7 +12,6 @@ import type { Arch, ArchBlock } from '../space/arch.js';
 import { FileFormatError, UsageError } from '../util/errors.js';
 import type { ConvSpec } from './conv-spec.js';
 import type { BinaryEngine } from './engine.js';
-import { floatConv2d } from './float-conv.js';
 import { addInPlace, avgPoolSame, batchNormInPlace, dense, globalAvgPool, reluInPlace, weightedSum, type FeatureMap } from './float-ops.js';
 import type { GnbModel } from './gnb-format.js';
 import {
@@ -114,7 +113,7 @@ export class PackedModel {
     const scales = scalesName ? tensors.float(scalesName, [weightNames.length]) : new Float32Array([1]);
     const bn = tensors.batchNorm(bnPrefix, cout);
     return (x, accumulate) => {
-      const convs = filters.map((f) => floatConv2d(x.data, x, f, cout, spec));
+      const convs = filters.map((f) => this.engine.floatConv(x.data, x, f, cout, spec));
       const y = convs.length === 1 ? convs[0]! : weightedSum(convs, scales);
       batchNormInPlace(y, bn);
       return accumulate ? addInPlace(accumulate, y) : y;

@@ -9,7 +9,7 @@ import { convGeometry, type ConvGeometry, type ConvSpec } from './conv-spec.js';
 import type { BinaryEngine, ConvResult } from './engine.js';
 import { checkConvOperands, checkGemm } from './js-engine.js';
 import { checkAffine, type ChannelAffine } from './output-transform.js';
-import { wordsFor, type BitPlaneActivations, type PackedActivations } from './packing.js';
+import { checkShape, wordsFor, type BitPlaneActivations, type NhwcShape, type PackedActivations } from './packing.js';
 import { paddingCorrection, type PaddingCorrection } from './padding-correction.js';
 import { instantiateBinaryKernels, type BinaryKernelExports } from './wasm-module.js';
 import type { PackedWeights } from './weights.js';
@@ -37,6 +37,21 @@ interface KernelWeights {
 }
 
 const kernelWeightsCache = new WeakMap<PackedWeights, KernelWeights>();
+
+/** Float filters re-laid for the kernel: HWIO with Cout padded to 16 (zeros). */
+const floatFilterCache = new WeakMap<Float32Array, { outChannels: number; coutPad: number; data: Float32Array }>();
+
+function paddedFilter(filter: Float32Array, outChannels: number): { coutPad: number; data: Float32Array } {
+  const hit = floatFilterCache.get(filter);
+  if (hit && hit.outChannels === outChannels) return hit;
+  const coutPad = Math.ceil(outChannels / 16) * 16;
+  const rows = filter.length / outChannels;
+  const data = new Float32Array(rows * coutPad);
+  for (let r = 0; r < rows; r++) data.set(filter.subarray(r * outChannels, (r + 1) * outChannels), r * coutPad);
+  const entry = { outChannels, coutPad, data };
+  floatFilterCache.set(filter, entry);
+  return entry;
+}
 
 function kernelWeights(weights: PackedWeights): KernelWeights {
   let kw = kernelWeightsCache.get(weights);
@@ -147,6 +162,52 @@ export class WasmEngine implements BinaryEngine {
     const input = { n: 1, h: 1, w: m, c: kBits, words };
     const r = this.run({ input, planes: a, bits: 0, weights, spec: { kernel: 1, stride: 1, dilation: 1, padding: 'valid' }, mode: 'int' });
     return new Int32Array(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength / 4).slice();
+  }
+
+  floatConv(x: Float32Array, shape: NhwcShape, filter: Float32Array, outChannels: number, spec: ConvSpec): ConvResult<Float32Array> {
+    checkShape(shape, x.length, 'floatConv');
+    const k = spec.kernel;
+    if (!Number.isInteger(outChannels) || outChannels < 1 || filter.length !== k * k * shape.c * outChannels) {
+      throw new UsageError(`floatConv: filter has ${filter.length} values, expected ${k}×${k}×${shape.c}×${outChannels}`);
+    }
+    const g = convGeometry(shape.h, shape.w, spec);
+    const f = paddedFilter(filter, outChannels);
+    const pixels = shape.n * g.outH * g.outW;
+    const layout = new CallLayout(this.kernels.heapBase());
+    const at = { params: layout.alloc(PARAM_COUNT * 4), input: layout.alloc(x.byteLength), filter: layout.alloc(f.data.byteLength), out: 0 };
+    at.out = this.ensure(layout, pixels * f.coutPad * 4);
+    const buffer = this.kernels.memory.buffer;
+    const f32 = new Float32Array(buffer);
+    f32.set(x, at.input / 4);
+    f32.set(f.data, at.filter / 4);
+    const P = WASM_PARAM;
+    const params = new Int32Array(buffer, at.params, PARAM_COUNT);
+    params.fill(0);
+    params[P.n] = shape.n;
+    params[P.h] = shape.h;
+    params[P.w] = shape.w;
+    params[P.words] = shape.c;
+    params[P.kernel] = k;
+    params[P.stride] = spec.stride;
+    params[P.dilation] = spec.dilation;
+    params[P.padTop] = g.padTop;
+    params[P.padLeft] = g.padLeft;
+    params[P.outH] = g.outH;
+    params[P.outW] = g.outW;
+    params[P.coutPad] = f.coutPad;
+    params[P.input] = at.input;
+    params[P.weights] = at.filter;
+    params[P.out] = at.out;
+    this.kernels.floatConv(at.params);
+    const result = new Float32Array(buffer, at.out, pixels * f.coutPad);
+    let data: Float32Array;
+    if (f.coutPad === outChannels) {
+      data = result.slice();
+    } else {
+      data = new Float32Array(pixels * outChannels);
+      for (let p = 0; p < pixels; p++) data.set(result.subarray(p * f.coutPad, p * f.coutPad + outChannels), p * outChannels);
+    }
+    return { n: shape.n, h: g.outH, w: g.outW, c: outChannels, data };
   }
 
   private floatResult(bytes: Uint8Array, accumulate?: Float32Array): Float32Array {

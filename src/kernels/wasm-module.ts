@@ -29,6 +29,7 @@ export interface BinaryKernelExports {
   heapBase(): number;
   binaryConv(params: number): void;
   bitPlaneConv(params: number): void;
+  floatConv(params: number): void;
   popcountRoofline(buf: number, vecs: number, iters: number): number;
 }
 

@@ -6,6 +6,7 @@ import { createEngine } from '../../src/kernels/engines.js';
 import type { BinaryEngine } from '../../src/kernels/engine.js';
 import { decodeGnb, encodeGnb } from '../../src/kernels/gnb-format.js';
 import { packStateDict, type ArrayTensor } from '../../src/kernels/pack-state-dict.js';
+import { evaluatePackedModel, measurePackedLatency } from '../../src/kernels/packed-inference.js';
 import { PackedModel } from '../../src/kernels/packed-model.js';
 import { buildModel } from '../../src/nn/group-net.js';
 import type { Arch } from '../../src/space/arch.js';
@@ -91,6 +92,26 @@ describe('packed engine vs tfjs simulation', () => {
     const r = compare(smallArch(preset), engines[engine]!);
     expect(r.argmaxAgree).toBe(true);
     expect(r.maxRelative).toBeLessThan(1e-3);
+  });
+
+  it('accuracy through the packed engine equals the simulation’s; latency is measured', () => {
+    const arch = smallArch('groupnet-k3');
+    const model = buildModel(arch, { seed: 3 });
+    const state = randomState(model.params.list().map((p) => ({ name: p.name, shape: p.variable.shape })), 3);
+    model.loadStateDict(Object.fromEntries(Object.entries(state).map(([n, t]) => [n, tf.tensor(t.data, t.shape)])));
+    const count = 40;
+    const rng = createRng(4);
+    const images = Float32Array.from({ length: count * SIZE * SIZE }, () => rng());
+    const labels = Int32Array.from({ length: count }, () => Math.floor(rng() * 10));
+    const simulated = tf.tidy(() => tf.argMax(model.forward(tf.tensor4d(images, [count, SIZE, SIZE, 1]), false), 1).dataSync() as Int32Array);
+    model.dispose();
+    const packed = new PackedModel(packStateDict(arch, state), engines.wasm!);
+    const result = evaluatePackedModel(packed, images, labels, count, 16);
+    expect(Array.from(result.predictions)).toEqual(Array.from(simulated));
+    expect(result.correct).toBe(simulated.filter((p, i) => p === labels[i]).length);
+    const latency = measurePackedLatency(packed, 2, { warmUpSeconds: 0, seconds: 0, minRepeats: 3 });
+    expect(latency.medianSeconds).toBeGreaterThan(0);
+    expect(latency.imagesPerSecond).toBeCloseTo(2 / latency.medianSeconds, 6);
   });
 
   it('names the tensor a .gnb lacks', () => {
