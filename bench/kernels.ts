@@ -50,6 +50,8 @@ export interface LayerResult {
   /** Median seconds of one binary conv (with output transform to float32, copies in and out included). */
   binarySeconds: number;
   binaryMacsPerSecond: number;
+  /** The same conv with the fused sign output (packed bits for the next binary layer). */
+  signSeconds: number;
   /** Median seconds of the fp32 conv in tfjs-backend-wasm (XNNPACK), same shape. */
   fp32Seconds: number;
   /** fp32 time / binary time. */
@@ -83,13 +85,16 @@ function randomSigns(seed: number, length: number): Float32Array {
   return Float32Array.from({ length }, () => (rng() < 0.5 ? -1 : 1));
 }
 
-function timeBinary(engine: BinaryEngine, layer: BenchLayer, seconds: number): number {
+function timeBinary(engine: BinaryEngine, layer: BenchLayer, seconds: number): { float: number; sign: number } {
   const spec: ConvSpec = { kernel: layer.kernel, stride: layer.stride, dilation: 1, padding: 'same' };
   const shape = { n: 1, h: layer.h, w: layer.w, c: layer.cin };
   const input = packSigns(randomSigns(1, layer.h * layer.w * layer.cin), shape);
   const weights = packWeights(randomSigns(2, layer.kernel ** 2 * layer.cin * layer.cout), { kernel: layer.kernel, inChannels: layer.cin, outChannels: layer.cout });
   const transform = foldOutputTransform({ channels: layer.cout, alpha: new Float32Array(layer.cout).fill(0.05) });
-  return medianSeconds(() => engine.conv(input, weights, spec, transform), seconds);
+  return {
+    float: medianSeconds(() => engine.conv(input, weights, spec, transform), seconds),
+    sign: medianSeconds(() => engine.convSign(input, weights, spec, transform), seconds),
+  };
 }
 
 function timeFp32(layer: BenchLayer, seconds: number): number {
@@ -118,7 +123,8 @@ export async function runKernelBench(options: KernelBenchOptions = {}): Promise<
   for (const layer of options.layers ?? BENCH_LAYERS) {
     const out = Math.ceil(layer.h / layer.stride) * Math.ceil(layer.w / layer.stride);
     const binaryMacs = out * layer.cout * layer.kernel ** 2 * layer.cin;
-    const binarySeconds = timeBinary(engine, layer, seconds);
+    const binary = timeBinary(engine, layer, seconds);
+    const binarySeconds = binary.float;
     const fp32Seconds = timeFp32(layer, seconds);
     const binaryMacsPerSecond = binaryMacs / binarySeconds;
     layers.push({
@@ -127,6 +133,7 @@ export async function runKernelBench(options: KernelBenchOptions = {}): Promise<
       engine: engine.name,
       binarySeconds,
       binaryMacsPerSecond,
+      signSeconds: binary.sign,
       fp32Seconds,
       speedup: fp32Seconds / binarySeconds,
       rooflineFraction: binaryMacsPerSecond / roofline,
@@ -142,7 +149,8 @@ export function formatKernelBench(report: KernelBenchReport): string {
     `wasm popcount roofline: ${(report.rooflineMacsPerSecond / 1e9).toFixed(1)} G binary MAC/s`,
     `fp32 reference: tfjs ${report.tfjsBackend} backend (XNNPACK) conv2d`,
     '',
-    ['layer'.padEnd(30), 'engine', 'binary ms', 'G bMAC/s', '% roofline', 'fp32 ms', 'speed-up'].join('  '),
+    'binary ms: conv + per-channel transform to float32; sign ms: the same with the fused sign (packed output)',
+    ['layer'.padEnd(30), 'engine', 'binary ms', 'G bMAC/s', '% roofline', 'sign ms', 'fp32 ms', 'speed-up'].join('  '),
   ];
   for (const r of report.layers) {
     lines.push([
@@ -151,6 +159,7 @@ export function formatKernelBench(report: KernelBenchReport): string {
       (r.binarySeconds * 1e3).toFixed(3).padStart(9),
       (r.binaryMacsPerSecond / 1e9).toFixed(1).padStart(8),
       `${(r.rooflineFraction * 100).toFixed(0)}%`.padStart(10),
+      (r.signSeconds * 1e3).toFixed(3).padStart(7),
       (r.fp32Seconds * 1e3).toFixed(3).padStart(7),
       `${r.speedup.toFixed(1)}×`.padStart(8),
     ].join('  '));

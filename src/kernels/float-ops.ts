@@ -44,12 +44,14 @@ export function addInPlace(a: FeatureMap, b: FeatureMap): FeatureMap {
 /** Σ_k weights[k]·maps[k] into a new map. */
 export function weightedSum(maps: readonly FeatureMap[], weights: ArrayLike<number>): FeatureMap {
   const first = maps[0]!;
-  const out = new Float32Array(first.data.length);
-  maps.forEach((m, k) => {
-    if (m.data.length !== out.length) throw new UsageError(`weighted sum: shapes ${shapeOf(first)} and ${shapeOf(m)} differ`);
+  const size = first.data.length;
+  const out = new Float32Array(size);
+  for (let k = 0; k < maps.length; k++) {
+    const src = maps[k]!.data;
+    if (src.length !== size) throw new UsageError(`weighted sum: shapes ${shapeOf(first)} and ${shapeOf(maps[k]!)} differ`);
     const wk = weights[k]!;
-    for (let i = 0; i < out.length; i++) out[i] = out[i]! + wk * m.data[i]!;
-  });
+    for (let i = 0; i < size; i++) out[i] += wk * src[i]!;
+  }
   return { ...first, data: out };
 }
 

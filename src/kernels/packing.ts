@@ -56,10 +56,13 @@ export function packSigns(x: ArrayLike<number>, shape: NhwcShape): PackedActivat
   const pixels = shape.n * shape.h * shape.w;
   const data = new Uint32Array(pixels * words);
   for (let p = 0; p < pixels; p++) {
-    const src = p * c;
-    const dst = p * words;
-    for (let ch = 0; ch < c; ch++) {
-      if (x[src + ch]! < 0) data[dst + (ch >>> 5)] |= 1 << (ch & 31);
+    for (let j = 0; j < words; j++) {
+      // gather one word's 32 sign bits in a local before the single store
+      const src = p * c + j * 32;
+      const count = Math.min(32, c - j * 32);
+      let bits = 0;
+      for (let b = 0; b < count; b++) bits |= (x[src + b]! < 0 ? 1 : 0) << b;
+      data[p * words + j] = bits;
     }
   }
   return { ...pickShape(shape), words, data };
