@@ -2,7 +2,11 @@ import * as tf from '@tensorflow/tfjs';
 import { conv2DBackpropFilterWasmConfig } from './kernels/conv2d-backprop-filter.js';
 import { conv2DBackpropInputWasmConfig } from './kernels/conv2d-backprop-input.js';
 import { registerConv2DGradient } from './kernels/conv2d-gradient.js';
+import { castWasmConfig } from './kernels/cast.js';
+import { comparisonWasmConfigs } from './kernels/comparison.js';
+import { selectWasmConfig } from './kernels/select.js';
 import { signWasmConfig } from './kernels/sign.js';
+import { rememberStockKernel } from './kernels/stock-kernels.js';
 import { tileWasmConfig } from './kernels/tile.js';
 import { unsortedSegmentSumWasmConfig } from './kernels/unsorted-segment-sum.js';
 
@@ -13,6 +17,10 @@ import { unsortedSegmentSumWasmConfig } from './kernels/unsorted-segment-sum.js'
  * - Tile: the stock kernel is per-element; tf.batchNorm's gradient tiles per layer and dominated a step.
  * - UnsortedSegmentSum: missing from tfjs-backend-wasm; tf.gather's gradient needs it.
  * - Sign: the stock kernel maps every |x| < 1.2e-7 to 0, unlike cpu/TensorFlow (exact zero only).
+ * - Less, LessEqual, Greater, GreaterEqual, Equal, NotEqual, LogicalAnd, LogicalOr, Cast, Select:
+ *   the stock kernels are 5–10× slower than a flat loop on same-shape or scalar operands, and
+ *   straight-through estimators and clipByValue's gradient run them on every activation
+ *   (stock Cast float32 → bool also kept the low byte: 256 → false).
  */
 export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   conv2DBackpropFilterWasmConfig,
@@ -20,6 +28,9 @@ export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   tileWasmConfig,
   unsortedSegmentSumWasmConfig,
   signWasmConfig,
+  ...comparisonWasmConfigs,
+  castWasmConfig,
+  selectWasmConfig,
 ];
 
 /**
@@ -32,7 +43,10 @@ export function registerWasmTrainingKernels(): void {
   for (const config of WASM_TRAINING_KERNELS) {
     const current = tf.getKernel(config.kernelName, 'wasm');
     if (current?.kernelFunc === config.kernelFunc) continue;
-    if (current !== undefined) tf.unregisterKernel(config.kernelName, 'wasm');
+    if (current !== undefined) {
+      rememberStockKernel(current);
+      tf.unregisterKernel(config.kernelName, 'wasm');
+    }
     tf.registerKernel(config);
   }
 }

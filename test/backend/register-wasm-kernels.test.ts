@@ -49,6 +49,15 @@ async function trainLosses(
 }
 
 describe('registerWasmTrainingKernels', () => {
+  it('can run before the wasm backend initializes: replaced kernels still reach their stock fallbacks', async () => {
+    registerWasmTrainingKernels(); // first thing in this process: wasm is not initialized yet
+    await tf.setBackend('wasm');
+    // a channel broadcast is handed to the stock kernel, whose wasm binding is made in its setupFunc
+    const mask = tf.lessEqual(tf.tensor2d([[1, 5, 3], [4, 2, 6]]), tf.tensor1d([2, 2, 6]));
+    expect(await mask.array()).toEqual([[1, 0, 1], [0, 1, 1]]);
+    mask.dispose();
+  });
+
   it('installs every kernel for wasm and is idempotent', async () => {
     await tf.setBackend('wasm');
     registerWasmTrainingKernels();
