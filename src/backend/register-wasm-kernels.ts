@@ -4,7 +4,6 @@ import { conv2DBackpropInputWasmConfig } from './kernels/conv2d-backprop-input.j
 import { registerConv2DGradient } from './kernels/conv2d-gradient.js';
 import { castWasmConfig } from './kernels/cast.js';
 import { comparisonWasmConfigs } from './kernels/comparison.js';
-import { selectWasmConfig } from './kernels/select.js';
 import { signWasmConfig } from './kernels/sign.js';
 import { rememberStockKernel } from './kernels/stock-kernels.js';
 import { tileWasmConfig } from './kernels/tile.js';
@@ -17,10 +16,10 @@ import { unsortedSegmentSumWasmConfig } from './kernels/unsorted-segment-sum.js'
  * - Tile: the stock kernel is per-element; tf.batchNorm's gradient tiles per layer and dominated a step.
  * - UnsortedSegmentSum: missing from tfjs-backend-wasm; tf.gather's gradient needs it.
  * - Sign: the stock kernel maps every |x| < 1.2e-7 to 0, unlike cpu/TensorFlow (exact zero only).
- * - Less, LessEqual, Greater, GreaterEqual, Equal, NotEqual, LogicalAnd, LogicalOr, Cast, Select:
- *   the stock kernels are 5–10× slower than a flat loop on same-shape or scalar operands, and
- *   straight-through estimators and clipByValue's gradient run them on every activation
- *   (stock Cast float32 → bool also kept the low byte: 256 → false).
+ * - Less, LessEqual, Greater, GreaterEqual, Equal, NotEqual, LogicalAnd, LogicalOr: the stock
+ *   kernels are ~3× slower than a flat loop on same-shape or scalar operands, and straight-through
+ *   estimators and clipByValue's gradient run them on every activation.
+ * - Cast: stock float32/int32 → bool keeps the low byte (0.5 → false, 256 → false), unlike cpu.
  */
 export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   conv2DBackpropFilterWasmConfig,
@@ -30,7 +29,6 @@ export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   signWasmConfig,
   ...comparisonWasmConfigs,
   castWasmConfig,
-  selectWasmConfig,
 ];
 
 /**

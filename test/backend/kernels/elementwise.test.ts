@@ -82,31 +82,6 @@ describe('Cast on wasm (ours) vs cpu (stock)', () => {
   }
 });
 
-describe('Select on wasm (ours) vs cpu (stock)', () => {
-  it.each([
-    ['float32 full-size condition', [3, 4, 5], [3, 4, 5], 'float32'],
-    ['int32 full-size condition', [6, 2], [6, 2], 'int32'],
-    ['rank-1 condition over rows (stock path)', [3], [3, 4], 'float32'],
-  ] as const)('%s', async (_name, conditionShape, shape, dtype) => {
-    const [ours, ref] = await onBoth('Select', {
-      condition: operand(rng, [...conditionShape], 'bool'),
-      t: operand(rng, [...shape], dtype),
-      e: operand(rng, [...shape], dtype),
-    });
-    expect(ours).toEqual(ref);
-  });
-
-  it('keeps −0 and NaN bit-exact', async () => {
-    await tf.setBackend('wasm');
-    const out = tf.where(tf.tensor1d([true, false, true], 'bool'), tf.tensor1d([-0, 1, NaN]), tf.tensor1d([5, -0, 7]));
-    const values = Array.from(await out.data());
-    out.dispose();
-    expect(Object.is(values[0], -0)).toBe(true);
-    expect(Object.is(values[1], -0)).toBe(true);
-    expect(values[2]).toBeNaN();
-  });
-});
-
 describe('gradients through the replaced kernels', () => {
   it('clipByValue and a straight-through mask give cpu’s gradients', async () => {
     const values = Array.from({ length: 60 }, (_, i) => ((i * 37) % 41) / 10 - 2);
