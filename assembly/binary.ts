@@ -391,3 +391,31 @@ export function floatConv(p: usize): void {
     }
   }
 }
+
+/**
+ * Mixing the outputs of K bases (Group-Net's soft connection; with one row, the multi-base
+ * sum Σ λ_k x_k): out[j] = Σ_k mix[j·from + k] · in[k], over maps of `size` floats laid out
+ * one after another at `inputs` (and at `out` for the results).
+ */
+export function mixMaps(inputs: usize, from: i32, size: i32, mix: usize, to: i32, out: usize): void {
+  const mapBytes = <usize>size << 2;
+  const vecEnd = size & ~3;
+  for (let j = 0; j < to; j++) {
+    const dst = out + <usize>j * mapBytes;
+    const row = mix + (<usize>(j * from) << 2);
+    for (let i = 0; i < vecEnd; i += 4) {
+      const off = <usize>i << 2;
+      let acc = f32x4.splat(0);
+      for (let k = 0; k < from; k++) {
+        acc = f32x4.add(acc, f32x4.mul(v128.load32_splat(row + (<usize>k << 2)), v128.load(inputs + <usize>k * mapBytes + off)));
+      }
+      v128.store(dst + off, acc);
+    }
+    for (let i = vecEnd; i < size; i++) {
+      const off = <usize>i << 2;
+      let acc: f32 = 0;
+      for (let k = 0; k < from; k++) acc += load<f32>(row + (<usize>k << 2)) * load<f32>(inputs + <usize>k * mapBytes + off);
+      store<f32>(dst + off, acc);
+    }
+  }
+}

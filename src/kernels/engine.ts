@@ -58,4 +58,13 @@ export interface BinaryEngine {
    * input, HWIO filter, zero padding. Not bit-exact across engines (summation order differs).
    */
   floatConv(x: Float32Array, shape: NhwcShape, filter: Float32Array, outChannels: number, spec: ConvSpec): ConvResult<Float32Array>;
+
+  /** The per-channel output transform y = d·scale + bias of integer dot products (channel-last); optional accumulate. */
+  outputTransform(dots: Int32Array, transform: ChannelAffine, accumulate?: Float32Array): Float32Array;
+
+  /** Multi-base sum y = Σ_k λ_k·x_k of same-sized base outputs. */
+  multiBaseSum(parts: readonly Float32Array[], lambdas: ArrayLike<number>): Float32Array;
+
+  /** Soft connection between bases: out_j = Σ_k mix[j·K + k]·x_k for j < mix.length / K. */
+  mixBases(parts: readonly Float32Array[], mix: ArrayLike<number>): Float32Array[];
 }

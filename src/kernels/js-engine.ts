@@ -7,7 +7,7 @@ import { UsageError } from '../util/errors.js';
 import { convGeometry, type ConvSpec } from './conv-spec.js';
 import type { BinaryEngine, ConvResult } from './engine.js';
 import { floatConv2d } from './float-conv.js';
-import { applyOutputTransform, checkAffine, type ChannelAffine } from './output-transform.js';
+import { applyOutputTransform, checkAffine, mixBases, multiBaseSum, type ChannelAffine } from './output-transform.js';
 import { packSigns, type BitPlaneActivations, type NhwcShape, type PackedActivations } from './packing.js';
 import { popcount32 } from './popcount.js';
 import type { PackedWeights } from './weights.js';
@@ -108,6 +108,18 @@ export class JsEngine implements BinaryEngine {
 
   floatConv(x: Float32Array, shape: NhwcShape, filter: Float32Array, outChannels: number, spec: ConvSpec): ConvResult<Float32Array> {
     return floatConv2d(x, shape, filter, outChannels, spec);
+  }
+
+  outputTransform(dots: Int32Array, transform: ChannelAffine, accumulate?: Float32Array): Float32Array {
+    return applyOutputTransform(dots, transform, accumulate);
+  }
+
+  multiBaseSum(parts: readonly Float32Array[], lambdas: ArrayLike<number>): Float32Array {
+    return multiBaseSum(parts, lambdas);
+  }
+
+  mixBases(parts: readonly Float32Array[], mix: ArrayLike<number>): Float32Array[] {
+    return mixBases(parts, mix);
   }
 
   gemm(a: Uint32Array, b: Uint32Array, m: number, n: number, kBits: number): Int32Array {

@@ -92,16 +92,40 @@ export function applyOutputTransform(dots: ArrayLike<number>, transform: Channel
 }
 
 /** Multi-base sum y = Σ_k λ_k·x_k of K same-shaped base outputs. */
-export function multiBaseSum(parts: readonly Float32Array[], lambdas: readonly number[]): Float32Array {
+export function multiBaseSum(parts: readonly Float32Array[], lambdas: ArrayLike<number>): Float32Array {
+  checkLambdas(parts, lambdas);
+  return mixBases(parts, lambdas)[0]!;
+}
+
+export function checkLambdas(parts: readonly Float32Array[], lambdas: ArrayLike<number>): void {
   if (parts.length === 0 || parts.length !== lambdas.length) {
     throw new UsageError(`multi-base sum: need one λ per base and at least one base, got ${parts.length} bases and ${lambdas.length} λ`);
   }
+}
+
+/** Check the operands of a base mix; returns (bases K, outputs J, map size). */
+export function checkMix(parts: readonly Float32Array[], mix: ArrayLike<number>): { from: number; to: number; size: number } {
+  const from = parts.length;
+  if (from === 0 || mix.length === 0 || mix.length % from !== 0) {
+    throw new UsageError(`multi-base sum: need at least one base and a whole row of weights per output, got ${from} bases and ${mix.length} weights`);
+  }
   const size = parts[0]!.length;
-  const out = new Float32Array(size);
   parts.forEach((part, k) => {
     if (part.length !== size) throw new UsageError(`multi-base sum: base ${k} has ${part.length} values, base 0 has ${size}`);
-    const lambda = lambdas[k]!;
-    for (let i = 0; i < size; i++) out[i] = out[i]! + lambda * part[i]!;
   });
-  return out;
+  return { from, to: mix.length / from, size };
+}
+
+/** out_j = Σ_k mix[j·K + k]·x_k: Group-Net's soft connection (one row: the multi-base sum). */
+export function mixBases(parts: readonly Float32Array[], mix: ArrayLike<number>): Float32Array[] {
+  const { from, to, size } = checkMix(parts, mix);
+  return Array.from({ length: to }, (_, j) => {
+    const out = new Float32Array(size);
+    for (let k = 0; k < from; k++) {
+      const src = parts[k]!;
+      const w = mix[j * from + k]!;
+      for (let i = 0; i < size; i++) out[i] += w * src[i]!;
+    }
+    return out;
+  });
 }

@@ -78,10 +78,10 @@ export class PackedModel {
       if (g < arch.groups.length - 1) {
         const from = pathsOf(arch, g);
         const to = pathsOf(arch, g + 1);
-        this.connectors.push(arch.connections[g] === 'soft' ? softConnector(tensors, `connections.${g}.mix`, from, to) : aggregateConnector(tensors, `connections.${g}.lambda`, from, to));
+        this.connectors.push(arch.connections[g] === 'soft' ? softConnector(engine, tensors, `connections.${g}.mix`, from, to) : aggregateConnector(engine, tensors, `connections.${g}.lambda`, from, to));
       }
     });
-    this.output = aggregateConnector(tensors, OUTPUT_LAMBDA, pathsOf(arch, arch.groups.length - 1), 1);
+    this.output = aggregateConnector(engine, tensors, OUTPUT_LAMBDA, pathsOf(arch, arch.groups.length - 1), 1);
     this.featureChannels = channels;
     this.headWeight = tensors.float(HEAD_WEIGHT, [channels, arch.head.classes]);
     this.headBias = tensors.float(HEAD_BIAS, [arch.head.classes]);
@@ -215,20 +215,20 @@ export class PackedModel {
 }
 
 /** Group boundary, hard: y = Σ λ_k out_k broadcast to every next base (identity when one base). */
-function aggregateConnector(tensors: TensorSource, name: string, from: number, to: number): Connector {
+function aggregateConnector(engine: BinaryEngine, tensors: TensorSource, name: string, from: number, to: number): Connector {
   if (from === 1) return (outs) => Array.from({ length: to }, () => outs[0]!);
   const lambda = tensors.float(name, [from]);
   return (outs) => {
-    const y = weightedSum(outs, lambda);
+    const y: FeatureMap = { ...outs[0]!, data: engine.multiBaseSum(outs.map((o) => o.data), lambda) };
     return Array.from({ length: to }, () => y);
   };
 }
 
 /** Group-Net soft connection: x_j = Σ_k M[j, k] out_k. */
-function softConnector(tensors: TensorSource, name: string, from: number, to: number): Connector {
+function softConnector(engine: BinaryEngine, tensors: TensorSource, name: string, from: number, to: number): Connector {
   if (from === 1 && to === 1) return (outs) => outs;
   const mix = tensors.float(name, [to, from]);
-  return (outs) => Array.from({ length: to }, (_, j) => weightedSum(outs, mix.subarray(j * from, (j + 1) * from)));
+  return (outs) => engine.mixBases(outs.map((o) => o.data), mix).map((data) => ({ ...outs[0]!, data }));
 }
 
 /** Typed, shape-checked access to a model's tensors; a missing or misshapen tensor is a FileFormatError. */

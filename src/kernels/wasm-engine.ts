@@ -8,7 +8,7 @@ import { UsageError } from '../util/errors.js';
 import { convGeometry, type ConvGeometry, type ConvSpec } from './conv-spec.js';
 import type { BinaryEngine, ConvResult } from './engine.js';
 import { checkConvOperands, checkGemm } from './js-engine.js';
-import { checkAffine, type ChannelAffine } from './output-transform.js';
+import { applyOutputTransform, checkAffine, checkLambdas, checkMix, type ChannelAffine } from './output-transform.js';
 import { checkShape, wordsFor, type BitPlaneActivations, type NhwcShape, type PackedActivations } from './packing.js';
 import { paddingCorrection, type PaddingCorrection } from './padding-correction.js';
 import { instantiateBinaryKernels, type BinaryKernelExports } from './wasm-module.js';
@@ -208,6 +208,28 @@ export class WasmEngine implements BinaryEngine {
       for (let p = 0; p < pixels; p++) data.set(result.subarray(p * f.coutPad, p * f.coutPad + outChannels), p * outChannels);
     }
     return { n: shape.n, h: g.outH, w: g.outW, c: outChannels, data };
+  }
+
+  outputTransform(dots: Int32Array, transform: ChannelAffine, accumulate?: Float32Array): Float32Array {
+    return applyOutputTransform(dots, transform, accumulate);
+  }
+
+  multiBaseSum(parts: readonly Float32Array[], lambdas: ArrayLike<number>): Float32Array {
+    checkLambdas(parts, lambdas);
+    return this.mixBases(parts, lambdas)[0]!;
+  }
+
+  mixBases(parts: readonly Float32Array[], mix: ArrayLike<number>): Float32Array[] {
+    const { from, to, size } = checkMix(parts, mix);
+    const layout = new CallLayout(this.kernels.heapBase());
+    const inputs = layout.alloc(from * size * 4);
+    const weights = layout.alloc(from * to * 4);
+    const out = this.ensure(layout, to * size * 4);
+    const f32 = new Float32Array(this.kernels.memory.buffer);
+    parts.forEach((part, k) => f32.set(part, inputs / 4 + k * size));
+    for (let i = 0; i < mix.length; i++) f32[weights / 4 + i] = mix[i]!;
+    this.kernels.mixMaps(inputs, from, size, weights, to, out);
+    return Array.from({ length: to }, (_, j) => f32.slice(out / 4 + j * size, out / 4 + (j + 1) * size));
   }
 
   private floatResult(bytes: Uint8Array, accumulate?: Float32Array): Float32Array {

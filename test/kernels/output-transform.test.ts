@@ -88,6 +88,33 @@ describe.each(['js', 'wasm'])('%s engine, fused output', (name) => {
     expect(Array.from(unpackSigns(packed))).toEqual(Array.from(y.data, (v) => (v < 0 ? -1 : 1)));
   });
 
+  it('multi-base sum and soft mixing of base outputs', () => {
+    const engine = engines[name]!;
+    const rng = createRng(77);
+    for (const size of [1, 7, 64, 1001]) {
+      const parts = [0, 1, 2].map(() => Float32Array.from({ length: size }, () => randomNormal(rng)));
+      const lambdas = [0.5, -1.25, 2];
+      const sum = engine.multiBaseSum(parts, lambdas);
+      const mix = [0.5, -1.25, 2, 1, 0, 0, 0.25, 0.25, 0.5, -3, 1, 1];
+      const mixed = engine.mixBases(parts, mix);
+      expect(mixed).toHaveLength(4);
+      for (let i = 0; i < size; i++) {
+        expect(sum[i]).toBeCloseTo(0.5 * parts[0]![i]! - 1.25 * parts[1]![i]! + 2 * parts[2]![i]!, 5);
+        expect(mixed[0]![i]).toBeCloseTo(sum[i]!, 5);
+        expect(mixed[1]![i]).toBe(parts[0]![i]);
+        expect(mixed[3]![i]).toBeCloseTo(-3 * parts[0]![i]! + parts[1]![i]! + parts[2]![i]!, 5);
+      }
+    }
+    expect(() => engine.multiBaseSum([new Float32Array(2)], [1, 2])).toThrow(/one λ per base/);
+    expect(() => engine.mixBases([new Float32Array(2), new Float32Array(3)], [1, 1])).toThrow(/base 1 has 3 values/);
+  });
+
+  it('output transform method equals the shared function', () => {
+    const engine = engines[name]!;
+    const dots = engine.convDots(x, wA, spec).data;
+    expect(Array.from(engine.outputTransform(dots, tA))).toEqual(Array.from(applyOutputTransform(dots, tA)));
+  });
+
   it('bit-plane conv accumulates like the binary one', () => {
     const engine = engines[name]!;
     const levels = packLevels(randomLevels(createRng(5), 2 * 7 * 6 * 40, 2), shape, 2);
