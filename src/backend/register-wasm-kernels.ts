@@ -4,6 +4,7 @@ import { conv2DBackpropInputWasmConfig } from './kernels/conv2d-backprop-input.j
 import { registerConv2DGradient } from './kernels/conv2d-gradient.js';
 import { castWasmConfig } from './kernels/cast.js';
 import { comparisonWasmConfigs } from './kernels/comparison.js';
+import { meanWasmConfig, sumWasmConfig } from './kernels/leading-axes-reduction.js';
 import { signWasmConfig } from './kernels/sign.js';
 import { rememberStockKernel } from './kernels/stock-kernels.js';
 import { tileWasmConfig } from './kernels/tile.js';
@@ -20,6 +21,8 @@ import { unsortedSegmentSumWasmConfig } from './kernels/unsorted-segment-sum.js'
  *   kernels are ~3× slower than a flat loop on same-shape or scalar operands, and straight-through
  *   estimators and clipByValue's gradient run them on every activation.
  * - Cast: stock float32/int32 → bool keeps the low byte (0.5 → false, 256 → false), unlike cpu.
+ * - Sum, Mean over leading axes (batch-norm statistics and gradients): one XNNPACK matrix–vector
+ *   product, 2–3× faster than the stock transpose-then-reduce.
  */
 export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   conv2DBackpropFilterWasmConfig,
@@ -29,6 +32,8 @@ export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   signWasmConfig,
   ...comparisonWasmConfigs,
   castWasmConfig,
+  sumWasmConfig,
+  meanWasmConfig,
 ];
 
 /**
