@@ -419,3 +419,27 @@ export function mixMaps(inputs: usize, from: i32, size: i32, mix: usize, to: i32
     }
   }
 }
+
+/**
+ * Sign packing of float32 NHWC data (DESIGN §5): bit 1 where x < 0, channel c → word c/32,
+ * bit c mod 32, unused bits 0. `pixels` rows of `c` floats at `input`, `words` u32 per row at `out`.
+ */
+export function packSignsF32(input: usize, pixels: i32, c: i32, words: i32, out: usize): void {
+  const zero = f32x4.splat(0);
+  for (let p = 0; p < pixels; p++) {
+    const src = input + (<usize>(p * c) << 2);
+    const dst = out + (<usize>(p * words) << 2);
+    for (let j = 0; j < words; j++) {
+      const first = j << 5;
+      const count = min(32, c - first);
+      const row = src + (<usize>first << 2);
+      let bits: u32 = 0;
+      if (count == 32) {
+        for (let q = 0; q < 8; q++) bits |= <u32>i32x4.bitmask(f32x4.lt(v128.load(row + (<usize>q << 4)), zero)) << (<u32>q << 2);
+      } else {
+        for (let b = 0; b < count; b++) if (load<f32>(row + (<usize>b << 2)) < 0) bits |= <u32>1 << <u32>b;
+      }
+      store<u32>(dst + (<usize>j << 2), bits);
+    }
+  }
+}

@@ -62,6 +62,9 @@ export interface BinaryEngine {
   /** The per-channel output transform y = d·scale + bias of integer dot products (channel-last); optional accumulate. */
   outputTransform(dots: Int32Array, transform: ChannelAffine, accumulate?: Float32Array): Float32Array;
 
+  /** Pack the signs of an NHWC float32 tensor for the next binary conv (bit 1 where x < 0). */
+  packSigns(x: Float32Array, shape: NhwcShape): PackedActivations;
+
   /** Multi-base sum y = Σ_k λ_k·x_k of same-sized base outputs. */
   multiBaseSum(parts: readonly Float32Array[], lambdas: ArrayLike<number>): Float32Array;
 

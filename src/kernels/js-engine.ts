@@ -114,6 +114,10 @@ export class JsEngine implements BinaryEngine {
     return applyOutputTransform(dots, transform, accumulate);
   }
 
+  packSigns(x: Float32Array, shape: NhwcShape): PackedActivations {
+    return packSigns(x, shape);
+  }
+
   multiBaseSum(parts: readonly Float32Array[], lambdas: ArrayLike<number>): Float32Array {
     return multiBaseSum(parts, lambdas);
   }

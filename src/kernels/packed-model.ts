@@ -19,7 +19,7 @@ import {
   blockPrefix, convBasesOf, pathsOf, unitConvWeights,
 } from './model-layout.js';
 import { foldOutputTransform, type BatchNormParams, type ChannelAffine } from './output-transform.js';
-import { packBitPlanes, packSigns } from './packing.js';
+import { packBitPlanes } from './packing.js';
 import type { PackedWeights } from './weights.js';
 
 /** nn's BatchNorm epsilon. */
@@ -140,7 +140,7 @@ export class PackedModel {
       let out = accumulate?.data;
       let shape: FeatureMap | undefined;
       if (quantizer.kind === 'sign') {
-        const packed = packSigns(x.data, x);
+        const packed = engine.packSigns(x.data, x);
         weights.forEach((w, j) => {
           const r = engine.conv(packed, w, spec, transforms[j]!, out);
           out = r.data;

@@ -214,6 +214,19 @@ export class WasmEngine implements BinaryEngine {
     return applyOutputTransform(dots, transform, accumulate);
   }
 
+  packSigns(x: Float32Array, shape: NhwcShape): PackedActivations {
+    checkShape(shape, x.length, 'packSigns');
+    const pixels = shape.n * shape.h * shape.w;
+    const words = wordsFor(shape.c);
+    const layout = new CallLayout(this.kernels.heapBase());
+    const input = layout.alloc(x.byteLength);
+    const out = this.ensure(layout, pixels * words * 4);
+    new Float32Array(this.kernels.memory.buffer).set(x, input / 4);
+    this.kernels.packSignsF32(input, pixels, shape.c, words, out);
+    const data = new Uint32Array(this.kernels.memory.buffer, out, pixels * words).slice();
+    return { n: shape.n, h: shape.h, w: shape.w, c: shape.c, words, data };
+  }
+
   multiBaseSum(parts: readonly Float32Array[], lambdas: ArrayLike<number>): Float32Array {
     checkLambdas(parts, lambdas);
     return this.mixBases(parts, lambdas)[0]!;

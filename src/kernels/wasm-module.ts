@@ -30,6 +30,7 @@ export interface BinaryKernelExports {
   binaryConv(params: number): void;
   bitPlaneConv(params: number): void;
   floatConv(params: number): void;
+  packSignsF32(input: number, pixels: number, c: number, words: number, out: number): void;
   mixMaps(inputs: number, from: number, size: number, mix: number, to: number, out: number): void;
   popcountRoofline(buf: number, vecs: number, iters: number): number;
 }

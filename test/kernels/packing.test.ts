@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { packBitPlanes, packLevels, packSigns, quantizeLevel, roundHalfEven, unpackLevels, unpackSigns, wordsFor } from '../../src/kernels/packing.js';
 import { UsageError } from '../../src/util/errors.js';
+import { createEngine } from '../../src/kernels/engines.js';
+import { ensureWasmBuilt } from './ensure-wasm.js';
 import { createRng } from '../../src/util/random.js';
 import { randomLevels, randomSigns, signOf } from './random-tensors.js';
 
@@ -29,6 +31,19 @@ describe('packSigns / unpackSigns', () => {
   it('rejects data that does not match the shape', () => {
     expect(() => packSigns(new Float32Array(5), { n: 1, h: 1, w: 1, c: 4 })).toThrow(UsageError);
     expect(() => packSigns(new Float32Array(0), { n: 1, h: 0, w: 1, c: 4 })).toThrow(/shape\.h/);
+  });
+});
+
+describe('engine.packSigns', () => {
+  it('wasm packs exactly like the reference, any channel count', () => {
+    ensureWasmBuilt();
+    const wasm = createEngine('wasm');
+    const rng = createRng(12);
+    for (const c of CHANNELS) {
+      const shape = { n: 2, h: 3, w: 2, c };
+      const x = randomSigns(rng, 12 * c, true).map((v) => v * rng());
+      expect(Array.from(wasm.packSigns(x, shape).data), `c = ${c}`).toEqual(Array.from(packSigns(x, shape).data));
+    }
   });
 });
 
