@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { conv2DBackpropFilterWasmConfig } from './kernels/conv2d-backprop-filter.js';
 import { conv2DBackpropInputWasmConfig } from './kernels/conv2d-backprop-input.js';
 import { registerConv2DGradient } from './kernels/conv2d-gradient.js';
+import { avgPoolGradWasmConfig } from './kernels/avg-pool-grad.js';
 import { castWasmConfig } from './kernels/cast.js';
 import { comparisonWasmConfigs } from './kernels/comparison.js';
 import { meanWasmConfig, sumWasmConfig } from './kernels/leading-axes-reduction.js';
@@ -21,6 +22,8 @@ import { unsortedSegmentSumWasmConfig } from './kernels/unsorted-segment-sum.js'
  *   kernels are ~3× slower than a flat loop on same-shape or scalar operands, and straight-through
  *   estimators and clipByValue's gradient run them on every activation.
  * - Cast: stock float32/int32 → bool keeps the low byte (0.5 → false, 256 → false), unlike cpu.
+ * - AvgPoolGrad: ~8× faster than stock, and the true gradient at 'same'-padded borders, where
+ *   tfjs' stock kernels (cpu and wasm) divide by the full window but the forward by valid pixels.
  * - Sum, Mean over leading axes (batch-norm statistics and gradients): one XNNPACK matrix–vector
  *   product, 2–3× faster than the stock transpose-then-reduce.
  */
@@ -34,6 +37,7 @@ export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   castWasmConfig,
   sumWasmConfig,
   meanWasmConfig,
+  avgPoolGradWasmConfig,
 ];
 
 /**
