@@ -8,6 +8,10 @@ import { decodeGnb, encodeGnb } from '../../src/kernels/gnb-format.js';
 import { packStateDict, type ArrayTensor } from '../../src/kernels/pack-state-dict.js';
 import { evaluatePackedModel, measurePackedLatency } from '../../src/kernels/packed-inference.js';
 import { PackedModel } from '../../src/kernels/packed-model.js';
+import { exportPackedModel, loadPackedModel } from '../../src/kernels/packed-model-file.js';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { buildModel } from '../../src/nn/group-net.js';
 import type { Arch } from '../../src/space/arch.js';
 import { buildPreset } from '../../src/space/presets.js';
@@ -18,9 +22,9 @@ import { ensureWasmBuilt } from './ensure-wasm.js';
 const SIZE = 8;
 const BATCH = 4;
 
-function smallArch(preset: string): Arch {
+function smallArch(preset: string, size = SIZE): Arch {
   const arch = buildPreset(preset, { widthMultiplier: 0.25 });
-  return { ...arch, input: { height: SIZE, width: SIZE, channels: 1 } };
+  return { ...arch, input: { height: size, width: size, channels: 1 } };
 }
 
 /** Random but plausible values for every parameter and BN buffer (so BN, λ, mixes all matter). */
@@ -41,6 +45,7 @@ function randomState(names: { name: string; shape: number[] }[], seed: number): 
 }
 
 function compare(arch: Arch, engine: BinaryEngine, activationClip = 2): { maxRelative: number; argmaxAgree: boolean } {
+  const SIZE = arch.input.height;
   const model = buildModel(arch, { seed: 1, activationClip });
   try {
     const names = model.params.list().map((p) => ({ name: p.name, shape: p.variable.shape }));
@@ -94,6 +99,14 @@ describe('packed engine vs tfjs simulation', () => {
     expect(r.maxRelative).toBeLessThan(1e-3);
   });
 
+  it('odd input sizes: stride-2 convs and average-pool shortcuts at the border agree too', () => {
+    for (const preset of ['groupnet-k3', 'groupnet-k5-a4']) {
+      const r = compare(smallArch(preset, 7), engines.wasm!);
+      expect(r.argmaxAgree).toBe(true);
+      expect(r.maxRelative).toBeLessThan(1e-3);
+    }
+  });
+
   it('accuracy through the packed engine equals the simulation’s; latency is measured', () => {
     const arch = smallArch('groupnet-k3');
     const model = buildModel(arch, { seed: 3 });
@@ -112,6 +125,28 @@ describe('packed engine vs tfjs simulation', () => {
     const latency = measurePackedLatency(packed, 2, { warmUpSeconds: 0, seconds: 0, minRepeats: 3 });
     expect(latency.medianSeconds).toBeGreaterThan(0);
     expect(latency.imagesPerSecond).toBeCloseTo(2 / latency.medianSeconds, 6);
+  });
+
+  it('export writes a .gnb that loads and predicts the same logits; a bad state dict writes nothing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'groupnas-export-'));
+    try {
+      const arch = smallArch('gbd-v1-k5');
+      const model = buildModel(arch, { seed: 2 });
+      const state = randomState(model.params.list().map((p) => ({ name: p.name, shape: p.variable.shape })), 2);
+      model.dispose();
+      const path = join(dir, 'model.gnb');
+      exportPackedModel(path, arch, state, { metadata: { testAccuracy: 0.5 } });
+      const loaded = loadPackedModel(path, 'wasm');
+      const images = Float32Array.from({ length: 2 * SIZE * SIZE }, (_, i) => (i % 7) / 7);
+      expect(Array.from(loaded.predict(images, 2))).toEqual(Array.from(new PackedModel(packStateDict(arch, state), engines.wasm!).predict(images, 2)));
+      const broken = { ...state };
+      delete broken['head.fc.bias'];
+      const bad = join(dir, 'bad.gnb');
+      expect(() => exportPackedModel(bad, arch, broken)).toThrow(/tensors\.head\.fc\.bias: missing/);
+      expect(existsSync(bad)).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('names the tensor a .gnb lacks', () => {
