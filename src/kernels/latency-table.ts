@@ -15,7 +15,7 @@ import { createRng } from '../util/random.js';
 import type { ConvSpec } from './conv-spec.js';
 import type { BinaryEngine, EngineName } from './engine.js';
 import { foldOutputTransform } from './output-transform.js';
-import { packLevels, packSigns } from './packing.js';
+import { packBitPlanes } from './packing.js';
 import { timeMedian, type TimingOptions } from './timing.js';
 import { packWeights } from './weights.js';
 
@@ -105,36 +105,43 @@ function randomSigns(seed: number, length: number): Float32Array {
   return Float32Array.from({ length }, () => (rng() < 0.5 ? -1 : 1));
 }
 
-/** Build the work of one entry (packed operands for each base) and return a closure that runs it once. */
+/**
+ * Build the work of one entry as the packed engine runs it, and return a closure that runs
+ * it once: per base, quantize/pack its own float input, conv, fold the output transform
+ * and accumulate into the multi-base sum (a float conv for 32-bit entries).
+ */
 function entryWorkload(e: LatencyEntry, engine: BinaryEngine): () => void {
-  const spec: ConvSpec = { kernel: e.kernel, stride: e.stride, dilation: e.dilation, padding: 'same' };
+  const spec: ConvSpec = { kernel: e.kernel, stride: e.stride, dilation: e.dilation, padding: 'symmetric' };
   const shape = { n: 1, h: e.h, w: e.w, c: e.inChannels };
   const size = e.h * e.w * e.inChannels;
   const weightShape = { kernel: e.kernel, inChannels: e.inChannels, outChannels: e.outChannels };
   const weightSize = e.kernel * e.kernel * e.inChannels * e.outChannels;
   const transform = foldOutputTransform({ channels: e.outChannels });
   const bases = Array.from({ length: e.bases }, (_, k) => k);
+  const inputs = bases.map((k) => randomFloats(k, size));
   if (e.bits === 32) {
-    const x = randomSigns(1, size);
     const filters = bases.map((k) => randomSigns(100 + k, weightSize));
     return () => {
-      for (const f of filters) engine.floatConv(x, shape, f, e.outChannels, spec);
+      for (const k of bases) engine.floatConv(inputs[k]!, shape, filters[k]!, e.outChannels, spec);
     };
   }
   const weights = bases.map((k) => packWeights(randomSigns(100 + k, weightSize), weightShape));
   if (e.bits === 1) {
-    const inputs = bases.map((k) => packSigns(randomSigns(k, size), shape));
     return () => {
       let acc: Float32Array | undefined;
-      for (const k of bases) acc = engine.conv(inputs[k]!, weights[k]!, spec, transform, acc).data;
+      for (const k of bases) acc = engine.conv(engine.packSigns(inputs[k]!, shape), weights[k]!, spec, transform, acc).data;
     };
   }
-  const rng = createRng(7);
-  const inputs = bases.map(() => packLevels(Uint8Array.from({ length: size }, () => Math.floor(rng() * 2 ** e.bits)), shape, e.bits));
   return () => {
     let acc: Float32Array | undefined;
-    for (const k of bases) acc = engine.bitPlaneConv(inputs[k]!, weights[k]!, spec, transform, acc).data;
+    for (const k of bases) acc = engine.bitPlaneConv(packBitPlanes(inputs[k]!, shape, e.bits, 2), weights[k]!, spec, transform, acc).data;
   };
+}
+
+/** Activations as a unit sees them: roughly zero-centred, some beyond the 2-bit clip range. */
+function randomFloats(seed: number, length: number): Float32Array {
+  const rng = createRng(seed);
+  return Float32Array.from({ length }, () => 3 * rng() - 1);
 }
 
 export interface MeasureLatencyOptions extends TimingOptions {

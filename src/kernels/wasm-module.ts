@@ -52,7 +52,7 @@ export function instantiateBinaryKernels(): BinaryKernelExports {
     } catch (err) {
       throw new NotAvailableError(`wasm engine: cannot compile ${WASM_PATH} (WebAssembly SIMD needed): ${(err as Error).message}`);
     } finally {
-      setFlagsFromString('--liftoff');
+      if (!process.execArgv.includes('--no-liftoff')) setFlagsFromString('--liftoff');
     }
   }
   const instance = new wasmApi.Instance(compiled, {
