@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { insideClip, signPlusOne } from './sign.js';
+import { signPlusOne } from './sign.js';
 
 const approxSignOp = tf.customGrad((x, save) => {
   const input = x as tf.Tensor;
@@ -10,8 +10,8 @@ const approxSignOp = tf.customGrad((x, save) => {
       tf.tidy(() => {
         const s = saved[0]!;
         // 2 − 2|x| on |x| ≤ 1 (it is 0 at |x| = 1 anyway), 0 outside.
-        const slope = tf.mul(tf.sub(2, tf.mul(2, tf.abs(s))), insideClip(s, 1));
-        return tf.mul(dy, slope);
+        const slope = tf.sub(2, tf.mul(2, tf.abs(s)));
+        return tf.where(tf.lessEqual(tf.abs(s), 1), tf.mul(dy, slope), tf.zerosLike(s));
       }),
   };
 });
