@@ -22,7 +22,7 @@ import { unsortedSegmentSumWasmConfig } from './kernels/unsorted-segment-sum.js'
  *   kernels are ~3× slower than a flat loop on same-shape or scalar operands, and straight-through
  *   estimators and clipByValue's gradient run them on every activation.
  * - Cast: stock float32/int32 → bool keeps the low byte (0.5 → false, 256 → false), unlike cpu.
- * - AvgPoolGrad: ~8× faster than stock, and the true gradient at 'same'-padded borders, where
+ * - AvgPoolGrad: ~4× faster than stock, and the true gradient at 'same'-padded borders, where
  *   tfjs' stock kernels (cpu and wasm) divide by the full window but the forward by valid pixels.
  * - Sum, Mean over leading axes (batch-norm statistics and gradients): one XNNPACK matrix–vector
  *   product, 2–3× faster than the stock transpose-then-reduce.

@@ -5,7 +5,7 @@ type PoolPadding = 'valid' | 'same' | number | [[number, number], [number, numbe
 
 /**
  * AvgPoolGrad for the wasm backend: each output's gradient spread evenly over the input pixels of
- * its window, with channels contiguous — ~8× faster than the stock kernel on the down-sampling
+ * its window, with channels contiguous — ~4× faster than the stock kernel on the down-sampling
  * shortcut of network R.
  *
  * It is also the true gradient of tf.avgPool at padded borders. The forward (cpu and wasm alike)
