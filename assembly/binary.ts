@@ -62,7 +62,19 @@ export function heapBase(): usize {
   return __heap_base;
 }
 
-/** im2col of one output row of one image (one bit plane): rows[ox] = the taps' words, 0 where out of bounds. */
+/** Copy `count` u32 words (v128 at a time, then single words). */
+@inline function copyWords(dst: usize, src: usize, count: i32): void {
+  let i = 0;
+  for (; i + 4 <= count; i += 4) v128.store(dst + (<usize>i << 2), v128.load(src + (<usize>i << 2)));
+  for (; i < count; i++) store<u32>(dst + (<usize>i << 2), load<u32>(src + (<usize>i << 2)));
+}
+
+/**
+ * im2col of one output row of one image (one bit plane): rows[ox] = the taps' words in
+ * (ky, kx) order, 0 where a tap falls outside the input. Bounds are resolved per kernel row
+ * and per pixel, not per tap; with dilation 1 the in-bounds taps of a kernel row are one
+ * contiguous run of the input and are copied as such.
+ */
 function im2colRow(p: usize, input: usize, n: i32, oy: i32, rows: usize): void {
   const H = param(p, P_H);
   const W = param(p, P_W);
@@ -73,23 +85,27 @@ function im2colRow(p: usize, input: usize, n: i32, oy: i32, rows: usize): void {
   const padLeft = param(p, P_PAD_LEFT);
   const Wout = param(p, P_WOUT);
   const rowBytes = <usize>param(p, P_ROW_VECS) << 4;
+  const tapBytes = <usize>words << 2;
   memory.fill(rows, 0, rowBytes * <usize>Wout);
   const iy0 = oy * stride - param(p, P_PAD_TOP);
   for (let ox = 0; ox < Wout; ox++) {
-    let dst = rows + <usize>ox * rowBytes;
+    const dstRow = rows + <usize>ox * rowBytes;
     const ix0 = ox * stride - padLeft;
+    // kernel columns [kx0, kx1) land inside the input
+    let kx0 = 0;
+    while (kx0 < k && ix0 + kx0 * dil < 0) kx0++;
+    let kx1 = k;
+    while (kx1 > kx0 && ix0 + (kx1 - 1) * dil >= W) kx1--;
+    if (kx0 >= kx1) continue;
     for (let ky = 0; ky < k; ky++) {
       const iy = iy0 + ky * dil;
-      const rowInside = iy >= 0 && iy < H;
-      for (let kx = 0; kx < k; kx++) {
-        const ix = ix0 + kx * dil;
-        if (rowInside && ix >= 0 && ix < W) {
-          const src = input + ((<usize>(n * H + iy) * <usize>W + <usize>ix) * <usize>words << 2);
-          for (let w = 0; w < words; w++) {
-            store<u32>(dst + (<usize>w << 2), load<u32>(src + (<usize>w << 2)));
-          }
-        }
-        dst += <usize>words << 2;
+      if (iy < 0 || iy >= H) continue;
+      const src = input + (<usize>((n * H + iy) * W + ix0 + kx0 * dil)) * tapBytes;
+      const dst = dstRow + <usize>(ky * k + kx0) * tapBytes;
+      if (dil == 1) {
+        copyWords(dst, src, (kx1 - kx0) * words);
+      } else {
+        for (let kx = kx0; kx < kx1; kx++) copyWords(dst + <usize>(kx - kx0) * tapBytes, src + <usize>((kx - kx0) * dil) * tapBytes, words);
       }
     }
   }
