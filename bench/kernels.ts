@@ -30,7 +30,7 @@ export interface BenchLayer {
   stride: number;
 }
 
-/** The four ResNet-18 stage convs (3×3, stride 1) and the binary convs of the reference network R (DESIGN §3). */
+/** The four ResNet-18 stage convs (3×3, stride 1) and the binary convs of the reference network R and of R/2 (DESIGN §3). */
 export const BENCH_LAYERS: readonly BenchLayer[] = [
   { name: 'resnet18 stage1 56²×64', h: 56, w: 56, cin: 64, cout: 64, kernel: 3, stride: 1 },
   { name: 'resnet18 stage2 28²×128', h: 28, w: 28, cin: 128, cout: 128, kernel: 3, stride: 1 },
@@ -41,6 +41,11 @@ export const BENCH_LAYERS: readonly BenchLayer[] = [
   { name: 'R stage2 14²×64', h: 14, w: 14, cin: 64, cout: 64, kernel: 3, stride: 1 },
   { name: 'R stage3 down 14²×64→128 s2', h: 14, w: 14, cin: 64, cout: 128, kernel: 3, stride: 2 },
   { name: 'R stage3 7²×128', h: 7, w: 7, cin: 128, cout: 128, kernel: 3, stride: 1 },
+  { name: 'R/2 stage1 28²×16', h: 28, w: 28, cin: 16, cout: 16, kernel: 3, stride: 1 },
+  { name: 'R/2 stage2 down 28²×16→32 s2', h: 28, w: 28, cin: 16, cout: 32, kernel: 3, stride: 2 },
+  { name: 'R/2 stage2 14²×32', h: 14, w: 14, cin: 32, cout: 32, kernel: 3, stride: 1 },
+  { name: 'R/2 stage3 down 14²×32→64 s2', h: 14, w: 14, cin: 32, cout: 64, kernel: 3, stride: 2 },
+  { name: 'R/2 stage3 7²×64', h: 7, w: 7, cin: 64, cout: 64, kernel: 3, stride: 1 },
 ];
 
 export interface LayerResult {
@@ -150,11 +155,11 @@ export function formatKernelBench(report: KernelBenchReport): string {
     `fp32 reference: tfjs ${report.tfjsBackend} backend (XNNPACK) conv2d`,
     '',
     'binary ms: conv + per-channel transform to float32; sign ms: the same with the fused sign (packed output)',
-    ['layer'.padEnd(30), 'engine', 'binary ms', 'G bMAC/s', '% roofline', 'sign ms', 'fp32 ms', 'speed-up'].join('  '),
+    ['layer'.padEnd(31), 'engine', 'binary ms', 'G bMAC/s', '% roofline', 'sign ms', 'fp32 ms', 'speed-up'].join('  '),
   ];
   for (const r of report.layers) {
     lines.push([
-      r.layer.name.padEnd(30),
+      r.layer.name.padEnd(31),
       r.engine.padEnd(6),
       (r.binarySeconds * 1e3).toFixed(3).padStart(9),
       (r.binaryMacsPerSecond / 1e9).toFixed(1).padStart(8),
