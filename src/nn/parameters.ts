@@ -32,7 +32,9 @@ export class ParameterStore {
     if (this.byName.has(name)) throw new Error(`parameter '${name}' is defined twice`);
     const values = init(shape, createRng(deriveSeed(this.seed, name)));
     // Engine-level variable names must be globally unique; ours live in `byName`, so tfjs picks its own.
-    const variable = tf.variable(tf.tensor(values, shape, 'float32'), options.trainable);
+    const initial = tf.tensor(values, shape, 'float32');
+    const variable = tf.variable(initial, options.trainable);
+    initial.dispose(); // the variable holds its own reference to the data
     this.byName.set(name, { name, variable, trainable: options.trainable, decay: options.decay });
     return variable;
   }

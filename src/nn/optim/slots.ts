@@ -8,7 +8,11 @@ export class Slots {
 
   constructor(params: { name: string; variable: tf.Variable }[], slotNames: string[]) {
     for (const p of params) {
-      for (const s of slotNames) this.byName.set(`${p.name}/${s}`, tf.variable(tf.zerosLike(p.variable), false));
+      for (const s of slotNames) {
+        const zeros = tf.zerosLike(p.variable);
+        this.byName.set(`${p.name}/${s}`, tf.variable(zeros, false));
+        zeros.dispose();
+      }
     }
   }
 
