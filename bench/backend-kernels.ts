@@ -4,7 +4,7 @@
  * then milliseconds for the other kernels we replaced, on R-sized tensors.
  *
  * Not a test. Run after compiling, e.g.
- *   npx tsc -p tsconfig.json --noEmit false --outDir .bench-build && node .bench-build/bench/backend-kernels.js
+ *   npx tsc -p tsconfig.json --noEmit false --outDir build/bench && node build/bench/bench/backend-kernels.js
  * Options: --batch N (default 64), --reps N (default 5).
  */
 import os from 'node:os';
