@@ -59,10 +59,10 @@ export class SoftConnector implements BaseConnector {
   combine(outputs: tf.Tensor4D[]): tf.Tensor4D[] {
     checkCount(outputs, this.fromBases);
     if (this.mix === undefined) return outputs;
-    const shape = outputs[0]!.shape;
-    const flat = tf.reshape(tf.stack(outputs), [this.fromBases, -1]) as tf.Tensor2D;
-    const mixed = tf.matMul(this.mix as tf.Tensor2D, flat);
-    return tf.unstack(tf.reshape(mixed, [this.toBases, ...shape])) as tf.Tensor4D[];
+    // Scalar-times-map sums, not stack → matMul → unstack: on wasm a [K', K]×[K, N·H·W·C] product
+    // and unstacking large maps cost ~10× more than these K'·K elementwise ops.
+    const m = tf.unstack(tf.reshape(this.mix, [-1]));
+    return Array.from({ length: this.toBases }, (_, j) => weightedSum(outputs, m.slice(j * this.fromBases, (j + 1) * this.fromBases)));
   }
 }
 

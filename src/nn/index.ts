@@ -35,3 +35,4 @@ export {
   type TrainerOptions,
   type TrainerState,
 } from './trainer.js';
+export { collectBatchNorms, recalibrateBatchNorm } from './recalibrate-bn.js';

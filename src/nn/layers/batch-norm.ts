@@ -17,7 +17,8 @@ export class BatchNorm {
   constructor(
     scope: Scope,
     readonly channels: number,
-    readonly momentum = 0.1,
+    /** Weight of the newest batch in the running statistics; `recalibrateBatchNorm` varies it. */
+    public momentum = 0.1,
     readonly epsilon = 1e-5,
   ) {
     this.gamma = scope.param('gamma', [channels], constant(1));
