@@ -127,23 +127,58 @@ export class GroupNetModel {
 
   /** Logits [N, classes] for NHWC input [N, H, W, C]. `training` selects batch statistics in BN (and updates the running ones). */
   forward(x: tf.Tensor4D, training: boolean): tf.Tensor2D {
-    return tf.tidy(() => {
-      const features = this.features(x, training);
-      return this.fc.apply(tf.mean(features, [1, 2]) as tf.Tensor2D);
-    });
+    return tf.tidy(() => this.head(this.trunk(x, training)));
   }
 
-  /** The aggregated last feature map [N, H', W', featureChannels], before pooling (for distillation). */
-  features(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
-    return tf.tidy(() => {
-      const stem = tf.relu(this.stemBn.apply(this.stemConv.apply(x), training));
-      let inputs: tf.Tensor4D[] = Array.from({ length: this.groups[0]!.bases.length }, () => stem);
-      this.groups.forEach((group, g) => {
-        const outputs = group.bases.map((blocks, k) => blocks.reduce((h, block) => block.apply(h, training), inputs[k]!));
-        inputs = g < this.connections.length ? this.connections[g]!.combine(outputs) : this.output.combine(outputs);
+  /**
+   * Logits plus intermediate feature maps for distillation (attention transfer): after each block
+   * index in `atBlocks` (default: the last block of every stage), the mean over the bases of their
+   * outputs. Block indices are the Arch's, so a student and its full-precision teacher with the
+   * same blocks give maps of matching shapes.
+   */
+  forwardWithFeatures(x: tf.Tensor4D, training: boolean, atBlocks: number[] = stageEndBlocks(this.arch)): { logits: tf.Tensor2D; features: tf.Tensor4D[] } {
+    const result = tf.tidy(() => {
+      const wanted = new Set(atBlocks);
+      const taken = new Map<number, tf.Tensor4D>();
+      const last = this.trunk(x, training, (block, outputs) => {
+        if (wanted.has(block)) taken.set(block, outputs.length === 1 ? outputs[0]! : (tf.div(tf.addN(outputs), outputs.length) as tf.Tensor4D));
       });
-      return inputs[0]!;
+      const features = atBlocks.map((i) => {
+        const t = taken.get(i);
+        if (t === undefined) throw new RangeError(`forwardWithFeatures: block ${i} is not in 0..${this.arch.blocks.length - 1}`);
+        return t;
+      });
+      return { logits: this.head(last), features };
     });
+    return result;
+  }
+
+  /**
+   * The aggregated last feature map [N, H', W', featureChannels], before pooling. `onBlock` sees
+   * every base's output after each block (indexed as in `arch.blocks`); those tensors live only
+   * during the call (keep with `tf.keep` what must outlive it).
+   */
+  features(x: tf.Tensor4D, training: boolean, onBlock?: (block: number, outputs: tf.Tensor4D[]) => void): tf.Tensor4D {
+    return tf.tidy(() => this.trunk(x, training, onBlock));
+  }
+
+  /** Stem → groups → output aggregate, untidied (callers wrap it in one tf.tidy). */
+  private trunk(x: tf.Tensor4D, training: boolean, onBlock?: (block: number, outputs: tf.Tensor4D[]) => void): tf.Tensor4D {
+    const stem = tf.relu(this.stemBn.apply(this.stemConv.apply(x), training));
+    let inputs: tf.Tensor4D[] = Array.from({ length: this.groups[0]!.bases.length }, () => stem);
+    this.groups.forEach((group, g) => {
+      let hidden = inputs;
+      for (let i = group.start; i < group.end; i++) {
+        hidden = group.bases.map((blocks, k) => blocks[i - group.start]!.apply(hidden[k]!, training));
+        onBlock?.(i, hidden);
+      }
+      inputs = g < this.connections.length ? this.connections[g]!.combine(hidden) : this.output.combine(hidden);
+    });
+    return inputs[0]!;
+  }
+
+  private head(features: tf.Tensor4D): tf.Tensor2D {
+    return this.fc.apply(tf.mean(features, [1, 2]) as tf.Tensor2D);
   }
 
   /** Parameters the optimizer updates, by stable name. */
@@ -173,4 +208,14 @@ export class GroupNetModel {
 /** Build the tfjs model of an Arch (throws a UsageError naming the field if the Arch cannot be built). */
 export function buildModel(arch: Arch, options: BuildOptions = {}): GroupNetModel {
   return new GroupNetModel(arch, options);
+}
+
+/** Index of the last block of every stage, in stage order (where attention-transfer features are taken). */
+export function stageEndBlocks(arch: Arch): number[] {
+  const ends: number[] = [];
+  arch.blocks.forEach((b, i) => {
+    const next = arch.blocks[i + 1];
+    if (next === undefined || next.stage !== b.stage) ends.push(i);
+  });
+  return ends;
 }

@@ -19,7 +19,7 @@ export { PlainBlock } from './blocks/plain-block.js';
 export { createBlock } from './blocks/create-block.js';
 export { AggregateConnector, SoftConnector, type BaseConnector } from './connections.js';
 export { checkArchBuildable } from './check-arch.js';
-export { buildModel, GroupNetModel, type BuildOptions, type GroupModule } from './group-net.js';
+export { buildModel, GroupNetModel, stageEndBlocks, type BuildOptions, type GroupModule } from './group-net.js';
 export { softmaxCrossEntropy } from './loss.js';
 export { learningRateAt, checkSchedule, type LrSchedule } from './schedule.js';
 export type { Optimizer, OptimizerKind, OptimizedParameter } from './optim/optimizer.js';

@@ -190,9 +190,40 @@ describe('buildModel: parameters and state', () => {
     const afterBuild = tf.memory().numTensors;
     tf.dispose(m.forward(x, true));
     tf.dispose(m.forward(x, false));
+    const { logits, features } = m.forwardWithFeatures(x, true);
+    tf.dispose([logits, ...features]);
     expect(tf.memory().numTensors).toBe(afterBuild);
     x.dispose();
     m.dispose();
     expect(tf.memory().numTensors).toBe(start);
+  });
+});
+
+describe('forwardWithFeatures', () => {
+  it('gives the logits of forward and one map per stage end, averaged over bases, shaped like the FP twin\'s', () => {
+    const student = buildModel(tinyArch({ blocksPerStage: [2, 1], bases: 3, bits: 1 }), { seed: 1 });
+    const teacher = buildModel(tinyFpArch({ blocksPerStage: [2, 1] }), { seed: 1 });
+    const x = randomInput([2, 8, 8, 1]);
+    const s = student.forwardWithFeatures(x, false);
+    const t = teacher.forwardWithFeatures(x, false);
+    expect(s.features.map((f) => f.shape)).toEqual([
+      [2, 8, 8, 4],
+      [2, 4, 4, 8],
+    ]);
+    expect(t.features.map((f) => f.shape)).toEqual(s.features.map((f) => f.shape));
+    const logits = student.forward(x, false);
+    expect(maxAbsDiff(logits, s.logits)).toBe(0);
+    // Block 1 ends group 1: its map is the mean of the three bases' outputs.
+    tf.tidy(() => {
+      let manual: tf.Tensor | undefined;
+      student.features(x, false, (i, outs) => {
+        if (i === 1) manual = tf.keep(tf.div(tf.addN(outs), 3));
+      });
+      expect(maxAbsDiff(s.features[0]!, manual!)).toBeLessThan(1e-6);
+      manual!.dispose();
+    });
+    tf.dispose([x, logits, s.logits, t.logits, ...s.features, ...t.features]);
+    student.dispose();
+    teacher.dispose();
   });
 });
