@@ -114,6 +114,8 @@ async function main(): Promise<void> {
   const act = tf.randomNormal([batch, 28, 28, 32], 0, 1, 'float32', 4);
   const channelVector = tf.randomNormal([1, 1, 1, 32], 0, 1, 'float32', 5);
   const one = tf.scalar(1);
+  const channelStats = tf.randomNormal([32], 0, 1, 'float32', 8);
+  const channelVariance = tf.randomUniform([32], 0.5, 2, 'float32', 9);
   const mask = tf.lessEqual(act, one);
   const pooledGrad = tf.randomNormal([batch, 14, 14, 32], 0, 1, 'float32', 6);
   const rows = tf.randomNormal([batch * 28, 28 * 32], 0, 1, 'float32', 7);
@@ -126,6 +128,7 @@ async function main(): Promise<void> {
     { name: 'Cast bool→float32 (stock kept)', kernelName: 'Cast', inputs: { x: mask }, attrs: { dtype: 'float32' } },
     { name: 'Cast float32→bool', kernelName: 'Cast', inputs: { x: act }, attrs: { dtype: 'bool' } },
     { name: 'Sign', kernelName: 'Sign', inputs: { x: act } },
+    { name: 'FusedBatchNorm per channel', kernelName: 'FusedBatchNorm', inputs: { x: act, mean: channelStats, variance: channelVariance, offset: channelStats, scale: channelStats }, attrs: { varianceEpsilon: 1e-5 } },
     { name: 'AvgPoolGrad 2×2/2', kernelName: 'AvgPoolGrad', inputs: { dy: pooledGrad, input: act }, attrs: { filterSize: 2, strides: 2, pad: 'same' } },
     { name: 'UnsortedSegmentSum (gather grad)', kernelName: 'UnsortedSegmentSum', inputs: { x: rows, segmentIds }, attrs: { numSegments: 32 } },
   ];
@@ -139,7 +142,7 @@ async function main(): Promise<void> {
       }`,
     );
   }
-  tf.dispose([act, channelVector, one, mask, pooledGrad, rows, segmentIds]);
+  tf.dispose([act, channelVector, one, channelStats, channelVariance, mask, pooledGrad, rows, segmentIds]);
 }
 
 await main();
