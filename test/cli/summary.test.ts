@@ -30,7 +30,7 @@ describe('groupnas summary', () => {
   });
 
   it('needs exactly one of --arch and --preset', async () => {
-    await expect(runCommand(summary, ['summary'])).rejects.toThrow(/give --arch FILE or --preset NAME/);
+    await expect(runCommand(summary, ['summary'])).rejects.toThrow(/--preset NAME or --arch FILE/);
     await expect(runCommand(summary, ['summary', '--preset', 'nope'])).rejects.toThrow(/unknown preset "nope"/);
     await expect(runCommand(summary, ['summary', '--arch', join(dir, 'missing.json')])).rejects.toThrow(/missing\.json: \(root\): no such file/);
   });

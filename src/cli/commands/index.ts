@@ -1,8 +1,13 @@
 import type { CommandModule } from 'yargs';
 import bench from './bench.js';
 import data from './data.js';
+import evaluate from './eval.js';
 import info from './info.js';
+import space from './space.js';
+import summary from './summary.js';
+import train from './train.js';
+import validate from './validate.js';
 
 /** Every `groupnas` sub-command, in the order `--help` lists them. */
 // `any`: yargs's CommandModule is invariant in its argument type, so a list of different commands needs it.
-export const commands: CommandModule<any, any>[] = [info, data, bench];
+export const commands: CommandModule<any, any>[] = [info, data, train, evaluate, summary, space, validate, bench];

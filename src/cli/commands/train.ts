@@ -1,0 +1,94 @@
+import type { Argv, CommandModule } from 'yargs';
+import type { BackendRequest } from '../../backend/select.js';
+import { DEFAULT_TRAINING, resumeTraining, trainArch, type TrainingOptions, type TrainingResult } from '../../train/training-run.js';
+import { UsageError } from '../../util/errors.js';
+import { archFromArgs, withArchOptions, type ArchArgs } from '../arch-option.js';
+import { printJson, useBackend, withBackendOption, withJsonOption } from '../options.js';
+import { progressBars } from '../progress-bar.js';
+
+interface TrainArgs extends ArchArgs {
+  backend: BackendRequest;
+  json: boolean;
+  data: string;
+  epochs: number;
+  batch: number;
+  limit?: number;
+  'test-limit'?: number;
+  optimizer: TrainingOptions['optimizer'];
+  lr: number;
+  schedule: TrainingOptions['schedule'];
+  'weight-decay': number;
+  'label-smoothing': number;
+  augment: boolean;
+  seed: number;
+  'checkpoint-every': number;
+  out?: string;
+  resume?: string;
+}
+
+function defaultOutDir(name: string): string {
+  return `runs/train-${name.replace(/[^a-zA-Z0-9.-]+/g, '_')}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+}
+
+function report(r: TrainingResult, json: boolean): void {
+  if (json) {
+    printJson({ dir: r.dir, testAccuracy: r.final.accuracy, testLoss: r.final.loss, testImages: r.final.count, seconds: r.seconds, history: r.history });
+    return;
+  }
+  for (const e of r.history) {
+    console.log(`epoch ${e.epoch}: train loss ${e.trainLoss.toFixed(4)}  test acc ${(e.testAccuracy * 100).toFixed(2)}%  (${e.seconds.toFixed(1)}s)`);
+  }
+  console.log(`test accuracy ${(r.final.accuracy * 100).toFixed(2)}% on ${r.final.count} images; run in ${r.dir}`);
+}
+
+const train: CommandModule<object, TrainArgs> = {
+  command: 'train',
+  describe: 'Train an architecture (a preset or an arch.json) from scratch; resumable',
+  builder: (y) =>
+    withJsonOption(withBackendOption(withArchOptions(y)))
+      .option('data', { type: 'string', default: DEFAULT_TRAINING.data, describe: '`embedded`, `debian` or a directory of idx / CIFAR-10 files' })
+      .option('epochs', { type: 'number', default: 1 })
+      .option('batch', { type: 'number', default: DEFAULT_TRAINING.batchSize })
+      .option('limit', { type: 'number', describe: 'train on the first N training images only' })
+      .option('test-limit', { type: 'number', describe: 'test on the first N test images only' })
+      .option('optimizer', { choices: ['adam', 'sgd-nesterov'] as const, default: DEFAULT_TRAINING.optimizer })
+      .option('lr', { type: 'number', default: DEFAULT_TRAINING.learningRate, describe: 'base learning rate' })
+      .option('schedule', { choices: ['cosine', 'step', 'constant'] as const, default: DEFAULT_TRAINING.schedule })
+      .option('weight-decay', { type: 'number', default: DEFAULT_TRAINING.weightDecay })
+      .option('label-smoothing', { type: 'number', default: DEFAULT_TRAINING.labelSmoothing })
+      .option('augment', { type: 'boolean', default: DEFAULT_TRAINING.augment, describe: 'random crop with padding (--no-augment turns it off)' })
+      .option('seed', { type: 'number', default: DEFAULT_TRAINING.seed })
+      .option('checkpoint-every', { type: 'number', default: DEFAULT_TRAINING.checkpointEverySteps, describe: 'also checkpoint every N steps within an epoch (0: epoch ends only)' })
+      .option('out', { type: 'string', describe: 'run directory (default runs/train-<name>-<time>)' })
+      .option('resume', { type: 'string', describe: 'continue the run in this directory where it stopped (other options are taken from its run.json)' })
+      .example('$0 train --preset groupnet-k3 --width-mult 0.5 --epochs 1 --limit 2000', 'a quick run on the embedded data')
+      .example('$0 train --resume runs/my-run', 'continue after a kill') as Argv<TrainArgs>,
+  handler: async (argv) => {
+    await useBackend(argv.backend);
+    const progress = argv.json ? undefined : progressBars();
+    if (argv.resume !== undefined) {
+      report(resumeTraining(argv.resume, progress), argv.json);
+      return;
+    }
+    const arch = archFromArgs(argv);
+    if (argv.seed < 0 || !Number.isInteger(argv.seed)) throw new UsageError(`--seed: expected a non-negative integer, got ${argv.seed}`);
+    const options: TrainingOptions = {
+      data: argv.data,
+      epochs: argv.epochs,
+      batchSize: argv.batch,
+      limit: argv.limit,
+      testLimit: argv['test-limit'],
+      optimizer: argv.optimizer,
+      learningRate: argv.lr,
+      schedule: argv.schedule,
+      weightDecay: argv['weight-decay'],
+      labelSmoothing: argv['label-smoothing'],
+      augment: argv.augment,
+      seed: argv.seed,
+      checkpointEverySteps: argv['checkpoint-every'],
+    };
+    report(trainArch(arch, options, argv.out ?? defaultOutDir(arch.name ?? 'arch'), progress), argv.json);
+  },
+};
+
+export default train;

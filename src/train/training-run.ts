@@ -1,0 +1,340 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { batchesPerEpoch, defaultAugmentation, firstImages, loadDataset, splitDataset, tensorBatches, type Dataset, type ImageSet } from '../data/index.js';
+import { buildModel, createTrainer, recalibrateBatchNorm, type EvaluationResult, type GroupNetModel, type LrSchedule, type OptimizerKind, type Trainer } from '../nn/index.js';
+import type { Arch } from '../space/arch.js';
+import { writeJsonAtomic } from '../util/atomic-write.js';
+import { FileFormatError, UsageError } from '../util/errors.js';
+import { silentProgress, type ProgressReporter } from '../util/progress.js';
+import { VERSION } from '../util/version.js';
+import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+
+/** Everything that determines a training run's result (with the Arch and the backend). */
+export interface TrainingOptions {
+  /** `embedded`, `debian` or a directory (see loadDataset). */
+  data: string;
+  epochs: number;
+  batchSize: number;
+  /** First N training images only. */
+  limit?: number;
+  /** First N test images only. */
+  testLimit?: number;
+  optimizer: OptimizerKind;
+  learningRate: number;
+  schedule: 'cosine' | 'step' | 'constant';
+  weightDecay: number;
+  labelSmoothing: number;
+  /** Random crop with padding (and flips for colour images). */
+  augment: boolean;
+  seed: number;
+  /** Also checkpoint every N steps inside an epoch (0 = only at epoch ends). */
+  checkpointEverySteps: number;
+}
+
+export const DEFAULT_TRAINING: Omit<TrainingOptions, 'epochs'> = {
+  data: 'embedded',
+  batchSize: 64,
+  optimizer: 'adam',
+  learningRate: 2e-3,
+  schedule: 'cosine',
+  weightDecay: 0,
+  labelSmoothing: 0,
+  augment: true,
+  seed: 0,
+  checkpointEverySteps: 25,
+};
+
+export interface EpochRecord {
+  epoch: number;
+  trainLoss: number;
+  testAccuracy: number;
+  testLoss: number;
+  learningRate: number;
+  seconds: number;
+}
+
+/** `run.json`: what was trained, how, on what — enough to resume or reproduce. */
+export interface RunRecord {
+  format: 'groupnas.run';
+  version: 1;
+  kind: 'train';
+  toolVersion: string;
+  createdAt: string;
+  arch: Arch;
+  options: TrainingOptions;
+  dataset: { name: string; checksum: string; train: number; test: number };
+}
+
+/** Where a run stands: saved inside every checkpoint. */
+interface Position {
+  /** Next epoch / batch to run. */
+  epoch: number;
+  batch: number;
+  /** Running sums of the epoch in progress. */
+  lossSum: number;
+  lossCount: number;
+  epochSeconds: number;
+  history: EpochRecord[];
+}
+
+export interface TrainingResult {
+  dir: string;
+  history: EpochRecord[];
+  final: EvaluationResult;
+  /** Seconds spent in this process (a resumed run counts only its own part). */
+  seconds: number;
+}
+
+const RUN_FILE = 'run.json';
+const CHECKPOINT_FILE = 'checkpoint.gnck';
+const HISTORY_FILE = 'history.json';
+const RESULT_FILE = 'result.json';
+
+function scheduleFor(o: TrainingOptions, stepsPerEpoch: number): LrSchedule {
+  const total = o.epochs * stepsPerEpoch;
+  if (o.schedule === 'cosine') return { kind: 'cosine', totalSteps: total };
+  if (o.schedule === 'step') return { kind: 'step', milestones: [Math.round(total * 0.5), Math.round(total * 0.75)], gamma: 0.1 };
+  return { kind: 'constant' };
+}
+
+function checkOptions(o: TrainingOptions): void {
+  const positive = (name: keyof TrainingOptions, v: number | undefined) => {
+    if (v !== undefined && (!Number.isInteger(v) || v < 1)) throw new UsageError(`--${name}: expected a positive integer, got ${v}`);
+  };
+  positive('epochs', o.epochs);
+  positive('batchSize', o.batchSize);
+  positive('limit', o.limit);
+  positive('testLimit', o.testLimit);
+}
+
+/** Yield each batch, disposing it once the consumer asks for the next (evaluation never holds more than one). */
+function* disposing<T extends { x: tf.Tensor; y: tf.Tensor }>(batches: Iterable<T>): Generator<T> {
+  for (const b of batches) {
+    try {
+      yield b;
+    } finally {
+      tf.dispose([b.x, b.y]);
+    }
+  }
+}
+
+interface Session {
+  record: RunRecord;
+  dataset: Dataset;
+  train: ImageSet;
+  test: ImageSet;
+  model: GroupNetModel;
+  trainer: Trainer;
+  stepsPerEpoch: number;
+}
+
+function openSession(record: RunRecord, dataset: Dataset): Session {
+  const o = record.options;
+  const splits = splitDataset(dataset, { seed: o.seed, archValFraction: 0, limit: o.limit, testLimit: o.testLimit });
+  const stepsPerEpoch = batchesPerEpoch(splits.train.count, { batchSize: o.batchSize });
+  const model = buildModel(record.arch, { seed: o.seed });
+  const trainer = createTrainer(model, {
+    optimizer: o.optimizer,
+    learningRate: o.learningRate,
+    schedule: scheduleFor(o, stepsPerEpoch),
+    weightDecay: o.weightDecay,
+    labelSmoothing: o.labelSmoothing,
+  });
+  return { record, dataset, train: splits.train, test: splits.test, model, trainer, stepsPerEpoch };
+}
+
+/** Training images (un-augmented, fixed order) that BatchNorm statistics are re-estimated on before every evaluation. */
+export const RECALIBRATION_IMAGES = 2000;
+
+/** Re-estimate BN statistics for the current weights (see recalibrateBatchNorm for why binary nets need it). */
+function recalibrate(s: Session): void {
+  const set = firstImages(s.train, Math.min(RECALIBRATION_IMAGES, s.train.count));
+  recalibrateBatchNorm(s.model, disposing(tensorBatches(set, { batchSize: s.record.options.batchSize, seed: 0, shuffle: false, stats: s.dataset.stats }, 0)));
+}
+
+/** Test accuracy and loss of a model in inference mode. */
+export function evaluateOn(trainer: Trainer, set: ImageSet, dataset: Dataset): EvaluationResult {
+  return trainer.evaluate(disposing(tensorBatches(set, { batchSize: 256, seed: 0, shuffle: false, stats: dataset.stats }, 0)));
+}
+
+/** The entries under `prefix/`, with the prefix taken off (checkpoints hold `model/…` and `optimizer/…`). */
+function underPrefix(tensors: Record<string, tf.Tensor>, prefix: string): Record<string, tf.Tensor> {
+  return Object.fromEntries(Object.entries(tensors).filter(([n]) => n.startsWith(`${prefix}/`)).map(([n, t]) => [n.slice(prefix.length + 1), t]));
+}
+
+function writeCheckpoint(dir: string, s: Session, position: Position): void {
+  const tensors: Record<string, tf.Tensor> = {};
+  for (const [name, t] of Object.entries(s.model.stateDict())) tensors[`model/${name}`] = t;
+  const state = s.trainer.state();
+  for (const [name, t] of Object.entries(state.slots)) tensors[`optimizer/${name}`] = t;
+  saveCheckpoint(join(dir, CHECKPOINT_FILE), { position, step: state.step, optimizer: state.optimizer }, tensors);
+}
+
+function readCheckpoint(dir: string, s: Session): Position {
+  const file = join(dir, CHECKPOINT_FILE);
+  const { meta, tensors } = loadCheckpoint<{ position: Position; step: number; optimizer: OptimizerKind }>(file);
+  try {
+    s.model.loadStateDict(underPrefix(tensors, 'model'), file);
+    s.trainer.loadState({ step: meta.step, optimizer: meta.optimizer, slots: underPrefix(tensors, 'optimizer') }, file);
+  } finally {
+    tf.dispose(Object.values(tensors));
+  }
+  return meta.position;
+}
+
+function runEpochs(dir: string, s: Session, position: Position, progress: ProgressReporter): TrainingResult {
+  const o = s.record.options;
+  const started = performance.now();
+  const augment = o.augment ? defaultAugmentation(s.dataset.shape) : undefined;
+  const total = o.epochs * s.stepsPerEpoch;
+  const bar = progress.start('train', total);
+  const fields = () => {
+    const last = position.history[position.history.length - 1];
+    return {
+      epoch: `${Math.min(position.epoch + 1, o.epochs)}/${o.epochs}`,
+      loss: position.lossCount > 0 ? position.lossSum / position.lossCount : (last?.trainLoss ?? NaN),
+      ...(last ? { 'test acc': `${(last.testAccuracy * 100).toFixed(2)}%` } : {}),
+    };
+  };
+  bar.update(position.epoch * s.stepsPerEpoch + position.batch, fields());
+  while (position.epoch < o.epochs) {
+    let lapStart = performance.now();
+    const batches = tensorBatches(s.train, { batchSize: o.batchSize, seed: o.seed, augment, stats: s.dataset.stats }, position.epoch, position.batch);
+    for (const b of batches) {
+      const lr = s.trainer.currentLearningRate();
+      try {
+        position.lossSum += s.trainer.step(b.x, b.y) * b.size;
+        position.lossCount += b.size;
+      } finally {
+        tf.dispose([b.x, b.y]);
+      }
+      position.batch++;
+      bar.update(position.epoch * s.stepsPerEpoch + position.batch, { ...fields(), lr: lr.toExponential(2) });
+      if (o.checkpointEverySteps > 0 && position.batch % o.checkpointEverySteps === 0 && position.batch < s.stepsPerEpoch) {
+        position.epochSeconds += (performance.now() - lapStart) / 1000;
+        lapStart = performance.now();
+        writeCheckpoint(dir, s, position);
+      }
+    }
+    recalibrate(s);
+    const test = evaluateOn(s.trainer, s.test, s.dataset);
+    position.epochSeconds += (performance.now() - lapStart) / 1000;
+    position.history.push({
+      epoch: position.epoch + 1,
+      trainLoss: position.lossSum / Math.max(1, position.lossCount),
+      testAccuracy: test.accuracy,
+      testLoss: test.loss,
+      learningRate: s.trainer.currentLearningRate(),
+      seconds: position.epochSeconds,
+    });
+    Object.assign(position, { epoch: position.epoch + 1, batch: 0, lossSum: 0, lossCount: 0, epochSeconds: 0 });
+    writeCheckpoint(dir, s, position);
+    writeJsonAtomic(join(dir, HISTORY_FILE), position.history);
+    bar.update(position.epoch * s.stepsPerEpoch, fields());
+  }
+  bar.stop();
+  const final = evaluateOn(s.trainer, s.test, s.dataset);
+  writeJsonAtomic(join(dir, RESULT_FILE), { testAccuracy: final.accuracy, testLoss: final.loss, testImages: final.count, epochs: position.history });
+  return { dir, history: position.history, final, seconds: (performance.now() - started) / 1000 };
+}
+
+function closeSession(s: Session): void {
+  s.trainer.dispose();
+  s.model.dispose();
+}
+
+/**
+ * Train `arch` from scratch into run directory `dir`: `run.json` first, then a checkpoint at every
+ * epoch end (and every `checkpointEverySteps` steps), `history.json` per epoch, `result.json` at
+ * the end. Every file is written atomically, so a kill at any moment leaves a resumable run.
+ */
+export function trainArch(arch: Arch, options: TrainingOptions, dir: string, progress: ProgressReporter = silentProgress): TrainingResult {
+  checkOptions(options);
+  if (existsSync(join(dir, RUN_FILE))) {
+    throw new UsageError(`--out ${dir}: already holds a run; continue it with --resume ${dir}, or choose another directory`);
+  }
+  const dataset = loadDataset({ data: options.data });
+  const record: RunRecord = {
+    format: 'groupnas.run',
+    version: 1,
+    kind: 'train',
+    toolVersion: VERSION,
+    createdAt: new Date().toISOString(),
+    arch,
+    options,
+    dataset: { name: dataset.name, checksum: dataset.checksum, train: dataset.train.count, test: dataset.test.count },
+  };
+  const session = openSession(record, dataset);
+  try {
+    writeJsonAtomic(join(dir, RUN_FILE), record);
+    const start: Position = { epoch: 0, batch: 0, lossSum: 0, lossCount: 0, epochSeconds: 0, history: [] };
+    return runEpochs(dir, session, start, progress);
+  } finally {
+    closeSession(session);
+  }
+}
+
+/** Read a run directory's `run.json`, with errors that name the file. */
+export function readRunRecord(dir: string): RunRecord {
+  const file = join(dir, RUN_FILE);
+  if (!existsSync(file)) throw new UsageError(`${dir}: not a groupnas run directory (no ${RUN_FILE})`);
+  let record: RunRecord;
+  try {
+    record = JSON.parse(readFileSync(file, 'utf8')) as RunRecord;
+  } catch {
+    throw new FileFormatError(file, '', 'is not valid JSON');
+  }
+  if (record.format !== 'groupnas.run') throw new FileFormatError(file, 'format', `expected "groupnas.run", found ${JSON.stringify(record.format)}`);
+  if (record.version !== 1) throw new FileFormatError(file, 'version', `expected 1, found ${JSON.stringify(record.version)} (written by a newer groupnas?)`);
+  return record;
+}
+
+function loadRunDataset(dir: string, record: RunRecord): Dataset {
+  const dataset = loadDataset({ data: record.options.data });
+  if (dataset.checksum !== record.dataset.checksum) {
+    throw new UsageError(`${join(dir, RUN_FILE)}: dataset.checksum: the run was trained on ${record.dataset.name} (${record.dataset.checksum.slice(0, 12)}…) but --data ${record.options.data} now holds ${dataset.checksum.slice(0, 12)}…`);
+  }
+  return dataset;
+}
+
+/** Continue a run where its last checkpoint left it; the result equals an uninterrupted run's (same backend). */
+export function resumeTraining(dir: string, progress: ProgressReporter = silentProgress): TrainingResult {
+  const record = readRunRecord(dir);
+  const session = openSession(record, loadRunDataset(dir, record));
+  try {
+    const position: Position = existsSync(join(dir, CHECKPOINT_FILE))
+      ? readCheckpoint(dir, session)
+      : { epoch: 0, batch: 0, lossSum: 0, lossCount: 0, epochSeconds: 0, history: [] };
+    return runEpochs(dir, session, position, progress);
+  } finally {
+    closeSession(session);
+  }
+}
+
+/** Test accuracy of a finished (or interrupted) run's last checkpoint. */
+export function evaluateRun(dir: string): EvaluationResult & { epoch: number } {
+  const record = readRunRecord(dir);
+  const session = openSession(record, loadRunDataset(dir, record));
+  try {
+    if (!existsSync(join(dir, CHECKPOINT_FILE))) throw new UsageError(`${dir}: no checkpoint yet (the run has not finished a step)`);
+    const position = readCheckpoint(dir, session);
+    return { ...evaluateOn(session.trainer, session.test, session.dataset), epoch: position.epoch };
+  } finally {
+    closeSession(session);
+  }
+}
+
+/** The trained model of a run dir (last checkpoint), e.g. for export to the packed engine. Caller disposes. */
+export function loadRunModel(dir: string): { record: RunRecord; model: GroupNetModel } {
+  const record = readRunRecord(dir);
+  const model = buildModel(record.arch, { seed: record.options.seed });
+  const file = join(dir, CHECKPOINT_FILE);
+  const { tensors } = loadCheckpoint(file);
+  try {
+    model.loadStateDict(underPrefix(tensors, 'model'), file);
+  } finally {
+    tf.dispose(Object.values(tensors));
+  }
+  return { record, model };
+}
