@@ -1,0 +1,105 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { selectBackend } from '../../src/backend/select.js';
+import { buildPreset } from '../../src/space/presets.js';
+import { evaluateRun, loadRunModel, resumeTraining, trainArch, type TrainingOptions } from '../../src/train/training-run.js';
+import type { ProgressReporter } from '../../src/util/progress.js';
+
+beforeAll(async () => {
+  await selectBackend('wasm');
+});
+
+const arch = () => buildPreset('groupnet-k1', { widthMultiplier: 0.125 });
+const options: TrainingOptions = {
+  data: 'embedded',
+  epochs: 2,
+  batchSize: 32,
+  limit: 96,
+  testLimit: 64,
+  optimizer: 'adam',
+  learningRate: 2e-3,
+  schedule: 'cosine',
+  weightDecay: 1e-4,
+  labelSmoothing: 0,
+  augment: true,
+  seed: 3,
+  checkpointEverySteps: 1,
+};
+const tmp = () => mkdtempSync(join(tmpdir(), 'gn-train-'));
+
+class Killed extends Error {}
+
+/** A progress reporter that "kills" the run (throws) at its n-th update, like a Ctrl-C between steps. */
+function killAfter(updates: number): ProgressReporter {
+  let seen = 0;
+  return {
+    start: () => ({
+      update() {
+        if (++seen === updates) throw new Killed();
+      },
+      stop() {},
+    }),
+  };
+}
+
+function weights(dir: string): Record<string, number[]> {
+  const { model } = loadRunModel(dir);
+  const out = Object.fromEntries(Object.entries(model.stateDict()).map(([n, t]) => [n, Array.from(t.dataSync())]));
+  model.dispose();
+  return out;
+}
+
+describe('trainArch / resumeTraining', () => {
+  it('a run killed mid-epoch and resumed ends with exactly the weights of an uninterrupted run', () => {
+    const whole = tmp();
+    const full = trainArch(arch(), options, whole);
+    expect(full.history).toHaveLength(2);
+
+    const broken = tmp();
+    expect(() => trainArch(arch(), options, broken, killAfter(3))).toThrow(Killed); // dies in epoch 1, step 2
+    expect(existsSync(join(broken, 'result.json'))).toBe(false);
+    const resumed = resumeTraining(broken);
+
+    expect(resumed.final.accuracy).toBe(full.final.accuracy);
+    expect(resumed.history.map((e) => e.trainLoss)).toEqual(full.history.map((e) => e.trainLoss));
+    expect(weights(broken)).toEqual(weights(whole));
+    // atomic writes leave no temp files behind
+    expect(readdirSync(broken).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('leaks no tensors across a whole run', () => {
+    const before = tf.memory().numTensors;
+    trainArch(arch(), { ...options, epochs: 1 }, tmp());
+    // tfjs's own optimizers are not used; every tensor of the run must be gone
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('writes run.json, history.json and result.json, and eval reproduces the final accuracy', () => {
+    const dir = tmp();
+    const r = trainArch(arch(), { ...options, epochs: 1 }, dir);
+    const result = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8')) as { testAccuracy: number };
+    expect(result.testAccuracy).toBe(r.final.accuracy);
+    expect(JSON.parse(readFileSync(join(dir, 'history.json'), 'utf8'))).toHaveLength(1);
+    expect(evaluateRun(dir).accuracy).toBe(r.final.accuracy);
+  });
+
+  it('refuses to overwrite a run, and names what is wrong with a damaged one', () => {
+    const dir = tmp();
+    trainArch(arch(), { ...options, epochs: 1 }, dir);
+    expect(() => trainArch(arch(), options, dir)).toThrow(/already holds a run; continue it with --resume/);
+    const checkpoint = join(dir, 'checkpoint.gnck');
+    const bytes = readFileSync(checkpoint);
+    writeFileSync(checkpoint, bytes.subarray(0, bytes.length - 100));
+    expect(() => resumeTraining(dir)).toThrow(/checkpoint\.gnck: checksum/);
+    writeFileSync(join(dir, 'run.json'), '{"format":"groupnas.run","version":7}');
+    expect(() => resumeTraining(dir)).toThrow(/run\.json: version: expected 1, found 7/);
+    expect(() => resumeTraining(tmp())).toThrow(/not a groupnas run directory/);
+  });
+
+  it('rejects impossible options with the option named', () => {
+    expect(() => trainArch(arch(), { ...options, epochs: 0 }, tmp())).toThrow(/--epochs: expected a positive integer, got 0/);
+  });
+});
