@@ -31,12 +31,17 @@ export interface GroupModule {
 /**
  * A Group-Net model built from a discrete {@link Arch} (DESIGN §3):
  *
- *   x → stem (float conv, BN, ReLU) → group 0 (K_0 bases, each its own blocks) → connector 0 → group 1 → …
+ *   x → stem (float conv, BN, ReLU*) → group 0 (K_0 bases, each its own blocks) → connector 0 → group 1 → …
  *     → output aggregate (Σ λ_k out_k) → global average pool → float FC → logits
  *
  * Connector i sits between group i and i+1: `aggregate` (λ, broadcast) or `soft` (learned K'×K
  * matrix). Under `decomposition: 'layer'` (LBD) every group has one path and each conv layer holds
  * K convs instead.
+ *
+ * *The stem's ReLU is left out when group 0 has 1-bit activations (as larq's Bi-Real Net does):
+ * sign(ReLU(x)) is +1 everywhere, so the first binary conv would see a constant, its BN would
+ * normalise border effects only, and inference-mode accuracy collapsed to chance (measured: 9% vs
+ * 51% with batch statistics, Group-Net K=3 R/2 after one short epoch).
  *
  * Parameter names: `stem.conv.weight`, `stem.bn.*`, `groups.{g}.bases.{k}.blocks.{i}.*` (i = the
  * block's index in `arch.blocks`), `connections.{g}.lambda|mix`, `output.lambda`, `head.fc.*`.
@@ -45,6 +50,8 @@ export class GroupNetModel {
   readonly params: ParameterStore;
   readonly stemConv: Conv2d;
   readonly stemBn: BatchNorm;
+  /** Whether the stem ends in a ReLU (not before a 1-bit first group; see above). */
+  readonly stemRelu: boolean;
   readonly groups: GroupModule[];
   /** `connections[g]` joins group g to group g+1. */
   readonly connections: BaseConnector[];
@@ -77,6 +84,7 @@ export class GroupNetModel {
       binary: false,
     });
     this.stemBn = new BatchNorm(stem.child('bn'), arch.stem.filters, bnMomentum);
+    this.stemRelu = arch.bits[0] !== 1;
 
     this.groups = [];
     this.connections = [];
@@ -164,7 +172,8 @@ export class GroupNetModel {
 
   /** Stem → groups → output aggregate, untidied (callers wrap it in one tf.tidy). */
   private trunk(x: tf.Tensor4D, training: boolean, onBlock?: (block: number, outputs: tf.Tensor4D[]) => void): tf.Tensor4D {
-    const stem = tf.relu(this.stemBn.apply(this.stemConv.apply(x), training));
+    const normalized = this.stemBn.apply(this.stemConv.apply(x), training);
+    const stem = this.stemRelu ? tf.relu(normalized) : normalized;
     let inputs: tf.Tensor4D[] = Array.from({ length: this.groups[0]!.bases.length }, () => stem);
     this.groups.forEach((group, g) => {
       let hidden = inputs;

@@ -63,13 +63,20 @@ describe('buildModel: groupings (supplement Fig. S1)', () => {
     m.output.lambda!.assign(tf.tensor1d([0.2, -1, 0.7]));
     const x = randomInput([2, 8, 8, 1]);
     tf.tidy(() => {
-      const stem = tf.relu(m.stemBn.apply(m.stemConv.apply(x), false));
+      // 1-bit first group: the stem has no ReLU (sign of a ReLU output would be constant).
+      const stem = m.stemBn.apply(m.stemConv.apply(x), false);
       const bases = m.groups[0]!.bases.map((blocks) => blocks.reduce((h, b) => b.apply(h, false), stem));
       const manual = tf.addN([tf.mul(bases[0]!, 0.2), tf.mul(bases[1]!, -1), tf.mul(bases[2]!, 0.7)]);
       expect(maxAbsDiff(m.features(x, false), manual)).toBeLessThan(1e-4);
     });
     x.dispose();
     m.dispose();
+  });
+
+  it('the stem ends in a ReLU except before a 1-bit first group', () => {
+    const models = ([1, 2, 4, 32] as const).map((bits) => buildModel(tinyArch({ bits })));
+    expect(models.map((m) => m.stemRelu)).toEqual([false, true, true, true]);
+    models.forEach((m) => m.dispose());
   });
 
   it('inside a group bases do not mix: with λ_1 = 0 the output ignores base 1\'s weights', () => {
