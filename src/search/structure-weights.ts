@@ -1,0 +1,68 @@
+/**
+ * From choice probabilities to what each block of the supernet needs (DESIGN §4):
+ *
+ * - `startProbabilities[i][s]`: P(the group containing block i starts at block s). Block 0 starts a
+ *   group; block i starts one unless boundary i−1 continues:
+ *   π_i(s<i) = π_{i−1}(s) · P(boundary i−1 = continue),  π_i(i) = 1 − P(boundary i−1 = continue).
+ * - `groupBases[s]`, `groupBits[s]`: distributions of K (over 1..K_max) and of activation bits of a
+ *   group starting at s (its variables' probabilities, or the template's fixed value one-hot).
+ * - `blockBases[i] = Σ_s π_i(s) · groupBases[s]`, likewise `blockBits[i]`: what block i runs with.
+ *   FBNetV2 prefix mask over bases: base k is kept with probability P(K_i > k).
+ * - `boundaries[b]`: P(continue, aggregate, soft) after block b.
+ *
+ * With one-hot probabilities every quantity is exactly 0 or 1 and the supernet computes the
+ * derived architecture. All are tensors, differentiable in α.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { ChoiceProbabilities } from './architecture-weights.js';
+import { BOUNDARY_KINDS, groupCanStart, type SiteSetting, type SupernetLayout } from './supernet-layout.js';
+
+export interface StructureWeights {
+  /** `[i][s]` scalar tensors for s ≤ i (zero where no group can start). */
+  startProbabilities: (tf.Scalar | undefined)[][];
+  /** Per block s: [K_max] distribution of K of a group starting at s (undefined where none can start). */
+  groupBases: (tf.Tensor1D | undefined)[];
+  /** Per block s: [bits] distribution over `layout.bitChoices`. */
+  groupBits: (tf.Tensor1D | undefined)[];
+  /** Per block i: [K_max] distribution of the K block i runs with. */
+  blockBases: tf.Tensor1D[];
+  /** Per block i: [bits] distribution of block i's activation bits. */
+  blockBits: tf.Tensor1D[];
+  /** Per boundary b: [3] probabilities of continue / aggregate / soft. */
+  boundaries: tf.Tensor1D[];
+}
+
+function settingDistribution<V>(setting: SiteSetting<V>, axis: readonly V[], probabilities: ChoiceProbabilities, embeddings: number[][][]): tf.Tensor1D {
+  if (setting.variable === undefined) {
+    return tf.tensor1d(axis.map((a) => (a === setting.fixed ? 1 : 0)));
+  }
+  const p = probabilities[setting.variable]!;
+  return tf.squeeze(tf.matMul(tf.reshape(p, [1, -1]), tf.tensor2d(embeddings[setting.variable]!)), [0]) as tf.Tensor1D;
+}
+
+/** Untidied: call inside the caller's tf.tidy. */
+export function structureWeights(layout: SupernetLayout, probabilities: ChoiceProbabilities): StructureWeights {
+  const n = layout.blockCount;
+  const kAxis = Array.from({ length: layout.kMax }, (_, k) => k + 1);
+  const boundaries = layout.boundaries.map((b) => settingDistribution(b, BOUNDARY_KINDS, probabilities, layout.embeddings));
+  const groupBases = layout.bases.map((b, s) => (groupCanStart(layout, s) ? settingDistribution(b, kAxis, probabilities, layout.embeddings) : undefined));
+  const groupBits = layout.bits.map((b, s) => (groupCanStart(layout, s) ? settingDistribution(b, layout.bitChoices, probabilities, layout.embeddings) : undefined));
+
+  const startProbabilities: (tf.Scalar | undefined)[][] = [[tf.scalar(1)]];
+  for (let i = 1; i < n; i++) {
+    const previous = startProbabilities[i - 1]!;
+    if (!groupCanStart(layout, i)) {
+      startProbabilities.push([...previous, undefined]);
+      continue;
+    }
+    const continues = tf.squeeze(tf.slice(boundaries[i - 1]!, [0], [1])) as tf.Scalar;
+    startProbabilities.push([...previous.map((p) => (p === undefined ? undefined : (tf.mul(p, continues) as tf.Scalar))), tf.sub(1, continues) as tf.Scalar]);
+  }
+  const mixture = (perGroup: (tf.Tensor1D | undefined)[], i: number): tf.Tensor1D => {
+    const terms = startProbabilities[i]!.flatMap((p, s) => (p === undefined ? [] : [tf.mul(p, perGroup[s]!)]));
+    return (terms.length === 1 ? terms[0]! : tf.addN(terms)) as tf.Tensor1D;
+  };
+  const blockBases = Array.from({ length: n }, (_, i) => mixture(groupBases, i));
+  const blockBits = Array.from({ length: n }, (_, i) => mixture(groupBits, i));
+  return { startProbabilities, groupBases, groupBits, blockBases, blockBits, boundaries };
+}

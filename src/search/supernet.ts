@@ -1,0 +1,267 @@
+/**
+ * The supernet (DESIGN §4): every block holds K_max binary bases; what the architecture weights
+ * choose is applied as weights on those bases, never as extra side-by-side branches, so a step
+ * costs about one step of the largest architecture in the space.
+ *
+ *   x → stem → block 0 (K_max bases, mixed quantizer) → boundary 0 → block 1 → … → output mix → head
+ *
+ * - bases: FBNetV2 prefix masks. Connections are built per K, so base k enters a mix only through
+ *   the coefficients of the K > k that keep it: coefficient = Σ_K P(K)·(connection of K)[k].
+ * - group boundary b: inputs of block b+1 are x_j = Σ_k C[j,k]·out_k with
+ *   C = P(continue)·I + P(aggregate)·1·aᵀ + P(soft)·S, where
+ *   a[k] = Σ_K P(K_b = K)·λ⁽ᴷ⁾_k  (λ⁽¹⁾ = 1: one base passes through unchanged), and
+ *   S[j,k] = Σ_{K,K'} P(K_b = K)·P(K'_{b+1} = K')·M⁽ᴷ'ᴷ⁾[j,k] / P(K'_{b+1} > j),
+ *   the expected soft connection given that base j of the next group exists.
+ * - activation bits: softmax-weighted sum of the quantizers' outputs (mixed-quantizer.ts).
+ *
+ * λ⁽ᴷ⁾ and M⁽ᴷ'ᴷ⁾ are initialised like nn's AggregateConnector / SoftConnector of those sizes,
+ * and `derivedStateDict` hands every weight to `buildModel(arch)` under its name there, so with
+ * one-hot probabilities the supernet and the derived model compute the same function.
+ *
+ * Parameter names: `stem.*`, `blocks.{i}.bases.{k}.*`, `boundaries.{b}.aggregate.K{K}.lambda`,
+ * `boundaries.{b}.soft.K{K}to{K'}.mix`, `output.K{K}.lambda`, `head.fc.*`.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { SignEstimator } from '../nn/activation.js';
+import { buildModel } from '../nn/group-net.js';
+import { constant, matrix } from '../nn/init.js';
+import { BatchNorm } from '../nn/layers/batch-norm.js';
+import { Conv2d } from '../nn/layers/conv2d.js';
+import { Dense } from '../nn/layers/dense.js';
+import { ParameterStore, Scope, type Parameter, type StateDict } from '../nn/parameters.js';
+import type { Arch } from '../space/arch.js';
+import { mixedQuantizer } from './mixed-quantizer.js';
+import { SuperBlock } from './super-block.js';
+import { groupCanStart, type SupernetLayout } from './supernet-layout.js';
+import type { StructureWeights } from './structure-weights.js';
+
+export interface SupernetOptions {
+  seed?: number;
+  signEstimator?: SignEstimator;
+  /** Clip β of k-bit activations. Default 2 (as buildModel). */
+  activationClip?: number;
+  bnMomentum?: number;
+}
+
+interface BoundaryParams {
+  /** λ⁽ᴷ⁾ by K (K ≥ 2; K = 1 is the constant 1). */
+  lambda: Map<number, tf.Variable>;
+  /** M⁽ᴷ'ᴷ⁾ by `${K}>${K'}` ([K', K]; 1→1 is the constant 1). */
+  mix: Map<string, tf.Variable>;
+  hasAggregate: boolean;
+  hasSoft: boolean;
+  /** K' values the next group can take. */
+  nextK: number[];
+}
+
+const EPSILON = 1e-12;
+
+export class Supernet {
+  readonly params: ParameterStore;
+  readonly stemConv: Conv2d;
+  readonly stemBn: BatchNorm;
+  /** `blocks[i][k]`: base k's copy of block i. */
+  readonly blocks: SuperBlock[][];
+  readonly boundaryParams: (BoundaryParams | undefined)[];
+  readonly outputLambda: Map<number, tf.Variable>;
+  readonly fc: Dense;
+  /** K values any group can take, ascending. */
+  readonly kValues: number[];
+  private readonly beta: number;
+  private readonly estimator: SignEstimator;
+
+  constructor(
+    readonly layout: SupernetLayout,
+    readonly options: SupernetOptions = {},
+  ) {
+    const arch = layout.template;
+    const kMax = layout.kMax;
+    const bnMomentum = options.bnMomentum ?? 0.1;
+    this.beta = options.activationClip ?? 2;
+    this.estimator = options.signEstimator ?? 'ste';
+    this.params = new ParameterStore(options.seed ?? 0);
+    const root = new Scope(this.params);
+    this.kValues = [...new Set(layout.bases.filter((_, s) => groupCanStart(layout, s)).flatMap((b) => b.support))].sort((a, b) => a - b);
+
+    const stem = root.child('stem');
+    this.stemConv = new Conv2d(stem.child('conv'), { inChannels: arch.input.channels, outChannels: arch.stem.filters, kernel: arch.stem.kernel, stride: arch.stem.stride, binary: false });
+    this.stemBn = new BatchNorm(stem.child('bn'), arch.stem.filters, bnMomentum);
+
+    let channels = arch.stem.filters;
+    this.blocks = arch.blocks.map((b, i) => {
+      const width = arch.widths[b.stage]!;
+      const spec = { kind: b.kind, inChannels: channels, width, stride: b.stride, kernel: b.kernel, dilation: b.dilation, bnMomentum };
+      const bases = Array.from({ length: kMax }, (_, k) => new SuperBlock(root.child('blocks').child(i).child('bases').child(k), spec));
+      channels = bases[0]!.outChannels;
+      return bases;
+    });
+
+    this.boundaryParams = layout.boundaries.map((setting, b) => {
+      const hasAggregate = setting.support.includes('aggregate');
+      const hasSoft = setting.support.includes('soft');
+      if (!hasAggregate && !hasSoft) return undefined;
+      const scope = root.child('boundaries').child(b);
+      const nextK = layout.bases[b + 1]!.support;
+      const lambda = hasAggregate ? this.lambdas(scope.child('aggregate')) : new Map<number, tf.Variable>();
+      const mix = new Map<string, tf.Variable>();
+      if (hasSoft) {
+        for (const from of this.kValues) {
+          for (const to of nextK) {
+            if (from === 1 && to === 1) continue;
+            mix.set(`${from}>${to}`, scope.child('soft').child(`K${from}to${to}`).param('mix', [to, from], matrix(softStart(from, to))));
+          }
+        }
+      }
+      return { lambda, mix, hasAggregate, hasSoft, nextK };
+    });
+    this.outputLambda = this.lambdas(root.child('output'));
+    this.fc = new Dense(root.child('head').child('fc'), channels, arch.head.classes);
+  }
+
+  private lambdas(scope: Scope): Map<number, tf.Variable> {
+    const lambda = new Map<number, tf.Variable>();
+    for (const k of this.kValues) if (k > 1) lambda.set(k, scope.child(`K${k}`).param('lambda', [k], constant(1 / k)));
+    return lambda;
+  }
+
+  /** Logits for NHWC input; `weights` are the structure weights of the current probabilities (call inside a tidy). */
+  forward(x: tf.Tensor4D, training: boolean, weights: StructureWeights): tf.Tensor2D {
+    return tf.tidy(() => {
+      const stem = this.stem(x, training, weights);
+      let inputs: tf.Tensor4D[] = Array.from({ length: this.layout.kMax }, () => stem);
+      const last = this.layout.blockCount - 1;
+      let features: tf.Tensor4D | undefined;
+      this.blocks.forEach((bases, i) => {
+        const bitWeights = this.layout.bitChoices.length > 1 ? (tf.unstack(weights.blockBits[i]!) as tf.Scalar[]) : undefined;
+        const quantize = mixedQuantizer(this.layout.bitChoices, bitWeights, { estimator: this.estimator, beta: this.beta });
+        const outputs = bases.map((block, k) => block.apply(inputs[k]!, training, quantize));
+        if (i < last) inputs = this.connect(i, outputs, weights);
+        else features = mixMaps(outputs, tf.unstack(tf.matMul(tf.reshape(weights.blockBases[i]!, [1, -1]), this.lambdaMatrix(this.outputLambda)).reshape([-1])) as tf.Scalar[]);
+      });
+      return this.fc.apply(tf.mean(features!, [1, 2]) as tf.Tensor2D);
+    });
+  }
+
+  /**
+   * Stem conv → BN, then ReLU unless the first group is 1-bit (nn's rule: the sign of a ReLU output
+   * is constant). With mixed bits: P(1 bit)·BN + (1 − P(1 bit))·ReLU(BN).
+   */
+  private stem(x: tf.Tensor4D, training: boolean, weights: StructureWeights): tf.Tensor4D {
+    const normalized = this.stemBn.apply(this.stemConv.apply(x), training);
+    const bits = this.layout.bitChoices;
+    const oneBit = bits.indexOf(1);
+    if (oneBit < 0) return tf.relu(normalized);
+    if (bits.length === 1) return normalized;
+    const p = tf.squeeze(tf.slice(weights.blockBits[0]!, [oneBit], [1])) as tf.Scalar;
+    return tf.add(tf.mul(normalized, p), tf.mul(tf.relu(normalized), tf.sub(1, p))) as tf.Tensor4D;
+  }
+
+  /** [K_max, K_max]: row K−1 = λ⁽ᴷ⁾ padded with zeros. */
+  private lambdaMatrix(lambda: Map<number, tf.Variable>): tf.Tensor2D {
+    const kMax = this.layout.kMax;
+    const rows = Array.from({ length: kMax }, (_, r) => {
+      const k = r + 1;
+      const v = lambda.get(k);
+      if (v !== undefined) return tf.pad(v, [[0, kMax - k]]);
+      return tf.tensor1d(Array.from({ length: kMax }, (_, c) => (k === 1 && c === 0 ? 1 : 0)));
+    });
+    return tf.stack(rows) as tf.Tensor2D;
+  }
+
+  private connect(b: number, outputs: tf.Tensor4D[], weights: StructureWeights): tf.Tensor4D[] {
+    const params = this.boundaryParams[b];
+    if (params === undefined) return outputs; // the boundary always continues: each base keeps its path
+    const kMax = this.layout.kMax;
+    const [pContinue, pAggregate, pSoft] = tf.unstack(weights.boundaries[b]!) as tf.Scalar[];
+    const q = tf.reshape(weights.blockBases[b]!, [1, -1]);
+    const terms: tf.Tensor2D[] = [];
+    if (this.layout.boundaries[b]!.support.includes('continue')) terms.push(tf.mul(pContinue!, tf.eye(kMax)));
+    if (params.hasAggregate) {
+      const a = tf.matMul(q, this.lambdaMatrix(params.lambda));
+      terms.push(tf.mul(pAggregate!, tf.tile(a, [kMax, 1])));
+    }
+    if (params.hasSoft) {
+      const next = weights.groupBases[b + 1]!;
+      const pairs = tf.reshape(tf.matMul(tf.reshape(q, [-1, 1]), tf.reshape(next, [1, -1])), [1, -1]);
+      const expected = tf.reshape(tf.matMul(pairs, this.mixTable(params)), [kMax, kMax]);
+      // P(K' > j): the soft mix is the expectation given that base j of the next group exists.
+      const keeps = tf.matMul(tf.reshape(next, [1, -1]), tf.tensor2d(Array.from({ length: kMax }, (_, r) => Array.from({ length: kMax }, (_, j) => (j < r + 1 ? 1 : 0)))));
+      terms.push(tf.mul(pSoft!, tf.div(expected, tf.maximum(tf.reshape(keeps, [-1, 1]), EPSILON))));
+    }
+    const c = terms.length === 1 ? terms[0]! : (tf.addN(terms) as tf.Tensor2D);
+    const coefficients = tf.unstack(tf.reshape(c, [-1])) as tf.Scalar[];
+    return Array.from({ length: kMax }, (_, j) => mixMaps(outputs, coefficients.slice(j * kMax, (j + 1) * kMax)));
+  }
+
+  /** [K_max², K_max²]: row (K−1)·K_max + (K'−1) = M⁽ᴷ'ᴷ⁾ padded to K_max×K_max, flattened. */
+  private mixTable(params: BoundaryParams): tf.Tensor2D {
+    const kMax = this.layout.kMax;
+    const rows: tf.Tensor1D[] = [];
+    for (let from = 1; from <= kMax; from++) {
+      for (let to = 1; to <= kMax; to++) {
+        const m = params.mix.get(`${from}>${to}`);
+        if (m !== undefined) rows.push(tf.reshape(tf.pad(m, [[0, kMax - to], [0, kMax - from]]), [-1]) as tf.Tensor1D);
+        else if (from === 1 && to === 1) rows.push(tf.oneHot(tf.tensor1d([0], 'int32'), kMax * kMax).reshape([-1]).toFloat() as tf.Tensor1D);
+        else rows.push(tf.zeros([kMax * kMax]));
+      }
+    }
+    return tf.stack(rows) as tf.Tensor2D;
+  }
+
+  /** The network weights w (everything trainable; α lives in ArchitectureWeights). */
+  weightParameters(): Parameter[] {
+    return this.params.trainable();
+  }
+
+  stateDict(): StateDict {
+    return this.params.stateDict();
+  }
+
+  loadStateDict(state: StateDict, source?: string): void {
+    this.params.loadStateDict(state, source);
+  }
+
+  /** The supernet's weights under `buildModel(arch)`'s names (live variables of this supernet; don't dispose). */
+  derivedStateDict(arch: Arch): StateDict {
+    const mine = this.stateDict();
+    const model = buildModel(arch);
+    const names = Object.keys(model.stateDict());
+    model.dispose();
+    const out: StateDict = {};
+    for (const name of names) {
+      const source = this.derivedName(arch, name);
+      const t = mine[source];
+      if (t === undefined) throw new Error(`supernet has no weight ${source} for ${name} of ${arch.name ?? 'the architecture'}`);
+      out[name] = t;
+    }
+    return out;
+  }
+
+  private derivedName(arch: Arch, name: string): string {
+    const inGroup = /^groups\.(\d+)\.bases\.(\d+)\.blocks\.(\d+)\.(.*)$/.exec(name);
+    if (inGroup) return `blocks.${inGroup[3]}.bases.${inGroup[2]}.${inGroup[4]}`;
+    const connection = /^connections\.(\d+)\.(lambda|mix)$/.exec(name);
+    if (connection) {
+      const g = Number(connection[1]);
+      const b = arch.groups[g]!.end - 1;
+      const from = arch.bases[g]!;
+      return connection[2] === 'lambda' ? `boundaries.${b}.aggregate.K${from}.lambda` : `boundaries.${b}.soft.K${from}to${arch.bases[g + 1]!}.mix`;
+    }
+    if (name === 'output.lambda') return `output.K${arch.bases[arch.bases.length - 1]!}.lambda`;
+    return name;
+  }
+
+  dispose(): void {
+    this.params.dispose();
+  }
+}
+
+/** Σ_k c_k · map_k (scalar-times-map sums: on wasm far cheaper than stacking maps into a matMul). */
+function mixMaps(maps: tf.Tensor4D[], coefficients: tf.Scalar[]): tf.Tensor4D {
+  return tf.addN(maps.map((m, k) => tf.mul(m, coefficients[k]!))) as tf.Tensor4D;
+}
+
+/** nn's SoftConnector start: rows sum to 1; ½·I + ½/K when K' = K, else 1/K. */
+function softStart(from: number, to: number): number[][] {
+  return Array.from({ length: to }, (_, j) => Array.from({ length: from }, (_, k) => (to === from ? (j === k ? 0.5 : 0) + 0.5 / from : 1 / from)));
+}
