@@ -2,28 +2,53 @@
 import { NotAvailableError, UsageError } from '../util/errors.js';
 import type { BinaryEngine, EngineName } from './engine.js';
 import { JsEngine } from './js-engine.js';
+import { NativeEngine } from './native-engine.js';
 import { WasmEngine } from './wasm-engine.js';
 
 export type EngineChoice = EngineName | 'auto';
 
 export const ENGINE_NAMES: readonly EngineName[] = ['js', 'wasm', 'native'];
 
-/** Create an engine. `native` is not built yet (separate issue) and reports so; `auto` falls back native → wasm → js. */
-export function createEngine(choice: EngineChoice = 'auto'): BinaryEngine {
+export interface CreateEngineOptions {
+  /** Told why `auto` skipped a faster engine; default: one line on stderr per process. */
+  onFallback?: (message: string) => void;
+}
+
+let fallbackReported = false;
+function reportOnce(message: string): void {
+  if (fallbackReported) return;
+  fallbackReported = true;
+  process.stderr.write(`groupnas: ${message}\n`);
+}
+
+/**
+ * Create an engine. `native` throws a NotAvailableError saying why when the addon is not
+ * built or cannot run here; `auto` falls back native → wasm → js and says so.
+ */
+export function createEngine(choice: EngineChoice = 'auto', options: CreateEngineOptions = {}): BinaryEngine {
   switch (choice) {
     case 'js':
       return new JsEngine();
     case 'wasm':
       return new WasmEngine();
     case 'native':
-      throw new NotAvailableError('native engine: not available in this build (the Node-API addon is a separate issue); use --engine wasm');
-    case 'auto':
+      return new NativeEngine();
+    case 'auto': {
+      const report = options.onFallback ?? reportOnce;
+      try {
+        return new NativeEngine();
+      } catch (err) {
+        if (!(err instanceof NotAvailableError)) throw err;
+        report(`${err.message} — using the wasm engine`);
+      }
       try {
         return new WasmEngine();
       } catch (err) {
-        if (err instanceof NotAvailableError) return new JsEngine();
-        throw err;
+        if (!(err instanceof NotAvailableError)) throw err;
+        report(`${err.message} — using the js engine`);
+        return new JsEngine();
       }
+    }
     default:
       throw new UsageError(`engine: expected one of ${[...ENGINE_NAMES, 'auto'].join(', ')}, got ${String(choice)}`);
   }
@@ -32,11 +57,13 @@ export function createEngine(choice: EngineChoice = 'auto'): BinaryEngine {
 /** Engines that can run here, fastest first. */
 export function availableEngines(): EngineName[] {
   const names: EngineName[] = [];
-  try {
-    new WasmEngine();
-    names.push('wasm');
-  } catch (err) {
-    if (!(err instanceof NotAvailableError)) throw err;
+  for (const [name, make] of [['native', () => new NativeEngine()], ['wasm', () => new WasmEngine()]] as const) {
+    try {
+      make();
+      names.push(name);
+    } catch (err) {
+      if (!(err instanceof NotAvailableError)) throw err;
+    }
   }
   names.push('js');
   return names;

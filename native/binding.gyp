@@ -1,0 +1,25 @@
+{
+  "targets": [
+    {
+      "target_name": "groupnas_native",
+      "sources": [
+        "src/addon.c",
+        "src/cpu.c",
+        "src/geometry.c",
+        "src/float-ops.c",
+        "src/path-avx512.c",
+        "src/path-avx2.c",
+        "src/path-popcnt.c",
+        "src/path-portable.c"
+      ],
+      "cflags": ["-std=c11", "-O3", "-ffp-contract=off", "-fno-strict-aliasing", "-Wall", "-Wextra", "-Wno-unused-parameter"],
+      "defines": ["NAPI_VERSION=8"],
+      "conditions": [
+        ["OS=='linux' and '<!(echo $GROUPNAS_NATIVE_ASAN)'=='1'", {
+          "cflags": ["-fsanitize=address", "-fno-omit-frame-pointer", "-g"],
+          "ldflags": ["-fsanitize=address"]
+        }]
+      ]
+    }
+  ]
+}

@@ -1,0 +1,221 @@
+/*
+ * The conv driver shared by every path, included once per path file under that path's
+ * `#pragma GCC target`, so its loops are compiled (and auto-vectorized) for that ISA and the
+ * path's micro-kernel inlines into it. The including file defines:
+ *   GN_TILE_P                     pixels per micro-kernel tile;
+ *   gn_micro(A, lda, W, K, and, pop)  pop[p·32 + j] = Σ_k popcount(A[p·lda + k] OP W[k·32 + j])
+ *                                 for p < GN_TILE_P, j < 32, OP = AND if `and` else XOR;
+ *   gn_popcount_words(x, count)   Σ popcount of `count` words.
+ *
+ * Blocking: output pixels are taken in bands whose im2col rows fit in L1/L2 (GN_BAND_BYTES);
+ * within a band each 32-channel weight block (kernel²·words·128 bytes) is swept across all
+ * pixel tiles while it stays in L1, and the micro-kernel keeps GN_TILE_P × 32 accumulators in
+ * registers for the whole of K. Results: exact integers d, then the output mode.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#define GN_BAND_BYTES (24 * 1024)
+
+/** Per-call scratch: the im2col band (all planes), row popcounts and the border classes. */
+typedef struct {
+  uint32_t *rows;
+  int32_t *row_pop;
+  int32_t *row_class;
+  int32_t *col_class;
+  int32_t *base;
+  int col_classes;
+} gn_scratch;
+
+/** Border class of each output index along one axis: which kernel offsets fall outside. */
+static int gn_classify(int out_size, int size, int pad, int kernel, int stride, int dilation, int32_t *class_of, uint64_t *masks) {
+  int count = 0;
+  for (int o = 0; o < out_size; o++) {
+    uint64_t mask = 0;
+    for (int k = 0; k < kernel; k++) {
+      const long long i = (long long)o * stride - pad + (long long)k * dilation;
+      if (i < 0 || i >= size) mask |= (uint64_t)1 << k;
+    }
+    int cls = 0;
+    while (cls < count && masks[cls] != mask) cls++;
+    if (cls == count) masks[count++] = mask;
+    class_of[o] = cls;
+  }
+  return count;
+}
+
+/** base[(rc·colClasses + cc)·coutPad + o] = K − Σ tapSum over the taps padded in that class. */
+static int gn_padding_table(const gn_conv_job *j, int cout_pad, gn_scratch *s) {
+  const int k = j->kernel;
+  const int taps = k * k;
+  uint64_t *row_masks = (uint64_t *)malloc(sizeof(uint64_t) * (size_t)j->out_h);
+  uint64_t *col_masks = (uint64_t *)malloc(sizeof(uint64_t) * (size_t)j->out_w);
+  if (!row_masks || !col_masks) {
+    free(row_masks);
+    free(col_masks);
+    return -1;
+  }
+  const int rcs = gn_classify(j->out_h, j->h, j->pad_top, k, j->stride, j->dilation, s->row_class, row_masks);
+  const int ccs = gn_classify(j->out_w, j->w, j->pad_left, k, j->stride, j->dilation, s->col_class, col_masks);
+  s->col_classes = ccs;
+  s->base = (int32_t *)malloc(sizeof(int32_t) * (size_t)rcs * (size_t)ccs * (size_t)cout_pad);
+  if (!s->base) {
+    free(row_masks);
+    free(col_masks);
+    return -1;
+  }
+  const int32_t K = (int32_t)taps * j->c;
+  for (int rc = 0; rc < rcs; rc++) {
+    for (int cc = 0; cc < ccs; cc++) {
+      int32_t *row = s->base + ((size_t)rc * ccs + cc) * cout_pad;
+      for (int o = 0; o < cout_pad; o++) {
+        int32_t padded = 0;
+        if (o < j->cout) {
+          for (int ky = 0; ky < k; ky++) {
+            for (int kx = 0; kx < k; kx++) {
+              if (((row_masks[rc] >> ky) & 1) || ((col_masks[cc] >> kx) & 1)) padded += j->tap_sums[(size_t)o * taps + ky * k + kx];
+            }
+          }
+        }
+        row[o] = K - padded;
+      }
+    }
+  }
+  free(row_masks);
+  free(col_masks);
+  return 0;
+}
+
+/** im2col of one output pixel (one plane): the taps' words in (ky, kx) order, 0 where padded. */
+static void gn_im2col_pixel(const gn_conv_job *j, const uint32_t *plane, int n, int oy, int ox, uint32_t *row) {
+  const int k = j->kernel, words = j->words, dil = j->dilation;
+  const size_t row_words = (size_t)k * k * words;
+  memset(row, 0, row_words * sizeof(uint32_t));
+  const int iy0 = oy * j->stride - j->pad_top;
+  const int ix0 = ox * j->stride - j->pad_left;
+  int kx0 = 0, kx1 = k;
+  while (kx0 < k && ix0 + kx0 * dil < 0) kx0++;
+  while (kx1 > kx0 && ix0 + (kx1 - 1) * dil >= j->w) kx1--;
+  if (kx0 >= kx1) return;
+  for (int ky = 0; ky < k; ky++) {
+    const int iy = iy0 + ky * dil;
+    if (iy < 0 || iy >= j->h) continue;
+    const uint32_t *src = plane + (((size_t)n * j->h + iy) * j->w + (size_t)(ix0 + kx0 * dil)) * words;
+    uint32_t *dst = row + ((size_t)ky * k + kx0) * words;
+    if (dil == 1) {
+      memcpy(dst, src, (size_t)(kx1 - kx0) * words * sizeof(uint32_t));
+    } else {
+      for (int kx = kx0; kx < kx1; kx++) memcpy(dst + (size_t)(kx - kx0) * words, src + (size_t)(kx - kx0) * dil * words, (size_t)words * sizeof(uint32_t));
+    }
+  }
+}
+
+/** Apply the output mode to the exact dot products d[0..count) of channels o0.. at output pixel `pix`. */
+static void gn_emit(const gn_conv_job *j, const int32_t *restrict d, size_t pix, int o0, int count) {
+  const int cout = j->cout;
+  if (j->mode == GN_MODE_INT) {
+    int32_t *restrict out = (int32_t *)j->out + pix * cout + o0;
+    for (int q = 0; q < count; q++) out[q] = d[q];
+    return;
+  }
+  const float *restrict scale = j->scale + o0;
+  const float *restrict bias = j->bias + o0;
+  if (j->mode == GN_MODE_SIGN) {
+    float y[GN_CB];
+    for (int q = 0; q < count; q++) y[q] = (float)d[q] * scale[q] + bias[q];
+    uint32_t bits = 0;
+    for (int q = 0; q < count; q++) bits |= (uint32_t)(y[q] < 0.0f) << q;
+    const size_t out_words = (size_t)(cout + 31) / 32;
+    ((uint32_t *)j->out)[pix * out_words + (size_t)o0 / 32] = bits;
+    return;
+  }
+  float *restrict out = (float *)j->out + pix * cout + o0;
+  if (j->mode == GN_MODE_ACCUMULATE) {
+    for (int q = 0; q < count; q++) out[q] = out[q] + ((float)d[q] * scale[q] + bias[q]);
+  } else {
+    for (int q = 0; q < count; q++) out[q] = (float)d[q] * scale[q] + bias[q];
+  }
+}
+
+static int gn_conv_impl(const gn_conv_job *j) {
+  const int taps = j->kernel * j->kernel;
+  const size_t row_words = (size_t)taps * j->words;
+  const int planes = j->bits > 0 ? j->bits : 1;
+  const size_t plane_words = (size_t)j->n * j->h * j->w * j->words;
+  const int blocks = (j->cout + GN_CB - 1) / GN_CB;
+  const int cout_pad = blocks * GN_CB;
+  const size_t pixels = (size_t)j->n * j->out_h * j->out_w;
+  const size_t hw_out = (size_t)j->out_h * j->out_w;
+
+  size_t band = GN_BAND_BYTES / (row_words * sizeof(uint32_t) * planes);
+  band = band / GN_TILE_P * GN_TILE_P;
+  if (band < GN_TILE_P) band = GN_TILE_P;
+  const size_t pixels_pad = (pixels + GN_TILE_P - 1) / GN_TILE_P * GN_TILE_P;
+  if (band > pixels_pad) band = pixels_pad;
+
+  gn_scratch s = {0};
+  int status = -1;
+  s.rows = (uint32_t *)aligned_alloc(64, ((band * row_words * planes * sizeof(uint32_t)) + 63) / 64 * 64);
+  s.row_pop = (int32_t *)malloc(sizeof(int32_t) * band * planes);
+  s.row_class = (int32_t *)malloc(sizeof(int32_t) * (size_t)j->out_h);
+  s.col_class = (int32_t *)malloc(sizeof(int32_t) * (size_t)j->out_w);
+  if (!s.rows || !s.row_pop || !s.row_class || !s.col_class) goto done;
+  if (j->bits == 0 && gn_padding_table(j, cout_pad, &s) != 0) goto done;
+
+  {
+    int32_t pop[GN_TILE_P * GN_CB] __attribute__((aligned(64)));
+    int32_t d[GN_TILE_P * GN_CB] __attribute__((aligned(64)));
+    for (size_t p0 = 0; p0 < pixels; p0 += band) {
+      const size_t count = pixels - p0 < band ? pixels - p0 : band;
+      const size_t count_pad = (count + GN_TILE_P - 1) / GN_TILE_P * GN_TILE_P;
+      for (int i = 0; i < planes; i++) {
+        uint32_t *rows = s.rows + (size_t)i * band * row_words;
+        for (size_t q = 0; q < count; q++) {
+          const size_t pix = p0 + q;
+          const int n = (int)(pix / hw_out);
+          const int oy = (int)(pix % hw_out / j->out_w);
+          const int ox = (int)(pix % j->out_w);
+          gn_im2col_pixel(j, j->input + (size_t)i * plane_words, n, oy, ox, rows + q * row_words);
+          if (j->bits > 0) s.row_pop[(size_t)i * band + q] = (int32_t)gn_popcount_words(rows + q * row_words, row_words);
+        }
+        memset(rows + count * row_words, 0, (count_pad - count) * row_words * sizeof(uint32_t));
+      }
+      for (int b = 0; b < blocks; b++) {
+        const uint32_t *wb = j->weights + (size_t)b * row_words * GN_CB;
+        const int o0 = b * GN_CB;
+        const int valid = j->cout - o0 < GN_CB ? j->cout - o0 : GN_CB;
+        for (size_t t = 0; t < count_pad; t += GN_TILE_P) {
+          const int tile = (int)(count - t < GN_TILE_P ? count - t : GN_TILE_P);
+          if (j->bits == 0) {
+            gn_micro(s.rows + t * row_words, row_words, wb, row_words, 0, pop);
+            for (int p = 0; p < tile; p++) {
+              const size_t pix = p0 + t + p;
+              const int oy = (int)(pix % hw_out / j->out_w);
+              const int ox = (int)(pix % j->out_w);
+              const int32_t *base = s.base + ((size_t)s.row_class[oy] * s.col_classes + s.col_class[ox]) * cout_pad + o0;
+              for (int q = 0; q < GN_CB; q++) d[p * GN_CB + q] = base[q] - 2 * pop[p * GN_CB + q];
+            }
+          } else {
+            memset(d, 0, sizeof d);
+            for (int i = 0; i < planes; i++) {
+              gn_micro(s.rows + ((size_t)i * band + t) * row_words, row_words, wb, row_words, 1, pop);
+              for (int p = 0; p < tile; p++) {
+                const int32_t set = s.row_pop[(size_t)i * band + t + p];
+                for (int q = 0; q < GN_CB; q++) d[p * GN_CB + q] += (set - 2 * pop[p * GN_CB + q]) * (1 << i);
+              }
+            }
+          }
+          for (int p = 0; p < tile; p++) gn_emit(j, d + p * GN_CB, p0 + t + p, o0, valid);
+        }
+      }
+    }
+  }
+  status = 0;
+done:
+  free(s.rows);
+  free(s.row_pop);
+  free(s.row_class);
+  free(s.col_class);
+  free(s.base);
+  return status;
+}

@@ -1,0 +1,76 @@
+/*
+ * The native binary kernels (DESIGN §5, issue 7): shared types of the conv driver, the
+ * per-ISA paths and the Node-API glue. Every pointer and size in a job has been checked by
+ * addon.c against the buffers JavaScript handed over before a path ever sees it.
+ *
+ * Layouts (the same bits as the js and wasm engines):
+ * - activations: NHWC, channels packed into 32-bit words, bit 1 = −1, padding bits 0;
+ *   bit-plane inputs hold `planes` such tensors one after another;
+ * - weights: interleaved for the micro-kernels, blocks of CB = 32 output channels:
+ *   w[(block·rowWords + k)·32 + j] = word k of the packed row of channel block·32 + j
+ *   (rowWords = kernel²·words, taps in (ky, kx) order), 0 for channels past Cout.
+ */
+#ifndef GROUPNAS_KERNELS_H
+#define GROUPNAS_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/** Output channels per weight block: one packed output word, two AVX-512 vectors. */
+#define GN_CB 32
+
+enum gn_mode { GN_MODE_INT = 0, GN_MODE_FLOAT = 1, GN_MODE_ACCUMULATE = 2, GN_MODE_SIGN = 3 };
+enum gn_padding { GN_PAD_SAME = 0, GN_PAD_VALID = 1, GN_PAD_SYMMETRIC = 2 };
+enum gn_path { GN_PATH_AVX512 = 0, GN_PATH_AVX2 = 1, GN_PATH_POPCNT = 2, GN_PATH_PORTABLE = 3, GN_PATH_COUNT = 4 };
+
+typedef struct {
+  int mode;
+  /** 0: ±1 activations (XOR, zero-padding correction); k ≥ 1: k bit planes (AND). */
+  int bits;
+  int n, h, w, c, words;
+  int kernel, stride, dilation;
+  int pad_top, pad_left, out_h, out_w;
+  int cout;
+  const uint32_t *input;
+  const uint32_t *weights;
+  /** cout × kernel² ±1 sums per tap (binary mode: the padding correction). */
+  const int32_t *tap_sums;
+  const float *scale;
+  const float *bias;
+  /** int32 (INT), float32 (FLOAT, ACCUMULATE) or packed uint32 (SIGN). */
+  void *out;
+} gn_conv_job;
+
+/** 0 on success, −1 when scratch memory could not be had. */
+typedef int (*gn_conv_fn)(const gn_conv_job *job);
+/** Sign packing of `pixels` rows of `c` floats into `words` words each. */
+typedef void (*gn_pack_fn)(const float *x, size_t pixels, int c, int words, uint32_t *out);
+/** The roofline loop: XOR + popcount over an L1-resident buffer; returns a checksum. */
+typedef uint64_t (*gn_roofline_fn)(const uint32_t *buf, size_t words, size_t iters);
+
+typedef struct {
+  const char *name;
+  gn_conv_fn conv;
+  gn_pack_fn pack_signs;
+  gn_roofline_fn roofline;
+  /** Bits of K the roofline processes per buffer word. */
+  int roofline_bits_per_word;
+} gn_path_impl;
+
+extern const gn_path_impl gn_path_avx512;
+extern const gn_path_impl gn_path_avx2;
+extern const gn_path_impl gn_path_popcnt;
+extern const gn_path_impl gn_path_portable;
+
+/** Whether this CPU can run a path. */
+int gn_cpu_supports(int path);
+const gn_path_impl *gn_path(int path);
+
+/** Output size and leading padding along one axis (conv-spec.ts); out 0 when nothing fits. */
+void gn_axis_geometry(int size, int kernel, int stride, int dilation, int padding, int *out, int *pad);
+
+/** Full-precision direct conv, NHWC input, HWIO filter, zero padding. */
+void gn_float_conv(const float *x, int n, int h, int w, int c, const float *filter, int cout,
+                   int kernel, int stride, int dilation, int pad_top, int pad_left, int out_h, int out_w, float *out);
+
+#endif

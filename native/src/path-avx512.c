@@ -1,0 +1,96 @@
+/* AVX-512 VPOPCNTDQ path: one VPOPCNTD counts 16 lanes × 32 bits = 512 binary MACs.
+ * Lanes are output channels (the interleaved weight block), so an output pixel's 32
+ * channels sit in two vectors and no horizontal reduction is ever needed. */
+#if defined(__x86_64__) && defined(__GNUC__)
+#pragma GCC target("avx512f,avx512bw,avx512vl,avx512vpopcntdq,avx2,fma,popcnt,bmi,bmi2")
+#include <immintrin.h>
+#include "kernels.h"
+
+#define GN_TILE_P 12
+
+/* 12 pixels × 32 channels: 24 accumulators + 2 weight vectors + a broadcast, of 32 registers. */
+static inline __attribute__((always_inline)) void gn_micro(const uint32_t *A, size_t lda, const uint32_t *W, size_t K, int use_and, int32_t *pop) {
+  __m512i acc[GN_TILE_P][2];
+#pragma GCC unroll 12
+  for (int p = 0; p < GN_TILE_P; p++) acc[p][0] = acc[p][1] = _mm512_setzero_si512();
+  if (use_and) {
+    for (size_t k = 0; k < K; k++) {
+      const __m512i w0 = _mm512_loadu_si512((const void *)(W + k * 32));
+      const __m512i w1 = _mm512_loadu_si512((const void *)(W + k * 32 + 16));
+#pragma GCC unroll 12
+      for (int p = 0; p < GN_TILE_P; p++) {
+        const __m512i a = _mm512_set1_epi32((int)A[p * lda + k]);
+        acc[p][0] = _mm512_add_epi32(acc[p][0], _mm512_popcnt_epi32(_mm512_and_si512(a, w0)));
+        acc[p][1] = _mm512_add_epi32(acc[p][1], _mm512_popcnt_epi32(_mm512_and_si512(a, w1)));
+      }
+    }
+  } else {
+    for (size_t k = 0; k < K; k++) {
+      const __m512i w0 = _mm512_loadu_si512((const void *)(W + k * 32));
+      const __m512i w1 = _mm512_loadu_si512((const void *)(W + k * 32 + 16));
+#pragma GCC unroll 12
+      for (int p = 0; p < GN_TILE_P; p++) {
+        const __m512i a = _mm512_set1_epi32((int)A[p * lda + k]);
+        acc[p][0] = _mm512_add_epi32(acc[p][0], _mm512_popcnt_epi32(_mm512_xor_si512(a, w0)));
+        acc[p][1] = _mm512_add_epi32(acc[p][1], _mm512_popcnt_epi32(_mm512_xor_si512(a, w1)));
+      }
+    }
+  }
+#pragma GCC unroll 12
+  for (int p = 0; p < GN_TILE_P; p++) {
+    _mm512_store_si512((void *)(pop + p * 32), acc[p][0]);
+    _mm512_store_si512((void *)(pop + p * 32 + 16), acc[p][1]);
+  }
+}
+
+static inline uint64_t gn_popcount_words(const uint32_t *x, size_t count) {
+  uint64_t total = 0;
+  for (size_t i = 0; i < count; i++) total += (uint64_t)__builtin_popcount(x[i]);
+  return total;
+}
+
+#include "conv-body.h"
+
+static void pack_signs(const float *x, size_t pixels, int c, int words, uint32_t *out) {
+  const __m512 zero = _mm512_setzero_ps();
+  for (size_t p = 0; p < pixels; p++) {
+    const float *src = x + p * (size_t)c;
+    uint32_t *dst = out + p * (size_t)words;
+    int ch = 0;
+    for (; ch + 32 <= c; ch += 32) {
+      const uint32_t lo = _mm512_cmp_ps_mask(_mm512_loadu_ps(src + ch), zero, _CMP_LT_OQ);
+      const uint32_t hi = _mm512_cmp_ps_mask(_mm512_loadu_ps(src + ch + 16), zero, _CMP_LT_OQ);
+      dst[ch / 32] = lo | (hi << 16);
+    }
+    if (ch < c) {
+      const int rest = c - ch;
+      const __mmask16 m0 = rest >= 16 ? 0xffff : (__mmask16)((1u << rest) - 1);
+      const __mmask16 m1 = rest > 16 ? (__mmask16)((1u << (rest - 16)) - 1) : 0;
+      const uint32_t lo = _mm512_mask_cmp_ps_mask(m0, _mm512_maskz_loadu_ps(m0, src + ch), zero, _CMP_LT_OQ);
+      const uint32_t hi = _mm512_mask_cmp_ps_mask(m1, _mm512_maskz_loadu_ps(m1, src + ch + 16), zero, _CMP_LT_OQ);
+      dst[ch / 32] = lo | (hi << 16);
+    }
+  }
+}
+
+/* 8 independent XOR + popcount + add chains over the buffer (words a multiple of 128). */
+static uint64_t roofline(const uint32_t *buf, size_t words, size_t iters) {
+  const __m512i w = _mm512_set1_epi32(0x5a5a5a5a);
+  __m512i c[8];
+  for (int i = 0; i < 8; i++) c[i] = _mm512_setzero_si512();
+  for (size_t it = 0; it < iters; it++) {
+    for (size_t q = 0; q + 128 <= words; q += 128) {
+#pragma GCC unroll 8
+      for (int i = 0; i < 8; i++) c[i] = _mm512_add_epi32(c[i], _mm512_popcnt_epi32(_mm512_xor_si512(_mm512_loadu_si512((const void *)(buf + q + 16 * i)), w)));
+    }
+  }
+  __m512i t = c[0];
+  for (int i = 1; i < 8; i++) t = _mm512_add_epi32(t, c[i]);
+  return (uint64_t)_mm512_reduce_add_epi32(t);
+}
+
+const gn_path_impl gn_path_avx512 = {"avx512", gn_conv_impl, pack_signs, roofline, 32};
+#else
+#include "kernels.h"
+const gn_path_impl gn_path_avx512 = {"avx512", 0, 0, 0, 32};
+#endif

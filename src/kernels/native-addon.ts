@@ -1,0 +1,75 @@
+/**
+ * Loading the Node-API addon built from `native/` by `scripts/build-native.mjs` into
+ * `native/build/Release/groupnas_native.node`, and its typed surface. The path is resolved
+ * from the package root (two levels above this file in both `src/kernels` and `dist/kernels`).
+ * A missing or unloadable addon is a NotAvailableError that says why and how to build it.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { NotAvailableError } from '../util/errors.js';
+import { PACKAGE_ROOT } from '../util/version.js';
+
+export const NATIVE_ADDON_PATH = join(PACKAGE_ROOT, 'native', 'build', 'Release', 'groupnas_native.node');
+/** Written by scripts/build-native.mjs: why the last build was skipped or failed. */
+export const NATIVE_BUILD_STATUS_PATH = join(PACKAGE_ROOT, 'native', 'build', 'status.json');
+
+/** Dispatch paths, fastest first; the numbers are the addon's path ids. */
+export const NATIVE_PATHS = ['avx512', 'avx2', 'popcnt', 'portable'] as const;
+export type NativePath = (typeof NATIVE_PATHS)[number];
+
+/** The addon's exports (see native/src/addon.c); every argument is re-checked on the C side. */
+export interface NativeAddon {
+  /** Paths this CPU and build can run, fastest first. */
+  paths(): NativePath[];
+  conv(
+    path: number, mode: number, bits: number,
+    n: number, h: number, w: number, c: number,
+    kernel: number, stride: number, dilation: number, padding: number, cout: number,
+    input: Uint32Array, weights: Uint32Array, tapSums: Int32Array | null,
+    scale: Float32Array | null, bias: Float32Array | null, out: Int32Array | Float32Array | Uint32Array,
+  ): void;
+  packSigns(path: number, x: Float32Array, pixels: number, c: number, out: Uint32Array): void;
+  floatConv(
+    x: Float32Array, n: number, h: number, w: number, c: number, filter: Float32Array, cout: number,
+    kernel: number, stride: number, dilation: number, padding: number, out: Float32Array,
+  ): void;
+  outputTransform(dots: Int32Array, scale: Float32Array, bias: Float32Array, out: Float32Array, accumulate: boolean): void;
+  mix(parts: Float32Array[], weights: Float32Array, outs: Float32Array[]): void;
+  /** XOR + popcount over an L1-resident 4096-word buffer, `iters` times: 4096·32·iters binary MACs. */
+  roofline(path: number, iters: number): number;
+}
+
+/** Binary MACs one `roofline` iteration does. */
+export const ROOFLINE_MACS_PER_ITER = 4096 * 32;
+
+let loaded: NativeAddon | undefined;
+let loadError: NotAvailableError | undefined;
+
+function buildStatus(): string {
+  try {
+    const status = JSON.parse(readFileSync(NATIVE_BUILD_STATUS_PATH, 'utf8')) as { ok?: boolean; reason?: string };
+    return status.reason ? ` (last build: ${status.reason})` : '';
+  } catch {
+    return '';
+  }
+}
+
+/** The addon, loaded once; throws NotAvailableError (remembered) when it is not built or cannot load. */
+export function loadNativeAddon(): NativeAddon {
+  if (loaded) return loaded;
+  if (loadError) throw loadError;
+  if (!existsSync(NATIVE_ADDON_PATH)) {
+    loadError = new NotAvailableError(
+      `native engine: the addon is not built${buildStatus()}; build it with \`npm run build:native\` (needs a C compiler, make and Python for node-gyp), or use --engine wasm`,
+    );
+    throw loadError;
+  }
+  try {
+    loaded = createRequire(import.meta.url)(NATIVE_ADDON_PATH) as NativeAddon;
+    return loaded;
+  } catch (err) {
+    loadError = new NotAvailableError(`native engine: cannot load ${NATIVE_ADDON_PATH}: ${(err as Error).message}; rebuild it with \`npm run build:native\``);
+    throw loadError;
+  }
+}

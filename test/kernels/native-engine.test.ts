@@ -1,0 +1,253 @@
+// The native engine on every dispatch path this CPU runs, each forced with
+// GROUPNAS_NATIVE_PATH: packed conv, GEMM and bit planes exactly equal the float reference
+// (same randomized geometry as the js/wasm exactness tests), output modes equal the shared
+// transform bit for bit, and whole packed models equal the js reference engine's logits.
+// Skipped, with the reason in the suite name, when the addon is not built.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConvSpec, Padding } from '../../src/kernels/conv-spec.js';
+import { createEngine } from '../../src/kernels/engines.js';
+import { floatConv2d } from '../../src/kernels/float-conv.js';
+import { loadNativeAddon, NATIVE_PATHS, type NativePath } from '../../src/kernels/native-addon.js';
+import { NATIVE_PATH_ENV, NativeEngine } from '../../src/kernels/native-engine.js';
+import { applyOutputTransform, foldOutputTransform, mixBases } from '../../src/kernels/output-transform.js';
+import { packBitPlanes, packLevels, packSigns, type NhwcShape } from '../../src/kernels/packing.js';
+import { packWeights } from '../../src/kernels/weights.js';
+import { NotAvailableError, UsageError } from '../../src/util/errors.js';
+import { createRng, randomInt, type Rng } from '../../src/util/random.js';
+import { pick, randomLevels, randomSigns } from './random-tensors.js';
+
+function nativeStatus(): { paths: NativePath[]; reason?: string } {
+  try {
+    return { paths: loadNativeAddon().paths() };
+  } catch (err) {
+    if (err instanceof NotAvailableError) return { paths: [], reason: err.message };
+    throw err;
+  }
+}
+const status = nativeStatus();
+const unsupported = NATIVE_PATHS.filter((p) => !status.paths.includes(p));
+
+const KERNELS = [1, 3, 5];
+const STRIDES = [1, 2];
+const DILATIONS = [1, 2, 4, 8];
+const PADDINGS: Padding[] = ['same', 'valid', 'symmetric'];
+const CHANNELS = [1, 2, 7, 31, 32, 33, 63, 64, 65, 96, 127, 128, 129, 200, 255, 300];
+
+interface Case {
+  shape: NhwcShape;
+  cout: number;
+  spec: ConvSpec;
+}
+
+function randomCase(rng: Rng, spec: ConvSpec, c: number, maxCout = 13): Case {
+  const span = (spec.kernel - 1) * spec.dilation + 1;
+  const min = spec.padding === 'valid' ? span : 1;
+  return { shape: { n: 1 + randomInt(rng, 2), h: min + randomInt(rng, 5), w: min + randomInt(rng, 5), c }, cout: 1 + randomInt(rng, maxCout), spec };
+}
+
+/** Every kernel × stride × dilation × padding twice, every channel count once, and wide Cout (several 32-channel blocks, partial last block). */
+function allGeometryCases(seed: number): Case[] {
+  const rng = createRng(seed);
+  const cases: Case[] = [];
+  for (const kernel of KERNELS) {
+    for (const stride of STRIDES) {
+      for (const dilation of DILATIONS) {
+        for (const padding of PADDINGS) {
+          if (kernel === 1 && dilation > 1) continue;
+          for (let r = 0; r < 2; r++) cases.push(randomCase(rng, { kernel, stride, dilation, padding }, pick(rng, CHANNELS)));
+        }
+      }
+    }
+  }
+  for (const c of CHANNELS) cases.push(randomCase(rng, { kernel: 3, stride: pick(rng, STRIDES), dilation: pick(rng, [1, 2]), padding: pick(rng, PADDINGS) }, c));
+  for (const cout of [31, 32, 33, 64, 70, 100]) {
+    const spec: ConvSpec = { kernel: pick(rng, KERNELS), stride: pick(rng, STRIDES), dilation: 1, padding: pick(rng, PADDINGS) };
+    cases.push({ ...randomCase(rng, spec, pick(rng, CHANNELS)), cout });
+  }
+  return cases;
+}
+
+function describeCase(c: Case): string {
+  const { shape, cout, spec } = c;
+  return `${shape.n}×${shape.h}×${shape.w}×${shape.c} → ${cout}, k${spec.kernel} s${spec.stride} d${spec.dilation} ${spec.padding}`;
+}
+
+describe.skipIf(status.paths.length > 0)(`native engine: skipped — ${status.reason ?? ''}`, () => {
+  it('createEngine("native") fails clearly and auto falls back to wasm, saying so', () => {
+    expect(() => createEngine('native')).toThrow(NotAvailableError);
+    const messages: string[] = [];
+    const engine = createEngine('auto', { onFallback: (m) => messages.push(m) });
+    expect(engine.name).not.toBe('native');
+    expect(messages[0]).toMatch(/native engine: .* — using the (wasm|js) engine/);
+  });
+});
+
+describe.skipIf(unsupported.length === 0 || status.paths.length === 0)(`native paths this CPU cannot run: ${unsupported.join(', ')}`, () => {
+  it.each(unsupported)('forcing %s is refused with a clear message', (path) => {
+    expect(() => new NativeEngine({ path })).toThrow(new RegExp(`path ${path} is not supported by this CPU`));
+  });
+});
+
+describe.skipIf(status.paths.length === 0)('native engine selection', () => {
+  it('auto picks native, fastest path first; the env var must name a known path', () => {
+    const saved = process.env[NATIVE_PATH_ENV];
+    try {
+      delete process.env[NATIVE_PATH_ENV];
+      const engine = createEngine('auto', { onFallback: () => { throw new Error('no fallback expected'); } });
+      expect(engine.name).toBe('native');
+      expect((engine as NativeEngine).path).toBe(status.paths[0]);
+      process.env[NATIVE_PATH_ENV] = 'sse9';
+      expect(() => new NativeEngine()).toThrow(/GROUPNAS_NATIVE_PATH: expected one of avx512, avx2, popcnt, portable, got sse9/);
+    } finally {
+      if (saved === undefined) delete process.env[NATIVE_PATH_ENV];
+      else process.env[NATIVE_PATH_ENV] = saved;
+    }
+  });
+});
+
+describe.each(status.paths)('native engine, path %s (forced by GROUPNAS_NATIVE_PATH)', (path) => {
+  let engine: NativeEngine;
+  let saved: string | undefined;
+  beforeAll(() => {
+    saved = process.env[NATIVE_PATH_ENV];
+    process.env[NATIVE_PATH_ENV] = path;
+    engine = new NativeEngine();
+  });
+  afterAll(() => {
+    if (saved === undefined) delete process.env[NATIVE_PATH_ENV];
+    else process.env[NATIVE_PATH_ENV] = saved;
+  });
+
+  it('runs the forced path', () => {
+    expect(engine.path).toBe(path);
+  });
+
+  it('packed conv equals the float conv on ±1 data, exactly', () => {
+    const rng = createRng(20240601);
+    for (const c of allGeometryCases(7)) {
+      const { shape, cout, spec } = c;
+      const x = randomSigns(rng, shape.n * shape.h * shape.w * shape.c, true);
+      const wts = randomSigns(rng, spec.kernel * spec.kernel * shape.c * cout, true);
+      const expected = floatConv2d(Float32Array.from(x, (v) => (v < 0 ? -1 : 1)), shape, Float32Array.from(wts, (v) => (v < 0 ? -1 : 1)), cout, spec);
+      const got = engine.convDots(packSigns(x, shape), packWeights(wts, { kernel: spec.kernel, inChannels: shape.c, outChannels: cout }), spec);
+      expect([got.n, got.h, got.w, got.c], describeCase(c)).toEqual([expected.n, expected.h, expected.w, expected.c]);
+      const mismatch = got.data.findIndex((v, i) => v !== expected.data[i]);
+      expect(mismatch, `${describeCase(c)}: first mismatch at ${mismatch}`).toBe(-1);
+    }
+  });
+
+  it('binary GEMM equals the float dot products', () => {
+    const rng = createRng(3);
+    for (const k of [1, 31, 32, 33, 129, 300, 1152]) {
+      const m = 1 + randomInt(rng, 30);
+      const n = 1 + randomInt(rng, 70);
+      const a = randomSigns(rng, m * k);
+      const b = randomSigns(rng, n * k);
+      const got = engine.gemm(packSigns(a, { n: 1, h: 1, w: m, c: k }).data, packSigns(b, { n: 1, h: 1, w: n, c: k }).data, m, n, k);
+      for (let i = 0; i < m; i++) {
+        for (let j = 0; j < n; j++) {
+          let dot = 0;
+          for (let q = 0; q < k; q++) dot += a[i * k + q]! * b[j * k + q]!;
+          expect(got[i * n + j], `k=${k} (${i}, ${j})`).toBe(dot);
+        }
+      }
+    }
+  });
+
+  it.each([2, 4])('bit planes, k = %i: integer sums equal the float conv of the levels, exactly', (bits) => {
+    const rng = createRng(100 + bits);
+    for (let r = 0; r < 40; r++) {
+      const spec: ConvSpec = { kernel: pick(rng, [1, 3, 5]), stride: pick(rng, [1, 2]), dilation: pick(rng, [1, 2, 4, 8]), padding: pick(rng, PADDINGS) };
+      const span = (spec.kernel - 1) * spec.dilation + 1;
+      const min = spec.padding === 'valid' ? span : 1;
+      const shape = { n: 1 + randomInt(rng, 2), h: min + randomInt(rng, 4), w: min + randomInt(rng, 4), c: pick(rng, [1, 5, 31, 32, 33, 63, 65, 130, 300]) };
+      const cout = 1 + randomInt(rng, 40);
+      const levels = randomLevels(rng, shape.n * shape.h * shape.w * shape.c, bits);
+      const wts = randomSigns(rng, spec.kernel ** 2 * shape.c * cout);
+      const expected = floatConv2d(levels, shape, wts, cout, spec);
+      const got = engine.bitPlaneConvDots(packLevels(levels, shape, bits), packWeights(wts, { kernel: spec.kernel, inChannels: shape.c, outChannels: cout }), spec);
+      const where = `${JSON.stringify(shape)} → ${cout} ${JSON.stringify(spec)}`;
+      expect([got.h, got.w, got.c], where).toEqual([expected.h, expected.w, expected.c]);
+      expect(got.data.findIndex((v, i) => v !== expected.data[i]), where).toBe(-1);
+    }
+  });
+
+  describe('fused outputs', () => {
+    const rng = createRng(41);
+    const shape = { n: 2, h: 5, w: 6, c: 45 };
+    const cout = 37;
+    const spec: ConvSpec = { kernel: 3, stride: 1, dilation: 1, padding: 'same' };
+    const x = packSigns(randomSigns(rng, 2 * 5 * 6 * 45), shape);
+    const wA = packWeights(randomSigns(rng, 9 * 45 * cout), { kernel: 3, inChannels: 45, outChannels: cout });
+    const wB = packWeights(randomSigns(rng, 9 * 45 * cout), { kernel: 3, inChannels: 45, outChannels: cout });
+    const affine = (seed: number) => {
+      const r = createRng(seed);
+      return { scale: Float32Array.from({ length: cout }, () => r() * 0.2 - 0.1), bias: Float32Array.from({ length: cout }, () => r() * 4 - 2) };
+    };
+    const tA = affine(1);
+    const tB = affine(2);
+
+    it('conv = integer dots through the shared transform, bit for bit; accumulate adds into the given array', () => {
+      const dots = engine.convDots(x, wA, spec).data;
+      expect(Array.from(engine.conv(x, wA, spec, tA).data)).toEqual(Array.from(applyOutputTransform(dots, tA)));
+      const acc = engine.conv(x, wA, spec, tA).data;
+      const both = engine.conv(x, wB, spec, tB, acc);
+      expect(both.data).toBe(acc);
+      expect(Array.from(both.data)).toEqual(Array.from(applyOutputTransform(engine.convDots(x, wB, spec).data, tB, applyOutputTransform(dots, tA))));
+      expect(Array.from(engine.outputTransform(dots, tA))).toEqual(Array.from(applyOutputTransform(dots, tA)));
+    });
+
+    it('fused sign packs sign(y) for the next binary layer', () => {
+      const y = engine.conv(x, wA, spec, tA);
+      const packed = engine.convSign(x, wA, spec, tA);
+      expect(Array.from(packed.data)).toEqual(Array.from(packSigns(y.data, y).data));
+      expect([packed.n, packed.h, packed.w, packed.c, packed.words]).toEqual([2, 5, 6, cout, 2]);
+    });
+
+    it('bit-plane conv with transform and accumulate', () => {
+      const levels = packBitPlanes(Float32Array.from({ length: 2 * 5 * 6 * 45 }, () => rng() * 2.5 - 0.2), shape, 2, 2);
+      const dots = engine.bitPlaneConvDots(levels, wA, spec).data;
+      const acc = new Float32Array(dots.length).fill(0.5);
+      const got = engine.bitPlaneConv(levels, wA, spec, tA, acc).data;
+      expect(Array.from(got)).toEqual(Array.from(applyOutputTransform(dots, tA, new Float32Array(dots.length).fill(0.5))));
+    });
+  });
+
+  it('packSigns equals the reference for any channel count; −0 and NaN pack as +1', () => {
+    const rng = createRng(5);
+    for (const c of [1, 15, 16, 17, 31, 32, 33, 48, 64, 100]) {
+      const shape = { n: 1, h: 3, w: 2, c };
+      const x = Float32Array.from({ length: 6 * c }, () => (rng() < 0.1 ? -0 : rng() < 0.05 ? NaN : rng() - 0.5));
+      expect(Array.from(engine.packSigns(x, shape).data), `c=${c}`).toEqual(Array.from(packSigns(x, shape).data));
+    }
+  });
+
+  it('float conv, multi-base sum and base mixing match the reference to float rounding', () => {
+    const rng = createRng(8);
+    const shape = { n: 2, h: 7, w: 5, c: 3 };
+    const x = Float32Array.from({ length: 2 * 7 * 5 * 3 }, () => rng() - 0.5);
+    for (const spec of [{ kernel: 3, stride: 2, dilation: 1, padding: 'symmetric' }, { kernel: 1, stride: 1, dilation: 1, padding: 'same' }, { kernel: 5, stride: 1, dilation: 2, padding: 'same' }] as ConvSpec[]) {
+      const filter = Float32Array.from({ length: spec.kernel ** 2 * 3 * 19 }, () => rng() - 0.5);
+      const expected = floatConv2d(x, shape, filter, 19, spec);
+      const got = engine.floatConv(x, shape, filter, 19, spec);
+      expect([got.h, got.w, got.c]).toEqual([expected.h, expected.w, expected.c]);
+      got.data.forEach((v, i) => expect(v).toBeCloseTo(expected.data[i]!, 5));
+    }
+    const parts = [0, 1, 2].map(() => Float32Array.from({ length: 103 }, () => rng() - 0.5));
+    const mix = [0.5, -1, 2, 0.25, 0.75, -0.5];
+    const want = mixBases(parts, mix);
+    engine.mixBases(parts, mix).forEach((out, j) => out.forEach((v, i) => expect(v).toBeCloseTo(want[j]![i]!, 6)));
+    engine.multiBaseSum(parts, [1, 2, 3]).forEach((v, i) => expect(v).toBeCloseTo(mixBases(parts, [1, 2, 3])[0]![i]!, 6));
+    expect(() => engine.multiBaseSum([new Float32Array(2)], [1, 2])).toThrow(/one λ per base/);
+    expect(() => engine.mixBases([new Float32Array(2), new Float32Array(3)], [1, 1])).toThrow(/base 1 has 3 values/);
+  });
+
+  it('rejects mismatched operands with a clear message', () => {
+    const x = packSigns(new Float32Array(8), { n: 1, h: 2, w: 2, c: 2 });
+    const w3 = packWeights(new Float32Array(9 * 3 * 4), { kernel: 3, inChannels: 3, outChannels: 4 });
+    expect(() => engine.convDots(x, w3, { kernel: 3, stride: 1, dilation: 1, padding: 'same' })).toThrow(/2 channels, weights expect 3/);
+    const w2 = packWeights(new Float32Array(9 * 2 * 4), { kernel: 3, inChannels: 2, outChannels: 4 });
+    expect(() => engine.convDots(x, w2, { kernel: 3, stride: 1, dilation: 1, padding: 'valid' })).toThrow(UsageError);
+    expect(() => engine.conv(x, w2, { kernel: 3, stride: 1, dilation: 1, padding: 'same' }, { scale: new Float32Array(4), bias: new Float32Array(4) }, new Float32Array(3))).toThrow(/accumulator has 3 values, expected 16/);
+  });
+});
