@@ -28,6 +28,10 @@ export function checkArchBuildable(arch: Arch, source = 'arch'): void {
   posInt('stem.filters', arch.stem?.filters);
   oddKernel('stem.kernel', arch.stem?.kernel);
   posInt('stem.stride', arch.stem?.stride);
+  if (arch.stem?.pool !== undefined) {
+    posInt('stem.pool.kernel', arch.stem.pool.kernel);
+    posInt('stem.pool.stride', arch.stem.pool.stride);
+  }
   posInt('head.classes', arch.head?.classes);
   if (!Array.isArray(arch.widths) || arch.widths.length === 0) fail('widths', 'a non-empty array of positive integers', arch.widths);
   arch.widths.forEach((w, i) => posInt(`widths[${i}]`, w));

@@ -31,7 +31,7 @@ export interface GroupModule {
 /**
  * A Group-Net model built from a discrete {@link Arch} (DESIGN §3):
  *
- *   x → stem (float conv, BN, ReLU*) → group 0 (K_0 bases, each its own blocks) → connector 0 → group 1 → …
+ *   x → stem (float conv, BN, ReLU*, optional max-pool) → group 0 (K_0 bases, each its own blocks) → connector 0 → group 1 → …
  *     → output aggregate (Σ λ_k out_k) → global average pool → float FC → logits
  *
  * Connector i sits between group i and i+1: `aggregate` (λ, broadcast) or `soft` (learned K'×K
@@ -173,7 +173,7 @@ export class GroupNetModel {
   /** Stem → groups → output aggregate, untidied (callers wrap it in one tf.tidy). */
   private trunk(x: tf.Tensor4D, training: boolean, onBlock?: (block: number, outputs: tf.Tensor4D[]) => void): tf.Tensor4D {
     const normalized = this.stemBn.apply(this.stemConv.apply(x), training);
-    const stem = this.stemRelu ? tf.relu(normalized) : normalized;
+    const stem = this.stemPool(this.stemRelu ? tf.relu(normalized) : normalized);
     let inputs: tf.Tensor4D[] = Array.from({ length: this.groups[0]!.bases.length }, () => stem);
     this.groups.forEach((group, g) => {
       let hidden = inputs;
@@ -184,6 +184,14 @@ export class GroupNetModel {
       inputs = g < this.connections.length ? this.connections[g]!.combine(hidden) : this.output.combine(hidden);
     });
     return inputs[0]!;
+  }
+
+  /** The stem's optional max-pool; an odd window pads (k−1)/2 on every side like the convs, so H → ceil(H/s). */
+  private stemPool(x: tf.Tensor4D): tf.Tensor4D {
+    const pool = this.arch.stem.pool;
+    if (pool === undefined) return x;
+    const pad = pool.kernel % 2 === 1 ? (pool.kernel - 1) / 2 : 'same';
+    return tf.maxPool(x, pool.kernel, pool.stride, pad);
   }
 
   private head(features: tf.Tensor4D): tf.Tensor2D {

@@ -7,10 +7,9 @@ import { Shortcut } from './shortcut.js';
 /**
  * ResNet-50 bottleneck block: conv1×1 (→ w) → conv k×k (w → w, carries the stride) → conv1×1 (→ 4w).
  *
- * Binary: three `q → conv → BN` units; the middle unit keeps its own identity shortcut when it
- * does not down-sample (Bi-Real style, where shapes allow one), and the block shortcut
- * (identity, or avg-pool + float conv1×1 + BN) is added after the last BN:
- *   a = u1(x);  b = u2(a) [+ a if stride 1];  out = u3(b) + shortcut(x)
+ * Binary: three `q → conv → BN` units and one shortcut around the block (identity, or avg-pool +
+ * float conv1×1 + BN) added after the last BN (the Arch contract, src/space/arch.ts):
+ *   out = u3(u2(u1(x))) + shortcut(x)
  *
  * Full precision: out = ReLU(u3(ReLU(u2(ReLU(u1(x))))) + shortcut(x)), the torchvision v1.5 block.
  *
@@ -42,9 +41,7 @@ export class BottleneckBlock implements Block {
       const b = tf.relu(this.unit2.apply(a, training));
       return tf.relu(tf.add(this.unit3.apply(b, training), this.shortcut.apply(x, training)));
     }
-    const a = this.unit1.apply(x, training);
-    const b2 = this.unit2.apply(a, training);
-    const b = this.spec.stride === 1 ? (tf.add(b2, a) as tf.Tensor4D) : b2;
+    const b = this.unit2.apply(this.unit1.apply(x, training), training);
     return tf.add(this.unit3.apply(b, training), this.shortcut.apply(x, training));
   }
 }

@@ -26,7 +26,7 @@ describe('BottleneckBlock', () => {
     store.dispose();
   });
 
-  it('binary, stride 1, 4w → 4w: identity block shortcut, and the 3×3 unit keeps its own shortcut (sign of −0.5 passes through)', () => {
+  it('binary, stride 1, 4w → 4w: one identity shortcut around the block, none inside', () => {
     const store = new ParameterStore(0);
     const block = new BottleneckBlock(new Scope(store), blockSpec({ kind: 'bottleneck', inChannels: 16, width: 4 }));
     expect(block.shortcut.isIdentity).toBe(true);
@@ -35,13 +35,13 @@ describe('BottleneckBlock', () => {
     tf.tidy(() => {
       expect(maxAbsDiff(block.apply(x, false), x)).toBe(0);
     });
-    // u1 → constant −0.5, u2 silenced: with the middle shortcut b = −0.5 (sign −1), without it b = 0
-    // (sign +1). u3 is 1×1, so its inference output is −Σ_i α·sign(W3[i, c]) / sqrt(1 + ε) everywhere.
+    // u1 → constant −0.5, u2 silenced: u3 sees sign(0) = +1 everywhere (a middle shortcut would pass
+    // −0.5, i.e. −1). u3 is 1×1, so its inference output is Σ_i α·sign(W3[i, c]) / sqrt(1 + ε) everywhere.
     setBatchNorms(store, /^unit1/, 0, -0.5);
     setBatchNorms(store, /^unit3/, 1, 0);
     tf.tidy(() => {
       const w3 = block.unit3.conv.convs[0]!.effectiveWeight();
-      const expected = tf.div(tf.neg(tf.sum(w3, [0, 1, 2])), Math.sqrt(1 + 1e-5));
+      const expected = tf.div(tf.sum(w3, [0, 1, 2]), Math.sqrt(1 + 1e-5));
       expect(maxAbsDiff(tf.sub(block.apply(x, false), x), tf.broadcastTo(expected, [2, 5, 5, 16]))).toBeLessThan(1e-5);
     });
     x.dispose();
