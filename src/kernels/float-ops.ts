@@ -85,6 +85,35 @@ export function avgPoolSame(x: FeatureMap, window: number, stride: number): Feat
   return { n, h: outH, w: outW, c, data: out };
 }
 
+/**
+ * Max pooling as nn's stem pool: an odd window pads (k−1)/2 on every side, an even one pads
+ * TensorFlow 'same'; padded positions never win (they are −∞, not 0).
+ */
+export function maxPool(x: FeatureMap, window: number, stride: number): FeatureMap {
+  const padding = window % 2 === 1 ? 'symmetric' : 'same';
+  const { outH, outW, padTop, padLeft } = convGeometry(x.h, x.w, { kernel: window, stride, dilation: 1, padding });
+  const { n, h, w, c } = x;
+  const out = new Float32Array(n * outH * outW * c).fill(-Infinity);
+  for (let b = 0; b < n; b++) {
+    for (let oy = 0; oy < outH; oy++) {
+      for (let ox = 0; ox < outW; ox++) {
+        const to = ((b * outH + oy) * outW + ox) * c;
+        for (let ky = 0; ky < window; ky++) {
+          const iy = oy * stride - padTop + ky;
+          if (iy < 0 || iy >= h) continue;
+          for (let kx = 0; kx < window; kx++) {
+            const ix = ox * stride - padLeft + kx;
+            if (ix < 0 || ix >= w) continue;
+            const at = ((b * h + iy) * w + ix) * c;
+            for (let ch = 0; ch < c; ch++) if (x.data[at + ch]! > out[to + ch]!) out[to + ch] = x.data[at + ch]!;
+          }
+        }
+      }
+    }
+  }
+  return { n, h: outH, w: outW, c, data: out };
+}
+
 /** Global average pool: [n, h, w, c] → [n, c]. */
 export function globalAvgPool(x: FeatureMap): Float32Array {
   const { n, h, w, c } = x;

@@ -12,12 +12,13 @@ import type { Arch, ArchBlock } from '../space/arch.js';
 import { FileFormatError, UsageError } from '../util/errors.js';
 import type { ConvSpec } from './conv-spec.js';
 import type { BinaryEngine } from './engine.js';
-import { addInPlace, avgPoolSame, batchNormInPlace, dense, globalAvgPool, reluInPlace, weightedSum, type FeatureMap } from './float-ops.js';
+import { addInPlace, avgPoolSame, batchNormInPlace, dense, globalAvgPool, maxPool, reluInPlace, weightedSum, type FeatureMap } from './float-ops.js';
 import type { GnbModel } from './gnb-format.js';
 import {
   ALPHA_SUFFIX, BN_FIELDS, HEAD_BIAS, HEAD_WEIGHT, OUTPUT_LAMBDA, STEM_BN, STEM_CONV,
   blockPrefix, convBasesOf, pathsOf, unitConvWeights,
 } from './model-layout.js';
+import { readModelMetadata, type PackedModelMetadata } from './model-metadata.js';
 import { foldOutputTransform, type BatchNormParams, type ChannelAffine } from './output-transform.js';
 import { packBitPlanes } from './packing.js';
 import type { PackedWeights } from './weights.js';
@@ -34,6 +35,8 @@ type Quantizer = { kind: 'sign' } | { kind: 'uniform'; bits: number; beta: numbe
 
 export class PackedModel {
   readonly arch: Arch;
+  /** Input normalization, activation clip and provenance, checked. */
+  readonly metadata: PackedModelMetadata;
   private readonly stem: Stage;
   private readonly groups: { paths: Stage[][] }[] = [];
   private readonly connectors: Connector[] = [];
@@ -51,10 +54,12 @@ export class PackedModel {
     this.arch = model.arch;
     const arch = model.arch;
     const tensors = new TensorSource(model, file);
-    const beta = typeof model.metadata.activationClip === 'number' ? model.metadata.activationClip : 2;
-    if (!(beta > 0)) throw new FileFormatError(file, 'metadata.activationClip', `expected a number > 0, got ${beta}`);
+    this.metadata = readModelMetadata(model.metadata, arch.input.channels, file);
+    const beta = this.metadata.activationClip;
 
-    this.stem = this.floatStage(tensors, STEM_CONV, STEM_BN, arch.input.channels, arch.stem.filters, { kernel: arch.stem.kernel, stride: arch.stem.stride, dilation: 1, padding: 'symmetric' });
+    // No ReLU before a 1-bit first group, as in nn: the sign of a ReLU output is constantly +1.
+    const stemRelu = arch.bits[0] !== 1;
+    this.stem = this.stemStage(tensors, stemRelu);
     let channels = arch.stem.filters;
     arch.groups.forEach((group, g) => {
       const bits = arch.bits[g]!;
@@ -102,9 +107,15 @@ export class PackedModel {
     return dense(globalAvgPool(inputs[0]!), n, this.headWeight, this.headBias, this.featureChannels, this.arch.head.classes);
   }
 
-  private floatStage(tensors: TensorSource, weightName: string, bnPrefix: string, cin: number, cout: number, spec: ConvSpec): Stage {
-    const unit = this.floatUnit(tensors, [weightName], undefined, bnPrefix, cin, cout, spec);
-    return (x) => reluInPlace(unit(x));
+  /** The stem: float conv → BN → ReLU (unless the first group is 1-bit) → optional max-pool. */
+  private stemStage(tensors: TensorSource, relu: boolean): Stage {
+    const { input, stem } = this.arch;
+    const unit = this.floatUnit(tensors, [STEM_CONV], undefined, STEM_BN, input.channels, stem.filters, { kernel: stem.kernel, stride: stem.stride, dilation: 1, padding: 'symmetric' });
+    const pool = stem.pool;
+    return (x) => {
+      const y = relu ? reluInPlace(unit(x)) : unit(x);
+      return pool ? maxPool(y, pool.kernel, pool.stride) : y;
+    };
   }
 
   /** A full-precision `conv (Σ s_j conv_j under LBD) → BN`. */
@@ -195,13 +206,8 @@ export class PackedModel {
         const u2 = unit('unit2', width, width, main);
         const u3 = unit('unit3', width, out, spec(1, 1, 1));
         const sc = this.shortcut(tensors, `${prefix}.shortcut`, cin, out, block.stride);
-        if (binary) {
-          return (x) => {
-            const a = u1(x);
-            const b = block.stride === 1 ? u2(a, { ...a, data: a.data.slice() }) : u2(a);
-            return u3(b, sc(x));
-          };
-        }
+        // binary: one shortcut around the block (the Arch contract): out = u3(u2(u1(x))) + shortcut(x)
+        if (binary) return (x) => u3(u2(u1(x)), sc(x));
         return (x) => reluInPlace(u3(reluInPlace(u2(reluInPlace(u1(x)))), sc(x)));
       }
       case 'plain': {

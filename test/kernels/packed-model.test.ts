@@ -107,6 +107,28 @@ describe('packed engine vs tfjs simulation', () => {
     }
   });
 
+  it.each([
+    ['bottleneck-r', 'groupnet-k3'],
+    ['bottleneck-r', 'fp'],
+    ['plain-r', 'gbd-v1-k5'],
+  ])('%s backbone, %s: same argmax, logits within 1e-3 relative', (backbone, preset) => {
+    const arch = buildPreset(preset, { backbone, widthMultiplier: 0.5 });
+    const r = compare({ ...arch, input: { height: SIZE, width: SIZE, channels: 1 } }, engines.wasm!);
+    expect(r.argmaxAgree).toBe(true);
+    expect(r.maxRelative).toBeLessThan(1e-3);
+  });
+
+  it('a stem max-pool (odd and even windows) and a 1-bit or k-bit first group (stem ReLU or not) agree too', () => {
+    for (const pool of [{ kernel: 3, stride: 2 }, { kernel: 2, stride: 2 }]) {
+      for (const preset of ['groupnet-k3', 'groupnet-k5-a2']) {
+        const arch = smallArch(preset, 9);
+        const r = compare({ ...arch, stem: { ...arch.stem, pool } }, engines.wasm!);
+        expect(r.argmaxAgree).toBe(true);
+        expect(r.maxRelative).toBeLessThan(1e-3);
+      }
+    }
+  });
+
   it('accuracy through the packed engine equals the simulation’s; latency is measured', () => {
     const arch = smallArch('groupnet-k3');
     const model = buildModel(arch, { seed: 3 });
