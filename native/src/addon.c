@@ -317,19 +317,12 @@ static napi_value Mix(napi_env env, napi_callback_info info) {
     if (get_array_value(&c, v, name, napi_float32_array, size, &ptr)) outs[jj] = ptr;
   }
   get_array(&c, 1, "weights", napi_float32_array, (size_t)from * to, &weights);
-  if (!c.failed) {
-    const float *w = weights;
-    for (uint32_t jj = 0; jj < to; jj++) {
-      float *restrict out = outs[jj];
-      for (size_t i = 0; i < size; i++) out[i] = 0.0f;
-      for (uint32_t k = 0; k < from; k++) {
-        const float wk = w[(size_t)jj * from + k];
-        const float *restrict src = parts[k];
-        if (src == out) { fail(&c, "outs[%u]: must not be one of the parts", jj); break; }
-        for (size_t i = 0; i < size; i++) out[i] += wk * src[i];
-      }
+  for (uint32_t jj = 0; jj < to && !c.failed; jj++) {
+    for (uint32_t k = 0; k < from; k++) {
+      if (parts[k] == outs[jj] && size > 0) { fail(&c, "outs[%u]: must not be one of the parts", jj); break; }
     }
   }
+  if (!c.failed) gn_mix(parts, from, (const float *)weights, outs, to, size);
   free(parts);
   free(outs);
   return c.failed ? NULL : undefined(env);

@@ -38,3 +38,25 @@ void gn_float_conv(const float *x, int n, int h, int w, int c, const float *filt
     }
   }
 }
+
+/* out_j = Σ_k w[j·from + k]·part_k over `size` floats, in L1-sized chunks so each part is read
+ * from memory once and each output written once (a map is often larger than L2/K). */
+GN_FLOAT_CLONES
+void gn_mix(const float *const *parts, size_t from, const float *weights, float *const *outs, size_t to, size_t size) {
+  enum { CHUNK = 1024 };
+  for (size_t i0 = 0; i0 < size; i0 += CHUNK) {
+    const size_t n = size - i0 < CHUNK ? size - i0 : CHUNK;
+    for (size_t j = 0; j < to; j++) {
+      float acc[CHUNK];
+      const float w0 = weights[j * from];
+      const float *restrict s0 = parts[0] + i0;
+      for (size_t i = 0; i < n; i++) acc[i] = w0 * s0[i];
+      for (size_t k = 1; k < from; k++) {
+        const float wk = weights[j * from + k];
+        const float *restrict src = parts[k] + i0;
+        for (size_t i = 0; i < n; i++) acc[i] += wk * src[i];
+      }
+      memcpy(outs[j] + i0, acc, n * sizeof(float));
+    }
+  }
+}

@@ -73,4 +73,7 @@ void gn_axis_geometry(int size, int kernel, int stride, int dilation, int paddin
 void gn_float_conv(const float *x, int n, int h, int w, int c, const float *filter, int cout,
                    int kernel, int stride, int dilation, int pad_top, int pad_left, int out_h, int out_w, float *out);
 
+/** out_j = Σ_k weights[j·from + k]·parts[k], maps of `size` floats; outputs must not alias parts. */
+void gn_mix(const float *const *parts, size_t from, const float *weights, float *const *outs, size_t to, size_t size);
+
 #endif

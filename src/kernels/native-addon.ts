@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { NotAvailableError } from '../util/errors.js';
 import { PACKAGE_ROOT } from '../util/version.js';
 
-export const NATIVE_ADDON_PATH = join(PACKAGE_ROOT, 'native', 'build', 'Release', 'groupnas_native.node');
+/** The addon; `GROUPNAS_NATIVE_ADDON` points elsewhere (e.g. an AddressSanitizer build). */
+export const NATIVE_ADDON_PATH = process.env.GROUPNAS_NATIVE_ADDON || join(PACKAGE_ROOT, 'native', 'build', 'Release', 'groupnas_native.node');
 /** Written by scripts/build-native.mjs: why the last build was skipped or failed. */
 export const NATIVE_BUILD_STATUS_PATH = join(PACKAGE_ROOT, 'native', 'build', 'status.json');
 

@@ -1,0 +1,237 @@
+/**
+ * The native engine (issue 7), measured side by side in one run, one thread, batch 1:
+ * - the XOR+popcount roofline of each dispatch path on this CPU;
+ * - per layer (the four ResNet-18 stage convs, 3×3, and R's binary convs): native binary MAC/s
+ *   (conv + per-channel transform to float32, through the engine API, allocation included),
+ *   the fused-sign variant, the fraction of the 800 G binary MAC/s AVX-512 figure of DESIGN §5
+ *   and of the measured roofline, against the same layer as an fp32 conv in tfjs-backend-wasm
+ *   (XNNPACK) and in PyTorch (one thread);
+ * - 28²×128 on every dispatch path;
+ * - whole Group-Net R (K=5) through PackedModel on native against PyTorch's FP twin (one thread),
+ *   via bench/kernels-model.ts.
+ *
+ * Not a test. Run after compiling:
+ *   npx tsc -p tsconfig.json --noEmit false --outDir build/bench && node build/bench/bench/native.js [--json] [--quick] [--no-model]
+ */
+import { spawnSync } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import type { ConvSpec } from '../src/kernels/conv-spec.js';
+import type { NativePath } from '../src/kernels/native-addon.js';
+import { NativeEngine } from '../src/kernels/native-engine.js';
+import { foldOutputTransform } from '../src/kernels/output-transform.js';
+import { packSigns } from '../src/kernels/packing.js';
+import { timeMedian } from '../src/kernels/timing.js';
+import { WasmEngine } from '../src/kernels/wasm-engine.js';
+import { packWeights } from '../src/kernels/weights.js';
+import { describeMachine, type MachineDescription } from '../src/util/machine.js';
+import { PEER_PYTHON, peerTorchVersion } from '../src/util/peer.js';
+import { createRng } from '../src/util/random.js';
+import { BENCH_LAYERS, type BenchLayer } from './kernels.js';
+import { runModelBench, type ModelBenchReport } from './kernels-model.js';
+
+/** DESIGN §5 / issue 7: AVX-512 XOR+popcount on one core, the figure the acceptance is stated against. */
+export const AVX512_REFERENCE_MACS = 800e9;
+
+export interface NativeLayerResult {
+  layer: BenchLayer;
+  binaryMacs: number;
+  path: NativePath;
+  nativeSeconds: number;
+  nativeMacsPerSecond: number;
+  signSeconds: number;
+  /** Same layer on the wasm engine, for context. */
+  wasmSeconds: number;
+  xnnpackSeconds: number;
+  torchSeconds: number | null;
+  /** native MAC/s / 800 G. */
+  fractionOfReference: number;
+  /** native MAC/s / measured roofline of the path. */
+  fractionOfRoofline: number;
+  speedupVsXnnpack: number;
+  speedupVsTorch: number | null;
+}
+
+export interface NativeBenchReport {
+  machine: MachineDescription;
+  paths: NativePath[];
+  /** Binary MAC/s of each path's XOR+popcount loop over an L1-resident buffer. */
+  rooflines: Partial<Record<NativePath, number>>;
+  torch: string | null;
+  layers: NativeLayerResult[];
+  /** 28²×128 on every path this CPU runs. */
+  perPath: { path: NativePath; seconds: number; macsPerSecond: number }[];
+  model: ModelBenchReport | { skipped: string };
+}
+
+function randomSigns(seed: number, length: number): Float32Array {
+  const rng = createRng(seed);
+  return Float32Array.from({ length }, () => (rng() < 0.5 ? -1 : 1));
+}
+
+function median(fn: () => void, seconds: number): number {
+  return timeMedian(fn, { warmUpSeconds: 0.2, seconds, minRepeats: 5 }).medianSeconds;
+}
+
+function layerOperands(layer: BenchLayer) {
+  const spec: ConvSpec = { kernel: layer.kernel, stride: layer.stride, dilation: 1, padding: 'same' };
+  const input = packSigns(randomSigns(1, layer.h * layer.w * layer.cin), { n: 1, h: layer.h, w: layer.w, c: layer.cin });
+  const weights = packWeights(randomSigns(2, layer.kernel ** 2 * layer.cin * layer.cout), { kernel: layer.kernel, inChannels: layer.cin, outChannels: layer.cout });
+  const transform = foldOutputTransform({ channels: layer.cout, alpha: new Float32Array(layer.cout).fill(0.05) });
+  return { spec, input, weights, transform };
+}
+
+function macsOf(layer: BenchLayer): number {
+  return Math.ceil(layer.h / layer.stride) * Math.ceil(layer.w / layer.stride) * layer.cout * layer.kernel ** 2 * layer.cin;
+}
+
+function timeXnnpack(layer: BenchLayer, seconds: number): number {
+  const x = tf.tensor4d(randomSigns(3, layer.h * layer.w * layer.cin), [1, layer.h, layer.w, layer.cin]);
+  const w = tf.tensor4d(randomSigns(4, layer.kernel ** 2 * layer.cin * layer.cout), [layer.kernel, layer.kernel, layer.cin, layer.cout]);
+  try {
+    return median(() => {
+      const y = tf.conv2d(x, w, layer.stride, 'same');
+      y.dataSync();
+      y.dispose();
+    }, seconds);
+  } finally {
+    x.dispose();
+    w.dispose();
+  }
+}
+
+/** PyTorch fp32 conv of each layer, one thread, eval + no_grad: median seconds per layer. */
+const TORCH_CONV = `
+import json, sys, time, torch
+torch.set_num_threads(1)
+layers = json.loads(sys.argv[1]); seconds = float(sys.argv[2]); out = []
+for l in layers:
+    conv = torch.nn.Conv2d(l['cin'], l['cout'], l['kernel'], l['stride'], padding=l['kernel'] // 2, bias=False).eval()
+    x = torch.randn(1, l['cin'], l['h'], l['w'])
+    with torch.no_grad():
+        for _ in range(10): conv(x)
+        times = []; end = time.perf_counter() + seconds
+        while len(times) < 5 or time.perf_counter() < end:
+            t0 = time.perf_counter(); conv(x); times.append(time.perf_counter() - t0)
+    times.sort(); out.append(times[len(times) // 2])
+print(json.dumps({'torch': torch.__version__, 'threads': torch.get_num_threads(), 'seconds': out}))
+`;
+
+function timeTorch(layers: readonly BenchLayer[], seconds: number): number[] | null {
+  if (peerTorchVersion() === null) return null;
+  const r = spawnSync(PEER_PYTHON, ['-c', TORCH_CONV, JSON.stringify(layers), String(seconds)], {
+    encoding: 'utf8',
+    timeout: 600_000,
+    env: { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' },
+  });
+  if (r.status !== 0) throw new Error(`PyTorch conv peer failed (exit ${r.status ?? r.signal}): ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+  return (JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as { seconds: number[] }).seconds;
+}
+
+export interface NativeBenchOptions {
+  seconds?: number;
+  layers?: readonly BenchLayer[];
+  model?: boolean;
+}
+
+export async function runNativeBench(options: NativeBenchOptions = {}): Promise<NativeBenchReport> {
+  const seconds = options.seconds ?? 0.5;
+  const layers = options.layers ?? BENCH_LAYERS;
+  const native = new NativeEngine();
+  const paths = native.supportedPaths();
+  const rooflines: Partial<Record<NativePath, number>> = {};
+  for (const path of paths) rooflines[path] = new NativeEngine({ path }).measureRoofline(Math.max(seconds, 0.2));
+  await tf.setBackend('wasm');
+  await tf.ready();
+  const wasm = new WasmEngine();
+  const torch = timeTorch(layers, seconds);
+  const results: NativeLayerResult[] = layers.map((layer, i) => {
+    const { spec, input, weights, transform } = layerOperands(layer);
+    const binaryMacs = macsOf(layer);
+    const nativeSeconds = median(() => native.conv(input, weights, spec, transform), seconds);
+    const signSeconds = median(() => native.convSign(input, weights, spec, transform), seconds);
+    const wasmSeconds = median(() => wasm.conv(input, weights, spec, transform), seconds);
+    const xnnpackSeconds = timeXnnpack(layer, seconds);
+    const torchSeconds = torch ? torch[i]! : null;
+    const nativeMacsPerSecond = binaryMacs / nativeSeconds;
+    return {
+      layer, binaryMacs, path: native.path, nativeSeconds, nativeMacsPerSecond, signSeconds, wasmSeconds, xnnpackSeconds, torchSeconds,
+      fractionOfReference: nativeMacsPerSecond / AVX512_REFERENCE_MACS,
+      fractionOfRoofline: nativeMacsPerSecond / rooflines[native.path]!,
+      speedupVsXnnpack: xnnpackSeconds / nativeSeconds,
+      speedupVsTorch: torchSeconds === null ? null : torchSeconds / nativeSeconds,
+    };
+  });
+  const stage2 = layers.find((l) => l.h === 28 && l.cin === 128 && l.cout === 128) ?? BENCH_LAYERS[1]!;
+  const perPath = paths.map((path) => {
+    const engine = new NativeEngine({ path });
+    const { spec, input, weights, transform } = layerOperands(stage2);
+    const s = median(() => engine.conv(input, weights, spec, transform), path === 'portable' || path === 'popcnt' ? Math.min(seconds, 0.3) : seconds);
+    return { path, seconds: s, macsPerSecond: macsOf(stage2) / s };
+  });
+  const model = options.model === false ? { skipped: '--no-model' } : await runModelBench({ engine: 'native', cacheDir: null, seconds: Math.max(seconds * 2, 1) });
+  return { machine: describeMachine(), paths, rooflines, torch: peerTorchVersion(), layers: results, perPath, model };
+}
+
+const g = (macs: number) => `${(macs / 1e9).toFixed(0)} G`;
+const ms = (s: number) => (s * 1e3).toFixed(3);
+
+export function formatNativeBench(r: NativeBenchReport): string {
+  const m = r.machine;
+  const lines = [
+    `machine: ${m.cpu}, ${m.cores} cores, simd [${m.simd.join(' ')}], node ${m.node}; one thread, batch 1`,
+    `native paths: ${r.paths.join(', ')}; rooflines (XOR+popcount, L1): ${r.paths.map((p) => `${p} ${g(r.rooflines[p]!)}`).join(', ')} binary MAC/s`,
+    `fp32 peers: tfjs wasm backend (XNNPACK) conv2d; PyTorch ${r.torch ?? 'not installed'} Conv2d (1 thread)`,
+    '',
+    'native ms: conv + per-channel transform to float32 through the engine API; sign ms: fused sign (packed output)',
+    ['layer'.padEnd(31), 'path', 'native ms', 'bMAC/s', 'of 800G', 'of roof', 'sign ms', 'wasm ms', 'xnnpack ms', 'torch ms', '×xnnpack', '×torch'].join('  '),
+  ];
+  for (const x of r.layers) {
+    lines.push([
+      x.layer.name.padEnd(31),
+      x.path.padEnd(4),
+      ms(x.nativeSeconds).padStart(9),
+      g(x.nativeMacsPerSecond).padStart(6),
+      `${(x.fractionOfReference * 100).toFixed(0)}%`.padStart(7),
+      `${(x.fractionOfRoofline * 100).toFixed(0)}%`.padStart(7),
+      ms(x.signSeconds).padStart(7),
+      ms(x.wasmSeconds).padStart(7),
+      ms(x.xnnpackSeconds).padStart(10),
+      (x.torchSeconds === null ? '—' : ms(x.torchSeconds)).padStart(8),
+      `${x.speedupVsXnnpack.toFixed(1)}×`.padStart(8),
+      (x.speedupVsTorch === null ? '—' : `${x.speedupVsTorch.toFixed(1)}×`).padStart(6),
+    ].join('  '));
+  }
+  lines.push('', '28²×128 on every dispatch path (forced):');
+  for (const p of r.perPath) lines.push(`  ${p.path.padEnd(8)} ${ms(p.seconds).padStart(8)} ms  ${g(p.macsPerSecond).padStart(7)} binary MAC/s`);
+  lines.push('');
+  if ('skipped' in r.model) {
+    lines.push(`whole model: skipped (${r.model.skipped})`);
+  } else {
+    const mb = r.model;
+    lines.push(`whole model: ${mb.model} through PackedModel on ${mb.engine}`);
+    lines.push(`  batch 1: ${(mb.batch1.medianSeconds * 1e3).toFixed(2)} ms (${mb.batch1.imagesPerSecond.toFixed(0)} images/s); batch 64: ${mb.batch64.imagesPerSecond.toFixed(0)} images/s`);
+    lines.push(`  latency table predicts ${(mb.predictedSeconds * 1e3).toFixed(2)} ms at batch 1 (${(mb.predictionError * 100).toFixed(0)}% off)`);
+    if ('unavailable' in mb.torch) {
+      lines.push(`  PyTorch: ${mb.torch.unavailable}`);
+    } else {
+      const fp = mb.torch.fpTwin;
+      lines.push(`  PyTorch ${fp.torch} FP twin, batch 1, ${fp.threads} thread: ${fp.ms.toFixed(2)} ms (${fp.imagesPerSec.toFixed(0)} images/s)`);
+      lines.push(`  PyTorch Group-Net R (K=5) in float simulation: ${mb.torch.groupNet.ms.toFixed(2)} ms`);
+      lines.push(`  native packed / PyTorch FP twin: ${(mb.batch1.imagesPerSecond / fp.imagesPerSec).toFixed(2)}× the images/s`);
+    }
+  }
+  return lines.join('\n');
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const args = process.argv.slice(2);
+  const quick = args.includes('--quick');
+  const report = await runNativeBench({
+    seconds: quick ? 0.2 : 0.5,
+    layers: quick ? BENCH_LAYERS.slice(0, 4) : BENCH_LAYERS,
+    model: !args.includes('--no-model'),
+  });
+  console.log(args.includes('--json') ? JSON.stringify(report, null, 2) : formatNativeBench(report));
+}
