@@ -70,9 +70,7 @@ export class SuperBlock {
         return tf.add(u2!.apply(y, training, quantize), y);
       }
       case 'bottleneck': {
-        const a = u1!.apply(x, training, quantize);
-        const b2 = u2!.apply(a, training, quantize);
-        const b = this.spec.stride === 1 ? (tf.add(b2, a) as tf.Tensor4D) : b2;
+        const b = u2!.apply(u1!.apply(x, training, quantize), training, quantize);
         return tf.add(u3!.apply(b, training, quantize), this.shortcut!.apply(x, training));
       }
       case 'plain':

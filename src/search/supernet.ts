@@ -30,6 +30,7 @@ import { Conv2d } from '../nn/layers/conv2d.js';
 import { Dense } from '../nn/layers/dense.js';
 import { ParameterStore, Scope, type Parameter, type StateDict } from '../nn/parameters.js';
 import type { Arch } from '../space/arch.js';
+import { mixMaps } from './map-mix.js';
 import { mixedQuantizer } from './mixed-quantizer.js';
 import { SuperBlock } from './super-block.js';
 import { groupCanStart, type SupernetLayout } from './supernet-layout.js';
@@ -132,11 +133,10 @@ export class Supernet {
       const last = this.layout.blockCount - 1;
       let features: tf.Tensor4D | undefined;
       this.blocks.forEach((bases, i) => {
-        const bitWeights = this.layout.bitChoices.length > 1 ? (tf.unstack(weights.blockBits[i]!) as tf.Scalar[]) : undefined;
-        const quantize = mixedQuantizer(this.layout.bitChoices, bitWeights, { estimator: this.estimator, beta: this.beta });
+        const quantize = mixedQuantizer(this.layout.bitChoices, weights.blockBits[i], { estimator: this.estimator, beta: this.beta });
         const outputs = bases.map((block, k) => block.apply(inputs[k]!, training, quantize));
         if (i < last) inputs = this.connect(i, outputs, weights);
-        else features = mixMaps(outputs, tf.unstack(tf.matMul(tf.reshape(weights.blockBases[i]!, [1, -1]), this.lambdaMatrix(this.outputLambda)).reshape([-1])) as tf.Scalar[]);
+        else features = mixMaps(outputs, tf.reshape(tf.matMul(tf.reshape(weights.blockBases[i]!, [1, -1]), this.lambdaMatrix(this.outputLambda)), [-1]) as tf.Tensor1D);
       });
       return this.fc.apply(tf.mean(features!, [1, 2]) as tf.Tensor2D);
     });
@@ -189,8 +189,8 @@ export class Supernet {
       terms.push(tf.mul(pSoft!, tf.div(expected, tf.maximum(tf.reshape(keeps, [-1, 1]), EPSILON))));
     }
     const c = terms.length === 1 ? terms[0]! : (tf.addN(terms) as tf.Tensor2D);
-    const coefficients = tf.unstack(tf.reshape(c, [-1])) as tf.Scalar[];
-    return Array.from({ length: kMax }, (_, j) => mixMaps(outputs, coefficients.slice(j * kMax, (j + 1) * kMax)));
+    const rows = tf.unstack(c) as tf.Tensor1D[];
+    return rows.map((row) => mixMaps(outputs, row));
   }
 
   /** [K_max², K_max²]: row (K−1)·K_max + (K'−1) = M⁽ᴷ'ᴷ⁾ padded to K_max×K_max, flattened. */
@@ -254,11 +254,6 @@ export class Supernet {
   dispose(): void {
     this.params.dispose();
   }
-}
-
-/** Σ_k c_k · map_k (scalar-times-map sums: on wasm far cheaper than stacking maps into a matMul). */
-function mixMaps(maps: tf.Tensor4D[], coefficients: tf.Scalar[]): tf.Tensor4D {
-  return tf.addN(maps.map((m, k) => tf.mul(m, coefficients[k]!))) as tf.Tensor4D;
 }
 
 /** nn's SoftConnector start: rows sum to 1; ½·I + ½/K when K' = K, else 1/K. */

@@ -3,6 +3,7 @@ import bench from './bench.js';
 import data from './data.js';
 import evaluate from './eval.js';
 import info from './info.js';
+import search from './search.js';
 import space from './space.js';
 import summary from './summary.js';
 import train from './train.js';
@@ -10,4 +11,4 @@ import validate from './validate.js';
 
 /** Every `groupnas` sub-command, in the order `--help` lists them. */
 // `any`: yargs's CommandModule is invariant in its argument type, so a list of different commands needs it.
-export const commands: CommandModule<any, any>[] = [info, data, train, evaluate, summary, space, validate, bench];
+export const commands: CommandModule<any, any>[] = [info, data, train, search, evaluate, summary, space, validate, bench];

@@ -1,0 +1,228 @@
+/**
+ * DARTS's bilevel optimization (DESIGN §4), alternating one step each:
+ *
+ * - architecture step on an arch-val batch: α ← Adam(∇α L_arch), L_arch = costLoss(task, E[cost]);
+ *   first order uses ∇α at the current w; second order (DARTS eq. 7) the gradient at the virtual
+ *   step w' = w − ξ∇w L_train, minus ξ times a finite-difference Hessian-vector product
+ *   (∇α L_train(w⁺) − ∇α L_train(w⁻)) / 2ε, w± = w ± ε∇w' L_val.
+ * - weight step on a train batch: w ← optimizer(∇w task) with α fixed (nn's Trainer).
+ *
+ * task = CE, plus `kd`·logit KD from the teacher when there is one. With Gumbel sampling (GDAS)
+ * both steps run the hard sample drawn for that step; otherwise the softmax relaxation.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { logitKdLoss } from '../distill/losses.js';
+import { softmaxCrossEntropy } from '../nn/loss.js';
+import { Adam } from '../nn/optim/adam.js';
+import type { GroupNetModel } from '../nn/group-net.js';
+import type { Parameter } from '../nn/parameters.js';
+import type { LrSchedule } from '../nn/schedule.js';
+import { createTrainer, type Trainer } from '../nn/trainer.js';
+import type { StateDict } from '../nn/parameters.js';
+import type { ArchitectureWeights, ChoiceProbabilities } from './architecture-weights.js';
+import { costLoss, type CostObjective } from './cost-objective.js';
+import { expectedCost, type CostModel } from './cost-model.js';
+import { structureWeights } from './structure-weights.js';
+import type { Supernet } from './supernet.js';
+
+export interface Distillation {
+  teacher: GroupNetModel;
+  kd: number;
+  temperature: number;
+}
+
+export interface BilevelOptions {
+  weightOptimizer: { type: 'sgd' | 'adam'; lr: number; momentum: number; weightDecay: number };
+  weightSchedule: LrSchedule;
+  archOptimizer: { lr: number; beta1: number; beta2: number; weightDecay: number };
+  order: 'first' | 'second';
+  distillation?: Distillation;
+}
+
+/** How a step relaxes α: softmax, or a Gumbel hard sample (temperature, noise seed). */
+export type Relaxation = { kind: 'softmax' } | { kind: 'gumbel'; temperature: number; seed: number };
+
+export interface StepResult {
+  loss: number;
+  accuracy: number;
+}
+
+export interface ArchitectureStepResult extends StepResult {
+  /** E[cost] under the relaxation used for the step. */
+  expectedCost: number;
+}
+
+export class BilevelTrainer {
+  readonly weights: Trainer;
+  private readonly archOptimizer: Adam;
+  private readonly archParams: Parameter[];
+  private relaxation: Relaxation = { kind: 'softmax' };
+  private archSteps = 0;
+  /** Accuracy of the last weight step's batch, captured inside the trainer's loss. */
+  private lastHits: tf.Scalar | undefined;
+
+  constructor(
+    readonly supernet: Supernet,
+    readonly alpha: ArchitectureWeights,
+    readonly costModel: CostModel,
+    readonly objective: CostObjective,
+    readonly options: BilevelOptions,
+  ) {
+    const w = options.weightOptimizer;
+    const model = {
+      forward: (x: tf.Tensor4D, training: boolean) => supernet.forward(x, training, structureWeights(supernet.layout, this.probabilities())),
+      trainableParameters: () => supernet.weightParameters(),
+    };
+    this.weights = createTrainer(model, {
+      optimizer: w.type === 'sgd' ? 'sgd-nesterov' : 'adam',
+      learningRate: w.lr,
+      schedule: options.weightSchedule,
+      momentum: w.momentum,
+      weightDecay: w.weightDecay,
+      loss: (logits, labels, x) => {
+        this.lastHits = tf.keep(hits(logits, labels));
+        return this.task(logits, labels, x);
+      },
+    });
+    this.archParams = alpha.parameters();
+    const a = options.archOptimizer;
+    this.archOptimizer = new Adam(
+      this.archParams.map((parameter) => ({ parameter, weightDecay: a.weightDecay })),
+      a.beta1,
+      a.beta2,
+    );
+  }
+
+  /** Relaxation for the following steps. */
+  use(relaxation: Relaxation): void {
+    this.relaxation = relaxation;
+  }
+
+  get architectureStepCount(): number {
+    return this.archSteps;
+  }
+
+  private probabilities(): ChoiceProbabilities {
+    const r = this.relaxation;
+    return r.kind === 'gumbel' ? this.alpha.gumbel(r.temperature, r.seed) : this.alpha.softmax();
+  }
+
+  private task(logits: tf.Tensor2D, labels: tf.Tensor1D, x: tf.Tensor4D): tf.Scalar {
+    const ce = softmaxCrossEntropy(logits, labels);
+    const d = this.options.distillation;
+    if (d === undefined) return ce;
+    const teacherLogits = d.teacher.forward(x, false);
+    return tf.add(ce, tf.mul(d.kd, logitKdLoss(logits, teacherLogits, d.temperature))) as tf.Scalar;
+  }
+
+  /** One weight step on a train batch. */
+  weightStep(x: tf.Tensor4D, y: tf.Tensor1D): StepResult {
+    const loss = this.weights.step(x, y);
+    const correct = this.lastHits!.dataSync()[0]!;
+    this.lastHits!.dispose();
+    this.lastHits = undefined;
+    return { loss, accuracy: correct / y.shape[0] };
+  }
+
+  /** L_arch at the current weights: task loss on (x, y) combined with E[cost]; also reports hits and E[cost]. */
+  private archLoss(x: tf.Tensor4D, y: tf.Tensor1D, withCost: boolean, out?: { hits?: tf.Scalar; cost?: tf.Scalar }): tf.Scalar {
+    const w = structureWeights(this.supernet.layout, this.probabilities());
+    const logits = this.supernet.forward(x, true, w);
+    const task = this.task(logits, y, x);
+    if (!withCost) return task;
+    const cost = expectedCost(this.costModel, w);
+    if (out) {
+      out.hits = tf.keep(hits(logits, y));
+      out.cost = tf.keep(cost);
+    }
+    return costLoss(this.objective, task, cost);
+  }
+
+  /** One architecture step on an arch-val batch (`train` is the train batch, used by second order). */
+  architectureStep(val: { x: tf.Tensor4D; y: tf.Tensor1D }, train: { x: tf.Tensor4D; y: tf.Tensor1D }): ArchitectureStepResult {
+    const alphaVars = this.alpha.logits;
+    const out: { hits?: tf.Scalar; cost?: tf.Scalar } = {};
+    const lossValue = this.options.order === 'second' ? this.secondOrderGradients(val, train, out) : undefined;
+    const value = tf.tidy(() => {
+      if (lossValue !== undefined) return lossValue.value;
+      const { value, grads } = tf.variableGrads(() => this.archLoss(val.x, val.y, true, out), alphaVars);
+      this.applyArchGradients(alphaVars.map((v) => grads[v.name]!));
+      return value;
+    });
+    if (lossValue !== undefined) {
+      this.applyArchGradients(lossValue.grads);
+      tf.dispose(lossValue.grads);
+    }
+    const loss = value.dataSync()[0]!;
+    const correct = out.hits!.dataSync()[0]!;
+    const cost = out.cost!.dataSync()[0]!;
+    tf.dispose([value, out.hits!, out.cost!]);
+    this.archSteps++;
+    return { loss, accuracy: correct / val.y.shape[0], expectedCost: cost };
+  }
+
+  private applyArchGradients(grads: tf.Tensor[]): void {
+    tf.tidy(() => {
+      const byName = new Map(this.archParams.map((p, i) => [p.name, grads[i]!]));
+      this.archOptimizer.apply(byName, this.options.archOptimizer.lr, this.archSteps);
+    });
+  }
+
+  /** DARTS second-order α gradient (returns the loss at w' and the gradients; restores w and BN buffers). */
+  private secondOrderGradients(val: { x: tf.Tensor4D; y: tf.Tensor1D }, train: { x: tf.Tensor4D; y: tf.Tensor1D }, out: { hits?: tf.Scalar; cost?: tf.Scalar }): { value: tf.Scalar; grads: tf.Tensor[] } {
+    const params = this.supernet.params.list();
+    const trainable = this.supernet.weightParameters();
+    const vars = trainable.map((p) => p.variable);
+    const saved: StateDict = Object.fromEntries(params.map((p) => [p.name, tf.clone(p.variable)]));
+    const xi = this.weights.currentLearningRate();
+    try {
+      // w' = w − ξ ∇w L_train(w, α)
+      tf.tidy(() => {
+        const { grads } = tf.variableGrads(() => this.archLoss(train.x, train.y, false), vars);
+        for (const p of trainable) p.variable.assign(tf.sub(p.variable, tf.mul(grads[p.variable.name]!, xi)));
+      });
+      // ∇α L_val(w', α) and ∇w' L_val(w', α)
+      const all = [...this.alpha.logits, ...vars];
+      const { value, grads } = tf.variableGrads(() => this.archLoss(val.x, val.y, true, out), all);
+      const alphaGrads = this.alpha.logits.map((v) => grads[v.name]!);
+      const dw = vars.map((v) => grads[v.name]!);
+      const norm = tf.tidy(() => Math.sqrt(tf.addN(dw.map((g) => tf.sum(tf.square(g)))).dataSync()[0]!));
+      const eps = 0.01 / Math.max(norm, 1e-12);
+      const alphaGradAt = (sign: number): tf.Tensor[] => {
+        tf.tidy(() => trainable.forEach((p, i) => p.variable.assign(tf.add(saved[p.name]!, tf.mul(dw[i]!, sign * eps)))));
+        return tf.tidy(() => {
+          const r = tf.variableGrads(() => this.archLoss(train.x, train.y, false), this.alpha.logits);
+          return this.alpha.logits.map((v) => r.grads[v.name]!);
+        });
+      };
+      const plus = alphaGradAt(1);
+      const minus = alphaGradAt(-1);
+      const combined = tf.tidy(() => alphaGrads.map((g, i) => tf.sub(g, tf.mul(tf.sub(plus[i]!, minus[i]!), xi / (2 * eps)))));
+      tf.dispose([...alphaGrads, ...dw, ...plus, ...minus]);
+      tf.dispose(Object.values(grads).filter((g) => !g.isDisposed));
+      return { value, grads: combined };
+    } finally {
+      for (const p of params) p.variable.assign(saved[p.name]!);
+      tf.dispose(Object.values(saved));
+    }
+  }
+
+  /** α optimizer slots (for checkpoints). */
+  archOptimizerState(): StateDict {
+    return this.archOptimizer.state();
+  }
+
+  loadArchOptimizerState(state: StateDict, steps: number, source: string): void {
+    this.archOptimizer.loadState(state, source);
+    this.archSteps = steps;
+  }
+
+  dispose(): void {
+    this.weights.dispose();
+    this.archOptimizer.dispose();
+  }
+}
+
+function hits(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
+  return tf.tidy(() => tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), tf.cast(labels, 'int32')), 'float32')) as tf.Scalar);
+}

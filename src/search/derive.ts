@@ -1,0 +1,70 @@
+/**
+ * Derivation: from choice probabilities to discrete architectures. The argmax architecture takes
+ * the most probable choice of every variable; the top-N are the N most probable *distinct*
+ * architectures, where an architecture's probability is the product over the variables that
+ * matter for it (a group site inside another group does not). Enumerated best-first over choice
+ * vectors (each step lowers one variable to its next most probable choice), then de-duplicated by
+ * the architecture they decode to.
+ */
+import type { Arch } from '../space/arch.js';
+import type { SearchSpace } from '../space/search-space.js';
+
+export interface DerivedCandidate {
+  arch: Arch;
+  /** Canonical choice indices (`space.encode(arch)`). */
+  indices: number[];
+  /** log P(arch) over the variables active in it. */
+  logProbability: number;
+}
+
+/** Most probable choice per variable (ties: the first choice). */
+export function argmaxIndices(probabilities: readonly (readonly number[])[]): number[] {
+  return probabilities.map((p) => p.reduce((best, v, i) => (v > p[best]! ? i : best), 0));
+}
+
+function activeLogProbability(space: SearchSpace, indices: number[], probabilities: readonly (readonly number[])[]): number {
+  const active = space.activeVariables(indices);
+  return indices.reduce((sum, c, i) => sum + (active[i] ? Math.log(Math.max(probabilities[i]![c]!, 1e-30)) : 0), 0);
+}
+
+/**
+ * The argmax architecture, then the next most probable distinct architectures, `count` in all. Explores at most `maxVectors` choice vectors; architectures violating the space's
+ * constraints are skipped.
+ */
+export function topCandidates(space: SearchSpace, probabilities: readonly (readonly number[])[], count: number, maxVectors = 5000): DerivedCandidate[] {
+  // Per variable, choices ordered by probability (stable: ties keep choice order).
+  const order = probabilities.map((p) => p.map((_, c) => c).sort((a, b) => p[b]! - p[a]! || a - b));
+  const vectorScore = (ranks: number[]) => ranks.reduce((sum, r, i) => sum + Math.log(Math.max(probabilities[i]![order[i]![r]!]!, 1e-30)), 0);
+  const seenVectors = new Set<string>();
+  const seenArchs = new Set<string>();
+  const found: DerivedCandidate[] = [];
+  const frontier: { ranks: number[]; score: number }[] = [];
+  const push = (ranks: number[]) => {
+    const key = ranks.join('.');
+    if (seenVectors.has(key)) return;
+    seenVectors.add(key);
+    frontier.push({ ranks, score: vectorScore(ranks) });
+  };
+  push(probabilities.map(() => 0));
+  let explored = 0;
+  // Keep exploring past `count` finds a little: a later vector can decode to a more probable architecture.
+  while (frontier.length > 0 && explored < maxVectors && found.length < count * 4) {
+    frontier.sort((a, b) => b.score - a.score);
+    const { ranks } = frontier.shift()!;
+    explored++;
+    const raw = ranks.map((r, i) => order[i]![r]!);
+    const indices = space.encode(space.decode(raw));
+    const arch = space.decode(indices);
+    const key = JSON.stringify({ ...arch, name: undefined });
+    if (!seenArchs.has(key)) {
+      seenArchs.add(key);
+      if (space.violations(arch).length === 0) found.push({ arch, indices, logProbability: activeLogProbability(space, indices, probabilities) });
+    }
+    ranks.forEach((r, i) => {
+      if (r + 1 < order[i]!.length) push(ranks.map((v, j) => (j === i ? v + 1 : v)));
+    });
+  }
+  // The argmax architecture (the first vector explored) leads; the rest by probability.
+  const [first, ...rest] = found;
+  return first === undefined ? [] : [first, ...rest.sort((a, b) => b.logProbability - a.logProbability)].slice(0, count);
+}

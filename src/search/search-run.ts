@@ -1,0 +1,416 @@
+/**
+ * A supernet search as a run directory (DESIGN §1, §6):
+ *
+ *   config.json      the resolved configuration (what `--resume` rebuilds from)
+ *   teacher/         the distillation teacher's training run (when the config trains one)
+ *   checkpoint.gnck  supernet weights, α, both optimizers, position — written atomically each epoch
+ *   search.json      α, probabilities, entropy, expected cost and losses of every epoch so far
+ *   alpha.svg        the probabilities of every decision over the epochs
+ *   candidates.json  the argmax and top-N architectures (each a valid arch.json)
+ *   arch.json        the argmax architecture
+ *
+ * Resuming continues from the last finished epoch and, with the same backend, ends with exactly
+ * the α of an uninterrupted run: batches, Gumbel noise and initial values all derive from the seed.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { batchesPerEpoch, loadDataset, splitDataset, toTensorBatch, typedBatchAt, tensorBatches, type Dataset, type DataSplits } from '../data/index.js';
+import type { GroupNetModel } from '../nn/group-net.js';
+import type { LrSchedule } from '../nn/schedule.js';
+import type { Arch } from '../space/arch.js';
+import { saveArch } from '../space/arch-file.js';
+import type { SearchConfig } from '../space/config.js';
+import { checkConfig } from '../space/config-file.js';
+import { spaceFromConfig } from '../space/config-space.js';
+import type { SearchSpace } from '../space/search-space.js';
+import { loadCheckpoint, saveCheckpoint } from '../train/checkpoint.js';
+import { writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.js';
+import { FileFormatError, UsageError } from '../util/errors.js';
+import { silentProgress, type ProgressReporter } from '../util/progress.js';
+import { deriveSeed } from '../util/random.js';
+import { VERSION } from '../util/version.js';
+import { alphaSvg } from './alpha-plot.js';
+import { ArchitectureWeights, meanNormalizedEntropy } from './architecture-weights.js';
+import { BilevelTrainer, type Relaxation } from './bilevel.js';
+import { costObjectiveFrom } from './cost-objective.js';
+import { archCost, expectedCost, type CostModel } from './cost-model.js';
+import { argmaxIndices, topCandidates } from './derive.js';
+import { Supernet } from './supernet.js';
+import { supernetLayout, type SupernetLayout } from './supernet-layout.js';
+import { structureWeights } from './structure-weights.js';
+import { needsTeacher, obtainTeacher } from './teacher.js';
+import { collapseWarning } from './collapse.js';
+
+export interface SearchRunOptions {
+  /** Run directory (created; must not hold a search already). */
+  out: string;
+  /** Prices the cost term: builds the cost model for the metric the config names (latency needs the LUT). */
+  costModel: (layout: SupernetLayout, metric: 'bops' | 'latency') => CostModel;
+  /** Train or load the teacher from here instead of the config's `teacher` section. */
+  teacherDir?: string;
+  /** Stop after this many epochs of this process (tests simulate a kill with it). */
+  stopAfterEpochs?: number;
+  progress?: ProgressReporter;
+  /** One-line notes (teacher trained, early stop, collapse warnings) go here. */
+  log?: (line: string) => void;
+}
+
+export interface EpochRecord {
+  epoch: number;
+  warmup: boolean;
+  /** softmax(α) per variable at the end of the epoch. */
+  probabilities: number[][];
+  alpha: number[][];
+  /** Mean normalized entropy of the probabilities (1 = uniform). */
+  entropy: number;
+  /** E[cost] under softmax(α) and the argmax architecture's cost. */
+  expectedCost: number;
+  argmax: number[];
+  argmaxCost: number;
+  trainLoss: number;
+  trainAccuracy: number;
+  /** Means over the epoch's architecture steps (absent in warm-up). */
+  archLoss?: number;
+  archAccuracy?: number;
+  temperature?: number;
+  seconds: number;
+}
+
+/** `search.json`. */
+export interface SearchLog {
+  format: 'groupnas.search';
+  version: 1;
+  toolVersion: string;
+  space: string;
+  variables: { id: string; decision: string; site: number; choices: (string | number)[] }[];
+  cost: { metric: string; unit: string; objective: string; target?: number; min: number; max: number };
+  teacher?: string;
+  epochs: EpochRecord[];
+  stoppedEarly?: { epoch: number; entropy: number };
+  warnings: string[];
+}
+
+export interface SearchCandidate {
+  rank: number;
+  probability: number;
+  indices: number[];
+  cost: number;
+  arch: Arch;
+}
+
+export interface SearchResult {
+  dir: string;
+  arch: Arch;
+  candidates: SearchCandidate[];
+  log: SearchLog;
+  /** False when `stopAfterEpochs` interrupted the run before it finished. */
+  finished: boolean;
+  seconds: number;
+}
+
+const CONFIG_FILE = 'config.json';
+const CHECKPOINT_FILE = 'checkpoint.gnck';
+const SEARCH_FILE = 'search.json';
+
+
+interface Session {
+  config: SearchConfig;
+  dir: string;
+  space: SearchSpace;
+  layout: SupernetLayout;
+  costModel: CostModel;
+  supernet: Supernet;
+  alpha: ArchitectureWeights;
+  trainer: BilevelTrainer;
+  teacher?: { model: GroupNetModel; dir: string };
+  dataset: Dataset;
+  splits: DataSplits;
+  stepsPerEpoch: number;
+}
+
+function weightSchedule(config: SearchConfig, stepsPerEpoch: number): LrSchedule {
+  return { kind: 'cosine', totalSteps: Math.max(1, config.search.epochs * stepsPerEpoch) };
+}
+
+function openSession(config: SearchConfig, dir: string, options: SearchRunOptions): Session {
+  const space = spaceFromConfig(config);
+  const layout = supernetLayout(space);
+  const costModel = options.costModel(layout, config.cost.metric);
+  const objective = costObjectiveFrom(config.cost);
+  const dataset = loadDataset({ data: config.data.dataset });
+  const splits = splitDataset(dataset, {
+    seed: config.seed,
+    archValFraction: config.data.archValFraction,
+    ...(config.data.trainLimit > 0 ? { limit: config.data.trainLimit } : {}),
+    ...(config.data.testLimit > 0 ? { testLimit: config.data.testLimit } : {}),
+  });
+  if (splits.archVal.count === 0) throw new UsageError(`data.archValFraction: ${config.data.archValFraction} leaves no arch-val images for the α steps`);
+  const stepsPerEpoch = batchesPerEpoch(splits.train.count, { batchSize: config.search.batchSize });
+  const teacher = needsTeacher(config) || options.teacherDir !== undefined ? obtainTeacher(config, space.template, dir, options.teacherDir, options.progress) : undefined;
+  const supernet = new Supernet(layout, { seed: config.seed });
+  const alpha = new ArchitectureWeights(space);
+  const trainer = new BilevelTrainer(supernet, alpha, costModel, objective, {
+    weightOptimizer: config.search.weightOptimizer,
+    weightSchedule: weightSchedule(config, stepsPerEpoch),
+    archOptimizer: config.search.archOptimizer,
+    order: config.search.order,
+    ...(teacher ? { distillation: { teacher: teacher.model, kd: config.distillation.kd, temperature: config.distillation.temperature } } : {}),
+  });
+  return { config, dir, space, layout, costModel, supernet, alpha, trainer, ...(teacher ? { teacher } : {}), dataset, splits, stepsPerEpoch };
+}
+
+function closeSession(s: Session): void {
+  s.trainer.dispose();
+  s.alpha.dispose();
+  s.supernet.dispose();
+  s.teacher?.model.dispose();
+}
+
+function costBounds(model: CostModel): { min: number; max: number } {
+  const min = model.constant + model.perBlock.reduce((sum, t) => sum + Math.min(...t.flat()), 0);
+  const max = model.constant + model.perBlock.reduce((sum, t) => sum + Math.max(...t.flat()), 0);
+  return { min, max };
+}
+
+function newLog(s: Session): SearchLog {
+  const c = s.config.cost;
+  return {
+    format: 'groupnas.search',
+    version: 1,
+    toolVersion: VERSION,
+    space: s.space.name,
+    variables: s.space.variables.map((v) => ({ id: v.id, decision: v.decision.name, site: v.site, choices: [...v.choices] })),
+    cost: { metric: s.costModel.metric, unit: s.costModel.unit, objective: c.objective, ...(c.target !== undefined ? { target: c.target } : {}), ...costBounds(s.costModel) },
+    ...(s.teacher ? { teacher: s.teacher.dir } : {}),
+    epochs: [],
+    warnings: [],
+  };
+}
+
+function relaxationFor(config: SearchConfig, epoch: number, step: number): { relaxation: Relaxation; temperature?: number } {
+  const g = config.search.gumbel;
+  if (!g.enabled) return { relaxation: { kind: 'softmax' } };
+  // Exponential annealing from `temperature` to `minTemperature` over the search (GDAS).
+  const span = Math.max(1, config.search.epochs - 1);
+  const temperature = g.temperature * (g.minTemperature / g.temperature) ** (Math.min(epoch, span) / span);
+  return { relaxation: { kind: 'gumbel', temperature, seed: deriveSeed(config.seed, `gumbel:${epoch}:${step}`) }, temperature };
+}
+
+function writeCheckpoint(s: Session, nextEpoch: number): void {
+  const tensors: Record<string, tf.Tensor> = {};
+  for (const [name, t] of Object.entries(s.supernet.stateDict())) tensors[`supernet/${name}`] = t;
+  for (const [name, t] of Object.entries(s.alpha.stateDict())) tensors[`alpha/${name}`] = t;
+  const w = s.trainer.weights.state();
+  for (const [name, t] of Object.entries(w.slots)) tensors[`weightOptimizer/${name}`] = t;
+  for (const [name, t] of Object.entries(s.trainer.archOptimizerState())) tensors[`archOptimizer/${name}`] = t;
+  saveCheckpoint(join(s.dir, CHECKPOINT_FILE), { position: { epoch: nextEpoch, weightSteps: w.step, archSteps: s.trainer.architectureStepCount }, weightOptimizer: w.optimizer }, tensors);
+}
+
+function underPrefix(tensors: Record<string, tf.Tensor>, prefix: string): Record<string, tf.Tensor> {
+  return Object.fromEntries(Object.entries(tensors).filter(([n]) => n.startsWith(`${prefix}/`)).map(([n, t]) => [n.slice(prefix.length + 1), t]));
+}
+
+function readCheckpoint(s: Session): { epoch: number } {
+  const file = join(s.dir, CHECKPOINT_FILE);
+  const { meta, tensors } = loadCheckpoint<{ position: { epoch: number; weightSteps: number; archSteps: number }; weightOptimizer: 'adam' | 'sgd-nesterov' }>(file);
+  try {
+    s.supernet.loadStateDict(underPrefix(tensors, 'supernet'), file);
+    s.alpha.loadStateDict(underPrefix(tensors, 'alpha'));
+    s.trainer.weights.loadState({ step: meta.position.weightSteps, optimizer: meta.weightOptimizer, slots: underPrefix(tensors, 'weightOptimizer') }, file);
+    s.trainer.loadArchOptimizerState(underPrefix(tensors, 'archOptimizer'), meta.position.archSteps, file);
+  } finally {
+    tf.dispose(Object.values(tensors));
+  }
+  return { epoch: meta.position.epoch };
+}
+
+function writeLogFiles(s: Session, log: SearchLog): void {
+  writeJsonAtomic(join(s.dir, SEARCH_FILE), log);
+  const series = s.space.variables.map((v, i) => ({ id: v.id, choices: v.choices.map(String), probabilities: log.epochs.map((e) => e.probabilities[i]!) }));
+  writeFileAtomic(join(s.dir, 'alpha.svg'), alphaSvg(series, `α probabilities per epoch — ${s.space.name} (${log.epochs.length} epochs)`));
+}
+
+function fmt(v: number): string {
+  return Math.abs(v) >= 1e5 ? v.toExponential(3) : Number(v.toPrecision(4)).toString();
+}
+
+function runEpochs(s: Session, log: SearchLog, startEpoch: number, options: SearchRunOptions): boolean {
+  const c = s.config;
+  const progress = options.progress ?? silentProgress;
+  const total = c.search.epochs;
+  const overall = progress.start('search', total * s.stepsPerEpoch);
+  const started = performance.now();
+  const batchOptions = { batchSize: c.search.batchSize, seed: c.seed, stats: s.dataset.stats };
+  const archValOptions = { batchSize: c.search.batchSize, seed: deriveSeed(c.seed, 'arch-val batches'), stats: s.dataset.stats };
+  const archValBatches = batchesPerEpoch(s.splits.archVal.count, archValOptions);
+  let ranHere = 0;
+  let finished = true;
+  for (let epoch = startEpoch; epoch < total; epoch++) {
+    if (options.stopAfterEpochs !== undefined && ranHere >= options.stopAfterEpochs) {
+      finished = false;
+      break;
+    }
+    const warmup = epoch < c.search.warmupEpochs;
+    const bar = progress.start(`epoch ${epoch + 1}/${total}${warmup ? ' (warm-up, α frozen)' : ''}`, s.stepsPerEpoch);
+    const epochStart = performance.now();
+    const sums = { loss: 0, acc: 0, n: 0, archLoss: 0, archAcc: 0, archCost: 0, archN: 0 };
+    let temperature: number | undefined;
+    let step = 0;
+    for (const batch of tensorBatches(s.splits.train, batchOptions, epoch)) {
+      try {
+        const r = relaxationFor(c, epoch, step);
+        temperature = r.temperature;
+        s.trainer.use(r.relaxation);
+        if (!warmup) {
+          const v = toTensorBatch(typedBatchAt(s.splits.archVal, archValOptions, epoch, step % archValBatches));
+          try {
+            const a = s.trainer.architectureStep({ x: v.x, y: v.y }, { x: batch.x, y: batch.y });
+            sums.archLoss += a.loss;
+            sums.archAcc += a.accuracy;
+            sums.archCost += a.expectedCost;
+            sums.archN++;
+          } finally {
+            tf.dispose([v.x, v.y]);
+          }
+        }
+        const w = s.trainer.weightStep(batch.x, batch.y);
+        sums.loss += w.loss;
+        sums.acc += w.accuracy;
+        sums.n++;
+      } finally {
+        tf.dispose([batch.x, batch.y]);
+      }
+      step++;
+      const done = epoch * s.stepsPerEpoch + step;
+      const elapsed = (performance.now() - started) / 1000;
+      const remaining = ((total - epoch) * s.stepsPerEpoch - step) * (elapsed / Math.max(1, done - startEpoch * s.stepsPerEpoch));
+      const fields: Record<string, string | number> = {
+        loss: sums.loss / sums.n,
+        acc: `${((sums.acc / sums.n) * 100).toFixed(1)}%`,
+        ...(sums.archN > 0 ? { [`E[${s.costModel.metric}]`]: fmt(sums.archCost / sums.archN) } : {}),
+        'total ETA': `${Math.round(remaining)}s`,
+      };
+      bar.update(step, fields);
+      overall.update(done, { epoch: `${epoch + 1}/${total}`, ...fields });
+    }
+    bar.stop();
+    const probabilities = s.alpha.probabilities();
+    const argmax = argmaxIndices(probabilities);
+    const expected = expectedCostOf(s);
+    const record: EpochRecord = {
+      epoch: epoch + 1,
+      warmup,
+      probabilities,
+      alpha: s.alpha.values(),
+      entropy: meanNormalizedEntropy(probabilities),
+      expectedCost: expected,
+      argmax,
+      argmaxCost: archCost(s.costModel, s.space.decode(argmax)),
+      trainLoss: sums.loss / Math.max(1, sums.n),
+      trainAccuracy: sums.acc / Math.max(1, sums.n),
+      ...(sums.archN > 0 ? { archLoss: sums.archLoss / sums.archN, archAccuracy: sums.archAcc / sums.archN } : {}),
+      ...(temperature !== undefined ? { temperature } : {}),
+      seconds: (performance.now() - epochStart) / 1000,
+    };
+    log.epochs.push(record);
+    ranHere++;
+    const stop = !warmup && c.search.entropyStop > 0 && record.entropy < c.search.entropyStop;
+    if (stop) {
+      log.stoppedEarly = { epoch: epoch + 1, entropy: record.entropy };
+      options.log?.(`α entropy ${record.entropy.toFixed(3)} < ${c.search.entropyStop} after epoch ${epoch + 1}: stopping early`);
+    }
+    writeCheckpoint(s, stop ? total : epoch + 1);
+    writeLogFiles(s, log);
+    if (stop) break;
+  }
+  overall.stop();
+  return finished;
+}
+
+/** E[cost] under softmax(α), as a number. */
+function expectedCostOf(s: Session): number {
+  return tf.tidy(() => expectedCost(s.costModel, structureWeights(s.layout, s.alpha.softmax())).dataSync()[0]!);
+}
+
+function finish(s: Session, log: SearchLog): { arch: Arch; candidates: SearchCandidate[] } {
+  const c = s.config;
+  const probabilities = s.alpha.probabilities();
+  const derived = topCandidates(s.space, probabilities, Math.max(1, c.evaluation.candidates));
+  if (derived.length === 0) throw new UsageError(`search space ${s.space.name}: no derived architecture satisfies the space's constraints`);
+  const runName = basename(s.dir);
+  const candidates = derived.map((d, i): SearchCandidate => {
+    const cost = archCost(s.costModel, d.arch);
+    const metric = s.costModel.metric === 'latency' ? { predictedLatencyMs: cost } : { bops: cost };
+    const arch: Arch = {
+      ...d.arch,
+      name: i === 0 ? `${runName}/argmax` : `${runName}/candidate-${i}`,
+      metrics: metric,
+      provenance: { tool: 'groupnas', toolVersion: VERSION, source: `search:${runName}`, seed: c.seed },
+    };
+    return { rank: i + 1, probability: Math.exp(d.logProbability), indices: d.indices, cost, arch };
+  });
+  const warning = collapseWarning(s.space, s.costModel, candidates[0]!.arch, c.cost);
+  if (warning !== undefined && !log.warnings.includes(warning)) {
+    log.warnings.push(warning);
+    writeLogFiles(s, log);
+  }
+  writeJsonAtomic(join(s.dir, 'candidates.json'), { format: 'groupnas.candidates', version: 1, metric: s.costModel.metric, unit: s.costModel.unit, candidates });
+  saveArch(join(s.dir, 'arch.json'), candidates[0]!.arch);
+  return { arch: candidates[0]!.arch, candidates };
+}
+
+function run(s: Session, log: SearchLog, startEpoch: number, options: SearchRunOptions): SearchResult {
+  const started = performance.now();
+  const finished = runEpochs(s, log, startEpoch, options);
+  if (!finished) {
+    return { dir: s.dir, arch: s.space.decode(argmaxIndices(s.alpha.probabilities())), candidates: [], log, finished, seconds: (performance.now() - started) / 1000 };
+  }
+  for (const w of log.warnings) options.log?.(`warning: ${w}`);
+  const { arch, candidates } = finish(s, log);
+  return { dir: s.dir, arch, candidates, log, finished, seconds: (performance.now() - started) / 1000 };
+}
+
+/** Start a search in a new run directory. */
+export function runSearch(config: SearchConfig, options: SearchRunOptions): SearchResult {
+  const dir = options.out;
+  if (existsSync(join(dir, CONFIG_FILE))) {
+    throw new UsageError(`--out ${dir}: already holds a search; continue it with --resume ${dir}, or choose another directory`);
+  }
+  writeJsonAtomic(join(dir, CONFIG_FILE), config);
+  const s = openSession(config, dir, options);
+  try {
+    return run(s, newLog(s), 0, options);
+  } finally {
+    closeSession(s);
+  }
+}
+
+/** Continue a search where its last epoch checkpoint left it. */
+export function resumeSearch(dir: string, options: Omit<SearchRunOptions, 'out'>): SearchResult {
+  const file = join(dir, CONFIG_FILE);
+  if (!existsSync(file)) throw new UsageError(`--resume ${dir}: not a search run directory (no ${CONFIG_FILE})`);
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    throw new FileFormatError(file, '', 'is not valid JSON');
+  }
+  const config = checkConfig(data, file);
+  const s = openSession(config, dir, { ...options, out: dir });
+  try {
+    let log = newLog(s);
+    let start = 0;
+    if (existsSync(join(dir, CHECKPOINT_FILE))) {
+      start = readCheckpoint(s).epoch;
+      const logFile = join(dir, SEARCH_FILE);
+      if (existsSync(logFile)) {
+        log = JSON.parse(readFileSync(logFile, 'utf8')) as SearchLog;
+        log.epochs = log.epochs.slice(0, Math.min(start, log.epochs.length));
+      }
+    }
+    return run(s, log, start, { ...options, out: dir });
+  } finally {
+    closeSession(s);
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * The distillation teacher of a search: the full-precision twin (`fp` preset) of the search's
+ * backbone, trained first with `trainArch` into `<run>/teacher`, or loaded from a training run
+ * directory (`--teacher DIR`). A teacher whose input or classes do not match is refused by name.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { GroupNetModel } from '../nn/group-net.js';
+import type { Arch } from '../space/arch.js';
+import type { SearchConfig } from '../space/config.js';
+import { buildPreset } from '../space/presets.js';
+import { loadRunModel, resumeTraining, trainArch, type TrainingOptions } from '../train/training-run.js';
+import { UsageError } from '../util/errors.js';
+import { silentProgress, type ProgressReporter } from '../util/progress.js';
+
+/** Whether the config's loss uses a teacher at all. */
+export function needsTeacher(config: SearchConfig): boolean {
+  return config.teacher.mode !== 'none' && config.distillation.kd > 0;
+}
+
+/** The teacher's training options, from the config's final-training section and data. */
+export function teacherTrainingOptions(config: SearchConfig): TrainingOptions {
+  const t = config.training;
+  return {
+    data: config.data.dataset,
+    epochs: config.teacher.epochs,
+    batchSize: t.batchSize,
+    ...(config.data.trainLimit > 0 ? { limit: config.data.trainLimit } : {}),
+    ...(config.data.testLimit > 0 ? { testLimit: config.data.testLimit } : {}),
+    optimizer: t.optimizer === 'sgd' ? 'sgd-nesterov' : 'adam',
+    learningRate: t.lr,
+    schedule: t.schedule,
+    weightDecay: t.weightDecay,
+    labelSmoothing: t.labelSmoothing,
+    augment: config.data.augment,
+    seed: config.seed,
+    checkpointEverySteps: 0,
+  };
+}
+
+function checkMatches(teacher: Arch, student: Arch, dir: string): void {
+  const same = (a: object, b: object) => JSON.stringify(a) === JSON.stringify(b);
+  if (!same(teacher.input, student.input)) {
+    throw new UsageError(`--teacher ${dir}: input ${JSON.stringify(teacher.input)} does not match the search backbone's ${JSON.stringify(student.input)}`);
+  }
+  if (teacher.head.classes !== student.head.classes) {
+    throw new UsageError(`--teacher ${dir}: ${teacher.head.classes} classes, the search backbone has ${student.head.classes}`);
+  }
+}
+
+/** Load a trained teacher from a training run directory (its last checkpoint). Caller disposes. */
+export function loadTeacher(dir: string, student: Arch): GroupNetModel {
+  const { record, model } = loadRunModel(dir);
+  try {
+    checkMatches(record.arch, student, dir);
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
+  return model;
+}
+
+/**
+ * The teacher for a search run in `runDir`: loaded from `explicitDir` (or the config's
+ * `teacher.path`), else trained into `<runDir>/teacher` (resumed if a previous attempt was killed).
+ */
+export function obtainTeacher(config: SearchConfig, template: Arch, runDir: string, explicitDir: string | undefined, progress: ProgressReporter = silentProgress): { model: GroupNetModel; dir: string } {
+  const given = explicitDir ?? (config.teacher.mode === 'load' ? config.teacher.path : undefined);
+  if (given !== undefined) return { model: loadTeacher(given, template), dir: given };
+  if (config.teacher.mode === 'load') throw new UsageError('teacher.path: expected the run directory of a trained teacher (teacher.mode is "load"), or pass --teacher DIR');
+  const dir = join(runDir, 'teacher');
+  if (!existsSync(join(dir, 'result.json'))) {
+    if (existsSync(join(dir, 'run.json'))) resumeTraining(dir, progress);
+    else {
+      const arch = buildPreset('fp', { backbone: config.backbone.name, widthMultiplier: config.backbone.widthMultiplier, ...(config.backbone.classes !== undefined ? { classes: config.backbone.classes } : {}) });
+      trainArch(arch, teacherTrainingOptions(config), dir, progress);
+    }
+  }
+  return { model: loadTeacher(dir, template), dir };
+}
