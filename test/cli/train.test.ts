@@ -3,9 +3,9 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../../src/util/version.js';
 import { runCli } from './run-cli.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
 const tiny = ['--preset', 'groupnet-k1', '--width-mult', '0.125', '--epochs', '2', '--limit', '256', '--test-limit', '128', '--batch', '32', '--checkpoint-every', '1', '--seed', '5'];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -20,7 +20,7 @@ describe('groupnas train', () => {
 
     runCli(['--version']); // makes sure dist is built before timing the kill
     const broken = join(mkdtempSync(join(tmpdir(), 'gn-cli-train-')), 'run');
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'groupnas.js'), 'train', ...tiny, '--out', broken], { stdio: 'ignore' });
+    const child = spawn(process.execPath, [join(PACKAGE_ROOT, 'bin', 'groupnas.js'), 'train', ...tiny, '--out', broken], { stdio: 'ignore' });
     const checkpoint = join(broken, 'checkpoint.gnck');
     for (let i = 0; i < 600 && !existsSync(checkpoint); i++) await sleep(50);
     expect(existsSync(checkpoint)).toBe(true);

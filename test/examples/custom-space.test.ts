@@ -4,10 +4,11 @@
  * executed with node.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../../src/util/version.js';
+import { ensureBuilt } from '../helpers/ensure-built.js';
 
 const example = join(PACKAGE_ROOT, 'examples', 'custom-space.ts');
 // Inside the package, so that the self-reference `import ... from 'groupnas'` resolves.
@@ -17,23 +18,6 @@ afterAll(() => {
   const parent = join(PACKAGE_ROOT, 'examples', 'dist');
   if (existsSync(parent) && readdirSync(parent).length === 0) rmdirSync(parent);
 });
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-/** `npm ci` builds dist/; rebuild when a developer's dist/ is older than src/. */
-function ensureBuilt(): void {
-  const marker = join(PACKAGE_ROOT, 'dist', 'index.js');
-  if (!existsSync(marker) || statSync(marker).mtimeMs < newestMtime(join(PACKAGE_ROOT, 'src'))) {
-    execFileSync('npm', ['run', '--silent', 'build'], { cwd: PACKAGE_ROOT, stdio: 'inherit' });
-  }
-}
 
 describe('examples/custom-space.ts', () => {
   it('imports only from groupnas and stays under 60 lines', () => {
