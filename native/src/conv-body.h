@@ -5,7 +5,9 @@
  *   GN_TILE_P                     pixels per micro-kernel tile;
  *   gn_micro(A, lda, W, K, and, pop)  pop[p·32 + j] = Σ_k popcount(A[p·lda + k] OP W[k·32 + j])
  *                                 for p < GN_TILE_P, j < 32, OP = AND if `and` else XOR;
- *   gn_popcount_words(x, count)   Σ popcount of `count` words.
+ *   gn_popcount_words(x, count)   Σ popcount of `count` words;
+ * and optionally GN_HAVE_COPY_WORDS with gn_copy_words(dst, src, count), GN_HAVE_EMIT32 with
+ * gn_emit32(job, d, pix, o0): the output mode for a whole 32-channel block, vectorized.
  *
  * Blocking: output pixels are taken in bands whose im2col rows fit in L1/L2 (GN_BAND_BYTES);
  * within a band each 32-channel weight block (kernel²·words·128 bytes) is swept across all
@@ -21,6 +23,8 @@
 typedef struct {
   uint32_t *rows;
   int32_t *row_pop;
+  /** Per band pixel: offset of its row of the padding table (binary mode). */
+  size_t *base_of;
   int32_t *row_class;
   int32_t *col_class;
   int32_t *base;
@@ -86,13 +90,36 @@ static int gn_padding_table(const gn_conv_job *j, int cout_pad, gn_scratch *s) {
   return 0;
 }
 
+#ifndef GN_HAVE_COPY_WORDS
+/** Copy `count` words; an inline loop, since most runs are a few words and a libc call costs more than the copy. */
+static inline void gn_copy_words(uint32_t *restrict dst, const uint32_t *restrict src, size_t count) {
+  for (size_t i = 0; i < count; i++) dst[i] = src[i];
+}
+#endif
+
 /** im2col of one output pixel (one plane): the taps' words in (ky, kx) order, 0 where padded. */
 static void gn_im2col_pixel(const gn_conv_job *j, const uint32_t *plane, int n, int oy, int ox, uint32_t *row) {
   const int k = j->kernel, words = j->words, dil = j->dilation;
   const size_t row_words = (size_t)k * k * words;
-  memset(row, 0, row_words * sizeof(uint32_t));
   const int iy0 = oy * j->stride - j->pad_top;
   const int ix0 = ox * j->stride - j->pad_left;
+  const int span = (k - 1) * dil;
+  const size_t line = (size_t)j->w * words;
+  const uint32_t *origin = plane + ((size_t)n * j->h) * line;
+  if (iy0 >= 0 && iy0 + span < j->h && ix0 >= 0 && ix0 + span < j->w) {
+    /* interior: every tap in bounds, nothing to zero */
+    for (int ky = 0; ky < k; ky++) {
+      const uint32_t *src = origin + (size_t)(iy0 + ky * dil) * line + (size_t)ix0 * words;
+      uint32_t *dst = row + (size_t)ky * k * words;
+      if (dil == 1) {
+        gn_copy_words(dst, src, (size_t)k * words);
+      } else {
+        for (int kx = 0; kx < k; kx++) gn_copy_words(dst + (size_t)kx * words, src + (size_t)kx * dil * words, (size_t)words);
+      }
+    }
+    return;
+  }
+  memset(row, 0, row_words * sizeof(uint32_t));
   int kx0 = 0, kx1 = k;
   while (kx0 < k && ix0 + kx0 * dil < 0) kx0++;
   while (kx1 > kx0 && ix0 + (kx1 - 1) * dil >= j->w) kx1--;
@@ -100,12 +127,12 @@ static void gn_im2col_pixel(const gn_conv_job *j, const uint32_t *plane, int n, 
   for (int ky = 0; ky < k; ky++) {
     const int iy = iy0 + ky * dil;
     if (iy < 0 || iy >= j->h) continue;
-    const uint32_t *src = plane + (((size_t)n * j->h + iy) * j->w + (size_t)(ix0 + kx0 * dil)) * words;
+    const uint32_t *src = origin + (size_t)iy * line + (size_t)(ix0 + kx0 * dil) * words;
     uint32_t *dst = row + ((size_t)ky * k + kx0) * words;
     if (dil == 1) {
-      memcpy(dst, src, (size_t)(kx1 - kx0) * words * sizeof(uint32_t));
+      gn_copy_words(dst, src, (size_t)(kx1 - kx0) * words);
     } else {
-      for (int kx = kx0; kx < kx1; kx++) memcpy(dst + (size_t)(kx - kx0) * words, src + (size_t)(kx - kx0) * dil * words, (size_t)words * sizeof(uint32_t));
+      for (int kx = kx0; kx < kx1; kx++) gn_copy_words(dst + (size_t)(kx - kx0) * words, src + (size_t)(kx - kx0) * dil * words, (size_t)words);
     }
   }
 }
@@ -157,9 +184,10 @@ static int gn_conv_impl(const gn_conv_job *j) {
   int status = -1;
   s.rows = (uint32_t *)aligned_alloc(64, ((band * row_words * planes * sizeof(uint32_t)) + 63) / 64 * 64);
   s.row_pop = (int32_t *)malloc(sizeof(int32_t) * band * planes);
+  s.base_of = (size_t *)malloc(sizeof(size_t) * band);
   s.row_class = (int32_t *)malloc(sizeof(int32_t) * (size_t)j->out_h);
   s.col_class = (int32_t *)malloc(sizeof(int32_t) * (size_t)j->out_w);
-  if (!s.rows || !s.row_pop || !s.row_class || !s.col_class) goto done;
+  if (!s.rows || !s.row_pop || !s.base_of || !s.row_class || !s.col_class) goto done;
   if (j->bits == 0 && gn_padding_table(j, cout_pad, &s) != 0) goto done;
 
   {
@@ -170,13 +198,21 @@ static int gn_conv_impl(const gn_conv_job *j) {
       const size_t count_pad = (count + GN_TILE_P - 1) / GN_TILE_P * GN_TILE_P;
       for (int i = 0; i < planes; i++) {
         uint32_t *rows = s.rows + (size_t)i * band * row_words;
+        /* walk the band's pixels with running coordinates (no divisions per pixel) */
+        int n = (int)(p0 / hw_out);
+        int oy = (int)(p0 % hw_out / j->out_w);
+        int ox = (int)(p0 % j->out_w);
         for (size_t q = 0; q < count; q++) {
-          const size_t pix = p0 + q;
-          const int n = (int)(pix / hw_out);
-          const int oy = (int)(pix % hw_out / j->out_w);
-          const int ox = (int)(pix % j->out_w);
           gn_im2col_pixel(j, j->input + (size_t)i * plane_words, n, oy, ox, rows + q * row_words);
           if (j->bits > 0) s.row_pop[(size_t)i * band + q] = (int32_t)gn_popcount_words(rows + q * row_words, row_words);
+          else if (i == 0) s.base_of[q] = ((size_t)s.row_class[oy] * s.col_classes + s.col_class[ox]) * cout_pad;
+          if (++ox == j->out_w) {
+            ox = 0;
+            if (++oy == j->out_h) {
+              oy = 0;
+              n++;
+            }
+          }
         }
         memset(rows + count * row_words, 0, (count_pad - count) * row_words * sizeof(uint32_t));
       }
@@ -189,10 +225,7 @@ static int gn_conv_impl(const gn_conv_job *j) {
           if (j->bits == 0) {
             gn_micro(s.rows + t * row_words, row_words, wb, row_words, 0, pop);
             for (int p = 0; p < tile; p++) {
-              const size_t pix = p0 + t + p;
-              const int oy = (int)(pix % hw_out / j->out_w);
-              const int ox = (int)(pix % j->out_w);
-              const int32_t *base = s.base + ((size_t)s.row_class[oy] * s.col_classes + s.col_class[ox]) * cout_pad + o0;
+              const int32_t *base = s.base + s.base_of[t + p] + o0;
               for (int q = 0; q < GN_CB; q++) d[p * GN_CB + q] = base[q] - 2 * pop[p * GN_CB + q];
             }
           } else {
@@ -205,6 +238,12 @@ static int gn_conv_impl(const gn_conv_job *j) {
               }
             }
           }
+#ifdef GN_HAVE_EMIT32
+          if (valid == GN_CB) {
+            for (int p = 0; p < tile; p++) gn_emit32(j, d + p * GN_CB, p0 + t + p, o0);
+            continue;
+          }
+#endif
           for (int p = 0; p < tile; p++) gn_emit(j, d + p * GN_CB, p0 + t + p, o0, valid);
         }
       }
@@ -214,6 +253,7 @@ static int gn_conv_impl(const gn_conv_job *j) {
 done:
   free(s.rows);
   free(s.row_pop);
+  free(s.base_of);
   free(s.row_class);
   free(s.col_class);
   free(s.base);

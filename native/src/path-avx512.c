@@ -49,6 +49,46 @@ static inline uint64_t gn_popcount_words(const uint32_t *x, size_t count) {
   return total;
 }
 
+/* Short runs (a kernel row of taps) in one masked load/store per 16 words. */
+#define GN_HAVE_COPY_WORDS
+static inline __attribute__((always_inline)) void gn_copy_words(uint32_t *restrict dst, const uint32_t *restrict src, size_t count) {
+  size_t i = 0;
+  for (; i + 16 <= count; i += 16) _mm512_storeu_si512((void *)(dst + i), _mm512_loadu_si512((const void *)(src + i)));
+  if (i < count) {
+    const __mmask16 m = (__mmask16)((1u << (count - i)) - 1);
+    _mm512_mask_storeu_epi32(dst + i, m, _mm512_maskz_loadu_epi32(m, src + i));
+  }
+}
+
+#define GN_HAVE_EMIT32
+static inline __attribute__((always_inline)) void gn_emit32(const gn_conv_job *j, const int32_t *d, size_t pix, int o0) {
+  const __m512i d0 = _mm512_loadu_si512((const void *)d);
+  const __m512i d1 = _mm512_loadu_si512((const void *)(d + 16));
+  if (j->mode == GN_MODE_INT) {
+    int32_t *out = (int32_t *)j->out + pix * j->cout + o0;
+    _mm512_storeu_si512((void *)out, d0);
+    _mm512_storeu_si512((void *)(out + 16), d1);
+    return;
+  }
+  /* separate multiply and add (no FMA): the same float32 rounding as the js and wasm engines */
+  const __m512 y0 = _mm512_add_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(d0), _mm512_loadu_ps(j->scale + o0)), _mm512_loadu_ps(j->bias + o0));
+  const __m512 y1 = _mm512_add_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(d1), _mm512_loadu_ps(j->scale + o0 + 16)), _mm512_loadu_ps(j->bias + o0 + 16));
+  if (j->mode == GN_MODE_SIGN) {
+    const uint32_t lo = _mm512_cmp_ps_mask(y0, _mm512_setzero_ps(), _CMP_LT_OQ);
+    const uint32_t hi = _mm512_cmp_ps_mask(y1, _mm512_setzero_ps(), _CMP_LT_OQ);
+    ((uint32_t *)j->out)[pix * (size_t)((j->cout + 31) / 32) + (size_t)o0 / 32] = lo | (hi << 16);
+    return;
+  }
+  float *out = (float *)j->out + pix * j->cout + o0;
+  if (j->mode == GN_MODE_ACCUMULATE) {
+    _mm512_storeu_ps(out, _mm512_add_ps(_mm512_loadu_ps(out), y0));
+    _mm512_storeu_ps(out + 16, _mm512_add_ps(_mm512_loadu_ps(out + 16), y1));
+  } else {
+    _mm512_storeu_ps(out, y0);
+    _mm512_storeu_ps(out + 16, y1);
+  }
+}
+
 #include "conv-body.h"
 
 static void pack_signs(const float *x, size_t pixels, int c, int words, uint32_t *out) {
