@@ -6,7 +6,7 @@
 // engine's "not available" error) and exits 0; `--engine auto` then uses wasm.
 // GROUPNAS_NATIVE_ASAN=1 builds with AddressSanitizer (run node with LD_PRELOAD=$(cc -print-file-name=libasan.so)).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,9 +15,16 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const nativeDir = join(root, 'native');
 const statusPath = join(nativeDir, 'build', 'status.json');
 
+/** Write by rename, so a concurrent build or a test loading the addon never sees half a file. */
+function replaceAtomically(target, write) {
+  mkdirSync(dirname(target), { recursive: true });
+  const tmp = `${target}.${process.pid}.tmp`;
+  write(tmp);
+  renameSync(tmp, target);
+}
+
 function finish(ok, reason) {
-  mkdirSync(dirname(statusPath), { recursive: true });
-  writeFileSync(statusPath, `${JSON.stringify({ ok, reason, at: new Date().toISOString() }, null, 2)}\n`);
+  replaceAtomically(statusPath, (tmp) => writeFileSync(tmp, `${JSON.stringify({ ok, reason, at: new Date().toISOString() }, null, 2)}\n`));
   console.error(ok ? 'build-native: built native/build/Release/groupnas_native.node' : `build-native: skipped — ${reason}; the native engine is unavailable and --engine auto uses wasm`);
   process.exit(0);
 }
@@ -50,13 +57,26 @@ if (!nodeGyp) finish(false, 'node-gyp not found (neither npm\'s bundled copy nor
 
 // Build against the headers of the node that runs this script when they are installed beside
 // it (no download); otherwise node-gyp uses its configured nodedir or cache.
+// Each build runs in its own staging folder (binding.gyp + a link to src/), so builds started
+// at the same time by several people in one checkout cannot trip over each other's objects;
+// the finished addon is then renamed into place.
+const staging = join(nativeDir, 'build', `staging-${process.pid}`);
+rmSync(staging, { recursive: true, force: true });
+mkdirSync(staging, { recursive: true });
+copyFileSync(join(nativeDir, 'binding.gyp'), join(staging, 'binding.gyp'));
+symlinkSync(join('..', '..', 'src'), join(staging, 'src'));
 const args = [nodeGyp, 'rebuild', '--release'];
 const prefix = join(dirname(process.execPath), '..');
 if (!process.env.npm_config_nodedir && existsSync(join(prefix, 'include', 'node', 'node_api.h'))) args.push(`--nodedir=${prefix}`);
-const run = spawnSync(process.execPath, args, { cwd: nativeDir, encoding: 'utf8', env: { ...process.env, CC: compiler, LINK: process.env.LINK ?? compiler } });
+const run = spawnSync(process.execPath, args, { cwd: staging, encoding: 'utf8', env: { ...process.env, CC: compiler, LINK: process.env.LINK ?? compiler } });
 if (run.status !== 0) {
+  rmSync(staging, { recursive: true, force: true });
+  // a stale addon from older sources must not stand in for the one that failed to build
+  rmSync(join(nativeDir, 'build', 'Release', 'groupnas_native.node'), { force: true });
   const log = `${run.stdout ?? ''}${run.stderr ?? ''}`.trim().split('\n').slice(-15).join('\n');
   console.error(log);
   finish(false, `node-gyp failed (exit ${run.status ?? run.signal}): ${log.split('\n').find((l) => /error/i.test(l)) ?? 'see the log above'}`);
 }
+replaceAtomically(join(nativeDir, 'build', 'Release', 'groupnas_native.node'), (tmp) => copyFileSync(join(staging, 'build', 'Release', 'groupnas_native.node'), tmp));
+rmSync(staging, { recursive: true, force: true });
 finish(true, undefined);

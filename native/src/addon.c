@@ -6,6 +6,7 @@
  * caller's typed arrays in place.
  */
 #include <node_api.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +29,6 @@ typedef struct {
 } call_t;
 
 static int fail(call_t *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-#include <stdarg.h>
 static int fail(call_t *c, const char *fmt, ...) {
   if (c->failed) return 0;
   char msg[256];

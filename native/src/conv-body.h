@@ -7,7 +7,9 @@
  *                                 for p < GN_TILE_P, j < 32, OP = AND if `and` else XOR;
  *   gn_popcount_words(x, count)   Σ popcount of `count` words;
  * and optionally GN_HAVE_COPY_WORDS with gn_copy_words(dst, src, count), GN_HAVE_EMIT32 with
- * gn_emit32(job, d, pix, o0): the output mode for a whole 32-channel block, vectorized.
+ * gn_emit32(job, d, pix, o0): the output mode for a whole 32-channel block, vectorized, and
+ * GN_HAVE_TILE_EMIT with gn_tile_emit(…): a ±1 tile of a full block from the accumulators
+ * straight to the output (no round trip through memory).
  *
  * Blocking: output pixels are taken in bands whose im2col rows fit in L1/L2 (GN_BAND_BYTES);
  * within a band each 32-channel weight block (kernel²·words·128 bytes) is swept across all
@@ -222,6 +224,12 @@ static int gn_conv_impl(const gn_conv_job *j) {
         const int valid = j->cout - o0 < GN_CB ? j->cout - o0 : GN_CB;
         for (size_t t = 0; t < count_pad; t += GN_TILE_P) {
           const int tile = (int)(count - t < GN_TILE_P ? count - t : GN_TILE_P);
+#ifdef GN_HAVE_TILE_EMIT
+          if (j->bits == 0 && valid == GN_CB) {
+            gn_tile_emit(j, s.rows + t * row_words, row_words, wb, row_words, s.base + o0, s.base_of + t, tile, p0 + t, o0);
+            continue;
+          }
+#endif
           if (j->bits == 0) {
             gn_micro(s.rows + t * row_words, row_words, wb, row_words, 0, pop);
             for (int p = 0; p < tile; p++) {

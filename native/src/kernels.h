@@ -53,8 +53,6 @@ typedef struct {
   gn_conv_fn conv;
   gn_pack_fn pack_signs;
   gn_roofline_fn roofline;
-  /** Bits of K the roofline processes per buffer word. */
-  int roofline_bits_per_word;
 } gn_path_impl;
 
 extern const gn_path_impl gn_path_avx512;

@@ -103,8 +103,8 @@ static uint64_t roofline(const uint32_t *buf, size_t words, size_t iters) {
   return sum;
 }
 
-const gn_path_impl gn_path_avx2 = {"avx2", gn_conv_impl, pack_signs, roofline, 32};
+const gn_path_impl gn_path_avx2 = {"avx2", gn_conv_impl, pack_signs, roofline};
 #else
 #include "kernels.h"
-const gn_path_impl gn_path_avx2 = {"avx2", 0, 0, 0, 32};
+const gn_path_impl gn_path_avx2 = {"avx2", 0, 0, 0};
 #endif

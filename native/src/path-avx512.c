@@ -60,10 +60,8 @@ static inline __attribute__((always_inline)) void gn_copy_words(uint32_t *restri
   }
 }
 
-#define GN_HAVE_EMIT32
-static inline __attribute__((always_inline)) void gn_emit32(const gn_conv_job *j, const int32_t *d, size_t pix, int o0) {
-  const __m512i d0 = _mm512_loadu_si512((const void *)d);
-  const __m512i d1 = _mm512_loadu_si512((const void *)(d + 16));
+/* The output mode for one pixel's 32 channels (d0: channels o0..o0+15, d1: the next 16). */
+static inline __attribute__((always_inline)) void gn_emit32v(const gn_conv_job *j, __m512i d0, __m512i d1, size_t pix, int o0) {
   if (j->mode == GN_MODE_INT) {
     int32_t *out = (int32_t *)j->out + pix * j->cout + o0;
     _mm512_storeu_si512((void *)out, d0);
@@ -86,6 +84,39 @@ static inline __attribute__((always_inline)) void gn_emit32(const gn_conv_job *j
   } else {
     _mm512_storeu_ps(out, y0);
     _mm512_storeu_ps(out + 16, y1);
+  }
+}
+
+#define GN_HAVE_EMIT32
+static inline __attribute__((always_inline)) void gn_emit32(const gn_conv_job *j, const int32_t *d, size_t pix, int o0) {
+  gn_emit32v(j, _mm512_loadu_si512((const void *)d), _mm512_loadu_si512((const void *)(d + 16)), pix, o0);
+}
+
+/* ±1 conv of a whole tile and 32-channel block, straight from the accumulators to the output:
+ * d = base − 2·popcount(a XOR w) per pixel's border class, then the output mode. */
+#define GN_HAVE_TILE_EMIT
+static inline __attribute__((always_inline)) void gn_tile_emit(const gn_conv_job *j, const uint32_t *A, size_t lda, const uint32_t *W, size_t K,
+                                                              const int32_t *base, const size_t *base_of, int tile, size_t pix0, int o0) {
+  __m512i acc[GN_TILE_P][2];
+#pragma GCC unroll 12
+  for (int p = 0; p < GN_TILE_P; p++) acc[p][0] = acc[p][1] = _mm512_setzero_si512();
+  for (size_t k = 0; k < K; k++) {
+    const __m512i w0 = _mm512_loadu_si512((const void *)(W + k * 32));
+    const __m512i w1 = _mm512_loadu_si512((const void *)(W + k * 32 + 16));
+#pragma GCC unroll 12
+    for (int p = 0; p < GN_TILE_P; p++) {
+      const __m512i a = _mm512_set1_epi32((int)A[p * lda + k]);
+      acc[p][0] = _mm512_add_epi32(acc[p][0], _mm512_popcnt_epi32(_mm512_xor_si512(a, w0)));
+      acc[p][1] = _mm512_add_epi32(acc[p][1], _mm512_popcnt_epi32(_mm512_xor_si512(a, w1)));
+    }
+  }
+#pragma GCC unroll 12
+  for (int p = 0; p < GN_TILE_P; p++) {
+    if (p >= tile) break;
+    const int32_t *b = base + base_of[p];
+    const __m512i d0 = _mm512_sub_epi32(_mm512_loadu_si512((const void *)b), _mm512_slli_epi32(acc[p][0], 1));
+    const __m512i d1 = _mm512_sub_epi32(_mm512_loadu_si512((const void *)(b + 16)), _mm512_slli_epi32(acc[p][1], 1));
+    gn_emit32v(j, d0, d1, pix0 + (size_t)p, o0);
   }
 }
 
@@ -129,8 +160,8 @@ static uint64_t roofline(const uint32_t *buf, size_t words, size_t iters) {
   return (uint64_t)_mm512_reduce_add_epi32(t);
 }
 
-const gn_path_impl gn_path_avx512 = {"avx512", gn_conv_impl, pack_signs, roofline, 32};
+const gn_path_impl gn_path_avx512 = {"avx512", gn_conv_impl, pack_signs, roofline};
 #else
 #include "kernels.h"
-const gn_path_impl gn_path_avx512 = {"avx512", 0, 0, 0, 32};
+const gn_path_impl gn_path_avx512 = {"avx512", 0, 0, 0};
 #endif
