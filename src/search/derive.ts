@@ -68,3 +68,43 @@ export function topCandidates(space: SearchSpace, probabilities: readonly (reado
   const [first, ...rest] = found;
   return first === undefined ? [] : [first, ...rest.sort((a, b) => b.logProbability - a.logProbability)].slice(0, count);
 }
+
+/**
+ * The most probable architecture near a cost target. The argmax takes each variable's most
+ * probable choice independently, so its cost can land far from where E[cost] settled (the
+ * expected cost meets the target; the mode need not). Starting from the argmax, repeatedly make
+ * the single choice change that gives up the least log-probability per unit of distance to the
+ * target, until the cost is within `tolerance` (relative) or no change gets closer. Returns the
+ * canonical indices of the closest architecture found.
+ */
+export function fitToTarget(
+  space: SearchSpace,
+  probabilities: readonly (readonly number[])[],
+  cost: (arch: Arch) => number,
+  target: number,
+  tolerance = 0.1,
+  maxChanges = 200,
+): number[] {
+  let indices = space.encode(space.decode(argmaxIndices(probabilities)));
+  const logP = (v: number, c: number) => Math.log(Math.max(probabilities[v]![c]!, 1e-30));
+  for (let change = 0; change < maxChanges; change++) {
+    const distance = Math.abs(cost(space.decode(indices)) - target);
+    if (distance <= tolerance * target) break;
+    let best: { indices: number[]; score: number } | undefined;
+    const active = space.activeVariables(indices);
+    indices.forEach((current, v) => {
+      if (!active[v]) return;
+      probabilities[v]!.forEach((_, c) => {
+        if (c === current) return;
+        const next = indices.map((x, i) => (i === v ? c : x));
+        const gained = distance - Math.abs(cost(space.decode(next)) - target);
+        if (gained <= 0) return;
+        const score = (logP(v, current) - logP(v, c)) / gained;
+        if (best === undefined || score < best.score) best = { indices: next, score };
+      });
+    });
+    if (best === undefined) break;
+    indices = space.encode(space.decode(best.indices));
+  }
+  return indices;
+}

@@ -35,7 +35,7 @@ import { ArchitectureWeights, meanNormalizedEntropy } from './architecture-weigh
 import { BilevelTrainer, type Relaxation } from './bilevel.js';
 import { costObjectiveFrom } from './cost-objective.js';
 import { archCost, expectedCost, type CostModel } from './cost-model.js';
-import { argmaxIndices, topCandidates } from './derive.js';
+import { argmaxIndices, fitToTarget, topCandidates } from './derive.js';
 import { Supernet } from './supernet.js';
 import { supernetLayout, type SupernetLayout } from './supernet-layout.js';
 import { structureWeights } from './structure-weights.js';
@@ -93,6 +93,8 @@ export interface SearchLog {
 
 export interface SearchCandidate {
   rank: number;
+  /** `target`: the most probable architecture within 10% of the cost target; `argmax`; `top`: next most probable. */
+  derivation: string;
   probability: number;
   indices: number[];
   cost: number;
@@ -333,29 +335,46 @@ function expectedCostOf(s: Session): number {
   return tf.tidy(() => expectedCost(s.costModel, structureWeights(s.layout, s.alpha.softmax())).dataSync()[0]!);
 }
 
+/**
+ * Derive the result: with a cost target, arch.json is the most probable architecture within 10%
+ * of it (`fitToTarget`; the argmax's cost can be far from where E[cost] settled); without one, the
+ * argmax. `candidates.json` lists it first, then the most probable distinct others.
+ */
 function finish(s: Session, log: SearchLog): { arch: Arch; candidates: SearchCandidate[] } {
   const c = s.config;
   const probabilities = s.alpha.probabilities();
-  const derived = topCandidates(s.space, probabilities, Math.max(1, c.evaluation.candidates));
-  if (derived.length === 0) throw new UsageError(`search space ${s.space.name}: no derived architecture satisfies the space's constraints`);
+  const count = Math.max(1, c.evaluation.candidates);
+  const top = topCandidates(s.space, probabilities, count + 1);
+  if (top.length === 0) throw new UsageError(`search space ${s.space.name}: no derived architecture satisfies the space's constraints`);
+  const targeted = c.cost.objective !== 'none' && c.cost.target !== undefined;
+  const chosen = targeted ? fitToTarget(s.space, probabilities, (a) => archCost(s.costModel, a), c.cost.target!) : top[0]!.indices;
+  const chosenKey = chosen.join('.');
+  const ordered = [
+    { indices: chosen, derivation: targeted ? 'target' : 'argmax' },
+    ...top.filter((t) => t.indices.join('.') !== chosenKey).map((t, i) => ({ indices: t.indices, derivation: i === 0 && targeted && top[0]!.indices.join('.') !== chosenKey ? 'argmax' : 'top' })),
+  ].slice(0, count);
   const runName = basename(s.dir);
-  const candidates = derived.map((d, i): SearchCandidate => {
-    const cost = archCost(s.costModel, d.arch);
+  const active = (indices: number[]) => s.space.activeVariables(indices);
+  const candidates = ordered.map(({ indices, derivation }, i): SearchCandidate => {
+    const decoded = s.space.decode(indices);
+    const cost = archCost(s.costModel, decoded);
     const metric = s.costModel.metric === 'latency' ? { predictedLatencyMs: cost } : { bops: cost };
     const arch: Arch = {
-      ...d.arch,
-      name: i === 0 ? `${runName}/argmax` : `${runName}/candidate-${i}`,
+      ...decoded,
+      name: `${runName}/${i === 0 ? 'chosen' : `candidate-${i}`}`,
       metrics: metric,
       provenance: { tool: 'groupnas', toolVersion: VERSION, source: `search:${runName}`, seed: c.seed },
     };
-    return { rank: i + 1, probability: Math.exp(d.logProbability), indices: d.indices, cost, arch };
+    const flags = active(indices);
+    const probability = Math.exp(indices.reduce((sum, ch, v) => sum + (flags[v] ? Math.log(Math.max(probabilities[v]![ch]!, 1e-30)) : 0), 0));
+    return { rank: i + 1, derivation, probability, indices, cost, arch };
   });
   const warning = collapseWarning(s.space, s.costModel, candidates[0]!.arch, c.cost);
   if (warning !== undefined && !log.warnings.includes(warning)) {
     log.warnings.push(warning);
     writeLogFiles(s, log);
   }
-  writeJsonAtomic(join(s.dir, 'candidates.json'), { format: 'groupnas.candidates', version: 1, metric: s.costModel.metric, unit: s.costModel.unit, candidates });
+  writeJsonAtomic(join(s.dir, 'candidates.json'), { format: 'groupnas.candidates', version: 1, metric: s.costModel.metric, unit: s.costModel.unit, ...(targeted ? { target: c.cost.target } : {}), candidates });
   saveArch(join(s.dir, 'arch.json'), candidates[0]!.arch);
   return { arch: candidates[0]!.arch, candidates };
 }

@@ -1,0 +1,101 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { selectBackend } from '../../src/backend/select.js';
+import { ArchitectureWeights } from '../../src/search/architecture-weights.js';
+import { BilevelTrainer } from '../../src/search/bilevel.js';
+import { archCost, bopsCostModel } from '../../src/search/cost-model.js';
+import type { CostObjective } from '../../src/search/cost-objective.js';
+import { argmaxIndices, fitToTarget } from '../../src/search/derive.js';
+import { Supernet } from '../../src/search/supernet.js';
+import { supernetLayout } from '../../src/search/supernet-layout.js';
+import { activationBits, bases } from '../../src/space/index.js';
+import type { Arch } from '../../src/space/arch.js';
+import { createRng } from '../../src/util/random.js';
+import { tinySpace } from './helpers.js';
+
+beforeAll(async () => {
+  await selectBackend('wasm');
+});
+
+/**
+ * Synthetic 3-class task on 8×8 images: the class is which third of the image holds a bright bar,
+ * under heavy noise. One binary base at 1 bit is a poor fit; more bases and bits fit it better.
+ */
+function syntheticBatch(seed: number, n: number): { x: tf.Tensor4D; y: tf.Tensor1D } {
+  const rng = createRng(seed);
+  const labels = Int32Array.from({ length: n }, () => Math.floor(rng() * 3));
+  const pixels = new Float32Array(n * 64);
+  for (let i = 0; i < n; i++) {
+    for (let p = 0; p < 64; p++) {
+      const col = p % 8;
+      const bar = Math.floor(col / 3) === labels[i]! ? 0.8 : 0;
+      pixels[i * 64 + p] = bar + (rng() - 0.5) * 1.6;
+    }
+  }
+  return { x: tf.tensor4d(pixels, [n, 8, 8, 1]), y: tf.tensor1d(labels, 'int32') };
+}
+
+interface Outcome {
+  arch: Arch;
+  cost: number;
+  minCost: number;
+  maxCost: number;
+  probabilities: number[][];
+}
+
+function search(objective: CostObjective, steps: number): Outcome {
+  const space = tinySpace([bases({ choices: [1, 2, 3] }), activationBits({ choices: [1, 2, 4] })]);
+  const layout = supernetLayout(space);
+  const costModel = bopsCostModel(layout);
+  const supernet = new Supernet(layout, { seed: 1 });
+  const alpha = new ArchitectureWeights(space);
+  const trainer = new BilevelTrainer(supernet, alpha, costModel, objective, {
+    weightOptimizer: { type: 'adam', lr: 3e-3, momentum: 0.9, weightDecay: 0 },
+    weightSchedule: { kind: 'constant' },
+    archOptimizer: { lr: 0.03, beta1: 0.5, beta2: 0.999, weightDecay: 1e-3 },
+    order: 'first',
+  });
+  for (let step = 0; step < steps; step++) {
+    const train = syntheticBatch(2 * step, 32);
+    const val = syntheticBatch(2 * step + 1, 32);
+    if (step >= steps / 4) trainer.architectureStep(val, train);
+    trainer.weightStep(train.x, train.y);
+    tf.dispose([train.x, train.y, val.x, val.y]);
+  }
+  const probabilities = alpha.probabilities();
+  const arch = space.decode(argmaxIndices(probabilities));
+  const flat = (pick: (v: number[]) => number) => costModel.constant + costModel.perBlock.reduce((s, t) => s + pick(t.flat()), 0);
+  const out = { arch, cost: archCost(costModel, arch), minCost: flat((v) => Math.min(...v)), maxCost: flat((v) => Math.max(...v)), probabilities };
+  trainer.dispose();
+  alpha.dispose();
+  supernet.dispose();
+  return out;
+}
+
+describe('bilevel search on a synthetic task (more bases and bits fit it better)', () => {
+  const space = tinySpace([bases({ choices: [1, 2, 3] }), activationBits({ choices: [1, 2, 4] })]);
+  const model = bopsCostModel(supernetLayout(space));
+  const size = (a: Arch) => a.bases.reduce((s, k, g) => s + k * a.bits[g]!, 0);
+  let off: Outcome;
+
+  it('without a cost term, α does not collapse to K = 1 everywhere', () => {
+    off = search({ kind: 'none', target: 1, exponent: 0, weight: 0 }, 40);
+    expect(off.arch.bases.some((k) => k > 1)).toBe(true);
+    expect(off.cost).toBeGreaterThan(off.minCost);
+  });
+
+  it('with a tight target it chooses fewer bases / bits', () => {
+    const tight = search({ kind: 'multiplicative', target: off.minCost, exponent: 0.6, weight: 0 }, 40);
+    expect(tight.cost).toBeLessThan(off.cost);
+    expect(size(tight.arch)).toBeLessThan(size(off.arch));
+    expect(Math.max(...tight.arch.bases)).toBe(1);
+  });
+
+  it('with a target inside the range, it settles there instead of collapsing, and the derived cost is within 10% of it', () => {
+    const target = off.minCost + 0.3 * (off.maxCost - off.minCost);
+    const mid = search({ kind: 'additive', target, exponent: 0, weight: 1 }, 40);
+    expect(mid.cost).toBeGreaterThan(mid.minCost); // the argmax itself did not collapse
+    const fitted = space.decode(fitToTarget(space, mid.probabilities, (a) => archCost(model, a), target));
+    expect(Math.abs(archCost(model, fitted) / target - 1)).toBeLessThanOrEqual(0.1);
+  });
+});

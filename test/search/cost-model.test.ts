@@ -1,0 +1,73 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { latencyEntriesOf, predictArchLatency } from '../../src/kernels/arch-latency.js';
+import { latencyKey, type LatencyTable } from '../../src/kernels/latency-table.js';
+import { ArchitectureWeights, oneHotProbabilities } from '../../src/search/architecture-weights.js';
+import { archCost, bopsCostModel, expectedCost, latencyCostModel, latencyEntriesOfSpace } from '../../src/search/cost-model.js';
+import { structureWeights } from '../../src/search/structure-weights.js';
+import { supernetLayout } from '../../src/search/supernet-layout.js';
+import { bopsCost } from '../../src/space/constraints.js';
+import { createRng } from '../../src/util/random.js';
+import { tinySpace } from './helpers.js';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+/** A latency table with a made-up but entry-specific time for every entry the space needs. */
+function syntheticTable(entries: ReturnType<typeof latencyEntriesOfSpace>): LatencyTable {
+  const measurements = new Map(entries.map((e) => [latencyKey(e), { entry: e, seconds: 1e-6 * (e.h * e.w * e.inChannels * e.outChannels * e.kernel ** 2 * e.bases * (e.bits === 32 ? 8 : e.bits)) / 1000 + 1e-6, repeats: 1 }]));
+  return { fingerprint: 'test', engine: 'js', machine: {} as LatencyTable['machine'], measurements };
+}
+
+describe('cost model', () => {
+  const space = tinySpace();
+  const layout = supernetLayout(space);
+  const samples = (() => {
+    const rng = createRng(7);
+    return Array.from({ length: 12 }, () => space.sampleIndices(rng));
+  })();
+
+  it('BOPs: E[cost] at one-hot α equals the derived architecture’s summary BOPs', () => {
+    const model = bopsCostModel(layout);
+    for (const indices of samples) {
+      const arch = space.decode(indices);
+      const expected = tf.tidy(() => expectedCost(model, structureWeights(layout, oneHotProbabilities(space, indices))).dataSync()[0]!);
+      expect(archCost(model, arch)).toBe(bopsCost.evaluate(arch));
+      expect(expected / bopsCost.evaluate(arch)).toBeCloseTo(1, 6);
+    }
+  });
+
+  it('latency: E[cost] at one-hot α equals the LUT prediction of the derived architecture', () => {
+    const table = syntheticTable(latencyEntriesOfSpace(layout));
+    const model = latencyCostModel(layout, table);
+    for (const indices of samples) {
+      const arch = space.decode(indices);
+      for (const e of latencyEntriesOf(arch)) expect(table.measurements.has(latencyKey(e))).toBe(true);
+      const predictedMs = predictArchLatency(table, arch) * 1000;
+      const expected = tf.tidy(() => expectedCost(model, structureWeights(layout, oneHotProbabilities(space, indices))).dataSync()[0]!);
+      expect(archCost(model, arch) / predictedMs).toBeCloseTo(1, 9);
+      expect(expected / predictedMs).toBeCloseTo(1, 5);
+    }
+  });
+
+  it('E[cost] under uniform α is the mean over architectures weighted by their probability (brute force)', () => {
+    const model = bopsCostModel(layout);
+    const alpha = new ArchitectureWeights(space);
+    const expected = tf.tidy(() => expectedCost(model, structureWeights(layout, alpha.softmax())).dataSync()[0]!);
+    // Brute force over every choice vector (inactive variables included: they cancel).
+    const sizes = space.variables.map((v) => v.choices.length);
+    let total = 0;
+    let count = 0;
+    const vector = sizes.map(() => 0);
+    for (;;) {
+      total += archCost(model, space.decode(vector));
+      count++;
+      let i = 0;
+      while (i < vector.length && ++vector[i]! === sizes[i]) vector[i++] = 0;
+      if (i === vector.length) break;
+    }
+    expect(expected / (total / count)).toBeCloseTo(1, 5);
+    alpha.dispose();
+  });
+});
