@@ -13,7 +13,7 @@
  * the α of an uninterrupted run: batches, Gumbel noise and initial values all derive from the seed.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { batchesPerEpoch, loadDataset, splitDataset, toTensorBatch, typedBatchAt, tensorBatches, type Dataset, type DataSplits } from '../data/index.js';
 import type { GroupNetModel } from '../nn/group-net.js';
@@ -353,7 +353,8 @@ function finish(s: Session, log: SearchLog): { arch: Arch; candidates: SearchCan
     { indices: chosen, derivation: targeted ? 'target' : 'argmax' },
     ...top.filter((t) => t.indices.join('.') !== chosenKey).map((t, i) => ({ indices: t.indices, derivation: i === 0 && targeted && top[0]!.indices.join('.') !== chosenKey ? 'argmax' : 'top' })),
   ].slice(0, count);
-  const runName = basename(s.dir);
+  // Named after the config, not the run directory: the same config and seed give byte-identical files wherever they run.
+  const runName = c.name ?? 'search';
   const active = (indices: number[]) => s.space.activeVariables(indices);
   const candidates = ordered.map(({ indices, derivation }, i): SearchCandidate => {
     const decoded = s.space.decode(indices);

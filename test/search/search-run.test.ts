@@ -1,0 +1,72 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { selectBackend } from '../../src/backend/select.js';
+import { bopsCostModel } from '../../src/search/cost-model.js';
+import { resumeSearch, runSearch, type SearchLog } from '../../src/search/search-run.js';
+import { loadArch } from '../../src/space/arch-file.js';
+import { archProblems } from '../../src/space/arch-validation.js';
+import { loadConfig } from '../../src/space/config-file.js';
+import { PACKAGE_ROOT } from '../../src/util/version.js';
+import { UsageError } from '../../src/util/errors.js';
+
+beforeAll(async () => {
+  await selectBackend('wasm');
+});
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'gn-search-'));
+/** configs/tiny.json, smaller still: 128 images, batches of 32, 3 epochs (1 warm-up). */
+const config = (extra: string[] = []) =>
+  loadConfig(join(PACKAGE_ROOT, 'configs', 'tiny.json'), ['data.trainLimit=128', 'search.batchSize=32', 'search.epochs=3', 'search.warmupEpochs=1', 'search.archOptimizer.lr=0.01', 'teacher.mode=none', ...extra]);
+const options = { costModel: (layout: Parameters<typeof bopsCostModel>[0]) => bopsCostModel(layout) };
+const read = (dir: string, file: string) => readFileSync(join(dir, file), 'utf8');
+
+describe('search run directory', () => {
+  let uninterrupted: string;
+
+  it('writes arch.json, candidates.json, search.json and alpha.svg; every candidate is a valid arch', () => {
+    uninterrupted = tmp();
+    const before = tf.memory().numTensors;
+    const r = runSearch(config(), { ...options, out: uninterrupted });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(r.finished).toBe(true);
+    for (const f of ['config.json', 'checkpoint.gnck', 'search.json', 'alpha.svg', 'candidates.json', 'arch.json']) expect(existsSync(join(uninterrupted, f)), f).toBe(true);
+    const arch = loadArch(join(uninterrupted, 'arch.json'));
+    expect(arch.provenance.source).toBe('search:tiny');
+    const candidates = JSON.parse(read(uninterrupted, 'candidates.json')) as { candidates: { arch: unknown; derivation: string }[] };
+    expect(candidates.candidates.length).toBe(2);
+    for (const c of candidates.candidates) expect(archProblems(c.arch)).toEqual([]);
+    const log = JSON.parse(read(uninterrupted, 'search.json')) as SearchLog;
+    expect(log.epochs.map((e) => e.warmup)).toEqual([true, false, false]);
+    // α is frozen during warm-up and moves afterwards.
+    expect(log.epochs[0]!.alpha.flat().every((a) => a === 0)).toBe(true);
+    expect(log.epochs[2]!.alpha.flat().some((a) => a !== 0)).toBe(true);
+    const svg = read(uninterrupted, 'alpha.svg');
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg.match(/<polyline/g)!.length).toBe(log.variables.reduce((n, v) => n + v.choices.length, 0));
+  });
+
+  it('same seed → byte-identical arch.json and α', () => {
+    const again = tmp();
+    runSearch(config(), { ...options, out: again });
+    expect(read(again, 'arch.json')).toBe(read(uninterrupted, 'arch.json'));
+    expect(read(again, 'candidates.json')).toBe(read(uninterrupted, 'candidates.json'));
+    const alphas = (dir: string) => (JSON.parse(read(dir, 'search.json')) as SearchLog).epochs.map((e) => e.alpha);
+    expect(alphas(again)).toEqual(alphas(uninterrupted));
+  });
+
+  it('a run killed after an epoch and resumed ends with the α of the uninterrupted run', () => {
+    const dir = tmp();
+    const partial = runSearch(config(), { ...options, out: dir, stopAfterEpochs: 2 });
+    expect(partial.finished).toBe(false);
+    expect(existsSync(join(dir, 'arch.json'))).toBe(false);
+    expect(() => runSearch(config(), { ...options, out: dir })).toThrow(UsageError);
+    const resumed = resumeSearch(dir, options);
+    expect(resumed.finished).toBe(true);
+    const last = (d: string) => (JSON.parse(read(d, 'search.json')) as SearchLog).epochs.at(-1)!.alpha;
+    expect(last(dir)).toEqual(last(uninterrupted));
+    expect(read(dir, 'arch.json')).toBe(read(uninterrupted, 'arch.json'));
+  });
+});
