@@ -98,12 +98,38 @@ export function quantizeLevel(x: number, bits: number, beta: number): number {
   return roundHalfEven(Math.fround(Math.fround(clipped) * Math.fround(levels / beta)));
 }
 
-/** Quantize an NHWC float tensor to k bits (k = 2 or 4, clip range β) and pack it as bit planes. */
+/**
+ * Quantize an NHWC float tensor to k bits (k = 2 or 4, clip range β) and pack it as bit planes.
+ * The same levels as `quantizeLevel` (tested), computed inline: this runs on every activation
+ * of a k-bit layer, so it avoids the per-element calls and the intermediate level array.
+ */
 export function packBitPlanes(x: ArrayLike<number>, shape: NhwcShape, bits: number, beta: number): BitPlaneActivations {
   if (!(beta > 0)) throw new UsageError(`packBitPlanes: beta must be > 0, got ${beta}`);
-  const levels = new Uint8Array(x.length);
-  for (let i = 0; i < x.length; i++) levels[i] = quantizeLevel(x[i]!, bits, beta);
-  return packLevels(levels, shape, bits);
+  if (!Number.isInteger(bits) || bits < 1 || bits > 8) throw new UsageError(`packBitPlanes: bits must be an integer in 1..8, got ${bits}`);
+  checkShape(shape, x.length, 'packBitPlanes');
+  const { c } = shape;
+  const words = wordsFor(c);
+  const pixels = shape.n * shape.h * shape.w;
+  const planeWords = pixels * words;
+  const planes = new Uint32Array(bits * planeWords);
+  const factor = Math.fround((2 ** bits - 1) / beta);
+  const acc = new Uint32Array(bits);
+  for (let p = 0; p < pixels; p++) {
+    for (let j = 0; j < words; j++) {
+      const src = p * c + j * 32;
+      const count = Math.min(32, c - j * 32);
+      acc.fill(0);
+      for (let b = 0; b < count; b++) {
+        const v = Math.fround(Math.fround(Math.min(Math.max(x[src + b]!, 0), beta)) * factor);
+        // round half to even (v ≥ 0)
+        let q = Math.floor(v + 0.5);
+        if (q - v === 0.5 && (q & 1) === 1) q -= 1;
+        for (let i = 0; i < bits; i++) acc[i]! |= ((q >>> i) & 1) << b;
+      }
+      for (let i = 0; i < bits; i++) planes[i * planeWords + p * words + j] = acc[i]!;
+    }
+  }
+  return { ...pickShape(shape), words, bits, planes };
 }
 
 /** Pack integer levels q ∈ {0..2^bits−1} (NHWC) as bit planes. */

@@ -1,5 +1,8 @@
 import type { Argv, CommandModule } from 'yargs';
+import { benchKernels } from '../../bench/kernels.js';
 import { benchTrainStep, TRAIN_STEP_MODELS, type TrainStepBenchResult, type TrainStepModel } from '../../bench/train-step.js';
+import { describeMachine } from '../../util/machine.js';
+import kernels, { formatKernelsReport } from './bench-kernels.js';
 import { progressBars } from '../progress-bar.js';
 import { printJson, withJsonOption } from '../options.js';
 
@@ -49,10 +52,28 @@ const trainStep: CommandModule<object, TrainStepArgs> = {
   },
 };
 
+/** `npm run bench`: train-step and kernels in one run, with the machine described. */
+const all: CommandModule<object, { json: boolean; torch: boolean }> = {
+  command: 'all',
+  describe: 'Every benchmark (train-step, kernels) in one run, with the machine described',
+  builder: (y) =>
+    withJsonOption(y).option('torch', { type: 'boolean', default: true, describe: 'run the PyTorch peers when /usr/bin/python3 has torch (--no-torch skips)' }) as Argv<{ json: boolean; torch: boolean }>,
+  handler: async (argv) => {
+    const progress = argv.json ? undefined : progressBars();
+    const machine = describeMachine();
+    if (!argv.json) console.log(`groupnas bench all — ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, simd [${machine.simd.join(' ')}], node ${machine.node}\n`);
+    const trainStepResult = await benchTrainStep({ torch: argv.torch, progress });
+    if (!argv.json) printTrainStep(trainStepResult);
+    const kernelsResult = await benchKernels({ torch: argv.torch, progress });
+    if (argv.json) printJson({ machine, trainStep: trainStepResult, kernels: kernelsResult });
+    else console.log(`\n${formatKernelsReport(kernelsResult)}`);
+  },
+};
+
 const bench: CommandModule = {
   command: 'bench <benchmark>',
   describe: 'Benchmarks, measured side by side in one run and printed as ratios',
-  builder: (y) => y.command(trainStep).demandCommand(1, 'Name a benchmark.'),
+  builder: (y) => y.command(trainStep).command(kernels).command(all).demandCommand(1, 'Name a benchmark.'),
   handler: () => {},
 };
 

@@ -1,0 +1,66 @@
+/**
+ * `groupnas infer`: run a `.gnb` packed model on a data set's test images with the packed
+ * engine — accuracy, and median latency at batch 1 and 64 — so the exported model's real
+ * cost and its accuracy (which must equal the tfjs model's) are measured by one command.
+ */
+import { resolve } from 'node:path';
+import { firstImages, loadDataset, normalizeImages } from '../data/index.js';
+import { evaluatePackedModel, loadPackedModel, measurePackedLatency, type EngineChoice, type EngineName, type PackedLatency, type TimingOptions } from '../kernels/index.js';
+import { UsageError } from '../util/errors.js';
+import { describeMachine, type MachineDescription } from '../util/machine.js';
+
+export interface InferOptions {
+  /** `embedded`, `debian` or a directory; default: the data set the model was trained on (else `embedded`). */
+  data?: string;
+  engine?: EngineChoice;
+  /** First N test images only. */
+  limit?: number;
+  /** Batch sizes to time `predict` at (median of repeats); default [1, 64]; [] skips timing. */
+  latencyBatches?: readonly number[];
+  timing?: TimingOptions;
+}
+
+export interface InferReport {
+  model: string;
+  arch: string;
+  engine: EngineName;
+  data: { data: string; name: string; checksum: string; testImages: number };
+  /** How inputs were normalized: the statistics stored in the model, or the data set's own (older files). */
+  normalization: 'model' | 'dataset';
+  correct: number;
+  accuracy: number;
+  /** The tfjs model's test accuracy recorded at export, when it was measured on these very images. */
+  tfjsTestAccuracy?: number;
+  latency: PackedLatency[];
+  machine: MachineDescription;
+}
+
+export function inferPackedModel(path: string, options: InferOptions = {}): InferReport {
+  const model = loadPackedModel(path, options.engine ?? 'auto');
+  const { metadata, arch } = model;
+  const data = options.data ?? metadata.dataset?.data ?? 'embedded';
+  const dataset = loadDataset({ data });
+  const [height, width, channels] = dataset.shape;
+  if (height !== arch.input.height || width !== arch.input.width || channels !== arch.input.channels) {
+    throw new UsageError(`--data ${data}: images are ${height}×${width}×${channels}, but ${path} expects ${arch.input.height}×${arch.input.width}×${arch.input.channels}`);
+  }
+  if (options.limit !== undefined && (!Number.isInteger(options.limit) || options.limit < 1)) throw new UsageError(`--limit: expected a positive integer, got ${options.limit}`);
+  const test = options.limit === undefined ? dataset.test : firstImages(dataset.test, options.limit);
+  const images = normalizeImages(test.images, channels, metadata.normalization ?? dataset.stats);
+  const result = evaluatePackedModel(model, images, test.labels, test.count);
+
+  const sameImages = metadata.dataset !== undefined && metadata.dataset.checksum === dataset.checksum && metadata.dataset.testImages === test.count;
+  const latency = (options.latencyBatches ?? [1, 64]).map((batch) => measurePackedLatency(model, batch, options.timing));
+  return {
+    model: resolve(path),
+    arch: arch.name ?? 'arch',
+    engine: model.engine.name,
+    data: { data, name: dataset.name, checksum: dataset.checksum, testImages: test.count },
+    normalization: metadata.normalization ? 'model' : 'dataset',
+    correct: result.correct,
+    accuracy: result.accuracy,
+    ...(sameImages && metadata.tfjsTestAccuracy !== undefined ? { tfjsTestAccuracy: metadata.tfjsTestAccuracy } : {}),
+    latency,
+    machine: describeMachine(),
+  };
+}

@@ -1,0 +1,75 @@
+/**
+ * `groupnas export`: a training run's last checkpoint becomes a `.gnb` packed model that
+ * the packed inference engine runs (src/kernels). The checkpoint's BN statistics are the
+ * recalibrated ones the run's test accuracy was measured with, so the packed model reproduces
+ * that accuracy. The file also records the input normalization of the run's data set (the
+ * engine sees the same numbers as tfjs did), and the run's tfjs test accuracy for comparison.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { loadDataset } from '../data/index.js';
+import { exportPackedModel, type ArrayTensor, type PackedModelMetadata } from '../kernels/index.js';
+import type { Arch } from '../space/arch.js';
+import { UsageError } from '../util/errors.js';
+import { VERSION } from '../util/version.js';
+import { loadRunModel } from './training-run.js';
+
+/** nn's default clip β of k-bit activations: training runs build their models with it. */
+const RUN_ACTIVATION_CLIP = 2;
+
+export interface ExportedModel {
+  path: string;
+  bytes: number;
+  arch: Arch;
+  metadata: PackedModelMetadata;
+}
+
+/** The run's recorded final tfjs test accuracy (`result.json`), when the run finished. */
+function recordedTestAccuracy(dir: string): { accuracy: number; images: number; epochs: number } | undefined {
+  const file = join(dir, 'result.json');
+  if (!existsSync(file)) return undefined;
+  try {
+    const r = JSON.parse(readFileSync(file, 'utf8')) as { testAccuracy?: unknown; testImages?: unknown; epochs?: unknown };
+    if (typeof r.testAccuracy !== 'number' || typeof r.testImages !== 'number') return undefined;
+    return { accuracy: r.testAccuracy, images: r.testImages, epochs: Array.isArray(r.epochs) ? r.epochs.length : 0 };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Pack the last checkpoint of run directory `runDir` into `out` (written atomically; nothing is written on error). */
+export function exportRunModel(runDir: string, out: string): ExportedModel {
+  if (!existsSync(join(runDir, 'checkpoint.gnck'))) {
+    throw new UsageError(`--run ${runDir}: no checkpoint.gnck (is it a groupnas training run that has finished a step?)`);
+  }
+  if (existsSync(out) && statSync(out).isDirectory()) throw new UsageError(`--out ${out}: is a directory; expected a file name such as model.gnb`);
+  const { record, model } = loadRunModel(runDir);
+  try {
+    const dataset = loadDataset({ data: record.options.data });
+    if (dataset.checksum !== record.dataset.checksum) {
+      // The normalization must be the one the model was trained with.
+      throw new UsageError(`${join(runDir, 'run.json')}: dataset.checksum: the run was trained on ${record.dataset.name} (${record.dataset.checksum.slice(0, 12)}…) but --data ${record.options.data} now holds ${dataset.checksum.slice(0, 12)}…`);
+    }
+    const result = recordedTestAccuracy(runDir);
+    const metadata: PackedModelMetadata = {
+      activationClip: RUN_ACTIVATION_CLIP,
+      normalization: { mean: [...dataset.stats.mean], std: [...dataset.stats.std] },
+      dataset: {
+        data: record.options.data,
+        name: record.dataset.name,
+        checksum: record.dataset.checksum,
+        testImages: result?.images ?? Math.min(record.options.testLimit ?? dataset.test.count, dataset.test.count),
+      },
+      ...(result ? { tfjsTestAccuracy: result.accuracy } : {}),
+      source: { run: resolve(runDir), epochs: result?.epochs ?? 0, exportedAt: new Date().toISOString(), toolVersion: VERSION },
+    };
+    const state: Record<string, ArrayTensor> = {};
+    for (const [name, variable] of Object.entries(model.stateDict())) {
+      state[name] = { shape: [...variable.shape], data: variable.dataSync() as Float32Array };
+    }
+    exportPackedModel(out, record.arch, state, { activationClip: RUN_ACTIVATION_CLIP, metadata: { ...metadata } });
+    return { path: out, bytes: statSync(out).size, arch: record.arch, metadata };
+  } finally {
+    model.dispose();
+  }
+}
