@@ -2,6 +2,8 @@ import type { CommandModule } from 'yargs';
 import bench from './bench.js';
 import data from './data.js';
 import evaluate from './eval.js';
+import exportCommand from './export.js';
+import infer from './infer.js';
 import info from './info.js';
 import search from './search.js';
 import space from './space.js';
@@ -11,4 +13,4 @@ import validate from './validate.js';
 
 /** Every `groupnas` sub-command, in the order `--help` lists them. */
 // `any`: yargs's CommandModule is invariant in its argument type, so a list of different commands needs it.
-export const commands: CommandModule<any, any>[] = [info, data, train, search, evaluate, summary, space, validate, bench];
+export const commands: CommandModule<any, any>[] = [info, data, train, search, evaluate, exportCommand, infer, summary, space, validate, bench];
