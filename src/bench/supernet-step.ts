@@ -82,7 +82,7 @@ export function timeSupernetStep(space: SearchSpace, options: { batch?: number; 
 
     const supernet = new Supernet(layout, { seed });
     const alpha = new ArchitectureWeights(space);
-    const bilevel = new BilevelTrainer(supernet, alpha, bopsCostModel(layout), { kind: 'none', target: 1, exponent: 0, weight: 0 }, {
+    const bilevel = new BilevelTrainer(supernet, alpha, bopsCostModel(layout), { kind: 'none', target: 1, scale: 1, exponent: 0, weight: 0 }, {
       weightOptimizer: optimizer,
       weightSchedule: { kind: 'constant' },
       archOptimizer: { lr: 3e-4, beta1: 0.5, beta2: 0.999, weightDecay: 1e-3 },

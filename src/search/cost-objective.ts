@@ -1,7 +1,8 @@
 /**
  * How the cost enters the architecture loss (DESIGN §4), with `E` the expected cost and `T` the target:
  *
- * - `multiplicative` (FBNet's form with the target as unit): `L = task · max(E/T, T/E)^exponent`.
+ * - `multiplicative` (FBNet's form with the target as unit): `L = scale · task · max(E/T, T/E)^exponent`
+ *   (`scale` is FBNet's α: under Adam it only sets the loss's weight against α's weight decay).
  *   FBNet's `CE·α·(log LAT)^β` only ever pushes cost down, so the search ends wherever the push
  *   and the task loss happen to balance; measuring E in units of T and penalising both sides
  *   (MnasNet's soft target) makes the target the point the search settles at.
@@ -19,6 +20,7 @@ import { UsageError } from '../util/errors.js';
 export interface CostObjective {
   kind: CostObjectiveConfig['objective'];
   target: number;
+  scale: number;
   exponent: number;
   weight: number;
 }
@@ -27,7 +29,7 @@ export function costObjectiveFrom(config: CostObjectiveConfig, source = 'cost'):
   if (config.objective !== 'none' && !(config.target !== undefined && config.target > 0)) {
     throw new UsageError(`${source}.target: expected a cost > 0 for objective "${config.objective}" (or objective "none")`);
   }
-  return { kind: config.objective, target: config.target ?? 1, exponent: config.exponent, weight: config.weight };
+  return { kind: config.objective, target: config.target ?? 1, scale: config.scale, exponent: config.exponent, weight: config.weight };
 }
 
 /** The architecture loss from the task loss and the expected cost (untidied). */
@@ -36,5 +38,5 @@ export function costLoss(objective: CostObjective, task: tf.Scalar, expected: tf
   const ratio = tf.div(expected, objective.target);
   if (objective.kind === 'additive') return tf.add(task, tf.mul(objective.weight, tf.abs(tf.sub(ratio, 1)))) as tf.Scalar;
   const logRatio = tf.abs(tf.log(ratio));
-  return tf.mul(task, tf.exp(tf.mul(objective.exponent, logRatio))) as tf.Scalar;
+  return tf.mul(tf.mul(task, objective.scale), tf.exp(tf.mul(objective.exponent, logRatio))) as tf.Scalar;
 }

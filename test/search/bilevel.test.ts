@@ -79,13 +79,13 @@ describe('bilevel search on a synthetic task (more bases and bits fit it better)
   let off: Outcome;
 
   it('without a cost term, α does not collapse to K = 1 everywhere', () => {
-    off = search({ kind: 'none', target: 1, exponent: 0, weight: 0 }, 40);
+    off = search({ kind: 'none', target: 1, scale: 1, exponent: 0, weight: 0 }, 40);
     expect(off.arch.bases.some((k) => k > 1)).toBe(true);
     expect(off.cost).toBeGreaterThan(off.minCost);
   });
 
   it('with a tight target it chooses fewer bases / bits', () => {
-    const tight = search({ kind: 'multiplicative', target: off.minCost, exponent: 0.6, weight: 0 }, 40);
+    const tight = search({ kind: 'multiplicative', target: off.minCost, scale: 1, exponent: 0.6, weight: 0 }, 40);
     expect(tight.cost).toBeLessThan(off.cost);
     expect(size(tight.arch)).toBeLessThan(size(off.arch));
     expect(Math.max(...tight.arch.bases)).toBe(1);
@@ -93,7 +93,7 @@ describe('bilevel search on a synthetic task (more bases and bits fit it better)
 
   it('with a target inside the range, it settles there instead of collapsing, and the derived cost is within 10% of it', () => {
     const target = off.minCost + 0.3 * (off.maxCost - off.minCost);
-    const mid = search({ kind: 'additive', target, exponent: 0, weight: 1 }, 40);
+    const mid = search({ kind: 'additive', target, scale: 1, exponent: 0, weight: 1 }, 40);
     expect(mid.cost).toBeGreaterThan(mid.minCost); // the argmax itself did not collapse
     const fitted = space.decode(fitToTarget(space, mid.probabilities, (a) => archCost(model, a), target));
     expect(Math.abs(archCost(model, fitted) / target - 1)).toBeLessThanOrEqual(0.1);
@@ -106,7 +106,7 @@ describe('second order and Gumbel sampling', () => {
     const layout = supernetLayout(space);
     const supernet = new Supernet(layout, { seed: 1 });
     const alpha = new ArchitectureWeights(space);
-    const trainer = new BilevelTrainer(supernet, alpha, bopsCostModel(layout), { kind: 'none', target: 1, exponent: 0, weight: 0 }, {
+    const trainer = new BilevelTrainer(supernet, alpha, bopsCostModel(layout), { kind: 'none', target: 1, scale: 1, exponent: 0, weight: 0 }, {
       weightOptimizer: { type: 'sgd', lr: 0.05, momentum: 0.9, weightDecay: 0 },
       weightSchedule: { kind: 'constant' },
       archOptimizer: { lr: 0.03, beta1: 0.5, beta2: 0.999, weightDecay: 1e-3 },
