@@ -70,3 +70,15 @@ describe('search run directory', () => {
     expect(read(dir, 'arch.json')).toBe(read(uninterrupted, 'arch.json'));
   });
 });
+
+describe('entropy-based early stop', () => {
+  it('stops after the first α epoch whose mean entropy falls below search.entropyStop, and still derives', () => {
+    const dir = tmp();
+    // Entropy starts at exactly 1 (uniform α) and any α step lowers it: a threshold of 1 stops at the first α epoch.
+    const r = runSearch(config(['search.entropyStop=1']), { ...options, out: dir });
+    expect(r.log.stoppedEarly?.epoch).toBe(2);
+    expect(r.log.epochs).toHaveLength(2);
+    expect(r.log.epochs[1]!.entropy).toBeLessThan(1);
+    expect(existsSync(join(dir, 'arch.json'))).toBe(true);
+  });
+});
