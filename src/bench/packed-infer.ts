@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { firstImages, loadDataset, normalizeImages } from '../data/index.js';
-import { evaluatePackedModel, loadPackedModel, measurePackedLatency, type EngineChoice, type EngineName, type PackedLatency, type TimingOptions } from '../kernels/index.js';
+import { createEngine, evaluatePackedModel, loadPackedModel, measurePackedLatency, type EngineChoice, type EngineName, type PackedLatency, type TimingOptions } from '../kernels/index.js';
 import { UsageError } from '../util/errors.js';
 import { describeMachine, type MachineDescription } from '../util/machine.js';
 
@@ -36,7 +36,8 @@ export interface InferReport {
 }
 
 export function inferPackedModel(path: string, options: InferOptions = {}): InferReport {
-  const model = loadPackedModel(path, options.engine ?? 'auto');
+  // The engine first: a wrong engine name is reported before any file is read.
+  const model = loadPackedModel(path, createEngine(options.engine ?? 'auto'));
   const { metadata, arch } = model;
   const data = options.data ?? metadata.dataset?.data ?? 'embedded';
   const dataset = loadDataset({ data });
