@@ -7,6 +7,7 @@
         "src/cpu.c",
         "src/geometry.c",
         "src/float-ops.c",
+        "src/threads.c",
         "src/path-avx512.c",
         "src/path-avx2.c",
         "src/path-popcnt.c",

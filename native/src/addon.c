@@ -136,14 +136,14 @@ static int geometry(call_t *c, int h, int w, int kernel, int stride, int dilatio
 /*
  * conv(path, mode, bits, n, h, w, c, kernel, stride, dilation, padding, cout,
  *      input: Uint32Array, weights: Uint32Array (interleaved blocks), tapSums: Int32Array | null,
- *      scale: Float32Array | null, bias: Float32Array | null, out)
+ *      scale: Float32Array | null, bias: Float32Array | null, out, threads: 1 | 2)
  */
 static napi_value Conv(napi_env env, napi_callback_info info) {
   call_t c;
   gn_conv_job j;
   memset(&j, 0, sizeof j);
   int path = 0, padding = 0;
-  if (!start(&c, env, info, 18, "conv")) return NULL;
+  if (!start(&c, env, info, 19, "conv")) return NULL;
   get_path(&c, 0, &path);
   get_int(&c, 1, "mode", 0, 3, &j.mode);
   get_int(&c, 2, "bits", 0, 8, &j.bits);
@@ -156,6 +156,7 @@ static napi_value Conv(napi_env env, napi_callback_info info) {
   get_int(&c, 9, "dilation", 1, MAX_DILATION, &j.dilation);
   get_int(&c, 10, "padding", 0, 2, &padding);
   get_int(&c, 11, "cout", 1, MAX_CHANNELS, &j.cout);
+  get_int(&c, 18, "threads", 1, 2, &j.threads);
   if (c.failed) return NULL;
   j.words = (j.c + 31) / 32;
   const size_t taps = (size_t)j.kernel * j.kernel;

@@ -21,16 +21,20 @@
 
 #define GN_BAND_BYTES (24 * 1024)
 
-/** Per-call scratch: the im2col band (all planes), row popcounts and the border classes. */
+/** Per call, shared read-only by the parts: the border classes and the padding table. */
+typedef struct {
+  int32_t *row_class;
+  int32_t *col_class;
+  int32_t *base;
+  int col_classes;
+} gn_shared;
+
+/** Per part: the im2col band (all planes), row popcounts, padding-table rows. */
 typedef struct {
   uint32_t *rows;
   int32_t *row_pop;
   /** Per band pixel: offset of its row of the padding table (binary mode). */
   size_t *base_of;
-  int32_t *row_class;
-  int32_t *col_class;
-  int32_t *base;
-  int col_classes;
 } gn_scratch;
 
 /** Border class of each output index along one axis: which kernel offsets fall outside. */
@@ -51,7 +55,7 @@ static int gn_classify(int out_size, int size, int pad, int kernel, int stride, 
 }
 
 /** base[(rc·colClasses + cc)·coutPad + o] = K − Σ tapSum over the taps padded in that class. */
-static int gn_padding_table(const gn_conv_job *j, int cout_pad, gn_scratch *s) {
+static int gn_padding_table(const gn_conv_job *j, int cout_pad, gn_shared *s) {
   const int k = j->kernel;
   const int taps = k * k;
   uint64_t *row_masks = (uint64_t *)malloc(sizeof(uint64_t) * (size_t)j->out_h);
@@ -166,37 +170,49 @@ static void gn_emit(const gn_conv_job *j, const int32_t *restrict d, size_t pix,
   }
 }
 
-static int gn_conv_impl(const gn_conv_job *j) {
+typedef struct {
+  const gn_conv_job *j;
+  const gn_shared *shared;
+  int status[2];
+} gn_conv_call;
+
+/** Output pixels of one part: whole tiles, split evenly. */
+static void gn_conv_part(void *ctx, int part, int parts) {
+  gn_conv_call *call = (gn_conv_call *)ctx;
+  const gn_conv_job *j = call->j;
+  const gn_shared *sh = call->shared;
   const int taps = j->kernel * j->kernel;
   const size_t row_words = (size_t)taps * j->words;
   const int planes = j->bits > 0 ? j->bits : 1;
   const size_t plane_words = (size_t)j->n * j->h * j->w * j->words;
   const int blocks = (j->cout + GN_CB - 1) / GN_CB;
   const int cout_pad = blocks * GN_CB;
-  const size_t pixels = (size_t)j->n * j->out_h * j->out_w;
+  const size_t all_pixels = (size_t)j->n * j->out_h * j->out_w;
   const size_t hw_out = (size_t)j->out_h * j->out_w;
+  const size_t tiles = (all_pixels + GN_TILE_P - 1) / GN_TILE_P;
+  const size_t begin = tiles * (size_t)part / (size_t)parts * GN_TILE_P;
+  size_t end = tiles * (size_t)(part + 1) / (size_t)parts * GN_TILE_P;
+  if (end > all_pixels) end = all_pixels;
+  call->status[part] = 0;
+  if (begin >= end) return;
+  const size_t pixels_pad = (end - begin + GN_TILE_P - 1) / GN_TILE_P * GN_TILE_P;
 
   size_t band = GN_BAND_BYTES / (row_words * sizeof(uint32_t) * planes);
   band = band / GN_TILE_P * GN_TILE_P;
   if (band < GN_TILE_P) band = GN_TILE_P;
-  const size_t pixels_pad = (pixels + GN_TILE_P - 1) / GN_TILE_P * GN_TILE_P;
   if (band > pixels_pad) band = pixels_pad;
 
   gn_scratch s = {0};
-  int status = -1;
   s.rows = (uint32_t *)aligned_alloc(64, ((band * row_words * planes * sizeof(uint32_t)) + 63) / 64 * 64);
   s.row_pop = (int32_t *)malloc(sizeof(int32_t) * band * planes);
   s.base_of = (size_t *)malloc(sizeof(size_t) * band);
-  s.row_class = (int32_t *)malloc(sizeof(int32_t) * (size_t)j->out_h);
-  s.col_class = (int32_t *)malloc(sizeof(int32_t) * (size_t)j->out_w);
-  if (!s.rows || !s.row_pop || !s.base_of || !s.row_class || !s.col_class) goto done;
-  if (j->bits == 0 && gn_padding_table(j, cout_pad, &s) != 0) goto done;
-
-  {
+  if (!s.rows || !s.row_pop || !s.base_of) {
+    call->status[part] = -1;
+  } else {
     int32_t pop[GN_TILE_P * GN_CB] __attribute__((aligned(64)));
     int32_t d[GN_TILE_P * GN_CB] __attribute__((aligned(64)));
-    for (size_t p0 = 0; p0 < pixels; p0 += band) {
-      const size_t count = pixels - p0 < band ? pixels - p0 : band;
+    for (size_t p0 = begin; p0 < end; p0 += band) {
+      const size_t count = end - p0 < band ? end - p0 : band;
       const size_t count_pad = (count + GN_TILE_P - 1) / GN_TILE_P * GN_TILE_P;
       for (int i = 0; i < planes; i++) {
         uint32_t *rows = s.rows + (size_t)i * band * row_words;
@@ -207,7 +223,7 @@ static int gn_conv_impl(const gn_conv_job *j) {
         for (size_t q = 0; q < count; q++) {
           gn_im2col_pixel(j, j->input + (size_t)i * plane_words, n, oy, ox, rows + q * row_words);
           if (j->bits > 0) s.row_pop[(size_t)i * band + q] = (int32_t)gn_popcount_words(rows + q * row_words, row_words);
-          else if (i == 0) s.base_of[q] = ((size_t)s.row_class[oy] * s.col_classes + s.col_class[ox]) * cout_pad;
+          else if (i == 0) s.base_of[q] = ((size_t)sh->row_class[oy] * sh->col_classes + sh->col_class[ox]) * cout_pad;
           if (++ox == j->out_w) {
             ox = 0;
             if (++oy == j->out_h) {
@@ -226,14 +242,14 @@ static int gn_conv_impl(const gn_conv_job *j) {
           const int tile = (int)(count - t < GN_TILE_P ? count - t : GN_TILE_P);
 #ifdef GN_HAVE_TILE_EMIT
           if (j->bits == 0 && valid == GN_CB) {
-            gn_tile_emit(j, s.rows + t * row_words, row_words, wb, row_words, s.base + o0, s.base_of + t, tile, p0 + t, o0);
+            gn_tile_emit(j, s.rows + t * row_words, row_words, wb, row_words, sh->base + o0, s.base_of + t, tile, p0 + t, o0);
             continue;
           }
 #endif
           if (j->bits == 0) {
             gn_micro(s.rows + t * row_words, row_words, wb, row_words, 0, pop);
             for (int p = 0; p < tile; p++) {
-              const int32_t *base = s.base + s.base_of[t + p] + o0;
+              const int32_t *base = sh->base + s.base_of[t + p] + o0;
               for (int q = 0; q < GN_CB; q++) d[p * GN_CB + q] = base[q] - 2 * pop[p * GN_CB + q];
             }
           } else {
@@ -257,13 +273,28 @@ static int gn_conv_impl(const gn_conv_job *j) {
       }
     }
   }
-  status = 0;
-done:
   free(s.rows);
   free(s.row_pop);
   free(s.base_of);
-  free(s.row_class);
-  free(s.col_class);
-  free(s.base);
+}
+
+/* Below this many binary MACs a second thread costs more (wake-up, its own im2col) than it saves. */
+#define GN_TWO_THREAD_MIN_MACS (8u << 20)
+
+static int gn_conv_impl(const gn_conv_job *j) {
+  const int blocks = (j->cout + GN_CB - 1) / GN_CB;
+  gn_shared sh = {0};
+  int status = -1;
+  sh.row_class = (int32_t *)malloc(sizeof(int32_t) * (size_t)j->out_h);
+  sh.col_class = (int32_t *)malloc(sizeof(int32_t) * (size_t)j->out_w);
+  if (sh.row_class && sh.col_class && (j->bits != 0 || gn_padding_table(j, blocks * GN_CB, &sh) == 0)) {
+    const double macs = (double)j->n * j->out_h * j->out_w * j->cout * j->kernel * j->kernel * j->c * (j->bits > 0 ? j->bits : 1);
+    gn_conv_call call = {j, &sh, {0, 0}};
+    const int parts = gn_run_parts(macs >= GN_TWO_THREAD_MIN_MACS ? j->threads : 1, gn_conv_part, &call);
+    status = call.status[0] != 0 || (parts > 1 && call.status[1] != 0) ? -1 : 0;
+  }
+  free(sh.row_class);
+  free(sh.col_class);
+  free(sh.base);
   return status;
 }

@@ -39,6 +39,8 @@ typedef struct {
   const float *bias;
   /** int32 (INT), float32 (FLOAT, ACCUMULATE) or packed uint32 (SIGN). */
   void *out;
+  /** 1, or 2 to split the output pixels with a helper thread (large calls only). */
+  int threads;
 } gn_conv_job;
 
 /** 0 on success, −1 when scratch memory could not be had. */
@@ -70,6 +72,11 @@ void gn_axis_geometry(int size, int kernel, int stride, int dilation, int paddin
 /** Full-precision direct conv, NHWC input, HWIO filter, zero padding. */
 void gn_float_conv(const float *x, int n, int h, int w, int c, const float *filter, int cout,
                    int kernel, int stride, int dilation, int pad_top, int pad_left, int out_h, int out_w, float *out);
+
+/** Part `part` of `parts` of a job. */
+typedef void (*gn_part_fn)(void *ctx, int part, int parts);
+/** Run fn(ctx, 0, 2) here and fn(ctx, 1, 2) on the helper thread, or fn(ctx, 0, 1) alone; returns the parts used. */
+int gn_run_parts(int threads, gn_part_fn fn, void *ctx);
 
 /** out_j = Σ_k weights[j·from + k]·parts[k], maps of `size` floats; outputs must not alias parts. */
 void gn_mix(const float *const *parts, size_t from, const float *weights, float *const *outs, size_t to, size_t size);

@@ -29,6 +29,7 @@ export interface NativeAddon {
     kernel: number, stride: number, dilation: number, padding: number, cout: number,
     input: Uint32Array, weights: Uint32Array, tapSums: Int32Array | null,
     scale: Float32Array | null, bias: Float32Array | null, out: Int32Array | Float32Array | Uint32Array,
+    threads: 1 | 2,
   ): void;
   packSigns(path: number, x: Float32Array, pixels: number, c: number, out: Uint32Array): void;
   floatConv(

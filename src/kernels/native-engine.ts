@@ -2,7 +2,8 @@
  * The native engine (issue 7): the BinaryEngine interface on the Node-API addon in `native/`,
  * with run-time CPU dispatch among AVX-512 VPOPCNTDQ, AVX2 (VPSHUFB popcount), scalar POPCNT
  * and portable C. `GROUPNAS_NATIVE_PATH=avx512|avx2|popcnt|portable` (or the `path` option)
- * forces a path; by default the fastest this CPU runs is taken.
+ * forces a path; by default the fastest this CPU runs is taken. One thread by default;
+ * `GROUPNAS_NATIVE_THREADS=2` (or the `threads` option) splits large convs with a helper thread.
  *
  * Zero-copy: the kernels read the caller's typed arrays and write into result arrays
  * allocated here. Weights are re-laid once per PackedWeights (cached) into 32-channel
@@ -21,6 +22,8 @@ import type { PackedWeights } from './weights.js';
 
 /** The environment variable that forces a dispatch path. */
 export const NATIVE_PATH_ENV = 'GROUPNAS_NATIVE_PATH';
+/** The environment variable that sets the threads of a conv (1 or 2). */
+export const NATIVE_THREADS_ENV = 'GROUPNAS_NATIVE_THREADS';
 
 const MODE = { int: 0, float: 1, accumulate: 2, sign: 3 } as const;
 type Mode = keyof typeof MODE;
@@ -32,6 +35,8 @@ const BLOCK = 32;
 export interface NativeEngineOptions {
   /** Force a dispatch path; default: $GROUPNAS_NATIVE_PATH, else the fastest this CPU runs. */
   path?: NativePath;
+  /** Threads per conv: 1 (default: $GROUPNAS_NATIVE_THREADS, else 1) or 2 (convs of ≥ 8 M binary MACs). */
+  threads?: 1 | 2;
 }
 
 const interleavedCache = new WeakMap<PackedWeights, Uint32Array>();
@@ -72,6 +77,14 @@ function checkPlaneCount(bits: number): void {
   if (!Number.isInteger(bits) || bits < 1 || bits > 8) throw new UsageError(`bit-plane conv: bits must be an integer in 1..8, got ${bits}`);
 }
 
+/** Threads named by $GROUPNAS_NATIVE_THREADS, if set. */
+export function nativeThreadsFromEnv(env: NodeJS.ProcessEnv = process.env): 1 | 2 | undefined {
+  const value = env[NATIVE_THREADS_ENV];
+  if (value === undefined || value === '') return undefined;
+  if (value !== '1' && value !== '2') throw new UsageError(`${NATIVE_THREADS_ENV}: expected 1 or 2, got ${value}`);
+  return value === '2' ? 2 : 1;
+}
+
 interface ConvCall {
   input: NhwcShape & { words: number };
   planes: Uint32Array;
@@ -87,6 +100,8 @@ export class NativeEngine implements BinaryEngine {
   readonly name = 'native' as const;
   /** The dispatch path this engine runs. */
   readonly path: NativePath;
+  /** Threads per conv. */
+  readonly threads: 1 | 2;
   private readonly pathId: number;
   private readonly addon: NativeAddon;
 
@@ -101,6 +116,9 @@ export class NativeEngine implements BinaryEngine {
     if (path === undefined) throw new NotAvailableError('native engine: the addon reports no runnable path');
     this.path = path;
     this.pathId = NATIVE_PATHS.indexOf(path);
+    const threads = options.threads ?? nativeThreadsFromEnv() ?? 1;
+    if (threads !== 1 && threads !== 2) throw new UsageError(`native engine: threads must be 1 or 2, got ${String(threads)}`);
+    this.threads = threads;
   }
 
   /** Paths this CPU and build can run, fastest first. */
@@ -241,7 +259,7 @@ export class NativeEngine implements BinaryEngine {
         input.n, input.h, input.w, input.c,
         spec.kernel, spec.stride, spec.dilation, PADDING[spec.padding], cout,
         call.planes, interleaved, call.bits === 0 ? weights.tapSums : null,
-        transform?.scale ?? null, transform?.bias ?? null, out,
+        transform?.scale ?? null, transform?.bias ?? null, out, this.threads,
       ),
     );
     return { n: input.n, h: geometry.outH, w: geometry.outW, c: cout, data: out };

@@ -105,6 +105,41 @@ describe.skipIf(status.paths.length === 0)('native engine selection', () => {
   });
 });
 
+describe.skipIf(status.paths.length === 0)('native engine, two threads', () => {
+  it('large convs split across two threads give the single-thread results, every output mode and bit planes', () => {
+    const rng = createRng(12);
+    const shape = { n: 1, h: 31, w: 29, c: 130 };
+    const cout = 70;
+    const spec: ConvSpec = { kernel: 3, stride: 1, dilation: 1, padding: 'same' };
+    const x = packSigns(randomSigns(rng, 31 * 29 * 130), shape);
+    const w = packWeights(randomSigns(rng, 9 * 130 * cout), { kernel: 3, inChannels: 130, outChannels: cout });
+    const t = { scale: Float32Array.from({ length: cout }, () => rng() - 0.5), bias: Float32Array.from({ length: cout }, () => rng() - 0.5) };
+    const one = new NativeEngine({ threads: 1 });
+    const two = new NativeEngine({ threads: 2 });
+    expect(two.threads).toBe(2);
+    const dots = two.convDots(x, w, spec).data;
+    expect(Array.from(dots)).toEqual(Array.from(createEngine('js').convDots(x, w, spec).data));
+    expect(Array.from(two.conv(x, w, spec, t).data)).toEqual(Array.from(one.conv(x, w, spec, t).data));
+    expect(Array.from(two.conv(x, w, spec, t, new Float32Array(dots.length).fill(1)).data)).toEqual(Array.from(one.conv(x, w, spec, t, new Float32Array(dots.length).fill(1)).data));
+    expect(Array.from(two.convSign(x, w, spec, t).data)).toEqual(Array.from(one.convSign(x, w, spec, t).data));
+    const levels = packLevels(randomLevels(rng, 31 * 29 * 130, 2), shape, 2);
+    expect(Array.from(two.bitPlaneConvDots(levels, w, spec).data)).toEqual(Array.from(one.bitPlaneConvDots(levels, w, spec).data));
+  });
+
+  it('the thread count comes from GROUPNAS_NATIVE_THREADS, 1 or 2', () => {
+    const saved = process.env.GROUPNAS_NATIVE_THREADS;
+    try {
+      process.env.GROUPNAS_NATIVE_THREADS = '2';
+      expect(new NativeEngine().threads).toBe(2);
+      process.env.GROUPNAS_NATIVE_THREADS = '4';
+      expect(() => new NativeEngine()).toThrow(/GROUPNAS_NATIVE_THREADS: expected 1 or 2, got 4/);
+    } finally {
+      if (saved === undefined) delete process.env.GROUPNAS_NATIVE_THREADS;
+      else process.env.GROUPNAS_NATIVE_THREADS = saved;
+    }
+  });
+});
+
 describe.each(status.paths)('native engine, path %s (forced by GROUPNAS_NATIVE_PATH)', (path) => {
   let engine: NativeEngine;
   let saved: string | undefined;

@@ -80,7 +80,7 @@ function validCall(rng: Rng): { args: unknown[]; mode: number } {
   const out = mode === 0 ? new Int32Array(pixels * cout) : mode === 3 ? new Uint32Array(pixels * blocks) : new Float32Array(pixels * cout);
   return {
     mode,
-    args: [0, mode, bits, n, h, w, c, kernel, stride, 1, padding, cout, input, weights, new Int32Array(cout * kernel * kernel), new Float32Array(cout), new Float32Array(cout), out],
+    args: [0, mode, bits, n, h, w, c, kernel, stride, 1, padding, cout, input, weights, new Int32Array(cout * kernel * kernel), new Float32Array(cout), new Float32Array(cout), out, 1 + randomInt(rng, 2)],
   };
 }
 
@@ -118,7 +118,7 @@ describe.skipIf(addon === undefined)('native addon: raw calls with perturbed arg
         (addon!.conv as (...a: unknown[]) => void)(...args);
       } catch (err) {
         expect(err, `call ${i}`).toBeInstanceOf(RangeError);
-        expect((err as Error).message, `call ${i}`).toMatch(/^(conv|path|mode|bits|n|h|w|c|kernel|stride|dilation|padding|cout|input|weights|tapSums|scale|bias|out|geometry|kernel²·c)\b.{6,}/);
+        expect((err as Error).message, `call ${i}`).toMatch(/^(conv|path|mode|bits|n|h|w|c|kernel|stride|dilation|padding|cout|input|weights|tapSums|scale|bias|out|threads|geometry|kernel²·c)\b.{6,}/);
         rejected++;
       }
     }
