@@ -7,6 +7,8 @@ import { loadConfig } from '../../space/config-file.js';
 import { UsageError } from '../../util/errors.js';
 import { PACKAGE_ROOT } from '../../util/version.js';
 import { printJson, useBackend, withBackendOption, withJsonOption } from '../options.js';
+import cliProgress from 'cli-progress';
+import type { ProgressReporter } from '../../util/progress.js';
 import { progressBars } from '../progress-bar.js';
 
 interface SearchArgs {
@@ -25,6 +27,40 @@ interface SearchArgs {
 }
 
 export const DEFAULT_CONFIG = join(PACKAGE_ROOT, 'configs', 'default.json');
+
+/**
+ * The search shows two bars at once (the epoch's and the whole search's). On a terminal they share
+ * one cli-progress MultiBar (two SingleBars would overwrite each other's line); elsewhere the
+ * shared reporter prints a line per finished bar.
+ */
+function searchProgress(stream: NodeJS.WriteStream = process.stderr): ProgressReporter {
+  if (!stream.isTTY) return progressBars(stream);
+  const newMultiBar = () =>
+    new cliProgress.MultiBar(
+      { stream, format: '{label} [{bar}] {value}/{total} | ETA {eta_formatted} | {fields}', hideCursor: true, clearOnComplete: false, etaBuffer: 20 },
+      cliProgress.Presets.shades_classic,
+    );
+  let multi = newMultiBar();
+  let open = 0;
+  const show = (fields: Record<string, string | number>) =>
+    Object.entries(fields)
+      .map(([k, v]) => `${k} ${typeof v === 'number' ? (Number.isInteger(v) ? v : v.toPrecision(4)) : v}`)
+      .join('  ');
+  return {
+    start(label, total) {
+      if (open === 0) multi = newMultiBar(); // a stopped MultiBar does not redraw again
+      const bar = multi.create(total, 0, { label, fields: '' });
+      open++;
+      return {
+        update: (done, fields) => bar.update(done, { label, fields: fields ? show(fields) : '' }),
+        stop: () => {
+          bar.stop();
+          if (--open === 0) multi.stop();
+        },
+      };
+    },
+  };
+}
 
 function defaultOutDir(name: string): string {
   return `runs/search-${name.replace(/[^a-zA-Z0-9.-]+/g, '_')}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
@@ -81,7 +117,7 @@ const search: CommandModule<object, SearchArgs> = {
       .example('$0 search --resume runs/tiny', 'continue after a kill') as Argv<SearchArgs>,
   handler: async (argv) => {
     await useBackend(argv.backend);
-    const progress = argv.json ? undefined : progressBars();
+    const progress = argv.json ? undefined : searchProgress();
     const log = (line: string) => process.stderr.write(`groupnas: ${line}\n`);
     const common: Omit<SearchRunOptions, 'out'> = {
       costModel: (layout, metric) => {
