@@ -70,6 +70,8 @@ export interface NativeBenchReport {
   layers: NativeLayerResult[];
   /** 28²×128 on every path this CPU runs. */
   perPath: { path: NativePath; seconds: number; macsPerSecond: number }[];
+  /** The ResNet-18 stage shapes with one and with two threads (kernel time), measured back to back. */
+  twoThreads: { layer: BenchLayer; oneSeconds: number; twoSeconds: number }[];
   model: ModelBenchReport | { skipped: string };
 }
 
@@ -181,8 +183,19 @@ export async function runNativeBench(options: NativeBenchOptions = {}): Promise<
     const s = median(() => engine.conv(input, weights, spec, transform, out), path === 'portable' || path === 'popcnt' ? Math.min(seconds, 0.3) : seconds);
     return { path, seconds: s, macsPerSecond: macsOf(stage2) / s };
   });
+  const two = new NativeEngine({ threads: 2 });
+  const one = new NativeEngine({ threads: 1 });
+  const twoThreads = BENCH_LAYERS.slice(0, 4).map((layer) => {
+    const { spec, input, weights, transform } = layerOperands(layer);
+    const out = one.conv(input, weights, spec, transform).data;
+    return {
+      layer,
+      oneSeconds: median(() => one.conv(input, weights, spec, transform, out), seconds),
+      twoSeconds: median(() => two.conv(input, weights, spec, transform, out), seconds),
+    };
+  });
   const model = options.model === false ? { skipped: '--no-model' } : await runModelBench({ engine: 'native', cacheDir: null, seconds: Math.max(seconds * 2, 1) });
-  return { machine: describeMachine(), paths, rooflines, torch: peerTorchVersion(), layers: results, perPath, model };
+  return { machine: describeMachine(), paths, rooflines, torch: peerTorchVersion(), layers: results, perPath, twoThreads, model };
 }
 
 const g = (macs: number) => `${(macs / 1e9).toFixed(0)} G`;
@@ -218,6 +231,10 @@ export function formatNativeBench(r: NativeBenchReport): string {
   }
   lines.push('', '28²×128 on every dispatch path (forced; kernel time):');
   for (const p of r.perPath) lines.push(`  ${p.path.padEnd(8)} ${ms(p.seconds).padStart(8)} ms  ${g(p.macsPerSecond).padStart(7)} binary MAC/s`);
+  lines.push('', `one vs two threads (${r.machine.cores} cores on this machine, kernel time):`);
+  for (const t of r.twoThreads) {
+    lines.push(`  ${t.layer.name.padEnd(26)} 1 thread ${ms(t.oneSeconds)} ms  2 threads ${ms(t.twoSeconds)} ms  (${(t.oneSeconds / t.twoSeconds).toFixed(2)}×)`);
+  }
   lines.push('');
   if ('skipped' in r.model) {
     lines.push(`whole model: skipped (${r.model.skipped})`);
