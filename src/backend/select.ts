@@ -103,6 +103,9 @@ async function activate(name: ConcreteBackend): Promise<void> {
  * wasm, cpu in that order (by dynamic import) and keeps the first that works.
  */
 export async function selectBackend(requested: BackendRequest = 'auto'): Promise<BackendChoice> {
+  // Production mode only silences tfjs's console chatter (e.g. its "install tfjs-node" banner on cpu);
+  // we say ourselves which backend runs and why.
+  tf.env().set('PROD', true);
   if (!(BACKEND_CHOICES as readonly string[]).includes(requested)) {
     throw new UsageError(`--backend: expected one of ${BACKEND_CHOICES.join(', ')}, got '${String(requested)}'`);
   }

@@ -14,7 +14,10 @@ export type TrainStepModel = (typeof TRAIN_STEP_MODELS)[number];
 export interface ModelTrainStepResult {
   model: TrainStepModel;
   wasmImagesPerSec: number;
-  /** Stock tfjs cpu backend (measured for the FP twin only: one step takes minutes for K=5). */
+  /**
+   * Stock tfjs cpu backend, one step at `cpuBatch` images (its cost is linear in the batch, so
+   * images/s compare; a full batch-64 step takes many minutes there). FP twin only.
+   */
   cpuImagesPerSec?: number;
   speedupVsCpu?: number;
   /** PyTorch on one thread, same network and batch, same run. */
@@ -24,6 +27,7 @@ export interface ModelTrainStepResult {
 
 export interface TrainStepBenchResult extends ModelTrainStepResult {
   batch: number;
+  cpuBatch: number;
   machine: MachineDescription;
   torchVersion: string | null;
   /** Per model; the top-level numbers repeat the FP twin's (what the foundation issue reports). */
@@ -36,6 +40,8 @@ export interface TrainStepBenchOptions {
   steps?: number;
   models?: readonly TrainStepModel[];
   cpu?: boolean;
+  /** Batch of the single cpu-backend step (default 8). */
+  cpuBatch?: number;
   torch?: boolean;
   progress?: ProgressReporter;
 }
@@ -54,6 +60,7 @@ async function timeOn(backend: ConcreteBackend, model: TrainStepModel, batch: nu
  */
 export async function benchTrainStep(options: TrainStepBenchOptions = {}): Promise<TrainStepBenchResult> {
   const batch = options.batch ?? 64;
+  const cpuBatch = options.cpuBatch ?? 8;
   const steps = options.steps ?? 5;
   const models = options.models ?? TRAIN_STEP_MODELS;
   const torchVersion = options.torch === false ? null : peerTorchVersion();
@@ -64,7 +71,7 @@ export async function benchTrainStep(options: TrainStepBenchOptions = {}): Promi
     const r: ModelTrainStepResult = { model, wasmImagesPerSec: await timeOn('wasm', model, batch, steps, 2) };
     progress.update(++done, { model, wasm: r.wasmImagesPerSec });
     if (options.cpu !== false && model === 'fp') {
-      r.cpuImagesPerSec = await timeOn('cpu', model, batch, 1, 0);
+      r.cpuImagesPerSec = await timeOn('cpu', model, cpuBatch, 1, 0);
       r.speedupVsCpu = r.wasmImagesPerSec / r.cpuImagesPerSec;
     }
     progress.update(++done, { model, cpu: r.cpuImagesPerSec ?? '-' });
@@ -79,5 +86,5 @@ export async function benchTrainStep(options: TrainStepBenchOptions = {}): Promi
   progress.stop();
   await selectBackend('wasm');
   const fp = results.find((r) => r.model === 'fp') ?? results[0]!;
-  return { ...fp, batch, machine: describeMachine(), torchVersion, models: results };
+  return { ...fp, batch, cpuBatch, machine: describeMachine(), torchVersion, models: results };
 }

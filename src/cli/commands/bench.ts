@@ -12,6 +12,7 @@ interface TrainStepArgs {
   steps: number;
   model: TrainStepModel[];
   cpu: boolean;
+  'cpu-batch': number;
   torch: boolean;
 }
 
@@ -19,7 +20,7 @@ const ratio = (v: number | undefined, digits = 2): string => (v === undefined ? 
 const rate = (v: number | undefined): string => (v === undefined ? '-' : v.toFixed(1));
 
 function printTrainStep(r: TrainStepBenchResult): void {
-  console.log(`train step, batch ${r.batch}, one thread each — ${r.machine.cpu}, ${r.machine.simd.join(' ')}, node ${r.machine.node}, torch ${r.torchVersion ?? 'absent'}`);
+  console.log(`train step, batch ${r.batch} (cpu backend: one step of ${r.cpuBatch}), one thread each — ${r.machine.cpu}, ${r.machine.simd.join(' ')}, node ${r.machine.node}, torch ${r.torchVersion ?? 'absent'}`);
   console.log('model         wasm img/s   cpu img/s   wasm/cpu   torch img/s   wasm/torch');
   for (const m of r.models) {
     console.log(
@@ -37,6 +38,7 @@ const trainStep: CommandModule<object, TrainStepArgs> = {
       .option('steps', { type: 'number', default: 5, describe: 'timed steps (median) on wasm and in PyTorch' })
       .option('model', { type: 'array', choices: TRAIN_STEP_MODELS, default: [...TRAIN_STEP_MODELS] as TrainStepModel[], describe: 'models to measure' })
       .option('cpu', { type: 'boolean', default: true, describe: 'also time one step on the stock cpu backend (slow; --no-cpu skips)' })
+      .option('cpu-batch', { type: 'number', default: 8, describe: 'images in the one cpu-backend step (its cost is linear in the batch)' })
       .option('torch', { type: 'boolean', default: true, describe: 'also run the PyTorch peer when /usr/bin/python3 has torch (--no-torch skips)' }) as Argv<TrainStepArgs>,
   handler: async (argv) => {
     const result = await benchTrainStep({
@@ -44,6 +46,7 @@ const trainStep: CommandModule<object, TrainStepArgs> = {
       steps: argv.steps,
       models: argv.model,
       cpu: argv.cpu,
+      cpuBatch: argv['cpu-batch'],
       torch: argv.torch,
       progress: argv.json ? undefined : progressBars(),
     });
