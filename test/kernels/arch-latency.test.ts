@@ -26,6 +26,15 @@ describe('latencyEntriesOf', () => {
     ]);
   });
 
+  it('follows the space: the stem max-pool of ResNet-18 (224² → 56²), LBD with one shortcut per layer', () => {
+    const resnet = latencyEntriesOf(buildPreset('groupnet-k5', { backbone: 'resnet18' })).map(latencyKey);
+    expect(resnet[0]).toBe('224x224 3>64 k7 s2 d1 b32 K1');
+    expect(resnet[1]).toBe('56x56 64>64 k3 s1 d1 b1 K5');
+    const lbd = latencyEntriesOf(buildPreset('lbd-k5', { widthMultiplier: 0.5 }));
+    expect(lbd.filter((e) => e.bits === 1).every((e) => e.bases === 5)).toBe(true);
+    expect(lbd.filter((e) => e.bits === 32 && e.kernel === 1).map((e) => e.bases)).toEqual([1, 1]);
+  });
+
   it('predicts the sum of the table entries', () => {
     const arch = buildPreset('groupnet-k5-a2', { widthMultiplier: 0.5 });
     const entries = latencyEntriesOf(arch);
