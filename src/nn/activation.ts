@@ -10,7 +10,11 @@ export type SignEstimator = 'ste' | 'approx';
 /** How a binary unit quantizes its input activations. */
 export type ActivationQuantizer =
   | { kind: 'sign'; estimator: SignEstimator }
-  /** ReLU then k-bit `uniformQuant` (supplement S4.1: Conv → BN → ReLU → Quantize). */
+  /**
+   * k-bit `uniformQuant` of the ReLU'd input (supplement S4.1: Conv → BN → ReLU → Quantize). The
+   * quantizer's clip(y, 0, β) already is the ReLU (same values; gradient differs only at y = 0
+   * exactly), so no separate ReLU op is run or kept on the tape.
+   */
   | { kind: 'uniform'; bits: number; beta: number };
 
 /** The quantizer for a group's activation bits; undefined for 32 (full precision). */
@@ -22,5 +26,5 @@ export function activationQuantizerFor(bits: ActivationBits, estimator: SignEsti
 
 export function quantizeActivation(x: tf.Tensor4D, q: ActivationQuantizer): tf.Tensor4D {
   if (q.kind === 'sign') return q.estimator === 'approx' ? approxSign(x) : steSign(x);
-  return uniformQuant(tf.relu(x), q.bits, q.beta);
+  return uniformQuant(x, q.bits, q.beta);
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { constant, matrix } from './init.js';
+import { mixBases } from './mix-bases.js';
 import type { Scope } from './parameters.js';
 
 /** Turns the K outputs of one group's bases into the K' inputs of the next group's bases (DESIGN §3 "Connections"). */
@@ -27,7 +28,7 @@ export class AggregateConnector implements BaseConnector {
 
   combine(outputs: tf.Tensor4D[]): tf.Tensor4D[] {
     checkCount(outputs, this.fromBases);
-    const y = this.lambda === undefined ? outputs[0]! : weightedSum(outputs, tf.unstack(this.lambda));
+    const y = this.lambda === undefined ? outputs[0]! : mixBases(outputs, tf.reshape(this.lambda, [1, this.fromBases]) as tf.Tensor2D)[0]!;
     return Array.from({ length: this.toBases }, () => y);
   }
 }
@@ -59,15 +60,10 @@ export class SoftConnector implements BaseConnector {
   combine(outputs: tf.Tensor4D[]): tf.Tensor4D[] {
     checkCount(outputs, this.fromBases);
     if (this.mix === undefined) return outputs;
-    // Scalar-times-map sums, not stack → matMul → unstack: on wasm a [K', K]×[K, N·H·W·C] product
-    // and unstacking large maps cost ~10× more than these K'·K elementwise ops.
-    const m = tf.unstack(tf.reshape(this.mix, [-1]));
-    return Array.from({ length: this.toBases }, (_, j) => weightedSum(outputs, m.slice(j * this.fromBases, (j + 1) * this.fromBases)));
+    // Scalar-times-map sums (mixBases), not stack → matMul → unstack: on wasm a [K', K]×[K, N·H·W·C]
+    // product and unstacking large maps cost ~10× more.
+    return mixBases(outputs, this.mix as tf.Tensor2D);
   }
-}
-
-function weightedSum(outputs: tf.Tensor4D[], weights: tf.Tensor[]): tf.Tensor4D {
-  return tf.addN(outputs.map((o, k) => tf.mul(o, weights[k]!))) as tf.Tensor4D;
 }
 
 function checkCount(outputs: tf.Tensor4D[], expected: number): void {

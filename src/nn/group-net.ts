@@ -4,6 +4,7 @@ import { activationQuantizerFor, type SignEstimator } from './activation.js';
 import { blockOutChannels, type Block } from './blocks/block.js';
 import { createBlock } from './blocks/create-block.js';
 import { checkArchBuildable } from './check-arch.js';
+import { checkpoint } from './checkpoint.js';
 import { AggregateConnector, SoftConnector, type BaseConnector } from './connections.js';
 import { BatchNorm } from './layers/batch-norm.js';
 import { Conv2d } from './layers/conv2d.js';
@@ -19,6 +20,12 @@ export interface BuildOptions {
   activationClip?: number;
   /** BN running-statistics momentum (PyTorch convention). Default 0.1. */
   bnMomentum?: number;
+  /**
+   * Gradient checkpointing per block (see `checkpoint`): training keeps one tensor per block instead
+   * of ~20 per unit, for one extra forward pass. Needed for Group-Net R (K = 5) at batch 64 on
+   * wasm, whose 4 GB heap the plain tape overflows. Default false.
+   */
+  checkpointBlocks?: boolean;
 }
 
 /** One group: `bases[k]` is base k's own chain of blocks (K replicas of the group's blocks; one path under LBD). */
@@ -60,6 +67,9 @@ export class GroupNetModel {
   readonly fc: Dense;
   /** Channels of the feature map the head pools. */
   readonly featureChannels: number;
+  readonly checkpointBlocks: boolean;
+  /** Trainable variables of each block of each base, as `groups[g].bases[k][i]` (for checkpointing). */
+  private readonly blockVariables: tf.Variable[][][][];
 
   constructor(
     readonly arch: Arch,
@@ -130,6 +140,16 @@ export class GroupNetModel {
     });
     this.output = new AggregateConnector(root.child('output'), paths(arch.groups.length - 1), 1);
     this.featureChannels = channels;
+    this.checkpointBlocks = options.checkpointBlocks ?? false;
+    const trainable = this.params.trainable();
+    this.blockVariables = this.groups.map((group, g) =>
+      group.bases.map((blocks, k) =>
+        blocks.map((_, j) => {
+          const prefix = `groups.${g}.bases.${k}.blocks.${group.start + j}.`;
+          return trainable.filter((p) => p.name.startsWith(prefix)).map((p) => p.variable);
+        }),
+      ),
+    );
     this.fc = new Dense(root.child('head').child('fc'), channels, arch.head.classes);
   }
 
@@ -178,7 +198,12 @@ export class GroupNetModel {
     this.groups.forEach((group, g) => {
       let hidden = inputs;
       for (let i = group.start; i < group.end; i++) {
-        hidden = group.bases.map((blocks, k) => blocks[i - group.start]!.apply(hidden[k]!, training));
+        const j = i - group.start;
+        hidden = group.bases.map((blocks, k) => {
+          const block = blocks[j]!;
+          if (!(training && this.checkpointBlocks)) return block.apply(hidden[k]!, training);
+          return checkpoint((h) => block.apply(h, true), hidden[k]!, this.blockVariables[g]![k]![j]!);
+        });
         onBlock?.(i, hidden);
       }
       inputs = g < this.connections.length ? this.connections[g]!.combine(hidden) : this.output.combine(hidden);

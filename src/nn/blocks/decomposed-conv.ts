@@ -23,9 +23,14 @@ export class DecomposedConv {
     }
   }
 
+  /**
+   * Σ_k s_k·conv(x, Wb_k) computed as conv(x, Σ_k s_k·Wb_k): convolution is linear in the weights,
+   * so training runs one conv instead of K (the packed engine still runs K binary convs).
+   */
   apply(x: tf.Tensor4D): tf.Tensor4D {
     if (this.scales === undefined) return this.convs[0]!.apply(x);
     const scales = tf.unstack(this.scales);
-    return tf.addN(this.convs.map((c, k) => tf.mul(c.apply(x), scales[k]!))) as tf.Tensor4D;
+    const weight = tf.addN(this.convs.map((c, k) => tf.mul(c.effectiveWeight(), scales[k]!))) as tf.Tensor4D;
+    return this.convs[0]!.convolve(x, weight);
   }
 }

@@ -1,6 +1,22 @@
 import * as tf from '@tensorflow/tfjs';
 import { constant } from '../init.js';
 import type { Scope } from '../parameters.js';
+import { batchNormTraining } from './batch-norm-training.js';
+
+let statisticsFrozen = 0;
+
+/**
+ * Run `f` with every BatchNorm's running statistics held still (training-mode BNs still normalize
+ * with batch statistics). Gradient checkpointing recomputes a forward pass that must not count twice.
+ */
+export function withRunningStatisticsFrozen<T>(f: () => T): T {
+  statisticsFrozen++;
+  try {
+    return f();
+  } finally {
+    statisticsFrozen--;
+  }
+}
 
 /**
  * Batch normalization over the channel (last) axis of NHWC tensors, PyTorch semantics:
@@ -31,9 +47,10 @@ export class BatchNorm {
     if (!training) {
       return tf.batchNorm(x, this.runningMean, this.runningVar, this.beta, this.gamma, this.epsilon) as tf.Tensor4D;
     }
-    const { mean, variance } = tf.moments(x, [0, 1, 2]);
-    this.updateRunningStatistics(mean, variance, x.size / this.channels);
-    return tf.batchNorm(x, mean, variance, this.beta, this.gamma, this.epsilon) as tf.Tensor4D;
+    const { y, mean, variance } = batchNormTraining(x, this.gamma as tf.Tensor1D, this.beta as tf.Tensor1D, this.epsilon);
+    if (statisticsFrozen === 0) this.updateRunningStatistics(mean, variance, x.size / this.channels);
+    tf.dispose([mean, variance]);
+    return y;
   }
 
   private updateRunningStatistics(mean: tf.Tensor, variance: tf.Tensor, count: number): void {

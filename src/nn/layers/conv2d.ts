@@ -37,8 +37,13 @@ export class Conv2d {
   }
 
   apply(x: tf.Tensor4D): tf.Tensor4D {
+    return this.convolve(x, this.effectiveWeight());
+  }
+
+  /** This layer's geometry (stride, padding, dilation) with other weights of the same shape. */
+  convolve(x: tf.Tensor4D, weight: tf.Tensor4D): tf.Tensor4D {
     const { kernel, stride, dilation } = this.options;
     const pad = (dilation * (kernel - 1)) / 2;
-    return tf.conv2d(x, this.effectiveWeight(), stride, pad, 'NHWC', dilation);
+    return tf.conv2d(x, weight, stride, pad, 'NHWC', dilation);
   }
 }
