@@ -17,7 +17,7 @@ interface TrainStepArgs {
 }
 
 const ratio = (v: number | undefined, digits = 2): string => (v === undefined ? '-' : `${v.toFixed(digits)}×`);
-const rate = (v: number | undefined): string => (v === undefined ? '-' : v.toFixed(1));
+const rate = (v: number | undefined): string => (v === undefined ? '-' : v >= 10 ? v.toFixed(1) : v.toPrecision(2));
 
 function printTrainStep(r: TrainStepBenchResult): void {
   console.log(`train step, batch ${r.batch} (cpu backend: one step of ${r.cpuBatch}), one thread each — ${r.machine.cpu}, ${r.machine.simd.join(' ')}, node ${r.machine.node}, torch ${r.torchVersion ?? 'absent'}`);
