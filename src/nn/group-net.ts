@@ -22,8 +22,9 @@ export interface BuildOptions {
   bnMomentum?: number;
   /**
    * Gradient checkpointing per block (see `checkpoint`): training keeps one tensor per block instead
-   * of ~20 per unit, for one extra forward pass. Needed for Group-Net R (K = 5) at batch 64 on
-   * wasm, whose 4 GB heap the plain tape overflows. Default false.
+   * of ~20 per unit, for one extra forward pass (~5% of a K = 5 step). Needed for Group-Net R
+   * (K = 5) at batch 64 on wasm, whose 4 GB heap the plain tape overflows. Default: on when some
+   * group has more than one base, off otherwise (the FP twin, K = 1).
    */
   checkpointBlocks?: boolean;
 }
@@ -140,7 +141,7 @@ export class GroupNetModel {
     });
     this.output = new AggregateConnector(root.child('output'), paths(arch.groups.length - 1), 1);
     this.featureChannels = channels;
-    this.checkpointBlocks = options.checkpointBlocks ?? false;
+    this.checkpointBlocks = options.checkpointBlocks ?? arch.bases.some((k) => k > 1);
     const trainable = this.params.trainable();
     this.blockVariables = this.groups.map((group, g) =>
       group.bases.map((blocks, k) =>

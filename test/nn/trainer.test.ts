@@ -133,9 +133,15 @@ describe('Trainer', () => {
 });
 
 describe('gradient checkpointing (checkpointBlocks)', () => {
+  it('is on by default for multi-base models only', () => {
+    const models = [buildModel(tinyFpArch()), buildModel(tinyArch({ bits: 1, bases: 1 })), buildModel(tinyArch({ bits: 1, bases: [1, 2] }))];
+    expect(models.map((m) => m.checkpointBlocks)).toEqual([false, false, true]);
+    models.forEach((m) => m.dispose());
+  });
+
   it('gives the same loss, gradients and BN statistics as the plain tape, and leaks nothing', () => {
     const arch = tinyArch({ bits: 1, bases: 2, blocksPerStage: [1, 1] });
-    const plain = buildModel(arch, { seed: 4 });
+    const plain = buildModel(arch, { seed: 4, checkpointBlocks: false });
     const ckpt = buildModel(arch, { seed: 4, checkpointBlocks: true });
     const batch = toyBatch(3);
     const gradsOf = (m: typeof plain): { loss: number; grads: Record<string, Float32Array> } =>
