@@ -4,7 +4,7 @@ import { activationQuantizerFor, type SignEstimator } from './activation.js';
 import { blockOutChannels, type Block } from './blocks/block.js';
 import { createBlock } from './blocks/create-block.js';
 import { checkArchBuildable } from './check-arch.js';
-import { checkpoint } from './checkpoint.js';
+import { gradientCheckpoint } from './gradient-checkpoint.js';
 import { AggregateConnector, SoftConnector, type BaseConnector } from './connections.js';
 import { BatchNorm } from './layers/batch-norm.js';
 import { Conv2d } from './layers/conv2d.js';
@@ -21,7 +21,7 @@ export interface BuildOptions {
   /** BN running-statistics momentum (PyTorch convention). Default 0.1. */
   bnMomentum?: number;
   /**
-   * Gradient checkpointing per block (see `checkpoint`): training keeps one tensor per block instead
+   * Gradient checkpointing per block (see `gradientCheckpoint`): training keeps one tensor per block instead
    * of ~20 per unit, for one extra forward pass (~5% of a K = 5 step). Needed for Group-Net R
    * (K = 5) at batch 64 on wasm, whose 4 GB heap the plain tape overflows. Default: on when some
    * group has more than one base, off otherwise (the FP twin, K = 1).
@@ -203,7 +203,7 @@ export class GroupNetModel {
         hidden = group.bases.map((blocks, k) => {
           const block = blocks[j]!;
           if (!(training && this.checkpointBlocks)) return block.apply(hidden[k]!, training);
-          return checkpoint((h) => block.apply(h, true), hidden[k]!, this.blockVariables[g]![k]![j]!);
+          return gradientCheckpoint((h) => block.apply(h, true), hidden[k]!, this.blockVariables[g]![k]![j]!);
         });
         onBlock?.(i, hidden);
       }

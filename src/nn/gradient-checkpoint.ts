@@ -13,7 +13,7 @@ import { withRunningStatisticsFrozen } from './layers/batch-norm.js';
  * backward pass ends, so a Group-Net with K = 5 bases holds ~20 activation-sized tensors per unit;
  * checkpointed, one per block. The price is one extra forward of each block.
  */
-export function checkpoint(f: (x: tf.Tensor4D) => tf.Tensor4D, x: tf.Tensor4D, params: tf.Variable[]): tf.Tensor4D {
+export function gradientCheckpoint(f: (x: tf.Tensor4D) => tf.Tensor4D, x: tf.Tensor4D, params: tf.Variable[]): tf.Tensor4D {
   const op = tf.customGrad((...args) => {
     const save = args.pop() as tf.GradSaveFunc;
     const input = args[0] as tf.Tensor4D;
