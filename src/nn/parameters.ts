@@ -72,7 +72,8 @@ export class ParameterStore {
       }
     }
     for (const p of this.byName.values()) {
-      p.variable.assign(tf.cast(state[p.name]!, 'float32'));
+      // cast makes a new tensor even for float32 input; tidy frees it once assigned
+      tf.tidy(() => p.variable.assign(tf.cast(state[p.name]!, 'float32')));
     }
   }
 

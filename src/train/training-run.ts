@@ -9,6 +9,7 @@ import { FileFormatError, UsageError } from '../util/errors.js';
 import { silentProgress, type ProgressReporter } from '../util/progress.js';
 import { VERSION } from '../util/version.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { checkTeacherFits, DistilledStudent, distillationLoss, type DistillationOptions } from './distillation.js';
 
 /** Everything that determines a training run's result (with the Arch and the backend). */
 export interface TrainingOptions {
@@ -30,6 +31,8 @@ export interface TrainingOptions {
   seed: number;
   /** Also checkpoint every N steps inside an epoch (0 = only at epoch ends). */
   checkpointEverySteps: number;
+  /** Learn from a trained full-precision teacher as well as from the labels. */
+  distillation?: DistillationOptions;
 }
 
 export const DEFAULT_TRAINING: Omit<TrainingOptions, 'epochs'> = {
@@ -125,6 +128,7 @@ interface Session {
   train: ImageSet;
   test: ImageSet;
   model: GroupNetModel;
+  teacher?: GroupNetModel;
   trainer: Trainer;
   stepsPerEpoch: number;
 }
@@ -134,14 +138,27 @@ function openSession(record: RunRecord, dataset: Dataset): Session {
   const splits = splitDataset(dataset, { seed: o.seed, archValFraction: 0, limit: o.limit, testLimit: o.testLimit });
   const stepsPerEpoch = batchesPerEpoch(splits.train.count, { batchSize: o.batchSize });
   const model = buildModel(record.arch, { seed: o.seed });
-  const trainer = createTrainer(model, {
+  const common = {
     optimizer: o.optimizer,
     learningRate: o.learningRate,
     schedule: scheduleFor(o, stepsPerEpoch),
     weightDecay: o.weightDecay,
     labelSmoothing: o.labelSmoothing,
-  });
-  return { record, dataset, train: splits.train, test: splits.test, model, trainer, stepsPerEpoch };
+  };
+  if (o.distillation === undefined) {
+    return { record, dataset, train: splits.train, test: splits.test, model, trainer: createTrainer(model, common), stepsPerEpoch };
+  }
+  const teacher = loadRunModel(o.distillation.teacher);
+  try {
+    checkTeacherFits(teacher.record.arch, record.arch, `--teacher ${o.distillation.teacher}`);
+  } catch (err) {
+    teacher.model.dispose();
+    model.dispose();
+    throw err;
+  }
+  const student = new DistilledStudent(model);
+  const trainer = createTrainer(student, { ...common, loss: distillationLoss(student, teacher.model, o.distillation, o.labelSmoothing) });
+  return { record, dataset, train: splits.train, test: splits.test, model, teacher: teacher.model, trainer, stepsPerEpoch };
 }
 
 /** Training images (un-augmented, fixed order) that BatchNorm statistics are re-estimated on before every evaluation. */
@@ -242,6 +259,7 @@ function runEpochs(dir: string, s: Session, position: Position, progress: Progre
 function closeSession(s: Session): void {
   s.trainer.dispose();
   s.model.dispose();
+  s.teacher?.dispose();
 }
 
 /**

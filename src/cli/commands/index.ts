@@ -8,9 +8,10 @@ import info from './info.js';
 import search from './search.js';
 import space from './space.js';
 import summary from './summary.js';
+import teacher from './teacher.js';
 import train from './train.js';
 import validate from './validate.js';
 
 /** Every `groupnas` sub-command, in the order `--help` lists them. */
 // `any`: yargs's CommandModule is invariant in its argument type, so a list of different commands needs it.
-export const commands: CommandModule<any, any>[] = [info, data, train, search, evaluate, exportCommand, infer, summary, space, validate, bench];
+export const commands: CommandModule<any, any>[] = [info, data, train, teacher, search, evaluate, exportCommand, infer, summary, space, validate, bench];

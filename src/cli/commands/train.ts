@@ -24,6 +24,11 @@ interface TrainArgs extends ArchArgs {
   'checkpoint-every': number;
   out?: string;
   resume?: string;
+  teacher?: string;
+  kd: number;
+  at: number;
+  temperature: number;
+  'label-weight': number;
 }
 
 function defaultOutDir(name: string): string {
@@ -60,9 +65,15 @@ const train: CommandModule<object, TrainArgs> = {
       .option('seed', { type: 'number', default: DEFAULT_TRAINING.seed })
       .option('checkpoint-every', { type: 'number', default: DEFAULT_TRAINING.checkpointEverySteps, describe: 'also checkpoint every N steps within an epoch (0: epoch ends only)' })
       .option('out', { type: 'string', describe: 'run directory (default runs/train-<name>-<time>)' })
+      .option('teacher', { type: 'string', describe: 'distil from the full-precision teacher trained in this run directory (groupnas teacher)' })
+      .option('kd', { type: 'number', default: 1, describe: 'with --teacher: weight of logit KD (T²·KL)' })
+      .option('at', { type: 'number', default: 0, describe: 'with --teacher: weight of attention transfer at stage outputs' })
+      .option('temperature', { type: 'number', default: 4, describe: 'with --teacher: KD temperature T' })
+      .option('label-weight', { type: 'number', default: 1, describe: 'with --teacher: weight of the label cross-entropy (0 and T=1: ReActNet\'s distributional loss)' })
       .option('resume', { type: 'string', describe: 'continue the run in this directory where it stopped (other options are taken from its run.json)' })
       .example('$0 train --preset groupnet-k3 --width-mult 0.5 --epochs 1 --limit 2000', 'a quick run on the embedded data')
-      .example('$0 train --resume runs/my-run', 'continue after a kill') as Argv<TrainArgs>,
+      .example('$0 train --resume runs/my-run', 'continue after a kill')
+      .example('$0 train --preset groupnet-k3 --width-mult 0.5 --teacher runs/teacher --kd 1 --at 100', 'distil from a trained teacher') as Argv<TrainArgs>,
   handler: async (argv) => {
     await useBackend(argv.backend);
     const progress = argv.json ? undefined : progressBars();
@@ -86,6 +97,9 @@ const train: CommandModule<object, TrainArgs> = {
       augment: argv.augment,
       seed: argv.seed,
       checkpointEverySteps: argv['checkpoint-every'],
+      ...(argv.teacher !== undefined
+        ? { distillation: { teacher: argv.teacher, kd: argv.kd, at: argv.at, temperature: argv.temperature, labelWeight: argv['label-weight'] } }
+        : {}),
     };
     report(trainArch(arch, options, argv.out ?? defaultOutDir(arch.name ?? 'arch'), progress), argv.json);
   },

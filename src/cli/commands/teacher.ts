@@ -1,0 +1,40 @@
+import type { Argv, CommandModule } from 'yargs';
+import type { BackendRequest } from '../../backend/select.js';
+import { teacherTrainingOptions } from '../../search/teacher.js';
+import { buildPreset } from '../../space/presets.js';
+import { loadConfig } from '../../space/index.js';
+import { trainArch } from '../../train/training-run.js';
+import { printJson, useBackend, withBackendOption, withJsonOption } from '../options.js';
+import { progressBars } from '../progress-bar.js';
+
+interface TeacherArgs {
+  backend: BackendRequest;
+  json: boolean;
+  config: string;
+  set: string[];
+  out: string;
+}
+
+const teacher: CommandModule<object, TeacherArgs> = {
+  command: 'teacher',
+  describe: 'Train the full-precision teacher (the fp twin of the config\'s backbone) for distillation',
+  builder: (y) =>
+    withJsonOption(withBackendOption(y))
+      .option('config', { type: 'string', default: 'configs/default.json', describe: 'search config: backbone, data, training schedule, teacher.epochs' })
+      .option('set', { type: 'string', array: true, default: [] as string[], describe: 'override a config field: --set teacher.epochs=5' })
+      .option('out', { type: 'string', demandOption: true, describe: 'run directory of the teacher (pass it to train/search with --teacher)' }) as Argv<TeacherArgs>,
+  handler: async (argv) => {
+    await useBackend(argv.backend);
+    const config = loadConfig(argv.config, argv.set);
+    const arch = buildPreset('fp', {
+      backbone: config.backbone.name,
+      widthMultiplier: config.backbone.widthMultiplier,
+      ...(config.backbone.classes !== undefined ? { classes: config.backbone.classes } : {}),
+    });
+    const r = trainArch(arch, teacherTrainingOptions(config), argv.out, argv.json ? undefined : progressBars());
+    if (argv.json) printJson({ dir: r.dir, testAccuracy: r.final.accuracy, history: r.history });
+    else console.log(`teacher test accuracy ${(r.final.accuracy * 100).toFixed(2)}% on ${r.final.count} images; run in ${r.dir}`);
+  },
+};
+
+export default teacher;

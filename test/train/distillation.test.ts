@@ -1,0 +1,62 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { selectBackend } from '../../src/backend/select.js';
+import { buildPreset } from '../../src/space/presets.js';
+import { trainArch, type TrainingOptions } from '../../src/train/training-run.js';
+
+beforeAll(async () => {
+  await selectBackend('wasm');
+});
+
+const options: TrainingOptions = {
+  data: 'embedded',
+  epochs: 1,
+  batchSize: 32,
+  limit: 64,
+  testLimit: 64,
+  optimizer: 'adam',
+  learningRate: 2e-3,
+  schedule: 'constant',
+  weightDecay: 0,
+  labelSmoothing: 0,
+  augment: false,
+  seed: 2,
+  checkpointEverySteps: 0,
+};
+const tmp = () => join(mkdtempSync(join(tmpdir(), 'gn-distil-')), 'run');
+const student = () => buildPreset('groupnet-k1', { widthMultiplier: 0.125 });
+
+describe('training with a teacher', () => {
+  let teacherDir: string;
+  beforeAll(() => {
+    teacherDir = tmp();
+    trainArch(buildPreset('fp', { widthMultiplier: 0.125 }), options, teacherDir);
+  });
+
+  it('adds KD and attention transfer to the loss and leaks no tensors', () => {
+    const plain = trainArch(student(), options, tmp());
+    const before = tf.memory().numTensors;
+    const distilled = trainArch(student(), { ...options, distillation: { teacher: teacherDir, kd: 1, at: 10, temperature: 4, labelWeight: 1 } }, tmp());
+    expect(tf.memory().numTensors).toBe(before);
+    // same data, weights and labels: the extra terms are non-negative and not all zero
+    expect(distilled.history[0]!.trainLoss).toBeGreaterThan(plain.history[0]!.trainLoss);
+  });
+
+  it('with labelWeight 0 and kd 0 and at 0 nothing is learned from labels: loss is 0', () => {
+    const r = trainArch(student(), { ...options, distillation: { teacher: teacherDir, kd: 0, at: 0, temperature: 1, labelWeight: 0 } }, tmp());
+    expect(r.history[0]!.trainLoss).toBe(0);
+  });
+
+  it('refuses a teacher whose classes or backbone do not match the student, naming the field', () => {
+    const tenClassTeacher = { teacher: teacherDir, kd: 1, at: 0, temperature: 4, labelWeight: 1 };
+    expect(() => trainArch(buildPreset('groupnet-k1', { widthMultiplier: 0.125, classes: 5 }), { ...options, distillation: tenClassTeacher }, tmp())).toThrow(
+      /--teacher .*: head\.classes: the teacher predicts 10 classes, the student 5/,
+    );
+    expect(() => trainArch(buildPreset('groupnet-k1', { backbone: 'plain-r', widthMultiplier: 0.125 }), { ...options, distillation: tenClassTeacher }, tmp())).toThrow(
+      /--teacher .*: blocks: the teacher's backbone is \[stem 3×3\/1, basic\/1, .*\], the student's \[stem 3×3\/1, plain\/1/,
+    );
+  });
+});
