@@ -54,8 +54,10 @@ function lazyTask(progress: ProgressReporter, label: string) {
       task ??= progress.start(label, total);
       task.update(done, fields);
     },
+    /** Idempotent: stopping an already stopped (or never started) task does nothing. */
     stop() {
       task?.stop();
+      task = undefined;
     },
   };
 }
