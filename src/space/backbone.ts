@@ -48,40 +48,37 @@ const FASHION_INPUT = { height: 28, width: 28, channels: 1 };
 const IMAGENET_INPUT = { height: 224, width: 224, channels: 3 };
 const IMAGENET_STEM: ArchStem = { filters: 64, kernel: 7, stride: 2, pool: { kernel: 3, stride: 2 } };
 
+/**
+ * The 28×28×1 reference layout R (DESIGN §3) every small backbone shares: stem 3×3 32, then three
+ * stages of two 3×3 blocks of one kind at strides 1/2/2; only the block kind and widths differ.
+ */
+function referenceR(kind: BlockKind, widths: [number, number, number], description: string): BackboneRecipe {
+  const strides = [1, 2, 2] as const;
+  return {
+    description,
+    input: FASHION_INPUT,
+    stem: { filters: 32, kernel: 3, stride: 1 },
+    stages: widths.map((width, s) => ({ kind, width, kernels: repeat(3, 2), stride: strides[s] })),
+    classes: 10,
+  };
+}
+
 const RECIPES: Record<string, BackboneRecipe> = {
-  'resnet-r': {
-    description: 'reference network R (DESIGN §3): 28×28×1, stem 3×3 32, 3 stages × 2 basic blocks, 32/64/128, strides 1/2/2',
-    input: FASHION_INPUT,
-    stem: { filters: 32, kernel: 3, stride: 1 },
-    stages: [
-      { kind: 'basic', width: 32, kernels: repeat(3, 2), stride: 1 },
-      { kind: 'basic', width: 64, kernels: repeat(3, 2), stride: 2 },
-      { kind: 'basic', width: 128, kernels: repeat(3, 2), stride: 2 },
-    ],
-    classes: 10,
-  },
-  'bottleneck-r': {
-    description: 'ResNet-50-style R: 28×28×1, stem 3×3 32, 3 stages × 2 bottleneck blocks, inner 8/16/32 (outputs 32/64/128)',
-    input: FASHION_INPUT,
-    stem: { filters: 32, kernel: 3, stride: 1 },
-    stages: [
-      { kind: 'bottleneck', width: 8, kernels: repeat(3, 2), stride: 1 },
-      { kind: 'bottleneck', width: 16, kernels: repeat(3, 2), stride: 2 },
-      { kind: 'bottleneck', width: 32, kernels: repeat(3, 2), stride: 2 },
-    ],
-    classes: 10,
-  },
-  'plain-r': {
-    description: 'AlexNet-style R: 28×28×1, stem 3×3 32, 3 stages × 2 plain convs (no shortcuts), 32/64/128, strides 1/2/2',
-    input: FASHION_INPUT,
-    stem: { filters: 32, kernel: 3, stride: 1 },
-    stages: [
-      { kind: 'plain', width: 32, kernels: repeat(3, 2), stride: 1 },
-      { kind: 'plain', width: 64, kernels: repeat(3, 2), stride: 2 },
-      { kind: 'plain', width: 128, kernels: repeat(3, 2), stride: 2 },
-    ],
-    classes: 10,
-  },
+  'resnet-r': referenceR(
+    'basic',
+    [32, 64, 128],
+    'reference network R (DESIGN §3): 28×28×1, stem 3×3 32, 3 stages × 2 basic blocks, 32/64/128, strides 1/2/2',
+  ),
+  'bottleneck-r': referenceR(
+    'bottleneck',
+    [8, 16, 32],
+    'ResNet-50-style R: 28×28×1, stem 3×3 32, 3 stages × 2 bottleneck blocks, inner 8/16/32 (outputs 32/64/128)',
+  ),
+  'plain-r': referenceR(
+    'plain',
+    [32, 64, 128],
+    'AlexNet-style R: 28×28×1, stem 3×3 32, 3 stages × 2 plain convs (no shortcuts), 32/64/128, strides 1/2/2',
+  ),
   resnet18: {
     description: "the paper's ResNet-18: 224×224×3, stem 7×7/2 64 + max-pool 3/2, 4 stages × 2 basic blocks, 64/128/256/512",
     input: IMAGENET_INPUT,
