@@ -1,4 +1,5 @@
 /** Helpers for tests that run one kernel on wasm (ours) and on cpu (stock tfjs) and compare. */
+import { expect } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
@@ -84,4 +85,28 @@ export function takeDilatedTaps(
     }
   }
   return out;
+}
+
+/**
+ * The gradient of Σ conv2d(x, filter, stride 2, 'same') · dy with respect to `x` or `filter`, as
+ * tf.grad computes it on `backend`; no tensor may outlive the call.
+ */
+export async function conv2dGradientOn(
+  backend: 'cpu' | 'wasm',
+  wrt: 'x' | 'filter',
+  x: HostTensor,
+  filter: HostTensor,
+  dy: HostTensor,
+): Promise<Float32Array> {
+  await tf.setBackend(backend);
+  const start = tf.memory().numTensors;
+  const g = tf.tidy(() => {
+    const [xt, wt, dyt] = [tf.tensor(x.values, x.shape), tf.tensor(filter.values, filter.shape), tf.tensor(dy.values, dy.shape)];
+    const loss = (input: tf.Tensor, w: tf.Tensor) => tf.conv2d(input as tf.Tensor4D, w as tf.Tensor4D, 2, 'same').mul(dyt).sum();
+    return wrt === 'x' ? tf.grad((input: tf.Tensor) => loss(input, wt))(xt) : tf.grad((w: tf.Tensor) => loss(xt, w))(wt);
+  });
+  const values = (await g.data()) as Float32Array;
+  g.dispose();
+  expect(tf.memory().numTensors).toBe(start);
+  return values;
 }

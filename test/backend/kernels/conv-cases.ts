@@ -15,6 +15,11 @@ export interface ConvCase {
   dataFormat: 'NHWC' | 'NCHW';
 }
 
+/** The HWIO filter shape of a case. */
+export function filterShape(c: ConvCase): [number, number, number, number] {
+  return [c.kernel[0], c.kernel[1], c.inChannels, c.outChannels];
+}
+
 export function describeCase(c: ConvCase): string {
   const pad = typeof c.pad === 'object' ? `[${explicitPads(c).join(',')}]` : String(c.pad);
   return `${c.dataFormat} ${c.batch}×${c.height}×${c.width}×${c.inChannels}→${c.outChannels} k${c.kernel.join('×')} s${c.stride.join(',')} d${c.dilation.join(',')} pad ${pad}`;

@@ -2,14 +2,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { createRng } from '../../../src/util/random.js';
 import { registerWasmTrainingKernels } from '../../../src/backend/register-wasm-kernels.js';
-import { maxRelativeError, randomHostTensor, runKernelOn, takeDilatedTaps, wasmDataIds } from './compare-backends.js';
-import { convCases, describeCase, inputShape, outputShape, zeroInsertedEquivalent, type ConvCase } from './conv-cases.js';
+import { conv2dGradientOn, maxRelativeError, randomHostTensor, runKernelOn, takeDilatedTaps, wasmDataIds } from './compare-backends.js';
+import { convCases, describeCase, filterShape, inputShape, outputShape, zeroInsertedEquivalent } from './conv-cases.js';
 
 const TOLERANCE = 1e-4;
-
-function filterShape(c: ConvCase): [number, number, number, number] {
-  return [c.kernel[0], c.kernel[1], c.inChannels, c.outChannels];
-}
 
 beforeAll(async () => {
   await tf.setBackend('wasm');
@@ -42,19 +38,7 @@ describe('Conv2DBackpropFilter on wasm (ours) vs cpu (stock)', () => {
     const x = randomHostTensor(rng, [2, 9, 7, 3]);
     const w = randomHostTensor(rng, [3, 3, 3, 5]);
     const dy = randomHostTensor(rng, [2, 5, 4, 5]);
-    const gradOn = async (backend: 'cpu' | 'wasm'): Promise<Float32Array> => {
-      await tf.setBackend(backend);
-      const start = tf.memory().numTensors;
-      const g = tf.tidy(() => {
-        const [xt, wt, dyt] = [tf.tensor(x.values, x.shape), tf.tensor(w.values, w.shape), tf.tensor(dy.values, dy.shape)];
-        const f = (filter: tf.Tensor) => tf.conv2d(xt as tf.Tensor4D, filter as tf.Tensor4D, 2, 'same').mul(dyt).sum();
-        return tf.grad(f)(wt);
-      });
-      const values = (await g.data()) as Float32Array;
-      g.dispose();
-      expect(tf.memory().numTensors).toBe(start);
-      return values;
-    };
+    const gradOn = (backend: 'cpu' | 'wasm') => conv2dGradientOn(backend, 'filter', x, w, dy);
     expect(maxRelativeError(await gradOn('wasm'), await gradOn('cpu'))).toBeLessThan(TOLERANCE);
   });
 });

@@ -3,14 +3,10 @@ import * as tf from '@tensorflow/tfjs';
 import { createRng } from '../../../src/util/random.js';
 import { registerWasmTrainingKernels } from '../../../src/backend/register-wasm-kernels.js';
 import { axisPhases } from '../../../src/backend/kernels/conv2d-backprop-input.js';
-import { insertFilterZeros, maxRelativeError, randomHostTensor, runKernelOn, wasmDataIds } from './compare-backends.js';
-import { convCases, describeCase, inputShape, outputShape, type ConvCase } from './conv-cases.js';
+import { conv2dGradientOn, insertFilterZeros, maxRelativeError, randomHostTensor, runKernelOn, wasmDataIds } from './compare-backends.js';
+import { convCases, describeCase, filterShape, inputShape, outputShape } from './conv-cases.js';
 
 const TOLERANCE = 1e-4;
-
-function filterShape(c: ConvCase): [number, number, number, number] {
-  return [c.kernel[0], c.kernel[1], c.inChannels, c.outChannels];
-}
 
 beforeAll(async () => {
   await tf.setBackend('wasm');
@@ -41,19 +37,7 @@ describe('Conv2DBackpropInput on wasm (ours) vs cpu (stock)', () => {
     const x = randomHostTensor(rng, [2, 8, 9, 3]);
     const w = randomHostTensor(rng, [5, 5, 3, 4]);
     const dy = randomHostTensor(rng, [2, 4, 5, 4]);
-    const gradOn = async (backend: 'cpu' | 'wasm'): Promise<Float32Array> => {
-      await tf.setBackend(backend);
-      const start = tf.memory().numTensors;
-      const g = tf.tidy(() => {
-        const [xt, wt, dyt] = [tf.tensor(x.values, x.shape), tf.tensor(w.values, w.shape), tf.tensor(dy.values, dy.shape)];
-        const f = (input: tf.Tensor) => tf.conv2d(input as tf.Tensor4D, wt as tf.Tensor4D, 2, 'same').mul(dyt).sum();
-        return tf.grad(f)(xt);
-      });
-      const values = (await g.data()) as Float32Array;
-      g.dispose();
-      expect(tf.memory().numTensors).toBe(start);
-      return values;
-    };
+    const gradOn = (backend: 'cpu' | 'wasm') => conv2dGradientOn(backend, 'x', x, w, dy);
     expect(maxRelativeError(await gradOn('wasm'), await gradOn('cpu'))).toBeLessThan(TOLERANCE);
   });
 });
