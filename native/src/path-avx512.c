@@ -8,33 +8,33 @@
 
 #define GN_TILE_P 12
 
-/* 12 pixels × 32 channels: 24 accumulators + 2 weight vectors + a broadcast, of 32 registers. */
-static inline __attribute__((always_inline)) void gn_micro(const uint32_t *A, size_t lda, const uint32_t *W, size_t K, int use_and, int32_t *pop) {
-  __m512i acc[GN_TILE_P][2];
+/* 12 pixels × 32 channels: 24 accumulators + 2 weight vectors + a broadcast, of 32 registers.
+ * acc[p][h] = Σ_k popcount(A[p·lda + k] OP W[k·32 + 16h …]), OP = AND if `use_and` else XOR;
+ * callers pass `use_and` as a constant so each inlined copy keeps its inner loop branch-free. */
+static inline __attribute__((always_inline)) void gn_accumulate_tile(const uint32_t *A, size_t lda, const uint32_t *W, size_t K, int use_and,
+                                                                    __m512i acc[GN_TILE_P][2]) {
 #pragma GCC unroll 12
   for (int p = 0; p < GN_TILE_P; p++) acc[p][0] = acc[p][1] = _mm512_setzero_si512();
+  for (size_t k = 0; k < K; k++) {
+    const __m512i w0 = _mm512_loadu_si512((const void *)(W + k * 32));
+    const __m512i w1 = _mm512_loadu_si512((const void *)(W + k * 32 + 16));
+#pragma GCC unroll 12
+    for (int p = 0; p < GN_TILE_P; p++) {
+      const __m512i a = _mm512_set1_epi32((int)A[p * lda + k]);
+      const __m512i x0 = use_and ? _mm512_and_si512(a, w0) : _mm512_xor_si512(a, w0);
+      const __m512i x1 = use_and ? _mm512_and_si512(a, w1) : _mm512_xor_si512(a, w1);
+      acc[p][0] = _mm512_add_epi32(acc[p][0], _mm512_popcnt_epi32(x0));
+      acc[p][1] = _mm512_add_epi32(acc[p][1], _mm512_popcnt_epi32(x1));
+    }
+  }
+}
+
+static inline __attribute__((always_inline)) void gn_micro(const uint32_t *A, size_t lda, const uint32_t *W, size_t K, int use_and, int32_t *pop) {
+  __m512i acc[GN_TILE_P][2];
   if (use_and) {
-    for (size_t k = 0; k < K; k++) {
-      const __m512i w0 = _mm512_loadu_si512((const void *)(W + k * 32));
-      const __m512i w1 = _mm512_loadu_si512((const void *)(W + k * 32 + 16));
-#pragma GCC unroll 12
-      for (int p = 0; p < GN_TILE_P; p++) {
-        const __m512i a = _mm512_set1_epi32((int)A[p * lda + k]);
-        acc[p][0] = _mm512_add_epi32(acc[p][0], _mm512_popcnt_epi32(_mm512_and_si512(a, w0)));
-        acc[p][1] = _mm512_add_epi32(acc[p][1], _mm512_popcnt_epi32(_mm512_and_si512(a, w1)));
-      }
-    }
+    gn_accumulate_tile(A, lda, W, K, 1, acc);
   } else {
-    for (size_t k = 0; k < K; k++) {
-      const __m512i w0 = _mm512_loadu_si512((const void *)(W + k * 32));
-      const __m512i w1 = _mm512_loadu_si512((const void *)(W + k * 32 + 16));
-#pragma GCC unroll 12
-      for (int p = 0; p < GN_TILE_P; p++) {
-        const __m512i a = _mm512_set1_epi32((int)A[p * lda + k]);
-        acc[p][0] = _mm512_add_epi32(acc[p][0], _mm512_popcnt_epi32(_mm512_xor_si512(a, w0)));
-        acc[p][1] = _mm512_add_epi32(acc[p][1], _mm512_popcnt_epi32(_mm512_xor_si512(a, w1)));
-      }
-    }
+    gn_accumulate_tile(A, lda, W, K, 0, acc);
   }
 #pragma GCC unroll 12
   for (int p = 0; p < GN_TILE_P; p++) {
@@ -98,18 +98,7 @@ static inline __attribute__((always_inline)) void gn_emit32(const gn_conv_job *j
 static inline __attribute__((always_inline)) void gn_tile_emit(const gn_conv_job *j, const uint32_t *A, size_t lda, const uint32_t *W, size_t K,
                                                               const int32_t *base, const size_t *base_of, int tile, size_t pix0, int o0) {
   __m512i acc[GN_TILE_P][2];
-#pragma GCC unroll 12
-  for (int p = 0; p < GN_TILE_P; p++) acc[p][0] = acc[p][1] = _mm512_setzero_si512();
-  for (size_t k = 0; k < K; k++) {
-    const __m512i w0 = _mm512_loadu_si512((const void *)(W + k * 32));
-    const __m512i w1 = _mm512_loadu_si512((const void *)(W + k * 32 + 16));
-#pragma GCC unroll 12
-    for (int p = 0; p < GN_TILE_P; p++) {
-      const __m512i a = _mm512_set1_epi32((int)A[p * lda + k]);
-      acc[p][0] = _mm512_add_epi32(acc[p][0], _mm512_popcnt_epi32(_mm512_xor_si512(a, w0)));
-      acc[p][1] = _mm512_add_epi32(acc[p][1], _mm512_popcnt_epi32(_mm512_xor_si512(a, w1)));
-    }
-  }
+  gn_accumulate_tile(A, lda, W, K, 0, acc);
 #pragma GCC unroll 12
   for (int p = 0; p < GN_TILE_P; p++) {
     if (p >= tile) break;
