@@ -7,14 +7,14 @@
  *   (∇α L_train(w⁺) − ∇α L_train(w⁻)) / 2ε, w± = w ± ε∇w' L_val.
  * - weight step on a train batch: w ← optimizer(∇w task) with α fixed (nn's Trainer).
  *
- * task = CE, plus `kd`·logit KD from the teacher when there is one. With Gumbel sampling (GDAS)
+ * task = CE, plus `kd`·logit KD and `at`·attention transfer (stage ends) from the teacher when there is one. With Gumbel sampling (GDAS)
  * both steps run the hard sample drawn for that step; otherwise the softmax relaxation.
  */
 import * as tf from '@tensorflow/tfjs';
-import { logitKdLoss } from '../distill/losses.js';
+import { attentionTransferLoss, logitKdLoss } from '../distill/losses.js';
 import { softmaxCrossEntropy } from '../nn/loss.js';
 import { Adam } from '../nn/optim/adam.js';
-import type { GroupNetModel } from '../nn/group-net.js';
+import { stageEndBlocks, type GroupNetModel } from '../nn/group-net.js';
 import type { Parameter } from '../nn/parameters.js';
 import type { LrSchedule } from '../nn/schedule.js';
 import { createTrainer, type Trainer } from '../nn/trainer.js';
@@ -22,13 +22,16 @@ import type { StateDict } from '../nn/parameters.js';
 import type { ArchitectureWeights, ChoiceProbabilities } from './architecture-weights.js';
 import { costLoss, type CostObjective } from './cost-objective.js';
 import { expectedCost, type CostModel } from './cost-model.js';
-import { structureWeights } from './structure-weights.js';
+import { structureWeights, type StructureWeights } from './structure-weights.js';
 import type { Supernet } from './supernet.js';
 
 export interface Distillation {
   teacher: GroupNetModel;
+  /** Weight of logit KD (T²·KL at `temperature`). */
   kd: number;
   temperature: number;
+  /** Weight of attention transfer at the stage ends (0 = off). */
+  at: number;
 }
 
 export interface BilevelOptions {
@@ -60,6 +63,9 @@ export class BilevelTrainer {
   private archSteps = 0;
   /** Accuracy of the last weight step's batch, captured inside the trainer's loss. */
   private lastHits: tf.Scalar | undefined;
+  /** Student stage features of the forward pass in progress (attention transfer). */
+  private lastFeatures: tf.Tensor4D[] = [];
+  private readonly atBlocks: number[];
 
   constructor(
     readonly supernet: Supernet,
@@ -69,8 +75,9 @@ export class BilevelTrainer {
     readonly options: BilevelOptions,
   ) {
     const w = options.weightOptimizer;
+    this.atBlocks = options.distillation && options.distillation.at > 0 ? stageEndBlocks(supernet.layout.template) : [];
     const model = {
-      forward: (x: tf.Tensor4D, training: boolean) => supernet.forward(x, training, structureWeights(supernet.layout, this.probabilities())),
+      forward: (x: tf.Tensor4D, training: boolean) => this.studentLogits(x, training, structureWeights(supernet.layout, this.probabilities())),
       trainableParameters: () => supernet.weightParameters(),
     };
     this.weights = createTrainer(model, {
@@ -107,12 +114,26 @@ export class BilevelTrainer {
     return r.kind === 'gumbel' ? this.alpha.gumbel(r.temperature, r.seed) : this.alpha.softmax();
   }
 
+  /** Student logits; with attention transfer on, the stage features of the same pass are kept for `task`. */
+  private studentLogits(x: tf.Tensor4D, training: boolean, weights: StructureWeights): tf.Tensor2D {
+    if (this.atBlocks.length === 0) return this.supernet.forward(x, training, weights);
+    const { logits, features } = this.supernet.forwardWithFeatures(x, training, weights, this.atBlocks);
+    this.lastFeatures = features;
+    return logits;
+  }
+
   private task(logits: tf.Tensor2D, labels: tf.Tensor1D, x: tf.Tensor4D): tf.Scalar {
     const ce = softmaxCrossEntropy(logits, labels);
     const d = this.options.distillation;
     if (d === undefined) return ce;
-    const teacherLogits = d.teacher.forward(x, false);
-    return tf.add(ce, tf.mul(d.kd, logitKdLoss(logits, teacherLogits, d.temperature))) as tf.Scalar;
+    if (this.atBlocks.length === 0) {
+      return tf.add(ce, tf.mul(d.kd, logitKdLoss(logits, d.teacher.forward(x, false), d.temperature))) as tf.Scalar;
+    }
+    const teacher = d.teacher.forwardWithFeatures(x, false, this.atBlocks);
+    const kd = tf.mul(d.kd, logitKdLoss(logits, teacher.logits, d.temperature));
+    const at = tf.mul(d.at, attentionTransferLoss(this.lastFeatures, teacher.features));
+    this.lastFeatures = [];
+    return tf.addN([ce, kd, at]) as tf.Scalar;
   }
 
   /** One weight step on a train batch. */
@@ -127,7 +148,7 @@ export class BilevelTrainer {
   /** L_arch at the current weights: task loss on (x, y) combined with E[cost]; also reports hits and E[cost]. */
   private archLoss(x: tf.Tensor4D, y: tf.Tensor1D, withCost: boolean, out?: { hits?: tf.Scalar; cost?: tf.Scalar }): tf.Scalar {
     const w = structureWeights(this.supernet.layout, this.probabilities());
-    const logits = this.supernet.forward(x, true, w);
+    const logits = this.studentLogits(x, true, w);
     const task = this.task(logits, y, x);
     if (!withCost) return task;
     const cost = expectedCost(this.costModel, w);

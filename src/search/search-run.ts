@@ -157,7 +157,7 @@ function openSession(config: SearchConfig, dir: string, options: SearchRunOption
     weightSchedule: weightSchedule(config, stepsPerEpoch),
     archOptimizer: config.search.archOptimizer,
     order: config.search.order,
-    ...(teacher ? { distillation: { teacher: teacher.model, kd: config.distillation.kd, temperature: config.distillation.temperature } } : {}),
+    ...(teacher ? { distillation: { teacher: teacher.model, kd: config.distillation.kd, temperature: config.distillation.temperature, at: config.distillation.at } } : {}),
   });
   return { config, dir, space, layout, costModel, supernet, alpha, trainer, ...(teacher ? { teacher } : {}), dataset, splits, stepsPerEpoch };
 }

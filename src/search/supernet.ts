@@ -127,19 +127,39 @@ export class Supernet {
 
   /** Logits for NHWC input; `weights` are the structure weights of the current probabilities (call inside a tidy). */
   forward(x: tf.Tensor4D, training: boolean, weights: StructureWeights): tf.Tensor2D {
-    return tf.tidy(() => {
-      const stem = this.stem(x, training, weights);
-      let inputs: tf.Tensor4D[] = Array.from({ length: this.layout.kMax }, () => stem);
-      const last = this.layout.blockCount - 1;
-      let features: tf.Tensor4D | undefined;
-      this.blocks.forEach((bases, i) => {
-        const quantize = mixedQuantizer(this.layout.bitChoices, weights.blockBits[i], { estimator: this.estimator, beta: this.beta });
-        const outputs = bases.map((block, k) => block.apply(inputs[k]!, training, quantize));
-        if (i < last) inputs = this.connect(i, outputs, weights);
-        else features = mixMaps(outputs, tf.reshape(tf.matMul(tf.reshape(weights.blockBases[i]!, [1, -1]), this.lambdaMatrix(this.outputLambda)), [-1]) as tf.Tensor1D);
-      });
-      return this.fc.apply(tf.mean(features!, [1, 2]) as tf.Tensor2D);
+    return tf.tidy(() => this.run(x, training, weights, []).logits);
+  }
+
+  /**
+   * Logits plus, after each block in `atBlocks`, the mean over the bases that exist of their
+   * outputs (Σ_k P(K > k)·out_k / Σ_k P(K > k)): what `GroupNetModel.forwardWithFeatures` gives
+   * for the derived architecture, for attention transfer from the teacher.
+   */
+  forwardWithFeatures(x: tf.Tensor4D, training: boolean, weights: StructureWeights, atBlocks: number[]): { logits: tf.Tensor2D; features: tf.Tensor4D[] } {
+    return tf.tidy(() => this.run(x, training, weights, atBlocks));
+  }
+
+  private run(x: tf.Tensor4D, training: boolean, weights: StructureWeights, atBlocks: number[]): { logits: tf.Tensor2D; features: tf.Tensor4D[] } {
+    const kMax = this.layout.kMax;
+    const stem = this.stem(x, training, weights);
+    let inputs: tf.Tensor4D[] = Array.from({ length: kMax }, () => stem);
+    const last = this.layout.blockCount - 1;
+    let pooled: tf.Tensor4D | undefined;
+    const features = new Map<number, tf.Tensor4D>();
+    // keeps[K−1][k] = 1 when K > k: P(base k exists) = q · keeps.
+    const keeps = tf.tensor2d(Array.from({ length: kMax }, (_, r) => Array.from({ length: kMax }, (_, k) => (k < r + 1 ? 1 : 0))));
+    this.blocks.forEach((bases, i) => {
+      const quantize = mixedQuantizer(this.layout.bitChoices, weights.blockBits[i], { estimator: this.estimator, beta: this.beta });
+      const outputs = bases.map((block, k) => block.apply(inputs[k]!, training, quantize));
+      if (atBlocks.includes(i)) {
+        const exists = tf.reshape(tf.matMul(tf.reshape(weights.blockBases[i]!, [1, -1]), keeps), [-1]) as tf.Tensor1D;
+        features.set(i, mixMaps(outputs, tf.div(exists, tf.sum(exists)) as tf.Tensor1D));
+      }
+      if (i < last) inputs = this.connect(i, outputs, weights);
+      else pooled = mixMaps(outputs, tf.reshape(tf.matMul(tf.reshape(weights.blockBases[i]!, [1, -1]), this.lambdaMatrix(this.outputLambda)), [-1]) as tf.Tensor1D);
     });
+    const logits = this.fc.apply(tf.mean(pooled!, [1, 2]) as tf.Tensor2D);
+    return { logits, features: atBlocks.map((i) => features.get(i)!) };
   }
 
   /**

@@ -15,7 +15,7 @@ import { silentProgress, type ProgressReporter } from '../util/progress.js';
 
 /** Whether the config's loss uses a teacher at all. */
 export function needsTeacher(config: SearchConfig): boolean {
-  return config.teacher.mode !== 'none' && config.distillation.kd > 0;
+  return config.teacher.mode !== 'none' && (config.distillation.kd > 0 || config.distillation.at > 0);
 }
 
 /** The teacher's training options, from the config's final-training section and data. */

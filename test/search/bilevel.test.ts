@@ -7,6 +7,7 @@ import { archCost, bopsCostModel } from '../../src/search/cost-model.js';
 import type { CostObjective } from '../../src/search/cost-objective.js';
 import { argmaxIndices, fitToTarget } from '../../src/search/derive.js';
 import { Supernet } from '../../src/search/supernet.js';
+import { buildModel } from '../../src/nn/group-net.js';
 import { supernetLayout } from '../../src/search/supernet-layout.js';
 import { activationBits, bases } from '../../src/space/index.js';
 import type { Arch } from '../../src/space/arch.js';
@@ -100,17 +101,20 @@ describe('bilevel search on a synthetic task (more bases and bits fit it better)
   });
 });
 
-describe('second order and Gumbel sampling', () => {
-  function steps(order: 'first' | 'second', gumbel: boolean): number[][] {
+describe('second order, Gumbel sampling, distillation', () => {
+  function steps(order: 'first' | 'second', gumbel: boolean, distill = false): number[][] {
     const space = tinySpace([bases({ choices: [1, 2] }), activationBits({ choices: [1, 2] })]);
     const layout = supernetLayout(space);
     const supernet = new Supernet(layout, { seed: 1 });
     const alpha = new ArchitectureWeights(space);
+    // The full-precision twin of the template as teacher (untrained: the loss terms only need to be live).
+    const teacher = distill ? buildModel({ ...space.template, groups: [{ start: 0, end: 3 }], bases: [1], bits: [32], connections: [] }) : undefined;
     const trainer = new BilevelTrainer(supernet, alpha, bopsCostModel(layout), { kind: 'none', target: 1, scale: 1, exponent: 0, weight: 0 }, {
       weightOptimizer: { type: 'sgd', lr: 0.05, momentum: 0.9, weightDecay: 0 },
       weightSchedule: { kind: 'constant' },
       archOptimizer: { lr: 0.03, beta1: 0.5, beta2: 0.999, weightDecay: 1e-3 },
       order,
+      ...(teacher ? { distillation: { teacher, kd: 1, temperature: 4, at: 10 } } : {}),
     });
     const weightsBefore = supernet.params.list().map((p) => Array.from(p.variable.dataSync()));
     const before = tf.memory().numTensors;
@@ -129,6 +133,7 @@ describe('second order and Gumbel sampling', () => {
     }
     expect(tf.memory().numTensors).toBe(before);
     const values = alpha.values();
+    teacher?.dispose();
     trainer.dispose();
     alpha.dispose();
     supernet.dispose();
@@ -140,6 +145,13 @@ describe('second order and Gumbel sampling', () => {
     const second = steps('second', false);
     expect(second.flat().some((a) => a !== 0)).toBe(true);
     expect(second).not.toEqual(first);
+  });
+
+  it('with a teacher (logit KD + attention transfer) the steps run, move α differently and leak nothing', () => {
+    const plain = steps('first', false);
+    const distilled = steps('first', false, true);
+    expect(distilled.flat().some((a) => a !== 0)).toBe(true);
+    expect(distilled).not.toEqual(plain);
   });
 
   it('Gumbel (GDAS) steps train with hard samples and still move α', () => {

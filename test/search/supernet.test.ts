@@ -58,6 +58,30 @@ describe('Supernet with one-hot α', () => {
     });
   }
 
+  it('stage features for attention transfer equal the derived model’s (mean over its bases)', () => {
+    const space = tinySpace();
+    const layout = supernetLayout(space);
+    const net = new Supernet(layout, { seed: 3 });
+    perturb(net, 6);
+    const x = randomInput(8, [2, 8, 8, 1]);
+    const rng = createRng('features');
+    for (let trial = 0; trial < 3; trial++) {
+      const indices = space.sampleIndices(rng);
+      const arch = space.decode(indices);
+      const model = buildModel(arch);
+      model.loadStateDict(net.derivedStateDict(arch));
+      const diffs = tf.tidy(() => {
+        const mine = net.forwardWithFeatures(x, true, structureWeights(layout, oneHotProbabilities(space, indices)), [1, 2]);
+        const theirs = model.forwardWithFeatures(x, true, [1, 2]);
+        return [mine.logits, ...mine.features].map((t, i) => tf.max(tf.abs(tf.sub(t, i === 0 ? theirs.logits : theirs.features[i - 1]!))).dataSync()[0]!);
+      });
+      for (const d of diffs) expect(d).toBeLessThan(1e-5);
+      model.dispose();
+    }
+    x.dispose();
+    net.dispose();
+  });
+
   it('with uniform α every choice contributes (the output differs from each one-hot architecture)', () => {
     const space = tinySpace([bases({ choices: [1, 2] }), groupBoundary()]);
     const layout = supernetLayout(space);

@@ -1,0 +1,96 @@
+/**
+ * One candidate's evaluation, the unit of work of the evaluation pool: train the architecture from
+ * scratch (or continue its interrupted run), test it, count its costs, export its packed weights.
+ * The same function runs in a worker thread and in the main thread, so the two give equal results
+ * for the same seed (the run is deterministic on one backend).
+ */
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Arch } from '../../space/arch.js';
+import { summarize, type CostCounts } from '../../space/summary.js';
+import { exportRunModel } from '../../train/export-packed.js';
+import { readRunRecord, resumeTraining, trainArch, type EpochRecord, type TrainingOptions } from '../../train/training-run.js';
+import { UsageError } from '../../util/errors.js';
+import { silentProgress, type ProgressReporter } from '../../util/progress.js';
+
+export interface CandidateTask {
+  /** Position in the candidate list (names the run directory). */
+  index: number;
+  arch: Arch;
+  training: TrainingOptions;
+  /** The candidate's training run directory, `<evaluation dir>/candidates/<index>`. */
+  runDir: string;
+}
+
+/** What a worker hands back for one candidate (structured-cloneable: plain data only). */
+export interface TrainedCandidate {
+  index: number;
+  testAccuracy: number;
+  testLoss: number;
+  testImages: number;
+  /** The loss curve: train loss, test loss and accuracy per epoch. */
+  history: EpochRecord[];
+  /** Params, binary/float params, packed memory, binary MACs, BOPs, float MACs (space/summary). */
+  costs: CostCounts;
+  /** The packed model, `<runDir>/model.gnb`. */
+  modelFile: string;
+  modelBytes: number;
+  /** True when an earlier attempt's checkpoint was continued rather than training from scratch. */
+  resumed: boolean;
+  /** Seconds this attempt spent training (a resumed run counts only its own part). */
+  trainSeconds: number;
+}
+
+export const MODEL_FILE = 'model.gnb';
+
+/** A temp file that `writeFileAtomic` leaves behind when its thread is killed between write and rename. */
+const STALE_TEMP = /^\..+\.tmp$/;
+
+/** Order-insensitive canonical JSON (run.json and a task may list keys in different orders). */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  );
+}
+
+/** The existing run in `runDir` must be this very candidate with these very options, or resuming it would mix two experiments. */
+function checkSameRun(task: CandidateTask): void {
+  const record = readRunRecord(task.runDir);
+  for (const [field, ours, theirs] of [
+    ['arch', task.arch, record.arch],
+    ['options', task.training, record.options],
+  ] as const) {
+    if (canonical(ours) !== canonical(theirs)) {
+      throw new UsageError(`${join(task.runDir, 'run.json')}: ${field}: differs from candidate ${task.index}'s; evaluate into a new directory or delete ${task.runDir}`);
+    }
+  }
+}
+
+/**
+ * Train (or resume), test and pack candidate `task.index`. Synchronous: it occupies its thread,
+ * which is why the pool runs it in workers.
+ */
+export function trainCandidate(task: CandidateTask, progress: ProgressReporter = silentProgress): TrainedCandidate {
+  const resumed = existsSync(join(task.runDir, 'run.json'));
+  let result;
+  if (resumed) {
+    checkSameRun(task);
+    for (const name of readdirSync(task.runDir)) if (STALE_TEMP.test(name)) rmSync(join(task.runDir, name), { force: true });
+    result = resumeTraining(task.runDir, progress);
+  } else {
+    result = trainArch(task.arch, task.training, task.runDir, progress);
+  }
+  const exported = exportRunModel(task.runDir, join(task.runDir, MODEL_FILE));
+  return {
+    index: task.index,
+    testAccuracy: result.final.accuracy,
+    testLoss: result.final.loss,
+    testImages: result.final.count,
+    history: result.history,
+    costs: summarize(task.arch).totals,
+    modelFile: exported.path,
+    modelBytes: exported.bytes,
+    resumed,
+    trainSeconds: result.seconds,
+  };
+}

@@ -1,0 +1,143 @@
+/**
+ * `pareto.svg`: accuracy vs measured latency and accuracy vs BOPs side by side (hand-written SVG,
+ * no dependencies, like alpha.svg). Every point is labelled; points on a panel's Pareto front are
+ * filled and joined by the front's staircase, dominated ones are hollow. Point kinds (search
+ * candidates, hand-designed presets, the chosen architecture) get their own colours.
+ */
+import { accuracyVersusCost, paretoFront } from './pareto.js';
+
+export interface ParetoPoint {
+  label: string;
+  /** Test accuracy in [0, 1]. */
+  accuracy: number;
+  /** Measured latency; points without it are left out of the latency panel. */
+  latencyMs?: number;
+  bops?: number;
+  /** Colour group, e.g. `candidate`, `preset`, `chosen` (default `candidate`). */
+  kind?: string;
+}
+
+interface Panel {
+  title: string;
+  axis: string;
+  cost: (p: ParetoPoint) => number | undefined;
+  format: (v: number) => string;
+}
+
+const PANEL_W = 420;
+const PANEL_H = 320;
+const PAD = { left: 52, right: 16, top: 30, bottom: 42 };
+const HEADER = 30;
+const LEGEND = 26;
+const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b'];
+
+function escapeXml(s: string): string {
+  return s.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
+}
+
+/** 1.23k, 4.5M, 6.7G: BOPs span many orders of magnitude. */
+function formatCount(v: number): string {
+  const units: [number, string][] = [[1e12, 'T'], [1e9, 'G'], [1e6, 'M'], [1e3, 'k']];
+  for (const [scale, unit] of units) if (Math.abs(v) >= scale) return `${Number((v / scale).toPrecision(3))}${unit}`;
+  return `${Number(v.toPrecision(3))}`;
+}
+
+function formatMs(v: number): string {
+  return `${Number(v.toPrecision(3))}`;
+}
+
+/** A linear axis over [lo, hi] with some margin, so no point sits on the frame. */
+function range(values: number[], floorAtZero: boolean): [number, number] {
+  let lo = Math.min(...values);
+  let hi = Math.max(...values);
+  if (hi === lo) {
+    const pad = hi === 0 ? 1 : Math.abs(hi) * 0.1;
+    lo -= pad;
+    hi += pad;
+  }
+  const margin = (hi - lo) * 0.08;
+  return [floorAtZero ? Math.max(0, lo - margin) : lo - margin, hi + margin];
+}
+
+const TICKS = 5;
+
+function panelSvg(panel: Panel, points: readonly ParetoPoint[], colorOf: (kind: string) => string, x0: number, y0: number): string {
+  const w = PANEL_W - PAD.left - PAD.right;
+  const h = PANEL_H - PAD.top - PAD.bottom;
+  const left = x0 + PAD.left;
+  const top = y0 + PAD.top;
+  const parts: string[] = [
+    `<text x="${left}" y="${y0 + 18}" font-size="12" font-weight="bold">${escapeXml(panel.title)}</text>`,
+    `<rect x="${left}" y="${top}" width="${w}" height="${h}" fill="none" stroke="#999"/>`,
+    `<text x="${left + w / 2}" y="${y0 + PANEL_H - 6}" font-size="10" text-anchor="middle">${escapeXml(panel.axis)}</text>`,
+    `<text x="${x0 + 12}" y="${top + h / 2}" font-size="10" text-anchor="middle" transform="rotate(-90 ${x0 + 12} ${top + h / 2})">test accuracy (%)</text>`,
+  ];
+  const shown = points.filter((p) => {
+    const c = panel.cost(p);
+    return c !== undefined && Number.isFinite(c) && Number.isFinite(p.accuracy);
+  });
+  if (shown.length === 0) {
+    parts.push(`<text x="${left + w / 2}" y="${top + h / 2}" font-size="11" text-anchor="middle" fill="#777">no measured points</text>`);
+    return parts.join('\n');
+  }
+  const costOf = (p: ParetoPoint) => panel.cost(p)!;
+  const [xLo, xHi] = range(shown.map(costOf), true);
+  const [yLo, yHi] = range(shown.map((p) => p.accuracy * 100), false);
+  const px = (v: number) => left + ((v - xLo) / (xHi - xLo)) * w;
+  const py = (accuracy: number) => top + (1 - (accuracy * 100 - yLo) / (yHi - yLo)) * h;
+  for (let t = 0; t <= TICKS; t++) {
+    const xv = xLo + ((xHi - xLo) * t) / TICKS;
+    const yv = yLo + ((yHi - yLo) * t) / TICKS;
+    const x = px(xv);
+    const y = top + (1 - t / TICKS) * h;
+    parts.push(`<line x1="${x.toFixed(1)}" y1="${top + h}" x2="${x.toFixed(1)}" y2="${top + h + 4}" stroke="#999"/>`);
+    parts.push(`<text x="${x.toFixed(1)}" y="${top + h + 15}" font-size="9" text-anchor="middle">${panel.format(xv)}</text>`);
+    parts.push(`<line x1="${left - 4}" y1="${y.toFixed(1)}" x2="${left}" y2="${y.toFixed(1)}" stroke="#999"/>`);
+    parts.push(`<text x="${left - 6}" y="${(y + 3).toFixed(1)}" font-size="9" text-anchor="end">${yv.toFixed(1)}</text>`);
+  }
+  const front = paretoFront(shown, accuracyVersusCost((p: ParetoPoint) => p.accuracy, panel.axis, costOf));
+  // The front as a staircase: from each point, along its accuracy to the next point's cost, then up.
+  if (front.length > 1) {
+    const steps = front.map((i) => shown[i]!);
+    let d = `M${px(costOf(steps[0]!)).toFixed(1)},${py(steps[0]!.accuracy).toFixed(1)}`;
+    for (const p of steps.slice(1)) d += ` H${px(costOf(p)).toFixed(1)} V${py(p.accuracy).toFixed(1)}`;
+    parts.push(`<path d="${d}" fill="none" stroke="#555" stroke-width="1" stroke-dasharray="4 3"/>`);
+  }
+  const onFront = new Set(front);
+  shown.forEach((p, i) => {
+    const color = colorOf(p.kind ?? 'candidate');
+    const x = px(costOf(p));
+    const y = py(p.accuracy);
+    const fill = onFront.has(i) ? color : 'white';
+    parts.push(`<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="4" fill="${fill}" stroke="${color}" stroke-width="1.5"><title>${escapeXml(`${p.label}: ${(p.accuracy * 100).toFixed(2)}%, ${panel.format(costOf(p))}`)}</title></circle>`);
+    parts.push(`<text x="${(x + 6).toFixed(1)}" y="${(y - 5).toFixed(1)}" font-size="9" fill="${color}">${escapeXml(p.label)}</text>`);
+  });
+  return parts.join('\n');
+}
+
+/** Both panels as one SVG document. */
+export function paretoSvg(points: readonly ParetoPoint[], title: string): string {
+  const kinds = [...new Set(points.map((p) => p.kind ?? 'candidate'))];
+  const colorOf = (kind: string) => COLORS[Math.max(0, kinds.indexOf(kind)) % COLORS.length]!;
+  const panels: Panel[] = [
+    { title: 'accuracy vs measured latency', axis: 'measured latency (ms, batch 1)', cost: (p) => p.latencyMs, format: formatMs },
+    { title: 'accuracy vs BOPs', axis: 'BOPs (binary MACs × activation bits)', cost: (p) => p.bops, format: formatCount },
+  ];
+  const width = panels.length * PANEL_W;
+  const height = HEADER + PANEL_H + LEGEND;
+  const legendY = HEADER + PANEL_H + 16;
+  const legend = kinds.map(
+    (kind, i) =>
+      `<circle cx="${PAD.left + i * 110}" cy="${legendY - 4}" r="4" fill="${colorOf(kind)}"/><text x="${PAD.left + 8 + i * 110}" y="${legendY}" font-size="10">${escapeXml(kind)}</text>`,
+  );
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif">`,
+    `<rect width="100%" height="100%" fill="white"/>`,
+    `<text x="8" y="20" font-size="14">${escapeXml(title)}</text>`,
+    ...panels.map((panel, i) => panelSvg(panel, points, colorOf, i * PANEL_W, HEADER)),
+    ...legend,
+    `<text x="${PAD.left + kinds.length * 110}" y="${legendY}" font-size="10" fill="#555">filled = on the Pareto front (dashed), hollow = dominated</text>`,
+    '</svg>',
+    '',
+  ].join('\n');
+}
