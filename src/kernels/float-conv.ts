@@ -8,6 +8,15 @@ import { convGeometry, type ConvSpec } from './conv-spec.js';
 import { checkShape, type NhwcShape } from './packing.js';
 import type { ConvResult } from './engine.js';
 
+/** Operands of an engine's floatConv: x fills `shape`, the filter is kernel²·c·outChannels (outChannels ≥ 1). */
+export function checkFloatConvOperands(x: ArrayLike<number>, shape: NhwcShape, filter: ArrayLike<number>, outChannels: number, spec: ConvSpec): void {
+  checkShape(shape, x.length, 'floatConv');
+  const k = spec.kernel;
+  if (!Number.isInteger(outChannels) || outChannels < 1 || filter.length !== k * k * shape.c * outChannels) {
+    throw new UsageError(`floatConv: filter has ${filter.length} values, expected ${k}×${k}×${shape.c}×${outChannels}`);
+  }
+}
+
 export function floatConv2d(x: ArrayLike<number>, shape: NhwcShape, filter: ArrayLike<number>, outChannels: number, spec: ConvSpec): ConvResult<Float32Array> {
   checkShape(shape, x.length, 'floatConv2d');
   const { n, h, w, c } = shape;

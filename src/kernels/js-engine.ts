@@ -12,10 +12,12 @@ import { packSigns, type BitPlaneActivations, type NhwcShape, type PackedActivat
 import { popcount32 } from './popcount.js';
 import type { PackedWeights } from './weights.js';
 
-export function checkConvOperands(input: NhwcShape & { words: number }, weights: PackedWeights): void {
+/** The input's channels and the spec's kernel must be the weights'. */
+export function checkConvOperands(input: NhwcShape & { words: number }, weights: PackedWeights, spec: ConvSpec): void {
   if (input.c !== weights.inChannels) {
     throw new UsageError(`binary conv: input has ${input.c} channels, weights expect ${weights.inChannels}`);
   }
+  if (weights.kernel !== spec.kernel) throw new UsageError(`binary conv: weights are ${weights.kernel}×${weights.kernel}, spec says ${spec.kernel}×${spec.kernel}`);
 }
 
 /** Σ over taps of f(tap, input word offset, weight word offset) for every output position: the shared loop nest. */
@@ -25,8 +27,7 @@ function directConv(
   spec: ConvSpec,
   tapDot: (inputOffset: number, weightOffset: number) => number,
 ): ConvResult<Int32Array> {
-  checkConvOperands(input, weights);
-  if (weights.kernel !== spec.kernel) throw new UsageError(`binary conv: weights are ${weights.kernel}×${weights.kernel}, spec says ${spec.kernel}×${spec.kernel}`);
+  checkConvOperands(input, weights, spec);
   const { outH, outW, padTop, padLeft } = convGeometry(input.h, input.w, spec);
   const { n, h, w, words } = input;
   const { kernel: k, outChannels: cout } = weights;

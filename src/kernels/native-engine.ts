@@ -12,12 +12,15 @@
  * checks every length again on its side.
  */
 import { NotAvailableError, UsageError } from '../util/errors.js';
+import { checkConvBuffers, OUTPUT_MODE, type ConvCall } from './conv-call.js';
 import { checkConvSpec, convGeometry, type ConvSpec, type Padding } from './conv-spec.js';
 import type { BinaryEngine, ConvResult } from './engine.js';
+import { checkFloatConvOperands } from './float-conv.js';
 import { checkConvOperands, checkGemm } from './js-engine.js';
 import { loadNativeAddon, NATIVE_PATHS, ROOFLINE_MACS_PER_ITER, type NativeAddon, type NativePath } from './native-addon.js';
 import { checkAffine, checkLambdas, checkMix, type ChannelAffine } from './output-transform.js';
 import { checkShape, wordsFor, type BitPlaneActivations, type NhwcShape, type PackedActivations } from './packing.js';
+import { timeMedian } from './timing.js';
 import type { PackedWeights } from './weights.js';
 
 /** The environment variable that forces a dispatch path. */
@@ -25,8 +28,6 @@ export const NATIVE_PATH_ENV = 'GROUPNAS_NATIVE_PATH';
 /** The environment variable that sets the threads of a conv (1 or 2). */
 export const NATIVE_THREADS_ENV = 'GROUPNAS_NATIVE_THREADS';
 
-const MODE = { int: 0, float: 1, accumulate: 2, sign: 3 } as const;
-type Mode = keyof typeof MODE;
 const PADDING: Record<Padding, number> = { same: 0, valid: 1, symmetric: 2 };
 
 /** Output channels per interleaved weight block (GN_CB in native/src/kernels.h). */
@@ -85,17 +86,6 @@ export function nativeThreadsFromEnv(env: NodeJS.ProcessEnv = process.env): 1 | 
   return value === '2' ? 2 : 1;
 }
 
-interface ConvCall {
-  input: NhwcShape & { words: number };
-  planes: Uint32Array;
-  bits: number;
-  weights: PackedWeights;
-  spec: ConvSpec;
-  mode: Mode;
-  transform?: ChannelAffine;
-  accumulate?: Float32Array;
-}
-
 export class NativeEngine implements BinaryEngine {
   readonly name = 'native' as const;
   /** The dispatch path this engine runs. */
@@ -132,18 +122,8 @@ export class NativeEngine implements BinaryEngine {
    */
   measureRoofline(seconds = 0.3): number {
     const iters = this.path === 'avx512' ? 2000 : this.path === 'avx2' ? 500 : 100;
-    const run = (): number => {
-      const t0 = process.hrtime.bigint();
-      this.addon.roofline(this.pathId, iters);
-      return Number(process.hrtime.bigint() - t0) / 1e9;
-    };
-    const warmUpEnd = Date.now() + 50;
-    while (Date.now() < warmUpEnd) run();
-    const times: number[] = [];
-    const end = Date.now() + seconds * 1000;
-    while (times.length < 5 || Date.now() < end) times.push(run());
-    times.sort((a, b) => a - b);
-    return (iters * ROOFLINE_MACS_PER_ITER) / times[Math.floor(times.length / 2)]!;
+    const { medianSeconds } = timeMedian(() => this.addon.roofline(this.pathId, iters), { warmUpSeconds: 0.05, seconds });
+    return (iters * ROOFLINE_MACS_PER_ITER) / medianSeconds;
   }
 
   convDots(input: PackedActivations, weights: PackedWeights, spec: ConvSpec): ConvResult<Int32Array> {
@@ -178,11 +158,8 @@ export class NativeEngine implements BinaryEngine {
   }
 
   floatConv(x: Float32Array, shape: NhwcShape, filter: Float32Array, outChannels: number, spec: ConvSpec): ConvResult<Float32Array> {
-    checkShape(shape, x.length, 'floatConv');
+    checkFloatConvOperands(x, shape, filter, outChannels, spec);
     const k = spec.kernel;
-    if (!Number.isInteger(outChannels) || outChannels < 1 || filter.length !== k * k * shape.c * outChannels) {
-      throw new UsageError(`floatConv: filter has ${filter.length} values, expected ${k}×${k}×${shape.c}×${outChannels}`);
-    }
     const g = convGeometry(shape.h, shape.w, spec);
     const out = new Float32Array(shape.n * g.outH * g.outW * outChannels);
     this.call(() => this.addon.floatConv(x, shape.n, shape.h, shape.w, shape.c, filter, outChannels, k, spec.stride, spec.dilation, PADDING[spec.padding], out));
@@ -235,27 +212,16 @@ export class NativeEngine implements BinaryEngine {
   private run(call: ConvCall): ConvResult<Int32Array | Float32Array | Uint32Array> {
     const { input, weights, spec, mode, transform } = call;
     checkConvSpec(spec);
-    checkConvOperands(input, weights);
-    if (weights.kernel !== spec.kernel) throw new UsageError(`binary conv: weights are ${weights.kernel}×${weights.kernel}, spec says ${spec.kernel}×${spec.kernel}`);
+    checkConvOperands(input, weights, spec);
     checkShape(input, input.n * input.h * input.w * input.c, 'binary conv');
     if (input.words !== wordsFor(input.c)) throw new UsageError(`binary conv: input has ${input.words} words per pixel, expected ${wordsFor(input.c)} for ${input.c} channels`);
     const geometry = convGeometry(input.h, input.w, spec);
-    const cout = weights.outChannels;
-    const planes = Math.max(call.bits, 1);
-    const planeWords = input.n * input.h * input.w * input.words;
-    if (call.planes.length !== planeWords * planes) {
-      throw new UsageError(`binary conv: packed input has ${call.planes.length} words, expected ${planes}×${planeWords}`);
-    }
-    if (transform) checkAffine(transform, cout);
-    const pixels = input.n * geometry.outH * geometry.outW;
-    if (call.accumulate && call.accumulate.length !== pixels * cout) {
-      throw new UsageError(`binary conv: accumulator has ${call.accumulate.length} values, expected ${pixels * cout}`);
-    }
+    const { cout, pixels } = checkConvBuffers(call, geometry);
     const interleaved = interleaveWeights(weights);
     const out = mode === 'int' ? new Int32Array(pixels * cout) : mode === 'sign' ? new Uint32Array(pixels * wordsFor(cout)) : (call.accumulate ?? new Float32Array(pixels * cout));
     this.call(() =>
       this.addon.conv(
-        this.pathId, MODE[mode], call.bits,
+        this.pathId, OUTPUT_MODE[mode], call.bits,
         input.n, input.h, input.w, input.c,
         spec.kernel, spec.stride, spec.dilation, PADDING[spec.padding], cout,
         call.planes, interleaved, call.bits === 0 ? weights.tapSums : null,

@@ -4,13 +4,15 @@
  * transform, scratch), runs one kernel and copies the result out. The math lives in
  * assembly/binary.ts; this file is only layout and bookkeeping.
  */
-import { UsageError } from '../util/errors.js';
+import { checkConvBuffers, OUTPUT_MODE, type ConvCall } from './conv-call.js';
 import { convGeometry, type ConvGeometry, type ConvSpec } from './conv-spec.js';
 import type { BinaryEngine, ConvResult } from './engine.js';
+import { checkFloatConvOperands } from './float-conv.js';
 import { checkConvOperands, checkGemm } from './js-engine.js';
-import { applyOutputTransform, checkAffine, checkLambdas, checkMix, type ChannelAffine } from './output-transform.js';
+import { applyOutputTransform, checkLambdas, checkMix, type ChannelAffine } from './output-transform.js';
 import { checkShape, wordsFor, type BitPlaneActivations, type NhwcShape, type PackedActivations } from './packing.js';
 import { paddingCorrection, type PaddingCorrection } from './padding-correction.js';
+import { timeMedian } from './timing.js';
 import { instantiateBinaryKernels, type BinaryKernelExports } from './wasm-module.js';
 import type { PackedWeights } from './weights.js';
 
@@ -23,8 +25,12 @@ const WASM_PARAM = {
 } as const;
 const PARAM_COUNT = 30;
 
-const MODE = { int: 0, float: 1, accumulate: 2, sign: 3 } as const;
-type Mode = keyof typeof MODE;
+/** Write the parameter block at `at`: the given fields, every other one 0. */
+function writeParams(buffer: ArrayBuffer, at: number, fields: Partial<Record<keyof typeof WASM_PARAM, number>>): void {
+  const params = new Int32Array(buffer, at, PARAM_COUNT);
+  params.fill(0);
+  for (const [name, value] of Object.entries(fields)) params[WASM_PARAM[name as keyof typeof WASM_PARAM]] = value;
+}
 
 const PAGE = 65536;
 
@@ -85,17 +91,6 @@ class CallLayout {
   }
 }
 
-interface ConvCall {
-  input: { n: number; h: number; w: number; c: number; words: number };
-  planes: Uint32Array;
-  bits: number;
-  weights: PackedWeights;
-  spec: ConvSpec;
-  mode: Mode;
-  transform?: ChannelAffine;
-  accumulate?: Float32Array;
-}
-
 export class WasmEngine implements BinaryEngine {
   readonly name = 'wasm' as const;
   private readonly kernels: BinaryKernelExports;
@@ -115,18 +110,8 @@ export class WasmEngine implements BinaryEngine {
     const words = new Uint32Array(this.kernels.memory.buffer, buf, vecs * 4);
     for (let i = 0; i < words.length; i++) words[i] = Math.imul(i + 1, 2654435761) >>> 0;
     const iters = 2000;
-    const run = (): number => {
-      const t0 = process.hrtime.bigint();
-      this.kernels.popcountRoofline(buf, vecs, iters);
-      return Number(process.hrtime.bigint() - t0) / 1e9;
-    };
-    const warmUpEnd = Date.now() + 150;
-    while (Date.now() < warmUpEnd) run();
-    const times: number[] = [];
-    const end = Date.now() + seconds * 1000;
-    while (times.length < 5 || Date.now() < end) times.push(run());
-    times.sort((a, b) => a - b);
-    return (iters * vecs * 128) / times[Math.floor(times.length / 2)]!;
+    const { medianSeconds } = timeMedian(() => this.kernels.popcountRoofline(buf, vecs, iters), { warmUpSeconds: 0.15, seconds });
+    return (iters * vecs * 128) / medianSeconds;
   }
 
   convDots(input: PackedActivations, weights: PackedWeights, spec: ConvSpec): ConvResult<Int32Array> {
@@ -165,11 +150,8 @@ export class WasmEngine implements BinaryEngine {
   }
 
   floatConv(x: Float32Array, shape: NhwcShape, filter: Float32Array, outChannels: number, spec: ConvSpec): ConvResult<Float32Array> {
-    checkShape(shape, x.length, 'floatConv');
+    checkFloatConvOperands(x, shape, filter, outChannels, spec);
     const k = spec.kernel;
-    if (!Number.isInteger(outChannels) || outChannels < 1 || filter.length !== k * k * shape.c * outChannels) {
-      throw new UsageError(`floatConv: filter has ${filter.length} values, expected ${k}×${k}×${shape.c}×${outChannels}`);
-    }
     const g = convGeometry(shape.h, shape.w, spec);
     const f = paddedFilter(filter, outChannels);
     const pixels = shape.n * g.outH * g.outW;
@@ -180,24 +162,23 @@ export class WasmEngine implements BinaryEngine {
     const f32 = new Float32Array(buffer);
     f32.set(x, at.input / 4);
     f32.set(f.data, at.filter / 4);
-    const P = WASM_PARAM;
-    const params = new Int32Array(buffer, at.params, PARAM_COUNT);
-    params.fill(0);
-    params[P.n] = shape.n;
-    params[P.h] = shape.h;
-    params[P.w] = shape.w;
-    params[P.words] = shape.c;
-    params[P.kernel] = k;
-    params[P.stride] = spec.stride;
-    params[P.dilation] = spec.dilation;
-    params[P.padTop] = g.padTop;
-    params[P.padLeft] = g.padLeft;
-    params[P.outH] = g.outH;
-    params[P.outW] = g.outW;
-    params[P.coutPad] = f.coutPad;
-    params[P.input] = at.input;
-    params[P.weights] = at.filter;
-    params[P.out] = at.out;
+    writeParams(buffer, at.params, {
+      n: shape.n,
+      h: shape.h,
+      w: shape.w,
+      words: shape.c,
+      kernel: k,
+      stride: spec.stride,
+      dilation: spec.dilation,
+      padTop: g.padTop,
+      padLeft: g.padLeft,
+      outH: g.outH,
+      outW: g.outW,
+      coutPad: f.coutPad,
+      input: at.input,
+      weights: at.filter,
+      out: at.out,
+    });
     this.kernels.floatConv(at.params);
     const result = new Float32Array(buffer, at.out, pixels * f.coutPad);
     let data: Float32Array;
@@ -265,21 +246,10 @@ export class WasmEngine implements BinaryEngine {
 
   private run(call: ConvCall): { shape: ConvResult<null>; bytes: Uint8Array } {
     const { input, weights, spec, mode, transform } = call;
-    checkConvOperands(input, weights);
-    if (weights.kernel !== spec.kernel) throw new UsageError(`binary conv: weights are ${weights.kernel}×${weights.kernel}, spec says ${spec.kernel}×${spec.kernel}`);
+    checkConvOperands(input, weights, spec);
     const geometry: ConvGeometry = convGeometry(input.h, input.w, spec);
     const kw = kernelWeights(weights);
-    const cout = weights.outChannels;
-    const planes = Math.max(call.bits, 1);
-    const planeWords = input.n * input.h * input.w * input.words;
-    if (call.planes.length !== planeWords * planes) {
-      throw new UsageError(`binary conv: packed input has ${call.planes.length} words, expected ${planes}×${planeWords}`);
-    }
-    if (transform) checkAffine(transform, cout);
-    const pixels = input.n * geometry.outH * geometry.outW;
-    if (call.accumulate && call.accumulate.length !== pixels * cout) {
-      throw new UsageError(`binary conv: accumulator has ${call.accumulate.length} values, expected ${pixels * cout}`);
-    }
+    const { cout, planes, planeWords, pixels } = checkConvBuffers(call, geometry);
     const correction = call.bits === 0 ? this.correction(weights, kw, input.h, input.w, spec, geometry) : undefined;
     const outWords = wordsFor(cout);
     const outBytes = mode === 'sign' ? pixels * outWords * 4 : pixels * cout * 4;
@@ -321,38 +291,38 @@ export class WasmEngine implements BinaryEngine {
     if (call.accumulate) f32.set(call.accumulate, at.out / 4);
     else if (mode === 'sign') u32.fill(0, at.out / 4, (at.out + outBytes) / 4);
 
-    const P = WASM_PARAM;
-    const params = new Int32Array(buffer, at.params, PARAM_COUNT);
-    params[P.n] = input.n;
-    params[P.h] = input.h;
-    params[P.w] = input.w;
-    params[P.words] = input.words;
-    params[P.kernel] = spec.kernel;
-    params[P.stride] = spec.stride;
-    params[P.dilation] = spec.dilation;
-    params[P.padTop] = geometry.padTop;
-    params[P.padLeft] = geometry.padLeft;
-    params[P.outH] = geometry.outH;
-    params[P.outW] = geometry.outW;
-    params[P.rowVecs] = kw.rowVecs;
-    params[P.cout] = cout;
-    params[P.coutPad] = kw.coutPad;
-    params[P.mode] = MODE[mode];
-    params[P.planes] = planes;
-    params[P.planeBytes] = planeWords * 4;
-    params[P.input] = at.input;
-    params[P.weights] = at.weights;
-    params[P.base] = at.base;
-    params[P.rowClass] = at.rowClass;
-    params[P.colClass] = at.colClass;
-    params[P.colClasses] = correction ? correction.colClasses : 0;
-    params[P.scale] = at.scale;
-    params[P.bias] = at.bias;
-    params[P.out] = at.out;
-    params[P.rows] = at.rows;
-    params[P.rowPop] = at.rowPop;
-    params[P.outWords] = outWords;
-    params[P.scratch] = at.scratch;
+    writeParams(buffer, at.params, {
+      n: input.n,
+      h: input.h,
+      w: input.w,
+      words: input.words,
+      kernel: spec.kernel,
+      stride: spec.stride,
+      dilation: spec.dilation,
+      padTop: geometry.padTop,
+      padLeft: geometry.padLeft,
+      outH: geometry.outH,
+      outW: geometry.outW,
+      rowVecs: kw.rowVecs,
+      cout,
+      coutPad: kw.coutPad,
+      mode: OUTPUT_MODE[mode],
+      planes,
+      planeBytes: planeWords * 4,
+      input: at.input,
+      weights: at.weights,
+      base: at.base,
+      rowClass: at.rowClass,
+      colClass: at.colClass,
+      colClasses: correction ? correction.colClasses : 0,
+      scale: at.scale,
+      bias: at.bias,
+      out: at.out,
+      rows: at.rows,
+      rowPop: at.rowPop,
+      outWords,
+      scratch: at.scratch,
+    });
 
     if (call.bits === 0) this.kernels.binaryConv(at.params);
     else this.kernels.bitPlaneConv(at.params);
