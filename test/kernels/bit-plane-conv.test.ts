@@ -5,11 +5,12 @@ import type { BinaryEngine } from '../../src/kernels/engine.js';
 import { createEngine } from '../../src/kernels/engines.js';
 import { floatConv2d } from '../../src/kernels/float-conv.js';
 import { foldOutputTransform } from '../../src/kernels/output-transform.js';
-import { packBitPlanes, packLevels } from '../../src/kernels/packing.js';
+import { packBitPlanes } from '../../src/kernels/packing.js';
 import { packWeights } from '../../src/kernels/weights.js';
-import { createRng, randomInt } from '../../src/util/random.js';
+import { createRng } from '../../src/util/random.js';
 import { ensureWasmBuilt } from './ensure-wasm.js';
-import { pick, randomLevels, randomSigns } from './random-tensors.js';
+import { expectBitPlaneDotsExact } from './exactness-checks.js';
+import { randomLevels, randomSigns } from './random-tensors.js';
 
 const engines: Record<string, BinaryEngine> = {};
 
@@ -21,22 +22,7 @@ beforeAll(() => {
 
 describe.each(['js', 'wasm'])('%s engine, bit planes', (name) => {
   it.each([2, 4])('k = %i: integer sums equal the float conv of the levels, exactly', (bits) => {
-    const engine = engines[name]!;
-    const rng = createRng(100 + bits);
-    for (let r = 0; r < 40; r++) {
-      const spec: ConvSpec = { kernel: pick(rng, [1, 3, 5]), stride: pick(rng, [1, 2]), dilation: pick(rng, [1, 2, 4, 8]), padding: pick(rng, ['same', 'valid', 'symmetric'] as const) };
-      const span = (spec.kernel - 1) * spec.dilation + 1;
-      const min = spec.padding === 'valid' ? span : 1;
-      const shape = { n: 1 + randomInt(rng, 2), h: min + randomInt(rng, 4), w: min + randomInt(rng, 4), c: pick(rng, [1, 5, 31, 32, 33, 63, 65, 130, 300]) };
-      const cout = 1 + randomInt(rng, 9);
-      const levels = randomLevels(rng, shape.n * shape.h * shape.w * shape.c, bits);
-      const wts = randomSigns(rng, spec.kernel ** 2 * shape.c * cout);
-      const expected = floatConv2d(levels, shape, wts, cout, spec);
-      const got = engine.bitPlaneConvDots(packLevels(levels, shape, bits), packWeights(wts, { kernel: spec.kernel, inChannels: shape.c, outChannels: cout }), spec);
-      const where = `${JSON.stringify(shape)} → ${cout} ${JSON.stringify(spec)}`;
-      expect([got.h, got.w, got.c], where).toEqual([expected.h, expected.w, expected.c]);
-      expect(got.data.findIndex((v, i) => v !== expected.data[i]), where).toBe(-1);
-    }
+    expectBitPlaneDotsExact(engines[name]!, bits, 9);
   });
 
   it.each([2, 4])('k = %i: quantized float activations {0..2^k−1}·β/(2^k−1) give the float conv after the transform', (bits) => {

@@ -4,17 +4,18 @@
 // transform bit for bit, and whole packed models equal the js reference engine's logits.
 // Skipped, with the reason in the suite name, when the addon is not built.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConvSpec, Padding } from '../../src/kernels/conv-spec.js';
+import type { ConvSpec } from '../../src/kernels/conv-spec.js';
 import { createEngine } from '../../src/kernels/engines.js';
 import { floatConv2d } from '../../src/kernels/float-conv.js';
 import { loadNativeAddon, NATIVE_PATHS, type NativePath } from '../../src/kernels/native-addon.js';
 import { NATIVE_PATH_ENV, NativeEngine } from '../../src/kernels/native-engine.js';
-import { applyOutputTransform, foldOutputTransform, mixBases } from '../../src/kernels/output-transform.js';
-import { packBitPlanes, packLevels, packSigns, type NhwcShape } from '../../src/kernels/packing.js';
+import { applyOutputTransform, mixBases } from '../../src/kernels/output-transform.js';
+import { packBitPlanes, packLevels, packSigns } from '../../src/kernels/packing.js';
 import { packWeights } from '../../src/kernels/weights.js';
 import { NotAvailableError, UsageError } from '../../src/util/errors.js';
-import { createRng, randomInt, type Rng } from '../../src/util/random.js';
-import { pick, randomLevels, randomSigns } from './random-tensors.js';
+import { createRng } from '../../src/util/random.js';
+import { allGeometryCases, expectBitPlaneDotsExact, expectConvDotsExact, expectGemmExact } from './exactness-checks.js';
+import { randomLevels, randomSigns } from './random-tensors.js';
 
 function nativeStatus(): { paths: NativePath[]; reason?: string } {
   try {
@@ -26,51 +27,6 @@ function nativeStatus(): { paths: NativePath[]; reason?: string } {
 }
 const status = nativeStatus();
 const unsupported = NATIVE_PATHS.filter((p) => !status.paths.includes(p));
-
-const KERNELS = [1, 3, 5];
-const STRIDES = [1, 2];
-const DILATIONS = [1, 2, 4, 8];
-const PADDINGS: Padding[] = ['same', 'valid', 'symmetric'];
-const CHANNELS = [1, 2, 7, 31, 32, 33, 63, 64, 65, 96, 127, 128, 129, 200, 255, 300];
-
-interface Case {
-  shape: NhwcShape;
-  cout: number;
-  spec: ConvSpec;
-}
-
-function randomCase(rng: Rng, spec: ConvSpec, c: number, maxCout = 13): Case {
-  const span = (spec.kernel - 1) * spec.dilation + 1;
-  const min = spec.padding === 'valid' ? span : 1;
-  return { shape: { n: 1 + randomInt(rng, 2), h: min + randomInt(rng, 5), w: min + randomInt(rng, 5), c }, cout: 1 + randomInt(rng, maxCout), spec };
-}
-
-/** Every kernel × stride × dilation × padding twice, every channel count once, and wide Cout (several 32-channel blocks, partial last block). */
-function allGeometryCases(seed: number): Case[] {
-  const rng = createRng(seed);
-  const cases: Case[] = [];
-  for (const kernel of KERNELS) {
-    for (const stride of STRIDES) {
-      for (const dilation of DILATIONS) {
-        for (const padding of PADDINGS) {
-          if (kernel === 1 && dilation > 1) continue;
-          for (let r = 0; r < 2; r++) cases.push(randomCase(rng, { kernel, stride, dilation, padding }, pick(rng, CHANNELS)));
-        }
-      }
-    }
-  }
-  for (const c of CHANNELS) cases.push(randomCase(rng, { kernel: 3, stride: pick(rng, STRIDES), dilation: pick(rng, [1, 2]), padding: pick(rng, PADDINGS) }, c));
-  for (const cout of [31, 32, 33, 64, 70, 100]) {
-    const spec: ConvSpec = { kernel: pick(rng, KERNELS), stride: pick(rng, STRIDES), dilation: 1, padding: pick(rng, PADDINGS) };
-    cases.push({ ...randomCase(rng, spec, pick(rng, CHANNELS)), cout });
-  }
-  return cases;
-}
-
-function describeCase(c: Case): string {
-  const { shape, cout, spec } = c;
-  return `${shape.n}×${shape.h}×${shape.w}×${shape.c} → ${cout}, k${spec.kernel} s${spec.stride} d${spec.dilation} ${spec.padding}`;
-}
 
 describe.skipIf(status.paths.length > 0)(`native engine: skipped — ${status.reason ?? ''}`, () => {
   it('createEngine("native") fails clearly and auto falls back to wasm, saying so', () => {
@@ -158,53 +114,15 @@ describe.each(status.paths)('native engine, path %s (forced by GROUPNAS_NATIVE_P
   });
 
   it('packed conv equals the float conv on ±1 data, exactly', () => {
-    const rng = createRng(20240601);
-    for (const c of allGeometryCases(7)) {
-      const { shape, cout, spec } = c;
-      const x = randomSigns(rng, shape.n * shape.h * shape.w * shape.c, true);
-      const wts = randomSigns(rng, spec.kernel * spec.kernel * shape.c * cout, true);
-      const expected = floatConv2d(Float32Array.from(x, (v) => (v < 0 ? -1 : 1)), shape, Float32Array.from(wts, (v) => (v < 0 ? -1 : 1)), cout, spec);
-      const got = engine.convDots(packSigns(x, shape), packWeights(wts, { kernel: spec.kernel, inChannels: shape.c, outChannels: cout }), spec);
-      expect([got.n, got.h, got.w, got.c], describeCase(c)).toEqual([expected.n, expected.h, expected.w, expected.c]);
-      const mismatch = got.data.findIndex((v, i) => v !== expected.data[i]);
-      expect(mismatch, `${describeCase(c)}: first mismatch at ${mismatch}`).toBe(-1);
-    }
+    expectConvDotsExact(engine, allGeometryCases(7, { wideCout: true }), createRng(20240601), true);
   });
 
   it('binary GEMM equals the float dot products', () => {
-    const rng = createRng(3);
-    for (const k of [1, 31, 32, 33, 129, 300, 1152]) {
-      const m = 1 + randomInt(rng, 30);
-      const n = 1 + randomInt(rng, 70);
-      const a = randomSigns(rng, m * k);
-      const b = randomSigns(rng, n * k);
-      const got = engine.gemm(packSigns(a, { n: 1, h: 1, w: m, c: k }).data, packSigns(b, { n: 1, h: 1, w: n, c: k }).data, m, n, k);
-      for (let i = 0; i < m; i++) {
-        for (let j = 0; j < n; j++) {
-          let dot = 0;
-          for (let q = 0; q < k; q++) dot += a[i * k + q]! * b[j * k + q]!;
-          expect(got[i * n + j], `k=${k} (${i}, ${j})`).toBe(dot);
-        }
-      }
-    }
+    expectGemmExact(engine, [1, 31, 32, 33, 129, 300, 1152], 30, 70);
   });
 
   it.each([2, 4])('bit planes, k = %i: integer sums equal the float conv of the levels, exactly', (bits) => {
-    const rng = createRng(100 + bits);
-    for (let r = 0; r < 40; r++) {
-      const spec: ConvSpec = { kernel: pick(rng, [1, 3, 5]), stride: pick(rng, [1, 2]), dilation: pick(rng, [1, 2, 4, 8]), padding: pick(rng, PADDINGS) };
-      const span = (spec.kernel - 1) * spec.dilation + 1;
-      const min = spec.padding === 'valid' ? span : 1;
-      const shape = { n: 1 + randomInt(rng, 2), h: min + randomInt(rng, 4), w: min + randomInt(rng, 4), c: pick(rng, [1, 5, 31, 32, 33, 63, 65, 130, 300]) };
-      const cout = 1 + randomInt(rng, 40);
-      const levels = randomLevels(rng, shape.n * shape.h * shape.w * shape.c, bits);
-      const wts = randomSigns(rng, spec.kernel ** 2 * shape.c * cout);
-      const expected = floatConv2d(levels, shape, wts, cout, spec);
-      const got = engine.bitPlaneConvDots(packLevels(levels, shape, bits), packWeights(wts, { kernel: spec.kernel, inChannels: shape.c, outChannels: cout }), spec);
-      const where = `${JSON.stringify(shape)} → ${cout} ${JSON.stringify(spec)}`;
-      expect([got.h, got.w, got.c], where).toEqual([expected.h, expected.w, expected.c]);
-      expect(got.data.findIndex((v, i) => v !== expected.data[i]), where).toBe(-1);
-    }
+    expectBitPlaneDotsExact(engine, bits, 40);
   });
 
   describe('fused outputs', () => {
