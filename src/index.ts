@@ -1,1 +1,23 @@
+/**
+ * groupnas, the library: `import { … } from 'groupnas'`.
+ * Search spaces and architecture files, the tfjs model family, data, training runs with
+ * distillation, the DARTS search, the bit-packed kernels, and backend selection.
+ */
 export * from './space/index.js';
+export * from './nn/index.js';
+export * from './data/index.js';
+export * from './distill/losses.js';
+export * from './train/training-run.js';
+export * from './train/distillation.js';
+export * from './search/index.js';
+export * from './kernels/index.js';
+export { selectBackend, installedBackends, BACKEND_CHOICES, type BackendChoice, type BackendRequest, type ConcreteBackend } from './backend/select.js';
+export { createRng, type Rng } from './util/random.js';
+export { GroupnasError, FileFormatError, UsageError, NotAvailableError } from './util/errors.js';
+
+// Names two rooms both use: the explicit exports pick one, the aliases keep the other reachable.
+export type { Relaxation } from './space/index.js';
+export type { Relaxation as SearchRelaxation, EpochRecord as SearchEpochRecord } from './search/index.js';
+export type { EpochRecord } from './train/training-run.js';
+export { mixBases } from './nn/index.js';
+export { mixBases as mixPackedBases } from './kernels/index.js';

@@ -14,6 +14,7 @@ import { Supernet } from '../search/supernet.js';
 import { supernetLayout } from '../search/supernet-layout.js';
 import type { Arch } from '../space/arch.js';
 import type { SearchSpace } from '../space/search-space.js';
+import { loadConfig, spaceFromConfig } from '../space/index.js';
 import { createRng, randomInt } from '../util/random.js';
 
 export interface SupernetStepTiming {
@@ -106,4 +107,18 @@ export function timeSupernetStep(space: SearchSpace, options: { batch?: number; 
   } finally {
     tf.dispose([x, y]);
   }
+}
+
+/** `bench supernet-step`: the timing for a config's space (default: the shipped default config). */
+export function benchSupernetStep(configFile: string, options: { batch?: number; steps?: number } = {}): SupernetStepTiming & { config: string } {
+  return { config: configFile, ...timeSupernetStep(spaceFromConfig(loadConfig(configFile, [])), options) };
+}
+
+export function formatSupernetStep(t: SupernetStepTiming & { config: string }): string {
+  return [
+    `supernet step vs the largest architecture of ${t.config} (${t.space}), batch ${t.batch}`,
+    `  largest architecture (${t.largest}): ${t.largestStepMs.toFixed(0)} ms per step`,
+    `  supernet weight step: ${t.supernetWeightStepMs.toFixed(0)} ms (${t.weightStepRatio.toFixed(2)}×, bound 2×)`,
+    `  supernet weight + α step: ${(t.supernetWeightStepMs + t.supernetArchStepMs).toFixed(0)} ms (${t.searchStepRatio.toFixed(2)}×)`,
+  ].join('\n');
 }

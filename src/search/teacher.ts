@@ -9,6 +9,7 @@ import type { GroupNetModel } from '../nn/group-net.js';
 import type { Arch } from '../space/arch.js';
 import type { SearchConfig } from '../space/config.js';
 import { buildPreset } from '../space/presets.js';
+import { checkTeacherFits } from '../train/distillation.js';
 import { loadRunModel, resumeTraining, trainArch, type TrainingOptions } from '../train/training-run.js';
 import { UsageError } from '../util/errors.js';
 import { silentProgress, type ProgressReporter } from '../util/progress.js';
@@ -38,21 +39,11 @@ export function teacherTrainingOptions(config: SearchConfig): TrainingOptions {
   };
 }
 
-function checkMatches(teacher: Arch, student: Arch, dir: string): void {
-  const same = (a: object, b: object) => JSON.stringify(a) === JSON.stringify(b);
-  if (!same(teacher.input, student.input)) {
-    throw new UsageError(`--teacher ${dir}: input ${JSON.stringify(teacher.input)} does not match the search backbone's ${JSON.stringify(student.input)}`);
-  }
-  if (teacher.head.classes !== student.head.classes) {
-    throw new UsageError(`--teacher ${dir}: ${teacher.head.classes} classes, the search backbone has ${student.head.classes}`);
-  }
-}
-
 /** Load a trained teacher from a training run directory (its last checkpoint). Caller disposes. */
 export function loadTeacher(dir: string, student: Arch): GroupNetModel {
   const { record, model } = loadRunModel(dir);
   try {
-    checkMatches(record.arch, student, dir);
+    checkTeacherFits(record.arch, student, `--teacher ${dir}`);
   } catch (err) {
     model.dispose();
     throw err;

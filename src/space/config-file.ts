@@ -2,13 +2,18 @@
  * Loading a configuration: read JSON, apply `--set key.path=value` overrides, then validate the
  * result exactly as a file (format and version, schema with defaults, then cross-field rules).
  */
+import { join } from 'node:path';
 import { GroupnasError, UsageError } from '../util/errors.js';
+import { PACKAGE_ROOT } from '../util/version.js';
 import type { SearchConfig } from './config.js';
 import { spaceFromConfig } from './config-space.js';
 import { parseJsonText, readJsonFile, schemaProblems, ValidationError, type Problem } from './schema-validation.js';
 
 export const CONFIG_FORMAT = 'groupnas.config';
 export const CONFIG_VERSION = 1;
+
+/** The config every command uses when not given one: embedded data, R/2, finishes in minutes. */
+export const DEFAULT_CONFIG_FILE = join(PACKAGE_ROOT, 'configs', 'default.json');
 
 /** A parsed `--set` override. */
 export interface Override {

@@ -26,5 +26,5 @@ export { jsonPath, schemaPath, readSchema, ValidationError, type Problem } from 
 export { ARCH_FORMAT, ARCH_VERSION, archProblems, isArch } from './arch-validation.js';
 export { checkArch, loadArch, parseArch, saveArch } from './arch-file.js';
 export type * from './config.js';
-export { CONFIG_FORMAT, CONFIG_VERSION, applyOverrides, checkConfig, configProblems, loadConfig, parseConfig, parseOverride, type Override } from './config-file.js';
+export { CONFIG_FORMAT, CONFIG_VERSION, DEFAULT_CONFIG_FILE, applyOverrides, checkConfig, configProblems, loadConfig, parseConfig, parseOverride, type Override } from './config-file.js';
 export { decisionFromConfig, spaceFromConfig, templateFromConfig, type SpaceFromConfigOptions } from './config-space.js';

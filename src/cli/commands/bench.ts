@@ -1,6 +1,9 @@
 import type { Argv, CommandModule } from 'yargs';
 import { benchKernels } from '../../bench/kernels.js';
 import { benchTrainStep, TRAIN_STEP_MODELS, type TrainStepBenchResult, type TrainStepModel } from '../../bench/train-step.js';
+import { benchSupernetStep, formatSupernetStep } from '../../bench/supernet-step.js';
+import { selectBackend } from '../../backend/select.js';
+import { DEFAULT_CONFIG_FILE } from '../../space/index.js';
 import { describeMachine } from '../../util/machine.js';
 import kernels, { formatKernelsReport } from './bench-kernels.js';
 import { progressBars } from '../progress-bar.js';
@@ -55,10 +58,31 @@ const trainStep: CommandModule<object, TrainStepArgs> = {
   },
 };
 
-/** `npm run bench`: train-step and kernels in one run, with the machine described. */
+interface SupernetStepArgs {
+  json: boolean;
+  config: string;
+  steps: number;
+}
+
+const supernetStep: CommandModule<object, SupernetStepArgs> = {
+  command: 'supernet-step',
+  describe: 'Cost of a supernet training step next to a step of the largest architecture of the space (bound: 2×)',
+  builder: (y) =>
+    withJsonOption(y)
+      .option('config', { type: 'string', default: DEFAULT_CONFIG_FILE, describe: 'config whose space is measured' })
+      .option('steps', { type: 'number', default: 3, describe: 'timed steps (median)' }) as Argv<SupernetStepArgs>,
+  handler: async (argv) => {
+    await selectBackend('wasm');
+    const t = benchSupernetStep(argv.config, { steps: argv.steps });
+    if (argv.json) printJson(t);
+    else console.log(formatSupernetStep(t));
+  },
+};
+
+/** `npm run bench`: every benchmark in one run, with the machine described. */
 const all: CommandModule<object, { json: boolean; torch: boolean }> = {
   command: 'all',
-  describe: 'Every benchmark (train-step, kernels) in one run, with the machine described',
+  describe: 'Every benchmark (train-step, kernels, supernet-step) in one run, with the machine described',
   builder: (y) =>
     withJsonOption(y).option('torch', { type: 'boolean', default: true, describe: 'run the PyTorch peers when /usr/bin/python3 has torch (--no-torch skips)' }) as Argv<{ json: boolean; torch: boolean }>,
   handler: async (argv) => {
@@ -68,15 +92,18 @@ const all: CommandModule<object, { json: boolean; torch: boolean }> = {
     const trainStepResult = await benchTrainStep({ torch: argv.torch, progress });
     if (!argv.json) printTrainStep(trainStepResult);
     const kernelsResult = await benchKernels({ torch: argv.torch, progress });
-    if (argv.json) printJson({ machine, trainStep: trainStepResult, kernels: kernelsResult });
-    else console.log(`\n${formatKernelsReport(kernelsResult)}`);
+    if (!argv.json) console.log(`\n${formatKernelsReport(kernelsResult)}`);
+    await selectBackend('wasm');
+    const supernetResult = benchSupernetStep(DEFAULT_CONFIG_FILE);
+    if (argv.json) printJson({ machine, trainStep: trainStepResult, kernels: kernelsResult, supernetStep: supernetResult });
+    else console.log(`\n${formatSupernetStep(supernetResult)}`);
   },
 };
 
 const bench: CommandModule = {
   command: 'bench <benchmark>',
   describe: 'Benchmarks, measured side by side in one run and printed as ratios',
-  builder: (y) => y.command(trainStep).command(kernels).command(all).demandCommand(1, 'Name a benchmark.'),
+  builder: (y) => y.command(trainStep).command(kernels).command(supernetStep).command(all).demandCommand(1, 'Name a benchmark.'),
   handler: () => {},
 };
 

@@ -1,11 +1,10 @@
-import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import type { BackendRequest } from '../../backend/select.js';
 import { costModelFor } from '../../search/cost-model.js';
 import { resumeSearch, runSearch, type SearchResult, type SearchRunOptions } from '../../search/search-run.js';
 import { loadConfig } from '../../space/config-file.js';
 import { UsageError } from '../../util/errors.js';
-import { PACKAGE_ROOT } from '../../util/version.js';
+import { DEFAULT_CONFIG_FILE } from '../../space/config-file.js';
 import { printJson, useBackend, withBackendOption, withJsonOption } from '../options.js';
 import cliProgress from 'cli-progress';
 import type { ProgressReporter } from '../../util/progress.js';
@@ -26,7 +25,6 @@ interface SearchArgs {
   gumbel: boolean;
 }
 
-export const DEFAULT_CONFIG = join(PACKAGE_ROOT, 'configs', 'default.json');
 
 /**
  * The search shows two bars at once (the epoch's and the whole search's). On a terminal they share
@@ -133,7 +131,7 @@ const search: CommandModule<object, SearchArgs> = {
       report(resumeSearch(argv.resume, common), argv.json);
       return;
     }
-    const file = argv.config ?? DEFAULT_CONFIG;
+    const file = argv.config ?? DEFAULT_CONFIG_FILE;
     const config = loadConfig(file, [...(argv.set ?? []), ...shortcutOverrides(argv)]);
     report(runSearch(config, { ...common, out: argv.out ?? defaultOutDir(config.name ?? 'search') }), argv.json);
   },

@@ -2,7 +2,7 @@ import type { Argv, CommandModule } from 'yargs';
 import type { BackendRequest } from '../../backend/select.js';
 import { teacherTrainingOptions } from '../../search/teacher.js';
 import { buildPreset } from '../../space/presets.js';
-import { loadConfig } from '../../space/index.js';
+import { DEFAULT_CONFIG_FILE, loadConfig } from '../../space/index.js';
 import { trainArch } from '../../train/training-run.js';
 import { printJson, useBackend, withBackendOption, withJsonOption } from '../options.js';
 import { progressBars } from '../progress-bar.js';
@@ -20,7 +20,7 @@ const teacher: CommandModule<object, TeacherArgs> = {
   describe: 'Train the full-precision teacher (the fp twin of the config\'s backbone) for distillation',
   builder: (y) =>
     withJsonOption(withBackendOption(y))
-      .option('config', { type: 'string', default: 'configs/default.json', describe: 'search config: backbone, data, training schedule, teacher.epochs' })
+      .option('config', { type: 'string', default: DEFAULT_CONFIG_FILE, describe: 'search config: backbone, data, training schedule, teacher.epochs' })
       .option('set', { type: 'string', array: true, default: [] as string[], describe: 'override a config field: --set teacher.epochs=5' })
       .option('out', { type: 'string', demandOption: true, describe: 'run directory of the teacher (pass it to train/search with --teacher)' }) as Argv<TeacherArgs>,
   handler: async (argv) => {
