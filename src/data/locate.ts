@@ -14,7 +14,6 @@ import {
   FASHION_MNIST_CLASSES,
   MNIST_CLASSES,
   type Dataset,
-  type DatasetFormat,
   type DatasetSource,
 } from './dataset.js';
 import { parseIdxImages, parseIdxLabels } from './idx.js';
@@ -261,16 +260,8 @@ function checkLabels(labels: Uint8Array, classes: readonly string[], file: strin
   }
 }
 
-function finish(parts: {
-  name: string;
-  source: DatasetSource;
-  path: string;
-  format: DatasetFormat;
-  train: ImageSet;
-  test: ImageSet;
-  classes: readonly string[];
-  checksum: string;
-}): Dataset {
+/** A Dataset from what was read; its shape and statistics follow from the training images. */
+function finish(parts: Omit<Dataset, 'shape' | 'stats'>): Dataset {
   return {
     ...parts,
     shape: [parts.train.height, parts.train.width, parts.train.channels],
