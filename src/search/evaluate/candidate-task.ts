@@ -12,6 +12,7 @@ import { exportRunModel } from '../../train/export-packed.js';
 import { readRunRecord, resumeTraining, trainArch, type EpochRecord, type TrainingOptions } from '../../train/training-run.js';
 import { UsageError } from '../../util/errors.js';
 import { silentProgress, type ProgressReporter } from '../../util/progress.js';
+import { canonicalJson } from './canonical-json.js';
 
 export interface CandidateTask {
   /** Position in the candidate list (names the run directory). */
@@ -46,13 +47,6 @@ export const MODEL_FILE = 'model.gnb';
 /** A temp file that `writeFileAtomic` leaves behind when its thread is killed between write and rename. */
 const STALE_TEMP = /^\..+\.tmp$/;
 
-/** Order-insensitive canonical JSON (run.json and a task may list keys in different orders). */
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
-  );
-}
-
 /** The existing run in `runDir` must be this very candidate with these very options, or resuming it would mix two experiments. */
 function checkSameRun(task: CandidateTask): void {
   const record = readRunRecord(task.runDir);
@@ -60,7 +54,7 @@ function checkSameRun(task: CandidateTask): void {
     ['arch', task.arch, record.arch],
     ['options', task.training, record.options],
   ] as const) {
-    if (canonical(ours) !== canonical(theirs)) {
+    if (canonicalJson(ours) !== canonicalJson(theirs)) {
       throw new UsageError(`${join(task.runDir, 'run.json')}: ${field}: differs from candidate ${task.index}'s; evaluate into a new directory or delete ${task.runDir}`);
     }
   }

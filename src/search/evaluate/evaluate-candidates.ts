@@ -1,0 +1,262 @@
+/**
+ * Candidate evaluation (DESIGN §1, issue 9): every candidate architecture is trained from scratch,
+ * tested and packed in a piscina pool of worker threads — one task per candidate, each worker with
+ * its own tfjs backend set up once — and, once the pool is gone, each packed model is timed in this
+ * thread one at a time, so no timing contends with training for a core.
+ *
+ * Layout under `dir`:
+ *   evaluation.json       status and results of every candidate, rewritten atomically after each
+ *   candidates/<i>/       candidate i's training run (run.json, checkpoint.gnck, …) and model.gnb
+ *
+ * Faults: a task that throws, a worker that dies, or a task that runs past `taskTimeoutMs` is tried
+ * again (`retries`, default once; the retry continues the run from its last checkpoint), then
+ * recorded as failed with its reason while the other candidates go on. An abort signal (Ctrl-C)
+ * stops the pool — running tasks' workers are terminated — and leaves a directory that a rerun
+ * with the same arguments resumes: finished candidates are skipped, unfinished runs continue.
+ */
+import { availableParallelism } from 'node:os';
+import { join, relative } from 'node:path';
+import { MessageChannel } from 'node:worker_threads';
+import { Piscina } from 'piscina';
+import type { ConcreteBackend } from '../../backend/select.js';
+import { createEngine } from '../../kernels/index.js';
+import type { Arch } from '../../space/arch.js';
+import type { TrainingOptions } from '../../train/training-run.js';
+import { GroupnasError, UsageError } from '../../util/errors.js';
+import { silentProgress, type ProgressReporter } from '../../util/progress.js';
+import type { TrainedCandidate } from './candidate-task.js';
+import { canonicalJson } from './canonical-json.js';
+import {
+  EVALUATION_FILE,
+  EVALUATION_FORMAT,
+  EVALUATION_VERSION,
+  readEvaluation,
+  writeEvaluation,
+  type AttemptFailure,
+  type CandidateRecord,
+  type EvaluationRecord,
+} from './evaluation-file.js';
+import type { WorkerTask } from './evaluate-worker.js';
+import type { InjectedFault } from './fault-injection.js';
+import { measureModelLatency, type LatencyOptions } from './measure-latency.js';
+import { relayProgress } from './progress-port.js';
+import { evaluationWorkerFile } from './worker-file.js';
+
+export interface EvaluateCandidatesOptions {
+  /** Evaluation directory (created); holds evaluation.json and candidates/<i>/. Reuse it to resume. */
+  dir: string;
+  /** The final training schedule of every candidate (with `distillation` for KD from the teacher). */
+  training: TrainingOptions;
+  /** Worker threads (default: os.availableParallelism()). */
+  workers?: number;
+  /** Stop a task's worker after this many milliseconds (includes the worker's start-up on its first task); default: no limit. */
+  taskTimeoutMs?: number;
+  /** Extra attempts after a failure (default 1). */
+  retries?: number;
+  /** tfjs backend of every worker (default `wasm`). */
+  backend?: ConcreteBackend;
+  /** How latency is measured after training; `false` skips it. */
+  latency?: LatencyOptions | false;
+  progress?: ProgressReporter;
+  /** Ctrl-C: stop the pool, keep what is finished, throw EvaluationInterrupted. */
+  signal?: AbortSignal;
+  /** One-line notes: failures, retries, resumed candidates. */
+  log?: (line: string) => void;
+  /** Test hook: candidate index → a fault injected into its first attempts (fault-injection.ts). */
+  injectFaults?: Readonly<Record<number, InjectedFault>>;
+}
+
+export interface EvaluationOutcome {
+  /** Path of evaluation.json. */
+  file: string;
+  record: EvaluationRecord;
+  /** Indices trained by this call, skipped as already done, and failed for good. */
+  evaluated: number[];
+  skipped: number[];
+  failed: number[];
+  workers: number;
+  /** Wall time of the pool phase and of the latency phase. */
+  trainingSeconds: number;
+  latencySeconds: number;
+}
+
+/** The evaluation was stopped by its abort signal; the directory resumes with a rerun. */
+export class EvaluationInterrupted extends GroupnasError {}
+
+type AttemptOutcome = { kind: 'done'; value: TrainedCandidate } | { kind: 'interrupted' } | { kind: AttemptFailure['kind']; message: string };
+
+function firstLine(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text.split('\n')[0] ?? text;
+}
+
+function checkCount(name: string, value: number | undefined, min: number): void {
+  if (value !== undefined && (!Number.isInteger(value) || value < min)) throw new UsageError(`${name}: expected an integer ≥ ${min}, got ${value}`);
+}
+
+/** A fresh record, or the one on disk when it describes this very evaluation (resume). */
+function startingRecord(file: string, candidates: readonly Arch[], training: TrainingOptions): EvaluationRecord {
+  const fresh = (arch: Arch, index: number): CandidateRecord => ({ index, arch, status: 'pending', failures: [] });
+  const existing = readEvaluation(file);
+  if (existing === undefined) {
+    return { format: EVALUATION_FORMAT, version: EVALUATION_VERSION, training, candidates: candidates.map(fresh) };
+  }
+  if (canonicalJson(existing.training) !== canonicalJson(training)) {
+    throw new UsageError(`${file}: training: differs from this evaluation's training options; evaluate into a new directory`);
+  }
+  if (existing.candidates.length !== candidates.length) {
+    throw new UsageError(`${file}: candidates: holds ${existing.candidates.length} candidates, but ${candidates.length} were given; evaluate into a new directory`);
+  }
+  return {
+    ...existing,
+    candidates: candidates.map((arch, i) => {
+      const old = existing.candidates[i]!;
+      if (canonicalJson(old.arch) !== canonicalJson(arch)) {
+        throw new UsageError(`${file}: candidates[${i}].arch: differs from candidate ${i} given; evaluate into a new directory`);
+      }
+      // Failed candidates get fresh attempts: their failure may have been the machine's, not theirs.
+      return old.status === 'done' ? old : { ...fresh(arch, i), failures: old.failures };
+    }),
+  };
+}
+
+/**
+ * Train, test, pack and time `candidates` (see the file comment). Resolves when every candidate is
+ * done or failed; rejects with EvaluationInterrupted when `signal` aborts first.
+ */
+export async function evaluateCandidates(candidates: readonly Arch[], options: EvaluateCandidatesOptions): Promise<EvaluationOutcome> {
+  checkCount('workers', options.workers, 1);
+  checkCount('retries', options.retries, 0);
+  checkCount('taskTimeoutMs', options.taskTimeoutMs, 1);
+  const { dir, signal } = options;
+  const progress = options.progress ?? silentProgress;
+  const log = options.log ?? (() => {});
+  const retries = options.retries ?? 1;
+  const file = join(dir, EVALUATION_FILE);
+  const record = startingRecord(file, candidates, options.training);
+  const save = () => writeEvaluation(file, record);
+  save();
+
+  const skipped = record.candidates.filter((c) => c.status === 'done').map((c) => c.index);
+  const todo = record.candidates.filter((c) => c.status !== 'done').map((c) => c.index);
+  if (skipped.length > 0) log(`evaluation: ${skipped.length} of ${candidates.length} candidates already evaluated in ${file}; skipping them`);
+  const workers = Math.min(options.workers ?? availableParallelism(), Math.max(1, todo.length));
+  const interrupted = () => new EvaluationInterrupted(
+    `evaluation interrupted: ${record.candidates.filter((c) => c.status !== 'pending').length} of ${candidates.length} candidates finished; rerun with the same directory (${dir}) to resume`,
+  );
+
+  const overall = progress.start('evaluate', candidates.length);
+  const finished = () => overall.update(record.candidates.filter((c) => c.status !== 'pending').length);
+  finished();
+  const evaluated: number[] = [];
+  const poolStart = performance.now();
+
+  async function attemptOnce(pool: Piscina<WorkerTask, TrainedCandidate>, c: CandidateRecord, attempt: number): Promise<AttemptOutcome> {
+    const channel = new MessageChannel();
+    const stopRelay = relayProgress(channel.port1, progress, `candidate ${c.index}`);
+    const timeout = new AbortController();
+    const timer = options.taskTimeoutMs === undefined ? undefined : setTimeout(() => timeout.abort(), options.taskTimeoutMs);
+    const task: WorkerTask = {
+      task: { index: c.index, arch: c.arch, training: options.training, runDir: join(dir, 'candidates', String(c.index)) },
+      backend: options.backend ?? 'wasm',
+      attempt,
+      progress: channel.port2,
+      ...(options.injectFaults?.[c.index] ? { fault: options.injectFaults[c.index] } : {}),
+    };
+    try {
+      const value = await pool.run(task, { signal: AbortSignal.any(signal ? [signal, timeout.signal] : [timeout.signal]), transferList: [channel.port2] });
+      return { kind: 'done', value };
+    } catch (err) {
+      if (signal?.aborted) return { kind: 'interrupted' };
+      if (timeout.signal.aborted) return { kind: 'timeout', message: `ran past the task timeout of ${options.taskTimeoutMs} ms; its worker was stopped` };
+      const message = firstLine(err);
+      if (message.startsWith('worker exited')) return { kind: 'worker-exit', message: `its worker thread died (${message})` };
+      return { kind: 'error', message };
+    } finally {
+      clearTimeout(timer);
+      stopRelay();
+    }
+  }
+
+  async function evaluateOne(pool: Piscina<WorkerTask, TrainedCandidate>, c: CandidateRecord): Promise<void> {
+    for (let attempt = 1; attempt <= 1 + retries; attempt++) {
+      const outcome = await attemptOnce(pool, c, attempt);
+      if (outcome.kind === 'interrupted') return;
+      if (outcome.kind === 'done') {
+        const v = outcome.value;
+        c.status = 'done';
+        c.result = {
+          testAccuracy: v.testAccuracy,
+          testLoss: v.testLoss,
+          testImages: v.testImages,
+          history: v.history,
+          costs: v.costs,
+          runDir: relative(dir, join(dir, 'candidates', String(c.index))),
+          modelFile: relative(dir, v.modelFile),
+          modelBytes: v.modelBytes,
+          trainSeconds: v.trainSeconds,
+        };
+        evaluated.push(c.index);
+        save();
+        finished();
+        if (v.resumed) log(`candidate ${c.index}: continued its run from the last checkpoint`);
+        return;
+      }
+      c.failures.push({ attempt, kind: outcome.kind, message: outcome.message });
+      log(`candidate ${c.index}: attempt ${attempt} failed: ${outcome.message}${attempt <= retries ? ' — retrying' : ''}`);
+      save();
+    }
+    c.status = 'failed';
+    c.reason = c.failures[c.failures.length - 1]!.message;
+    save();
+    finished();
+  }
+
+  if (todo.length > 0 && !signal?.aborted) {
+    const pool = new Piscina<WorkerTask, TrainedCandidate>({ filename: evaluationWorkerFile(), minThreads: workers, maxThreads: workers });
+    try {
+      const queue = [...todo];
+      const lane = async () => {
+        for (let i = queue.shift(); i !== undefined && !signal?.aborted; i = queue.shift()) await evaluateOne(pool, record.candidates[i]!);
+      };
+      await Promise.all(Array.from({ length: workers }, lane));
+    } finally {
+      await pool.destroy();
+    }
+  }
+  const trainingSeconds = (performance.now() - poolStart) / 1000;
+  if (signal?.aborted) {
+    overall.stop();
+    throw interrupted();
+  }
+
+  const latencyStart = performance.now();
+  const untimed = record.candidates.filter((c) => c.status === 'done' && c.latency === undefined);
+  if (options.latency !== false && untimed.length > 0) {
+    const latency = options.latency ?? {};
+    const engine = createEngine(latency.engine ?? 'auto');
+    const bar = progress.start('latency', untimed.length);
+    for (const [n, c] of untimed.entries()) {
+      if (signal?.aborted) {
+        bar.stop();
+        overall.stop();
+        throw interrupted();
+      }
+      c.latency = measureModelLatency(join(dir, c.result!.modelFile), latency, engine);
+      save();
+      bar.update(n + 1, { candidate: c.index, ms: Number(c.latency.medianMs.toPrecision(3)) });
+    }
+    bar.stop();
+  }
+  overall.stop();
+  return {
+    file,
+    record,
+    evaluated,
+    skipped,
+    failed: record.candidates.filter((c) => c.status === 'failed').map((c) => c.index),
+    workers,
+    trainingSeconds,
+    latencySeconds: (performance.now() - latencyStart) / 1000,
+  };
+}

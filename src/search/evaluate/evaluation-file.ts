@@ -1,0 +1,100 @@
+/**
+ * `evaluation.json`: the state of a candidate evaluation, rewritten atomically after every finished
+ * task and every latency measurement, so a kill at any moment leaves a file that a rerun resumes
+ * from (finished candidates are skipped, the others retrained from their run's checkpoint).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import type { EngineName } from '../../kernels/engine.js';
+import type { Arch } from '../../space/arch.js';
+import type { CostCounts } from '../../space/summary.js';
+import type { EpochRecord, TrainingOptions } from '../../train/training-run.js';
+import { writeJsonAtomic } from '../../util/atomic-write.js';
+import { FileFormatError } from '../../util/errors.js';
+
+export const EVALUATION_FILE = 'evaluation.json';
+export const EVALUATION_FORMAT = 'groupnas.evaluation';
+export const EVALUATION_VERSION = 1;
+
+/** `pending`: not evaluated yet (or interrupted); `done`: trained, tested and packed; `failed`: out of attempts. */
+export type CandidateStatus = 'pending' | 'done' | 'failed';
+
+/** How one attempt failed: the task threw, its worker died, or it ran past the task timeout. */
+export interface AttemptFailure {
+  attempt: number;
+  kind: 'error' | 'worker-exit' | 'timeout';
+  message: string;
+}
+
+export interface MeasuredLatency {
+  engine: EngineName;
+  batch: number;
+  /** Median milliseconds of one packed `predict` of `batch` images. */
+  medianMs: number;
+  repeats: number;
+}
+
+export interface CandidateResult {
+  testAccuracy: number;
+  testLoss: number;
+  testImages: number;
+  /** Train loss, test loss and accuracy per epoch. */
+  history: EpochRecord[];
+  costs: CostCounts;
+  /** Relative to the evaluation directory. */
+  runDir: string;
+  modelFile: string;
+  modelBytes: number;
+  trainSeconds: number;
+}
+
+export interface CandidateRecord {
+  index: number;
+  arch: Arch;
+  status: CandidateStatus;
+  /** Failed attempts (a later successful attempt keeps them, so flaky candidates show). */
+  failures: AttemptFailure[];
+  /** The final reason of a `failed` candidate. */
+  reason?: string;
+  result?: CandidateResult;
+  /** Measured in the main thread after the pool finished; absent until then. */
+  latency?: MeasuredLatency;
+}
+
+export interface EvaluationRecord {
+  format: typeof EVALUATION_FORMAT;
+  version: typeof EVALUATION_VERSION;
+  training: TrainingOptions;
+  candidates: CandidateRecord[];
+}
+
+export function writeEvaluation(path: string, record: EvaluationRecord): void {
+  writeJsonAtomic(path, record);
+}
+
+/** The file at `path`, or undefined when there is none; a damaged file is an error that names it. */
+export function readEvaluation(path: string): EvaluationRecord | undefined {
+  if (!existsSync(path)) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    throw new FileFormatError(path, '', 'is not valid JSON');
+  }
+  const record = value as Partial<EvaluationRecord> | null;
+  if (record === null || typeof record !== 'object') throw new FileFormatError(path, '', 'expected an object');
+  if (record.format !== EVALUATION_FORMAT) throw new FileFormatError(path, 'format', `expected "${EVALUATION_FORMAT}", found ${JSON.stringify(record.format)}`);
+  if (record.version !== EVALUATION_VERSION) {
+    throw new FileFormatError(path, 'version', `expected ${EVALUATION_VERSION}, found ${JSON.stringify(record.version)} (written by a newer groupnas?)`);
+  }
+  if (typeof record.training !== 'object' || record.training === null) throw new FileFormatError(path, 'training', 'expected the training options object');
+  if (!Array.isArray(record.candidates)) throw new FileFormatError(path, 'candidates', 'expected an array');
+  record.candidates.forEach((c: Partial<CandidateRecord>, i) => {
+    if (c.index !== i) throw new FileFormatError(path, `candidates[${i}].index`, `expected ${i}, found ${JSON.stringify(c.index)}`);
+    if (c.status !== 'pending' && c.status !== 'done' && c.status !== 'failed') {
+      throw new FileFormatError(path, `candidates[${i}].status`, `expected "pending", "done" or "failed", found ${JSON.stringify(c.status)}`);
+    }
+    if (c.status === 'done' && (typeof c.result !== 'object' || c.result === null)) throw new FileFormatError(path, `candidates[${i}].result`, 'a done candidate needs its result');
+    if (!Array.isArray(c.failures)) throw new FileFormatError(path, `candidates[${i}].failures`, 'expected an array');
+  });
+  return record as EvaluationRecord;
+}

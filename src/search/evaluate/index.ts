@@ -1,0 +1,19 @@
+/** Candidate evaluation: the worker pool, its results file, latency measurement (issue 9). */
+export { evaluateCandidates, EvaluationInterrupted, type EvaluateCandidatesOptions, type EvaluationOutcome } from './evaluate-candidates.js';
+export { trainCandidate, MODEL_FILE, type CandidateTask, type TrainedCandidate } from './candidate-task.js';
+export {
+  EVALUATION_FILE,
+  EVALUATION_FORMAT,
+  EVALUATION_VERSION,
+  readEvaluation,
+  type AttemptFailure,
+  type CandidateRecord,
+  type CandidateResult,
+  type CandidateStatus,
+  type EvaluationRecord,
+  type MeasuredLatency,
+} from './evaluation-file.js';
+export { measureModelLatency, type LatencyOptions } from './measure-latency.js';
+export { evaluatedArch, candidatePoint } from './candidate-metrics.js';
+export { evaluationWorkerFile } from './worker-file.js';
+export type { InjectedFault } from './fault-injection.js';

@@ -1,0 +1,168 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { selectBackend } from '../../../src/backend/select.js';
+import { EvaluationInterrupted, evaluateCandidates, type EvaluateCandidatesOptions } from '../../../src/search/evaluate/evaluate-candidates.js';
+import { trainCandidate, type TrainedCandidate } from '../../../src/search/evaluate/candidate-task.js';
+import { EVALUATION_FILE, type CandidateRecord, type EvaluationRecord } from '../../../src/search/evaluate/evaluation-file.js';
+import { buildPreset } from '../../../src/space/presets.js';
+import { loadRunModel, type TrainingOptions } from '../../../src/train/training-run.js';
+import type { ProgressReporter } from '../../../src/util/progress.js';
+import { ensureBuilt } from '../../helpers/ensure-built.js';
+
+// Tiny on purpose: 128 images, 4 steps, width 0.125 — each task takes about a second.
+const training: TrainingOptions = {
+  data: 'embedded',
+  epochs: 1,
+  batchSize: 32,
+  limit: 128,
+  testLimit: 64,
+  optimizer: 'adam',
+  learningRate: 2e-3,
+  schedule: 'cosine',
+  weightDecay: 0,
+  labelSmoothing: 0,
+  augment: false,
+  seed: 5,
+  checkpointEverySteps: 1,
+};
+const archs = ['groupnet-k1', 'groupnet-k3', 'fp', 'gbd-v1-k5'].map((p) => buildPreset(p, { widthMultiplier: 0.125 }));
+const fastLatency = { timing: { warmUpSeconds: 0.01, seconds: 0.05, minRepeats: 3 } };
+const tmp = () => mkdtempSync(join(tmpdir(), 'gn-eval-'));
+
+/** Each candidate trained in this (the main) thread with the same options: what every worker result must equal. */
+const reference: { result: TrainedCandidate; runDir: string }[] = [];
+
+beforeAll(async () => {
+  ensureBuilt(); // the pool's workers run dist/ (see worker-file.ts)
+  await selectBackend('wasm');
+  const root = tmp();
+  archs.forEach((arch, index) => {
+    const runDir = join(root, String(index));
+    reference.push({ result: trainCandidate({ index, arch, training, runDir }), runDir });
+  });
+});
+
+function weights(runDir: string): Record<string, number[]> {
+  const { model } = loadRunModel(runDir);
+  const out = Object.fromEntries(Object.entries(model.stateDict()).map(([n, t]) => [n, Array.from(t.dataSync())]));
+  model.dispose();
+  return out;
+}
+
+/** A worker's result equals the main thread's: same accuracy, loss curve, costs and trained weights. */
+function expectSameAsMainThread(dir: string, c: CandidateRecord): void {
+  const ref = reference[c.index]!;
+  expect(c.status).toBe('done');
+  const r = c.result!;
+  expect(r.testAccuracy).toBe(ref.result.testAccuracy);
+  expect(r.testLoss).toBe(ref.result.testLoss);
+  expect(r.testImages).toBe(64);
+  const curve = (h: typeof r.history) => h.map(({ seconds: _, ...rest }) => rest);
+  expect(curve(r.history)).toEqual(curve(ref.result.history));
+  expect(r.costs).toEqual(ref.result.costs);
+  expect(weights(join(dir, r.runDir))).toEqual(weights(ref.runDir));
+  expect(existsSync(join(dir, r.modelFile))).toBe(true);
+}
+
+function tempFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.tmp'));
+}
+
+const onDisk = (dir: string) => JSON.parse(readFileSync(join(dir, EVALUATION_FILE), 'utf8')) as EvaluationRecord;
+
+describe('evaluateCandidates', () => {
+  it('two workers give exactly the main thread results, then latency is measured per packed model', async () => {
+    const dir = tmp();
+    const out = await evaluateCandidates(archs.slice(0, 2), { dir, training, workers: 2, latency: fastLatency });
+    expect(out.workers).toBe(2);
+    expect(out.evaluated.sort()).toEqual([0, 1]);
+    for (const c of out.record.candidates) {
+      expectSameAsMainThread(dir, c);
+      expect(c.latency!.medianMs).toBeGreaterThan(0);
+      expect(c.latency!.batch).toBe(1);
+    }
+    // more bases cost more binary work, and the measured latency says so too
+    expect(out.record.candidates[1]!.result!.costs.bops).toBeGreaterThan(out.record.candidates[0]!.result!.costs.bops);
+    expect(onDisk(dir)).toEqual(out.record);
+  });
+
+  it('a worker that dies, a task that throws and a task that hangs past the timeout: retried once, then failed; the rest go on', async () => {
+    const dir = tmp();
+    const lines: string[] = [];
+    const out = await evaluateCandidates(archs, {
+      dir,
+      training,
+      workers: 2,
+      taskTimeoutMs: 6000,
+      latency: false,
+      log: (l) => lines.push(l),
+      injectFaults: {
+        1: { kind: 'exit', attempts: 1, afterUpdates: 3 },
+        2: { kind: 'throw', attempts: 2, afterUpdates: 2 },
+        3: { kind: 'hang', attempts: 1, afterUpdates: 3 },
+      },
+    });
+    const [ok, died, threw, hung] = out.record.candidates as [CandidateRecord, CandidateRecord, CandidateRecord, CandidateRecord];
+    expect(out.failed).toEqual([2]);
+    expect(ok.failures).toEqual([]);
+    expectSameAsMainThread(dir, ok);
+    // the retries continued the killed runs from their checkpoints and ended exactly where an uninterrupted run does
+    expect(died.failures).toEqual([{ attempt: 1, kind: 'worker-exit', message: 'its worker thread died (worker exited with code: 70)' }]);
+    expectSameAsMainThread(dir, died);
+    expect(hung.failures.map((f) => f.kind)).toEqual(['timeout']);
+    expect(hung.failures[0]!.message).toMatch(/task timeout of 6000 ms/);
+    expectSameAsMainThread(dir, hung);
+    expect(threw.status).toBe('failed');
+    expect(threw.failures.map((f) => f.kind)).toEqual(['error', 'error']);
+    expect(threw.reason).toMatch(/injected fault: the task threw/);
+    expect(threw.result).toBeUndefined();
+    expect(lines.some((l) => /candidate 2: attempt 1 failed: .* — retrying/.test(l))).toBe(true);
+    expect(lines).toContain('candidate 1: continued its run from the last checkpoint');
+    expect(onDisk(dir)).toEqual(out.record);
+    expect(tempFiles(dir)).toEqual([]);
+  });
+
+  it('an abort stops the pool mid-task; a rerun skips finished candidates and continues the interrupted run', async () => {
+    const dir = tmp();
+    const controller = new AbortController();
+    let updates = 0;
+    // Ctrl-C while candidate 1 is in its third training step.
+    const progress: ProgressReporter = {
+      start: (label) => ({
+        update() {
+          if (label === 'candidate 1 train' && ++updates === 3) controller.abort();
+        },
+        stop() {},
+      }),
+    };
+    const options: EvaluateCandidatesOptions = { dir, training, workers: 1, latency: fastLatency, progress, signal: controller.signal };
+    await expect(evaluateCandidates(archs.slice(0, 3), options)).rejects.toThrow(EvaluationInterrupted);
+    const stopped = onDisk(dir);
+    expect(stopped.candidates.map((c) => c.status)).toEqual(['done', 'pending', 'pending']);
+    expect(existsSync(join(dir, 'candidates', '1', 'checkpoint.gnck'))).toBe(true);
+    expect(existsSync(join(dir, 'candidates', '2'))).toBe(false);
+
+    const lines: string[] = [];
+    const out = await evaluateCandidates(archs.slice(0, 3), { dir, training, workers: 1, latency: fastLatency, log: (l) => lines.push(l) });
+    expect(out.skipped).toEqual([0]);
+    expect(out.evaluated).toEqual([1, 2]);
+    expect(lines).toContain('candidate 1: continued its run from the last checkpoint');
+    out.record.candidates.forEach((c) => expectSameAsMainThread(dir, c));
+    // the first run was interrupted before its latency phase; the rerun timed every candidate
+    expect(out.record.candidates.every((c) => c.latency !== undefined)).toBe(true);
+  });
+
+  it('refuses to resume a directory evaluated with other options or other candidates, naming the field', async () => {
+    const dir = tmp();
+    const record: EvaluationRecord = { format: 'groupnas.evaluation', version: 1, training, candidates: [{ index: 0, arch: archs[0]!, status: 'pending', failures: [] }] };
+    writeFileSync(join(dir, EVALUATION_FILE), JSON.stringify(record));
+    await expect(evaluateCandidates(archs.slice(0, 1), { dir, training: { ...training, epochs: 2 } })).rejects.toThrow(/evaluation\.json: training: differs/);
+    await expect(evaluateCandidates(archs.slice(1, 2), { dir, training })).rejects.toThrow(/evaluation\.json: candidates\[0\]\.arch: differs/);
+    await expect(evaluateCandidates(archs.slice(0, 2), { dir, training })).rejects.toThrow(/holds 1 candidates, but 2 were given/);
+    writeFileSync(join(dir, EVALUATION_FILE), JSON.stringify({ ...record, version: 9 }));
+    await expect(evaluateCandidates(archs.slice(0, 1), { dir, training })).rejects.toThrow(/evaluation\.json: version: expected 1, found 9/);
+    await expect(evaluateCandidates(archs.slice(0, 1), { dir: tmp(), training, workers: 0 })).rejects.toThrow(/workers: expected an integer ≥ 1, got 0/);
+  });
+});
