@@ -4,7 +4,7 @@
  * once per image around the binary convs.
  */
 import { UsageError } from '../util/errors.js';
-import { convGeometry } from './conv-spec.js';
+import { convGeometry, type ConvGeometry } from './conv-spec.js';
 import type { BatchNormParams } from './output-transform.js';
 
 /** An NHWC activation tensor. */
@@ -55,16 +55,25 @@ export function weightedSum(maps: readonly FeatureMap[], weights: ArrayLike<numb
   return { ...first, data: out };
 }
 
-/** Average pooling, TensorFlow 'same' padding; the average counts only positions inside the input. */
-export function avgPoolSame(x: FeatureMap, window: number, stride: number): FeatureMap {
-  const { outH, outW, padTop, padLeft } = convGeometry(x.h, x.w, { kernel: window, stride, dilation: 1, padding: 'same' });
+/**
+ * Walk a window×window pooling window over x: `take(to, at)` for every window position inside
+ * the input (`to`, `at`: the output and input pixels' channel-0 offsets), then `done(to, count)`
+ * once per output pixel with the number of positions taken.
+ */
+function forEachPoolWindow(
+  x: FeatureMap,
+  window: number,
+  stride: number,
+  geometry: ConvGeometry,
+  take: (to: number, at: number) => void,
+  done?: (to: number, count: number) => void,
+): void {
+  const { outH, outW, padTop, padLeft } = geometry;
   const { n, h, w, c } = x;
-  const out = new Float32Array(n * outH * outW * c);
-  const acc = new Float64Array(c);
   for (let b = 0; b < n; b++) {
     for (let oy = 0; oy < outH; oy++) {
       for (let ox = 0; ox < outW; ox++) {
-        acc.fill(0);
+        const to = ((b * outH + oy) * outW + ox) * c;
         let count = 0;
         for (let ky = 0; ky < window; ky++) {
           const iy = oy * stride - padTop + ky;
@@ -73,16 +82,35 @@ export function avgPoolSame(x: FeatureMap, window: number, stride: number): Feat
             const ix = ox * stride - padLeft + kx;
             if (ix < 0 || ix >= w) continue;
             count++;
-            const at = ((b * h + iy) * w + ix) * c;
-            for (let ch = 0; ch < c; ch++) acc[ch] += x.data[at + ch]!;
+            take(to, ((b * h + iy) * w + ix) * c);
           }
         }
-        const at = ((b * outH + oy) * outW + ox) * c;
-        for (let ch = 0; ch < c; ch++) out[at + ch] = acc[ch]! / count;
+        done?.(to, count);
       }
     }
   }
-  return { n, h: outH, w: outW, c, data: out };
+}
+
+/** Average pooling, TensorFlow 'same' padding; the average counts only positions inside the input. */
+export function avgPoolSame(x: FeatureMap, window: number, stride: number): FeatureMap {
+  const geometry = convGeometry(x.h, x.w, { kernel: window, stride, dilation: 1, padding: 'same' });
+  const { n, c } = x;
+  const out = new Float32Array(n * geometry.outH * geometry.outW * c);
+  const acc = new Float64Array(c);
+  forEachPoolWindow(
+    x,
+    window,
+    stride,
+    geometry,
+    (_to, at) => {
+      for (let ch = 0; ch < c; ch++) acc[ch] += x.data[at + ch]!;
+    },
+    (to, count) => {
+      for (let ch = 0; ch < c; ch++) out[to + ch] = acc[ch]! / count;
+      acc.fill(0);
+    },
+  );
+  return { n, h: geometry.outH, w: geometry.outW, c, data: out };
 }
 
 /**
@@ -91,27 +119,13 @@ export function avgPoolSame(x: FeatureMap, window: number, stride: number): Feat
  */
 export function maxPool(x: FeatureMap, window: number, stride: number): FeatureMap {
   const padding = window % 2 === 1 ? 'symmetric' : 'same';
-  const { outH, outW, padTop, padLeft } = convGeometry(x.h, x.w, { kernel: window, stride, dilation: 1, padding });
-  const { n, h, w, c } = x;
-  const out = new Float32Array(n * outH * outW * c).fill(-Infinity);
-  for (let b = 0; b < n; b++) {
-    for (let oy = 0; oy < outH; oy++) {
-      for (let ox = 0; ox < outW; ox++) {
-        const to = ((b * outH + oy) * outW + ox) * c;
-        for (let ky = 0; ky < window; ky++) {
-          const iy = oy * stride - padTop + ky;
-          if (iy < 0 || iy >= h) continue;
-          for (let kx = 0; kx < window; kx++) {
-            const ix = ox * stride - padLeft + kx;
-            if (ix < 0 || ix >= w) continue;
-            const at = ((b * h + iy) * w + ix) * c;
-            for (let ch = 0; ch < c; ch++) if (x.data[at + ch]! > out[to + ch]!) out[to + ch] = x.data[at + ch]!;
-          }
-        }
-      }
-    }
-  }
-  return { n, h: outH, w: outW, c, data: out };
+  const geometry = convGeometry(x.h, x.w, { kernel: window, stride, dilation: 1, padding });
+  const { n, c } = x;
+  const out = new Float32Array(n * geometry.outH * geometry.outW * c).fill(-Infinity);
+  forEachPoolWindow(x, window, stride, geometry, (to, at) => {
+    for (let ch = 0; ch < c; ch++) if (x.data[at + ch]! > out[to + ch]!) out[to + ch] = x.data[at + ch]!;
+  });
+  return { n, h: geometry.outH, w: geometry.outW, c, data: out };
 }
 
 /** Global average pool: [n, h, w, c] → [n, c]. */
