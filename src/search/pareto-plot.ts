@@ -110,7 +110,10 @@ function panelSvg(panel: Panel, points: readonly ParetoPoint[], colorOf: (kind: 
     const y = py(p.accuracy);
     const fill = onFront.has(i) ? color : 'white';
     parts.push(`<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="4" fill="${fill}" stroke="${color}" stroke-width="1.5"><title>${escapeXml(`${p.label}: ${(p.accuracy * 100).toFixed(2)}%, ${panel.format(costOf(p))}`)}</title></circle>`);
-    parts.push(`<text x="${(x + 6).toFixed(1)}" y="${(y - 5).toFixed(1)}" font-size="9" fill="${color}">${escapeXml(p.label)}</text>`);
+    // Labels of points in the right third go to their left, so they stay inside the figure.
+    const leftward = x > left + w * 0.66;
+    const anchor = leftward ? ' text-anchor="end"' : '';
+    parts.push(`<text x="${(leftward ? x - 6 : x + 6).toFixed(1)}" y="${(y - 5).toFixed(1)}"${anchor} font-size="9" fill="${color}">${escapeXml(p.label)}</text>`);
   });
   return parts.join('\n');
 }
