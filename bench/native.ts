@@ -8,7 +8,7 @@
  *   (XNNPACK) and in PyTorch (one thread);
  * - 28²×128 on every dispatch path;
  * - whole Group-Net R (K=5) through PackedModel on native against PyTorch's FP twin (one thread),
- *   via bench/kernels-model.ts.
+ *   via src/bench/kernel-model.ts, with the latency table's prediction beside the measured latency.
  *
  * Not a test. Run after compiling (the links give the compiled tree the package root's files):
  *   npx tsc -p tsconfig.json --noEmit false --outDir build/bench
@@ -19,7 +19,10 @@ import { spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import { benchWholeModel, type ModelBenchResult } from '../src/bench/kernel-model.js';
+import { latencyEntriesOf, predictArchLatency } from '../src/kernels/arch-latency.js';
 import type { ConvSpec } from '../src/kernels/conv-spec.js';
+import { measureLatencyTable } from '../src/kernels/latency-table.js';
 import type { NativePath } from '../src/kernels/native-addon.js';
 import { NativeEngine } from '../src/kernels/native-engine.js';
 import { foldOutputTransform } from '../src/kernels/output-transform.js';
@@ -27,11 +30,11 @@ import { packSigns } from '../src/kernels/packing.js';
 import { timeMedian } from '../src/kernels/timing.js';
 import { WasmEngine } from '../src/kernels/wasm-engine.js';
 import { packWeights } from '../src/kernels/weights.js';
+import { buildPreset } from '../src/space/presets.js';
 import { describeMachine, type MachineDescription } from '../src/util/machine.js';
 import { PEER_PYTHON, peerTorchVersion } from '../src/util/peer.js';
 import { createRng } from '../src/util/random.js';
 import { BENCH_LAYERS, type BenchLayer } from './kernels.js';
-import { runModelBench, type ModelBenchReport } from './kernels-model.js';
 
 /** DESIGN §5 / issue 7: AVX-512 XOR+popcount on one core, the figure the acceptance is stated against (this CPU's measured roofline is reported beside it). */
 export const AVX512_REFERENCE_MACS = 800e9;
@@ -72,7 +75,25 @@ export interface NativeBenchReport {
   perPath: { path: NativePath; seconds: number; macsPerSecond: number }[];
   /** The ResNet-18 stage shapes with one and with two threads (kernel time), measured back to back. */
   twoThreads: { layer: BenchLayer; oneSeconds: number; twoSeconds: number }[];
-  model: ModelBenchReport | { skipped: string };
+  model: NativeModelReport | { skipped: string };
+}
+
+/** Whole Group-Net R (K=5) on the native engine, with the latency table's prediction for batch 1. */
+export interface NativeModelReport extends ModelBenchResult {
+  /** Σ latency-table entries of the model's convs (batch 1). */
+  predictedSeconds: number;
+  /** (predicted − measured) / measured at batch 1. */
+  predictionError: number;
+}
+
+async function benchNativeModel(engine: NativeEngine, seconds: number): Promise<NativeModelReport> {
+  await tf.setBackend('cpu');
+  const result = benchWholeModel(engine, { seconds });
+  const arch = buildPreset('groupnet-k5', { widthMultiplier: 1 });
+  const table = measureLatencyTable(latencyEntriesOf(arch), engine, { cacheDir: null, seconds: 0.3, warmUpSeconds: 0.1 });
+  const predictedSeconds = predictArchLatency(table, arch);
+  const measured = result.latency[0]!.medianSeconds;
+  return { ...result, predictedSeconds, predictionError: (predictedSeconds - measured) / measured };
 }
 
 function randomSigns(seed: number, length: number): Float32Array {
@@ -194,7 +215,7 @@ export async function runNativeBench(options: NativeBenchOptions = {}): Promise<
       twoSeconds: median(() => two.conv(input, weights, spec, transform, out), seconds),
     };
   });
-  const model = options.model === false ? { skipped: '--no-model' } : await runModelBench({ engine: 'native', cacheDir: null, seconds: Math.max(seconds * 2, 1) });
+  const model = options.model === false ? { skipped: '--no-model' } : await benchNativeModel(native, Math.max(seconds * 2, 1));
   return { machine: describeMachine(), paths, rooflines, torch: peerTorchVersion(), layers: results, perPath, twoThreads, model };
 }
 
@@ -241,15 +262,16 @@ export function formatNativeBench(r: NativeBenchReport): string {
   } else {
     const mb = r.model;
     lines.push(`whole model: ${mb.model} through PackedModel on ${mb.engine}`);
-    lines.push(`  batch 1: ${(mb.batch1.medianSeconds * 1e3).toFixed(2)} ms (${mb.batch1.imagesPerSecond.toFixed(0)} images/s); batch 64: ${mb.batch64.imagesPerSecond.toFixed(0)} images/s`);
+    const [batch1, batch64] = [mb.latency[0]!, mb.latency[1]!];
+    lines.push(`  batch 1: ${(batch1.medianSeconds * 1e3).toFixed(2)} ms (${batch1.imagesPerSecond.toFixed(0)} images/s); batch 64: ${batch64.imagesPerSecond.toFixed(0)} images/s`);
     lines.push(`  latency table predicts ${(mb.predictedSeconds * 1e3).toFixed(2)} ms at batch 1 (${(mb.predictionError * 100).toFixed(0)}% off)`);
     if ('unavailable' in mb.torch) {
       lines.push(`  PyTorch: ${mb.torch.unavailable}`);
     } else {
       const fp = mb.torch.fpTwin;
       lines.push(`  PyTorch ${fp.torch} FP twin, batch 1, ${fp.threads} thread: ${fp.ms.toFixed(2)} ms (${fp.imagesPerSec.toFixed(0)} images/s)`);
-      lines.push(`  PyTorch Group-Net R (K=5) in float simulation: ${mb.torch.groupNet.ms.toFixed(2)} ms`);
-      lines.push(`  native packed / PyTorch FP twin: ${(mb.batch1.imagesPerSecond / fp.imagesPerSec).toFixed(2)}× the images/s`);
+      lines.push(`  PyTorch Group-Net R (K=5) in float simulation: ${mb.torch.groupNetFloat.ms.toFixed(2)} ms`);
+      lines.push(`  native packed / PyTorch FP twin: ${(batch1.imagesPerSecond / fp.imagesPerSec).toFixed(2)}× the images/s`);
     }
   }
   return lines.join('\n');
