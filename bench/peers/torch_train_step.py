@@ -52,26 +52,30 @@ class Downsample(nn.Module):
         return self.bn(self.conv(self.pool(x)))
 
 
-class FPBlock(nn.Module):
-    def __init__(self, cin, cout, stride):
+class BasicBlockLayers(nn.Module):
+    """A basic block's layers: two 3x3 conv -> BN units (float or binary convs) and the shortcut."""
+
+    def __init__(self, cin, cout, stride, binary):
         super().__init__()
-        self.c1, self.b1 = Conv(cin, cout, 3, stride, False), nn.BatchNorm2d(cout)
-        self.c2, self.b2 = Conv(cout, cout, 3, 1, False), nn.BatchNorm2d(cout)
+        self.c1, self.b1 = Conv(cin, cout, 3, stride, binary), nn.BatchNorm2d(cout)
+        self.c2, self.b2 = Conv(cout, cout, 3, 1, binary), nn.BatchNorm2d(cout)
         self.short = Downsample(cin, cout, stride) if stride != 1 or cin != cout else nn.Identity()
+
+
+class FPBlock(BasicBlockLayers):
+    def __init__(self, cin, cout, stride):
+        super().__init__(cin, cout, stride, False)
 
     def forward(self, x):
         y = F.relu(self.b1(self.c1(x)))
         return F.relu(self.b2(self.c2(y)) + self.short(x))
 
 
-class BinaryBlock(nn.Module):
+class BinaryBlock(BasicBlockLayers):
     """Bi-Real style: two units sign -> binary conv -> BN, each with its own shortcut."""
 
     def __init__(self, cin, cout, stride):
-        super().__init__()
-        self.c1, self.b1 = Conv(cin, cout, 3, stride, True), nn.BatchNorm2d(cout)
-        self.c2, self.b2 = Conv(cout, cout, 3, 1, True), nn.BatchNorm2d(cout)
-        self.short = Downsample(cin, cout, stride) if stride != 1 or cin != cout else nn.Identity()
+        super().__init__(cin, cout, stride, True)
 
     def forward(self, x):
         y = self.b1(self.c1(x)) + self.short(x)
@@ -120,17 +124,38 @@ class Net(nn.Module):
         return self.fc(x.mean(dim=(2, 3)))
 
 
-def main():
+def peer_arguments(default_batch):
+    """The options every peer takes: --model, --batch, --width-mult."""
     ap = argparse.ArgumentParser()
     ap.add_argument('--model', default='fp', choices=['fp', 'groupnet-k5'])
-    ap.add_argument('--batch', type=int, default=64)
+    ap.add_argument('--batch', type=int, default=default_batch)
     ap.add_argument('--width-mult', type=float, default=1.0)
+    return ap
+
+
+def seeded_net(args):
+    """The network --model names, on one thread, with seed-0 weights (so every peer times the same net)."""
+    torch.set_num_threads(1)
+    torch.manual_seed(0)
+    return Net(0 if args.model == 'fp' else 5, args.width_mult)
+
+
+def print_median(args, times, ms_key):
+    """The peer's JSON line from its timed runs: images/s and milliseconds of the median run."""
+    times.sort()
+    median = times[len(times) // 2]
+    print(json.dumps({
+        'model': args.model, 'batch': args.batch, 'imagesPerSec': args.batch / median,
+        ms_key: median * 1000, 'torch': torch.__version__, 'threads': torch.get_num_threads(),
+    }))
+
+
+def main():
+    ap = peer_arguments(default_batch=64)
     ap.add_argument('--steps', type=int, default=5)
     ap.add_argument('--warmup', type=int, default=2)
     args = ap.parse_args()
-    torch.set_num_threads(1)
-    torch.manual_seed(0)
-    net = Net(0 if args.model == 'fp' else 5, args.width_mult)
+    net = seeded_net(args)
     opt = torch.optim.SGD(net.parameters(), lr=0.05, momentum=0.9, nesterov=True, weight_decay=1e-4)
     x = torch.randn(args.batch, 1, 28, 28)
     y = torch.randint(0, 10, (args.batch,))
@@ -143,12 +168,7 @@ def main():
         opt.step()
         if i >= args.warmup:
             times.append(time.perf_counter() - t0)
-    times.sort()
-    median = times[len(times) // 2]
-    print(json.dumps({
-        'model': args.model, 'batch': args.batch, 'imagesPerSec': args.batch / median,
-        'stepMs': median * 1000, 'torch': torch.__version__, 'threads': torch.get_num_threads(),
-    }))
+    print_median(args, times, 'stepMs')
 
 
 if __name__ == '__main__':
