@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRng } from '../../src/util/random.js';
-import { FileFormatError } from '../../src/util/errors.js';
+import { expectMalformedRejected, type MalformedCase } from '../helpers/malformed-json.js';
 import {
   activationBits,
   archProblems,
@@ -54,8 +54,7 @@ describe('saveArch / loadArch', () => {
 });
 
 /** Each case: a change that makes an arch.json invalid, and the path + message the error must name. */
-type Mutation = (a: Record<string, any>) => unknown;
-const malformed: [string, Mutation, RegExp][] = [
+const malformed: MalformedCase[] = [
   ['missing field', (a) => { delete a.stem; }, /stem: required field is missing/],
   ['missing nested field', (a) => { delete a.blocks[2].kernel; }, /blocks\[2\]\.kernel: required field is missing/],
   ['wrong type', (a) => { a.widths[1] = '64'; }, /widths\[1\]: expected integer, got "64"/],
@@ -92,22 +91,8 @@ const malformed: [string, Mutation, RegExp][] = [
 ];
 
 describe('malformed arch.json files are rejected with the path', () => {
-  for (const [label, mutate, message] of malformed) {
-    it(label, () => {
-      const doc = structuredClone(valid) as unknown as Record<string, any>;
-      const replaced = mutate(doc);
-      const file = join(dir, `${label.replace(/\W+/g, '-')}.json`);
-      writeFileSync(file, JSON.stringify(replaced ?? doc));
-      let error: unknown;
-      try {
-        loadArch(file);
-      } catch (err) {
-        error = err;
-      }
-      expect(error).toBeInstanceOf(FileFormatError);
-      expect((error as Error).message).toContain(file);
-      expect((error as Error).message).toMatch(message);
-    });
+  for (const malformedCase of malformed) {
+    it(malformedCase[0], () => expectMalformedRejected(dir, valid, malformedCase, loadArch));
   }
 
   it('invalid JSON', () => {

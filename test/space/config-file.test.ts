@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FileFormatError } from '../../src/util/errors.js';
+import { expectMalformedRejected, type MalformedCase } from '../helpers/malformed-json.js';
 import { PACKAGE_ROOT } from '../../src/util/version.js';
 import { configProblems, loadConfig, parseOverride, spaceFromConfig } from '../../src/space/index.js';
 
@@ -75,8 +75,7 @@ describe('--set overrides', () => {
   });
 });
 
-type Mutation = (c: Record<string, any>) => unknown;
-const malformed: [string, Mutation, RegExp][] = [
+const malformed: MalformedCase[] = [
   ['missing section', (c) => { delete c.backbone; }, /backbone: required field is missing/],
   ['missing nested field', (c) => { delete c.data.dataset; }, /data\.dataset: required field is missing/],
   ['wrong type', (c) => { c.seed = 'one'; }, /seed: expected integer, got "one"/],
@@ -109,22 +108,8 @@ const malformed: [string, Mutation, RegExp][] = [
 
 describe('malformed configs are rejected with the path', () => {
   const original = JSON.parse(readFileSync(defaultConfig, 'utf8')) as Record<string, unknown>;
-  for (const [label, mutate, message] of malformed) {
-    it(label, () => {
-      const doc = structuredClone(original) as Record<string, any>;
-      const replaced = mutate(doc);
-      const file = join(dir, `${label.replace(/\W+/g, '-')}.json`);
-      writeFileSync(file, JSON.stringify(replaced ?? doc));
-      let error: unknown;
-      try {
-        loadConfig(file);
-      } catch (err) {
-        error = err;
-      }
-      expect(error).toBeInstanceOf(FileFormatError);
-      expect((error as Error).message).toContain(file);
-      expect((error as Error).message).toMatch(message);
-    });
+  for (const malformedCase of malformed) {
+    it(malformedCase[0], () => expectMalformedRejected(dir, original, malformedCase, loadConfig));
   }
 
   it('invalid JSON and empty files', () => {
