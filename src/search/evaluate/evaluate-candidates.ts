@@ -21,6 +21,7 @@ import { Piscina } from 'piscina';
 import type { ConcreteBackend } from '../../backend/select.js';
 import { createEngine } from '../../kernels/index.js';
 import type { Arch } from '../../space/arch.js';
+import { summarize } from '../../space/summary.js';
 import type { TrainingOptions } from '../../train/training-run.js';
 import { GroupnasError, UsageError } from '../../util/errors.js';
 import { silentProgress, type ProgressReporter } from '../../util/progress.js';
@@ -138,7 +139,16 @@ export async function evaluateCandidates(candidates: readonly Arch[], options: E
   save();
 
   const skipped = record.candidates.filter((c) => c.status === 'done').map((c) => c.index);
-  const todo = record.candidates.filter((c) => c.status !== 'done').map((c) => c.index);
+  // Longest first: the biggest candidates start at once, so no worker is left alone with a big
+  // one at the end while the others idle (multiply-accumulates are a fair proxy of training time).
+  const work = (c: CandidateRecord) => {
+    const t = summarize(c.arch).totals;
+    return t.binaryMacs + t.floatMacs;
+  };
+  const todo = record.candidates
+    .filter((c) => c.status !== 'done')
+    .sort((a, b) => work(b) - work(a) || a.index - b.index)
+    .map((c) => c.index);
   if (skipped.length > 0) log(`evaluation: ${skipped.length} of ${candidates.length} candidates already evaluated in ${file}; skipping them`);
   const workers = Math.min(options.workers ?? availableParallelism(), Math.max(1, todo.length));
   const interrupted = () => new EvaluationInterrupted(

@@ -31,8 +31,8 @@ const archs = ['groupnet-k1', 'groupnet-k3', 'fp', 'gbd-v1-k5'].map((p) => build
 const fastLatency = { timing: { warmUpSeconds: 0.01, seconds: 0.05, minRepeats: 3 } };
 const tmp = () => mkdtempSync(join(tmpdir(), 'gn-eval-'));
 
-/** Each candidate trained in this (the main) thread with the same options: what every worker result must equal. */
-const reference: { result: TrainedCandidate; runDir: string }[] = [];
+/** Each architecture trained in this (the main) thread with the same options, by name: what every worker result must equal. */
+const reference = new Map<string, { result: TrainedCandidate; runDir: string }>();
 
 beforeAll(async () => {
   ensureBuilt(); // the pool's workers run dist/ (see worker-file.ts)
@@ -40,7 +40,7 @@ beforeAll(async () => {
   const root = tmp();
   archs.forEach((arch, index) => {
     const runDir = join(root, String(index));
-    reference.push({ result: trainCandidate({ index, arch, training, runDir }), runDir });
+    reference.set(arch.name!, { result: trainCandidate({ index, arch, training, runDir }), runDir });
   });
 });
 
@@ -53,7 +53,7 @@ function weights(runDir: string): Record<string, number[]> {
 
 /** A worker's result equals the main thread's: same accuracy, loss curve, costs and trained weights. */
 function expectSameAsMainThread(dir: string, c: CandidateRecord): void {
-  const ref = reference[c.index]!;
+  const ref = reference.get(c.arch.name!)!;
   expect(c.status).toBe('done');
   const r = c.result!;
   expect(r.testAccuracy).toBe(ref.result.testAccuracy);
@@ -126,6 +126,8 @@ describe('evaluateCandidates', () => {
 
   it('an abort stops the pool mid-task; a rerun skips finished candidates and continues the interrupted run', async () => {
     const dir = tmp();
+    // The pool starts the most multiply-accumulates first: here in list order (k1 and fp tie, and ties keep the order).
+    const candidates = [archs[1]!, archs[0]!, archs[2]!];
     const controller = new AbortController();
     let updates = 0;
     // Ctrl-C while candidate 1 is in its third training step.
@@ -138,14 +140,16 @@ describe('evaluateCandidates', () => {
       }),
     };
     const options: EvaluateCandidatesOptions = { dir, training, workers: 1, latency: fastLatency, progress, signal: controller.signal };
-    await expect(evaluateCandidates(archs.slice(0, 3), options)).rejects.toThrow(EvaluationInterrupted);
+    const error = await evaluateCandidates(candidates, options).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(EvaluationInterrupted);
+    expect((error as Error).message).toMatch(/1 of 3 candidates finished; rerun with the same directory/);
     const stopped = onDisk(dir);
     expect(stopped.candidates.map((c) => c.status)).toEqual(['done', 'pending', 'pending']);
     expect(existsSync(join(dir, 'candidates', '1', 'checkpoint.gnck'))).toBe(true);
     expect(existsSync(join(dir, 'candidates', '2'))).toBe(false);
 
     const lines: string[] = [];
-    const out = await evaluateCandidates(archs.slice(0, 3), { dir, training, workers: 1, latency: fastLatency, log: (l) => lines.push(l) });
+    const out = await evaluateCandidates(candidates, { dir, training, workers: 1, latency: fastLatency, log: (l) => lines.push(l) });
     expect(out.skipped).toEqual([0]);
     expect(out.evaluated).toEqual([1, 2]);
     expect(lines).toContain('candidate 1: continued its run from the last checkpoint');

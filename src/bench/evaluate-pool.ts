@@ -1,0 +1,135 @@
+/**
+ * `bench evaluate-pool`: does the evaluation pool use the cores? Four candidates of the tiny
+ * config are evaluated (train, test, pack, time) with one worker, then with two, in one run;
+ * the ratio of wall times is what issue 9 accepts (two workers < 0.65× one).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { evaluateCandidates } from '../search/evaluate/evaluate-candidates.js';
+import type { Arch } from '../space/arch.js';
+import { loadConfig } from '../space/config-file.js';
+import { spaceFromConfig } from '../space/config-space.js';
+import type { SearchConfig } from '../space/config.js';
+import type { TrainingOptions } from '../train/training-run.js';
+import { UsageError } from '../util/errors.js';
+import { describeMachine, type MachineDescription } from '../util/machine.js';
+import { silentProgress, type ProgressReporter } from '../util/progress.js';
+import { createRng } from '../util/random.js';
+import { PACKAGE_ROOT } from '../util/version.js';
+
+export interface EvaluatePoolBenchOptions {
+  /** Search config whose space the candidates come from (default configs/tiny.json). */
+  config?: string;
+  candidates?: number;
+  progress?: ProgressReporter;
+}
+
+export interface PoolTiming {
+  workers: number;
+  /** Wall time of the whole evaluation (pool start-up, training, latency). */
+  seconds: number;
+  /** Wall time of the pool phase alone (the part workers can share). */
+  poolSeconds: number;
+}
+
+export interface EvaluatePoolBenchResult {
+  config: string;
+  candidates: string[];
+  training: TrainingOptions;
+  one: PoolTiming;
+  two: PoolTiming;
+  /** Two workers' wall time over one worker's (issue 9 accepts < 0.65). */
+  ratio: number;
+  poolRatio: number;
+  /** 1-minute load average before and after: the cores may be shared with other work. */
+  loadAverage: { before: number; after: number };
+  machine: MachineDescription;
+}
+
+/** The config's final-training schedule for a candidate (no teacher: KD costs both worker counts alike). */
+function candidateTraining(config: SearchConfig): TrainingOptions {
+  const t = config.training;
+  return {
+    data: config.data.dataset,
+    epochs: config.evaluation.epochs,
+    batchSize: t.batchSize,
+    ...(config.data.trainLimit > 0 ? { limit: config.data.trainLimit } : {}),
+    ...(config.data.testLimit > 0 ? { testLimit: config.data.testLimit } : {}),
+    optimizer: t.optimizer === 'sgd' ? 'sgd-nesterov' : 'adam',
+    learningRate: t.lr,
+    schedule: t.schedule,
+    weightDecay: t.weightDecay,
+    labelSmoothing: t.labelSmoothing,
+    augment: config.data.augment,
+    seed: config.seed,
+    checkpointEverySteps: 25,
+  };
+}
+
+/** `count` distinct architectures of the config's space, sampled with a fixed seed. */
+function distinctCandidates(config: SearchConfig, count: number): Arch[] {
+  const space = spaceFromConfig(config);
+  const rng = createRng('bench-evaluate-pool');
+  const seen = new Map<string, Arch>();
+  for (let tries = 0; seen.size < count && tries < 1000; tries++) {
+    const arch = space.sample(rng);
+    seen.set(JSON.stringify(arch), arch);
+  }
+  if (seen.size < count) throw new UsageError(`search space ${space.name}: fewer than ${count} distinct architectures`);
+  return [...seen.values()].map((a, i) => ({ ...a, name: `${config.name}/bench-${i}` }));
+}
+
+async function timePool(candidates: Arch[], training: TrainingOptions, workers: number, latencyRepeats: number, progress: ProgressReporter): Promise<PoolTiming> {
+  const dir = mkdtempSync(join(tmpdir(), `groupnas-bench-pool-${workers}-`));
+  try {
+    const start = performance.now();
+    const out = await evaluateCandidates(candidates, {
+      dir,
+      training,
+      workers,
+      latency: { timing: { warmUpSeconds: 0.05, seconds: 0.05, minRepeats: latencyRepeats } },
+      progress,
+    });
+    if (out.failed.length > 0) {
+      const reasons = out.failed.map((i) => `candidate ${i}: ${out.record.candidates[i]!.reason}`).join('; ');
+      throw new Error(`bench evaluate-pool: candidates failed with ${workers} worker(s): ${reasons}`);
+    }
+    return { workers, seconds: (performance.now() - start) / 1000, poolSeconds: out.trainingSeconds };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function benchEvaluatePool(options: EvaluatePoolBenchOptions = {}): Promise<EvaluatePoolBenchResult> {
+  const configFile = options.config ?? join(PACKAGE_ROOT, 'configs', 'tiny.json');
+  const config = loadConfig(configFile);
+  const candidates = distinctCandidates(config, options.candidates ?? 4);
+  const training = candidateTraining(config);
+  const progress = options.progress ?? silentProgress;
+  const before = loadavg()[0]!;
+  const one = await timePool(candidates, training, 1, config.evaluation.latencyRepeats, progress);
+  const two = await timePool(candidates, training, 2, config.evaluation.latencyRepeats, progress);
+  return {
+    config: configFile,
+    candidates: candidates.map((a) => `K=[${a.bases.join(',')}] ${a.connections.join('/') || 'one group'}`),
+    training,
+    one,
+    two,
+    ratio: two.seconds / one.seconds,
+    poolRatio: two.poolSeconds / one.poolSeconds,
+    loadAverage: { before, after: loadavg()[0]! },
+    machine: describeMachine(),
+  };
+}
+
+export function formatEvaluatePoolReport(r: EvaluatePoolBenchResult): string {
+  const row = (t: PoolTiming) => `${String(t.workers).padStart(7)}   ${t.seconds.toFixed(2).padStart(8)} s   ${t.poolSeconds.toFixed(2).padStart(8)} s`;
+  return [
+    `evaluation pool: ${r.candidates.length} candidates of ${r.config} (${r.training.limit ?? 'all'} images, ${r.training.epochs} epoch(s)) — ${r.machine.cpu}, ${r.machine.cores} cores, load ${r.loadAverage.before.toFixed(2)} → ${r.loadAverage.after.toFixed(2)}`,
+    'workers      total       pool',
+    row(r.one),
+    row(r.two),
+    `two workers / one: ${r.ratio.toFixed(2)}× total, ${r.poolRatio.toFixed(2)}× pool (accepted: < 0.65×)`,
+  ].join('\n');
+}
