@@ -31,6 +31,8 @@ export interface PoolTiming {
   seconds: number;
   /** Wall time of the pool phase alone (the part workers can share). */
   poolSeconds: number;
+  /** CPU time of this process, all threads: cpuSeconds / seconds = cores it actually got (2 workers on a busy machine get fewer than 2). */
+  cpuSeconds: number;
 }
 
 export interface EvaluatePoolBenchResult {
@@ -84,6 +86,7 @@ async function timePool(candidates: Arch[], training: TrainingOptions, workers: 
   const dir = mkdtempSync(join(tmpdir(), `groupnas-bench-pool-${workers}-`));
   try {
     const start = performance.now();
+    const cpu = process.cpuUsage();
     const out = await evaluateCandidates(candidates, {
       dir,
       training,
@@ -95,7 +98,8 @@ async function timePool(candidates: Arch[], training: TrainingOptions, workers: 
       const reasons = out.failed.map((i) => `candidate ${i}: ${out.record.candidates[i]!.reason}`).join('; ');
       throw new Error(`bench evaluate-pool: candidates failed with ${workers} worker(s): ${reasons}`);
     }
-    return { workers, seconds: (performance.now() - start) / 1000, poolSeconds: out.trainingSeconds };
+    const used = process.cpuUsage(cpu);
+    return { workers, seconds: (performance.now() - start) / 1000, poolSeconds: out.trainingSeconds, cpuSeconds: (used.user + used.system) / 1e6 };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -124,10 +128,11 @@ export async function benchEvaluatePool(options: EvaluatePoolBenchOptions = {}):
 }
 
 export function formatEvaluatePoolReport(r: EvaluatePoolBenchResult): string {
-  const row = (t: PoolTiming) => `${String(t.workers).padStart(7)}   ${t.seconds.toFixed(2).padStart(8)} s   ${t.poolSeconds.toFixed(2).padStart(8)} s`;
+  const row = (t: PoolTiming) =>
+    `${String(t.workers).padStart(7)}   ${t.seconds.toFixed(2).padStart(8)} s   ${t.poolSeconds.toFixed(2).padStart(8)} s   ${(t.cpuSeconds / t.seconds).toFixed(2).padStart(10)}`;
   return [
     `evaluation pool: ${r.candidates.length} candidates of ${r.config} (${r.training.limit ?? 'all'} images, ${r.training.epochs} epoch(s)) — ${r.machine.cpu}, ${r.machine.cores} cores, load ${r.loadAverage.before.toFixed(2)} → ${r.loadAverage.after.toFixed(2)}`,
-    'workers      total       pool',
+    'workers      total         pool   cores used',
     row(r.one),
     row(r.two),
     `two workers / one: ${r.ratio.toFixed(2)}× total, ${r.poolRatio.toFixed(2)}× pool (accepted: < 0.65×)`,

@@ -47,6 +47,12 @@ export const MODEL_FILE = 'model.gnb';
 /** A temp file that `writeFileAtomic` leaves behind when its thread is killed between write and rename. */
 const STALE_TEMP = /^\..+\.tmp$/;
 
+/** Remove temp files a killed writer left in `runDir` (only call when no thread is writing there). */
+export function removeStaleTempFiles(runDir: string): void {
+  if (!existsSync(runDir)) return;
+  for (const name of readdirSync(runDir)) if (STALE_TEMP.test(name)) rmSync(join(runDir, name), { force: true });
+}
+
 /** The existing run in `runDir` must be this very candidate with these very options, or resuming it would mix two experiments. */
 function checkSameRun(task: CandidateTask): void {
   const record = readRunRecord(task.runDir);
@@ -69,7 +75,7 @@ export function trainCandidate(task: CandidateTask, progress: ProgressReporter =
   let result;
   if (resumed) {
     checkSameRun(task);
-    for (const name of readdirSync(task.runDir)) if (STALE_TEMP.test(name)) rmSync(join(task.runDir, name), { force: true });
+    removeStaleTempFiles(task.runDir);
     result = resumeTraining(task.runDir, progress);
   } else {
     result = trainArch(task.arch, task.training, task.runDir, progress);

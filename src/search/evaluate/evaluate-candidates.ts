@@ -25,7 +25,7 @@ import { summarize } from '../../space/summary.js';
 import type { TrainingOptions } from '../../train/training-run.js';
 import { GroupnasError, UsageError } from '../../util/errors.js';
 import { silentProgress, type ProgressReporter } from '../../util/progress.js';
-import type { TrainedCandidate } from './candidate-task.js';
+import { removeStaleTempFiles, type TrainedCandidate } from './candidate-task.js';
 import { canonicalJson } from './canonical-json.js';
 import {
   EVALUATION_FILE,
@@ -136,6 +136,7 @@ export async function evaluateCandidates(candidates: readonly Arch[], options: E
   const file = join(dir, EVALUATION_FILE);
   const record = startingRecord(file, candidates, options.training);
   const save = () => writeEvaluation(file, record);
+  const runDirOf = (index: number) => join(dir, 'candidates', String(index));
   save();
 
   const skipped = record.candidates.filter((c) => c.status === 'done').map((c) => c.index);
@@ -167,7 +168,7 @@ export async function evaluateCandidates(candidates: readonly Arch[], options: E
     const timeout = new AbortController();
     const timer = options.taskTimeoutMs === undefined ? undefined : setTimeout(() => timeout.abort(), options.taskTimeoutMs);
     const task: WorkerTask = {
-      task: { index: c.index, arch: c.arch, training: options.training, runDir: join(dir, 'candidates', String(c.index)) },
+      task: { index: c.index, arch: c.arch, training: options.training, runDir: runDirOf(c.index) },
       backend: options.backend ?? 'wasm',
       attempt,
       progress: channel.port2,
@@ -201,7 +202,7 @@ export async function evaluateCandidates(candidates: readonly Arch[], options: E
           testImages: v.testImages,
           history: v.history,
           costs: v.costs,
-          runDir: relative(dir, join(dir, 'candidates', String(c.index))),
+          runDir: relative(dir, runDirOf(c.index)),
           modelFile: relative(dir, v.modelFile),
           modelBytes: v.modelBytes,
           trainSeconds: v.trainSeconds,
@@ -224,6 +225,8 @@ export async function evaluateCandidates(candidates: readonly Arch[], options: E
 
   if (todo.length > 0 && !signal?.aborted) {
     const pool = new Piscina<WorkerTask, TrainedCandidate>({ filename: evaluationWorkerFile(), minThreads: workers, maxThreads: workers });
+    // Piscina emits 'error' for a worker that fails while it holds no task; unheard, it would end the process.
+    pool.on('error', (err: unknown) => log(`evaluation: an idle worker failed (${firstLine(err)}); the pool replaces it`));
     try {
       const queue = [...todo];
       const lane = async () => {
@@ -232,6 +235,8 @@ export async function evaluateCandidates(candidates: readonly Arch[], options: E
       await Promise.all(Array.from({ length: workers }, lane));
     } finally {
       await pool.destroy();
+      // Workers stopped mid-write (timeouts, deaths, Ctrl-C) may have left temp files; none is writing now.
+      for (const c of record.candidates) if (c.status !== 'done') removeStaleTempFiles(runDirOf(c.index));
     }
   }
   const trainingSeconds = (performance.now() - poolStart) / 1000;

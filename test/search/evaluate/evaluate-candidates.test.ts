@@ -147,6 +147,7 @@ describe('evaluateCandidates', () => {
     expect(stopped.candidates.map((c) => c.status)).toEqual(['done', 'pending', 'pending']);
     expect(existsSync(join(dir, 'candidates', '1', 'checkpoint.gnck'))).toBe(true);
     expect(existsSync(join(dir, 'candidates', '2'))).toBe(false);
+    expect(tempFiles(dir)).toEqual([]);
 
     const lines: string[] = [];
     const out = await evaluateCandidates(candidates, { dir, training, workers: 1, latency: fastLatency, log: (l) => lines.push(l) });
