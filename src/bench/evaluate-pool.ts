@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { evaluateCandidates } from '../search/evaluate/evaluate-candidates.js';
+import { evaluationTrainingOptions } from '../search/evaluate/training-options.js';
 import type { Arch } from '../space/arch.js';
 import { loadConfig } from '../space/config-file.js';
 import { spaceFromConfig } from '../space/config-space.js';
@@ -49,26 +50,6 @@ export interface EvaluatePoolBenchResult {
   machine: MachineDescription;
 }
 
-/** The config's final-training schedule for a candidate (no teacher: KD costs both worker counts alike). */
-function candidateTraining(config: SearchConfig): TrainingOptions {
-  const t = config.training;
-  return {
-    data: config.data.dataset,
-    epochs: config.evaluation.epochs,
-    batchSize: t.batchSize,
-    ...(config.data.trainLimit > 0 ? { limit: config.data.trainLimit } : {}),
-    ...(config.data.testLimit > 0 ? { testLimit: config.data.testLimit } : {}),
-    optimizer: t.optimizer === 'sgd' ? 'sgd-nesterov' : 'adam',
-    learningRate: t.lr,
-    schedule: t.schedule,
-    weightDecay: t.weightDecay,
-    labelSmoothing: t.labelSmoothing,
-    augment: config.data.augment,
-    seed: config.seed,
-    checkpointEverySteps: 25,
-  };
-}
-
 /** `count` distinct architectures of the config's space, sampled with a fixed seed. */
 function distinctCandidates(config: SearchConfig, count: number): Arch[] {
   const space = spaceFromConfig(config);
@@ -109,7 +90,8 @@ export async function benchEvaluatePool(options: EvaluatePoolBenchOptions = {}):
   const configFile = options.config ?? join(PACKAGE_ROOT, 'configs', 'tiny.json');
   const config = loadConfig(configFile);
   const candidates = distinctCandidates(config, options.candidates ?? 4);
-  const training = candidateTraining(config);
+  // No teacher: distillation adds the same per-step cost to both worker counts.
+  const training = evaluationTrainingOptions(config);
   const progress = options.progress ?? silentProgress;
   const before = loadavg()[0]!;
   const one = await timePool(candidates, training, 1, config.evaluation.latencyRepeats, progress);

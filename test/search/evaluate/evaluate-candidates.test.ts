@@ -88,6 +88,19 @@ describe('evaluateCandidates', () => {
     expect(onDisk(dir)).toEqual(out.record);
   });
 
+  it('distils from a teacher run inside the worker exactly as in the main thread', async () => {
+    const teacher = reference.get(archs[2]!.name!)!.runDir; // the trained full-precision twin
+    const distilled: TrainingOptions = { ...training, distillation: { teacher, kd: 1, at: 0.5, temperature: 4, labelWeight: 1 } };
+    const main = trainCandidate({ index: 0, arch: archs[0]!, training: distilled, runDir: join(tmp(), '0') });
+    const dir = tmp();
+    const out = await evaluateCandidates(archs.slice(0, 1), { dir, training: distilled, workers: 1, latency: false });
+    const r = out.record.candidates[0]!.result!;
+    expect(r.testAccuracy).toBe(main.testAccuracy);
+    expect(r.history.map((e) => e.trainLoss)).toEqual(main.history.map((e) => e.trainLoss));
+    // the KD loss differs from the plain run's
+    expect(r.history[0]!.trainLoss).not.toBe(reference.get(archs[0]!.name!)!.result.history[0]!.trainLoss);
+  });
+
   it('a worker that dies, a task that throws and a task that hangs past the timeout: retried once, then failed; the rest go on', async () => {
     const dir = tmp();
     const lines: string[] = [];
