@@ -54,6 +54,11 @@ export interface EvaluateCandidatesOptions {
   taskTimeoutMs?: number;
   /** Extra attempts after a failure (default 1). */
   retries?: number;
+  /**
+   * JS heap limit of each worker in MiB (default: Node's). A worker past it is stopped and the task
+   * counted as failed like a dead worker. tfjs's wasm heap and typed arrays are not counted here.
+   */
+  workerHeapMb?: number;
   /** tfjs backend of every worker (default `wasm`). */
   backend?: ConcreteBackend;
   /** How latency is measured after training; `false` skips it. */
@@ -129,6 +134,7 @@ export async function evaluateCandidates(candidates: readonly Arch[], options: E
   checkCount('workers', options.workers, 1);
   checkCount('retries', options.retries, 0);
   checkCount('taskTimeoutMs', options.taskTimeoutMs, 1);
+  checkCount('workerHeapMb', options.workerHeapMb, 16);
   const { dir, signal } = options;
   const progress = options.progress ?? silentProgress;
   const log = options.log ?? (() => {});
@@ -181,6 +187,7 @@ export async function evaluateCandidates(candidates: readonly Arch[], options: E
       if (signal?.aborted) return { kind: 'interrupted' };
       if (timeout.signal.aborted) return { kind: 'timeout', message: `ran past the task timeout of ${options.taskTimeoutMs} ms; its worker was stopped` };
       const message = firstLine(err);
+      if ((err as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY') return { kind: 'worker-exit', message: `its worker ran out of memory (${message})` };
       if (message.startsWith('worker exited')) return { kind: 'worker-exit', message: `its worker thread died (${message})` };
       return { kind: 'error', message };
     } finally {
@@ -224,7 +231,12 @@ export async function evaluateCandidates(candidates: readonly Arch[], options: E
   }
 
   if (todo.length > 0 && !signal?.aborted) {
-    const pool = new Piscina<WorkerTask, TrainedCandidate>({ filename: evaluationWorkerFile(), minThreads: workers, maxThreads: workers });
+    const pool = new Piscina<WorkerTask, TrainedCandidate>({
+      filename: evaluationWorkerFile(),
+      minThreads: workers,
+      maxThreads: workers,
+      ...(options.workerHeapMb !== undefined ? { resourceLimits: { maxOldGenerationSizeMb: options.workerHeapMb } } : {}),
+    });
     // Piscina emits 'error' for a worker that fails while it holds no task; unheard, it would end the process.
     pool.on('error', (err: unknown) => log(`evaluation: an idle worker failed (${firstLine(err)}); the pool replaces it`));
     try {

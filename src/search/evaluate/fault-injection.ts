@@ -6,8 +6,11 @@
 import type { ProgressReporter } from '../../util/progress.js';
 
 export interface InjectedFault {
-  /** `throw`: the task throws; `exit`: the worker thread calls process.exit (it dies); `hang`: the task blocks forever (for the timeout). */
-  kind: 'throw' | 'exit' | 'hang';
+  /**
+   * `throw`: the task throws; `exit`: the worker thread calls process.exit (it dies); `hang`: the task
+   * blocks forever (for the timeout); `oom`: the task fills the JS heap until the worker's memory limit ends it.
+   */
+  kind: 'throw' | 'exit' | 'hang' | 'oom';
   /** Fail on attempts 1..attempts (1 = the retry succeeds; 2 = the candidate fails for good with the default one retry). */
   attempts: number;
   /** Fail at the n-th training progress update (a run's first update is its starting position, then one per step). */
@@ -19,6 +22,10 @@ export const INJECTED_EXIT_CODE = 70;
 
 function fail(kind: InjectedFault['kind']): never {
   if (kind === 'exit') process.exit(INJECTED_EXIT_CODE);
+  if (kind === 'oom') {
+    const hoard: number[][] = [];
+    for (;;) hoard.push(Array.from({ length: 1 << 16 }, (_, i) => i + hoard.length));
+  }
   if (kind === 'hang') {
     // Block the thread without burning a core until the pool terminates it.
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);

@@ -101,23 +101,25 @@ describe('evaluateCandidates', () => {
     expect(r.history[0]!.trainLoss).not.toBe(reference.get(archs[0]!.name!)!.result.history[0]!.trainLoss);
   });
 
-  it('a worker that dies, a task that throws and a task that hangs past the timeout: retried once, then failed; the rest go on', async () => {
+  it('a worker that dies, runs out of memory, a task that throws and one that hangs past the timeout: retried once, then failed; the rest go on', async () => {
     const dir = tmp();
     const lines: string[] = [];
-    const out = await evaluateCandidates(archs, {
+    const out = await evaluateCandidates([...archs, archs[0]!], {
       dir,
       training,
       workers: 2,
       taskTimeoutMs: 6000,
+      workerHeapMb: 384,
       latency: false,
       log: (l) => lines.push(l),
       injectFaults: {
         1: { kind: 'exit', attempts: 1, afterUpdates: 3 },
         2: { kind: 'throw', attempts: 2, afterUpdates: 2 },
         3: { kind: 'hang', attempts: 1, afterUpdates: 3 },
+        4: { kind: 'oom', attempts: 1, afterUpdates: 2 },
       },
     });
-    const [ok, died, threw, hung] = out.record.candidates as [CandidateRecord, CandidateRecord, CandidateRecord, CandidateRecord];
+    const [ok, died, threw, hung, hoarded] = out.record.candidates as [CandidateRecord, CandidateRecord, CandidateRecord, CandidateRecord, CandidateRecord];
     expect(out.failed).toEqual([2]);
     expect(ok.failures).toEqual([]);
     expectSameAsMainThread(dir, ok);
@@ -127,6 +129,9 @@ describe('evaluateCandidates', () => {
     expect(hung.failures.map((f) => f.kind)).toEqual(['timeout']);
     expect(hung.failures[0]!.message).toMatch(/task timeout of 6000 ms/);
     expectSameAsMainThread(dir, hung);
+    expect(hoarded.failures.map((f) => f.kind)).toEqual(['worker-exit']);
+    expect(hoarded.failures[0]!.message).toMatch(/its worker ran out of memory/);
+    expectSameAsMainThread(dir, hoarded);
     expect(threw.status).toBe('failed');
     expect(threw.failures.map((f) => f.kind)).toEqual(['error', 'error']);
     expect(threw.reason).toMatch(/injected fault: the task threw/);
