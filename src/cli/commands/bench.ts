@@ -1,6 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { benchKernels } from '../../bench/kernels.js';
 import { benchTrainStep, TRAIN_STEP_MODELS, type TrainStepBenchResult, type TrainStepModel } from '../../bench/train-step.js';
+import { benchEvaluatePool, formatEvaluatePoolReport } from '../../bench/evaluate-pool.js';
 import { benchSupernetStep, formatSupernetStep } from '../../bench/supernet-step.js';
 import { selectBackend } from '../../backend/select.js';
 import { DEFAULT_CONFIG_FILE } from '../../space/index.js';
@@ -79,10 +80,21 @@ const supernetStep: CommandModule<object, SupernetStepArgs> = {
   },
 };
 
+const evaluatePool: CommandModule<object, { json: boolean }> = {
+  command: 'evaluate-pool',
+  describe: 'Candidate evaluation with 1 worker vs 2 workers (4 tiny-config candidates), and the ratio',
+  builder: (y) => withJsonOption(y) as Argv<{ json: boolean }>,
+  handler: async (argv) => {
+    const r = await benchEvaluatePool();
+    if (argv.json) printJson(r);
+    else console.log(formatEvaluatePoolReport(r));
+  },
+};
+
 /** `npm run bench`: every benchmark in one run, with the machine described. */
 const all: CommandModule<object, { json: boolean; torch: boolean }> = {
   command: 'all',
-  describe: 'Every benchmark (train-step, kernels, supernet-step) in one run, with the machine described',
+  describe: 'Every benchmark (train-step, kernels, supernet-step, evaluate-pool) in one run, with the machine described',
   builder: (y) =>
     withJsonOption(y).option('torch', { type: 'boolean', default: true, describe: 'run the PyTorch peers when /usr/bin/python3 has torch (--no-torch skips)' }) as Argv<{ json: boolean; torch: boolean }>,
   handler: async (argv) => {
@@ -95,15 +107,17 @@ const all: CommandModule<object, { json: boolean; torch: boolean }> = {
     if (!argv.json) console.log(`\n${formatKernelsReport(kernelsResult)}`);
     await selectBackend('wasm');
     const supernetResult = benchSupernetStep(DEFAULT_CONFIG_FILE);
-    if (argv.json) printJson({ machine, trainStep: trainStepResult, kernels: kernelsResult, supernetStep: supernetResult });
-    else console.log(`\n${formatSupernetStep(supernetResult)}`);
+    if (!argv.json) console.log(`\n${formatSupernetStep(supernetResult)}`);
+    const poolResult = await benchEvaluatePool();
+    if (argv.json) printJson({ machine, trainStep: trainStepResult, kernels: kernelsResult, supernetStep: supernetResult, evaluatePool: poolResult });
+    else console.log(`\n${formatEvaluatePoolReport(poolResult)}`);
   },
 };
 
 const bench: CommandModule = {
   command: 'bench <benchmark>',
   describe: 'Benchmarks, measured side by side in one run and printed as ratios',
-  builder: (y) => y.command(trainStep).command(kernels).command(supernetStep).command(all).demandCommand(1, 'Name a benchmark.'),
+  builder: (y) => y.command(trainStep).command(kernels).command(supernetStep).command(evaluatePool).command(all).demandCommand(1, 'Name a benchmark.'),
   handler: () => {},
 };
 
