@@ -215,6 +215,9 @@ function runEpochs(dir: string, s: Session, position: Position, progress: Progre
     };
   };
   bar.update(position.epoch * s.stepsPerEpoch + position.batch, fields());
+  // The last epoch's test result is the final one (same weights); only a run resumed after its
+  // last epoch needs a fresh evaluation.
+  let lastTest: EvaluationResult | undefined;
   while (position.epoch < o.epochs) {
     let lapStart = performance.now();
     const batches = tensorBatches(s.train, { batchSize: o.batchSize, seed: o.seed, augment, stats: s.dataset.stats }, position.epoch, position.batch);
@@ -236,6 +239,7 @@ function runEpochs(dir: string, s: Session, position: Position, progress: Progre
     }
     recalibrate(s);
     const test = evaluateOn(s.trainer, s.test, s.dataset);
+    lastTest = test;
     position.epochSeconds += (performance.now() - lapStart) / 1000;
     position.history.push({
       epoch: position.epoch + 1,
@@ -251,7 +255,7 @@ function runEpochs(dir: string, s: Session, position: Position, progress: Progre
     bar.update(position.epoch * s.stepsPerEpoch, fields());
   }
   bar.stop();
-  const final = evaluateOn(s.trainer, s.test, s.dataset);
+  const final = lastTest ?? evaluateOn(s.trainer, s.test, s.dataset);
   writeJsonAtomic(join(dir, RESULT_FILE), { testAccuracy: final.accuracy, testLoss: final.loss, testImages: final.count, epochs: position.history });
   return { dir, history: position.history, final, seconds: (performance.now() - started) / 1000 };
 }
