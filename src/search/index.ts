@@ -13,4 +13,21 @@ export { argmaxIndices, topCandidates, fitToTarget, type DerivedCandidate } from
 export { collapseWarning } from './collapse.js';
 export { alphaSvg, type AlphaSeries } from './alpha-plot.js';
 export { needsTeacher, obtainTeacher, loadTeacher, teacherTrainingOptions } from './teacher.js';
-export { runSearch, resumeSearch, type SearchRunOptions, type SearchResult, type SearchLog, type SearchCandidate, type EpochRecord } from './search-run.js';
+export {
+  runSearch,
+  resumeSearch,
+  evaluateSearch,
+  readRunConfig,
+  EVALUATION_DIR,
+  type SearchRunOptions,
+  type SearchResult,
+  type SearchLog,
+  type SearchCandidate,
+  type EpochRecord,
+  type EvaluationStageOptions,
+  type EvaluationStageResult,
+} from './search-run.js';
+export { searchReport, type SearchReportInput, type ChosenArchitecture } from './report.js';
+export { paretoFront, bestWithinBudget, accuracyVersusCost, dominates, type Objective } from './pareto.js';
+export { paretoSvg, type ParetoPoint } from './pareto-plot.js';
+export * from './evaluate/index.js';

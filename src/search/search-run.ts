@@ -7,13 +7,19 @@
  *   search.json      α, probabilities, entropy, expected cost and losses of every epoch so far
  *   alpha.svg        the probabilities of every decision over the epochs
  *   candidates.json  the argmax and top-N architectures (each a valid arch.json)
- *   arch.json        the argmax architecture
+ *   derived-arch.json the supernet's derived architecture (first of candidates.json)
+ *   arch.json        the derived architecture; once the candidates are evaluated, the chosen one
+ *                    (best measured accuracy within the cost target) with its measured metrics
+ *   evaluation/      the candidates trained, tested, packed and timed (evaluate/, resumable)
+ *   model.gnb        the chosen architecture's packed model
+ *   pareto.svg       accuracy vs measured latency and vs BOPs of the evaluated candidates
+ *   report.md        what a person reads: config, data, time per phase, plots, candidate table
  *
  * Resuming continues from the last finished epoch and, with the same backend, ends with exactly
  * the α of an uninterrupted run: batches, Gumbel noise and initial values all derive from the seed.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { batchesPerEpoch, loadDataset, splitDataset, toTensorBatch, typedBatchAt, tensorBatches, type Dataset, type DataSplits } from '../data/index.js';
 import type { GroupNetModel } from '../nn/group-net.js';
@@ -41,6 +47,10 @@ import { supernetLayout, type SupernetLayout } from './supernet-layout.js';
 import { structureWeights } from './structure-weights.js';
 import { needsTeacher, obtainTeacher } from './teacher.js';
 import { collapseWarning } from './collapse.js';
+import { candidatePoint, evaluateCandidates, evaluatedArch, evaluationTrainingOptions, type CandidateRecord, type EvaluationOutcome, type InjectedFault } from './evaluate/index.js';
+import { accuracyVersusCost, bestWithinBudget, paretoFront } from './pareto.js';
+import { paretoSvg, type ParetoPoint } from './pareto-plot.js';
+import { searchReport, type ChosenArchitecture } from './report.js';
 
 export interface SearchRunOptions {
   /** Run directory (created; must not hold a search already). */
@@ -114,6 +124,10 @@ export interface SearchResult {
 const CONFIG_FILE = 'config.json';
 const CHECKPOINT_FILE = 'checkpoint.gnck';
 const SEARCH_FILE = 'search.json';
+const ARCH_FILE = 'arch.json';
+const DERIVED_ARCH_FILE = 'derived-arch.json';
+const REPORT_FILE = 'report.md';
+export const EVALUATION_DIR = 'evaluation';
 
 
 interface Session {
@@ -376,7 +390,9 @@ function finish(s: Session, log: SearchLog): { arch: Arch; candidates: SearchCan
     writeLogFiles(s, log);
   }
   writeJsonAtomic(join(s.dir, 'candidates.json'), { format: 'groupnas.candidates', version: 1, metric: s.costModel.metric, unit: s.costModel.unit, ...(targeted ? { target: c.cost.target } : {}), candidates });
-  saveArch(join(s.dir, 'arch.json'), candidates[0]!.arch);
+  saveArch(join(s.dir, DERIVED_ARCH_FILE), candidates[0]!.arch);
+  // Evaluation replaces arch.json with the chosen candidate; a resumed, re-derived run keeps that choice.
+  if (!existsSync(join(s.dir, REPORT_FILE))) saveArch(join(s.dir, ARCH_FILE), candidates[0]!.arch);
   return { arch: candidates[0]!.arch, candidates };
 }
 
@@ -406,8 +422,8 @@ export function runSearch(config: SearchConfig, options: SearchRunOptions): Sear
   }
 }
 
-/** Continue a search where its last epoch checkpoint left it. */
-export function resumeSearch(dir: string, options: Omit<SearchRunOptions, 'out'>): SearchResult {
+/** The resolved config a run directory was started with. */
+export function readRunConfig(dir: string): SearchConfig {
   const file = join(dir, CONFIG_FILE);
   if (!existsSync(file)) throw new UsageError(`--resume ${dir}: not a search run directory (no ${CONFIG_FILE})`);
   let data: unknown;
@@ -416,7 +432,12 @@ export function resumeSearch(dir: string, options: Omit<SearchRunOptions, 'out'>
   } catch {
     throw new FileFormatError(file, '', 'is not valid JSON');
   }
-  const config = checkConfig(data, file);
+  return checkConfig(data, file);
+}
+
+/** Continue a search where its last epoch checkpoint left it. */
+export function resumeSearch(dir: string, options: Omit<SearchRunOptions, 'out'>): SearchResult {
+  const config = readRunConfig(dir);
   const s = openSession(config, dir, { ...options, out: dir });
   try {
     let log = newLog(s);
@@ -433,4 +454,97 @@ export function resumeSearch(dir: string, options: Omit<SearchRunOptions, 'out'>
   } finally {
     closeSession(s);
   }
+}
+
+export interface EvaluationStageOptions {
+  /** Worker threads of the pool (default: `evaluation.workers` of the config). */
+  workers?: number;
+  taskTimeoutMs?: number;
+  /** Ctrl-C: the pool stops, `evaluation/` keeps what finished, EvaluationInterrupted is thrown. */
+  signal?: AbortSignal;
+  progress?: ProgressReporter;
+  log?: (line: string) => void;
+  /** Test hook, passed to the pool (fault-injection.ts). */
+  injectFaults?: Readonly<Record<number, InjectedFault>>;
+}
+
+export interface EvaluationStageResult {
+  outcome: EvaluationOutcome;
+  /** Index of the chosen candidate (undefined when none finished: arch.json stays the derived one). */
+  chosen?: number;
+  /** Candidate indices on the accuracy/latency and accuracy/BOPs fronts. */
+  latencyFront: number[];
+  bopsFront: number[];
+  /** Wall seconds of this call (a resumed evaluation counts only what it did). */
+  seconds: number;
+}
+
+const accuracyOf = (c: CandidateRecord) => (c.status === 'done' ? c.result!.testAccuracy : Number.NaN);
+const latencyOf = (c: CandidateRecord) => c.latency?.medianMs ?? Number.NaN;
+const bopsOf = (c: CandidateRecord) => (c.status === 'done' ? c.result!.costs.bops : Number.NaN);
+
+/**
+ * The chosen architecture: best measured accuracy within the config's cost target (latency target
+ * against measured latency, BOPs target against BOPs); without a target, or when nothing fits it,
+ * the most accurate candidate (which lies on both fronts).
+ */
+function chooseCandidate(config: SearchConfig, candidates: readonly CandidateRecord[], log: (line: string) => void): ChosenArchitecture | undefined {
+  const target = config.cost.objective !== 'none' ? config.cost.target : undefined;
+  const cost = config.cost.metric === 'latency' ? latencyOf : bopsOf;
+  if (target !== undefined) {
+    const within = bestWithinBudget(candidates, accuracyOf, cost, target);
+    if (within !== undefined) return { index: within, rule: `best accuracy with ${config.cost.metric === 'latency' ? 'measured latency' : 'BOPs'} ≤ ${target}` };
+  }
+  const best = bestWithinBudget(candidates, accuracyOf, latencyOf, Number.POSITIVE_INFINITY) ?? bestWithinBudget(candidates, accuracyOf, bopsOf, Number.POSITIVE_INFINITY);
+  if (best === undefined) return undefined;
+  if (target !== undefined) log(`no evaluated candidate meets the ${config.cost.metric} target ${target}; choosing the most accurate one`);
+  return { index: best, rule: target !== undefined ? `no candidate within the ${config.cost.metric} target ${target}: best accuracy` : 'best accuracy (no cost target)' };
+}
+
+/**
+ * After a finished supernet search: train, test, pack and time its candidates in a worker pool
+ * into `<dir>/evaluation/` (resumable), then write pareto.svg, arch.json + model.gnb of the chosen
+ * candidate, and report.md. Undefined when the config asks for no candidates.
+ */
+export async function evaluateSearch(search: SearchResult, options: EvaluationStageOptions = {}): Promise<EvaluationStageResult | undefined> {
+  const dir = search.dir;
+  const config = readRunConfig(dir);
+  if (config.evaluation.candidates <= 0 || search.candidates.length === 0) return undefined;
+  const log = options.log ?? (() => {});
+  const started = performance.now();
+  // Absolute, so the training options (compared on resume) do not depend on the working directory.
+  const teacherDir = search.log.teacher !== undefined ? resolve(search.log.teacher) : undefined;
+  const outcome = await evaluateCandidates(
+    search.candidates.map((c) => c.arch),
+    {
+      dir: join(dir, EVALUATION_DIR),
+      training: evaluationTrainingOptions(config, teacherDir),
+      workers: options.workers ?? config.evaluation.workers,
+      ...(options.taskTimeoutMs !== undefined ? { taskTimeoutMs: options.taskTimeoutMs } : {}),
+      latency: { engine: config.evaluation.engine, timing: { minRepeats: config.evaluation.latencyRepeats } },
+      ...(options.progress ? { progress: options.progress } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.injectFaults ? { injectFaults: options.injectFaults } : {}),
+      log,
+    },
+  );
+  const records = outcome.record.candidates;
+  const latencyFront = paretoFront(records, accuracyVersusCost(accuracyOf, 'latency', latencyOf));
+  const bopsFront = paretoFront(records, accuracyVersusCost(accuracyOf, 'BOPs', bopsOf));
+  const chosen = chooseCandidate(config, records, log);
+  const points = records
+    .map((c) => candidatePoint(c, c.index === chosen?.index ? 'chosen' : 'candidate'))
+    .filter((p): p is ParetoPoint => p !== undefined);
+  writeFileAtomic(join(dir, 'pareto.svg'), paretoSvg(points, `${config.name ?? 'search'}: evaluated candidates (${points.length} of ${records.length})`));
+  if (chosen !== undefined) {
+    const c = records[chosen.index]!;
+    saveArch(join(dir, ARCH_FILE), evaluatedArch(c));
+    writeFileAtomic(join(dir, 'model.gnb'), readFileSync(join(dir, EVALUATION_DIR, c.result!.modelFile)));
+  } else {
+    log('no candidate finished its evaluation: arch.json stays the derived architecture, no model.gnb');
+  }
+  for (const i of outcome.failed) log(`candidate ${i} failed: ${records[i]!.reason ?? 'unknown reason'}`);
+  const seconds = (performance.now() - started) / 1000;
+  writeFileAtomic(join(dir, REPORT_FILE), searchReport({ dir, config, search: search.log, derived: search.candidates, evaluation: outcome, chosen, latencyFront, bopsFront, evaluationSeconds: seconds }));
+  return { outcome, ...(chosen !== undefined ? { chosen: chosen.index } : {}), latencyFront, bopsFront, seconds };
 }

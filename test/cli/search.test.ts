@@ -1,27 +1,97 @@
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readEvaluation } from '../../src/search/evaluate/index.js';
+import { loadArch } from '../../src/space/arch-file.js';
 import { archProblems } from '../../src/space/arch-validation.js';
+import { PACKAGE_ROOT } from '../../src/util/version.js';
+import { ensureBuilt } from '../helpers/ensure-built.js';
 import { runCli } from './run-cli.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'gn-search-cli-'));
+const FAST = ['--set', 'evaluation.candidates=2', '--set', 'evaluation.epochs=1'];
+
+interface JsonResult {
+  dir: string;
+  arch: unknown;
+  candidates: { rank: number }[];
+  epochs: number;
+  evaluation: { chosen: number | null; candidates: { index: number; status: string; testAccuracy?: number; latencyMs?: number }[] } | null;
+}
 
 describe('groupnas search', () => {
-  it('--config configs/tiny.json: trains the teacher, searches, writes the run dir; --json keeps stdout clean', () => {
+  it('--config configs/tiny.json: teacher, supernet, evaluation of 2 candidates; run dir complete; --json keeps stdout clean', () => {
     const out = join(tmp(), 'run');
     const started = Date.now();
-    const r = runCli(['search', '--config', 'configs/tiny.json', '--out', out, '--json', '--backend', 'wasm'], { timeoutMs: 120_000 });
+    const r = runCli(['search', '--config', 'configs/tiny.json', ...FAST, '--out', out, '--json', '--backend', 'wasm', '--workers', '1'], { timeoutMs: 120_000 });
     const seconds = (Date.now() - started) / 1000;
     expect(r.status, r.stderr).toBe(0);
     expect(seconds).toBeLessThan(120);
-    const result = JSON.parse(r.stdout) as { dir: string; arch: unknown; candidates: { rank: number }[]; epochs: number };
+    const result = JSON.parse(r.stdout) as JsonResult;
     expect(result.dir).toBe(out);
-    expect(archProblems(result.arch)).toEqual([]);
     expect(result.candidates.map((c) => c.rank)).toEqual([1, 2]);
-    for (const f of ['arch.json', 'candidates.json', 'search.json', 'alpha.svg', 'teacher/result.json']) expect(existsSync(join(out, f)), f).toBe(true);
+    for (const f of ['arch.json', 'derived-arch.json', 'model.gnb', 'pareto.svg', 'report.md', 'evaluation/evaluation.json', 'candidates.json', 'search.json', 'alpha.svg', 'teacher/result.json']) {
+      expect(existsSync(join(out, f)), f).toBe(true);
+    }
     expect(JSON.parse(readFileSync(join(out, 'search.json'), 'utf8')).teacher).toBe(join(out, 'teacher'));
+    const evaluation = result.evaluation!;
+    expect(evaluation.candidates.map((c) => c.status)).toEqual(['done', 'done']);
+    for (const c of evaluation.candidates) {
+      expect(c.testAccuracy).toBeGreaterThan(0);
+      expect(c.latencyMs).toBeGreaterThan(0);
+    }
+    const arch = loadArch(join(out, 'arch.json'));
+    expect(archProblems(arch)).toEqual([]);
+    expect(arch.metrics?.accuracy).toBe(evaluation.candidates[evaluation.chosen!]!.testAccuracy);
+    // Candidates were distilled from the search's teacher.
+    const record = readEvaluation(join(out, 'evaluation', 'evaluation.json'))!;
+    expect(record.training.distillation?.teacher).toBe(join(out, 'teacher'));
+    const report = readFileSync(join(out, 'report.md'), 'utf8');
+    for (const c of record.candidates) expect(report).toContain(`| ${c.index} | ${c.arch.name} |`);
+    expect(readFileSync(join(out, 'pareto.svg'), 'utf8').startsWith('<svg')).toBe(true);
   });
+
+  it('--no-evaluate stops after the derivation', () => {
+    const out = join(tmp(), 'run');
+    const r = runCli(['search', '--config', 'configs/tiny.json', '--set', 'teacher.mode=none', '--out', out, '--no-evaluate', '--backend', 'wasm']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(existsSync(join(out, 'arch.json'))).toBe(true);
+    expect(existsSync(join(out, 'evaluation'))).toBe(false);
+    expect(existsSync(join(out, 'report.md'))).toBe(false);
+  });
+
+  it('Ctrl-C during the evaluation exits 130 with a resumable run; --resume finishes it', async () => {
+    ensureBuilt();
+    const out = join(tmp(), 'run');
+    const evaluationFile = join(out, 'evaluation', 'evaluation.json');
+    // The second candidate trains for 3 epochs' worth of time at most; SIGINT lands once the first is done.
+    const child = spawn(process.execPath, [join(PACKAGE_ROOT, 'bin', 'groupnas.js'), 'search', '--config', 'configs/tiny.json', ...FAST, '--set', 'teacher.mode=none', '--set', 'evaluation.epochs=3', '--out', out, '--workers', '1', '--backend', 'wasm'], { cwd: PACKAGE_ROOT });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.resume();
+    const poll = setInterval(() => {
+      const record = existsSync(evaluationFile) ? readEvaluation(evaluationFile) : undefined;
+      if (record?.candidates.some((c) => c.status === 'done')) {
+        clearInterval(poll);
+        child.kill('SIGINT');
+      }
+    }, 100);
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    clearInterval(poll);
+    expect(code, stderr).toBe(130);
+    expect(stderr).toMatch(/--resume/);
+    expect(existsSync(join(out, 'report.md'))).toBe(false);
+    const partial = readEvaluation(evaluationFile)!;
+    expect(partial.candidates.filter((c) => c.status === 'done')).toHaveLength(1);
+
+    const r = runCli(['search', '--resume', out, '--json', '--backend', 'wasm', '--workers', '1']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/1 of 2 candidates already evaluated/);
+    expect((JSON.parse(r.stdout) as JsonResult).evaluation!.candidates.map((c) => c.status)).toEqual(['done', 'done']);
+    expect(existsSync(join(out, 'report.md'))).toBe(true);
+  }, 120_000);
 
   it('bad input is a one-line error naming the flag or field', () => {
     const bad = runCli(['search', '--config', 'configs/tiny.json', '--target-bops', '-5', '--out', join(tmp(), 'x')]);
@@ -35,5 +105,8 @@ describe('groupnas search', () => {
     expect(set.stderr).toMatch(/search\.epochs/);
     const resume = runCli(['search', '--resume', tmp()]);
     expect(resume.stderr).toMatch(/not a search run directory/);
+    const workers = runCli(['search', '--config', 'configs/tiny.json', '--workers', '0', '--out', join(tmp(), 'z')]);
+    expect(workers.status).not.toBe(0);
+    expect(workers.stderr).toMatch(/--workers: expected an integer > 0, got 0/);
   });
 });

@@ -1,7 +1,8 @@
 import type { Argv, CommandModule } from 'yargs';
 import type { BackendRequest } from '../../backend/select.js';
 import { costModelFor } from '../../search/cost-model.js';
-import { resumeSearch, runSearch, type SearchResult, type SearchRunOptions } from '../../search/search-run.js';
+import { EvaluationInterrupted } from '../../search/evaluate/index.js';
+import { evaluateSearch, resumeSearch, runSearch, type EvaluationStageResult, type SearchResult, type SearchRunOptions } from '../../search/search-run.js';
 import { loadConfig } from '../../space/config-file.js';
 import { UsageError } from '../../util/errors.js';
 import { DEFAULT_CONFIG_FILE } from '../../space/config-file.js';
@@ -23,6 +24,9 @@ interface SearchArgs {
   'target-bops'?: number;
   'second-order': boolean;
   gumbel: boolean;
+  evaluate: boolean;
+  workers?: number;
+  'task-timeout'?: number;
 }
 
 
@@ -79,9 +83,28 @@ function shortcutOverrides(argv: SearchArgs): string[] {
   return sets;
 }
 
-function report(r: SearchResult, json: boolean): void {
+function evaluationJson(e: EvaluationStageResult | undefined): unknown {
+  if (e === undefined) return null;
+  return {
+    dir: e.outcome.file,
+    chosen: e.chosen ?? null,
+    latencyFront: e.latencyFront,
+    bopsFront: e.bopsFront,
+    seconds: e.seconds,
+    candidates: e.outcome.record.candidates.map((c) => ({
+      index: c.index,
+      name: c.arch.name,
+      status: c.status,
+      ...(c.result ? { testAccuracy: c.result.testAccuracy, bops: c.result.costs.bops, memoryBytes: c.result.costs.memoryBytes } : {}),
+      ...(c.latency ? { latencyMs: c.latency.medianMs } : {}),
+      ...(c.reason !== undefined ? { reason: c.reason } : {}),
+    })),
+  };
+}
+
+function report(r: SearchResult, json: boolean, evaluation?: EvaluationStageResult): void {
   if (json) {
-    printJson({ dir: r.dir, seconds: r.seconds, arch: r.arch, candidates: r.candidates.map((c) => ({ rank: c.rank, probability: c.probability, cost: c.cost, name: c.arch.name })), cost: r.log.cost, epochs: r.log.epochs.length, stoppedEarly: r.log.stoppedEarly ?? null, warnings: r.log.warnings });
+    printJson({ dir: r.dir, seconds: r.seconds, arch: r.arch, candidates: r.candidates.map((c) => ({ rank: c.rank, probability: c.probability, cost: c.cost, name: c.arch.name })), cost: r.log.cost, epochs: r.log.epochs.length, stoppedEarly: r.log.stoppedEarly ?? null, warnings: r.log.warnings, evaluation: evaluationJson(evaluation) });
     return;
   }
   const unit = r.log.cost.unit;
@@ -92,12 +115,29 @@ function report(r: SearchResult, json: boolean): void {
   for (const c of r.candidates) {
     console.log(`candidate ${c.rank}: p ${c.probability.toPrecision(3)}  ${c.cost.toPrecision(4)} ${unit}  bases ${c.arch.bases.join(',')}  bits ${c.arch.bits.join(',')}  groups ${c.arch.groups.map((g) => `${g.start}-${g.end - 1}`).join(' ')}  connections ${c.arch.connections.join(',') || '-'}`);
   }
-  console.log(`arch.json, candidates.json, search.json and alpha.svg in ${r.dir} (${r.seconds.toFixed(1)}s)`);
+  if (!r.finished) {
+    console.log(`search stopped before its last epoch; continue it with --resume ${r.dir}`);
+    return;
+  }
+  if (evaluation === undefined) {
+    console.log(`arch.json, candidates.json, search.json and alpha.svg in ${r.dir} (${r.seconds.toFixed(1)}s)`);
+    return;
+  }
+  for (const c of evaluation.outcome.record.candidates) {
+    const res = c.result;
+    const measured = res ? `test acc ${(res.testAccuracy * 100).toFixed(2)}%  ${c.latency ? `${c.latency.medianMs.toPrecision(3)} ms` : 'latency –'}  ${res.costs.bops.toPrecision(4)} BOPs` : `failed: ${c.reason ?? ''}`;
+    console.log(`evaluated ${c.index}${c.index === evaluation.chosen ? ' (chosen)' : ''}: ${measured}`);
+  }
+  console.log(`report.md, arch.json${evaluation.chosen !== undefined ? ', model.gnb' : ''}, pareto.svg, evaluation/ in ${r.dir} (search ${r.seconds.toFixed(1)}s, evaluation ${evaluation.seconds.toFixed(1)}s)`);
+}
+
+function checkPositive(flag: string, value: number | undefined, integer: boolean): void {
+  if (value !== undefined && !(value > 0 && (!integer || Number.isInteger(value)))) throw new UsageError(`${flag}: expected ${integer ? 'an integer' : 'a number'} > 0, got ${value}`);
 }
 
 const search: CommandModule<object, SearchArgs> = {
   command: 'search',
-  describe: 'DARTS supernet search over the Group-Net space: derives arch.json and the top candidates; resumable',
+  describe: 'the whole search: teacher → DARTS supernet → candidates → evaluation in a worker pool → arch.json, model.gnb, pareto.svg, report.md; resumable',
   builder: (y) =>
     withJsonOption(withBackendOption(y))
       .option('config', { type: 'string', describe: 'search configuration (default: configs/default.json)' })
@@ -110,10 +150,15 @@ const search: CommandModule<object, SearchArgs> = {
       .option('target-bops', { type: 'number', describe: 'price by BOPs and aim at this many' })
       .option('second-order', { type: 'boolean', default: false, describe: 'DARTS second-order α gradient (finite differences)' })
       .option('gumbel', { type: 'boolean', default: false, describe: 'GDAS: Gumbel-softmax hard samples with an annealed temperature' })
+      .option('evaluate', { type: 'boolean', default: true, describe: 'train, test, pack and time the candidates after the supernet (--no-evaluate: stop after the derivation)' })
+      .option('workers', { type: 'number', describe: 'worker threads evaluating candidates (default: evaluation.workers of the config)' })
+      .option('task-timeout', { type: 'number', describe: 'stop a candidate\'s training after this many seconds (retried once, then recorded as failed)' })
       .example('$0 search --config configs/tiny.json --out runs/tiny', 'a search in seconds')
       .example('$0 search --target-latency-ms 2 --candidates 5', 'the default space, priced by measured latency')
       .example('$0 search --resume runs/tiny', 'continue after a kill') as Argv<SearchArgs>,
   handler: async (argv) => {
+    checkPositive('--workers', argv.workers, true);
+    checkPositive('--task-timeout', argv['task-timeout'], false);
     await useBackend(argv.backend);
     const progress = argv.json ? undefined : searchProgress();
     const log = (line: string) => process.stderr.write(`groupnas: ${line}\n`);
@@ -126,14 +171,45 @@ const search: CommandModule<object, SearchArgs> = {
       ...(progress ? { progress } : {}),
       log,
     };
+    let result: SearchResult;
     if (argv.resume !== undefined) {
       if (argv.config !== undefined || (argv.set ?? []).length > 0) throw new UsageError('--resume: the run continues with its own config.json; drop --config / --set');
-      report(resumeSearch(argv.resume, common), argv.json);
+      result = resumeSearch(argv.resume, common);
+    } else {
+      const file = argv.config ?? DEFAULT_CONFIG_FILE;
+      const config = loadConfig(file, [...(argv.set ?? []), ...shortcutOverrides(argv)]);
+      result = runSearch(config, { ...common, out: argv.out ?? defaultOutDir(config.name ?? 'search') });
+    }
+    if (!result.finished || !argv.evaluate) {
+      report(result, argv.json);
       return;
     }
-    const file = argv.config ?? DEFAULT_CONFIG_FILE;
-    const config = loadConfig(file, [...(argv.set ?? []), ...shortcutOverrides(argv)]);
-    report(runSearch(config, { ...common, out: argv.out ?? defaultOutDir(config.name ?? 'search') }), argv.json);
+    // Ctrl-C stops the pool cleanly: finished candidates are kept and --resume continues the rest.
+    const abort = new AbortController();
+    const onSigint = () => {
+      log('interrupted: stopping the evaluation workers (finished candidates are kept)');
+      abort.abort();
+    };
+    process.once('SIGINT', onSigint);
+    try {
+      const evaluation = await evaluateSearch(result, {
+        ...(argv.workers !== undefined ? { workers: argv.workers } : {}),
+        ...(argv['task-timeout'] !== undefined ? { taskTimeoutMs: Math.round(argv['task-timeout'] * 1000) } : {}),
+        signal: abort.signal,
+        ...(progress ? { progress } : {}),
+        log,
+      });
+      report(result, argv.json, evaluation);
+    } catch (err) {
+      if (err instanceof EvaluationInterrupted) {
+        log(`${err.message}; continue with: groupnas search --resume ${result.dir}`);
+        process.exitCode = 130;
+        return;
+      }
+      throw err;
+    } finally {
+      process.off('SIGINT', onSigint);
+    }
   },
 };
 

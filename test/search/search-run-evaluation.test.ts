@@ -1,0 +1,126 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { selectBackend } from '../../src/backend/select.js';
+import { bopsCostModel } from '../../src/search/cost-model.js';
+import { EvaluationInterrupted, readEvaluation } from '../../src/search/evaluate/index.js';
+import { evaluateSearch, resumeSearch, runSearch } from '../../src/search/search-run.js';
+import { loadArch } from '../../src/space/arch-file.js';
+import { archProblems } from '../../src/space/arch-validation.js';
+import { loadConfig } from '../../src/space/config-file.js';
+import type { ProgressReporter } from '../../src/util/progress.js';
+import { PACKAGE_ROOT } from '../../src/util/version.js';
+import { ensureBuilt } from '../helpers/ensure-built.js';
+
+beforeAll(async () => {
+  ensureBuilt(); // the evaluation pool's workers run dist/
+  await selectBackend('wasm');
+});
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'gn-search-eval-'));
+/** configs/tiny.json, smaller still: 128 images, 2 supernet epochs, 2 candidates × 1 epoch, one worker, no teacher. */
+const config = (extra: string[] = []) =>
+  loadConfig(join(PACKAGE_ROOT, 'configs', 'tiny.json'), [
+    'data.trainLimit=128',
+    'data.testLimit=64',
+    'search.batchSize=32',
+    'teacher.mode=none',
+    'evaluation.candidates=2',
+    'evaluation.epochs=1',
+    'evaluation.workers=1',
+    'evaluation.latencyRepeats=3',
+    ...extra,
+  ]);
+const options = { costModel: (layout: Parameters<typeof bopsCostModel>[0]) => bopsCostModel(layout) };
+const read = (dir: string, file: string) => readFileSync(join(dir, file), 'utf8');
+
+/** A reporter that aborts when the evaluation's overall bar reports `after` finished candidates: a Ctrl-C mid-evaluation. */
+function abortAfter(after: number, controller: AbortController): ProgressReporter {
+  return {
+    start(label) {
+      return {
+        update(done) {
+          if (label === 'evaluate' && done >= after) controller.abort();
+        },
+        stop() {},
+      };
+    },
+  };
+}
+
+describe('search run: evaluation of the candidates', () => {
+  it('an evaluation interrupted after one candidate resumes with the other; then arch.json, model.gnb, pareto.svg and report.md are written', async () => {
+    const dir = tmp();
+    const search = runSearch(config(), { ...options, out: dir });
+    expect(search.finished).toBe(true);
+    const derived = read(dir, 'derived-arch.json');
+    expect(read(dir, 'arch.json')).toBe(derived);
+
+    const controller = new AbortController();
+    await expect(evaluateSearch(search, { signal: controller.signal, progress: abortAfter(1, controller) })).rejects.toThrow(EvaluationInterrupted);
+    const partial = readEvaluation(join(dir, 'evaluation', 'evaluation.json'))!;
+    expect(partial.candidates.map((c) => c.status).sort()).toEqual(['done', 'pending']);
+    for (const f of ['report.md', 'model.gnb', 'pareto.svg']) expect(existsSync(join(dir, f)), f).toBe(false);
+    expect(read(dir, 'arch.json')).toBe(derived);
+
+    // `--resume`: the supernet is finished (no epoch runs), the derivation is the same, the evaluation continues.
+    const resumed = resumeSearch(dir, options);
+    expect(resumed.finished).toBe(true);
+    expect(resumed.log.epochs).toHaveLength(search.log.epochs.length);
+    const lines: string[] = [];
+    const stage = (await evaluateSearch(resumed, { log: (l) => lines.push(l) }))!;
+    expect(stage.outcome.skipped).toHaveLength(1);
+    expect(stage.outcome.evaluated).toHaveLength(1);
+    expect(lines.join('\n')).toMatch(/1 of 2 candidates already evaluated/);
+    const records = stage.outcome.record.candidates;
+    expect(records.every((c) => c.status === 'done' && c.latency !== undefined && c.latency.medianMs > 0)).toBe(true);
+
+    // The choice: best accuracy within the BOPs target of tiny.json (5e6), on the BOPs front.
+    const target = config().cost.target!;
+    const fitting = records.filter((c) => c.result!.costs.bops <= target);
+    const chosen = records[stage.chosen!]!;
+    if (fitting.length > 0) {
+      expect(chosen.result!.costs.bops).toBeLessThanOrEqual(target);
+      expect(chosen.result!.testAccuracy).toBe(Math.max(...fitting.map((c) => c.result!.testAccuracy)));
+    }
+    expect(stage.bopsFront).toContain(stage.chosen);
+
+    const arch = loadArch(join(dir, 'arch.json'));
+    expect(archProblems(arch)).toEqual([]);
+    expect(arch.metrics?.accuracy).toBe(chosen.result!.testAccuracy);
+    expect(arch.metrics?.latencyMs).toBe(chosen.latency!.medianMs);
+    expect(arch.bases).toEqual(chosen.arch.bases);
+    expect(read(dir, 'derived-arch.json')).toBe(derived);
+    expect(readFileSync(join(dir, 'model.gnb')).equals(readFileSync(join(dir, 'evaluation', chosen.result!.modelFile)))).toBe(true);
+
+    const svg = read(dir, 'pareto.svg');
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg.trimEnd().endsWith('</svg>')).toBe(true);
+    const report = read(dir, 'report.md');
+    for (const c of records) {
+      expect(report).toContain(`| ${c.index} | ${c.arch.name} |`);
+      expect(report).toContain(`${(c.result!.testAccuracy * 100).toFixed(2)}%`);
+    }
+    expect(report).toContain('**chosen**');
+    expect(report).toMatch(/\(alpha\.svg\)/);
+    expect(report).toMatch(/\(pareto\.svg\)/);
+    expect(report).toMatch(/supernet search \(2 epochs\)/);
+
+    // Resuming a fully evaluated run re-derives but keeps the chosen arch.json.
+    const chosenArch = read(dir, 'arch.json');
+    resumeSearch(dir, options);
+    expect(read(dir, 'arch.json')).toBe(chosenArch);
+  });
+
+  it('a candidate that fails for good is reported with its reason and the other is chosen', async () => {
+    const dir = tmp();
+    const search = runSearch(config(), { ...options, out: dir });
+    const stage = (await evaluateSearch(search, { injectFaults: { 0: { kind: 'throw', attempts: 2, afterUpdates: 2 } } }))!;
+    expect(stage.outcome.failed).toEqual([0]);
+    expect(stage.chosen).toBe(1);
+    const report = read(dir, 'report.md');
+    expect(report).toMatch(/\| 0 \| [^|]+ \| [^|]+ \| [^|]+ \| failed \|.*failed: injected fault/);
+    expect(loadArch(join(dir, 'arch.json')).bases).toEqual(stage.outcome.record.candidates[1]!.arch.bases);
+  });
+});
