@@ -9,6 +9,7 @@ import type { GroupNetModel } from '../nn/group-net.js';
 import type { Arch } from '../space/arch.js';
 import type { SearchConfig } from '../space/config.js';
 import { buildPreset } from '../space/presets.js';
+import { trainingOptionsFromConfig } from '../train/config-training.js';
 import { checkTeacherFits } from '../train/distillation.js';
 import { loadRunModel, resumeTraining, trainArch, type TrainingOptions } from '../train/training-run.js';
 import { UsageError } from '../util/errors.js';
@@ -21,22 +22,7 @@ export function needsTeacher(config: SearchConfig): boolean {
 
 /** The teacher's training options, from the config's final-training section and data. */
 export function teacherTrainingOptions(config: SearchConfig): TrainingOptions {
-  const t = config.training;
-  return {
-    data: config.data.dataset,
-    epochs: config.teacher.epochs,
-    batchSize: t.batchSize,
-    ...(config.data.trainLimit > 0 ? { limit: config.data.trainLimit } : {}),
-    ...(config.data.testLimit > 0 ? { testLimit: config.data.testLimit } : {}),
-    optimizer: t.optimizer === 'sgd' ? 'sgd-nesterov' : 'adam',
-    learningRate: t.lr,
-    schedule: t.schedule,
-    weightDecay: t.weightDecay,
-    labelSmoothing: t.labelSmoothing,
-    augment: config.data.augment,
-    seed: config.seed,
-    checkpointEverySteps: 0,
-  };
+  return trainingOptionsFromConfig(config, config.teacher.epochs, 0);
 }
 
 /** Load a trained teacher from a training run directory (its last checkpoint). Caller disposes. */

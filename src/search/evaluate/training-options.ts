@@ -5,6 +5,7 @@
  * config distils.
  */
 import type { SearchConfig } from '../../space/config.js';
+import { trainingOptionsFromConfig } from '../../train/config-training.js';
 import type { TrainingOptions } from '../../train/training-run.js';
 
 /** Steps between mid-epoch checkpoints: a killed or timed-out task loses at most this many on retry. */
@@ -12,23 +13,10 @@ export const EVALUATION_CHECKPOINT_STEPS = 25;
 
 /** `teacherDir`: the teacher's training run (the search's `teacher/`); without it, no distillation. */
 export function evaluationTrainingOptions(config: SearchConfig, teacherDir?: string): TrainingOptions {
-  const t = config.training;
   const d = config.distillation;
   const distils = teacherDir !== undefined && (d.kd > 0 || d.at > 0);
   return {
-    data: config.data.dataset,
-    epochs: config.evaluation.epochs,
-    batchSize: t.batchSize,
-    ...(config.data.trainLimit > 0 ? { limit: config.data.trainLimit } : {}),
-    ...(config.data.testLimit > 0 ? { testLimit: config.data.testLimit } : {}),
-    optimizer: t.optimizer === 'sgd' ? 'sgd-nesterov' : 'adam',
-    learningRate: t.lr,
-    schedule: t.schedule,
-    weightDecay: t.weightDecay,
-    labelSmoothing: t.labelSmoothing,
-    augment: config.data.augment,
-    seed: config.seed,
-    checkpointEverySteps: EVALUATION_CHECKPOINT_STEPS,
+    ...trainingOptionsFromConfig(config, config.evaluation.epochs, EVALUATION_CHECKPOINT_STEPS),
     ...(distils ? { distillation: { teacher: teacherDir, kd: d.kd, at: d.at, temperature: d.temperature, labelWeight: 1 } } : {}),
   };
 }
