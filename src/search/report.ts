@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SearchConfig } from '../space/config.js';
-import type { EvaluationOutcome } from './evaluate/index.js';
+import type { CandidateRecord, EvaluationOutcome } from './evaluate/index.js';
 import type { SearchCandidate, SearchLog } from './search-run.js';
 
 export interface ChosenArchitecture {
@@ -24,6 +24,10 @@ export interface SearchReportInput {
   /** candidates.json, in evaluation order. */
   derived: readonly SearchCandidate[];
   evaluation: EvaluationOutcome;
+  /** The hand-designed presets evaluated the same way (`--compare-presets`). */
+  presets?: EvaluationOutcome;
+  /** Indices of presets that beat the chosen candidate on both accuracy and measured latency. */
+  dominatingPresets: readonly number[];
   chosen: ChosenArchitecture | undefined;
   latencyFront: readonly number[];
   bopsFront: readonly number[];
@@ -98,6 +102,10 @@ export function searchReport(input: SearchReportInput): string {
   push('## Time per phase', '', '| phase | time |', '|---|---|');
   const teacher = teacherSeconds(search.teacher);
   if (teacher !== undefined) push(`| teacher training | ${seconds(teacher)} |`);
+  if (input.presets) {
+    const presetSum = input.presets.record.candidates.reduce((sum, c) => sum + (c.result?.trainSeconds ?? 0), 0);
+    push(`| preset training (sum over ${input.presets.record.candidates.length} presets) | ${seconds(presetSum)} |`);
+  }
   push(`| supernet search (${search.epochs.length} epochs${search.stoppedEarly ? `, stopped early at ${search.stoppedEarly.epoch}` : ''}) | ${seconds(search.epochs.reduce((s, e) => s + e.seconds, 0))} |`);
   const trainSum = done.reduce((s, c) => s + c.result!.trainSeconds, 0);
   push(
@@ -110,28 +118,47 @@ export function searchReport(input: SearchReportInput): string {
   push('## Plots', '', '- [α probabilities per epoch](alpha.svg)', '', '![alpha](alpha.svg)', '', '- [Pareto fronts: accuracy vs measured latency and vs BOPs](pareto.svg)', '', '![pareto](pareto.svg)', '');
   for (const w of search.warnings) push(`> warning: ${w}`, '');
 
-  push('## Candidates', '');
-  push(
+  const header = [
     '| # | name | derivation | α probability | status | test accuracy | measured latency (ms) | predicted latency (ms) | BOPs | params | memory (bytes) | fronts | train time | notes |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
-  );
-  for (const c of records) {
-    const d = input.derived[c.index];
+  ];
+  const row = (c: CandidateRecord, derivation: string, probability: string, fronts: string, extra: string[]) => {
     const r = c.result;
     const predicted = c.arch.metrics?.predictedLatencyMs;
-    const fronts = [input.latencyFront.includes(c.index) ? 'latency' : '', input.bopsFront.includes(c.index) ? 'BOPs' : ''].filter((f) => f !== '').join(', ');
     const notes = [
-      c.index === chosen?.index ? '**chosen**' : '',
+      ...extra,
       c.status === 'failed' ? `failed: ${c.reason ?? ''}` : '',
       c.status === 'done' && c.failures.length > 0 ? `${c.failures.length} failed attempt(s) before: ${c.failures.map((f) => f.kind).join(', ')}` : '',
     ].filter((n) => n !== '').join('; ');
-    push(
-      `| ${c.index} | ${cell(c.arch.name ?? '')} | ${d?.derivation ?? ''} | ${d ? d.probability.toPrecision(3) : ''} | ${c.status} | ` +
-        `${r ? `${(r.testAccuracy * 100).toFixed(2)}%` : '–'} | ${c.latency ? c.latency.medianMs.toPrecision(3) : '–'} | ${predicted !== undefined ? predicted.toPrecision(3) : '–'} | ` +
-        `${r ? count(r.costs.bops) : '–'} | ${r ? count(r.costs.params) : '–'} | ${r ? count(r.costs.memoryBytes) : '–'} | ${fronts || '–'} | ${r ? seconds(r.trainSeconds) : '–'} | ${cell(notes) || ''} |`,
+    return (
+      `| ${c.index} | ${cell(c.arch.name ?? '')} | ${derivation} | ${probability} | ${c.status} | ` +
+      `${r ? `${(r.testAccuracy * 100).toFixed(2)}%` : '–'} | ${c.latency ? c.latency.medianMs.toPrecision(3) : '–'} | ${predicted !== undefined ? predicted.toPrecision(3) : '–'} | ` +
+      `${r ? count(r.costs.bops) : '–'} | ${r ? count(r.costs.params) : '–'} | ${r ? count(r.costs.memoryBytes) : '–'} | ${fronts || '–'} | ${r ? seconds(r.trainSeconds) : '–'} | ${cell(notes)} |`
     );
+  };
+
+  push('## Candidates', '', ...header);
+  for (const c of records) {
+    const d = input.derived[c.index];
+    const fronts = [input.latencyFront.includes(c.index) ? 'latency' : '', input.bopsFront.includes(c.index) ? 'BOPs' : ''].filter((f) => f !== '').join(', ');
+    push(row(c, d?.derivation ?? '', d ? d.probability.toPrecision(3) : '', fronts, [c.index === chosen?.index ? '**chosen**' : '']));
   }
-  push('');
+  push('', '"fronts": the candidate is on the accuracy/measured-latency or accuracy/BOPs Pareto front of the candidates.', '');
+
+  if (input.presets) {
+    push('## Hand-designed presets', '', 'The same backbone, training schedule, distillation and latency measurement as the candidates.', '', ...header);
+    for (const c of input.presets.record.candidates) push(row(c, 'preset', '–', '', [input.dominatingPresets.includes(c.index) ? 'beats the chosen architecture' : '']));
+    push('');
+    if (chosen !== undefined) {
+      push(
+        input.dominatingPresets.length === 0
+          ? '**The chosen architecture is not dominated by any preset** on accuracy and measured latency.'
+          : `**The chosen architecture is dominated** on accuracy and measured latency by ${input.dominatingPresets.map((i) => `\`${input.presets!.record.candidates[i]!.arch.name}\``).join(', ')}.`,
+        '',
+      );
+    }
+  }
+
   push(
     `Per-candidate training runs, results and packed models are under [\`evaluation/\`](evaluation/evaluation.json); the derivation is in [\`candidates.json\`](candidates.json), the α history in [\`search.json\`](search.json).`,
     '',

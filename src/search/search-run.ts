@@ -12,7 +12,8 @@
  *                    (best measured accuracy within the cost target) with its measured metrics
  *   evaluation/      the candidates trained, tested, packed and timed (evaluate/, resumable)
  *   model.gnb        the chosen architecture's packed model
- *   pareto.svg       accuracy vs measured latency and vs BOPs of the evaluated candidates
+ *   presets/         with --compare-presets: groupnet-k1/k3/k5 on the same backbone, evaluated the same way
+ *   pareto.svg       accuracy vs measured latency and vs BOPs of the evaluated candidates (and presets)
  *   report.md        what a person reads: config, data, time per phase, plots, candidate table
  *
  * Resuming continues from the last finished epoch and, with the same backend, ends with exactly
@@ -28,7 +29,7 @@ import type { Arch } from '../space/arch.js';
 import { saveArch } from '../space/arch-file.js';
 import type { SearchConfig } from '../space/config.js';
 import { checkConfig } from '../space/config-file.js';
-import { spaceFromConfig } from '../space/config-space.js';
+import { spaceFromConfig, templateFromConfig } from '../space/config-space.js';
 import type { SearchSpace } from '../space/search-space.js';
 import { loadCheckpoint, saveCheckpoint } from '../train/checkpoint.js';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.js';
@@ -47,8 +48,18 @@ import { supernetLayout, type SupernetLayout } from './supernet-layout.js';
 import { structureWeights } from './structure-weights.js';
 import { needsTeacher, obtainTeacher } from './teacher.js';
 import { collapseWarning } from './collapse.js';
-import { candidatePoint, evaluateCandidates, evaluatedArch, evaluationTrainingOptions, type CandidateRecord, type EvaluationOutcome, type InjectedFault } from './evaluate/index.js';
-import { accuracyVersusCost, bestWithinBudget, paretoFront } from './pareto.js';
+import {
+  candidatePoint,
+  EVALUATION_FILE,
+  evaluateCandidates,
+  evaluatedArch,
+  evaluationTrainingOptions,
+  type CandidateRecord,
+  type EvaluateCandidatesOptions,
+  type EvaluationOutcome,
+  type InjectedFault,
+} from './evaluate/index.js';
+import { accuracyVersusCost, bestWithinBudget, dominates, paretoFront } from './pareto.js';
 import { paretoSvg, type ParetoPoint } from './pareto-plot.js';
 import { searchReport, type ChosenArchitecture } from './report.js';
 
@@ -128,6 +139,9 @@ const ARCH_FILE = 'arch.json';
 const DERIVED_ARCH_FILE = 'derived-arch.json';
 const REPORT_FILE = 'report.md';
 export const EVALUATION_DIR = 'evaluation';
+export const PRESETS_DIR = 'presets';
+/** The hand-designed architectures a search is compared with (issue 9), on the config's backbone. */
+export const COMPARED_PRESETS = ['groupnet-k1', 'groupnet-k3', 'groupnet-k5'] as const;
 
 
 interface Session {
@@ -466,10 +480,19 @@ export interface EvaluationStageOptions {
   log?: (line: string) => void;
   /** Test hook, passed to the pool (fault-injection.ts). */
   injectFaults?: Readonly<Record<number, InjectedFault>>;
+  /**
+   * Also evaluate the presets of COMPARED_PRESETS the same way into `<dir>/presets/` and add them to
+   * the plot and report. A run whose presets/ already holds an evaluation continues it regardless.
+   */
+  comparePresets?: boolean;
 }
 
 export interface EvaluationStageResult {
   outcome: EvaluationOutcome;
+  /** The presets' evaluation, when compared. */
+  presets?: EvaluationOutcome;
+  /** Presets (by index in `presets`) that dominate the chosen candidate on accuracy and measured latency. */
+  dominatingPresets: number[];
   /** Index of the chosen candidate (undefined when none finished: arch.json stays the derived one). */
   chosen?: number;
   /** Candidate indices on the accuracy/latency and accuracy/BOPs fronts. */
@@ -514,28 +537,37 @@ export async function evaluateSearch(search: SearchResult, options: EvaluationSt
   const started = performance.now();
   // Absolute, so the training options (compared on resume) do not depend on the working directory.
   const teacherDir = search.log.teacher !== undefined ? resolve(search.log.teacher) : undefined;
+  const common: Omit<EvaluateCandidatesOptions, 'dir'> = {
+    training: evaluationTrainingOptions(config, teacherDir),
+    workers: options.workers ?? config.evaluation.workers,
+    ...(options.taskTimeoutMs !== undefined ? { taskTimeoutMs: options.taskTimeoutMs } : {}),
+    latency: { engine: config.evaluation.engine, timing: { minRepeats: config.evaluation.latencyRepeats } },
+    ...(options.progress ? { progress: options.progress } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    log,
+  };
   const outcome = await evaluateCandidates(
     search.candidates.map((c) => c.arch),
-    {
-      dir: join(dir, EVALUATION_DIR),
-      training: evaluationTrainingOptions(config, teacherDir),
-      workers: options.workers ?? config.evaluation.workers,
-      ...(options.taskTimeoutMs !== undefined ? { taskTimeoutMs: options.taskTimeoutMs } : {}),
-      latency: { engine: config.evaluation.engine, timing: { minRepeats: config.evaluation.latencyRepeats } },
-      ...(options.progress ? { progress: options.progress } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
-      ...(options.injectFaults ? { injectFaults: options.injectFaults } : {}),
-      log,
-    },
+    { ...common, dir: join(dir, EVALUATION_DIR), ...(options.injectFaults ? { injectFaults: options.injectFaults } : {}) },
   );
+  const comparePresets = options.comparePresets === true || existsSync(join(dir, PRESETS_DIR, EVALUATION_FILE));
+  const presetArchs = COMPARED_PRESETS.map((name) => templateFromConfig({ ...config, space: { ...config.space, template: name } }));
+  const presets = comparePresets ? await evaluateCandidates(presetArchs, { ...common, dir: join(dir, PRESETS_DIR) }) : undefined;
   const records = outcome.record.candidates;
   const latencyFront = paretoFront(records, accuracyVersusCost(accuracyOf, 'latency', latencyOf));
+  if (presets) for (const i of presets.failed) log(`preset ${COMPARED_PRESETS[i]} failed: ${presets.record.candidates[i]!.reason ?? 'unknown reason'}`);
   const bopsFront = paretoFront(records, accuracyVersusCost(accuracyOf, 'BOPs', bopsOf));
   const chosen = chooseCandidate(config, records, log);
-  const points = records
-    .map((c) => candidatePoint(c, c.index === chosen?.index ? 'chosen' : 'candidate'))
-    .filter((p): p is ParetoPoint => p !== undefined);
-  writeFileAtomic(join(dir, 'pareto.svg'), paretoSvg(points, `${config.name ?? 'search'}: evaluated candidates (${points.length} of ${records.length})`));
+  const presetRecords = presets?.record.candidates ?? [];
+  const points = [
+    ...records.map((c) => candidatePoint(c, c.index === chosen?.index ? 'chosen' : 'candidate')),
+    ...presetRecords.map((c) => candidatePoint(c, 'preset')),
+  ].filter((p): p is ParetoPoint => p !== undefined);
+  const latencyObjectives = accuracyVersusCost(accuracyOf, 'latency', latencyOf);
+  const dominatingPresets =
+    chosen === undefined ? [] : presetRecords.filter((p) => p.status === 'done' && dominates(p, records[chosen.index]!, latencyObjectives)).map((p) => p.index);
+  const title = `${config.name ?? 'search'}: ${records.filter((c) => c.status === 'done').length} of ${records.length} candidates evaluated${presets ? ', with the presets' : ''}`;
+  writeFileAtomic(join(dir, 'pareto.svg'), paretoSvg(points, title));
   if (chosen !== undefined) {
     const c = records[chosen.index]!;
     saveArch(join(dir, ARCH_FILE), evaluatedArch(c));
@@ -545,6 +577,9 @@ export async function evaluateSearch(search: SearchResult, options: EvaluationSt
   }
   for (const i of outcome.failed) log(`candidate ${i} failed: ${records[i]!.reason ?? 'unknown reason'}`);
   const seconds = (performance.now() - started) / 1000;
-  writeFileAtomic(join(dir, REPORT_FILE), searchReport({ dir, config, search: search.log, derived: search.candidates, evaluation: outcome, chosen, latencyFront, bopsFront, evaluationSeconds: seconds }));
-  return { outcome, ...(chosen !== undefined ? { chosen: chosen.index } : {}), latencyFront, bopsFront, seconds };
+  writeFileAtomic(
+    join(dir, REPORT_FILE),
+    searchReport({ dir, config, search: search.log, derived: search.candidates, evaluation: outcome, ...(presets ? { presets } : {}), dominatingPresets, chosen, latencyFront, bopsFront, evaluationSeconds: seconds }),
+  );
+  return { outcome, ...(presets ? { presets } : {}), dominatingPresets, ...(chosen !== undefined ? { chosen: chosen.index } : {}), latencyFront, bopsFront, seconds };
 }

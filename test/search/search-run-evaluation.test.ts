@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/backend/select.js';
 import { bopsCostModel } from '../../src/search/cost-model.js';
 import { EvaluationInterrupted, readEvaluation } from '../../src/search/evaluate/index.js';
-import { evaluateSearch, resumeSearch, runSearch } from '../../src/search/search-run.js';
+import { COMPARED_PRESETS, evaluateSearch, resumeSearch, runSearch } from '../../src/search/search-run.js';
 import { loadArch } from '../../src/space/arch-file.js';
 import { archProblems } from '../../src/space/arch-validation.js';
 import { loadConfig } from '../../src/space/config-file.js';
@@ -122,5 +122,22 @@ describe('search run: evaluation of the candidates', () => {
     const report = read(dir, 'report.md');
     expect(report).toMatch(/\| 0 \| [^|]+ \| [^|]+ \| [^|]+ \| failed \|.*failed: injected fault/);
     expect(loadArch(join(dir, 'arch.json')).bases).toEqual(stage.outcome.record.candidates[1]!.arch.bases);
+  });
+
+  it('--compare-presets: groupnet-k1/k3/k5 on the same backbone are evaluated into presets/ and appear in the report and plot', async () => {
+    const dir = tmp();
+    const search = runSearch(config(), { ...options, out: dir });
+    const stage = (await evaluateSearch(search, { comparePresets: true }))!;
+    const presets = stage.presets!.record.candidates;
+    expect(presets.map((p) => p.arch.name!.split('/')[0])).toEqual([...COMPARED_PRESETS]);
+    expect(presets.every((p) => p.status === 'done' && p.latency !== undefined)).toBe(true);
+    expect(stage.presets!.record.training).toEqual(stage.outcome.record.training);
+    expect(existsSync(join(dir, 'presets', 'evaluation.json'))).toBe(true);
+    const report = read(dir, 'report.md');
+    expect(report).toContain('## Hand-designed presets');
+    for (const p of presets) expect(report).toContain(`| ${p.index} | ${p.arch.name} | preset |`);
+    expect(report).toMatch(stage.dominatingPresets.length === 0 ? /not dominated by any preset/ : /chosen architecture is dominated/);
+    const svg = read(dir, 'pareto.svg');
+    for (const n of COMPARED_PRESETS) expect(svg).toContain(n);
   });
 });

@@ -1,7 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import type { BackendRequest } from '../../backend/select.js';
 import { costModelFor } from '../../search/cost-model.js';
-import { EvaluationInterrupted } from '../../search/evaluate/index.js';
+import { EvaluationInterrupted, type CandidateRecord } from '../../search/evaluate/index.js';
 import { evaluateSearch, resumeSearch, runSearch, type EvaluationStageResult, type SearchResult, type SearchRunOptions } from '../../search/search-run.js';
 import { loadConfig } from '../../space/config-file.js';
 import { UsageError } from '../../util/errors.js';
@@ -27,6 +27,7 @@ interface SearchArgs {
   evaluate: boolean;
   workers?: number;
   'task-timeout'?: number;
+  'compare-presets': boolean;
 }
 
 
@@ -83,6 +84,17 @@ function shortcutOverrides(argv: SearchArgs): string[] {
   return sets;
 }
 
+function recordsJson(records: readonly CandidateRecord[]): unknown[] {
+  return records.map((c) => ({
+    index: c.index,
+    name: c.arch.name,
+    status: c.status,
+    ...(c.result ? { testAccuracy: c.result.testAccuracy, bops: c.result.costs.bops, memoryBytes: c.result.costs.memoryBytes } : {}),
+    ...(c.latency ? { latencyMs: c.latency.medianMs } : {}),
+    ...(c.reason !== undefined ? { reason: c.reason } : {}),
+  }));
+}
+
 function evaluationJson(e: EvaluationStageResult | undefined): unknown {
   if (e === undefined) return null;
   return {
@@ -91,14 +103,9 @@ function evaluationJson(e: EvaluationStageResult | undefined): unknown {
     latencyFront: e.latencyFront,
     bopsFront: e.bopsFront,
     seconds: e.seconds,
-    candidates: e.outcome.record.candidates.map((c) => ({
-      index: c.index,
-      name: c.arch.name,
-      status: c.status,
-      ...(c.result ? { testAccuracy: c.result.testAccuracy, bops: c.result.costs.bops, memoryBytes: c.result.costs.memoryBytes } : {}),
-      ...(c.latency ? { latencyMs: c.latency.medianMs } : {}),
-      ...(c.reason !== undefined ? { reason: c.reason } : {}),
-    })),
+    candidates: recordsJson(e.outcome.record.candidates),
+    presets: e.presets ? recordsJson(e.presets.record.candidates) : null,
+    dominatingPresets: e.dominatingPresets,
   };
 }
 
@@ -128,6 +135,10 @@ function report(r: SearchResult, json: boolean, evaluation?: EvaluationStageResu
     const measured = res ? `test acc ${(res.testAccuracy * 100).toFixed(2)}%  ${c.latency ? `${c.latency.medianMs.toPrecision(3)} ms` : 'latency –'}  ${res.costs.bops.toPrecision(4)} BOPs` : `failed: ${c.reason ?? ''}`;
     console.log(`evaluated ${c.index}${c.index === evaluation.chosen ? ' (chosen)' : ''}: ${measured}`);
   }
+  for (const c of evaluation.presets?.record.candidates ?? []) {
+    const res = c.result;
+    console.log(`preset ${c.arch.name}: ${res ? `test acc ${(res.testAccuracy * 100).toFixed(2)}%  ${c.latency ? `${c.latency.medianMs.toPrecision(3)} ms` : 'latency –'}  ${res.costs.bops.toPrecision(4)} BOPs` : `failed: ${c.reason ?? ''}`}`);
+  }
   console.log(`report.md, arch.json${evaluation.chosen !== undefined ? ', model.gnb' : ''}, pareto.svg, evaluation/ in ${r.dir} (search ${r.seconds.toFixed(1)}s, evaluation ${evaluation.seconds.toFixed(1)}s)`);
 }
 
@@ -152,6 +163,7 @@ const search: CommandModule<object, SearchArgs> = {
       .option('gumbel', { type: 'boolean', default: false, describe: 'GDAS: Gumbel-softmax hard samples with an annealed temperature' })
       .option('evaluate', { type: 'boolean', default: true, describe: 'train, test, pack and time the candidates after the supernet (--no-evaluate: stop after the derivation)' })
       .option('workers', { type: 'number', describe: 'worker threads evaluating candidates (default: evaluation.workers of the config)' })
+      .option('compare-presets', { type: 'boolean', default: false, describe: 'also evaluate groupnet-k1/k3/k5 the same way (into presets/) and compare them in pareto.svg and report.md' })
       .option('task-timeout', { type: 'number', describe: 'stop a candidate\'s training after this many seconds (retried once, then recorded as failed)' })
       .example('$0 search --config configs/tiny.json --out runs/tiny', 'a search in seconds')
       .example('$0 search --target-latency-ms 2 --candidates 5', 'the default space, priced by measured latency')
@@ -196,6 +208,7 @@ const search: CommandModule<object, SearchArgs> = {
         ...(argv.workers !== undefined ? { workers: argv.workers } : {}),
         ...(argv['task-timeout'] !== undefined ? { taskTimeoutMs: Math.round(argv['task-timeout'] * 1000) } : {}),
         signal: abort.signal,
+        comparePresets: argv['compare-presets'],
         ...(progress ? { progress } : {}),
         log,
       });
