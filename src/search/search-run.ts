@@ -525,6 +525,18 @@ function chooseCandidate(config: SearchConfig, candidates: readonly CandidateRec
 }
 
 /**
+ * The teacher run as an absolute path, so the training options (compared when an evaluation
+ * resumes) do not depend on the working directory. search.json keeps the path as given when the
+ * run started; resumed from another directory, a relative path to the run's own teacher/ no longer
+ * resolves, and the run's teacher/ is meant.
+ */
+function teacherPath(recorded: string, runDir: string): string {
+  const asGiven = resolve(recorded);
+  const own = resolve(runDir, 'teacher');
+  return existsSync(asGiven) || !existsSync(own) ? asGiven : own;
+}
+
+/**
  * After a finished supernet search: train, test, pack and time its candidates in a worker pool
  * into `<dir>/evaluation/` (resumable), then write pareto.svg, arch.json + model.gnb of the chosen
  * candidate, and report.md. Undefined when the config asks for no candidates.
@@ -535,8 +547,7 @@ export async function evaluateSearch(search: SearchResult, options: EvaluationSt
   if (config.evaluation.candidates <= 0 || search.candidates.length === 0) return undefined;
   const log = options.log ?? (() => {});
   const started = performance.now();
-  // Absolute, so the training options (compared on resume) do not depend on the working directory.
-  const teacherDir = search.log.teacher !== undefined ? resolve(search.log.teacher) : undefined;
+  const teacherDir = search.log.teacher !== undefined ? teacherPath(search.log.teacher, dir) : undefined;
   const common: Omit<EvaluateCandidatesOptions, 'dir'> = {
     training: evaluationTrainingOptions(config, teacherDir),
     workers: options.workers ?? config.evaluation.workers,
