@@ -121,7 +121,8 @@ export function checkConfig(data: unknown, file: string, overrides: readonly Ove
   if (problems.length > 0) {
     // Say which problems an override caused: the user will look for them on the command line, not in the file.
     const annotated = problems.map((p) => {
-      const o = overrides.find((o) => p.path === o.path.join('.') || p.path.startsWith(`${o.path.join('.')}.`) || p.path.startsWith(`${o.path.join('.')}[`));
+      // the last --set of a path is the one applied
+      const o = [...overrides].reverse().find((o) => p.path === o.path.join('.') || p.path.startsWith(`${o.path.join('.')}.`) || p.path.startsWith(`${o.path.join('.')}[`));
       return o ? { ...p, message: `${p.message} (from --set ${o.text})` } : p;
     });
     throw new ValidationError(file, annotated);
