@@ -34,12 +34,15 @@ function panel(series: AlphaSeries, x0: number, y0: number): string {
     `<text x="${x0 + PAD.left - 4}" y="${py(0) + 3}" font-size="9" text-anchor="end">0</text>`,
     `<text x="${x0 + PAD.left + w}" y="${y0 + PANEL_H - 6}" font-size="9" text-anchor="end">epoch ${epochs}</text>`,
   ];
+  // legend entries laid out by their length (≈5.5 px per character at font size 9), so long names don't overlap
+  let legendX = x0 + PAD.left + 4;
   series.choices.forEach((choice, c) => {
     const color = COLORS[c % COLORS.length]!;
     const points = series.probabilities.map((p, e) => `${px(e).toFixed(1)},${py(p[c]!).toFixed(1)}`);
     if (points.length === 1) parts.push(`<circle cx="${points[0]!.split(',')[0]}" cy="${points[0]!.split(',')[1]}" r="2.5" fill="${color}"/>`);
     else parts.push(`<polyline fill="none" stroke="${color}" stroke-width="1.5" points="${points.join(' ')}"/>`);
-    parts.push(`<text x="${x0 + PAD.left + 4 + c * 42}" y="${y0 + PANEL_H - 6}" font-size="9" fill="${color}">${escapeXml(choice)}</text>`);
+    parts.push(`<text x="${legendX.toFixed(1)}" y="${y0 + PANEL_H - 6}" font-size="9" fill="${color}">${escapeXml(choice)}</text>`);
+    legendX += String(choice).length * 5.5 + 8;
   });
   return parts.join('\n');
 }
