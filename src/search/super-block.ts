@@ -9,17 +9,10 @@ import { BatchNorm } from '../nn/layers/batch-norm.js';
 import { Conv2d } from '../nn/layers/conv2d.js';
 import { Shortcut } from '../nn/blocks/shortcut.js';
 import type { Scope } from '../nn/parameters.js';
-import type { BlockKind } from '../space/arch.js';
+import type { BlockSpec } from '../nn/blocks/block.js';
 
-export interface SuperBlockSpec {
-  kind: BlockKind;
-  inChannels: number;
-  width: number;
-  stride: number;
-  kernel: number;
-  dilation: number;
-  bnMomentum: number;
-}
+/** An nn block's spec without what the supernet decides per call (the quantizer) or never uses (LBD). */
+export type SuperBlockSpec = Omit<BlockSpec, 'quantizer' | 'convBases'>;
 
 export type Quantize = (x: tf.Tensor4D) => tf.Tensor4D;
 
