@@ -15,6 +15,7 @@ import { exportRunModel } from '../../src/train/export-packed.js';
 import { loadRunModel, trainArch, type TrainingOptions } from '../../src/train/training-run.js';
 import { UsageError } from '../../src/util/errors.js';
 import { ensureWasmBuilt } from '../kernels/ensure-wasm.js';
+import { tinyTraining } from '../helpers/tiny-training.js';
 
 const TEST_IMAGES = 120;
 
@@ -29,21 +30,7 @@ function mixedArch(): Arch {
   return { ...arch, name: 'tiny-mixed-bits', bits: arch.groups.map((_, g) => ([1, 2, 4] as const)[g % 3]!) };
 }
 
-const options: TrainingOptions = {
-  data: 'embedded',
-  epochs: 1,
-  batchSize: 32,
-  limit: 320,
-  testLimit: TEST_IMAGES,
-  optimizer: 'adam',
-  learningRate: 2e-3,
-  schedule: 'cosine',
-  weightDecay: 0,
-  labelSmoothing: 0,
-  augment: false,
-  seed: 7,
-  checkpointEverySteps: 0,
-};
+const options: TrainingOptions = tinyTraining({ limit: 320, testLimit: TEST_IMAGES, seed: 7 });
 
 interface Trained {
   run: string;

@@ -6,26 +6,13 @@ import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../src/backend/select.js';
 import { buildPreset } from '../../src/space/presets.js';
 import { trainArch, type TrainingOptions } from '../../src/train/training-run.js';
+import { tinyTraining } from '../helpers/tiny-training.js';
 
 beforeAll(async () => {
   await selectBackend('wasm');
 });
 
-const options: TrainingOptions = {
-  data: 'embedded',
-  epochs: 1,
-  batchSize: 32,
-  limit: 64,
-  testLimit: 64,
-  optimizer: 'adam',
-  learningRate: 2e-3,
-  schedule: 'constant',
-  weightDecay: 0,
-  labelSmoothing: 0,
-  augment: false,
-  seed: 2,
-  checkpointEverySteps: 0,
-};
+const options: TrainingOptions = tinyTraining({ schedule: 'constant', seed: 2 });
 const tmp = () => join(mkdtempSync(join(tmpdir(), 'gn-distil-')), 'run');
 const student = () => buildPreset('groupnet-k1', { widthMultiplier: 0.125 });
 

@@ -7,27 +7,14 @@ import { selectBackend } from '../../src/backend/select.js';
 import { buildPreset } from '../../src/space/presets.js';
 import { evaluateRun, loadRunModel, resumeTraining, trainArch, type TrainingOptions } from '../../src/train/training-run.js';
 import type { ProgressReporter } from '../../src/util/progress.js';
+import { tinyTraining } from '../helpers/tiny-training.js';
 
 beforeAll(async () => {
   await selectBackend('wasm');
 });
 
 const arch = () => buildPreset('groupnet-k1', { widthMultiplier: 0.125 });
-const options: TrainingOptions = {
-  data: 'embedded',
-  epochs: 2,
-  batchSize: 32,
-  limit: 96,
-  testLimit: 64,
-  optimizer: 'adam',
-  learningRate: 2e-3,
-  schedule: 'cosine',
-  weightDecay: 1e-4,
-  labelSmoothing: 0,
-  augment: true,
-  seed: 3,
-  checkpointEverySteps: 1,
-};
+const options: TrainingOptions = tinyTraining({ epochs: 2, limit: 96, weightDecay: 1e-4, augment: true, seed: 3, checkpointEverySteps: 1 });
 const tmp = () => mkdtempSync(join(tmpdir(), 'gn-train-'));
 
 class Killed extends Error {}

@@ -10,23 +10,10 @@ import { buildPreset } from '../../../src/space/presets.js';
 import { loadRunModel, type TrainingOptions } from '../../../src/train/training-run.js';
 import type { ProgressReporter } from '../../../src/util/progress.js';
 import { ensureBuilt } from '../../helpers/ensure-built.js';
+import { tinyTraining } from '../../helpers/tiny-training.js';
 
 // Tiny on purpose: 128 images, 4 steps, width 0.125 — each task takes about a second.
-const training: TrainingOptions = {
-  data: 'embedded',
-  epochs: 1,
-  batchSize: 32,
-  limit: 128,
-  testLimit: 64,
-  optimizer: 'adam',
-  learningRate: 2e-3,
-  schedule: 'cosine',
-  weightDecay: 0,
-  labelSmoothing: 0,
-  augment: false,
-  seed: 5,
-  checkpointEverySteps: 1,
-};
+const training: TrainingOptions = tinyTraining({ limit: 128, seed: 5, checkpointEverySteps: 1 });
 const archs = ['groupnet-k1', 'groupnet-k3', 'fp', 'gbd-v1-k5'].map((p) => buildPreset(p, { widthMultiplier: 0.125 }));
 const fastLatency = { timing: { warmUpSeconds: 0.01, seconds: 0.05, minRepeats: 3 } };
 const tmp = () => mkdtempSync(join(tmpdir(), 'gn-eval-'));
