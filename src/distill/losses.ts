@@ -1,14 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-
-/** Identity forward, zero gradient: the teacher is a fixed target (tfjs has no stopGradient op). */
-const constantOp = tf.customGrad((x) => ({
-  value: tf.clone(x as tf.Tensor),
-  gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
-}));
-
-function constant<T extends tf.Tensor>(x: T): T {
-  return constantOp(x) as T;
-}
+import { stopGradient } from '../nn/stop-gradient.js';
 
 /**
  * Logit knowledge distillation (Hinton et al.):
@@ -19,8 +10,8 @@ function constant<T extends tf.Tensor>(x: T): T {
 export function logitKdLoss(studentLogits: tf.Tensor2D, teacherLogits: tf.Tensor2D, temperature: number): tf.Scalar {
   return tf.tidy(() => {
     const t = tf.scalar(temperature);
-    const pTeacher = tf.softmax(tf.div(constant(teacherLogits), t));
-    const logPTeacher = tf.logSoftmax(tf.div(constant(teacherLogits), t));
+    const pTeacher = tf.softmax(tf.div(stopGradient(teacherLogits), t));
+    const logPTeacher = tf.logSoftmax(tf.div(stopGradient(teacherLogits), t));
     const logPStudent = tf.logSoftmax(tf.div(studentLogits, t));
     const kl = tf.sum(tf.mul(pTeacher, tf.sub(logPTeacher, logPStudent)), 1);
     return tf.mul(tf.mean(kl), temperature * temperature) as tf.Scalar;
@@ -63,7 +54,7 @@ export function attentionTransferLoss(studentFeatures: tf.Tensor4D[], teacherFea
       if (s.shape[1] !== t.shape[1] || s.shape[2] !== t.shape[2]) {
         throw new Error(`attention transfer: stage ${i} spatial size ${s.shape[1]}×${s.shape[2]} (student) vs ${t.shape[1]}×${t.shape[2]} (teacher)`);
       }
-      const diff = tf.sub(attentionMap(s), constant(attentionMap(t)));
+      const diff = tf.sub(attentionMap(s), stopGradient(attentionMap(t)));
       total = tf.add(total, tf.mean(tf.sum(tf.square(diff), 1)));
     });
     return total as tf.Scalar;

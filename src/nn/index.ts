@@ -39,3 +39,4 @@ export {
   type TrainerState,
 } from './trainer.js';
 export { collectBatchNorms, recalibrateBatchNorm } from './recalibrate-bn.js';
+export { stopGradient } from './stop-gradient.js';

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Parameter, StateDict } from '../nn/parameters.js';
 import type { SearchSpace } from '../space/search-space.js';
 import { createRng } from '../util/random.js';
+import { stopGradient } from '../nn/stop-gradient.js';
 
 /** Probabilities per space variable, in `space.variables` order (tensors [choices]). */
 export type ChoiceProbabilities = tf.Tensor1D[];
@@ -47,7 +48,7 @@ export class ArchitectureWeights {
       const noise = Float32Array.from({ length: a.size }, () => -Math.log(-Math.log(Math.max(rng(), 1e-12))));
       const soft = tf.softmax(tf.div(tf.add(a, tf.tensor1d(noise)), tau)) as tf.Tensor1D;
       const hard = tf.oneHot(tf.argMax(soft), a.size).toFloat() as tf.Tensor1D;
-      return tf.add(tf.sub(hard, straightThroughConstant(soft)), soft) as tf.Tensor1D;
+      return tf.add(tf.sub(hard, stopGradient(soft)), soft) as tf.Tensor1D;
     });
   }
 
@@ -81,13 +82,6 @@ export class ArchitectureWeights {
 /** One-hot probabilities of a discrete choice vector (what the supernet computes for that architecture). */
 export function oneHotProbabilities(space: SearchSpace, indices: readonly number[]): ChoiceProbabilities {
   return space.variables.map((v, i) => tf.oneHot(tf.tensor1d([indices[i]!], 'int32'), v.choices.length).reshape([v.choices.length]).toFloat() as tf.Tensor1D);
-}
-
-/** Identity forward, zero gradient (tfjs has no stop-gradient op). */
-const stopGradient = tf.customGrad((x) => ({ value: tf.clone(x as tf.Tensor), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) }));
-
-function straightThroughConstant<T extends tf.Tensor>(x: T): T {
-  return stopGradient(x) as T;
 }
 
 /** Mean normalized entropy of the variables' probabilities: 1 = uniform everywhere, 0 = every choice made. */
