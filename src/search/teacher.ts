@@ -20,6 +20,12 @@ export function needsTeacher(config: SearchConfig): boolean {
   return config.teacher.mode !== 'none' && (config.distillation.kd > 0 || config.distillation.at > 0);
 }
 
+/** The teacher's architecture: the full-precision twin (`fp` preset) of the config's backbone. */
+export function teacherArch(config: SearchConfig): Arch {
+  const b = config.backbone;
+  return buildPreset('fp', { backbone: b.name, widthMultiplier: b.widthMultiplier, ...(b.classes !== undefined ? { classes: b.classes } : {}) });
+}
+
 /** The teacher's training options, from the config's final-training section and data. */
 export function teacherTrainingOptions(config: SearchConfig): TrainingOptions {
   return trainingOptionsFromConfig(config, config.teacher.epochs, 0);
@@ -49,8 +55,7 @@ export function obtainTeacher(config: SearchConfig, template: Arch, runDir: stri
   if (!existsSync(join(dir, 'result.json'))) {
     if (existsSync(join(dir, 'run.json'))) resumeTraining(dir, progress);
     else {
-      const arch = buildPreset('fp', { backbone: config.backbone.name, widthMultiplier: config.backbone.widthMultiplier, ...(config.backbone.classes !== undefined ? { classes: config.backbone.classes } : {}) });
-      trainArch(arch, teacherTrainingOptions(config), dir, progress);
+      trainArch(teacherArch(config), teacherTrainingOptions(config), dir, progress);
     }
   }
   return { model: loadTeacher(dir, template), dir };

@@ -1,7 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import type { BackendRequest } from '../../backend/select.js';
-import { teacherTrainingOptions } from '../../search/teacher.js';
-import { buildPreset } from '../../space/presets.js';
+import { teacherArch, teacherTrainingOptions } from '../../search/teacher.js';
 import { DEFAULT_CONFIG_FILE, loadConfig } from '../../space/index.js';
 import { trainArch } from '../../train/training-run.js';
 import { printJson, useBackend, withBackendOption, withJsonOption } from '../options.js';
@@ -26,12 +25,7 @@ const teacher: CommandModule<object, TeacherArgs> = {
   handler: async (argv) => {
     await useBackend(argv.backend);
     const config = loadConfig(argv.config, argv.set);
-    const arch = buildPreset('fp', {
-      backbone: config.backbone.name,
-      widthMultiplier: config.backbone.widthMultiplier,
-      ...(config.backbone.classes !== undefined ? { classes: config.backbone.classes } : {}),
-    });
-    const r = trainArch(arch, teacherTrainingOptions(config), argv.out, argv.json ? undefined : progressBars());
+    const r = trainArch(teacherArch(config), teacherTrainingOptions(config), argv.out, argv.json ? undefined : progressBars());
     if (argv.json) printJson({ dir: r.dir, testAccuracy: r.final.accuracy, history: r.history });
     else console.log(`teacher test accuracy ${(r.final.accuracy * 100).toFixed(2)}% on ${r.final.count} images; run in ${r.dir}`);
   },
