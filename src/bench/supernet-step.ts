@@ -15,6 +15,7 @@ import { supernetLayout } from '../search/supernet-layout.js';
 import type { Arch } from '../space/arch.js';
 import type { SearchSpace } from '../space/search-space.js';
 import { loadConfig, spaceFromConfig } from '../space/index.js';
+import { selectBackend } from '../backend/select.js';
 import { createRng, randomInt } from '../util/random.js';
 
 export interface SupernetStepTiming {
@@ -109,8 +110,9 @@ export function timeSupernetStep(space: SearchSpace, options: { batch?: number; 
   }
 }
 
-/** `bench supernet-step`: the timing for a config's space (default: the shipped default config). */
-export function benchSupernetStep(configFile: string, options: { batch?: number; steps?: number } = {}): SupernetStepTiming & { config: string } {
+/** `bench supernet-step`: the timing for a config's space on the wasm backend (what training here runs on). */
+export async function benchSupernetStep(configFile: string, options: { batch?: number; steps?: number } = {}): Promise<SupernetStepTiming & { config: string }> {
+  await selectBackend('wasm');
   return { config: configFile, ...timeSupernetStep(spaceFromConfig(loadConfig(configFile, [])), options) };
 }
 

@@ -3,7 +3,6 @@ import { benchKernels } from '../../bench/kernels.js';
 import { benchTrainStep, TRAIN_STEP_MODELS, type TrainStepBenchResult, type TrainStepModel } from '../../bench/train-step.js';
 import { benchEvaluatePool, formatEvaluatePoolReport } from '../../bench/evaluate-pool.js';
 import { benchSupernetStep, formatSupernetStep } from '../../bench/supernet-step.js';
-import { selectBackend } from '../../backend/select.js';
 import { DEFAULT_CONFIG_FILE } from '../../space/index.js';
 import { describeMachine } from '../../util/machine.js';
 import kernels, { formatKernelsReport } from './bench-kernels.js';
@@ -73,8 +72,7 @@ const supernetStep: CommandModule<object, SupernetStepArgs> = {
       .option('config', { type: 'string', default: DEFAULT_CONFIG_FILE, describe: 'config whose space is measured' })
       .option('steps', { type: 'number', default: 3, describe: 'timed steps (median)' }) as Argv<SupernetStepArgs>,
   handler: async (argv) => {
-    await selectBackend('wasm');
-    const t = benchSupernetStep(argv.config, { steps: argv.steps });
+    const t = await benchSupernetStep(argv.config, { steps: argv.steps });
     if (argv.json) printJson(t);
     else console.log(formatSupernetStep(t));
   },
@@ -105,8 +103,7 @@ const all: CommandModule<object, { json: boolean; torch: boolean }> = {
     if (!argv.json) printTrainStep(trainStepResult);
     const kernelsResult = await benchKernels({ torch: argv.torch, progress });
     if (!argv.json) console.log(`\n${formatKernelsReport(kernelsResult)}`);
-    await selectBackend('wasm');
-    const supernetResult = benchSupernetStep(DEFAULT_CONFIG_FILE);
+    const supernetResult = await benchSupernetStep(DEFAULT_CONFIG_FILE);
     if (!argv.json) console.log(`\n${formatSupernetStep(supernetResult)}`);
     const poolResult = await benchEvaluatePool();
     if (argv.json) printJson({ machine, trainStep: trainStepResult, kernels: kernelsResult, supernetStep: supernetResult, evaluatePool: poolResult });
