@@ -17,6 +17,7 @@ import type { SearchSpace } from '../space/search-space.js';
 import { loadConfig, spaceFromConfig } from '../space/index.js';
 import { selectBackend } from '../backend/select.js';
 import { createRng, randomInt } from '../util/random.js';
+import { medianMs } from '../util/median-time.js';
 
 export interface SupernetStepTiming {
   space: string;
@@ -32,21 +33,6 @@ export interface SupernetStepTiming {
   weightStepRatio: number;
   /** (weight + architecture step) / largest step: one full first-order search step. */
   searchStepRatio: number;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
-
-function timeIt(run: () => void, steps: number, warmup: number): number {
-  const times: number[] = [];
-  for (let i = 0; i < warmup + steps; i++) {
-    const start = performance.now();
-    run();
-    if (i >= warmup) times.push(performance.now() - start);
-  }
-  return median(times);
 }
 
 /**
@@ -78,7 +64,7 @@ export function timeSupernetStep(space: SearchSpace, options: { batch?: number; 
   try {
     const model = buildModel(largest, { seed });
     const trainer = createTrainer(model, { optimizer: 'adam', learningRate: 1e-3, weightDecay: 5e-4 });
-    const largestStepMs = timeIt(() => trainer.step(x, y), steps, warmup);
+    const largestStepMs = medianMs(() => trainer.step(x, y), steps, warmup);
     trainer.dispose();
     model.dispose();
 
@@ -90,8 +76,8 @@ export function timeSupernetStep(space: SearchSpace, options: { batch?: number; 
       archOptimizer: { lr: 3e-4, beta1: 0.5, beta2: 0.999, weightDecay: 1e-3 },
       order: 'first',
     });
-    const supernetWeightStepMs = timeIt(() => bilevel.weightStep(x, y), steps, warmup);
-    const supernetArchStepMs = timeIt(() => bilevel.architectureStep({ x, y }, { x, y }), steps, warmup);
+    const supernetWeightStepMs = medianMs(() => bilevel.weightStep(x, y), steps, warmup);
+    const supernetArchStepMs = medianMs(() => bilevel.architectureStep({ x, y }, { x, y }), steps, warmup);
     bilevel.dispose();
     alpha.dispose();
     supernet.dispose();

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Arch } from '../space/arch.js';
 import { buildModel } from '../nn/group-net.js';
 import { createTrainer } from '../nn/trainer.js';
+import { medianMs } from '../util/median-time.js';
 import { createRng, randomInt } from '../util/random.js';
 
 export interface TrainStepTiming {
@@ -24,19 +25,14 @@ export function timeTrainStep(arch: Arch, options: { batch: number; steps: numbe
   const y = tf.tensor1d(Int32Array.from({ length: batch }, () => randomInt(rng, arch.head.classes)), 'int32');
   const model = buildModel(arch, { seed: options.seed ?? 0 });
   const trainer = createTrainer(model, { optimizer: 'sgd-nesterov', learningRate: 0.05, weightDecay: 1e-4 });
-  const times: number[] = [];
+  let stepMs: number;
   try {
-    for (let i = 0; i < warmup + steps; i++) {
-      const start = performance.now();
-      trainer.step(x, y); // reads the loss back, so the step has really finished
-      if (i >= warmup) times.push(performance.now() - start);
-    }
+    // step() reads the loss back, so a timed step has really finished
+    stepMs = medianMs(() => trainer.step(x, y), steps, warmup);
   } finally {
     trainer.dispose();
     model.dispose();
     tf.dispose([x, y]);
   }
-  times.sort((a, b) => a - b);
-  const stepMs = times[Math.floor(times.length / 2)]!;
   return { batch, stepMs, imagesPerSec: (batch * 1000) / stepMs, steps };
 }
