@@ -1,5 +1,5 @@
 import yargs from 'yargs';
-import { GroupnasError } from '../util/errors.js';
+import { GroupnasError, UsageError } from '../util/errors.js';
 import { VERSION } from '../util/version.js';
 import { commands } from './commands/index.js';
 
@@ -8,21 +8,20 @@ import { commands } from './commands/index.js';
  * User mistakes (GroupnasError) print one line, never a stack trace.
  */
 export async function main(args: string[]): Promise<number> {
-  let usageFailure: string | undefined;
   const cli = yargs(args)
     .scriptName('groupnas')
     .usage('$0 <command> [options]\n\nDifferentiable architecture search for structured binary neural networks (Group-Net),\npriced on real bit-packed XNOR/popcount kernels.')
     .command(commands)
-    .demandCommand(1, 'Name a command; see the list above.')
+    .demandCommand(1, 'Name a command.')
     .strict()
     .version(VERSION)
     .help()
     .alias('h', 'help')
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .epilogue('Docs: README.md. Every command that computes takes --backend; most take --json.')
+    // A usage mistake stops parsing here, before any handler runs (yargs would otherwise go on).
     .fail((msg, err) => {
-      if (err) throw err;
-      usageFailure = msg;
+      throw err ?? new UsageError(`${msg} (see --help)`);
     });
   try {
     await cli.parseAsync();
@@ -32,11 +31,6 @@ export async function main(args: string[]): Promise<number> {
       return 2;
     }
     throw err;
-  }
-  if (usageFailure !== undefined) {
-    cli.showHelp('error');
-    process.stderr.write(`\ngroupnas: ${usageFailure}\n`);
-    return 2;
   }
   return typeof process.exitCode === 'number' ? process.exitCode : 0;
 }

@@ -34,3 +34,13 @@ describe('groupnas info', () => {
     expect(r.stderr).toMatch(/Unknown argument|Unknown command/);
   });
 });
+
+describe('usage mistakes', () => {
+  it('an invalid option value stops before the command runs: one line naming the option, exit 2', () => {
+    const r = runCli(['info', '--backend', 'webgpu']);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/Argument: backend, Given: "webgpu"/);
+    expect(r.stderr).not.toContain('groupnas: backend'); // the handler (which announces the backend) never ran
+  });
+});
