@@ -10,6 +10,7 @@ import { BatchNorm } from './layers/batch-norm.js';
 import { Conv2d } from './layers/conv2d.js';
 import { Dense } from './layers/dense.js';
 import { ParameterStore, Scope, type Parameter, type StateDict } from './parameters.js';
+import type { WeightMode } from './weight-mode.js';
 
 export interface BuildOptions {
   /** Seeds every initial value (each parameter from (seed, its name)). Default 0. */
@@ -27,6 +28,12 @@ export interface BuildOptions {
    * group has more than one base, off otherwise (the FP twin, K = 1).
    */
   checkpointBlocks?: boolean;
+  /**
+   * Weights of the binary units' convs: `binary` (default, α·sign(W)) or `real` (the latent float W
+   * with the same activation quantizers: stage 1 of staged training). Same parameter names either
+   * way, so a `real` model's state dict loads into a `binary` one.
+   */
+  weights?: WeightMode;
 }
 
 /** One group: `bases[k]` is base k's own chain of blocks (K replicas of the group's blocks; one path under LBD). */
@@ -69,6 +76,8 @@ export class GroupNetModel {
   /** Channels of the feature map the head pools. */
   readonly featureChannels: number;
   readonly checkpointBlocks: boolean;
+  /** Whether binary units convolve with α·sign(W) or with the latent float W (see BuildOptions.weights). */
+  readonly weights: WeightMode;
   /** Trainable variables of each block of each base, as `groups[g].bases[k][i]` (for checkpointing). */
   private readonly blockVariables: tf.Variable[][][][];
 
@@ -81,6 +90,7 @@ export class GroupNetModel {
     const estimator = options.signEstimator ?? 'ste';
     const beta = options.activationClip ?? 2;
     const bnMomentum = options.bnMomentum ?? 0.1;
+    this.weights = options.weights ?? 'binary';
     this.params = new ParameterStore(seed);
     const root = new Scope(this.params);
     const layerwise = arch.decomposition === 'layer';
@@ -123,6 +133,7 @@ export class GroupNetModel {
               quantizer,
               convBases: layerwise ? arch.bases[g]! : 1,
               bnMomentum,
+              weights: this.weights,
             }),
           );
           inChannels = blockOutChannels(b.kind, width);

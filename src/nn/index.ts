@@ -22,6 +22,7 @@ export { AggregateConnector, SoftConnector, type BaseConnector } from './connect
 export { mixBases } from './mix-bases.js';
 export { gradientCheckpoint } from './gradient-checkpoint.js';
 export { checkArchBuildable } from './check-arch.js';
+export type { WeightMode } from './weight-mode.js';
 export { buildModel, GroupNetModel, stageEndBlocks, type BuildOptions, type GroupModule } from './group-net.js';
 export { softmaxCrossEntropy } from './loss.js';
 export { learningRateAt, checkSchedule, type LrSchedule } from './schedule.js';

@@ -169,6 +169,24 @@ describe('buildModel: parameters and state', () => {
     b.dispose();
   });
 
+  it("weights: 'real' has the binary model's parameters by name, computes other logits, and hands its state over exactly", () => {
+    const arch = tinyArch({ bases: 2, bits: 1 });
+    const real = buildModel(arch, { seed: 4, weights: 'real' });
+    const binary = buildModel(arch, { seed: 5 });
+    expect(real.weights).toBe('real');
+    expect(binary.weights).toBe('binary');
+    expect(names(real)).toEqual(names(binary));
+    binary.loadStateDict(real.stateDict());
+    for (const [n, t] of Object.entries(real.stateDict())) expect(binary.stateDict()[n]!.dataSync()).toEqual(t.dataSync());
+    const x = randomInput([2, 8, 8, 1]);
+    const lr = real.forward(x, false);
+    const lb = binary.forward(x, false);
+    expect(maxAbsDiff(lr, lb)).toBeGreaterThan(1e-3);
+    tf.dispose([x, lr, lb]);
+    real.dispose();
+    binary.dispose();
+  });
+
   it('loadStateDict refuses missing, unknown and reshaped entries, naming them', () => {
     const a = buildModel(tinyArch({ bases: 2, bits: 1 }));
     const b = buildModel(tinyArch({ bases: 3, bits: 1 }));

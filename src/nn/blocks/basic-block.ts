@@ -26,9 +26,9 @@ export class BasicBlock implements Block {
     scope: Scope,
     readonly spec: BlockSpec,
   ) {
-    const { inChannels, width, stride, kernel, dilation, quantizer, convBases, bnMomentum } = spec;
+    const { inChannels, width, stride, kernel, dilation, quantizer, convBases, bnMomentum, weights } = spec;
     this.outChannels = width;
-    const common = { kernel, dilation, quantizer, bases: convBases, bnMomentum };
+    const common = { kernel, dilation, quantizer, bases: convBases, bnMomentum, weights };
     this.unit1 = new ConvUnit(scope.child('unit1'), { ...common, inChannels, outChannels: width, stride });
     this.unit2 = new ConvUnit(scope.child('unit2'), { ...common, inChannels: width, outChannels: width, stride: 1 });
     this.shortcut = new Shortcut(scope.child('shortcut'), inChannels, width, stride, bnMomentum);

@@ -1,6 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { BlockKind } from '../../space/arch.js';
 import type { ActivationQuantizer } from '../activation.js';
+import type { WeightMode } from '../weight-mode.js';
 
 /** Everything a block needs to build itself: the Arch block resolved against its stage width and group. */
 export interface BlockSpec {
@@ -16,6 +17,8 @@ export interface BlockSpec {
   /** LBD: convs per layer; 1 for group decomposition. */
   convBases: number;
   bnMomentum: number;
+  /** Weights of the quantized convs (default `binary`; `real` for stage 1 of staged training). */
+  weights?: WeightMode;
 }
 
 export interface Block {

@@ -26,9 +26,9 @@ export class BottleneckBlock implements Block {
     scope: Scope,
     readonly spec: BlockSpec,
   ) {
-    const { inChannels, width, stride, kernel, dilation, quantizer, convBases, bnMomentum } = spec;
+    const { inChannels, width, stride, kernel, dilation, quantizer, convBases, bnMomentum, weights } = spec;
     this.outChannels = 4 * width;
-    const common = { dilation: 1, quantizer, bases: convBases, bnMomentum };
+    const common = { dilation: 1, quantizer, bases: convBases, bnMomentum, weights };
     this.unit1 = new ConvUnit(scope.child('unit1'), { ...common, inChannels, outChannels: width, kernel: 1, stride: 1 });
     this.unit2 = new ConvUnit(scope.child('unit2'), { ...common, inChannels: width, outChannels: width, kernel, stride, dilation });
     this.unit3 = new ConvUnit(scope.child('unit3'), { ...common, inChannels: width, outChannels: this.outChannels, kernel: 1, stride: 1 });

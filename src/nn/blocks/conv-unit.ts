@@ -2,6 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { quantizeActivation, type ActivationQuantizer } from '../activation.js';
 import { BatchNorm } from '../layers/batch-norm.js';
 import type { Scope } from '../parameters.js';
+import type { WeightMode } from '../weight-mode.js';
 import { DecomposedConv } from './decomposed-conv.js';
 
 export interface ConvUnitOptions {
@@ -15,10 +16,13 @@ export interface ConvUnitOptions {
   /** Convs per layer (LBD); 1 otherwise. */
   bases: number;
   bnMomentum: number;
+  /** Weights of a quantized unit's conv: α·sign(W) (default) or the latent float W (staged training, stage 1). */
+  weights?: WeightMode;
 }
 
 /**
  * `quantize → conv → BN` (binary: weights α·sign(W), input sign or k-bit) or `conv → BN` (float).
+ * With `weights: 'real'` a quantized unit keeps its input quantizer but convolves with the latent W.
  * Non-linearity and shortcut belong to the block. Names: `conv.*`, `bn.*`.
  */
 export class ConvUnit {
@@ -30,7 +34,8 @@ export class ConvUnit {
     readonly options: ConvUnitOptions,
   ) {
     const { inChannels, outChannels, kernel, stride, dilation, quantizer, bases } = options;
-    this.conv = new DecomposedConv(scope.child('conv'), { inChannels, outChannels, kernel, stride, dilation, binary: quantizer !== undefined }, bases);
+    const binary = quantizer !== undefined && (options.weights ?? 'binary') === 'binary';
+    this.conv = new DecomposedConv(scope.child('conv'), { inChannels, outChannels, kernel, stride, dilation, binary }, bases);
     this.bn = new BatchNorm(scope.child('bn'), outChannels, options.bnMomentum);
   }
 

@@ -60,4 +60,23 @@ describe('ConvUnit', () => {
     x.dispose();
     store.dispose();
   });
+
+  it("weights: 'real' keeps sign(x) but convolves with the latent float W: BN(conv(sign(x), W)), unlike α·sign(W)", () => {
+    const store = new ParameterStore(4);
+    const real = unit(store, { quantizer: SIGN, weights: 'real' });
+    const binaryStore = new ParameterStore(4); // same seed and names: the same latent W
+    const binary = unit(binaryStore, { quantizer: SIGN });
+    const x = randomInput([2, 5, 5, 3]);
+    const w = real.conv.convs[0]!.weight;
+    tf.tidy(() => {
+      expect(maxAbsDiff(w, binary.conv.convs[0]!.weight)).toBe(0);
+      const signX = tf.where(tf.greaterEqual(x, 0), tf.onesLike(x), tf.neg(tf.onesLike(x))) as tf.Tensor4D;
+      const expected = real.bn.apply(tf.conv2d(signX, w as tf.Tensor4D, 1, 1), false);
+      expect(maxAbsDiff(real.apply(x, false), expected)).toBeLessThan(1e-5);
+      expect(maxAbsDiff(real.apply(x, false), binary.apply(x, false))).toBeGreaterThan(0.1);
+    });
+    x.dispose();
+    store.dispose();
+    binaryStore.dispose();
+  });
 });
