@@ -4,9 +4,12 @@
  * architectures, where an architecture's probability is the product over the variables that
  * matter for it (a group site inside another group does not). Enumerated best-first over choice
  * vectors (each step lowers one variable to its next most probable choice), then de-duplicated by
- * the architecture they decode to.
+ * the function they compute: architectures with the same canonical form (`canonicalArch`, e.g. a
+ * soft and an aggregate connection into a single base) count once, represented by the most
+ * probable of them.
  */
 import type { Arch } from '../space/arch.js';
+import { canonicalKey } from '../space/canonical-arch.js';
 import type { SearchSpace } from '../space/search-space.js';
 
 export interface DerivedCandidate {
@@ -28,8 +31,9 @@ function activeLogProbability(space: SearchSpace, indices: number[], probabiliti
 }
 
 /**
- * The argmax architecture, then the next most probable distinct architectures, `count` in all. Explores at most `maxVectors` choice vectors; architectures violating the space's
- * constraints are skipped.
+ * The argmax architecture's function, then the next most probable distinct functions, `count` in
+ * all; each is represented by its most probable architecture. Explores at most `maxVectors` choice
+ * vectors; architectures violating the space's constraints are skipped.
  */
 export function topCandidates(space: SearchSpace, probabilities: readonly (readonly number[])[], count: number, maxVectors = 5000): DerivedCandidate[] {
   // Per variable, choices ordered by probability (stable: ties keep choice order).
@@ -37,7 +41,8 @@ export function topCandidates(space: SearchSpace, probabilities: readonly (reado
   const vectorScore = (ranks: number[]) => ranks.reduce((sum, r, i) => sum + Math.log(Math.max(probabilities[i]![order[i]![r]!]!, 1e-30)), 0);
   const seenVectors = new Set<string>();
   const seenArchs = new Set<string>();
-  const found: DerivedCandidate[] = [];
+  // Best representative per canonical form, in the order the forms were first found.
+  const best = new Map<string, DerivedCandidate>();
   const frontier: { ranks: number[]; score: number }[] = [];
   const push = (ranks: number[]) => {
     const key = ranks.join('.');
@@ -48,24 +53,29 @@ export function topCandidates(space: SearchSpace, probabilities: readonly (reado
   push(probabilities.map(() => 0));
   let explored = 0;
   // Keep exploring past `count` finds a little: a later vector can decode to a more probable architecture.
-  while (frontier.length > 0 && explored < maxVectors && found.length < count * 4) {
+  while (frontier.length > 0 && explored < maxVectors && best.size < count * 4) {
     frontier.sort((a, b) => b.score - a.score);
     const { ranks } = frontier.shift()!;
     explored++;
     const raw = ranks.map((r, i) => order[i]![r]!);
     const indices = space.encode(space.decode(raw));
     const arch = space.decode(indices);
-    const key = JSON.stringify({ ...arch, name: undefined });
+    const key = indices.join('.');
     if (!seenArchs.has(key)) {
       seenArchs.add(key);
-      if (space.violations(arch).length === 0) found.push({ arch, indices, logProbability: activeLogProbability(space, indices, probabilities) });
+      if (space.violations(arch).length === 0) {
+        const candidate = { arch, indices, logProbability: activeLogProbability(space, indices, probabilities) };
+        const form = canonicalKey(arch);
+        const held = best.get(form);
+        if (held === undefined || candidate.logProbability > held.logProbability) best.set(form, candidate);
+      }
     }
     ranks.forEach((r, i) => {
       if (r + 1 < order[i]!.length) push(ranks.map((v, j) => (j === i ? v + 1 : v)));
     });
   }
-  // The argmax architecture (the first vector explored) leads; the rest by probability.
-  const [first, ...rest] = found;
+  // The argmax architecture's form (the first found) leads; the rest by probability.
+  const [first, ...rest] = best.values();
   return first === undefined ? [] : [first, ...rest.sort((a, b) => b.logProbability - a.logProbability)].slice(0, count);
 }
 

@@ -27,6 +27,7 @@ import type { GroupNetModel } from '../nn/group-net.js';
 import type { LrSchedule } from '../nn/schedule.js';
 import type { Arch } from '../space/arch.js';
 import { saveArch } from '../space/arch-file.js';
+import { canonicalKey } from '../space/canonical-arch.js';
 import type { SearchConfig } from '../space/config.js';
 import { checkConfig } from '../space/config-file.js';
 import { spaceFromConfig, templateFromConfig } from '../space/config-space.js';
@@ -376,10 +377,12 @@ function finish(s: Session, log: SearchLog): { arch: Arch; candidates: SearchCan
   if (top.length === 0) throw new UsageError(`search space ${s.space.name}: no derived architecture satisfies the space's constraints`);
   const targeted = c.cost.objective !== 'none' && c.cost.target !== undefined;
   const chosen = targeted ? fitToTarget(s.space, probabilities, (a) => archCost(s.costModel, a), c.cost.target!) : top[0]!.indices;
-  const chosenKey = chosen.join('.');
+  // Distinct by function: a top candidate equivalent to the chosen one (same canonical form) is dropped.
+  const chosenForm = canonicalKey(s.space.decode(chosen));
+  const argmaxIsChosen = canonicalKey(top[0]!.arch) === chosenForm;
   const ordered = [
     { indices: chosen, derivation: targeted ? 'target' : 'argmax' },
-    ...top.filter((t) => t.indices.join('.') !== chosenKey).map((t, i) => ({ indices: t.indices, derivation: i === 0 && targeted && top[0]!.indices.join('.') !== chosenKey ? 'argmax' : 'top' })),
+    ...top.filter((t) => canonicalKey(t.arch) !== chosenForm).map((t, i) => ({ indices: t.indices, derivation: i === 0 && targeted && !argmaxIsChosen ? 'argmax' : 'top' })),
   ].slice(0, count);
   // Named after the config, not the run directory: the same config and seed give byte-identical files wherever they run.
   const runName = c.name ?? 'search';

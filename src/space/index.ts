@@ -17,6 +17,7 @@ export {
 export type { AnyDecision, ApplyContext, ChoiceValue, Decision, DecisionScope, Relaxation } from './decision.js';
 export { candidateCount, candidateWeights, discrete, prefixMaskMatrix, relax, type MixOps } from './relaxation.js';
 export * from './decisions/index.js';
+export { canonicalArch, canonicalKey } from './canonical-arch.js';
 export { SearchSpace, ENUMERATE_LIMIT, firstDifference, type SearchSpaceOptions, type SpaceVariable } from './search-space.js';
 export { bopsCost, budget, floatMacsCost, memoryCost, type Constraint, type CostFunction } from './constraints.js';
 export { costRange, costsOf, marginalCosts, type CostRange, type CostRangeOptions } from './cost-range.js';

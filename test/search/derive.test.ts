@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { argmaxIndices, topCandidates } from '../../src/search/derive.js';
 import { archProblems } from '../../src/space/arch-validation.js';
 import { bases, groupBoundary } from '../../src/space/index.js';
+import { canonicalKey } from '../../src/space/canonical-arch.js';
+import { createRng } from '../../src/util/random.js';
 import { tinySpace } from './helpers.js';
 
 describe('derivation', () => {
@@ -39,8 +41,39 @@ describe('derivation', () => {
     expect(Math.exp(oneGroup.logProbability)).toBeCloseTo(0.7 * 0.9 * 0.9, 10);
   });
 
-  it('asking for more than the space holds returns every architecture once', () => {
+  it('asking for more than the space holds returns every function once, as its most probable architecture', () => {
     const all = topCandidates(space, probabilities, 1000);
-    expect(all).toHaveLength(Number(space.size()));
+    const forms = new Map<string, number>();
+    for (const indices of space.enumerateIndices()) {
+      const form = canonicalKey(space.decode(indices));
+      const logP = space.activeVariables(indices).reduce((sum, on, v) => sum + (on ? Math.log(probabilities[v]![indices[v]!]!) : 0), 0);
+      forms.set(form, Math.max(forms.get(form) ?? -Infinity, logP));
+    }
+    // K = 1 on both sides of an aggregate boundary is one group: fewer functions than architectures.
+    expect(forms.size).toBeLessThan(Number(space.size()));
+    expect(all).toHaveLength(forms.size);
+    for (const c of all) expect(c.logProbability).toBeCloseTo(forms.get(canonicalKey(c.arch))!, 10);
+  });
+
+  it('never returns two candidates with the same canonical form (soft = aggregate into one base)', () => {
+    const full = tinySpace([bases({ choices: [1, 2] }), groupBoundary()]);
+    const rng = createRng('derive-canonical');
+    for (let trial = 0; trial < 5; trial++) {
+      const p = full.variables.map((v) => {
+        const raw = v.choices.map(() => rng() + 0.05);
+        const total = raw.reduce((a, b) => a + b, 0);
+        return raw.map((r) => r / total);
+      });
+      const top = topCandidates(full, p, 12);
+      expect(top).toHaveLength(12);
+      const keys = top.map((c) => canonicalKey(c.arch));
+      expect(new Set(keys).size).toBe(keys.length);
+    }
+    // The case that scored twice: everything one base, argmax soft, runner-up aggregate at one boundary.
+    const oneBase = full.variables.map((v) => (v.decision.name === 'bases' ? [0.9, 0.1] : [0.05, 0.35, 0.6]));
+    const [first, second] = topCandidates(full, oneBase, 2);
+    expect(first!.arch.bases.every((k) => k === 1)).toBe(true);
+    expect(canonicalKey(second!.arch)).not.toBe(canonicalKey(first!.arch));
+    expect(second!.arch.bases.some((k) => k === 2)).toBe(true);
   });
 });
