@@ -5,6 +5,7 @@ import evaluate from './eval.js';
 import exportCommand from './export.js';
 import infer from './infer.js';
 import info from './info.js';
+import reproduce from './reproduce.js';
 import search from './search.js';
 import space from './space.js';
 import summary from './summary.js';
@@ -14,4 +15,4 @@ import validate from './validate.js';
 
 /** Every `groupnas` sub-command, in the order `--help` lists them. */
 // `any`: yargs's CommandModule is invariant in its argument type, so a list of different commands needs it.
-export const commands: CommandModule<any, any>[] = [info, data, train, teacher, search, evaluate, exportCommand, infer, summary, space, validate, bench];
+export const commands: CommandModule<any, any>[] = [info, data, train, teacher, search, reproduce, evaluate, exportCommand, infer, summary, space, validate, bench];

@@ -1,0 +1,207 @@
+/**
+ * `groupnas reproduce`: train every (preset, seed) row of a table at one budget, each an ordinary
+ * training run directory under `out`, and write the table beside the supplement's numbers.
+ *
+ *   out/reproduce.json         the budget (and data checksum) every row here was trained with
+ *   out/<preset>-seed<s>/      a training run (src/train): run.json, checkpoint.gnck, result.json
+ *   out/results.json|.md       the table of the last invocation, rewritten after every row
+ *
+ * Resumable across sessions: a row with result.json is kept, a row with only run.json resumes from
+ * its last checkpoint, so rerunning the same command after a kill continues where it stopped.
+ */
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { loadDataset } from '../data/index.js';
+import { buildPreset } from '../space/presets.js';
+import { readRunRecord, resumeTraining, trainArch } from '../train/training-run.js';
+import { writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.js';
+import { FileFormatError, UsageError } from '../util/errors.js';
+import { silentProgress, type ProgressReporter } from '../util/progress.js';
+import { describeDifferences, rowTrainingOptions, type ReproduceBudget } from './budget.js';
+import { lockDirectory } from './directory-lock.js';
+import { buildResults, type ReproductionResults, type SeedRun } from './results.js';
+import { resultsMarkdown } from './results-markdown.js';
+import { readRunResult } from './row-result.js';
+import { getTable, type ReproductionTable } from './tables.js';
+
+export interface ReproduceOptions {
+  /** `bases`, `decompositions` or `bits`. */
+  table: string;
+  budget: ReproduceBudget;
+  seeds: number[];
+  out: string;
+  /** Checkpoint every N steps inside an epoch, so a kill loses little (does not change results). */
+  checkpointEverySteps?: number;
+  /** Each row's training bar, labelled with the row. */
+  progress?: ProgressReporter;
+  /** One line per row as it starts (and the reasons rows are kept or resumed). */
+  log?: (line: string) => void;
+}
+
+/** What this invocation did with a row: trained it from scratch, resumed a partial run, or found it finished. */
+export type RowAction = 'trained' | 'resumed' | 'finished earlier';
+
+export interface RowOutcome {
+  preset: string;
+  seed: number;
+  dir: string;
+  action: RowAction;
+}
+
+export interface ReproduceOutcome {
+  out: string;
+  rows: RowOutcome[];
+  results: ReproductionResults;
+}
+
+const MANIFEST_FILE = 'reproduce.json';
+export const RESULTS_JSON = 'results.json';
+export const RESULTS_MD = 'results.md';
+
+interface Manifest {
+  format: 'groupnas.reproduce';
+  version: 1;
+  budget: ReproduceBudget;
+  dataset: { name: string; checksum: string };
+}
+
+export function rowDirName(preset: string, seed: number): string {
+  return `${preset}-seed${seed}`;
+}
+
+/** Paths that must mean the same from any working directory a later session resumes in. */
+function withAbsolutePaths(b: ReproduceBudget): ReproduceBudget {
+  const t = b.training;
+  const data = t.data === 'embedded' || t.data === 'debian' ? t.data : resolve(t.data);
+  return {
+    ...b,
+    training: { ...t, data, ...(t.distillation ? { distillation: { ...t.distillation, teacher: resolve(t.distillation.teacher) } } : {}) },
+  };
+}
+
+function checkSeeds(seeds: number[]): void {
+  if (seeds.length === 0) throw new UsageError('--seeds: name at least one seed, e.g. 0,1');
+  for (const s of seeds) if (!Number.isInteger(s) || s < 0) throw new UsageError(`--seeds: expected non-negative integers, got ${s}`);
+  if (new Set(seeds).size !== seeds.length) throw new UsageError(`--seeds: ${seeds.join(',')} names a seed twice`);
+}
+
+function readManifest(file: string): Manifest {
+  let m: Manifest;
+  try {
+    m = JSON.parse(readFileSync(file, 'utf8')) as Manifest;
+  } catch {
+    throw new FileFormatError(file, '', 'is not valid JSON');
+  }
+  if (m.format !== 'groupnas.reproduce') throw new FileFormatError(file, 'format', `expected "groupnas.reproduce", found ${JSON.stringify(m.format)}`);
+  if (m.version !== 1) throw new FileFormatError(file, 'version', `expected 1, found ${JSON.stringify(m.version)}`);
+  return m;
+}
+
+/** Every (preset, seed) row of the table, seed by seed, so one seed of every preset finishes first. */
+function tableRows(table: ReproductionTable, seeds: number[], out: string): { preset: string; seed: number; dir: string }[] {
+  return seeds.flatMap((seed) => table.rows.map((r) => ({ preset: r.preset, seed, dir: join(out, rowDirName(r.preset, seed)) })));
+}
+
+/**
+ * Refuse to mix budgets: the directory's manifest and every row about to be reused must have been
+ * trained exactly as asked now (everything but how often checkpoints are written).
+ */
+function checkSameBudget(out: string, manifest: Manifest | undefined, asked: Manifest, rows: { preset: string; seed: number; dir: string }[], checkpointEverySteps: number): void {
+  const trained = rows.filter((r) => existsSync(join(r.dir, 'run.json')));
+  const names = (list: { dir: string }[]) => list.map((r) => r.dir.slice(out.length + 1)).join(', ');
+  const manifestDiff = manifest ? describeDifferences(asked.budget, manifest.budget) : [];
+  if (manifest && manifest.dataset.checksum !== asked.dataset.checksum) {
+    manifestDiff.push(`data: ${manifest.dataset.name} ${manifest.dataset.checksum.slice(0, 12)}… in --out, ${asked.dataset.name} ${asked.dataset.checksum.slice(0, 12)}… asked`);
+  }
+  if (manifestDiff.length > 0) {
+    throw new UsageError(
+      `${join(out, MANIFEST_FILE)}: --out holds rows trained with another budget (${manifestDiff.join('; ')})` +
+        `${trained.length > 0 ? `; rows: ${names(trained)}` : ''}. Rerun with that budget to continue them, or choose another --out.`,
+    );
+  }
+  const problems: string[] = [];
+  for (const r of trained) {
+    const record = readRunRecord(r.dir);
+    const wanted = rowTrainingOptions(asked.budget, r.preset, r.seed, checkpointEverySteps);
+    const diff = describeDifferences(wanted, record.options, ['checkpointEverySteps']);
+    const widths = buildPreset(r.preset, { backbone: asked.budget.backbone, widthMultiplier: asked.budget.widthMultiplier }).widths;
+    if (JSON.stringify(record.arch.widths) !== JSON.stringify(widths)) diff.push(`arch widths: ${JSON.stringify(record.arch.widths)} in --out, ${JSON.stringify(widths)} asked`);
+    if (diff.length > 0) problems.push(`${rowDirName(r.preset, r.seed)} (${diff.join('; ')})`);
+  }
+  if (problems.length > 0) {
+    throw new UsageError(`--out ${out} holds rows trained with another budget: ${problems.join(', ')}. Choose another --out, or remove those rows.`);
+  }
+}
+
+/** Each row's bar says which row it is. */
+function labelled(progress: ProgressReporter, row: string): ProgressReporter {
+  return { start: (label, total) => progress.start(`${row} ${label}`, total) };
+}
+
+export function reproduceTable(options: ReproduceOptions): ReproduceOutcome {
+  const table = getTable(options.table);
+  checkSeeds(options.seeds);
+  const budget = withAbsolutePaths(options.budget);
+  const out = resolve(options.out);
+  const checkpointEverySteps = options.checkpointEverySteps ?? 25;
+  const progress = options.progress ?? silentProgress;
+  const log = options.log ?? (() => {});
+  // Presets are built before anything is written: a bad width multiplier fails here, naming the field.
+  for (const r of table.rows) buildPreset(r.preset, { backbone: budget.backbone, widthMultiplier: budget.widthMultiplier });
+  const dataset = loadDataset({ data: budget.training.data });
+  const asked: Manifest = { format: 'groupnas.reproduce', version: 1, budget, dataset: { name: dataset.name, checksum: dataset.checksum } };
+  const rows = tableRows(table, options.seeds, out);
+  const manifestFile = join(out, MANIFEST_FILE);
+  checkSameBudget(out, existsSync(manifestFile) ? readManifest(manifestFile) : undefined, asked, rows, checkpointEverySteps);
+
+  mkdirSync(out, { recursive: true });
+  const release = lockDirectory(out);
+  try {
+    writeJsonAtomic(manifestFile, asked);
+    const writeResults = (): ReproductionResults => {
+      const runs = new Map<string, SeedRun[]>();
+      for (const r of rows) {
+        const result = readRunResult(r.dir);
+        if (!result) continue;
+        const list = runs.get(r.preset) ?? [];
+        list.push({ seed: r.seed, dir: rowDirName(r.preset, r.seed), testAccuracy: result.testAccuracy * 100, testImages: result.testImages, trainingSeconds: result.trainingSeconds });
+        runs.set(r.preset, list);
+      }
+      const results = buildResults({
+        table,
+        budget,
+        dataset: { name: dataset.name, checksum: dataset.checksum, train: dataset.train.count, test: dataset.test.count },
+        seeds: options.seeds,
+        runs,
+      });
+      writeJsonAtomic(join(out, RESULTS_JSON), results);
+      writeFileAtomic(join(out, RESULTS_MD), resultsMarkdown(results));
+      return results;
+    };
+
+    const outcomes: RowOutcome[] = [];
+    for (const [i, r] of rows.entries()) {
+      const name = rowDirName(r.preset, r.seed);
+      const position = `row ${i + 1}/${rows.length} ${name}`;
+      let action: RowAction;
+      if (readRunResult(r.dir)) {
+        action = 'finished earlier';
+        log(`${position}: finished earlier, kept`);
+      } else if (existsSync(join(r.dir, 'run.json'))) {
+        action = 'resumed';
+        log(`${position}: resuming the partial run`);
+        resumeTraining(r.dir, labelled(progress, name));
+      } else {
+        action = 'trained';
+        log(`${position}: training`);
+        const arch = buildPreset(r.preset, { backbone: budget.backbone, widthMultiplier: budget.widthMultiplier });
+        trainArch(arch, rowTrainingOptions(budget, r.preset, r.seed, checkpointEverySteps), r.dir, labelled(progress, name));
+      }
+      outcomes.push({ preset: r.preset, seed: r.seed, dir: r.dir, action });
+      if (action !== 'finished earlier') writeResults();
+    }
+    return { out, rows: outcomes, results: writeResults() };
+  } finally {
+    release();
+  }
+}
