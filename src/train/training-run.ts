@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { batchesPerEpoch, defaultAugmentation, firstImages, loadDataset, splitDataset, tensorBatches, type Dataset, type ImageSet } from '../data/index.js';
-import { buildModel, createTrainer, recalibrateBatchNorm, type EvaluationResult, type GroupNetModel, type LrSchedule, type OptimizerKind, type Trainer } from '../nn/index.js';
+import { buildModel, createTrainer, recalibrateBatchNorm, type EvaluationResult, type GroupNetModel, type LrSchedule, type OptimizerKind, type Trainer, type WeightMode } from '../nn/index.js';
 import type { Arch } from '../space/arch.js';
 import { writeJsonAtomic } from '../util/atomic-write.js';
 import { FileFormatError, UsageError } from '../util/errors.js';
@@ -10,6 +10,7 @@ import { silentProgress, type ProgressReporter } from '../util/progress.js';
 import { VERSION } from '../util/version.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { checkTeacherFits, DistilledStudent, distillationLoss, type DistillationOptions } from './distillation.js';
+import { checkStaging, continueWithWeights, stageAt, trainingStages, type TrainingStage } from './staged-training.js';
 
 /** Everything that determines a training run's result (with the Arch and the backend). */
 export interface TrainingOptions {
@@ -33,6 +34,11 @@ export interface TrainingOptions {
   checkpointEverySteps: number;
   /** Learn from a trained full-precision teacher as well as from the labels. */
   distillation?: DistillationOptions;
+  /**
+   * Staged training (Real-to-Binary): the first N epochs train binary activations with real
+   * weights, the remaining ones the fully binary network initialised from them (see staged-training.ts).
+   */
+  realWeightEpochs?: number;
 }
 
 export const DEFAULT_TRAINING: Omit<TrainingOptions, 'epochs'> = {
@@ -55,6 +61,8 @@ export interface EpochRecord {
   testLoss: number;
   learningRate: number;
   seconds: number;
+  /** Staged runs: the weights this epoch trained (and was tested) with. */
+  weights?: WeightMode;
 }
 
 /** `run.json`: what was trained, how, on what — enough to resume or reproduce. */
@@ -67,6 +75,8 @@ export interface RunRecord {
   arch: Arch;
   options: TrainingOptions;
   dataset: { name: string; checksum: string; train: number; test: number };
+  /** The run's training stages (absent in runs of groupnas versions before staged training: one binary stage). */
+  stages?: TrainingStage[];
 }
 
 /** Where a run stands: saved inside every checkpoint. */
@@ -94,8 +104,9 @@ const CHECKPOINT_FILE = 'checkpoint.gnck';
 const HISTORY_FILE = 'history.json';
 const RESULT_FILE = 'result.json';
 
-function scheduleFor(o: TrainingOptions, stepsPerEpoch: number): LrSchedule {
-  const total = o.epochs * stepsPerEpoch;
+/** The learning-rate schedule of one stage, spanning that stage's epochs (the whole run when unstaged). */
+function scheduleFor(o: TrainingOptions, stepsPerEpoch: number, epochs: number): LrSchedule {
+  const total = epochs * stepsPerEpoch;
   if (o.schedule === 'cosine') return { kind: 'cosine', totalSteps: total };
   if (o.schedule === 'step') return { kind: 'step', milestones: [Math.round(total * 0.5), Math.round(total * 0.75)], gamma: 0.1 };
   return { kind: 'constant' };
@@ -127,38 +138,71 @@ interface Session {
   dataset: Dataset;
   train: ImageSet;
   test: ImageSet;
+  stages: TrainingStage[];
+  /** The stage `model` and `trainer` belong to. */
+  stage: TrainingStage;
   model: GroupNetModel;
   teacher?: GroupNetModel;
   trainer: Trainer;
   stepsPerEpoch: number;
 }
 
-function openSession(record: RunRecord, dataset: Dataset): Session {
-  const o = record.options;
-  const splits = splitDataset(dataset, { seed: o.seed, archValFraction: 0, limit: o.limit, testLimit: o.testLimit });
-  const stepsPerEpoch = batchesPerEpoch(splits.train.count, { batchSize: o.batchSize });
-  const model = buildModel(record.arch, { seed: o.seed });
+function runStages(o: TrainingOptions): TrainingStage[] {
+  return trainingStages(o.epochs, o.realWeightEpochs);
+}
+
+/** A fresh optimizer and the stage's schedule for `model` (distilling from `teacher` when the run does). */
+function trainerFor(o: TrainingOptions, model: GroupNetModel, teacher: GroupNetModel | undefined, stepsPerEpoch: number, stage: TrainingStage): Trainer {
   const common = {
     optimizer: o.optimizer,
     learningRate: o.learningRate,
-    schedule: scheduleFor(o, stepsPerEpoch),
+    schedule: scheduleFor(o, stepsPerEpoch, stage.epochs),
     weightDecay: o.weightDecay,
     labelSmoothing: o.labelSmoothing,
   };
-  if (o.distillation === undefined) {
-    return { record, dataset, train: splits.train, test: splits.test, model, trainer: createTrainer(model, common), stepsPerEpoch };
-  }
-  const teacher = loadRunModel(o.distillation.teacher);
+  if (o.distillation === undefined || teacher === undefined) return createTrainer(model, common);
+  const student = new DistilledStudent(model);
+  return createTrainer(student, { ...common, loss: distillationLoss(student, teacher, o.distillation, o.labelSmoothing) });
+}
+
+function loadTeacher(record: RunRecord): GroupNetModel | undefined {
+  const d = record.options.distillation;
+  if (d === undefined) return undefined;
+  const teacher = loadRunModel(d.teacher);
   try {
-    checkTeacherFits(teacher.record.arch, record.arch, `--teacher ${o.distillation.teacher}`);
+    checkTeacherFits(teacher.record.arch, record.arch, `--teacher ${d.teacher}`);
   } catch (err) {
     teacher.model.dispose();
-    model.dispose();
     throw err;
   }
-  const student = new DistilledStudent(model);
-  const trainer = createTrainer(student, { ...common, loss: distillationLoss(student, teacher.model, o.distillation, o.labelSmoothing) });
-  return { record, dataset, train: splits.train, test: splits.test, model, teacher: teacher.model, trainer, stepsPerEpoch };
+  return teacher.model;
+}
+
+/** Everything needed to train from `epoch` on: data splits, the teacher, and the model and trainer of that epoch's stage. */
+function openSession(record: RunRecord, dataset: Dataset, epoch: number): Session {
+  const o = record.options;
+  const splits = splitDataset(dataset, { seed: o.seed, archValFraction: 0, limit: o.limit, testLimit: o.testLimit });
+  const stepsPerEpoch = batchesPerEpoch(splits.train.count, { batchSize: o.batchSize });
+  const stages = runStages(o);
+  const stage = stageAt(stages, epoch);
+  const teacher = loadTeacher(record);
+  const model = buildModel(record.arch, { seed: o.seed, weights: stage.weights });
+  const trainer = trainerFor(o, model, teacher, stepsPerEpoch, stage);
+  return { record, dataset, train: splits.train, test: splits.test, stages, stage, model, ...(teacher ? { teacher } : {}), trainer, stepsPerEpoch };
+}
+
+/**
+ * Stage boundary: the next stage's model starts from every variable of this one (by name), its BN
+ * statistics are re-estimated for its own weights, and it gets a fresh optimizer and schedule.
+ */
+function enterStage(s: Session, next: TrainingStage): void {
+  const model = continueWithWeights(s.model, next.weights, s.record.options.seed);
+  s.trainer.dispose();
+  s.model.dispose();
+  s.model = model;
+  s.stage = next;
+  s.trainer = trainerFor(s.record.options, model, s.teacher, s.stepsPerEpoch, next);
+  recalibrate(s);
 }
 
 /** Training images (un-augmented, fixed order) that BatchNorm statistics are re-estimated on before every evaluation. */
@@ -188,16 +232,40 @@ function writeCheckpoint(dir: string, s: Session, position: Position): void {
   saveCheckpoint(join(dir, CHECKPOINT_FILE), { position, step: state.step, optimizer: state.optimizer }, tensors);
 }
 
-function readCheckpoint(dir: string, s: Session): Position {
+interface CheckpointMeta {
+  position: Position;
+  /** The trainer's step count within the stage of `position.epoch`. */
+  step: number;
+  optimizer: OptimizerKind;
+}
+
+const START: Readonly<Position> = { epoch: 0, batch: 0, lossSum: 0, lossCount: 0, epochSeconds: 0, history: [] };
+
+/**
+ * A session restored from the run's last checkpoint: the checkpoint's epoch decides the stage, so
+ * the model (real or binary weights) and the optimizer are those the checkpoint was written with.
+ * Without a checkpoint: the start of the run, or an error when `required`.
+ */
+function openAtCheckpoint(dir: string, record: RunRecord, dataset: Dataset, required: boolean): { session: Session; position: Position } {
   const file = join(dir, CHECKPOINT_FILE);
-  const { meta, tensors } = loadCheckpoint<{ position: Position; step: number; optimizer: OptimizerKind }>(file);
+  if (!existsSync(file)) {
+    if (required) throw new UsageError(`${dir}: no checkpoint yet (the run has not finished a step)`);
+    return { session: openSession(record, dataset, 0), position: structuredClone(START) };
+  }
+  const { meta, tensors } = loadCheckpoint<CheckpointMeta>(file);
   try {
-    s.model.loadStateDict(underPrefix(tensors, 'model'), file);
-    s.trainer.loadState({ step: meta.step, optimizer: meta.optimizer, slots: underPrefix(tensors, 'optimizer') }, file);
+    const session = openSession(record, dataset, meta.position.epoch);
+    try {
+      session.model.loadStateDict(underPrefix(tensors, 'model'), file);
+      session.trainer.loadState({ step: meta.step, optimizer: meta.optimizer, slots: underPrefix(tensors, 'optimizer') }, file);
+    } catch (err) {
+      closeSession(session);
+      throw err;
+    }
+    return { session, position: meta.position };
   } finally {
     tf.dispose(Object.values(tensors));
   }
-  return meta.position;
 }
 
 function runEpochs(dir: string, s: Session, position: Position, progress: ProgressReporter): TrainingResult {
@@ -248,8 +316,12 @@ function runEpochs(dir: string, s: Session, position: Position, progress: Progre
       testLoss: test.loss,
       learningRate: s.trainer.currentLearningRate(),
       seconds: position.epochSeconds,
+      ...(s.stages.length > 1 ? { weights: s.stage.weights } : {}),
     });
     Object.assign(position, { epoch: position.epoch + 1, batch: 0, lossSum: 0, lossCount: 0, epochSeconds: 0 });
+    // Switch before the checkpoint, so a checkpoint always holds the model and optimizer of the stage of its epoch.
+    const next = stageAt(s.stages, position.epoch);
+    if (next.stage !== s.stage.stage && position.epoch < o.epochs) enterStage(s, next);
     writeCheckpoint(dir, s, position);
     writeJsonAtomic(join(dir, HISTORY_FILE), position.history);
     bar.update(position.epoch * s.stepsPerEpoch, fields());
@@ -273,6 +345,7 @@ function closeSession(s: Session): void {
  */
 export function trainArch(arch: Arch, options: TrainingOptions, dir: string, progress: ProgressReporter = silentProgress): TrainingResult {
   checkOptions(options);
+  checkStaging(arch, options.epochs, options.realWeightEpochs);
   if (existsSync(join(dir, RUN_FILE))) {
     throw new UsageError(`--out ${dir}: already holds a run; continue it with --resume ${dir}, or choose another directory`);
   }
@@ -286,12 +359,12 @@ export function trainArch(arch: Arch, options: TrainingOptions, dir: string, pro
     arch,
     options,
     dataset: { name: dataset.name, checksum: dataset.checksum, train: dataset.train.count, test: dataset.test.count },
+    stages: runStages(options),
   };
-  const session = openSession(record, dataset);
+  const session = openSession(record, dataset, 0);
   try {
     writeJsonAtomic(join(dir, RUN_FILE), record);
-    const start: Position = { epoch: 0, batch: 0, lossSum: 0, lossCount: 0, epochSeconds: 0, history: [] };
-    return runEpochs(dir, session, start, progress);
+    return runEpochs(dir, session, structuredClone(START), progress);
   } finally {
     closeSession(session);
   }
@@ -323,36 +396,43 @@ function loadRunDataset(dir: string, record: RunRecord): Dataset {
 /** Continue a run where its last checkpoint left it; the result equals an uninterrupted run's (same backend). */
 export function resumeTraining(dir: string, progress: ProgressReporter = silentProgress): TrainingResult {
   const record = readRunRecord(dir);
-  const session = openSession(record, loadRunDataset(dir, record));
+  const { session, position } = openAtCheckpoint(dir, record, loadRunDataset(dir, record), false);
   try {
-    const position: Position = existsSync(join(dir, CHECKPOINT_FILE))
-      ? readCheckpoint(dir, session)
-      : { epoch: 0, batch: 0, lossSum: 0, lossCount: 0, epochSeconds: 0, history: [] };
     return runEpochs(dir, session, position, progress);
   } finally {
     closeSession(session);
   }
 }
 
-/** Test accuracy of a finished (or interrupted) run's last checkpoint. */
-export function evaluateRun(dir: string): EvaluationResult & { epoch: number } {
+/**
+ * Test accuracy of a finished (or interrupted) run's last checkpoint, with the weights it trains
+ * in: a finished staged run is evaluated fully binary, one stopped in stage 1 with real weights.
+ */
+export function evaluateRun(dir: string): EvaluationResult & { epoch: number; weights: WeightMode } {
   const record = readRunRecord(dir);
-  const session = openSession(record, loadRunDataset(dir, record));
+  const { session, position } = openAtCheckpoint(dir, record, loadRunDataset(dir, record), true);
   try {
-    if (!existsSync(join(dir, CHECKPOINT_FILE))) throw new UsageError(`${dir}: no checkpoint yet (the run has not finished a step)`);
-    const position = readCheckpoint(dir, session);
-    return { ...evaluateOn(session.trainer, session.test, session.dataset), epoch: position.epoch };
+    return { ...evaluateOn(session.trainer, session.test, session.dataset), epoch: position.epoch, weights: session.stage.weights };
   } finally {
     closeSession(session);
   }
 }
 
-/** The trained model of a run dir (last checkpoint), e.g. for export to the packed engine. Caller disposes. */
+/**
+ * The trained model of a run dir (last checkpoint), e.g. for export to the packed engine. Caller
+ * disposes. A staged run still in its real-weight stage has no binary model yet and is refused.
+ */
 export function loadRunModel(dir: string): { record: RunRecord; model: GroupNetModel } {
   const record = readRunRecord(dir);
-  const model = buildModel(record.arch, { seed: record.options.seed });
   const file = join(dir, CHECKPOINT_FILE);
-  const { tensors } = loadCheckpoint(file);
+  const { meta, tensors } = loadCheckpoint<CheckpointMeta>(file);
+  const o = record.options;
+  const stage = stageAt(runStages(o), meta.position.epoch);
+  if (stage.weights !== 'binary') {
+    tf.dispose(Object.values(tensors));
+    throw new UsageError(`${dir}: the run stopped in stage ${stage.stage} of staged training (real weights, ${meta.position.epoch} of its ${stage.epochs} epochs done): its checkpoint is not the binary model yet; finish it with groupnas train --resume ${dir}`);
+  }
+  const model = buildModel(record.arch, { seed: o.seed });
   try {
     model.loadStateDict(underPrefix(tensors, 'model'), file);
   } finally {

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../src/backend/select.js';
 import { buildPreset } from '../../src/space/presets.js';
-import { evaluateRun, loadRunModel, resumeTraining, trainArch, type TrainingOptions } from '../../src/train/training-run.js';
-import type { ProgressReporter } from '../../src/util/progress.js';
+import { evaluateRun, resumeTraining, trainArch, type TrainingOptions } from '../../src/train/training-run.js';
 import { tinyTraining } from '../helpers/tiny-training.js';
+import { Killed, killAfter, runWeights } from './helpers/interrupt.js';
 
 beforeAll(async () => {
   await selectBackend('wasm');
@@ -16,28 +16,6 @@ beforeAll(async () => {
 const arch = () => buildPreset('groupnet-k1', { widthMultiplier: 0.125 });
 const options: TrainingOptions = tinyTraining({ epochs: 2, limit: 96, weightDecay: 1e-4, augment: true, seed: 3, checkpointEverySteps: 1 });
 const tmp = () => mkdtempSync(join(tmpdir(), 'gn-train-'));
-
-class Killed extends Error {}
-
-/** A progress reporter that "kills" the run (throws) at its n-th update, like a Ctrl-C between steps. */
-function killAfter(updates: number): ProgressReporter {
-  let seen = 0;
-  return {
-    start: () => ({
-      update() {
-        if (++seen === updates) throw new Killed();
-      },
-      stop() {},
-    }),
-  };
-}
-
-function weights(dir: string): Record<string, number[]> {
-  const { model } = loadRunModel(dir);
-  const out = Object.fromEntries(Object.entries(model.stateDict()).map(([n, t]) => [n, Array.from(t.dataSync())]));
-  model.dispose();
-  return out;
-}
 
 describe('trainArch / resumeTraining', () => {
   it('a run killed mid-epoch and resumed ends with exactly the weights of an uninterrupted run', () => {
@@ -52,7 +30,7 @@ describe('trainArch / resumeTraining', () => {
 
     expect(resumed.final.accuracy).toBe(full.final.accuracy);
     expect(resumed.history.map((e) => e.trainLoss)).toEqual(full.history.map((e) => e.trainLoss));
-    expect(weights(broken)).toEqual(weights(whole));
+    expect(runWeights(broken)).toEqual(runWeights(whole));
     // atomic writes leave no temp files behind
     expect(readdirSync(broken).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });

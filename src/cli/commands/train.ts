@@ -29,6 +29,7 @@ interface TrainArgs extends ArchArgs {
   at: number;
   temperature: number;
   'label-weight': number;
+  staged?: number;
 }
 
 function defaultOutDir(name: string): string {
@@ -41,7 +42,8 @@ function report(r: TrainingResult, json: boolean): void {
     return;
   }
   for (const e of r.history) {
-    console.log(`epoch ${e.epoch}: train loss ${e.trainLoss.toFixed(4)}  test acc ${(e.testAccuracy * 100).toFixed(2)}%  (${e.seconds.toFixed(1)}s)`);
+    const stage = e.weights === undefined ? '' : `  [${e.weights} weights]`;
+    console.log(`epoch ${e.epoch}: train loss ${e.trainLoss.toFixed(4)}  test acc ${(e.testAccuracy * 100).toFixed(2)}%  (${e.seconds.toFixed(1)}s)${stage}`);
   }
   console.log(`test accuracy ${(r.final.accuracy * 100).toFixed(2)}% on ${r.final.count} images; run in ${r.dir}`);
 }
@@ -70,10 +72,15 @@ const train: CommandModule<object, TrainArgs> = {
       .option('at', { type: 'number', default: 0, describe: 'with --teacher: weight of attention transfer at stage outputs' })
       .option('temperature', { type: 'number', default: 4, describe: 'with --teacher: KD temperature T' })
       .option('label-weight', { type: 'number', default: 1, describe: 'with --teacher: weight of the label cross-entropy (0 and T=1: ReActNet\'s distributional loss)' })
+      .option('staged', {
+        type: 'number',
+        describe: 'staged training (Real-to-Binary): the first N epochs with real weights and binary activations, the rest fully binary starting from them',
+      })
       .option('resume', { type: 'string', describe: 'continue the run in this directory where it stopped (other options are taken from its run.json)' })
       .example('$0 train --preset groupnet-k3 --width-mult 0.5 --epochs 1 --limit 2000', 'a quick run on the embedded data')
       .example('$0 train --resume runs/my-run', 'continue after a kill')
-      .example('$0 train --preset groupnet-k3 --width-mult 0.5 --teacher runs/teacher --kd 1 --at 100', 'distil from a trained teacher') as Argv<TrainArgs>,
+      .example('$0 train --preset groupnet-k3 --width-mult 0.5 --teacher runs/teacher --kd 1 --at 100', 'distil from a trained teacher')
+      .example('$0 train --preset groupnet-k1 --width-mult 0.5 --epochs 4 --staged 2', '2 epochs with real weights, then 2 fully binary') as Argv<TrainArgs>,
   handler: async (argv) => {
     await useBackend(argv.backend);
     const progress = argv.json ? undefined : progressBars();
@@ -97,6 +104,7 @@ const train: CommandModule<object, TrainArgs> = {
       augment: argv.augment,
       seed: argv.seed,
       checkpointEverySteps: argv['checkpoint-every'],
+      ...(argv.staged !== undefined ? { realWeightEpochs: argv.staged } : {}),
       ...(argv.teacher !== undefined
         ? { distillation: { teacher: argv.teacher, kd: argv.kd, at: argv.at, temperature: argv.temperature, labelWeight: argv['label-weight'] } }
         : {}),
