@@ -25,8 +25,8 @@ import { readRunResult } from './row-result.js';
 import { getTable, type ReproductionTable } from './tables.js';
 
 export interface ReproduceOptions {
-  /** `bases`, `decompositions` or `bits`. */
-  table: string;
+  /** `bases`, `decompositions`, `bits`, or a table of one's own (presets by name, orderings to check). */
+  table: string | ReproductionTable;
   budget: ReproduceBudget;
   seeds: number[];
   out: string;
@@ -139,7 +139,7 @@ function labelled(progress: ProgressReporter, row: string): ProgressReporter {
 }
 
 export function reproduceTable(options: ReproduceOptions): ReproduceOutcome {
-  const table = getTable(options.table);
+  const table = typeof options.table === 'string' ? getTable(options.table) : options.table;
   checkSeeds(options.seeds);
   const budget = withAbsolutePaths(options.budget);
   const out = resolve(options.out);

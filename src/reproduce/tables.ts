@@ -28,7 +28,7 @@ export interface TableRow {
 }
 
 export interface ReproductionTable {
-  name: TableName;
+  name: string;
   title: string;
   rows: TableRow[];
   orderings: Ordering[];
