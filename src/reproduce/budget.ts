@@ -3,6 +3,7 @@
  * One table compares presets only at one budget, so a directory of rows holds exactly one.
  */
 import type { TrainingOptions } from '../train/training-run.js';
+import { UsageError } from '../util/errors.js';
 
 export interface ReproduceBudget {
   backbone: string;
@@ -13,6 +14,19 @@ export interface ReproduceBudget {
 
 /** The preset every other row is compared with; distilling it from a teacher would compare the teacher with itself. */
 export const UNDISTILLED_PRESET = 'fp';
+
+/** Refuse a budget no row could train with, before anything is written (a repeated flag arrives as an array). */
+export function checkBudget(b: ReproduceBudget): void {
+  const t = b.training;
+  const positiveIntegers: [string, unknown][] = [['epochs', t.epochs], ['batch', t.batchSize], ['limit', t.limit], ['test-limit', t.testLimit]];
+  for (const [name, v] of positiveIntegers) {
+    if (v !== undefined && !(typeof v === 'number' && Number.isInteger(v) && v >= 1)) throw new UsageError(`--${name}: expected one positive integer, got ${JSON.stringify(v)}`);
+  }
+  const positives: [string, unknown][] = [['width-mult', b.widthMultiplier], ['lr', t.learningRate]];
+  for (const [name, v] of positives) {
+    if (!(typeof v === 'number' && Number.isFinite(v) && v > 0)) throw new UsageError(`--${name}: expected one positive number, got ${JSON.stringify(v)}`);
+  }
+}
 
 /** The training options of one row: the budget, the seed, and no distillation for the full-precision twin. */
 export function rowTrainingOptions(budget: ReproduceBudget, preset: string, seed: number, checkpointEverySteps: number): TrainingOptions {

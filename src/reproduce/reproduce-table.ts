@@ -17,7 +17,7 @@ import { readRunRecord, resumeTraining, trainArch } from '../train/training-run.
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.js';
 import { FileFormatError, UsageError } from '../util/errors.js';
 import { silentProgress, type ProgressReporter } from '../util/progress.js';
-import { describeDifferences, rowTrainingOptions, type ReproduceBudget } from './budget.js';
+import { checkBudget, describeDifferences, rowTrainingOptions, type ReproduceBudget } from './budget.js';
 import { lockDirectory } from './directory-lock.js';
 import { buildResults, type ReproductionResults, type SeedRun } from './results.js';
 import { resultsMarkdown } from './results-markdown.js';
@@ -141,6 +141,7 @@ function labelled(progress: ProgressReporter, row: string): ProgressReporter {
 export function reproduceTable(options: ReproduceOptions): ReproduceOutcome {
   const table = typeof options.table === 'string' ? getTable(options.table) : options.table;
   checkSeeds(options.seeds);
+  checkBudget(options.budget);
   const budget = withAbsolutePaths(options.budget);
   const out = resolve(options.out);
   const checkpointEverySteps = options.checkpointEverySteps ?? 25;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeBudget, describeDifferences, rowTrainingOptions, type ReproduceBudget } from '../../src/reproduce/budget.js';
+import { checkBudget, describeBudget, describeDifferences, rowTrainingOptions, type ReproduceBudget } from '../../src/reproduce/budget.js';
 import { tinyTraining } from '../helpers/tiny-training.js';
 
 const { seed: _seed, checkpointEverySteps: _every, ...training } = tinyTraining();
@@ -34,5 +34,12 @@ describe('reproduction budget', () => {
     expect(text).toContain('resnet-r ×0.5');
     expect(text).toContain('first 64 training images');
     expect(text).toContain('distilled from /runs/teacher');
+  });
+
+  it('refuses numbers no row could train with, naming the flag', () => {
+    expect(() => checkBudget(distilled)).not.toThrow();
+    expect(() => checkBudget({ ...distilled, training: { ...training, epochs: 0 } })).toThrow('--epochs: expected one positive integer, got 0');
+    expect(() => checkBudget({ ...distilled, training: { ...training, testLimit: 2.5 } })).toThrow('--test-limit: expected one positive integer, got 2.5');
+    expect(() => checkBudget({ ...distilled, widthMultiplier: -1 })).toThrow('--width-mult: expected one positive number, got -1');
   });
 });
