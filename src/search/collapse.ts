@@ -10,11 +10,11 @@
 import type { Arch } from '../space/arch.js';
 import type { CostObjectiveConfig } from '../space/config.js';
 import type { SearchSpace } from '../space/search-space.js';
-import { archCost, type CostModel } from './cost-model.js';
+import { archCost, costBounds, type CostModel } from './cost-model.js';
 
 /** A warning when `arch` costs the space's minimum while the target allows at least 10% more; else undefined. */
 export function collapseWarning(space: SearchSpace, model: CostModel, arch: Arch, cost: CostObjectiveConfig): string | undefined {
-  const minimum = model.constant + model.perBlock.reduce((sum, t) => sum + Math.min(...t.flat()), 0);
+  const minimum = costBounds(model).min;
   const own = archCost(model, arch);
   if (own > minimum * 1.0001) return undefined;
   if (cost.objective !== 'none' && cost.target !== undefined && cost.target < minimum * 1.1) return undefined;

@@ -42,7 +42,7 @@ import { alphaSvg } from './alpha-plot.js';
 import { ArchitectureWeights, meanNormalizedEntropy } from './architecture-weights.js';
 import { BilevelTrainer, type Relaxation } from './bilevel.js';
 import { costObjectiveFrom } from './cost-objective.js';
-import { archCost, expectedCost, type CostModel } from './cost-model.js';
+import { archCost, costBounds, expectedCost, type CostModel } from './cost-model.js';
 import { argmaxIndices, fitToTarget, topCandidates } from './derive.js';
 import { Supernet } from './supernet.js';
 import { supernetLayout, type SupernetLayout } from './supernet-layout.js';
@@ -196,12 +196,6 @@ function closeSession(s: Session): void {
   s.alpha.dispose();
   s.supernet.dispose();
   s.teacher?.model.dispose();
-}
-
-function costBounds(model: CostModel): { min: number; max: number } {
-  const min = model.constant + model.perBlock.reduce((sum, t) => sum + Math.min(...t.flat()), 0);
-  const max = model.constant + model.perBlock.reduce((sum, t) => sum + Math.max(...t.flat()), 0);
-  return { min, max };
 }
 
 function newLog(s: Session): SearchLog {

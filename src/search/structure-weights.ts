@@ -9,6 +9,7 @@
  * - `blockBases[i] = Σ_s π_i(s) · groupBases[s]`, likewise `blockBits[i]`: what block i runs with.
  *   FBNetV2 prefix mask over bases: base k is kept with probability P(K_i > k).
  * - `boundaries[b]`: P(continue, aggregate, soft) after block b.
+ * - `stageWidths[s]`: distribution over stage s's widths; `blockDilations[i]` over block i's dilations.
  *
  * With one-hot probabilities every quantity is exactly 0 or 1 and the supernet computes the
  * derived architecture. All are tensors, differentiable in α.
@@ -30,6 +31,10 @@ export interface StructureWeights {
   blockBits: tf.Tensor1D[];
   /** Per boundary b: [3] probabilities of continue / aggregate / soft. */
   boundaries: tf.Tensor1D[];
+  /** Per stage: distribution over `layout.widths[s].support`. */
+  stageWidths: tf.Tensor1D[];
+  /** Per block: distribution over `layout.dilations[i].support`. */
+  blockDilations: tf.Tensor1D[];
 }
 
 function settingDistribution<V>(setting: SiteSetting<V>, axis: readonly V[], probabilities: ChoiceProbabilities, embeddings: number[][][]): tf.Tensor1D {
@@ -64,5 +69,7 @@ export function structureWeights(layout: SupernetLayout, probabilities: ChoicePr
   };
   const blockBases = Array.from({ length: n }, (_, i) => mixture(groupBases, i));
   const blockBits = Array.from({ length: n }, (_, i) => mixture(groupBits, i));
-  return { startProbabilities, groupBases, groupBits, blockBases, blockBits, boundaries };
+  const stageWidths = layout.widths.map((w) => settingDistribution(w, w.support, probabilities, layout.embeddings));
+  const blockDilations = layout.dilations.map((d) => settingDistribution(d, d.support, probabilities, layout.embeddings));
+  return { startProbabilities, groupBases, groupBits, blockBases, blockBits, boundaries, stageWidths, blockDilations };
 }

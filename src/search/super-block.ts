@@ -1,47 +1,84 @@
 /**
  * One base's copy of one block inside the supernet. It is the binary form of the nn blocks
- * (BasicBlock, PlainBlock, BottleneckBlock) with the input quantizer passed in at call time, so
- * the supernet can mix activation precisions. Parameter names and op order are the nn blocks', so
- * weights move to `buildModel(derivedArch)` one to one and one-hot mixes compute the same values.
+ * (BasicBlock, PlainBlock, BottleneckBlock) with what the architecture weights decide passed in at
+ * call time: the input quantizer (mixed activation bits), channel masks (stage widths; the block
+ * is built at its stage's widest choice, see channel-mask.ts) and a distribution over dilations.
+ * Parameter names and op order are the nn blocks', so weights move to `buildModel(derivedArch)`
+ * (sliced to the derived widths) and one-hot mixes compute the same values.
  */
 import * as tf from '@tensorflow/tfjs';
 import { BatchNorm } from '../nn/layers/batch-norm.js';
 import { Conv2d } from '../nn/layers/conv2d.js';
-import { Shortcut } from '../nn/blocks/shortcut.js';
 import type { Scope } from '../nn/parameters.js';
 import type { BlockSpec } from '../nn/blocks/block.js';
+import { maskedBinaryWeight, maskedFloatWeight } from './channel-mask.js';
+import { mixMaps } from './map-mix.js';
 
 /** An nn block's spec without what the supernet decides per call (the quantizer) or never uses (LBD). */
 export type SuperBlockSpec = Omit<BlockSpec, 'quantizer' | 'convBases'>;
 
 export type Quantize = (x: tf.Tensor4D) => tf.Tensor4D;
 
+/** Per-call choices of a block: absent fields mean "as built" (no mask, the spec's dilation). */
+export interface BlockChoices {
+  quantize: Quantize;
+  /** Mask over the block's input channels (the previous block's output mask). */
+  inMask?: tf.Tensor1D;
+  /** Mask over the stage's (inner) width. */
+  widthMask?: tf.Tensor1D;
+  /** Dilations of the main k×k convs and their probabilities (one conv per rate, same weights, mixed). */
+  dilation?: { rates: readonly number[]; p: tf.Tensor1D };
+  /** For a `mixed` shortcut: P(the derived block's shortcut is the identity, i.e. stride 1 and c_in = c_out). */
+  identity?: tf.Scalar;
+}
+
+/**
+ * The residual shortcut a block needs across the space's widths: nn uses the identity when stride
+ * is 1 and c_in = c_out, a projection otherwise. `mixed`: some architectures have each; the
+ * supernet holds the projection and mixes P(identity)·x + (1 − P(identity))·projection(x).
+ */
+export type ShortcutKind = 'identity' | 'projection' | 'mixed';
+
 /** `quantize → binary conv → BN`, named `conv.weight`, `bn.*` like nn's ConvUnit with one conv. */
 class BinaryUnit {
   readonly conv: Conv2d;
   readonly bn: BatchNorm;
 
-  constructor(scope: Scope, inChannels: number, outChannels: number, kernel: number, stride: number, dilation: number, bnMomentum: number) {
+  constructor(scope: Scope, inChannels: number, outChannels: number, kernel: number, stride: number, dilation: number, bnMomentum: number, readonly dilated: boolean) {
     this.conv = new Conv2d(scope.child('conv'), { inChannels, outChannels, kernel, stride, dilation, binary: true });
     this.bn = new BatchNorm(scope.child('bn'), outChannels, bnMomentum);
   }
 
-  apply(x: tf.Tensor4D, training: boolean, quantize: Quantize): tf.Tensor4D {
-    return this.bn.apply(this.conv.apply(quantize(x)), training);
+  apply(x: tf.Tensor4D, training: boolean, quantize: Quantize, inMask: tf.Tensor1D | undefined, dilation: BlockChoices['dilation']): tf.Tensor4D {
+    const q = quantize(x);
+    const weight = inMask === undefined ? this.conv.effectiveWeight() : maskedBinaryWeight(this.conv.weight as tf.Tensor4D, inMask);
+    let y: tf.Tensor4D;
+    if (!this.dilated || dilation === undefined) y = this.conv.convolve(q, weight);
+    else if (dilation.rates.length === 1) y = this.convolveAt(q, weight, dilation.rates[0]!);
+    else y = mixMaps(dilation.rates.map((d) => this.convolveAt(q, weight, d)), dilation.p);
+    return this.bn.apply(y, training);
+  }
+
+  /** nn's Conv2d geometry at another dilation (padding d·(k−1)/2 per side). */
+  private convolveAt(x: tf.Tensor4D, weight: tf.Tensor4D, dilation: number): tf.Tensor4D {
+    const { kernel, stride } = this.conv.options;
+    return tf.conv2d(x, weight, stride, (dilation * (kernel - 1)) / 2, 'NHWC', dilation);
   }
 }
 
 export class SuperBlock {
   readonly outChannels: number;
   readonly units: BinaryUnit[];
-  readonly shortcut: Shortcut | undefined;
+  /** The full-precision projection shortcut (avg-pool if strided → conv 1×1 → BN); absent = identity (or none, plain). */
+  readonly projection: { conv: Conv2d; bn: BatchNorm } | undefined;
 
   constructor(
     scope: Scope,
     readonly spec: SuperBlockSpec,
+    readonly shortcutKind: ShortcutKind = 'identity',
   ) {
     const { kind, inChannels, width, stride, kernel, dilation, bnMomentum } = spec;
-    const unit = (name: string, cin: number, cout: number, k: number, s: number, d: number) => new BinaryUnit(scope.child(name), cin, cout, k, s, d, bnMomentum);
+    const unit = (name: string, cin: number, cout: number, k: number, s: number, d: number) => new BinaryUnit(scope.child(name), cin, cout, k, s, d, bnMomentum, k > 1);
     if (kind === 'basic') {
       this.outChannels = width;
       this.units = [unit('unit1', inChannels, width, kernel, stride, dilation), unit('unit2', width, width, kernel, 1, dilation)];
@@ -52,22 +89,53 @@ export class SuperBlock {
       this.outChannels = width;
       this.units = [unit('unit1', inChannels, width, kernel, stride, dilation)];
     }
-    this.shortcut = kind === 'plain' ? undefined : new Shortcut(scope.child('shortcut'), inChannels, this.outChannels, stride, bnMomentum);
+    // Named like nn's Shortcut (`shortcut.conv.weight`, `shortcut.bn.*`); built here because a `mixed` block needs the projection even where the widest shapes agree.
+    const projects = kind !== 'plain' && (shortcutKind !== 'identity' || stride !== 1 || inChannels !== this.outChannels);
+    if (projects) {
+      const s = scope.child('shortcut');
+      this.projection = {
+        conv: new Conv2d(s.child('conv'), { inChannels, outChannels: this.outChannels, kernel: 1, stride: 1, binary: false }),
+        bn: new BatchNorm(s.child('bn'), this.outChannels, bnMomentum),
+      };
+    }
   }
 
-  apply(x: tf.Tensor4D, training: boolean, quantize: Quantize): tf.Tensor4D {
+  apply(x: tf.Tensor4D, training: boolean, choices: BlockChoices): tf.Tensor4D {
+    const { quantize, inMask, widthMask, dilation } = choices;
     const [u1, u2, u3] = this.units;
     switch (this.spec.kind) {
       case 'basic': {
-        const y = tf.add(u1!.apply(x, training, quantize), this.shortcut!.apply(x, training)) as tf.Tensor4D;
-        return tf.add(u2!.apply(y, training, quantize), y);
+        const y = tf.add(u1!.apply(x, training, quantize, inMask, dilation), this.applyShortcut(x, training, choices)) as tf.Tensor4D;
+        return tf.add(u2!.apply(y, training, quantize, widthMask, dilation), y);
       }
       case 'bottleneck': {
-        const b = u2!.apply(u1!.apply(x, training, quantize), training, quantize);
-        return tf.add(u3!.apply(b, training, quantize), this.shortcut!.apply(x, training));
+        const b = u2!.apply(u1!.apply(x, training, quantize, inMask, dilation), training, quantize, widthMask, dilation);
+        return tf.add(u3!.apply(b, training, quantize, widthMask, dilation), this.applyShortcut(x, training, choices));
       }
       case 'plain':
-        return u1!.apply(x, training, quantize);
+        return u1!.apply(x, training, quantize, inMask, dilation);
     }
   }
+
+  /** nn's Shortcut (the projection's input channels masked like the convs'), mixed with the identity for a `mixed` block. */
+  private applyShortcut(x: tf.Tensor4D, training: boolean, choices: BlockChoices): tf.Tensor4D {
+    const p = this.projection;
+    if (p === undefined) return x;
+    const stride = this.spec.stride;
+    const pooled = stride === 1 ? x : tf.avgPool(x, 2, stride, 'same');
+    const weight = choices.inMask === undefined ? (p.conv.weight as tf.Tensor4D) : maskedFloatWeight(p.conv.weight as tf.Tensor4D, choices.inMask);
+    const projected = p.bn.apply(p.conv.convolve(pooled, weight), training);
+    if (this.shortcutKind !== 'mixed') return projected;
+    const identity = choices.identity;
+    if (identity === undefined) throw new Error('super block: a mixed shortcut needs P(identity)');
+    return tf.add(tf.mul(fitChannels(x, this.outChannels), identity), tf.mul(projected, tf.sub(1, identity))) as tf.Tensor4D;
+  }
+}
+
+/** `x` with its channels cut or zero-padded to `channels` (an identity shortcut between the widest shapes of different stages). */
+function fitChannels(x: tf.Tensor4D, channels: number): tf.Tensor4D {
+  const c = x.shape[3];
+  if (c === channels) return x;
+  if (c > channels) return tf.slice(x, [0, 0, 0, 0], [-1, -1, -1, channels]);
+  return tf.pad(x, [[0, 0], [0, 0], [0, 0], [0, channels - c]]);
 }

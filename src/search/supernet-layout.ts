@@ -1,9 +1,10 @@
 /**
  * How a `SearchSpace` maps onto a supernet: which variable (if any) decides each boundary, the
- * bases and the activation bits of a group starting at each block, and what the template fixes
- * where no variable decides. Every choice is expressed as a one-hot row over a common axis
- * (K = 1..K_max, the union of bit widths, or continue/aggregate/soft) so the supernet can turn
- * any variable's probabilities into a distribution on that axis with one matrix product.
+ * bases and the activation bits of a group starting at each block, each stage's width and each
+ * block's dilation, and what the template fixes where no variable decides. Every choice is
+ * expressed as a one-hot row over a common axis (K = 1..K_max, the union of bit widths,
+ * continue/aggregate/soft, or the site's own choices for widths and dilations) so the supernet can
+ * turn any variable's probabilities into a distribution on that axis with one matrix product.
  */
 import type { ActivationBits, Arch } from '../space/arch.js';
 import type { ChoiceValue } from '../space/decision.js';
@@ -36,12 +37,16 @@ export interface SupernetLayout {
   /** `bases[s]`, `bits[s]`: K and bits of a group that starts at block s. */
   bases: SiteSetting<number>[];
   bits: SiteSetting<ActivationBits>[];
+  /** `widths[s]`: output channels of stage s (for bottleneck blocks the inner width); the supernet holds the widest. */
+  widths: SiteSetting<number>[];
+  /** `dilations[i]`: dilation of block i's main convs; the supernet mixes them over shared weights. */
+  dilations: SiteSetting<number>[];
   /** Per variable: [choices, axis] one-hot rows mapping the variable's choices onto its axis. */
   embeddings: number[][][];
 }
 
 /** Decision names the supernet knows how to relax (their effect on the network is built in). */
-export const RELAXABLE_DECISIONS = ['bases', 'groupBoundary', 'activationBits'] as const;
+export const RELAXABLE_DECISIONS = ['bases', 'groupBoundary', 'activationBits', 'stageWidth', 'dilation'] as const;
 
 /** Analyse a space for the supernet; a decision it cannot relax is a UsageError naming it. */
 export function supernetLayout(space: SearchSpace): SupernetLayout {
@@ -54,12 +59,16 @@ export function supernetLayout(space: SearchSpace): SupernetLayout {
   const boundaries: SiteSetting<Boundary>[] = draft.boundaries.map((b) => ({ fixed: b, support: [b] }));
   const bases: SiteSetting<number>[] = draft.blockBases.map((k) => ({ fixed: k, support: [k] }));
   const bits: SiteSetting<ActivationBits>[] = draft.blockBits.map((b) => ({ fixed: b, support: [b] }));
+  const widths: SiteSetting<number>[] = draft.widths.map((w) => ({ fixed: w, support: [w] }));
+  const dilations: SiteSetting<number>[] = draft.blocks.map((b) => ({ fixed: b.dilation, support: [b.dilation] }));
   space.variables.forEach((v, i) => {
     const name = v.decision.name;
     const choices = [...v.choices];
     if (name === 'groupBoundary') boundaries[v.site] = { variable: i, fixed: draft.boundaries[v.site]!, support: choices as Boundary[] };
     else if (name === 'bases') bases[v.site] = { variable: i, fixed: draft.blockBases[v.site]!, support: choices as number[] };
     else if (name === 'activationBits') bits[v.site] = { variable: i, fixed: draft.blockBits[v.site]!, support: choices as ActivationBits[] };
+    else if (name === 'stageWidth') widths[v.site] = { variable: i, fixed: draft.widths[v.site]!, support: siteValues(space, i) };
+    else if (name === 'dilation') dilations[v.site] = { variable: i, fixed: draft.blocks[v.site]!.dilation, support: siteValues(space, i) };
     else {
       throw new UsageError(`search space ${space.name}: the supernet cannot relax decision "${name}" yet (it relaxes ${RELAXABLE_DECISIONS.join(', ')})`);
     }
@@ -74,13 +83,38 @@ export function supernetLayout(space: SearchSpace): SupernetLayout {
   const bitChoices = [...bitSet].sort((a, b) => a - b);
   const embeddings = space.variables.map((v) => embeddingOf(v.decision.name, v.choices, kMax, bitChoices));
   if (n < 1) throw new UsageError(`search space ${space.name}: the template has no blocks`);
-  return { space, template, blockCount: n, kMax, bitChoices, boundaries, bases, bits, embeddings };
+  return { space, template, blockCount: n, kMax, bitChoices, boundaries, bases, bits, widths, dilations, embeddings };
+}
+
+/**
+ * What a variable's choices write at its site, read back from decoded drafts (a width decision
+ * stores ratios; the supernet needs channel counts). Each choice applied alone to the template.
+ */
+function siteValues(space: SearchSpace, variable: number): number[] {
+  const v = space.variables[variable]!;
+  const values = v.choices.map((_, c) => {
+    const indices = space.variables.map(() => 0);
+    indices[variable] = c;
+    const arch = space.decode(indices);
+    return v.decision.scope === 'stage' ? arch.widths[v.site]! : arch.blocks[v.site]!.dilation;
+  });
+  if (new Set(values).size !== values.length) {
+    throw new UsageError(`search space ${space.name}: ${v.id}: two choices give the same value (${values.join(', ')}); the supernet needs distinct ones`);
+  }
+  return values;
 }
 
 function embeddingOf(name: string, choices: readonly ChoiceValue[], kMax: number, bitChoices: ActivationBits[]): number[][] {
+  // Widths and dilations: the site's own choices are the axis (identity rows).
+  if (name === 'stageWidth' || name === 'dilation') return choices.map((_, c) => choices.map((_, a) => (a === c ? 1 : 0)));
   const axis: readonly ChoiceValue[] =
     name === 'bases' ? Array.from({ length: kMax }, (_, k) => k + 1) : name === 'activationBits' ? bitChoices : BOUNDARY_KINDS;
   return choices.map((c) => axis.map((a) => (a === c ? 1 : 0)));
+}
+
+/** Channels the supernet holds for stage s: its widest choice. */
+export function maxWidth(layout: SupernetLayout, stage: number): number {
+  return Math.max(...layout.widths[stage]!.support);
 }
 
 /** Whether a group can start at block `s` in some architecture of the space. */

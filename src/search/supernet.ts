@@ -13,6 +13,12 @@
  *   S[j,k] = Σ_{K,K'} P(K_b = K)·P(K'_{b+1} = K')·M⁽ᴷ'ᴷ⁾[j,k] / P(K'_{b+1} > j),
  *   the expected soft connection given that base j of the next group exists.
  * - activation bits: softmax-weighted sum of the quantizers' outputs (mixed-quantizer.ts).
+ * - stage widths: every block is built at its stage's widest choice; FBNetV2 channel prefix masks
+ *   (channel-mask.ts) weight the channels where they are consumed (next convs' input channels, the
+ *   classifier's pooled input). A block whose shortcut is the identity for some widths and a
+ *   projection for others mixes the two by P(identity).
+ * - dilation: the block's k×k convs run at every dilation choice with the same weights and the
+ *   outputs are mixed by softmax(α) (DARTS-style; a single choice runs one conv).
  *
  * λ⁽ᴷ⁾ and M⁽ᴷ'ᴷ⁾ are initialised like nn's AggregateConnector / SoftConnector of those sizes,
  * and `derivedStateDict` hands every weight to `buildModel(arch)` under its name there, so with
@@ -29,11 +35,13 @@ import { BatchNorm } from '../nn/layers/batch-norm.js';
 import { Conv2d } from '../nn/layers/conv2d.js';
 import { Dense } from '../nn/layers/dense.js';
 import { ParameterStore, Scope, type Parameter, type StateDict } from '../nn/parameters.js';
-import type { Arch } from '../space/arch.js';
+import type { Arch, BlockKind } from '../space/arch.js';
 import { mixMaps } from './map-mix.js';
 import { mixedQuantizer } from './mixed-quantizer.js';
-import { SuperBlock } from './super-block.js';
-import { groupCanStart, type SupernetLayout } from './supernet-layout.js';
+import { prefixMask } from './channel-mask.js';
+import { SuperBlock, type BlockChoices, type ShortcutKind } from './super-block.js';
+import { groupCanStart, maxWidth, type SupernetLayout } from './supernet-layout.js';
+import { blockOutChannels } from '../nn/blocks/block.js';
 import type { StructureWeights } from './structure-weights.js';
 
 export interface SupernetOptions {
@@ -68,6 +76,8 @@ export class Supernet {
   readonly fc: Dense;
   /** K values any group can take, ascending. */
   readonly kValues: number[];
+  /** Per block: identity, projection or mixed shortcut across the space's widths. */
+  readonly shortcutKinds: ShortcutKind[];
   private readonly beta: number;
   private readonly estimator: SignEstimator;
 
@@ -89,10 +99,11 @@ export class Supernet {
     this.stemBn = new BatchNorm(stem.child('bn'), arch.stem.filters, bnMomentum);
 
     let channels = arch.stem.filters;
+    this.shortcutKinds = arch.blocks.map((_, i) => shortcutKindOf(layout, i));
     this.blocks = arch.blocks.map((b, i) => {
-      const width = arch.widths[b.stage]!;
+      const width = maxWidth(layout, b.stage);
       const spec = { kind: b.kind, inChannels: channels, width, stride: b.stride, kernel: b.kernel, dilation: b.dilation, bnMomentum };
-      const bases = Array.from({ length: kMax }, (_, k) => new SuperBlock(root.child('blocks').child(i).child('bases').child(k), spec));
+      const bases = Array.from({ length: kMax }, (_, k) => new SuperBlock(root.child('blocks').child(i).child('bases').child(k), spec, this.shortcutKinds[i]));
       channels = bases[0]!.outChannels;
       return bases;
     });
@@ -148,18 +159,52 @@ export class Supernet {
     const features = new Map<number, tf.Tensor4D>();
     // keeps[K−1][k] = 1 when K > k: P(base k exists) = q · keeps.
     const keeps = tf.tensor2d(Array.from({ length: kMax }, (_, r) => Array.from({ length: kMax }, (_, k) => (k < r + 1 ? 1 : 0))));
+    const masks = this.channelMasks(weights);
     this.blocks.forEach((bases, i) => {
-      const quantize = mixedQuantizer(this.layout.bitChoices, weights.blockBits[i], { estimator: this.estimator, beta: this.beta });
-      const outputs = bases.map((block, k) => block.apply(inputs[k]!, training, quantize));
+      const choices: BlockChoices = {
+        quantize: mixedQuantizer(this.layout.bitChoices, weights.blockBits[i], { estimator: this.estimator, beta: this.beta }),
+        ...this.blockChoices(i, weights, masks),
+      };
+      const outputs = bases.map((block, k) => block.apply(inputs[k]!, training, choices));
       if (atBlocks.includes(i)) {
         const exists = tf.reshape(tf.matMul(tf.reshape(weights.blockBases[i]!, [1, -1]), keeps), [-1]) as tf.Tensor1D;
-        features.set(i, mixMaps(outputs, tf.div(exists, tf.sum(exists)) as tf.Tensor1D));
+        features.set(i, maskChannels(mixMaps(outputs, tf.div(exists, tf.sum(exists)) as tf.Tensor1D), masks.out[i]));
       }
       if (i < last) inputs = this.connect(i, outputs, weights);
       else pooled = mixMaps(outputs, tf.reshape(tf.matMul(tf.reshape(weights.blockBases[i]!, [1, -1]), this.lambdaMatrix(this.outputLambda)), [-1]) as tf.Tensor1D);
     });
-    const logits = this.fc.apply(tf.mean(pooled!, [1, 2]) as tf.Tensor2D);
+    const logits = this.fc.apply(maskChannels(tf.mean(pooled!, [1, 2]) as tf.Tensor2D, masks.out[last]));
     return { logits, features: atBlocks.map((i) => features.get(i)!) };
+  }
+
+  /** Per block: the mask over its stage's width and over its output channels (undefined where the stage has one width). */
+  private channelMasks(weights: StructureWeights): { width: (tf.Tensor1D | undefined)[]; out: (tf.Tensor1D | undefined)[] } {
+    const byStage = new Map<string, tf.Tensor1D>();
+    const mask = (stage: number, kind: BlockKind | 'inner'): tf.Tensor1D | undefined => {
+      const setting = this.layout.widths[stage]!;
+      if (setting.support.length === 1) return undefined;
+      const key = `${stage}:${kind === 'bottleneck' ? 'x4' : 'x1'}`;
+      if (!byStage.has(key)) {
+        const channels = (w: number) => (kind === 'inner' ? w : blockOutChannels(kind, w));
+        byStage.set(key, prefixMask(weights.stageWidths[stage]!, setting.support.map(channels), channels(maxWidth(this.layout, stage))));
+      }
+      return byStage.get(key);
+    };
+    const blocks = this.layout.template.blocks;
+    return { width: blocks.map((b) => mask(b.stage, 'inner')), out: blocks.map((b) => mask(b.stage, b.kind)) };
+  }
+
+  /** What block i's bases take from the structure weights besides the quantizer. */
+  private blockChoices(i: number, weights: StructureWeights, masks: { width: (tf.Tensor1D | undefined)[]; out: (tf.Tensor1D | undefined)[] }): Omit<BlockChoices, 'quantize'> {
+    const rates = this.layout.dilations[i]!.support;
+    const inMask = i > 0 ? masks.out[i - 1] : undefined;
+    const widthMask = masks.width[i];
+    return {
+      ...(inMask ? { inMask } : {}),
+      ...(widthMask ? { widthMask } : {}),
+      dilation: { rates, p: weights.blockDilations[i]! },
+      ...(this.shortcutKinds[i] === 'mixed' ? { identity: identityProbability(this.layout, i, weights) } : {}),
+    };
   }
 
   /**
@@ -241,18 +286,22 @@ export class Supernet {
     this.params.loadStateDict(state, source);
   }
 
-  /** The supernet's weights under `buildModel(arch)`'s names (live variables of this supernet; don't dispose). */
+  /**
+   * The supernet's weights under `buildModel(arch)`'s names, cut to the derived widths (the leading
+   * channels of every axis: prefix masks keep those). New tensors: dispose them after loading.
+   */
   derivedStateDict(arch: Arch): StateDict {
     const mine = this.stateDict();
     const model = buildModel(arch);
-    const names = Object.keys(model.stateDict());
+    const shapes = Object.entries(model.stateDict()).map(([name, t]) => [name, t.shape] as const);
     model.dispose();
     const out: StateDict = {};
-    for (const name of names) {
+    for (const [name, shape] of shapes) {
       const source = this.derivedName(arch, name);
       const t = mine[source];
       if (t === undefined) throw new Error(`supernet has no weight ${source} for ${name} of ${arch.name ?? 'the architecture'}`);
-      out[name] = t;
+      if (t.rank !== shape.length || shape.some((n, a) => n > t.shape[a]!)) throw new Error(`supernet weight ${source} [${t.shape.join(', ')}] cannot hold ${name} [${shape.join(', ')}]`);
+      out[name] = tf.slice(t, shape.map(() => 0), [...shape]);
     }
     return out;
   }
@@ -274,6 +323,49 @@ export class Supernet {
   dispose(): void {
     this.params.dispose();
   }
+}
+
+/** Channels of a [N, …, C] tensor weighted by `mask` [C] (nothing to do without one). */
+function maskChannels<T extends tf.Tensor>(x: T, mask: tf.Tensor1D | undefined): T {
+  return mask === undefined ? x : (tf.mul(x, mask) as T);
+}
+
+/** Output channels block i can have, per choice of its stage's width (the template's when fixed). */
+function outChannelOptions(layout: SupernetLayout, i: number): number[] {
+  const b = layout.template.blocks[i]!;
+  return layout.widths[b.stage]!.support.map((w) => blockOutChannels(b.kind, w));
+}
+
+/** [input options, output options] of 1{c_in = c_out} for block i (input from the stem or block i−1). */
+function identityTable(layout: SupernetLayout, i: number): { sameStage: boolean; table: number[][] } {
+  const blocks = layout.template.blocks;
+  const outs = outChannelOptions(layout, i);
+  if (i > 0 && blocks[i - 1]!.stage === blocks[i]!.stage) {
+    // One width variable decides both sides: the pairs are (in(w), out(w)).
+    const ins = outChannelOptions(layout, i - 1);
+    return { sameStage: true, table: [outs.map((o, c) => (ins[c] === o ? 1 : 0))] };
+  }
+  const ins = i === 0 ? [layout.template.stem.filters] : outChannelOptions(layout, i - 1);
+  return { sameStage: false, table: ins.map((a) => outs.map((o) => (a === o ? 1 : 0))) };
+}
+
+/** Whether block i's shortcut is the identity in every, no or some architecture of the space. */
+function shortcutKindOf(layout: SupernetLayout, i: number): ShortcutKind {
+  const b = layout.template.blocks[i]!;
+  if (b.kind === 'plain') return 'identity';
+  if (b.stride !== 1) return 'projection';
+  const cells = identityTable(layout, i).table.flat();
+  if (cells.every((c) => c === 1)) return 'identity';
+  return cells.every((c) => c === 0) ? 'projection' : 'mixed';
+}
+
+/** P(block i's shortcut is the identity) under the width distributions (untidied). */
+function identityProbability(layout: SupernetLayout, i: number, weights: StructureWeights): tf.Scalar {
+  const { sameStage, table } = identityTable(layout, i);
+  const out = tf.reshape(weights.stageWidths[layout.template.blocks[i]!.stage]!, [-1, 1]);
+  if (sameStage) return tf.squeeze(tf.matMul(tf.tensor2d(table), out)) as tf.Scalar;
+  const input = i === 0 ? tf.ones([1, 1]) : tf.reshape(weights.stageWidths[layout.template.blocks[i - 1]!.stage]!, [1, -1]);
+  return tf.squeeze(tf.matMul(tf.matMul(input, tf.tensor2d(table)), out)) as tf.Scalar;
 }
 
 /** nn's SoftConnector start: rows sum to 1; ½·I + ½/K when K' = K, else 1/K. */

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/backend/select.js';
 import { ArchitectureWeights } from '../../src/search/architecture-weights.js';
 import { BilevelTrainer } from '../../src/search/bilevel.js';
-import { archCost, bopsCostModel } from '../../src/search/cost-model.js';
+import { archCost, bopsCostModel, costBounds } from '../../src/search/cost-model.js';
 import type { CostObjective } from '../../src/search/cost-objective.js';
 import { argmaxIndices, fitToTarget } from '../../src/search/derive.js';
 import { Supernet } from '../../src/search/supernet.js';
@@ -65,8 +65,8 @@ function search(objective: CostObjective, steps: number): Outcome {
   }
   const probabilities = alpha.probabilities();
   const arch = space.decode(argmaxIndices(probabilities));
-  const flat = (pick: (v: number[]) => number) => costModel.constant + costModel.perBlock.reduce((s, t) => s + pick(t.flat()), 0);
-  const out = { arch, cost: archCost(costModel, arch), minCost: flat((v) => Math.min(...v)), maxCost: flat((v) => Math.max(...v)), probabilities };
+  const bounds = costBounds(costModel);
+  const out = { arch, cost: archCost(costModel, arch), minCost: bounds.min, maxCost: bounds.max, probabilities };
   trainer.dispose();
   alpha.dispose();
   supernet.dispose();

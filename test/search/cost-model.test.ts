@@ -8,6 +8,7 @@ import { structureWeights } from '../../src/search/structure-weights.js';
 import { supernetLayout } from '../../src/search/supernet-layout.js';
 import { bopsCost } from '../../src/space/constraints.js';
 import { createRng } from '../../src/util/random.js';
+import { activationBits, bases, dilation, groupBoundary, stageWidth } from '../../src/space/index.js';
 import { tinySpace } from './helpers.js';
 
 beforeAll(async () => {
@@ -16,12 +17,17 @@ beforeAll(async () => {
 
 /** A latency table with a made-up but entry-specific time for every entry the space needs. */
 function syntheticTable(entries: ReturnType<typeof latencyEntriesOfSpace>): LatencyTable {
-  const measurements = new Map(entries.map((e) => [latencyKey(e), { entry: e, seconds: 1e-6 * (e.h * e.w * e.inChannels * e.outChannels * e.kernel ** 2 * e.bases * (e.bits === 32 ? 8 : e.bits)) / 1000 + 1e-6, repeats: 1 }]));
+  const measurements = new Map(entries.map((e) => [latencyKey(e), { entry: e, seconds: 1e-6 * (e.h * e.w * e.inChannels * e.outChannels * e.kernel ** 2 * e.bases * (e.bits === 32 ? 8 : e.bits)) / 1000 + 1e-6 * e.dilation, repeats: 1 }]));
   return { fingerprint: 'test', engine: 'js', machine: {} as LatencyTable['machine'], measurements };
 }
 
-describe('cost model', () => {
-  const space = tinySpace();
+const spaces = {
+  'bases × boundaries × bits': tinySpace(),
+  'widths × dilations × bases × boundaries × bits': tinySpace([stageWidth(), dilation({ choices: [1, 2], sites: [0, 1] }), bases({ choices: [1, 2] }), groupBoundary(), activationBits({ choices: [1, 2] })]),
+};
+
+for (const [what, space] of Object.entries(spaces))
+describe(`cost model (${what})`, () => {
   const layout = supernetLayout(space);
   const samples = (() => {
     const rng = createRng(7);
@@ -69,5 +75,21 @@ describe('cost model', () => {
     }
     expect(expected / (total / count)).toBeCloseTo(1, 5);
     alpha.dispose();
+  });
+
+  it('prices every width and dilation choice differently where the space has them', () => {
+    const model = bopsCostModel(layout);
+    const table = syntheticTable(latencyEntriesOfSpace(layout));
+    const latency = latencyCostModel(layout, table);
+    space.variables.forEach((v, i) => {
+      if (v.decision.name !== 'stageWidth' && v.decision.name !== 'dilation') return;
+      const costs = v.choices.map((_, c) => {
+        const indices = space.variables.map(() => 0);
+        indices[i] = c;
+        const arch = space.decode(indices);
+        return (v.decision.name === 'stageWidth' ? archCost(model, arch) : archCost(latency, arch));
+      });
+      expect(new Set(costs).size, v.id).toBe(costs.length);
+    });
   });
 });

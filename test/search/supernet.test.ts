@@ -5,7 +5,7 @@ import { oneHotProbabilities, ArchitectureWeights } from '../../src/search/archi
 import { structureWeights } from '../../src/search/structure-weights.js';
 import { Supernet } from '../../src/search/supernet.js';
 import { supernetLayout } from '../../src/search/supernet-layout.js';
-import { bases, dilation, groupBoundary, stageWidth } from '../../src/space/index.js';
+import { bases, dilation, groupBoundary, stageWidth, type Decision } from '../../src/space/index.js';
 import { createRng } from '../../src/util/random.js';
 import { UsageError } from '../../src/util/errors.js';
 import { tinySpace } from './helpers.js';
@@ -28,9 +28,14 @@ function perturb(net: Supernet, seed: number): void {
 }
 
 describe('Supernet with one-hot α', () => {
+  const decisionSets = {
+    'bases × boundaries × bits': undefined,
+    'widths × dilations × bases × boundaries': [stageWidth(), dilation({ choices: [1, 2, 4], sites: [0, 1] }), bases({ choices: [1, 2] }), groupBoundary()],
+  };
+  for (const [what, decisions] of Object.entries(decisionSets))
   for (const kind of ['basic', 'plain', 'bottleneck'] as const) {
-    it(`computes exactly the derived architecture (${kind} blocks, bases × boundaries × bits)`, () => {
-      const space = tinySpace(undefined, kind);
+    it(`computes exactly the derived architecture (${kind} blocks, ${what})`, () => {
+      const space = tinySpace(decisions, kind);
       const layout = supernetLayout(space);
       const net = new Supernet(layout, { seed: 3 });
       perturb(net, 4);
@@ -40,7 +45,9 @@ describe('Supernet with one-hot α', () => {
         const indices = space.sampleIndices(rng);
         const arch = space.decode(indices);
         const model = buildModel(arch);
-        model.loadStateDict(net.derivedStateDict(arch));
+        const state = net.derivedStateDict(arch);
+        model.loadStateDict(state);
+        tf.dispose(Object.values(state));
         for (const training of [false, true]) {
           const [mine, theirs] = tf.tidy(() => {
             const w = structureWeights(layout, oneHotProbabilities(space, indices));
@@ -69,7 +76,9 @@ describe('Supernet with one-hot α', () => {
       const indices = space.sampleIndices(rng);
       const arch = space.decode(indices);
       const model = buildModel(arch);
-      model.loadStateDict(net.derivedStateDict(arch));
+      const state = net.derivedStateDict(arch);
+      model.loadStateDict(state);
+      tf.dispose(Object.values(state));
       const diffs = tf.tidy(() => {
         const mine = net.forwardWithFeatures(x, true, structureWeights(layout, oneHotProbabilities(space, indices)), [1, 2]);
         const theirs = model.forwardWithFeatures(x, true, [1, 2]);
@@ -100,7 +109,32 @@ describe('Supernet with one-hot α', () => {
   });
 
   it('refuses decisions it cannot relax, naming them', () => {
-    expect(() => supernetLayout(tinySpace([dilation({ choices: [1, 2], sites: [0] })]))).toThrow(UsageError);
-    expect(() => supernetLayout(tinySpace([stageWidth()]))).toThrow(/stageWidth/);
+    const kernelSize: Decision<number> = {
+      name: 'kernelSize',
+      description: 'kernel of a block',
+      choices: [3, 5],
+      scope: 'block',
+      relaxation: { kind: 'softmax-mix' },
+      apply: (draft, site, choice) => void (draft.blocks[site]!.kernel = choice),
+      read: (draft, site) => draft.blocks[site]!.kernel,
+    };
+    expect(() => supernetLayout(tinySpace([kernelSize]))).toThrow(UsageError);
+    expect(() => supernetLayout(tinySpace([kernelSize]))).toThrow(/kernelSize/);
+  });
+
+  it('with uniform α a width or dilation choice changes the output (its relaxation is live)', () => {
+    for (const decision of [stageWidth({ sites: [1] }), dilation({ choices: [1, 2], sites: [0] })]) {
+      const space = tinySpace([decision]);
+      const layout = supernetLayout(space);
+      const net = new Supernet(layout, { seed: 2 });
+      perturb(net, 3);
+      const alpha = new ArchitectureWeights(space);
+      const x = randomInput(4, [2, 8, 8, 1]);
+      const outputs = tf.tidy(() => [alpha.softmax(), ...space.variables[0]!.choices.map((_, c) => oneHotProbabilities(space, [c]))].map((p) => net.forward(x, false, structureWeights(layout, p)).dataSync()));
+      for (let c = 1; c < outputs.length; c++) expect(Math.max(...outputs[0]!.map((v, j) => Math.abs(v - outputs[c]![j]!))), `${decision.name} choice ${c - 1}`).toBeGreaterThan(1e-4);
+      alpha.dispose();
+      net.dispose();
+      x.dispose();
+    }
   });
 });
