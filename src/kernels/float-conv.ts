@@ -1,7 +1,9 @@
 /**
  * A plain float conv (NHWC input, HWIO filter, zero padding, TensorFlow geometry): the
  * reference the binary engines must equal on ±1 data, and the full-precision stem of the
- * packed inference engine. Accumulates in float64.
+ * packed inference engine. Accumulates in float32 over taps (ky, kx) then input channels, each
+ * product rounded — the order of the wasm and native engines and of tfjs-wasm's XNNPACK conv, so
+ * all of them agree bit for bit (and exactly, on ±1 or small-integer data).
  */
 import { UsageError } from '../util/errors.js';
 import { convGeometry, type ConvSpec } from './conv-spec.js';
@@ -26,7 +28,7 @@ export function floatConv2d(x: ArrayLike<number>, shape: NhwcShape, filter: Arra
   }
   const { outH, outW, padTop, padLeft } = convGeometry(h, w, spec);
   const out = new Float32Array(n * outH * outW * outChannels);
-  const acc = new Float64Array(outChannels);
+  const acc = new Float32Array(outChannels);
   for (let b = 0; b < n; b++) {
     for (let oy = 0; oy < outH; oy++) {
       for (let ox = 0; ox < outW; ox++) {
@@ -41,7 +43,7 @@ export function floatConv2d(x: ArrayLike<number>, shape: NhwcShape, filter: Arra
               const v = x[((b * h + iy) * w + ix) * c + ci]!;
               if (v === 0) continue;
               const f = ((ky * k + kx) * c + ci) * outChannels;
-              for (let o = 0; o < outChannels; o++) acc[o] += v * filter[f + o]!;
+              for (let o = 0; o < outChannels; o++) acc[o] = acc[o]! + Math.fround(v * filter[f + o]!);
             }
           }
         }

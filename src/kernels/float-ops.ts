@@ -1,7 +1,9 @@
 /**
  * The full-precision pieces of a packed model (stem, BN, shortcuts, pooling, classifier) as
- * plain loops over NHWC Float32Arrays. Accuracy matters more than speed here: these run
- * once per image around the binary convs.
+ * plain loops over NHWC Float32Arrays. Everything that can feed a later activation quantizer is
+ * computed in float32 in the exact op order of the tfjs model on the wasm backend (the project's
+ * BatchNorm kernel, XNNPACK's average pool, mul + addN): a k-bit level is a rounding, and one ulp
+ * off at its edge moves it a whole step. Only the head (global pool, classifier) is free.
  */
 import { UsageError } from '../util/errors.js';
 import { convGeometry, type ConvGeometry } from './conv-spec.js';
@@ -16,14 +18,23 @@ export interface FeatureMap {
   data: Float32Array;
 }
 
-/** Inference BatchNorm in place: y = (x − μ)·γ/√(σ² + ε) + β per channel. */
+/**
+ * Inference BatchNorm in place as the wasm backend's FusedBatchNorm (src/backend/kernels/batch-norm.ts)
+ * computes it: y = x·s + t in float32, s = γ/√(σ² + ε) and t = β − μ·(γ/√(σ² + ε)) folded in
+ * float64 and rounded once.
+ */
 export function batchNormInPlace(x: FeatureMap, bn: BatchNormParams): FeatureMap {
   const { c, data } = x;
-  const scale = new Float64Array(c);
-  for (let o = 0; o < c; o++) scale[o] = bn.gamma[o]! / Math.sqrt(bn.movingVariance[o]! + bn.epsilon);
+  const scale = new Float32Array(c);
+  const shift = new Float32Array(c);
+  for (let o = 0; o < c; o++) {
+    const k = bn.gamma[o]! / Math.sqrt(bn.movingVariance[o]! + bn.epsilon);
+    scale[o] = k;
+    shift[o] = bn.beta[o]! - bn.movingMean[o]! * k;
+  }
   for (let i = 0; i < data.length; i++) {
     const o = i % c;
-    data[i] = (data[i]! - bn.movingMean[o]!) * scale[o]! + bn.beta[o]!;
+    data[i] = Math.fround(data[i]! * scale[o]!) + shift[o]!;
   }
   return x;
 }
@@ -41,23 +52,9 @@ export function addInPlace(a: FeatureMap, b: FeatureMap): FeatureMap {
   return a;
 }
 
-/** Σ_k weights[k]·maps[k] into a new map. */
-export function weightedSum(maps: readonly FeatureMap[], weights: ArrayLike<number>): FeatureMap {
-  const first = maps[0]!;
-  const size = first.data.length;
-  const out = new Float32Array(size);
-  for (let k = 0; k < maps.length; k++) {
-    const src = maps[k]!.data;
-    if (src.length !== size) throw new UsageError(`weighted sum: shapes ${shapeOf(first)} and ${shapeOf(maps[k]!)} differ`);
-    const wk = weights[k]!;
-    for (let i = 0; i < size; i++) out[i] += wk * src[i]!;
-  }
-  return { ...first, data: out };
-}
-
 /**
- * Walk a window×window pooling window over x: `take(to, at)` for every window position inside
- * the input (`to`, `at`: the output and input pixels' channel-0 offsets), then `done(to, count)`
+ * Walk a window×window pooling window over x: `take(to, at, ky, kx)` for every window position
+ * inside the input (`to`, `at`: the output and input pixels' channel-0 offsets), then `done(to, count)`
  * once per output pixel with the number of positions taken.
  */
 function forEachPoolWindow(
@@ -65,7 +62,7 @@ function forEachPoolWindow(
   window: number,
   stride: number,
   geometry: ConvGeometry,
-  take: (to: number, at: number) => void,
+  take: (to: number, at: number, ky: number, kx: number) => void,
   done?: (to: number, count: number) => void,
 ): void {
   const { outH, outW, padTop, padLeft } = geometry;
@@ -82,7 +79,7 @@ function forEachPoolWindow(
             const ix = ox * stride - padLeft + kx;
             if (ix < 0 || ix >= w) continue;
             count++;
-            take(to, ((b * h + iy) * w + ix) * c);
+            take(to, ((b * h + iy) * w + ix) * c, ky, kx);
           }
         }
         done?.(to, count);
@@ -91,23 +88,34 @@ function forEachPoolWindow(
   }
 }
 
-/** Average pooling, TensorFlow 'same' padding; the average counts only positions inside the input. */
+/**
+ * Average pooling, TensorFlow 'same' padding; the average counts only positions inside the input.
+ * Summed as tfjs-wasm's XNNPACK kernel does, so the result is bit-identical: up to 9 taps in
+ * column-major order i0..i8 (padded taps 0), ((i2+i3)+(i4+i5)) + (((i0+i1)+i8)+(i6+i7)) in
+ * float32, times the float32 1/count.
+ */
 export function avgPoolSame(x: FeatureMap, window: number, stride: number): FeatureMap {
+  if (window * window > 9) throw new UsageError(`average pool: window ${window}×${window} has more than 9 taps (only up to 3×3 is supported)`);
   const geometry = convGeometry(x.h, x.w, { kernel: window, stride, dilation: 1, padding: 'same' });
   const { n, c } = x;
+  const f = Math.fround;
   const out = new Float32Array(n * geometry.outH * geometry.outW * c);
-  const acc = new Float64Array(c);
+  const taps: number[] = [];
   forEachPoolWindow(
     x,
     window,
     stride,
     geometry,
-    (_to, at) => {
-      for (let ch = 0; ch < c; ch++) acc[ch] += x.data[at + ch]!;
-    },
+    (_to, at, ky, kx) => (taps[kx * window + ky] = at),
     (to, count) => {
-      for (let ch = 0; ch < c; ch++) out[to + ch] = acc[ch]! / count;
-      acc.fill(0);
+      const inverse = f(1 / count);
+      const v = (i: number, ch: number): number => (taps[i] === undefined ? 0 : x.data[taps[i]! + ch]!);
+      for (let ch = 0; ch < c; ch++) {
+        const right = f(f(v(2, ch) + v(3, ch)) + f(v(4, ch) + v(5, ch)));
+        const left = f(f(f(v(0, ch) + v(1, ch)) + v(8, ch)) + f(v(6, ch) + v(7, ch)));
+        out[to + ch] = f(f(right + left) * inverse);
+      }
+      taps.length = 0;
     },
   );
   return { n, h: geometry.outH, w: geometry.outW, c, data: out };

@@ -23,6 +23,8 @@ export interface OutputTransformParts {
   channels: number;
   /** Per-output-channel weight scale α (mean |W|); 1 when absent. */
   alpha?: ArrayLike<number>;
+  /** The conv's scale s_j in a layer-wise decomposed (LBD) sum Σ_j s_j·conv_j; 1 when absent. */
+  baseScale?: number;
   /** Scale of the input levels: 1 for ±1 activations, β/(2^k−1) for k-bit ones. */
   inputScale?: number;
   /** Bias of the conv itself (before BN). */
@@ -33,8 +35,13 @@ export interface OutputTransformParts {
 }
 
 /**
- * Fold conv → (+bias) → BN → ×λ into one affine map per channel:
- * y = λ·(γ·((d·s·α + b) − μ)/√(σ²+ε) + β_bn).
+ * Fold conv → (+bias) → BN → ×λ into one affine map per channel, y = d·S + T, in float32 one
+ * rounded op at a time in the order src/nn's binary-unit inference (binaryUnitInference) uses,
+ * so that S and T — and with them every output — are bit-identical to the tfjs model's:
+ *
+ *   inv = γ / √(σ² + ε);   S = ((α·s_j)·step)·inv;   T = β − μ·inv
+ *
+ * (a conv bias b enters as T = β − (μ − b)·inv; λ multiplies S and T last).
  */
 export function foldOutputTransform(parts: OutputTransformParts): ChannelAffine {
   const { channels } = parts;
@@ -47,21 +54,28 @@ export function foldOutputTransform(parts: OutputTransformParts): ChannelAffine 
   if (parts.batchNorm) {
     for (const key of ['gamma', 'beta', 'movingMean', 'movingVariance'] as const) check(`batchNorm.${key}`, parts.batchNorm[key]);
   }
-  const inputScale = parts.inputScale ?? 1;
-  const lambda = parts.lambda ?? 1;
+  const f = Math.fround;
+  const inputScale = f(parts.inputScale ?? 1);
   const scale = new Float32Array(channels);
   const bias = new Float32Array(channels);
+  const bn = parts.batchNorm;
+  const epsilon = bn ? f(bn.epsilon) : 0;
   for (let o = 0; o < channels; o++) {
-    let s = inputScale * (parts.alpha ? parts.alpha[o]! : 1);
-    let b = parts.convBias ? parts.convBias[o]! : 0;
-    const bn = parts.batchNorm;
+    let a = parts.alpha ? f(parts.alpha[o]!) : 1;
+    if (parts.baseScale !== undefined) a = f(a * f(parts.baseScale));
+    let s = f(a * inputScale);
+    let b = parts.convBias ? f(parts.convBias[o]!) : 0;
     if (bn) {
-      const g = bn.gamma[o]! / Math.sqrt(bn.movingVariance[o]! + bn.epsilon);
-      s *= g;
-      b = (b - bn.movingMean[o]!) * g + bn.beta[o]!;
+      const inv = f(bn.gamma[o]! / f(Math.sqrt(f(bn.movingVariance[o]! + epsilon))));
+      s = f(s * inv);
+      b = f(bn.beta[o]! - f(f(bn.movingMean[o]! - b) * inv));
     }
-    scale[o] = s * lambda;
-    bias[o] = b * lambda;
+    if (parts.lambda !== undefined) {
+      s = f(s * parts.lambda);
+      b = f(b * parts.lambda);
+    }
+    scale[o] = s;
+    bias[o] = b;
   }
   return { scale, bias };
 }
@@ -116,7 +130,10 @@ export function checkMix(parts: readonly Float32Array[], mix: ArrayLike<number>)
   return { from, to: mix.length / from, size };
 }
 
-/** out_j = Σ_k mix[j·K + k]·x_k: Group-Net's soft connection (one row: the multi-base sum). */
+/**
+ * out_j = Σ_k mix[j·K + k]·x_k: Group-Net's soft connection (one row: the multi-base sum), in
+ * float32 from 0 in base order, each product rounded — as the wasm engine and tfjs (mul, addN) do.
+ */
 export function mixBases(parts: readonly Float32Array[], mix: ArrayLike<number>): Float32Array[] {
   const { from, to, size } = checkMix(parts, mix);
   return Array.from({ length: to }, (_, j) => {
@@ -124,7 +141,7 @@ export function mixBases(parts: readonly Float32Array[], mix: ArrayLike<number>)
     for (let k = 0; k < from; k++) {
       const src = parts[k]!;
       const w = mix[j * from + k]!;
-      for (let i = 0; i < size; i++) out[i] += w * src[i]!;
+      for (let i = 0; i < size; i++) out[i] = out[i]! + Math.fround(w * src[i]!);
     }
     return out;
   });

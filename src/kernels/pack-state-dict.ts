@@ -2,6 +2,8 @@
  * Export: a trained model's state dict (plain arrays — the caller reads its tfjs tensors)
  * becomes a `.gnb` model. Binary conv weights are stored as packed signs plus α = mean|W|
  * per output channel (what nn's magnitude-aware sign multiplies by); everything else as float32.
+ * The caller may hand α in as `<weight>.alpha`: the tfjs model's own α (its backend's reduction
+ * order), which the packed engine must use to reproduce that model bit for bit.
  */
 import type { Arch } from '../space/arch.js';
 import { UsageError } from '../util/errors.js';
@@ -34,12 +36,18 @@ export function packStateDict(arch: Arch, state: Readonly<Record<string, ArrayTe
     }
     const [k, k2, cin, cout] = t.shape as [number, number, number, number];
     if (t.shape.length !== 4 || k !== k2) throw new UsageError(`export: ${name}: expected an HWIO conv kernel [k, k, in, out], got [${t.shape.join(', ')}]`);
-    const alpha = new Float32Array(cout);
-    const sums = new Float64Array(cout);
-    for (let i = 0; i < t.data.length; i++) sums[i % cout] += Math.abs(t.data[i]!);
-    for (let o = 0; o < cout; o++) alpha[o] = sums[o]! / (k * k * cin);
     tensors.set(name, { dtype: 'binary', shape: [k, k, cin, cout], weights: packWeights(t.data, { kernel: k, inChannels: cin, outChannels: cout }) });
-    tensors.set(`${name}${ALPHA_SUFFIX}`, { dtype: 'float32', shape: [cout], data: alpha });
+    const given = state[`${name}${ALPHA_SUFFIX}`];
+    if (given && given.data.length !== cout) throw new UsageError(`export: ${name}${ALPHA_SUFFIX}: ${given.data.length} values, expected one per output channel (${cout})`);
+    tensors.set(`${name}${ALPHA_SUFFIX}`, { dtype: 'float32', shape: [cout], data: given ? Float32Array.from(given.data) : meanAbsPerChannel(t.data, cout) });
   }
   return { arch, tensors, metadata: { activationClip: options.activationClip ?? 2, ...options.metadata } };
+}
+
+/** α = mean |W| per output channel of HWIO data (float64 sums). */
+function meanAbsPerChannel(hwio: Float32Array, cout: number): Float32Array {
+  const sums = new Float64Array(cout);
+  for (let i = 0; i < hwio.length; i++) sums[i % cout] += Math.abs(hwio[i]!);
+  const count = hwio.length / cout;
+  return Float32Array.from(sums, (s) => s / count);
 }

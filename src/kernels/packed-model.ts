@@ -2,8 +2,10 @@
  * The packed inference engine: runs a `.gnb` model end to end — full-precision stem, binary
  * (or k-bit) convs on packed bits through a BinaryEngine, full-precision shortcuts,
  * connections between bases, pooling and classifier — and returns logits. It mirrors
- * src/nn's GroupNetModel.forward in inference mode, op for op, so its logits match the
- * tfjs simulation of the same weights (up to float32 rounding).
+ * src/nn's GroupNetModel.forward in inference mode op for op, in the same float32 arithmetic
+ * (src/nn's binaryUnitInference; tfjs-wasm's conv, BatchNorm, pooling and addN), so every value
+ * an activation quantizer sees — and so every level and sign — equals the tfjs model's on the wasm
+ * backend bit for bit; only the head (global pool, classifier) rounds differently.
  *
  * Loading builds a plan: every tensor is looked up and shape-checked once and every
  * output transform (α, input scale, BN, LBD scale) folded once; `predict` only runs it.
@@ -11,15 +13,15 @@
 import type { Arch, ArchBlock } from '../space/arch.js';
 import { FileFormatError, UsageError } from '../util/errors.js';
 import type { ConvSpec } from './conv-spec.js';
-import type { BinaryEngine } from './engine.js';
-import { addInPlace, avgPoolSame, batchNormInPlace, dense, globalAvgPool, maxPool, reluInPlace, weightedSum, type FeatureMap } from './float-ops.js';
+import type { BinaryEngine, ConvResult } from './engine.js';
+import { addInPlace, avgPoolSame, batchNormInPlace, dense, globalAvgPool, maxPool, reluInPlace, type FeatureMap } from './float-ops.js';
 import type { GnbModel } from './gnb-format.js';
 import {
   ALPHA_SUFFIX, BN_FIELDS, HEAD_BIAS, HEAD_WEIGHT, OUTPUT_LAMBDA, STEM_BN, STEM_CONV,
   blockPrefix, convBasesOf, pathsOf, unitConvWeights,
 } from './model-layout.js';
 import { readModelMetadata, type PackedModelMetadata } from './model-metadata.js';
-import { foldOutputTransform, type BatchNormParams, type ChannelAffine } from './output-transform.js';
+import { foldOutputTransform, multiBaseSum, type BatchNormParams, type ChannelAffine } from './output-transform.js';
 import { packBitPlanes } from './packing.js';
 import type { PackedWeights } from './weights.js';
 
@@ -118,54 +120,49 @@ export class PackedModel {
     };
   }
 
-  /** A full-precision `conv (Σ s_j conv_j under LBD) → BN`. */
+  /** A full-precision `conv (filter Σ_j s_j·W_j under LBD, as nn's DecomposedConv) → BN`. */
   private floatUnit(tensors: TensorSource, weightNames: string[], scalesName: string | undefined, bnPrefix: string, cin: number, cout: number, spec: ConvSpec): Unit {
     const filters = weightNames.map((name) => tensors.float(name, [spec.kernel, spec.kernel, cin, cout]));
-    const scales = scalesName ? tensors.float(scalesName, [weightNames.length]) : new Float32Array([1]);
+    const filter = scalesName ? multiBaseSum(filters, tensors.float(scalesName, [weightNames.length])) : filters[0]!;
     const bn = tensors.batchNorm(bnPrefix, cout);
     return (x, accumulate) => {
-      const convs = filters.map((f) => this.engine.floatConv(x.data, x, f, cout, spec));
-      const y = convs.length === 1 ? convs[0]! : weightedSum(convs, scales);
+      const y = this.engine.floatConv(x.data, x, filter, cout, spec);
       batchNormInPlace(y, bn);
       return accumulate ? addInPlace(accumulate, y) : y;
     };
   }
 
-  /** A binary `quantize → conv (α·sign(W), Σ s_j conv_j under LBD) → BN`, all folded into the conv's output transform. */
+  /**
+   * A binary `quantize → conv (α·sign(W), Σ_j s_j conv_j under LBD) → BN`, all folded into the
+   * convs' output transforms in src/nn's binaryUnitInference order: y = (d_0·S_0 + T) + d_1·S_1 + …,
+   * then added into `accumulate`.
+   */
   private binaryUnit(tensors: TensorSource, prefix: string, convBases: number, quantizer: NonNullable<Quantizer>, cin: number, cout: number, spec: ConvSpec): Unit {
     const names = unitConvWeights(prefix, convBases);
     const weights = names.map((name) => tensors.binary(name, spec.kernel, cin, cout));
     const alphas = names.map((name) => tensors.float(`${name}${ALPHA_SUFFIX}`, [cout]));
-    const scales = convBases > 1 ? tensors.float(`${prefix}.conv.scales`, [convBases]) : new Float32Array([1]);
+    const scales = convBases > 1 ? tensors.float(`${prefix}.conv.scales`, [convBases]) : undefined;
     const bn = tensors.batchNorm(`${prefix}.bn`, cout);
     const inputScale = quantizer.kind === 'uniform' ? quantizer.beta / (2 ** quantizer.bits - 1) : 1;
-    // BN(Σ_j s_j·α_j·inputScale·d_j) = Σ_j (g·s_j·α_j·inputScale)·d_j + (β − g·μ): BN's bias once.
+    // BN's bias once, with the first conv.
     const transforms: ChannelAffine[] = weights.map((_, j) => {
-      const t = foldOutputTransform({ channels: cout, alpha: alphas[j], inputScale, batchNorm: bn });
-      for (let o = 0; o < cout; o++) t.scale[o] = t.scale[o]! * scales[j]!;
+      const t = foldOutputTransform({ channels: cout, alpha: alphas[j], ...(scales ? { baseScale: scales[j]! } : {}), inputScale, batchNorm: bn });
       if (j > 0) t.bias.fill(0);
       return t;
     });
     const engine = this.engine;
     return (x, accumulate) => {
-      let out = accumulate?.data;
+      // One conv adds straight into `accumulate`; several sum among themselves first, as nn does.
+      let out = weights.length === 1 ? accumulate?.data : undefined;
       let shape: FeatureMap | undefined;
-      if (quantizer.kind === 'sign') {
-        const packed = engine.packSigns(x.data, x);
-        weights.forEach((w, j) => {
-          const r = engine.conv(packed, w, spec, transforms[j]!, out);
-          out = r.data;
-          shape = { ...r, data: r.data };
-        });
-      } else {
-        const packed = packBitPlanes(x.data, x, quantizer.bits, quantizer.beta);
-        weights.forEach((w, j) => {
-          const r = engine.bitPlaneConv(packed, w, spec, transforms[j]!, out);
-          out = r.data;
-          shape = { ...r, data: r.data };
-        });
-      }
-      return { n: shape!.n, h: shape!.h, w: shape!.w, c: shape!.c, data: out! };
+      const conv = packedConv(engine, x, quantizer, spec);
+      weights.forEach((w, j) => {
+        const r = conv(w, transforms[j]!, out);
+        out = r.data;
+        shape = r;
+      });
+      const y: FeatureMap = { n: shape!.n, h: shape!.h, w: shape!.w, c: shape!.c, data: out! };
+      return accumulate && weights.length > 1 ? addInPlace(accumulate, y) : y;
     };
   }
 
@@ -218,6 +215,16 @@ export class PackedModel {
         throw new FileFormatError(this.file, 'arch.blocks', `unknown block kind ${String((block as ArchBlock).kind)}`);
     }
   }
+}
+
+/** Pack x once for the unit's quantizer (signs or k-bit planes); returns its conv against any weights. */
+function packedConv(engine: BinaryEngine, x: FeatureMap, quantizer: NonNullable<Quantizer>, spec: ConvSpec): (w: PackedWeights, t: ChannelAffine, out?: Float32Array) => ConvResult<Float32Array> {
+  if (quantizer.kind === 'sign') {
+    const signs = engine.packSigns(x.data, x);
+    return (w, t, out) => engine.conv(signs, w, spec, t, out);
+  }
+  const planes = packBitPlanes(x.data, x, quantizer.bits, quantizer.beta);
+  return (w, t, out) => engine.bitPlaneConv(planes, w, spec, t, out);
 }
 
 /** Group boundary, hard: y = Σ λ_k out_k broadcast to every next base (identity when one base). */

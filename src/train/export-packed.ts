@@ -8,7 +8,9 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadDataset } from '../data/index.js';
-import { exportPackedModel, type ArrayTensor, type PackedModelMetadata } from '../kernels/index.js';
+import * as tf from '@tensorflow/tfjs';
+import { ALPHA_SUFFIX, binaryConvWeightNames, exportPackedModel, type ArrayTensor, type PackedModelMetadata } from '../kernels/index.js';
+import { channelScale, type GroupNetModel } from '../nn/index.js';
 import type { Arch } from '../space/arch.js';
 import { UsageError } from '../util/errors.js';
 import { VERSION } from '../util/version.js';
@@ -63,13 +65,29 @@ export function exportRunModel(runDir: string, out: string): ExportedModel {
       ...(result ? { tfjsTestAccuracy: result.accuracy } : {}),
       source: { run: resolve(runDir), epochs: result?.epochs ?? 0, exportedAt: new Date().toISOString(), toolVersion: VERSION },
     };
-    const state: Record<string, ArrayTensor> = {};
-    for (const [name, variable] of Object.entries(model.stateDict())) {
-      state[name] = { shape: [...variable.shape], data: variable.dataSync() as Float32Array };
-    }
-    exportPackedModel(out, record.arch, state, { activationClip: RUN_ACTIVATION_CLIP, metadata: { ...metadata } });
+    exportPackedModel(out, record.arch, packedExportState(model), { activationClip: RUN_ACTIVATION_CLIP, metadata: { ...metadata } });
     return { path: out, bytes: statSync(out).size, arch: record.arch, metadata };
   } finally {
     model.dispose();
   }
+}
+
+/**
+ * The state dict the packed engine needs from a tfjs model: every parameter and buffer, plus each
+ * binary conv's α as this backend's tfjs computes it (`channelScale`), so that the engine's folded
+ * output transforms — and its logits — are bit-identical to the model's inference on this backend.
+ */
+export function packedExportState(model: GroupNetModel): Record<string, ArrayTensor> {
+  const state: Record<string, ArrayTensor> = {};
+  const variables = model.stateDict();
+  for (const [name, variable] of Object.entries(variables)) {
+    state[name] = { shape: [...variable.shape], data: variable.dataSync() as Float32Array };
+  }
+  for (const name of binaryConvWeightNames(model.arch)) {
+    const weight = variables[name];
+    if (weight === undefined) continue; // packStateDict names the missing weight
+    const alpha = tf.tidy(() => channelScale(weight).dataSync() as Float32Array);
+    state[`${name}${ALPHA_SUFFIX}`] = { shape: [alpha.length], data: alpha };
+  }
+  return state;
 }

@@ -16,7 +16,8 @@ import { buildModel } from '../../src/nn/group-net.js';
 import type { Arch } from '../../src/space/arch.js';
 import { buildPreset } from '../../src/space/presets.js';
 import { FileFormatError } from '../../src/util/errors.js';
-import { createRng, deriveSeed, randomNormal } from '../../src/util/random.js';
+import { createRng } from '../../src/util/random.js';
+import { randomModelState } from './random-model-state.js';
 import { ensureWasmBuilt } from './ensure-wasm.js';
 
 const SIZE = 8;
@@ -27,29 +28,12 @@ function smallArch(preset: string, size = SIZE): Arch {
   return { ...arch, input: { height: size, width: size, channels: 1 } };
 }
 
-/** Random but plausible values for every parameter and BN buffer (so BN, λ, mixes all matter). */
-function randomState(names: { name: string; shape: number[] }[], seed: number): Record<string, ArrayTensor> {
-  const state: Record<string, ArrayTensor> = {};
-  for (const { name, shape } of names) {
-    const rng = createRng(deriveSeed(seed, name));
-    const size = shape.reduce((a, b) => a * b, 1);
-    const value = (): number => {
-      if (name.endsWith('runningVar')) return 0.3 + rng();
-      if (name.endsWith('gamma')) return 1 + 0.3 * randomNormal(rng);
-      if (name.endsWith('lambda') || name.endsWith('mix') || name.endsWith('scales')) return 0.5 + 0.3 * randomNormal(rng);
-      return 0.4 * randomNormal(rng);
-    };
-    state[name] = { shape, data: Float32Array.from({ length: size }, value) };
-  }
-  return state;
-}
-
 function compare(arch: Arch, engine: BinaryEngine, activationClip = 2): { maxRelative: number; argmaxAgree: boolean } {
   const SIZE = arch.input.height;
   const model = buildModel(arch, { seed: 1, activationClip });
   try {
     const names = model.params.list().map((p) => ({ name: p.name, shape: p.variable.shape }));
-    const state = randomState(names, 5);
+    const state = randomModelState(names, 5);
     model.loadStateDict(Object.fromEntries(Object.entries(state).map(([n, t]) => [n, tf.tensor(t.data, t.shape)])));
     const rng = createRng(9);
     const images = Float32Array.from({ length: BATCH * SIZE * SIZE }, () => rng());
@@ -132,7 +116,7 @@ describe('packed engine vs tfjs simulation', () => {
   it('accuracy through the packed engine equals the simulation’s; latency is measured', () => {
     const arch = smallArch('groupnet-k3');
     const model = buildModel(arch, { seed: 3 });
-    const state = randomState(model.params.list().map((p) => ({ name: p.name, shape: p.variable.shape })), 3);
+    const state = randomModelState(model.params.list().map((p) => ({ name: p.name, shape: p.variable.shape })), 3);
     model.loadStateDict(Object.fromEntries(Object.entries(state).map(([n, t]) => [n, tf.tensor(t.data, t.shape)])));
     const count = 40;
     const rng = createRng(4);
@@ -154,7 +138,7 @@ describe('packed engine vs tfjs simulation', () => {
     try {
       const arch = smallArch('gbd-v1-k5');
       const model = buildModel(arch, { seed: 2 });
-      const state = randomState(model.params.list().map((p) => ({ name: p.name, shape: p.variable.shape })), 2);
+      const state = randomModelState(model.params.list().map((p) => ({ name: p.name, shape: p.variable.shape })), 2);
       model.dispose();
       const path = join(dir, 'model.gnb');
       exportPackedModel(path, arch, state, { metadata: { testAccuracy: 0.5 } });
@@ -174,7 +158,7 @@ describe('packed engine vs tfjs simulation', () => {
   it('names the tensor a .gnb lacks', () => {
     const arch = smallArch('groupnet-k3');
     const model = buildModel(arch, { seed: 1 });
-    const state = randomState(model.params.list().map((p) => ({ name: p.name, shape: p.variable.shape })), 1);
+    const state = randomModelState(model.params.list().map((p) => ({ name: p.name, shape: p.variable.shape })), 1);
     model.dispose();
     const gnb = packStateDict(arch, state);
     gnb.tensors.delete('groups.1.bases.2.blocks.1.unit2.bn.runningVar');

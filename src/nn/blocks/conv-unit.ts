@@ -3,6 +3,7 @@ import { quantizeActivation, type ActivationQuantizer } from '../activation.js';
 import { BatchNorm } from '../layers/batch-norm.js';
 import type { Scope } from '../parameters.js';
 import type { WeightMode } from '../weight-mode.js';
+import { binaryUnitInference } from './binary-unit-inference.js';
 import { DecomposedConv } from './decomposed-conv.js';
 
 export interface ConvUnitOptions {
@@ -41,6 +42,8 @@ export class ConvUnit {
 
   apply(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
     const q = this.options.quantizer;
+    // Inference of a binary unit: the packed engine's exact arithmetic (see binaryUnitInference).
+    if (!training && q !== undefined && this.conv.convs[0]!.options.binary) return binaryUnitInference(x, q, this.conv, this.bn);
     const input = q === undefined ? x : quantizeActivation(x, q);
     return this.bn.apply(this.conv.apply(input), training);
   }

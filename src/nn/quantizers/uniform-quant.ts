@@ -13,18 +13,13 @@ import { UsageError } from '../../util/errors.js';
  * Meant to follow a ReLU (order Conv → BN → ReLU → Quantize).
  */
 export function uniformQuant<T extends tf.Tensor>(y: T, bits: number, beta: number): T {
-  if (!Number.isInteger(bits) || bits < 2 || bits > 16) {
-    throw new UsageError(`uniformQuant: bits: expected an integer 2..16, got ${bits}`);
-  }
-  if (!(beta > 0) || !Number.isFinite(beta)) {
-    throw new UsageError(`uniformQuant: beta: expected a finite number > 0, got ${beta}`);
-  }
+  checkQuantizer(bits, beta);
   const levels = 2 ** bits - 1;
   const op = tf.customGrad((x, save) => {
     const input = x as tf.Tensor;
     (save as tf.GradSaveFunc)([input]);
     return {
-      value: tf.tidy(() => tf.mul(tf.round(tf.mul(tf.clipByValue(input, 0, beta), levels / beta)), beta / levels)),
+      value: tf.tidy(() => tf.mul(levelIndex(input, levels, beta), beta / levels)),
       gradFunc: (dy, saved) =>
         tf.tidy(() => {
           const s = saved[0]!;
@@ -34,4 +29,26 @@ export function uniformQuant<T extends tf.Tensor>(y: T, bits: number, beta: numb
     };
   });
   return op(y) as T;
+}
+
+/**
+ * The level index round(clip(y, 0, β)·(2^k−1)/β) ∈ {0..2^k−1} of `uniformQuant` (forward only, no
+ * gradient): what the packed engine packs as bit planes, so the integer conv on it is exact.
+ */
+export function uniformLevels<T extends tf.Tensor>(y: T, bits: number, beta: number): T {
+  checkQuantizer(bits, beta);
+  return tf.tidy(() => levelIndex(y, 2 ** bits - 1, beta));
+}
+
+function levelIndex<T extends tf.Tensor>(y: T, levels: number, beta: number): T {
+  return tf.round(tf.mul(tf.clipByValue(y, 0, beta), levels / beta)) as T;
+}
+
+function checkQuantizer(bits: number, beta: number): void {
+  if (!Number.isInteger(bits) || bits < 2 || bits > 16) {
+    throw new UsageError(`uniformQuant: bits: expected an integer 2..16, got ${bits}`);
+  }
+  if (!(beta > 0) || !Number.isFinite(beta)) {
+    throw new UsageError(`uniformQuant: beta: expected a finite number > 0, got ${beta}`);
+  }
 }

@@ -1,0 +1,41 @@
+import * as tf from '@tensorflow/tfjs';
+import type { ActivationQuantizer } from '../activation.js';
+import type { BatchNorm } from '../layers/batch-norm.js';
+import { channelScale } from '../quantizers/magnitude-aware-sign.js';
+import { signPlusOne } from '../quantizers/sign.js';
+import { uniformLevels } from '../quantizers/uniform-quant.js';
+import type { DecomposedConv } from './decomposed-conv.js';
+
+/**
+ * Inference of a binary unit `quantize → conv → BN` in the packed engine's arithmetic (DESIGN §5),
+ * so the packed engine (src/kernels) can reproduce it bit for bit. Training computes
+ * BN(conv(q(x), α·sign(W))) in float, whose rounding depends on the backend's summation order; a
+ * k-bit level near a rounding edge then differs by one step between that and the packed engine,
+ * and the difference propagates. Here instead:
+ *
+ *   d_j = conv(levels(x), sign(W_j))                 integers (±1 or level indices 0..2^k−1), exact
+ *   inv = γ / √(σ² + ε)
+ *   S_j = ((α_j · s_j) · step) · inv                 α_j = mean|W_j|, s_j the LBD scale (absent: 1),
+ *   T   = β − μ · inv                                step = β_q/(2^k−1) (1 for ±1 activations)
+ *   y   = (d_0·S_0 + T) + d_1·S_1 + …                one multiply-add per channel and conv
+ *
+ * every step one float32 op (correctly rounded on every backend), in this order. The packed
+ * engine's `foldOutputTransform` and output transform follow the same sequence; keep them in step.
+ */
+export function binaryUnitInference(x: tf.Tensor4D, q: ActivationQuantizer, conv: DecomposedConv, bn: BatchNorm): tf.Tensor4D {
+  return tf.tidy(() => {
+    const levels = q.kind === 'sign' ? signPlusOne(x) : uniformLevels(x, q.bits, q.beta);
+    const step = q.kind === 'sign' ? 1 : q.beta / (2 ** q.bits - 1);
+    const inv = tf.div(bn.gamma, tf.sqrt(tf.add(bn.runningVar, bn.epsilon)));
+    const bias = tf.sub(bn.beta, tf.mul(bn.runningMean, inv));
+    const scales = conv.scales === undefined ? undefined : tf.unstack(conv.scales);
+    let y: tf.Tensor4D | undefined;
+    conv.convs.forEach((c, j) => {
+      const alpha = scales === undefined ? channelScale(c.weight) : tf.mul(channelScale(c.weight), scales[j]!);
+      const scale = tf.mul(tf.mul(alpha, step), inv);
+      const term = tf.mul(c.convolve(levels, signPlusOne(c.weight as tf.Tensor4D)), scale) as tf.Tensor4D;
+      y = y === undefined ? (tf.add(term, bias) as tf.Tensor4D) : (tf.add(y, term) as tf.Tensor4D);
+    });
+    return y!;
+  });
+}
