@@ -185,8 +185,14 @@ function openSession(record: RunRecord, dataset: Dataset, epoch: number): Sessio
   const stepsPerEpoch = batchesPerEpoch(splits.train.count, { batchSize: o.batchSize });
   const stages = runStages(o);
   const stage = stageAt(stages, epoch);
-  const teacher = loadTeacher(record);
   const model = buildModel(record.arch, { seed: o.seed, weights: stage.weights });
+  let teacher: GroupNetModel | undefined;
+  try {
+    teacher = loadTeacher(record);
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
   const trainer = trainerFor(o, model, teacher, stepsPerEpoch, stage);
   return { record, dataset, train: splits.train, test: splits.test, stages, stage, model, ...(teacher ? { teacher } : {}), trainer, stepsPerEpoch };
 }
