@@ -55,7 +55,9 @@ const reproduce: CommandModule<object, ReproduceArgs> = {
           `and min–max over seeds) beside the supplement's ImageNet top-1 for the same row, and whether the\n` +
           `orderings the supplement reports hold here. Rerunning the same command keeps finished rows and\n` +
           `resumes a partial one, so a killed reproduction continues where it stopped; a directory trained\n` +
-          `with another budget is refused. The table is also written to <out>/results.md and results.json.\n\n` +
+          `with another budget is refused. The table is also written to <out>/results.md and results.json.\n` +
+          `Tables that share presets (fp, groupnet-k5) may share one --out at one budget: a shared row is\n` +
+          `trained once, and results.md holds the table printed last.\n\n` +
           `Tables:\n${tablesHelp()}`,
       )
       .option('data', { type: 'string', default: DEFAULT_TRAINING.data, describe: '`embedded`, `debian` (full Fashion-MNIST) or a directory of idx / CIFAR-10 files' })
