@@ -1,12 +1,13 @@
 /** Public API of src/search: the supernet, its relaxation, the bilevel trainer, cost models, derivation and search runs. */
-export { supernetLayout, groupCanStart, BOUNDARY_KINDS, RELAXABLE_DECISIONS, type SupernetLayout, type SiteSetting } from './supernet-layout.js';
+export { supernetLayout, groupCanStart, maxWidth, BOUNDARY_KINDS, RELAXABLE_DECISIONS, type SupernetLayout, type SiteSetting } from './supernet-layout.js';
 export { ArchitectureWeights, oneHotProbabilities, meanNormalizedEntropy, type ChoiceProbabilities } from './architecture-weights.js';
 export { structureWeights, type StructureWeights } from './structure-weights.js';
 export { Supernet, type SupernetOptions } from './supernet.js';
-export { SuperBlock, type SuperBlockSpec } from './super-block.js';
+export { SuperBlock, type SuperBlockSpec, type BlockChoices, type ShortcutKind } from './super-block.js';
+export { prefixMask, maskedBinaryWeight, maskedFloatWeight } from './channel-mask.js';
 export { mixedQuantizer, type MixedQuantizerOptions } from './mixed-quantizer.js';
 export { mixMaps } from './map-mix.js';
-export { bopsCostModel, latencyCostModel, latencyEntriesOfSpace, costModelFor, expectedCost, archCost, type CostModel, type CostMetric, type PriceOptions } from './cost-model.js';
+export { bopsCostModel, latencyCostModel, latencyEntriesOfSpace, costModelFor, expectedCost, archCost, costBounds, type CostModel, type ShapeAxis, type CostMetric, type PriceOptions } from './cost-model.js';
 export { costLoss, costObjectiveFrom, type CostObjective } from './cost-objective.js';
 export { BilevelTrainer, type BilevelOptions, type Distillation, type Relaxation, type StepResult, type ArchitectureStepResult } from './bilevel.js';
 export { argmaxIndices, topCandidates, fitToTarget, type DerivedCandidate } from './derive.js';
