@@ -2,14 +2,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { selectBackend } from '../../src/backend/select.js';
 import { rowTrainingOptions, type ReproduceBudget } from '../../src/reproduce/budget.js';
 import { reproduceTable, type ReproduceOptions } from '../../src/reproduce/reproduce-table.js';
 import type { ReproductionTable } from '../../src/reproduce/tables.js';
 import { S2_FULL_PRECISION, S2_GROUPNET_K1 } from '../../src/reproduce/supplement.js';
 import { buildPreset } from '../../src/space/presets.js';
-import { trainArch } from '../../src/train/training-run.js';
+import { readRunRecord, trainArch } from '../../src/train/training-run.js';
 import { tinyTraining } from '../helpers/tiny-training.js';
 import { Killed, killAfter } from '../train/helpers/interrupt.js';
 
@@ -78,6 +78,16 @@ describe('reproduceTable', () => {
     writeFileSync(join(out, 'reproduce.lock'), String(dead));
     expect(reproduceTable(options(out, { table: { ...table, rows: [table.rows[0]!] } })).rows[0]!.action).toBe('finished earlier');
     expect(existsSync(join(out, 'reproduce.lock'))).toBe(false);
+  });
+
+  it('with a teacher, distils every row but the full-precision twin, the teacher named by its absolute path', () => {
+    const teacher = tmp();
+    trainArch(buildPreset('fp', { widthMultiplier: 0.125 }), tinyTraining({ limit: 32 }), teacher);
+    const out = tmp();
+    const distillation = { teacher: relative(process.cwd(), teacher), kd: 1, at: 10, temperature: 4, labelWeight: 1 };
+    reproduceTable(options(out, { budget: { ...budget, training: { ...training, distillation } } }));
+    expect(readRunRecord(join(out, 'fp-seed0')).options.distillation).toBeUndefined();
+    expect(readRunRecord(join(out, 'groupnet-k1-seed0')).options.distillation).toEqual({ ...distillation, teacher });
   });
 
   it('refuses bad seeds before writing anything', () => {
