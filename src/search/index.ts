@@ -4,7 +4,7 @@ export { ArchitectureWeights, oneHotProbabilities, meanNormalizedEntropy, type C
 export { structureWeights, type StructureWeights } from './structure-weights.js';
 export { Supernet, type SupernetOptions } from './supernet.js';
 export { SuperBlock, type SuperBlockSpec, type BlockChoices, type ShortcutKind } from './super-block.js';
-export { prefixMask, maskedBinaryWeight, maskedFloatWeight } from './channel-mask.js';
+export { prefixMask, maskChannels, binaryWeightOverKept } from './channel-mask.js';
 export { mixedQuantizer, type MixedQuantizerOptions } from './mixed-quantizer.js';
 export { mixMaps } from './map-mix.js';
 export { bopsCostModel, latencyCostModel, latencyEntriesOfSpace, costModelFor, expectedCost, archCost, costBounds, type CostModel, type ShapeAxis, type CostMetric, type PriceOptions } from './cost-model.js';

@@ -11,7 +11,7 @@ import { BatchNorm } from '../nn/layers/batch-norm.js';
 import { Conv2d } from '../nn/layers/conv2d.js';
 import type { Scope } from '../nn/parameters.js';
 import type { BlockSpec } from '../nn/blocks/block.js';
-import { maskedBinaryWeight, maskedFloatWeight } from './channel-mask.js';
+import { binaryWeightOverKept, maskChannels } from './channel-mask.js';
 import { mixMaps } from './map-mix.js';
 
 /** An nn block's spec without what the supernet decides per call (the quantizer) or never uses (LBD). */
@@ -50,8 +50,8 @@ class BinaryUnit {
   }
 
   apply(x: tf.Tensor4D, training: boolean, quantize: Quantize, inMask: tf.Tensor1D | undefined, dilation: BlockChoices['dilation']): tf.Tensor4D {
-    const q = quantize(x);
-    const weight = inMask === undefined ? this.conv.effectiveWeight() : maskedBinaryWeight(this.conv.weight as tf.Tensor4D, inMask);
+    const q = maskChannels(quantize(x), inMask);
+    const weight = inMask === undefined ? this.conv.effectiveWeight() : binaryWeightOverKept(this.conv.weight as tf.Tensor4D, inMask);
     let y: tf.Tensor4D;
     if (!this.dilated || dilation === undefined) y = this.conv.convolve(q, weight);
     else if (dilation.rates.length === 1) y = this.convolveAt(q, weight, dilation.rates[0]!);
@@ -62,8 +62,26 @@ class BinaryUnit {
   /** nn's Conv2d geometry at another dilation (padding d·(k−1)/2 per side). */
   private convolveAt(x: tf.Tensor4D, weight: tf.Tensor4D, dilation: number): tf.Tensor4D {
     const { kernel, stride } = this.conv.options;
-    return tf.conv2d(x, weight, stride, (dilation * (kernel - 1)) / 2, 'NHWC', dilation);
+    if (dilation === 1) return tf.conv2d(x, weight, stride, (kernel - 1) / 2, 'NHWC', 1);
+    return atrousConv(x, weight, dilation);
   }
+}
+
+/**
+ * A stride-1 conv at dilation d with d·(k−1)/2 zeros per side, as TensorFlow builds atrous convs:
+ * space-to-batch splits the padded map into d×d phase grids, an ordinary (undilated, valid) conv
+ * runs on each, batch-to-space interleaves them back. Same products as `tf.conv2d(…, d)`, but
+ * differentiable: tfjs has no conv2D gradient for dilation > 1.
+ */
+function atrousConv(x: tf.Tensor4D, weight: tf.Tensor4D, d: number): tf.Tensor4D {
+  const kernel = weight.shape[0];
+  const pad = (d * (kernel - 1)) / 2;
+  // Extra zeros at the end make every padded side a multiple of d; the output keeps them as rows to crop.
+  const extra = (side: number) => (d - ((side + 2 * pad) % d)) % d;
+  const [eh, ew] = [extra(x.shape[1]), extra(x.shape[2])];
+  const phases = tf.spaceToBatchND(x, [d, d], [[pad, pad + eh], [pad, pad + ew]]);
+  const y = tf.conv2d(phases as tf.Tensor4D, weight, 1, 'valid');
+  return tf.batchToSpaceND(y, [d, d], [[0, eh], [0, ew]]) as tf.Tensor4D;
 }
 
 export class SuperBlock {
@@ -122,9 +140,9 @@ export class SuperBlock {
     const p = this.projection;
     if (p === undefined) return x;
     const stride = this.spec.stride;
-    const pooled = stride === 1 ? x : tf.avgPool(x, 2, stride, 'same');
-    const weight = choices.inMask === undefined ? (p.conv.weight as tf.Tensor4D) : maskedFloatWeight(p.conv.weight as tf.Tensor4D, choices.inMask);
-    const projected = p.bn.apply(p.conv.convolve(pooled, weight), training);
+    const masked = maskChannels(x, choices.inMask);
+    const pooled = stride === 1 ? masked : tf.avgPool(masked, 2, stride, 'same');
+    const projected = p.bn.apply(p.conv.apply(pooled), training);
     if (this.shortcutKind !== 'mixed') return projected;
     const identity = choices.identity;
     if (identity === undefined) throw new Error('super block: a mixed shortcut needs P(identity)');

@@ -14,8 +14,8 @@
  *   the expected soft connection given that base j of the next group exists.
  * - activation bits: softmax-weighted sum of the quantizers' outputs (mixed-quantizer.ts).
  * - stage widths: every block is built at its stage's widest choice; FBNetV2 channel prefix masks
- *   (channel-mask.ts) weight the channels where they are consumed (next convs' input channels, the
- *   classifier's pooled input). A block whose shortcut is the identity for some widths and a
+ *   (channel-mask.ts) weight the channels where they are consumed (the next convs' quantized inputs,
+ *   the classifier's pooled input). A block whose shortcut is the identity for some widths and a
  *   projection for others mixes the two by P(identity).
  * - dilation: the block's k×k convs run at every dilation choice with the same weights and the
  *   outputs are mixed by softmax(α) (DARTS-style; a single choice runs one conv).
@@ -38,7 +38,7 @@ import { ParameterStore, Scope, type Parameter, type StateDict } from '../nn/par
 import type { Arch, BlockKind } from '../space/arch.js';
 import { mixMaps } from './map-mix.js';
 import { mixedQuantizer } from './mixed-quantizer.js';
-import { prefixMask } from './channel-mask.js';
+import { maskChannels, prefixMask } from './channel-mask.js';
 import { SuperBlock, type BlockChoices, type ShortcutKind } from './super-block.js';
 import { groupCanStart, maxWidth, type SupernetLayout } from './supernet-layout.js';
 import { blockOutChannels } from '../nn/blocks/block.js';
@@ -323,11 +323,6 @@ export class Supernet {
   dispose(): void {
     this.params.dispose();
   }
-}
-
-/** Channels of a [N, …, C] tensor weighted by `mask` [C] (nothing to do without one). */
-function maskChannels<T extends tf.Tensor>(x: T, mask: tf.Tensor1D | undefined): T {
-  return mask === undefined ? x : (tf.mul(x, mask) as T);
 }
 
 /** Output channels block i can have, per choice of its stage's width (the template's when fixed). */

@@ -30,7 +30,7 @@ function perturb(net: Supernet, seed: number): void {
 describe('Supernet with one-hot α', () => {
   const decisionSets = {
     'bases × boundaries × bits': undefined,
-    'widths × dilations × bases × boundaries': [stageWidth(), dilation({ choices: [1, 2, 4], sites: [0, 1] }), bases({ choices: [1, 2] }), groupBoundary()],
+    'widths × dilations × bases × boundaries': [stageWidth(), dilation({ choices: [1, 2, 3, 4], sites: [0, 1] }), bases({ choices: [1, 2] }), groupBoundary()],
   };
   for (const [what, decisions] of Object.entries(decisionSets))
   for (const kind of ['basic', 'plain', 'bottleneck'] as const) {
@@ -132,6 +132,10 @@ describe('Supernet with one-hot α', () => {
       const x = randomInput(4, [2, 8, 8, 1]);
       const outputs = tf.tidy(() => [alpha.softmax(), ...space.variables[0]!.choices.map((_, c) => oneHotProbabilities(space, [c]))].map((p) => net.forward(x, false, structureWeights(layout, p)).dataSync()));
       for (let c = 1; c < outputs.length; c++) expect(Math.max(...outputs[0]!.map((v, j) => Math.abs(v - outputs[c]![j]!))), `${decision.name} choice ${c - 1}`).toBeGreaterThan(1e-4);
+      // α gets a gradient through the masks / the dilation mix.
+      const { grads } = tf.variableGrads(() => tf.sum(tf.square(net.forward(x, true, structureWeights(layout, alpha.softmax())))) as tf.Scalar, alpha.logits);
+      expect(Object.values(grads).some((g) => g.dataSync().some((v) => Math.abs(v) > 1e-6)), decision.name).toBe(true);
+      tf.dispose(Object.values(grads));
       alpha.dispose();
       net.dispose();
       x.dispose();
