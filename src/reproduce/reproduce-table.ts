@@ -11,7 +11,7 @@
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { loadDataset } from '../data/index.js';
+import { loadDataset, type Dataset } from '../data/index.js';
 import { buildPreset } from '../space/presets.js';
 import { readRunRecord, resumeTraining, trainArch } from '../train/training-run.js';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.js';
@@ -97,8 +97,15 @@ function readManifest(file: string): Manifest {
   return m;
 }
 
+/** One (preset, seed) row and its run directory. */
+interface TableRowRun {
+  preset: string;
+  seed: number;
+  dir: string;
+}
+
 /** Every (preset, seed) row of the table, seed by seed, so one seed of every preset finishes first. */
-function tableRows(table: ReproductionTable, seeds: number[], out: string): { preset: string; seed: number; dir: string }[] {
+function tableRows(table: ReproductionTable, seeds: number[], out: string): TableRowRun[] {
   return seeds.flatMap((seed) => table.rows.map((r) => ({ preset: r.preset, seed, dir: join(out, rowDirName(r.preset, seed)) })));
 }
 
@@ -106,7 +113,7 @@ function tableRows(table: ReproductionTable, seeds: number[], out: string): { pr
  * Refuse to mix budgets: the directory's manifest and every row about to be reused must have been
  * trained exactly as asked now (everything but how often checkpoints are written).
  */
-function checkSameBudget(out: string, manifest: Manifest | undefined, asked: Manifest, rows: { preset: string; seed: number; dir: string }[], checkpointEverySteps: number): void {
+function checkSameBudget(out: string, manifest: Manifest | undefined, asked: Manifest, rows: TableRowRun[], checkpointEverySteps: number): void {
   const trained = rows.filter((r) => existsSync(join(r.dir, 'run.json')));
   const names = (list: { dir: string }[]) => list.map((r) => r.dir.slice(out.length + 1)).join(', ');
   const manifestDiff = manifest ? describeDifferences(asked.budget, manifest.budget) : [];
@@ -133,6 +140,27 @@ function checkSameBudget(out: string, manifest: Manifest | undefined, asked: Man
   }
 }
 
+/** What a report says about the data; the images themselves are not kept (each row loads its own). */
+function datasetInfo(d: Dataset): ReproductionResults['dataset'] {
+  return { name: d.name, checksum: d.checksum, train: d.train.count, test: d.test.count };
+}
+
+/** The table as it stands (finished rows only), rewritten after every row so a kill leaves it current. */
+function writeResults(out: string, table: ReproductionTable, budget: ReproduceBudget, dataset: ReproductionResults['dataset'], seeds: number[], rows: TableRowRun[]): ReproductionResults {
+  const runs = new Map<string, SeedRun[]>();
+  for (const r of rows) {
+    const result = readRunResult(r.dir);
+    if (!result) continue;
+    const list = runs.get(r.preset) ?? [];
+    list.push({ seed: r.seed, dir: rowDirName(r.preset, r.seed), testAccuracy: result.testAccuracy * 100, testImages: result.testImages, trainingSeconds: result.trainingSeconds });
+    runs.set(r.preset, list);
+  }
+  const results = buildResults({ table, budget, dataset, seeds, runs });
+  writeJsonAtomic(join(out, RESULTS_JSON), results);
+  writeFileAtomic(join(out, RESULTS_MD), resultsMarkdown(results));
+  return results;
+}
+
 /** Each row's bar says which row it is. */
 function labelled(progress: ProgressReporter, row: string): ProgressReporter {
   return { start: (label, total) => progress.start(`${row} ${label}`, total) };
@@ -149,7 +177,7 @@ export function reproduceTable(options: ReproduceOptions): ReproduceOutcome {
   const log = options.log ?? (() => {});
   // Presets are built before anything is written: a bad width multiplier fails here, naming the field.
   for (const r of table.rows) buildPreset(r.preset, { backbone: budget.backbone, widthMultiplier: budget.widthMultiplier });
-  const dataset = loadDataset({ data: budget.training.data });
+  const dataset = datasetInfo(loadDataset({ data: budget.training.data }));
   const asked: Manifest = { format: 'groupnas.reproduce', version: 1, budget, dataset: { name: dataset.name, checksum: dataset.checksum } };
   const rows = tableRows(table, options.seeds, out);
   const manifestFile = join(out, MANIFEST_FILE);
@@ -159,27 +187,7 @@ export function reproduceTable(options: ReproduceOptions): ReproduceOutcome {
   const release = lockDirectory(out);
   try {
     writeJsonAtomic(manifestFile, asked);
-    const writeResults = (): ReproductionResults => {
-      const runs = new Map<string, SeedRun[]>();
-      for (const r of rows) {
-        const result = readRunResult(r.dir);
-        if (!result) continue;
-        const list = runs.get(r.preset) ?? [];
-        list.push({ seed: r.seed, dir: rowDirName(r.preset, r.seed), testAccuracy: result.testAccuracy * 100, testImages: result.testImages, trainingSeconds: result.trainingSeconds });
-        runs.set(r.preset, list);
-      }
-      const results = buildResults({
-        table,
-        budget,
-        dataset: { name: dataset.name, checksum: dataset.checksum, train: dataset.train.count, test: dataset.test.count },
-        seeds: options.seeds,
-        runs,
-      });
-      writeJsonAtomic(join(out, RESULTS_JSON), results);
-      writeFileAtomic(join(out, RESULTS_MD), resultsMarkdown(results));
-      return results;
-    };
-
+    const write = () => writeResults(out, table, budget, dataset, options.seeds, rows);
     const outcomes: RowOutcome[] = [];
     for (const [i, r] of rows.entries()) {
       const name = rowDirName(r.preset, r.seed);
@@ -199,9 +207,9 @@ export function reproduceTable(options: ReproduceOptions): ReproduceOutcome {
         trainArch(arch, rowTrainingOptions(budget, r.preset, r.seed, checkpointEverySteps), r.dir, labelled(progress, name));
       }
       outcomes.push({ preset: r.preset, seed: r.seed, dir: r.dir, action });
-      if (action !== 'finished earlier') writeResults();
+      if (action !== 'finished earlier') write();
     }
-    return { out, rows: outcomes, results: writeResults() };
+    return { out, rows: outcomes, results: write() };
   } finally {
     release();
   }
