@@ -32,6 +32,10 @@ export interface PoolTiming {
   seconds: number;
   /** Wall time of the pool phase alone (the part workers can share). */
   poolSeconds: number;
+  /** Wall time of the latency phase (serial by design: one candidate at a time, no other work). */
+  latencySeconds: number;
+  /** Sum over candidates of the seconds each spent training in its worker: grows with the worker count when workers slow each other down. */
+  trainSeconds: number;
   /** CPU time of this process, all threads: cpuSeconds / seconds = cores it actually got (2 workers on a busy machine get fewer than 2). */
   cpuSeconds: number;
 }
@@ -80,7 +84,14 @@ async function timePool(candidates: Arch[], training: TrainingOptions, workers: 
       throw new Error(`bench evaluate-pool: candidates failed with ${workers} worker(s): ${reasons}`);
     }
     const used = process.cpuUsage(cpu);
-    return { workers, seconds: (performance.now() - start) / 1000, poolSeconds: out.trainingSeconds, cpuSeconds: (used.user + used.system) / 1e6 };
+    return {
+      workers,
+      seconds: (performance.now() - start) / 1000,
+      poolSeconds: out.trainingSeconds,
+      latencySeconds: out.latencySeconds,
+      trainSeconds: out.record.candidates.reduce((sum, c) => sum + c.result!.trainSeconds, 0),
+      cpuSeconds: (used.user + used.system) / 1e6,
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -110,13 +121,14 @@ export async function benchEvaluatePool(options: EvaluatePoolBenchOptions = {}):
 }
 
 export function formatEvaluatePoolReport(r: EvaluatePoolBenchResult): string {
+  const s = (x: number) => `${x.toFixed(2).padStart(8)} s`;
   const row = (t: PoolTiming) =>
-    `${String(t.workers).padStart(7)}   ${t.seconds.toFixed(2).padStart(8)} s   ${t.poolSeconds.toFixed(2).padStart(8)} s   ${(t.cpuSeconds / t.seconds).toFixed(2).padStart(10)}`;
+    `${String(t.workers).padStart(7)}   ${s(t.seconds)}   ${s(t.poolSeconds)}   ${s(t.latencySeconds)}   ${s(t.trainSeconds)}   ${(t.cpuSeconds / t.seconds).toFixed(2).padStart(10)}`;
   return [
     `evaluation pool: ${r.candidates.length} candidates of ${r.config} (${r.training.limit ?? 'all'} images, ${r.training.epochs} epoch(s)) — ${r.machine.cpu}, ${r.machine.cores} cores, load ${r.loadAverage.before.toFixed(2)} → ${r.loadAverage.after.toFixed(2)}`,
-    'workers      total         pool   cores used',
+    'workers      total         pool      latency   Σ training   cores used',
     row(r.one),
     row(r.two),
-    `two workers / one: ${r.ratio.toFixed(2)}× total, ${r.poolRatio.toFixed(2)}× pool (accepted: < 0.65×)`,
+    `two workers / one: ${r.ratio.toFixed(2)}× total, ${r.poolRatio.toFixed(2)}× pool (accepted: < 0.65×); each candidate trained ${(r.two.trainSeconds / r.one.trainSeconds).toFixed(2)}× as long beside another`,
   ].join('\n');
 }
