@@ -1,12 +1,13 @@
 /**
  * `groupnas bench kernels`, latency-table part: measure (or read from the per-machine cache)
- * every entry the search space can need — every conv of the presets groupnet-k1/k3/k5 on R,
- * and of R/2 with K = 1..5 bases, activation bits 1/2/4 and stage widths {0.5, 0.75, 1} × R/2's
- * — then run whole models and print the table's predicted latency beside the measured one,
- * so the table's error is visible. Shapes come from src/space (`summarize`, via latencyEntriesOf).
+ * every entry the search space can need — all the work (convs and what runs between them) of the
+ * presets groupnet-k1/k3/k5 on R, and of R/2 with K = 1..5 bases, activation bits 1/2/4 and stage
+ * widths {0.5, 0.75, 1} × R/2's, with every connection between any two K — then run whole models
+ * and print the table's predicted latency beside the measured one, so the table's error is
+ * visible. Shapes come from src/space (`summarize`, via latencyEntriesOf).
  */
 import {
-  defaultCacheDir, latencyCachePath, latencyEntriesOf, latencyKey, measureLatencyTable, measurePackedLatency, predictArchLatency,
+  blockOutputShapes, connectionEntry, defaultCacheDir, latencyCachePath, latencyEntriesOf, latencyKey, measureLatencyTable, measurePackedLatency, predictArchLatency,
   type BinaryEngine, type EngineName, type LatencyEntry, type TimingOptions,
 } from '../kernels/index.js';
 import type { ActivationBits, Arch } from '../space/arch.js';
@@ -37,20 +38,27 @@ function widthCombinations(stages: number, ratios: readonly number[]): number[][
 }
 
 /**
- * The distinct latency entries of the search space. A conv's entry depends only on its own
+ * The distinct latency entries of the search space. A block's work depends only on its own
  * group's bits and bases and its in/out widths, so uniform variants over all (bits, K, widths)
- * cover every mixed architecture too.
+ * cover every mixed architecture too; a connection depends on the two groups' K and the width,
+ * so every (kind, K → K′) is added after every block.
  */
 export function searchSpaceLatencyEntries(): LatencyEntry[] {
   const archs: Arch[] = ['groupnet-k1', 'groupnet-k3', 'groupnet-k5'].map((p) => buildPreset(p));
   const half = buildPreset('groupnet-k5', { widthMultiplier: 0.5 });
+  const entries = new Map<string, LatencyEntry>();
+  const add = (e: LatencyEntry | undefined) => e && entries.set(latencyKey(e), e);
   for (const ratios of widthCombinations(half.widths.length, SEARCH_WIDTH_RATIOS)) {
     for (const bits of SEARCH_BITS) {
       for (let k = 1; k <= SEARCH_MAX_BASES; k++) archs.push(variantOf(half, bits, k, ratios));
     }
+    for (const shape of blockOutputShapes(variantOf(half, 1, 1, ratios)).slice(0, -1)) {
+      for (let from = 1; from <= SEARCH_MAX_BASES; from++) {
+        for (let to = 1; to <= SEARCH_MAX_BASES; to++) for (const kind of ['aggregate', 'soft'] as const) add(connectionEntry(kind, from, to, shape));
+      }
+    }
   }
-  const entries = new Map<string, LatencyEntry>();
-  for (const arch of archs) for (const e of latencyEntriesOf(arch)) entries.set(latencyKey(e), e);
+  for (const arch of archs) for (const e of latencyEntriesOf(arch)) add(e);
   return [...entries.values()];
 }
 

@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../backend/select.js';
-import { foldOutputTransform, latencyEntriesOf, packSigns, packWeights, timeMedian, type BinaryEngine, type ConvSpec, type EngineName } from '../kernels/index.js';
+import { convEntriesOf, foldOutputTransform, packSigns, packWeights, timeMedian, type BinaryEngine, type ConvSpec, type EngineName } from '../kernels/index.js';
 import { buildPreset } from '../space/presets.js';
 import { createRng } from '../util/random.js';
 
@@ -33,7 +33,7 @@ export const RESNET18_LAYERS: readonly BenchLayer[] = [
 export function binaryLayersOf(label: string, widthMultiplier: number): BenchLayer[] {
   const seen = new Set<string>();
   const layers: BenchLayer[] = [];
-  for (const e of latencyEntriesOf(buildPreset('groupnet-k1', { widthMultiplier }))) {
+  for (const e of convEntriesOf(buildPreset('groupnet-k1', { widthMultiplier }))) {
     if (e.bits !== 1) continue;
     const key = `${e.h} ${e.inChannels} ${e.outChannels} ${e.kernel} ${e.stride}`;
     if (seen.has(key)) continue;

@@ -1,34 +1,146 @@
 /**
- * The latency-table entries an architecture consists of: one per conv layer, with the
- * spatial size it runs at, its activation bits and how many bases run it (K paths under
- * group decomposition, K convs per layer under LBD — the same work either way).
- * The layers and their shapes come from src/space's `summarize` — the one walk of an arch
- * — so the priced layers are exactly the ones the cost accounting reports.
- * Summing their measured latencies predicts the model's latency; `groupnas bench kernels`
- * prints that prediction beside the measured whole-model time so the table's error is visible.
+ * The latency-table entries an architecture consists of: everything the packed engine
+ * (packed-model.ts) runs for it at batch 1, walked in the same order —
+ *
+ * - stem: float conv, BatchNorm, ReLU (unless the first group is 1-bit), max-pool;
+ * - per block and path: its convs (one entry per conv layer, with the K bases that run it — K
+ *   paths under group decomposition, K convs per layer under LBD, the same work either way), its
+ *   shortcut (a copy of the input, or avg-pool → 1×1 conv → BN), the residual adds the conv
+ *   accumulation does not absorb (LBD), and BN/ReLU/add of full-precision units;
+ * - per group boundary: the connection between bases (aggregate: Σ λ_k out_k; soft: the K'×K mix);
+ * - head: the last group's aggregation, global average pool and classifier.
+ *
+ * Conv layers and block shapes come from src/space's `summarize` — the one walk of an arch — so
+ * the priced convs are exactly the ones the cost accounting reports. Each item says where it sits
+ * (stem, block, connection after a block, head) so the search can attribute it.
+ * Summing the measured latencies predicts the model's latency; `groupnas bench kernels` prints
+ * that prediction beside the measured whole-model time so the table's error is visible.
  */
-import type { ActivationBits, Arch } from '../space/arch.js';
-import { summarize } from '../space/summary.js';
-import { lookupLatency, type LatencyEntry, type LatencyTable } from './latency-table.js';
+import type { ActivationBits, Arch, Connection } from '../space/arch.js';
+import { summarize, type LayerSummary, type Shape3 } from '../space/summary.js';
+import { isConvEntry, lookupLatency, type ConvEntry, type LatencyEntry, type LatencyTable, type MapEntry } from './latency-table.js';
+import { convBasesOf, pathsOf } from './model-layout.js';
+
+/** Where a piece of work sits in the model. */
+export type LatencyPlace =
+  | { part: 'stem' }
+  | { part: 'block'; block: number }
+  /** The connection between the group that ends with `block` and the next group. */
+  | { part: 'connection'; block: number }
+  /** The last group's aggregation, global pool and classifier. */
+  | { part: 'head' };
+
+export interface LatencyItem {
+  entry: LatencyEntry;
+  place: LatencyPlace;
+}
+
+/**
+ * The connection between `from` bases and `to` bases at a group boundary on h×w×c maps, as the
+ * packed engine runs it; undefined where it is free (one base aggregated, or one to one).
+ */
+export function connectionEntry(connection: Connection, from: number, to: number, [h, w, c]: Shape3): LatencyEntry | undefined {
+  if (connection === 'aggregate') return from === 1 ? undefined : { op: 'mix', h, w, c, from, to: 1 };
+  return from === 1 && to === 1 ? undefined : { op: 'mix', h, w, c, from, to };
+}
+
+function convEntry(layer: LayerSummary, bases: number): ConvEntry {
+  const [h, w, inChannels] = layer.inputShape;
+  const outChannels = layer.outputShape[2];
+  const kernel = layer.kernel ?? 1;
+  const bits = layer.bits as ActivationBits;
+  // A projection shortcut average-pools first (stride), then runs a 1×1 conv at the output size.
+  if (layer.name.endsWith('.shortcut')) return { h: layer.outputShape[0], w: layer.outputShape[1], inChannels, outChannels, kernel, stride: 1, dilation: 1, bits, bases };
+  return { h, w, inChannels, outChannels, kernel, stride: layer.stride ?? 1, dilation: layer.dilation ?? 1, bits, bases };
+}
+
+function mapEntry(op: MapEntry['op'], [h, w, c]: Shape3): MapEntry {
+  return { op, h, w, c };
+}
+
+/** The output map (h, w, c) of every block: where the connections after it run. */
+export function blockOutputShapes(arch: Arch): Shape3[] {
+  const convs = summarize(arch).layers.filter((l) => l.kind === 'conv' && l.block !== undefined && !l.name.endsWith('.shortcut'));
+  return arch.blocks.map((_, i) => convs.filter((l) => l.block === i).pop()!.outputShape);
+}
+
+/** Every piece of work of `arch` with its place, in the packed engine's order. */
+export function latencyItemsOf(arch: Arch): LatencyItem[] {
+  const items: LatencyItem[] = [];
+  const layers = summarize(arch).layers.filter((l) => l.kind === 'conv');
+  const stem = layers.find((l) => l.block === undefined)!;
+  const stemPlace: LatencyPlace = { part: 'stem' };
+  items.push({ entry: convEntry(stem, 1), place: stemPlace });
+  items.push({ entry: mapEntry('batchNorm', stem.outputShape), place: stemPlace });
+  if (arch.bits[0] !== 1) items.push({ entry: mapEntry('relu', stem.outputShape), place: stemPlace });
+  const [sh, sw, sc] = stem.outputShape;
+  if (arch.stem.pool) items.push({ entry: { op: 'maxPool', h: sh, w: sw, c: sc, window: arch.stem.pool.kernel, stride: arch.stem.pool.stride }, place: stemPlace });
+
+  const outputs = blockOutputShapes(arch);
+  arch.groups.forEach((group, g) => {
+    const paths = pathsOf(arch, g);
+    const float = arch.bits[g] === 32;
+    for (let i = group.start; i < group.end; i++) {
+      const place: LatencyPlace = { part: 'block', block: i };
+      const convs = layers.filter((l) => l.block === i);
+      const main = convs.filter((l) => !l.name.endsWith('.shortcut'));
+      const projection = convs.find((l) => l.name.endsWith('.shortcut'));
+      // A full-precision LBD unit sums its K filters once at load: one conv per layer.
+      for (const l of main) items.push({ entry: convEntry(l, float && convBasesOf(arch, g) > 1 ? 1 : l.replicas), place });
+      if (projection) items.push({ entry: convEntry(projection, projection.replicas), place });
+      const perPath = blockWork(arch, g, i, main, projection);
+      for (let k = 0; k < paths; k++) for (const entry of perPath) items.push({ entry, place });
+    }
+    if (g < arch.groups.length - 1) {
+      const entry = connectionEntry(arch.connections[g]!, paths, pathsOf(arch, g + 1), outputs[group.end - 1]!);
+      if (entry) items.push({ entry, place: { part: 'connection', block: group.end - 1 } });
+    }
+  });
+  const headPlace: LatencyPlace = { part: 'head' };
+  const output = outputs[outputs.length - 1]!;
+  const last = connectionEntry('aggregate', pathsOf(arch, arch.groups.length - 1), 1, output);
+  if (last) items.push({ entry: last, place: headPlace });
+  items.push({ entry: { op: 'head', h: output[0], w: output[1], c: output[2], classes: arch.head.classes }, place: headPlace });
+  return items;
+}
+
+/**
+ * The work of block i on one path besides its convs: the shortcut (copy or avg-pool + BN), the
+ * residual adds of LBD units (K convs sum among themselves first), and BN / ReLU / add of
+ * full-precision units.
+ */
+function blockWork(arch: Arch, g: number, i: number, main: LayerSummary[], projection: LayerSummary | undefined): LatencyEntry[] {
+  const block = arch.blocks[i]!;
+  const work: LatencyEntry[] = [];
+  const input = main[0]!.inputShape;
+  if (projection) {
+    const [h, w, c] = input;
+    if (block.stride > 1) work.push({ op: 'avgPool', h, w, c, window: 2, stride: block.stride });
+    work.push(mapEntry('batchNorm', projection.outputShape));
+  } else if (block.kind !== 'plain') {
+    work.push(mapEntry('copy', input));
+  }
+  // Units that add the residual: basic blocks both, bottlenecks the last, plain blocks none.
+  const adds = (u: number) => (block.kind === 'basic' ? true : block.kind === 'bottleneck' ? u === main.length - 1 : false);
+  main.forEach((unit, u) => {
+    if (arch.bits[g] === 32) {
+      work.push(mapEntry('batchNorm', unit.outputShape));
+      if (u === main.length - 1 && block.kind !== 'plain') work.push(mapEntry('add', unit.outputShape));
+      work.push(mapEntry('relu', unit.outputShape));
+    } else if (convBasesOf(arch, g) > 1 && adds(u)) {
+      work.push(mapEntry('add', unit.outputShape));
+    }
+  });
+  return work;
+}
 
 export function latencyEntriesOf(arch: Arch): LatencyEntry[] {
-  const entries: LatencyEntry[] = [];
-  for (const layer of summarize(arch).layers) {
-    if (layer.kind !== 'conv') continue;
-    const [h, w, inChannels] = layer.inputShape;
-    const outChannels = layer.outputShape[2];
-    const kernel = layer.kernel ?? 1;
-    const stride = layer.stride ?? 1;
-    const bits = layer.bits as ActivationBits;
-    const shortcut = layer.name.endsWith('.shortcut');
-    // A projection shortcut average-pools first (stride), then runs a 1×1 conv at the output size.
-    entries.push(
-      shortcut
-        ? { h: layer.outputShape[0], w: layer.outputShape[1], inChannels, outChannels, kernel, stride: 1, dilation: 1, bits, bases: layer.replicas }
-        : { h, w, inChannels, outChannels, kernel, stride, dilation: layer.dilation ?? 1, bits, bases: layer.replicas },
-    );
-  }
-  return entries;
+  return latencyItemsOf(arch).map((item) => item.entry);
+}
+
+/** The conv entries of an arch (the binary and float convs with their output transforms). */
+export function convEntriesOf(arch: Arch): ConvEntry[] {
+  return latencyEntriesOf(arch).filter(isConvEntry);
 }
 
 /** Predicted batch-1 latency of an arch: the sum of its entries' measured latencies. */

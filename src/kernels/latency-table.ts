@@ -1,38 +1,22 @@
 /**
  * The latency look-up table the search prices candidates with (DESIGN §4): the measured
- * time of each conv the search space can contain, on this machine, with one engine.
- * Entries are measured once (warm-up, median of repeats) and cached on disk per machine
- * fingerprint, so a second search on the same machine starts at once.
+ * time of each piece of work the search space's packed models can contain (latency-entry.ts:
+ * convs, and the element-wise work, pooling, base connections and head between them), on this
+ * machine, with one engine. Entries are measured once (warm-up, median of repeats) and cached on
+ * disk per machine fingerprint, so a second search on the same machine starts at once.
  */
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { ActivationBits } from '../space/arch.js';
 import { writeJsonAtomic } from '../util/atomic-write.js';
 import { UsageError } from '../util/errors.js';
 import { describeMachine, machineFingerprint, type MachineDescription } from '../util/machine.js';
-import { createRng } from '../util/random.js';
-import type { ConvSpec } from './conv-spec.js';
 import type { BinaryEngine, EngineName } from './engine.js';
-import { foldOutputTransform } from './output-transform.js';
-import { packBitPlanes } from './packing.js';
+import { checkEntry, latencyKey, type LatencyEntry } from './latency-entry.js';
+import { entryWorkload } from './latency-workload.js';
 import { timeMedian, type TimingOptions } from './timing.js';
-import { packWeights } from './weights.js';
 
-/** One conv the search needs priced: shape, activation bits of its input, and how many bases run it. */
-export interface LatencyEntry {
-  h: number;
-  w: number;
-  inChannels: number;
-  outChannels: number;
-  kernel: number;
-  stride: number;
-  dilation: number;
-  /** 1 = binary, 2/4 = bit planes, 32 = full precision (float conv). */
-  bits: ActivationBits;
-  /** Number of binary bases: K convs with their own weights, summed (one output transform each). */
-  bases: number;
-}
+export * from './latency-entry.js';
 
 export interface LatencyMeasurement {
   entry: LatencyEntry;
@@ -49,7 +33,8 @@ export interface LatencyTable {
 }
 
 const CACHE_FORMAT = 'groupnas.latency';
-const CACHE_VERSION = 1;
+/** 2: entries for the work between convs; version-1 files (convs only, measured before it) are measured afresh. */
+const CACHE_VERSION = 2;
 
 interface CacheFile {
   format: typeof CACHE_FORMAT;
@@ -60,11 +45,6 @@ interface CacheFile {
   engines: Partial<Record<EngineName, Record<string, LatencyMeasurement>>>;
 }
 
-/** Canonical key of an entry, e.g. `28x28 128>128 k3 s1 d1 b1 K5`. */
-export function latencyKey(e: LatencyEntry): string {
-  return `${e.h}x${e.w} ${e.inChannels}>${e.outChannels} k${e.kernel} s${e.stride} d${e.dilation} b${e.bits} K${e.bases}`;
-}
-
 /** `$GROUPNAS_CACHE_DIR`, else `$XDG_CACHE_HOME/groupnas`, else `~/.cache/groupnas`. */
 export function defaultCacheDir(): string {
   return process.env.GROUPNAS_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'groupnas');
@@ -72,13 +52,6 @@ export function defaultCacheDir(): string {
 
 export function latencyCachePath(cacheDir: string, fingerprint: string): string {
   return join(cacheDir, `latency-${fingerprint}.json`);
-}
-
-function checkEntry(e: LatencyEntry): void {
-  for (const key of ['h', 'w', 'inChannels', 'outChannels', 'kernel', 'stride', 'dilation', 'bases'] as const) {
-    if (!Number.isInteger(e[key]) || e[key] < 1) throw new UsageError(`latency entry ${latencyKey(e)}: ${key} must be a positive integer, got ${e[key]}`);
-  }
-  if (![1, 2, 4, 32].includes(e.bits)) throw new UsageError(`latency entry ${latencyKey(e)}: bits must be 1, 2, 4 or 32, got ${e.bits}`);
 }
 
 /** A cache is only a cache: a missing, unreadable or foreign file reads as empty and gets rewritten. */
@@ -98,50 +71,6 @@ function readCache(path: string, fingerprint: string): CacheFile | undefined {
 function isMeasurement(m: unknown): m is LatencyMeasurement {
   const v = m as Partial<LatencyMeasurement> | null;
   return !!v && typeof v.seconds === 'number' && v.seconds > 0 && typeof v.repeats === 'number' && typeof v.entry === 'object';
-}
-
-function randomSigns(seed: number, length: number): Float32Array {
-  const rng = createRng(seed);
-  return Float32Array.from({ length }, () => (rng() < 0.5 ? -1 : 1));
-}
-
-/**
- * Build the work of one entry as the packed engine runs it, and return a closure that runs
- * it once: per base, quantize/pack its own float input, conv, fold the output transform
- * and accumulate into the multi-base sum (a float conv for 32-bit entries).
- */
-function entryWorkload(e: LatencyEntry, engine: BinaryEngine): () => void {
-  const spec: ConvSpec = { kernel: e.kernel, stride: e.stride, dilation: e.dilation, padding: 'symmetric' };
-  const shape = { n: 1, h: e.h, w: e.w, c: e.inChannels };
-  const size = e.h * e.w * e.inChannels;
-  const weightShape = { kernel: e.kernel, inChannels: e.inChannels, outChannels: e.outChannels };
-  const weightSize = e.kernel * e.kernel * e.inChannels * e.outChannels;
-  const transform = foldOutputTransform({ channels: e.outChannels });
-  const bases = Array.from({ length: e.bases }, (_, k) => k);
-  const inputs = bases.map((k) => randomFloats(k, size));
-  if (e.bits === 32) {
-    const filters = bases.map((k) => randomSigns(100 + k, weightSize));
-    return () => {
-      for (const k of bases) engine.floatConv(inputs[k]!, shape, filters[k]!, e.outChannels, spec);
-    };
-  }
-  const weights = bases.map((k) => packWeights(randomSigns(100 + k, weightSize), weightShape));
-  if (e.bits === 1) {
-    return () => {
-      let acc: Float32Array | undefined;
-      for (const k of bases) acc = engine.conv(engine.packSigns(inputs[k]!, shape), weights[k]!, spec, transform, acc).data;
-    };
-  }
-  return () => {
-    let acc: Float32Array | undefined;
-    for (const k of bases) acc = engine.bitPlaneConv(packBitPlanes(inputs[k]!, shape, e.bits, 2), weights[k]!, spec, transform, acc).data;
-  };
-}
-
-/** Activations as a unit sees them: roughly zero-centred, some beyond the 2-bit clip range. */
-function randomFloats(seed: number, length: number): Float32Array {
-  const rng = createRng(seed);
-  return Float32Array.from({ length }, () => 3 * rng() - 1);
 }
 
 export interface MeasureLatencyOptions extends TimingOptions {

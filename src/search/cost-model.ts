@@ -1,29 +1,35 @@
 /**
  * The cost term's price list (DESIGN §4): for every block, its cost with K bases at b activation
  * bits and each of its *shapes* (the widths of its input and its stage, its dilation, where the
- * space decides them), plus the constant rest of the network (stem). A network's cost is additive
- * over its blocks and a block's cost depends only on its own settings, so the expected cost under
- * the architecture distribution (independent variables) is
+ * space decides them); for every group boundary, the cost of each connection (aggregate, soft)
+ * from a group of K bases into one of K′, in each width of its maps; plus the constant rest of the
+ * network. A network's cost is additive over its blocks and boundaries, a block's cost depends only
+ * on its own settings and a connection's only on its kind, the two groups' K and its stage's width,
+ * so the expected cost under the architecture distribution (independent variables) is
  *
  *   E[cost] = constant + Σ_i Σ_s π_i(s) · Σ_{K,b,j} P_s(K)·P_s(b)·P_i(j)·cost_i(K, b, j)
+ *                      + Σ_i Σ_{c ∈ aggregate, soft} P_i(c) · Σ_{K,K′,j} P_i(K)·P_{i+1}(K′)·P_i(j)·conn_i(c, K, K′, j)
  *
  * (π_i(s): probability that block i's group starts at s, see structure-weights.ts; P_i(j): the
- * product of the width and dilation probabilities of shape j), which is differentiable in α and,
- * for one-hot α, equals the derived architecture's cost.
+ * product of the width and dilation probabilities of shape j; P_i(K): the K block i runs with,
+ * independent of boundary i; P_{i+1}(K′): the K of a group starting after it), which is
+ * differentiable in α and, for one-hot α, equals the derived architecture's cost.
  *
- * Prices come from `summarize` (BOPs) or from the kernels' latency look-up table measured on this
- * machine (latency in ms: each block's LUT entries, as `latencyEntriesOf` lists them; the table is
- * keyed by channels and dilation, so every width and dilation choice is priced by its own entry).
+ * Prices come from `summarize` (BOPs; connections are float work, 0 BOPs) or from the kernels'
+ * latency look-up table measured on this machine (latency in ms: the LUT entries of
+ * `latencyItemsOf`; the stem is priced with block 0, whose bits decide the stem's ReLU, and the
+ * head with the last block, whose K and width it depends on; the table is keyed by channels and
+ * dilation, so every width and dilation choice is priced by its own entry).
  */
 import * as tf from '@tensorflow/tfjs';
-import { latencyEntriesOf } from '../kernels/arch-latency.js';
+import { blockOutputShapes, connectionEntry, latencyEntriesOf, latencyItemsOf, type LatencyItem } from '../kernels/arch-latency.js';
 import { createEngine, type EngineChoice } from '../kernels/engines.js';
 import { lookupLatency, measureLatencyTable, type LatencyEntry, type LatencyTable } from '../kernels/latency-table.js';
-import type { ActivationBits, Arch } from '../space/arch.js';
+import type { ActivationBits, Arch, Connection } from '../space/arch.js';
 import { fromDraft, toDraft } from '../space/draft.js';
 import { summarize } from '../space/summary.js';
 import type { StructureWeights } from './structure-weights.js';
-import type { SupernetLayout } from './supernet-layout.js';
+import { BOUNDARY_KINDS, groupCanStart, type SupernetLayout } from './supernet-layout.js';
 
 export type CostMetric = 'bops' | 'latency';
 
@@ -35,6 +41,17 @@ export interface ShapeAxis {
   values: number[];
 }
 
+/** The connections a group boundary can price (continuing a group costs nothing). */
+export const CONNECTION_KINDS: readonly Connection[] = ['aggregate', 'soft'];
+
+/** What the connection after one block costs. */
+export interface BoundaryPrices {
+  /** `prices[c][K−1][K′−1][j]`: connection `CONNECTION_KINDS[c]` from K bases into K′ bases, maps in shape j of `shapes`. */
+  prices: number[][][][];
+  /** The connection's maps' width: the block's stage width, where the space decides it (empty: one shape). */
+  shapes: ShapeAxis[];
+}
+
 export interface CostModel {
   metric: CostMetric;
   unit: string;
@@ -44,6 +61,8 @@ export interface CostModel {
   perBlock: number[][][][];
   /** `shapes[i]`: what block i's cost depends on besides K and bits (empty: one shape). */
   shapes: ShapeAxis[][];
+  /** `perBoundary[i]`: the connection after block i; undefined where it is free (no group can start after i, or the metric does not price connections). */
+  perBoundary: (BoundaryPrices | undefined)[];
   bitChoices: ActivationBits[];
 }
 
@@ -73,36 +92,82 @@ function shapeIndex(axes: ShapeAxis[], arch: Arch): number {
   }, 0);
 }
 
+/** Every combination of one width per stage. */
+function widthSets(layout: SupernetLayout): number[][] {
+  let sets: number[][] = [[]];
+  for (const w of layout.widths) sets = sets.flatMap((set) => w.support.map((v) => [...set, v]));
+  return sets;
+}
+
+/** The template with every block its own group, K bases and `bits` everywhere, these stage widths and every block's t-th dilation choice (its last where it has fewer). */
+function probeArch(layout: SupernetLayout, k: number, bits: ActivationBits, widths: number[], t: number): Arch {
+  const draft = toDraft(layout.template);
+  draft.boundaries = draft.boundaries.map(() => 'aggregate');
+  draft.blockBases = draft.blockBases.map(() => k);
+  draft.blockBits = draft.blockBits.map(() => bits);
+  draft.widths = [...widths];
+  draft.blocks = draft.blocks.map((block, i) => ({ ...block, dilation: layout.dilations[i]!.support[Math.min(t, layout.dilations[i]!.support.length - 1)]! }));
+  return { ...layout.template, ...fromDraft(draft) };
+}
+
 /**
  * Probe architectures covering every (K, bits, shape) of every block: every block its own group
  * (a block's cost does not depend on grouping) with K bases and `bits` everywhere, over every
  * combination of stage widths and every t-th dilation choice at once (blocks' costs are separate).
  */
 function probes(layout: SupernetLayout): { k: number; b: number; arch: Arch }[] {
-  const draft = toDraft(layout.template);
-  draft.boundaries = draft.boundaries.map(() => 'aggregate');
-  let widthSets: number[][] = [[]];
-  for (const w of layout.widths) widthSets = widthSets.flatMap((set) => w.support.map((v) => [...set, v]));
   const dilationRounds = Math.max(...layout.dilations.map((d) => d.support.length));
   const out: { k: number; b: number; arch: Arch }[] = [];
   for (let k = 1; k <= layout.kMax; k++) {
     layout.bitChoices.forEach((bits, b) => {
-      for (const widths of widthSets) {
-        for (let t = 0; t < dilationRounds; t++) {
-          draft.blockBases = draft.blockBases.map(() => k);
-          draft.blockBits = draft.blockBits.map(() => bits);
-          draft.widths = [...widths];
-          draft.blocks = draft.blocks.map((block, i) => ({ ...block, dilation: layout.dilations[i]!.support[Math.min(t, layout.dilations[i]!.support.length - 1)]! }));
-          out.push({ k, b, arch: { ...layout.template, ...fromDraft(draft) } });
-        }
+      for (const widths of widthSets(layout)) {
+        for (let t = 0; t < dilationRounds; t++) out.push({ k, b, arch: probeArch(layout, k, bits, widths, t) });
       }
     });
   }
   return out;
 }
 
+/** The width axis of the maps after block i: its stage's width, where the space decides it. */
+function boundaryAxes(layout: SupernetLayout, i: number): ShapeAxis[] {
+  const stage = layout.template.blocks[i]!.stage;
+  return layout.widths[stage]!.support.length > 1 ? [{ kind: 'width', site: stage, values: layout.widths[stage]!.support }] : [];
+}
+
+/**
+ * Price every connection the space can make, by `price(kind, from, to, shape)` on the maps after
+ * each block (their shape read from one probe per combination of stage widths).
+ */
+function boundaryTable(layout: SupernetLayout, price: (kind: Connection, from: number, to: number, shape: [number, number, number]) => number): (BoundaryPrices | undefined)[] {
+  const n = layout.blockCount;
+  const table: (BoundaryPrices | undefined)[] = Array.from({ length: n }, (_, i) => {
+    if (i === n - 1 || !groupCanStart(layout, i + 1)) return undefined;
+    const shapes = boundaryAxes(layout, i);
+    const size = shapeCount(shapes);
+    return { shapes, prices: CONNECTION_KINDS.map(() => Array.from({ length: layout.kMax }, () => Array.from({ length: layout.kMax }, () => new Array<number>(size).fill(0)))) };
+  });
+  for (const widths of widthSets(layout)) {
+    const arch = probeArch(layout, 1, layout.bitChoices[0]!, widths, 0);
+    const outputs = blockOutputShapes(arch);
+    table.forEach((boundary, i) => {
+      if (!boundary) return;
+      const j = shapeIndex(boundary.shapes, arch);
+      CONNECTION_KINDS.forEach((kind, c) => {
+        boundary.prices[c]!.forEach((row, from) => row.forEach((cell, to) => (cell[j] = price(kind, from + 1, to + 1, outputs[i]!))));
+      });
+    });
+  }
+  return table;
+}
+
 /** Fill the price table from per-layer prices of every probe (`layerPrices` lists [block or undefined, price] per priced layer). */
-function priceTable(layout: SupernetLayout, metric: CostMetric, unit: string, layerPrices: (arch: Arch) => [number | undefined, number][]): CostModel {
+function priceTable(
+  layout: SupernetLayout,
+  metric: CostMetric,
+  unit: string,
+  layerPrices: (arch: Arch) => [number | undefined, number][],
+  perBoundary: (BoundaryPrices | undefined)[] = layout.template.blocks.map(() => undefined),
+): CostModel {
   const shapes = layout.template.blocks.map((_, i) => shapeAxes(layout, i));
   const perBlock = shapes.map((axes) => Array.from({ length: layout.kMax }, () => Array.from({ length: layout.bitChoices.length }, () => new Array<number>(shapeCount(axes)).fill(0))));
   let constant = 0;
@@ -116,7 +181,7 @@ function priceTable(layout: SupernetLayout, metric: CostMetric, unit: string, la
     constant = rest;
     blockCost.forEach((c, i) => (perBlock[i]![k - 1]![b]![shapeIndex(shapes[i]!, arch)] = c));
   }
-  return { metric, unit, constant, perBlock, shapes, bitChoices: layout.bitChoices };
+  return { metric, unit, constant, perBlock, shapes, perBoundary, bitChoices: layout.bitChoices };
 }
 
 /** BOPs (binary MACs × activation bits) per block, from `summarize`. */
@@ -124,18 +189,37 @@ export function bopsCostModel(layout: SupernetLayout): CostModel {
   return priceTable(layout, 'bops', 'BOPs', (arch) => summarize(arch).layers.map((layer) => [layer.block, layer.bops]));
 }
 
-/** Every latency-table entry the space's architectures consist of (measure these before `latencyCostModel`). */
-export function latencyEntriesOfSpace(layout: SupernetLayout): LatencyEntry[] {
-  return probes(layout).flatMap(({ arch }) => latencyEntriesOf(arch));
+/** Every connection entry the space can need: each kind, K → K′ and width after every block. */
+function connectionEntriesOfSpace(layout: SupernetLayout): LatencyEntry[] {
+  const entries: LatencyEntry[] = [];
+  boundaryTable(layout, (kind, from, to, shape) => {
+    const entry = connectionEntry(kind, from, to, shape);
+    if (entry) entries.push(entry);
+    return 0;
+  });
+  return entries;
 }
 
-/** Predicted batch-1 latency (ms) per block from a latency table measured on this machine. */
+/** Every latency-table entry the space's architectures consist of (measure these before `latencyCostModel`). */
+export function latencyEntriesOfSpace(layout: SupernetLayout): LatencyEntry[] {
+  return [...probes(layout).flatMap(({ arch }) => latencyEntriesOf(arch)), ...connectionEntriesOfSpace(layout)];
+}
+
+/** Predicted batch-1 latency (ms) per block and per connection from a latency table measured on this machine. */
 export function latencyCostModel(layout: SupernetLayout, table: LatencyTable): CostModel {
-  return priceTable(layout, 'latency', 'ms', (arch) => {
-    // latencyEntriesOf lists one entry per conv layer of `summarize`, in its order.
-    const convs = summarize(arch).layers.filter((layer) => layer.kind === 'conv');
-    return latencyEntriesOf(arch).map((entry, n) => [convs[n]!.block, lookupLatency(table, entry) * 1000]);
+  const ms = (entry: LatencyEntry) => lookupLatency(table, entry) * 1000;
+  const last = layout.blockCount - 1;
+  const perBoundary = boundaryTable(layout, (kind, from, to, shape) => {
+    const entry = connectionEntry(kind, from, to, shape);
+    return entry ? ms(entry) : 0;
   });
+  // Connections are priced per boundary above; the stem goes with block 0, the head with the last block.
+  const owner = (item: LatencyItem): number | null =>
+    item.place.part === 'block' ? item.place.block : item.place.part === 'stem' ? 0 : item.place.part === 'head' ? last : null;
+  return priceTable(layout, 'latency', 'ms', (arch) => latencyItemsOf(arch).flatMap((item): [number, number][] => {
+    const block = owner(item);
+    return block === null ? [] : [[block, ms(item.entry)]];
+  }), perBoundary);
 }
 
 /** Σ over the variables of block i's shape of their product distribution, [J] (untidied). */
@@ -164,6 +248,19 @@ export function expectedCost(model: CostModel, weights: StructureWeights): tf.Sc
       terms.push(tf.mul(p, tf.squeeze(tf.matMul(tf.matMul(k, prices), bits))) as tf.Scalar);
     });
   });
+  model.perBoundary.forEach((boundary, i) => {
+    if (!boundary) return;
+    const from = tf.reshape(weights.blockBases[i]!, [1, -1]);
+    const to = tf.reshape(weights.groupBases[i + 1]!, [-1, 1]);
+    const shape = boundary.shapes.length === 0 ? undefined : tf.reshape(shapeDistribution(boundary.shapes, weights), [-1, 1]);
+    CONNECTION_KINDS.forEach((kind, c) => {
+      const table = boundary.prices[c]!;
+      const flat = tf.tensor2d(table.flat(), [table.length * table.length, shapeCount(boundary.shapes)]);
+      const prices = tf.reshape(shape ? tf.matMul(flat, shape) : flat, [table.length, table.length]);
+      const p = tf.squeeze(tf.slice(weights.boundaries[i]!, [BOUNDARY_KINDS.indexOf(kind)], [1])) as tf.Scalar;
+      terms.push(tf.mul(p, tf.squeeze(tf.matMul(tf.matMul(from, prices), to))) as tf.Scalar);
+    });
+  });
   return tf.addN(terms) as tf.Scalar;
 }
 
@@ -173,14 +270,17 @@ export function archCost(model: CostModel, arch: Arch): number {
   arch.groups.forEach((g, gi) => {
     const b = model.bitChoices.indexOf(arch.bits[gi]!);
     for (let i = g.start; i < g.end; i++) total += model.perBlock[i]![arch.bases[gi]! - 1]![b]![shapeIndex(model.shapes[i]!, arch)]!;
+    const boundary = gi < arch.groups.length - 1 ? model.perBoundary[g.end - 1] : undefined;
+    if (boundary) total += boundary.prices[CONNECTION_KINDS.indexOf(arch.connections[gi]!)]![arch.bases[gi]! - 1]![arch.bases[gi + 1]! - 1]![shapeIndex(boundary.shapes, arch)]!;
   });
   return total;
 }
 
-/** The cheapest and dearest cost the price list allows (each block at its own extreme: a bound, not always an architecture). */
+/** The cheapest and dearest cost the price list allows (each block and boundary at its own extreme: a bound, not always an architecture; continuing a group costs 0). */
 export function costBounds(model: CostModel): { min: number; max: number } {
   const sum = (pick: (prices: number[]) => number) => model.constant + model.perBlock.reduce((total, table) => total + pick(table.flat(2)), 0);
-  return { min: sum((p) => Math.min(...p)), max: sum((p) => Math.max(...p)) };
+  const connections = model.perBoundary.reduce((total, boundary) => total + (boundary ? Math.max(...boundary.prices.flat(3)) : 0), 0);
+  return { min: sum((p) => Math.min(...p)), max: sum((p) => Math.max(...p)) + connections };
 }
 
 export interface PriceOptions {

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { latencyEntriesOf, predictArchLatency } from '../../src/kernels/arch-latency.js';
-import { latencyKey, type LatencyTable } from '../../src/kernels/latency-table.js';
+import { connectionEntry, convEntriesOf, latencyEntriesOf, latencyItemsOf, predictArchLatency } from '../../src/kernels/arch-latency.js';
+import { latencyKey, type LatencyEntry, type LatencyTable } from '../../src/kernels/latency-table.js';
 import { buildPreset } from '../../src/space/presets.js';
 import { describeMachine } from '../../src/util/machine.js';
 
 describe('latencyEntriesOf', () => {
   it('lists the convs of Group-Net R (K=5) at the sizes they run at', () => {
-    const keys = latencyEntriesOf(buildPreset('groupnet-k5')).map(latencyKey);
+    const keys = convEntriesOf(buildPreset('groupnet-k5')).map(latencyKey);
     expect(keys).toEqual([
       '28x28 1>32 k3 s1 d1 b32 K1', // stem
       '28x28 32>32 k3 s1 d1 b1 K5',
@@ -28,20 +28,42 @@ describe('latencyEntriesOf', () => {
 
   it('follows the space: the stem max-pool of ResNet-18 (224² → 56²), LBD with one shortcut per layer', () => {
     const resnet = latencyEntriesOf(buildPreset('groupnet-k5', { backbone: 'resnet18' })).map(latencyKey);
-    expect(resnet[0]).toBe('224x224 3>64 k7 s2 d1 b32 K1');
-    expect(resnet[1]).toBe('56x56 64>64 k3 s1 d1 b1 K5');
-    const lbd = latencyEntriesOf(buildPreset('lbd-k5', { widthMultiplier: 0.5 }));
+    expect(resnet.slice(0, 4)).toEqual(['224x224 3>64 k7 s2 d1 b32 K1', 'batchNorm 112x112x64', 'maxPool 112x112x64 k3 s2', '56x56 64>64 k3 s1 d1 b1 K5']);
+    const lbd = convEntriesOf(buildPreset('lbd-k5', { widthMultiplier: 0.5 }));
     expect(lbd.filter((e) => e.bits === 1).every((e) => e.bases === 5)).toBe(true);
     expect(lbd.filter((e) => e.bits === 32 && e.kernel === 1).map((e) => e.bases)).toEqual([1, 1]);
+  });
+
+  it('lists the work between the convs of Group-Net R (K=5) where the packed engine does it', () => {
+    const work = latencyItemsOf(buildPreset('groupnet-k5')).filter((item) => item.entry.op !== undefined);
+    const at = (part: string, block?: number) =>
+      work.filter((item) => item.place.part === part && (block === undefined || ('block' in item.place && item.place.block === block))).map((item) => latencyKey(item.entry));
+    expect(at('stem')).toEqual(['batchNorm 28x28x32']); // no ReLU before a 1-bit group
+    expect(at('block', 0)).toEqual(Array(5).fill('copy 28x28x32')); // identity shortcut, per base
+    expect(at('block', 2)).toEqual(Array(5).fill(['avgPool 28x28x32 k2 s2', 'batchNorm 14x14x64']).flat()); // projection shortcut, per base
+    expect(at('connection')).toEqual(['mix 28x28x32 5>5', 'mix 28x28x32 5>5', 'mix 14x14x64 5>5', 'mix 14x14x64 5>5', 'mix 7x7x128 5>5']); // soft, after every block but the last
+    expect(at('head')).toEqual(['mix 7x7x128 5>1', 'head 7x7x128>10']);
+    // k-bit groups get the stem's ReLU; LBD adds its K-conv sums into the residual (two units per basic block).
+    expect(latencyItemsOf(buildPreset('groupnet-k5-a2')).filter((item) => item.place.part === 'stem').map((item) => item.entry.op)).toEqual([undefined, 'batchNorm', 'relu']);
+    expect(latencyEntriesOf(buildPreset('lbd-k5')).filter((e) => e.op === 'add')).toHaveLength(2 * 6);
+  });
+
+  it('prices a connection only where it does work', () => {
+    const shape = [7, 7, 64] as [number, number, number];
+    expect(connectionEntry('aggregate', 1, 3, shape)).toBeUndefined();
+    expect(connectionEntry('aggregate', 3, 2, shape)).toEqual({ op: 'mix', h: 7, w: 7, c: 64, from: 3, to: 1 });
+    expect(connectionEntry('soft', 1, 1, shape)).toBeUndefined();
+    expect(connectionEntry('soft', 1, 4, shape)).toEqual({ op: 'mix', h: 7, w: 7, c: 64, from: 1, to: 4 });
   });
 
   it('predicts the sum of the table entries', () => {
     const arch = buildPreset('groupnet-k5-a2', { widthMultiplier: 0.5 });
     const entries = latencyEntriesOf(arch);
-    expect(entries.filter((e) => e.bits === 2)).toHaveLength(12);
-    const table: LatencyTable = { fingerprint: 'x', engine: 'wasm', machine: describeMachine(), measurements: new Map(entries.map((e) => [latencyKey(e), { entry: e, seconds: 0.001 * e.bases, repeats: 1 }])) };
+    expect(convEntriesOf(arch).filter((e) => e.bits === 2)).toHaveLength(12);
+    const seconds = (e: LatencyEntry) => 0.001 * latencyKey(e).length;
+    const table: LatencyTable = { fingerprint: 'x', engine: 'wasm', machine: describeMachine(), measurements: new Map(entries.map((e) => [latencyKey(e), { entry: e, seconds: seconds(e), repeats: 1 }])) };
     const distinct = new Map(entries.map((e) => [latencyKey(e), e]));
     expect(distinct.size).toBeLessThan(entries.length);
-    expect(predictArchLatency(table, arch)).toBeCloseTo(entries.reduce((s, e) => s + 0.001 * e.bases, 0), 12);
+    expect(predictArchLatency(table, arch)).toBeCloseTo(entries.reduce((s, e) => s + seconds(e), 0), 12);
   });
 });

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { latencyEntriesOf, predictArchLatency } from '../../src/kernels/arch-latency.js';
-import { latencyKey, type LatencyTable } from '../../src/kernels/latency-table.js';
+import { isConvEntry, latencyKey, type LatencyEntry, type LatencyTable } from '../../src/kernels/latency-table.js';
 import { ArchitectureWeights, oneHotProbabilities } from '../../src/search/architecture-weights.js';
 import { archCost, bopsCostModel, expectedCost, latencyCostModel, latencyEntriesOfSpace } from '../../src/search/cost-model.js';
 import { structureWeights } from '../../src/search/structure-weights.js';
@@ -15,9 +15,16 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-/** A latency table with a made-up but entry-specific time for every entry the space needs. */
-function syntheticTable(entries: ReturnType<typeof latencyEntriesOfSpace>): LatencyTable {
-  const measurements = new Map(entries.map((e) => [latencyKey(e), { entry: e, seconds: 1e-6 * (e.h * e.w * e.inChannels * e.outChannels * e.kernel ** 2 * e.bases * (e.bits === 32 ? 8 : e.bits)) / 1000 + 1e-6 * e.dilation, repeats: 1 }]));
+/** A made-up but entry-specific time: work × a per-kind factor, plus a per-kind offset. */
+function syntheticSeconds(e: LatencyEntry): number {
+  if (isConvEntry(e)) return 1e-6 * (e.h * e.w * e.inChannels * e.outChannels * e.kernel ** 2 * e.bases * (e.bits === 32 ? 8 : e.bits)) / 1000 + 1e-6 * e.dilation;
+  const factor = e.op === 'mix' ? e.from * e.to + 0.5 * e.from : e.op === 'head' ? e.classes : ['batchNorm', 'relu', 'add', 'copy', 'avgPool', 'maxPool'].indexOf(e.op) + 2;
+  return 1e-9 * e.h * e.w * e.c * factor + 1e-7 * factor;
+}
+
+/** A latency table with a synthetic time for every entry the space needs. */
+function syntheticTable(entries: LatencyEntry[]): LatencyTable {
+  const measurements = new Map(entries.map((e) => [latencyKey(e), { entry: e, seconds: syntheticSeconds(e), repeats: 1 }]));
   return { fingerprint: 'test', engine: 'js', machine: {} as LatencyTable['machine'], measurements };
 }
 
@@ -57,8 +64,9 @@ describe(`cost model (${what})`, () => {
     }
   });
 
-  it('E[cost] under uniform α is the mean over architectures weighted by their probability (brute force)', () => {
-    const model = bopsCostModel(layout);
+  for (const metric of ['bops', 'latency'] as const)
+  it(`${metric}: E[cost] under uniform α is the mean over architectures weighted by their probability (brute force)`, () => {
+    const model = metric === 'bops' ? bopsCostModel(layout) : latencyCostModel(layout, syntheticTable(latencyEntriesOfSpace(layout)));
     const alpha = new ArchitectureWeights(space);
     const expected = tf.tidy(() => expectedCost(model, structureWeights(layout, alpha.softmax())).dataSync()[0]!);
     // Brute force over every choice vector (inactive variables included: they cancel).
@@ -75,6 +83,21 @@ describe(`cost model (${what})`, () => {
     }
     expect(expected / (total / count)).toBeCloseTo(1, 5);
     alpha.dispose();
+  });
+
+  it('latency: a soft connection between K and K′ bases costs its mix over an aggregate', () => {
+    const table = syntheticTable(latencyEntriesOfSpace(layout));
+    const model = latencyCostModel(layout, table);
+    const boundary = space.variables.findIndex((v) => v.decision.name === 'groupBoundary' && v.site === 0);
+    // Two bases everywhere: an aggregate sums two maps, a soft connection makes two sums of two.
+    const indices = space.variables.map((v) => (v.decision.name === 'bases' ? v.choices.indexOf(2) : 0));
+    const cost = (kind: string) => {
+      indices[boundary] = space.variables[boundary]!.choices.indexOf(kind);
+      const arch = space.decode(indices);
+      expect(archCost(model, arch) / (predictArchLatency(table, arch) * 1000)).toBeCloseTo(1, 9);
+      return archCost(model, arch);
+    };
+    expect(cost('soft')).toBeGreaterThan(cost('aggregate'));
   });
 
   it('prices every width and dilation choice differently where the space has them', () => {

@@ -1,0 +1,114 @@
+/**
+ * What the latency look-up table prices: every piece of work the packed engine does for a model,
+ * each described by the shapes its time depends on. Convs (the binary and float convs with their
+ * output transforms) carry the bulk; the rest — BatchNorm and ReLU of float units, residual adds,
+ * identity-shortcut copies, pooling, the connections between bases and the classifier head — is
+ * what a conv-only table misses (4–32% of a model on the wasm engine).
+ */
+import type { ActivationBits } from '../space/arch.js';
+import { UsageError } from '../util/errors.js';
+
+/** One conv the search needs priced: shape, activation bits of its input, and how many bases run it. */
+export interface ConvEntry {
+  op?: 'conv';
+  h: number;
+  w: number;
+  inChannels: number;
+  outChannels: number;
+  kernel: number;
+  stride: number;
+  dilation: number;
+  /** 1 = binary, 2/4 = bit planes, 32 = full precision (float conv). */
+  bits: ActivationBits;
+  /** Number of binary bases: K convs with their own weights, summed (one output transform each). */
+  bases: number;
+}
+
+/** Element-wise work on one h×w×c map (float-ops.ts): inference BatchNorm, ReLU, `a += b`, a copy. */
+export interface MapEntry {
+  op: 'batchNorm' | 'relu' | 'add' | 'copy';
+  h: number;
+  w: number;
+  c: number;
+}
+
+/** Average pool (projection shortcuts of stride > 1) or max pool (the stem's), of an h×w×c input. */
+export interface PoolEntry {
+  op: 'avgPool' | 'maxPool';
+  h: number;
+  w: number;
+  c: number;
+  window: number;
+  stride: number;
+}
+
+/** A connection between bases: `to` maps, each Σ over `from` base outputs of h×w×c (aggregate: to = 1). */
+export interface MixEntry {
+  op: 'mix';
+  h: number;
+  w: number;
+  c: number;
+  from: number;
+  to: number;
+}
+
+/** The classifier head: global average pool of h×w×c, then the c → classes dense layer. */
+export interface HeadEntry {
+  op: 'head';
+  h: number;
+  w: number;
+  c: number;
+  classes: number;
+}
+
+export type OpEntry = MapEntry | PoolEntry | MixEntry | HeadEntry;
+export type LatencyEntry = ConvEntry | OpEntry;
+
+export function isConvEntry(e: LatencyEntry): e is ConvEntry {
+  return e.op === undefined || e.op === 'conv';
+}
+
+/** Canonical key of an entry, e.g. `28x28 128>128 k3 s1 d1 b1 K5`, `mix 28x28x32 5>5`, `head 7x7x128>10`. */
+export function latencyKey(e: LatencyEntry): string {
+  if (isConvEntry(e)) return `${e.h}x${e.w} ${e.inChannels}>${e.outChannels} k${e.kernel} s${e.stride} d${e.dilation} b${e.bits} K${e.bases}`;
+  const map = `${e.op} ${e.h}x${e.w}x${e.c}`;
+  switch (e.op) {
+    case 'avgPool':
+    case 'maxPool':
+      return `${map} k${e.window} s${e.stride}`;
+    case 'mix':
+      return `${map} ${e.from}>${e.to}`;
+    case 'head':
+      return `${map}>${e.classes}`;
+    default:
+      return map;
+  }
+}
+
+/** Names of the fields an entry of each kind must hold as positive integers. */
+const INTEGER_FIELDS = {
+  conv: ['h', 'w', 'inChannels', 'outChannels', 'kernel', 'stride', 'dilation', 'bases'],
+  map: ['h', 'w', 'c'],
+  pool: ['h', 'w', 'c', 'window', 'stride'],
+  mix: ['h', 'w', 'c', 'from', 'to'],
+  head: ['h', 'w', 'c', 'classes'],
+} as const;
+
+function integerFields(e: LatencyEntry): readonly string[] {
+  if (isConvEntry(e)) return INTEGER_FIELDS.conv;
+  if (e.op === 'avgPool' || e.op === 'maxPool') return INTEGER_FIELDS.pool;
+  if (e.op === 'mix' || e.op === 'head') return INTEGER_FIELDS[e.op];
+  return INTEGER_FIELDS.map;
+}
+
+const OPS: readonly string[] = ['conv', 'batchNorm', 'relu', 'add', 'copy', 'avgPool', 'maxPool', 'mix', 'head'];
+
+/** Throws a UsageError naming the entry and the field that cannot be measured. */
+export function checkEntry(e: LatencyEntry): void {
+  if (e.op !== undefined && !OPS.includes(e.op)) throw new UsageError(`latency entry: op must be one of ${OPS.join(', ')}, got ${String(e.op)}`);
+  for (const name of integerFields(e)) {
+    const v = (e as unknown as Record<string, unknown>)[name];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new UsageError(`latency entry ${latencyKey(e)}: ${name} must be a positive integer, got ${String(v)}`);
+  }
+  if (isConvEntry(e) && ![1, 2, 4, 32].includes(e.bits)) throw new UsageError(`latency entry ${latencyKey(e)}: bits must be 1, 2, 4 or 32, got ${e.bits}`);
+}

@@ -1,0 +1,102 @@
+/**
+ * The work of one latency-table entry, built as the packed engine (packed-model.ts) runs it at
+ * batch 1, so that the measured time is the time that piece takes inside a model: the same engine
+ * calls and float-ops loops on inputs of the same shape and kind (seeded, weights random ±1).
+ */
+import { createRng } from '../util/random.js';
+import type { ConvSpec } from './conv-spec.js';
+import type { BinaryEngine } from './engine.js';
+import { addInPlace, avgPoolSame, batchNormInPlace, dense, globalAvgPool, maxPool, reluInPlace, type FeatureMap } from './float-ops.js';
+import { isConvEntry, type ConvEntry, type LatencyEntry, type OpEntry } from './latency-entry.js';
+import { foldOutputTransform } from './output-transform.js';
+import { packBitPlanes } from './packing.js';
+import { packWeights } from './weights.js';
+
+function randomSigns(seed: number, length: number): Float32Array {
+  const rng = createRng(seed);
+  return Float32Array.from({ length }, () => (rng() < 0.5 ? -1 : 1));
+}
+
+/** Activations as a unit sees them: roughly zero-centred, some beyond the 2-bit clip range. */
+function randomFloats(seed: number, length: number): Float32Array {
+  const rng = createRng(seed);
+  return Float32Array.from({ length }, () => 3 * rng() - 1);
+}
+
+/** A closure that runs the entry's work once. */
+export function entryWorkload(e: LatencyEntry, engine: BinaryEngine): () => void {
+  return isConvEntry(e) ? convWorkload(e, engine) : opWorkload(e, engine);
+}
+
+/**
+ * Per base, quantize/pack its own float input, conv, fold the output transform and accumulate
+ * into the multi-base sum (a float conv for 32-bit entries).
+ */
+function convWorkload(e: ConvEntry, engine: BinaryEngine): () => void {
+  const spec: ConvSpec = { kernel: e.kernel, stride: e.stride, dilation: e.dilation, padding: 'symmetric' };
+  const shape = { n: 1, h: e.h, w: e.w, c: e.inChannels };
+  const size = e.h * e.w * e.inChannels;
+  const weightShape = { kernel: e.kernel, inChannels: e.inChannels, outChannels: e.outChannels };
+  const weightSize = e.kernel * e.kernel * e.inChannels * e.outChannels;
+  const transform = foldOutputTransform({ channels: e.outChannels });
+  const bases = Array.from({ length: e.bases }, (_, k) => k);
+  const inputs = bases.map((k) => randomFloats(k, size));
+  if (e.bits === 32) {
+    const filters = bases.map((k) => randomSigns(100 + k, weightSize));
+    return () => {
+      for (const k of bases) engine.floatConv(inputs[k]!, shape, filters[k]!, e.outChannels, spec);
+    };
+  }
+  const weights = bases.map((k) => packWeights(randomSigns(100 + k, weightSize), weightShape));
+  if (e.bits === 1) {
+    return () => {
+      let acc: Float32Array | undefined;
+      for (const k of bases) acc = engine.conv(engine.packSigns(inputs[k]!, shape), weights[k]!, spec, transform, acc).data;
+    };
+  }
+  return () => {
+    let acc: Float32Array | undefined;
+    for (const k of bases) acc = engine.bitPlaneConv(packBitPlanes(inputs[k]!, shape, e.bits, 2), weights[k]!, spec, transform, acc).data;
+  };
+}
+
+function opWorkload(e: OpEntry, engine: BinaryEngine): () => void {
+  const map = (seed: number): FeatureMap => ({ n: 1, h: e.h, w: e.w, c: e.c, data: randomFloats(seed, e.h * e.w * e.c) });
+  const x = map(0);
+  switch (e.op) {
+    case 'batchNorm': {
+      // γ = 1, σ² = 1 − ε: a scale of one, so repeating it in place keeps the values (and their speed) as they are.
+      const ones = new Float32Array(e.c).fill(1);
+      const bn = { gamma: ones, beta: new Float32Array(e.c), movingMean: new Float32Array(e.c), movingVariance: ones.map(() => 1 - 1e-5), epsilon: 1e-5 };
+      return () => batchNormInPlace(x, bn);
+    }
+    case 'relu': {
+      // Fresh values every run (half of them negative, as a BN output's): ReLU's cost depends on them.
+      const source = x.data.slice();
+      return () => {
+        x.data.set(source);
+        reluInPlace(x);
+      };
+    }
+    case 'add': {
+      const b = map(1);
+      return () => addInPlace(x, b);
+    }
+    case 'copy':
+      return () => x.data.slice();
+    case 'avgPool':
+      return () => avgPoolSame(x, e.window, e.stride);
+    case 'maxPool':
+      return () => maxPool(x, e.window, e.stride);
+    case 'mix': {
+      const parts = Array.from({ length: e.from }, (_, k) => map(k).data);
+      const weights = randomFloats(50, e.from * e.to);
+      return e.to === 1 ? () => engine.multiBaseSum(parts, weights) : () => engine.mixBases(parts, weights);
+    }
+    case 'head': {
+      const weight = randomFloats(60, e.c * e.classes);
+      const bias = randomFloats(61, e.classes);
+      return () => dense(globalAvgPool(x), 1, weight, bias, e.c, e.classes);
+    }
+  }
+}
