@@ -20,6 +20,8 @@ import { randomModelState } from '../kernels/random-model-state.js';
 
 const SIZE = 8;
 const IMAGES = 256;
+/** The js reference engine runs k-bit models ~20× slower than wasm: it checks its agreement on the first images only. */
+const JS_IMAGES = 24;
 let previousBackend = '';
 
 beforeAll(async () => {
@@ -56,10 +58,11 @@ function agreement(arch: Arch, engines: EngineName[]): Record<string, Agreement>
     const classes = arch.head.classes;
     return Object.fromEntries(
       engines.map((name) => {
-        const got = new PackedModel(gnb, createEngine(name)).predict(images, IMAGES);
+        const count = name === 'js' ? JS_IMAGES : IMAGES;
+        const got = new PackedModel(gnb, createEngine(name)).predict(images.subarray(0, count * SIZE * SIZE), count);
         let argmaxDifferences = 0;
         let maxRelative = 0;
-        for (let b = 0; b < IMAGES; b++) {
+        for (let b = 0; b < count; b++) {
           const e = Array.from(expected.subarray(b * classes, (b + 1) * classes));
           const g = Array.from(got.subarray(b * classes, (b + 1) * classes));
           const scale = Math.max(...e.map(Math.abs), 1e-6);
@@ -76,7 +79,7 @@ function agreement(arch: Arch, engines: EngineName[]): Record<string, Agreement>
 
 const engines: EngineName[] = ['js', ...availableEngines().filter((e) => e !== 'js')];
 
-describe(`exported packed model vs tfjs-wasm inference (${IMAGES} images; engines ${engines.join(', ')})`, () => {
+describe(`exported packed model vs tfjs-wasm inference (${IMAGES} images, js ${JS_IMAGES}; engines ${engines.join(', ')})`, () => {
   it.each([
     ['groupnet-k5-a2', undefined],
     ['groupnet-k5-a4', undefined],
