@@ -11,6 +11,7 @@ export * from './train/training-run.js';
 export * from './train/distillation.js';
 export * from './search/index.js';
 export * from './kernels/index.js';
+export * from './reproduce/index.js';
 export { selectBackend, installedBackends, BACKEND_CHOICES, type BackendChoice, type BackendRequest, type ConcreteBackend } from './backend/select.js';
 export { createRng, type Rng } from './util/random.js';
 export { GroupnasError, FileFormatError, UsageError, NotAvailableError } from './util/errors.js';
