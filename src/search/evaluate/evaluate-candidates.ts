@@ -38,7 +38,7 @@ import {
   type EvaluationRecord,
 } from './evaluation-file.js';
 import type { WorkerTask } from './evaluate-worker.js';
-import type { InjectedFault } from './fault-injection.js';
+import { attemptTimeoutMs, type InjectedFault } from './fault-injection.js';
 import { measureModelLatency, type LatencyOptions } from './measure-latency.js';
 import { relayProgress } from './progress-port.js';
 import { evaluationWorkerFile } from './worker-file.js';
@@ -171,21 +171,23 @@ export async function evaluateCandidates(candidates: readonly Arch[], options: E
   async function attemptOnce(pool: Piscina<WorkerTask, TrainedCandidate>, c: CandidateRecord, attempt: number): Promise<AttemptOutcome> {
     const channel = new MessageChannel();
     const stopRelay = relayProgress(channel.port1, progress, `candidate ${c.index}`);
+    const fault = options.injectFaults?.[c.index];
+    const timeoutMs = attemptTimeoutMs(options.taskTimeoutMs, fault, attempt);
     const timeout = new AbortController();
-    const timer = options.taskTimeoutMs === undefined ? undefined : setTimeout(() => timeout.abort(), options.taskTimeoutMs);
+    const timer = timeoutMs === undefined ? undefined : setTimeout(() => timeout.abort(), timeoutMs);
     const task: WorkerTask = {
       task: { index: c.index, arch: c.arch, training: options.training, runDir: runDirOf(c.index) },
       backend: options.backend ?? 'wasm',
       attempt,
       progress: channel.port2,
-      ...(options.injectFaults?.[c.index] ? { fault: options.injectFaults[c.index] } : {}),
+      ...(fault ? { fault } : {}),
     };
     try {
       const value = await pool.run(task, { signal: AbortSignal.any(signal ? [signal, timeout.signal] : [timeout.signal]), transferList: [channel.port2] });
       return { kind: 'done', value };
     } catch (err) {
       if (signal?.aborted) return { kind: 'interrupted' };
-      if (timeout.signal.aborted) return { kind: 'timeout', message: `ran past the task timeout of ${options.taskTimeoutMs} ms; its worker was stopped` };
+      if (timeout.signal.aborted) return { kind: 'timeout', message: `ran past the task timeout of ${timeoutMs} ms; its worker was stopped` };
       const message = firstLine(err);
       if ((err as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY') return { kind: 'worker-exit', message: `its worker ran out of memory (${message})` };
       if (message.startsWith('worker exited')) return { kind: 'worker-exit', message: `its worker thread died (${message})` };

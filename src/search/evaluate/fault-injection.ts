@@ -15,6 +15,16 @@ export interface InjectedFault {
   attempts: number;
   /** Fail at the n-th training progress update (a run's first update is its starting position, then one per step). */
   afterUpdates: number;
+  /**
+   * The task timeout of the attempts this fault hits, in place of the pool's `taskTimeoutMs`: a test
+   * stops its hanging task after a moment while healthy tasks keep a timeout no slow machine reaches.
+   */
+  taskTimeoutMs?: number;
+}
+
+/** The timeout of attempt `attempt` of a task: the fault's own while the fault still hits, else the pool's. */
+export function attemptTimeoutMs(poolTimeoutMs: number | undefined, fault: InjectedFault | undefined, attempt: number): number | undefined {
+  return fault?.taskTimeoutMs !== undefined && attempt <= fault.attempts ? fault.taskTimeoutMs : poolTimeoutMs;
 }
 
 /** Exit code of a worker killed by an `exit` fault (shows in the recorded reason). */

@@ -95,14 +95,15 @@ describe('evaluateCandidates', () => {
       dir,
       training,
       workers: 2,
-      taskTimeoutMs: 6000,
+      // Generous for healthy tasks (a loaded machine must not time them out); the hanging one has its own.
+      taskTimeoutMs: 10 * 60_000,
       workerHeapMb: 384,
       latency: false,
       log: (l) => lines.push(l),
       injectFaults: {
         1: { kind: 'exit', attempts: 1, afterUpdates: 3 },
         2: { kind: 'throw', attempts: 2, afterUpdates: 2 },
-        3: { kind: 'hang', attempts: 1, afterUpdates: 3 },
+        3: { kind: 'hang', attempts: 1, afterUpdates: 3, taskTimeoutMs: 3000 },
         4: { kind: 'oom', attempts: 1, afterUpdates: 2 },
       },
     });
@@ -114,7 +115,7 @@ describe('evaluateCandidates', () => {
     expect(died.failures).toEqual([{ attempt: 1, kind: 'worker-exit', message: 'its worker thread died (worker exited with code: 70)' }]);
     expectSameAsMainThread(dir, died);
     expect(hung.failures.map((f) => f.kind)).toEqual(['timeout']);
-    expect(hung.failures[0]!.message).toMatch(/task timeout of 6000 ms/);
+    expect(hung.failures[0]!.message).toMatch(/task timeout of 3000 ms/);
     expectSameAsMainThread(dir, hung);
     expect(hoarded.failures.map((f) => f.kind)).toEqual(['worker-exit']);
     expect(hoarded.failures[0]!.message).toMatch(/its worker ran out of memory/);
