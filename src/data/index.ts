@@ -15,6 +15,7 @@ export {
   EMBEDDED_FASHION_MNIST,
   FASHION_MNIST_CHECKSUM,
 } from './locate.js';
+export { loadDatasetCached } from './dataset-cache.js';
 export type { DataInfo } from './info.js';
 export { dataInfo } from './info.js';
 export { balancedSubset } from './subset.js';

@@ -7,7 +7,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { loadDataset } from '../data/index.js';
+import { loadDataset, type Dataset } from '../data/index.js';
 import * as tf from '@tensorflow/tfjs';
 import { ALPHA_SUFFIX, binaryConvWeightNames, exportPackedModel, type ArrayTensor, type PackedModelMetadata } from '../kernels/index.js';
 import { channelScale, type GroupNetModel } from '../nn/index.js';
@@ -39,15 +39,18 @@ function recordedTestAccuracy(dir: string): { accuracy: number; images: number; 
   }
 }
 
-/** Pack the last checkpoint of run directory `runDir` into `out` (written atomically; nothing is written on error). */
-export function exportRunModel(runDir: string, out: string): ExportedModel {
+/**
+ * Pack the last checkpoint of run directory `runDir` into `out` (written atomically; nothing is written on error).
+ * `loaded`: the run's data set when the caller has it loaded already (its checksum is still checked).
+ */
+export function exportRunModel(runDir: string, out: string, loaded?: Dataset): ExportedModel {
   if (!existsSync(join(runDir, 'checkpoint.gnck'))) {
     throw new UsageError(`--run ${runDir}: no checkpoint.gnck (is it a groupnas training run that has finished a step?)`);
   }
   if (existsSync(out) && statSync(out).isDirectory()) throw new UsageError(`--out ${out}: is a directory; expected a file name such as model.gnb`);
   const { record, model } = loadRunModel(runDir);
   try {
-    const dataset = loadDataset({ data: record.options.data });
+    const dataset = loaded ?? loadDataset({ data: record.options.data });
     if (dataset.checksum !== record.dataset.checksum) {
       // The normalization must be the one the model was trained with.
       throw new UsageError(`${join(runDir, 'run.json')}: dataset.checksum: the run was trained on ${record.dataset.name} (${record.dataset.checksum.slice(0, 12)}…) but --data ${record.options.data} now holds ${dataset.checksum.slice(0, 12)}…`);

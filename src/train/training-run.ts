@@ -348,14 +348,15 @@ function closeSession(s: Session): void {
  * Train `arch` from scratch into run directory `dir`: `run.json` first, then a checkpoint at every
  * epoch end (and every `checkpointEverySteps` steps), `history.json` per epoch, `result.json` at
  * the end. Every file is written atomically, so a kill at any moment leaves a resumable run.
+ * `dataset`: the data set `options.data` names, when the caller has it loaded already.
  */
-export function trainArch(arch: Arch, options: TrainingOptions, dir: string, progress: ProgressReporter = silentProgress): TrainingResult {
+export function trainArch(arch: Arch, options: TrainingOptions, dir: string, progress: ProgressReporter = silentProgress, dataset?: Dataset): TrainingResult {
   checkOptions(options);
   checkStaging(arch, options.epochs, options.realWeightEpochs);
   if (existsSync(join(dir, RUN_FILE))) {
     throw new UsageError(`--out ${dir}: already holds a run; continue it with --resume ${dir}, or choose another directory`);
   }
-  const dataset = loadDataset({ data: options.data });
+  dataset ??= loadDataset({ data: options.data });
   const record: RunRecord = {
     format: 'groupnas.run',
     version: 1,
@@ -391,18 +392,21 @@ export function readRunRecord(dir: string): RunRecord {
   return record;
 }
 
-function loadRunDataset(dir: string, record: RunRecord): Dataset {
-  const dataset = loadDataset({ data: record.options.data });
+function loadRunDataset(dir: string, record: RunRecord, loaded?: Dataset): Dataset {
+  const dataset = loaded ?? loadDataset({ data: record.options.data });
   if (dataset.checksum !== record.dataset.checksum) {
     throw new UsageError(`${join(dir, RUN_FILE)}: dataset.checksum: the run was trained on ${record.dataset.name} (${record.dataset.checksum.slice(0, 12)}…) but --data ${record.options.data} now holds ${dataset.checksum.slice(0, 12)}…`);
   }
   return dataset;
 }
 
-/** Continue a run where its last checkpoint left it; the result equals an uninterrupted run's (same backend). */
-export function resumeTraining(dir: string, progress: ProgressReporter = silentProgress): TrainingResult {
+/**
+ * Continue a run where its last checkpoint left it; the result equals an uninterrupted run's (same backend).
+ * `dataset`: the run's data set when the caller has it loaded already (its checksum is still checked).
+ */
+export function resumeTraining(dir: string, progress: ProgressReporter = silentProgress, dataset?: Dataset): TrainingResult {
   const record = readRunRecord(dir);
-  const { session, position } = openAtCheckpoint(dir, record, loadRunDataset(dir, record), false);
+  const { session, position } = openAtCheckpoint(dir, record, loadRunDataset(dir, record, dataset), false);
   try {
     return runEpochs(dir, session, position, progress);
   } finally {

@@ -6,6 +6,7 @@
  */
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadDatasetCached } from '../../data/dataset-cache.js';
 import type { Arch } from '../../space/arch.js';
 import { summarize, type CostCounts } from '../../space/summary.js';
 import { exportRunModel } from '../../train/export-packed.js';
@@ -72,15 +73,17 @@ function checkSameRun(task: CandidateTask): void {
  */
 export function trainCandidate(task: CandidateTask, progress: ProgressReporter = silentProgress): TrainedCandidate {
   const resumed = existsSync(join(task.runDir, 'run.json'));
+  // A worker runs many tasks on the same data: it reads the set once and keeps it.
+  const dataset = loadDatasetCached({ data: task.training.data });
   let result;
   if (resumed) {
     checkSameRun(task);
     removeStaleTempFiles(task.runDir);
-    result = resumeTraining(task.runDir, progress);
+    result = resumeTraining(task.runDir, progress, dataset);
   } else {
-    result = trainArch(task.arch, task.training, task.runDir, progress);
+    result = trainArch(task.arch, task.training, task.runDir, progress, dataset);
   }
-  const exported = exportRunModel(task.runDir, join(task.runDir, MODEL_FILE));
+  const exported = exportRunModel(task.runDir, join(task.runDir, MODEL_FILE), dataset);
   return {
     index: task.index,
     testAccuracy: result.final.accuracy,
