@@ -44,9 +44,13 @@ class BinaryUnit {
   readonly conv: Conv2d;
   readonly bn: BatchNorm;
 
+  /** Run dilations > 1 as one dilated conv (the backend differentiates it) rather than through space-to-batch. */
+  private readonly directDilation: boolean;
+
   constructor(scope: Scope, inChannels: number, outChannels: number, kernel: number, stride: number, dilation: number, bnMomentum: number, readonly dilated: boolean) {
     this.conv = new Conv2d(scope.child('conv'), { inChannels, outChannels, kernel, stride, dilation, binary: true });
     this.bn = new BatchNorm(scope.child('bn'), outChannels, bnMomentum);
+    this.directDilation = dilated && backendDifferentiatesDilation();
   }
 
   apply(x: tf.Tensor4D, training: boolean, quantize: Quantize, inMask: tf.Tensor1D | undefined, dilation: BlockChoices['dilation']): tf.Tensor4D {
@@ -62,8 +66,40 @@ class BinaryUnit {
   /** nn's Conv2d geometry at another dilation (padding d·(k−1)/2 per side). */
   private convolveAt(x: tf.Tensor4D, weight: tf.Tensor4D, dilation: number): tf.Tensor4D {
     const { kernel, stride } = this.conv.options;
-    if (dilation === 1) return tf.conv2d(x, weight, stride, (kernel - 1) / 2, 'NHWC', 1);
+    if (dilation === 1 || this.directDilation) return tf.conv2d(x, weight, stride, (dilation * (kernel - 1)) / 2, 'NHWC', dilation);
     return atrousConv(x, weight, dilation);
+  }
+}
+
+/** Per backend: does it differentiate a dilated conv2d natively? */
+const dilationGradients = new Map<string, boolean>();
+
+/**
+ * Whether the active backend trains a dilated conv2d directly: groupnas' wasm kernels run the
+ * dilated gradients natively (src/backend registers them; a 3×3 conv at d = 2 stays 9 taps), so
+ * there the conv needs no space-to-batch reshuffle. Elsewhere tfjs refuses the gradient or
+ * differentiates a zero-inserted (d·(k−1)+1)² filter, slower than space-to-batch. Probed once per
+ * backend on a tiny conv (call outside any gradient tape: from a constructor).
+ */
+export function backendDifferentiatesDilation(): boolean {
+  const backend = tf.getBackend();
+  let direct = dilationGradients.get(backend);
+  if (direct === undefined) {
+    direct = backend === 'wasm' && dilatedGradientRuns();
+    dilationGradients.set(backend, direct);
+  }
+  return direct;
+}
+
+function dilatedGradientRuns(): boolean {
+  try {
+    tf.tidy(() => {
+      const grads = tf.grads((x: tf.Tensor, w: tf.Tensor) => tf.sum(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 2, 'NHWC', 2)));
+      for (const g of grads([tf.ones([1, 5, 5, 1]), tf.ones([3, 3, 1, 1])])) g.dataSync();
+    });
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -73,7 +109,7 @@ class BinaryUnit {
  * runs on each, batch-to-space interleaves them back. Same products as `tf.conv2d(…, d)`, but
  * differentiable: tfjs has no conv2D gradient for dilation > 1.
  */
-function atrousConv(x: tf.Tensor4D, weight: tf.Tensor4D, d: number): tf.Tensor4D {
+export function atrousConv(x: tf.Tensor4D, weight: tf.Tensor4D, d: number): tf.Tensor4D {
   const kernel = weight.shape[0];
   const pad = (d * (kernel - 1)) / 2;
   // Extra zeros at the end make every padded side a multiple of d; the output keeps them as rows to crop.
