@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tfjs.js';
 import { NotAvailableError, UsageError } from '../util/errors.js';
 import { registerWasmTrainingKernels } from './register-wasm-kernels.js';
 
@@ -77,10 +77,11 @@ async function activate(name: ConcreteBackend): Promise<void> {
     throw new NotAvailableError(`backend '${name}' is not installed; install it with: ${spec.install}`);
   }
   if (spec.pkg !== undefined) {
-    // A variable specifier keeps bundlers and tsc from requiring the optional peers at build time.
+    // require, not import: the backends are CommonJS, and an ESM import would first scan their source
+    // for export names (see util/tfjs.ts). A variable specifier keeps tsc from resolving the optional peers.
     const pkg: string = spec.pkg;
     try {
-      await import(pkg);
+      localRequire(pkg);
     } catch (err) {
       throw new NotAvailableError(`backend '${name}' is installed but failed to load (${firstLine(err)}); reinstall with: ${spec.install}`);
     }

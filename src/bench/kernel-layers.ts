@@ -5,7 +5,7 @@
  * Layers: the four ResNet-18 stage convs and the distinct binary convs of R and R/2 (as
  * src/space lists them).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tfjs.js';
 import { selectBackend } from '../backend/select.js';
 import { convEntriesOf, foldOutputTransform, packSigns, packWeights, timeMedian, type BinaryEngine, type ConvSpec, type EngineName } from '../kernels/index.js';
 import { buildPreset } from '../space/presets.js';

@@ -4,7 +4,7 @@
  * current backend; the architecture step (α's gradient on an arch-val batch) is timed too, since a
  * first-order search step runs one of each.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tfjs.js';
 import { buildModel } from '../nn/group-net.js';
 import { createTrainer } from '../nn/trainer.js';
 import { ArchitectureWeights } from '../search/architecture-weights.js';

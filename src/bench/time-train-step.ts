@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tfjs.js';
 import type { Arch } from '../space/arch.js';
 import { buildModel } from '../nn/group-net.js';
 import { createTrainer } from '../nn/trainer.js';

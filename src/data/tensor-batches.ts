@@ -5,7 +5,7 @@
  * dispose them (`disposeBatch(batch)` or `tf.dispose([batch.x, batch.y])`) once done,
  * otherwise each batch leaks its memory. Nothing else is allocated between batches.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tfjs.js';
 import { typedBatches, typedBatchStream, type BatchOptions, type BatchPosition, type TypedBatch } from './batches.js';
 import type { ImageSet } from './image-set.js';
 

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tfjs.js';
 import { stopGradient } from '../nn/stop-gradient.js';
 
 /**

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tfjs.js';
 import type { ActivationBits } from '../space/arch.js';
 import { approxSign } from './quantizers/approx-sign.js';
 import { steSign } from './quantizers/ste-sign.js';

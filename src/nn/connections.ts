@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tfjs.js';
 import { constant, matrix } from './init.js';
 import { mixBases } from './mix-bases.js';
 import type { Scope } from './parameters.js';

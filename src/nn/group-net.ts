@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tfjs.js';
 import type { Arch } from '../space/arch.js';
 import { activationQuantizerFor, type SignEstimator } from './activation.js';
 import { blockOutChannels, type Block } from './blocks/block.js';

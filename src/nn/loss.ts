@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tfjs.js';
 
 /**
  * Mean softmax cross-entropy against integer labels, with optional label smoothing ε:

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tfjs.js';
 
 /**
  * x_j = Σ_k W[j, k] · out_k for j < K' — the base-mixing step of every group boundary

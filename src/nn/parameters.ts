@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tfjs.js';
 import { UsageError } from '../util/errors.js';
 import { createRng, deriveSeed, type Rng } from '../util/random.js';
 

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tfjs.js';
 import { BatchNorm } from './layers/batch-norm.js';
 
 /** Every BatchNorm reachable from a module's fields (walks plain objects and arrays; tensors are leaves). */

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tfjs.js';
 
 const stopGradientOp = tf.customGrad((x) => ({
   value: tf.clone(x as tf.Tensor),

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tfjs.js';
 import { UsageError } from '../util/errors.js';
 import { softmaxCrossEntropy } from './loss.js';
 import { Adam } from './optim/adam.js';

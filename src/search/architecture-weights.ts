@@ -3,7 +3,7 @@
  * the ways of turning them into choice probabilities — softmax (DARTS), Gumbel-softmax with
  * hard straight-through samples (GDAS), or fixed one-hot vectors (a discrete architecture).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tfjs.js';
 import type { Parameter, StateDict } from '../nn/parameters.js';
 import type { SearchSpace } from '../space/search-space.js';
 import { createRng } from '../util/random.js';

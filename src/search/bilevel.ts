@@ -10,7 +10,7 @@
  * task = CE, plus `kd`·logit KD and `at`·attention transfer (stage ends) from the teacher when there is one. With Gumbel sampling (GDAS)
  * both steps run the hard sample drawn for that step; otherwise the softmax relaxation.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tfjs.js';
 import { attentionTransferLoss, logitKdLoss } from '../distill/losses.js';
 import { softmaxCrossEntropy } from '../nn/loss.js';
 import { Adam } from '../nn/optim/adam.js';

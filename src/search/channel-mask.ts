@@ -11,7 +11,7 @@
  * (not weights) keeps the α gradient cheap: ∂L/∂m needs only the input gradients the backward pass
  * computes anyway, not every conv's filter gradient.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tfjs.js';
 import { steSign } from '../nn/quantizers/ste-sign.js';
 import { stopGradient } from '../nn/stop-gradient.js';
 

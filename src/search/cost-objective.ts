@@ -13,7 +13,7 @@
  * differentiable search collapses to the cheapest choices (K = 1, 1 bit) once the task loss stops
  * discriminating; below the target this term pushes *up*, which is the guard (see collapse test).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tfjs.js';
 import type { CostObjectiveConfig } from '../space/config.js';
 import { UsageError } from '../util/errors.js';
 

@@ -3,7 +3,7 @@
  * addN-of-muls leaves on the gradient tape (at K = 5 a boundary would hold 30 maps instead of 5).
  * Backward: ∂/∂map_k = c_k · dy,  ∂/∂c_k = Σ dy · map_k.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tfjs.js';
 
 const fused = tf.customGrad((...args) => {
   const save = args.pop() as tf.GradSaveFunc;

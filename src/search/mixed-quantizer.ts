@@ -9,7 +9,7 @@
  *   ∂/∂x   = dy · Σ_b p_b · q_b'(x)   (STE masks: 1{|x| ≤ 1} for sign, 1{0 ≤ x ≤ β} for k-bit)
  *   ∂/∂p_b = Σ dy · q_b(x)
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tfjs.js';
 import { activationQuantizerFor, quantizeActivation, type SignEstimator } from '../nn/activation.js';
 import { uniformQuant } from '../nn/quantizers/uniform-quant.js';
 import { signPlusOne } from '../nn/quantizers/sign.js';

@@ -21,7 +21,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tfjs.js';
 import { batchesPerEpoch, loadDataset, splitDataset, toTensorBatch, typedBatchAt, tensorBatches, type Dataset, type DataSplits } from '../data/index.js';
 import type { GroupNetModel } from '../nn/group-net.js';
 import type { LrSchedule } from '../nn/schedule.js';

@@ -14,7 +14,7 @@
  * With one-hot probabilities every quantity is exactly 0 or 1 and the supernet computes the
  * derived architecture. All are tensors, differentiable in α.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tfjs.js';
 import type { ChoiceProbabilities } from './architecture-weights.js';
 import { BOUNDARY_KINDS, groupCanStart, type SiteSetting, type SupernetLayout } from './supernet-layout.js';
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tfjs.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { FileFormatError } from '../util/errors.js';
 

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tfjs.js';
 import { attentionTransferLoss, logitKdLoss } from '../distill/losses.js';
 import { softmaxCrossEntropy, type GroupNetModel, type LossFunction, type Parameter, type TrainableModel } from '../nn/index.js';
 import type { Arch } from '../space/arch.js';

@@ -8,7 +8,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadDataset, type Dataset } from '../data/index.js';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tfjs.js';
 import { ALPHA_SUFFIX, binaryConvWeightNames, exportPackedModel, type ArrayTensor, type PackedModelMetadata } from '../kernels/index.js';
 import { channelScale, type GroupNetModel } from '../nn/index.js';
 import type { Arch } from '../space/arch.js';

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tfjs.js';
 import { batchesPerEpoch, defaultAugmentation, firstImages, loadDataset, splitDataset, tensorBatches, type Dataset, type ImageSet } from '../data/index.js';
 import { buildModel, createTrainer, recalibrateBatchNorm, type EvaluationResult, type GroupNetModel, type LrSchedule, type OptimizerKind, type Trainer, type WeightMode } from '../nn/index.js';
 import type { Arch } from '../space/arch.js';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../util/tfjs.js';
 
 /** Padding as tfjs kernels accept it: a mode, one number for all sides, or explicit per-axis [before, after] pairs. */
 export type ConvPadding = 'valid' | 'same' | number | [[number, number], [number, number], [number, number], [number, number]];

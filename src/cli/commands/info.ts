@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../util/tfjs.js';
 import { installedBackends, type BackendRequest } from '../../backend/select.js';
 import { findDatasets } from '../../data/index.js';
 import { VERSION } from '../../util/version.js';

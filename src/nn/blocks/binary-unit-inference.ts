@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../util/tfjs.js';
 import type { ActivationQuantizer } from '../activation.js';
 import type { BatchNorm } from '../layers/batch-norm.js';
 import { channelScale } from '../quantizers/magnitude-aware-sign.js';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../util/tfjs.js';
 import type { Scope } from '../parameters.js';
 import type { Block, BlockSpec } from './block.js';
 import { ConvUnit } from './conv-unit.js';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../util/tfjs.js';
 import { constant } from '../init.js';
 import { Conv2d, type Conv2dOptions } from '../layers/conv2d.js';
 import type { Scope } from '../parameters.js';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../util/tfjs.js';
 import { BatchNorm } from '../layers/batch-norm.js';
 import { Conv2d } from '../layers/conv2d.js';
 import type { Scope } from '../parameters.js';

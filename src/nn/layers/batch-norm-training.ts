@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../util/tfjs.js';
 
 /** Output of a training-mode batch norm, with the batch statistics for the running averages. */
 export interface BatchNormTrainingResult {

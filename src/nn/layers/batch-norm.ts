@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../util/tfjs.js';
 import { constant } from '../init.js';
 import type { Scope } from '../parameters.js';
 import { batchNormTraining } from './batch-norm-training.js';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../util/tfjs.js';
 import { heNormalFanOut } from '../init.js';
 import type { Scope } from '../parameters.js';
 import { magnitudeAwareSign } from '../quantizers/magnitude-aware-sign.js';

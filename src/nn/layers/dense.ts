@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../util/tfjs.js';
 import { uniform } from '../init.js';
 import type { Scope } from '../parameters.js';
 

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../util/tfjs.js';
 import type { StateDict } from '../parameters.js';
 import type { OptimizedParameter, Optimizer, OptimizerKind } from './optimizer.js';
 import { Slots } from './slots.js';

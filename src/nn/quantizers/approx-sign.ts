@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../util/tfjs.js';
 import { signPlusOne } from './sign.js';
 
 const approxSignOp = tf.customGrad((x, save) => {

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../util/tfjs.js';
 import { insideClip, signPlusOne } from './sign.js';
 
 /** α = mean |W| over every axis but the last (the output channel of an HWIO conv or IO dense kernel). */

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../util/tfjs.js';
 
 /**
  * `sign` with `sign(0) = +1` (tf.sign maps 0 to 0, which a single bit cannot hold).

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../util/tfjs.js';
 import { insideClip, signPlusOne } from './sign.js';
 
 const steSignOp = tf.customGrad((x, save) => {
