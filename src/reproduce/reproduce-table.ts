@@ -9,13 +9,14 @@
  * Resumable across sessions: a row with result.json is kept, a row with only run.json resumes from
  * its last checkpoint, so rerunning the same command after a kill continues where it stopped.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadDataset, type Dataset } from '../data/index.js';
 import { buildPreset } from '../space/presets.js';
 import { readRunRecord, resumeTraining, trainArch } from '../train/training-run.js';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.js';
-import { FileFormatError, UsageError } from '../util/errors.js';
+import { UsageError } from '../util/errors.js';
+import { readStampedJsonFile } from '../util/json-file.js';
 import { silentProgress, type ProgressReporter } from '../util/progress.js';
 import { checkBudget, describeDifferences, rowTrainingOptions, type ReproduceBudget } from './budget.js';
 import { lockDirectory } from './directory-lock.js';
@@ -86,15 +87,7 @@ function checkSeeds(seeds: number[]): void {
 }
 
 function readManifest(file: string): Manifest {
-  let m: Manifest;
-  try {
-    m = JSON.parse(readFileSync(file, 'utf8')) as Manifest;
-  } catch {
-    throw new FileFormatError(file, '', 'is not valid JSON');
-  }
-  if (m.format !== 'groupnas.reproduce') throw new FileFormatError(file, 'format', `expected "groupnas.reproduce", found ${JSON.stringify(m.format)}`);
-  if (m.version !== 1) throw new FileFormatError(file, 'version', `expected 1, found ${JSON.stringify(m.version)}`);
-  return m;
+  return readStampedJsonFile<Manifest>(file, 'groupnas.reproduce', 1);
 }
 
 /** One (preset, seed) row and its run directory. */

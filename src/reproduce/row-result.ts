@@ -2,9 +2,10 @@
  * The outcome a finished training run leaves in `result.json` (src/train writes it last, so its
  * presence marks a finished run), read with errors that name the file and field.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { FileFormatError } from '../util/errors.js';
+import { readJsonFile } from '../util/json-file.js';
 
 export const RUN_RESULT_FILE = 'result.json';
 
@@ -19,12 +20,7 @@ export interface RunResult {
 export function readRunResult(dir: string): RunResult | undefined {
   const file = join(dir, RUN_RESULT_FILE);
   if (!existsSync(file)) return undefined;
-  let raw: { testAccuracy?: unknown; testImages?: unknown; epochs?: unknown };
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8')) as typeof raw;
-  } catch {
-    throw new FileFormatError(file, '', 'is not valid JSON');
-  }
+  const raw = readJsonFile(file) as { testAccuracy?: unknown; testImages?: unknown; epochs?: unknown };
   if (typeof raw.testAccuracy !== 'number') throw new FileFormatError(file, 'testAccuracy', 'expected a number');
   if (typeof raw.testImages !== 'number') throw new FileFormatError(file, 'testImages', 'expected a number');
   if (!Array.isArray(raw.epochs)) throw new FileFormatError(file, 'epochs', 'expected the per-epoch history (an array)');

@@ -34,7 +34,8 @@ import { spaceFromConfig, templateFromConfig } from '../space/config-space.js';
 import type { SearchSpace } from '../space/search-space.js';
 import { loadCheckpoint, saveCheckpoint } from '../train/checkpoint.js';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.js';
-import { FileFormatError, UsageError } from '../util/errors.js';
+import { UsageError } from '../util/errors.js';
+import { readJsonFile } from '../util/json-file.js';
 import { silentProgress, type ProgressReporter } from '../util/progress.js';
 import { deriveSeed } from '../util/random.js';
 import { VERSION } from '../util/version.js';
@@ -437,13 +438,7 @@ export function runSearch(config: SearchConfig, options: SearchRunOptions): Sear
 export function readRunConfig(dir: string): SearchConfig {
   const file = join(dir, CONFIG_FILE);
   if (!existsSync(file)) throw new UsageError(`--resume ${dir}: not a search run directory (no ${CONFIG_FILE})`);
-  let data: unknown;
-  try {
-    data = JSON.parse(readFileSync(file, 'utf8'));
-  } catch {
-    throw new FileFormatError(file, '', 'is not valid JSON');
-  }
-  return checkConfig(data, file);
+  return checkConfig(readJsonFile(file), file);
 }
 
 /** Continue a search where its last epoch checkpoint left it. */

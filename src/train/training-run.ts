@@ -1,11 +1,12 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '../util/tfjs.js';
 import { batchesPerEpoch, defaultAugmentation, firstImages, loadDataset, splitDataset, tensorBatches, type Dataset, type ImageSet } from '../data/index.js';
 import { buildModel, createTrainer, recalibrateBatchNorm, type EvaluationResult, type GroupNetModel, type LrSchedule, type OptimizerKind, type Trainer, type WeightMode } from '../nn/index.js';
 import type { Arch } from '../space/arch.js';
 import { writeJsonAtomic } from '../util/atomic-write.js';
-import { FileFormatError, UsageError } from '../util/errors.js';
+import { UsageError } from '../util/errors.js';
+import { readStampedJsonFile } from '../util/json-file.js';
 import { silentProgress, type ProgressReporter } from '../util/progress.js';
 import { VERSION } from '../util/version.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
@@ -381,15 +382,7 @@ export function trainArch(arch: Arch, options: TrainingOptions, dir: string, pro
 export function readRunRecord(dir: string): RunRecord {
   const file = join(dir, RUN_FILE);
   if (!existsSync(file)) throw new UsageError(`${dir}: not a groupnas run directory (no ${RUN_FILE})`);
-  let record: RunRecord;
-  try {
-    record = JSON.parse(readFileSync(file, 'utf8')) as RunRecord;
-  } catch {
-    throw new FileFormatError(file, '', 'is not valid JSON');
-  }
-  if (record.format !== 'groupnas.run') throw new FileFormatError(file, 'format', `expected "groupnas.run", found ${JSON.stringify(record.format)}`);
-  if (record.version !== 1) throw new FileFormatError(file, 'version', `expected 1, found ${JSON.stringify(record.version)} (written by a newer groupnas?)`);
-  return record;
+  return readStampedJsonFile<RunRecord>(file, 'groupnas.run', 1);
 }
 
 function loadRunDataset(dir: string, record: RunRecord, loaded?: Dataset): Dataset {

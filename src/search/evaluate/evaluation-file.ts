@@ -3,13 +3,14 @@
  * task and every latency measurement, so a kill at any moment leaves a file that a rerun resumes
  * from (finished candidates are skipped, the others retrained from their run's checkpoint).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import type { EngineName } from '../../kernels/engine.js';
 import type { Arch } from '../../space/arch.js';
 import type { CostCounts } from '../../space/summary.js';
 import type { EpochRecord, TrainingOptions } from '../../train/training-run.js';
 import { writeJsonAtomic } from '../../util/atomic-write.js';
 import { FileFormatError } from '../../util/errors.js';
+import { readStampedJsonFile } from '../../util/json-file.js';
 
 export const EVALUATION_FILE = 'evaluation.json';
 export const EVALUATION_FORMAT = 'groupnas.evaluation';
@@ -74,18 +75,7 @@ export function writeEvaluation(path: string, record: EvaluationRecord): void {
 /** The file at `path`, or undefined when there is none; a damaged file is an error that names it. */
 export function readEvaluation(path: string): EvaluationRecord | undefined {
   if (!existsSync(path)) return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(readFileSync(path, 'utf8'));
-  } catch {
-    throw new FileFormatError(path, '', 'is not valid JSON');
-  }
-  const record = value as Partial<EvaluationRecord> | null;
-  if (record === null || typeof record !== 'object') throw new FileFormatError(path, '', 'expected an object');
-  if (record.format !== EVALUATION_FORMAT) throw new FileFormatError(path, 'format', `expected "${EVALUATION_FORMAT}", found ${JSON.stringify(record.format)}`);
-  if (record.version !== EVALUATION_VERSION) {
-    throw new FileFormatError(path, 'version', `expected ${EVALUATION_VERSION}, found ${JSON.stringify(record.version)} (written by a newer groupnas?)`);
-  }
+  const record = readStampedJsonFile<Partial<EvaluationRecord>>(path, EVALUATION_FORMAT, EVALUATION_VERSION);
   if (typeof record.training !== 'object' || record.training === null) throw new FileFormatError(path, 'training', 'expected the training options object');
   if (!Array.isArray(record.candidates)) throw new FileFormatError(path, 'candidates', 'expected an array');
   record.candidates.forEach((c: Partial<CandidateRecord>, i) => {
