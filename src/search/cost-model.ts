@@ -21,7 +21,7 @@
  * head with the last block, whose K and width it depends on; the table is keyed by channels and
  * dilation, so every width and dilation choice is priced by its own entry).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tfjs.js';
 import { blockOutputShapes, connectionEntry, latencyEntriesOf, latencyItemsOf, type LatencyItem } from '../kernels/arch-latency.js';
 import { createEngine, type EngineChoice } from '../kernels/engines.js';
 import { lookupLatency, measureLatencyTable, type LatencyEntry, type LatencyTable } from '../kernels/latency-table.js';

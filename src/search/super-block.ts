@@ -6,7 +6,7 @@
  * Parameter names and op order are the nn blocks', so weights move to `buildModel(derivedArch)`
  * (sliced to the derived widths) and one-hot mixes compute the same values.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tfjs.js';
 import { BatchNorm } from '../nn/layers/batch-norm.js';
 import { Conv2d } from '../nn/layers/conv2d.js';
 import type { Scope } from '../nn/parameters.js';

@@ -27,7 +27,7 @@
  * Parameter names: `stem.*`, `blocks.{i}.bases.{k}.*`, `boundaries.{b}.aggregate.K{K}.lambda`,
  * `boundaries.{b}.soft.K{K}to{K'}.mix`, `output.K{K}.lambda`, `head.fc.*`.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tfjs.js';
 import type { SignEstimator } from '../nn/activation.js';
 import { buildModel } from '../nn/group-net.js';
 import { constant, matrix } from '../nn/init.js';

@@ -16,13 +16,13 @@ export type * from '@tensorflow/tfjs';
 const tf = createRequire(import.meta.url)('@tensorflow/tfjs') as typeof Tfjs;
 
 export const {
-  abs, add, addN, argMax, avgPool, backend_util, batchNorm, cast, clipByValue, clone, conv2d, customGrad,
-  dispose, div, engine, env, equal, exp, gather, getBackend, getGradient, getKernel, grads, greaterEqual,
-  keep, lessEqual, log, logSoftmax, logicalAnd, matMul, maxPool, mean, memory, moments, mul, neg, norm,
-  oneHot, onesLike, ready, registerGradient, registerKernel, relu, reshape, round, rsqrt, scalar,
-  setBackend, sign, slice, softmax, split, sqrt, square, squeeze, stack, sub, sum, tensor, tensor1d,
-  tensor2d, tensor4d, tidy, unregisterKernel, unstack, variable, variableGrads, version, where, zeros,
-  zerosLike,
+  abs, add, addN, argMax, avgPool, backend_util, batchNorm, batchToSpaceND, cast, clipByValue, clone,
+  conv2d, customGrad, dispose, div, engine, env, equal, exp, eye, gather, getBackend, getGradient,
+  getKernel, grads, greaterEqual, keep, lessEqual, log, logicalAnd, logSoftmax, matMul, maximum,
+  maxPool, mean, memory, moments, mul, neg, norm, oneHot, ones, onesLike, pad, ready, registerGradient,
+  registerKernel, relu, reshape, round, rsqrt, scalar, setBackend, sign, slice, softmax,
+  spaceToBatchND, split, sqrt, square, squeeze, stack, sub, sum, tensor, tensor1d, tensor2d, tensor4d,
+  tidy, tile, unregisterKernel, unstack, variable, variableGrads, version, where, zeros, zerosLike,
 } = tf;
 
 /** The tensor class, as a value too (`instanceof tf.Tensor`). */

@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '../../util/tfjs.js';
 import type { BlockKind } from '../../space/arch.js';
 import type { ActivationQuantizer } from '../activation.js';
 import type { WeightMode } from '../weight-mode.js';

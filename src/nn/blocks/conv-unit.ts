@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '../../util/tfjs.js';
 import { quantizeActivation, type ActivationQuantizer } from '../activation.js';
 import { BatchNorm } from '../layers/batch-norm.js';
 import type { Scope } from '../parameters.js';

@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '../../util/tfjs.js';
 import type { Parameter, StateDict } from '../parameters.js';
 
 /**
