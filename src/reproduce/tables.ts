@@ -34,6 +34,17 @@ export interface ReproductionTable {
   orderings: Ordering[];
 }
 
+/** The supplement's side of a chain ordering, from its rows: "Table S2: 56.4 < 62.5 < 64.8". */
+function supplementChain(relation: string, rows: SupplementRow[]): string {
+  return `Table ${rows[0]!.table}: ${rows.map((r) => r.top1.toFixed(1)).join(` ${relation} `)}`;
+}
+
+/** The supplement's side of a "within" ordering: "Table S6: 70.1 vs 69.7, 0.4 pt above". */
+function supplementWithin(row: SupplementRow, reference: SupplementRow): string {
+  const gap = row.top1 - reference.top1;
+  return `Table ${row.table}: ${row.top1.toFixed(1)} vs ${reference.top1.toFixed(1)}, ${Math.abs(gap).toFixed(1)} pt ${gap >= 0 ? 'above' : 'below'}`;
+}
+
 export const TABLE_NAMES = ['bases', 'decompositions', 'bits'] as const;
 export type TableName = (typeof TABLE_NAMES)[number];
 
@@ -53,7 +64,7 @@ const TABLES: Record<TableName, ReproductionTable> = {
         relation: '<',
         presets: ['groupnet-k1', 'groupnet-k3', 'groupnet-k5'],
         labels: ['K=1', 'K=3', 'K=5'],
-        source: 'Table S2: 56.4 < 62.5 < 64.8',
+        source: supplementChain('<', [S2_GROUPNET_K1, S2_GROUPNET_K3, S2_GROUPNET_K5]),
       },
     ],
   },
@@ -73,7 +84,7 @@ const TABLES: Record<TableName, ReproductionTable> = {
         relation: '≥',
         presets: ['groupnet-k5', 'gbd-v1-k5', 'gbd-v2-k5', 'gbd-v3-k5'],
         labels: ['Group-Net', 'GBD v1', 'GBD v2', 'GBD v3'],
-        source: 'Table S1: 64.8 ≥ 63.0 ≥ 62.2 ≥ 59.2',
+        source: supplementChain('≥', [S1_GROUPNET, S1_GBD_V1, S1_GBD_V2, S1_GBD_V3]),
       },
     ],
   },
@@ -93,7 +104,7 @@ const TABLES: Record<TableName, ReproductionTable> = {
         reference: 'fp',
         points: 1,
         labels: ['K=5 A4', 'FP'],
-        source: 'Table S6: 70.1 vs 69.7, 0.4 pt above',
+        source: supplementWithin(S6_GROUPNET_K5_A4, S6_FULL_PRECISION),
       },
     ],
   },
