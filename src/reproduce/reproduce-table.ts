@@ -31,6 +31,8 @@ export interface ReproduceOptions {
   budget: ReproduceBudget;
   seeds: number[];
   out: string;
+  /** Train only these of the table's presets (default: all); the other rows' orderings show as incomplete. */
+  presets?: string[];
   /** Checkpoint every N steps inside an epoch, so a kill loses little (does not change results). */
   checkpointEverySteps?: number;
   /** Each row's training bar, labelled with the row. */
@@ -159,8 +161,18 @@ function labelled(progress: ProgressReporter, row: string): ProgressReporter {
   return { start: (label, total) => progress.start(`${row} ${label}`, total) };
 }
 
+/** The table with only the named presets' rows, in the table's order. */
+function selectRows(table: ReproductionTable, presets: string[] | undefined): ReproductionTable {
+  if (presets === undefined) return table;
+  const known = table.rows.map((r) => r.preset);
+  const unknown = presets.filter((p) => !known.includes(p));
+  if (unknown.length > 0) throw new UsageError(`--presets: ${unknown.join(', ')} ${unknown.length > 1 ? 'are' : 'is'} not in table ${table.name} (its presets: ${known.join(', ')})`);
+  if (presets.length === 0) throw new UsageError(`--presets: name at least one of ${known.join(', ')}`);
+  return { ...table, rows: table.rows.filter((r) => presets.includes(r.preset)) };
+}
+
 export function reproduceTable(options: ReproduceOptions): ReproduceOutcome {
-  const table = typeof options.table === 'string' ? getTable(options.table) : options.table;
+  const table = selectRows(typeof options.table === 'string' ? getTable(options.table) : options.table, options.presets);
   checkSeeds(options.seeds);
   checkBudget(options.budget);
   const budget = withAbsolutePaths(options.budget);

@@ -92,6 +92,9 @@ function semanticProblems(config: SearchConfig): Problem[] {
   if (config.training.warmupEpochs >= config.training.epochs) {
     add('training.warmupEpochs', `expected fewer than training.epochs (${config.training.epochs}), got ${config.training.warmupEpochs}`);
   }
+  if (config.training.stagedEpochs > 0 && config.training.stagedEpochs >= config.evaluation.epochs) {
+    add('training.stagedEpochs', `expected fewer than evaluation.epochs (${config.evaluation.epochs}), the epochs each candidate trains, got ${config.training.stagedEpochs}`);
+  }
   if (config.search.gumbel.minTemperature > config.search.gumbel.temperature) {
     add('search.gumbel.minTemperature', `expected ≤ search.gumbel.temperature (${config.search.gumbel.temperature})`);
   }

@@ -116,6 +116,8 @@ export interface TrainingConfig {
   batchSize: number;
   labelSmoothing: number;
   weightDecay: number;
+  /** Staged training of candidates and presets (Real-to-Binary): epochs of stage 1 (real weights); 0 = off. */
+  stagedEpochs: number;
 }
 
 export interface DistillationConfig {

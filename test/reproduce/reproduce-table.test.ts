@@ -90,6 +90,16 @@ describe('reproduceTable', () => {
     expect(readRunRecord(join(out, 'groupnet-k1-seed0')).options.distillation).toEqual({ ...distillation, teacher });
   });
 
+  it('--presets trains only the named rows; the orderings they cannot decide stay incomplete', () => {
+    const out = tmp();
+    const outcome = reproduceTable(options(out, { presets: ['groupnet-k1'] }));
+    expect(outcome.rows.map((r) => r.preset)).toEqual(['groupnet-k1']);
+    expect(existsSync(join(out, 'fp-seed0'))).toBe(false);
+    expect(outcome.results.orderings[0]!.status).toBe('incomplete');
+    expect(() => reproduceTable(options(tmp(), { presets: ['groupnet-k5'] }))).toThrow('--presets: groupnet-k5 is not in table tiny (its presets: fp, groupnet-k1)');
+    expect(() => reproduceTable(options(tmp(), { presets: [] }))).toThrow('--presets: name at least one of fp, groupnet-k1');
+  });
+
   it('refuses bad seeds before writing anything', () => {
     const out = tmp();
     expect(() => reproduceTable(options(out, { seeds: [] }))).toThrow('--seeds: name at least one seed');

@@ -102,6 +102,7 @@ const malformed: MalformedCase[] = [
   ['teacher load without a path', (c) => { c.teacher.mode = 'load'; }, /teacher\.path: required when teacher\.mode is "load"/],
   ['cost objective without target', (c) => { delete c.cost.target; }, /cost\.target: required when cost\.objective is "multiplicative"/],
   ['warm-up as long as the search', (c) => { c.search.warmupEpochs = 6; }, /search\.warmupEpochs: expected fewer than search\.epochs \(6\), got 6/],
+  ['staged training as long as a candidate trains', (c) => { c.training.stagedEpochs = c.evaluation.epochs; }, /training\.stagedEpochs: expected fewer than evaluation\.epochs \(\d+\), the epochs each candidate trains, got \d+/],
   ['beta1 = 1', (c) => { c.search.archOptimizer.beta1 = 1; }, /search\.archOptimizer\.beta1: expected a number < 1, got 1/],
   ['unknown engine', (c) => { c.evaluation.engine = 'gpu'; }, /evaluation\.engine: expected one of "auto", "js", "wasm", "native", got "gpu"/],
   ['negative budget', (c) => { c.space.constraints.maxBops = -5; }, /space\.constraints\.maxBops: expected a number > 0, got -5/],

@@ -122,7 +122,7 @@ describe('config schema ⇔ SearchConfig type (after defaults)', () => {
     ['search.weightOptimizer', shape<SearchHyperparameters['weightOptimizer']>()(['type', 'lr', 'momentum', 'weightDecay'], ['type', 'lr', 'momentum', 'weightDecay'])],
     ['cost', shape<CostObjectiveConfig>()(['objective', 'metric', 'target', 'scale', 'exponent', 'weight'], ['objective', 'metric', 'scale', 'exponent', 'weight'])],
     ['evaluation', shape<EvaluationConfig>()(['candidates', 'workers', 'epochs', 'engine', 'latencyRepeats'], ['candidates', 'workers', 'epochs', 'engine', 'latencyRepeats'])],
-    ['training', shape<TrainingConfig>()(['optimizer', 'lr', 'momentum', 'nesterov', 'schedule', 'warmupEpochs', 'epochs', 'batchSize', 'labelSmoothing', 'weightDecay'], ['optimizer', 'lr', 'momentum', 'nesterov', 'schedule', 'warmupEpochs', 'epochs', 'batchSize', 'labelSmoothing', 'weightDecay'])],
+    ['training', shape<TrainingConfig>()(['optimizer', 'lr', 'momentum', 'nesterov', 'schedule', 'warmupEpochs', 'epochs', 'batchSize', 'labelSmoothing', 'weightDecay', 'stagedEpochs'], ['optimizer', 'lr', 'momentum', 'nesterov', 'schedule', 'warmupEpochs', 'epochs', 'batchSize', 'labelSmoothing', 'weightDecay', 'stagedEpochs'])],
     ['distillation', shape<DistillationConfig>()(['kd', 'at', 'temperature'], ['kd', 'at', 'temperature'])],
   ];
   for (const [path, { keys, required }] of objects) {

@@ -18,6 +18,7 @@ interface ReproduceArgs {
   'test-limit'?: number;
   lr: number;
   seeds: string;
+  presets?: string;
   out?: string;
   teacher?: string;
   kd: number;
@@ -69,6 +70,7 @@ const reproduce: CommandModule<object, ReproduceArgs> = {
       .option('lr', { type: 'number', default: DEFAULT_TRAINING.learningRate, describe: `base learning rate (${DEFAULT_TRAINING.optimizer}, ${DEFAULT_TRAINING.schedule} schedule)` })
       .option('seeds', { type: 'string', default: '0,1', describe: 'comma-separated seeds; one run per preset and seed' })
       .option('out', { type: 'string', describe: 'directory of the rows and results (default runs/reproduce-<table>)' })
+      .option('presets', { type: 'string', describe: 'comma-separated: train only these of the table\'s presets (default: all of them)' })
       .option('teacher', { type: 'string', describe: `distil every row but ${UNDISTILLED_PRESET} from the full-precision teacher trained in this run directory` })
       .option('kd', { type: 'number', default: 1, describe: 'with --teacher: weight of logit KD (T²·KL)' })
       .option('at', { type: 'number', default: 0, describe: 'with --teacher: weight of attention transfer' })
@@ -99,6 +101,7 @@ const reproduce: CommandModule<object, ReproduceArgs> = {
       table: argv.table,
       budget,
       seeds,
+      ...(argv.presets !== undefined ? { presets: argv.presets.split(',').map((p) => p.trim()).filter((p) => p !== '') } : {}),
       out: argv.out ?? `runs/reproduce-${argv.table}`,
       checkpointEverySteps: argv['checkpoint-every'],
       ...(argv.json ? {} : { progress: progressBars() }),

@@ -17,6 +17,7 @@ export function evaluationTrainingOptions(config: SearchConfig, teacherDir?: str
   const distils = teacherDir !== undefined && (d.kd > 0 || d.at > 0);
   return {
     ...trainingOptionsFromConfig(config, config.evaluation.epochs, EVALUATION_CHECKPOINT_STEPS),
+    ...(config.training.stagedEpochs > 0 ? { realWeightEpochs: config.training.stagedEpochs } : {}),
     ...(distils ? { distillation: { teacher: teacherDir, kd: d.kd, at: d.at, temperature: d.temperature, labelWeight: 1 } } : {}),
   };
 }

@@ -22,6 +22,13 @@ describe('evaluationTrainingOptions', () => {
     });
     expect(o.checkpointEverySteps).toBeGreaterThan(0); // so a killed task resumes mid-epoch
     expect(o.distillation).toBeUndefined();
+    expect(o.realWeightEpochs).toBeUndefined(); // stagedEpochs 0: one fully binary stage
+  });
+
+  it('trains candidates in two stages when the config sets training.stagedEpochs', () => {
+    const config = tiny();
+    const staged = { ...config, evaluation: { ...config.evaluation, epochs: 3 }, training: { ...config.training, stagedEpochs: 2 } };
+    expect(evaluationTrainingOptions(staged)).toMatchObject({ epochs: 3, realWeightEpochs: 2 });
   });
 
   it('distils from the teacher run when one is given and the config weighs KD or AT', () => {
