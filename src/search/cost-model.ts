@@ -250,15 +250,17 @@ export function expectedCost(model: CostModel, weights: StructureWeights): tf.Sc
   });
   model.perBoundary.forEach((boundary, i) => {
     if (!boundary) return;
-    const from = tf.reshape(weights.blockBases[i]!, [1, -1]);
-    const to = tf.reshape(weights.groupBases[i + 1]!, [-1, 1]);
+    // P_i(K)·P_{i+1}(K′) by broadcasting, not as matMul(·, to): the supernet's soft connection already
+    // passes groupBases[i+1] to matMul as `b` in another shape, and tfjs-backend-wasm 4.22 then reuses
+    // the operator it built for that data and writes out of bounds (the α step crashed).
+    const pairs = tf.mul(tf.reshape(weights.blockBases[i]!, [-1, 1]), tf.reshape(weights.groupBases[i + 1]!, [1, -1]));
     const shape = boundary.shapes.length === 0 ? undefined : tf.reshape(shapeDistribution(boundary.shapes, weights), [-1, 1]);
     CONNECTION_KINDS.forEach((kind, c) => {
       const table = boundary.prices[c]!;
       const flat = tf.tensor2d(table.flat(), [table.length * table.length, shapeCount(boundary.shapes)]);
       const prices = tf.reshape(shape ? tf.matMul(flat, shape) : flat, [table.length, table.length]);
       const p = tf.squeeze(tf.slice(weights.boundaries[i]!, [BOUNDARY_KINDS.indexOf(kind)], [1])) as tf.Scalar;
-      terms.push(tf.mul(p, tf.squeeze(tf.matMul(tf.matMul(from, prices), to))) as tf.Scalar);
+      terms.push(tf.mul(p, tf.sum(tf.mul(pairs, prices))) as tf.Scalar);
     });
   });
   return tf.addN(terms) as tf.Scalar;

@@ -1,10 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { latencyEntriesOf, predictArchLatency } from '../../src/kernels/arch-latency.js';
 import { isConvEntry, latencyKey, type LatencyEntry, type LatencyTable } from '../../src/kernels/latency-table.js';
+import { selectBackend } from '../../src/backend/select.js';
 import { ArchitectureWeights, oneHotProbabilities } from '../../src/search/architecture-weights.js';
+import { BilevelTrainer } from '../../src/search/bilevel.js';
 import { archCost, bopsCostModel, expectedCost, latencyCostModel, latencyEntriesOfSpace } from '../../src/search/cost-model.js';
 import { structureWeights } from '../../src/search/structure-weights.js';
+import { Supernet } from '../../src/search/supernet.js';
 import { supernetLayout } from '../../src/search/supernet-layout.js';
 import { bopsCost } from '../../src/space/constraints.js';
 import { createRng } from '../../src/util/random.js';
@@ -114,5 +117,46 @@ describe(`cost model (${what})`, () => {
       });
       expect(new Set(costs).size, v.id).toBe(costs.length);
     });
+  });
+});
+
+describe('cost model on the wasm backend', () => {
+  beforeAll(async () => {
+    await selectBackend('wasm');
+  });
+  afterAll(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  // The supernet's soft connection multiplies by a group's K distribution as matMul's `b` in one
+  // shape; pricing connections with it as `b` in another corrupted the wasm heap (tfjs-backend-wasm
+  // 4.22 reuses the operator it built for that data) and the first α step crashed.
+  it('an α step with priced connections runs and frees its tensors', () => {
+    const space = tinySpace();
+    const layout = supernetLayout(space);
+    const model = latencyCostModel(layout, syntheticTable(latencyEntriesOfSpace(layout)));
+    expect(model.perBoundary.some((b) => b !== undefined)).toBe(true);
+    const supernet = new Supernet(layout, { seed: 1 });
+    const alpha = new ArchitectureWeights(space);
+    const trainer = new BilevelTrainer(supernet, alpha, model, { kind: 'multiplicative', target: 1, scale: 1, exponent: 0.6, weight: 0 }, {
+      weightOptimizer: { type: 'adam', lr: 1e-3, momentum: 0.9, weightDecay: 0 },
+      weightSchedule: { kind: 'constant' },
+      archOptimizer: { lr: 0.01, beta1: 0.5, beta2: 0.999, weightDecay: 0 },
+      order: 'first',
+    });
+    const rng = createRng(3);
+    const batch = () => ({ x: tf.tensor4d(Float32Array.from({ length: 8 * 64 }, () => rng() - 0.5), [8, 8, 8, 1]), y: tf.tensor1d(Int32Array.from({ length: 8 }, (_, i) => i % 3), 'int32') });
+    const before = tf.memory().numTensors;
+    for (let step = 0; step < 3; step++) {
+      const train = batch();
+      const val = batch();
+      expect(Number.isFinite(trainer.architectureStep(val, train).expectedCost)).toBe(true);
+      trainer.weightStep(train.x, train.y);
+      tf.dispose([train.x, train.y, val.x, val.y]);
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    trainer.dispose();
+    alpha.dispose();
+    supernet.dispose();
   });
 });
