@@ -56,9 +56,11 @@ import {
   evaluateCandidates,
   evaluatedArch,
   evaluationTrainingOptions,
+  startEvaluationPool,
   type CandidateRecord,
   type EvaluateCandidatesOptions,
   type EvaluationOutcome,
+  type EvaluationPool,
   type InjectedFault,
 } from './evaluate/index.js';
 import { accuracyVersusCost, bestWithinBudget, dominates, paretoFront } from './pareto.js';
@@ -465,6 +467,8 @@ export function resumeSearch(dir: string, options: Omit<SearchRunOptions, 'out'>
 export interface EvaluationStageOptions {
   /** Worker threads of the pool (default: `evaluation.workers` of the config). */
   workers?: number;
+  /** Workers started early by the caller (startSearchEvaluationPool), who destroys them; `workers` is then the pool's. */
+  pool?: EvaluationPool;
   taskTimeoutMs?: number;
   /** Ctrl-C: the pool stops, `evaluation/` keeps what finished, EvaluationInterrupted is thrown. */
   signal?: AbortSignal;
@@ -529,6 +533,20 @@ function teacherPath(recorded: string, runDir: string): string {
 }
 
 /**
+ * The evaluation's worker pool, to start before the supernet phase: tfjs-wasm trains the supernet
+ * on one core, and the workers set up their backend and rehearse a training step of the space's
+ * template on the other (evaluate/warm-up.ts), so the evaluation begins with warm workers. The
+ * caller passes it to evaluateSearch and destroys it afterwards.
+ */
+export function startSearchEvaluationPool(config: SearchConfig, options: { workers?: number; log?: (line: string) => void } = {}): EvaluationPool {
+  return startEvaluationPool({
+    workers: options.workers ?? config.evaluation.workers,
+    warmUp: { arch: templateFromConfig(config), training: evaluationTrainingOptions(config) },
+    ...(options.log ? { log: options.log } : {}),
+  });
+}
+
+/**
  * After a finished supernet search: train, test, pack and time its candidates in a worker pool
  * into `<dir>/evaluation/` (resumable), then write pareto.svg, arch.json + model.gnb of the chosen
  * candidate, and report.md. Undefined when the config asks for no candidates.
@@ -538,11 +556,12 @@ export async function evaluateSearch(search: SearchResult, options: EvaluationSt
   const config = readRunConfig(dir);
   if (config.evaluation.candidates <= 0 || search.candidates.length === 0) return undefined;
   const log = options.log ?? (() => {});
+  if (options.pool !== undefined && options.workers !== undefined) throw new UsageError('workers: set by the pool given (options.pool); give one of the two');
   const started = performance.now();
   const teacherDir = search.log.teacher !== undefined ? teacherPath(search.log.teacher, dir) : undefined;
   const common: Omit<EvaluateCandidatesOptions, 'dir'> = {
     training: evaluationTrainingOptions(config, teacherDir),
-    workers: options.workers ?? config.evaluation.workers,
+    ...(options.pool ? { pool: options.pool } : { workers: options.workers ?? config.evaluation.workers }),
     ...(options.taskTimeoutMs !== undefined ? { taskTimeoutMs: options.taskTimeoutMs } : {}),
     latency: { engine: config.evaluation.engine, timing: { minRepeats: config.evaluation.latencyRepeats } },
     ...(options.progress ? { progress: options.progress } : {}),

@@ -4,7 +4,7 @@ import { formatEvaluatePoolReport, type EvaluatePoolBenchResult, type PoolTiming
 import { describeMachine } from '../../src/util/machine.js';
 
 function timing(workers: number, seconds: number, trainSeconds: number, cpuSeconds: number): PoolTiming {
-  return { workers, seconds, poolSeconds: seconds - 0.5, latencySeconds: 0.5, trainSeconds, cpuSeconds };
+  return { workers, warmUpSeconds: 1.25, seconds, poolSeconds: seconds - 0.5, latencySeconds: 0.5, trainSeconds, cpuSeconds, otherCores: 0.05 };
 }
 
 function result(one: PoolTiming, two: PoolTiming): EvaluatePoolBenchResult {
@@ -24,10 +24,11 @@ function result(one: PoolTiming, two: PoolTiming): EvaluatePoolBenchResult {
 describe('formatEvaluatePoolReport', () => {
   it('prints each phase per worker count and how much longer a candidate trains beside another', () => {
     const text = formatEvaluatePoolReport(result(timing(1, 8, 6, 9.2), timing(2, 5, 7.5, 9.5)));
-    const [, header, oneRow, twoRow, summary] = text.split('\n');
-    expect(header).toMatch(/total\s+pool\s+latency\s+Σ training\s+cores used/);
-    expect(oneRow!.trim().split(/\s+s?\s*/)).toEqual(['1', '8.00', '7.50', '0.50', '6.00', '1.15']);
-    expect(twoRow!.trim().split(/\s+s?\s*/)).toEqual(['2', '5.00', '4.50', '0.50', '7.50', '1.90']);
+    const [, warm, header, oneRow, twoRow, summary] = text.split('\n');
+    expect(warm).toMatch(/warmed up before its timer/);
+    expect(header).toMatch(/total\s+pool\s+latency\s+Σ training\s+cores used\s+others' cores\s+warm-up \(untimed\)/);
+    expect(oneRow!.match(/\d+(\.\d+)?/g)).toEqual(['1', '8.00', '7.50', '0.50', '6.00', '1.15', '0.05', '1.25']);
+    expect(twoRow!.match(/\d+(\.\d+)?/g)).toEqual(['2', '5.00', '4.50', '0.50', '7.50', '1.90', '0.05', '1.25']);
     expect(summary).toContain('0.63× total');
     expect(summary).toContain('trained 1.25× as long beside another');
   });

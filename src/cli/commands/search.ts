@@ -2,7 +2,16 @@ import type { Argv, CommandModule } from 'yargs';
 import type { BackendRequest } from '../../backend/select.js';
 import { costModelFor } from '../../search/cost-model.js';
 import { EvaluationInterrupted, type CandidateRecord } from '../../search/evaluate/index.js';
-import { evaluateSearch, resumeSearch, runSearch, type EvaluationStageResult, type SearchResult, type SearchRunOptions } from '../../search/search-run.js';
+import {
+  evaluateSearch,
+  readRunConfig,
+  resumeSearch,
+  runSearch,
+  startSearchEvaluationPool,
+  type EvaluationStageResult,
+  type SearchResult,
+  type SearchRunOptions,
+} from '../../search/search-run.js';
 import { loadConfig } from '../../space/config-file.js';
 import { UsageError } from '../../util/errors.js';
 import { DEFAULT_CONFIG_FILE } from '../../space/config-file.js';
@@ -183,45 +192,47 @@ const search: CommandModule<object, SearchArgs> = {
       ...(progress ? { progress } : {}),
       log,
     };
-    let result: SearchResult;
-    if (argv.resume !== undefined) {
-      if (argv.config !== undefined || (argv.set ?? []).length > 0) throw new UsageError('--resume: the run continues with its own config.json; drop --config / --set');
-      result = resumeSearch(argv.resume, common);
-    } else {
-      const file = argv.config ?? DEFAULT_CONFIG_FILE;
-      const config = loadConfig(file, [...(argv.set ?? []), ...shortcutOverrides(argv)]);
-      result = runSearch(config, { ...common, out: argv.out ?? defaultOutDir(config.name ?? 'search') });
+    if (argv.resume !== undefined && (argv.config !== undefined || (argv.set ?? []).length > 0)) {
+      throw new UsageError('--resume: the run continues with its own config.json; drop --config / --set');
     }
-    if (!result.finished || !argv.evaluate) {
-      report(result, argv.json);
-      return;
-    }
-    // Ctrl-C stops the pool cleanly: finished candidates are kept and --resume continues the rest.
-    const abort = new AbortController();
-    const onSigint = () => {
-      log('interrupted: stopping the evaluation workers (finished candidates are kept)');
-      abort.abort();
-    };
-    process.once('SIGINT', onSigint);
+    const config = argv.resume !== undefined ? readRunConfig(argv.resume) : loadConfig(argv.config ?? DEFAULT_CONFIG_FILE, [...(argv.set ?? []), ...shortcutOverrides(argv)]);
+    // The evaluation's workers start now and warm up on the core that the supernet's training leaves idle.
+    const pool = argv.evaluate && config.evaluation.candidates > 0 ? startSearchEvaluationPool(config, { ...(argv.workers !== undefined ? { workers: argv.workers } : {}), log }) : undefined;
     try {
-      const evaluation = await evaluateSearch(result, {
-        ...(argv.workers !== undefined ? { workers: argv.workers } : {}),
-        ...(argv['task-timeout'] !== undefined ? { taskTimeoutMs: Math.round(argv['task-timeout'] * 1000) } : {}),
-        signal: abort.signal,
-        comparePresets: argv['compare-presets'],
-        ...(progress ? { progress } : {}),
-        log,
-      });
-      report(result, argv.json, evaluation);
-    } catch (err) {
-      if (err instanceof EvaluationInterrupted) {
-        log(`${err.message}; continue with: groupnas search --resume ${result.dir}`);
-        process.exitCode = 130;
+      const result = argv.resume !== undefined ? resumeSearch(argv.resume, common) : runSearch(config, { ...common, out: argv.out ?? defaultOutDir(config.name ?? 'search') });
+      if (!result.finished || pool === undefined) {
+        report(result, argv.json);
         return;
       }
-      throw err;
+      // Ctrl-C stops the pool cleanly: finished candidates are kept and --resume continues the rest.
+      const abort = new AbortController();
+      const onSigint = () => {
+        log('interrupted: stopping the evaluation workers (finished candidates are kept)');
+        abort.abort();
+      };
+      process.once('SIGINT', onSigint);
+      try {
+        const evaluation = await evaluateSearch(result, {
+          pool,
+          ...(argv['task-timeout'] !== undefined ? { taskTimeoutMs: Math.round(argv['task-timeout'] * 1000) } : {}),
+          signal: abort.signal,
+          comparePresets: argv['compare-presets'],
+          ...(progress ? { progress } : {}),
+          log,
+        });
+        report(result, argv.json, evaluation);
+      } catch (err) {
+        if (err instanceof EvaluationInterrupted) {
+          log(`${err.message}; continue with: groupnas search --resume ${result.dir}`);
+          process.exitCode = 130;
+          return;
+        }
+        throw err;
+      } finally {
+        process.off('SIGINT', onSigint);
+      }
     } finally {
-      process.off('SIGINT', onSigint);
+      await pool?.destroy();
     }
   },
 };

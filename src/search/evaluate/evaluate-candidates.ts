@@ -1,8 +1,9 @@
 /**
  * Candidate evaluation (DESIGN §1, issue 9): every candidate architecture is trained from scratch,
- * tested and packed in a piscina pool of worker threads — one task per candidate, each worker with
- * its own tfjs backend set up once — and, once the pool is gone, each packed model is timed in this
- * thread one at a time, so no timing contends with training for a core.
+ * tested and packed in a pool of worker threads (evaluation-pool.ts) — one task per candidate, each
+ * worker with its own tfjs backend set up once — and, once the pool is done, each packed model is
+ * timed in this thread one at a time, so no timing contends with training for a core (a caller's
+ * pool outlives the evaluation, but its idle workers sleep and take no CPU).
  *
  * Layout under `dir`:
  *   evaluation.json       status and results of every candidate, rewritten atomically after each
@@ -17,7 +18,6 @@
 import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
-import { Piscina } from 'piscina';
 import type { ConcreteBackend } from '../../backend/select.js';
 import { createEngine } from '../../kernels/index.js';
 import type { Arch } from '../../space/arch.js';
@@ -37,27 +37,31 @@ import {
   type CandidateRecord,
   type EvaluationRecord,
 } from './evaluation-file.js';
+import { startEvaluationPool, type EvaluationPool } from './evaluation-pool.js';
 import type { WorkerTask } from './evaluate-worker.js';
 import { attemptTimeoutMs, type InjectedFault } from './fault-injection.js';
 import { measureModelLatency, type LatencyOptions } from './measure-latency.js';
+import { firstLine } from './first-line.js';
 import { relayProgress } from './progress-port.js';
-import { evaluationWorkerFile } from './worker-file.js';
 
 export interface EvaluateCandidatesOptions {
   /** Evaluation directory (created); holds evaluation.json and candidates/<i>/. Reuse it to resume. */
   dir: string;
   /** The final training schedule of every candidate (with `distillation` for KD from the teacher). */
   training: TrainingOptions;
+  /**
+   * Workers already started (and perhaps warmed up) by the caller, who destroys them afterwards;
+   * `workers`, `backend` and `workerHeapMb` are then the pool's own. Without it, a pool is started
+   * here and destroyed before the latency phase.
+   */
+  pool?: EvaluationPool;
   /** Worker threads (default: os.availableParallelism()). */
   workers?: number;
   /** Stop a task's worker after this many milliseconds (includes the worker's start-up on its first task); default: no limit. */
   taskTimeoutMs?: number;
   /** Extra attempts after a failure (default 1). */
   retries?: number;
-  /**
-   * JS heap limit of each worker in MiB (default: Node's). A worker past it is stopped and the task
-   * counted as failed like a dead worker. tfjs's wasm heap and typed arrays are not counted here.
-   */
+  /** JS heap limit of each worker in MiB (EvaluationPoolOptions.workerHeapMb). */
   workerHeapMb?: number;
   /** tfjs backend of every worker (default `wasm`). */
   backend?: ConcreteBackend;
@@ -90,11 +94,6 @@ export interface EvaluationOutcome {
 export class EvaluationInterrupted extends GroupnasError {}
 
 type AttemptOutcome = { kind: 'done'; value: TrainedCandidate } | { kind: 'interrupted' } | { kind: AttemptFailure['kind']; message: string };
-
-function firstLine(err: unknown): string {
-  const text = err instanceof Error ? err.message : String(err);
-  return text.split('\n')[0] ?? text;
-}
 
 function checkCount(name: string, value: number | undefined, min: number): void {
   if (value !== undefined && (!Number.isInteger(value) || value < min)) throw new UsageError(`${name}: expected an integer ≥ ${min}, got ${value}`);
@@ -135,6 +134,11 @@ export async function evaluateCandidates(candidates: readonly Arch[], options: E
   checkCount('retries', options.retries, 0);
   checkCount('taskTimeoutMs', options.taskTimeoutMs, 1);
   checkCount('workerHeapMb', options.workerHeapMb, 16);
+  if (options.pool !== undefined) {
+    for (const name of ['workers', 'backend', 'workerHeapMb'] as const) {
+      if (options[name] !== undefined) throw new UsageError(`${name}: set by the pool given (options.pool), not per evaluation`);
+    }
+  }
   const { dir, signal } = options;
   const progress = options.progress ?? silentProgress;
   const log = options.log ?? (() => {});
@@ -157,7 +161,7 @@ export async function evaluateCandidates(candidates: readonly Arch[], options: E
     .sort((a, b) => work(b) - work(a) || a.index - b.index)
     .map((c) => c.index);
   if (skipped.length > 0) log(`evaluation: ${skipped.length} of ${candidates.length} candidates already evaluated in ${file}; skipping them`);
-  const workers = Math.min(options.workers ?? availableParallelism(), Math.max(1, todo.length));
+  const workers = Math.min(options.pool?.workers ?? options.workers ?? availableParallelism(), Math.max(1, todo.length));
   const interrupted = () => new EvaluationInterrupted(
     `evaluation interrupted: ${record.candidates.filter((c) => c.status !== 'pending').length} of ${candidates.length} candidates finished; rerun with the same directory (${dir}) to resume`,
   );
@@ -168,7 +172,7 @@ export async function evaluateCandidates(candidates: readonly Arch[], options: E
   const evaluated: number[] = [];
   const poolStart = performance.now();
 
-  async function attemptOnce(pool: Piscina<WorkerTask, TrainedCandidate>, c: CandidateRecord, attempt: number): Promise<AttemptOutcome> {
+  async function attemptOnce(pool: EvaluationPool, c: CandidateRecord, attempt: number): Promise<AttemptOutcome> {
     const channel = new MessageChannel();
     const stopRelay = relayProgress(channel.port1, progress, `candidate ${c.index}`);
     const fault = options.injectFaults?.[c.index];
@@ -177,7 +181,6 @@ export async function evaluateCandidates(candidates: readonly Arch[], options: E
     const timer = timeoutMs === undefined ? undefined : setTimeout(() => timeout.abort(), timeoutMs);
     const task: WorkerTask = {
       task: { index: c.index, arch: c.arch, training: options.training, runDir: runDirOf(c.index) },
-      backend: options.backend ?? 'wasm',
       attempt,
       progress: channel.port2,
       ...(fault ? { fault } : {}),
@@ -198,7 +201,7 @@ export async function evaluateCandidates(candidates: readonly Arch[], options: E
     }
   }
 
-  async function evaluateOne(pool: Piscina<WorkerTask, TrainedCandidate>, c: CandidateRecord): Promise<void> {
+  async function evaluateOne(pool: EvaluationPool, c: CandidateRecord): Promise<void> {
     for (let attempt = 1; attempt <= 1 + retries; attempt++) {
       const outcome = await attemptOnce(pool, c, attempt);
       if (outcome.kind === 'interrupted') return;
@@ -233,14 +236,15 @@ export async function evaluateCandidates(candidates: readonly Arch[], options: E
   }
 
   if (todo.length > 0 && !signal?.aborted) {
-    const pool = new Piscina<WorkerTask, TrainedCandidate>({
-      filename: evaluationWorkerFile(),
-      minThreads: workers,
-      maxThreads: workers,
-      ...(options.workerHeapMb !== undefined ? { resourceLimits: { maxOldGenerationSizeMb: options.workerHeapMb } } : {}),
-    });
-    // Piscina emits 'error' for a worker that fails while it holds no task; unheard, it would end the process.
-    pool.on('error', (err: unknown) => log(`evaluation: an idle worker failed (${firstLine(err)}); the pool replaces it`));
+    if (options.pool?.warmsUp) log(`evaluation: ${Math.min(options.pool.preparedWorkers, options.pool.workers)} of ${options.pool.workers} workers warmed up before the first candidate`);
+    const pool =
+      options.pool ??
+      startEvaluationPool({
+        workers,
+        ...(options.backend !== undefined ? { backend: options.backend } : {}),
+        ...(options.workerHeapMb !== undefined ? { workerHeapMb: options.workerHeapMb } : {}),
+        log,
+      });
     try {
       const queue = [...todo];
       const lane = async () => {
@@ -248,7 +252,7 @@ export async function evaluateCandidates(candidates: readonly Arch[], options: E
       };
       await Promise.all(Array.from({ length: workers }, lane));
     } finally {
-      await pool.destroy();
+      if (pool !== options.pool) await pool.destroy();
       // Workers stopped mid-write (timeouts, deaths, Ctrl-C) may have left temp files; none is writing now.
       for (const c of record.candidates) if (c.status !== 'done') removeStaleTempFiles(runDirOf(c.index));
     }

@@ -2,19 +2,46 @@
  * The piscina worker entry: one module instance per worker thread, so the tfjs backend is chosen
  * once per thread (its own tfjs, its own wasm heap) and reused by every task the thread runs.
  *
+ * The thread prepares itself as soon as it starts, before any task arrives: it sets up the backend
+ * the pool was created with and, when the pool asks for it, rehearses a training step (warm-up.ts),
+ * then tells the pool it is ready. A pool started early — during the supernet phase, which keeps
+ * only one core busy — thus hands its first task to a warm worker.
+ *
  * Piscina loads this file as plain JavaScript: always the built `dist/search/evaluate/evaluate-worker.js`
  * (see worker-file.ts), also when the pool itself runs from TypeScript sources under vitest.
  */
-import type { MessagePort } from 'node:worker_threads';
+import { parentPort, threadId, workerData, type MessagePort } from 'node:worker_threads';
 import { selectBackend, type ConcreteBackend } from '../../backend/select.js';
 import { silentProgress } from '../../util/progress.js';
 import { trainCandidate, type CandidateTask, type TrainedCandidate } from './candidate-task.js';
 import { withInjectedFault, type InjectedFault } from './fault-injection.js';
 import { portProgress } from './progress-port.js';
+import { firstLine } from './first-line.js';
+import { rehearse, type WarmUp } from './warm-up.js';
+
+/** What every worker of a pool starts with (piscina's `workerData`). */
+export interface WorkerSetup {
+  backend: ConcreteBackend;
+  /** Rehearse this before the first task (omitted: the first task pays the thread's start-up). */
+  warmUp?: WarmUp;
+  /** Element 0 counts the pool's prepared workers: readable by the main thread even while it is busy. */
+  preparedCount: Int32Array;
+}
+
+/** Posted to the pool once the thread is prepared (or failed to be). */
+export interface WorkerReady {
+  kind: 'groupnas-evaluation-worker-ready';
+  threadId: number;
+  /** Seconds from the module's start to ready: backend set-up plus the rehearsal. */
+  seconds: number;
+  /** The backend could not be set up: every task of this worker fails with this. */
+  backendError?: string;
+  /** The rehearsal failed (tasks still run; the first one pays the start-up). */
+  warmUpError?: string;
+}
 
 export interface WorkerTask {
   task: CandidateTask;
-  backend: ConcreteBackend;
   /** 1 for the first try, 2 for the retry. */
   attempt: number;
   /** Training progress goes here (transferred to the worker). */
@@ -23,10 +50,38 @@ export interface WorkerTask {
   fault?: InjectedFault;
 }
 
-let backendReady: Promise<unknown> | undefined;
+/** Set up the backend and rehearse; never throws (a throw here would kill the thread at start-up, and piscina would start another, forever). */
+async function prepare(setup: WorkerSetup | undefined): Promise<WorkerReady> {
+  const started = performance.now();
+  const ready = (fields: Partial<WorkerReady>): WorkerReady => {
+    const message: WorkerReady = { kind: 'groupnas-evaluation-worker-ready', threadId, seconds: (performance.now() - started) / 1000, ...fields };
+    if (setup !== undefined && fields.backendError === undefined) Atomics.add(setup.preparedCount, 0, 1);
+    parentPort?.postMessage(message);
+    return message;
+  };
+  if (setup === undefined) {
+    return ready({ backendError: 'the evaluation worker was started without its setup (workerData); start it through startEvaluationPool' });
+  }
+  try {
+    await selectBackend(setup.backend);
+  } catch (err) {
+    return ready({ backendError: firstLine(err) });
+  }
+  if (setup.warmUp === undefined) return ready({});
+  try {
+    rehearse(setup.warmUp);
+    return ready({});
+  } catch (err) {
+    return ready({ warmUpError: firstLine(err) });
+  }
+}
 
-export default async function evaluateInWorker(message: WorkerTask): Promise<TrainedCandidate> {
-  await (backendReady ??= selectBackend(message.backend));
+// Top-level await: piscina's worker waits for this module before it idles in Atomics.wait, which
+// would stop an asynchronous set-up in its tracks until the first task arrived.
+const prepared = await prepare(workerData as WorkerSetup | undefined);
+
+export default function evaluateInWorker(message: WorkerTask): TrainedCandidate {
+  if (prepared.backendError !== undefined) throw new Error(`evaluation worker: backend ${(workerData as WorkerSetup | undefined)?.backend ?? '(none)'}: ${prepared.backendError}`);
   const progress = message.progress ? portProgress(message.progress) : silentProgress;
   try {
     return trainCandidate(message.task, withInjectedFault(progress, message.fault, message.attempt));

@@ -2,10 +2,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { selectBackend } from '../../../src/backend/select.js';
+import { isBackendInstalled, selectBackend } from '../../../src/backend/select.js';
 import { EvaluationInterrupted, evaluateCandidates, type EvaluateCandidatesOptions } from '../../../src/search/evaluate/evaluate-candidates.js';
 import { trainCandidate, type TrainedCandidate } from '../../../src/search/evaluate/candidate-task.js';
 import { EVALUATION_FILE, type CandidateRecord, type EvaluationRecord } from '../../../src/search/evaluate/evaluation-file.js';
+import { startEvaluationPool } from '../../../src/search/evaluate/evaluation-pool.js';
 import { buildPreset } from '../../../src/space/presets.js';
 import { loadRunModel, type TrainingOptions } from '../../../src/train/training-run.js';
 import type { ProgressReporter } from '../../../src/util/progress.js';
@@ -73,6 +74,51 @@ describe('evaluateCandidates', () => {
     // more bases cost more binary work, and the measured latency says so too
     expect(out.record.candidates[1]!.result!.costs.bops).toBeGreaterThan(out.record.candidates[0]!.result!.costs.bops);
     expect(onDisk(dir)).toEqual(out.record);
+  });
+
+  it('a pool started and warmed up beforehand reports ready before any task, then serves two evaluations with the main thread results', async () => {
+    // Warmed up on another architecture and other options than the tasks': nothing of it may leak into their results.
+    const pool = startEvaluationPool({ workers: 2, warmUp: { arch: archs[3]!, training: { ...training, seed: 9, distillation: { teacher: tmp(), kd: 1, at: 0, temperature: 4, labelWeight: 1 } } } });
+    try {
+      // The workers prepare while this thread is blocked (as during the synchronous supernet phase), and it can tell.
+      const sleep = new Int32Array(new SharedArrayBuffer(4));
+      for (const until = Date.now() + 120_000; pool.preparedWorkers < 2 && Date.now() < until; ) Atomics.wait(sleep, 0, 0, 20);
+      expect(pool.preparedWorkers).toBe(2);
+      const reports = await pool.whenReady();
+      expect(reports).toHaveLength(2);
+      expect(new Set(reports.map((r) => r.threadId)).size).toBe(2);
+      for (const r of reports) {
+        expect(r.backendError).toBeUndefined();
+        expect(r.warmUpError).toBeUndefined();
+        expect(r.seconds).toBeGreaterThan(0);
+      }
+      const first = tmp();
+      const lines: string[] = [];
+      const one = await evaluateCandidates(archs.slice(0, 2), { dir: first, training, pool, latency: false, log: (l) => lines.push(l) });
+      expect(lines).toContain('evaluation: 2 of 2 workers warmed up before the first candidate');
+      expect(one.workers).toBe(2);
+      one.record.candidates.forEach((c) => expectSameAsMainThread(first, c));
+      const second = tmp();
+      const two = await evaluateCandidates(archs.slice(2, 3), { dir: second, training, pool, latency: false });
+      expect(two.workers).toBe(1); // no more lanes than candidates
+      expectSameAsMainThread(second, two.record.candidates[0]!);
+      await expect(evaluateCandidates(archs.slice(0, 1), { dir: tmp(), training, pool, workers: 2 })).rejects.toThrow(/workers: set by the pool given/);
+    } finally {
+      await pool.destroy();
+    }
+  });
+
+  it.skipIf(isBackendInstalled('tensorflow-gpu'))('a worker whose backend cannot be set up says so when ready, and its tasks fail with the reason', async () => {
+    const pool = startEvaluationPool({ workers: 1, backend: 'tensorflow-gpu' });
+    try {
+      const [report] = await pool.whenReady();
+      expect(report!.backendError).toMatch(/tensorflow-gpu/);
+      const out = await evaluateCandidates(archs.slice(0, 1), { dir: tmp(), training, pool, retries: 0, latency: false });
+      expect(out.failed).toEqual([0]);
+      expect(out.record.candidates[0]!.reason).toMatch(/^evaluation worker: backend tensorflow-gpu: /);
+    } finally {
+      await pool.destroy();
+    }
   });
 
   it('distils from a teacher run inside the worker exactly as in the main thread', async () => {
