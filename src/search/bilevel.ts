@@ -23,7 +23,7 @@ import type { ArchitectureWeights, ChoiceProbabilities } from './architecture-we
 import { costLoss, type CostObjective } from './cost-objective.js';
 import { expectedCost, type CostModel } from './cost-model.js';
 import { structureWeights, type StructureWeights } from './structure-weights.js';
-import type { Supernet } from './supernet.js';
+import type { Supernet, SupernetPass } from './supernet.js';
 
 export interface Distillation {
   teacher: GroupNetModel;
@@ -77,7 +77,8 @@ export class BilevelTrainer {
     const w = options.weightOptimizer;
     this.atBlocks = options.distillation && options.distillation.at > 0 ? stageEndBlocks(supernet.layout.template) : [];
     const model = {
-      forward: (x: tf.Tensor4D, training: boolean) => this.studentLogits(x, training, structureWeights(supernet.layout, this.probabilities())),
+      // α is fixed in a weight step: the supernet need not form the structure weights' gradients.
+      forward: (x: tf.Tensor4D, training: boolean) => this.studentLogits(x, training, structureWeights(supernet.layout, this.probabilities()), { alphaGradient: false }),
       trainableParameters: () => supernet.weightParameters(),
     };
     this.weights = createTrainer(model, {
@@ -115,9 +116,9 @@ export class BilevelTrainer {
   }
 
   /** Student logits; with attention transfer on, the stage features of the same pass are kept for `task`. */
-  private studentLogits(x: tf.Tensor4D, training: boolean, weights: StructureWeights): tf.Tensor2D {
-    if (this.atBlocks.length === 0) return this.supernet.forward(x, training, weights);
-    const { logits, features } = this.supernet.forwardWithFeatures(x, training, weights, this.atBlocks);
+  private studentLogits(x: tf.Tensor4D, training: boolean, weights: StructureWeights, pass: SupernetPass): tf.Tensor2D {
+    if (this.atBlocks.length === 0) return this.supernet.forward(x, training, weights, pass);
+    const { logits, features } = this.supernet.forwardWithFeatures(x, training, weights, this.atBlocks, pass);
     this.lastFeatures = features;
     return logits;
   }
@@ -145,10 +146,10 @@ export class BilevelTrainer {
     return { loss, accuracy: correct / y.shape[0] };
   }
 
-  /** L_arch at the current weights: task loss on (x, y) combined with E[cost]; also reports hits and E[cost]. */
-  private archLoss(x: tf.Tensor4D, y: tf.Tensor1D, withCost: boolean, out?: { hits?: tf.Scalar; cost?: tf.Scalar }): tf.Scalar {
+  /** L_arch at the current weights: task loss on (x, y) combined with E[cost]; also reports hits and E[cost]. `alphaGradient: false` when only w is differentiated. */
+  private archLoss(x: tf.Tensor4D, y: tf.Tensor1D, withCost: boolean, out?: { hits?: tf.Scalar; cost?: tf.Scalar }, alphaGradient = true): tf.Scalar {
     const w = structureWeights(this.supernet.layout, this.probabilities());
-    const logits = this.studentLogits(x, true, w);
+    const logits = this.studentLogits(x, true, w, { alphaGradient });
     const task = this.task(logits, y, x);
     if (!withCost) return task;
     const cost = expectedCost(this.costModel, w);
@@ -199,7 +200,7 @@ export class BilevelTrainer {
     try {
       // w' = w − ξ ∇w L_train(w, α)
       tf.tidy(() => {
-        const { grads } = tf.variableGrads(() => this.archLoss(train.x, train.y, false), vars);
+        const { grads } = tf.variableGrads(() => this.archLoss(train.x, train.y, false, undefined, false), vars);
         for (const p of trainable) p.variable.assign(tf.sub(p.variable, tf.mul(grads[p.variable.name]!, xi)));
       });
       // ∇α L_val(w', α) and ∇w' L_val(w', α)

@@ -26,6 +26,11 @@ export function maskChannels<T extends tf.Tensor>(x: T, mask: tf.Tensor1D | unde
   return mask === undefined ? x : (tf.mul(x, mask) as T);
 }
 
+/** A conv weight [kh, kw, cin, cout] with input channel c scaled by mask[c] (untidied). */
+export function maskInputChannels(weight: tf.Tensor4D, mask: tf.Tensor1D | undefined): tf.Tensor4D {
+  return mask === undefined ? weight : (tf.mul(weight, tf.reshape(mask, [1, 1, -1, 1])) as tf.Tensor4D);
+}
+
 /**
  * A binary conv weight [kh, kw, cin, cout] for inputs whose channels `inMask` keeps:
  *   Wb = α_o · sign(W),   α_o = Σ_{t,c} m[c]·|W[t,c,o]| / (taps · Σ_c m[c])

@@ -4,36 +4,81 @@
  * STE for 1 bit; ReLU then k-bit uniform for 2/4), so one-hot weights give exactly that group's
  * activations (1·q + 0·others is exact in floating point).
  *
- * One fused op: the forward keeps only its output (not every quantizer's, which multiplied the
- * supernet's memory past wasm's heap at K = 5); the backward recomputes what it needs:
+ * One fused op: the forward keeps only its input (not every quantizer's output, which multiplied
+ * the supernet's memory past wasm's heap at K = 5); the backward recomputes what it needs:
  *   ∂/∂x   = dy · Σ_b p_b · q_b'(x)   (STE masks: 1{|x| ≤ 1} for sign, 1{0 ≤ x ≤ β} for k-bit)
- *   ∂/∂p_b = Σ dy · q_b(x)
+ *   ∂/∂p_b = Σ dy · q_b(x)            (skipped when p is a constant of the pass: a weight step)
+ * Every k-bit quantizer shares one clip and one STE mask: the op runs on every unit of every base,
+ * so each activation-sized pass it saves counts.
  */
 import * as tf from '../util/tfjs.js';
 import { activationQuantizerFor, quantizeActivation, type SignEstimator } from '../nn/activation.js';
-import { uniformQuant } from '../nn/quantizers/uniform-quant.js';
-import { signPlusOne } from '../nn/quantizers/sign.js';
 import type { ActivationBits } from '../space/arch.js';
 
 export interface MixedQuantizerOptions {
   estimator: SignEstimator;
   /** Clip β of k-bit activations (same as `buildModel`'s `activationClip`). */
   beta: number;
+  /** Whether the pass differentiates the weights p (default true); false skips ∂/∂p (returned as zeros). */
+  weightsGradient?: boolean;
 }
 
-/** Forward values of one quantizer (no gradient; the fused op supplies it). */
-function quantizeValue(x: tf.Tensor4D, bits: ActivationBits, beta: number): tf.Tensor4D {
-  // uniformQuant's clip(y, 0, β) is the ReLU (as nn's quantizeActivation relies on).
-  return bits === 1 ? signPlusOne(x) : uniformQuant(x, bits, beta);
+/*
+ * Indicators are written with tf.step (x > 0 ? 1 : alpha), exact at every float including ±0
+ * (a difference of floats is 0 only when they are equal, and otherwise keeps its sign): on wasm a
+ * comparison + cast costs ~10× a step, and these run on every activation of every base.
+ */
+
+/** −sign(x), with sign(0) = +1 as nn's signPlusOne, in one step: step(−x, −1). */
+function negatedSign(x: tf.Tensor4D): tf.Tensor4D {
+  return tf.step(tf.neg(x), -1) as tf.Tensor4D;
 }
 
-/** The straight-through derivative of one quantizer. */
-function quantizeSlope(x: tf.Tensor4D, bits: ActivationBits, beta: number, estimator: SignEstimator): tf.Tensor4D {
-  if (bits === 1) {
-    if (estimator === 'approx') return tf.where(tf.lessEqual(tf.abs(x), 1), tf.sub(2, tf.mul(2, tf.abs(x))), tf.zerosLike(x));
-    return tf.cast(tf.lessEqual(tf.abs(x), 1), 'float32') as tf.Tensor4D;
+/** The k-bit level index round(clip(x, 0, β)·(2^k − 1)/β) and its grid step β/(2^k − 1) (as nn's uniformQuant). */
+function kBitLevels(clipped: tf.Tensor4D, bits: ActivationBits, beta: number): { index: tf.Tensor4D; step: number } {
+  const levels = 2 ** bits - 1;
+  return { index: tf.round(tf.mul(clipped, levels / beta)) as tf.Tensor4D, step: beta / levels };
+}
+
+/** Σ_b p_b·q_b(x) (forward values; the fused op supplies the gradient). */
+function mixedValue(x: tf.Tensor4D, bits: readonly ActivationBits[], p: tf.Scalar[], beta: number): tf.Tensor4D {
+  const clipped = bits.some((b) => b !== 1) ? (tf.clipByValue(x, 0, beta) as tf.Tensor4D) : undefined;
+  return tf.addN(
+    bits.map((b, i) => {
+      if (b === 1) return tf.mul(negatedSign(x), tf.neg(p[i]!));
+      const { index, step } = kBitLevels(clipped!, b, beta);
+      return tf.mul(tf.mul(index, step), p[i]!);
+    }),
+  ) as tf.Tensor4D;
+}
+
+/** Σ_b p_b·q_b'(x): the sign's slope weighted by P(1 bit), the k-bit STE mask 1{0 ≤ x ≤ β} by P(k-bit). */
+function mixedSlope(x: tf.Tensor4D, clipped: tf.Tensor4D | undefined, bits: readonly ActivationBits[], p: tf.Scalar[], estimator: SignEstimator): tf.Tensor4D {
+  const terms: tf.Tensor4D[] = [];
+  const one = bits.indexOf(1);
+  if (one >= 0) {
+    // STE: 1{|x| ≤ 1} = 1 − step(|x| − 1); approx: 2 − 2|x| inside, 0 outside = relu(2 − 2|x|).
+    const slope = estimator === 'approx' ? tf.relu(tf.sub(2, tf.mul(tf.abs(x), 2))) : tf.sub(1, tf.step(tf.sub(tf.abs(x), 1)));
+    terms.push(tf.mul(slope, p[one]!) as tf.Tensor4D);
   }
-  return tf.cast(tf.logicalAnd(tf.greaterEqual(x, 0), tf.lessEqual(x, beta)), 'float32') as tf.Tensor4D;
+  const kBit = bits.flatMap((b, i) => (b === 1 ? [] : [p[i]!]));
+  if (kBit.length > 0) {
+    // 0 ≤ x ≤ β exactly where clip(x, 0, β) = x.
+    const inside = tf.sub(1, tf.step(tf.abs(tf.sub(clipped!, x))));
+    terms.push(tf.mul(inside, kBit.length === 1 ? kBit[0]! : tf.addN(kBit)) as tf.Tensor4D);
+  }
+  return (terms.length === 1 ? terms[0]! : tf.add(terms[0]!, terms[1]!)) as tf.Tensor4D;
+}
+
+/** [Σ dy·q_b(x)] per b: ∂/∂p of the mix. */
+function mixWeightGradient(dy: tf.Tensor, x: tf.Tensor4D, clipped: tf.Tensor4D | undefined, bits: readonly ActivationBits[], beta: number): tf.Tensor1D {
+  return tf.stack(
+    bits.map((b) => {
+      if (b === 1) return tf.neg(tf.sum(tf.mul(dy, negatedSign(x))));
+      const { index, step } = kBitLevels(clipped!, b, beta);
+      return tf.mul(tf.sum(tf.mul(dy, index)), step);
+    }),
+  ) as tf.Tensor1D;
 }
 
 /** A quantizer function for one block: `weights` [bits] scales the output of each of `bits`. */
@@ -44,22 +89,19 @@ export function mixedQuantizer(bits: readonly ActivationBits[], weights: tf.Tens
   }
   if (weights === undefined || weights.size !== bits.length) throw new Error(`mixed quantizer: ${weights?.size ?? 0} weights for ${bits.length} bit widths`);
   const { beta, estimator } = options;
+  const weightsGradient = options.weightsGradient ?? true;
   const op = tf.customGrad((x, p, save) => {
     const input = x as tf.Tensor4D;
     const probabilities = p as tf.Tensor1D;
     (save as tf.GradSaveFunc)([input, probabilities]);
     return {
-      value: tf.tidy(() => {
-        const ps = tf.unstack(probabilities);
-        return tf.addN(bits.map((b, i) => tf.mul(quantizeValue(input, b, beta), ps[i]!)));
-      }),
+      value: tf.tidy(() => mixedValue(input, bits, tf.unstack(probabilities) as tf.Scalar[], beta)),
       gradFunc: (dy, saved) =>
         tf.tidy(() => {
           const [s, sp] = saved as [tf.Tensor4D, tf.Tensor1D];
-          const ps = tf.unstack(sp);
-          const slope = tf.addN(bits.map((b, i) => tf.mul(quantizeSlope(s, b, beta, estimator), ps[i]!)));
-          const dp = tf.stack(bits.map((b) => tf.sum(tf.mul(dy as tf.Tensor, quantizeValue(s, b, beta)))));
-          return [tf.mul(dy as tf.Tensor, slope), dp];
+          const clipped = bits.some((b) => b !== 1) ? (tf.clipByValue(s, 0, beta) as tf.Tensor4D) : undefined;
+          const dx = tf.mul(dy as tf.Tensor, mixedSlope(s, clipped, bits, tf.unstack(sp) as tf.Scalar[], estimator));
+          return [dx, weightsGradient ? mixWeightGradient(dy as tf.Tensor, s, clipped, bits, beta) : tf.zerosLike(sp)];
         }),
     };
   });

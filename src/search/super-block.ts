@@ -11,8 +11,8 @@ import { BatchNorm } from '../nn/layers/batch-norm.js';
 import { Conv2d } from '../nn/layers/conv2d.js';
 import type { Scope } from '../nn/parameters.js';
 import type { BlockSpec } from '../nn/blocks/block.js';
-import { binaryWeightOverKept, maskChannels } from './channel-mask.js';
-import { mixMaps } from './map-mix.js';
+import { binaryWeightOverKept, maskChannels, maskInputChannels } from './channel-mask.js';
+import { addMaps, mixMaps } from './map-mix.js';
 
 /** An nn block's spec without what the supernet decides per call (the quantizer) or never uses (LBD). */
 export type SuperBlockSpec = Omit<BlockSpec, 'quantizer' | 'convBases'>;
@@ -30,6 +30,12 @@ export interface BlockChoices {
   dilation?: { rates: readonly number[]; p: tf.Tensor1D };
   /** For a `mixed` shortcut: P(the derived block's shortcut is the identity, i.e. stride 1 and c_in = c_out). */
   identity?: tf.Scalar;
+  /**
+   * Whether the pass differentiates the structure weights (default true). False (a weight step):
+   * masks and dilation probabilities are constants, so masks scale the conv weights rather than the
+   * activations and the dilation mix keeps no maps for a gradient nobody asks for.
+   */
+  alphaGradient?: boolean;
 }
 
 /**
@@ -53,13 +59,21 @@ class BinaryUnit {
     this.directDilation = dilated && backendDifferentiatesDilation();
   }
 
-  apply(x: tf.Tensor4D, training: boolean, quantize: Quantize, inMask: tf.Tensor1D | undefined, dilation: BlockChoices['dilation']): tf.Tensor4D {
-    const q = maskChannels(quantize(x), inMask);
-    const weight = inMask === undefined ? this.conv.effectiveWeight() : binaryWeightOverKept(this.conv.weight as tf.Tensor4D, inMask);
+  apply(x: tf.Tensor4D, training: boolean, choices: BlockChoices, inMask: tf.Tensor1D | undefined): tf.Tensor4D {
+    const { quantize, dilation } = choices;
+    const alphaGradient = choices.alphaGradient ?? true;
+    const binary = inMask === undefined ? this.conv.effectiveWeight() : binaryWeightOverKept(this.conv.weight as tf.Tensor4D, inMask);
+    const q = alphaGradient ? maskChannels(quantize(x), inMask) : quantize(x);
+    const weight = alphaGradient ? binary : maskInputChannels(binary, inMask);
     let y: tf.Tensor4D;
     if (!this.dilated || dilation === undefined) y = this.conv.convolve(q, weight);
     else if (dilation.rates.length === 1) y = this.convolveAt(q, weight, dilation.rates[0]!);
-    else y = mixMaps(dilation.rates.map((d) => this.convolveAt(q, weight, d)), dilation.p);
+    else if (alphaGradient) y = mixMaps(dilation.rates.map((d) => this.convolveAt(q, weight, d)), dilation.p);
+    else {
+      // P(d) constant: scale the weights, not the outputs (conv is linear in them), and add the maps.
+      const p = tf.unstack(dilation.p);
+      y = dilation.rates.map((d, r) => this.convolveAt(q, tf.mul(weight, p[r]!) as tf.Tensor4D, d)).reduce((sum, m) => addMaps(sum, m));
+    }
     return this.bn.apply(y, training);
   }
 
@@ -155,19 +169,19 @@ export class SuperBlock {
   }
 
   apply(x: tf.Tensor4D, training: boolean, choices: BlockChoices): tf.Tensor4D {
-    const { quantize, inMask, widthMask, dilation } = choices;
+    const { inMask, widthMask } = choices;
     const [u1, u2, u3] = this.units;
     switch (this.spec.kind) {
       case 'basic': {
-        const y = tf.add(u1!.apply(x, training, quantize, inMask, dilation), this.applyShortcut(x, training, choices)) as tf.Tensor4D;
-        return tf.add(u2!.apply(y, training, quantize, widthMask, dilation), y);
+        const y = addMaps(u1!.apply(x, training, choices, inMask), this.applyShortcut(x, training, choices));
+        return addMaps(u2!.apply(y, training, choices, widthMask), y);
       }
       case 'bottleneck': {
-        const b = u2!.apply(u1!.apply(x, training, quantize, inMask, dilation), training, quantize, widthMask, dilation);
-        return tf.add(u3!.apply(b, training, quantize, widthMask, dilation), this.applyShortcut(x, training, choices));
+        const b = u2!.apply(u1!.apply(x, training, choices, inMask), training, choices, widthMask);
+        return addMaps(u3!.apply(b, training, choices, widthMask), this.applyShortcut(x, training, choices));
       }
       case 'plain':
-        return u1!.apply(x, training, quantize, inMask, dilation);
+        return u1!.apply(x, training, choices, inMask);
     }
   }
 
@@ -176,13 +190,16 @@ export class SuperBlock {
     const p = this.projection;
     if (p === undefined) return x;
     const stride = this.spec.stride;
-    const masked = maskChannels(x, choices.inMask);
+    // The input mask commutes with the average pool; a weight step puts it on the 1×1 weights.
+    const alphaGradient = choices.alphaGradient ?? true;
+    const masked = alphaGradient ? maskChannels(x, choices.inMask) : x;
     const pooled = stride === 1 ? masked : tf.avgPool(masked, 2, stride, 'same');
-    const projected = p.bn.apply(p.conv.apply(pooled), training);
+    const weight = alphaGradient ? p.conv.effectiveWeight() : maskInputChannels(p.conv.effectiveWeight(), choices.inMask);
+    const projected = p.bn.apply(p.conv.convolve(pooled, weight), training);
     if (this.shortcutKind !== 'mixed') return projected;
     const identity = choices.identity;
     if (identity === undefined) throw new Error('super block: a mixed shortcut needs P(identity)');
-    return tf.add(tf.mul(fitChannels(x, this.outChannels), identity), tf.mul(projected, tf.sub(1, identity))) as tf.Tensor4D;
+    return mixMaps([fitChannels(x, this.outChannels), projected], tf.stack([identity, tf.sub(1, identity)]) as tf.Tensor1D, { coefficientGradient: alphaGradient });
   }
 }
 

@@ -19,6 +19,9 @@
  *   projection for others mixes the two by P(identity).
  * - dilation: the block's k×k convs run at every dilation choice with the same weights and the
  *   outputs are mixed by softmax(α) (DARTS-style; a single choice runs one conv).
+ * - a weight step (α fixed, `SupernetPass.alphaGradient: false`) computes the same values more
+ *   cheaply: masks and P(dilation) scale the conv weights instead of activation-sized maps, and no
+ *   op keeps maps or forms gradients for the structure weights.
  *
  * λ⁽ᴷ⁾ and M⁽ᴷ'ᴷ⁾ are initialised like nn's AggregateConnector / SoftConnector of those sizes,
  * and `derivedStateDict` hands every weight to `buildModel(arch)` under its name there, so with
@@ -43,6 +46,16 @@ import { SuperBlock, type BlockChoices, type ShortcutKind } from './super-block.
 import { groupCanStart, maxWidth, type SupernetLayout } from './supernet-layout.js';
 import { blockOutChannels } from '../nn/blocks/block.js';
 import type { StructureWeights } from './structure-weights.js';
+
+/**
+ * What a pass differentiates. `alphaGradient: false` (a weight step: α fixed) lets the supernet
+ * treat the structure weights as constants: no gradient is formed for them, and channel masks scale
+ * conv weights instead of activations. Values are the same either way (up to float rounding where
+ * a mask is not 0/1).
+ */
+export interface SupernetPass {
+  alphaGradient?: boolean;
+}
 
 export interface SupernetOptions {
   seed?: number;
@@ -137,8 +150,8 @@ export class Supernet {
   }
 
   /** Logits for NHWC input; `weights` are the structure weights of the current probabilities (call inside a tidy). */
-  forward(x: tf.Tensor4D, training: boolean, weights: StructureWeights): tf.Tensor2D {
-    return tf.tidy(() => this.run(x, training, weights, []).logits);
+  forward(x: tf.Tensor4D, training: boolean, weights: StructureWeights, pass: SupernetPass = {}): tf.Tensor2D {
+    return tf.tidy(() => this.run(x, training, weights, [], pass.alphaGradient ?? true).logits);
   }
 
   /**
@@ -146,13 +159,13 @@ export class Supernet {
    * outputs (Σ_k P(K > k)·out_k / Σ_k P(K > k)): what `GroupNetModel.forwardWithFeatures` gives
    * for the derived architecture, for attention transfer from the teacher.
    */
-  forwardWithFeatures(x: tf.Tensor4D, training: boolean, weights: StructureWeights, atBlocks: number[]): { logits: tf.Tensor2D; features: tf.Tensor4D[] } {
-    return tf.tidy(() => this.run(x, training, weights, atBlocks));
+  forwardWithFeatures(x: tf.Tensor4D, training: boolean, weights: StructureWeights, atBlocks: number[], pass: SupernetPass = {}): { logits: tf.Tensor2D; features: tf.Tensor4D[] } {
+    return tf.tidy(() => this.run(x, training, weights, atBlocks, pass.alphaGradient ?? true));
   }
 
-  private run(x: tf.Tensor4D, training: boolean, weights: StructureWeights, atBlocks: number[]): { logits: tf.Tensor2D; features: tf.Tensor4D[] } {
+  private run(x: tf.Tensor4D, training: boolean, weights: StructureWeights, atBlocks: number[], alphaGradient: boolean): { logits: tf.Tensor2D; features: tf.Tensor4D[] } {
     const kMax = this.layout.kMax;
-    const stem = this.stem(x, training, weights);
+    const stem = this.stem(x, training, weights, alphaGradient);
     let inputs: tf.Tensor4D[] = Array.from({ length: kMax }, () => stem);
     const last = this.layout.blockCount - 1;
     let pooled: tf.Tensor4D | undefined;
@@ -162,13 +175,14 @@ export class Supernet {
     const masks = this.channelMasks(weights);
     this.blocks.forEach((bases, i) => {
       const choices: BlockChoices = {
-        quantize: mixedQuantizer(this.layout.bitChoices, weights.blockBits[i], { estimator: this.estimator, beta: this.beta }),
+        quantize: mixedQuantizer(this.layout.bitChoices, weights.blockBits[i], { estimator: this.estimator, beta: this.beta, weightsGradient: alphaGradient }),
         ...this.blockChoices(i, weights, masks),
+        alphaGradient,
       };
       const outputs = bases.map((block, k) => block.apply(inputs[k]!, training, choices));
       if (atBlocks.includes(i)) {
         const exists = tf.reshape(tf.matMul(tf.reshape(weights.blockBases[i]!, [1, -1]), keeps), [-1]) as tf.Tensor1D;
-        features.set(i, maskChannels(mixMaps(outputs, tf.div(exists, tf.sum(exists)) as tf.Tensor1D), masks.out[i]));
+        features.set(i, maskChannels(mixMaps(outputs, tf.div(exists, tf.sum(exists)) as tf.Tensor1D, { coefficientGradient: alphaGradient }), masks.out[i]));
       }
       if (i < last) inputs = this.connect(i, outputs, weights);
       else pooled = mixMaps(outputs, tf.reshape(tf.matMul(tf.reshape(weights.blockBases[i]!, [1, -1]), this.lambdaMatrix(this.outputLambda)), [-1]) as tf.Tensor1D);
@@ -211,14 +225,14 @@ export class Supernet {
    * Stem conv → BN, then ReLU unless the first group is 1-bit (nn's rule: the sign of a ReLU output
    * is constant). With mixed bits: P(1 bit)·BN + (1 − P(1 bit))·ReLU(BN).
    */
-  private stem(x: tf.Tensor4D, training: boolean, weights: StructureWeights): tf.Tensor4D {
+  private stem(x: tf.Tensor4D, training: boolean, weights: StructureWeights, alphaGradient: boolean): tf.Tensor4D {
     const normalized = this.stemBn.apply(this.stemConv.apply(x), training);
     const bits = this.layout.bitChoices;
     const oneBit = bits.indexOf(1);
     if (oneBit < 0) return tf.relu(normalized);
     if (bits.length === 1) return normalized;
     const p = tf.squeeze(tf.slice(weights.blockBits[0]!, [oneBit], [1])) as tf.Scalar;
-    return tf.add(tf.mul(normalized, p), tf.mul(tf.relu(normalized), tf.sub(1, p))) as tf.Tensor4D;
+    return mixMaps([normalized, tf.relu(normalized)], tf.stack([p, tf.sub(1, p)]) as tf.Tensor1D, { coefficientGradient: alphaGradient });
   }
 
   /** [K_max, K_max]: row K−1 = λ⁽ᴷ⁾ padded with zeros. */

@@ -21,7 +21,7 @@ export const {
   getKernel, grads, greaterEqual, keep, lessEqual, log, logicalAnd, logSoftmax, matMul, maximum,
   maxPool, mean, memory, moments, mul, neg, norm, oneHot, ones, onesLike, pad, ready, registerGradient,
   registerKernel, relu, reshape, round, rsqrt, scalar, setBackend, sign, slice, softmax,
-  spaceToBatchND, split, sqrt, square, squeeze, stack, sub, sum, tensor, tensor1d, tensor2d, tensor4d,
+  spaceToBatchND, split, sqrt, square, squeeze, stack, step, sub, sum, tensor, tensor1d, tensor2d, tensor4d,
   tidy, tile, unregisterKernel, unstack, variable, variableGrads, version, where, zeros, zerosLike,
 } = tf;
 

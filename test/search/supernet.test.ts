@@ -5,7 +5,7 @@ import { oneHotProbabilities, ArchitectureWeights } from '../../src/search/archi
 import { structureWeights } from '../../src/search/structure-weights.js';
 import { Supernet } from '../../src/search/supernet.js';
 import { supernetLayout } from '../../src/search/supernet-layout.js';
-import { bases, dilation, groupBoundary, stageWidth, type Decision } from '../../src/space/index.js';
+import { activationBits, bases, dilation, groupBoundary, stageWidth, type Decision } from '../../src/space/index.js';
 import { createRng } from '../../src/util/random.js';
 import { UsageError } from '../../src/util/errors.js';
 import { tinySpace } from './helpers.js';
@@ -48,13 +48,14 @@ describe('Supernet with one-hot α', () => {
         const state = net.derivedStateDict(arch);
         model.loadStateDict(state);
         tf.dispose(Object.values(state));
-        for (const training of [false, true]) {
+        // Both passes: α differentiated (an α step) and α constant (a weight step: masks on the weights).
+        for (const [training, alphaGradient] of [[false, true], [true, true], [true, false]] as const) {
           const [mine, theirs] = tf.tidy(() => {
             const w = structureWeights(layout, oneHotProbabilities(space, indices));
-            return [net.forward(x, training, w), model.forward(x, training)];
+            return [net.forward(x, training, w, { alphaGradient }), model.forward(x, training)];
           });
           const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(mine!, theirs!))).dataSync()[0]!);
-          expect(diff, `${arch.name} training=${training}`).toBeLessThan(1e-5);
+          expect(diff, `${arch.name} training=${training} alphaGradient=${alphaGradient}`).toBeLessThan(1e-5);
           expect(Array.from(theirs!.dataSync()).some((v) => v !== 0)).toBe(true);
           tf.dispose([mine!, theirs!]);
         }
@@ -140,5 +141,39 @@ describe('Supernet with one-hot α', () => {
       net.dispose();
       x.dispose();
     }
+  });
+
+  it('a weight-step pass (α constant) computes what the α-step pass does: same logits and weight gradients at soft α', () => {
+    // Every decision type, with α away from uniform so masks and mixes are not symmetric.
+    const space = tinySpace([stageWidth(), dilation({ choices: [1, 2], sites: [0, 1] }), bases({ choices: [1, 2] }), groupBoundary(), activationBits({ choices: [1, 2, 4] })]);
+    const layout = supernetLayout(space);
+    const net = new Supernet(layout, { seed: 5 });
+    perturb(net, 7);
+    const alpha = new ArchitectureWeights(space);
+    const rng = createRng('soft α');
+    for (const a of alpha.logits) a.assign(tf.tensor1d(Array.from({ length: a.size }, () => 2 * rng() - 1)));
+    const x = randomInput(9, [4, 8, 8, 1]);
+    const vars = net.weightParameters().map((p) => p.variable);
+    const pass = (alphaGradient: boolean) =>
+      tf.variableGrads(() => {
+        const logits = net.forward(x, true, structureWeights(layout, alpha.softmax()), { alphaGradient });
+        return tf.sum(tf.mul(logits, tf.linspace(-1, 1, logits.size).reshape(logits.shape))) as tf.Scalar;
+      }, vars);
+    const a = pass(true);
+    const w = pass(false);
+    expect(Math.abs(a.value.dataSync()[0]! - w.value.dataSync()[0]!)).toBeLessThan(1e-4 * Math.max(1, Math.abs(a.value.dataSync()[0]!)));
+    let compared = 0;
+    for (const v of vars) {
+      const ga = a.grads[v.name]!;
+      const gw = w.grads[v.name]!;
+      const scale = tf.tidy(() => tf.max(tf.abs(ga)).dataSync()[0]!);
+      const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(ga, gw))).dataSync()[0]!);
+      expect(diff, v.name).toBeLessThanOrEqual(1e-4 * Math.max(scale, 1e-3));
+      if (scale > 0) compared++;
+    }
+    expect(compared).toBeGreaterThan(vars.length / 2);
+    tf.dispose([a.value, w.value, ...Object.values(a.grads), ...Object.values(w.grads), x]);
+    alpha.dispose();
+    net.dispose();
   });
 });

@@ -2,8 +2,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { benchKernels } from '../../bench/kernels.js';
 import { benchTrainStep, TRAIN_STEP_MODELS, type TrainStepBenchResult, type TrainStepModel } from '../../bench/train-step.js';
 import { benchEvaluatePool, formatEvaluatePoolReport } from '../../bench/evaluate-pool.js';
-import { benchSupernetStep, formatSupernetStep } from '../../bench/supernet-step.js';
-import { DEFAULT_CONFIG_FILE } from '../../space/index.js';
+import { benchSupernetSteps, formatSupernetSteps } from '../../bench/supernet-step.js';
 import { describeMachine } from '../../util/machine.js';
 import kernels, { formatKernelsReport } from './bench-kernels.js';
 import { progressBars } from '../progress-bar.js';
@@ -60,21 +59,30 @@ const trainStep: CommandModule<object, TrainStepArgs> = {
 
 interface SupernetStepArgs {
   json: boolean;
-  config: string;
+  config?: string[];
+  'every-decision'?: boolean;
+  batch: number;
   steps: number;
 }
 
 const supernetStep: CommandModule<object, SupernetStepArgs> = {
   command: 'supernet-step',
-  describe: 'Cost of a supernet training step next to a step of the largest architecture of the space (bound: 2×)',
+  describe: 'Cost of a supernet search step (weight + α step) next to a step of the largest architecture of each space (bound: 2×)',
   builder: (y) =>
     withJsonOption(y)
-      .option('config', { type: 'string', default: DEFAULT_CONFIG_FILE, describe: 'config whose space is measured' })
+      .option('config', { type: 'array', string: true, describe: 'configs whose spaces are measured (default: every configs/*.json, plus the default config with every decision type)' })
+      .option('every-decision', { type: 'boolean', describe: 'also measure the default config with every decision type added (default: only without --config)' })
+      .option('batch', { type: 'number', default: 64, describe: 'images per step, for every space' })
       .option('steps', { type: 'number', default: 3, describe: 'timed steps (median)' }) as Argv<SupernetStepArgs>,
   handler: async (argv) => {
-    const t = await benchSupernetStep(argv.config, { steps: argv.steps });
-    if (argv.json) printJson(t);
-    else console.log(formatSupernetStep(t));
+    const r = await benchSupernetSteps({
+      ...(argv.config ? { configs: argv.config } : {}),
+      ...(argv['every-decision'] !== undefined ? { everyDecision: argv['every-decision'] } : {}),
+      batch: argv.batch,
+      steps: argv.steps,
+    });
+    if (argv.json) printJson(r);
+    else console.log(formatSupernetSteps(r));
   },
 };
 
@@ -103,8 +111,8 @@ const all: CommandModule<object, { json: boolean; torch: boolean }> = {
     if (!argv.json) printTrainStep(trainStepResult);
     const kernelsResult = await benchKernels({ torch: argv.torch, progress });
     if (!argv.json) console.log(`\n${formatKernelsReport(kernelsResult)}`);
-    const supernetResult = await benchSupernetStep(DEFAULT_CONFIG_FILE);
-    if (!argv.json) console.log(`\n${formatSupernetStep(supernetResult)}`);
+    const supernetResult = await benchSupernetSteps();
+    if (!argv.json) console.log(`\n${formatSupernetSteps(supernetResult)}`);
     const poolResult = await benchEvaluatePool();
     if (argv.json) printJson({ machine, trainStep: trainStepResult, kernels: kernelsResult, supernetStep: supernetResult, evaluatePool: poolResult });
     else console.log(`\n${formatEvaluatePoolReport(poolResult)}`);
