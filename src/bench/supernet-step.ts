@@ -32,7 +32,9 @@ export interface SupernetStepTiming {
   batch: number;
   /** The most expensive architecture of the space (what the supernet is compared with). */
   largest: string;
+  /** Mean of the two rounds below: the largest architecture is timed before and after the supernet, so load that drifts during the run falls on both sides. */
   largestStepMs: number;
+  largestStepMsRounds: [number, number];
   /** Weight step of the supernet (softmax relaxation). */
   supernetWeightStepMs: number;
   /** Architecture step (α gradient, first order). */
@@ -86,12 +88,19 @@ export function timeSupernetStep(space: SearchSpace, options: { batch?: number; 
   const largest = largestArchitecture(space);
   const layout = supernetLayout(space);
   const optimizer = { type: 'adam' as const, lr: 1e-3, momentum: 0.9, weightDecay: 5e-4 };
-  try {
+  // One model at a time: a K = 5 supernet step alone fills most of wasm's 4 GB heap.
+  const timeLargest = (): number => {
     const model = buildModel(largest, { seed });
     const trainer = createTrainer(model, { optimizer: 'adam', learningRate: 1e-3, weightDecay: 5e-4 });
-    const largestStepMs = medianMs(() => trainer.step(x, y), steps, warmup);
-    trainer.dispose();
-    model.dispose();
+    try {
+      return medianMs(() => trainer.step(x, y), steps, warmup);
+    } finally {
+      trainer.dispose();
+      model.dispose();
+    }
+  };
+  try {
+    const before = timeLargest();
 
     const supernet = new Supernet(layout, { seed });
     const alpha = new ArchitectureWeights(space);
@@ -106,12 +115,15 @@ export function timeSupernetStep(space: SearchSpace, options: { batch?: number; 
     bilevel.dispose();
     alpha.dispose();
     supernet.dispose();
+    const after = timeLargest();
+    const largestStepMs = (before + after) / 2;
     const shape = (v: readonly (string | number)[]) => (new Set(v).size === 1 ? String(v[0]) : v.join(','));
     return {
       space: space.name,
       batch,
       largest: `bases ${shape(largest.bases)} bits ${shape(largest.bits)} connections ${shape(largest.connections)} widths ${largest.widths.join(',')} dilations ${shape(largest.blocks.map((b) => b.dilation))}`,
       largestStepMs,
+      largestStepMsRounds: [before, after],
       supernetWeightStepMs,
       supernetArchStepMs,
       weightStepRatio: supernetWeightStepMs / largestStepMs,
@@ -196,6 +208,11 @@ export function formatSupernetSteps(r: SupernetStepReport): string {
     }
     lines.push(`${e.label.padEnd(width)}      ${ms(t.largestStepMs)}  ${ms(t.supernetWeightStepMs)} ${times(t.weightStepRatio).padStart(6)}  ${ms(t.supernetArchStepMs)}   ${times(t.searchStepRatio).padStart(6)}`);
   }
-  for (const e of r.entries) if (e.timing) lines.push(`  ${e.label}: largest = ${e.timing.largest}${e.searchBatch !== r.batch ? ` (its search runs at batch ${e.searchBatch})` : ''}`);
+  for (const e of r.entries) {
+    const t = e.timing;
+    if (t === undefined) continue;
+    const rounds = `${t.largestStepMsRounds.map((v) => v.toFixed(0)).join(' / ')} ms before / after the supernet`;
+    lines.push(`  ${e.label}: largest = ${t.largest}, ${rounds}${e.searchBatch !== r.batch ? `; its search runs at batch ${e.searchBatch}` : ''}`);
+  }
   return lines.join('\n');
 }
