@@ -12,11 +12,11 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { evaluateCandidates } from '../search/evaluate/evaluate-candidates.js';
 import { startEvaluationPool } from '../search/evaluate/evaluation-pool.js';
-import type { WarmUp } from '../search/evaluate/warm-up.js';
+import { searchWarmUp, type WarmUp } from '../search/evaluate/warm-up.js';
 import { evaluationTrainingOptions } from '../search/evaluate/training-options.js';
 import type { Arch } from '../space/arch.js';
 import { loadConfig } from '../space/config-file.js';
-import { spaceFromConfig, templateFromConfig } from '../space/config-space.js';
+import { spaceFromConfig } from '../space/config-space.js';
 import type { SearchConfig } from '../space/config.js';
 import type { TrainingOptions } from '../train/training-run.js';
 import { UsageError } from '../util/errors.js';
@@ -130,8 +130,8 @@ export async function benchEvaluatePool(options: EvaluatePoolBenchOptions = {}):
   // No teacher: distillation adds the same per-step cost to both worker counts.
   const training = evaluationTrainingOptions(config);
   const progress = options.progress ?? silentProgress;
-  // What `groupnas search` warms its workers with: the space's template on the candidates' schedule.
-  const warmUp: WarmUp = { arch: templateFromConfig(config), training };
+  // What `groupnas search` warms its workers with (the teacher aside, as here).
+  const warmUp = searchWarmUp(config);
   const before = loadavg()[0]!;
   const one = await timePool(candidates, training, warmUp, 1, config.evaluation.latencyRepeats, progress);
   const two = await timePool(candidates, training, warmUp, 2, config.evaluation.latencyRepeats, progress);

@@ -56,6 +56,7 @@ import {
   evaluateCandidates,
   evaluatedArch,
   evaluationTrainingOptions,
+  searchWarmUp,
   startEvaluationPool,
   type CandidateRecord,
   type EvaluateCandidatesOptions,
@@ -534,14 +535,14 @@ function teacherPath(recorded: string, runDir: string): string {
 
 /**
  * The evaluation's worker pool, to start before the supernet phase: tfjs-wasm trains the supernet
- * on one core, and the workers set up their backend and rehearse a training step of the space's
- * template on the other (evaluate/warm-up.ts), so the evaluation begins with warm workers. The
+ * on one core, and the workers set up their backend and rehearse a training step of a few of the
+ * space's architectures on the other (evaluate/warm-up.ts), so the evaluation begins with warm workers. The
  * caller passes it to evaluateSearch and destroys it afterwards.
  */
 export function startSearchEvaluationPool(config: SearchConfig, options: { workers?: number; log?: (line: string) => void } = {}): EvaluationPool {
   return startEvaluationPool({
     workers: options.workers ?? config.evaluation.workers,
-    warmUp: { arch: templateFromConfig(config), training: evaluationTrainingOptions(config) },
+    warmUp: searchWarmUp(config),
     ...(options.log ? { log: options.log } : {}),
   });
 }

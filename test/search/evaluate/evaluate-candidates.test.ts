@@ -78,7 +78,7 @@ describe('evaluateCandidates', () => {
 
   it('a pool started and warmed up beforehand reports ready before any task, then serves two evaluations with the main thread results', async () => {
     // Warmed up on another architecture and other options than the tasks': nothing of it may leak into their results.
-    const pool = startEvaluationPool({ workers: 2, warmUp: { arch: archs[3]!, training: { ...training, seed: 9, distillation: { teacher: tmp(), kd: 1, at: 0, temperature: 4, labelWeight: 1 } } } });
+    const pool = startEvaluationPool({ workers: 2, warmUp: { archs: [archs[3]!], training: { ...training, seed: 9, distillation: { teacher: tmp(), kd: 1, at: 0, temperature: 4, labelWeight: 1 } } } });
     try {
       // The workers prepare while this thread is blocked (as during the synchronous supernet phase), and it can tell.
       const sleep = new Int32Array(new SharedArrayBuffer(4));

@@ -1,9 +1,13 @@
 import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../../src/backend/select.js';
-import { rehearse, warmUpTraining } from '../../../src/search/evaluate/warm-up.js';
+import { coveringArchs, rehearse, warmUpTraining } from '../../../src/search/evaluate/warm-up.js';
+import { loadConfig } from '../../../src/space/config-file.js';
+import { spaceFromConfig } from '../../../src/space/config-space.js';
 import { buildPreset } from '../../../src/space/presets.js';
+import { PACKAGE_ROOT } from '../../../src/util/version.js';
 import { tinyTraining } from '../../helpers/tiny-training.js';
 
 const scratchDirs = () => readdirSync(tmpdir()).filter((n) => n.startsWith('groupnas-warm-up-'));
@@ -21,9 +25,22 @@ describe('warm-up', () => {
     expect(warmUpTraining({ ...training, testLimit: 8 }).testLimit).toBe(8);
   });
 
-  it('rehearses in this thread and leaves no scratch directory behind', () => {
+  it('covers every choice of every decision of a space with a few architectures', () => {
+    const space = spaceFromConfig(loadConfig(join(PACKAGE_ROOT, 'configs', 'default.json')));
+    const archs = coveringArchs(space);
+    expect(archs).toHaveLength(Math.max(...space.variables.map((v) => v.choices.length)));
+    for (const [i, v] of space.variables.entries()) {
+      const chosen = new Set(archs.map((a) => space.encode(a)[i]));
+      // a site that no architecture reaches (a group boundary inside a single group) is not there to rehearse
+      if (archs.every((a) => !space.activeVariables(space.encode(a))[i])) continue;
+      expect(chosen.size, v.id).toBe(v.choices.length);
+    }
+  });
+
+  it('rehearses each architecture in this thread and leaves no scratch directory behind', () => {
     const before = scratchDirs();
-    rehearse({ arch: buildPreset('groupnet-k3', { widthMultiplier: 0.125 }), training: tinyTraining({ realWeightEpochs: 1, epochs: 3 }) });
+    const archs = ['groupnet-k1', 'groupnet-k3'].map((p) => buildPreset(p, { widthMultiplier: 0.125 }));
+    rehearse({ archs, training: tinyTraining({ realWeightEpochs: 1, epochs: 3 }) });
     expect(scratchDirs()).toEqual(before);
   });
 });
