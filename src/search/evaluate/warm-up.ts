@@ -1,5 +1,5 @@
 /**
- * A worker's rehearsal before its first candidate: one training step of each of a few
+ * A worker's rehearsal before its first candidate: a few training steps of each of a few
  * architectures of the search space, their test and their packing, in a scratch directory that is
  * then removed.
  *
@@ -36,7 +36,14 @@ export interface WarmUp {
 }
 
 /**
- * The candidates' schedule cut to one step per training stage on one batch, tested on one batch,
+ * Training steps per stage of a rehearsal: tfjs's op functions run a few times per step, and V8
+ * optimizes a function only once it has run often enough — on configs/tiny.json, 4 steps leave
+ * 30% fewer optimizations (and ~0.15 s less background compilation per pool) to the candidates than 1.
+ */
+export const WARM_UP_STEPS = 4;
+
+/**
+ * The candidates' schedule cut to WARM_UP_STEPS steps per training stage, tested on one batch,
  * checkpointed only at epoch ends, without the teacher (it may not be trained yet when the pool starts).
  */
 export function warmUpTraining(training: TrainingOptions): TrainingOptions {
@@ -46,7 +53,7 @@ export function warmUpTraining(training: TrainingOptions): TrainingOptions {
     ...rest,
     epochs: staged ? 2 : 1,
     ...(staged ? { realWeightEpochs: 1 } : {}),
-    limit: training.batchSize,
+    limit: training.batchSize * WARM_UP_STEPS,
     testLimit: Math.min(training.testLimit ?? training.batchSize, training.batchSize),
     checkpointEverySteps: 0,
   };

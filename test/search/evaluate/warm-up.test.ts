@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../../src/backend/select.js';
-import { coveringArchs, rehearse, warmUpTraining } from '../../../src/search/evaluate/warm-up.js';
+import { coveringArchs, rehearse, WARM_UP_STEPS, warmUpTraining } from '../../../src/search/evaluate/warm-up.js';
 import { loadConfig } from '../../../src/space/config-file.js';
 import { spaceFromConfig } from '../../../src/space/config-space.js';
 import { buildPreset } from '../../../src/space/presets.js';
@@ -17,10 +17,10 @@ describe('warm-up', () => {
     await selectBackend('wasm');
   });
 
-  it('cuts the candidates\' schedule to one step per stage on one batch, without the teacher', () => {
+  it('cuts the candidates\' schedule to a few steps per stage, tested on one batch, without the teacher', () => {
     const training = tinyTraining({ epochs: 5, limit: 2000, testLimit: 500, checkpointEverySteps: 25, distillation: { teacher: '/nowhere', kd: 1, at: 0, temperature: 4, labelWeight: 1 } });
     const cut = warmUpTraining(training);
-    expect(cut).toEqual({ ...tinyTraining(), epochs: 1, limit: 32, testLimit: 32, checkpointEverySteps: 0 });
+    expect(cut).toEqual({ ...tinyTraining(), epochs: 1, limit: 32 * WARM_UP_STEPS, testLimit: 32, checkpointEverySteps: 0 });
     expect(warmUpTraining({ ...training, realWeightEpochs: 3 })).toMatchObject({ epochs: 2, realWeightEpochs: 1 });
     expect(warmUpTraining({ ...training, testLimit: 8 }).testLimit).toBe(8);
   });
