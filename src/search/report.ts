@@ -84,7 +84,7 @@ export function searchReport(input: SearchReportInput): string {
   push(
     `- space: \`${search.space}\` (${search.variables.length} decision variables), template \`${config.space.template}\`, backbone \`${config.backbone.name}\` ×${config.backbone.widthMultiplier}`,
     `- seed ${config.seed}; cost: ${search.cost.objective} objective on ${search.cost.metric} (${search.cost.unit})${search.cost.target !== undefined ? `, target ${search.cost.target}` : ', no target'}`,
-    `- supernet search: ${config.search.epochs} epochs (${config.search.warmupEpochs} warm-up), batch ${config.search.batchSize}, ${config.search.order}-order α gradient${config.search.gumbel.enabled ? ', Gumbel-softmax' : ''}`,
+    `- supernet search: ${config.search.epochs} epochs (${config.search.warmupEpochs} warm-up), batch ${config.search.batchSize}, ${config.search.order}-order α gradient${config.search.archEvery > 1 ? ` every ${config.search.archEvery} weight steps` : ''}${config.search.gumbel.enabled ? ', Gumbel-softmax' : ''}`,
     `- evaluation: ${config.evaluation.candidates} candidates × ${config.evaluation.epochs} epoch(s), ${evaluation.workers} worker(s), latency on the \`${config.evaluation.engine}\` engine`,
     `- distillation: ${search.teacher !== undefined ? `KD ${config.distillation.kd}, AT ${config.distillation.at}, T ${config.distillation.temperature} from \`${search.teacher}\`` : 'none'}`,
     '',

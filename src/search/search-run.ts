@@ -96,6 +96,8 @@ export interface EpochRecord {
   argmaxCost: number;
   trainLoss: number;
   trainAccuracy: number;
+  /** α steps taken in the epoch (one per search.archEvery weight steps; absent in warm-up). */
+  archSteps?: number;
   /** Means over the epoch's architecture steps (absent in warm-up). */
   archLoss?: number;
   archAccuracy?: number;
@@ -291,8 +293,8 @@ function runEpochs(s: Session, log: SearchLog, startEpoch: number, options: Sear
         const r = relaxationFor(c, epoch, step);
         temperature = r.temperature;
         s.trainer.use(r.relaxation);
-        if (!warmup) {
-          const v = toTensorBatch(typedBatchAt(s.splits.archVal, archValOptions, epoch, step % archValBatches));
+        if (!warmup && step % c.search.archEvery === 0) {
+          const v = toTensorBatch(typedBatchAt(s.splits.archVal, archValOptions, epoch, Math.floor(step / c.search.archEvery) % archValBatches));
           try {
             const a = s.trainer.architectureStep({ x: v.x, y: v.y }, { x: batch.x, y: batch.y });
             sums.archLoss += a.loss;
@@ -338,7 +340,7 @@ function runEpochs(s: Session, log: SearchLog, startEpoch: number, options: Sear
       argmaxCost: archCost(s.costModel, s.space.decode(argmax)),
       trainLoss: sums.loss / Math.max(1, sums.n),
       trainAccuracy: sums.acc / Math.max(1, sums.n),
-      ...(sums.archN > 0 ? { archLoss: sums.archLoss / sums.archN, archAccuracy: sums.archAcc / sums.archN } : {}),
+      ...(sums.archN > 0 ? { archSteps: sums.archN, archLoss: sums.archLoss / sums.archN, archAccuracy: sums.archAcc / sums.archN } : {}),
       ...(temperature !== undefined ? { temperature } : {}),
       seconds: (performance.now() - epochStart) / 1000,
     };

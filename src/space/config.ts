@@ -82,6 +82,8 @@ export interface SearchHyperparameters {
   weightOptimizer: { type: 'sgd' | 'adam'; lr: number; momentum: number; weightDecay: number };
   /** Stop when the mean α entropy falls below this; 0 = off. */
   entropyStop: number;
+  /** One α step every this many weight steps (1 = DARTS' alternation; ProxylessNAS' grad_update_arch_param_every). */
+  archEvery: number;
 }
 
 export interface CostObjectiveConfig {

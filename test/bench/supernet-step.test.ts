@@ -54,7 +54,11 @@ describe('supernet-step bench', () => {
     const t = timeSupernetStep(tinySpace(), { batch: 4, steps: 1, warmup: 0 });
     for (const ms of [...t.largestStepMsRounds, t.supernetWeightStepMs, t.supernetArchStepMs]) expect(ms).toBeGreaterThan(0);
     expect(t.largestStepMs).toBeCloseTo((t.largestStepMsRounds[0] + t.largestStepMsRounds[1]) / 2, 10);
+    expect(t.archEvery).toBe(1);
     expect(t.searchStepRatio).toBeCloseTo((t.supernetWeightStepMs + t.supernetArchStepMs) / t.largestStepMs, 10);
+    // One α step per N weight steps: the search pays 1/N of an α step per weight step.
+    const every3 = timeSupernetStep(tinySpace(), { batch: 4, steps: 1, warmup: 0, archEvery: 3 });
+    expect(every3.searchStepRatio).toBeCloseTo((every3.supernetWeightStepMs + every3.supernetArchStepMs / 3) / every3.largestStepMs, 10);
   });
 
   it('reports a row per space with the ratio against the 2× bound, and why a space was skipped', () => {
@@ -66,14 +70,14 @@ describe('supernet-step bench', () => {
           label: 'default',
           config: 'configs/default.json',
           searchBatch: 64,
-          timing: { space: 'default', batch: 64, largest: 'bases 5 bits 4', largestStepMs: 3000, largestStepMsRounds: [2900, 3100], supernetWeightStepMs: 2400, supernetArchStepMs: 1500, weightStepRatio: 0.8, searchStepRatio: 1.3 },
+          timing: { space: 'default', batch: 64, largest: 'bases 5 bits 4', largestStepMs: 3000, largestStepMsRounds: [2900, 3100], supernetWeightStepMs: 2400, supernetArchStepMs: 1500, weightStepRatio: 0.8, archEvery: 2, searchStepRatio: 1.05 },
         },
         { label: 'imagenet', config: 'configs/imagenet.json', searchBatch: 256, skipped: 'data set imagenet not found here' },
       ],
     };
     const lines = formatSupernetSteps(report).split('\n');
-    expect(lines[0]).toMatch(/batch 64, wasm \(bound: weight \+ α step ≤ 2×\)/);
-    expect(lines[2]!.match(/\d+(\.\d+)?/g)).toEqual(['3000', '2400', '0.80', '1500', '1.30']);
+    expect(lines[0]).toMatch(/batch 64, wasm \(bound: weight step \+ α step \/ N ≤ 2×/);
+    expect(lines[2]!.match(/\d+(\.\d+)?/g)).toEqual(['3000', '2400', '0.80', '1500', '2', '1.05']);
     expect(lines[3]).toBe('imagenet  skipped: data set imagenet not found here');
   });
 });

@@ -82,3 +82,18 @@ describe('entropy-based early stop', () => {
     expect(existsSync(join(dir, 'arch.json'))).toBe(true);
   });
 });
+
+describe('search.archEvery', () => {
+  it('takes one α step per N weight steps, and α still moves', () => {
+    // tiny.json's train split at 128 images, half of them held out for α: 64 / 32 = 2 weight steps per epoch.
+    const logOf = (extra: string[]) => runSearch(config(extra), { ...options, out: tmp() }).log;
+    const [log1, log2] = [logOf([]), logOf(['search.archEvery=2'])];
+    const [every1, every2] = [log1, log2].map((log) => log.epochs.map((e) => e.archSteps ?? 0));
+    expect(log2.epochs.at(-1)!.alpha.flat().some((a) => a !== 0)).toBe(true);
+    expect(log2.epochs.at(-1)!.alpha).not.toEqual(log1.epochs.at(-1)!.alpha);
+    expect(every1[0]).toBe(0);
+    expect(every2[0]).toBe(0);
+    for (let e = 1; e < every1.length; e++) expect(every2[e]).toBe(Math.ceil(every1[e]! / 2));
+    expect(every1[1]).toBeGreaterThanOrEqual(2);
+  });
+});

@@ -116,7 +116,7 @@ describe('config schema ⇔ SearchConfig type (after defaults)', () => {
     ['space', shape<SpaceConfig>()(['template', 'decisions', 'constraints'], ['template', 'decisions', 'constraints'])],
     ['space.constraints', shape<BudgetConfig>()(['maxBops', 'maxFloatMacs', 'maxLatencyMs'], [])],
     ['teacher', shape<TeacherConfig>()(['mode', 'path', 'epochs'], ['mode', 'epochs'])],
-    ['search', shape<SearchHyperparameters>()(['epochs', 'warmupEpochs', 'batchSize', 'order', 'gumbel', 'archOptimizer', 'weightOptimizer', 'entropyStop'], ['epochs', 'warmupEpochs', 'batchSize', 'order', 'gumbel', 'archOptimizer', 'weightOptimizer', 'entropyStop'])],
+    ['search', shape<SearchHyperparameters>()(['epochs', 'warmupEpochs', 'batchSize', 'order', 'gumbel', 'archOptimizer', 'weightOptimizer', 'entropyStop', 'archEvery'], ['epochs', 'warmupEpochs', 'batchSize', 'order', 'gumbel', 'archOptimizer', 'weightOptimizer', 'entropyStop', 'archEvery'])],
     ['search.gumbel', shape<SearchHyperparameters['gumbel']>()(['enabled', 'temperature', 'minTemperature'], ['enabled', 'temperature', 'minTemperature'])],
     ['search.archOptimizer', shape<SearchHyperparameters['archOptimizer']>()(['lr', 'beta1', 'beta2', 'weightDecay'], ['lr', 'beta1', 'beta2', 'weightDecay'])],
     ['search.weightOptimizer', shape<SearchHyperparameters['weightOptimizer']>()(['type', 'lr', 'momentum', 'weightDecay'], ['type', 'lr', 'momentum', 'weightDecay'])],
