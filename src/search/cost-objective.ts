@@ -25,6 +25,15 @@ export interface CostObjective {
   weight: number;
 }
 
+/**
+ * The cost config with an absolute target: `target` as given, else `relativeTarget` × the
+ * template's cost under the search's price list (so a latency target follows the machine).
+ */
+export function resolveCostTarget(config: CostObjectiveConfig, templateCost: () => number): CostObjectiveConfig {
+  if (config.target !== undefined || config.relativeTarget === undefined) return config;
+  return { ...config, target: config.relativeTarget * templateCost() };
+}
+
 export function costObjectiveFrom(config: CostObjectiveConfig, source = 'cost'): CostObjective {
   if (config.objective !== 'none' && !(config.target !== undefined && config.target > 0)) {
     throw new UsageError(`${source}.target: expected a cost > 0 for objective "${config.objective}" (or objective "none")`);

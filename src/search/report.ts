@@ -83,7 +83,7 @@ export function searchReport(input: SearchReportInput): string {
   push('## Configuration', '');
   push(
     `- space: \`${search.space}\` (${search.variables.length} decision variables), template \`${config.space.template}\`, backbone \`${config.backbone.name}\` ×${config.backbone.widthMultiplier}`,
-    `- seed ${config.seed}; cost: ${search.cost.objective} objective on ${search.cost.metric} (${search.cost.unit})${search.cost.target !== undefined ? `, target ${search.cost.target}` : ', no target'}`,
+    `- seed ${config.seed}; cost: ${search.cost.objective} objective on ${search.cost.metric} (${search.cost.unit})${targetText(search.cost)}`,
     `- supernet search: ${config.search.epochs} epochs (${config.search.warmupEpochs} warm-up), batch ${config.search.batchSize}, ${config.search.order}-order α gradient${config.search.archEvery > 1 ? ` every ${config.search.archEvery} weight steps` : ''}${config.search.gumbel.enabled ? ', Gumbel-softmax' : ''}`,
     `- evaluation: ${config.evaluation.candidates} candidates × ${config.evaluation.epochs} epoch(s), ${evaluation.workers} worker(s), latency on the \`${config.evaluation.engine}\` engine`,
     `- distillation: ${search.teacher !== undefined ? `KD ${config.distillation.kd}, AT ${config.distillation.at}, T ${config.distillation.temperature} from \`${search.teacher}\`` : 'none'}`,
@@ -164,4 +164,12 @@ export function searchReport(input: SearchReportInput): string {
     '',
   );
   return lines.join('\n');
+}
+
+/** ", target 3.06 (0.6 × the template's 5.1)" — the absolute target the search used, and where it came from. */
+function targetText(cost: SearchLog['cost']): string {
+  if (cost.target === undefined) return ', no target';
+  const round = (v: number) => Number(v.toPrecision(4));
+  const relative = cost.relativeTarget !== undefined && cost.templateCost !== undefined ? ` (${cost.relativeTarget} × the template's ${round(cost.templateCost)})` : '';
+  return `, target ${round(cost.target)}${relative}`;
 }

@@ -42,8 +42,8 @@ import { VERSION } from '../util/version.js';
 import { alphaSvg } from './alpha-plot.js';
 import { ArchitectureWeights, meanNormalizedEntropy } from './architecture-weights.js';
 import { BilevelTrainer, type Relaxation } from './bilevel.js';
-import { costObjectiveFrom } from './cost-objective.js';
-import { archCost, costBounds, expectedCost, type CostModel } from './cost-model.js';
+import { costObjectiveFrom, resolveCostTarget } from './cost-objective.js';
+import { archCost, costBounds, expectedCost, type CostMetric, type CostModel } from './cost-model.js';
 import { argmaxIndices, fitToTarget, topCandidates } from './derive.js';
 import { Supernet } from './supernet.js';
 import { supernetLayout, type SupernetLayout } from './supernet-layout.js';
@@ -112,7 +112,8 @@ export interface SearchLog {
   toolVersion: string;
   space: string;
   variables: { id: string; decision: string; site: number; choices: (string | number)[] }[];
-  cost: { metric: string; unit: string; objective: string; target?: number; min: number; max: number };
+  /** The price list's metric and unit, the objective, the absolute target (from relativeTarget × templateCost when given so) and the cost bounds. */
+  cost: { metric: string; unit: string; objective: string; target?: number; relativeTarget?: number; templateCost?: number; min: number; max: number };
   teacher?: string;
   epochs: EpochRecord[];
   stoppedEarly?: { epoch: number; entropy: number };
@@ -170,10 +171,12 @@ function weightSchedule(config: SearchConfig, stepsPerEpoch: number): LrSchedule
   return { kind: 'cosine', totalSteps: Math.max(1, config.search.epochs * stepsPerEpoch) };
 }
 
-function openSession(config: SearchConfig, dir: string, options: SearchRunOptions): Session {
-  const space = spaceFromConfig(config);
+function openSession(asGiven: SearchConfig, dir: string, options: SearchRunOptions): Session {
+  const space = spaceFromConfig(asGiven);
   const layout = supernetLayout(space);
-  const costModel = options.costModel(layout, config.cost.metric);
+  const costModel = options.costModel(layout, asGiven.cost.metric);
+  // The session works with an absolute target (cost.relativeTarget priced on this machine).
+  const config = { ...asGiven, cost: resolveCostTarget(asGiven.cost, () => templateCost(space, costModel)) };
   const objective = costObjectiveFrom(config.cost);
   const dataset = loadDataset({ data: config.data.dataset });
   const splits = splitDataset(dataset, {
@@ -197,6 +200,16 @@ function openSession(config: SearchConfig, dir: string, options: SearchRunOption
   return { config, dir, space, layout, costModel, supernet, alpha, trainer, ...(teacher ? { teacher } : {}), dataset, splits, stepsPerEpoch };
 }
 
+/** The template's price, which cost.relativeTarget scales: only an architecture of the space has one. */
+function templateCost(space: SearchSpace, costModel: CostModel): number {
+  try {
+    space.encode(space.template);
+  } catch (e) {
+    throw new UsageError(`cost.relativeTarget: the template is not an architecture of search space ${space.name} (${(e as Error).message}), so it has no price to scale; give cost.target instead`);
+  }
+  return archCost(costModel, space.template);
+}
+
 function closeSession(s: Session): void {
   s.trainer.dispose();
   s.alpha.dispose();
@@ -212,7 +225,14 @@ function newLog(s: Session): SearchLog {
     toolVersion: VERSION,
     space: s.space.name,
     variables: s.space.variables.map((v) => ({ id: v.id, decision: v.decision.name, site: v.site, choices: [...v.choices] })),
-    cost: { metric: s.costModel.metric, unit: s.costModel.unit, objective: c.objective, ...(c.target !== undefined ? { target: c.target } : {}), ...costBounds(s.costModel) },
+    cost: {
+      metric: s.costModel.metric,
+      unit: s.costModel.unit,
+      objective: c.objective,
+      ...(c.target !== undefined ? { target: c.target } : {}),
+      ...(c.relativeTarget !== undefined ? { relativeTarget: c.relativeTarget, templateCost: templateCost(s.space, s.costModel) } : {}),
+      ...costBounds(s.costModel),
+    },
     ...(s.teacher ? { teacher: s.teacher.dir } : {}),
     epochs: [],
     warnings: [],
@@ -505,22 +525,26 @@ const accuracyOf = (c: CandidateRecord) => (c.status === 'done' ? c.result!.test
 const latencyOf = (c: CandidateRecord) => c.latency?.medianMs ?? Number.NaN;
 const bopsOf = (c: CandidateRecord) => (c.status === 'done' ? c.result!.costs.bops : Number.NaN);
 
+/** A target for a message: 4 significant digits (a relative target priced on the machine is rarely round). */
+function formatTarget(target: number): string {
+  return Number(target.toPrecision(4)).toString();
+}
+
 /**
  * The chosen architecture: best measured accuracy within the config's cost target (latency target
  * against measured latency, BOPs target against BOPs); without a target, or when nothing fits it,
  * the most accurate candidate (which lies on both fronts).
  */
-function chooseCandidate(config: SearchConfig, candidates: readonly CandidateRecord[], log: (line: string) => void): ChosenArchitecture | undefined {
-  const target = config.cost.objective !== 'none' ? config.cost.target : undefined;
-  const cost = config.cost.metric === 'latency' ? latencyOf : bopsOf;
+function chooseCandidate(target: number | undefined, metric: CostMetric, candidates: readonly CandidateRecord[], log: (line: string) => void): ChosenArchitecture | undefined {
+  const cost = metric === 'latency' ? latencyOf : bopsOf;
   if (target !== undefined) {
     const within = bestWithinBudget(candidates, accuracyOf, cost, target);
-    if (within !== undefined) return { index: within, rule: `best accuracy with ${config.cost.metric === 'latency' ? 'measured latency' : 'BOPs'} ≤ ${target}` };
+    if (within !== undefined) return { index: within, rule: `best accuracy with ${metric === 'latency' ? 'measured latency' : 'BOPs'} ≤ ${formatTarget(target)}` };
   }
   const best = bestWithinBudget(candidates, accuracyOf, latencyOf, Number.POSITIVE_INFINITY) ?? bestWithinBudget(candidates, accuracyOf, bopsOf, Number.POSITIVE_INFINITY);
   if (best === undefined) return undefined;
-  if (target !== undefined) log(`no evaluated candidate meets the ${config.cost.metric} target ${target}; choosing the most accurate one`);
-  return { index: best, rule: target !== undefined ? `no candidate within the ${config.cost.metric} target ${target}: best accuracy` : 'best accuracy (no cost target)' };
+  if (target !== undefined) log(`no evaluated candidate meets the ${metric} target ${formatTarget(target)}; choosing the most accurate one`);
+  return { index: best, rule: target !== undefined ? `no candidate within the ${metric} target ${formatTarget(target)}: best accuracy` : 'best accuracy (no cost target)' };
 }
 
 /**
@@ -582,7 +606,7 @@ export async function evaluateSearch(search: SearchResult, options: EvaluationSt
   const latencyFront = paretoFront(records, accuracyVersusCost(accuracyOf, 'latency', latencyOf));
   if (presets) for (const i of presets.failed) log(`preset ${COMPARED_PRESETS[i]} failed: ${presets.record.candidates[i]!.reason ?? 'unknown reason'}`);
   const bopsFront = paretoFront(records, accuracyVersusCost(accuracyOf, 'BOPs', bopsOf));
-  const chosen = chooseCandidate(config, records, log);
+  const chosen = chooseCandidate(config.cost.objective !== 'none' ? search.log.cost.target : undefined, config.cost.metric, records, log);
   const presetRecords = presets?.record.candidates ?? [];
   const points = [
     ...records.map((c) => candidatePoint(c, c.index === chosen?.index ? 'chosen' : 'candidate')),

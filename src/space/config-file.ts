@@ -83,8 +83,8 @@ function semanticProblems(config: SearchConfig): Problem[] {
   const problems: Problem[] = [];
   const add = (path: string, message: string) => problems.push({ path, message });
   if (config.teacher.mode === 'load' && config.teacher.path === undefined) add('teacher.path', 'required when teacher.mode is "load"');
-  if (config.cost.objective !== 'none' && config.cost.target === undefined) {
-    add('cost.target', `required when cost.objective is "${config.cost.objective}" (the target ${config.cost.metric === 'latency' ? 'latency in ms' : 'BOPs'})`);
+  if (config.cost.objective !== 'none' && config.cost.target === undefined && config.cost.relativeTarget === undefined) {
+    add('cost.target', `required when cost.objective is "${config.cost.objective}" (the target ${config.cost.metric === 'latency' ? 'latency in ms' : 'BOPs'}), unless cost.relativeTarget gives it as a fraction of the template's cost`);
   }
   if (config.search.warmupEpochs >= config.search.epochs) {
     add('search.warmupEpochs', `expected fewer than search.epochs (${config.search.epochs}), got ${config.search.warmupEpochs}`);

@@ -90,8 +90,14 @@ export interface CostObjectiveConfig {
   /** FBNet `CE·scale·(log E[cost])^exponent`, or `CE + weight·E[cost]/target`, or no cost term. */
   objective: 'multiplicative' | 'additive' | 'none';
   metric: 'latency' | 'bops';
-  /** Latency in ms or BOPs; required unless the objective is `none`. */
+  /** Latency in ms or BOPs; this or `relativeTarget` is required unless the objective is `none`. */
   target?: number;
+  /**
+   * The target as a fraction of the template architecture's cost, priced when the search starts
+   * (latency from this machine's table): a target that means the same on every machine. Used
+   * when `target` is absent.
+   */
+  relativeTarget?: number;
   scale: number;
   exponent: number;
   weight: number;

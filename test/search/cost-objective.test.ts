@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { costLoss, costObjectiveFrom } from '../../src/search/cost-objective.js';
+import { costLoss, costObjectiveFrom, resolveCostTarget } from '../../src/search/cost-objective.js';
 import { UsageError } from '../../src/util/errors.js';
 
 beforeAll(async () => {
@@ -32,5 +32,20 @@ describe('cost objective', () => {
   it('needs a target unless the objective is none', () => {
     expect(() => costObjectiveFrom({ objective: 'additive', metric: 'bops', scale: 1, exponent: 1, weight: 1 })).toThrow(UsageError);
     expect(costObjectiveFrom({ objective: 'none', metric: 'bops', scale: 1, exponent: 1, weight: 1 }).kind).toBe('none');
+  });
+});
+
+describe('resolveCostTarget', () => {
+  const base = { objective: 'multiplicative' as const, metric: 'latency' as const, scale: 0.2, exponent: 0.6, weight: 0.1 };
+  it('prices relativeTarget against the template, and leaves an absolute target alone', () => {
+    let priced = 0;
+    const template = () => {
+      priced++;
+      return 5;
+    };
+    expect(resolveCostTarget({ ...base, relativeTarget: 0.6 }, template)).toEqual({ ...base, relativeTarget: 0.6, target: 3 });
+    expect(resolveCostTarget({ ...base, target: 2, relativeTarget: 0.6 }, template)).toEqual({ ...base, target: 2, relativeTarget: 0.6 });
+    expect(resolveCostTarget({ ...base, target: 2 }, template)).toEqual({ ...base, target: 2 });
+    expect(priced).toBe(1);
   });
 });

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -9,6 +9,8 @@ import { resumeSearch, runSearch, type SearchLog } from '../../src/search/search
 import { loadArch } from '../../src/space/arch-file.js';
 import { archProblems } from '../../src/space/arch-validation.js';
 import { loadConfig } from '../../src/space/config-file.js';
+import { buildPreset } from '../../src/space/presets.js';
+import { summarize } from '../../src/space/summary.js';
 import { PACKAGE_ROOT } from '../../src/util/version.js';
 import { UsageError } from '../../src/util/errors.js';
 
@@ -95,5 +97,29 @@ describe('search.archEvery', () => {
     expect(every2[0]).toBe(0);
     for (let e = 1; e < every1.length; e++) expect(every2[e]).toBe(Math.ceil(every1[e]! / 2));
     expect(every1[1]).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('cost.relativeTarget', () => {
+  it('aims at a fraction of the template’s cost and records both in search.json; an absolute target wins', () => {
+    // configs/tiny.json with its absolute BOPs target replaced by half the template's BOPs; the K = 3
+    // template is outside tiny's bases {1, 2}, so first refused, then priced once K = 3 is a choice.
+    const tiny = JSON.parse(read(join(PACKAGE_ROOT, 'configs'), 'tiny.json')) as { cost: Record<string, unknown>; space: { decisions: { type: string; choices: unknown[] }[] } };
+    delete tiny.cost['target'];
+    tiny.cost['relativeTarget'] = 0.5;
+    const k3 = join(tmp(), 'k3-template.json');
+    writeFileSync(k3, JSON.stringify(tiny));
+    expect(() => runSearch(loadConfig(k3, ['teacher.mode=none']), { ...options, out: tmp() })).toThrow(/cost\.relativeTarget: the template is not an architecture of search space tiny .*give cost\.target instead/);
+    tiny.space.decisions.find((d) => d.type === 'bases')!.choices = [1, 2, 3];
+    const file = join(tmp(), 'relative.json');
+    writeFileSync(file, JSON.stringify(tiny));
+    const sets = ['data.trainLimit=128', 'search.batchSize=32', 'search.epochs=2', 'teacher.mode=none'];
+    const relative = runSearch(loadConfig(file, sets), { ...options, out: tmp() }).log.cost;
+    const templateBops = summarize(buildPreset('groupnet-k3', { widthMultiplier: 0.25 })).totals.bops;
+    expect(relative.templateCost).toBe(templateBops);
+    expect(relative.relativeTarget).toBe(0.5);
+    expect(relative.target).toBeCloseTo(0.5 * templateBops, 6);
+    const absolute = runSearch(loadConfig(file, [...sets, 'cost.target=4000000']), { ...options, out: tmp() }).log.cost;
+    expect(absolute.target).toBe(4_000_000);
   });
 });

@@ -30,8 +30,12 @@ describe('shipped configs', () => {
     const d = loadConfig(defaultConfig);
     expect(d.data.dataset).toBe('embedded');
     expect(d.backbone).toEqual({ name: 'resnet-r', widthMultiplier: 0.5 });
-    // DARTS' Adam on α, but lr 1e-2: the default search has ~64 α steps, where 3e-4 leaves α uniform (schema description).
-    expect(d.search.archOptimizer).toEqual({ lr: 1e-2, beta1: 0.5, beta2: 0.999, weightDecay: 1e-3 });
+    // DARTS' Adam on α, but lr 2e-2: the default search has ~32 α steps (one per 2 weight steps), where 3e-4 leaves α uniform (schema description).
+    expect(d.search.archOptimizer).toEqual({ lr: 2e-2, beta1: 0.5, beta2: 0.999, weightDecay: 1e-3 });
+    expect(d.search.archEvery).toBe(2);
+    // Its latency target follows the machine: 0.6 × the template's (groupnet-k5's) predicted latency.
+    expect(d.cost).toMatchObject({ metric: 'latency', relativeTarget: 0.6 });
+    expect(d.cost.target).toBeUndefined();
     expect(loadConfig(join(configsDir, 'fashion-mnist.json')).search.archOptimizer.lr).toBe(3e-4);
     const tiny = spaceFromConfig(loadConfig(join(configsDir, 'tiny.json')));
     expect(tiny.size()).toBeLessThan(spaceFromConfig(d).size());
@@ -100,7 +104,7 @@ const malformed: MalformedCase[] = [
   ['the same decision twice', (c) => { c.space.decisions.push({ type: 'bases' }); }, /space\.decisions\[3\]\.type: "bases" is already decided by space\.decisions\[0\]/],
   ['unknown template preset', (c) => { c.space.template = 'groupnet-k7'; }, /space\.template: unknown preset "groupnet-k7"/],
   ['teacher load without a path', (c) => { c.teacher.mode = 'load'; }, /teacher\.path: required when teacher\.mode is "load"/],
-  ['cost objective without target', (c) => { delete c.cost.target; }, /cost\.target: required when cost\.objective is "multiplicative"/],
+  ['cost objective without target', (c) => { delete c.cost.target; delete c.cost.relativeTarget; }, /cost\.target: required when cost\.objective is "multiplicative".*unless cost\.relativeTarget/],
   ['warm-up as long as the search', (c) => { c.search.warmupEpochs = 6; }, /search\.warmupEpochs: expected fewer than search\.epochs \(6\), got 6/],
   ['staged training as long as a candidate trains', (c) => { c.training.stagedEpochs = c.evaluation.epochs; }, /training\.stagedEpochs: expected fewer than evaluation\.epochs \(\d+\), the epochs each candidate trains, got \d+/],
   ['beta1 = 1', (c) => { c.search.archOptimizer.beta1 = 1; }, /search\.archOptimizer\.beta1: expected a number < 1, got 1/],

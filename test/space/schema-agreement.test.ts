@@ -120,7 +120,7 @@ describe('config schema ⇔ SearchConfig type (after defaults)', () => {
     ['search.gumbel', shape<SearchHyperparameters['gumbel']>()(['enabled', 'temperature', 'minTemperature'], ['enabled', 'temperature', 'minTemperature'])],
     ['search.archOptimizer', shape<SearchHyperparameters['archOptimizer']>()(['lr', 'beta1', 'beta2', 'weightDecay'], ['lr', 'beta1', 'beta2', 'weightDecay'])],
     ['search.weightOptimizer', shape<SearchHyperparameters['weightOptimizer']>()(['type', 'lr', 'momentum', 'weightDecay'], ['type', 'lr', 'momentum', 'weightDecay'])],
-    ['cost', shape<CostObjectiveConfig>()(['objective', 'metric', 'target', 'scale', 'exponent', 'weight'], ['objective', 'metric', 'scale', 'exponent', 'weight'])],
+    ['cost', shape<CostObjectiveConfig>()(['objective', 'metric', 'target', 'relativeTarget', 'scale', 'exponent', 'weight'], ['objective', 'metric', 'scale', 'exponent', 'weight'])],
     ['evaluation', shape<EvaluationConfig>()(['candidates', 'workers', 'epochs', 'engine', 'latencyRepeats'], ['candidates', 'workers', 'epochs', 'engine', 'latencyRepeats'])],
     ['training', shape<TrainingConfig>()(['optimizer', 'lr', 'momentum', 'nesterov', 'schedule', 'warmupEpochs', 'epochs', 'batchSize', 'labelSmoothing', 'weightDecay', 'stagedEpochs'], ['optimizer', 'lr', 'momentum', 'nesterov', 'schedule', 'warmupEpochs', 'epochs', 'batchSize', 'labelSmoothing', 'weightDecay', 'stagedEpochs'])],
     ['distillation', shape<DistillationConfig>()(['kd', 'at', 'temperature'], ['kd', 'at', 'temperature'])],
