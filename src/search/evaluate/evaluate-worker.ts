@@ -26,6 +26,30 @@ export interface WorkerSetup {
   warmUp?: WarmUp;
   /** Element 0 counts the pool's prepared workers: readable by the main thread even while it is busy. */
   preparedCount: Int32Array;
+  /**
+   * Rehearsals take turns, one worker at a time: [0] hands out turns, [1] counts rehearsals ended.
+   * Started with the search, every worker rehearsing at once would put one more busy thread on the
+   * cores than there are (the teacher or supernet holds one), slowing the search and disturbing the
+   * latency table measured while the pool starts.
+   */
+  rehearsalTurns?: Int32Array;
+}
+
+/** How long a worker waits for its turn before rehearsing anyway (a worker that died mid-rehearsal never ends its turn). */
+const TURN_TIMEOUT_MS = 120_000;
+
+function awaitTurn(turns: Int32Array): number {
+  const turn = Atomics.add(turns, 0, 1);
+  const deadline = Date.now() + TURN_TIMEOUT_MS;
+  for (let ended = Atomics.load(turns, 1); ended < turn && Date.now() < deadline; ended = Atomics.load(turns, 1)) {
+    Atomics.wait(turns, 1, ended, Math.max(1, deadline - Date.now()));
+  }
+  return turn;
+}
+
+function endTurn(turns: Int32Array): void {
+  Atomics.add(turns, 1, 1);
+  Atomics.notify(turns, 1);
 }
 
 /** Posted to the pool once the thread is prepared (or failed to be). */
@@ -38,6 +62,8 @@ export interface WorkerReady {
   backendError?: string;
   /** The rehearsal failed (tasks still run; the first one pays the start-up). */
   warmUpError?: string;
+  /** When the rehearsal ran, in ms since the epoch (comparable across threads): rehearsals take turns. */
+  rehearsal?: { startedAt: number; endedAt: number };
 }
 
 export interface WorkerTask {
@@ -68,12 +94,18 @@ async function prepare(setup: WorkerSetup | undefined): Promise<WorkerReady> {
     return ready({ backendError: firstLine(err) });
   }
   if (setup.warmUp === undefined) return ready({});
+  if (setup.rehearsalTurns !== undefined) awaitTurn(setup.rehearsalTurns);
+  const startedAt = performance.timeOrigin + performance.now();
+  let warmUpError: string | undefined;
   try {
     rehearse(setup.warmUp);
-    return ready({});
   } catch (err) {
-    return ready({ warmUpError: firstLine(err) });
+    warmUpError = firstLine(err);
+  } finally {
+    if (setup.rehearsalTurns !== undefined) endTurn(setup.rehearsalTurns);
   }
+  const rehearsal = { startedAt, endedAt: performance.timeOrigin + performance.now() };
+  return ready({ rehearsal, ...(warmUpError !== undefined ? { warmUpError } : {}) });
 }
 
 // Top-level await: piscina's worker waits for this module before it idles in Atomics.wait, which

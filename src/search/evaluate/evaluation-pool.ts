@@ -2,8 +2,8 @@
  * The evaluation's worker threads (a piscina pool), started apart from the evaluation itself so a
  * search can start them early: `groupnas search` starts its pool before the supernet phase, whose
  * tfjs-wasm training keeps one core busy and leaves the other idle — the workers set up their
- * backend and rehearse a training step there (warm-up.ts), and the evaluation begins with warm
- * workers. An idle worker sleeps in Atomics.wait and takes no CPU from the supernet.
+ * backend and rehearse a training step there (warm-up.ts), one worker at a time, and the evaluation
+ * begins with warm workers. An idle worker sleeps in Atomics.wait and takes no CPU from the supernet.
  *
  * Whoever starts a pool destroys it; evaluateCandidates starts (and destroys) its own when given none.
  */
@@ -58,7 +58,11 @@ export class EvaluationPool {
     this.workers = options.workers;
     this.backend = options.backend ?? 'wasm';
     this.warmsUp = options.warmUp !== undefined;
-    const setup: WorkerSetup = { backend: this.backend, ...(options.warmUp ? { warmUp: options.warmUp } : {}), preparedCount: this.preparedCount };
+    const setup: WorkerSetup = {
+      backend: this.backend,
+      ...(options.warmUp ? { warmUp: options.warmUp, rehearsalTurns: new Int32Array(new SharedArrayBuffer(8)) } : {}),
+      preparedCount: this.preparedCount,
+    };
     this.piscina = new Piscina<WorkerTask, TrainedCandidate>({
       filename: evaluationWorkerFile(),
       minThreads: options.workers,

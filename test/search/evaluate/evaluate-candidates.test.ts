@@ -92,6 +92,9 @@ describe('evaluateCandidates', () => {
         expect(r.warmUpError).toBeUndefined();
         expect(r.seconds).toBeGreaterThan(0);
       }
+      // One rehearsal at a time: the second starts after the first ends.
+      const [a, b] = reports.map((r) => r.rehearsal!).sort((x, y) => x.startedAt - y.startedAt);
+      expect(b!.startedAt).toBeGreaterThanOrEqual(a!.endedAt);
       const first = tmp();
       const lines: string[] = [];
       const one = await evaluateCandidates(archs.slice(0, 2), { dir: first, training, pool, latency: false, log: (l) => lines.push(l) });
