@@ -105,7 +105,7 @@ const malformed: MalformedCase[] = [
   ['unknown template preset', (c) => { c.space.template = 'groupnet-k7'; }, /space\.template: unknown preset "groupnet-k7"/],
   ['teacher load without a path', (c) => { c.teacher.mode = 'load'; }, /teacher\.path: required when teacher\.mode is "load"/],
   ['cost objective without target', (c) => { delete c.cost.target; delete c.cost.relativeTarget; }, /cost\.target: required when cost\.objective is "multiplicative".*unless cost\.relativeTarget/],
-  ['warm-up as long as the search', (c) => { c.search.warmupEpochs = 6; }, /search\.warmupEpochs: expected fewer than search\.epochs \(6\), got 6/],
+  ['warm-up as long as the search', (c) => { c.search.warmupEpochs = c.search.epochs; }, /search\.warmupEpochs: expected fewer than search\.epochs \(5\), got 5/],
   ['staged training as long as a candidate trains', (c) => { c.training.stagedEpochs = c.evaluation.epochs; }, /training\.stagedEpochs: expected fewer than evaluation\.epochs \(\d+\), the epochs each candidate trains, got \d+/],
   ['beta1 = 1', (c) => { c.search.archOptimizer.beta1 = 1; }, /search\.archOptimizer\.beta1: expected a number < 1, got 1/],
   ['unknown engine', (c) => { c.evaluation.engine = 'gpu'; }, /evaluation\.engine: expected one of "auto", "js", "wasm", "native", got "gpu"/],
