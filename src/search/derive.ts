@@ -83,9 +83,11 @@ export function topCandidates(space: SearchSpace, probabilities: readonly (reado
  * The most probable architecture near a cost target. The argmax takes each variable's most
  * probable choice independently, so its cost can land far from where E[cost] settled (the
  * expected cost meets the target; the mode need not). Starting from the argmax, repeatedly make
- * the single choice change that gives up the least log-probability per unit of distance to the
- * target, until the cost is within `tolerance` (relative) or no change gets closer. Returns the
- * canonical indices of the closest architecture found.
+ * the choice change that gives up the least log-probability per unit of distance to the target,
+ * until the cost is within `tolerance` (relative) or no change gets closer. When every single
+ * change overshoots (one more base or bit is a big step in a small network), pairs of changes are
+ * tried too: one step up and one down can land between. Returns the canonical indices of the
+ * closest architecture found.
  */
 export function fitToTarget(
   space: SearchSpace,
@@ -97,24 +99,54 @@ export function fitToTarget(
 ): number[] {
   let indices = space.encode(space.decode(argmaxIndices(probabilities)));
   const logP = (v: number, c: number) => Math.log(Math.max(probabilities[v]![c]!, 1e-30));
-  for (let change = 0; change < maxChanges; change++) {
+  for (let step = 0; step < maxChanges; step++) {
     const distance = Math.abs(cost(space.decode(indices)) - target);
     if (distance <= tolerance * target) break;
-    let best: { indices: number[]; score: number } | undefined;
-    const active = space.activeVariables(indices);
-    indices.forEach((current, v) => {
-      if (!active[v]) return;
-      probabilities[v]!.forEach((_, c) => {
-        if (c === current) return;
-        const next = indices.map((x, i) => (i === v ? c : x));
+    const current = indices;
+    const singles = singleChanges(space, current);
+    // Give up the least log-probability per unit of distance gained; undefined when nothing gets closer.
+    const cheapest = (changes: Iterable<ChoiceChange[]>) => {
+      let best: { indices: number[]; score: number } | undefined;
+      for (const change of changes) {
+        const next = current.map((x, v) => change.find((c) => c.variable === v)?.choice ?? x);
         const gained = distance - Math.abs(cost(space.decode(next)) - target);
-        if (gained <= 0) return;
-        const score = (logP(v, current) - logP(v, c)) / gained;
+        if (gained <= 0) continue;
+        const lost = change.reduce((sum, c) => sum + logP(c.variable, current[c.variable]!) - logP(c.variable, c.choice), 0);
+        const score = lost / gained;
         if (best === undefined || score < best.score) best = { indices: next, score };
-      });
-    });
+      }
+      return best;
+    };
+    const best = cheapest(singles.map((c) => [c])) ?? cheapest(changePairs(singles));
     if (best === undefined) break;
     indices = space.encode(space.decode(best.indices));
   }
   return indices;
+}
+
+interface ChoiceChange {
+  variable: number;
+  choice: number;
+}
+
+/** Every change of one active variable to another of its choices. */
+function singleChanges(space: SearchSpace, indices: readonly number[]): ChoiceChange[] {
+  const active = space.activeVariables(indices);
+  const changes: ChoiceChange[] = [];
+  indices.forEach((current, variable) => {
+    if (!active[variable]) return;
+    for (let choice = 0; choice < space.variables[variable]!.choices.length; choice++) {
+      if (choice !== current) changes.push({ variable, choice });
+    }
+  });
+  return changes;
+}
+
+/** Every two single changes of different variables, made together. */
+function* changePairs(singles: readonly ChoiceChange[]): Generator<ChoiceChange[]> {
+  for (let i = 0; i < singles.length; i++) {
+    for (let j = i + 1; j < singles.length; j++) {
+      if (singles[i]!.variable !== singles[j]!.variable) yield [singles[i]!, singles[j]!];
+    }
+  }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { argmaxIndices, topCandidates } from '../../src/search/derive.js';
+import { argmaxIndices, fitToTarget, topCandidates } from '../../src/search/derive.js';
 import { archProblems } from '../../src/space/arch-validation.js';
 import { bases, groupBoundary } from '../../src/space/index.js';
 import { canonicalKey } from '../../src/space/canonical-arch.js';
@@ -75,5 +75,18 @@ describe('derivation', () => {
     expect(first!.arch.bases.every((k) => k === 1)).toBe(true);
     expect(canonicalKey(second!.arch)).not.toBe(canonicalKey(first!.arch));
     expect(second!.arch.bases.some((k) => k === 2)).toBe(true);
+  });
+
+  it('fits a target that every single change overshoots with a pair of changes, one up and one down', () => {
+    // At the argmax (bases@0 = 3, bases@1 = 1) the cost is 100; one step of bases@1 adds 50, one
+    // step of bases@0 takes 48 off, so only the two together land near 102.
+    const cost = (arch: Parameters<typeof space.encode>[0]) => {
+      const i = space.encode(arch);
+      return 100 + 50 * i[1]! + 48 * (i[0]! - 2);
+    };
+    expect(cost(space.decode(argmaxIndices(probabilities)))).toBe(100);
+    const fitted = fitToTarget(space, probabilities, cost, 102, 0.01);
+    expect(Math.abs(cost(space.decode(fitted)) - 102)).toBeLessThanOrEqual(1.02);
+    expect(fitted.slice(0, 2)).toEqual([1, 1]);
   });
 });
