@@ -77,8 +77,10 @@ export class BilevelTrainer {
     const w = options.weightOptimizer;
     this.atBlocks = options.distillation && options.distillation.at > 0 ? stageEndBlocks(supernet.layout.template) : [];
     const model = {
-      // α is fixed in a weight step: the supernet need not form the structure weights' gradients.
-      forward: (x: tf.Tensor4D, training: boolean) => this.studentLogits(x, training, structureWeights(supernet.layout, this.probabilities()), { alphaGradient: false }),
+      // α is fixed in a weight step: the supernet need not form the structure weights' gradients,
+      // and runs one drawn dilation per unit (keyed by the step count, which a checkpoint keeps).
+      forward: (x: tf.Tensor4D, training: boolean) =>
+        this.studentLogits(x, training, structureWeights(supernet.layout, this.probabilities()), { alphaGradient: false, dilationDraw: this.weights.stepCount }),
       trainableParameters: () => supernet.weightParameters(),
     };
     this.weights = createTrainer(model, {

@@ -17,8 +17,10 @@
  *   (channel-mask.ts) weight the channels where they are consumed (the next convs' quantized inputs,
  *   the classifier's pooled input). A block whose shortcut is the identity for some widths and a
  *   projection for others mixes the two by P(identity).
- * - dilation: the block's k×k convs run at every dilation choice with the same weights and the
- *   outputs are mixed by softmax(α) (DARTS-style; a single choice runs one conv).
+ * - dilation: in an α step the block's k×k convs run at every dilation choice with the same
+ *   weights and the outputs are mixed by softmax(α) (DARTS-style; a single choice runs one conv).
+ *   A weight step may instead run one rate drawn from P(dilation) (`SupernetPass.dilationDraw`,
+ *   ProxylessNAS' single path): one conv per unit, so the step costs what the largest arch's does.
  * - a weight step (α fixed, `SupernetPass.alphaGradient: false`) computes the same values more
  *   cheaply: masks and P(dilation) scale the conv weights instead of activation-sized maps, and no
  *   op keeps maps or forms gradients for the structure weights.
@@ -46,6 +48,7 @@ import { SuperBlock, type BlockChoices, type ShortcutKind } from './super-block.
 import { groupCanStart, maxWidth, type SupernetLayout } from './supernet-layout.js';
 import { blockOutChannels } from '../nn/blocks/block.js';
 import type { StructureWeights } from './structure-weights.js';
+import { createRng, deriveSeed } from '../util/random.js';
 
 /**
  * What a pass differentiates. `alphaGradient: false` (a weight step: α fixed) lets the supernet
@@ -55,6 +58,12 @@ import type { StructureWeights } from './structure-weights.js';
  */
 export interface SupernetPass {
   alphaGradient?: boolean;
+  /**
+   * Run each block with several dilation choices at one rate drawn from P(dilation) instead of
+   * every rate mixed; the draw is seeded by the supernet's seed, this key and the block, so a run
+   * (and its resume) draws the same rates. Weight steps pass their step count.
+   */
+  dilationDraw?: number;
 }
 
 export interface SupernetOptions {
@@ -93,6 +102,7 @@ export class Supernet {
   readonly shortcutKinds: ShortcutKind[];
   private readonly beta: number;
   private readonly estimator: SignEstimator;
+  private readonly seed: number;
 
   constructor(
     readonly layout: SupernetLayout,
@@ -103,7 +113,8 @@ export class Supernet {
     const bnMomentum = options.bnMomentum ?? 0.1;
     this.beta = options.activationClip ?? 2;
     this.estimator = options.signEstimator ?? 'ste';
-    this.params = new ParameterStore(options.seed ?? 0);
+    this.seed = options.seed ?? 0;
+    this.params = new ParameterStore(this.seed);
     const root = new Scope(this.params);
     this.kValues = [...new Set(layout.bases.filter((_, s) => groupCanStart(layout, s)).flatMap((b) => b.support))].sort((a, b) => a - b);
 
@@ -151,7 +162,7 @@ export class Supernet {
 
   /** Logits for NHWC input; `weights` are the structure weights of the current probabilities (call inside a tidy). */
   forward(x: tf.Tensor4D, training: boolean, weights: StructureWeights, pass: SupernetPass = {}): tf.Tensor2D {
-    return tf.tidy(() => this.run(x, training, weights, [], pass.alphaGradient ?? true).logits);
+    return tf.tidy(() => this.run(x, training, weights, [], pass).logits);
   }
 
   /**
@@ -160,10 +171,11 @@ export class Supernet {
    * for the derived architecture, for attention transfer from the teacher.
    */
   forwardWithFeatures(x: tf.Tensor4D, training: boolean, weights: StructureWeights, atBlocks: number[], pass: SupernetPass = {}): { logits: tf.Tensor2D; features: tf.Tensor4D[] } {
-    return tf.tidy(() => this.run(x, training, weights, atBlocks, pass.alphaGradient ?? true));
+    return tf.tidy(() => this.run(x, training, weights, atBlocks, pass));
   }
 
-  private run(x: tf.Tensor4D, training: boolean, weights: StructureWeights, atBlocks: number[], alphaGradient: boolean): { logits: tf.Tensor2D; features: tf.Tensor4D[] } {
+  private run(x: tf.Tensor4D, training: boolean, weights: StructureWeights, atBlocks: number[], pass: SupernetPass): { logits: tf.Tensor2D; features: tf.Tensor4D[] } {
+    const alphaGradient = pass.alphaGradient ?? true;
     const kMax = this.layout.kMax;
     const stem = this.stem(x, training, weights, alphaGradient);
     let inputs: tf.Tensor4D[] = Array.from({ length: kMax }, () => stem);
@@ -176,7 +188,7 @@ export class Supernet {
     this.blocks.forEach((bases, i) => {
       const choices: BlockChoices = {
         quantize: mixedQuantizer(this.layout.bitChoices, weights.blockBits[i], { estimator: this.estimator, beta: this.beta, weightsGradient: alphaGradient }),
-        ...this.blockChoices(i, weights, masks),
+        ...this.blockChoices(i, weights, masks, pass.dilationDraw),
         alphaGradient,
       };
       const outputs = bases.map((block, k) => block.apply(inputs[k]!, training, choices));
@@ -209,14 +221,21 @@ export class Supernet {
   }
 
   /** What block i's bases take from the structure weights besides the quantizer. */
-  private blockChoices(i: number, weights: StructureWeights, masks: { width: (tf.Tensor1D | undefined)[]; out: (tf.Tensor1D | undefined)[] }): Omit<BlockChoices, 'quantize'> {
-    const rates = this.layout.dilations[i]!.support;
+  private blockChoices(
+    i: number,
+    weights: StructureWeights,
+    masks: { width: (tf.Tensor1D | undefined)[]; out: (tf.Tensor1D | undefined)[] },
+    dilationDraw: number | undefined,
+  ): Omit<BlockChoices, 'quantize'> {
+    const support = this.layout.dilations[i]!.support;
+    const drawn = dilationDraw !== undefined && support.length > 1;
+    const rates = drawn ? [drawRate(support, weights.blockDilations[i]!, deriveSeed(this.seed, `dilation:${dilationDraw}:${i}`))] : support;
     const inMask = i > 0 ? masks.out[i - 1] : undefined;
     const widthMask = masks.width[i];
     return {
       ...(inMask ? { inMask } : {}),
       ...(widthMask ? { widthMask } : {}),
-      dilation: { rates, p: weights.blockDilations[i]! },
+      dilation: { rates, p: drawn ? tf.ones([1]) : weights.blockDilations[i]! },
       ...(this.shortcutKinds[i] === 'mixed' ? { identity: identityProbability(this.layout, i, weights) } : {}),
     };
   }
@@ -340,6 +359,17 @@ export class Supernet {
 }
 
 /** Output channels block i can have, per choice of its stage's width (the template's when fixed). */
+/** One dilation rate drawn from the probabilities `p` (a weight step's single path). */
+function drawRate(rates: readonly number[], p: tf.Tensor1D, seed: number): number {
+  const probabilities = p.dataSync();
+  let u = createRng(seed)();
+  for (let r = 0; r < rates.length - 1; r++) {
+    u -= probabilities[r]!;
+    if (u < 0) return rates[r]!;
+  }
+  return rates[rates.length - 1]!;
+}
+
 function outChannelOptions(layout: SupernetLayout, i: number): number[] {
   const b = layout.template.blocks[i]!;
   return layout.widths[b.stage]!.support.map((w) => blockOutChannels(b.kind, w));

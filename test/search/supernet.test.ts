@@ -176,4 +176,32 @@ describe('Supernet with one-hot α', () => {
     alpha.dispose();
     net.dispose();
   });
+
+  it('a weight-step pass with a dilation draw runs one rate, drawn with its probability, the same for the same key', () => {
+    const space = tinySpace([dilation({ choices: [1, 2], sites: [0] })]);
+    const layout = supernetLayout(space);
+    const net = new Supernet(layout, { seed: 6 });
+    perturb(net, 8);
+    const x = randomInput(10, [2, 8, 8, 1]);
+    const p = [[0.25, 0.75]];
+    const at = (probabilities: number[][], dilationDraw?: number) =>
+      tf.tidy(() => Array.from(net.forward(x, true, structureWeights(layout, probabilities.map((q) => tf.tensor1d(q))), { alphaGradient: false, ...(dilationDraw === undefined ? {} : { dilationDraw }) }).dataSync()));
+    const single = [at([[1, 0]]), at([[0, 1]])];
+    const mixed = at(p);
+    const distance = (a: number[], b: number[]) => Math.max(...a.map((v, j) => Math.abs(v - b[j]!)));
+    expect(distance(single[0]!, single[1]!)).toBeGreaterThan(1e-4);
+    expect(distance(mixed, single[1]!)).toBeGreaterThan(1e-4);
+    let drawnTwo = 0;
+    for (let key = 0; key < 200; key++) {
+      const drawn = at(p, key);
+      const rate = single.findIndex((s) => distance(s, drawn) < 1e-5);
+      expect(rate, `key ${key}: the output is one rate's`).toBeGreaterThanOrEqual(0);
+      if (rate === 1) drawnTwo++;
+      if (key < 3) expect(at(p, key)).toEqual(drawn);
+    }
+    expect(drawnTwo).toBeGreaterThan(120);
+    expect(drawnTwo).toBeLessThan(180);
+    x.dispose();
+    net.dispose();
+  });
 });
