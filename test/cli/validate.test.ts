@@ -24,6 +24,18 @@ describe('groupnas validate', () => {
     expect((await runCommand(validate, ['validate', arch])).stdout).toMatch(/valid arch\.json/);
   });
 
+  it('checks every candidate of a candidates.json as an arch.json, naming the candidate', async () => {
+    const good = { format: 'groupnas.candidates', version: 1, candidates: [{ arch: buildPreset('groupnet-k1') }, { arch: buildPreset('groupnet-k3') }] };
+    expect((await runCommand(validate, ['validate', write('candidates.json', good)])).stdout).toMatch(/valid candidates\.json/);
+    const bad = { ...good, candidates: [good.candidates[0], { arch: { ...buildPreset('groupnet-k3'), bases: [3, 3, 3, 3, 3, 9] } }, {}] };
+    const file = write('bad-candidates.json', bad);
+    const { stdout, exitCode } = await runCommand(validate, ['validate', file]);
+    expect(exitCode).toBe(1);
+    expect(stdout).toContain(`${file}: candidates[1].arch.bases[5]: expected a number <= 8, got 9`);
+    expect(stdout).toContain(`${file}: candidates[2].arch: missing`);
+    expect(stdout).toMatch(/2 problems/);
+  });
+
   it('prints every problem with its JSON path and exits 1', async () => {
     const arch = { ...buildPreset('groupnet-k5'), bases: [1, 2, 3, 4, 5, 9], extra: 1 };
     const file = write('bad-arch.json', arch);

@@ -17,7 +17,20 @@ interface ValidateArgs {
   json: boolean;
 }
 
-type Kind = 'arch' | 'config' | 'unknown';
+type Kind = 'arch' | 'config' | 'candidates' | 'unknown';
+
+/** What `groupnas search` writes as candidates.json: each candidate's `arch` is an arch.json. */
+const CANDIDATES_FORMAT = 'groupnas.candidates';
+
+function candidatesProblems(data: Record<string, unknown>): Problem[] {
+  const list = data.candidates;
+  if (!Array.isArray(list)) return [{ path: 'candidates', message: 'expected an array of candidates' }];
+  return list.flatMap((candidate: unknown, i) => {
+    const arch = typeof candidate === 'object' && candidate !== null ? (candidate as Record<string, unknown>).arch : undefined;
+    if (arch === undefined) return [{ path: `candidates[${i}].arch`, message: 'missing: every candidate holds its arch.json' }];
+    return archProblems(arch).map((p) => ({ ...p, path: `candidates[${i}].arch${p.path === '(root)' ? '' : `.${p.path}`}` }));
+  });
+}
 
 /** Which kind of file this is: by its `format` field, else by its shape. */
 function detectKind(data: unknown): Kind {
@@ -25,6 +38,7 @@ function detectKind(data: unknown): Kind {
   const doc = data as Record<string, unknown>;
   if (doc.format === ARCH_FORMAT) return 'arch';
   if (doc.format === CONFIG_FORMAT) return 'config';
+  if (doc.format === CANDIDATES_FORMAT) return 'candidates';
   if ('blocks' in doc || 'groups' in doc) return 'arch';
   if ('backbone' in doc || 'space' in doc || 'search' in doc) return 'config';
   return 'unknown';
@@ -32,11 +46,11 @@ function detectKind(data: unknown): Kind {
 
 const validate: CommandModule<object, ValidateArgs> = {
   command: 'validate <file>',
-  describe: 'Check a config or arch.json file; print every problem with its JSON path (exit 1 if any)',
+  describe: 'Check a config, arch.json or candidates.json file; print every problem with its JSON path (exit 1 if any)',
   builder: (y) =>
     withJsonOption(
       y
-        .positional('file', { type: 'string', demandOption: true, describe: 'config (groupnas.config) or arch.json (groupnas.arch)' })
+        .positional('file', { type: 'string', demandOption: true, describe: 'config (groupnas.config), arch.json (groupnas.arch) or candidates.json (groupnas.candidates)' })
         .option('set', { type: 'string', array: true, default: [] as string[], describe: 'override a config field: key.path=value (repeatable)' }),
     ),
   handler: (argv) => {
@@ -52,6 +66,8 @@ const validate: CommandModule<object, ValidateArgs> = {
         problems = configProblems(parsed.data);
       } else if (kind === 'arch') {
         problems = archProblems(parsed.data);
+      } else if (kind === 'candidates') {
+        problems = candidatesProblems(parsed.data as Record<string, unknown>);
       } else {
         problems = [{ path: 'format', message: `expected "${CONFIG_FORMAT}" or "${ARCH_FORMAT}": cannot tell what kind of file this is` }];
       }
@@ -63,7 +79,8 @@ const validate: CommandModule<object, ValidateArgs> = {
       return;
     }
     if (valid) {
-      console.log(`${argv.file}: valid ${kind === 'arch' ? 'arch.json' : 'config'} (version 1)`);
+      const what = { arch: 'arch.json', config: 'config', candidates: 'candidates.json (every candidate a valid arch.json)', unknown: '' }[kind];
+      console.log(`${argv.file}: valid ${what} (version 1)`);
       return;
     }
     for (const p of problems) console.log(`${argv.file}: ${p.path}: ${p.message}`);
