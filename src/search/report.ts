@@ -157,6 +157,13 @@ export function searchReport(input: SearchReportInput): string {
         '',
       );
     }
+  } else {
+    push(
+      '## Hand-designed presets',
+      '',
+      `Not compared in this run. \`groupnas search --resume ${input.dir} --compare-presets\` trains the hand-designed presets on the same backbone the same way (into \`presets/\`) and adds them here and to pareto.svg; the candidates are kept.`,
+      '',
+    );
   }
 
   push(

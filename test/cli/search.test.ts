@@ -94,7 +94,7 @@ describe('groupnas search', () => {
     expect(r.stderr).toMatch(/1 of 2 candidates already evaluated/);
     expect((JSON.parse(r.stdout) as JsonResult).evaluation!.candidates.map((c) => c.status)).toEqual(['done', 'done']);
     expect(existsSync(join(out, 'report.md'))).toBe(true);
-  }, 120_000);
+  }, 300_000); // two search processes, each warming up a worker: ~2 min on a loaded 2-core machine
 
   it('bad input is a one-line error naming the flag or field', () => {
     const bad = runCli(['search', '--config', 'configs/tiny.json', '--target-bops', '-5', '--out', join(tmp(), 'x')]);

@@ -106,6 +106,7 @@ describe('search run: evaluation of the candidates', () => {
     expect(report).toMatch(/\(alpha\.svg\)/);
     expect(report).toMatch(/\(pareto\.svg\)/);
     expect(report).toMatch(/supernet search \(2 epochs\)/);
+    expect(report).toContain(`Not compared in this run. \`groupnas search --resume ${dir} --compare-presets\``);
 
     // Resuming a fully evaluated run re-derives but keeps the chosen arch.json.
     const chosenArch = read(dir, 'arch.json');
@@ -135,6 +136,7 @@ describe('search run: evaluation of the candidates', () => {
     expect(existsSync(join(dir, 'presets', 'evaluation.json'))).toBe(true);
     const report = read(dir, 'report.md');
     expect(report).toContain('## Hand-designed presets');
+    expect(report).not.toContain('Not compared in this run');
     for (const p of presets) expect(report).toContain(`| ${p.index} | ${p.arch.name} | preset |`);
     expect(report).toMatch(stage.dominatingPresets.length === 0 ? /not dominated by any preset/ : /chosen architecture is dominated/);
     const svg = read(dir, 'pareto.svg');
