@@ -17,6 +17,7 @@ export { needsTeacher, obtainTeacher, loadTeacher, teacherTrainingOptions } from
 export {
   runSearch,
   resumeSearch,
+  costModelPricedNow,
   evaluateSearch,
   readRunConfig,
   EVALUATION_DIR,

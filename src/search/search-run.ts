@@ -45,6 +45,7 @@ import { BilevelTrainer, type Relaxation } from './bilevel.js';
 import { costObjectiveFrom, resolveCostTarget } from './cost-objective.js';
 import { archCost, costBounds, expectedCost, type CostMetric, type CostModel } from './cost-model.js';
 import { argmaxIndices, fitToTarget, topCandidates } from './derive.js';
+import { CANDIDATES_FORMAT } from './candidates-file.js';
 import { Supernet } from './supernet.js';
 import { supernetLayout, type SupernetLayout } from './supernet-layout.js';
 import { structureWeights } from './structure-weights.js';
@@ -165,6 +166,16 @@ interface Session {
   dataset: Dataset;
   splits: DataSplits;
   stepsPerEpoch: number;
+}
+
+/**
+ * The search's cost-model factory with the config's model built now: `groupnas search` prices the
+ * latency table before the evaluation workers start, so nothing else runs while it is timed, and
+ * the search reuses that model instead of pricing again.
+ */
+export function costModelPricedNow(config: SearchConfig, factory: SearchRunOptions['costModel']): SearchRunOptions['costModel'] {
+  const priced = factory(supernetLayout(spaceFromConfig(config)), config.cost.metric);
+  return (layout, metric) => (metric === priced.metric ? priced : factory(layout, metric));
 }
 
 function weightSchedule(config: SearchConfig, stepsPerEpoch: number): LrSchedule {
@@ -426,7 +437,7 @@ function finish(s: Session, log: SearchLog): { arch: Arch; candidates: SearchCan
     log.warnings.push(warning);
     writeLogFiles(s, log);
   }
-  writeJsonAtomic(join(s.dir, 'candidates.json'), { format: 'groupnas.candidates', version: 1, metric: s.costModel.metric, unit: s.costModel.unit, ...(targeted ? { target: c.cost.target } : {}), candidates });
+  writeJsonAtomic(join(s.dir, 'candidates.json'), { format: CANDIDATES_FORMAT, version: 1, metric: s.costModel.metric, unit: s.costModel.unit, ...(targeted ? { target: c.cost.target } : {}), candidates });
   saveArch(join(s.dir, DERIVED_ARCH_FILE), candidates[0]!.arch);
   // Evaluation replaces arch.json with the chosen candidate; a resumed, re-derived run keeps that choice.
   if (!existsSync(join(s.dir, REPORT_FILE))) saveArch(join(s.dir, ARCH_FILE), candidates[0]!.arch);

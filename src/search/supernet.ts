@@ -358,7 +358,6 @@ export class Supernet {
   }
 }
 
-/** Output channels block i can have, per choice of its stage's width (the template's when fixed). */
 /** One dilation rate drawn from the probabilities `p` (a weight step's single path). */
 function drawRate(rates: readonly number[], p: tf.Tensor1D, seed: number): number {
   const probabilities = p.dataSync();
@@ -370,6 +369,7 @@ function drawRate(rates: readonly number[], p: tf.Tensor1D, seed: number): numbe
   return rates[rates.length - 1]!;
 }
 
+/** Output channels block i can have, per choice of its stage's width (the template's when fixed). */
 function outChannelOptions(layout: SupernetLayout, i: number): number[] {
   const b = layout.template.blocks[i]!;
   return layout.widths[b.stage]!.support.map((w) => blockOutChannels(b.kind, w));

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/backend/select.js';
 import { bopsCostModel } from '../../src/search/cost-model.js';
-import { resumeSearch, runSearch, type SearchLog } from '../../src/search/search-run.js';
+import { costModelPricedNow, resumeSearch, runSearch, type SearchLog } from '../../src/search/search-run.js';
 import { loadArch } from '../../src/space/arch-file.js';
 import { archProblems } from '../../src/space/arch-validation.js';
 import { loadConfig } from '../../src/space/config-file.js';
@@ -121,5 +121,17 @@ describe('cost.relativeTarget', () => {
     expect(relative.target).toBeCloseTo(0.5 * templateBops, 6);
     const absolute = runSearch(loadConfig(file, [...sets, 'cost.target=4000000']), { ...options, out: tmp() }).log.cost;
     expect(absolute.target).toBe(4_000_000);
+  });
+
+  it('prices the config’s cost model once, up front, and hands the same model to the search', () => {
+    const asked: string[] = [];
+    const factory = costModelPricedNow(config(), (layout, metric) => {
+      asked.push(metric);
+      return bopsCostModel(layout);
+    });
+    expect(asked).toEqual(['bops']);
+    const first = runSearch(config(['search.epochs=1', 'search.warmupEpochs=0']), { ...options, costModel: factory, out: tmp() });
+    expect(first.finished).toBe(true);
+    expect(asked).toEqual(['bops']);
   });
 });

@@ -1,10 +1,9 @@
 import type { Argv, CommandModule } from 'yargs';
 import type { BackendRequest } from '../../backend/select.js';
-import { costModelFor, type CostModel } from '../../search/cost-model.js';
-import { supernetLayout } from '../../search/supernet-layout.js';
-import { spaceFromConfig } from '../../space/config-space.js';
+import { costModelFor } from '../../search/cost-model.js';
 import { EvaluationInterrupted, type CandidateRecord } from '../../search/evaluate/index.js';
 import {
+  costModelPricedNow,
   evaluateSearch,
   readRunConfig,
   resumeSearch,
@@ -185,23 +184,19 @@ const search: CommandModule<object, SearchArgs> = {
     await useBackend(argv.backend);
     const progress = argv.json ? undefined : searchProgress();
     const log = (line: string) => process.stderr.write(`groupnas: ${line}\n`);
-    let priced: CostModel | undefined;
-    const common: Omit<SearchRunOptions, 'out'> = {
-      costModel: (layout, metric) => {
-        if (priced?.metric === metric) return priced;
-        if (metric === 'latency') log('pricing the space with the latency table (measured once per machine, then cached)');
-        return (priced = costModelFor(layout, metric));
-      },
-      ...(argv.teacher !== undefined ? { teacherDir: argv.teacher } : {}),
-      ...(progress ? { progress } : {}),
-      log,
-    };
     if (argv.resume !== undefined && (argv.config !== undefined || (argv.set ?? []).length > 0)) {
       throw new UsageError('--resume: the run continues with its own config.json; drop --config / --set');
     }
     const config = argv.resume !== undefined ? readRunConfig(argv.resume) : loadConfig(argv.config ?? DEFAULT_CONFIG_FILE, [...(argv.set ?? []), ...shortcutOverrides(argv)]);
-    // Latency is timed before the workers start, so nothing else runs while the table is measured.
-    if (config.cost.metric === 'latency') common.costModel(supernetLayout(spaceFromConfig(config)), 'latency');
+    const common: Omit<SearchRunOptions, 'out'> = {
+      costModel: costModelPricedNow(config, (layout, metric) => {
+        if (metric === 'latency') log('pricing the space with the latency table (measured once per machine, then cached)');
+        return costModelFor(layout, metric);
+      }),
+      ...(argv.teacher !== undefined ? { teacherDir: argv.teacher } : {}),
+      ...(progress ? { progress } : {}),
+      log,
+    };
     // The evaluation's workers start now and warm up on the core that the supernet's training leaves idle.
     const pool = argv.evaluate && config.evaluation.candidates > 0 ? startSearchEvaluationPool(config, { ...(argv.workers !== undefined ? { workers: argv.workers } : {}), log }) : undefined;
     try {

@@ -9,6 +9,7 @@ import {
   type Problem,
 } from '../../space/index.js';
 import { readJsonDocument } from '../../space/schema-validation.js';
+import { CANDIDATES_FORMAT, candidatesProblems } from '../../search/candidates-file.js';
 import { printJson, withJsonOption } from '../options.js';
 
 interface ValidateArgs {
@@ -18,19 +19,6 @@ interface ValidateArgs {
 }
 
 type Kind = 'arch' | 'config' | 'candidates' | 'unknown';
-
-/** What `groupnas search` writes as candidates.json: each candidate's `arch` is an arch.json. */
-const CANDIDATES_FORMAT = 'groupnas.candidates';
-
-function candidatesProblems(data: Record<string, unknown>): Problem[] {
-  const list = data.candidates;
-  if (!Array.isArray(list)) return [{ path: 'candidates', message: 'expected an array of candidates' }];
-  return list.flatMap((candidate: unknown, i) => {
-    const arch = typeof candidate === 'object' && candidate !== null ? (candidate as Record<string, unknown>).arch : undefined;
-    if (arch === undefined) return [{ path: `candidates[${i}].arch`, message: 'missing: every candidate holds its arch.json' }];
-    return archProblems(arch).map((p) => ({ ...p, path: `candidates[${i}].arch${p.path === '(root)' ? '' : `.${p.path}`}` }));
-  });
-}
 
 /** Which kind of file this is: by its `format` field, else by its shape. */
 function detectKind(data: unknown): Kind {
