@@ -95,16 +95,20 @@ async function prepare(setup: WorkerSetup | undefined): Promise<WorkerReady> {
   }
   if (setup.warmUp === undefined) return ready({});
   if (setup.rehearsalTurns !== undefined) awaitTurn(setup.rehearsalTurns);
-  const startedAt = performance.timeOrigin + performance.now();
+  // Date.now: one clock for every thread (each worker's performance.timeOrigin is its own, ms apart);
+  // the end is read before the turn passes on, so the next rehearsal cannot start before it.
+  const startedAt = Date.now();
   let warmUpError: string | undefined;
+  let endedAt = startedAt;
   try {
     rehearse(setup.warmUp);
   } catch (err) {
     warmUpError = firstLine(err);
   } finally {
+    endedAt = Date.now();
     if (setup.rehearsalTurns !== undefined) endTurn(setup.rehearsalTurns);
   }
-  const rehearsal = { startedAt, endedAt: performance.timeOrigin + performance.now() };
+  const rehearsal = { startedAt, endedAt };
   return ready({ rehearsal, ...(warmUpError !== undefined ? { warmUpError } : {}) });
 }
 
