@@ -19,6 +19,8 @@ export {
   resumeSearch,
   costModelPricedNow,
   evaluateSearch,
+  startSearchEvaluationPool,
+  startPresetTraining,
   readRunConfig,
   EVALUATION_DIR,
   type SearchRunOptions,
@@ -28,6 +30,7 @@ export {
   type EpochRecord,
   type EvaluationStageOptions,
   type EvaluationStageResult,
+  type PresetTraining,
 } from './search-run.js';
 export { searchReport, type SearchReportInput, type ChosenArchitecture } from './report.js';
 export { paretoFront, bestWithinBudget, accuracyVersusCost, dominates, type Objective } from './pareto.js';

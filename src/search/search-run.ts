@@ -13,6 +13,7 @@
  *   evaluation/      the candidates trained, tested, packed and timed (evaluate/, resumable)
  *   model.gnb        the chosen architecture's packed model
  *   presets/         with --compare-presets: groupnet-k1/k3/k5 on the same backbone, evaluated the same way
+ *                    (their training starts on the core the supernet leaves idle: startPresetTraining)
  *   pareto.svg       accuracy vs measured latency and vs BOPs of the evaluated candidates (and presets)
  *   report.md        what a person reads: config, data, time per phase, plots, candidate table
  *
@@ -56,6 +57,7 @@ import {
   EVALUATION_FILE,
   evaluateCandidates,
   evaluatedArch,
+  timeEvaluation,
   evaluationTrainingOptions,
   searchWarmUp,
   startEvaluationPool,
@@ -81,6 +83,11 @@ export interface SearchRunOptions {
   progress?: ProgressReporter;
   /** One-line notes (teacher trained, early stop, collapse warnings) go here. */
   log?: (line: string) => void;
+  /**
+   * Called once the teacher is ready, before the supernet's first step (also when resuming): the
+   * CLI starts training the presets there (startPresetTraining), on the core the supernet leaves idle.
+   */
+  onSupernetStart?: (run: { dir: string; teacher?: string }) => void;
 }
 
 export interface EpochRecord {
@@ -297,7 +304,10 @@ function fmt(v: number): string {
   return Math.abs(v) >= 1e5 ? v.toExponential(3) : Number(v.toPrecision(4)).toString();
 }
 
-function runEpochs(s: Session, log: SearchLog, startEpoch: number, options: SearchRunOptions): boolean {
+/** One turn of the event loop: worker results, progress relays and signals get through between steps. */
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+async function runEpochs(s: Session, log: SearchLog, startEpoch: number, options: SearchRunOptions): Promise<boolean> {
   const c = s.config;
   const progress = options.progress ?? silentProgress;
   const total = c.search.epochs;
@@ -344,6 +354,7 @@ function runEpochs(s: Session, log: SearchLog, startEpoch: number, options: Sear
         tf.dispose([batch.x, batch.y]);
       }
       step++;
+      await yieldToEventLoop();
       const done = epoch * s.stepsPerEpoch + step;
       const elapsed = (performance.now() - started) / 1000;
       const remaining = ((total - epoch) * s.stepsPerEpoch - step) * (elapsed / Math.max(1, done - startEpoch * s.stepsPerEpoch));
@@ -444,9 +455,10 @@ function finish(s: Session, log: SearchLog): { arch: Arch; candidates: SearchCan
   return { arch: candidates[0]!.arch, candidates };
 }
 
-function run(s: Session, log: SearchLog, startEpoch: number, options: SearchRunOptions): SearchResult {
+async function run(s: Session, log: SearchLog, startEpoch: number, options: SearchRunOptions): Promise<SearchResult> {
   const started = performance.now();
-  const finished = runEpochs(s, log, startEpoch, options);
+  options.onSupernetStart?.({ dir: s.dir, ...(s.teacher ? { teacher: s.teacher.dir } : {}) });
+  const finished = await runEpochs(s, log, startEpoch, options);
   if (!finished) {
     return { dir: s.dir, arch: s.space.decode(argmaxIndices(s.alpha.probabilities())), candidates: [], log, finished, seconds: (performance.now() - started) / 1000 };
   }
@@ -456,7 +468,7 @@ function run(s: Session, log: SearchLog, startEpoch: number, options: SearchRunO
 }
 
 /** Start a search in a new run directory. */
-export function runSearch(config: SearchConfig, options: SearchRunOptions): SearchResult {
+export async function runSearch(config: SearchConfig, options: SearchRunOptions): Promise<SearchResult> {
   const dir = options.out;
   if (existsSync(join(dir, CONFIG_FILE))) {
     throw new UsageError(`--out ${dir}: already holds a search; continue it with --resume ${dir}, or choose another directory`);
@@ -464,7 +476,7 @@ export function runSearch(config: SearchConfig, options: SearchRunOptions): Sear
   writeJsonAtomic(join(dir, CONFIG_FILE), config);
   const s = openSession(config, dir, options);
   try {
-    return run(s, newLog(s), 0, options);
+    return await run(s, newLog(s), 0, options);
   } finally {
     closeSession(s);
   }
@@ -478,7 +490,7 @@ export function readRunConfig(dir: string): SearchConfig {
 }
 
 /** Continue a search where its last epoch checkpoint left it. */
-export function resumeSearch(dir: string, options: Omit<SearchRunOptions, 'out'>): SearchResult {
+export async function resumeSearch(dir: string, options: Omit<SearchRunOptions, 'out'>): Promise<SearchResult> {
   const config = readRunConfig(dir);
   const s = openSession(config, dir, { ...options, out: dir });
   try {
@@ -492,7 +504,7 @@ export function resumeSearch(dir: string, options: Omit<SearchRunOptions, 'out'>
         log.epochs = log.epochs.slice(0, Math.min(start, log.epochs.length));
       }
     }
-    return run(s, log, start, { ...options, out: dir });
+    return await run(s, log, start, { ...options, out: dir });
   } finally {
     closeSession(s);
   }
@@ -515,6 +527,16 @@ export interface EvaluationStageOptions {
    * the plot and report. A run whose presets/ already holds an evaluation continues it regardless.
    */
   comparePresets?: boolean;
+  /** The presets' training started during the supernet phase (startPresetTraining); implies comparePresets. */
+  presetTraining?: PresetTraining;
+}
+
+/** The presets' training, begun on one worker while the supernet trains (startPresetTraining). */
+export interface PresetTraining {
+  /** Settles when every preset is trained or failed; rejects with EvaluationInterrupted on the signal. */
+  trained: Promise<EvaluationOutcome>;
+  /** The supernet is done (or stopped): the presets may take every worker now. */
+  supernetDone(): void;
 }
 
 export interface EvaluationStageResult {
@@ -589,30 +611,69 @@ export function startSearchEvaluationPool(config: SearchConfig, options: { worke
  * into `<dir>/evaluation/` (resumable), then write pareto.svg, arch.json + model.gnb of the chosen
  * candidate, and report.md. Undefined when the config asks for no candidates.
  */
-export async function evaluateSearch(search: SearchResult, options: EvaluationStageOptions = {}): Promise<EvaluationStageResult | undefined> {
-  const dir = search.dir;
-  const config = readRunConfig(dir);
-  if (config.evaluation.candidates <= 0 || search.candidates.length === 0) return undefined;
-  const log = options.log ?? (() => {});
+/** What every evaluation of a run shares — candidates' and presets' alike, so both are trained and timed the same way. */
+function evaluationCommon(dir: string, config: SearchConfig, teacher: string | undefined, options: EvaluationStageOptions): Omit<EvaluateCandidatesOptions, 'dir'> {
   if (options.pool !== undefined && options.workers !== undefined) throw new UsageError('workers: set by the pool given (options.pool); give one of the two');
-  const started = performance.now();
-  const teacherDir = search.log.teacher !== undefined ? teacherPath(search.log.teacher, dir) : undefined;
-  const common: Omit<EvaluateCandidatesOptions, 'dir'> = {
-    training: evaluationTrainingOptions(config, teacherDir),
+  return {
+    training: evaluationTrainingOptions(config, teacher !== undefined ? teacherPath(teacher, dir) : undefined),
     ...(options.pool ? { pool: options.pool } : { workers: options.workers ?? config.evaluation.workers }),
     ...(options.taskTimeoutMs !== undefined ? { taskTimeoutMs: options.taskTimeoutMs } : {}),
     latency: { engine: config.evaluation.engine, timing: { minRepeats: config.evaluation.latencyRepeats } },
     ...(options.progress ? { progress: options.progress } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
-    log,
+    ...(options.log ? { log: options.log } : {}),
   };
-  const outcome = await evaluateCandidates(
-    search.candidates.map((c) => c.arch),
-    { ...common, dir: join(dir, EVALUATION_DIR), ...(options.injectFaults ? { injectFaults: options.injectFaults } : {}) },
-  );
+}
+
+const presetArchsOf = (config: SearchConfig) => COMPARED_PRESETS.map((name) => templateFromConfig({ ...config, space: { ...config.space, template: name } }));
+
+/**
+ * Start training the presets into `<run.dir>/presets/` on one worker of `pool` while the supernet
+ * trains on this thread (the teacher they distil from is ready by then: SearchRunOptions.onSupernetStart);
+ * `supernetDone()` lets them take every worker. Their latency is measured later, by evaluateSearch,
+ * once no training runs. The pool's worker slots keep the candidates' tasks from over-committing it.
+ */
+export function startPresetTraining(run: { dir: string; teacher?: string }, pool: EvaluationPool, options: Omit<EvaluationStageOptions, 'pool' | 'workers' | 'comparePresets' | 'presetTraining' | 'injectFaults'> = {}): PresetTraining {
+  const config = readRunConfig(run.dir);
+  let supernetDone = () => {};
+  const done = new Promise<void>((resolve) => (supernetDone = resolve));
+  const trained = evaluateCandidates(presetArchsOf(config), {
+    ...evaluationCommon(run.dir, config, run.teacher, { ...options, pool }),
+    dir: join(run.dir, PRESETS_DIR),
+    label: 'preset',
+    latency: false,
+    startLanes: 1,
+    allLanesWhen: done,
+  });
+  // Rejections surface through `trained` when evaluateSearch awaits it; a run stopped before that must not crash on them.
+  trained.catch(() => {});
+  return { trained, supernetDone };
+}
+
+export async function evaluateSearch(search: SearchResult, options: EvaluationStageOptions = {}): Promise<EvaluationStageResult | undefined> {
+  const dir = search.dir;
+  const config = readRunConfig(dir);
+  if (config.evaluation.candidates <= 0 || search.candidates.length === 0) return undefined;
+  const log = options.log ?? (() => {});
+  const started = performance.now();
+  const common = evaluationCommon(dir, config, search.log.teacher, options);
+  const archs = search.candidates.map((c) => c.arch);
+  const candidatesDir = join(dir, EVALUATION_DIR);
+  // Trained first, beside the presets' training when that began during the supernet phase; timed
+  // once every training is over, so no timing contends with training for a core.
+  options.presetTraining?.supernetDone();
+  const [trained, presetsTrained] = await Promise.all([
+    evaluateCandidates(archs, { ...common, dir: candidatesDir, latency: false, ...(options.injectFaults ? { injectFaults: options.injectFaults } : {}) }),
+    options.presetTraining?.trained,
+  ]);
+  const outcome = timeEvaluation(trained, common);
   const comparePresets = options.comparePresets === true || existsSync(join(dir, PRESETS_DIR, EVALUATION_FILE));
-  const presetArchs = COMPARED_PRESETS.map((name) => templateFromConfig({ ...config, space: { ...config.space, template: name } }));
-  const presets = comparePresets ? await evaluateCandidates(presetArchs, { ...common, dir: join(dir, PRESETS_DIR) }) : undefined;
+  const presets =
+    presetsTrained !== undefined
+      ? timeEvaluation(presetsTrained, { ...common, label: 'preset' })
+      : comparePresets
+        ? await evaluateCandidates(presetArchsOf(config), { ...common, dir: join(dir, PRESETS_DIR), label: 'preset' })
+        : undefined;
   const records = outcome.record.candidates;
   const latencyFront = paretoFront(records, accuracyVersusCost(accuracyOf, 'latency', latencyOf));
   if (presets) for (const i of presets.failed) log(`preset ${COMPARED_PRESETS[i]} failed: ${presets.record.candidates[i]!.reason ?? 'unknown reason'}`);

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/backend/select.js';
 import { bopsCostModel } from '../../src/search/cost-model.js';
-import { EvaluationInterrupted, readEvaluation } from '../../src/search/evaluate/index.js';
-import { COMPARED_PRESETS, evaluateSearch, resumeSearch, runSearch } from '../../src/search/search-run.js';
+import { EvaluationInterrupted, readEvaluation, startEvaluationPool, type CandidateRecord } from '../../src/search/evaluate/index.js';
+import { COMPARED_PRESETS, evaluateSearch, resumeSearch, runSearch, startPresetTraining, type PresetTraining } from '../../src/search/search-run.js';
 import { loadArch } from '../../src/space/arch-file.js';
 import { archProblems } from '../../src/space/arch-validation.js';
 import { loadConfig } from '../../src/space/config-file.js';
@@ -52,7 +52,7 @@ function abortAfter(after: number, controller: AbortController): ProgressReporte
 describe('search run: evaluation of the candidates', () => {
   it('an evaluation interrupted after one candidate resumes with the other; then arch.json, model.gnb, pareto.svg and report.md are written', async () => {
     const dir = tmp();
-    const search = runSearch(config(), { ...options, out: dir });
+    const search = await runSearch(config(), { ...options, out: dir });
     expect(search.finished).toBe(true);
     const derived = read(dir, 'derived-arch.json');
     expect(read(dir, 'arch.json')).toBe(derived);
@@ -65,7 +65,7 @@ describe('search run: evaluation of the candidates', () => {
     expect(read(dir, 'arch.json')).toBe(derived);
 
     // `--resume`: the supernet is finished (no epoch runs), the derivation is the same, the evaluation continues.
-    const resumed = resumeSearch(dir, options);
+    const resumed = await resumeSearch(dir, options);
     expect(resumed.finished).toBe(true);
     expect(resumed.log.epochs).toHaveLength(search.log.epochs.length);
     const lines: string[] = [];
@@ -110,13 +110,13 @@ describe('search run: evaluation of the candidates', () => {
 
     // Resuming a fully evaluated run re-derives but keeps the chosen arch.json.
     const chosenArch = read(dir, 'arch.json');
-    resumeSearch(dir, options);
+    await resumeSearch(dir, options);
     expect(read(dir, 'arch.json')).toBe(chosenArch);
   });
 
   it('a candidate that fails for good is reported with its reason and the other is chosen', async () => {
     const dir = tmp();
-    const search = runSearch(config(), { ...options, out: dir });
+    const search = await runSearch(config(), { ...options, out: dir });
     const stage = (await evaluateSearch(search, { injectFaults: { 0: { kind: 'throw', attempts: 2, afterUpdates: 2 } } }))!;
     expect(stage.outcome.failed).toEqual([0]);
     expect(stage.chosen).toBe(1);
@@ -127,7 +127,7 @@ describe('search run: evaluation of the candidates', () => {
 
   it('--compare-presets: groupnet-k1/k3/k5 on the same backbone are evaluated into presets/ and appear in the report and plot', async () => {
     const dir = tmp();
-    const search = runSearch(config(), { ...options, out: dir });
+    const search = await runSearch(config(), { ...options, out: dir });
     const stage = (await evaluateSearch(search, { comparePresets: true }))!;
     const presets = stage.presets!.record.candidates;
     expect(presets.map((p) => p.arch.name!.split('/')[0])).toEqual([...COMPARED_PRESETS]);
@@ -141,5 +141,24 @@ describe('search run: evaluation of the candidates', () => {
     expect(report).toMatch(stage.dominatingPresets.length === 0 ? /not dominated by any preset/ : /chosen architecture is dominated/);
     const svg = read(dir, 'pareto.svg');
     for (const n of COMPARED_PRESETS) expect(svg).toContain(n);
+
+    // Started on one worker while the supernet trains (as `groupnas search --compare-presets` does):
+    // the same presets, trained exactly as afterwards, and timed only once every training is over.
+    const early = tmp();
+    const pool = startEvaluationPool({ workers: 2 });
+    try {
+      let training: PresetTraining | undefined;
+      const again = await runSearch(config(), { ...options, out: early, onSupernetStart: (run) => (training = startPresetTraining(run, pool)) });
+      expect(training).toBeDefined();
+      const stageEarly = (await evaluateSearch(again, { pool, presetTraining: training! }))!;
+      const outcome = (c: CandidateRecord) => ({ status: c.status, accuracy: c.result?.testAccuracy, loss: c.result?.testLoss, costs: c.result?.costs, bytes: c.result?.modelBytes });
+      expect(stageEarly.presets!.record.candidates.map(outcome)).toEqual(presets.map(outcome));
+      expect(stageEarly.presets!.record.candidates.every((p) => p.latency !== undefined)).toBe(true);
+      expect(stageEarly.presets!.evaluated.sort()).toEqual([0, 1, 2]);
+      expect(stageEarly.outcome.record.candidates.map(outcome)).toEqual(stage.outcome.record.candidates.map(outcome));
+      expect(read(early, 'report.md')).toContain('## Hand-designed presets');
+    } finally {
+      await pool.destroy();
+    }
   });
 });

@@ -28,10 +28,10 @@ const read = (dir: string, file: string) => readFileSync(join(dir, file), 'utf8'
 describe('search run directory', () => {
   let uninterrupted: string;
 
-  it('writes arch.json, candidates.json, search.json and alpha.svg; every candidate is a valid arch', () => {
+  it('writes arch.json, candidates.json, search.json and alpha.svg; every candidate is a valid arch', async () => {
     uninterrupted = tmp();
     const before = tf.memory().numTensors;
-    const r = runSearch(config(), { ...options, out: uninterrupted });
+    const r = await runSearch(config(), { ...options, out: uninterrupted });
     expect(tf.memory().numTensors).toBe(before);
     expect(r.finished).toBe(true);
     for (const f of ['config.json', 'checkpoint.gnck', 'search.json', 'alpha.svg', 'candidates.json', 'arch.json']) expect(existsSync(join(uninterrupted, f)), f).toBe(true);
@@ -50,22 +50,22 @@ describe('search run directory', () => {
     expect(svg.match(/<polyline/g)!.length).toBe(log.variables.reduce((n, v) => n + v.choices.length, 0));
   });
 
-  it('same seed → byte-identical arch.json and α', () => {
+  it('same seed → byte-identical arch.json and α', async () => {
     const again = tmp();
-    runSearch(config(), { ...options, out: again });
+    await runSearch(config(), { ...options, out: again });
     expect(read(again, 'arch.json')).toBe(read(uninterrupted, 'arch.json'));
     expect(read(again, 'candidates.json')).toBe(read(uninterrupted, 'candidates.json'));
     const alphas = (dir: string) => (JSON.parse(read(dir, 'search.json')) as SearchLog).epochs.map((e) => e.alpha);
     expect(alphas(again)).toEqual(alphas(uninterrupted));
   });
 
-  it('a run killed after an epoch and resumed ends with the α of the uninterrupted run', () => {
+  it('a run killed after an epoch and resumed ends with the α of the uninterrupted run', async () => {
     const dir = tmp();
-    const partial = runSearch(config(), { ...options, out: dir, stopAfterEpochs: 2 });
+    const partial = await runSearch(config(), { ...options, out: dir, stopAfterEpochs: 2 });
     expect(partial.finished).toBe(false);
     expect(existsSync(join(dir, 'arch.json'))).toBe(false);
-    expect(() => runSearch(config(), { ...options, out: dir })).toThrow(UsageError);
-    const resumed = resumeSearch(dir, options);
+    await expect(runSearch(config(), { ...options, out: dir })).rejects.toThrow(UsageError);
+    const resumed = await resumeSearch(dir, options);
     expect(resumed.finished).toBe(true);
     const last = (d: string) => (JSON.parse(read(d, 'search.json')) as SearchLog).epochs.at(-1)!.alpha;
     expect(last(dir)).toEqual(last(uninterrupted));
@@ -74,10 +74,10 @@ describe('search run directory', () => {
 });
 
 describe('entropy-based early stop', () => {
-  it('stops after the first α epoch whose mean entropy falls below search.entropyStop, and still derives', () => {
+  it('stops after the first α epoch whose mean entropy falls below search.entropyStop, and still derives', async () => {
     const dir = tmp();
     // Entropy starts at exactly 1 (uniform α) and any α step lowers it: a threshold of 1 stops at the first α epoch.
-    const r = runSearch(config(['search.entropyStop=1']), { ...options, out: dir });
+    const r = await runSearch(config(['search.entropyStop=1']), { ...options, out: dir });
     expect(r.log.stoppedEarly?.epoch).toBe(2);
     expect(r.log.epochs).toHaveLength(2);
     expect(r.log.epochs[1]!.entropy).toBeLessThan(1);
@@ -86,10 +86,10 @@ describe('entropy-based early stop', () => {
 });
 
 describe('search.archEvery', () => {
-  it('takes one α step per N weight steps, and α still moves', () => {
+  it('takes one α step per N weight steps, and α still moves', async () => {
     // tiny.json's train split at 128 images, half of them held out for α: 64 / 32 = 2 weight steps per epoch.
-    const logOf = (extra: string[]) => runSearch(config(extra), { ...options, out: tmp() }).log;
-    const [log1, log2] = [logOf([]), logOf(['search.archEvery=2'])];
+    const logOf = async (extra: string[]) => (await runSearch(config(extra), { ...options, out: tmp() })).log;
+    const [log1, log2] = [await logOf([]), await logOf(['search.archEvery=2'])];
     const [every1, every2] = [log1, log2].map((log) => log.epochs.map((e) => e.archSteps ?? 0));
     expect(log2.epochs.at(-1)!.alpha.flat().some((a) => a !== 0)).toBe(true);
     expect(log2.epochs.at(-1)!.alpha).not.toEqual(log1.epochs.at(-1)!.alpha);
@@ -101,7 +101,7 @@ describe('search.archEvery', () => {
 });
 
 describe('cost.relativeTarget', () => {
-  it('aims at a fraction of the template’s cost and records both in search.json; an absolute target wins', () => {
+  it('aims at a fraction of the template’s cost and records both in search.json; an absolute target wins', async () => {
     // configs/tiny.json with its absolute BOPs target replaced by half the template's BOPs; the K = 3
     // template is outside tiny's bases {1, 2}, so first refused, then priced once K = 3 is a choice.
     const tiny = JSON.parse(read(join(PACKAGE_ROOT, 'configs'), 'tiny.json')) as { cost: Record<string, unknown>; space: { decisions: { type: string; choices: unknown[] }[] } };
@@ -109,29 +109,50 @@ describe('cost.relativeTarget', () => {
     tiny.cost['relativeTarget'] = 0.5;
     const k3 = join(tmp(), 'k3-template.json');
     writeFileSync(k3, JSON.stringify(tiny));
-    expect(() => runSearch(loadConfig(k3, ['teacher.mode=none']), { ...options, out: tmp() })).toThrow(/cost\.relativeTarget: the template is not an architecture of search space tiny .*give cost\.target instead/);
+    await expect(runSearch(loadConfig(k3, ['teacher.mode=none']), { ...options, out: tmp() })).rejects.toThrow(/cost\.relativeTarget: the template is not an architecture of search space tiny .*give cost\.target instead/);
     tiny.space.decisions.find((d) => d.type === 'bases')!.choices = [1, 2, 3];
     const file = join(tmp(), 'relative.json');
     writeFileSync(file, JSON.stringify(tiny));
     const sets = ['data.trainLimit=128', 'search.batchSize=32', 'search.epochs=2', 'teacher.mode=none'];
-    const relative = runSearch(loadConfig(file, sets), { ...options, out: tmp() }).log.cost;
+    const relative = (await runSearch(loadConfig(file, sets), { ...options, out: tmp() })).log.cost;
     const templateBops = summarize(buildPreset('groupnet-k3', { widthMultiplier: 0.25 })).totals.bops;
     expect(relative.templateCost).toBe(templateBops);
     expect(relative.relativeTarget).toBe(0.5);
     expect(relative.target).toBeCloseTo(0.5 * templateBops, 6);
-    const absolute = runSearch(loadConfig(file, [...sets, 'cost.target=4000000']), { ...options, out: tmp() }).log.cost;
+    const absolute = (await runSearch(loadConfig(file, [...sets, 'cost.target=4000000']), { ...options, out: tmp() })).log.cost;
     expect(absolute.target).toBe(4_000_000);
   });
 
-  it('prices the config’s cost model once, up front, and hands the same model to the search', () => {
+  it('prices the config’s cost model once, up front, and hands the same model to the search', async () => {
     const asked: string[] = [];
     const factory = costModelPricedNow(config(), (layout, metric) => {
       asked.push(metric);
       return bopsCostModel(layout);
     });
     expect(asked).toEqual(['bops']);
-    const first = runSearch(config(['search.epochs=1', 'search.warmupEpochs=0']), { ...options, costModel: factory, out: tmp() });
+    const first = await runSearch(config(['search.epochs=1', 'search.warmupEpochs=0']), { ...options, costModel: factory, out: tmp() });
     expect(first.finished).toBe(true);
     expect(asked).toEqual(['bops']);
+  });
+});
+
+describe('search run beside other work', () => {
+  it('tells its caller when the supernet is about to start, and lets the event loop turn between steps', async () => {
+    // Workers' results and progress reach this thread only when its event loop turns (the presets train beside the supernet).
+    let turns = 0;
+    let counting = true;
+    const tick = () => {
+      if (!counting) return;
+      turns++;
+      setImmediate(tick);
+    };
+    setImmediate(tick);
+    const starts: { dir: string; teacher?: string }[] = [];
+    const dir = tmp();
+    const r = await runSearch(config(), { ...options, out: dir, onSupernetStart: (run) => starts.push(run) });
+    counting = false;
+    expect(starts).toEqual([{ dir }]);
+    const steps = r.log.epochs.length * 2; // 64 training images (half of the 128 are held out for α), batches of 32
+    expect(turns).toBeGreaterThanOrEqual(steps);
   });
 });

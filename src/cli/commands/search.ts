@@ -8,8 +8,10 @@ import {
   readRunConfig,
   resumeSearch,
   runSearch,
+  startPresetTraining,
   startSearchEvaluationPool,
   type EvaluationStageResult,
+  type PresetTraining,
   type SearchResult,
   type SearchRunOptions,
 } from '../../search/search-run.js';
@@ -173,7 +175,7 @@ const search: CommandModule<object, SearchArgs> = {
       .option('gumbel', { type: 'boolean', default: false, describe: 'GDAS: Gumbel-softmax hard samples with an annealed temperature' })
       .option('evaluate', { type: 'boolean', default: true, describe: 'train, test, pack and time the candidates after the supernet (--no-evaluate: stop after the derivation)' })
       .option('workers', { type: 'number', describe: 'worker threads evaluating candidates (default: evaluation.workers of the config)' })
-      .option('compare-presets', { type: 'boolean', default: false, describe: 'also evaluate groupnet-k1/k3/k5 the same way (into presets/) and compare them in pareto.svg and report.md' })
+      .option('compare-presets', { type: 'boolean', default: false, describe: 'also evaluate groupnet-k1/k3/k5 the same way (into presets/) and compare them in pareto.svg and report.md; they start training on the core the supernet leaves idle' })
       .option('task-timeout', { type: 'number', describe: 'stop a candidate\'s training after this many seconds (retried once, then recorded as failed)' })
       .example('$0 search --config configs/tiny.json --out runs/tiny', 'a search in seconds')
       .example('$0 search --target-latency-ms 2 --candidates 5', 'the default space, priced by measured latency')
@@ -199,14 +201,22 @@ const search: CommandModule<object, SearchArgs> = {
     };
     // The evaluation's workers start now and warm up on the core that the supernet's training leaves idle.
     const pool = argv.evaluate && config.evaluation.candidates > 0 ? startSearchEvaluationPool(config, { ...(argv.workers !== undefined ? { workers: argv.workers } : {}), log }) : undefined;
+    const abort = new AbortController();
+    const taskTimeout = argv['task-timeout'] !== undefined ? { taskTimeoutMs: Math.round(argv['task-timeout'] * 1000) } : {};
+    // The presets need only the config and the teacher: they train on the idle core during the supernet phase.
+    let presetTraining: PresetTraining | undefined;
+    const onSupernetStart =
+      pool !== undefined && argv['compare-presets']
+        ? (run: { dir: string; teacher?: string }) => (presetTraining = startPresetTraining(run, pool, { ...taskTimeout, signal: abort.signal, ...(progress ? { progress } : {}), log }))
+        : undefined;
     try {
-      const result = argv.resume !== undefined ? resumeSearch(argv.resume, common) : runSearch(config, { ...common, out: argv.out ?? defaultOutDir(config.name ?? 'search') });
+      const withHook = { ...common, ...(onSupernetStart ? { onSupernetStart } : {}) };
+      const result = argv.resume !== undefined ? await resumeSearch(argv.resume, withHook) : await runSearch(config, { ...withHook, out: argv.out ?? defaultOutDir(config.name ?? 'search') });
       if (!result.finished || pool === undefined) {
         report(result, argv.json);
         return;
       }
       // Ctrl-C stops the pool cleanly: finished candidates are kept and --resume continues the rest.
-      const abort = new AbortController();
       const onSigint = () => {
         log('interrupted: stopping the evaluation workers (finished candidates are kept)');
         abort.abort();
@@ -215,9 +225,10 @@ const search: CommandModule<object, SearchArgs> = {
       try {
         const evaluation = await evaluateSearch(result, {
           pool,
-          ...(argv['task-timeout'] !== undefined ? { taskTimeoutMs: Math.round(argv['task-timeout'] * 1000) } : {}),
+          ...taskTimeout,
           signal: abort.signal,
           comparePresets: argv['compare-presets'],
+          ...(presetTraining ? { presetTraining } : {}),
           ...(progress ? { progress } : {}),
           log,
         });
@@ -233,6 +244,8 @@ const search: CommandModule<object, SearchArgs> = {
         process.off('SIGINT', onSigint);
       }
     } finally {
+      // Presets still training (a search stopped early, or a failure) stop as interrupted, not as failed, before their workers go.
+      abort.abort();
       await pool?.destroy();
     }
   },

@@ -16,7 +16,7 @@
  * with the same arguments resumes: finished candidates are skipped, unfinished runs continue.
  */
 import { availableParallelism } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
 import type { ConcreteBackend } from '../../backend/select.js';
 import { createEngine } from '../../kernels/index.js';
@@ -57,6 +57,14 @@ export interface EvaluateCandidatesOptions {
   pool?: EvaluationPool;
   /** Worker threads (default: os.availableParallelism()). */
   workers?: number;
+  /**
+   * Tasks in flight at first (default: every worker): a caller that keeps a core busy meanwhile
+   * (the supernet) starts with fewer, then widens to every worker once `allLanesWhen` settles.
+   */
+  startLanes?: number;
+  allLanesWhen?: Promise<unknown>;
+  /** What the progress bars and notes call a candidate (default `candidate`; the presets say `preset`). */
+  label?: string;
   /** Stop a task's worker after this many milliseconds (includes the worker's start-up on its first task); default: no limit. */
   taskTimeoutMs?: number;
   /** Extra attempts after a failure (default 1). */
@@ -92,6 +100,8 @@ export interface EvaluationOutcome {
 
 /** The evaluation was stopped by its abort signal; the directory resumes with a rerun. */
 export class EvaluationInterrupted extends GroupnasError {}
+
+const noop = () => {};
 
 type AttemptOutcome = { kind: 'done'; value: TrainedCandidate } | { kind: 'interrupted' } | { kind: AttemptFailure['kind']; message: string };
 
@@ -134,6 +144,7 @@ export async function evaluateCandidates(candidates: readonly Arch[], options: E
   checkCount('retries', options.retries, 0);
   checkCount('taskTimeoutMs', options.taskTimeoutMs, 1);
   checkCount('workerHeapMb', options.workerHeapMb, 16);
+  checkCount('startLanes', options.startLanes, 1);
   if (options.pool !== undefined) {
     for (const name of ['workers', 'backend', 'workerHeapMb'] as const) {
       if (options[name] !== undefined) throw new UsageError(`${name}: set by the pool given (options.pool), not per evaluation`);
@@ -166,15 +177,30 @@ export async function evaluateCandidates(candidates: readonly Arch[], options: E
     `evaluation interrupted: ${record.candidates.filter((c) => c.status !== 'pending').length} of ${candidates.length} candidates finished; rerun with the same directory (${dir}) to resume`,
   );
 
-  const overall = progress.start('evaluate', candidates.length);
+  const label = options.label ?? 'candidate';
+  const overall = progress.start(label === 'candidate' ? 'evaluate' : `evaluate ${label}s`, candidates.length);
   const finished = () => overall.update(record.candidates.filter((c) => c.status !== 'pending').length);
   finished();
   const evaluated: number[] = [];
   const poolStart = performance.now();
 
   async function attemptOnce(pool: EvaluationPool, c: CandidateRecord, attempt: number): Promise<AttemptOutcome> {
+    let release: () => void;
+    try {
+      release = await pool.slots.acquire(signal);
+    } catch {
+      return { kind: 'interrupted' };
+    }
+    try {
+      return await attemptOnAFreeWorker(pool, c, attempt);
+    } finally {
+      release();
+    }
+  }
+
+  async function attemptOnAFreeWorker(pool: EvaluationPool, c: CandidateRecord, attempt: number): Promise<AttemptOutcome> {
     const channel = new MessageChannel();
-    const stopRelay = relayProgress(channel.port1, progress, `candidate ${c.index}`);
+    const stopRelay = relayProgress(channel.port1, progress, `${label} ${c.index}`);
     const fault = options.injectFaults?.[c.index];
     const timeoutMs = attemptTimeoutMs(options.taskTimeoutMs, fault, attempt);
     const timeout = new AbortController();
@@ -236,7 +262,7 @@ export async function evaluateCandidates(candidates: readonly Arch[], options: E
   }
 
   if (todo.length > 0 && !signal?.aborted) {
-    if (options.pool?.warmsUp) log(`evaluation: ${Math.min(options.pool.preparedWorkers, options.pool.workers)} of ${options.pool.workers} workers warmed up before the first candidate`);
+    if (options.pool?.warmsUp) log(`evaluation: ${Math.min(options.pool.preparedWorkers, options.pool.workers)} of ${options.pool.workers} workers warmed up before the first ${label}`);
     const pool =
       options.pool ??
       startEvaluationPool({
@@ -250,7 +276,14 @@ export async function evaluateCandidates(candidates: readonly Arch[], options: E
       const lane = async () => {
         for (let i = queue.shift(); i !== undefined && !signal?.aborted; i = queue.shift()) await evaluateOne(pool, record.candidates[i]!);
       };
-      await Promise.all(Array.from({ length: workers }, lane));
+      const startLanes = Math.min(options.startLanes ?? workers, workers);
+      const lanes = Array.from({ length: startLanes }, lane);
+      if (startLanes < workers) {
+        const widen = options.allLanesWhen ?? Promise.resolve();
+        // Settled either way: a caller's failure must not leave this evaluation waiting for lanes.
+        lanes.push(widen.then(noop, noop).then(() => Promise.all(Array.from({ length: workers - startLanes }, lane)).then(noop)));
+      }
+      await Promise.all(lanes);
     } finally {
       if (pool !== options.pool) await pool.destroy();
       // Workers stopped mid-write (timeouts, deaths, Ctrl-C) may have left temp files; none is writing now.
@@ -263,26 +296,8 @@ export async function evaluateCandidates(candidates: readonly Arch[], options: E
     throw interrupted();
   }
 
-  const latencyStart = performance.now();
-  const untimed = record.candidates.filter((c) => c.status === 'done' && c.latency === undefined);
-  if (options.latency !== false && untimed.length > 0) {
-    const latency = options.latency ?? {};
-    const engine = createEngine(latency.engine ?? 'auto');
-    const bar = progress.start('latency', untimed.length);
-    for (const [n, c] of untimed.entries()) {
-      if (signal?.aborted) {
-        bar.stop();
-        overall.stop();
-        throw interrupted();
-      }
-      c.latency = measureModelLatency(join(dir, c.result!.modelFile), latency, engine);
-      save();
-      bar.update(n + 1, { candidate: c.index, ms: Number(c.latency.medianMs.toPrecision(3)) });
-    }
-    bar.stop();
-  }
   overall.stop();
-  return {
+  const outcome: EvaluationOutcome = {
     file,
     record,
     evaluated,
@@ -290,6 +305,36 @@ export async function evaluateCandidates(candidates: readonly Arch[], options: E
     failed: record.candidates.filter((c) => c.status === 'failed').map((c) => c.index),
     workers,
     trainingSeconds,
-    latencySeconds: (performance.now() - latencyStart) / 1000,
+    latencySeconds: 0,
   };
+  return options.latency === false ? outcome : timeEvaluation(outcome, options);
+}
+
+/**
+ * The latency phase alone: time, one at a time in this thread, every trained candidate of `outcome`
+ * that has no latency yet, and record it. evaluateCandidates ends with it unless told `latency:
+ * false`, for a caller that has other training to wait for before anything is timed.
+ */
+export function timeEvaluation(outcome: EvaluationOutcome, options: Pick<EvaluateCandidatesOptions, 'latency' | 'progress' | 'signal' | 'label'> = {}): EvaluationOutcome {
+  const started = performance.now();
+  const { record, file } = outcome;
+  const untimed = record.candidates.filter((c) => c.status === 'done' && c.latency === undefined);
+  if (options.latency !== false && untimed.length > 0) {
+    const latency = options.latency ?? {};
+    const engine = createEngine(latency.engine ?? 'auto');
+    const bar = (options.progress ?? silentProgress).start('latency', untimed.length);
+    try {
+      for (const [n, c] of untimed.entries()) {
+        if (options.signal?.aborted) {
+          throw new EvaluationInterrupted(`evaluation interrupted while timing: ${n} of ${untimed.length} trained candidates timed; rerun with the same directory (${dirname(file)}) to resume`);
+        }
+        c.latency = measureModelLatency(join(dirname(file), c.result!.modelFile), latency, engine);
+        writeEvaluation(file, record);
+        bar.update(n + 1, { [options.label ?? 'candidate']: c.index, ms: Number(c.latency.medianMs.toPrecision(3)) });
+      }
+    } finally {
+      bar.stop();
+    }
+  }
+  return { ...outcome, latencySeconds: outcome.latencySeconds + (performance.now() - started) / 1000 };
 }

@@ -16,6 +16,7 @@ import { firstLine } from './first-line.js';
 import type { WorkerReady, WorkerSetup, WorkerTask } from './evaluate-worker.js';
 import type { WarmUp } from './warm-up.js';
 import { evaluationWorkerFile } from './worker-file.js';
+import { WorkerSlots } from './worker-slots.js';
 
 export interface EvaluationPoolOptions {
   /** Worker threads (≥ 1). */
@@ -44,6 +45,8 @@ export class EvaluationPool {
   readonly workers: number;
   readonly backend: ConcreteBackend;
   readonly warmsUp: boolean;
+  /** Take one before `run`: evaluations sharing the pool then never queue inside piscina (worker-slots.ts). */
+  readonly slots: WorkerSlots;
   private readonly piscina: Piscina<WorkerTask, TrainedCandidate>;
   private readonly reports: WorkerReport[] = [];
   private readonly preparedCount = new Int32Array(new SharedArrayBuffer(4));
@@ -56,6 +59,7 @@ export class EvaluationPool {
     }
     const log = options.log ?? (() => {});
     this.workers = options.workers;
+    this.slots = new WorkerSlots(options.workers);
     this.backend = options.backend ?? 'wasm';
     this.warmsUp = options.warmUp !== undefined;
     const setup: WorkerSetup = {

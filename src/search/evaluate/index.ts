@@ -1,5 +1,5 @@
 /** Candidate evaluation: the worker pool, its results file, latency measurement (issue 9). */
-export { evaluateCandidates, EvaluationInterrupted, type EvaluateCandidatesOptions, type EvaluationOutcome } from './evaluate-candidates.js';
+export { evaluateCandidates, timeEvaluation, EvaluationInterrupted, type EvaluateCandidatesOptions, type EvaluationOutcome } from './evaluate-candidates.js';
 export { EvaluationPool, startEvaluationPool, type EvaluationPoolOptions, type WorkerReport } from './evaluation-pool.js';
 export { coveringArchs, searchWarmUp, warmUpTraining, type WarmUp } from './warm-up.js';
 export { trainCandidate, MODEL_FILE, type CandidateTask, type TrainedCandidate } from './candidate-task.js';
