@@ -246,6 +246,7 @@ const search: CommandModule<object, SearchArgs> = {
     } finally {
       // Presets still training (a search stopped early, or a failure) stop as interrupted, not as failed, before their workers go.
       abort.abort();
+      presetTraining?.supernetDone();
       await pool?.destroy();
     }
   },
