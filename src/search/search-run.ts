@@ -71,6 +71,12 @@ import { accuracyVersusCost, bestWithinBudget, dominates, paretoFront } from './
 import { paretoSvg, type ParetoPoint } from './pareto-plot.js';
 import { searchReport, type ChosenArchitecture } from './report.js';
 
+/** A run about to start its supernet: its directory and the teacher its students distil from. */
+export interface SupernetStart {
+  dir: string;
+  teacher?: string;
+}
+
 export interface SearchRunOptions {
   /** Run directory (created; must not hold a search already). */
   out: string;
@@ -87,7 +93,7 @@ export interface SearchRunOptions {
    * Called once the teacher is ready, before the supernet's first step (also when resuming): the
    * CLI starts training the presets there (startPresetTraining), on the core the supernet leaves idle.
    */
-  onSupernetStart?: (run: { dir: string; teacher?: string }) => void;
+  onSupernetStart?: (run: SupernetStart) => void;
 }
 
 export interface EpochRecord {
@@ -633,7 +639,7 @@ const presetArchsOf = (config: SearchConfig) => COMPARED_PRESETS.map((name) => t
  * `supernetDone()` lets them take every worker. Their latency is measured later, by evaluateSearch,
  * once no training runs. The pool's worker slots keep the candidates' tasks from over-committing it.
  */
-export function startPresetTraining(run: { dir: string; teacher?: string }, pool: EvaluationPool, options: Omit<EvaluationStageOptions, 'pool' | 'workers' | 'comparePresets' | 'presetTraining' | 'injectFaults'> = {}): PresetTraining {
+export function startPresetTraining(run: SupernetStart, pool: EvaluationPool, options: Omit<EvaluationStageOptions, 'pool' | 'workers' | 'comparePresets' | 'presetTraining' | 'injectFaults'> = {}): PresetTraining {
   const config = readRunConfig(run.dir);
   let supernetDone = () => {};
   const done = new Promise<void>((resolve) => (supernetDone = resolve));

@@ -12,6 +12,7 @@ import {
   startSearchEvaluationPool,
   type EvaluationStageResult,
   type PresetTraining,
+  type SupernetStart,
   type SearchResult,
   type SearchRunOptions,
 } from '../../search/search-run.js';
@@ -207,7 +208,7 @@ const search: CommandModule<object, SearchArgs> = {
     let presetTraining: PresetTraining | undefined;
     const onSupernetStart =
       pool !== undefined && argv['compare-presets']
-        ? (run: { dir: string; teacher?: string }) => (presetTraining = startPresetTraining(run, pool, { ...taskTimeout, signal: abort.signal, ...(progress ? { progress } : {}), log }))
+        ? (run: SupernetStart) => (presetTraining = startPresetTraining(run, pool, { ...taskTimeout, signal: abort.signal, ...(progress ? { progress } : {}), log }))
         : undefined;
     try {
       const withHook = { ...common, ...(onSupernetStart ? { onSupernetStart } : {}) };
