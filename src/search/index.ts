@@ -32,6 +32,7 @@ export {
   type EvaluationStageResult,
   type PresetTraining,
 } from './search-run.js';
+export { searchPipeline, type SearchStart, type SearchPipelineOptions, type SearchPipelineResult } from './search-pipeline.js';
 export { searchReport, type SearchReportInput, type ChosenArchitecture } from './report.js';
 export { paretoFront, bestWithinBudget, accuracyVersusCost, dominates, type Objective } from './pareto.js';
 export { paretoSvg, type ParetoPoint } from './pareto-plot.js';

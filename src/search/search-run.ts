@@ -86,12 +86,18 @@ export interface SearchRunOptions {
   teacherDir?: string;
   /** Stop after this many epochs of this process (tests simulate a kill with it). */
   stopAfterEpochs?: number;
+  /**
+   * Ctrl-C: the supernet stops after its current step and the run returns unfinished; the epoch in
+   * progress is lost (as on a kill), --resume continues from the last finished one.
+   */
+  signal?: AbortSignal;
   progress?: ProgressReporter;
   /** One-line notes (teacher trained, early stop, collapse warnings) go here. */
   log?: (line: string) => void;
   /**
-   * Called once the teacher is ready, before the supernet's first step (also when resuming): the
-   * CLI starts training the presets there (startPresetTraining), on the core the supernet leaves idle.
+   * Called once the teacher is ready, before the supernet's first step (also when resuming):
+   * searchPipeline starts training the presets there (startPresetTraining), on the core the
+   * supernet leaves idle.
    */
   onSupernetStart?: (run: SupernetStart) => void;
 }
@@ -325,7 +331,7 @@ async function runEpochs(s: Session, log: SearchLog, startEpoch: number, options
   let ranHere = 0;
   let finished = true;
   for (let epoch = startEpoch; epoch < total; epoch++) {
-    if (options.stopAfterEpochs !== undefined && ranHere >= options.stopAfterEpochs) {
+    if ((options.stopAfterEpochs !== undefined && ranHere >= options.stopAfterEpochs) || options.signal?.aborted) {
       finished = false;
       break;
     }
@@ -372,8 +378,13 @@ async function runEpochs(s: Session, log: SearchLog, startEpoch: number, options
       };
       bar.update(step, fields);
       overall.update(done, { epoch: `${epoch + 1}/${total}`, ...fields });
+      if (options.signal?.aborted) break;
     }
     bar.stop();
+    if (options.signal?.aborted) {
+      finished = false;
+      break;
+    }
     const probabilities = s.alpha.probabilities();
     const argmax = argmaxIndices(probabilities);
     const expected = expectedCostOf(s);

@@ -2,20 +2,8 @@ import type { Argv, CommandModule } from 'yargs';
 import type { BackendRequest } from '../../backend/select.js';
 import { costModelFor } from '../../search/cost-model.js';
 import { EvaluationInterrupted, type CandidateRecord } from '../../search/evaluate/index.js';
-import {
-  costModelPricedNow,
-  evaluateSearch,
-  readRunConfig,
-  resumeSearch,
-  runSearch,
-  startPresetTraining,
-  startSearchEvaluationPool,
-  type EvaluationStageResult,
-  type PresetTraining,
-  type SupernetStart,
-  type SearchResult,
-  type SearchRunOptions,
-} from '../../search/search-run.js';
+import { costModelPricedNow, readRunConfig, type EvaluationStageResult, type SearchResult } from '../../search/search-run.js';
+import { searchPipeline } from '../../search/search-pipeline.js';
 import { loadConfig } from '../../space/config-file.js';
 import { UsageError } from '../../util/errors.js';
 import { DEFAULT_CONFIG_FILE } from '../../space/config-file.js';
@@ -191,64 +179,42 @@ const search: CommandModule<object, SearchArgs> = {
       throw new UsageError('--resume: the run continues with its own config.json; drop --config / --set');
     }
     const config = argv.resume !== undefined ? readRunConfig(argv.resume) : loadConfig(argv.config ?? DEFAULT_CONFIG_FILE, [...(argv.set ?? []), ...shortcutOverrides(argv)]);
-    const common: Omit<SearchRunOptions, 'out'> = {
-      costModel: costModelPricedNow(config, (layout, metric) => {
-        if (metric === 'latency') log('pricing the space with the latency table (measured once per machine, then cached)');
-        return costModelFor(layout, metric);
-      }),
-      ...(argv.teacher !== undefined ? { teacherDir: argv.teacher } : {}),
-      ...(progress ? { progress } : {}),
-      log,
-    };
-    // The evaluation's workers start now and warm up on the core that the supernet's training leaves idle.
-    const pool = argv.evaluate && config.evaluation.candidates > 0 ? startSearchEvaluationPool(config, { ...(argv.workers !== undefined ? { workers: argv.workers } : {}), log }) : undefined;
+    // From the supernet's start on, Ctrl-C stops the running phase cleanly: finished epochs and
+    // candidates are kept, --resume continues. Before it (the teacher trains without yielding to
+    // the event loop) Ctrl-C kills as usual; the teacher resumes from its own checkpoint.
     const abort = new AbortController();
-    const taskTimeout = argv['task-timeout'] !== undefined ? { taskTimeoutMs: Math.round(argv['task-timeout'] * 1000) } : {};
-    // The presets need only the config and the teacher: they train on the idle core during the supernet phase.
-    let presetTraining: PresetTraining | undefined;
-    const onSupernetStart =
-      pool !== undefined && argv['compare-presets']
-        ? (run: SupernetStart) => (presetTraining = startPresetTraining(run, pool, { ...taskTimeout, signal: abort.signal, ...(progress ? { progress } : {}), log }))
-        : undefined;
+    const onSigint = () => {
+      log('interrupted: stopping (finished epochs and candidates are kept)');
+      abort.abort();
+    };
+    const dir = argv.resume ?? argv.out ?? defaultOutDir(config.name ?? 'search');
     try {
-      const withHook = { ...common, ...(onSupernetStart ? { onSupernetStart } : {}) };
-      const result = argv.resume !== undefined ? await resumeSearch(argv.resume, withHook) : await runSearch(config, { ...withHook, out: argv.out ?? defaultOutDir(config.name ?? 'search') });
-      if (!result.finished || pool === undefined) {
-        report(result, argv.json);
+      const { search, evaluation } = await searchPipeline(argv.resume !== undefined ? { resume: argv.resume } : { config, out: dir }, {
+        costModel: costModelPricedNow(config, (layout, metric) => {
+          if (metric === 'latency') log('pricing the space with the latency table (measured once per machine, then cached)');
+          return costModelFor(layout, metric);
+        }),
+        ...(argv.teacher !== undefined ? { teacherDir: argv.teacher } : {}),
+        ...(progress ? { progress } : {}),
+        log,
+        signal: abort.signal,
+        onSupernetStart: () => process.once('SIGINT', onSigint),
+        evaluate: argv.evaluate,
+        ...(argv.workers !== undefined ? { workers: argv.workers } : {}),
+        ...(argv['task-timeout'] !== undefined ? { taskTimeoutMs: Math.round(argv['task-timeout'] * 1000) } : {}),
+        comparePresets: argv['compare-presets'],
+      });
+      report(search, argv.json, evaluation);
+      if (abort.signal.aborted && !search.finished) process.exitCode = 130;
+    } catch (err) {
+      if (err instanceof EvaluationInterrupted) {
+        log(`${err.message}; continue with: groupnas search --resume ${dir}`);
+        process.exitCode = 130;
         return;
       }
-      // Ctrl-C stops the pool cleanly: finished candidates are kept and --resume continues the rest.
-      const onSigint = () => {
-        log('interrupted: stopping the evaluation workers (finished candidates are kept)');
-        abort.abort();
-      };
-      process.once('SIGINT', onSigint);
-      try {
-        const evaluation = await evaluateSearch(result, {
-          pool,
-          ...taskTimeout,
-          signal: abort.signal,
-          comparePresets: argv['compare-presets'],
-          ...(presetTraining ? { presetTraining } : {}),
-          ...(progress ? { progress } : {}),
-          log,
-        });
-        report(result, argv.json, evaluation);
-      } catch (err) {
-        if (err instanceof EvaluationInterrupted) {
-          log(`${err.message}; continue with: groupnas search --resume ${result.dir}`);
-          process.exitCode = 130;
-          return;
-        }
-        throw err;
-      } finally {
-        process.off('SIGINT', onSigint);
-      }
+      throw err;
     } finally {
-      // Presets still training (a search stopped early, or a failure) stop as interrupted, not as failed, before their workers go.
-      abort.abort();
-      presetTraining?.supernetDone();
-      await pool?.destroy();
+      process.off('SIGINT', onSigint);
     }
   },
 };

@@ -1,0 +1,78 @@
+/**
+ * The whole `groupnas search` job as one call: supernet search (new or resumed), then the
+ * candidates' evaluation, and with `comparePresets` the presets' — overlapped so no core idles:
+ *
+ *   pool started   the evaluation workers warm up while the teacher and supernet run (one core each)
+ *   supernet start the presets begin training on one worker (startPresetTraining)
+ *   supernet done  candidates and presets share every worker; latency is timed once all training ended
+ *
+ * The caller only reports: it holds no pool, hook or cleanup of its own (DESIGN §2).
+ */
+import type { SearchConfig } from '../space/config.js';
+import {
+  evaluateSearch,
+  readRunConfig,
+  resumeSearch,
+  runSearch,
+  startPresetTraining,
+  startSearchEvaluationPool,
+  type EvaluationStageResult,
+  type PresetTraining,
+  type SearchResult,
+  type SearchRunOptions,
+  type SupernetStart,
+} from './search-run.js';
+
+/** A new run (its config and directory) or a run directory to continue. */
+export type SearchStart = { config: SearchConfig; out: string } | { resume: string };
+
+export interface SearchPipelineOptions extends Omit<SearchRunOptions, 'out'> {
+  /** Train, test, pack and time the candidates after the supernet (default true). */
+  evaluate?: boolean;
+  /** Worker threads of the evaluation (default: `evaluation.workers` of the config). */
+  workers?: number;
+  taskTimeoutMs?: number;
+  /** Also evaluate COMPARED_PRESETS into `presets/`; they train during the supernet phase. */
+  comparePresets?: boolean;
+}
+
+export interface SearchPipelineResult {
+  search: SearchResult;
+  /** Undefined when the search did not finish, or no evaluation was asked for. */
+  evaluation?: EvaluationStageResult;
+}
+
+/**
+ * Run the search and its evaluation. `signal` stops whichever phase is running: the supernet
+ * returns unfinished (`search.finished` false), an evaluation throws EvaluationInterrupted; either
+ * way every finished epoch and candidate is kept for `{ resume: dir }`, and the workers are gone.
+ */
+export async function searchPipeline(start: SearchStart, options: SearchPipelineOptions): Promise<SearchPipelineResult> {
+  const { evaluate = true, workers, taskTimeoutMs, comparePresets = false, ...searchOptions } = options;
+  const config = 'resume' in start ? readRunConfig(start.resume) : start.config;
+  const log = options.log;
+  const pool = evaluate && config.evaluation.candidates > 0 ? startSearchEvaluationPool(config, { ...(workers !== undefined ? { workers } : {}), ...(log ? { log } : {}) }) : undefined;
+  // Presets still training when the run ends early (a stopped supernet, a failure) stop as interrupted, not failed.
+  const stopped = new AbortController();
+  const stop = () => stopped.abort();
+  if (options.signal?.aborted) stop();
+  options.signal?.addEventListener('abort', stop, { once: true });
+  const shared = { ...(taskTimeoutMs !== undefined ? { taskTimeoutMs } : {}), signal: stopped.signal, ...(options.progress ? { progress: options.progress } : {}), ...(log ? { log } : {}) };
+  let presetTraining: PresetTraining | undefined;
+  const onSupernetStart = (run: SupernetStart) => {
+    if (pool !== undefined && comparePresets) presetTraining = startPresetTraining(run, pool, shared);
+    options.onSupernetStart?.(run);
+  };
+  try {
+    const runOptions = { ...searchOptions, onSupernetStart };
+    const search = 'resume' in start ? await resumeSearch(start.resume, runOptions) : await runSearch(config, { ...runOptions, out: start.out });
+    if (!search.finished || pool === undefined) return { search };
+    const evaluation = await evaluateSearch(search, { ...shared, pool, comparePresets, ...(presetTraining ? { presetTraining } : {}) });
+    return { search, ...(evaluation ? { evaluation } : {}) };
+  } finally {
+    options.signal?.removeEventListener('abort', stop);
+    stop();
+    (presetTraining as PresetTraining | undefined)?.supernetDone(); // assigned in the hook: TypeScript cannot see that
+    await pool?.destroy();
+  }
+}

@@ -1,0 +1,87 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { selectBackend } from '../../src/backend/select.js';
+import { bopsCostModel } from '../../src/search/cost-model.js';
+import { COMPARED_PRESETS } from '../../src/search/search-run.js';
+import { searchPipeline } from '../../src/search/search-pipeline.js';
+import { loadConfig } from '../../src/space/config-file.js';
+import type { ProgressReporter } from '../../src/util/progress.js';
+import { PACKAGE_ROOT } from '../../src/util/version.js';
+import { ensureBuilt } from '../helpers/ensure-built.js';
+
+beforeAll(async () => {
+  ensureBuilt(); // the evaluation pool's workers run dist/
+  await selectBackend('wasm');
+});
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'gn-search-pipeline-'));
+/** configs/tiny.json, smaller still: 128 images, 2 supernet epochs, 2 candidates × 1 epoch, no teacher. */
+const config = (extra: string[] = []) =>
+  loadConfig(join(PACKAGE_ROOT, 'configs', 'tiny.json'), [
+    'data.trainLimit=128',
+    'data.testLimit=64',
+    'search.batchSize=32',
+    'teacher.mode=none',
+    'evaluation.candidates=2',
+    'evaluation.epochs=1',
+    'evaluation.latencyRepeats=3',
+    ...extra,
+  ]);
+const costModel = (layout: Parameters<typeof bopsCostModel>[0]) => bopsCostModel(layout);
+
+/** Records every bar's start and stop in order; `onUpdate` sees every update. */
+function recordingProgress(events: string[], onUpdate: (label: string, done: number) => void = () => {}): ProgressReporter {
+  return {
+    start(label) {
+      events.push(`start ${label}`);
+      return {
+        update: (done) => onUpdate(label, done),
+        stop: () => void events.push(`stop ${label}`),
+      };
+    },
+  };
+}
+
+describe('search pipeline: supernet, then evaluation, in one call', () => {
+  it('comparePresets: the presets begin with the supernet, on a shared pool, and every one is trained and timed', async () => {
+    const dir = tmp();
+    const events: string[] = [];
+    const { search, evaluation } = await searchPipeline({ config: config(['evaluation.workers=2']), out: dir }, { costModel, comparePresets: true, progress: recordingProgress(events) });
+    expect(search.finished).toBe(true);
+    // Started in the supernet-start hook: before the supernet's first step, not after its last.
+    expect(events.indexOf('start evaluate presets')).toBeGreaterThanOrEqual(0);
+    expect(events.indexOf('start evaluate presets')).toBeLessThan(events.indexOf('start search'));
+    const presets = evaluation!.presets!.record.candidates;
+    expect(presets.map((p) => p.arch.name!.split('/')[0])).toEqual([...COMPARED_PRESETS]);
+    expect(presets.every((p) => p.status === 'done' && p.latency !== undefined)).toBe(true);
+    expect(evaluation!.outcome.record.candidates.every((c) => c.status === 'done' && c.latency !== undefined)).toBe(true);
+    // Latency is timed once, after every training (candidates' and presets') ended.
+    expect(events.filter((e) => e === 'start latency')).toHaveLength(2);
+    expect(events.indexOf('start latency')).toBeGreaterThan(events.lastIndexOf('stop evaluate presets'));
+    expect(events.indexOf('start latency')).toBeGreaterThan(events.lastIndexOf('stop evaluate'));
+    expect(readFileSync(join(dir, 'report.md'), 'utf8')).toContain('## Hand-designed presets');
+  }, 240_000);
+
+  it('a signal during the supernet returns it unfinished, with no evaluation; resuming runs the rest and the evaluation', async () => {
+    const dir = tmp();
+    const controller = new AbortController();
+    const stopAtFirstStep = recordingProgress([], (label, done) => {
+      if (label === 'search' && done >= 1) controller.abort();
+    });
+    const stopped = await searchPipeline({ config: config(['evaluation.workers=1']), out: dir }, { costModel, comparePresets: true, signal: controller.signal, progress: stopAtFirstStep });
+    expect(stopped.search.finished).toBe(false);
+    expect(stopped.evaluation).toBeUndefined();
+    expect(existsSync(join(dir, 'evaluation'))).toBe(false);
+    expect(existsSync(join(dir, 'candidates.json'))).toBe(false);
+
+    const resumed = await searchPipeline({ resume: dir }, { costModel });
+    expect(resumed.search.finished).toBe(true);
+    expect(resumed.search.log.epochs).toHaveLength(2);
+    expect(resumed.evaluation!.outcome.record.candidates.map((c) => c.status)).toEqual(['done', 'done']);
+    // The presets stopped with the supernet (as interrupted, not failed); presets/ continues on resume.
+    expect(resumed.evaluation!.presets!.record.candidates.map((c) => c.status)).toEqual(['done', 'done', 'done']);
+    expect(existsSync(join(dir, 'report.md'))).toBe(true);
+  }, 240_000);
+});
