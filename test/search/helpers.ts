@@ -1,3 +1,7 @@
+import { join } from 'node:path';
+import type { SearchConfig } from '../../src/space/config.js';
+import { loadConfig } from '../../src/space/config-file.js';
+import { PACKAGE_ROOT } from '../../src/util/version.js';
 import { activationBits, bases, groupBoundary, SearchSpace, type AnyDecision } from '../../src/space/index.js';
 import { tinyArch } from '../nn/helpers/archs.js';
 
@@ -8,4 +12,22 @@ export function tinyTemplate(kind: 'basic' | 'plain' | 'bottleneck' = 'basic') {
 
 export function tinySpace(decisions: AnyDecision[] = [bases({ choices: [1, 2, 3] }), groupBoundary(), activationBits({ choices: [1, 2, 4] })], kind: 'basic' | 'plain' | 'bottleneck' = 'basic'): SearchSpace {
   return new SearchSpace({ name: 'tiny-test', template: tinyTemplate(kind), decisions });
+}
+
+/**
+ * configs/tiny.json, smaller still, for tests that run a search and evaluate it: 128 images,
+ * 2 supernet epochs, 2 candidates × 1 epoch on one worker, no teacher (`extra` overrides win).
+ */
+export function evaluatedSearchConfig(extra: string[] = []): SearchConfig {
+  return loadConfig(join(PACKAGE_ROOT, 'configs', 'tiny.json'), [
+    'data.trainLimit=128',
+    'data.testLimit=64',
+    'search.batchSize=32',
+    'teacher.mode=none',
+    'evaluation.candidates=2',
+    'evaluation.epochs=1',
+    'evaluation.workers=1',
+    'evaluation.latencyRepeats=3',
+    ...extra,
+  ]);
 }

@@ -6,10 +6,9 @@ import { selectBackend } from '../../src/backend/select.js';
 import { bopsCostModel } from '../../src/search/cost-model.js';
 import { COMPARED_PRESETS } from '../../src/search/search-run.js';
 import { searchPipeline } from '../../src/search/search-pipeline.js';
-import { loadConfig } from '../../src/space/config-file.js';
 import type { ProgressReporter } from '../../src/util/progress.js';
-import { PACKAGE_ROOT } from '../../src/util/version.js';
 import { ensureBuilt } from '../helpers/ensure-built.js';
+import { evaluatedSearchConfig } from './helpers.js';
 
 beforeAll(async () => {
   ensureBuilt(); // the evaluation pool's workers run dist/
@@ -17,18 +16,7 @@ beforeAll(async () => {
 });
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'gn-search-pipeline-'));
-/** configs/tiny.json, smaller still: 128 images, 2 supernet epochs, 2 candidates × 1 epoch, no teacher. */
-const config = (extra: string[] = []) =>
-  loadConfig(join(PACKAGE_ROOT, 'configs', 'tiny.json'), [
-    'data.trainLimit=128',
-    'data.testLimit=64',
-    'search.batchSize=32',
-    'teacher.mode=none',
-    'evaluation.candidates=2',
-    'evaluation.epochs=1',
-    'evaluation.latencyRepeats=3',
-    ...extra,
-  ]);
+const config = evaluatedSearchConfig;
 const costModel = (layout: Parameters<typeof bopsCostModel>[0]) => bopsCostModel(layout);
 
 /** Records every bar's start and stop in order; `onUpdate` sees every update. */

@@ -8,10 +8,9 @@ import { EvaluationInterrupted, readEvaluation, startEvaluationPool, type Candid
 import { COMPARED_PRESETS, evaluateSearch, resumeSearch, runSearch, startPresetTraining, type PresetTraining } from '../../src/search/search-run.js';
 import { loadArch } from '../../src/space/arch-file.js';
 import { archProblems } from '../../src/space/arch-validation.js';
-import { loadConfig } from '../../src/space/config-file.js';
 import type { ProgressReporter } from '../../src/util/progress.js';
-import { PACKAGE_ROOT } from '../../src/util/version.js';
 import { ensureBuilt } from '../helpers/ensure-built.js';
+import { evaluatedSearchConfig } from './helpers.js';
 
 beforeAll(async () => {
   ensureBuilt(); // the evaluation pool's workers run dist/
@@ -19,19 +18,7 @@ beforeAll(async () => {
 });
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'gn-search-eval-'));
-/** configs/tiny.json, smaller still: 128 images, 2 supernet epochs, 2 candidates × 1 epoch, one worker, no teacher. */
-const config = (extra: string[] = []) =>
-  loadConfig(join(PACKAGE_ROOT, 'configs', 'tiny.json'), [
-    'data.trainLimit=128',
-    'data.testLimit=64',
-    'search.batchSize=32',
-    'teacher.mode=none',
-    'evaluation.candidates=2',
-    'evaluation.epochs=1',
-    'evaluation.workers=1',
-    'evaluation.latencyRepeats=3',
-    ...extra,
-  ]);
+const config = evaluatedSearchConfig;
 const options = { costModel: (layout: Parameters<typeof bopsCostModel>[0]) => bopsCostModel(layout) };
 const read = (dir: string, file: string) => readFileSync(join(dir, file), 'utf8');
 
