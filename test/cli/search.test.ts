@@ -21,6 +21,25 @@ interface JsonResult {
   evaluation: { chosen: number | null; candidates: { index: number; status: string; testAccuracy?: number; latencyMs?: number }[] } | null;
 }
 
+/** Run `groupnas <args>` in a child process and send it SIGINT once `ready()` holds. */
+async function interruptWhen(args: string[], ready: () => boolean): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  ensureBuilt();
+  const child = spawn(process.execPath, [join(PACKAGE_ROOT, 'bin', 'groupnas.js'), ...args], { cwd: PACKAGE_ROOT });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const poll = setInterval(() => {
+    if (ready()) {
+      clearInterval(poll);
+      child.kill('SIGINT');
+    }
+  }, 100);
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  clearInterval(poll);
+  return { code, stdout, stderr };
+}
+
 describe('groupnas search', () => {
   it('--config configs/tiny.json: teacher, supernet, evaluation of 2 candidates; run dir complete; --json keeps stdout clean', () => {
     const out = join(tmp(), 'run');
@@ -66,23 +85,13 @@ describe('groupnas search', () => {
   });
 
   it('Ctrl-C during the evaluation exits 130 with a resumable run; --resume finishes it', async () => {
-    ensureBuilt();
     const out = join(tmp(), 'run');
     const evaluationFile = join(out, 'evaluation', 'evaluation.json');
     // The second candidate trains for 3 epochs' worth of time at most; SIGINT lands once the first is done.
-    const child = spawn(process.execPath, [join(PACKAGE_ROOT, 'bin', 'groupnas.js'), 'search', '--config', 'configs/tiny.json', ...FAST, '--set', 'teacher.mode=none', '--set', 'evaluation.epochs=3', '--out', out, '--workers', '1', '--backend', 'wasm'], { cwd: PACKAGE_ROOT });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.stdout.resume();
-    const poll = setInterval(() => {
+    const { code, stderr } = await interruptWhen(['search', '--config', 'configs/tiny.json', ...FAST, '--set', 'teacher.mode=none', '--set', 'evaluation.epochs=3', '--out', out, '--workers', '1', '--backend', 'wasm'], () => {
       const record = existsSync(evaluationFile) ? readEvaluation(evaluationFile) : undefined;
-      if (record?.candidates.some((c) => c.status === 'done')) {
-        clearInterval(poll);
-        child.kill('SIGINT');
-      }
-    }, 100);
-    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
-    clearInterval(poll);
+      return record?.candidates.some((c) => c.status === 'done') === true;
+    });
     expect(code, stderr).toBe(130);
     expect(stderr).toMatch(/--resume/);
     expect(existsSync(join(out, 'report.md'))).toBe(false);
@@ -95,6 +104,20 @@ describe('groupnas search', () => {
     expect((JSON.parse(r.stdout) as JsonResult).evaluation!.candidates.map((c) => c.status)).toEqual(['done', 'done']);
     expect(existsSync(join(out, 'report.md'))).toBe(true);
   }, 300_000); // two search processes, each warming up a worker: ~2 min on a loaded 2-core machine
+
+  it('Ctrl-C during the supernet stops it after the current step: exit 130, finished epochs kept, --resume named', async () => {
+    const out = join(tmp(), 'run');
+    const searchFile = join(out, 'search.json');
+    const epochs = 40; // far more than run before the signal lands
+    const { code, stdout, stderr } = await interruptWhen(['search', '--config', 'configs/tiny.json', '--set', 'teacher.mode=none', '--set', `search.epochs=${epochs}`, '--out', out, '--backend', 'wasm'], () => existsSync(searchFile));
+    expect(code, stderr).toBe(130);
+    expect(stderr).toMatch(/interrupted/);
+    const log = JSON.parse(readFileSync(searchFile, 'utf8')) as { epochs: unknown[] };
+    expect(log.epochs.length).toBeGreaterThanOrEqual(1);
+    expect(log.epochs.length).toBeLessThan(epochs);
+    expect(existsSync(join(out, 'candidates.json'))).toBe(false);
+    expect(stdout).toMatch(`continue it with --resume ${out}`);
+  }, 120_000);
 
   it('bad input is a one-line error naming the flag or field', () => {
     const bad = runCli(['search', '--config', 'configs/tiny.json', '--target-bops', '-5', '--out', join(tmp(), 'x')]);
