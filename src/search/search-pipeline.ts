@@ -53,11 +53,9 @@ export async function searchPipeline(start: SearchStart, options: SearchPipeline
   const log = options.log;
   const pool = evaluate && config.evaluation.candidates > 0 ? startSearchEvaluationPool(config, { ...(workers !== undefined ? { workers } : {}), ...(log ? { log } : {}) }) : undefined;
   // Presets still training when the run ends early (a stopped supernet, a failure) stop as interrupted, not failed.
-  const stopped = new AbortController();
-  const stop = () => stopped.abort();
-  if (options.signal?.aborted) stop();
-  options.signal?.addEventListener('abort', stop, { once: true });
-  const shared = { ...(taskTimeoutMs !== undefined ? { taskTimeoutMs } : {}), signal: stopped.signal, ...(options.progress ? { progress: options.progress } : {}), ...(log ? { log } : {}) };
+  const ended = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, ended.signal]) : ended.signal;
+  const shared = { ...(taskTimeoutMs !== undefined ? { taskTimeoutMs } : {}), signal, ...(options.progress ? { progress: options.progress } : {}), ...(log ? { log } : {}) };
   let presetTraining: PresetTraining | undefined;
   const onSupernetStart = (run: SupernetStart) => {
     if (pool !== undefined && comparePresets) presetTraining = startPresetTraining(run, pool, shared);
@@ -70,9 +68,8 @@ export async function searchPipeline(start: SearchStart, options: SearchPipeline
     const evaluation = await evaluateSearch(search, { ...shared, pool, comparePresets, ...(presetTraining ? { presetTraining } : {}) });
     return { search, ...(evaluation ? { evaluation } : {}) };
   } finally {
-    options.signal?.removeEventListener('abort', stop);
-    stop();
-    (presetTraining as PresetTraining | undefined)?.supernetDone(); // assigned in the hook: TypeScript cannot see that
+    ended.abort();
+    presetTraining?.supernetDone();
     await pool?.destroy();
   }
 }

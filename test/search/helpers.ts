@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { SearchConfig } from '../../src/space/config.js';
 import { loadConfig } from '../../src/space/config-file.js';
+import type { ProgressReporter } from '../../src/util/progress.js';
 import { PACKAGE_ROOT } from '../../src/util/version.js';
 import { activationBits, bases, groupBoundary, SearchSpace, type AnyDecision } from '../../src/space/index.js';
 import { tinyArch } from '../nn/helpers/archs.js';
@@ -30,4 +31,18 @@ export function evaluatedSearchConfig(extra: string[] = []): SearchConfig {
     'evaluation.latencyRepeats=3',
     ...extra,
   ]);
+}
+
+/** A reporter that aborts once the bar `label` reports `after` done: a Ctrl-C at a chosen point (the search's steps, the evaluation's candidates). */
+export function abortWhenBarReaches(label: string, after: number, controller: AbortController): ProgressReporter {
+  return {
+    start(started) {
+      return {
+        update(done) {
+          if (started === label && done >= after) controller.abort();
+        },
+        stop() {},
+      };
+    },
+  };
 }

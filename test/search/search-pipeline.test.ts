@@ -8,7 +8,7 @@ import { COMPARED_PRESETS } from '../../src/search/search-run.js';
 import { searchPipeline } from '../../src/search/search-pipeline.js';
 import type { ProgressReporter } from '../../src/util/progress.js';
 import { ensureBuilt } from '../helpers/ensure-built.js';
-import { evaluatedSearchConfig } from './helpers.js';
+import { abortWhenBarReaches, evaluatedSearchConfig } from './helpers.js';
 
 beforeAll(async () => {
   ensureBuilt(); // the evaluation pool's workers run dist/
@@ -19,15 +19,12 @@ const tmp = () => mkdtempSync(join(tmpdir(), 'gn-search-pipeline-'));
 const config = evaluatedSearchConfig;
 const costModel = (layout: Parameters<typeof bopsCostModel>[0]) => bopsCostModel(layout);
 
-/** Records every bar's start and stop in order; `onUpdate` sees every update. */
-function recordingProgress(events: string[], onUpdate: (label: string, done: number) => void = () => {}): ProgressReporter {
+/** Records every bar's start and stop in order. */
+function recordingProgress(events: string[]): ProgressReporter {
   return {
     start(label) {
       events.push(`start ${label}`);
-      return {
-        update: (done) => onUpdate(label, done),
-        stop: () => void events.push(`stop ${label}`),
-      };
+      return { update() {}, stop: () => void events.push(`stop ${label}`) };
     },
   };
 }
@@ -55,9 +52,7 @@ describe('search pipeline: supernet, then evaluation, in one call', () => {
   it('a signal during the supernet returns it unfinished, with no evaluation; resuming runs the rest and the evaluation', async () => {
     const dir = tmp();
     const controller = new AbortController();
-    const stopAtFirstStep = recordingProgress([], (label, done) => {
-      if (label === 'search' && done >= 1) controller.abort();
-    });
+    const stopAtFirstStep = abortWhenBarReaches('search', 1, controller);
     const stopped = await searchPipeline({ config: config(['evaluation.workers=1']), out: dir }, { costModel, comparePresets: true, signal: controller.signal, progress: stopAtFirstStep });
     expect(stopped.search.finished).toBe(false);
     expect(stopped.evaluation).toBeUndefined();

@@ -8,9 +8,8 @@ import { EvaluationInterrupted, readEvaluation, startEvaluationPool, type Candid
 import { COMPARED_PRESETS, evaluateSearch, resumeSearch, runSearch, startPresetTraining, type PresetTraining } from '../../src/search/search-run.js';
 import { loadArch } from '../../src/space/arch-file.js';
 import { archProblems } from '../../src/space/arch-validation.js';
-import type { ProgressReporter } from '../../src/util/progress.js';
 import { ensureBuilt } from '../helpers/ensure-built.js';
-import { evaluatedSearchConfig } from './helpers.js';
+import { abortWhenBarReaches, evaluatedSearchConfig } from './helpers.js';
 
 beforeAll(async () => {
   ensureBuilt(); // the evaluation pool's workers run dist/
@@ -22,20 +21,6 @@ const config = evaluatedSearchConfig;
 const options = { costModel: (layout: Parameters<typeof bopsCostModel>[0]) => bopsCostModel(layout) };
 const read = (dir: string, file: string) => readFileSync(join(dir, file), 'utf8');
 
-/** A reporter that aborts when the evaluation's overall bar reports `after` finished candidates: a Ctrl-C mid-evaluation. */
-function abortAfter(after: number, controller: AbortController): ProgressReporter {
-  return {
-    start(label) {
-      return {
-        update(done) {
-          if (label === 'evaluate' && done >= after) controller.abort();
-        },
-        stop() {},
-      };
-    },
-  };
-}
-
 describe('search run: evaluation of the candidates', () => {
   it('an evaluation interrupted after one candidate resumes with the other; then arch.json, model.gnb, pareto.svg and report.md are written', async () => {
     const dir = tmp();
@@ -45,7 +30,7 @@ describe('search run: evaluation of the candidates', () => {
     expect(read(dir, 'arch.json')).toBe(derived);
 
     const controller = new AbortController();
-    await expect(evaluateSearch(search, { signal: controller.signal, progress: abortAfter(1, controller) })).rejects.toThrow(EvaluationInterrupted);
+    await expect(evaluateSearch(search, { signal: controller.signal, progress: abortWhenBarReaches('evaluate', 1, controller) })).rejects.toThrow(EvaluationInterrupted);
     const partial = readEvaluation(join(dir, 'evaluation', 'evaluation.json'))!;
     expect(partial.candidates.map((c) => c.status).sort()).toEqual(['done', 'pending']);
     for (const f of ['report.md', 'model.gnb', 'pareto.svg']) expect(existsSync(join(dir, f)), f).toBe(false);
