@@ -12,18 +12,26 @@ function formatNumber(v: number): string {
   return Math.abs(v) >= 100 ? v.toFixed(1) : v.toPrecision(4);
 }
 
-/** Bars with ETA on stderr; when stderr is not a terminal, one line per finished task instead of redraws. */
+/**
+ * Bars with ETA on stderr; when stderr is not a terminal, one line per finished task instead of
+ * redraws — and a task stopped short of its total (Ctrl-C, a failure) says where it stopped.
+ */
 export function progressBars(stream: NodeJS.WriteStream = process.stderr): ProgressReporter {
   return {
     start(label: string, total: number): ProgressTask {
       const started = Date.now();
       let lastFields: Record<string, string | number> = {};
       if (!stream.isTTY) {
+        let lastDone = 0;
         return {
-          update(_done, fields) { if (fields) lastFields = fields; },
+          update(done, fields) {
+            lastDone = done;
+            if (fields) lastFields = fields;
+          },
           stop() {
             const secs = ((Date.now() - started) / 1000).toFixed(1);
-            stream.write(`${label}: done in ${secs}s  ${formatFields(lastFields)}\n`);
+            const ended = lastDone >= total ? `done in ${secs}s` : `stopped at ${lastDone}/${total} after ${secs}s`;
+            stream.write(`${label}: ${ended}  ${formatFields(lastFields)}\n`);
           },
         };
       }
