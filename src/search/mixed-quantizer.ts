@@ -13,6 +13,7 @@
  */
 import * as tf from '../util/tfjs.js';
 import { activationQuantizerFor, quantizeActivation, type SignEstimator } from '../nn/activation.js';
+import { approxSignSlope, insideClip, keptByClip, negatedSign } from '../nn/quantizers/sign.js';
 import type { ActivationBits } from '../space/arch.js';
 
 export interface MixedQuantizerOptions {
@@ -21,17 +22,6 @@ export interface MixedQuantizerOptions {
   beta: number;
   /** Whether the pass differentiates the weights p (default true); false skips ∂/∂p (returned as zeros). */
   weightsGradient?: boolean;
-}
-
-/*
- * Indicators are written with tf.step (x > 0 ? 1 : alpha), exact at every float including ±0
- * (a difference of floats is 0 only when they are equal, and otherwise keeps its sign): on wasm a
- * comparison + cast costs ~10× a step, and these run on every activation of every base.
- */
-
-/** −sign(x), with sign(0) = +1 as nn's signPlusOne, in one step: step(−x, −1). */
-function negatedSign(x: tf.Tensor4D): tf.Tensor4D {
-  return tf.step(tf.neg(x), -1) as tf.Tensor4D;
 }
 
 /** The k-bit level index round(clip(x, 0, β)·(2^k − 1)/β) and its grid step β/(2^k − 1) (as nn's uniformQuant). */
@@ -57,14 +47,12 @@ function mixedSlope(x: tf.Tensor4D, clipped: tf.Tensor4D | undefined, bits: read
   const terms: tf.Tensor4D[] = [];
   const one = bits.indexOf(1);
   if (one >= 0) {
-    // STE: 1{|x| ≤ 1} = 1 − step(|x| − 1); approx: 2 − 2|x| inside, 0 outside = relu(2 − 2|x|).
-    const slope = estimator === 'approx' ? tf.relu(tf.sub(2, tf.mul(tf.abs(x), 2))) : tf.sub(1, tf.step(tf.sub(tf.abs(x), 1)));
+    const slope = estimator === 'approx' ? approxSignSlope(x) : insideClip(x, 1);
     terms.push(tf.mul(slope, p[one]!) as tf.Tensor4D);
   }
   const kBit = bits.flatMap((b, i) => (b === 1 ? [] : [p[i]!]));
   if (kBit.length > 0) {
-    // 0 ≤ x ≤ β exactly where clip(x, 0, β) = x.
-    const inside = tf.sub(1, tf.step(tf.abs(tf.sub(clipped!, x))));
+    const inside = keptByClip(x, clipped!);
     terms.push(tf.mul(inside, kBit.length === 1 ? kBit[0]! : tf.addN(kBit)) as tf.Tensor4D);
   }
   return (terms.length === 1 ? terms[0]! : tf.add(terms[0]!, terms[1]!)) as tf.Tensor4D;

@@ -1,18 +1,12 @@
 import * as tf from '../../util/tfjs.js';
-import { signPlusOne } from './sign.js';
+import { approxSignSlope, signPlusOne } from './sign.js';
 
 const approxSignOp = tf.customGrad((x, save) => {
   const input = x as tf.Tensor;
   (save as tf.GradSaveFunc)([input]);
   return {
     value: signPlusOne(input),
-    gradFunc: (dy, saved) =>
-      tf.tidy(() => {
-        const s = saved[0]!;
-        // 2 − 2|x| on |x| ≤ 1 (it is 0 at |x| = 1 anyway), 0 outside.
-        const slope = tf.sub(2, tf.mul(2, tf.abs(s)));
-        return tf.where(tf.lessEqual(tf.abs(s), 1), tf.mul(dy, slope), tf.zerosLike(s));
-      }),
+    gradFunc: (dy, saved) => tf.tidy(() => tf.mul(dy, approxSignSlope(saved[0]!))),
   };
 });
 

@@ -1,5 +1,6 @@
 import * as tf from '../../util/tfjs.js';
 import { UsageError } from '../../util/errors.js';
+import { keptByClip } from './sign.js';
 
 /**
  * k-bit uniform activation quantizer of the Group-Net supplement (S4.1; DoReFa-style, β fixed).
@@ -23,8 +24,7 @@ export function uniformQuant<T extends tf.Tensor>(y: T, bits: number, beta: numb
       gradFunc: (dy, saved) =>
         tf.tidy(() => {
           const s = saved[0]!;
-          const inside = tf.cast(tf.logicalAnd(tf.greaterEqual(s, 0), tf.lessEqual(s, beta)), 'float32');
-          return tf.mul(dy, inside);
+          return tf.mul(dy, keptByClip(s, tf.clipByValue(s, 0, beta)));
         }),
     };
   });
