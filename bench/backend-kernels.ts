@@ -82,7 +82,9 @@ async function main(): Promise<void> {
   registerWasmTrainingKernels();
 
   console.log(`# groupnas wasm training kernels vs tfjs-backend-wasm ${tf.version_core} stock kernels`);
-  console.log(`# batch ${batch}, median of ${reps} (stock dx: of 2); ${os.cpus()[0]?.model ?? 'cpu'} ×${os.cpus().length}, node ${process.version}, load ${os.loadavg()[0]!.toFixed(1)}`);
+  console.log(
+    `# batch ${batch}, median of ${reps} (stock dx: of 2); ${os.cpus()[0]?.model ?? 'cpu'} ×${os.cpus().length}, node ${process.version}, load ${os.loadavg()[0]!.toFixed(1)}`,
+  );
   console.log('# stock wasm has no dW kernel at all (training a conv net fails without ours)');
   console.log('');
   console.log('layer              GFLOP   fwd GFLOP/s  stock dx  our dx  our dW   dx vs stock  dx/fwd  dW/fwd');
@@ -119,7 +121,10 @@ async function main(): Promise<void> {
   const mask = tf.lessEqual(act, one);
   const pooledGrad = tf.randomNormal([batch, 14, 14, 32], 0, 1, 'float32', 6);
   const rows = tf.randomNormal([batch * 28, 28 * 32], 0, 1, 'float32', 7);
-  const segmentIds = tf.tensor1d(Array.from({ length: batch * 28 }, (_, i) => i % 32), 'int32');
+  const segmentIds = tf.tensor1d(
+    Array.from({ length: batch * 28 }, (_, i) => i % 32),
+    'int32',
+  );
   const cases: { name: string; kernelName: string; inputs: tf.NamedTensorInfoMap; attrs?: object }[] = [
     { name: 'Tile [1,1,1,32]→act (batchNorm grad)', kernelName: 'Tile', inputs: { x: channelVector }, attrs: { reps: [batch, 28, 28, 1] } },
     { name: 'Sum over [0,1,2]', kernelName: 'Sum', inputs: { x: act }, attrs: { axis: [0, 1, 2], keepDims: false } },
@@ -128,7 +133,12 @@ async function main(): Promise<void> {
     { name: 'Cast bool→float32 (stock kept)', kernelName: 'Cast', inputs: { x: mask }, attrs: { dtype: 'float32' } },
     { name: 'Cast float32→bool', kernelName: 'Cast', inputs: { x: act }, attrs: { dtype: 'bool' } },
     { name: 'Sign', kernelName: 'Sign', inputs: { x: act } },
-    { name: 'FusedBatchNorm per channel', kernelName: 'FusedBatchNorm', inputs: { x: act, mean: channelStats, variance: channelVariance, offset: channelStats, scale: channelStats }, attrs: { varianceEpsilon: 1e-5 } },
+    {
+      name: 'FusedBatchNorm per channel',
+      kernelName: 'FusedBatchNorm',
+      inputs: { x: act, mean: channelStats, variance: channelVariance, offset: channelStats, scale: channelStats },
+      attrs: { varianceEpsilon: 1e-5 },
+    },
     { name: 'AvgPoolGrad 2×2/2', kernelName: 'AvgPoolGrad', inputs: { dy: pooledGrad, input: act }, attrs: { filterSize: 2, strides: 2, pad: 'same' } },
     { name: 'UnsortedSegmentSum (gather grad)', kernelName: 'UnsortedSegmentSum', inputs: { x: rows, segmentIds }, attrs: { numSegments: 32 } },
   ];

@@ -108,7 +108,11 @@ function median(fn: () => void, seconds: number): number {
 function layerOperands(layer: BenchLayer) {
   const spec: ConvSpec = { kernel: layer.kernel, stride: layer.stride, dilation: 1, padding: 'same' };
   const input = packSigns(randomSigns(1, layer.h * layer.w * layer.cin), { n: 1, h: layer.h, w: layer.w, c: layer.cin });
-  const weights = packWeights(randomSigns(2, layer.kernel ** 2 * layer.cin * layer.cout), { kernel: layer.kernel, inChannels: layer.cin, outChannels: layer.cout });
+  const weights = packWeights(randomSigns(2, layer.kernel ** 2 * layer.cin * layer.cout), {
+    kernel: layer.kernel,
+    inChannels: layer.cin,
+    outChannels: layer.cout,
+  });
   const transform = foldOutputTransform({ channels: layer.cout, alpha: new Float32Array(layer.cout).fill(0.05) });
   return { spec, input, weights, transform };
 }
@@ -189,7 +193,16 @@ export async function runNativeBench(options: NativeBenchOptions = {}): Promise<
     const torchSeconds = torch ? torch[i]! : null;
     const nativeMacsPerSecond = binaryMacs / kernelSeconds;
     return {
-      layer, binaryMacs, path: native.path, kernelSeconds, nativeMacsPerSecond, nativeSeconds, signSeconds, wasmSeconds, xnnpackSeconds, torchSeconds,
+      layer,
+      binaryMacs,
+      path: native.path,
+      kernelSeconds,
+      nativeMacsPerSecond,
+      nativeSeconds,
+      signSeconds,
+      wasmSeconds,
+      xnnpackSeconds,
+      torchSeconds,
       fractionOfReference: nativeMacsPerSecond / AVX512_REFERENCE_MACS,
       fractionOfRoofline: nativeMacsPerSecond / rooflines[native.path]!,
       speedupVsXnnpack: xnnpackSeconds / nativeSeconds,
@@ -231,30 +244,48 @@ export function formatNativeBench(r: NativeBenchReport): string {
     '',
     'kernel ms: conv + per-channel transform into a preallocated float32 output (bMAC/s and the fractions use it);',
     'api ms: the same through the engine API, a fresh output array per call (the speed-ups use it); sign ms: fused sign (packed output)',
-    ['layer'.padEnd(31), 'path', 'kernel ms', 'bMAC/s', 'of 800G', 'of roof', 'api ms', 'sign ms', 'wasm ms', 'xnnpack ms', 'torch ms', '×xnnpack', '×torch'].join('  '),
+    [
+      'layer'.padEnd(31),
+      'path',
+      'kernel ms',
+      'bMAC/s',
+      'of 800G',
+      'of roof',
+      'api ms',
+      'sign ms',
+      'wasm ms',
+      'xnnpack ms',
+      'torch ms',
+      '×xnnpack',
+      '×torch',
+    ].join('  '),
   ];
   for (const x of r.layers) {
-    lines.push([
-      x.layer.name.padEnd(31),
-      x.path.padEnd(4),
-      ms(x.kernelSeconds).padStart(9),
-      g(x.nativeMacsPerSecond).padStart(6),
-      `${(x.fractionOfReference * 100).toFixed(0)}%`.padStart(7),
-      `${(x.fractionOfRoofline * 100).toFixed(0)}%`.padStart(7),
-      ms(x.nativeSeconds).padStart(6),
-      ms(x.signSeconds).padStart(7),
-      ms(x.wasmSeconds).padStart(7),
-      ms(x.xnnpackSeconds).padStart(10),
-      (x.torchSeconds === null ? '—' : ms(x.torchSeconds)).padStart(8),
-      `${x.speedupVsXnnpack.toFixed(1)}×`.padStart(8),
-      (x.speedupVsTorch === null ? '—' : `${x.speedupVsTorch.toFixed(1)}×`).padStart(6),
-    ].join('  '));
+    lines.push(
+      [
+        x.layer.name.padEnd(31),
+        x.path.padEnd(4),
+        ms(x.kernelSeconds).padStart(9),
+        g(x.nativeMacsPerSecond).padStart(6),
+        `${(x.fractionOfReference * 100).toFixed(0)}%`.padStart(7),
+        `${(x.fractionOfRoofline * 100).toFixed(0)}%`.padStart(7),
+        ms(x.nativeSeconds).padStart(6),
+        ms(x.signSeconds).padStart(7),
+        ms(x.wasmSeconds).padStart(7),
+        ms(x.xnnpackSeconds).padStart(10),
+        (x.torchSeconds === null ? '—' : ms(x.torchSeconds)).padStart(8),
+        `${x.speedupVsXnnpack.toFixed(1)}×`.padStart(8),
+        (x.speedupVsTorch === null ? '—' : `${x.speedupVsTorch.toFixed(1)}×`).padStart(6),
+      ].join('  '),
+    );
   }
   lines.push('', '28²×128 on every dispatch path (forced; kernel time):');
   for (const p of r.perPath) lines.push(`  ${p.path.padEnd(8)} ${ms(p.seconds).padStart(8)} ms  ${g(p.macsPerSecond).padStart(7)} binary MAC/s`);
   lines.push('', `one vs two threads (${r.machine.cores} cores on this machine, kernel time):`);
   for (const t of r.twoThreads) {
-    lines.push(`  ${t.layer.name.padEnd(26)} 1 thread ${ms(t.oneSeconds)} ms  2 threads ${ms(t.twoSeconds)} ms  (${(t.oneSeconds / t.twoSeconds).toFixed(2)}×)`);
+    lines.push(
+      `  ${t.layer.name.padEnd(26)} 1 thread ${ms(t.oneSeconds)} ms  2 threads ${ms(t.twoSeconds)} ms  (${(t.oneSeconds / t.twoSeconds).toFixed(2)}×)`,
+    );
   }
   lines.push('');
   if ('skipped' in r.model) {
@@ -263,7 +294,9 @@ export function formatNativeBench(r: NativeBenchReport): string {
     const mb = r.model;
     lines.push(`whole model: ${mb.model} through PackedModel on ${mb.engine}`);
     const [batch1, batch64] = [mb.latency[0]!, mb.latency[1]!];
-    lines.push(`  batch 1: ${(batch1.medianSeconds * 1e3).toFixed(2)} ms (${batch1.imagesPerSecond.toFixed(0)} images/s); batch 64: ${batch64.imagesPerSecond.toFixed(0)} images/s`);
+    lines.push(
+      `  batch 1: ${(batch1.medianSeconds * 1e3).toFixed(2)} ms (${batch1.imagesPerSecond.toFixed(0)} images/s); batch 64: ${batch64.imagesPerSecond.toFixed(0)} images/s`,
+    );
     lines.push(`  latency table predicts ${(mb.predictedSeconds * 1e3).toFixed(2)} ms at batch 1 (${(mb.predictionError * 100).toFixed(0)}% off)`);
     if ('unavailable' in mb.torch) {
       lines.push(`  PyTorch: ${mb.torch.unavailable}`);

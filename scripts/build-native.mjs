@@ -25,7 +25,11 @@ function replaceAtomically(target, write) {
 
 function finish(ok, reason) {
   replaceAtomically(statusPath, (tmp) => writeFileSync(tmp, `${JSON.stringify({ ok, reason, at: new Date().toISOString() }, null, 2)}\n`));
-  console.error(ok ? 'build-native: built native/build/Release/groupnas_native.node' : `build-native: skipped — ${reason}; the native engine is unavailable and --engine auto uses wasm`);
+  console.error(
+    ok
+      ? 'build-native: built native/build/Release/groupnas_native.node'
+      : `build-native: skipped — ${reason}; the native engine is unavailable and --engine auto uses wasm`,
+  );
   process.exit(0);
 }
 
@@ -53,7 +57,7 @@ function findNodeGyp() {
   return candidates.find((p) => p && existsSync(p));
 }
 const nodeGyp = findNodeGyp();
-if (!nodeGyp) finish(false, 'node-gyp not found (neither npm\'s bundled copy nor a local install)');
+if (!nodeGyp) finish(false, "node-gyp not found (neither npm's bundled copy nor a local install)");
 
 // Build against the headers of the node that runs this script when they are installed beside
 // it (no download); otherwise node-gyp uses its configured nodedir or cache.
@@ -77,6 +81,8 @@ if (run.status !== 0) {
   console.error(log);
   finish(false, `node-gyp failed (exit ${run.status ?? run.signal}): ${log.split('\n').find((l) => /error/i.test(l)) ?? 'see the log above'}`);
 }
-replaceAtomically(join(nativeDir, 'build', 'Release', 'groupnas_native.node'), (tmp) => copyFileSync(join(staging, 'build', 'Release', 'groupnas_native.node'), tmp));
+replaceAtomically(join(nativeDir, 'build', 'Release', 'groupnas_native.node'), (tmp) =>
+  copyFileSync(join(staging, 'build', 'Release', 'groupnas_native.node'), tmp),
+);
 rmSync(staging, { recursive: true, force: true });
 finish(true, undefined);

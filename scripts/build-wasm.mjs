@@ -18,12 +18,21 @@ const ascBin = join(dirname(require.resolve('assemblyscript/package.json')), 'bi
 
 mkdirSync(dirname(target), { recursive: true });
 const args = [
-  ascBin, source,
-  '--outFile', tmp,
-  '--optimizeLevel', '3', '--shrinkLevel', '0', '--noAssert',
-  '--runtime', 'stub',
-  '--enable', 'simd',
-  '--initialMemory', '1',
+  ascBin,
+  source,
+  '--outFile',
+  tmp,
+  '--optimizeLevel',
+  '3',
+  '--shrinkLevel',
+  '0',
+  '--noAssert',
+  '--runtime',
+  'stub',
+  '--enable',
+  'simd',
+  '--initialMemory',
+  '1',
 ];
 const run = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
 if (run.status !== 0) {

@@ -82,7 +82,14 @@ function distinctCandidates(config: SearchConfig, count: number): Arch[] {
   return [...seen.values()].map((a, i) => ({ ...a, name: `${config.name}/bench-${i}` }));
 }
 
-async function timePool(candidates: Arch[], training: TrainingOptions, warmUp: WarmUp, workers: number, latencyRepeats: number, progress: ProgressReporter): Promise<PoolTiming> {
+async function timePool(
+  candidates: Arch[],
+  training: TrainingOptions,
+  warmUp: WarmUp,
+  workers: number,
+  latencyRepeats: number,
+  progress: ProgressReporter,
+): Promise<PoolTiming> {
   const dir = mkdtempSync(join(tmpdir(), `groupnas-bench-pool-${workers}-`));
   const warmUpStart = performance.now();
   const pool = startEvaluationPool({ workers, warmUp });
@@ -155,7 +162,7 @@ export function formatEvaluatePoolReport(r: EvaluatePoolBenchResult): string {
   return [
     `evaluation pool: ${r.candidates.length} candidates of ${r.config} (${r.training.limit ?? 'all'} images, ${r.training.epochs} epoch(s)) — ${r.machine.cpu}, ${r.machine.cores} cores, load ${r.loadAverage.before.toFixed(2)} → ${r.loadAverage.after.toFixed(2)}`,
     'pools of 1 and of 2 workers, each started and warmed up before its timer (as groupnas search starts its pool during the supernet phase)',
-    'workers      total         pool      latency   Σ training   cores used   others\' cores   warm-up (untimed)',
+    "workers      total         pool      latency   Σ training   cores used   others' cores   warm-up (untimed)",
     row(r.one),
     row(r.two),
     `two workers / one: ${r.ratio.toFixed(2)}× total, ${r.poolRatio.toFixed(2)}× pool (accepted: < 0.65×); each candidate trained ${(r.two.trainSeconds / r.one.trainSeconds).toFixed(2)}× as long beside another`,

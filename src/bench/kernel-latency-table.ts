@@ -7,8 +7,19 @@
  * visible. Shapes come from src/space (`summarize`, via latencyEntriesOf).
  */
 import {
-  blockOutputShapes, connectionEntry, defaultCacheDir, latencyCachePath, latencyEntriesOf, latencyKey, measureLatencyTable, measurePackedLatency, predictArchLatency,
-  type BinaryEngine, type EngineName, type LatencyEntry, type TimingOptions,
+  blockOutputShapes,
+  connectionEntry,
+  defaultCacheDir,
+  latencyCachePath,
+  latencyEntriesOf,
+  latencyKey,
+  measureLatencyTable,
+  measurePackedLatency,
+  predictArchLatency,
+  type BinaryEngine,
+  type EngineName,
+  type LatencyEntry,
+  type TimingOptions,
 } from '../kernels/index.js';
 import type { ActivationBits, Arch } from '../space/arch.js';
 import { scaleWidth } from '../space/backbone.js';

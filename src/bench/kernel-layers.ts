@@ -39,7 +39,15 @@ export function binaryLayersOf(label: string, widthMultiplier: number): BenchLay
     if (seen.has(key)) continue;
     seen.add(key);
     const shape = e.inChannels === e.outChannels ? `${e.h}²×${e.inChannels}` : `${e.h}²×${e.inChannels}→${e.outChannels}`;
-    layers.push({ name: `${label} ${shape}${e.stride > 1 ? ` s${e.stride}` : ''}`, h: e.h, w: e.w, cin: e.inChannels, cout: e.outChannels, kernel: e.kernel, stride: e.stride });
+    layers.push({
+      name: `${label} ${shape}${e.stride > 1 ? ` s${e.stride}` : ''}`,
+      h: e.h,
+      w: e.w,
+      cin: e.inChannels,
+      cout: e.outChannels,
+      kernel: e.kernel,
+      stride: e.stride,
+    });
   }
   return layers;
 }
@@ -125,7 +133,11 @@ function timeFp32(layer: BenchLayer, seconds: number): number {
 function timeBinary(engine: BinaryEngine, layer: BenchLayer, seconds: number): { seconds: number; signSeconds: number } {
   const spec: ConvSpec = { kernel: layer.kernel, stride: layer.stride, dilation: 1, padding: 'symmetric' };
   const input = packSigns(randomSigns(1, layer.h * layer.w * layer.cin), { n: 1, h: layer.h, w: layer.w, c: layer.cin });
-  const weights = packWeights(randomSigns(2, layer.kernel ** 2 * layer.cin * layer.cout), { kernel: layer.kernel, inChannels: layer.cin, outChannels: layer.cout });
+  const weights = packWeights(randomSigns(2, layer.kernel ** 2 * layer.cin * layer.cout), {
+    kernel: layer.kernel,
+    inChannels: layer.cin,
+    outChannels: layer.cout,
+  });
   const transform = foldOutputTransform({ channels: layer.cout, alpha: new Float32Array(layer.cout).fill(0.05) });
   return {
     seconds: medianSeconds(() => engine.conv(input, weights, spec, transform), seconds),
@@ -142,7 +154,11 @@ export function measureRooflines(engines: readonly BinaryEngine[], seconds = 0.3
  * Time every layer on every engine and as an fp32 XNNPACK conv (switches tfjs to the wasm
  * backend). The fp32 conv uses the same symmetric zero padding as the binary one.
  */
-export async function benchLayers(engines: readonly BinaryEngine[], rooflines: readonly EngineRoofline[], options: LayerBenchOptions = {}): Promise<LayerResult[]> {
+export async function benchLayers(
+  engines: readonly BinaryEngine[],
+  rooflines: readonly EngineRoofline[],
+  options: LayerBenchOptions = {},
+): Promise<LayerResult[]> {
   const seconds = options.seconds ?? 0.4;
   const layers = options.layers ?? defaultBenchLayers();
   await selectBackend('wasm');

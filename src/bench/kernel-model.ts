@@ -4,7 +4,15 @@
  * simulation) on one thread, measured in the same run.
  */
 import { join } from 'node:path';
-import { measurePackedLatency, packStateDict, PackedModel, type ArrayTensor, type BinaryEngine, type EngineName, type PackedLatency } from '../kernels/index.js';
+import {
+  measurePackedLatency,
+  packStateDict,
+  PackedModel,
+  type ArrayTensor,
+  type BinaryEngine,
+  type EngineName,
+  type PackedLatency,
+} from '../kernels/index.js';
 import { buildModel } from '../nn/group-net.js';
 import type { Arch } from '../space/arch.js';
 import { buildPreset } from '../space/presets.js';

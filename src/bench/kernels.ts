@@ -71,7 +71,14 @@ export async function benchKernels(options: KernelsBenchOptions = {}): Promise<K
   const layerEngines: BinaryEngine[] = engine.name === 'wasm' || engine.name === 'js' ? [engine] : [engine, createEngine('wasm')];
   const rooflines = measureRooflines(layerEngines);
   const machine = describeMachine();
-  const report: KernelsBenchReport = { machine, fingerprint: machineFingerprint(machine), loadAverage: { before, after: before }, engine: engine.name, rooflines, seconds: 0 };
+  const report: KernelsBenchReport = {
+    machine,
+    fingerprint: machineFingerprint(machine),
+    loadAverage: { before, after: before },
+    engine: engine.name,
+    rooflines,
+    seconds: 0,
+  };
   // The fp32 reference convs and the models the table checks are built with tfjs on wasm.
   await selectBackend('wasm');
 

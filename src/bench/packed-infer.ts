@@ -5,7 +5,16 @@
  */
 import { resolve } from 'node:path';
 import { firstImages, loadDataset, normalizeImages } from '../data/index.js';
-import { createEngine, evaluatePackedModel, loadPackedModel, measurePackedLatency, type EngineChoice, type EngineName, type PackedLatency, type TimingOptions } from '../kernels/index.js';
+import {
+  createEngine,
+  evaluatePackedModel,
+  loadPackedModel,
+  measurePackedLatency,
+  type EngineChoice,
+  type EngineName,
+  type PackedLatency,
+  type TimingOptions,
+} from '../kernels/index.js';
 import { UsageError } from '../util/errors.js';
 import { describeMachine, type MachineDescription } from '../util/machine.js';
 
@@ -43,9 +52,12 @@ export function inferPackedModel(path: string, options: InferOptions = {}): Infe
   const dataset = loadDataset({ data });
   const [height, width, channels] = dataset.shape;
   if (height !== arch.input.height || width !== arch.input.width || channels !== arch.input.channels) {
-    throw new UsageError(`--data ${data}: images are ${height}×${width}×${channels}, but ${path} expects ${arch.input.height}×${arch.input.width}×${arch.input.channels}`);
+    throw new UsageError(
+      `--data ${data}: images are ${height}×${width}×${channels}, but ${path} expects ${arch.input.height}×${arch.input.width}×${arch.input.channels}`,
+    );
   }
-  if (options.limit !== undefined && (!Number.isInteger(options.limit) || options.limit < 1)) throw new UsageError(`--limit: expected a positive integer, got ${options.limit}`);
+  if (options.limit !== undefined && (!Number.isInteger(options.limit) || options.limit < 1))
+    throw new UsageError(`--limit: expected a positive integer, got ${options.limit}`);
   const test = options.limit === undefined ? dataset.test : firstImages(dataset.test, options.limit);
   const images = normalizeImages(test.images, channels, metadata.normalization ?? dataset.stats);
   const result = evaluatePackedModel(model, images, test.labels, test.count);

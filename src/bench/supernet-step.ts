@@ -78,7 +78,10 @@ export function withEveryDecision(config: SearchConfig): SearchConfig {
   return { ...config, name: `${config.name ?? 'config'} + every decision`, space: { ...config.space, decisions: [...config.space.decisions, ...added] } };
 }
 
-export function timeSupernetStep(space: SearchSpace, options: { batch?: number; steps?: number; warmup?: number; seed?: number; archEvery?: number } = {}): SupernetStepTiming {
+export function timeSupernetStep(
+  space: SearchSpace,
+  options: { batch?: number; steps?: number; warmup?: number; seed?: number; archEvery?: number } = {},
+): SupernetStepTiming {
   const batch = options.batch ?? 64;
   const steps = options.steps ?? 3;
   const warmup = options.warmup ?? 1;
@@ -86,8 +89,14 @@ export function timeSupernetStep(space: SearchSpace, options: { batch?: number; 
   const archEvery = options.archEvery ?? 1;
   const rng = createRng(seed);
   const { height, width, channels } = space.template.input;
-  const x = tf.tensor4d(Float32Array.from({ length: batch * height * width * channels }, () => rng() * 2 - 1), [batch, height, width, channels]);
-  const y = tf.tensor1d(Int32Array.from({ length: batch }, () => randomInt(rng, space.template.head.classes)), 'int32');
+  const x = tf.tensor4d(
+    Float32Array.from({ length: batch * height * width * channels }, () => rng() * 2 - 1),
+    [batch, height, width, channels],
+  );
+  const y = tf.tensor1d(
+    Int32Array.from({ length: batch }, () => randomInt(rng, space.template.head.classes)),
+    'int32',
+  );
   const largest = largestArchitecture(space);
   const layout = supernetLayout(space);
   const optimizer = { type: 'adam' as const, lr: 1e-3, momentum: 0.9, weightDecay: 5e-4 };
@@ -107,12 +116,18 @@ export function timeSupernetStep(space: SearchSpace, options: { batch?: number; 
 
     const supernet = new Supernet(layout, { seed });
     const alpha = new ArchitectureWeights(space);
-    const bilevel = new BilevelTrainer(supernet, alpha, bopsCostModel(layout), { kind: 'none', target: 1, scale: 1, exponent: 0, weight: 0 }, {
-      weightOptimizer: optimizer,
-      weightSchedule: { kind: 'constant' },
-      archOptimizer: { lr: 3e-4, beta1: 0.5, beta2: 0.999, weightDecay: 1e-3 },
-      order: 'first',
-    });
+    const bilevel = new BilevelTrainer(
+      supernet,
+      alpha,
+      bopsCostModel(layout),
+      { kind: 'none', target: 1, scale: 1, exponent: 0, weight: 0 },
+      {
+        weightOptimizer: optimizer,
+        weightSchedule: { kind: 'constant' },
+        archOptimizer: { lr: 3e-4, beta1: 0.5, beta2: 0.999, weightDecay: 1e-3 },
+        order: 'first',
+      },
+    );
     const supernetWeightStepMs = medianMs(() => bilevel.weightStep(x, y), steps, warmup);
     const supernetArchStepMs = medianMs(() => bilevel.architectureStep({ x, y }, { x, y }), steps, warmup);
     bilevel.dispose();
@@ -176,13 +191,23 @@ export interface SupernetStepReport {
  * the default config with every decision type) on the wasm backend (what training here runs on),
  * all at one batch size. Configs whose data set is absent are listed as skipped.
  */
-export async function benchSupernetSteps(options: { configs?: string[]; everyDecision?: boolean; batch?: number; steps?: number } = {}): Promise<SupernetStepReport> {
+export async function benchSupernetSteps(
+  options: { configs?: string[]; everyDecision?: boolean; batch?: number; steps?: number } = {},
+): Promise<SupernetStepReport> {
   await selectBackend('wasm');
   const batch = options.batch ?? 64;
   const files = options.configs ?? benchConfigFiles();
-  const targets: { label: string; config: string; load: () => SearchConfig }[] = files.map((file) => ({ label: basename(file, '.json'), config: file, load: () => loadConfig(file, []) }));
+  const targets: { label: string; config: string; load: () => SearchConfig }[] = files.map((file) => ({
+    label: basename(file, '.json'),
+    config: file,
+    load: () => loadConfig(file, []),
+  }));
   if (options.everyDecision ?? options.configs === undefined) {
-    targets.push({ label: `${basename(DEFAULT_CONFIG_FILE, '.json')} + every decision`, config: DEFAULT_CONFIG_FILE, load: () => withEveryDecision(loadConfig(DEFAULT_CONFIG_FILE, [])) });
+    targets.push({
+      label: `${basename(DEFAULT_CONFIG_FILE, '.json')} + every decision`,
+      config: DEFAULT_CONFIG_FILE,
+      load: () => withEveryDecision(loadConfig(DEFAULT_CONFIG_FILE, [])),
+    });
   }
   const entries: SupernetStepEntry[] = [];
   for (const target of targets) {
@@ -190,7 +215,15 @@ export async function benchSupernetSteps(options: { configs?: string[]; everyDec
     const base = { label: target.label, config: target.config, searchBatch: config.search.batchSize };
     const skipped = missingData(config);
     if (skipped !== undefined) entries.push({ ...base, skipped });
-    else entries.push({ ...base, timing: timeSupernetStep(spaceFromConfig(config), { batch, archEvery: config.search.archEvery, ...(options.steps !== undefined ? { steps: options.steps } : {}) }) });
+    else
+      entries.push({
+        ...base,
+        timing: timeSupernetStep(spaceFromConfig(config), {
+          batch,
+          archEvery: config.search.archEvery,
+          ...(options.steps !== undefined ? { steps: options.steps } : {}),
+        }),
+      });
   }
   return { backend: 'wasm', batch, entries };
 }
@@ -210,7 +243,9 @@ export function formatSupernetSteps(r: SupernetStepReport): string {
       lines.push(`${e.label.padEnd(width)}  skipped: ${e.skipped}`);
       continue;
     }
-    lines.push(`${e.label.padEnd(width)}      ${ms(t.largestStepMs)}  ${ms(t.supernetWeightStepMs)} ${times(t.weightStepRatio).padStart(6)}  ${ms(t.supernetArchStepMs)}  ${String(t.archEvery).padStart(1)}   ${times(t.searchStepRatio).padStart(6)}`);
+    lines.push(
+      `${e.label.padEnd(width)}      ${ms(t.largestStepMs)}  ${ms(t.supernetWeightStepMs)} ${times(t.weightStepRatio).padStart(6)}  ${ms(t.supernetArchStepMs)}  ${String(t.archEvery).padStart(1)}   ${times(t.searchStepRatio).padStart(6)}`,
+    );
   }
   for (const e of r.entries) {
     const t = e.timing;

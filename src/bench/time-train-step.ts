@@ -21,8 +21,14 @@ export function timeTrainStep(arch: Arch, options: { batch: number; steps: numbe
   const { batch, steps, warmup } = options;
   const rng = createRng(options.seed ?? 0);
   const { height, width, channels } = arch.input;
-  const x = tf.tensor4d(Float32Array.from({ length: batch * height * width * channels }, () => rng() * 2 - 1), [batch, height, width, channels]);
-  const y = tf.tensor1d(Int32Array.from({ length: batch }, () => randomInt(rng, arch.head.classes)), 'int32');
+  const x = tf.tensor4d(
+    Float32Array.from({ length: batch * height * width * channels }, () => rng() * 2 - 1),
+    [batch, height, width, channels],
+  );
+  const y = tf.tensor1d(
+    Int32Array.from({ length: batch }, () => randomInt(rng, arch.head.classes)),
+    'int32',
+  );
   const model = buildModel(arch, { seed: options.seed ?? 0 });
   const trainer = createTrainer(model, { optimizer: 'sgd-nesterov', learningRate: 0.05, weightDecay: 1e-4 });
   let stepMs: number;

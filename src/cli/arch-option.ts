@@ -16,10 +16,21 @@ export interface ArchArgs {
 /** `--preset NAME | --arch FILE` with the preset's `--backbone`, `--width-mult`, `--classes`: shared by train, summary, export. */
 export function withArchOptions<T>(y: Argv<T>): Argv<T & ArchArgs> {
   return y
-    .option('preset', { type: 'string', describe: `a named architecture: ${listPresets().map((p) => p.name).join(', ')}` })
+    .option('preset', {
+      type: 'string',
+      describe: `a named architecture: ${listPresets()
+        .map((p) => p.name)
+        .join(', ')}`,
+    })
     .option('arch', { type: 'string', describe: 'an arch.json file (as exported by a search)' })
     .conflicts('preset', 'arch')
-    .option('backbone', { type: 'string', default: 'resnet-r', describe: `backbone of --preset: ${listBackbones().map((b) => b.name).join(', ')}` })
+    .option('backbone', {
+      type: 'string',
+      default: 'resnet-r',
+      describe: `backbone of --preset: ${listBackbones()
+        .map((b) => b.name)
+        .join(', ')}`,
+    })
     .option('width-mult', { type: 'number', default: 1, describe: 'width multiplier of --preset (0.5 = R/2)' })
     .option('classes', { type: 'number', describe: 'classifier outputs of --preset (default: the backbone’s)' }) as Argv<T & ArchArgs>;
 }

@@ -10,7 +10,9 @@ import { commands } from './commands/index.js';
 export async function main(args: string[]): Promise<number> {
   const cli = yargs(args)
     .scriptName('groupnas')
-    .usage('$0 <command> [options]\n\nDifferentiable architecture search for structured binary neural networks (Group-Net),\npriced on real bit-packed XNOR/popcount kernels.')
+    .usage(
+      '$0 <command> [options]\n\nDifferentiable architecture search for structured binary neural networks (Group-Net),\npriced on real bit-packed XNOR/popcount kernels.',
+    )
     .command(commands)
     .demandCommand(1, 'Name a command.')
     .strict()

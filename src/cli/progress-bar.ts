@@ -51,7 +51,9 @@ export function progressBars(stream: NodeJS.WriteStream = process.stderr): Progr
           if (fields) lastFields = fields;
           bar.update(done, { fields: formatFields(lastFields) });
         },
-        stop() { bar.stop(); },
+        stop() {
+          bar.stop();
+        },
       };
     },
   };

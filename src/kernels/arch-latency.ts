@@ -50,7 +50,8 @@ function convEntry(layer: LayerSummary, bases: number): ConvEntry {
   const kernel = layer.kernel ?? 1;
   const bits = layer.bits as ActivationBits;
   // A projection shortcut average-pools first (stride), then runs a 1×1 conv at the output size.
-  if (layer.name.endsWith('.shortcut')) return { h: layer.outputShape[0], w: layer.outputShape[1], inChannels, outChannels, kernel, stride: 1, dilation: 1, bits, bases };
+  if (layer.name.endsWith('.shortcut'))
+    return { h: layer.outputShape[0], w: layer.outputShape[1], inChannels, outChannels, kernel, stride: 1, dilation: 1, bits, bases };
   return { h, w, inChannels, outChannels, kernel, stride: layer.stride ?? 1, dilation: layer.dilation ?? 1, bits, bases };
 }
 
@@ -74,7 +75,8 @@ export function latencyItemsOf(arch: Arch): LatencyItem[] {
   items.push({ entry: mapEntry('batchNorm', stem.outputShape), place: stemPlace });
   if (arch.bits[0] !== 1) items.push({ entry: mapEntry('relu', stem.outputShape), place: stemPlace });
   const [sh, sw, sc] = stem.outputShape;
-  if (arch.stem.pool) items.push({ entry: { op: 'maxPool', h: sh, w: sw, c: sc, window: arch.stem.pool.kernel, stride: arch.stem.pool.stride }, place: stemPlace });
+  if (arch.stem.pool)
+    items.push({ entry: { op: 'maxPool', h: sh, w: sw, c: sc, window: arch.stem.pool.kernel, stride: arch.stem.pool.stride }, place: stemPlace });
 
   const outputs = blockOutputShapes(arch);
   arch.groups.forEach((group, g) => {

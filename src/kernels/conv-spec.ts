@@ -56,7 +56,9 @@ export function convGeometry(h: number, w: number, spec: ConvSpec): ConvGeometry
   const [outH, padTop] = outputAndPad(h, spec.kernel, spec.stride, spec.dilation, spec.padding);
   const [outW, padLeft] = outputAndPad(w, spec.kernel, spec.stride, spec.dilation, spec.padding);
   if (outH < 1 || outW < 1) {
-    throw new UsageError(`conv spec: a ${spec.kernel}×${spec.kernel} kernel with dilation ${spec.dilation} does not fit a ${h}×${w} input with '${spec.padding}' padding`);
+    throw new UsageError(
+      `conv spec: a ${spec.kernel}×${spec.kernel} kernel with dilation ${spec.dilation} does not fit a ${h}×${w} input with '${spec.padding}' padding`,
+    );
   }
   return { outH, outW, padTop, padLeft };
 }

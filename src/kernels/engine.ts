@@ -45,7 +45,13 @@ export interface BinaryEngine {
   bitPlaneConvDots(input: BitPlaneActivations, weights: PackedWeights, spec: ConvSpec): ConvResult<Int32Array>;
 
   /** Bit-plane conv with the output transform (fold β/(2^k−1) into the scale); optional accumulate. */
-  bitPlaneConv(input: BitPlaneActivations, weights: PackedWeights, spec: ConvSpec, transform: ChannelAffine, accumulate?: Float32Array): ConvResult<Float32Array>;
+  bitPlaneConv(
+    input: BitPlaneActivations,
+    weights: PackedWeights,
+    spec: ConvSpec,
+    transform: ChannelAffine,
+    accumulate?: Float32Array,
+  ): ConvResult<Float32Array>;
 
   /**
    * Binary GEMM: rows of `a` (m × words) against rows of `b` (n × words), both packed with

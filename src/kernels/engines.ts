@@ -57,7 +57,10 @@ export function createEngine(choice: EngineChoice = 'auto', options: CreateEngin
 /** Engines that can run here, fastest first. */
 export function availableEngines(): EngineName[] {
   const names: EngineName[] = [];
-  for (const [name, make] of [['native', () => new NativeEngine()], ['wasm', () => new WasmEngine()]] as const) {
+  for (const [name, make] of [
+    ['native', () => new NativeEngine()],
+    ['wasm', () => new WasmEngine()],
+  ] as const) {
     try {
       make();
       names.push(name);

@@ -36,8 +36,7 @@ const MAX_ELEMENTS = 2 ** 30;
 const MAX_NAME = 512;
 
 export type GnbTensor =
-  | { dtype: 'float32'; shape: number[]; data: Float32Array }
-  | { dtype: 'binary'; shape: [number, number, number, number]; weights: PackedWeights };
+  { dtype: 'float32'; shape: number[]; data: Float32Array } | { dtype: 'binary'; shape: [number, number, number, number]; weights: PackedWeights };
 
 export interface GnbModel {
   arch: Arch;
@@ -75,7 +74,8 @@ export function encodeGnb(model: GnbModel): Uint8Array {
     if (t.dtype === 'binary') {
       const [k, k2, cin, cout] = t.shape;
       const w = t.weights;
-      if (k !== k2 || w.kernel !== k || w.inChannels !== cin || w.outChannels !== cout) throw new Error(`encodeGnb: ${name}: packed weights do not match shape [${t.shape.join(', ')}]`);
+      if (k !== k2 || w.kernel !== k || w.inChannels !== cin || w.outChannels !== cout)
+        throw new Error(`encodeGnb: ${name}: packed weights do not match shape [${t.shape.join(', ')}]`);
     } else if (t.data.length !== t.shape.reduce((a, b) => a * b, 1)) {
       throw new Error(`encodeGnb: ${name}: ${t.data.length} values do not match shape [${t.shape.join(', ')}]`);
     }
@@ -125,7 +125,8 @@ export function decodeGnb(bytes: Uint8Array, file = '<gnb>'): GnbModel {
   const fail = (field: string, expected: string): never => {
     throw new FileFormatError(file, field, expected);
   };
-  if (bytes.length < PREFIX_BYTES + CHECKSUM_BYTES) fail('', `truncated: ${bytes.length} bytes is shorter than the smallest .gnb file (${PREFIX_BYTES + CHECKSUM_BYTES})`);
+  if (bytes.length < PREFIX_BYTES + CHECKSUM_BYTES)
+    fail('', `truncated: ${bytes.length} bytes is shorter than the smallest .gnb file (${PREFIX_BYTES + CHECKSUM_BYTES})`);
   if (!GNB_MAGIC.every((b, i) => bytes[i] === b)) fail('magic', 'not a groupnas .gnb model (expected the bytes 89 47 4e 42 at the start)');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint32(4, true);
@@ -185,8 +186,10 @@ function checkRecord(raw: unknown, field: string, payloadBytes: number, fail: Fa
   }
   const dims = shape as number[];
   if (dims.reduce((a, b) => a * b, 1) > MAX_ELEMENTS) fail(`${field}.shape`, `expected at most ${MAX_ELEMENTS} elements`);
-  if (dtype === 'binary' && (dims.length !== 4 || dims[0] !== dims[1])) fail(`${field}.shape`, `a binary tensor is an HWIO conv kernel [k, k, in, out], got [${dims.join(', ')}]`);
-  if (!Number.isInteger(offset) || (offset as number) < 0 || (offset as number) % 16 !== 0) fail(`${field}.offset`, `expected a non-negative multiple of 16, got ${JSON.stringify(offset)}`);
+  if (dtype === 'binary' && (dims.length !== 4 || dims[0] !== dims[1]))
+    fail(`${field}.shape`, `a binary tensor is an HWIO conv kernel [k, k, in, out], got [${dims.join(', ')}]`);
+  if (!Number.isInteger(offset) || (offset as number) < 0 || (offset as number) % 16 !== 0)
+    fail(`${field}.offset`, `expected a non-negative multiple of 16, got ${JSON.stringify(offset)}`);
   const size = tensorBytes(dtype as 'float32' | 'binary', dims);
   if (bytes !== size) fail(`${field}.bytes`, `expected ${size} for ${String(dtype)} [${dims.join(', ')}], got ${JSON.stringify(bytes)}`);
   if ((offset as number) + size > payloadBytes) fail(`${field}.offset`, `tensor ends at ${(offset as number) + size}, past the ${payloadBytes}-byte payload`);

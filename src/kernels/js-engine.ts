@@ -17,7 +17,8 @@ export function checkConvOperands(input: NhwcShape & { words: number }, weights:
   if (input.c !== weights.inChannels) {
     throw new UsageError(`binary conv: input has ${input.c} channels, weights expect ${weights.inChannels}`);
   }
-  if (weights.kernel !== spec.kernel) throw new UsageError(`binary conv: weights are ${weights.kernel}×${weights.kernel}, spec says ${spec.kernel}×${spec.kernel}`);
+  if (weights.kernel !== spec.kernel)
+    throw new UsageError(`binary conv: weights are ${weights.kernel}×${weights.kernel}, spec says ${spec.kernel}×${spec.kernel}`);
 }
 
 /** Σ over taps of f(tap, input word offset, weight word offset) for every output position: the shared loop nest. */
@@ -101,7 +102,13 @@ export class JsEngine implements BinaryEngine {
     });
   }
 
-  bitPlaneConv(input: BitPlaneActivations, weights: PackedWeights, spec: ConvSpec, transform: ChannelAffine, accumulate?: Float32Array): ConvResult<Float32Array> {
+  bitPlaneConv(
+    input: BitPlaneActivations,
+    weights: PackedWeights,
+    spec: ConvSpec,
+    transform: ChannelAffine,
+    accumulate?: Float32Array,
+  ): ConvResult<Float32Array> {
     checkAffine(transform, weights.outChannels);
     const dots = this.bitPlaneConvDots(input, weights, spec);
     return { ...dots, data: applyOutputTransform(dots.data, transform, accumulate) };
@@ -143,7 +150,11 @@ export class JsEngine implements BinaryEngine {
 
 /** Validate GEMM operands; returns words per row. */
 export function checkGemm(a: Uint32Array, b: Uint32Array, m: number, n: number, kBits: number): number {
-  for (const [name, v] of [['m', m], ['n', n], ['kBits', kBits]] as const) {
+  for (const [name, v] of [
+    ['m', m],
+    ['n', n],
+    ['kBits', kBits],
+  ] as const) {
     if (!Number.isInteger(v) || v < 1) throw new UsageError(`binary gemm: ${name} must be a positive integer, got ${v}`);
   }
   const words = Math.ceil(kBits / 32);

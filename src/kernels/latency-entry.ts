@@ -108,7 +108,8 @@ export function checkEntry(e: LatencyEntry): void {
   if (e.op !== undefined && !OPS.includes(e.op)) throw new UsageError(`latency entry: op must be one of ${OPS.join(', ')}, got ${String(e.op)}`);
   for (const name of integerFields(e)) {
     const v = (e as unknown as Record<string, unknown>)[name];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new UsageError(`latency entry ${latencyKey(e)}: ${name} must be a positive integer, got ${String(v)}`);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1)
+      throw new UsageError(`latency entry ${latencyKey(e)}: ${name} must be a positive integer, got ${String(v)}`);
   }
   if (isConvEntry(e) && ![1, 2, 4, 32].includes(e.bits)) throw new UsageError(`latency entry ${latencyKey(e)}: bits must be 1, 2, 4 or 32, got ${e.bits}`);
 }

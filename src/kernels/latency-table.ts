@@ -91,7 +91,7 @@ export function measureLatencyTable(entries: readonly LatencyEntry[], engine: Bi
   const fingerprint = machineFingerprint(machine);
   const cacheDir = options.cacheDir === undefined ? defaultCacheDir() : options.cacheDir;
   const path = cacheDir === null ? undefined : latencyCachePath(cacheDir, fingerprint);
-  const cached = path ? readCache(path, fingerprint)?.engines[engine.name] ?? {} : {};
+  const cached = path ? (readCache(path, fingerprint)?.engines[engine.name] ?? {}) : {};
 
   const measurements = new Map<string, LatencyMeasurement>();
   const todo: LatencyEntry[] = [];
@@ -105,7 +105,11 @@ export function measureLatencyTable(entries: readonly LatencyEntry[], engine: Bi
   const fresh: Record<string, LatencyMeasurement> = {};
   todo.forEach((entry, i) => {
     const key = latencyKey(entry);
-    const timing = timeMedian(entryWorkload(entry, engine), { warmUpSeconds: options.warmUpSeconds ?? 0.05, seconds: options.seconds ?? 0.1, minRepeats: options.minRepeats ?? 5 });
+    const timing = timeMedian(entryWorkload(entry, engine), {
+      warmUpSeconds: options.warmUpSeconds ?? 0.05,
+      seconds: options.seconds ?? 0.1,
+      minRepeats: options.minRepeats ?? 5,
+    });
     const m: LatencyMeasurement = { entry: { ...entry }, seconds: timing.medianSeconds, repeats: timing.repeats };
     measurements.set(key, m);
     fresh[key] = m;

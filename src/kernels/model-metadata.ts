@@ -82,4 +82,3 @@ export function readModelMetadata(metadata: Readonly<Record<string, unknown>>, c
   }
   return out;
 }
-

@@ -24,17 +24,40 @@ export interface NativeAddon {
   /** Paths this CPU and build can run, fastest first. */
   paths(): NativePath[];
   conv(
-    path: number, mode: number, bits: number,
-    n: number, h: number, w: number, c: number,
-    kernel: number, stride: number, dilation: number, padding: number, cout: number,
-    input: Uint32Array, weights: Uint32Array, tapSums: Int32Array | null,
-    scale: Float32Array | null, bias: Float32Array | null, out: Int32Array | Float32Array | Uint32Array,
+    path: number,
+    mode: number,
+    bits: number,
+    n: number,
+    h: number,
+    w: number,
+    c: number,
+    kernel: number,
+    stride: number,
+    dilation: number,
+    padding: number,
+    cout: number,
+    input: Uint32Array,
+    weights: Uint32Array,
+    tapSums: Int32Array | null,
+    scale: Float32Array | null,
+    bias: Float32Array | null,
+    out: Int32Array | Float32Array | Uint32Array,
     threads: 1 | 2,
   ): void;
   packSigns(path: number, x: Float32Array, pixels: number, c: number, out: Uint32Array): void;
   floatConv(
-    x: Float32Array, n: number, h: number, w: number, c: number, filter: Float32Array, cout: number,
-    kernel: number, stride: number, dilation: number, padding: number, out: Float32Array,
+    x: Float32Array,
+    n: number,
+    h: number,
+    w: number,
+    c: number,
+    filter: Float32Array,
+    cout: number,
+    kernel: number,
+    stride: number,
+    dilation: number,
+    padding: number,
+    out: Float32Array,
   ): void;
   outputTransform(dots: Int32Array, scale: Float32Array, bias: Float32Array, out: Float32Array, accumulate: boolean): void;
   mix(parts: Float32Array[], weights: Float32Array, outs: Float32Array[]): void;

@@ -49,7 +49,9 @@ export function interleaveWeights(weights: PackedWeights): Uint32Array {
   const { kernel, words, outChannels: cout, data } = weights;
   const rowWords = kernel * kernel * words;
   if (words !== wordsFor(weights.inChannels) || data.length !== cout * rowWords || weights.tapSums.length !== cout * kernel * kernel) {
-    throw new UsageError(`native engine: packed weights hold ${data.length} words and ${weights.tapSums.length} tap sums, expected ${cout * rowWords} and ${cout * kernel * kernel} for ${kernel}×${kernel}×${weights.inChannels}×${cout}`);
+    throw new UsageError(
+      `native engine: packed weights hold ${data.length} words and ${weights.tapSums.length} tap sums, expected ${cout * rowWords} and ${cout * kernel * kernel} for ${kernel}×${kernel}×${weights.inChannels}×${cout}`,
+    );
   }
   const blocks = Math.ceil(cout / BLOCK);
   const out = new Uint32Array(blocks * rowWords * BLOCK);
@@ -131,7 +133,16 @@ export class NativeEngine implements BinaryEngine {
   }
 
   conv(input: PackedActivations, weights: PackedWeights, spec: ConvSpec, transform: ChannelAffine, accumulate?: Float32Array): ConvResult<Float32Array> {
-    return this.run({ input, planes: input.data, bits: 0, weights, spec, mode: accumulate ? 'accumulate' : 'float', transform, accumulate }) as ConvResult<Float32Array>;
+    return this.run({
+      input,
+      planes: input.data,
+      bits: 0,
+      weights,
+      spec,
+      mode: accumulate ? 'accumulate' : 'float',
+      transform,
+      accumulate,
+    }) as ConvResult<Float32Array>;
   }
 
   convSign(input: PackedActivations, weights: PackedWeights, spec: ConvSpec, transform: ChannelAffine): PackedActivations {
@@ -144,9 +155,24 @@ export class NativeEngine implements BinaryEngine {
     return this.run({ input, planes: input.planes, bits: input.bits, weights, spec, mode: 'int' }) as ConvResult<Int32Array>;
   }
 
-  bitPlaneConv(input: BitPlaneActivations, weights: PackedWeights, spec: ConvSpec, transform: ChannelAffine, accumulate?: Float32Array): ConvResult<Float32Array> {
+  bitPlaneConv(
+    input: BitPlaneActivations,
+    weights: PackedWeights,
+    spec: ConvSpec,
+    transform: ChannelAffine,
+    accumulate?: Float32Array,
+  ): ConvResult<Float32Array> {
     checkPlaneCount(input.bits);
-    return this.run({ input, planes: input.planes, bits: input.bits, weights, spec, mode: accumulate ? 'accumulate' : 'float', transform, accumulate }) as ConvResult<Float32Array>;
+    return this.run({
+      input,
+      planes: input.planes,
+      bits: input.bits,
+      weights,
+      spec,
+      mode: accumulate ? 'accumulate' : 'float',
+      transform,
+      accumulate,
+    }) as ConvResult<Float32Array>;
   }
 
   gemm(a: Uint32Array, b: Uint32Array, m: number, n: number, kBits: number): Int32Array {
@@ -162,15 +188,19 @@ export class NativeEngine implements BinaryEngine {
     const k = spec.kernel;
     const g = convGeometry(shape.h, shape.w, spec);
     const out = new Float32Array(shape.n * g.outH * g.outW * outChannels);
-    this.call(() => this.addon.floatConv(x, shape.n, shape.h, shape.w, shape.c, filter, outChannels, k, spec.stride, spec.dilation, PADDING[spec.padding], out));
+    this.call(() =>
+      this.addon.floatConv(x, shape.n, shape.h, shape.w, shape.c, filter, outChannels, k, spec.stride, spec.dilation, PADDING[spec.padding], out),
+    );
     return { n: shape.n, h: g.outH, w: g.outW, c: outChannels, data: out };
   }
 
   outputTransform(dots: Int32Array, transform: ChannelAffine, accumulate?: Float32Array): Float32Array {
     const channels = transform.scale.length;
     checkAffine(transform, channels);
-    if (channels === 0 || dots.length % channels !== 0) throw new UsageError(`output transform: ${dots.length} values are not a whole number of ${channels}-channel pixels`);
-    if (accumulate && accumulate.length !== dots.length) throw new UsageError(`output transform: accumulator has ${accumulate.length} values, expected ${dots.length}`);
+    if (channels === 0 || dots.length % channels !== 0)
+      throw new UsageError(`output transform: ${dots.length} values are not a whole number of ${channels}-channel pixels`);
+    if (accumulate && accumulate.length !== dots.length)
+      throw new UsageError(`output transform: accumulator has ${accumulate.length} values, expected ${dots.length}`);
     const out = accumulate ?? new Float32Array(dots.length);
     this.call(() => this.addon.outputTransform(dots, transform.scale, transform.bias, out, accumulate !== undefined));
     return out;
@@ -214,18 +244,38 @@ export class NativeEngine implements BinaryEngine {
     checkConvSpec(spec);
     checkConvOperands(input, weights, spec);
     checkShape(input, input.n * input.h * input.w * input.c, 'binary conv');
-    if (input.words !== wordsFor(input.c)) throw new UsageError(`binary conv: input has ${input.words} words per pixel, expected ${wordsFor(input.c)} for ${input.c} channels`);
+    if (input.words !== wordsFor(input.c))
+      throw new UsageError(`binary conv: input has ${input.words} words per pixel, expected ${wordsFor(input.c)} for ${input.c} channels`);
     const geometry = convGeometry(input.h, input.w, spec);
     const { cout, pixels } = checkConvBuffers(call, geometry);
     const interleaved = interleaveWeights(weights);
-    const out = mode === 'int' ? new Int32Array(pixels * cout) : mode === 'sign' ? new Uint32Array(pixels * wordsFor(cout)) : (call.accumulate ?? new Float32Array(pixels * cout));
+    const out =
+      mode === 'int'
+        ? new Int32Array(pixels * cout)
+        : mode === 'sign'
+          ? new Uint32Array(pixels * wordsFor(cout))
+          : (call.accumulate ?? new Float32Array(pixels * cout));
     this.call(() =>
       this.addon.conv(
-        this.pathId, OUTPUT_MODE[mode], call.bits,
-        input.n, input.h, input.w, input.c,
-        spec.kernel, spec.stride, spec.dilation, PADDING[spec.padding], cout,
-        call.planes, interleaved, call.bits === 0 ? weights.tapSums : null,
-        transform?.scale ?? null, transform?.bias ?? null, out, this.threads,
+        this.pathId,
+        OUTPUT_MODE[mode],
+        call.bits,
+        input.n,
+        input.h,
+        input.w,
+        input.c,
+        spec.kernel,
+        spec.stride,
+        spec.dilation,
+        PADDING[spec.padding],
+        cout,
+        call.planes,
+        interleaved,
+        call.bits === 0 ? weights.tapSums : null,
+        transform?.scale ?? null,
+        transform?.bias ?? null,
+        out,
+        this.threads,
       ),
     );
     return { n: input.n, h: geometry.outH, w: geometry.outW, c: cout, data: out };

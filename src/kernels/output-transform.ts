@@ -95,7 +95,8 @@ export function applyOutputTransform(dots: ArrayLike<number>, transform: Channel
   const channels = transform.scale.length;
   checkAffine(transform, channels);
   if (dots.length % channels !== 0) throw new UsageError(`output transform: ${dots.length} values are not a whole number of ${channels}-channel pixels`);
-  if (accumulate && accumulate.length !== dots.length) throw new UsageError(`output transform: accumulator has ${accumulate.length} values, expected ${dots.length}`);
+  if (accumulate && accumulate.length !== dots.length)
+    throw new UsageError(`output transform: accumulator has ${accumulate.length} values, expected ${dots.length}`);
   const out = accumulate ?? new Float32Array(dots.length);
   for (let i = 0; i < dots.length; i++) {
     const o = i % channels;

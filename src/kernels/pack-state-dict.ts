@@ -29,7 +29,8 @@ export function packStateDict(arch: Arch, state: Readonly<Record<string, ArrayTe
     if (!(name in state)) throw new UsageError(`export: the state dict has no binary conv weight ${name} (does it belong to this arch?)`);
   }
   for (const [name, t] of Object.entries(state)) {
-    if (t.data.length !== t.shape.reduce((a, b) => a * b, 1)) throw new UsageError(`export: ${name}: ${t.data.length} values do not match shape [${t.shape.join(', ')}]`);
+    if (t.data.length !== t.shape.reduce((a, b) => a * b, 1))
+      throw new UsageError(`export: ${name}: ${t.data.length} values do not match shape [${t.shape.join(', ')}]`);
     if (!binary.has(name)) {
       tensors.set(name, { dtype: 'float32', shape: [...t.shape], data: Float32Array.from(t.data) });
       continue;
@@ -38,7 +39,8 @@ export function packStateDict(arch: Arch, state: Readonly<Record<string, ArrayTe
     if (t.shape.length !== 4 || k !== k2) throw new UsageError(`export: ${name}: expected an HWIO conv kernel [k, k, in, out], got [${t.shape.join(', ')}]`);
     tensors.set(name, { dtype: 'binary', shape: [k, k, cin, cout], weights: packWeights(t.data, { kernel: k, inChannels: cin, outChannels: cout }) });
     const given = state[`${name}${ALPHA_SUFFIX}`];
-    if (given && given.data.length !== cout) throw new UsageError(`export: ${name}${ALPHA_SUFFIX}: ${given.data.length} values, expected one per output channel (${cout})`);
+    if (given && given.data.length !== cout)
+      throw new UsageError(`export: ${name}${ALPHA_SUFFIX}: ${given.data.length} values, expected one per output channel (${cout})`);
     tensors.set(`${name}${ALPHA_SUFFIX}`, { dtype: 'float32', shape: [cout], data: given ? Float32Array.from(given.data) : meanAbsPerChannel(t.data, cout) });
   }
   return { arch, tensors, metadata: { activationClip: options.activationClip ?? 2, ...options.metadata } };

@@ -17,7 +17,9 @@ export function evaluatePackedModel(model: PackedModel, images: Float32Array, la
   const { height, width, channels } = model.arch.input;
   const size = height * width * channels;
   if (images.length !== count * size || labels.length !== count) {
-    throw new UsageError(`evaluate: expected ${count} images of ${height}×${width}×${channels} and ${count} labels, got ${images.length / size} and ${labels.length}`);
+    throw new UsageError(
+      `evaluate: expected ${count} images of ${height}×${width}×${channels} and ${count} labels, got ${images.length / size} and ${labels.length}`,
+    );
   }
   const classes = model.arch.head.classes;
   const predictions = new Int32Array(count);

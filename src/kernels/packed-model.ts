@@ -17,8 +17,17 @@ import type { BinaryEngine, ConvResult } from './engine.js';
 import { addInPlace, avgPoolSame, batchNormInPlace, dense, globalAvgPool, maxPool, reluInPlace, type FeatureMap } from './float-ops.js';
 import type { GnbModel } from './gnb-format.js';
 import {
-  ALPHA_SUFFIX, BN_FIELDS, HEAD_BIAS, HEAD_WEIGHT, OUTPUT_LAMBDA, STEM_BN, STEM_CONV,
-  blockPrefix, convBasesOf, pathsOf, unitConvWeights,
+  ALPHA_SUFFIX,
+  BN_FIELDS,
+  HEAD_BIAS,
+  HEAD_WEIGHT,
+  OUTPUT_LAMBDA,
+  STEM_BN,
+  STEM_CONV,
+  blockPrefix,
+  convBasesOf,
+  pathsOf,
+  unitConvWeights,
 } from './model-layout.js';
 import { readModelMetadata, type PackedModelMetadata } from './model-metadata.js';
 import { foldOutputTransform, multiBaseSum, type BatchNormParams, type ChannelAffine } from './output-transform.js';
@@ -85,7 +94,11 @@ export class PackedModel {
       if (g < arch.groups.length - 1) {
         const from = pathsOf(arch, g);
         const to = pathsOf(arch, g + 1);
-        this.connectors.push(arch.connections[g] === 'soft' ? softConnector(engine, tensors, `connections.${g}.mix`, from, to) : aggregateConnector(engine, tensors, `connections.${g}.lambda`, from, to));
+        this.connectors.push(
+          arch.connections[g] === 'soft'
+            ? softConnector(engine, tensors, `connections.${g}.mix`, from, to)
+            : aggregateConnector(engine, tensors, `connections.${g}.lambda`, from, to),
+        );
       }
     });
     this.output = aggregateConnector(engine, tensors, OUTPUT_LAMBDA, pathsOf(arch, arch.groups.length - 1), 1);
@@ -98,7 +111,9 @@ export class PackedModel {
   predict(images: Float32Array, n: number): Float32Array {
     const { height, width, channels } = this.arch.input;
     if (!Number.isInteger(n) || n < 1 || images.length !== n * height * width * channels) {
-      throw new UsageError(`packed model: expected ${n} images of ${height}×${width}×${channels} (${n * height * width * channels} values), got ${images.length}`);
+      throw new UsageError(
+        `packed model: expected ${n} images of ${height}×${width}×${channels} (${n * height * width * channels} values), got ${images.length}`,
+      );
     }
     const stem = this.stem({ n, h: height, w: width, c: channels, data: images });
     let inputs: FeatureMap[] = this.groups[0]!.paths.map(() => stem);
@@ -112,7 +127,12 @@ export class PackedModel {
   /** The stem: float conv → BN → ReLU (unless the first group is 1-bit) → optional max-pool. */
   private stemStage(tensors: TensorSource, relu: boolean): Stage {
     const { input, stem } = this.arch;
-    const unit = this.floatUnit(tensors, [STEM_CONV], undefined, STEM_BN, input.channels, stem.filters, { kernel: stem.kernel, stride: stem.stride, dilation: 1, padding: 'symmetric' });
+    const unit = this.floatUnit(tensors, [STEM_CONV], undefined, STEM_BN, input.channels, stem.filters, {
+      kernel: stem.kernel,
+      stride: stem.stride,
+      dilation: 1,
+      padding: 'symmetric',
+    });
     const pool = stem.pool;
     return (x) => {
       const y = relu ? reluInPlace(unit(x)) : unit(x);
@@ -121,7 +141,15 @@ export class PackedModel {
   }
 
   /** A full-precision `conv (filter Σ_j s_j·W_j under LBD, as nn's DecomposedConv) → BN`. */
-  private floatUnit(tensors: TensorSource, weightNames: string[], scalesName: string | undefined, bnPrefix: string, cin: number, cout: number, spec: ConvSpec): Unit {
+  private floatUnit(
+    tensors: TensorSource,
+    weightNames: string[],
+    scalesName: string | undefined,
+    bnPrefix: string,
+    cin: number,
+    cout: number,
+    spec: ConvSpec,
+  ): Unit {
     const filters = weightNames.map((name) => tensors.float(name, [spec.kernel, spec.kernel, cin, cout]));
     const filter = scalesName ? multiBaseSum(filters, tensors.float(scalesName, [weightNames.length])) : filters[0]!;
     const bn = tensors.batchNorm(bnPrefix, cout);
@@ -137,7 +165,15 @@ export class PackedModel {
    * convs' output transforms in src/nn's binaryUnitInference order: y = (d_0·S_0 + T) + d_1·S_1 + …,
    * then added into `accumulate`.
    */
-  private binaryUnit(tensors: TensorSource, prefix: string, convBases: number, quantizer: NonNullable<Quantizer>, cin: number, cout: number, spec: ConvSpec): Unit {
+  private binaryUnit(
+    tensors: TensorSource,
+    prefix: string,
+    convBases: number,
+    quantizer: NonNullable<Quantizer>,
+    cin: number,
+    cout: number,
+    spec: ConvSpec,
+  ): Unit {
     const names = unitConvWeights(prefix, convBases);
     const weights = names.map((name) => tensors.binary(name, spec.kernel, cin, cout));
     const alphas = names.map((name) => tensors.float(`${name}${ALPHA_SUFFIX}`, [cout]));
@@ -174,7 +210,12 @@ export class PackedModel {
   /** Full-precision shortcut: identity, or (2×2 average pool if stride 2) → conv 1×1 → BN. Always returns a fresh map. */
   private shortcut(tensors: TensorSource, prefix: string, cin: number, cout: number, stride: number): Stage {
     if (stride === 1 && cin === cout) return (x) => ({ ...x, data: x.data.slice() });
-    const unit = this.floatUnit(tensors, [`${prefix}.conv.weight`], undefined, `${prefix}.bn`, cin, cout, { kernel: 1, stride: 1, dilation: 1, padding: 'symmetric' });
+    const unit = this.floatUnit(tensors, [`${prefix}.conv.weight`], undefined, `${prefix}.bn`, cin, cout, {
+      kernel: 1,
+      stride: 1,
+      dilation: 1,
+      padding: 'symmetric',
+    });
     return (x) => unit(stride === 1 ? x : avgPoolSame(x, 2, stride));
   }
 
@@ -218,7 +259,12 @@ export class PackedModel {
 }
 
 /** Pack x once for the unit's quantizer (signs or k-bit planes); returns its conv against any weights. */
-function packedConv(engine: BinaryEngine, x: FeatureMap, quantizer: NonNullable<Quantizer>, spec: ConvSpec): (w: PackedWeights, t: ChannelAffine, out?: Float32Array) => ConvResult<Float32Array> {
+function packedConv(
+  engine: BinaryEngine,
+  x: FeatureMap,
+  quantizer: NonNullable<Quantizer>,
+  spec: ConvSpec,
+): (w: PackedWeights, t: ChannelAffine, out?: Float32Array) => ConvResult<Float32Array> {
   if (quantizer.kind === 'sign') {
     const signs = engine.packSigns(x.data, x);
     return (w, t, out) => engine.conv(signs, w, spec, t, out);
@@ -232,7 +278,13 @@ function aggregateConnector(engine: BinaryEngine, tensors: TensorSource, name: s
   if (from === 1) return (outs) => Array.from({ length: to }, () => outs[0]!);
   const lambda = tensors.float(name, [from]);
   return (outs) => {
-    const y: FeatureMap = { ...outs[0]!, data: engine.multiBaseSum(outs.map((o) => o.data), lambda) };
+    const y: FeatureMap = {
+      ...outs[0]!,
+      data: engine.multiBaseSum(
+        outs.map((o) => o.data),
+        lambda,
+      ),
+    };
     return Array.from({ length: to }, () => y);
   };
 }
@@ -241,7 +293,13 @@ function aggregateConnector(engine: BinaryEngine, tensors: TensorSource, name: s
 function softConnector(engine: BinaryEngine, tensors: TensorSource, name: string, from: number, to: number): Connector {
   if (from === 1 && to === 1) return (outs) => outs;
   const mix = tensors.float(name, [to, from]);
-  return (outs) => engine.mixBases(outs.map((o) => o.data), mix).map((data) => ({ ...outs[0]!, data }));
+  return (outs) =>
+    engine
+      .mixBases(
+        outs.map((o) => o.data),
+        mix,
+      )
+      .map((data) => ({ ...outs[0]!, data }));
 }
 
 /** Typed, shape-checked access to a model's tensors; a missing or misshapen tensor is a FileFormatError. */
@@ -271,7 +329,12 @@ class TensorSource {
   }
 
   batchNorm(prefix: string, channels: number): BatchNormParams {
-    const [gamma, beta, movingMean, movingVariance] = BN_FIELDS.map((f) => this.float(`${prefix}.${f}`, [channels])) as [Float32Array, Float32Array, Float32Array, Float32Array];
+    const [gamma, beta, movingMean, movingVariance] = BN_FIELDS.map((f) => this.float(`${prefix}.${f}`, [channels])) as [
+      Float32Array,
+      Float32Array,
+      Float32Array,
+      Float32Array,
+    ];
     return { gamma, beta, movingMean, movingVariance, epsilon: BN_EPSILON };
   }
 }

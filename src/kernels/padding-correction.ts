@@ -44,7 +44,14 @@ function classify(outSize: number, size: number, pad: number, spec: ConvSpec): {
 }
 
 /** Build the table for a conv of `weights` over an h×w input; `channelStride` ≥ outChannels pads each row. */
-export function paddingCorrection(weights: PackedWeights, h: number, w: number, spec: ConvSpec, geometry: ConvGeometry, channelStride: number): PaddingCorrection {
+export function paddingCorrection(
+  weights: PackedWeights,
+  h: number,
+  w: number,
+  spec: ConvSpec,
+  geometry: ConvGeometry,
+  channelStride: number,
+): PaddingCorrection {
   const rows = classify(geometry.outH, h, geometry.padTop, spec);
   const cols = classify(geometry.outW, w, geometry.padLeft, spec);
   const { kernel: k, inChannels, outChannels, tapSums } = weights;

@@ -18,10 +18,36 @@ import type { PackedWeights } from './weights.js';
 
 /** Field indices of the kernels' i32 parameter block; must match P_* in assembly/binary.ts. */
 const WASM_PARAM = {
-  n: 0, h: 1, w: 2, words: 3, kernel: 4, stride: 5, dilation: 6, padTop: 7, padLeft: 8,
-  outH: 9, outW: 10, rowVecs: 11, cout: 12, coutPad: 13, mode: 14, planes: 15, planeBytes: 16,
-  input: 17, weights: 18, base: 19, rowClass: 20, colClass: 21, colClasses: 22, scale: 23,
-  bias: 24, out: 25, rows: 26, rowPop: 27, outWords: 28, scratch: 29,
+  n: 0,
+  h: 1,
+  w: 2,
+  words: 3,
+  kernel: 4,
+  stride: 5,
+  dilation: 6,
+  padTop: 7,
+  padLeft: 8,
+  outH: 9,
+  outW: 10,
+  rowVecs: 11,
+  cout: 12,
+  coutPad: 13,
+  mode: 14,
+  planes: 15,
+  planeBytes: 16,
+  input: 17,
+  weights: 18,
+  base: 19,
+  rowClass: 20,
+  colClass: 21,
+  colClasses: 22,
+  scale: 23,
+  bias: 24,
+  out: 25,
+  rows: 26,
+  rowPop: 27,
+  outWords: 28,
+  scratch: 29,
 } as const;
 const PARAM_COUNT = 30;
 
@@ -135,7 +161,13 @@ export class WasmEngine implements BinaryEngine {
     return { ...r.shape, data: new Int32Array(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength / 4).slice() };
   }
 
-  bitPlaneConv(input: BitPlaneActivations, weights: PackedWeights, spec: ConvSpec, transform: ChannelAffine, accumulate?: Float32Array): ConvResult<Float32Array> {
+  bitPlaneConv(
+    input: BitPlaneActivations,
+    weights: PackedWeights,
+    spec: ConvSpec,
+    transform: ChannelAffine,
+    accumulate?: Float32Array,
+  ): ConvResult<Float32Array> {
     const r = this.run({ input, planes: input.planes, bits: input.bits, weights, spec, mode: accumulate ? 'accumulate' : 'float', transform, accumulate });
     return { ...r.shape, data: this.floatResult(r.bytes, accumulate) };
   }

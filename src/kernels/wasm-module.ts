@@ -56,7 +56,11 @@ export function instantiateBinaryKernels(): BinaryKernelExports {
     }
   }
   const instance = new wasmApi.Instance(compiled, {
-    env: { abort: () => { throw new Error('binary kernels: abort'); } },
+    env: {
+      abort: () => {
+        throw new Error('binary kernels: abort');
+      },
+    },
   });
   return instance.exports as unknown as BinaryKernelExports;
 }

@@ -30,10 +30,7 @@ export function collectBatchNorms(module: object): BatchNorm[] {
  * (A 9% → 49% jump once measured for Group-Net K=3 came from a degenerate stem — sign of a ReLU
  * output — fixed in group-net.ts; after the fix that run gave 53.4% before, 53.2% after.)
  */
-export function recalibrateBatchNorm(
-  model: { forward(x: tf.Tensor4D, training: boolean): tf.Tensor },
-  batches: Iterable<{ x: tf.Tensor4D }>,
-): number {
+export function recalibrateBatchNorm(model: { forward(x: tf.Tensor4D, training: boolean): tf.Tensor }, batches: Iterable<{ x: tf.Tensor4D }>): number {
   const norms = collectBatchNorms(model);
   const saved = norms.map((bn) => bn.momentum);
   let count = 0;

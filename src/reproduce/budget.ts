@@ -18,11 +18,20 @@ export const UNDISTILLED_PRESET = 'fp';
 /** Refuse a budget no row could train with, before anything is written (a repeated flag arrives as an array). */
 export function checkBudget(b: ReproduceBudget): void {
   const t = b.training;
-  const positiveIntegers: [string, unknown][] = [['epochs', t.epochs], ['batch', t.batchSize], ['limit', t.limit], ['test-limit', t.testLimit]];
+  const positiveIntegers: [string, unknown][] = [
+    ['epochs', t.epochs],
+    ['batch', t.batchSize],
+    ['limit', t.limit],
+    ['test-limit', t.testLimit],
+  ];
   for (const [name, v] of positiveIntegers) {
-    if (v !== undefined && !(typeof v === 'number' && Number.isInteger(v) && v >= 1)) throw new UsageError(`--${name}: expected one positive integer, got ${JSON.stringify(v)}`);
+    if (v !== undefined && !(typeof v === 'number' && Number.isInteger(v) && v >= 1))
+      throw new UsageError(`--${name}: expected one positive integer, got ${JSON.stringify(v)}`);
   }
-  const positives: [string, unknown][] = [['width-mult', b.widthMultiplier], ['lr', t.learningRate]];
+  const positives: [string, unknown][] = [
+    ['width-mult', b.widthMultiplier],
+    ['lr', t.learningRate],
+  ];
   for (const [name, v] of positives) {
     if (!(typeof v === 'number' && Number.isFinite(v) && v > 0)) throw new UsageError(`--${name}: expected one positive number, got ${JSON.stringify(v)}`);
   }
@@ -75,7 +84,9 @@ export function describeBudget(b: ReproduceBudget): string {
     ...(t.labelSmoothing > 0 ? [`label smoothing ${t.labelSmoothing}`] : []),
     t.augment ? 'augmented' : 'no augmentation',
     ...(t.distillation
-      ? [`distilled from ${t.distillation.teacher} (kd ${t.distillation.kd}, at ${t.distillation.at}, T ${t.distillation.temperature}; not the ${UNDISTILLED_PRESET} row)`]
+      ? [
+          `distilled from ${t.distillation.teacher} (kd ${t.distillation.kd}, at ${t.distillation.at}, T ${t.distillation.temperature}; not the ${UNDISTILLED_PRESET} row)`,
+        ]
       : []),
   ];
   return parts.join(', ');

@@ -30,7 +30,9 @@ export function lockDirectory(dir: string): () => void {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const holder = Number.parseInt(readFileSync(file, 'utf8'), 10);
       if (Number.isInteger(holder) && holder !== process.pid && alive(holder)) {
-        throw new UsageError(`${dir}: process ${holder} is training rows here (${LOCK_FILE}); wait for it or stop it first (or delete ${file} if that process is not groupnas)`);
+        throw new UsageError(
+          `${dir}: process ${holder} is training rows here (${LOCK_FILE}); wait for it or stop it first (or delete ${file} if that process is not groupnas)`,
+        );
       }
       rmSync(file, { force: true });
     }

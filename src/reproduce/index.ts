@@ -1,5 +1,14 @@
 /** Small-scale reproductions of the supplement's tables (`groupnas reproduce`). */
-export { reproduceTable, rowDirName, RESULTS_JSON, RESULTS_MD, type ReproduceOptions, type ReproduceOutcome, type RowOutcome, type RowAction } from './reproduce-table.js';
+export {
+  reproduceTable,
+  rowDirName,
+  RESULTS_JSON,
+  RESULTS_MD,
+  type ReproduceOptions,
+  type ReproduceOutcome,
+  type RowOutcome,
+  type RowAction,
+} from './reproduce-table.js';
 export { getTable, TABLE_NAMES, type TableName, type ReproductionTable, type TableRow } from './tables.js';
 export { checkOrdering, orderingClaim, type Ordering, type ChainOrdering, type WithinOrdering, type OrderingVerdict, type AccuracyStats } from './orderings.js';
 export { describeBudget, describeDifferences, rowTrainingOptions, UNDISTILLED_PRESET, type ReproduceBudget } from './budget.js';

@@ -113,7 +113,9 @@ function checkSameBudget(out: string, manifest: Manifest | undefined, asked: Man
   const names = (list: { dir: string }[]) => list.map((r) => r.dir.slice(out.length + 1)).join(', ');
   const manifestDiff = manifest ? describeDifferences(asked.budget, manifest.budget) : [];
   if (manifest && manifest.dataset.checksum !== asked.dataset.checksum) {
-    manifestDiff.push(`data: ${manifest.dataset.name} ${manifest.dataset.checksum.slice(0, 12)}… in --out, ${asked.dataset.name} ${asked.dataset.checksum.slice(0, 12)}… asked`);
+    manifestDiff.push(
+      `data: ${manifest.dataset.name} ${manifest.dataset.checksum.slice(0, 12)}… in --out, ${asked.dataset.name} ${asked.dataset.checksum.slice(0, 12)}… asked`,
+    );
   }
   if (manifestDiff.length > 0) {
     throw new UsageError(
@@ -127,7 +129,8 @@ function checkSameBudget(out: string, manifest: Manifest | undefined, asked: Man
     const wanted = rowTrainingOptions(asked.budget, r.preset, r.seed, checkpointEverySteps);
     const diff = describeDifferences(wanted, record.options, ['checkpointEverySteps']);
     const widths = buildPreset(r.preset, { backbone: asked.budget.backbone, widthMultiplier: asked.budget.widthMultiplier }).widths;
-    if (JSON.stringify(record.arch.widths) !== JSON.stringify(widths)) diff.push(`arch widths: ${JSON.stringify(record.arch.widths)} in --out, ${JSON.stringify(widths)} asked`);
+    if (JSON.stringify(record.arch.widths) !== JSON.stringify(widths))
+      diff.push(`arch widths: ${JSON.stringify(record.arch.widths)} in --out, ${JSON.stringify(widths)} asked`);
     if (diff.length > 0) problems.push(`${rowDirName(r.preset, r.seed)} (${diff.join('; ')})`);
   }
   if (problems.length > 0) {
@@ -141,13 +144,26 @@ function datasetInfo(d: Dataset): ReproductionResults['dataset'] {
 }
 
 /** The table as it stands (finished rows only), rewritten after every row so a kill leaves it current. */
-function writeResults(out: string, table: ReproductionTable, budget: ReproduceBudget, dataset: ReproductionResults['dataset'], seeds: number[], rows: TableRowRun[]): ReproductionResults {
+function writeResults(
+  out: string,
+  table: ReproductionTable,
+  budget: ReproduceBudget,
+  dataset: ReproductionResults['dataset'],
+  seeds: number[],
+  rows: TableRowRun[],
+): ReproductionResults {
   const runs = new Map<string, SeedRun[]>();
   for (const r of rows) {
     const result = readRunResult(r.dir);
     if (!result) continue;
     const list = runs.get(r.preset) ?? [];
-    list.push({ seed: r.seed, dir: rowDirName(r.preset, r.seed), testAccuracy: result.testAccuracy * 100, testImages: result.testImages, trainingSeconds: result.trainingSeconds });
+    list.push({
+      seed: r.seed,
+      dir: rowDirName(r.preset, r.seed),
+      testAccuracy: result.testAccuracy * 100,
+      testImages: result.testImages,
+      trainingSeconds: result.trainingSeconds,
+    });
     runs.set(r.preset, list);
   }
   const results = buildResults({ table, budget, dataset, seeds, runs });
@@ -166,7 +182,8 @@ function selectRows(table: ReproductionTable, presets: string[] | undefined): Re
   if (presets === undefined) return table;
   const known = table.rows.map((r) => r.preset);
   const unknown = presets.filter((p) => !known.includes(p));
-  if (unknown.length > 0) throw new UsageError(`--presets: ${unknown.join(', ')} ${unknown.length > 1 ? 'are' : 'is'} not in table ${table.name} (its presets: ${known.join(', ')})`);
+  if (unknown.length > 0)
+    throw new UsageError(`--presets: ${unknown.join(', ')} ${unknown.length > 1 ? 'are' : 'is'} not in table ${table.name} (its presets: ${known.join(', ')})`);
   if (presets.length === 0) throw new UsageError(`--presets: name at least one of ${known.join(', ')}`);
   return { ...table, rows: table.rows.filter((r) => presets.includes(r.preset)) };
 }

@@ -30,7 +30,13 @@ export const S4_LBD: SupplementRow = { table: 'S4', row: 'LBD, W 1, A 4', weight
 /** Table S4, ResNet-18 section: Group-Net K=5 with 2-bit activations (S6 has only 4-bit rows). */
 export const S4_GROUPNET_A2: SupplementRow = { table: 'S4', row: 'Group-Net, W 1, A 2', weightBits: 1, activationBits: 2, top1: 69.6 };
 
-export const S6_FULL_PRECISION: SupplementRow = { table: 'S6', row: 'Full-precision, 1 base, bitW 32, bitA 32', weightBits: 32, activationBits: 32, top1: 69.7 };
+export const S6_FULL_PRECISION: SupplementRow = {
+  table: 'S6',
+  row: 'Full-precision, 1 base, bitW 32, bitA 32',
+  weightBits: 32,
+  activationBits: 32,
+  top1: 69.7,
+};
 export const S6_GROUPNET_K5_A4: SupplementRow = { table: 'S6', row: 'Group-Net, 5 bases, bitW 1, bitA 4', weightBits: 1, activationBits: 4, top1: 70.1 };
 
 /** "Table S2, Group-Net, 5 bases (W1/A1)". */

@@ -81,7 +81,13 @@ export class ArchitectureWeights {
 
 /** One-hot probabilities of a discrete choice vector (what the supernet computes for that architecture). */
 export function oneHotProbabilities(space: SearchSpace, indices: readonly number[]): ChoiceProbabilities {
-  return space.variables.map((v, i) => tf.oneHot(tf.tensor1d([indices[i]!], 'int32'), v.choices.length).reshape([v.choices.length]).toFloat() as tf.Tensor1D);
+  return space.variables.map(
+    (v, i) =>
+      tf
+        .oneHot(tf.tensor1d([indices[i]!], 'int32'), v.choices.length)
+        .reshape([v.choices.length])
+        .toFloat() as tf.Tensor1D,
+  );
 }
 
 /** Mean normalized entropy of the variables' probabilities: 1 = uniform everywhere, 0 = every choice made. */

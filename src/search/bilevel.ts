@@ -80,7 +80,10 @@ export class BilevelTrainer {
       // α is fixed in a weight step: the supernet need not form the structure weights' gradients,
       // and runs one drawn dilation per unit (keyed by the step count, which a checkpoint keeps).
       forward: (x: tf.Tensor4D, training: boolean) =>
-        this.studentLogits(x, training, structureWeights(supernet.layout, this.probabilities()), { alphaGradient: false, dilationDraw: this.weights.stepCount }),
+        this.studentLogits(x, training, structureWeights(supernet.layout, this.probabilities()), {
+          alphaGradient: false,
+          dilationDraw: this.weights.stepCount,
+        }),
       trainableParameters: () => supernet.weightParameters(),
     };
     this.weights = createTrainer(model, {
@@ -193,7 +196,11 @@ export class BilevelTrainer {
   }
 
   /** DARTS second-order α gradient (returns the loss at w' and the gradients; restores w and BN buffers). */
-  private secondOrderGradients(val: { x: tf.Tensor4D; y: tf.Tensor1D }, train: { x: tf.Tensor4D; y: tf.Tensor1D }, out: { hits?: tf.Scalar; cost?: tf.Scalar }): { value: tf.Scalar; grads: tf.Tensor[] } {
+  private secondOrderGradients(
+    val: { x: tf.Tensor4D; y: tf.Tensor1D },
+    train: { x: tf.Tensor4D; y: tf.Tensor1D },
+    out: { hits?: tf.Scalar; cost?: tf.Scalar },
+  ): { value: tf.Scalar; grads: tf.Tensor[] } {
     const params = this.supernet.params.list();
     const trainable = this.supernet.weightParameters();
     const vars = trainable.map((p) => p.variable);

@@ -138,13 +138,19 @@ function boundaryAxes(layout: SupernetLayout, i: number): ShapeAxis[] {
  * Price every connection the space can make, by `price(kind, from, to, shape)` on the maps after
  * each block (their shape read from one probe per combination of stage widths).
  */
-function boundaryTable(layout: SupernetLayout, price: (kind: Connection, from: number, to: number, shape: [number, number, number]) => number): (BoundaryPrices | undefined)[] {
+function boundaryTable(
+  layout: SupernetLayout,
+  price: (kind: Connection, from: number, to: number, shape: [number, number, number]) => number,
+): (BoundaryPrices | undefined)[] {
   const n = layout.blockCount;
   const table: (BoundaryPrices | undefined)[] = Array.from({ length: n }, (_, i) => {
     if (i === n - 1 || !groupCanStart(layout, i + 1)) return undefined;
     const shapes = boundaryAxes(layout, i);
     const size = shapeCount(shapes);
-    return { shapes, prices: CONNECTION_KINDS.map(() => Array.from({ length: layout.kMax }, () => Array.from({ length: layout.kMax }, () => new Array<number>(size).fill(0)))) };
+    return {
+      shapes,
+      prices: CONNECTION_KINDS.map(() => Array.from({ length: layout.kMax }, () => Array.from({ length: layout.kMax }, () => new Array<number>(size).fill(0)))),
+    };
   });
   for (const widths of widthSets(layout)) {
     const arch = probeArch(layout, 1, layout.bitChoices[0]!, widths, 0);
@@ -169,7 +175,9 @@ function priceTable(
   perBoundary: (BoundaryPrices | undefined)[] = layout.template.blocks.map(() => undefined),
 ): CostModel {
   const shapes = layout.template.blocks.map((_, i) => shapeAxes(layout, i));
-  const perBlock = shapes.map((axes) => Array.from({ length: layout.kMax }, () => Array.from({ length: layout.bitChoices.length }, () => new Array<number>(shapeCount(axes)).fill(0))));
+  const perBlock = shapes.map((axes) =>
+    Array.from({ length: layout.kMax }, () => Array.from({ length: layout.bitChoices.length }, () => new Array<number>(shapeCount(axes)).fill(0))),
+  );
   let constant = 0;
   for (const { k, b, arch } of probes(layout)) {
     const blockCost = new Array<number>(layout.blockCount).fill(0);
@@ -216,10 +224,17 @@ export function latencyCostModel(layout: SupernetLayout, table: LatencyTable): C
   // Connections are priced per boundary above; the stem goes with block 0, the head with the last block.
   const owner = (item: LatencyItem): number | null =>
     item.place.part === 'block' ? item.place.block : item.place.part === 'stem' ? 0 : item.place.part === 'head' ? last : null;
-  return priceTable(layout, 'latency', 'ms', (arch) => latencyItemsOf(arch).flatMap((item): [number, number][] => {
-    const block = owner(item);
-    return block === null ? [] : [[block, ms(item.entry)]];
-  }), perBoundary);
+  return priceTable(
+    layout,
+    'latency',
+    'ms',
+    (arch) =>
+      latencyItemsOf(arch).flatMap((item): [number, number][] => {
+        const block = owner(item);
+        return block === null ? [] : [[block, ms(item.entry)]];
+      }),
+    perBoundary,
+  );
 }
 
 /** Σ over the variables of block i's shape of their product distribution, [J] (untidied). */
@@ -240,7 +255,10 @@ export function expectedCost(model: CostModel, weights: StructureWeights): tf.Sc
     const bCount = table[0]!.length;
     const shapes = model.shapes[i]!;
     const flat = tf.tensor2d(table.flat(), [kCount * bCount, shapeCount(shapes)]);
-    const prices = shapes.length === 0 ? tf.reshape(flat, [kCount, bCount]) : tf.reshape(tf.matMul(flat, tf.reshape(shapeDistribution(shapes, weights), [-1, 1])), [kCount, bCount]);
+    const prices =
+      shapes.length === 0
+        ? tf.reshape(flat, [kCount, bCount])
+        : tf.reshape(tf.matMul(flat, tf.reshape(shapeDistribution(shapes, weights), [-1, 1])), [kCount, bCount]);
     weights.startProbabilities[i]!.forEach((p, s) => {
       if (p === undefined) return;
       const k = tf.reshape(weights.groupBases[s]!, [1, -1]);
@@ -273,7 +291,9 @@ export function archCost(model: CostModel, arch: Arch): number {
     const b = model.bitChoices.indexOf(arch.bits[gi]!);
     for (let i = g.start; i < g.end; i++) total += model.perBlock[i]![arch.bases[gi]! - 1]![b]![shapeIndex(model.shapes[i]!, arch)]!;
     const boundary = gi < arch.groups.length - 1 ? model.perBoundary[g.end - 1] : undefined;
-    if (boundary) total += boundary.prices[CONNECTION_KINDS.indexOf(arch.connections[gi]!)]![arch.bases[gi]! - 1]![arch.bases[gi + 1]! - 1]![shapeIndex(boundary.shapes, arch)]!;
+    if (boundary)
+      total +=
+        boundary.prices[CONNECTION_KINDS.indexOf(arch.connections[gi]!)]![arch.bases[gi]! - 1]![arch.bases[gi + 1]! - 1]![shapeIndex(boundary.shapes, arch)]!;
   });
   return total;
 }

@@ -7,7 +7,21 @@ export { SuperBlock, type SuperBlockSpec, type BlockChoices, type ShortcutKind }
 export { prefixMask, maskChannels, binaryWeightOverKept } from './channel-mask.js';
 export { mixedQuantizer, type MixedQuantizerOptions } from './mixed-quantizer.js';
 export { mixMaps } from './map-mix.js';
-export { bopsCostModel, latencyCostModel, latencyEntriesOfSpace, costModelFor, expectedCost, archCost, costBounds, CONNECTION_KINDS, type BoundaryPrices, type CostModel, type ShapeAxis, type CostMetric, type PriceOptions } from './cost-model.js';
+export {
+  bopsCostModel,
+  latencyCostModel,
+  latencyEntriesOfSpace,
+  costModelFor,
+  expectedCost,
+  archCost,
+  costBounds,
+  CONNECTION_KINDS,
+  type BoundaryPrices,
+  type CostModel,
+  type ShapeAxis,
+  type CostMetric,
+  type PriceOptions,
+} from './cost-model.js';
 export { costLoss, costObjectiveFrom, type CostObjective } from './cost-objective.js';
 export { BilevelTrainer, type BilevelOptions, type Distillation, type Relaxation, type StepResult, type ArchitectureStepResult } from './bilevel.js';
 export { argmaxIndices, topCandidates, fitToTarget, type DerivedCandidate } from './derive.js';

@@ -70,7 +70,11 @@ function mixWeightGradient(dy: tf.Tensor, x: tf.Tensor4D, clipped: tf.Tensor4D |
 }
 
 /** A quantizer function for one block: `weights` [bits] scales the output of each of `bits`. */
-export function mixedQuantizer(bits: readonly ActivationBits[], weights: tf.Tensor1D | undefined, options: MixedQuantizerOptions): (x: tf.Tensor4D) => tf.Tensor4D {
+export function mixedQuantizer(
+  bits: readonly ActivationBits[],
+  weights: tf.Tensor1D | undefined,
+  options: MixedQuantizerOptions,
+): (x: tf.Tensor4D) => tf.Tensor4D {
   if (bits.length === 1) {
     const q = activationQuantizerFor(bits[0]!, options.estimator, options.beta)!;
     return (x) => quantizeActivation(x, q);

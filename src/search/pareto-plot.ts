@@ -37,7 +37,12 @@ function escapeXml(s: string): string {
 
 /** 1.23k, 4.5M, 6.7G: BOPs span many orders of magnitude. */
 function formatCount(v: number): string {
-  const units: [number, string][] = [[1e12, 'T'], [1e9, 'G'], [1e6, 'M'], [1e3, 'k']];
+  const units: [number, string][] = [
+    [1e12, 'T'],
+    [1e9, 'G'],
+    [1e6, 'M'],
+    [1e3, 'k'],
+  ];
   for (const [scale, unit] of units) if (Math.abs(v) >= scale) return `${Number((v / scale).toPrecision(3))}${unit}`;
   return `${Number(v.toPrecision(3))}`;
 }
@@ -82,7 +87,10 @@ function panelSvg(panel: Panel, points: readonly ParetoPoint[], colorOf: (kind: 
   }
   const costOf = (p: ParetoPoint) => panel.cost(p)!;
   const [xLo, xHi] = range(shown.map(costOf), true);
-  const [yLo, yHi] = range(shown.map((p) => p.accuracy * 100), false);
+  const [yLo, yHi] = range(
+    shown.map((p) => p.accuracy * 100),
+    false,
+  );
   const px = (v: number) => left + ((v - xLo) / (xHi - xLo)) * w;
   const py = (accuracy: number) => top + (1 - (accuracy * 100 - yLo) / (yHi - yLo)) * h;
   for (let t = 0; t <= TICKS; t++) {
@@ -95,7 +103,10 @@ function panelSvg(panel: Panel, points: readonly ParetoPoint[], colorOf: (kind: 
     parts.push(`<line x1="${left - 4}" y1="${y.toFixed(1)}" x2="${left}" y2="${y.toFixed(1)}" stroke="#999"/>`);
     parts.push(`<text x="${left - 6}" y="${(y + 3).toFixed(1)}" font-size="9" text-anchor="end">${yv.toFixed(1)}</text>`);
   }
-  const front = paretoFront(shown, accuracyVersusCost((p: ParetoPoint) => p.accuracy, panel.axis, costOf));
+  const front = paretoFront(
+    shown,
+    accuracyVersusCost((p: ParetoPoint) => p.accuracy, panel.axis, costOf),
+  );
   // The front as a staircase: from each point, along its accuracy to the next point's cost, then up.
   if (front.length > 1) {
     const steps = front.map((i) => shown[i]!);
@@ -109,11 +120,15 @@ function panelSvg(panel: Panel, points: readonly ParetoPoint[], colorOf: (kind: 
     const x = px(costOf(p));
     const y = py(p.accuracy);
     const fill = onFront.has(i) ? color : 'white';
-    parts.push(`<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="4" fill="${fill}" stroke="${color}" stroke-width="1.5"><title>${escapeXml(`${p.label}: ${(p.accuracy * 100).toFixed(2)}%, ${panel.format(costOf(p))}`)}</title></circle>`);
+    parts.push(
+      `<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="4" fill="${fill}" stroke="${color}" stroke-width="1.5"><title>${escapeXml(`${p.label}: ${(p.accuracy * 100).toFixed(2)}%, ${panel.format(costOf(p))}`)}</title></circle>`,
+    );
     // Labels of points in the right third go to their left, so they stay inside the figure.
     const leftward = x > left + w * 0.66;
     const anchor = leftward ? ' text-anchor="end"' : '';
-    parts.push(`<text x="${(leftward ? x - 6 : x + 6).toFixed(1)}" y="${(y - 5).toFixed(1)}"${anchor} font-size="9" fill="${color}">${escapeXml(p.label)}</text>`);
+    parts.push(
+      `<text x="${(leftward ? x - 6 : x + 6).toFixed(1)}" y="${(y - 5).toFixed(1)}"${anchor} font-size="9" fill="${color}">${escapeXml(p.label)}</text>`,
+    );
   });
   return parts.join('\n');
 }

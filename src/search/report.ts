@@ -41,7 +41,11 @@ function seconds(s: number): string {
 
 /** 1.23k, 4.56M: BOPs and bytes span orders of magnitude. */
 function count(v: number): string {
-  const units: [number, string][] = [[1e9, 'G'], [1e6, 'M'], [1e3, 'k']];
+  const units: [number, string][] = [
+    [1e9, 'G'],
+    [1e6, 'M'],
+    [1e3, 'k'],
+  ];
   for (const [size, suffix] of units) if (Math.abs(v) >= size) return `${(v / size).toPrecision(3)}${suffix}`;
   return String(Math.round(v));
 }
@@ -73,11 +77,11 @@ export function searchReport(input: SearchReportInput): string {
     push(
       `**Chosen architecture:** candidate ${c.index} (${cell(c.arch.name ?? '')}) — ${chosen.rule}: test accuracy ${(r.testAccuracy * 100).toFixed(2)}%` +
         `${c.latency ? `, ${c.latency.medianMs.toPrecision(3)} ms measured` : ''}, ${count(r.costs.bops)} BOPs, ${count(r.costs.memoryBytes)} bytes. ` +
-        'Written as [`arch.json`](arch.json) and [`model.gnb`](model.gnb); the supernet\'s derivation is [`derived-arch.json`](derived-arch.json).',
+        "Written as [`arch.json`](arch.json) and [`model.gnb`](model.gnb); the supernet's derivation is [`derived-arch.json`](derived-arch.json).",
       '',
     );
   } else {
-    push('**No candidate finished its evaluation**: `arch.json` is the supernet\'s derived architecture and there is no `model.gnb`.', '');
+    push("**No candidate finished its evaluation**: `arch.json` is the supernet's derived architecture and there is no `model.gnb`.", '');
   }
 
   push('## Configuration', '');
@@ -106,7 +110,9 @@ export function searchReport(input: SearchReportInput): string {
     const presetSum = input.presets.record.candidates.reduce((sum, c) => sum + (c.result?.trainSeconds ?? 0), 0);
     push(`| preset training (sum over ${input.presets.record.candidates.length} presets) | ${seconds(presetSum)} |`);
   }
-  push(`| supernet search (${search.epochs.length} epochs${search.stoppedEarly ? `, stopped early at ${search.stoppedEarly.epoch}` : ''}) | ${seconds(search.epochs.reduce((s, e) => s + e.seconds, 0))} |`);
+  push(
+    `| supernet search (${search.epochs.length} epochs${search.stoppedEarly ? `, stopped early at ${search.stoppedEarly.epoch}` : ''}) | ${seconds(search.epochs.reduce((s, e) => s + e.seconds, 0))} |`,
+  );
   const trainSum = done.reduce((s, c) => s + c.result!.trainSeconds, 0);
   push(
     `| candidate training (sum over candidates, ${evaluation.workers} worker(s)) | ${seconds(trainSum)} |`,
@@ -115,7 +121,18 @@ export function searchReport(input: SearchReportInput): string {
     '',
   );
 
-  push('## Plots', '', '- [α probabilities per epoch](alpha.svg)', '', '![alpha](alpha.svg)', '', '- [Pareto fronts: accuracy vs measured latency and vs BOPs](pareto.svg)', '', '![pareto](pareto.svg)', '');
+  push(
+    '## Plots',
+    '',
+    '- [α probabilities per epoch](alpha.svg)',
+    '',
+    '![alpha](alpha.svg)',
+    '',
+    '- [Pareto fronts: accuracy vs measured latency and vs BOPs](pareto.svg)',
+    '',
+    '![pareto](pareto.svg)',
+    '',
+  );
   for (const w of search.warnings) push(`> warning: ${w}`, '');
 
   const header = [
@@ -129,7 +146,9 @@ export function searchReport(input: SearchReportInput): string {
       ...extra,
       c.status === 'failed' ? `failed: ${c.reason ?? ''}` : '',
       c.status === 'done' && c.failures.length > 0 ? `${c.failures.length} failed attempt(s) before: ${c.failures.map((f) => f.kind).join(', ')}` : '',
-    ].filter((n) => n !== '').join('; ');
+    ]
+      .filter((n) => n !== '')
+      .join('; ');
     return (
       `| ${c.index} | ${cell(c.arch.name ?? '')} | ${derivation} | ${probability} | ${c.status} | ` +
       `${r ? `${(r.testAccuracy * 100).toFixed(2)}%` : '–'} | ${c.latency ? c.latency.medianMs.toPrecision(3) : '–'} | ${predicted !== undefined ? predicted.toPrecision(3) : '–'} | ` +
@@ -147,7 +166,8 @@ export function searchReport(input: SearchReportInput): string {
 
   if (input.presets) {
     push('## Hand-designed presets', '', 'The same backbone, training schedule, distillation and latency measurement as the candidates.', '', ...header);
-    for (const c of input.presets.record.candidates) push(row(c, 'preset', '–', '', [input.dominatingPresets.includes(c.index) ? 'beats the chosen architecture' : '']));
+    for (const c of input.presets.record.candidates)
+      push(row(c, 'preset', '–', '', [input.dominatingPresets.includes(c.index) ? 'beats the chosen architecture' : '']));
     push('');
     if (chosen !== undefined) {
       push(
@@ -177,6 +197,7 @@ export function searchReport(input: SearchReportInput): string {
 function targetText(cost: SearchLog['cost']): string {
   if (cost.target === undefined) return ', no target';
   const round = (v: number) => Number(v.toPrecision(4));
-  const relative = cost.relativeTarget !== undefined && cost.templateCost !== undefined ? ` (${cost.relativeTarget} × the template's ${round(cost.templateCost)})` : '';
+  const relative =
+    cost.relativeTarget !== undefined && cost.templateCost !== undefined ? ` (${cost.relativeTarget} × the template's ${round(cost.templateCost)})` : '';
   return `, target ${round(cost.target)}${relative}`;
 }

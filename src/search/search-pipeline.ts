@@ -51,11 +51,19 @@ export async function searchPipeline(start: SearchStart, options: SearchPipeline
   const { evaluate = true, workers, taskTimeoutMs, comparePresets = false, ...searchOptions } = options;
   const config = 'resume' in start ? readRunConfig(start.resume) : start.config;
   const log = options.log;
-  const pool = evaluate && config.evaluation.candidates > 0 ? startSearchEvaluationPool(config, { ...(workers !== undefined ? { workers } : {}), ...(log ? { log } : {}) }) : undefined;
+  const pool =
+    evaluate && config.evaluation.candidates > 0
+      ? startSearchEvaluationPool(config, { ...(workers !== undefined ? { workers } : {}), ...(log ? { log } : {}) })
+      : undefined;
   // Presets still training when the run ends early (a stopped supernet, a failure) stop as interrupted, not failed.
   const ended = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, ended.signal]) : ended.signal;
-  const shared = { ...(taskTimeoutMs !== undefined ? { taskTimeoutMs } : {}), signal, ...(options.progress ? { progress: options.progress } : {}), ...(log ? { log } : {}) };
+  const shared = {
+    ...(taskTimeoutMs !== undefined ? { taskTimeoutMs } : {}),
+    signal,
+    ...(options.progress ? { progress: options.progress } : {}),
+    ...(log ? { log } : {}),
+  };
   let presetTraining: PresetTraining | undefined;
   const onSupernetStart = (run: SupernetStart) => {
     if (pool !== undefined && comparePresets) presetTraining = startPresetTraining(run, pool, shared);

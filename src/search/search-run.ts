@@ -171,7 +171,6 @@ export const PRESETS_DIR = 'presets';
 /** The hand-designed architectures a search is compared with (issue 9), on the config's backbone. */
 export const COMPARED_PRESETS = ['groupnet-k1', 'groupnet-k3', 'groupnet-k5'] as const;
 
-
 interface Session {
   config: SearchConfig;
   dir: string;
@@ -217,7 +216,8 @@ function openSession(asGiven: SearchConfig, dir: string, options: SearchRunOptio
   });
   if (splits.archVal.count === 0) throw new UsageError(`data.archValFraction: ${config.data.archValFraction} leaves no arch-val images for the α steps`);
   const stepsPerEpoch = batchesPerEpoch(splits.train.count, { batchSize: config.search.batchSize });
-  const teacher = needsTeacher(config) || options.teacherDir !== undefined ? obtainTeacher(config, space.template, dir, options.teacherDir, options.progress) : undefined;
+  const teacher =
+    needsTeacher(config) || options.teacherDir !== undefined ? obtainTeacher(config, space.template, dir, options.teacherDir, options.progress) : undefined;
   const supernet = new Supernet(layout, { seed: config.seed });
   const alpha = new ArchitectureWeights(space);
   const trainer = new BilevelTrainer(supernet, alpha, costModel, objective, {
@@ -225,7 +225,9 @@ function openSession(asGiven: SearchConfig, dir: string, options: SearchRunOptio
     weightSchedule: weightSchedule(config, stepsPerEpoch),
     archOptimizer: config.search.archOptimizer,
     order: config.search.order,
-    ...(teacher ? { distillation: { teacher: teacher.model, kd: config.distillation.kd, temperature: config.distillation.temperature, at: config.distillation.at } } : {}),
+    ...(teacher
+      ? { distillation: { teacher: teacher.model, kd: config.distillation.kd, temperature: config.distillation.temperature, at: config.distillation.at } }
+      : {}),
   });
   return { config, dir, space, layout, costModel, supernet, alpha, trainer, ...(teacher ? { teacher } : {}), dataset, splits, stepsPerEpoch };
 }
@@ -235,7 +237,9 @@ function templateCost(space: SearchSpace, costModel: CostModel): number {
   try {
     space.encode(space.template);
   } catch (e) {
-    throw new UsageError(`cost.relativeTarget: the template is not an architecture of search space ${space.name} (${(e as Error).message}), so it has no price to scale; give cost.target instead`);
+    throw new UsageError(
+      `cost.relativeTarget: the template is not an architecture of search space ${space.name} (${(e as Error).message}), so it has no price to scale; give cost.target instead`,
+    );
   }
   return archCost(costModel, space.template);
 }
@@ -285,16 +289,26 @@ function writeCheckpoint(s: Session, nextEpoch: number): void {
   const w = s.trainer.weights.state();
   for (const [name, t] of Object.entries(w.slots)) tensors[`weightOptimizer/${name}`] = t;
   for (const [name, t] of Object.entries(s.trainer.archOptimizerState())) tensors[`archOptimizer/${name}`] = t;
-  saveCheckpoint(join(s.dir, CHECKPOINT_FILE), { position: { epoch: nextEpoch, weightSteps: w.step, archSteps: s.trainer.architectureStepCount }, weightOptimizer: w.optimizer }, tensors);
+  saveCheckpoint(
+    join(s.dir, CHECKPOINT_FILE),
+    { position: { epoch: nextEpoch, weightSteps: w.step, archSteps: s.trainer.architectureStepCount }, weightOptimizer: w.optimizer },
+    tensors,
+  );
 }
 
 function underPrefix(tensors: Record<string, tf.Tensor>, prefix: string): Record<string, tf.Tensor> {
-  return Object.fromEntries(Object.entries(tensors).filter(([n]) => n.startsWith(`${prefix}/`)).map(([n, t]) => [n.slice(prefix.length + 1), t]));
+  return Object.fromEntries(
+    Object.entries(tensors)
+      .filter(([n]) => n.startsWith(`${prefix}/`))
+      .map(([n, t]) => [n.slice(prefix.length + 1), t]),
+  );
 }
 
 function readCheckpoint(s: Session): { epoch: number } {
   const file = join(s.dir, CHECKPOINT_FILE);
-  const { meta, tensors } = loadCheckpoint<{ position: { epoch: number; weightSteps: number; archSteps: number }; weightOptimizer: 'adam' | 'sgd-nesterov' }>(file);
+  const { meta, tensors } = loadCheckpoint<{ position: { epoch: number; weightSteps: number; archSteps: number }; weightOptimizer: 'adam' | 'sgd-nesterov' }>(
+    file,
+  );
   try {
     s.supernet.loadStateDict(underPrefix(tensors, 'supernet'), file);
     s.alpha.loadStateDict(underPrefix(tensors, 'alpha'));
@@ -441,7 +455,9 @@ function finish(s: Session, log: SearchLog): { arch: Arch; candidates: SearchCan
   const argmaxIsChosen = canonicalKey(top[0]!.arch) === chosenForm;
   const ordered = [
     { indices: chosen, derivation: targeted ? 'target' : 'argmax' },
-    ...top.filter((t) => canonicalKey(t.arch) !== chosenForm).map((t, i) => ({ indices: t.indices, derivation: i === 0 && targeted && !argmaxIsChosen ? 'argmax' : 'top' })),
+    ...top
+      .filter((t) => canonicalKey(t.arch) !== chosenForm)
+      .map((t, i) => ({ indices: t.indices, derivation: i === 0 && targeted && !argmaxIsChosen ? 'argmax' : 'top' })),
   ].slice(0, count);
   // Named after the config, not the run directory: the same config and seed give byte-identical files wherever they run.
   const runName = c.name ?? 'search';
@@ -465,7 +481,14 @@ function finish(s: Session, log: SearchLog): { arch: Arch; candidates: SearchCan
     log.warnings.push(warning);
     writeLogFiles(s, log);
   }
-  writeJsonAtomic(join(s.dir, 'candidates.json'), { format: CANDIDATES_FORMAT, version: 1, metric: s.costModel.metric, unit: s.costModel.unit, ...(targeted ? { target: c.cost.target } : {}), candidates });
+  writeJsonAtomic(join(s.dir, 'candidates.json'), {
+    format: CANDIDATES_FORMAT,
+    version: 1,
+    metric: s.costModel.metric,
+    unit: s.costModel.unit,
+    ...(targeted ? { target: c.cost.target } : {}),
+    candidates,
+  });
   saveArch(join(s.dir, DERIVED_ARCH_FILE), candidates[0]!.arch);
   // Evaluation replaces arch.json with the chosen candidate; a resumed, re-derived run keeps that choice.
   if (!existsSync(join(s.dir, REPORT_FILE))) saveArch(join(s.dir, ARCH_FILE), candidates[0]!.arch);
@@ -477,7 +500,14 @@ async function run(s: Session, log: SearchLog, startEpoch: number, options: Sear
   options.onSupernetStart?.({ dir: s.dir, ...(s.teacher ? { teacher: s.teacher.dir } : {}) });
   const finished = await runEpochs(s, log, startEpoch, options);
   if (!finished) {
-    return { dir: s.dir, arch: s.space.decode(argmaxIndices(s.alpha.probabilities())), candidates: [], log, finished, seconds: (performance.now() - started) / 1000 };
+    return {
+      dir: s.dir,
+      arch: s.space.decode(argmaxIndices(s.alpha.probabilities())),
+      candidates: [],
+      log,
+      finished,
+      seconds: (performance.now() - started) / 1000,
+    };
   }
   for (const w of log.warnings) options.log?.(`warning: ${w}`);
   const { arch, candidates } = finish(s, log);
@@ -585,16 +615,26 @@ function formatTarget(target: number): string {
  * against measured latency, BOPs target against BOPs); without a target, or when nothing fits it,
  * the most accurate candidate (which lies on both fronts).
  */
-function chooseCandidate(target: number | undefined, metric: CostMetric, candidates: readonly CandidateRecord[], log: (line: string) => void): ChosenArchitecture | undefined {
+function chooseCandidate(
+  target: number | undefined,
+  metric: CostMetric,
+  candidates: readonly CandidateRecord[],
+  log: (line: string) => void,
+): ChosenArchitecture | undefined {
   const cost = metric === 'latency' ? latencyOf : bopsOf;
   if (target !== undefined) {
     const within = bestWithinBudget(candidates, accuracyOf, cost, target);
-    if (within !== undefined) return { index: within, rule: `best accuracy with ${metric === 'latency' ? 'measured latency' : 'BOPs'} ≤ ${formatTarget(target)}` };
+    if (within !== undefined)
+      return { index: within, rule: `best accuracy with ${metric === 'latency' ? 'measured latency' : 'BOPs'} ≤ ${formatTarget(target)}` };
   }
-  const best = bestWithinBudget(candidates, accuracyOf, latencyOf, Number.POSITIVE_INFINITY) ?? bestWithinBudget(candidates, accuracyOf, bopsOf, Number.POSITIVE_INFINITY);
+  const best =
+    bestWithinBudget(candidates, accuracyOf, latencyOf, Number.POSITIVE_INFINITY) ?? bestWithinBudget(candidates, accuracyOf, bopsOf, Number.POSITIVE_INFINITY);
   if (best === undefined) return undefined;
   if (target !== undefined) log(`no evaluated candidate meets the ${metric} target ${formatTarget(target)}; choosing the most accurate one`);
-  return { index: best, rule: target !== undefined ? `no candidate within the ${metric} target ${formatTarget(target)}: best accuracy` : 'best accuracy (no cost target)' };
+  return {
+    index: best,
+    rule: target !== undefined ? `no candidate within the ${metric} target ${formatTarget(target)}: best accuracy` : 'best accuracy (no cost target)',
+  };
 }
 
 /**
@@ -629,7 +669,12 @@ export function startSearchEvaluationPool(config: SearchConfig, options: { worke
  * candidate, and report.md. Undefined when the config asks for no candidates.
  */
 /** What every evaluation of a run shares — candidates' and presets' alike, so both are trained and timed the same way. */
-function evaluationCommon(dir: string, config: SearchConfig, teacher: string | undefined, options: EvaluationStageOptions): Omit<EvaluateCandidatesOptions, 'dir'> {
+function evaluationCommon(
+  dir: string,
+  config: SearchConfig,
+  teacher: string | undefined,
+  options: EvaluationStageOptions,
+): Omit<EvaluateCandidatesOptions, 'dir'> {
   if (options.pool !== undefined && options.workers !== undefined) throw new UsageError('workers: set by the pool given (options.pool); give one of the two');
   return {
     training: evaluationTrainingOptions(config, teacher !== undefined ? teacherPath(teacher, dir) : undefined),
@@ -650,7 +695,11 @@ const presetArchsOf = (config: SearchConfig) => COMPARED_PRESETS.map((name) => t
  * `supernetDone()` lets them take every worker. Their latency is measured later, by evaluateSearch,
  * once no training runs. The pool's worker slots keep the candidates' tasks from over-committing it.
  */
-export function startPresetTraining(run: SupernetStart, pool: EvaluationPool, options: Omit<EvaluationStageOptions, 'pool' | 'workers' | 'comparePresets' | 'presetTraining' | 'injectFaults'> = {}): PresetTraining {
+export function startPresetTraining(
+  run: SupernetStart,
+  pool: EvaluationPool,
+  options: Omit<EvaluationStageOptions, 'pool' | 'workers' | 'comparePresets' | 'presetTraining' | 'injectFaults'> = {},
+): PresetTraining {
   const config = readRunConfig(run.dir);
   let supernetDone = () => {};
   const done = new Promise<void>((resolve) => (supernetDone = resolve));
@@ -717,7 +766,27 @@ export async function evaluateSearch(search: SearchResult, options: EvaluationSt
   const seconds = (performance.now() - started) / 1000;
   writeFileAtomic(
     join(dir, REPORT_FILE),
-    searchReport({ dir, config, search: search.log, derived: search.candidates, evaluation: outcome, ...(presets ? { presets } : {}), dominatingPresets, chosen, latencyFront, bopsFront, evaluationSeconds: seconds }),
+    searchReport({
+      dir,
+      config,
+      search: search.log,
+      derived: search.candidates,
+      evaluation: outcome,
+      ...(presets ? { presets } : {}),
+      dominatingPresets,
+      chosen,
+      latencyFront,
+      bopsFront,
+      evaluationSeconds: seconds,
+    }),
   );
-  return { outcome, ...(presets ? { presets } : {}), dominatingPresets, ...(chosen !== undefined ? { chosen: chosen.index } : {}), latencyFront, bopsFront, seconds };
+  return {
+    outcome,
+    ...(presets ? { presets } : {}),
+    dominatingPresets,
+    ...(chosen !== undefined ? { chosen: chosen.index } : {}),
+    latencyFront,
+    bopsFront,
+    seconds,
+  };
 }

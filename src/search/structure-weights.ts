@@ -51,7 +51,9 @@ export function structureWeights(layout: SupernetLayout, probabilities: ChoicePr
   const kAxis = Array.from({ length: layout.kMax }, (_, k) => k + 1);
   const boundaries = layout.boundaries.map((b) => settingDistribution(b, BOUNDARY_KINDS, probabilities, layout.embeddings));
   const groupBases = layout.bases.map((b, s) => (groupCanStart(layout, s) ? settingDistribution(b, kAxis, probabilities, layout.embeddings) : undefined));
-  const groupBits = layout.bits.map((b, s) => (groupCanStart(layout, s) ? settingDistribution(b, layout.bitChoices, probabilities, layout.embeddings) : undefined));
+  const groupBits = layout.bits.map((b, s) =>
+    groupCanStart(layout, s) ? settingDistribution(b, layout.bitChoices, probabilities, layout.embeddings) : undefined,
+  );
 
   const startProbabilities: (tf.Scalar | undefined)[][] = [[tf.scalar(1)]];
   for (let i = 1; i < n; i++) {

@@ -53,7 +53,16 @@ class BinaryUnit {
   /** Run dilations > 1 as one dilated conv (the backend differentiates it) rather than through space-to-batch. */
   private readonly directDilation: boolean;
 
-  constructor(scope: Scope, inChannels: number, outChannels: number, kernel: number, stride: number, dilation: number, bnMomentum: number, readonly dilated: boolean) {
+  constructor(
+    scope: Scope,
+    inChannels: number,
+    outChannels: number,
+    kernel: number,
+    stride: number,
+    dilation: number,
+    bnMomentum: number,
+    readonly dilated: boolean,
+  ) {
     this.conv = new Conv2d(scope.child('conv'), { inChannels, outChannels, kernel, stride, dilation, binary: true });
     this.bn = new BatchNorm(scope.child('bn'), outChannels, bnMomentum);
     this.directDilation = dilated && backendDifferentiatesDilation();
@@ -68,7 +77,11 @@ class BinaryUnit {
     let y: tf.Tensor4D;
     if (!this.dilated || dilation === undefined) y = this.conv.convolve(q, weight);
     else if (dilation.rates.length === 1) y = this.convolveAt(q, weight, dilation.rates[0]!);
-    else if (alphaGradient) y = mixMaps(dilation.rates.map((d) => this.convolveAt(q, weight, d)), dilation.p);
+    else if (alphaGradient)
+      y = mixMaps(
+        dilation.rates.map((d) => this.convolveAt(q, weight, d)),
+        dilation.p,
+      );
     else {
       // P(d) constant: scale the weights, not the outputs (conv is linear in them), and add the maps.
       const p = tf.unstack(dilation.p);
@@ -129,9 +142,23 @@ export function atrousConv(x: tf.Tensor4D, weight: tf.Tensor4D, d: number): tf.T
   // Extra zeros at the end make every padded side a multiple of d; the output keeps them as rows to crop.
   const extra = (side: number) => (d - ((side + 2 * pad) % d)) % d;
   const [eh, ew] = [extra(x.shape[1]), extra(x.shape[2])];
-  const phases = tf.spaceToBatchND(x, [d, d], [[pad, pad + eh], [pad, pad + ew]]);
+  const phases = tf.spaceToBatchND(
+    x,
+    [d, d],
+    [
+      [pad, pad + eh],
+      [pad, pad + ew],
+    ],
+  );
   const y = tf.conv2d(phases as tf.Tensor4D, weight, 1, 'valid');
-  return tf.batchToSpaceND(y, [d, d], [[0, eh], [0, ew]]) as tf.Tensor4D;
+  return tf.batchToSpaceND(
+    y,
+    [d, d],
+    [
+      [0, eh],
+      [0, ew],
+    ],
+  ) as tf.Tensor4D;
 }
 
 export class SuperBlock {
@@ -146,7 +173,8 @@ export class SuperBlock {
     readonly shortcutKind: ShortcutKind = 'identity',
   ) {
     const { kind, inChannels, width, stride, kernel, dilation, bnMomentum } = spec;
-    const unit = (name: string, cin: number, cout: number, k: number, s: number, d: number) => new BinaryUnit(scope.child(name), cin, cout, k, s, d, bnMomentum, k > 1);
+    const unit = (name: string, cin: number, cout: number, k: number, s: number, d: number) =>
+      new BinaryUnit(scope.child(name), cin, cout, k, s, d, bnMomentum, k > 1);
     if (kind === 'basic') {
       this.outChannels = width;
       this.units = [unit('unit1', inChannels, width, kernel, stride, dilation), unit('unit2', width, width, kernel, 1, dilation)];
@@ -199,7 +227,9 @@ export class SuperBlock {
     if (this.shortcutKind !== 'mixed') return projected;
     const identity = choices.identity;
     if (identity === undefined) throw new Error('super block: a mixed shortcut needs P(identity)');
-    return mixMaps([fitChannels(x, this.outChannels), projected], tf.stack([identity, tf.sub(1, identity)]) as tf.Tensor1D, { coefficientGradient: alphaGradient });
+    return mixMaps([fitChannels(x, this.outChannels), projected], tf.stack([identity, tf.sub(1, identity)]) as tf.Tensor1D, {
+      coefficientGradient: alphaGradient,
+    });
   }
 }
 
@@ -208,5 +238,10 @@ function fitChannels(x: tf.Tensor4D, channels: number): tf.Tensor4D {
   const c = x.shape[3];
   if (c === channels) return x;
   if (c > channels) return tf.slice(x, [0, 0, 0, 0], [-1, -1, -1, channels]);
-  return tf.pad(x, [[0, 0], [0, 0], [0, 0], [0, channels - c]]);
+  return tf.pad(x, [
+    [0, 0],
+    [0, 0],
+    [0, 0],
+    [0, channels - c],
+  ]);
 }

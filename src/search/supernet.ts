@@ -119,7 +119,13 @@ export class Supernet {
     this.kValues = [...new Set(layout.bases.filter((_, s) => groupCanStart(layout, s)).flatMap((b) => b.support))].sort((a, b) => a - b);
 
     const stem = root.child('stem');
-    this.stemConv = new Conv2d(stem.child('conv'), { inChannels: arch.input.channels, outChannels: arch.stem.filters, kernel: arch.stem.kernel, stride: arch.stem.stride, binary: false });
+    this.stemConv = new Conv2d(stem.child('conv'), {
+      inChannels: arch.input.channels,
+      outChannels: arch.stem.filters,
+      kernel: arch.stem.kernel,
+      stride: arch.stem.stride,
+      binary: false,
+    });
     this.stemBn = new BatchNorm(stem.child('bn'), arch.stem.filters, bnMomentum);
 
     let channels = arch.stem.filters;
@@ -144,7 +150,13 @@ export class Supernet {
         for (const from of this.kValues) {
           for (const to of nextK) {
             if (from === 1 && to === 1) continue;
-            mix.set(`${from}>${to}`, scope.child('soft').child(`K${from}to${to}`).param('mix', [to, from], matrix(softStart(from, to))));
+            mix.set(
+              `${from}>${to}`,
+              scope
+                .child('soft')
+                .child(`K${from}to${to}`)
+                .param('mix', [to, from], matrix(softStart(from, to))),
+            );
           }
         }
       }
@@ -170,11 +182,23 @@ export class Supernet {
    * outputs (Σ_k P(K > k)·out_k / Σ_k P(K > k)): what `GroupNetModel.forwardWithFeatures` gives
    * for the derived architecture, for attention transfer from the teacher.
    */
-  forwardWithFeatures(x: tf.Tensor4D, training: boolean, weights: StructureWeights, atBlocks: number[], pass: SupernetPass = {}): { logits: tf.Tensor2D; features: tf.Tensor4D[] } {
+  forwardWithFeatures(
+    x: tf.Tensor4D,
+    training: boolean,
+    weights: StructureWeights,
+    atBlocks: number[],
+    pass: SupernetPass = {},
+  ): { logits: tf.Tensor2D; features: tf.Tensor4D[] } {
     return tf.tidy(() => this.run(x, training, weights, atBlocks, pass));
   }
 
-  private run(x: tf.Tensor4D, training: boolean, weights: StructureWeights, atBlocks: number[], pass: SupernetPass): { logits: tf.Tensor2D; features: tf.Tensor4D[] } {
+  private run(
+    x: tf.Tensor4D,
+    training: boolean,
+    weights: StructureWeights,
+    atBlocks: number[],
+    pass: SupernetPass,
+  ): { logits: tf.Tensor2D; features: tf.Tensor4D[] } {
     const alphaGradient = pass.alphaGradient ?? true;
     const kMax = this.layout.kMax;
     const stem = this.stem(x, training, weights, alphaGradient);
@@ -197,7 +221,11 @@ export class Supernet {
         features.set(i, maskChannels(mixMaps(outputs, tf.div(exists, tf.sum(exists)) as tf.Tensor1D, { coefficientGradient: alphaGradient }), masks.out[i]));
       }
       if (i < last) inputs = this.connect(i, outputs, weights);
-      else pooled = mixMaps(outputs, tf.reshape(tf.matMul(tf.reshape(weights.blockBases[i]!, [1, -1]), this.lambdaMatrix(this.outputLambda)), [-1]) as tf.Tensor1D);
+      else
+        pooled = mixMaps(
+          outputs,
+          tf.reshape(tf.matMul(tf.reshape(weights.blockBases[i]!, [1, -1]), this.lambdaMatrix(this.outputLambda)), [-1]) as tf.Tensor1D,
+        );
     });
     const logits = this.fc.apply(maskChannels(tf.mean(pooled!, [1, 2]) as tf.Tensor2D, masks.out[last]));
     return { logits, features: atBlocks.map((i) => features.get(i)!) };
@@ -283,7 +311,10 @@ export class Supernet {
       const pairs = tf.reshape(tf.matMul(tf.reshape(q, [-1, 1]), tf.reshape(next, [1, -1])), [1, -1]);
       const expected = tf.reshape(tf.matMul(pairs, this.mixTable(params)), [kMax, kMax]);
       // P(K' > j): the soft mix is the expectation given that base j of the next group exists.
-      const keeps = tf.matMul(tf.reshape(next, [1, -1]), tf.tensor2d(Array.from({ length: kMax }, (_, r) => Array.from({ length: kMax }, (_, j) => (j < r + 1 ? 1 : 0)))));
+      const keeps = tf.matMul(
+        tf.reshape(next, [1, -1]),
+        tf.tensor2d(Array.from({ length: kMax }, (_, r) => Array.from({ length: kMax }, (_, j) => (j < r + 1 ? 1 : 0)))),
+      );
       terms.push(tf.mul(pSoft!, tf.div(expected, tf.maximum(tf.reshape(keeps, [-1, 1]), EPSILON))));
     }
     const c = terms.length === 1 ? terms[0]! : (tf.addN(terms) as tf.Tensor2D);
@@ -298,8 +329,23 @@ export class Supernet {
     for (let from = 1; from <= kMax; from++) {
       for (let to = 1; to <= kMax; to++) {
         const m = params.mix.get(`${from}>${to}`);
-        if (m !== undefined) rows.push(tf.reshape(tf.pad(m, [[0, kMax - to], [0, kMax - from]]), [-1]) as tf.Tensor1D);
-        else if (from === 1 && to === 1) rows.push(tf.oneHot(tf.tensor1d([0], 'int32'), kMax * kMax).reshape([-1]).toFloat() as tf.Tensor1D);
+        if (m !== undefined)
+          rows.push(
+            tf.reshape(
+              tf.pad(m, [
+                [0, kMax - to],
+                [0, kMax - from],
+              ]),
+              [-1],
+            ) as tf.Tensor1D,
+          );
+        else if (from === 1 && to === 1)
+          rows.push(
+            tf
+              .oneHot(tf.tensor1d([0], 'int32'), kMax * kMax)
+              .reshape([-1])
+              .toFloat() as tf.Tensor1D,
+          );
         else rows.push(tf.zeros([kMax * kMax]));
       }
     }
@@ -333,8 +379,13 @@ export class Supernet {
       const source = this.derivedName(arch, name);
       const t = mine[source];
       if (t === undefined) throw new Error(`supernet has no weight ${source} for ${name} of ${arch.name ?? 'the architecture'}`);
-      if (t.rank !== shape.length || shape.some((n, a) => n > t.shape[a]!)) throw new Error(`supernet weight ${source} [${t.shape.join(', ')}] cannot hold ${name} [${shape.join(', ')}]`);
-      out[name] = tf.slice(t, shape.map(() => 0), [...shape]);
+      if (t.rank !== shape.length || shape.some((n, a) => n > t.shape[a]!))
+        throw new Error(`supernet weight ${source} [${t.shape.join(', ')}] cannot hold ${name} [${shape.join(', ')}]`);
+      out[name] = tf.slice(
+        t,
+        shape.map(() => 0),
+        [...shape],
+      );
     }
     return out;
   }

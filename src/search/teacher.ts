@@ -47,10 +47,17 @@ export function loadTeacher(dir: string, student: Arch): GroupNetModel {
  * The teacher for a search run in `runDir`: loaded from `explicitDir` (or the config's
  * `teacher.path`), else trained into `<runDir>/teacher` (resumed if a previous attempt was killed).
  */
-export function obtainTeacher(config: SearchConfig, template: Arch, runDir: string, explicitDir: string | undefined, progress: ProgressReporter = silentProgress): { model: GroupNetModel; dir: string } {
+export function obtainTeacher(
+  config: SearchConfig,
+  template: Arch,
+  runDir: string,
+  explicitDir: string | undefined,
+  progress: ProgressReporter = silentProgress,
+): { model: GroupNetModel; dir: string } {
   const given = explicitDir ?? (config.teacher.mode === 'load' ? config.teacher.path : undefined);
   if (given !== undefined) return { model: loadTeacher(given, template), dir: given };
-  if (config.teacher.mode === 'load') throw new UsageError('teacher.path: expected the run directory of a trained teacher (teacher.mode is "load"), or pass --teacher DIR');
+  if (config.teacher.mode === 'load')
+    throw new UsageError('teacher.path: expected the run directory of a trained teacher (teacher.mode is "load"), or pass --teacher DIR');
   const dir = join(runDir, 'teacher');
   if (!existsSync(join(dir, 'result.json'))) {
     if (existsSync(join(dir, 'run.json'))) resumeTraining(dir, progress);

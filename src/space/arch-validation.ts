@@ -19,7 +19,9 @@ export function archProblems(data: unknown): Problem[] {
     return [{ path: 'format', message: `expected "${ARCH_FORMAT}", got ${JSON.stringify(doc.format) ?? 'nothing'} (is this an arch.json file?)` }];
   }
   if (doc.version !== ARCH_VERSION) {
-    return [{ path: 'version', message: `unsupported arch.json version ${JSON.stringify(doc.version) ?? '(missing)'}: this groupnas reads version ${ARCH_VERSION}` }];
+    return [
+      { path: 'version', message: `unsupported arch.json version ${JSON.stringify(doc.version) ?? '(missing)'}: this groupnas reads version ${ARCH_VERSION}` },
+    ];
   }
   const problems = schemaProblems('arch', data);
   return problems.length > 0 ? problems : semanticProblems(data as Arch);
@@ -61,12 +63,14 @@ function semanticProblems(arch: Arch): Problem[] {
   const used = new Set<number>();
   let previousStage = 0;
   arch.blocks.forEach((b, i) => {
-    if (b.stage >= arch.widths.length) add(`blocks[${i}].stage`, `expected a stage index < ${arch.widths.length} (widths has ${arch.widths.length} entries), got ${b.stage}`);
+    if (b.stage >= arch.widths.length)
+      add(`blocks[${i}].stage`, `expected a stage index < ${arch.widths.length} (widths has ${arch.widths.length} entries), got ${b.stage}`);
     else if (b.stage < previousStage) add(`blocks[${i}].stage`, `expected ≥ ${previousStage} (stages run in order), got ${b.stage}`);
     used.add(b.stage);
     previousStage = Math.max(previousStage, b.stage);
     if (b.kernel % 2 === 0) add(`blocks[${i}].kernel`, `expected an odd kernel (same padding), got ${b.kernel}`);
-    if (b.dilation > 1 && b.stride !== 1) add(`blocks[${i}].dilation`, `expected 1 on a stride-2 block (strided atrous convs are not supported), got ${b.dilation}`);
+    if (b.dilation > 1 && b.stride !== 1)
+      add(`blocks[${i}].dilation`, `expected 1 on a stride-2 block (strided atrous convs are not supported), got ${b.dilation}`);
   });
   arch.widths.forEach((_, s) => {
     if (!used.has(s)) add(`widths[${s}]`, `stage ${s} has no blocks`);

@@ -64,21 +64,13 @@ function referenceR(kind: BlockKind, widths: [number, number, number], descripti
 }
 
 const RECIPES: Record<string, BackboneRecipe> = {
-  'resnet-r': referenceR(
-    'basic',
-    [32, 64, 128],
-    'reference network R (DESIGN §3): 28×28×1, stem 3×3 32, 3 stages × 2 basic blocks, 32/64/128, strides 1/2/2',
-  ),
+  'resnet-r': referenceR('basic', [32, 64, 128], 'reference network R (DESIGN §3): 28×28×1, stem 3×3 32, 3 stages × 2 basic blocks, 32/64/128, strides 1/2/2'),
   'bottleneck-r': referenceR(
     'bottleneck',
     [8, 16, 32],
     'ResNet-50-style R: 28×28×1, stem 3×3 32, 3 stages × 2 bottleneck blocks, inner 8/16/32 (outputs 32/64/128)',
   ),
-  'plain-r': referenceR(
-    'plain',
-    [32, 64, 128],
-    'AlexNet-style R: 28×28×1, stem 3×3 32, 3 stages × 2 plain convs (no shortcuts), 32/64/128, strides 1/2/2',
-  ),
+  'plain-r': referenceR('plain', [32, 64, 128], 'AlexNet-style R: 28×28×1, stem 3×3 32, 3 stages × 2 plain convs (no shortcuts), 32/64/128, strides 1/2/2'),
   resnet18: {
     description: "the paper's ResNet-18: 224×224×3, stem 7×7/2 64 + max-pool 3/2, 4 stages × 2 basic blocks, 64/128/256/512",
     input: IMAGENET_INPUT,

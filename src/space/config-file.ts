@@ -73,7 +73,9 @@ export function configProblems(data: unknown): Problem[] {
     return [{ path: 'format', message: `expected "${CONFIG_FORMAT}", got ${JSON.stringify(doc.format) ?? 'nothing'} (is this a groupnas config file?)` }];
   }
   if (doc.version !== CONFIG_VERSION) {
-    return [{ path: 'version', message: `unsupported config version ${JSON.stringify(doc.version) ?? '(missing)'}: this groupnas reads version ${CONFIG_VERSION}` }];
+    return [
+      { path: 'version', message: `unsupported config version ${JSON.stringify(doc.version) ?? '(missing)'}: this groupnas reads version ${CONFIG_VERSION}` },
+    ];
   }
   const problems = schemaProblems('config', data);
   return problems.length > 0 ? problems : semanticProblems(data as SearchConfig);
@@ -84,7 +86,10 @@ function semanticProblems(config: SearchConfig): Problem[] {
   const add = (path: string, message: string) => problems.push({ path, message });
   if (config.teacher.mode === 'load' && config.teacher.path === undefined) add('teacher.path', 'required when teacher.mode is "load"');
   if (config.cost.objective !== 'none' && config.cost.target === undefined && config.cost.relativeTarget === undefined) {
-    add('cost.target', `required when cost.objective is "${config.cost.objective}" (the target ${config.cost.metric === 'latency' ? 'latency in ms' : 'BOPs'}), unless cost.relativeTarget gives it as a fraction of the template's cost`);
+    add(
+      'cost.target',
+      `required when cost.objective is "${config.cost.objective}" (the target ${config.cost.metric === 'latency' ? 'latency in ms' : 'BOPs'}), unless cost.relativeTarget gives it as a fraction of the template's cost`,
+    );
   }
   if (config.search.warmupEpochs >= config.search.epochs) {
     add('search.warmupEpochs', `expected fewer than search.epochs (${config.search.epochs}), got ${config.search.warmupEpochs}`);
@@ -93,7 +98,10 @@ function semanticProblems(config: SearchConfig): Problem[] {
     add('training.warmupEpochs', `expected fewer than training.epochs (${config.training.epochs}), got ${config.training.warmupEpochs}`);
   }
   if (config.training.stagedEpochs > 0 && config.training.stagedEpochs >= config.evaluation.epochs) {
-    add('training.stagedEpochs', `expected fewer than evaluation.epochs (${config.evaluation.epochs}), the epochs each candidate trains, got ${config.training.stagedEpochs}`);
+    add(
+      'training.stagedEpochs',
+      `expected fewer than evaluation.epochs (${config.evaluation.epochs}), the epochs each candidate trains, got ${config.training.stagedEpochs}`,
+    );
   }
   if (config.search.gumbel.minTemperature > config.search.gumbel.temperature) {
     add('search.gumbel.minTemperature', `expected ≤ search.gumbel.temperature (${config.search.gumbel.temperature})`);
@@ -125,7 +133,9 @@ export function checkConfig(data: unknown, file: string, overrides: readonly Ove
     // Say which problems an override caused: the user will look for them on the command line, not in the file.
     const annotated = problems.map((p) => {
       // the last --set of a path is the one applied
-      const o = [...overrides].reverse().find((o) => p.path === o.path.join('.') || p.path.startsWith(`${o.path.join('.')}.`) || p.path.startsWith(`${o.path.join('.')}[`));
+      const o = [...overrides]
+        .reverse()
+        .find((o) => p.path === o.path.join('.') || p.path.startsWith(`${o.path.join('.')}.`) || p.path.startsWith(`${o.path.join('.')}[`));
       return o ? { ...p, message: `${p.message} (from --set ${o.text})` } : p;
     });
     throw new ValidationError(file, annotated);

@@ -3,17 +3,7 @@ export type * from './arch.js';
 export { getBackbone, listBackbones, scaleWidth, type Backbone, type BackboneOptions } from './backbone.js';
 export { buildArch, groupsOf, type GroupStructure } from './structure.js';
 export { buildPreset, listPresets, type Preset, type PresetOptions } from './presets.js';
-export {
-  cloneDraft,
-  draftGroups,
-  fromDraft,
-  groupContaining,
-  startsGroup,
-  toDraft,
-  type ArchBody,
-  type ArchDraft,
-  type Boundary,
-} from './draft.js';
+export { cloneDraft, draftGroups, fromDraft, groupContaining, startsGroup, toDraft, type ArchBody, type ArchDraft, type Boundary } from './draft.js';
 export type { AnyDecision, ApplyContext, ChoiceValue, Decision, DecisionScope, Relaxation } from './decision.js';
 export { candidateCount, candidateWeights, discrete, prefixMaskMatrix, relax, type MixOps } from './relaxation.js';
 export * from './decisions/index.js';
@@ -27,5 +17,16 @@ export { jsonPath, schemaPath, readSchema, ValidationError, type Problem } from 
 export { ARCH_FORMAT, ARCH_VERSION, archProblems, isArch } from './arch-validation.js';
 export { checkArch, loadArch, parseArch, saveArch } from './arch-file.js';
 export type * from './config.js';
-export { CONFIG_FORMAT, CONFIG_VERSION, DEFAULT_CONFIG_FILE, applyOverrides, checkConfig, configProblems, loadConfig, parseConfig, parseOverride, type Override } from './config-file.js';
+export {
+  CONFIG_FORMAT,
+  CONFIG_VERSION,
+  DEFAULT_CONFIG_FILE,
+  applyOverrides,
+  checkConfig,
+  configProblems,
+  loadConfig,
+  parseConfig,
+  parseOverride,
+  type Override,
+} from './config-file.js';
 export { decisionFromConfig, spaceFromConfig, templateFromConfig, type SpaceFromConfigOptions } from './config-space.js';

@@ -28,16 +28,36 @@ function groupNet(k: number, bits: ActivationBits): Preset['structure'] {
 }
 
 const PRESETS: Preset[] = [
-  { name: 'fp', description: 'full-precision twin: float weights and activations, K=1', structure: (b) => ({ groupSizes: [b.blocks.length], bases: 1, bits: 32, connection: 'aggregate' }) },
+  {
+    name: 'fp',
+    description: 'full-precision twin: float weights and activations, K=1',
+    structure: (b) => ({ groupSizes: [b.blocks.length], bases: 1, bits: 32, connection: 'aggregate' }),
+  },
   { name: 'groupnet-k1', description: 'Group-Net, K=1 (a plain binarized network)', structure: groupNet(1, 1) },
   { name: 'groupnet-k3', description: 'Group-Net, K=3, one-block groups, soft connections', structure: groupNet(3, 1) },
   { name: 'groupnet-k5', description: 'Group-Net, K=5, one-block groups, soft connections (the paper)', structure: groupNet(5, 1) },
-  { name: 'gbd-v1-k5', description: 'GBD v1: K=5, one block per group, aggregate connections', structure: (b) => ({ groupSizes: oneBlockGroups(b), bases: 5, bits: 1, connection: 'aggregate' }) },
-  { name: 'gbd-v2-k5', description: 'GBD v2: K=5, two blocks per group, aggregate connections', structure: (b) => ({ groupSizes: groupsOf(2, b.blocks.length), bases: 5, bits: 1, connection: 'aggregate' }) },
-  { name: 'gbd-v3-k5', description: 'GBD v3: K=5, one group over the whole net (ensemble of binary nets)', structure: (b) => ({ groupSizes: [b.blocks.length], bases: 5, bits: 1, connection: 'aggregate' }) },
+  {
+    name: 'gbd-v1-k5',
+    description: 'GBD v1: K=5, one block per group, aggregate connections',
+    structure: (b) => ({ groupSizes: oneBlockGroups(b), bases: 5, bits: 1, connection: 'aggregate' }),
+  },
+  {
+    name: 'gbd-v2-k5',
+    description: 'GBD v2: K=5, two blocks per group, aggregate connections',
+    structure: (b) => ({ groupSizes: groupsOf(2, b.blocks.length), bases: 5, bits: 1, connection: 'aggregate' }),
+  },
+  {
+    name: 'gbd-v3-k5',
+    description: 'GBD v3: K=5, one group over the whole net (ensemble of binary nets)',
+    structure: (b) => ({ groupSizes: [b.blocks.length], bases: 5, bits: 1, connection: 'aggregate' }),
+  },
   { name: 'groupnet-k5-a2', description: 'Group-Net, K=5, 2-bit activations', structure: groupNet(5, 2) },
   { name: 'groupnet-k5-a4', description: 'Group-Net, K=5, 4-bit activations', structure: groupNet(5, 4) },
-  { name: 'lbd-k5', description: 'LBD: every binary conv is 5 binary convs on the same input, summed', structure: (b) => ({ groupSizes: oneBlockGroups(b), bases: 5, bits: 1, connection: 'aggregate', decomposition: 'layer' }) },
+  {
+    name: 'lbd-k5',
+    description: 'LBD: every binary conv is 5 binary convs on the same input, summed',
+    structure: (b) => ({ groupSizes: oneBlockGroups(b), bases: 5, bits: 1, connection: 'aggregate', decomposition: 'layer' }),
+  },
 ];
 
 export function listPresets(): { name: string; description: string }[] {

@@ -63,7 +63,10 @@ export function relax<T, P>(
   const terms = candidates.map((x, u) => {
     const keepers = probabilities.filter((_, c) => mask[c]![u] === 1);
     // Every unit is kept by at least the largest choice, so `keepers` is never empty.
-    return ops.scale(x, keepers.reduce((a, b) => ops.addProbabilities(a, b)));
+    return ops.scale(
+      x,
+      keepers.reduce((a, b) => ops.addProbabilities(a, b)),
+    );
   });
   return terms.reduce((a, b) => ops.add(a, b));
 }

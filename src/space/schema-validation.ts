@@ -49,7 +49,13 @@ export function schemaValidator(name: 'arch' | 'config'): ValidateFunction {
 
 /** `/blocks/3/stride` → `blocks[3].stride`. */
 export function jsonPath(pointer: string, child?: string): string {
-  const parts = pointer === '' ? [] : pointer.slice(1).split('/').map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const parts =
+    pointer === ''
+      ? []
+      : pointer
+          .slice(1)
+          .split('/')
+          .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   if (child !== undefined) parts.push(child);
   let path = '';
   for (const part of parts) path += /^\d+$/.test(part) ? `[${part}]` : path === '' ? part : `.${part}`;
@@ -81,7 +87,7 @@ function describe(error: ErrorObject, data: unknown): Problem {
     case 'exclusiveMaximum':
       return { path: jsonPath(error.instancePath), message: `expected a number ${String(p.comparison)} ${String(p.limit)}, got ${actual()}` };
     case 'discriminator': {
-      const branches = ((error.parentSchema as { oneOf?: { properties?: Record<string, { const?: unknown }> }[] } | undefined)?.oneOf ?? []);
+      const branches = (error.parentSchema as { oneOf?: { properties?: Record<string, { const?: unknown }> }[] } | undefined)?.oneOf ?? [];
       const tag = String(p.tag);
       const allowed = branches.map((b) => b.properties?.[tag]?.const).filter((v) => v !== undefined);
       return { path: jsonPath(error.instancePath, tag), message: `expected one of ${allowed.map(show).join(', ')}, got ${show(p.tagValue)}` };

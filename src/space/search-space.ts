@@ -82,7 +82,9 @@ export class SearchSpace {
         indices[i] = c;
         const problem = archProblems(this.assemble(indices))[0];
         if (problem) {
-          throw new UsageError(`decision ${v.decision.name}: choice ${String(choice)} at site ${v.site} gives an invalid architecture: ${problem.path}: ${problem.message}`);
+          throw new UsageError(
+            `decision ${v.decision.name}: choice ${String(choice)} at site ${v.site} gives an invalid architecture: ${problem.path}: ${problem.message}`,
+          );
         }
       });
     });
@@ -179,7 +181,8 @@ export class SearchSpace {
   decode(indices: readonly number[]): Arch {
     const arch = this.assemble(indices);
     const problem = archProblems(arch)[0];
-    if (problem) throw new UsageError(`search space ${this.name}: choices ${indices.join('.')} give an invalid architecture: ${problem.path}: ${problem.message}`);
+    if (problem)
+      throw new UsageError(`search space ${this.name}: choices ${indices.join('.')} give an invalid architecture: ${problem.path}: ${problem.message}`);
     return arch;
   }
 

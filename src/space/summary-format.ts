@@ -3,7 +3,12 @@ import type { ArchSummary, LayerSummary } from './summary.js';
 
 /** 1234567 → "1.23 M". */
 export function humanCount(n: number): string {
-  const units: [number, string][] = [[1e12, 'T'], [1e9, 'G'], [1e6, 'M'], [1e3, 'k']];
+  const units: [number, string][] = [
+    [1e12, 'T'],
+    [1e9, 'G'],
+    [1e6, 'M'],
+    [1e3, 'k'],
+  ];
   for (const [scale, suffix] of units) if (Math.abs(n) >= scale) return `${(n / scale).toFixed(2)} ${suffix}`;
   return String(Math.round(n * 100) / 100);
 }

@@ -118,8 +118,15 @@ export function summarize(arch: Arch): ArchSummary {
     const ow = outSide(w, stride);
     const macs = oh * ow * filters * kernel * kernel * c;
     layers.push({
-      name: 'stem.conv', kind: 'conv', precision: 'float', replicas: 1, bits: 32, kernel, stride,
-      inputShape: [h, w, c], outputShape: [oh, ow, filters],
+      name: 'stem.conv',
+      kind: 'conv',
+      precision: 'float',
+      replicas: 1,
+      bits: 32,
+      kernel,
+      stride,
+      inputShape: [h, w, c],
+      outputShape: [oh, ow, filters],
       ...counts(0, kernel * kernel * c * filters + BN_PARAMS_PER_CHANNEL * filters, 0, 0, macs),
     });
     h = oh;
@@ -148,9 +155,18 @@ export function summarize(arch: Arch): ArchSummary {
         // Group decomposition replicates the BN with the block; LBD sums the K convs, then one BN.
         const bn = BN_PARAMS_PER_CHANNEL * conv.cout * (layerwise ? 1 : K);
         layers.push({
-          name: conv.name, kind: 'conv', precision: binary ? 'binary' : 'float', block: b, group: g, replicas: K,
-          bits, kernel: conv.kernel, stride: conv.stride, ...(conv.dilation !== undefined ? { dilation: conv.dilation } : {}),
-          inputShape: [h, w, conv.cin], outputShape: [oh, ow, conv.cout],
+          name: conv.name,
+          kind: 'conv',
+          precision: binary ? 'binary' : 'float',
+          block: b,
+          group: g,
+          replicas: K,
+          bits,
+          kernel: conv.kernel,
+          stride: conv.stride,
+          ...(conv.dilation !== undefined ? { dilation: conv.dilation } : {}),
+          inputShape: [h, w, conv.cin],
+          outputShape: [oh, ow, conv.cout],
           ...(binary ? counts(K * weights, bn, K * macs, bits, 0) : counts(0, K * weights + bn, 0, 0, K * macs)),
         });
         if (layerwise && K > 1) {
@@ -165,8 +181,17 @@ export function summarize(arch: Arch): ArchSummary {
         const replicas = layerwise ? 1 : K;
         const macs = h * w * s.cout * s.cin;
         layers.push({
-          name: s.name, kind: 'conv', precision: 'float', block: b, group: g, replicas, bits: 32, kernel: 1, stride: s.stride,
-          inputShape: blockInput, outputShape: [h, w, s.cout],
+          name: s.name,
+          kind: 'conv',
+          precision: 'float',
+          block: b,
+          group: g,
+          replicas,
+          bits: 32,
+          kernel: 1,
+          stride: s.stride,
+          inputShape: blockInput,
+          outputShape: [h, w, s.cout],
           ...counts(0, replicas * (s.cin * s.cout + BN_PARAMS_PER_CHANNEL * s.cout), 0, 0, replicas * macs),
         });
       }
@@ -183,8 +208,13 @@ export function summarize(arch: Arch): ArchSummary {
   if (!layerwise) layers.push(mixLayer('head.aggregate', undefined, arch.groups.length - 1, lastK, [h, w, c], lastK));
 
   layers.push({
-    name: 'head.fc', kind: 'dense', precision: 'float', replicas: 1, bits: 32,
-    inputShape: [1, 1, c], outputShape: [1, 1, arch.head.classes],
+    name: 'head.fc',
+    kind: 'dense',
+    precision: 'float',
+    replicas: 1,
+    bits: 32,
+    inputShape: [1, 1, c],
+    outputShape: [1, 1, arch.head.classes],
     ...counts(0, c * arch.head.classes + arch.head.classes, 0, 0, c * arch.head.classes),
   });
 
@@ -200,8 +230,15 @@ function mixLayer(name: string, block: number | undefined, group: number, replic
   const folded = coefficients <= 1;
   const elements = shape[0] * shape[1] * shape[2];
   return {
-    name, kind: 'mix', precision: 'float', ...(block !== undefined ? { block } : {}), group, replicas, bits: 32,
-    inputShape: shape, outputShape: shape,
+    name,
+    kind: 'mix',
+    precision: 'float',
+    ...(block !== undefined ? { block } : {}),
+    group,
+    replicas,
+    bits: 32,
+    inputShape: shape,
+    outputShape: shape,
     ...counts(0, folded ? 0 : coefficients, 0, 0, folded ? 0 : coefficients * elements),
   };
 }

@@ -59,7 +59,12 @@ export function loadCheckpoint<M>(path: string): Checkpoint<M> {
   const version = file.readUInt32LE(4);
   if (version !== VERSION) throw new FileFormatError(path, 'version', `expected ${VERSION}, found ${version}`);
   const body = file.subarray(0, file.length - 32);
-  if (!createHash('sha256').update(body).digest().equals(file.subarray(file.length - 32))) {
+  if (
+    !createHash('sha256')
+      .update(body)
+      .digest()
+      .equals(file.subarray(file.length - 32))
+  ) {
     throw new FileFormatError(path, 'checksum', 'sha256 does not match: the file is corrupted or truncated');
   }
   const headerLength = file.readUInt32LE(8);

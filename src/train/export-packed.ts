@@ -53,7 +53,9 @@ export function exportRunModel(runDir: string, out: string, loaded?: Dataset): E
     const dataset = loaded ?? loadDataset({ data: record.options.data });
     if (dataset.checksum !== record.dataset.checksum) {
       // The normalization must be the one the model was trained with.
-      throw new UsageError(`${join(runDir, 'run.json')}: dataset.checksum: the run was trained on ${record.dataset.name} (${record.dataset.checksum.slice(0, 12)}…) but --data ${record.options.data} now holds ${dataset.checksum.slice(0, 12)}…`);
+      throw new UsageError(
+        `${join(runDir, 'run.json')}: dataset.checksum: the run was trained on ${record.dataset.name} (${record.dataset.checksum.slice(0, 12)}…) but --data ${record.options.data} now holds ${dataset.checksum.slice(0, 12)}…`,
+      );
     }
     const result = recordedTestAccuracy(runDir);
     const metadata: PackedModelMetadata = {

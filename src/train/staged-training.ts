@@ -42,7 +42,9 @@ export function checkStaging(arch: Arch, epochs: number, realWeightEpochs: numbe
     throw new UsageError(`--staged: expected an integer from 1 to epochs − 1 = ${epochs - 1} (epochs of stage 1), got ${realWeightEpochs}`);
   }
   if (arch.bits.every((b) => b === 32)) {
-    throw new UsageError(`--staged: the architecture${arch.name ? ` ${arch.name}` : ''} has no binary units (every group has 32-bit activations), so there are no weights to binarize in stage 2`);
+    throw new UsageError(
+      `--staged: the architecture${arch.name ? ` ${arch.name}` : ''} has no binary units (every group has 32-bit activations), so there are no weights to binarize in stage 2`,
+    );
   }
 }
 

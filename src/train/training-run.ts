@@ -2,7 +2,17 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '../util/tfjs.js';
 import { batchesPerEpoch, defaultAugmentation, firstImages, loadDataset, splitDataset, tensorBatches, type Dataset, type ImageSet } from '../data/index.js';
-import { buildModel, createTrainer, recalibrateBatchNorm, type EvaluationResult, type GroupNetModel, type LrSchedule, type OptimizerKind, type Trainer, type WeightMode } from '../nn/index.js';
+import {
+  buildModel,
+  createTrainer,
+  recalibrateBatchNorm,
+  type EvaluationResult,
+  type GroupNetModel,
+  type LrSchedule,
+  type OptimizerKind,
+  type Trainer,
+  type WeightMode,
+} from '../nn/index.js';
 import type { Arch } from '../space/arch.js';
 import { writeJsonAtomic } from '../util/atomic-write.js';
 import { UsageError } from '../util/errors.js';
@@ -228,7 +238,11 @@ export function evaluateOn(trainer: Trainer, set: ImageSet, dataset: Dataset): E
 
 /** The entries under `prefix/`, with the prefix taken off (checkpoints hold `model/…` and `optimizer/…`). */
 function underPrefix(tensors: Record<string, tf.Tensor>, prefix: string): Record<string, tf.Tensor> {
-  return Object.fromEntries(Object.entries(tensors).filter(([n]) => n.startsWith(`${prefix}/`)).map(([n, t]) => [n.slice(prefix.length + 1), t]));
+  return Object.fromEntries(
+    Object.entries(tensors)
+      .filter(([n]) => n.startsWith(`${prefix}/`))
+      .map(([n, t]) => [n.slice(prefix.length + 1), t]),
+  );
 }
 
 function writeCheckpoint(dir: string, s: Session, position: Position): void {
@@ -388,7 +402,9 @@ export function readRunRecord(dir: string): RunRecord {
 function loadRunDataset(dir: string, record: RunRecord, loaded?: Dataset): Dataset {
   const dataset = loaded ?? loadDataset({ data: record.options.data });
   if (dataset.checksum !== record.dataset.checksum) {
-    throw new UsageError(`${join(dir, RUN_FILE)}: dataset.checksum: the run was trained on ${record.dataset.name} (${record.dataset.checksum.slice(0, 12)}…) but --data ${record.options.data} now holds ${dataset.checksum.slice(0, 12)}…`);
+    throw new UsageError(
+      `${join(dir, RUN_FILE)}: dataset.checksum: the run was trained on ${record.dataset.name} (${record.dataset.checksum.slice(0, 12)}…) but --data ${record.options.data} now holds ${dataset.checksum.slice(0, 12)}…`,
+    );
   }
   return dataset;
 }
@@ -433,7 +449,9 @@ export function loadRunModel(dir: string): { record: RunRecord; model: GroupNetM
   const stage = stageAt(runStages(o), meta.position.epoch);
   if (stage.weights !== 'binary') {
     tf.dispose(Object.values(tensors));
-    throw new UsageError(`${dir}: the run stopped in stage ${stage.stage} of staged training (real weights, ${meta.position.epoch} of its ${stage.epochs} epochs done): its checkpoint is not the binary model yet; finish it with groupnas train --resume ${dir}`);
+    throw new UsageError(
+      `${dir}: the run stopped in stage ${stage.stage} of staged training (real weights, ${meta.position.epoch} of its ${stage.epochs} epochs done): its checkpoint is not the binary model yet; finish it with groupnas train --resume ${dir}`,
+    );
   }
   const model = buildModel(record.arch, { seed: o.seed });
   try {

@@ -16,12 +16,7 @@ function batch(seed: number): { x: Float32Array; labels: number[] } {
 }
 
 /** Losses of `steps` optimizer steps on `backend`; asserts the step leaks no tensors. */
-async function trainLosses(
-  backend: 'cpu' | 'wasm',
-  makeOptimizer: () => tf.Optimizer,
-  spec: TinyResNetSpec,
-  steps: number,
-): Promise<number[]> {
+async function trainLosses(backend: 'cpu' | 'wasm', makeOptimizer: () => tf.Optimizer, spec: TinyResNetSpec, steps: number): Promise<number[]> {
   await tf.setBackend(backend);
   const start = tf.memory().numTensors;
   const net = buildTinyResNet(spec, 42);
@@ -37,7 +32,8 @@ async function trainLosses(
     });
     losses.push((await loss.data())[0]!);
     loss.dispose();
-    if (step === 0) afterFirstStep = tf.memory().numTensors; // optimizer slots now exist
+    if (step === 0)
+      afterFirstStep = tf.memory().numTensors; // optimizer slots now exist
     else expect(tf.memory().numTensors).toBe(afterFirstStep);
   }
   optimizer.dispose();
@@ -53,8 +49,17 @@ describe('registerWasmTrainingKernels', () => {
     registerWasmTrainingKernels(); // first thing in this process: wasm is not initialized yet
     await tf.setBackend('wasm');
     // a channel broadcast is handed to the stock kernel, whose wasm binding is made in its setupFunc
-    const mask = tf.lessEqual(tf.tensor2d([[1, 5, 3], [4, 2, 6]]), tf.tensor1d([2, 2, 6]));
-    expect(await mask.array()).toEqual([[1, 0, 1], [0, 1, 1]]);
+    const mask = tf.lessEqual(
+      tf.tensor2d([
+        [1, 5, 3],
+        [4, 2, 6],
+      ]),
+      tf.tensor1d([2, 2, 6]),
+    );
+    expect(await mask.array()).toEqual([
+      [1, 0, 1],
+      [0, 1, 1],
+    ]);
     mask.dispose();
   });
 

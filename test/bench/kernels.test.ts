@@ -26,8 +26,11 @@ describe('search-space latency entries', () => {
     expect(keys.size).toBe(searchSpaceLatencyEntries().length);
     const half = buildPreset('groupnet-k5', { widthMultiplier: 0.5 });
     const archs = [
-      buildPreset('groupnet-k1'), buildPreset('groupnet-k5'),
-      variantOf(half, 2, 4, [0.75, 0.5, 1]), variantOf(half, 4, 1, [1, 1, 0.5]), variantOf(half, 1, 5, [0.5, 0.5, 0.5]),
+      buildPreset('groupnet-k1'),
+      buildPreset('groupnet-k5'),
+      variantOf(half, 2, 4, [0.75, 0.5, 1]),
+      variantOf(half, 4, 1, [1, 1, 0.5]),
+      variantOf(half, 1, 5, [0.5, 0.5, 0.5]),
     ];
     // a mixed architecture (per-group bits and bases) is priced by the same entries
     archs.push({ ...variantOf(half, 1, 3, [0.75, 1, 0.75]), bits: [1, 2, 4, 1, 2, 4], bases: [1, 2, 3, 4, 5, 1] });
@@ -38,7 +41,12 @@ describe('search-space latency entries', () => {
 
   it('bench layers: the ResNet-18 stages, then R and R/2 binary convs from the space', () => {
     const layers = defaultBenchLayers();
-    expect(layers.slice(0, 4).map((l) => [l.h, l.cin])).toEqual([[56, 64], [28, 128], [14, 256], [7, 512]]);
+    expect(layers.slice(0, 4).map((l) => [l.h, l.cin])).toEqual([
+      [56, 64],
+      [28, 128],
+      [14, 256],
+      [7, 512],
+    ]);
     expect(binaryLayersOf('R', 1).map((l) => l.name)).toEqual(['R 28²×32', 'R 28²×32→64 s2', 'R 14²×64', 'R 14²×64→128 s2', 'R 7²×128']);
   });
 });
@@ -52,7 +60,13 @@ describe('benchKernels', () => {
       parts: ['layers', 'table'],
       layers: [{ name: 'tiny', h: 6, w: 6, cin: 33, cout: 8, kernel: 3, stride: 1 }],
       layerSeconds: 0.01,
-      table: { cacheDir: cache, entries: latencyEntriesOf(arch), models: [arch], modelSeconds: 0.01, entryTiming: { warmUpSeconds: 0, seconds: 0, minRepeats: 3 } },
+      table: {
+        cacheDir: cache,
+        entries: latencyEntriesOf(arch),
+        models: [arch],
+        modelSeconds: 0.01,
+        entryTiming: { warmUpSeconds: 0, seconds: 0, minRepeats: 3 },
+      },
       progress: { start: (label) => ({ update: () => updates.push(label), stop() {} }) },
     });
     expect(report.engine).toBe('wasm');
@@ -76,7 +90,11 @@ describe('benchKernels', () => {
     expect(updates).toEqual(expect.arrayContaining(['layers', 'latency table', 'predicted vs measured']));
 
     // a second run reads the table from the cache
-    const again = await benchKernels({ engine: 'wasm', parts: ['table'], table: { cacheDir: cache, entries: latencyEntriesOf(arch), models: [], entryTiming: { seconds: 0 } } });
+    const again = await benchKernels({
+      engine: 'wasm',
+      parts: ['table'],
+      table: { cacheDir: cache, entries: latencyEntriesOf(arch), models: [], entryTiming: { seconds: 0 } },
+    });
     expect(again.table!.measured).toBe(0);
     expect(again.table!.entries).toBe(distinct);
   });

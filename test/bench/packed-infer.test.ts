@@ -45,7 +45,10 @@ beforeAll(async () => {
   ensureWasmBuilt();
   await selectBackend('wasm');
   dir = mkdtempSync(join(tmpdir(), 'gn-packed-e2e-'));
-  for (const [name, arch] of [['binary', binaryArch()], ['mixed', mixedArch()]] as const) {
+  for (const [name, arch] of [
+    ['binary', binaryArch()],
+    ['mixed', mixedArch()],
+  ] as const) {
     const run = join(dir, name);
     const accuracy = trainArch(arch, options, run).final.accuracy;
     exportRunModel(run, join(dir, `${name}.gnb`));
@@ -114,7 +117,9 @@ describe('exported model through the packed engine', () => {
     const c = await compareOnTestSet(t);
     const within = c.relative.filter((r) => r < 1e-3).length;
     const disagree = c.argmaxAgree.filter((a) => !a).length;
-    console.log(`mixed bits: ${disagree} argmax differences, ${TEST_IMAGES - within} images beyond 1e-3 of ${TEST_IMAGES}; correct tfjs ${c.tfjsCorrect} packed ${c.packedCorrect}`);
+    console.log(
+      `mixed bits: ${disagree} argmax differences, ${TEST_IMAGES - within} images beyond 1e-3 of ${TEST_IMAGES}; correct tfjs ${c.tfjsCorrect} packed ${c.packedCorrect}`,
+    );
     expect(disagree).toBeLessThanOrEqual(1);
     expect(Math.abs(c.packedCorrect - c.tfjsCorrect)).toBeLessThanOrEqual(1);
     expect(within / TEST_IMAGES).toBeGreaterThanOrEqual(0.97);
@@ -124,7 +129,12 @@ describe('exported model through the packed engine', () => {
 
   it('the js engine agrees, and latency is measured at the asked batch sizes', () => {
     const wasm = inferPackedModel(trained.mixed.file, { engine: 'wasm', limit: 20, latencyBatches: [] });
-    const js = inferPackedModel(trained.mixed.file, { engine: 'js', limit: 20, latencyBatches: [1, 2], timing: { warmUpSeconds: 0, seconds: 0, minRepeats: 2 } });
+    const js = inferPackedModel(trained.mixed.file, {
+      engine: 'js',
+      limit: 20,
+      latencyBatches: [1, 2],
+      timing: { warmUpSeconds: 0, seconds: 0, minRepeats: 2 },
+    });
     expect(js.engine).toBe('js');
     expect(js.correct).toBe(wasm.correct);
     expect(js.tfjsTestAccuracy).toBeUndefined(); // 20 images are not the ones the run was tested on

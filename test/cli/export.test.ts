@@ -4,7 +4,24 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './run-cli.js';
 
-const tiny = ['--preset', 'groupnet-k1', '--width-mult', '0.125', '--epochs', '1', '--limit', '128', '--test-limit', '64', '--batch', '32', '--seed', '2', '--backend', 'wasm'];
+const tiny = [
+  '--preset',
+  'groupnet-k1',
+  '--width-mult',
+  '0.125',
+  '--epochs',
+  '1',
+  '--limit',
+  '128',
+  '--test-limit',
+  '64',
+  '--batch',
+  '32',
+  '--seed',
+  '2',
+  '--backend',
+  'wasm',
+];
 
 describe('groupnas export + infer', () => {
   it('exports a trained run to .gnb and infer reproduces its tfjs test accuracy on the same images', () => {
@@ -24,7 +41,12 @@ describe('groupnas export + infer', () => {
 
     const inferred = runCli(['infer', '--model', file, '--limit', '64', '--engine', 'wasm', '--seconds', '0.05', '--json']);
     expect(inferred.status).toBe(0);
-    const r = JSON.parse(inferred.stdout) as { accuracy: number; tfjsTestAccuracy: number; engine: string; latency: { batch: number; medianSeconds: number }[] };
+    const r = JSON.parse(inferred.stdout) as {
+      accuracy: number;
+      tfjsTestAccuracy: number;
+      engine: string;
+      latency: { batch: number; medianSeconds: number }[];
+    };
     expect(r.engine).toBe('wasm');
     expect(r.accuracy).toBe(testAccuracy);
     expect(r.tfjsTestAccuracy).toBe(testAccuracy);
@@ -43,7 +65,12 @@ describe('groupnas export + infer', () => {
     const out = join(dir, 'model.gnb');
     const r = runCli(['export', '--run', dir, '--out', out]);
     expect(r.status).toBe(2);
-    expect(r.stderr.trim().split('\n').filter((l) => !l.startsWith('groupnas: backend'))).toHaveLength(1);
+    expect(
+      r.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => !l.startsWith('groupnas: backend')),
+    ).toHaveLength(1);
     expect(r.stderr).toContain('no checkpoint.gnck');
     expect(existsSync(out)).toBe(false);
   });

@@ -4,13 +4,31 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from './run-cli.js';
 
-const tinyBudget = (epochs: number) => ['--width-mult', '0.125', '--epochs', String(epochs), '--limit', '64', '--test-limit', '32', '--batch', '32', '--seeds', '0'];
+const tinyBudget = (epochs: number) => [
+  '--width-mult',
+  '0.125',
+  '--epochs',
+  String(epochs),
+  '--limit',
+  '64',
+  '--test-limit',
+  '32',
+  '--batch',
+  '32',
+  '--seeds',
+  '0',
+];
 const tiny = tinyBudget(1);
 const presets = ['fp', 'groupnet-k1', 'groupnet-k3', 'groupnet-k5'];
 
 interface Printed {
   rows: { preset: string; action: string }[];
-  results: { format: string; complete: boolean; rows: { preset: string; accuracy?: { mean: number }; supplement: { table: string; top1: number } }[]; orderings: { claim: string; status: string }[] };
+  results: {
+    format: string;
+    complete: boolean;
+    rows: { preset: string; accuracy?: { mean: number }; supplement: { table: string; top1: number } }[];
+    orderings: { claim: string; status: string }[];
+  };
 }
 
 describe('groupnas reproduce', () => {
@@ -24,7 +42,12 @@ describe('groupnas reproduce', () => {
     expect(results).toEqual(printed.results);
     expect(results).toMatchObject({ format: 'groupnas.reproduce-results', complete: true });
     for (const row of results.rows) expect(row.accuracy!.mean).toBeGreaterThanOrEqual(0);
-    expect(results.rows.map((r) => `${r.preset} ${r.supplement.table} ${r.supplement.top1}`)).toEqual(['fp S2 69.7', 'groupnet-k1 S2 56.4', 'groupnet-k3 S2 62.5', 'groupnet-k5 S2 64.8']);
+    expect(results.rows.map((r) => `${r.preset} ${r.supplement.table} ${r.supplement.top1}`)).toEqual([
+      'fp S2 69.7',
+      'groupnet-k1 S2 56.4',
+      'groupnet-k3 S2 62.5',
+      'groupnet-k5 S2 64.8',
+    ]);
     expect(results.orderings).toEqual([expect.objectContaining({ claim: 'K=1 < K=3 < K=5', status: expect.stringMatching(/^(holds|does not hold)$/) })]);
     expect(readFileSync(join(out, 'results.md'), 'utf8')).toContain('| groupnet-k5 |');
 

@@ -44,7 +44,9 @@ describe('groupnas search', () => {
   it('--config configs/tiny.json: teacher, supernet, evaluation of 2 candidates; run dir complete; --json keeps stdout clean', () => {
     const out = join(tmp(), 'run');
     const started = Date.now();
-    const r = runCli(['search', '--config', 'configs/tiny.json', ...FAST, '--out', out, '--json', '--backend', 'wasm', '--workers', '1'], { timeoutMs: 120_000 });
+    const r = runCli(['search', '--config', 'configs/tiny.json', ...FAST, '--out', out, '--json', '--backend', 'wasm', '--workers', '1'], {
+      timeoutMs: 120_000,
+    });
     const seconds = (Date.now() - started) / 1000;
     expect(r.status, r.stderr).toBe(0);
     expect(seconds).toBeLessThan(120);
@@ -54,7 +56,18 @@ describe('groupnas search', () => {
     const result = JSON.parse(r.stdout) as JsonResult;
     expect(result.dir).toBe(out);
     expect(result.candidates.map((c) => c.rank)).toEqual([1, 2]);
-    for (const f of ['arch.json', 'derived-arch.json', 'model.gnb', 'pareto.svg', 'report.md', 'evaluation/evaluation.json', 'candidates.json', 'search.json', 'alpha.svg', 'teacher/result.json']) {
+    for (const f of [
+      'arch.json',
+      'derived-arch.json',
+      'model.gnb',
+      'pareto.svg',
+      'report.md',
+      'evaluation/evaluation.json',
+      'candidates.json',
+      'search.json',
+      'alpha.svg',
+      'teacher/result.json',
+    ]) {
       expect(existsSync(join(out, f)), f).toBe(true);
     }
     expect(JSON.parse(readFileSync(join(out, 'search.json'), 'utf8')).teacher).toBe(join(out, 'teacher'));
@@ -88,10 +101,28 @@ describe('groupnas search', () => {
     const out = join(tmp(), 'run');
     const evaluationFile = join(out, 'evaluation', 'evaluation.json');
     // The second candidate trains for 3 epochs' worth of time at most; SIGINT lands once the first is done.
-    const { code, stderr } = await interruptWhen(['search', '--config', 'configs/tiny.json', ...FAST, '--set', 'teacher.mode=none', '--set', 'evaluation.epochs=3', '--out', out, '--workers', '1', '--backend', 'wasm'], () => {
-      const record = existsSync(evaluationFile) ? readEvaluation(evaluationFile) : undefined;
-      return record?.candidates.some((c) => c.status === 'done') === true;
-    });
+    const { code, stderr } = await interruptWhen(
+      [
+        'search',
+        '--config',
+        'configs/tiny.json',
+        ...FAST,
+        '--set',
+        'teacher.mode=none',
+        '--set',
+        'evaluation.epochs=3',
+        '--out',
+        out,
+        '--workers',
+        '1',
+        '--backend',
+        'wasm',
+      ],
+      () => {
+        const record = existsSync(evaluationFile) ? readEvaluation(evaluationFile) : undefined;
+        return record?.candidates.some((c) => c.status === 'done') === true;
+      },
+    );
     expect(code, stderr).toBe(130);
     expect(stderr).toMatch(/--resume/);
     expect(existsSync(join(out, 'report.md'))).toBe(false);
@@ -109,7 +140,10 @@ describe('groupnas search', () => {
     const out = join(tmp(), 'run');
     const searchFile = join(out, 'search.json');
     const epochs = 40; // far more than run before the signal lands
-    const { code, stdout, stderr } = await interruptWhen(['search', '--config', 'configs/tiny.json', '--set', 'teacher.mode=none', '--set', `search.epochs=${epochs}`, '--out', out, '--backend', 'wasm'], () => existsSync(searchFile));
+    const { code, stdout, stderr } = await interruptWhen(
+      ['search', '--config', 'configs/tiny.json', '--set', 'teacher.mode=none', '--set', `search.epochs=${epochs}`, '--out', out, '--backend', 'wasm'],
+      () => existsSync(searchFile),
+    );
     expect(code, stderr).toBe(130);
     expect(stderr).toMatch(/interrupted/);
     const log = JSON.parse(readFileSync(searchFile, 'utf8')) as { epochs: unknown[] };

@@ -31,6 +31,8 @@ describe('groupnas space', () => {
   it('--set overrides the config, validated like the file', async () => {
     const { stdout } = await runCommand(space, ['space', '--config', tiny, '--set', 'space.decisions=[{"type":"bases","choices":[1,2,3]}]', '--json']);
     expect(JSON.parse(stdout)).toMatchObject({ size: String(3 ** 6), variables: 6 });
-    await expect(runCommand(space, ['space', '--config', tiny, '--set', 'backbone.name=vgg'])).rejects.toThrow(/backbone\.name: expected one of .*\(from --set backbone\.name=vgg\)/);
+    await expect(runCommand(space, ['space', '--config', tiny, '--set', 'backbone.name=vgg'])).rejects.toThrow(
+      /backbone\.name: expected one of .*\(from --set backbone\.name=vgg\)/,
+    );
   });
 });

@@ -4,7 +4,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from './run-cli.js';
 
-const tiny = ['--preset', 'groupnet-k1', '--width-mult', '0.125', '--epochs', '2', '--limit', '64', '--test-limit', '64', '--batch', '32', '--checkpoint-every', '0'];
+const tiny = [
+  '--preset',
+  'groupnet-k1',
+  '--width-mult',
+  '0.125',
+  '--epochs',
+  '2',
+  '--limit',
+  '64',
+  '--test-limit',
+  '64',
+  '--batch',
+  '32',
+  '--checkpoint-every',
+  '0',
+];
 const outDir = () => join(mkdtempSync(join(tmpdir(), 'gn-cli-staged-')), 'run');
 
 describe('groupnas train --staged', () => {

@@ -6,7 +6,24 @@ import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../../src/util/version.js';
 import { runCli } from './run-cli.js';
 
-const tiny = ['--preset', 'groupnet-k1', '--width-mult', '0.125', '--epochs', '2', '--limit', '256', '--test-limit', '128', '--batch', '32', '--checkpoint-every', '1', '--seed', '5'];
+const tiny = [
+  '--preset',
+  'groupnet-k1',
+  '--width-mult',
+  '0.125',
+  '--epochs',
+  '2',
+  '--limit',
+  '256',
+  '--test-limit',
+  '128',
+  '--batch',
+  '32',
+  '--checkpoint-every',
+  '1',
+  '--seed',
+  '5',
+];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

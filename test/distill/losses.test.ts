@@ -6,8 +6,16 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-const student = () => tf.tensor2d([[1, 2, 3], [0, -1, 0.5]]);
-const teacher = () => tf.tensor2d([[3, 1, 0], [0.2, 0.1, -0.3]]);
+const student = () =>
+  tf.tensor2d([
+    [1, 2, 3],
+    [0, -1, 0.5],
+  ]);
+const teacher = () =>
+  tf.tensor2d([
+    [3, 1, 0],
+    [0.2, 0.1, -0.3],
+  ]);
 
 function softmax(row: number[], t: number): number[] {
   const e = row.map((v) => Math.exp(v / t));
@@ -21,10 +29,19 @@ describe('logitKdLoss', () => {
   });
 
   it('matches a hand computation on a 2×3 example', () => {
-    const s = [[1, 2, 3], [0, -1, 0.5]], t = [[3, 1, 0], [0.2, 0.1, -0.3]], T = 2;
+    const s = [
+        [1, 2, 3],
+        [0, -1, 0.5],
+      ],
+      t = [
+        [3, 1, 0],
+        [0.2, 0.1, -0.3],
+      ],
+      T = 2;
     let kl = 0;
     for (let i = 0; i < 2; i++) {
-      const p = softmax(t[i]!, T), q = softmax(s[i]!, T);
+      const p = softmax(t[i]!, T),
+        q = softmax(s[i]!, T);
       kl += p.reduce((acc, pj, j) => acc + pj * Math.log(pj / q[j]!), 0);
     }
     const expected = (T * T * kl) / 2;
@@ -54,8 +71,12 @@ describe('attentionTransferLoss', () => {
     // channels 1: Q = A² normalized
     const s = tf.tensor4d([[[[1], [2], [2]]], [[[0], [3], [4]]]]);
     const t = tf.tensor4d([[[[2], [0], [1]]], [[[1], [1], [1]]]]);
-    const norm = (v: number[]) => { const n = Math.hypot(...v); return v.map((x) => x / n); };
-    const qs = [norm([1, 4, 4]), norm([0, 9, 16])], qt = [norm([4, 0, 1]), norm([1, 1, 1])];
+    const norm = (v: number[]) => {
+      const n = Math.hypot(...v);
+      return v.map((x) => x / n);
+    };
+    const qs = [norm([1, 4, 4]), norm([0, 9, 16])],
+      qt = [norm([4, 0, 1]), norm([1, 1, 1])];
     const expected = qs.reduce((acc, q, i) => acc + q.reduce((a, v, j) => a + (v - qt[i]![j]!) ** 2, 0), 0) / 2;
     expect(attentionMap(s).arraySync()[0]![1]).toBeCloseTo(4 / Math.hypot(1, 4, 4), 6);
     expect(attentionTransferLoss([s], [t]).arraySync()).toBeCloseTo(expected, 5);
@@ -72,7 +93,8 @@ describe('attentionTransferLoss', () => {
 
   it('refuses mismatched stage lists or sizes and leaks no tensors', () => {
     const start = tf.memory().numTensors;
-    const a = feats(1), b = tf.zeros([2, 2, 2, 4]) as tf.Tensor4D;
+    const a = feats(1),
+      b = tf.zeros([2, 2, 2, 4]) as tf.Tensor4D;
     expect(() => attentionTransferLoss([a], [])).toThrow(/student has 1 stage outputs, teacher 0/);
     expect(() => attentionTransferLoss([a], [b])).toThrow(/spatial size/);
     tf.dispose([a, b]);

@@ -37,14 +37,20 @@ describe('latencyEntriesOf', () => {
   it('lists the work between the convs of Group-Net R (K=5) where the packed engine does it', () => {
     const work = latencyItemsOf(buildPreset('groupnet-k5')).filter((item) => item.entry.op !== undefined);
     const at = (part: string, block?: number) =>
-      work.filter((item) => item.place.part === part && (block === undefined || ('block' in item.place && item.place.block === block))).map((item) => latencyKey(item.entry));
+      work
+        .filter((item) => item.place.part === part && (block === undefined || ('block' in item.place && item.place.block === block)))
+        .map((item) => latencyKey(item.entry));
     expect(at('stem')).toEqual(['batchNorm 28x28x32']); // no ReLU before a 1-bit group
     expect(at('block', 0)).toEqual(Array(5).fill('copy 28x28x32')); // identity shortcut, per base
     expect(at('block', 2)).toEqual(Array(5).fill(['avgPool 28x28x32 k2 s2', 'batchNorm 14x14x64']).flat()); // projection shortcut, per base
     expect(at('connection')).toEqual(['mix 28x28x32 5>5', 'mix 28x28x32 5>5', 'mix 14x14x64 5>5', 'mix 14x14x64 5>5', 'mix 7x7x128 5>5']); // soft, after every block but the last
     expect(at('head')).toEqual(['mix 7x7x128 5>1', 'head 7x7x128>10']);
     // k-bit groups get the stem's ReLU; LBD adds its K-conv sums into the residual (two units per basic block).
-    expect(latencyItemsOf(buildPreset('groupnet-k5-a2')).filter((item) => item.place.part === 'stem').map((item) => item.entry.op)).toEqual([undefined, 'batchNorm', 'relu']);
+    expect(
+      latencyItemsOf(buildPreset('groupnet-k5-a2'))
+        .filter((item) => item.place.part === 'stem')
+        .map((item) => item.entry.op),
+    ).toEqual([undefined, 'batchNorm', 'relu']);
     expect(latencyEntriesOf(buildPreset('lbd-k5')).filter((e) => e.op === 'add')).toHaveLength(2 * 6);
   });
 
@@ -61,9 +67,17 @@ describe('latencyEntriesOf', () => {
     const entries = latencyEntriesOf(arch);
     expect(convEntriesOf(arch).filter((e) => e.bits === 2)).toHaveLength(12);
     const seconds = (e: LatencyEntry) => 0.001 * latencyKey(e).length;
-    const table: LatencyTable = { fingerprint: 'x', engine: 'wasm', machine: describeMachine(), measurements: new Map(entries.map((e) => [latencyKey(e), { entry: e, seconds: seconds(e), repeats: 1 }])) };
+    const table: LatencyTable = {
+      fingerprint: 'x',
+      engine: 'wasm',
+      machine: describeMachine(),
+      measurements: new Map(entries.map((e) => [latencyKey(e), { entry: e, seconds: seconds(e), repeats: 1 }])),
+    };
     const distinct = new Map(entries.map((e) => [latencyKey(e), e]));
     expect(distinct.size).toBeLessThan(entries.length);
-    expect(predictArchLatency(table, arch)).toBeCloseTo(entries.reduce((s, e) => s + seconds(e), 0), 12);
+    expect(predictArchLatency(table, arch)).toBeCloseTo(
+      entries.reduce((s, e) => s + seconds(e), 0),
+      12,
+    );
   });
 });

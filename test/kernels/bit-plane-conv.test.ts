@@ -37,7 +37,12 @@ describe.each(['js', 'wasm'])('%s engine, bit planes', (name) => {
     const wts = randomSigns(rng, 9 * 33 * cout);
     const expected = floatConv2d(x, shape, wts, cout, spec).data;
     const transform = foldOutputTransform({ channels: cout, inputScale: step });
-    const got = engine.bitPlaneConv(packBitPlanes(x, shape, bits, beta), packWeights(wts, { kernel: 3, inChannels: 33, outChannels: cout }), spec, transform).data;
+    const got = engine.bitPlaneConv(
+      packBitPlanes(x, shape, bits, beta),
+      packWeights(wts, { kernel: 3, inChannels: 33, outChannels: cout }),
+      spec,
+      transform,
+    ).data;
     for (let i = 0; i < expected.length; i++) expect(got[i]).toBeCloseTo(expected[i]!, 4);
   });
 });

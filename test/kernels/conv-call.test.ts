@@ -26,7 +26,9 @@ describe('checkConvBuffers', () => {
 
   it('rejects an accumulator that is not pixels × cout, and a transform of the wrong width', () => {
     const transform = { scale: new Float32Array(3), bias: new Float32Array(3) };
-    expect(() => checkConvBuffers(call({ mode: 'accumulate', transform, accumulate: new Float32Array(53) }), geometry)).toThrow(/accumulator has 53 values, expected 54/);
+    expect(() => checkConvBuffers(call({ mode: 'accumulate', transform, accumulate: new Float32Array(53) }), geometry)).toThrow(
+      /accumulator has 53 values, expected 54/,
+    );
     expect(checkConvBuffers(call({ mode: 'accumulate', transform, accumulate: new Float32Array(54) }), geometry).pixels).toBe(18);
     expect(() => checkConvBuffers(call({ mode: 'float', transform: { scale: new Float32Array(2), bias: new Float32Array(2) } }), geometry)).toThrow(UsageError);
   });

@@ -45,7 +45,8 @@ export function allGeometryCases(seed: number, options: { wideCout?: boolean } =
       }
     }
   }
-  for (const c of CHANNELS) cases.push(randomCase(rng, { kernel: 3, stride: pick(rng, STRIDES), dilation: pick(rng, [1, 2]), padding: pick(rng, PADDINGS) }, c));
+  for (const c of CHANNELS)
+    cases.push(randomCase(rng, { kernel: 3, stride: pick(rng, STRIDES), dilation: pick(rng, [1, 2]), padding: pick(rng, PADDINGS) }, c));
   if (options.wideCout) {
     for (const cout of [31, 32, 33, 64, 70, 100]) {
       const spec: ConvSpec = { kernel: pick(rng, KERNELS), stride: pick(rng, STRIDES), dilation: 1, padding: pick(rng, PADDINGS) };
@@ -105,9 +106,16 @@ export function expectBitPlaneDotsExact(engine: BinaryEngine, bits: number, maxC
     const levels = randomLevels(rng, shape.n * shape.h * shape.w * shape.c, bits);
     const wts = randomSigns(rng, spec.kernel ** 2 * shape.c * cout);
     const expected = floatConv2d(levels, shape, wts, cout, spec);
-    const got = engine.bitPlaneConvDots(packLevels(levels, shape, bits), packWeights(wts, { kernel: spec.kernel, inChannels: shape.c, outChannels: cout }), spec);
+    const got = engine.bitPlaneConvDots(
+      packLevels(levels, shape, bits),
+      packWeights(wts, { kernel: spec.kernel, inChannels: shape.c, outChannels: cout }),
+      spec,
+    );
     const where = `${JSON.stringify(shape)} → ${cout} ${JSON.stringify(spec)}`;
     expect([got.h, got.w, got.c], where).toEqual([expected.h, expected.w, expected.c]);
-    expect(got.data.findIndex((v, i) => v !== expected.data[i]), where).toBe(-1);
+    expect(
+      got.data.findIndex((v, i) => v !== expected.data[i]),
+      where,
+    ).toBe(-1);
   }
 }

@@ -16,16 +16,31 @@ beforeAll(() => {
 describe('floatConv', () => {
   it('a hand-computed 2×2 input, 3×3 kernel, symmetric padding', () => {
     // one channel in, one out; kernel of ones → each output = sum of its 3×3 neighbourhood
-    const y = floatConv2d(new Float32Array([1, 2, 3, 4]), { n: 1, h: 2, w: 2, c: 1 }, new Float32Array(9).fill(1), 1, { kernel: 3, stride: 1, dilation: 1, padding: 'symmetric' });
+    const y = floatConv2d(new Float32Array([1, 2, 3, 4]), { n: 1, h: 2, w: 2, c: 1 }, new Float32Array(9).fill(1), 1, {
+      kernel: 3,
+      stride: 1,
+      dilation: 1,
+      padding: 'symmetric',
+    });
     expect(Array.from(y.data)).toEqual([10, 10, 10, 10]);
-    const z = wasm.floatConv(new Float32Array([1, 2, 3, 4]), { n: 1, h: 2, w: 2, c: 1 }, new Float32Array(9).fill(1), 1, { kernel: 3, stride: 1, dilation: 1, padding: 'symmetric' });
+    const z = wasm.floatConv(new Float32Array([1, 2, 3, 4]), { n: 1, h: 2, w: 2, c: 1 }, new Float32Array(9).fill(1), 1, {
+      kernel: 3,
+      stride: 1,
+      dilation: 1,
+      padding: 'symmetric',
+    });
     expect(Array.from(z.data)).toEqual([10, 10, 10, 10]);
   });
 
   it('the wasm engine matches the float64 reference to float32 rounding', () => {
     const rng = createRng(31);
     for (let r = 0; r < 30; r++) {
-      const spec: ConvSpec = { kernel: pick(rng, [1, 3, 5]), stride: pick(rng, [1, 2]), dilation: pick(rng, [1, 2]), padding: pick(rng, ['same', 'valid', 'symmetric'] as const) };
+      const spec: ConvSpec = {
+        kernel: pick(rng, [1, 3, 5]),
+        stride: pick(rng, [1, 2]),
+        dilation: pick(rng, [1, 2]),
+        padding: pick(rng, ['same', 'valid', 'symmetric'] as const),
+      };
       const span = (spec.kernel - 1) * spec.dilation + 1;
       const shape = { n: 1 + randomInt(rng, 2), h: span + randomInt(rng, 4), w: span + randomInt(rng, 4), c: pick(rng, [1, 3, 16, 33]) };
       const cout = pick(rng, [1, 10, 16, 17, 32, 40]);

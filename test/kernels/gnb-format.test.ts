@@ -17,7 +17,14 @@ function sampleModel(): GnbModel {
     arch: buildPreset('groupnet-k1'),
     tensors: new Map([
       ['stem.conv.weight', { dtype: 'float32' as const, shape: [3, 3, 1, 4], data: Float32Array.from({ length: 36 }, (_, i) => i / 7 - 2) }],
-      ['groups.0.bases.0.blocks.0.unit1.conv.weight', { dtype: 'binary' as const, shape: [3, 3, 33, 5] as [number, number, number, number], weights: packWeights(kernel, { kernel: 3, inChannels: 33, outChannels: 5 }) }],
+      [
+        'groups.0.bases.0.blocks.0.unit1.conv.weight',
+        {
+          dtype: 'binary' as const,
+          shape: [3, 3, 33, 5] as [number, number, number, number],
+          weights: packWeights(kernel, { kernel: 3, inChannels: 33, outChannels: 5 }),
+        },
+      ],
       ['groups.0.bases.0.blocks.0.unit1.bn.gamma', { dtype: 'float32' as const, shape: [5], data: new Float32Array([1, 2, 3, 4, 5]) }],
     ]),
     metadata: { source: 'test' },
@@ -88,11 +95,36 @@ describe('.gnb format', () => {
     const flipped = good.slice();
     flipped[good.length - 20]! ^= 0x10;
     expectError(flipped, /checksum: CRC-32 mismatch/);
-    expectError(withHeader(good, (h) => { h.tensors[1].bytes = 4; }), /header\.tensors\[1\]\.bytes: expected 360 for binary \[3, 3, 33, 5\], got 4/);
-    expectError(withHeader(good, (h) => { h.tensors[2].name = h.tensors[0].name; }), /duplicate tensor name/);
-    expectError(withHeader(good, (h) => { h.tensors[2].offset = h.tensors[1].offset; }), /overlap/);
-    expectError(withHeader(good, (h) => { h.arch.version = 7; }), /header\.arch\.version: unsupported arch\.json version 7/);
-    expectError(withHeader(good, (h) => { h.tensors[1].shape = [3, 1, 33, 5]; }), /binary tensor is an HWIO conv kernel/);
+    expectError(
+      withHeader(good, (h) => {
+        h.tensors[1].bytes = 4;
+      }),
+      /header\.tensors\[1\]\.bytes: expected 360 for binary \[3, 3, 33, 5\], got 4/,
+    );
+    expectError(
+      withHeader(good, (h) => {
+        h.tensors[2].name = h.tensors[0].name;
+      }),
+      /duplicate tensor name/,
+    );
+    expectError(
+      withHeader(good, (h) => {
+        h.tensors[2].offset = h.tensors[1].offset;
+      }),
+      /overlap/,
+    );
+    expectError(
+      withHeader(good, (h) => {
+        h.arch.version = 7;
+      }),
+      /header\.arch\.version: unsupported arch\.json version 7/,
+    );
+    expectError(
+      withHeader(good, (h) => {
+        h.tensors[1].shape = [3, 1, 33, 5];
+      }),
+      /binary tensor is an HWIO conv kernel/,
+    );
     expect(() => readGnb(join(dir, 'missing.gnb'))).toThrow(/missing\.gnb: cannot read the file/);
   });
 
@@ -112,22 +144,40 @@ describe('.gnb format', () => {
     const good = encodeGnb(original);
     const rng = createRng(2026);
     const mutations: ((r: Rng) => Uint8Array)[] = [
-      (r) => { const b = good.slice(); for (let i = 0, n = 1 + randomInt(r, 4); i < n; i++) b[randomInt(r, b.length)] = randomInt(r, 256); return b; },
+      (r) => {
+        const b = good.slice();
+        for (let i = 0, n = 1 + randomInt(r, 4); i < n; i++) b[randomInt(r, b.length)] = randomInt(r, 256);
+        return b;
+      },
       (r) => good.slice(0, randomInt(r, good.length)),
-      (r) => { const b = new Uint8Array(good.length + 1 + randomInt(r, 40)); b.set(good); return b; },
-      (r) => { const b = good.slice(); for (let i = 0, n = 1 + randomInt(r, 6); i < n; i++) b[randomInt(r, b.length - 4)] = randomInt(r, 256); return fixChecksum(b); },
-      (r) => { const b = good.slice(); b[4 + randomInt(r, 12)] = randomInt(r, 256); return fixChecksum(b); },
-      (r) => withHeader(good, (h) => {
-        const t = h.tensors[randomInt(r, h.tensors.length)];
-        const field = ['name', 'dtype', 'shape', 'offset', 'bytes'][randomInt(r, 5)]!;
-        const values = [null, -1, 0, 1.5, 2 ** 40, 'x', '', [], [0], [1e12, 1e12], {}, true, 16, 4096];
-        t[field] = values[randomInt(r, values.length)];
-      }),
-      (r) => withHeader(good, (h) => {
-        const keys = ['arch', 'tensors', 'metadata'];
-        const values = [null, 3, 'text', [], {}, [1, 2]];
-        h[keys[randomInt(r, keys.length)]!] = values[randomInt(r, values.length)];
-      }),
+      (r) => {
+        const b = new Uint8Array(good.length + 1 + randomInt(r, 40));
+        b.set(good);
+        return b;
+      },
+      (r) => {
+        const b = good.slice();
+        for (let i = 0, n = 1 + randomInt(r, 6); i < n; i++) b[randomInt(r, b.length - 4)] = randomInt(r, 256);
+        return fixChecksum(b);
+      },
+      (r) => {
+        const b = good.slice();
+        b[4 + randomInt(r, 12)] = randomInt(r, 256);
+        return fixChecksum(b);
+      },
+      (r) =>
+        withHeader(good, (h) => {
+          const t = h.tensors[randomInt(r, h.tensors.length)];
+          const field = ['name', 'dtype', 'shape', 'offset', 'bytes'][randomInt(r, 5)]!;
+          const values = [null, -1, 0, 1.5, 2 ** 40, 'x', '', [], [0], [1e12, 1e12], {}, true, 16, 4096];
+          t[field] = values[randomInt(r, values.length)];
+        }),
+      (r) =>
+        withHeader(good, (h) => {
+          const keys = ['arch', 'tensors', 'metadata'];
+          const values = [null, 3, 'text', [], {}, [1, 2]];
+          h[keys[randomInt(r, keys.length)]!] = values[randomInt(r, values.length)];
+        }),
     ];
     let rejected = 0;
     let accepted = 0;

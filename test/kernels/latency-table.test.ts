@@ -11,9 +11,15 @@ import { ensureWasmBuilt } from './ensure-wasm.js';
 
 const base: LatencyEntry = { h: 6, w: 6, inChannels: 32, outChannels: 8, kernel: 3, stride: 1, dilation: 1, bits: 1, bases: 1 };
 const work: LatencyEntry[] = [
-  { op: 'batchNorm', h: 6, w: 6, c: 8 }, { op: 'relu', h: 6, w: 6, c: 8 }, { op: 'add', h: 6, w: 6, c: 8 }, { op: 'copy', h: 6, w: 6, c: 8 },
-  { op: 'avgPool', h: 6, w: 6, c: 8, window: 2, stride: 2 }, { op: 'maxPool', h: 6, w: 6, c: 8, window: 3, stride: 2 },
-  { op: 'mix', h: 6, w: 6, c: 8, from: 3, to: 1 }, { op: 'mix', h: 6, w: 6, c: 8, from: 3, to: 2 }, { op: 'head', h: 3, w: 3, c: 8, classes: 10 },
+  { op: 'batchNorm', h: 6, w: 6, c: 8 },
+  { op: 'relu', h: 6, w: 6, c: 8 },
+  { op: 'add', h: 6, w: 6, c: 8 },
+  { op: 'copy', h: 6, w: 6, c: 8 },
+  { op: 'avgPool', h: 6, w: 6, c: 8, window: 2, stride: 2 },
+  { op: 'maxPool', h: 6, w: 6, c: 8, window: 3, stride: 2 },
+  { op: 'mix', h: 6, w: 6, c: 8, from: 3, to: 1 },
+  { op: 'mix', h: 6, w: 6, c: 8, from: 3, to: 2 },
+  { op: 'head', h: 3, w: 3, c: 8, classes: 10 },
 ];
 const entries: LatencyEntry[] = [base, { ...base, bases: 3 }, { ...base, bits: 2 }, { ...base, bits: 4, stride: 2 }, { ...base, bits: 32 }, ...work];
 const fast = { warmUpSeconds: 0, seconds: 0, minRepeats: 3 };
@@ -72,7 +78,9 @@ describe('measureLatencyTable', () => {
   it('rejects impossible entries and lookups of unmeasured ones', () => {
     expect(() => measureLatencyTable([{ ...base, kernel: 0 }], engine, { ...fast, cacheDir: null })).toThrow(/kernel must be a positive integer/);
     expect(() => measureLatencyTable([{ ...base, bits: 3 as 2 }], engine, { ...fast, cacheDir: null })).toThrow(UsageError);
-    expect(() => measureLatencyTable([{ op: 'mix', h: 6, w: 6, c: 8, from: 0, to: 1 }], engine, { ...fast, cacheDir: null })).toThrow(/mix 6x6x8 0>1: from must be a positive integer/);
+    expect(() => measureLatencyTable([{ op: 'mix', h: 6, w: 6, c: 8, from: 0, to: 1 }], engine, { ...fast, cacheDir: null })).toThrow(
+      /mix 6x6x8 0>1: from must be a positive integer/,
+    );
     expect(() => measureLatencyTable([{ op: 'pool' as 'copy', h: 6, w: 6, c: 8 }], engine, { ...fast, cacheDir: null })).toThrow(/op must be one of/);
     const table = measureLatencyTable([base], engine, { ...fast, cacheDir: null });
     expect(() => lookupLatency(table, { ...base, h: 7 })).toThrow(/no entry 7x6 32>8 k3 s1 d1 b1 K1/);

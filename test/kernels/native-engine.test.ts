@@ -49,7 +49,11 @@ describe.skipIf(status.paths.length === 0)('native engine selection', () => {
     const saved = process.env[NATIVE_PATH_ENV];
     try {
       delete process.env[NATIVE_PATH_ENV];
-      const engine = createEngine('auto', { onFallback: () => { throw new Error('no fallback expected'); } });
+      const engine = createEngine('auto', {
+        onFallback: () => {
+          throw new Error('no fallback expected');
+        },
+      });
       expect(engine.name).toBe('native');
       expect((engine as NativeEngine).path).toBe(status.paths[0]);
       process.env[NATIVE_PATH_ENV] = 'sse9';
@@ -76,7 +80,9 @@ describe.skipIf(status.paths.length === 0)('native engine, two threads', () => {
     const dots = two.convDots(x, w, spec).data;
     expect(Array.from(dots)).toEqual(Array.from(createEngine('js').convDots(x, w, spec).data));
     expect(Array.from(two.conv(x, w, spec, t).data)).toEqual(Array.from(one.conv(x, w, spec, t).data));
-    expect(Array.from(two.conv(x, w, spec, t, new Float32Array(dots.length).fill(1)).data)).toEqual(Array.from(one.conv(x, w, spec, t, new Float32Array(dots.length).fill(1)).data));
+    expect(Array.from(two.conv(x, w, spec, t, new Float32Array(dots.length).fill(1)).data)).toEqual(
+      Array.from(one.conv(x, w, spec, t, new Float32Array(dots.length).fill(1)).data),
+    );
     expect(Array.from(two.convSign(x, w, spec, t).data)).toEqual(Array.from(one.convSign(x, w, spec, t).data));
     const levels = packLevels(randomLevels(rng, 31 * 29 * 130, 2), shape, 2);
     expect(Array.from(two.bitPlaneConvDots(levels, w, spec).data)).toEqual(Array.from(one.bitPlaneConvDots(levels, w, spec).data));
@@ -158,7 +164,12 @@ describe.each(status.paths)('native engine, path %s (forced by GROUPNAS_NATIVE_P
     });
 
     it('bit-plane conv with transform and accumulate', () => {
-      const levels = packBitPlanes(Float32Array.from({ length: 2 * 5 * 6 * 45 }, () => rng() * 2.5 - 0.2), shape, 2, 2);
+      const levels = packBitPlanes(
+        Float32Array.from({ length: 2 * 5 * 6 * 45 }, () => rng() * 2.5 - 0.2),
+        shape,
+        2,
+        2,
+      );
       const dots = engine.bitPlaneConvDots(levels, wA, spec).data;
       const acc = new Float32Array(dots.length).fill(0.5);
       const got = engine.bitPlaneConv(levels, wA, spec, tA, acc).data;
@@ -179,7 +190,11 @@ describe.each(status.paths)('native engine, path %s (forced by GROUPNAS_NATIVE_P
     const rng = createRng(8);
     const shape = { n: 2, h: 7, w: 5, c: 3 };
     const x = Float32Array.from({ length: 2 * 7 * 5 * 3 }, () => rng() - 0.5);
-    for (const spec of [{ kernel: 3, stride: 2, dilation: 1, padding: 'symmetric' }, { kernel: 1, stride: 1, dilation: 1, padding: 'same' }, { kernel: 5, stride: 1, dilation: 2, padding: 'same' }] as ConvSpec[]) {
+    for (const spec of [
+      { kernel: 3, stride: 2, dilation: 1, padding: 'symmetric' },
+      { kernel: 1, stride: 1, dilation: 1, padding: 'same' },
+      { kernel: 5, stride: 1, dilation: 2, padding: 'same' },
+    ] as ConvSpec[]) {
       const filter = Float32Array.from({ length: spec.kernel ** 2 * 3 * 19 }, () => rng() - 0.5);
       const expected = floatConv2d(x, shape, filter, 19, spec);
       const got = engine.floatConv(x, shape, filter, 19, spec);
@@ -201,6 +216,14 @@ describe.each(status.paths)('native engine, path %s (forced by GROUPNAS_NATIVE_P
     expect(() => engine.convDots(x, w3, { kernel: 3, stride: 1, dilation: 1, padding: 'same' })).toThrow(/2 channels, weights expect 3/);
     const w2 = packWeights(new Float32Array(9 * 2 * 4), { kernel: 3, inChannels: 2, outChannels: 4 });
     expect(() => engine.convDots(x, w2, { kernel: 3, stride: 1, dilation: 1, padding: 'valid' })).toThrow(UsageError);
-    expect(() => engine.conv(x, w2, { kernel: 3, stride: 1, dilation: 1, padding: 'same' }, { scale: new Float32Array(4), bias: new Float32Array(4) }, new Float32Array(3))).toThrow(/accumulator has 3 values, expected 16/);
+    expect(() =>
+      engine.conv(
+        x,
+        w2,
+        { kernel: 3, stride: 1, dilation: 1, padding: 'same' },
+        { scale: new Float32Array(4), bias: new Float32Array(4) },
+        new Float32Array(3),
+      ),
+    ).toThrow(/accumulator has 3 values, expected 16/);
   });
 });

@@ -80,7 +80,27 @@ function validCall(rng: Rng): { args: unknown[]; mode: number } {
   const out = mode === 0 ? new Int32Array(pixels * cout) : mode === 3 ? new Uint32Array(pixels * blocks) : new Float32Array(pixels * cout);
   return {
     mode,
-    args: [0, mode, bits, n, h, w, c, kernel, stride, 1, padding, cout, input, weights, new Int32Array(cout * kernel * kernel), new Float32Array(cout), new Float32Array(cout), out, 1 + randomInt(rng, 2)],
+    args: [
+      0,
+      mode,
+      bits,
+      n,
+      h,
+      w,
+      c,
+      kernel,
+      stride,
+      1,
+      padding,
+      cout,
+      input,
+      weights,
+      new Int32Array(cout * kernel * kernel),
+      new Float32Array(cout),
+      new Float32Array(cout),
+      out,
+      1 + randomInt(rng, 2),
+    ],
   };
 }
 
@@ -89,11 +109,19 @@ function perturb(rng: Rng, value: unknown): unknown {
   if (ArrayBuffer.isView(value)) {
     const v = value as Uint32Array;
     switch (randomInt(rng, 5)) {
-      case 0: return v.subarray(0, Math.max(0, v.length - 1 - randomInt(rng, 3)));
-      case 1: { const bigger = new (v.constructor as Uint32ArrayConstructor)(v.length + 1 + randomInt(rng, 40)); bigger.set(v); return bigger; }
-      case 2: return new Float64Array(v.length);
-      case 3: return new Uint8Array(v.length * 4);
-      default: return new Int32Array(v.length);
+      case 0:
+        return v.subarray(0, Math.max(0, v.length - 1 - randomInt(rng, 3)));
+      case 1: {
+        const bigger = new (v.constructor as Uint32ArrayConstructor)(v.length + 1 + randomInt(rng, 40));
+        bigger.set(v);
+        return bigger;
+      }
+      case 2:
+        return new Float64Array(v.length);
+      case 3:
+        return new Uint8Array(v.length * 4);
+      default:
+        return new Int32Array(v.length);
     }
   }
   if (typeof value === 'number') {
@@ -118,7 +146,9 @@ describe.skipIf(addon === undefined)('native addon: raw calls with perturbed arg
         (addon!.conv as (...a: unknown[]) => void)(...args);
       } catch (err) {
         expect(err, `call ${i}`).toBeInstanceOf(RangeError);
-        expect((err as Error).message, `call ${i}`).toMatch(/^(conv|path|mode|bits|n|h|w|c|kernel|stride|dilation|padding|cout|input|weights|tapSums|scale|bias|out|threads|geometry|kernel²·c)\b.{6,}/);
+        expect((err as Error).message, `call ${i}`).toMatch(
+          /^(conv|path|mode|bits|n|h|w|c|kernel|stride|dilation|padding|cout|input|weights|tapSums|scale|bias|out|threads|geometry|kernel²·c)\b.{6,}/,
+        );
         rejected++;
       }
     }
@@ -131,9 +161,15 @@ describe.skipIf(addon === undefined)('native addon: raw calls with perturbed arg
     expect(() => a.packSigns(0, new Float32Array(12), 3, 4, new Uint32Array(2))).toThrow(/out: expected 3 elements, got 2/);
     expect(() => a.floatConv(new Float32Array(9), 1, 3, 3, 1, new Float32Array(8), 1, 3, 1, 1, 0, new Float32Array(9))).toThrow(/filter: expected 9 elements/);
     expect(() => a.floatConv(new Float32Array(9), 1, 3, 3, 1, new Float32Array(9), 1, 5, 1, 1, 1, new Float32Array(9))).toThrow(/does not fit a 3×3 input/);
-    expect(() => a.outputTransform(new Int32Array(10), new Float32Array(4), new Float32Array(4), new Float32Array(10), false)).toThrow(/not whole 4-channel pixels/);
-    expect(() => a.outputTransform(new Int32Array(8), new Float32Array(4), new Float32Array(3), new Float32Array(8), false)).toThrow(/bias: expected 4 elements/);
-    expect(() => a.mix([new Float32Array(4), new Float32Array(3)], new Float32Array(2), [new Float32Array(4)])).toThrow(/parts\[1\]: expected 4 elements, got 3/);
+    expect(() => a.outputTransform(new Int32Array(10), new Float32Array(4), new Float32Array(4), new Float32Array(10), false)).toThrow(
+      /not whole 4-channel pixels/,
+    );
+    expect(() => a.outputTransform(new Int32Array(8), new Float32Array(4), new Float32Array(3), new Float32Array(8), false)).toThrow(
+      /bias: expected 4 elements/,
+    );
+    expect(() => a.mix([new Float32Array(4), new Float32Array(3)], new Float32Array(2), [new Float32Array(4)])).toThrow(
+      /parts\[1\]: expected 4 elements, got 3/,
+    );
     expect(() => a.mix([new Float32Array(4)], new Float32Array(2), [new Float32Array(4)])).toThrow(/weights: expected 1 elements/);
     const shared = new Float32Array(4);
     expect(() => a.mix([shared], new Float32Array(1), [shared])).toThrow(/must not be one of the parts/);
@@ -157,7 +193,10 @@ describe.skipIf(addon === undefined)('.gnb fuzz through PackedModel on native', 
     for (const p of net.params.list()) {
       const rng = createRng(deriveSeed(4, p.name));
       const size = p.variable.shape.reduce((a, b) => a * b, 1);
-      state[p.name] = { shape: p.variable.shape, data: Float32Array.from({ length: size }, () => (p.name.endsWith('runningVar') ? 0.5 + rng() : 0.5 * randomNormal(rng))) };
+      state[p.name] = {
+        shape: p.variable.shape,
+        data: Float32Array.from({ length: size }, () => (p.name.endsWith('runningVar') ? 0.5 + rng() : 0.5 * randomNormal(rng))),
+      };
     }
     net.dispose();
     model = packStateDict(arch, state);

@@ -20,7 +20,13 @@ describe('foldOutputTransform', () => {
     const c = 5;
     const alpha = randomArray(1, c, 2);
     const convBias = randomArray(2, c);
-    const bn = { gamma: randomArray(3, c), beta: randomArray(4, c), movingMean: randomArray(5, c), movingVariance: Float32Array.from(randomArray(6, c), (v) => v * v + 0.1), epsilon: 1e-3 };
+    const bn = {
+      gamma: randomArray(3, c),
+      beta: randomArray(4, c),
+      movingMean: randomArray(5, c),
+      movingVariance: Float32Array.from(randomArray(6, c), (v) => v * v + 0.1),
+      epsilon: 1e-3,
+    };
     const t = foldOutputTransform({ channels: c, alpha, inputScale: 2 / 3, convBias, batchNorm: bn, lambda: 0.7 });
     for (const d of [-9, 0, 4, 27]) {
       for (let o = 0; o < c; o++) {

@@ -103,7 +103,10 @@ describe('packed engine vs tfjs simulation', () => {
   });
 
   it('a stem max-pool (odd and even windows) and a 1-bit or k-bit first group (stem ReLU or not) agree too', () => {
-    for (const pool of [{ kernel: 3, stride: 2 }, { kernel: 2, stride: 2 }]) {
+    for (const pool of [
+      { kernel: 3, stride: 2 },
+      { kernel: 2, stride: 2 },
+    ]) {
       for (const preset of ['groupnet-k3', 'groupnet-k5-a2']) {
         const arch = smallArch(preset, 9);
         const r = compare({ ...arch, stem: { ...arch.stem, pool } }, engines.wasm!);
@@ -116,7 +119,10 @@ describe('packed engine vs tfjs simulation', () => {
   it('accuracy through the packed engine equals the simulation’s; latency is measured', () => {
     const arch = smallArch('groupnet-k3');
     const model = buildModel(arch, { seed: 3 });
-    const state = randomModelState(model.params.list().map((p) => ({ name: p.name, shape: p.variable.shape })), 3);
+    const state = randomModelState(
+      model.params.list().map((p) => ({ name: p.name, shape: p.variable.shape })),
+      3,
+    );
     model.loadStateDict(Object.fromEntries(Object.entries(state).map(([n, t]) => [n, tf.tensor(t.data, t.shape)])));
     const count = 40;
     const rng = createRng(4);
@@ -138,7 +144,10 @@ describe('packed engine vs tfjs simulation', () => {
     try {
       const arch = smallArch('gbd-v1-k5');
       const model = buildModel(arch, { seed: 2 });
-      const state = randomModelState(model.params.list().map((p) => ({ name: p.name, shape: p.variable.shape })), 2);
+      const state = randomModelState(
+        model.params.list().map((p) => ({ name: p.name, shape: p.variable.shape })),
+        2,
+      );
       model.dispose();
       const path = join(dir, 'model.gnb');
       exportPackedModel(path, arch, state, { metadata: { testAccuracy: 0.5 } });
@@ -158,7 +167,10 @@ describe('packed engine vs tfjs simulation', () => {
   it('names the tensor a .gnb lacks', () => {
     const arch = smallArch('groupnet-k3');
     const model = buildModel(arch, { seed: 1 });
-    const state = randomModelState(model.params.list().map((p) => ({ name: p.name, shape: p.variable.shape })), 1);
+    const state = randomModelState(
+      model.params.list().map((p) => ({ name: p.name, shape: p.variable.shape })),
+      1,
+    );
     model.dispose();
     const gnb = packStateDict(arch, state);
     gnb.tensors.delete('groups.1.bases.2.blocks.1.unit2.bn.runningVar');

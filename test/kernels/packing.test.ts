@@ -74,14 +74,24 @@ describe('bit planes', () => {
 
   it('packBitPlanes packs exactly the levels quantizeLevel gives, ties and clipping included', () => {
     const rng = createRng(11);
-    for (const [bits, beta] of [[2, 2], [4, 2], [2, 1], [4, 0.7], [3, 1.3]] as const) {
+    for (const [bits, beta] of [
+      [2, 2],
+      [4, 2],
+      [2, 1],
+      [4, 0.7],
+      [3, 1.3],
+    ] as const) {
       const step = beta / (2 ** bits - 1);
       // random values, exact ties k.5·step, the clip edges and beyond
       const x = Float32Array.from({ length: 5 * 37 }, (_, i) =>
         i % 5 === 0 ? (Math.floor(rng() * 2 ** bits) + 0.5) * step : i % 5 === 1 ? [0, beta, -0.1, beta + 1, -0][i % 4]! : rng() * (beta + 1) - 0.5,
       );
       const shape = { n: 1, h: 5, w: 1, c: 37 };
-      const expected = packLevels(Array.from(x, (v) => quantizeLevel(v, bits, beta)), shape, bits);
+      const expected = packLevels(
+        Array.from(x, (v) => quantizeLevel(v, bits, beta)),
+        shape,
+        bits,
+      );
       expect(Array.from(packBitPlanes(x, shape, bits, beta).planes)).toEqual(Array.from(expected.planes));
     }
   });

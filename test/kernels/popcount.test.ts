@@ -11,7 +11,12 @@ describe('popcount32', () => {
     const rng = createRng(8);
     for (let i = 0; i < 200; i++) {
       const x = Math.floor(rng() * 2 ** 32);
-      expect(popcount32(x)).toBe(x.toString(2).split('').filter((b) => b === '1').length);
+      expect(popcount32(x)).toBe(
+        x
+          .toString(2)
+          .split('')
+          .filter((b) => b === '1').length,
+      );
     }
   });
 });

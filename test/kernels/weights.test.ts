@@ -6,7 +6,12 @@ import { randomSigns, signOf } from './random-tensors.js';
 describe('packWeights', () => {
   it('round-trips HWIO ±1 weights and counts each tap’s ±1 sum', () => {
     const rng = createRng(4);
-    for (const [kernel, cin, cout] of [[1, 1, 1], [3, 33, 5], [5, 64, 3], [3, 300, 2]] as const) {
+    for (const [kernel, cin, cout] of [
+      [1, 1, 1],
+      [3, 33, 5],
+      [5, 64, 3],
+      [3, 300, 2],
+    ] as const) {
       const w = randomSigns(rng, kernel * kernel * cin * cout, true);
       const packed = packWeights(w, { kernel, inChannels: cin, outChannels: cout });
       expect(Array.from(unpackWeights(packed))).toEqual(Array.from(signOf(w)));

@@ -11,7 +11,7 @@ beforeAll(async () => {
 const outputs = (k: number): tf.Tensor4D[] => Array.from({ length: k }, (_, i) => randomInput([2, 3, 3, 4], 10 + i));
 
 describe('AggregateConnector', () => {
-  it('y = Σ λ_k out_k, λ starting at 1/K, broadcast to every next base (K = 3 → K\' = 2)', () => {
+  it("y = Σ λ_k out_k, λ starting at 1/K, broadcast to every next base (K = 3 → K' = 2)", () => {
     const store = new ParameterStore(0);
     const c = new AggregateConnector(new Scope(store).child('c'), 3, 2);
     expect(Array.from(c.lambda!.dataSync())).toEqual([1 / 3, 1 / 3, 1 / 3].map(Math.fround));
@@ -40,7 +40,7 @@ describe('AggregateConnector', () => {
 });
 
 describe('SoftConnector', () => {
-  it('x_j = Σ_k M[j,k] out_k with a learned K\'×K matrix (K = 2 → K\' = 3)', () => {
+  it("x_j = Σ_k M[j,k] out_k with a learned K'×K matrix (K = 2 → K' = 3)", () => {
     const store = new ParameterStore(0);
     const c = new SoftConnector(new Scope(store).child('c'), 2, 3);
     expect(c.mix!.shape).toEqual([3, 2]);
@@ -64,7 +64,7 @@ describe('SoftConnector', () => {
     store.dispose();
   });
 
-  it('K\' = K starts at ½·I + ½/K: every row sums to 1 and favours its own base', () => {
+  it("K' = K starts at ½·I + ½/K: every row sums to 1 and favours its own base", () => {
     const store = new ParameterStore(0);
     const c = new SoftConnector(new Scope(store).child('c'), 4, 4);
     const rows = c.mix!.arraySync() as number[][];

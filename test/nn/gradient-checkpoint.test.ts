@@ -17,7 +17,10 @@ describe('gradientCheckpoint', () => {
     const before = tf.memory().numTensors;
     tf.tidy(() => {
       const plain = tf.variableGrads(loss(block), [w, v]);
-      const ckpt = tf.variableGrads(loss((h) => gradientCheckpoint(block, h, [w, v])), [w, v]);
+      const ckpt = tf.variableGrads(
+        loss((h) => gradientCheckpoint(block, h, [w, v])),
+        [w, v],
+      );
       expect(maxAbsDiff(plain.value, ckpt.value)).toBeLessThan(1e-6);
       expect(maxAbsDiff(plain.grads[w.name]!, ckpt.grads[w.name]!)).toBeLessThan(1e-5);
       expect(maxAbsDiff(plain.grads[v.name]!, ckpt.grads[v.name]!)).toBeLessThan(1e-5);
@@ -26,7 +29,11 @@ describe('gradientCheckpoint', () => {
     expect(tf.memory().numTensors).toBe(before);
     // The engine is left usable: a later plain gradient works.
     tf.tidy(() => {
-      expect(tf.grad((t: tf.Tensor) => tf.sum(tf.square(t)))(tf.scalar(3)).dataSync()[0]).toBe(6);
+      expect(
+        tf
+          .grad((t: tf.Tensor) => tf.sum(tf.square(t)))(tf.scalar(3))
+          .dataSync()[0],
+      ).toBe(6);
     });
     tf.dispose([w, v, x]);
   });

@@ -49,7 +49,15 @@ describe('buildModel: groupings (supplement Fig. S1)', () => {
   });
 
   it('GBD v2: two blocks per group; each base keeps its own path through both', () => {
-    const arch = tinyArch({ ...fourBlocks, groups: [[0, 2], [2, 4]], bases: 2, connection: 'aggregate' });
+    const arch = tinyArch({
+      ...fourBlocks,
+      groups: [
+        [0, 2],
+        [2, 4],
+      ],
+      bases: 2,
+      connection: 'aggregate',
+    });
     const m = buildModel(arch);
     expect(basesPerGroup(m)).toEqual([2, 2]);
     expect(names(m)).toContain('groups.0.bases.1.blocks.1.unit2.conv.weight');
@@ -79,8 +87,18 @@ describe('buildModel: groupings (supplement Fig. S1)', () => {
     models.forEach((m) => m.dispose());
   });
 
-  it('inside a group bases do not mix: with λ_1 = 0 the output ignores base 1\'s weights', () => {
-    const m = buildModel(tinyArch({ ...fourBlocks, groups: [[0, 2], [2, 4]], bases: 2, connection: 'aggregate' }));
+  it("inside a group bases do not mix: with λ_1 = 0 the output ignores base 1's weights", () => {
+    const m = buildModel(
+      tinyArch({
+        ...fourBlocks,
+        groups: [
+          [0, 2],
+          [2, 4],
+        ],
+        bases: 2,
+        connection: 'aggregate',
+      }),
+    );
     (m.connections[0] as { lambda?: tf.Variable }).lambda!.assign(tf.tensor1d([1, 0]));
     const x = randomInput([2, 8, 8, 1]);
     const before = m.forward(x, false);
@@ -97,7 +115,17 @@ describe('buildModel: groupings (supplement Fig. S1)', () => {
   });
 
   it('heterogeneous groups (Fig. S1 c) with different K on each side of every boundary', () => {
-    const arch = tinyArch({ blocksPerStage: [2, 2], groups: [[0, 1], [1, 3], [3, 4]], bases: [2, 3, 1], bits: [1, 2, 4], connection: ['soft', 'aggregate'] });
+    const arch = tinyArch({
+      blocksPerStage: [2, 2],
+      groups: [
+        [0, 1],
+        [1, 3],
+        [3, 4],
+      ],
+      bases: [2, 3, 1],
+      bits: [1, 2, 4],
+      connection: ['soft', 'aggregate'],
+    });
     const m = buildModel(arch, { seed: 2 });
     expect(basesPerGroup(m)).toEqual([2, 3, 1]);
     expect(shapeOf(m, 'connections.0.mix')).toEqual([3, 2]);
@@ -225,7 +253,7 @@ describe('buildModel: parameters and state', () => {
 });
 
 describe('forwardWithFeatures', () => {
-  it('gives the logits of forward and one map per stage end, averaged over bases, shaped like the FP twin\'s', () => {
+  it("gives the logits of forward and one map per stage end, averaged over bases, shaped like the FP twin's", () => {
     const student = buildModel(tinyArch({ blocksPerStage: [2, 1], bases: 3, bits: 1 }), { seed: 1 });
     const teacher = buildModel(tinyFpArch({ blocksPerStage: [2, 1] }), { seed: 1 });
     const x = randomInput([2, 8, 8, 1]);

@@ -24,8 +24,7 @@ describe('softmaxCrossEntropy', () => {
   it('with smoothing ε targets (1−ε)·onehot + ε/C', () => {
     const eps = 0.3;
     const loss = tf.tidy(() => softmaxCrossEntropy(tf.tensor2d(logits), tf.tensor1d([1, 0], 'int32'), eps).dataSync()[0]!);
-    const rowLoss = (row: number[], label: number): number =>
-      -logSoftmax(row).reduce((s, lp, c) => s + ((c === label ? 1 - eps : 0) + eps / 3) * lp, 0);
+    const rowLoss = (row: number[], label: number): number => -logSoftmax(row).reduce((s, lp, c) => s + ((c === label ? 1 - eps : 0) + eps / 3) * lp, 0);
     expect(loss).toBeCloseTo((rowLoss(logits[0]!, 1) + rowLoss(logits[1]!, 0)) / 2, 5);
   });
 });

@@ -14,7 +14,7 @@ const reference = (outs: tf.Tensor[], w: tf.Tensor2D): tf.Tensor[] => {
 };
 
 describe('mixBases', () => {
-  it('matches plain scalar-times-map sums in value and in the gradients of every input and W (K=3 → K\'=2)', () => {
+  it("matches plain scalar-times-map sums in value and in the gradients of every input and W (K=3 → K'=2)", () => {
     tf.tidy(() => {
       const outs = [1, 2, 3].map((s) => randomInput([2, 3, 3, 4], s));
       const w = tf.tensor2d([
@@ -22,8 +22,10 @@ describe('mixBases', () => {
         [0, 0.25, 1],
       ]);
       const dys = [randomInput([2, 3, 3, 4], 7), randomInput([2, 3, 3, 4], 8)];
-      const loss = (mix: (o: tf.Tensor[], w: tf.Tensor2D) => tf.Tensor[]) => (ws: tf.Tensor, ...os: tf.Tensor[]) =>
-        tf.addN(mix(os, ws as tf.Tensor2D).map((x, j) => tf.sum(tf.mul(x, dys[j]!)))) as tf.Scalar;
+      const loss =
+        (mix: (o: tf.Tensor[], w: tf.Tensor2D) => tf.Tensor[]) =>
+        (ws: tf.Tensor, ...os: tf.Tensor[]) =>
+          tf.addN(mix(os, ws as tf.Tensor2D).map((x, j) => tf.sum(tf.mul(x, dys[j]!)))) as tf.Scalar;
       const ours = mixBases(outs, w);
       const theirs = reference(outs, w);
       ours.forEach((t, j) => expect(maxAbsDiff(t, theirs[j]!)).toBeLessThan(1e-5));

@@ -32,7 +32,9 @@ describe('every preset builds, runs, and holds exactly the parameters summary co
       expect(heldParameters(model.stateDict())).toBe(summarize(arch).totals.params);
       if (preset === 'groupnet-k3') {
         // The feature map has the shape summary gives the last conv (14×14 for AlexNet's single stride-2 conv).
-        const lastConv = summarize(arch).layers.filter((l) => l.kind === 'conv').at(-1)!;
+        const lastConv = summarize(arch)
+          .layers.filter((l) => l.kind === 'conv')
+          .at(-1)!;
         const x = tf.zeros([1, 224, 224, 3]) as tf.Tensor4D;
         tf.tidy(() => {
           expect(model.features(x, false).shape).toEqual([1, ...lastConv.outputShape]);

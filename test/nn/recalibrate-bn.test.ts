@@ -24,7 +24,12 @@ describe('recalibrateBatchNorm', () => {
     const gammaBefore = stem.gamma.dataSync().slice();
     // The stem BN's batch means for each batch, computed by hand: their plain average is the target.
     const means = batches.map((x) => tf.tidy(() => tf.moments(m.stemConv.apply(x), [0, 1, 2]).mean.dataSync() as Float32Array));
-    expect(recalibrateBatchNorm(m, batches.map((x) => ({ x })))).toBe(2);
+    expect(
+      recalibrateBatchNorm(
+        m,
+        batches.map((x) => ({ x })),
+      ),
+    ).toBe(2);
     const running = stem.runningMean.dataSync();
     running.forEach((v, c) => expect(v).toBeCloseTo((means[0]![c]! + means[1]![c]!) / 2, 5));
     expect(stem.momentum).toBe(0.1);

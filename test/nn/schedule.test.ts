@@ -20,7 +20,9 @@ describe('learningRateAt', () => {
 
   it('step: multiplies by γ at each milestone reached', () => {
     const s: LrSchedule = { kind: 'step', milestones: [3, 6], gamma: 0.1 };
-    expect([0, 2, 3, 5, 6, 9].map((t) => learningRateAt(0.05, s, t))).toEqual([0.05, 0.05, 0.005000000000000001, 0.005000000000000001, 0.0005000000000000001, 0.0005000000000000001]);
+    expect([0, 2, 3, 5, 6, 9].map((t) => learningRateAt(0.05, s, t))).toEqual([
+      0.05, 0.05, 0.005000000000000001, 0.005000000000000001, 0.0005000000000000001, 0.0005000000000000001,
+    ]);
   });
 
   it('refuses a cosine schedule without a positive step count', () => {

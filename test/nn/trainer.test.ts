@@ -109,7 +109,10 @@ describe('Trainer', () => {
 
   it('weight decay applies to conv/dense kernels only', () => {
     const model = buildModel(tinyArch({ bits: 1, bases: 2 }));
-    const decayed = model.trainableParameters().filter((p) => p.decay).map((p) => p.name);
+    const decayed = model
+      .trainableParameters()
+      .filter((p) => p.decay)
+      .map((p) => p.name);
     expect(decayed.every((n) => n.endsWith('.weight'))).toBe(true);
     expect(decayed).toContain('head.fc.weight');
     expect(decayed.some((n) => /gamma|beta|mix|lambda|bias/.test(n))).toBe(false);
@@ -136,7 +139,11 @@ describe('Trainer', () => {
 
 describe('gradient checkpointing (checkpointBlocks)', () => {
   it('by default checkpoints a training batch only when its plain tape would not fit the wasm heap', () => {
-    const models = [buildModel(tinyFpArch()), buildModel(tinyArch({ bits: 1, bases: [1, 2] })), buildModel(tinyArch({ bits: 1, bases: [1, 2] }), { checkpointBlocks: true })];
+    const models = [
+      buildModel(tinyFpArch()),
+      buildModel(tinyArch({ bits: 1, bases: [1, 2] })),
+      buildModel(tinyArch({ bits: 1, bases: [1, 2] }), { checkpointBlocks: true }),
+    ];
     expect(models.map((m) => m.checkpointBlocks)).toEqual(['auto', 'auto', true]);
     expect(models.map((m) => m.checkpointsBatch(64))).toEqual([false, false, true]);
     models.forEach((m) => m.dispose());

@@ -18,7 +18,11 @@ describe('reproduction budget', () => {
   });
 
   it('names every differing field by path, and ignores the ones asked to', () => {
-    const other = { ...distilled, widthMultiplier: 0.25, training: { ...distilled.training, epochs: 5, limit: undefined, distillation: { ...distilled.training.distillation!, kd: 2 } } };
+    const other = {
+      ...distilled,
+      widthMultiplier: 0.25,
+      training: { ...distilled.training, epochs: 5, limit: undefined, distillation: { ...distilled.training.distillation!, kd: 2 } },
+    };
     expect(describeDifferences(distilled, other)).toEqual([
       'training.distillation.kd: 2 in --out, 1 asked',
       'training.epochs: 5 in --out, 1 asked',

@@ -10,7 +10,11 @@ const within: WithinOrdering = { kind: 'within', preset: 'a4', reference: 'fp', 
 
 describe('checkOrdering', () => {
   it('a strict chain holds when every mean rises, and names the first pair that breaks it otherwise', () => {
-    expect(checkOrdering(rising, stats({ k1: at(79), k3: at(81.2), k5: at(82) }))).toMatchObject({ claim: 'K=1 < K=3 < K=5', status: 'holds', detail: '79.00 < 81.20 < 82.00' });
+    expect(checkOrdering(rising, stats({ k1: at(79), k3: at(81.2), k5: at(82) }))).toMatchObject({
+      claim: 'K=1 < K=3 < K=5',
+      status: 'holds',
+      detail: '79.00 < 81.20 < 82.00',
+    });
     const broken = checkOrdering(rising, stats({ k1: at(79), k3: at(81.2), k5: at(79) }));
     expect(broken.status).toBe('does not hold');
     expect(broken.detail).toContain('K=3 81.20 vs K=5 79.00');
@@ -33,7 +37,10 @@ describe('checkOrdering', () => {
     // 8004/10000 vs 7904/10000 in %: a gap of exactly 1 point that floating point makes 1.0000000000000142
     expect((8004 / 10000) * 100 - (7904 / 10000) * 100).toBeGreaterThan(1);
     expect(checkOrdering(within, stats({ a4: at((7904 / 10000) * 100), fp: at((8004 / 10000) * 100) })).status).toBe('holds');
-    expect(checkOrdering(within, stats({ a4: at(83.0), fp: at(84.05) }))).toMatchObject({ status: 'does not hold', detail: 'K=5 A4 83.00, FP 84.05: 1.05 pt below' });
+    expect(checkOrdering(within, stats({ a4: at(83.0), fp: at(84.05) }))).toMatchObject({
+      status: 'does not hold',
+      detail: 'K=5 A4 83.00, FP 84.05: 1.05 pt below',
+    });
     expect(checkOrdering(within, stats({ a4: at(85.1), fp: at(84.3) }))).toMatchObject({ status: 'holds', detail: 'K=5 A4 85.10, FP 84.30: 0.80 pt above' });
   });
 

@@ -30,7 +30,14 @@ const table: ReproductionTable = {
 const { seed: _seed, checkpointEverySteps: _every, ...training } = tinyTraining({ limit: 96 });
 const budget: ReproduceBudget = { backbone: 'resnet-r', widthMultiplier: 0.125, training };
 const tmp = () => join(mkdtempSync(join(tmpdir(), 'gn-reproduce-')), 'out');
-const options = (out: string, extra: Partial<ReproduceOptions> = {}): ReproduceOptions => ({ table, budget, seeds: [0], out, checkpointEverySteps: 1, ...extra });
+const options = (out: string, extra: Partial<ReproduceOptions> = {}): ReproduceOptions => ({
+  table,
+  budget,
+  seeds: [0],
+  out,
+  checkpointEverySteps: 1,
+  ...extra,
+});
 
 describe('reproduceTable', () => {
   it('a reproduction killed inside a row resumes that row on the next call, to the result of an uninterrupted run', () => {
@@ -64,8 +71,14 @@ describe('reproduceTable', () => {
     );
     // a row placed there by hand (no manifest says otherwise) is checked against its own run.json
     const hand = tmp();
-    trainArch(buildPreset('groupnet-k1', { widthMultiplier: 0.25 }), rowTrainingOptions({ ...budget, training: { ...training, learningRate: 0.1 } }, 'groupnet-k1', 0, 0), join(hand, 'groupnet-k1-seed0'));
-    expect(() => reproduceTable(options(hand))).toThrow(/holds rows trained with another budget: groupnet-k1-seed0 \(learningRate: 0\.1 in --out, 0\.002 asked; arch widths: \[8,16,32\] in --out, \[4,8,16\] asked\)/);
+    trainArch(
+      buildPreset('groupnet-k1', { widthMultiplier: 0.25 }),
+      rowTrainingOptions({ ...budget, training: { ...training, learningRate: 0.1 } }, 'groupnet-k1', 0, 0),
+      join(hand, 'groupnet-k1-seed0'),
+    );
+    expect(() => reproduceTable(options(hand))).toThrow(
+      /holds rows trained with another budget: groupnet-k1-seed0 \(learningRate: 0\.1 in --out, 0\.002 asked; arch widths: \[8,16,32\] in --out, \[4,8,16\] asked\)/,
+    );
     expect(existsSync(join(hand, 'reproduce.json'))).toBe(false);
   });
 
@@ -96,7 +109,9 @@ describe('reproduceTable', () => {
     expect(outcome.rows.map((r) => r.preset)).toEqual(['groupnet-k1']);
     expect(existsSync(join(out, 'fp-seed0'))).toBe(false);
     expect(outcome.results.orderings[0]!.status).toBe('incomplete');
-    expect(() => reproduceTable(options(tmp(), { presets: ['groupnet-k5'] }))).toThrow('--presets: groupnet-k5 is not in table tiny (its presets: fp, groupnet-k1)');
+    expect(() => reproduceTable(options(tmp(), { presets: ['groupnet-k5'] }))).toThrow(
+      '--presets: groupnet-k5 is not in table tiny (its presets: fp, groupnet-k1)',
+    );
     expect(() => reproduceTable(options(tmp(), { presets: [] }))).toThrow('--presets: name at least one of fp, groupnet-k1');
   });
 

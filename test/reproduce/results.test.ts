@@ -34,8 +34,17 @@ describe('reproduction results', () => {
   });
 
   it('shows missing seeds and an incomplete ordering while rows are still training', () => {
-    const runs = new Map([['groupnet-k5', [run(0, 70)]], ['gbd-v1-k5', [run(0, 71)]]]);
-    const res = buildResults({ table: getTable('decompositions'), budget: { ...budget, training: { ...training, limit: undefined } }, dataset, seeds: [0, 1], runs });
+    const runs = new Map([
+      ['groupnet-k5', [run(0, 70)]],
+      ['gbd-v1-k5', [run(0, 71)]],
+    ]);
+    const res = buildResults({
+      table: getTable('decompositions'),
+      budget: { ...budget, training: { ...training, limit: undefined } },
+      dataset,
+      seeds: [0, 1],
+      runs,
+    });
     expect(res.complete).toBe(false);
     expect(res.rows.find((r) => r.preset === 'gbd-v2-k5')).toMatchObject({ runs: [], missingSeeds: [0, 1] });
     expect(res.orderings[0]).toMatchObject({ status: 'incomplete', detail: 'no finished run of gbd-v2-k5, gbd-v3-k5' });
@@ -49,9 +58,19 @@ describe('reproduction results', () => {
   it('cites the supplement rows of every table (S1, S2, S4, S6)', () => {
     const cites = ['bases', 'decompositions', 'bits'].flatMap((t) => getTable(t).rows.map((r) => `${r.preset}: ${r.supplement.table} ${r.supplement.top1}`));
     expect(cites).toEqual([
-      'fp: S2 69.7', 'groupnet-k1: S2 56.4', 'groupnet-k3: S2 62.5', 'groupnet-k5: S2 64.8',
-      'groupnet-k5: S1 64.8', 'gbd-v1-k5: S1 63', 'gbd-v2-k5: S1 62.2', 'gbd-v3-k5: S1 59.2', 'lbd-k5: S4 60.1',
-      'fp: S6 69.7', 'groupnet-k5: S2 64.8', 'groupnet-k5-a2: S4 69.6', 'groupnet-k5-a4: S6 70.1',
+      'fp: S2 69.7',
+      'groupnet-k1: S2 56.4',
+      'groupnet-k3: S2 62.5',
+      'groupnet-k5: S2 64.8',
+      'groupnet-k5: S1 64.8',
+      'gbd-v1-k5: S1 63',
+      'gbd-v2-k5: S1 62.2',
+      'gbd-v3-k5: S1 59.2',
+      'lbd-k5: S4 60.1',
+      'fp: S6 69.7',
+      'groupnet-k5: S2 64.8',
+      'groupnet-k5-a2: S4 69.6',
+      'groupnet-k5-a4: S6 70.1',
     ]);
     expect(() => getTable('widths')).toThrow(/unknown table "widths" \(expected one of: bases, decompositions, bits\)/);
   });

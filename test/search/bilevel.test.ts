@@ -109,13 +109,19 @@ describe('second order, Gumbel sampling, distillation', () => {
     const alpha = new ArchitectureWeights(space);
     // The full-precision twin of the template as teacher (untrained: the loss terms only need to be live).
     const teacher = distill ? buildModel({ ...space.template, groups: [{ start: 0, end: 3 }], bases: [1], bits: [32], connections: [] }) : undefined;
-    const trainer = new BilevelTrainer(supernet, alpha, bopsCostModel(layout), { kind: 'none', target: 1, scale: 1, exponent: 0, weight: 0 }, {
-      weightOptimizer: { type: 'sgd', lr: 0.05, momentum: 0.9, weightDecay: 0 },
-      weightSchedule: { kind: 'constant' },
-      archOptimizer: { lr: 0.03, beta1: 0.5, beta2: 0.999, weightDecay: 1e-3 },
-      order,
-      ...(teacher ? { distillation: { teacher, kd: 1, temperature: 4, at: 10 } } : {}),
-    });
+    const trainer = new BilevelTrainer(
+      supernet,
+      alpha,
+      bopsCostModel(layout),
+      { kind: 'none', target: 1, scale: 1, exponent: 0, weight: 0 },
+      {
+        weightOptimizer: { type: 'sgd', lr: 0.05, momentum: 0.9, weightDecay: 0 },
+        weightSchedule: { kind: 'constant' },
+        archOptimizer: { lr: 0.03, beta1: 0.5, beta2: 0.999, weightDecay: 1e-3 },
+        order,
+        ...(teacher ? { distillation: { teacher, kd: 1, temperature: 4, at: 10 } } : {}),
+      },
+    );
     const weightsBefore = supernet.params.list().map((p) => Array.from(p.variable.dataSync()));
     const before = tf.memory().numTensors;
     for (let step = 0; step < 3; step++) {

@@ -20,8 +20,10 @@ beforeAll(async () => {
 
 /** A made-up but entry-specific time: work × a per-kind factor, plus a per-kind offset. */
 function syntheticSeconds(e: LatencyEntry): number {
-  if (isConvEntry(e)) return 1e-6 * (e.h * e.w * e.inChannels * e.outChannels * e.kernel ** 2 * e.bases * (e.bits === 32 ? 8 : e.bits)) / 1000 + 1e-6 * e.dilation;
-  const factor = e.op === 'mix' ? e.from * e.to + 0.5 * e.from : e.op === 'head' ? e.classes : ['batchNorm', 'relu', 'add', 'copy', 'avgPool', 'maxPool'].indexOf(e.op) + 2;
+  if (isConvEntry(e))
+    return (1e-6 * (e.h * e.w * e.inChannels * e.outChannels * e.kernel ** 2 * e.bases * (e.bits === 32 ? 8 : e.bits))) / 1000 + 1e-6 * e.dilation;
+  const factor =
+    e.op === 'mix' ? e.from * e.to + 0.5 * e.from : e.op === 'head' ? e.classes : ['batchNorm', 'relu', 'add', 'copy', 'avgPool', 'maxPool'].indexOf(e.op) + 2;
   return 1e-9 * e.h * e.w * e.c * factor + 1e-7 * factor;
 }
 
@@ -33,92 +35,98 @@ function syntheticTable(entries: LatencyEntry[]): LatencyTable {
 
 const spaces = {
   'bases × boundaries × bits': tinySpace(),
-  'widths × dilations × bases × boundaries × bits': tinySpace([stageWidth(), dilation({ choices: [1, 2], sites: [0, 1] }), bases({ choices: [1, 2] }), groupBoundary(), activationBits({ choices: [1, 2] })]),
+  'widths × dilations × bases × boundaries × bits': tinySpace([
+    stageWidth(),
+    dilation({ choices: [1, 2], sites: [0, 1] }),
+    bases({ choices: [1, 2] }),
+    groupBoundary(),
+    activationBits({ choices: [1, 2] }),
+  ]),
 };
 
 for (const [what, space] of Object.entries(spaces))
-describe(`cost model (${what})`, () => {
-  const layout = supernetLayout(space);
-  const samples = (() => {
-    const rng = createRng(7);
-    return Array.from({ length: 12 }, () => space.sampleIndices(rng));
-  })();
+  describe(`cost model (${what})`, () => {
+    const layout = supernetLayout(space);
+    const samples = (() => {
+      const rng = createRng(7);
+      return Array.from({ length: 12 }, () => space.sampleIndices(rng));
+    })();
 
-  it('BOPs: E[cost] at one-hot α equals the derived architecture’s summary BOPs', () => {
-    const model = bopsCostModel(layout);
-    for (const indices of samples) {
-      const arch = space.decode(indices);
-      const expected = tf.tidy(() => expectedCost(model, structureWeights(layout, oneHotProbabilities(space, indices))).dataSync()[0]!);
-      expect(archCost(model, arch)).toBe(bopsCost.evaluate(arch));
-      expect(expected / bopsCost.evaluate(arch)).toBeCloseTo(1, 6);
-    }
-  });
-
-  it('latency: E[cost] at one-hot α equals the LUT prediction of the derived architecture', () => {
-    const table = syntheticTable(latencyEntriesOfSpace(layout));
-    const model = latencyCostModel(layout, table);
-    for (const indices of samples) {
-      const arch = space.decode(indices);
-      for (const e of latencyEntriesOf(arch)) expect(table.measurements.has(latencyKey(e))).toBe(true);
-      const predictedMs = predictArchLatency(table, arch) * 1000;
-      const expected = tf.tidy(() => expectedCost(model, structureWeights(layout, oneHotProbabilities(space, indices))).dataSync()[0]!);
-      expect(archCost(model, arch) / predictedMs).toBeCloseTo(1, 9);
-      expect(expected / predictedMs).toBeCloseTo(1, 5);
-    }
-  });
-
-  for (const metric of ['bops', 'latency'] as const)
-  it(`${metric}: E[cost] under uniform α is the mean over architectures weighted by their probability (brute force)`, () => {
-    const model = metric === 'bops' ? bopsCostModel(layout) : latencyCostModel(layout, syntheticTable(latencyEntriesOfSpace(layout)));
-    const alpha = new ArchitectureWeights(space);
-    const expected = tf.tidy(() => expectedCost(model, structureWeights(layout, alpha.softmax())).dataSync()[0]!);
-    // Brute force over every choice vector (inactive variables included: they cancel).
-    const sizes = space.variables.map((v) => v.choices.length);
-    let total = 0;
-    let count = 0;
-    const vector = sizes.map(() => 0);
-    for (;;) {
-      total += archCost(model, space.decode(vector));
-      count++;
-      let i = 0;
-      while (i < vector.length && ++vector[i]! === sizes[i]) vector[i++] = 0;
-      if (i === vector.length) break;
-    }
-    expect(expected / (total / count)).toBeCloseTo(1, 5);
-    alpha.dispose();
-  });
-
-  it('latency: a soft connection between K and K′ bases costs its mix over an aggregate', () => {
-    const table = syntheticTable(latencyEntriesOfSpace(layout));
-    const model = latencyCostModel(layout, table);
-    const boundary = space.variables.findIndex((v) => v.decision.name === 'groupBoundary' && v.site === 0);
-    // Two bases everywhere: an aggregate sums two maps, a soft connection makes two sums of two.
-    const indices = space.variables.map((v) => (v.decision.name === 'bases' ? v.choices.indexOf(2) : 0));
-    const cost = (kind: string) => {
-      indices[boundary] = space.variables[boundary]!.choices.indexOf(kind);
-      const arch = space.decode(indices);
-      expect(archCost(model, arch) / (predictArchLatency(table, arch) * 1000)).toBeCloseTo(1, 9);
-      return archCost(model, arch);
-    };
-    expect(cost('soft')).toBeGreaterThan(cost('aggregate'));
-  });
-
-  it('prices every width and dilation choice differently where the space has them', () => {
-    const model = bopsCostModel(layout);
-    const table = syntheticTable(latencyEntriesOfSpace(layout));
-    const latency = latencyCostModel(layout, table);
-    space.variables.forEach((v, i) => {
-      if (v.decision.name !== 'stageWidth' && v.decision.name !== 'dilation') return;
-      const costs = v.choices.map((_, c) => {
-        const indices = space.variables.map(() => 0);
-        indices[i] = c;
+    it('BOPs: E[cost] at one-hot α equals the derived architecture’s summary BOPs', () => {
+      const model = bopsCostModel(layout);
+      for (const indices of samples) {
         const arch = space.decode(indices);
-        return (v.decision.name === 'stageWidth' ? archCost(model, arch) : archCost(latency, arch));
+        const expected = tf.tidy(() => expectedCost(model, structureWeights(layout, oneHotProbabilities(space, indices))).dataSync()[0]!);
+        expect(archCost(model, arch)).toBe(bopsCost.evaluate(arch));
+        expect(expected / bopsCost.evaluate(arch)).toBeCloseTo(1, 6);
+      }
+    });
+
+    it('latency: E[cost] at one-hot α equals the LUT prediction of the derived architecture', () => {
+      const table = syntheticTable(latencyEntriesOfSpace(layout));
+      const model = latencyCostModel(layout, table);
+      for (const indices of samples) {
+        const arch = space.decode(indices);
+        for (const e of latencyEntriesOf(arch)) expect(table.measurements.has(latencyKey(e))).toBe(true);
+        const predictedMs = predictArchLatency(table, arch) * 1000;
+        const expected = tf.tidy(() => expectedCost(model, structureWeights(layout, oneHotProbabilities(space, indices))).dataSync()[0]!);
+        expect(archCost(model, arch) / predictedMs).toBeCloseTo(1, 9);
+        expect(expected / predictedMs).toBeCloseTo(1, 5);
+      }
+    });
+
+    for (const metric of ['bops', 'latency'] as const)
+      it(`${metric}: E[cost] under uniform α is the mean over architectures weighted by their probability (brute force)`, () => {
+        const model = metric === 'bops' ? bopsCostModel(layout) : latencyCostModel(layout, syntheticTable(latencyEntriesOfSpace(layout)));
+        const alpha = new ArchitectureWeights(space);
+        const expected = tf.tidy(() => expectedCost(model, structureWeights(layout, alpha.softmax())).dataSync()[0]!);
+        // Brute force over every choice vector (inactive variables included: they cancel).
+        const sizes = space.variables.map((v) => v.choices.length);
+        let total = 0;
+        let count = 0;
+        const vector = sizes.map(() => 0);
+        for (;;) {
+          total += archCost(model, space.decode(vector));
+          count++;
+          let i = 0;
+          while (i < vector.length && ++vector[i]! === sizes[i]) vector[i++] = 0;
+          if (i === vector.length) break;
+        }
+        expect(expected / (total / count)).toBeCloseTo(1, 5);
+        alpha.dispose();
       });
-      expect(new Set(costs).size, v.id).toBe(costs.length);
+
+    it('latency: a soft connection between K and K′ bases costs its mix over an aggregate', () => {
+      const table = syntheticTable(latencyEntriesOfSpace(layout));
+      const model = latencyCostModel(layout, table);
+      const boundary = space.variables.findIndex((v) => v.decision.name === 'groupBoundary' && v.site === 0);
+      // Two bases everywhere: an aggregate sums two maps, a soft connection makes two sums of two.
+      const indices = space.variables.map((v) => (v.decision.name === 'bases' ? v.choices.indexOf(2) : 0));
+      const cost = (kind: string) => {
+        indices[boundary] = space.variables[boundary]!.choices.indexOf(kind);
+        const arch = space.decode(indices);
+        expect(archCost(model, arch) / (predictArchLatency(table, arch) * 1000)).toBeCloseTo(1, 9);
+        return archCost(model, arch);
+      };
+      expect(cost('soft')).toBeGreaterThan(cost('aggregate'));
+    });
+
+    it('prices every width and dilation choice differently where the space has them', () => {
+      const model = bopsCostModel(layout);
+      const table = syntheticTable(latencyEntriesOfSpace(layout));
+      const latency = latencyCostModel(layout, table);
+      space.variables.forEach((v, i) => {
+        if (v.decision.name !== 'stageWidth' && v.decision.name !== 'dilation') return;
+        const costs = v.choices.map((_, c) => {
+          const indices = space.variables.map(() => 0);
+          indices[i] = c;
+          const arch = space.decode(indices);
+          return v.decision.name === 'stageWidth' ? archCost(model, arch) : archCost(latency, arch);
+        });
+        expect(new Set(costs).size, v.id).toBe(costs.length);
+      });
     });
   });
-});
 
 describe('cost model on the wasm backend', () => {
   beforeAll(async () => {
@@ -138,14 +146,29 @@ describe('cost model on the wasm backend', () => {
     expect(model.perBoundary.some((b) => b !== undefined)).toBe(true);
     const supernet = new Supernet(layout, { seed: 1 });
     const alpha = new ArchitectureWeights(space);
-    const trainer = new BilevelTrainer(supernet, alpha, model, { kind: 'multiplicative', target: 1, scale: 1, exponent: 0.6, weight: 0 }, {
-      weightOptimizer: { type: 'adam', lr: 1e-3, momentum: 0.9, weightDecay: 0 },
-      weightSchedule: { kind: 'constant' },
-      archOptimizer: { lr: 0.01, beta1: 0.5, beta2: 0.999, weightDecay: 0 },
-      order: 'first',
-    });
+    const trainer = new BilevelTrainer(
+      supernet,
+      alpha,
+      model,
+      { kind: 'multiplicative', target: 1, scale: 1, exponent: 0.6, weight: 0 },
+      {
+        weightOptimizer: { type: 'adam', lr: 1e-3, momentum: 0.9, weightDecay: 0 },
+        weightSchedule: { kind: 'constant' },
+        archOptimizer: { lr: 0.01, beta1: 0.5, beta2: 0.999, weightDecay: 0 },
+        order: 'first',
+      },
+    );
     const rng = createRng(3);
-    const batch = () => ({ x: tf.tensor4d(Float32Array.from({ length: 8 * 64 }, () => rng() - 0.5), [8, 8, 8, 1]), y: tf.tensor1d(Int32Array.from({ length: 8 }, (_, i) => i % 3), 'int32') });
+    const batch = () => ({
+      x: tf.tensor4d(
+        Float32Array.from({ length: 8 * 64 }, () => rng() - 0.5),
+        [8, 8, 8, 1],
+      ),
+      y: tf.tensor1d(
+        Int32Array.from({ length: 8 }, (_, i) => i % 3),
+        'int32',
+      ),
+    });
     const before = tf.memory().numTensors;
     for (let step = 0; step < 3; step++) {
       const train = batch();

@@ -10,7 +10,12 @@ beforeAll(async () => {
 /** dL/dE at expected cost E (task loss 2). */
 function slope(kind: 'multiplicative' | 'additive', e: number): number {
   const objective = { kind, target: 100, scale: 1, exponent: 0.6, weight: 0.5 };
-  return tf.tidy(() => tf.grad((c: tf.Tensor) => costLoss(objective, tf.scalar(2), c as tf.Scalar))(tf.scalar(e)).dataSync()[0]!);
+  return tf.tidy(
+    () =>
+      tf
+        .grad((c: tf.Tensor) => costLoss(objective, tf.scalar(2), c as tf.Scalar))(tf.scalar(e))
+        .dataSync()[0]!,
+  );
 }
 
 describe('cost objective', () => {
@@ -25,8 +30,12 @@ describe('cost objective', () => {
       expect(slope(kind, 200)).toBeGreaterThan(0);
     }
     // Hand values: multiplicative 2·2^0.6 at twice the target; additive 2 + 0.5·1.
-    expect(tf.tidy(() => costLoss({ kind: 'multiplicative', target: 100, scale: 1, exponent: 0.6, weight: 0 }, tf.scalar(2), tf.scalar(200)).dataSync()[0]!)).toBeCloseTo(2 * 2 ** 0.6, 5);
-    expect(tf.tidy(() => costLoss({ kind: 'additive', target: 100, scale: 1, exponent: 0, weight: 0.5 }, tf.scalar(2), tf.scalar(200)).dataSync()[0]!)).toBeCloseTo(2.5, 6);
+    expect(
+      tf.tidy(() => costLoss({ kind: 'multiplicative', target: 100, scale: 1, exponent: 0.6, weight: 0 }, tf.scalar(2), tf.scalar(200)).dataSync()[0]!),
+    ).toBeCloseTo(2 * 2 ** 0.6, 5);
+    expect(
+      tf.tidy(() => costLoss({ kind: 'additive', target: 100, scale: 1, exponent: 0, weight: 0.5 }, tf.scalar(2), tf.scalar(200)).dataSync()[0]!),
+    ).toBeCloseTo(2.5, 6);
   });
 
   it('needs a target unless the objective is none', () => {

@@ -20,7 +20,10 @@ describe('derivation', () => {
   it('argmax takes the most probable choice of every variable', () => {
     expect(argmaxIndices(probabilities)).toEqual([2, 0, 1, 1, 0]);
     const arch = space.decode(argmaxIndices(probabilities));
-    expect(arch.groups).toEqual([{ start: 0, end: 1 }, { start: 1, end: 3 }]);
+    expect(arch.groups).toEqual([
+      { start: 0, end: 1 },
+      { start: 1, end: 3 },
+    ]);
     expect(arch.bases).toEqual([3, 1]);
   });
 
@@ -36,7 +39,17 @@ describe('derivation', () => {
     }
     for (let i = 2; i < top.length; i++) expect(top[i]!.logProbability).toBeLessThanOrEqual(top[i - 1]!.logProbability);
     // Inactive variables do not count: the one-group architecture's probability is P(K@0)·P(continue)².
-    const oneGroup = topCandidates(space, [[0.1, 0.2, 0.7], [1 / 3, 1 / 3, 1 / 3], [1 / 3, 1 / 3, 1 / 3], [0.9, 0.1], [0.9, 0.1]], 1)[0]!;
+    const oneGroup = topCandidates(
+      space,
+      [
+        [0.1, 0.2, 0.7],
+        [1 / 3, 1 / 3, 1 / 3],
+        [1 / 3, 1 / 3, 1 / 3],
+        [0.9, 0.1],
+        [0.9, 0.1],
+      ],
+      1,
+    )[0]!;
     expect(oneGroup.arch.groups).toEqual([{ start: 0, end: 3 }]);
     expect(Math.exp(oneGroup.logProbability)).toBeCloseTo(0.7 * 0.9 * 0.9, 10);
   });

@@ -11,7 +11,10 @@ export function tinyTemplate(kind: 'basic' | 'plain' | 'bottleneck' = 'basic') {
   return tinyArch({ kind, blocksPerStage: [2, 1], bases: 2, bits: 1, connection: 'soft', classes: 3 });
 }
 
-export function tinySpace(decisions: AnyDecision[] = [bases({ choices: [1, 2, 3] }), groupBoundary(), activationBits({ choices: [1, 2, 4] })], kind: 'basic' | 'plain' | 'bottleneck' = 'basic'): SearchSpace {
+export function tinySpace(
+  decisions: AnyDecision[] = [bases({ choices: [1, 2, 3] }), groupBoundary(), activationBits({ choices: [1, 2, 4] })],
+  kind: 'basic' | 'plain' | 'bottleneck' = 'basic',
+): SearchSpace {
   return new SearchSpace({ name: 'tiny-test', template: tinyTemplate(kind), decisions });
 }
 

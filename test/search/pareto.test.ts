@@ -7,7 +7,11 @@ interface P {
   ms: number;
 }
 
-const objectives = accuracyVersusCost((p: P) => p.acc, 'latency', (p: P) => p.ms);
+const objectives = accuracyVersusCost(
+  (p: P) => p.acc,
+  'latency',
+  (p: P) => p.ms,
+);
 const names = (points: P[], indices: number[]) => indices.map((i) => points[i]!.name);
 
 describe('Pareto front', () => {
@@ -38,7 +42,19 @@ describe('Pareto front', () => {
       { name: 'b', acc: 0.85, ms: 3, bops: 4e6 },
     ];
     expect(names(points, paretoFront(points, objectives))).toEqual(['a']);
-    expect(names(points, paretoFront(points, accuracyVersusCost((p) => p.acc, 'bops', (p) => p.bops)))).toEqual(['b', 'a']);
+    expect(
+      names(
+        points,
+        paretoFront(
+          points,
+          accuracyVersusCost(
+            (p) => p.acc,
+            'bops',
+            (p) => p.bops,
+          ),
+        ),
+      ),
+    ).toEqual(['b', 'a']);
   });
 
   it('leaves out points with a missing (NaN) or infinite value, e.g. failed or untimed candidates', () => {
@@ -60,7 +76,13 @@ describe('Pareto front', () => {
       { name: 'd', acc: 0.95, ms: 8 },
       { name: 'e', acc: NaN, ms: 0.5 },
     ];
-    const pick = (budget: number) => bestWithinBudget(points, (p) => p.acc, (p) => p.ms, budget);
+    const pick = (budget: number) =>
+      bestWithinBudget(
+        points,
+        (p) => p.acc,
+        (p) => p.ms,
+        budget,
+      );
     expect(pick(6)).toBe(2);
     expect(pick(4)).toBe(2); // the budget itself is allowed
     expect(pick(3)).toBe(0);

@@ -33,7 +33,10 @@ describe('search pipeline: supernet, then evaluation, in one call', () => {
   it('comparePresets: the presets begin with the supernet, on a shared pool, and every one is trained and timed', async () => {
     const dir = tmp();
     const events: string[] = [];
-    const { search, evaluation } = await searchPipeline({ config: config(['evaluation.workers=2']), out: dir }, { costModel, comparePresets: true, progress: recordingProgress(events) });
+    const { search, evaluation } = await searchPipeline(
+      { config: config(['evaluation.workers=2']), out: dir },
+      { costModel, comparePresets: true, progress: recordingProgress(events) },
+    );
     expect(search.finished).toBe(true);
     // Started in the supernet-start hook: before the supernet's first step, not after its last.
     expect(events.indexOf('start evaluate presets')).toBeGreaterThanOrEqual(0);
@@ -53,7 +56,10 @@ describe('search pipeline: supernet, then evaluation, in one call', () => {
     const dir = tmp();
     const controller = new AbortController();
     const stopAtFirstStep = abortWhenBarReaches('search', 1, controller);
-    const stopped = await searchPipeline({ config: config(['evaluation.workers=1']), out: dir }, { costModel, comparePresets: true, signal: controller.signal, progress: stopAtFirstStep });
+    const stopped = await searchPipeline(
+      { config: config(['evaluation.workers=1']), out: dir },
+      { costModel, comparePresets: true, signal: controller.signal, progress: stopAtFirstStep },
+    );
     expect(stopped.search.finished).toBe(false);
     expect(stopped.evaluation).toBeUndefined();
     expect(existsSync(join(dir, 'evaluation'))).toBe(false);

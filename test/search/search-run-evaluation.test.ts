@@ -30,7 +30,9 @@ describe('search run: evaluation of the candidates', () => {
     expect(read(dir, 'arch.json')).toBe(derived);
 
     const controller = new AbortController();
-    await expect(evaluateSearch(search, { signal: controller.signal, progress: abortWhenBarReaches('evaluate', 1, controller) })).rejects.toThrow(EvaluationInterrupted);
+    await expect(evaluateSearch(search, { signal: controller.signal, progress: abortWhenBarReaches('evaluate', 1, controller) })).rejects.toThrow(
+      EvaluationInterrupted,
+    );
     const partial = readEvaluation(join(dir, 'evaluation', 'evaluation.json'))!;
     expect(partial.candidates.map((c) => c.status).sort()).toEqual(['done', 'pending']);
     for (const f of ['report.md', 'model.gnb', 'pareto.svg']) expect(existsSync(join(dir, f)), f).toBe(false);
@@ -123,7 +125,13 @@ describe('search run: evaluation of the candidates', () => {
       const again = await runSearch(config(), { ...options, out: early, onSupernetStart: (run) => (training = startPresetTraining(run, pool)) });
       expect(training).toBeDefined();
       const stageEarly = (await evaluateSearch(again, { pool, presetTraining: training! }))!;
-      const outcome = (c: CandidateRecord) => ({ status: c.status, accuracy: c.result?.testAccuracy, loss: c.result?.testLoss, costs: c.result?.costs, bytes: c.result?.modelBytes });
+      const outcome = (c: CandidateRecord) => ({
+        status: c.status,
+        accuracy: c.result?.testAccuracy,
+        loss: c.result?.testLoss,
+        costs: c.result?.costs,
+        bytes: c.result?.modelBytes,
+      });
       expect(stageEarly.presets!.record.candidates.map(outcome)).toEqual(presets.map(outcome));
       expect(stageEarly.presets!.record.candidates.every((p) => p.latency !== undefined)).toBe(true);
       expect(stageEarly.presets!.evaluated.sort()).toEqual([0, 1, 2]);

@@ -21,7 +21,15 @@ beforeAll(async () => {
 const tmp = () => mkdtempSync(join(tmpdir(), 'gn-search-'));
 /** configs/tiny.json, smaller still: 128 images, batches of 32, 3 epochs (1 warm-up). */
 const config = (extra: string[] = []) =>
-  loadConfig(join(PACKAGE_ROOT, 'configs', 'tiny.json'), ['data.trainLimit=128', 'search.batchSize=32', 'search.epochs=3', 'search.warmupEpochs=1', 'search.archOptimizer.lr=0.01', 'teacher.mode=none', ...extra]);
+  loadConfig(join(PACKAGE_ROOT, 'configs', 'tiny.json'), [
+    'data.trainLimit=128',
+    'search.batchSize=32',
+    'search.epochs=3',
+    'search.warmupEpochs=1',
+    'search.archOptimizer.lr=0.01',
+    'teacher.mode=none',
+    ...extra,
+  ]);
 const options = { costModel: (layout: Parameters<typeof bopsCostModel>[0]) => bopsCostModel(layout) };
 const read = (dir: string, file: string) => readFileSync(join(dir, file), 'utf8');
 
@@ -34,7 +42,8 @@ describe('search run directory', () => {
     const r = await runSearch(config(), { ...options, out: uninterrupted });
     expect(tf.memory().numTensors).toBe(before);
     expect(r.finished).toBe(true);
-    for (const f of ['config.json', 'checkpoint.gnck', 'search.json', 'alpha.svg', 'candidates.json', 'arch.json']) expect(existsSync(join(uninterrupted, f)), f).toBe(true);
+    for (const f of ['config.json', 'checkpoint.gnck', 'search.json', 'alpha.svg', 'candidates.json', 'arch.json'])
+      expect(existsSync(join(uninterrupted, f)), f).toBe(true);
     const arch = loadArch(join(uninterrupted, 'arch.json'));
     expect(arch.provenance.source).toBe('search:tiny');
     const candidates = JSON.parse(read(uninterrupted, 'candidates.json')) as { candidates: { arch: unknown; derivation: string }[] };
@@ -91,7 +100,12 @@ describe('search.archEvery', () => {
     const logOf = async (extra: string[]) => (await runSearch(config(extra), { ...options, out: tmp() })).log;
     const [log1, log2] = [await logOf([]), await logOf(['search.archEvery=2'])];
     const [every1, every2] = [log1, log2].map((log) => log.epochs.map((e) => e.archSteps ?? 0));
-    expect(log2.epochs.at(-1)!.alpha.flat().some((a) => a !== 0)).toBe(true);
+    expect(
+      log2.epochs
+        .at(-1)!
+        .alpha.flat()
+        .some((a) => a !== 0),
+    ).toBe(true);
     expect(log2.epochs.at(-1)!.alpha).not.toEqual(log1.epochs.at(-1)!.alpha);
     expect(every1[0]).toBe(0);
     expect(every2[0]).toBe(0);
@@ -104,12 +118,17 @@ describe('cost.relativeTarget', () => {
   it('aims at a fraction of the template’s cost and records both in search.json; an absolute target wins', async () => {
     // configs/tiny.json with its absolute BOPs target replaced by half the template's BOPs; the K = 3
     // template is outside tiny's bases {1, 2}, so first refused, then priced once K = 3 is a choice.
-    const tiny = JSON.parse(read(join(PACKAGE_ROOT, 'configs'), 'tiny.json')) as { cost: Record<string, unknown>; space: { decisions: { type: string; choices: unknown[] }[] } };
+    const tiny = JSON.parse(read(join(PACKAGE_ROOT, 'configs'), 'tiny.json')) as {
+      cost: Record<string, unknown>;
+      space: { decisions: { type: string; choices: unknown[] }[] };
+    };
     delete tiny.cost['target'];
     tiny.cost['relativeTarget'] = 0.5;
     const k3 = join(tmp(), 'k3-template.json');
     writeFileSync(k3, JSON.stringify(tiny));
-    await expect(runSearch(loadConfig(k3, ['teacher.mode=none']), { ...options, out: tmp() })).rejects.toThrow(/cost\.relativeTarget: the template is not an architecture of search space tiny .*give cost\.target instead/);
+    await expect(runSearch(loadConfig(k3, ['teacher.mode=none']), { ...options, out: tmp() })).rejects.toThrow(
+      /cost\.relativeTarget: the template is not an architecture of search space tiny .*give cost\.target instead/,
+    );
     tiny.space.decisions.find((d) => d.type === 'bases')!.choices = [1, 2, 3];
     const file = join(tmp(), 'relative.json');
     writeFileSync(file, JSON.stringify(tiny));

@@ -23,7 +23,10 @@ afterAll(async () => {
 
 function random(shape: number[], seed: number): tf.Tensor {
   const rng = createRng(seed);
-  return tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => randomNormal(rng)), shape);
+  return tf.tensor(
+    Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => randomNormal(rng)),
+    shape,
+  );
 }
 
 function maxDifference(a: tf.Tensor, b: tf.Tensor): number {
@@ -63,7 +66,10 @@ describe('dilated convs in the supernet', () => {
     const net = new Supernet(layout, { seed: 2 });
     const alpha = new ArchitectureWeights(space);
     const x = random([2, 8, 8, 1], 1) as tf.Tensor4D;
-    for (const indices of [[1, 2], [2, 0]]) {
+    for (const indices of [
+      [1, 2],
+      [2, 0],
+    ]) {
       const arch = space.decode(indices);
       const model = buildModel(arch);
       const state = net.derivedStateDict(arch);

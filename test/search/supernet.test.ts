@@ -16,14 +16,27 @@ beforeAll(async () => {
 
 function randomInput(seed: number, shape: [number, number, number, number]): tf.Tensor4D {
   const rng = createRng(seed);
-  return tf.tensor4d(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => 2 * rng() - 1), shape);
+  return tf.tensor4d(
+    Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => 2 * rng() - 1),
+    shape,
+  );
 }
 
 /** Move every weight a little so λ, M and BN are not at their symmetric starting values. */
 function perturb(net: Supernet, seed: number): void {
   const rng = createRng(seed);
   for (const p of net.params.list()) {
-    p.variable.assign(tf.tidy(() => tf.add(p.variable, tf.tensor(Float32Array.from({ length: p.variable.size }, () => 0.2 * (rng() - 0.5)), p.variable.shape))));
+    p.variable.assign(
+      tf.tidy(() =>
+        tf.add(
+          p.variable,
+          tf.tensor(
+            Float32Array.from({ length: p.variable.size }, () => 0.2 * (rng() - 0.5)),
+            p.variable.shape,
+          ),
+        ),
+      ),
+    );
   }
 }
 
@@ -33,38 +46,42 @@ describe('Supernet with one-hot α', () => {
     'widths × dilations × bases × boundaries': [stageWidth(), dilation({ choices: [1, 2, 3, 4], sites: [0, 1] }), bases({ choices: [1, 2] }), groupBoundary()],
   };
   for (const [what, decisions] of Object.entries(decisionSets))
-  for (const kind of ['basic', 'plain', 'bottleneck'] as const) {
-    it(`computes exactly the derived architecture (${kind} blocks, ${what})`, () => {
-      const space = tinySpace(decisions, kind);
-      const layout = supernetLayout(space);
-      const net = new Supernet(layout, { seed: 3 });
-      perturb(net, 4);
-      const x = randomInput(5, [4, 8, 8, 1]);
-      const rng = createRng(kind);
-      for (let trial = 0; trial < 6; trial++) {
-        const indices = space.sampleIndices(rng);
-        const arch = space.decode(indices);
-        const model = buildModel(arch);
-        const state = net.derivedStateDict(arch);
-        model.loadStateDict(state);
-        tf.dispose(Object.values(state));
-        // Both passes: α differentiated (an α step) and α constant (a weight step: masks on the weights).
-        for (const [training, alphaGradient] of [[false, true], [true, true], [true, false]] as const) {
-          const [mine, theirs] = tf.tidy(() => {
-            const w = structureWeights(layout, oneHotProbabilities(space, indices));
-            return [net.forward(x, training, w, { alphaGradient }), model.forward(x, training)];
-          });
-          const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(mine!, theirs!))).dataSync()[0]!);
-          expect(diff, `${arch.name} training=${training} alphaGradient=${alphaGradient}`).toBeLessThan(1e-5);
-          expect(Array.from(theirs!.dataSync()).some((v) => v !== 0)).toBe(true);
-          tf.dispose([mine!, theirs!]);
+    for (const kind of ['basic', 'plain', 'bottleneck'] as const) {
+      it(`computes exactly the derived architecture (${kind} blocks, ${what})`, () => {
+        const space = tinySpace(decisions, kind);
+        const layout = supernetLayout(space);
+        const net = new Supernet(layout, { seed: 3 });
+        perturb(net, 4);
+        const x = randomInput(5, [4, 8, 8, 1]);
+        const rng = createRng(kind);
+        for (let trial = 0; trial < 6; trial++) {
+          const indices = space.sampleIndices(rng);
+          const arch = space.decode(indices);
+          const model = buildModel(arch);
+          const state = net.derivedStateDict(arch);
+          model.loadStateDict(state);
+          tf.dispose(Object.values(state));
+          // Both passes: α differentiated (an α step) and α constant (a weight step: masks on the weights).
+          for (const [training, alphaGradient] of [
+            [false, true],
+            [true, true],
+            [true, false],
+          ] as const) {
+            const [mine, theirs] = tf.tidy(() => {
+              const w = structureWeights(layout, oneHotProbabilities(space, indices));
+              return [net.forward(x, training, w, { alphaGradient }), model.forward(x, training)];
+            });
+            const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(mine!, theirs!))).dataSync()[0]!);
+            expect(diff, `${arch.name} training=${training} alphaGradient=${alphaGradient}`).toBeLessThan(1e-5);
+            expect(Array.from(theirs!.dataSync()).some((v) => v !== 0)).toBe(true);
+            tf.dispose([mine!, theirs!]);
+          }
+          model.dispose();
         }
-        model.dispose();
-      }
-      x.dispose();
-      net.dispose();
-    });
-  }
+        x.dispose();
+        net.dispose();
+      });
+    }
 
   it('stage features for attention transfer equal the derived model’s (mean over its bases)', () => {
     const space = tinySpace();
@@ -100,7 +117,19 @@ describe('Supernet with one-hot α', () => {
     const x = randomInput(2, [2, 8, 8, 1]);
     const before = tf.memory().numTensors;
     const uniform = tf.tidy(() => net.forward(x, true, structureWeights(layout, alpha.softmax())));
-    const argmax = tf.tidy(() => net.forward(x, true, structureWeights(layout, oneHotProbabilities(space, space.variables.map(() => 0)))));
+    const argmax = tf.tidy(() =>
+      net.forward(
+        x,
+        true,
+        structureWeights(
+          layout,
+          oneHotProbabilities(
+            space,
+            space.variables.map(() => 0),
+          ),
+        ),
+      ),
+    );
     expect(tf.tidy(() => tf.max(tf.abs(tf.sub(uniform, argmax))).dataSync()[0]!)).toBeGreaterThan(1e-4);
     tf.dispose([uniform, argmax]);
     expect(tf.memory().numTensors).toBe(before);
@@ -131,11 +160,19 @@ describe('Supernet with one-hot α', () => {
       perturb(net, 3);
       const alpha = new ArchitectureWeights(space);
       const x = randomInput(4, [2, 8, 8, 1]);
-      const outputs = tf.tidy(() => [alpha.softmax(), ...space.variables[0]!.choices.map((_, c) => oneHotProbabilities(space, [c]))].map((p) => net.forward(x, false, structureWeights(layout, p)).dataSync()));
-      for (let c = 1; c < outputs.length; c++) expect(Math.max(...outputs[0]!.map((v, j) => Math.abs(v - outputs[c]![j]!))), `${decision.name} choice ${c - 1}`).toBeGreaterThan(1e-4);
+      const outputs = tf.tidy(() =>
+        [alpha.softmax(), ...space.variables[0]!.choices.map((_, c) => oneHotProbabilities(space, [c]))].map((p) =>
+          net.forward(x, false, structureWeights(layout, p)).dataSync(),
+        ),
+      );
+      for (let c = 1; c < outputs.length; c++)
+        expect(Math.max(...outputs[0]!.map((v, j) => Math.abs(v - outputs[c]![j]!))), `${decision.name} choice ${c - 1}`).toBeGreaterThan(1e-4);
       // α gets a gradient through the masks / the dilation mix.
       const { grads } = tf.variableGrads(() => tf.sum(tf.square(net.forward(x, true, structureWeights(layout, alpha.softmax())))) as tf.Scalar, alpha.logits);
-      expect(Object.values(grads).some((g) => g.dataSync().some((v) => Math.abs(v) > 1e-6)), decision.name).toBe(true);
+      expect(
+        Object.values(grads).some((g) => g.dataSync().some((v) => Math.abs(v) > 1e-6)),
+        decision.name,
+      ).toBe(true);
       tf.dispose(Object.values(grads));
       alpha.dispose();
       net.dispose();
@@ -145,7 +182,13 @@ describe('Supernet with one-hot α', () => {
 
   it('a weight-step pass (α constant) computes what the α-step pass does: same logits and weight gradients at soft α', () => {
     // Every decision type, with α away from uniform so masks and mixes are not symmetric.
-    const space = tinySpace([stageWidth(), dilation({ choices: [1, 2], sites: [0, 1] }), bases({ choices: [1, 2] }), groupBoundary(), activationBits({ choices: [1, 2, 4] })]);
+    const space = tinySpace([
+      stageWidth(),
+      dilation({ choices: [1, 2], sites: [0, 1] }),
+      bases({ choices: [1, 2] }),
+      groupBoundary(),
+      activationBits({ choices: [1, 2, 4] }),
+    ]);
     const layout = supernetLayout(space);
     const net = new Supernet(layout, { seed: 5 });
     perturb(net, 7);
@@ -185,7 +228,21 @@ describe('Supernet with one-hot α', () => {
     const x = randomInput(10, [2, 8, 8, 1]);
     const p = [[0.25, 0.75]];
     const at = (probabilities: number[][], dilationDraw?: number) =>
-      tf.tidy(() => Array.from(net.forward(x, true, structureWeights(layout, probabilities.map((q) => tf.tensor1d(q))), { alphaGradient: false, ...(dilationDraw === undefined ? {} : { dilationDraw }) }).dataSync()));
+      tf.tidy(() =>
+        Array.from(
+          net
+            .forward(
+              x,
+              true,
+              structureWeights(
+                layout,
+                probabilities.map((q) => tf.tensor1d(q)),
+              ),
+              { alphaGradient: false, ...(dilationDraw === undefined ? {} : { dilationDraw }) },
+            )
+            .dataSync(),
+        ),
+      );
     const single = [at([[1, 0]]), at([[0, 1]])];
     const mixed = at(p);
     const distance = (a: number[], b: number[]) => Math.max(...a.map((v, j) => Math.abs(v - b[j]!)));

@@ -53,22 +53,68 @@ function withDilation(a: Arch, block: number, dilation: number): Arch {
 const equivalent: [string, Arch, Arch][] = [
   [
     'soft = aggregate between single bases',
-    arch({ groups: [[0, 2], [2, 4]], bases: [1, 1], connection: 'soft' }),
-    arch({ groups: [[0, 2], [2, 4]], bases: [1, 1], connection: 'aggregate' }),
+    arch({
+      groups: [
+        [0, 2],
+        [2, 4],
+      ],
+      bases: [1, 1],
+      connection: 'soft',
+    }),
+    arch({
+      groups: [
+        [0, 2],
+        [2, 4],
+      ],
+      bases: [1, 1],
+      connection: 'aggregate',
+    }),
   ],
   [
     'two one-base groups = one group',
-    arch({ groups: [[0, 2], [2, 4]], bases: [1, 1], connection: 'aggregate' }),
+    arch({
+      groups: [
+        [0, 2],
+        [2, 4],
+      ],
+      bases: [1, 1],
+      connection: 'aggregate',
+    }),
     arch({ groups: [[0, 4]], bases: [1] }),
   ],
   [
     'soft = aggregate from K = 3 into one base',
-    arch({ groups: [[0, 2], [2, 3], [3, 4]], bases: [3, 1, 2], connection: ['soft', 'soft'] }),
-    arch({ groups: [[0, 2], [2, 3], [3, 4]], bases: [3, 1, 2], connection: ['aggregate', 'soft'] }),
+    arch({
+      groups: [
+        [0, 2],
+        [2, 3],
+        [3, 4],
+      ],
+      bases: [3, 1, 2],
+      connection: ['soft', 'soft'],
+    }),
+    arch({
+      groups: [
+        [0, 2],
+        [2, 3],
+        [3, 4],
+      ],
+      bases: [3, 1, 2],
+      connection: ['aggregate', 'soft'],
+    }),
   ],
   [
     'LBD: groups with the same K and bits merge whatever the connection',
-    arch({ groups: [[0, 1], [1, 3], [3, 4]], bases: [2, 2, 2], connection: ['soft', 'aggregate'], decomposition: 'layer' }),
+    arch({
+      groups: [
+        [0, 1],
+        [1, 3],
+        [3, 4],
+      ],
+      bases: [2, 2, 2],
+      connection: ['soft', 'aggregate'],
+      decomposition: 'layer',
+    }),
     arch({ groups: [[0, 4]], bases: [2], decomposition: 'layer' }),
   ],
   ['dilation 4 = dilation 8 on a 4×4 map', withDilation(arch({}), 3, 4), withDilation(arch({}), 3, 8)],
@@ -77,24 +123,64 @@ const equivalent: [string, Arch, Arch][] = [
 const distinct: [string, Arch, Arch][] = [
   [
     'soft from one base into two scales each copy',
-    arch({ groups: [[0, 2], [2, 4]], bases: [1, 2], connection: 'soft' }),
-    arch({ groups: [[0, 2], [2, 4]], bases: [1, 2], connection: 'aggregate' }),
+    arch({
+      groups: [
+        [0, 2],
+        [2, 4],
+      ],
+      bases: [1, 2],
+      connection: 'soft',
+    }),
+    arch({
+      groups: [
+        [0, 2],
+        [2, 4],
+      ],
+      bases: [1, 2],
+      connection: 'aggregate',
+    }),
   ],
   [
     'one-base groups with different bits',
-    arch({ groups: [[0, 2], [2, 4]], bases: [1, 1], bits: [1, 2], connection: 'aggregate' }),
-    arch({ groups: [[0, 2], [2, 4]], bases: [1, 1], bits: [1, 1], connection: 'aggregate' }),
+    arch({
+      groups: [
+        [0, 2],
+        [2, 4],
+      ],
+      bases: [1, 1],
+      bits: [1, 2],
+      connection: 'aggregate',
+    }),
+    arch({
+      groups: [
+        [0, 2],
+        [2, 4],
+      ],
+      bases: [1, 1],
+      bits: [1, 1],
+      connection: 'aggregate',
+    }),
   ],
   [
     'K = 2 groups joined by aggregate are not one K = 2 group',
-    arch({ groups: [[0, 2], [2, 4]], bases: [2, 2], connection: 'aggregate' }),
+    arch({
+      groups: [
+        [0, 2],
+        [2, 4],
+      ],
+      bases: [2, 2],
+      connection: 'aggregate',
+    }),
     arch({ groups: [[0, 4]], bases: [2] }),
   ],
   ['dilation 2 ≠ dilation 4 on a 4×4 map', withDilation(arch({}), 3, 2), withDilation(arch({}), 3, 4)],
 ];
 
 describe('canonicalArch', () => {
-  const x = tf.tensor4d(Float32Array.from({ length: 2 * 8 * 8 }, (_, i) => Math.sin(i * 1.7)), [2, 8, 8, 1]);
+  const x = tf.tensor4d(
+    Float32Array.from({ length: 2 * 8 * 8 }, (_, i) => Math.sin(i * 1.7)),
+    [2, 8, 8, 1],
+  );
 
   for (const [what, a, b] of equivalent) {
     it(`equivalent: ${what} — equal canonical forms, identical outputs`, () => {
@@ -111,14 +197,32 @@ describe('canonicalArch', () => {
   }
 
   it('is idempotent, keeps name and provenance, and leaves a non-reducible architecture as it is', () => {
-    const a = arch({ groups: [[0, 1], [1, 2], [2, 4]], bases: [1, 1, 3], connection: ['soft', 'soft'] });
+    const a = arch({
+      groups: [
+        [0, 1],
+        [1, 2],
+        [2, 4],
+      ],
+      bases: [1, 1, 3],
+      connection: ['soft', 'soft'],
+    });
     const once = canonicalArch(a);
-    expect(once.groups).toEqual([{ start: 0, end: 2 }, { start: 2, end: 4 }]);
+    expect(once.groups).toEqual([
+      { start: 0, end: 2 },
+      { start: 2, end: 4 },
+    ]);
     expect(once.connections).toEqual(['soft']);
     expect(once.name).toBe(a.name);
     expect(once.provenance).toEqual(a.provenance);
     expect(canonicalArch(once)).toEqual(once);
-    const plain = arch({ groups: [[0, 2], [2, 4]], bases: [2, 3], connection: 'soft' });
+    const plain = arch({
+      groups: [
+        [0, 2],
+        [2, 4],
+      ],
+      bases: [2, 3],
+      connection: 'soft',
+    });
     expect(canonicalArch(plain)).toEqual(plain);
   });
 });

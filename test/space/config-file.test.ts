@@ -60,7 +60,13 @@ describe('shipped configs', () => {
 
 describe('--set overrides', () => {
   it('override nested fields, parsed as JSON when they parse', () => {
-    const config = loadConfig(defaultConfig, ['search.epochs=3', 'backbone.widthMultiplier=0.25', 'data.dataset=debian', 'search.gumbel.enabled=true', 'space.decisions=[{"type":"bases","choices":[1,2]}]']);
+    const config = loadConfig(defaultConfig, [
+      'search.epochs=3',
+      'backbone.widthMultiplier=0.25',
+      'data.dataset=debian',
+      'search.gumbel.enabled=true',
+      'space.decisions=[{"type":"bases","choices":[1,2]}]',
+    ]);
     expect(config.search.epochs).toBe(3);
     expect(config.backbone.widthMultiplier).toBe(0.25);
     expect(config.data.dataset).toBe('debian');
@@ -69,9 +75,13 @@ describe('--set overrides', () => {
   });
 
   it('are validated like the file, and say they came from --set', () => {
-    expect(() => loadConfig(defaultConfig, ['search.epochs=0'])).toThrow(/default\.json: search\.epochs: expected a number >= 1, got 0 \(from --set search\.epochs=0\)/);
+    expect(() => loadConfig(defaultConfig, ['search.epochs=0'])).toThrow(
+      /default\.json: search\.epochs: expected a number >= 1, got 0 \(from --set search\.epochs=0\)/,
+    );
     expect(() => loadConfig(defaultConfig, ['search.epoch=3'])).toThrow(/search\.epoch: unknown field \(not in the schema\) \(from --set search\.epoch=3\)/);
-    expect(() => loadConfig(defaultConfig, ['cost.objective=fast'])).toThrow(/cost\.objective: expected one of "multiplicative", "additive", "none", got "fast"/);
+    expect(() => loadConfig(defaultConfig, ['cost.objective=fast'])).toThrow(
+      /cost\.objective: expected one of "multiplicative", "additive", "none", got "fast"/,
+    );
   });
 
   it('malformed --set arguments are usage errors', () => {
@@ -82,34 +92,204 @@ describe('--set overrides', () => {
 });
 
 const malformed: MalformedCase[] = [
-  ['missing section', (c) => { delete c.backbone; }, /backbone: required field is missing/],
-  ['missing nested field', (c) => { delete c.data.dataset; }, /data\.dataset: required field is missing/],
-  ['wrong type', (c) => { c.seed = 'one'; }, /seed: expected integer, got "one"/],
-  ['wrong type (boolean)', (c) => { c.data.augment = 'yes'; }, /data\.augment: expected boolean, got "yes"/],
-  ['out of range', (c) => { c.data.archValFraction = 1.5; }, /data\.archValFraction: expected a number <= 0\.9, got 1\.5/],
-  ['zero lr', (c) => { c.search.archOptimizer.lr = 0; }, /search\.archOptimizer\.lr: expected a number > 0, got 0/],
-  ['negative epochs', (c) => { c.training.epochs = -1; }, /training\.epochs: expected a number >= 1, got -1/],
-  ['unknown version', (c) => { c.version = 3; }, /version: unsupported config version 3: this groupnas reads version 1/],
-  ['not a config', (c) => { c.format = 'groupnas.arch'; }, /format: expected "groupnas\.config", got "groupnas\.arch"/],
-  ['extra field', (c) => { c.learningRate = 0.1; }, /learningRate: unknown field/],
-  ['extra nested field', (c) => { c.search.momentum = 0.9; }, /search\.momentum: unknown field/],
-  ['unknown backbone', (c) => { c.backbone.name = 'vgg16'; }, /backbone\.name: expected one of "resnet-r"/],
-  ['unknown decision type', (c) => { c.space.decisions.push({ type: 'kernelSize' }); }, /space\.decisions\[3\]\.type: expected one of "bases", "groupBoundary", "stageWidth", "activationBits", "dilation", got "kernelSize"/],
-  ['bases > max', (c) => { c.space.decisions[0].choices = [1, 9]; }, /space\.decisions\[0\]\.choices\[1\]: expected a number <= 8, got 9/],
-  ['repeated choices', (c) => { c.space.decisions[0].choices = [2, 2]; }, /space\.decisions\[0\]\.choices: must NOT have duplicate items/],
-  ['unknown connection choice', (c) => { c.space.decisions[1].choices = ['continue', 'hard']; }, /space\.decisions\[1\]\.choices\[1\]: expected one of "continue", "aggregate", "soft"/],
-  ['decision site past the last block', (c) => { c.space.decisions.push({ type: 'dilation', sites: [6] }); }, /space\.decisions\[3\]: decision dilation: site 6 is outside its block range 0\.\.5/],
-  ['group site that can never start a group', (c) => { c.space.template = 'gbd-v3-k5'; c.space.decisions = [{ type: 'bases', sites: [2] }]; }, /space\.decisions\[0\]: decision bases: no group can start at block 2/],
-  ['dilation on a stride-2 block', (c) => { c.space.decisions.push({ type: 'dilation', sites: [2] }); }, /space\.decisions\[3\]: decision dilation: choice 2 at site 2 gives an invalid architecture/],
-  ['the same decision twice', (c) => { c.space.decisions.push({ type: 'bases' }); }, /space\.decisions\[3\]\.type: "bases" is already decided by space\.decisions\[0\]/],
-  ['unknown template preset', (c) => { c.space.template = 'groupnet-k7'; }, /space\.template: unknown preset "groupnet-k7"/],
-  ['teacher load without a path', (c) => { c.teacher.mode = 'load'; }, /teacher\.path: required when teacher\.mode is "load"/],
-  ['cost objective without target', (c) => { delete c.cost.target; delete c.cost.relativeTarget; }, /cost\.target: required when cost\.objective is "multiplicative".*unless cost\.relativeTarget/],
-  ['warm-up as long as the search', (c) => { c.search.warmupEpochs = c.search.epochs; }, /search\.warmupEpochs: expected fewer than search\.epochs \(5\), got 5/],
-  ['staged training as long as a candidate trains', (c) => { c.training.stagedEpochs = c.evaluation.epochs; }, /training\.stagedEpochs: expected fewer than evaluation\.epochs \(\d+\), the epochs each candidate trains, got \d+/],
-  ['beta1 = 1', (c) => { c.search.archOptimizer.beta1 = 1; }, /search\.archOptimizer\.beta1: expected a number < 1, got 1/],
-  ['unknown engine', (c) => { c.evaluation.engine = 'gpu'; }, /evaluation\.engine: expected one of "auto", "js", "wasm", "native", got "gpu"/],
-  ['negative budget', (c) => { c.space.constraints.maxBops = -5; }, /space\.constraints\.maxBops: expected a number > 0, got -5/],
+  [
+    'missing section',
+    (c) => {
+      delete c.backbone;
+    },
+    /backbone: required field is missing/,
+  ],
+  [
+    'missing nested field',
+    (c) => {
+      delete c.data.dataset;
+    },
+    /data\.dataset: required field is missing/,
+  ],
+  [
+    'wrong type',
+    (c) => {
+      c.seed = 'one';
+    },
+    /seed: expected integer, got "one"/,
+  ],
+  [
+    'wrong type (boolean)',
+    (c) => {
+      c.data.augment = 'yes';
+    },
+    /data\.augment: expected boolean, got "yes"/,
+  ],
+  [
+    'out of range',
+    (c) => {
+      c.data.archValFraction = 1.5;
+    },
+    /data\.archValFraction: expected a number <= 0\.9, got 1\.5/,
+  ],
+  [
+    'zero lr',
+    (c) => {
+      c.search.archOptimizer.lr = 0;
+    },
+    /search\.archOptimizer\.lr: expected a number > 0, got 0/,
+  ],
+  [
+    'negative epochs',
+    (c) => {
+      c.training.epochs = -1;
+    },
+    /training\.epochs: expected a number >= 1, got -1/,
+  ],
+  [
+    'unknown version',
+    (c) => {
+      c.version = 3;
+    },
+    /version: unsupported config version 3: this groupnas reads version 1/,
+  ],
+  [
+    'not a config',
+    (c) => {
+      c.format = 'groupnas.arch';
+    },
+    /format: expected "groupnas\.config", got "groupnas\.arch"/,
+  ],
+  [
+    'extra field',
+    (c) => {
+      c.learningRate = 0.1;
+    },
+    /learningRate: unknown field/,
+  ],
+  [
+    'extra nested field',
+    (c) => {
+      c.search.momentum = 0.9;
+    },
+    /search\.momentum: unknown field/,
+  ],
+  [
+    'unknown backbone',
+    (c) => {
+      c.backbone.name = 'vgg16';
+    },
+    /backbone\.name: expected one of "resnet-r"/,
+  ],
+  [
+    'unknown decision type',
+    (c) => {
+      c.space.decisions.push({ type: 'kernelSize' });
+    },
+    /space\.decisions\[3\]\.type: expected one of "bases", "groupBoundary", "stageWidth", "activationBits", "dilation", got "kernelSize"/,
+  ],
+  [
+    'bases > max',
+    (c) => {
+      c.space.decisions[0].choices = [1, 9];
+    },
+    /space\.decisions\[0\]\.choices\[1\]: expected a number <= 8, got 9/,
+  ],
+  [
+    'repeated choices',
+    (c) => {
+      c.space.decisions[0].choices = [2, 2];
+    },
+    /space\.decisions\[0\]\.choices: must NOT have duplicate items/,
+  ],
+  [
+    'unknown connection choice',
+    (c) => {
+      c.space.decisions[1].choices = ['continue', 'hard'];
+    },
+    /space\.decisions\[1\]\.choices\[1\]: expected one of "continue", "aggregate", "soft"/,
+  ],
+  [
+    'decision site past the last block',
+    (c) => {
+      c.space.decisions.push({ type: 'dilation', sites: [6] });
+    },
+    /space\.decisions\[3\]: decision dilation: site 6 is outside its block range 0\.\.5/,
+  ],
+  [
+    'group site that can never start a group',
+    (c) => {
+      c.space.template = 'gbd-v3-k5';
+      c.space.decisions = [{ type: 'bases', sites: [2] }];
+    },
+    /space\.decisions\[0\]: decision bases: no group can start at block 2/,
+  ],
+  [
+    'dilation on a stride-2 block',
+    (c) => {
+      c.space.decisions.push({ type: 'dilation', sites: [2] });
+    },
+    /space\.decisions\[3\]: decision dilation: choice 2 at site 2 gives an invalid architecture/,
+  ],
+  [
+    'the same decision twice',
+    (c) => {
+      c.space.decisions.push({ type: 'bases' });
+    },
+    /space\.decisions\[3\]\.type: "bases" is already decided by space\.decisions\[0\]/,
+  ],
+  [
+    'unknown template preset',
+    (c) => {
+      c.space.template = 'groupnet-k7';
+    },
+    /space\.template: unknown preset "groupnet-k7"/,
+  ],
+  [
+    'teacher load without a path',
+    (c) => {
+      c.teacher.mode = 'load';
+    },
+    /teacher\.path: required when teacher\.mode is "load"/,
+  ],
+  [
+    'cost objective without target',
+    (c) => {
+      delete c.cost.target;
+      delete c.cost.relativeTarget;
+    },
+    /cost\.target: required when cost\.objective is "multiplicative".*unless cost\.relativeTarget/,
+  ],
+  [
+    'warm-up as long as the search',
+    (c) => {
+      c.search.warmupEpochs = c.search.epochs;
+    },
+    /search\.warmupEpochs: expected fewer than search\.epochs \(5\), got 5/,
+  ],
+  [
+    'staged training as long as a candidate trains',
+    (c) => {
+      c.training.stagedEpochs = c.evaluation.epochs;
+    },
+    /training\.stagedEpochs: expected fewer than evaluation\.epochs \(\d+\), the epochs each candidate trains, got \d+/,
+  ],
+  [
+    'beta1 = 1',
+    (c) => {
+      c.search.archOptimizer.beta1 = 1;
+    },
+    /search\.archOptimizer\.beta1: expected a number < 1, got 1/,
+  ],
+  [
+    'unknown engine',
+    (c) => {
+      c.evaluation.engine = 'gpu';
+    },
+    /evaluation\.engine: expected one of "auto", "js", "wasm", "native", got "gpu"/,
+  ],
+  [
+    'negative budget',
+    (c) => {
+      c.space.constraints.maxBops = -5;
+    },
+    /space\.constraints\.maxBops: expected a number > 0, got -5/,
+  ],
   ['top level is a number', () => 42, /\(root\): expected a JSON object, got 42/],
 ];
 
@@ -133,6 +313,10 @@ describe('malformed configs are rejected with the path', () => {
     doc.seed = -1;
     doc.search.batchSize = 0;
     doc.evaluation.workers = 'two';
-    expect(configProblems(doc).map((p) => p.path).sort()).toEqual(['evaluation.workers', 'search.batchSize', 'seed']);
+    expect(
+      configProblems(doc)
+        .map((p) => p.path)
+        .sort(),
+    ).toEqual(['evaluation.workers', 'search.batchSize', 'seed']);
   });
 });

@@ -15,7 +15,10 @@ import {
 const r4 = buildPreset('groupnet-k3', { widthMultiplier: 0.25 });
 
 describe('costRange', () => {
-  const space = new SearchSpace({ template: r4, decisions: [bases({ max: 3, sites: [0, 2, 4] }), activationBits({ choices: [1, 4], sites: [0, 4] }), groupBoundary({ sites: [1, 3] })] });
+  const space = new SearchSpace({
+    template: r4,
+    decisions: [bases({ max: 3, sites: [0, 2, 4] }), activationBits({ choices: [1, 4], sites: [0, 4] }), groupBoundary({ sites: [1, 3] })],
+  });
 
   it('enumerates small spaces exactly', () => {
     const range = costRange(space, bopsCost);

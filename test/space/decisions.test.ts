@@ -109,7 +109,9 @@ describe('relaxation on tfjs tensors (how the supernet calls it)', () => {
     expect(relaxed).toEqual(Array.from(new Float32Array(expected)));
     const grad = tf.tidy(() => {
       const alpha = tf.tensor1d([0.1, 0.2, 0.3]);
-      return tf.grad((a: tf.Tensor) => relax(d, 0, template, outs, tf.unstack(tf.softmax(a)), tensorOps).sum())(alpha).arraySync() as number[];
+      return tf
+        .grad((a: tf.Tensor) => relax(d, 0, template, outs, tf.unstack(tf.softmax(a)), tensorOps).sum())(alpha)
+        .arraySync() as number[];
     });
     expect(grad.every((g) => Number.isFinite(g) && g !== 0)).toBe(true);
     tf.dispose(outs);

@@ -4,7 +4,16 @@ import { archProblems, buildPreset, getBackbone, listBackbones, listPresets, sum
 describe('presets registry', () => {
   it('lists the models of the paper', () => {
     expect(listPresets().map((p) => p.name)).toEqual([
-      'fp', 'groupnet-k1', 'groupnet-k3', 'groupnet-k5', 'gbd-v1-k5', 'gbd-v2-k5', 'gbd-v3-k5', 'groupnet-k5-a2', 'groupnet-k5-a4', 'lbd-k5',
+      'fp',
+      'groupnet-k1',
+      'groupnet-k3',
+      'groupnet-k5',
+      'gbd-v1-k5',
+      'gbd-v2-k5',
+      'gbd-v3-k5',
+      'groupnet-k5-a2',
+      'groupnet-k5-a4',
+      'lbd-k5',
     ]);
   });
 
@@ -24,7 +33,11 @@ describe('presets registry', () => {
     expect(r('groupnet-k5').groups).toHaveLength(6);
     expect(new Set(r('groupnet-k5').connections)).toEqual(new Set(['soft']));
     expect(r('gbd-v1-k5').connections).toEqual(['aggregate', 'aggregate', 'aggregate', 'aggregate', 'aggregate']);
-    expect(r('gbd-v2-k5').groups).toEqual([{ start: 0, end: 2 }, { start: 2, end: 4 }, { start: 4, end: 6 }]);
+    expect(r('gbd-v2-k5').groups).toEqual([
+      { start: 0, end: 2 },
+      { start: 2, end: 4 },
+      { start: 4, end: 6 },
+    ]);
     expect(r('gbd-v3-k5').groups).toEqual([{ start: 0, end: 6 }]);
     expect(r('gbd-v3-k5').connections).toEqual([]);
     expect(r('lbd-k5').decomposition).toBe('layer');
@@ -44,7 +57,14 @@ describe('presets registry', () => {
 
   it('backbones: R per DESIGN §3, ResNet-18 with its max-pool stem', () => {
     const r = getBackbone('resnet-r');
-    expect(r.blocks.map((b) => [b.stage, b.stride])).toEqual([[0, 1], [0, 1], [1, 2], [1, 1], [2, 2], [2, 1]]);
+    expect(r.blocks.map((b) => [b.stage, b.stride])).toEqual([
+      [0, 1],
+      [0, 1],
+      [1, 2],
+      [1, 1],
+      [2, 2],
+      [2, 1],
+    ]);
     const r18 = getBackbone('resnet18');
     expect(r18.stem).toEqual({ filters: 64, kernel: 7, stride: 2, pool: { kernel: 3, stride: 2 } });
     expect(r18.blocks).toHaveLength(8);

@@ -79,7 +79,29 @@ const sorted = (xs: string[]) => [...xs].sort();
 describe('arch.json schema ⇔ Arch type', () => {
   const schema = readSchema('arch') as SchemaNode;
   const objects: [string, { keys: string[]; required: string[] }][] = [
-    ['', shape<Arch>()(['format', 'version', 'name', 'input', 'stem', 'blocks', 'widths', 'groups', 'bases', 'bits', 'connections', 'decomposition', 'head', 'metrics', 'provenance'], ['format', 'version', 'input', 'stem', 'blocks', 'widths', 'groups', 'bases', 'bits', 'connections', 'decomposition', 'head', 'provenance'])],
+    [
+      '',
+      shape<Arch>()(
+        [
+          'format',
+          'version',
+          'name',
+          'input',
+          'stem',
+          'blocks',
+          'widths',
+          'groups',
+          'bases',
+          'bits',
+          'connections',
+          'decomposition',
+          'head',
+          'metrics',
+          'provenance',
+        ],
+        ['format', 'version', 'input', 'stem', 'blocks', 'widths', 'groups', 'bases', 'bits', 'connections', 'decomposition', 'head', 'provenance'],
+      ),
+    ],
     ['input', shape<Arch['input']>()(['height', 'width', 'channels'], ['height', 'width', 'channels'])],
     ['stem', shape<ArchStem>()(['filters', 'kernel', 'stride', 'pool'], ['filters', 'kernel', 'stride'])],
     ['stem.pool', shape<NonNullable<ArchStem['pool']>>()(['kernel', 'stride'], ['kernel', 'stride'])],
@@ -110,19 +132,58 @@ describe('arch.json schema ⇔ Arch type', () => {
 describe('config schema ⇔ SearchConfig type (after defaults)', () => {
   const schema = readSchema('config') as SchemaNode;
   const objects: [string, { keys: string[]; required: string[] }][] = [
-    ['', shape<SearchConfig>()(['format', 'version', 'name', 'seed', 'data', 'backbone', 'space', 'teacher', 'search', 'cost', 'evaluation', 'training', 'distillation'], ['format', 'version', 'seed', 'data', 'backbone', 'space', 'teacher', 'search', 'cost', 'evaluation', 'training', 'distillation'])],
-    ['data', shape<DataConfig>()(['dataset', 'trainLimit', 'testLimit', 'archValFraction', 'augment'], ['dataset', 'trainLimit', 'testLimit', 'archValFraction', 'augment'])],
+    [
+      '',
+      shape<SearchConfig>()(
+        ['format', 'version', 'name', 'seed', 'data', 'backbone', 'space', 'teacher', 'search', 'cost', 'evaluation', 'training', 'distillation'],
+        ['format', 'version', 'seed', 'data', 'backbone', 'space', 'teacher', 'search', 'cost', 'evaluation', 'training', 'distillation'],
+      ),
+    ],
+    [
+      'data',
+      shape<DataConfig>()(
+        ['dataset', 'trainLimit', 'testLimit', 'archValFraction', 'augment'],
+        ['dataset', 'trainLimit', 'testLimit', 'archValFraction', 'augment'],
+      ),
+    ],
     ['backbone', shape<BackboneConfig>()(['name', 'widthMultiplier', 'classes'], ['name', 'widthMultiplier'])],
     ['space', shape<SpaceConfig>()(['template', 'decisions', 'constraints'], ['template', 'decisions', 'constraints'])],
     ['space.constraints', shape<BudgetConfig>()(['maxBops', 'maxFloatMacs', 'maxLatencyMs'], [])],
     ['teacher', shape<TeacherConfig>()(['mode', 'path', 'epochs'], ['mode', 'epochs'])],
-    ['search', shape<SearchHyperparameters>()(['epochs', 'warmupEpochs', 'batchSize', 'order', 'gumbel', 'archOptimizer', 'weightOptimizer', 'entropyStop', 'archEvery'], ['epochs', 'warmupEpochs', 'batchSize', 'order', 'gumbel', 'archOptimizer', 'weightOptimizer', 'entropyStop', 'archEvery'])],
+    [
+      'search',
+      shape<SearchHyperparameters>()(
+        ['epochs', 'warmupEpochs', 'batchSize', 'order', 'gumbel', 'archOptimizer', 'weightOptimizer', 'entropyStop', 'archEvery'],
+        ['epochs', 'warmupEpochs', 'batchSize', 'order', 'gumbel', 'archOptimizer', 'weightOptimizer', 'entropyStop', 'archEvery'],
+      ),
+    ],
     ['search.gumbel', shape<SearchHyperparameters['gumbel']>()(['enabled', 'temperature', 'minTemperature'], ['enabled', 'temperature', 'minTemperature'])],
     ['search.archOptimizer', shape<SearchHyperparameters['archOptimizer']>()(['lr', 'beta1', 'beta2', 'weightDecay'], ['lr', 'beta1', 'beta2', 'weightDecay'])],
-    ['search.weightOptimizer', shape<SearchHyperparameters['weightOptimizer']>()(['type', 'lr', 'momentum', 'weightDecay'], ['type', 'lr', 'momentum', 'weightDecay'])],
-    ['cost', shape<CostObjectiveConfig>()(['objective', 'metric', 'target', 'relativeTarget', 'scale', 'exponent', 'weight'], ['objective', 'metric', 'scale', 'exponent', 'weight'])],
-    ['evaluation', shape<EvaluationConfig>()(['candidates', 'workers', 'epochs', 'engine', 'latencyRepeats'], ['candidates', 'workers', 'epochs', 'engine', 'latencyRepeats'])],
-    ['training', shape<TrainingConfig>()(['optimizer', 'lr', 'momentum', 'nesterov', 'schedule', 'warmupEpochs', 'epochs', 'batchSize', 'labelSmoothing', 'weightDecay', 'stagedEpochs'], ['optimizer', 'lr', 'momentum', 'nesterov', 'schedule', 'warmupEpochs', 'epochs', 'batchSize', 'labelSmoothing', 'weightDecay', 'stagedEpochs'])],
+    [
+      'search.weightOptimizer',
+      shape<SearchHyperparameters['weightOptimizer']>()(['type', 'lr', 'momentum', 'weightDecay'], ['type', 'lr', 'momentum', 'weightDecay']),
+    ],
+    [
+      'cost',
+      shape<CostObjectiveConfig>()(
+        ['objective', 'metric', 'target', 'relativeTarget', 'scale', 'exponent', 'weight'],
+        ['objective', 'metric', 'scale', 'exponent', 'weight'],
+      ),
+    ],
+    [
+      'evaluation',
+      shape<EvaluationConfig>()(
+        ['candidates', 'workers', 'epochs', 'engine', 'latencyRepeats'],
+        ['candidates', 'workers', 'epochs', 'engine', 'latencyRepeats'],
+      ),
+    ],
+    [
+      'training',
+      shape<TrainingConfig>()(
+        ['optimizer', 'lr', 'momentum', 'nesterov', 'schedule', 'warmupEpochs', 'epochs', 'batchSize', 'labelSmoothing', 'weightDecay', 'stagedEpochs'],
+        ['optimizer', 'lr', 'momentum', 'nesterov', 'schedule', 'warmupEpochs', 'epochs', 'batchSize', 'labelSmoothing', 'weightDecay', 'stagedEpochs'],
+      ),
+    ],
     ['distillation', shape<DistillationConfig>()(['kd', 'at', 'temperature'], ['kd', 'at', 'temperature'])],
   ];
   for (const [path, { keys, required }] of objects) {
@@ -135,7 +196,9 @@ describe('config schema ⇔ SearchConfig type (after defaults)', () => {
 
   it('decision entries: one schema branch per DecisionConfig variant, same fields', () => {
     const branches = at(schema, 'space.decisions.[]').oneOf!;
-    expect(branches.map((b) => b.properties!.type!.const)).toEqual(members<DecisionConfig['type']>()(['bases', 'groupBoundary', 'stageWidth', 'activationBits', 'dilation']));
+    expect(branches.map((b) => b.properties!.type!.const)).toEqual(
+      members<DecisionConfig['type']>()(['bases', 'groupBoundary', 'stageWidth', 'activationBits', 'dilation']),
+    );
     const fields = shape<DecisionConfig>()(['type', 'choices', 'sites'], ['type']);
     for (const b of branches) {
       expect(sorted(Object.keys(b.properties!))).toEqual(sorted(fields.keys));
@@ -146,7 +209,9 @@ describe('config schema ⇔ SearchConfig type (after defaults)', () => {
   });
 
   it('enumerations agree', () => {
-    expect(at(schema, 'backbone.name').enum).toEqual(members<BackboneConfig['name']>()(['resnet-r', 'bottleneck-r', 'plain-r', 'resnet18', 'resnet50', 'alexnet']));
+    expect(at(schema, 'backbone.name').enum).toEqual(
+      members<BackboneConfig['name']>()(['resnet-r', 'bottleneck-r', 'plain-r', 'resnet18', 'resnet50', 'alexnet']),
+    );
     expect(at(schema, 'teacher.mode').enum).toEqual(members<TeacherConfig['mode']>()(['train', 'load', 'none']));
     expect(at(schema, 'search.order').enum).toEqual(members<SearchHyperparameters['order']>()(['first', 'second']));
     expect(at(schema, 'search.weightOptimizer.type').enum).toEqual(members<SearchHyperparameters['weightOptimizer']['type']>()(['sgd', 'adam']));

@@ -92,7 +92,11 @@ describe('encode / decode', () => {
     const space = new SearchSpace({ template: r4, decisions: [groupBoundary(), bases({ max: 5 })] });
     // boundaries: aggregate after block 1, soft after block 3; bases of the groups at 0, 2, 4 = 2, 4, 5.
     const arch = space.decode([0, 1, 0, 2, 0, 1, 0, 3, 0, 4, 0]);
-    expect(arch.groups).toEqual([{ start: 0, end: 2 }, { start: 2, end: 4 }, { start: 4, end: 6 }]);
+    expect(arch.groups).toEqual([
+      { start: 0, end: 2 },
+      { start: 2, end: 4 },
+      { start: 4, end: 6 },
+    ]);
     expect(arch.connections).toEqual(['aggregate', 'soft']);
     expect(arch.bases).toEqual([2, 4, 5]);
     expect(arch.bits).toEqual([1, 1, 1]);
@@ -140,7 +144,9 @@ describe('space construction errors', () => {
   it('rejects duplicate decisions, bad sites and impossible group sites', () => {
     expect(() => new SearchSpace({ template: r4, decisions: [bases(), bases()] })).toThrow(/two decisions are named "bases"/);
     expect(() => new SearchSpace({ template: r4, decisions: [dilation({ sites: [6] })] })).toThrow(/site 6 is outside its block range 0\.\.5/);
-    expect(() => new SearchSpace({ template: r4, decisions: [dilation()] })).toThrow(/decision dilation: choice 2 at site 2 gives an invalid architecture: blocks\[2\]\.dilation: expected 1 on a stride-2 block/);
+    expect(() => new SearchSpace({ template: r4, decisions: [dilation()] })).toThrow(
+      /decision dilation: choice 2 at site 2 gives an invalid architecture: blocks\[2\]\.dilation: expected 1 on a stride-2 block/,
+    );
     const oneGroup = buildPreset('gbd-v3-k5', { widthMultiplier: 0.25 });
     expect(() => new SearchSpace({ template: oneGroup, decisions: [bases({ sites: [3] })] })).toThrow(/no group can start at block 3/);
   });

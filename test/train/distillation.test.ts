@@ -42,8 +42,8 @@ describe('training with a teacher', () => {
     expect(() => trainArch(buildPreset('groupnet-k1', { widthMultiplier: 0.125, classes: 5 }), { ...options, distillation: tenClassTeacher }, tmp())).toThrow(
       /--teacher .*: head\.classes: the teacher predicts 10 classes, the student 5/,
     );
-    expect(() => trainArch(buildPreset('groupnet-k1', { backbone: 'plain-r', widthMultiplier: 0.125 }), { ...options, distillation: tenClassTeacher }, tmp())).toThrow(
-      /--teacher .*: blocks: the teacher's backbone is \[stem 3×3\/1, basic\/1, .*\], the student's \[stem 3×3\/1, plain\/1/,
-    );
+    expect(() =>
+      trainArch(buildPreset('groupnet-k1', { backbone: 'plain-r', widthMultiplier: 0.125 }), { ...options, distillation: tenClassTeacher }, tmp()),
+    ).toThrow(/--teacher .*: blocks: the teacher's backbone is \[stem 3×3\/1, basic\/1, .*\], the student's \[stem 3×3\/1, plain\/1/);
   });
 });

@@ -49,7 +49,10 @@ interface Agreement {
 function agreement(arch: Arch, engines: EngineName[]): Record<string, Agreement> {
   const model = buildModel(arch, { seed: 1 });
   try {
-    const state = randomModelState(model.params.list().map((p) => ({ name: p.name, shape: p.variable.shape })), 7);
+    const state = randomModelState(
+      model.params.list().map((p) => ({ name: p.name, shape: p.variable.shape })),
+      7,
+    );
     model.loadStateDict(Object.fromEntries(Object.entries(state).map(([n, t]) => [n, tf.tensor(t.data, t.shape)])));
     const rng = createRng(11);
     const images = Float32Array.from({ length: IMAGES * SIZE * SIZE }, () => randomNormal(rng));

@@ -62,7 +62,14 @@ describe('a staged training run (stage 1 real weights, stage 2 binary), distille
     const teacher = tmp();
     trainArch(buildPreset('fp', { widthMultiplier: 0.125 }), tinyTraining({ limit: 32 }), teacher);
     // 3 steps per epoch, a checkpoint after every step; epoch 1 is stage 1, epoch 2 stage 2
-    options = tinyTraining({ epochs: 2, limit: 96, checkpointEverySteps: 1, seed: 4, realWeightEpochs: 1, distillation: { teacher, kd: 1, at: 10, temperature: 4, labelWeight: 1 } });
+    options = tinyTraining({
+      epochs: 2,
+      limit: 96,
+      checkpointEverySteps: 1,
+      seed: 4,
+      realWeightEpochs: 1,
+      distillation: { teacher, kd: 1, at: 10, temperature: 4, labelWeight: 1 },
+    });
     whole = tmp();
     wholeResult = trainArch(student(), options, whole);
   });

@@ -3,8 +3,12 @@ import { createRng, deriveSeed, randomInt, shuffle } from '../../src/util/random
 
 describe('random', () => {
   it('the same seed gives the same sequence, another seed another', () => {
-    const a = createRng(7), b = createRng(7), c = createRng(8);
-    const sa = [a(), a(), a()], sb = [b(), b(), b()], sc = [c(), c(), c()];
+    const a = createRng(7),
+      b = createRng(7),
+      c = createRng(8);
+    const sa = [a(), a(), a()],
+      sb = [b(), b(), b()],
+      sc = [c(), c(), c()];
     expect(sa).toEqual(sb);
     expect(sa).not.toEqual(sc);
   });

@@ -13,17 +13,14 @@ import { withWasmKernelScope } from './wasm-kernel-scope.js';
  * element. Folding μ into t costs precision only when |μ| is ~10³× the spread of x, far from what
  * batch norm sees in training. Other layouts of the statistics go to the stock kernel.
  */
-export function batchNormWasm(args: {
-  inputs: tf.NamedTensorInfoMap;
-  backend: BackendWasm;
-  attrs: { varianceEpsilon: number };
-}): tf.TensorInfo {
+export function batchNormWasm(args: { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs: { varianceEpsilon: number } }): tf.TensorInfo {
   const { backend } = args;
   const { x, mean, variance, offset, scale } = args.inputs as Record<string, tf.TensorInfo | undefined>;
   const channels = x!.shape[x!.shape.length - 1] ?? 0;
   const perChannel = (t: tf.TensorInfo | undefined): boolean =>
     t === undefined ||
-    (t.dtype === 'float32' && (t.shape.reduce((a, b) => a * b, 1) === 1 || (t.shape[t.shape.length - 1] === channels && t.shape.slice(0, -1).every((d) => d === 1))));
+    (t.dtype === 'float32' &&
+      (t.shape.reduce((a, b) => a * b, 1) === 1 || (t.shape[t.shape.length - 1] === channels && t.shape.slice(0, -1).every((d) => d === 1))));
   if (x!.dtype !== 'float32' || x!.shape.length === 0 || channels === 0 || ![mean, variance, offset, scale].every(perChannel)) {
     return runStockKernel('FusedBatchNorm', args);
   }

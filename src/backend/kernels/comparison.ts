@@ -15,43 +15,75 @@ interface ComparisonLoops {
 // One explicit loop per comparison keeps each monomorphic for V8; `+(…)` compiles branch-free.
 const LOOPS: Record<string, ComparisonLoops> = {
   Less: {
-    elementwise: (a, b, o) => { for (let i = 0; i < o.length; i++) o[i] = +(a[i]! < b[i]!); },
-    withScalar: (a, s, o) => { for (let i = 0; i < o.length; i++) o[i] = +(a[i]! < s); },
+    elementwise: (a, b, o) => {
+      for (let i = 0; i < o.length; i++) o[i] = +(a[i]! < b[i]!);
+    },
+    withScalar: (a, s, o) => {
+      for (let i = 0; i < o.length; i++) o[i] = +(a[i]! < s);
+    },
     mirror: 'Greater',
   },
   LessEqual: {
-    elementwise: (a, b, o) => { for (let i = 0; i < o.length; i++) o[i] = +(a[i]! <= b[i]!); },
-    withScalar: (a, s, o) => { for (let i = 0; i < o.length; i++) o[i] = +(a[i]! <= s); },
+    elementwise: (a, b, o) => {
+      for (let i = 0; i < o.length; i++) o[i] = +(a[i]! <= b[i]!);
+    },
+    withScalar: (a, s, o) => {
+      for (let i = 0; i < o.length; i++) o[i] = +(a[i]! <= s);
+    },
     mirror: 'GreaterEqual',
   },
   Greater: {
-    elementwise: (a, b, o) => { for (let i = 0; i < o.length; i++) o[i] = +(a[i]! > b[i]!); },
-    withScalar: (a, s, o) => { for (let i = 0; i < o.length; i++) o[i] = +(a[i]! > s); },
+    elementwise: (a, b, o) => {
+      for (let i = 0; i < o.length; i++) o[i] = +(a[i]! > b[i]!);
+    },
+    withScalar: (a, s, o) => {
+      for (let i = 0; i < o.length; i++) o[i] = +(a[i]! > s);
+    },
     mirror: 'Less',
   },
   GreaterEqual: {
-    elementwise: (a, b, o) => { for (let i = 0; i < o.length; i++) o[i] = +(a[i]! >= b[i]!); },
-    withScalar: (a, s, o) => { for (let i = 0; i < o.length; i++) o[i] = +(a[i]! >= s); },
+    elementwise: (a, b, o) => {
+      for (let i = 0; i < o.length; i++) o[i] = +(a[i]! >= b[i]!);
+    },
+    withScalar: (a, s, o) => {
+      for (let i = 0; i < o.length; i++) o[i] = +(a[i]! >= s);
+    },
     mirror: 'LessEqual',
   },
   Equal: {
-    elementwise: (a, b, o) => { for (let i = 0; i < o.length; i++) o[i] = +(a[i]! === b[i]!); },
-    withScalar: (a, s, o) => { for (let i = 0; i < o.length; i++) o[i] = +(a[i]! === s); },
+    elementwise: (a, b, o) => {
+      for (let i = 0; i < o.length; i++) o[i] = +(a[i]! === b[i]!);
+    },
+    withScalar: (a, s, o) => {
+      for (let i = 0; i < o.length; i++) o[i] = +(a[i]! === s);
+    },
     mirror: 'Equal',
   },
   NotEqual: {
-    elementwise: (a, b, o) => { for (let i = 0; i < o.length; i++) o[i] = +(a[i]! !== b[i]!); },
-    withScalar: (a, s, o) => { for (let i = 0; i < o.length; i++) o[i] = +(a[i]! !== s); },
+    elementwise: (a, b, o) => {
+      for (let i = 0; i < o.length; i++) o[i] = +(a[i]! !== b[i]!);
+    },
+    withScalar: (a, s, o) => {
+      for (let i = 0; i < o.length; i++) o[i] = +(a[i]! !== s);
+    },
     mirror: 'NotEqual',
   },
   LogicalAnd: {
-    elementwise: (a, b, o) => { for (let i = 0; i < o.length; i++) o[i] = a[i]! & b[i]!; },
-    withScalar: (a, s, o) => { for (let i = 0; i < o.length; i++) o[i] = a[i]! & s; },
+    elementwise: (a, b, o) => {
+      for (let i = 0; i < o.length; i++) o[i] = a[i]! & b[i]!;
+    },
+    withScalar: (a, s, o) => {
+      for (let i = 0; i < o.length; i++) o[i] = a[i]! & s;
+    },
     mirror: 'LogicalAnd',
   },
   LogicalOr: {
-    elementwise: (a, b, o) => { for (let i = 0; i < o.length; i++) o[i] = a[i]! | b[i]!; },
-    withScalar: (a, s, o) => { for (let i = 0; i < o.length; i++) o[i] = a[i]! | s; },
+    elementwise: (a, b, o) => {
+      for (let i = 0; i < o.length; i++) o[i] = a[i]! | b[i]!;
+    },
+    withScalar: (a, s, o) => {
+      for (let i = 0; i < o.length; i++) o[i] = a[i]! | s;
+    },
     mirror: 'LogicalOr',
   },
 };

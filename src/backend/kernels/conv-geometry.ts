@@ -36,11 +36,7 @@ export interface ConvGeometry {
 }
 
 /** Geometry of the forward convolution `x * filter [kh, kw, ci, co]`, x's shape given in `attrs.dataFormat`. */
-export function convGeometry(
-  xShape: readonly number[],
-  filterShape: readonly [number, number, number, number],
-  attrs: ConvAttrs,
-): ConvGeometry {
+export function convGeometry(xShape: readonly number[], filterShape: readonly [number, number, number, number], attrs: ConvAttrs): ConvGeometry {
   const info = tf.backend_util.computeConv2DInfo(
     [...xShape] as [number, number, number, number],
     [...filterShape],

@@ -17,16 +17,12 @@ export interface Conv2DBackpropFilterKernelAttrs extends ConvAttrs {
  * as [oh, ow, n, co], with the forward stride and dilation swapping roles (stride d, dilation s),
  * and whose output spatial size is exactly the filter's [kh, kw].
  */
-export function conv2DBackpropFilterWasm(args: {
-  inputs: tf.NamedTensorInfoMap;
-  backend: BackendWasm;
-  attrs: Conv2DBackpropFilterKernelAttrs;
-}): tf.TensorInfo {
+export function conv2DBackpropFilterWasm(args: { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs: Conv2DBackpropFilterKernelAttrs }): tf.TensorInfo {
   const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
   const { attrs } = args;
   const channelsFirst = attrs.dataFormat === 'NCHW';
   const g = convGeometry(x.shape, attrs.filterShape, attrs);
-  if (g.strideHeight > 1 && g.dilationHeight > 1 || g.strideWidth > 1 && g.dilationWidth > 1) {
+  if ((g.strideHeight > 1 && g.dilationHeight > 1) || (g.strideWidth > 1 && g.dilationWidth > 1)) {
     throw new Error('groupnas Conv2DBackpropFilter: stride and dilation cannot both exceed 1 on one axis');
   }
 
@@ -36,21 +32,24 @@ export function conv2DBackpropFilterWasm(args: {
     const dyT = scope.transpose(dy, channelsFirst ? [2, 3, 0, 1] : [1, 2, 0, 3]);
 
     // Output rows must be exactly kh: the bottom border is whatever makes that so (negative = unused input rows).
-    const rows = axisWindow(
-      g.padTop,
-      (g.filterHeight - 1) * g.dilationHeight + (g.outHeight - 1) * g.strideHeight + 1 - g.inHeight - g.padTop,
-    );
-    const cols = axisWindow(
-      g.padLeft,
-      (g.filterWidth - 1) * g.dilationWidth + (g.outWidth - 1) * g.strideWidth + 1 - g.inWidth - g.padLeft,
-    );
+    const rows = axisWindow(g.padTop, (g.filterHeight - 1) * g.dilationHeight + (g.outHeight - 1) * g.strideHeight + 1 - g.inHeight - g.padTop);
+    const cols = axisWindow(g.padLeft, (g.filterWidth - 1) * g.dilationWidth + (g.outWidth - 1) * g.strideWidth + 1 - g.inWidth - g.padLeft);
     const input = scope.cropSpatial(xT, rows.cropBefore, rows.cropAfter, cols.cropBefore, cols.cropAfter);
-    const dwT = scope.run('Conv2D', { x: input, filter: dyT }, {
-      strides: [g.dilationHeight, g.dilationWidth],
-      dilations: [g.strideHeight, g.strideWidth],
-      pad: [[0, 0], [rows.padBefore, rows.padAfter], [cols.padBefore, cols.padAfter], [0, 0]],
-      dataFormat: 'NHWC',
-    });
+    const dwT = scope.run(
+      'Conv2D',
+      { x: input, filter: dyT },
+      {
+        strides: [g.dilationHeight, g.dilationWidth],
+        dilations: [g.strideHeight, g.strideWidth],
+        pad: [
+          [0, 0],
+          [rows.padBefore, rows.padAfter],
+          [cols.padBefore, cols.padAfter],
+          [0, 0],
+        ],
+        dataFormat: 'NHWC',
+      },
+    );
     // [ci, kh, kw, co] → [kh, kw, ci, co]
     return scope.transpose(dwT, [1, 2, 0, 3]);
   });

@@ -1,13 +1,6 @@
 import * as tf from '../../util/tfjs.js';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import {
-  axisWindow,
-  convGeometry,
-  NCHW_TO_NHWC,
-  NHWC_TO_NCHW,
-  type ConvAttrs,
-  type ConvGeometry,
-} from './conv-geometry.js';
+import { axisWindow, convGeometry, NCHW_TO_NHWC, NHWC_TO_NCHW, type ConvAttrs, type ConvGeometry } from './conv-geometry.js';
 import { withWasmKernelScope, type WasmKernelScope } from './wasm-kernel-scope.js';
 
 export interface Conv2DBackpropInputKernelAttrs extends ConvAttrs {
@@ -62,11 +55,7 @@ export function axisPhases(size: number, outSize: number, taps: number, stride: 
  * transposed (sub-)filters that XNNPACK runs fast. Replaces tfjs-backend-wasm's own
  * Conv2DBackpropInput, a direct loop ~20× slower than its forward convolution.
  */
-export function conv2DBackpropInputWasm(args: {
-  inputs: tf.NamedTensorInfoMap;
-  backend: BackendWasm;
-  attrs: Conv2DBackpropInputKernelAttrs;
-}): tf.TensorInfo {
+export function conv2DBackpropInputWasm(args: { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs: Conv2DBackpropInputKernelAttrs }): tf.TensorInfo {
   const { dy, filter } = args.inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
   const { attrs } = args;
   const channelsFirst = attrs.dataFormat === 'NCHW';
@@ -85,24 +74,26 @@ export function conv2DBackpropInputWasm(args: {
 }
 
 /** One phase's dx [n, rows.outSize, cols.outSize, ci]; at least one tap must reach it on each axis. */
-function phaseConvolution(
-  scope: WasmKernelScope,
-  dy: tf.TensorInfo,
-  filter: tf.TensorInfo,
-  g: ConvGeometry,
-  rows: AxisPhase,
-  cols: AxisPhase,
-): tf.TensorInfo {
+function phaseConvolution(scope: WasmKernelScope, dy: tf.TensorInfo, filter: tf.TensorInfo, g: ConvGeometry, rows: AxisPhase, cols: AxisPhase): tf.TensorInfo {
   const subFilter = flippedTransposedSubFilter(scope, filter, rows, cols);
   const r = axisWindow(rows.before, rows.after);
   const c = axisWindow(cols.before, cols.after);
   const input = scope.cropSpatial(dy, r.cropBefore, r.cropAfter, c.cropBefore, c.cropAfter);
-  return scope.run('Conv2D', { x: input, filter: subFilter }, {
-    strides: 1,
-    dilations: [rows.tapStep === 1 ? g.dilationHeight : 1, cols.tapStep === 1 ? g.dilationWidth : 1],
-    pad: [[0, 0], [r.padBefore, r.padAfter], [c.padBefore, c.padAfter], [0, 0]],
-    dataFormat: 'NHWC',
-  });
+  return scope.run(
+    'Conv2D',
+    { x: input, filter: subFilter },
+    {
+      strides: 1,
+      dilations: [rows.tapStep === 1 ? g.dilationHeight : 1, cols.tapStep === 1 ? g.dilationWidth : 1],
+      pad: [
+        [0, 0],
+        [r.padBefore, r.padAfter],
+        [c.padBefore, c.padAfter],
+        [0, 0],
+      ],
+      dataFormat: 'NHWC',
+    },
+  );
 }
 
 /** The taps of `filter` [kh, kw, ci, co] that reach one phase, spatially flipped, as [jh, jw, co, ci]. */

@@ -23,7 +23,14 @@ function insertZeros(filter: tf.Tensor4D, [dh, dw]: [number, number]): tf.Tensor
   const [kh, kw, ci, co] = filter.shape;
   return filter
     .reshape([kh, 1, kw, 1, ci, co])
-    .pad([[0, 0], [0, dh - 1], [0, 0], [0, dw - 1], [0, 0], [0, 0]])
+    .pad([
+      [0, 0],
+      [0, dh - 1],
+      [0, 0],
+      [0, dw - 1],
+      [0, 0],
+      [0, 0],
+    ])
     .reshape([kh * dh, kw * dw, ci, co])
     .slice([0, 0, 0, 0], [(kh - 1) * dh + 1, (kw - 1) * dw + 1, ci, co]) as tf.Tensor4D;
 }
@@ -32,7 +39,12 @@ function insertZeros(filter: tf.Tensor4D, [dh, dw]: [number, number]): tf.Tensor
 function takeTaps(grad: tf.Tensor4D, [dh, dw]: [number, number], [kh, kw]: [number, number]): tf.Tensor4D {
   const [eh, ew, ci, co] = grad.shape;
   return grad
-    .pad([[0, kh * dh - eh], [0, kw * dw - ew], [0, 0], [0, 0]])
+    .pad([
+      [0, kh * dh - eh],
+      [0, kw * dw - ew],
+      [0, 0],
+      [0, 0],
+    ])
     .reshape([kh, dh, kw, dw, ci, co])
     .slice([0, 0, 0, 0, 0, 0], [kh, 1, kw, 1, ci, co])
     .reshape([kh, kw, ci, co]);
@@ -71,11 +83,10 @@ export const conv2DGradientConfig: tf.GradConfig = {
     return {
       x: () => run('Conv2DBackpropInput', { dy: dy as tf.Tensor, filter: dilated() }, { ...common, inputShape: x.shape }),
       filter: () =>
-        takeTaps(
-          run('Conv2DBackpropFilter', { x, dy: dy as tf.Tensor }, { ...common, filterShape: dilatedShape }),
-          dilation,
-          [filter.shape[0], filter.shape[1]],
-        ),
+        takeTaps(run('Conv2DBackpropFilter', { x, dy: dy as tf.Tensor }, { ...common, filterShape: dilatedShape }), dilation, [
+          filter.shape[0],
+          filter.shape[1],
+        ]),
     };
   },
 };

@@ -20,11 +20,7 @@ export function leadingAxesCount(shape: readonly number[], axis: number | number
  * the stock kernels.
  */
 function reductionKernel(kernelName: 'Sum' | 'Mean'): tf.KernelConfig {
-  const kernelFunc = (args: {
-    inputs: tf.NamedTensorInfoMap;
-    backend: BackendWasm;
-    attrs: { axis: number | number[]; keepDims: boolean };
-  }): tf.TensorInfo => {
+  const kernelFunc = (args: { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs: { axis: number | number[]; keepDims: boolean } }): tf.TensorInfo => {
     const x = args.inputs['x'] as tf.TensorInfo;
     const k = leadingAxesCount(x.shape, args.attrs.axis);
     const outer = k === null ? 0 : x.shape.slice(0, k).reduce((a, b) => a * b, 1);

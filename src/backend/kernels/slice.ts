@@ -11,7 +11,11 @@ import { runStockKernel } from './stock-kernels.js';
  *
  * A slice is copied as runs of its innermost contiguous axes: one `set` of a subarray per run.
  */
-export function sliceWasm(args: { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs: { begin: number | number[]; size: number | number[] } }): tf.TensorInfo {
+export function sliceWasm(args: {
+  inputs: tf.NamedTensorInfoMap;
+  backend: BackendWasm;
+  attrs: { begin: number | number[]; size: number | number[] };
+}): tf.TensorInfo {
   const { backend, attrs } = args;
   const x = args.inputs['x'] as tf.TensorInfo;
   if (x.dtype === 'string') return runStockKernel('Slice', args);
@@ -19,7 +23,11 @@ export function sliceWasm(args: { inputs: tf.NamedTensorInfoMap; backend: Backen
   return copySlice(backend, x, begin, size);
 }
 
-export function splitVWasm(args: { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs: { numOrSizeSplits: number | number[]; axis: number | number[] } }): tf.TensorInfo[] {
+export function splitVWasm(args: {
+  inputs: tf.NamedTensorInfoMap;
+  backend: BackendWasm;
+  attrs: { numOrSizeSplits: number | number[]; axis: number | number[] };
+}): tf.TensorInfo[] {
   const { backend, attrs } = args;
   const x = args.inputs['x'] as tf.TensorInfo;
   if (x.dtype === 'string') return runStockKernel('SplitV', args) as unknown as tf.TensorInfo[];

@@ -13,10 +13,7 @@ export function rememberStockKernel(config: tf.KernelConfig): void {
 }
 
 /** Run the stock wasm kernel `kernelName`. */
-export function runStockKernel(
-  kernelName: string,
-  args: { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs?: object },
-): tf.TensorInfo {
+export function runStockKernel(kernelName: string, args: { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs?: object }): tf.TensorInfo {
   const config = stock.get(kernelName);
   if (config === undefined) throw new Error(`groupnas: no stock wasm kernel '${kernelName}' was recorded`);
   return config.kernelFunc({ inputs: args.inputs, backend: args.backend, attrs: (args.attrs ?? {}) as tf.NamedAttrMap }) as tf.TensorInfo;

@@ -9,11 +9,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
  *
  * One pass over x, accumulating rows into the output.
  */
-export function unsortedSegmentSumWasm(args: {
-  inputs: tf.NamedTensorInfoMap;
-  backend: BackendWasm;
-  attrs: { numSegments: number };
-}): tf.TensorInfo {
+export function unsortedSegmentSumWasm(args: { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs: { numSegments: number } }): tf.TensorInfo {
   const { backend } = args;
   const x = args.inputs['x'] as tf.TensorInfo;
   const segmentIds = args.inputs['segmentIds'] as tf.TensorInfo;

@@ -27,38 +27,65 @@ export function formatKernelsReport(r: KernelsBenchReport): string {
   ];
   if (r.layers) {
     const engines = r.layers[0]?.engines.map((e) => e.engine) ?? [];
-    lines.push('', 'Per layer (3×3 conv, symmetric zero padding): binary = conv + per-channel transform to float32; sign = with the fused sign (packed output)');
-    lines.push([
-      'layer'.padEnd(30), 'fp32 ms'.padStart(8), 'G FLOP/s'.padStart(8),
-      ...engines.flatMap((e) => [`${e} ms`.padStart(10), 'G bMAC/s'.padStart(8), 'roofline'.padStart(8), 'sign ms'.padStart(8), '× fp32'.padStart(7)]),
-    ].join('  '));
+    lines.push(
+      '',
+      'Per layer (3×3 conv, symmetric zero padding): binary = conv + per-channel transform to float32; sign = with the fused sign (packed output)',
+    );
+    lines.push(
+      [
+        'layer'.padEnd(30),
+        'fp32 ms'.padStart(8),
+        'G FLOP/s'.padStart(8),
+        ...engines.flatMap((e) => [`${e} ms`.padStart(10), 'G bMAC/s'.padStart(8), 'roofline'.padStart(8), 'sign ms'.padStart(8), '× fp32'.padStart(7)]),
+      ].join('  '),
+    );
     for (const l of r.layers) {
-      lines.push([
-        l.layer.name.padEnd(30), ms(l.fp32Seconds).padStart(8), giga(l.fp32FlopsPerSecond).padStart(8),
-        ...l.engines.flatMap((e) => [ms(e.seconds).padStart(10), giga(e.macsPerSecond).padStart(8), pct(e.rooflineFraction).padStart(8), ms(e.signSeconds).padStart(8), `${e.speedupVsFp32.toFixed(1)}×`.padStart(7)]),
-      ].join('  '));
+      lines.push(
+        [
+          l.layer.name.padEnd(30),
+          ms(l.fp32Seconds).padStart(8),
+          giga(l.fp32FlopsPerSecond).padStart(8),
+          ...l.engines.flatMap((e) => [
+            ms(e.seconds).padStart(10),
+            giga(e.macsPerSecond).padStart(8),
+            pct(e.rooflineFraction).padStart(8),
+            ms(e.signSeconds).padStart(8),
+            `${e.speedupVsFp32.toFixed(1)}×`.padStart(7),
+          ]),
+        ].join('  '),
+      );
     }
   }
   if (r.table) {
     const t = r.table;
-    lines.push('', `Latency table (${t.engine}): ${t.entries} entries, ${t.measured} measured now in ${t.seconds.toFixed(1)} s, the rest cached${t.cacheFile ? ` — ${t.cacheFile}` : ''}`);
+    lines.push(
+      '',
+      `Latency table (${t.engine}): ${t.entries} entries, ${t.measured} measured now in ${t.seconds.toFixed(1)} s, the rest cached${t.cacheFile ? ` — ${t.cacheFile}` : ''}`,
+    );
     lines.push(`${'model (batch 1)'.padEnd(48)}  ${'predicted ms'.padStart(12)}  ${'measured ms'.padStart(11)}  ${'error'.padStart(6)}`);
     for (const p of t.predictions) {
-      lines.push(`${p.model.padEnd(48)}  ${ms(p.predictedSeconds, 2).padStart(12)}  ${ms(p.measuredSeconds, 2).padStart(11)}  ${`${p.error >= 0 ? '+' : ''}${(p.error * 100).toFixed(0)}%`.padStart(6)}`);
+      lines.push(
+        `${p.model.padEnd(48)}  ${ms(p.predictedSeconds, 2).padStart(12)}  ${ms(p.measuredSeconds, 2).padStart(11)}  ${`${p.error >= 0 ? '+' : ''}${(p.error * 100).toFixed(0)}%`.padStart(6)}`,
+      );
     }
   }
   if (r.model) {
     const w = r.model;
     lines.push('', `Whole model: ${w.model} through the packed ${w.engine} engine`);
-    for (const l of w.latency) lines.push(`  batch ${String(l.batch).padEnd(3)} ${ms(l.medianSeconds, 2).padStart(9)} ms  ${l.imagesPerSecond.toFixed(1).padStart(8)} images/s`);
+    for (const l of w.latency)
+      lines.push(`  batch ${String(l.batch).padEnd(3)} ${ms(l.medianSeconds, 2).padStart(9)} ms  ${l.imagesPerSecond.toFixed(1).padStart(8)} images/s`);
     if ('unavailable' in w.torch) {
       lines.push(`  PyTorch peer: ${w.torch.unavailable}`);
     } else {
       const { fpTwin, groupNetFloat } = w.torch;
       const packed1 = w.latency[0]!.imagesPerSecond;
       lines.push(`  PyTorch ${fpTwin.torch}, ${fpTwin.threads} thread, batch 1:`);
-      lines.push(`    full-precision twin of R: ${fpTwin.imagesPerSec.toFixed(1)} images/s → packed Group-Net K=5 runs at ${(packed1 / fpTwin.imagesPerSec).toFixed(2)}× its speed`);
-      lines.push(`    Group-Net K=5 in float simulation: ${groupNetFloat.imagesPerSec.toFixed(1)} images/s → packed is ${(packed1 / groupNetFloat.imagesPerSec).toFixed(1)}× faster`);
+      lines.push(
+        `    full-precision twin of R: ${fpTwin.imagesPerSec.toFixed(1)} images/s → packed Group-Net K=5 runs at ${(packed1 / fpTwin.imagesPerSec).toFixed(2)}× its speed`,
+      );
+      lines.push(
+        `    Group-Net K=5 in float simulation: ${groupNetFloat.imagesPerSec.toFixed(1)} images/s → packed is ${(packed1 / groupNetFloat.imagesPerSec).toFixed(1)}× faster`,
+      );
     }
   }
   lines.push('', `(${r.seconds.toFixed(0)} s)`);
@@ -70,7 +97,11 @@ const kernels: CommandModule<object, KernelsArgs> = {
   describe: 'Binary conv throughput vs fp32 XNNPACK per layer, the latency look-up table (predicted vs measured), Group-Net R vs PyTorch',
   builder: (y) =>
     withJsonOption(y)
-      .option('engine', { choices: ['auto', 'js', 'wasm', 'native'] as const, default: 'auto' as EngineChoice, describe: 'packed engine (auto: the fastest here); layers are also timed on wasm' })
+      .option('engine', {
+        choices: ['auto', 'js', 'wasm', 'native'] as const,
+        default: 'auto' as EngineChoice,
+        describe: 'packed engine (auto: the fastest here); layers are also timed on wasm',
+      })
       .option('part', { type: 'array', choices: KERNELS_BENCH_PARTS, default: [...KERNELS_BENCH_PARTS] as KernelsBenchPart[], describe: 'parts to run' })
       .option('remeasure', { type: 'boolean', default: false, describe: 'measure every latency-table entry again instead of reading the cache' })
       .option('torch', { type: 'boolean', default: true, describe: 'run the PyTorch inference peer when /usr/bin/python3 has torch (--no-torch skips)' })

@@ -22,7 +22,9 @@ const ratio = (v: number | undefined, digits = 2): string => (v === undefined ? 
 const rate = (v: number | undefined): string => (v === undefined ? '-' : v >= 10 ? v.toFixed(1) : v.toPrecision(2));
 
 function printTrainStep(r: TrainStepBenchResult): void {
-  console.log(`train step, batch ${r.batch} (cpu backend: one step of ${r.cpuBatch}), one thread each — ${r.machine.cpu}, ${r.machine.simd.join(' ')}, node ${r.machine.node}, torch ${r.torchVersion ?? 'absent'}`);
+  console.log(
+    `train step, batch ${r.batch} (cpu backend: one step of ${r.cpuBatch}), one thread each — ${r.machine.cpu}, ${r.machine.simd.join(' ')}, node ${r.machine.node}, torch ${r.torchVersion ?? 'absent'}`,
+  );
   console.log('model         wasm img/s   cpu img/s   wasm/cpu   torch img/s   wasm/torch');
   for (const m of r.models) {
     console.log(
@@ -41,7 +43,11 @@ const trainStep: CommandModule<object, TrainStepArgs> = {
       .option('model', { type: 'array', choices: TRAIN_STEP_MODELS, default: [...TRAIN_STEP_MODELS] as TrainStepModel[], describe: 'models to measure' })
       .option('cpu', { type: 'boolean', default: true, describe: 'also time one step on the stock cpu backend (slow; --no-cpu skips)' })
       .option('cpu-batch', { type: 'number', default: 8, describe: 'images in the one cpu-backend step (its cost is linear in the batch)' })
-      .option('torch', { type: 'boolean', default: true, describe: 'also run the PyTorch peer when /usr/bin/python3 has torch (--no-torch skips)' }) as Argv<TrainStepArgs>,
+      .option('torch', {
+        type: 'boolean',
+        default: true,
+        describe: 'also run the PyTorch peer when /usr/bin/python3 has torch (--no-torch skips)',
+      }) as Argv<TrainStepArgs>,
   handler: async (argv) => {
     const result = await benchTrainStep({
       batch: argv.batch,
@@ -70,8 +76,15 @@ const supernetStep: CommandModule<object, SupernetStepArgs> = {
   describe: 'Cost of a supernet search step (weight + α step) next to a step of the largest architecture of each space (bound: 2×)',
   builder: (y) =>
     withJsonOption(y)
-      .option('config', { type: 'array', string: true, describe: 'configs whose spaces are measured (default: every configs/*.json, plus the default config with every decision type)' })
-      .option('every-decision', { type: 'boolean', describe: 'also measure the default config with every decision type added (default: only without --config)' })
+      .option('config', {
+        type: 'array',
+        string: true,
+        describe: 'configs whose spaces are measured (default: every configs/*.json, plus the default config with every decision type)',
+      })
+      .option('every-decision', {
+        type: 'boolean',
+        describe: 'also measure the default config with every decision type added (default: only without --config)',
+      })
       .option('batch', { type: 'number', default: 64, describe: 'images per step, for every space' })
       .option('steps', { type: 'number', default: 3, describe: 'timed steps (median)' }) as Argv<SupernetStepArgs>,
   handler: async (argv) => {
@@ -102,11 +115,18 @@ const all: CommandModule<object, { json: boolean; torch: boolean }> = {
   command: 'all',
   describe: 'Every benchmark (train-step, kernels, supernet-step, evaluate-pool) in one run, with the machine described',
   builder: (y) =>
-    withJsonOption(y).option('torch', { type: 'boolean', default: true, describe: 'run the PyTorch peers when /usr/bin/python3 has torch (--no-torch skips)' }) as Argv<{ json: boolean; torch: boolean }>,
+    withJsonOption(y).option('torch', {
+      type: 'boolean',
+      default: true,
+      describe: 'run the PyTorch peers when /usr/bin/python3 has torch (--no-torch skips)',
+    }) as Argv<{ json: boolean; torch: boolean }>,
   handler: async (argv) => {
     const progress = argv.json ? undefined : progressBars();
     const machine = describeMachine();
-    if (!argv.json) console.log(`groupnas bench all — ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, simd [${machine.simd.join(' ')}], node ${machine.node}\n`);
+    if (!argv.json)
+      console.log(
+        `groupnas bench all — ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, simd [${machine.simd.join(' ')}], node ${machine.node}\n`,
+      );
     const trainStepResult = await benchTrainStep({ torch: argv.torch, progress });
     if (!argv.json) printTrainStep(trainStepResult);
     const kernelsResult = await benchKernels({ torch: argv.torch, progress });

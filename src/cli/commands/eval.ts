@@ -11,7 +11,7 @@ interface EvalArgs {
 
 const evaluate: CommandModule<object, EvalArgs> = {
   command: 'eval',
-  describe: 'Test accuracy of a training run\'s last checkpoint',
+  describe: "Test accuracy of a training run's last checkpoint",
   builder: (y) => withJsonOption(withBackendOption(y)).option('run', { type: 'string', demandOption: true, describe: 'run directory' }) as Argv<EvalArgs>,
   handler: async (argv) => {
     await useBackend(argv.backend);

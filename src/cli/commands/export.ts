@@ -12,7 +12,7 @@ interface ExportArgs {
 
 const exportCommand: CommandModule<object, ExportArgs> = {
   command: 'export',
-  describe: 'Pack a training run\'s last checkpoint into a .gnb model for the packed inference engine',
+  describe: "Pack a training run's last checkpoint into a .gnb model for the packed inference engine",
   builder: (y) =>
     withJsonOption(withBackendOption(y))
       .option('run', { type: 'string', demandOption: true, describe: 'training run directory (groupnas train --out)' })
@@ -23,10 +23,20 @@ const exportCommand: CommandModule<object, ExportArgs> = {
     const r = exportRunModel(argv.run, argv.out);
     const accuracy = r.metadata.tfjsTestAccuracy;
     if (argv.json) {
-      printJson({ path: r.path, bytes: r.bytes, arch: r.arch.name ?? null, tfjsTestAccuracy: accuracy ?? null, testImages: r.metadata.dataset?.testImages ?? null, dataset: r.metadata.dataset ?? null });
+      printJson({
+        path: r.path,
+        bytes: r.bytes,
+        arch: r.arch.name ?? null,
+        tfjsTestAccuracy: accuracy ?? null,
+        testImages: r.metadata.dataset?.testImages ?? null,
+        dataset: r.metadata.dataset ?? null,
+      });
       return;
     }
-    const tested = accuracy === undefined ? 'no test accuracy recorded (unfinished run)' : `tfjs test accuracy ${(accuracy * 100).toFixed(2)}% on ${r.metadata.dataset?.testImages} images`;
+    const tested =
+      accuracy === undefined
+        ? 'no test accuracy recorded (unfinished run)'
+        : `tfjs test accuracy ${(accuracy * 100).toFixed(2)}% on ${r.metadata.dataset?.testImages} images`;
     console.log(`wrote ${r.path} (${(r.bytes / 1024).toFixed(1)} KiB): ${r.arch.name ?? 'arch'}, ${tested}`);
   },
 };

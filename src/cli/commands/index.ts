@@ -15,4 +15,18 @@ import validate from './validate.js';
 
 /** Every `groupnas` sub-command, in the order `--help` lists them. */
 // `any`: yargs's CommandModule is invariant in its argument type, so a list of different commands needs it.
-export const commands: CommandModule<any, any>[] = [info, data, train, teacher, search, reproduce, evaluate, exportCommand, infer, summary, space, validate, bench];
+export const commands: CommandModule<any, any>[] = [
+  info,
+  data,
+  train,
+  teacher,
+  search,
+  reproduce,
+  evaluate,
+  exportCommand,
+  infer,
+  summary,
+  space,
+  validate,
+  bench,
+];

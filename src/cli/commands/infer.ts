@@ -14,22 +14,31 @@ interface InferArgs {
 
 function print(r: InferReport): void {
   console.log(`${r.arch} (${r.model}) on the packed ${r.engine} engine`);
-  const recorded = r.tfjsTestAccuracy === undefined ? '' : `  (tfjs at export: ${(r.tfjsTestAccuracy * 100).toFixed(2)}%${r.tfjsTestAccuracy === r.accuracy ? ', identical' : ''})`;
+  const recorded =
+    r.tfjsTestAccuracy === undefined
+      ? ''
+      : `  (tfjs at export: ${(r.tfjsTestAccuracy * 100).toFixed(2)}%${r.tfjsTestAccuracy === r.accuracy ? ', identical' : ''})`;
   console.log(`test accuracy ${(r.accuracy * 100).toFixed(2)}% (${r.correct}/${r.data.testImages}) on ${r.data.name}${recorded}`);
   for (const l of r.latency) {
-    console.log(`latency batch ${String(l.batch).padEnd(3)} ${(l.medianSeconds * 1e3).toFixed(2).padStart(9)} ms  ${l.imagesPerSecond.toFixed(1).padStart(8)} images/s  (median of ${l.repeats})`);
+    console.log(
+      `latency batch ${String(l.batch).padEnd(3)} ${(l.medianSeconds * 1e3).toFixed(2).padStart(9)} ms  ${l.imagesPerSecond.toFixed(1).padStart(8)} images/s  (median of ${l.repeats})`,
+    );
   }
   console.log(`machine: ${r.machine.cpu}, one thread`);
 }
 
 const infer: CommandModule<object, InferArgs> = {
   command: 'infer',
-  describe: 'Run a .gnb packed model on a data set\'s test images: accuracy, latency at batch 1 and 64, engine',
+  describe: "Run a .gnb packed model on a data set's test images: accuracy, latency at batch 1 and 64, engine",
   builder: (y) =>
     withJsonOption(y)
       .option('model', { type: 'string', demandOption: true, describe: 'the .gnb model (groupnas export)' })
       .option('data', { type: 'string', describe: '`embedded`, `debian` or a directory (default: the data set the model was trained on)' })
-      .option('engine', { choices: ['auto', 'js', 'wasm', 'native'] as const, default: 'auto' as EngineChoice, describe: 'packed engine (auto: the fastest here)' })
+      .option('engine', {
+        choices: ['auto', 'js', 'wasm', 'native'] as const,
+        default: 'auto' as EngineChoice,
+        describe: 'packed engine (auto: the fastest here)',
+      })
       .option('limit', { type: 'number', describe: 'the first N test images only' })
       .option('seconds', { type: 'number', default: 1, describe: 'seconds of timing per batch size (median of repeats)' })
       .example('$0 infer --model model.gnb --engine wasm', '') as Argv<InferArgs>,

@@ -45,7 +45,7 @@ function tablesHelp(): string {
 
 const reproduce: CommandModule<object, ReproduceArgs> = {
   command: 'reproduce <table>',
-  describe: 'Train the presets of one of the supplement\'s tables at one fixed budget and print them beside its ImageNet numbers; resumable',
+  describe: "Train the presets of one of the supplement's tables at one fixed budget and print them beside its ImageNet numbers; resumable",
   builder: (y) =>
     withJsonOption(withBackendOption(y))
       .positional('table', { choices: TABLE_NAMES, describe: 'which table' })
@@ -61,23 +61,41 @@ const reproduce: CommandModule<object, ReproduceArgs> = {
           `trained once, and results.md holds the table printed last.\n\n` +
           `Tables:\n${tablesHelp()}`,
       )
-      .option('data', { type: 'string', default: DEFAULT_TRAINING.data, describe: '`embedded`, `debian` (full Fashion-MNIST) or a directory of idx / CIFAR-10 files' })
+      .option('data', {
+        type: 'string',
+        default: DEFAULT_TRAINING.data,
+        describe: '`embedded`, `debian` (full Fashion-MNIST) or a directory of idx / CIFAR-10 files',
+      })
       .option('width-mult', { type: 'number', default: 0.5, describe: 'width multiplier of network R (0.5 = R/2)' })
       .option('epochs', { type: 'number', default: 3, describe: 'epochs per row' })
       .option('batch', { type: 'number', default: DEFAULT_TRAINING.batchSize })
       .option('limit', { type: 'number', describe: 'train on the first N training images only' })
       .option('test-limit', { type: 'number', describe: 'test on the first N test images only' })
-      .option('lr', { type: 'number', default: DEFAULT_TRAINING.learningRate, describe: `base learning rate (${DEFAULT_TRAINING.optimizer}, ${DEFAULT_TRAINING.schedule} schedule)` })
+      .option('lr', {
+        type: 'number',
+        default: DEFAULT_TRAINING.learningRate,
+        describe: `base learning rate (${DEFAULT_TRAINING.optimizer}, ${DEFAULT_TRAINING.schedule} schedule)`,
+      })
       .option('seeds', { type: 'string', default: '0,1', describe: 'comma-separated seeds; one run per preset and seed' })
       .option('out', { type: 'string', describe: 'directory of the rows and results (default runs/reproduce-<table>)' })
-      .option('presets', { type: 'string', describe: 'comma-separated: train only these of the table\'s presets (default: all of them)' })
-      .option('teacher', { type: 'string', describe: `distil every row but ${UNDISTILLED_PRESET} from the full-precision teacher trained in this run directory` })
+      .option('presets', { type: 'string', describe: "comma-separated: train only these of the table's presets (default: all of them)" })
+      .option('teacher', {
+        type: 'string',
+        describe: `distil every row but ${UNDISTILLED_PRESET} from the full-precision teacher trained in this run directory`,
+      })
       .option('kd', { type: 'number', default: 1, describe: 'with --teacher: weight of logit KD (T²·KL)' })
       .option('at', { type: 'number', default: 0, describe: 'with --teacher: weight of attention transfer' })
       .option('temperature', { type: 'number', default: 4, describe: 'with --teacher: KD temperature T' })
-      .option('checkpoint-every', { type: 'number', default: DEFAULT_TRAINING.checkpointEverySteps, describe: 'also checkpoint every N steps within an epoch (a kill loses less; results do not change)' })
+      .option('checkpoint-every', {
+        type: 'number',
+        default: DEFAULT_TRAINING.checkpointEverySteps,
+        describe: 'also checkpoint every N steps within an epoch (a kill loses less; results do not change)',
+      })
       .example('$0 reproduce bases --epochs 3 --seeds 0,1 --out runs/reproduce-bases', 'Table S2 on the embedded Fashion-MNIST subset, R/2')
-      .example('$0 reproduce bases --epochs 3 --seeds 0,1 --out runs/reproduce-bases', 'the same command again: finished rows are kept, the rest continue') as Argv<ReproduceArgs>,
+      .example(
+        '$0 reproduce bases --epochs 3 --seeds 0,1 --out runs/reproduce-bases',
+        'the same command again: finished rows are kept, the rest continue',
+      ) as Argv<ReproduceArgs>,
   handler: async (argv) => {
     const seeds = parseSeeds(argv.seeds);
     await useBackend(argv.backend);
@@ -101,7 +119,14 @@ const reproduce: CommandModule<object, ReproduceArgs> = {
       table: argv.table,
       budget,
       seeds,
-      ...(argv.presets !== undefined ? { presets: argv.presets.split(',').map((p) => p.trim()).filter((p) => p !== '') } : {}),
+      ...(argv.presets !== undefined
+        ? {
+            presets: argv.presets
+              .split(',')
+              .map((p) => p.trim())
+              .filter((p) => p !== ''),
+          }
+        : {}),
       out: argv.out ?? `runs/reproduce-${argv.table}`,
       checkpointEverySteps: argv['checkpoint-every'],
       ...(argv.json ? {} : { progress: progressBars() }),

@@ -31,7 +31,6 @@ interface SearchArgs {
   'compare-presets': boolean;
 }
 
-
 /**
  * The search shows two bars at once (the epoch's and the whole search's). On a terminal they share
  * one cli-progress MultiBar (two SingleBars would overwrite each other's line); elsewhere the
@@ -73,7 +72,8 @@ function defaultOutDir(name: string): string {
 /** The command-line shortcuts, as `--set` overrides (validated with the config, errors name the flag). */
 function shortcutOverrides(argv: SearchArgs): string[] {
   const sets: string[] = [];
-  if (argv['target-latency-ms'] !== undefined && argv['target-bops'] !== undefined) throw new UsageError('--target-latency-ms and --target-bops: give one target');
+  if (argv['target-latency-ms'] !== undefined && argv['target-bops'] !== undefined)
+    throw new UsageError('--target-latency-ms and --target-bops: give one target');
   const target = argv['target-latency-ms'] ?? argv['target-bops'];
   if (target !== undefined) {
     if (!(target > 0)) throw new UsageError(`--target-${argv['target-bops'] !== undefined ? 'bops' : 'latency-ms'}: expected a number > 0, got ${target}`);
@@ -112,16 +112,30 @@ function evaluationJson(e: EvaluationStageResult | undefined): unknown {
 
 function report(r: SearchResult, json: boolean, evaluation?: EvaluationStageResult): void {
   if (json) {
-    printJson({ dir: r.dir, seconds: r.seconds, arch: r.arch, candidates: r.candidates.map((c) => ({ rank: c.rank, probability: c.probability, cost: c.cost, name: c.arch.name })), cost: r.log.cost, epochs: r.log.epochs.length, stoppedEarly: r.log.stoppedEarly ?? null, warnings: r.log.warnings, evaluation: evaluationJson(evaluation) });
+    printJson({
+      dir: r.dir,
+      seconds: r.seconds,
+      arch: r.arch,
+      candidates: r.candidates.map((c) => ({ rank: c.rank, probability: c.probability, cost: c.cost, name: c.arch.name })),
+      cost: r.log.cost,
+      epochs: r.log.epochs.length,
+      stoppedEarly: r.log.stoppedEarly ?? null,
+      warnings: r.log.warnings,
+      evaluation: evaluationJson(evaluation),
+    });
     return;
   }
   const unit = r.log.cost.unit;
   for (const e of r.log.epochs) {
     const arch = e.archAccuracy !== undefined ? `  arch-val acc ${(e.archAccuracy * 100).toFixed(1)}%` : '';
-    console.log(`epoch ${e.epoch}${e.warmup ? ' (warm-up)' : ''}: loss ${e.trainLoss.toFixed(4)}  train acc ${(e.trainAccuracy * 100).toFixed(1)}%${arch}  entropy ${e.entropy.toFixed(3)}  E[cost] ${e.expectedCost.toPrecision(4)} ${unit}  argmax ${e.argmaxCost.toPrecision(4)} ${unit}  (${e.seconds.toFixed(1)}s)`);
+    console.log(
+      `epoch ${e.epoch}${e.warmup ? ' (warm-up)' : ''}: loss ${e.trainLoss.toFixed(4)}  train acc ${(e.trainAccuracy * 100).toFixed(1)}%${arch}  entropy ${e.entropy.toFixed(3)}  E[cost] ${e.expectedCost.toPrecision(4)} ${unit}  argmax ${e.argmaxCost.toPrecision(4)} ${unit}  (${e.seconds.toFixed(1)}s)`,
+    );
   }
   for (const c of r.candidates) {
-    console.log(`candidate ${c.rank}: p ${c.probability.toPrecision(3)}  ${c.cost.toPrecision(4)} ${unit}  bases ${c.arch.bases.join(',')}  bits ${c.arch.bits.join(',')}  groups ${c.arch.groups.map((g) => `${g.start}-${g.end - 1}`).join(' ')}  connections ${c.arch.connections.join(',') || '-'}`);
+    console.log(
+      `candidate ${c.rank}: p ${c.probability.toPrecision(3)}  ${c.cost.toPrecision(4)} ${unit}  bases ${c.arch.bases.join(',')}  bits ${c.arch.bits.join(',')}  groups ${c.arch.groups.map((g) => `${g.start}-${g.end - 1}`).join(' ')}  connections ${c.arch.connections.join(',') || '-'}`,
+    );
   }
   if (!r.finished) {
     console.log(`search stopped before its last epoch; continue it with --resume ${r.dir}`);
@@ -133,18 +147,25 @@ function report(r: SearchResult, json: boolean, evaluation?: EvaluationStageResu
   }
   for (const c of evaluation.outcome.record.candidates) {
     const res = c.result;
-    const measured = res ? `test acc ${(res.testAccuracy * 100).toFixed(2)}%  ${c.latency ? `${c.latency.medianMs.toPrecision(3)} ms` : 'latency –'}  ${res.costs.bops.toPrecision(4)} BOPs` : `failed: ${c.reason ?? ''}`;
+    const measured = res
+      ? `test acc ${(res.testAccuracy * 100).toFixed(2)}%  ${c.latency ? `${c.latency.medianMs.toPrecision(3)} ms` : 'latency –'}  ${res.costs.bops.toPrecision(4)} BOPs`
+      : `failed: ${c.reason ?? ''}`;
     console.log(`evaluated ${c.index}${c.index === evaluation.chosen ? ' (chosen)' : ''}: ${measured}`);
   }
   for (const c of evaluation.presets?.record.candidates ?? []) {
     const res = c.result;
-    console.log(`preset ${c.arch.name}: ${res ? `test acc ${(res.testAccuracy * 100).toFixed(2)}%  ${c.latency ? `${c.latency.medianMs.toPrecision(3)} ms` : 'latency –'}  ${res.costs.bops.toPrecision(4)} BOPs` : `failed: ${c.reason ?? ''}`}`);
+    console.log(
+      `preset ${c.arch.name}: ${res ? `test acc ${(res.testAccuracy * 100).toFixed(2)}%  ${c.latency ? `${c.latency.medianMs.toPrecision(3)} ms` : 'latency –'}  ${res.costs.bops.toPrecision(4)} BOPs` : `failed: ${c.reason ?? ''}`}`,
+    );
   }
-  console.log(`report.md, arch.json${evaluation.chosen !== undefined ? ', model.gnb' : ''}, pareto.svg, evaluation/ in ${r.dir} (search ${r.seconds.toFixed(1)}s, evaluation ${evaluation.seconds.toFixed(1)}s)`);
+  console.log(
+    `report.md, arch.json${evaluation.chosen !== undefined ? ', model.gnb' : ''}, pareto.svg, evaluation/ in ${r.dir} (search ${r.seconds.toFixed(1)}s, evaluation ${evaluation.seconds.toFixed(1)}s)`,
+  );
 }
 
 function checkPositive(flag: string, value: number | undefined, integer: boolean): void {
-  if (value !== undefined && !(value > 0 && (!integer || Number.isInteger(value)))) throw new UsageError(`${flag}: expected ${integer ? 'an integer' : 'a number'} > 0, got ${value}`);
+  if (value !== undefined && !(value > 0 && (!integer || Number.isInteger(value))))
+    throw new UsageError(`${flag}: expected ${integer ? 'an integer' : 'a number'} > 0, got ${value}`);
 }
 
 const search: CommandModule<object, SearchArgs> = {
@@ -162,10 +183,19 @@ const search: CommandModule<object, SearchArgs> = {
       .option('target-bops', { type: 'number', describe: 'price by BOPs and aim at this many' })
       .option('second-order', { type: 'boolean', default: false, describe: 'DARTS second-order α gradient (finite differences)' })
       .option('gumbel', { type: 'boolean', default: false, describe: 'GDAS: Gumbel-softmax hard samples with an annealed temperature' })
-      .option('evaluate', { type: 'boolean', default: true, describe: 'train, test, pack and time the candidates after the supernet (--no-evaluate: stop after the derivation)' })
+      .option('evaluate', {
+        type: 'boolean',
+        default: true,
+        describe: 'train, test, pack and time the candidates after the supernet (--no-evaluate: stop after the derivation)',
+      })
       .option('workers', { type: 'number', describe: 'worker threads evaluating candidates (default: evaluation.workers of the config)' })
-      .option('compare-presets', { type: 'boolean', default: false, describe: 'also evaluate groupnet-k1/k3/k5 the same way (into presets/) and compare them in pareto.svg and report.md; they start training on the core the supernet leaves idle' })
-      .option('task-timeout', { type: 'number', describe: 'stop a candidate\'s training after this many seconds (retried once, then recorded as failed)' })
+      .option('compare-presets', {
+        type: 'boolean',
+        default: false,
+        describe:
+          'also evaluate groupnet-k1/k3/k5 the same way (into presets/) and compare them in pareto.svg and report.md; they start training on the core the supernet leaves idle',
+      })
+      .option('task-timeout', { type: 'number', describe: "stop a candidate's training after this many seconds (retried once, then recorded as failed)" })
       .example('$0 search --config configs/tiny.json --out runs/tiny', 'a search in seconds')
       .example('$0 search --target-latency-ms 2 --candidates 5', 'the default space, priced by measured latency')
       .example('$0 search --resume runs/tiny', 'continue after a kill') as Argv<SearchArgs>,
@@ -178,7 +208,10 @@ const search: CommandModule<object, SearchArgs> = {
     if (argv.resume !== undefined && (argv.config !== undefined || (argv.set ?? []).length > 0)) {
       throw new UsageError('--resume: the run continues with its own config.json; drop --config / --set');
     }
-    const config = argv.resume !== undefined ? readRunConfig(argv.resume) : loadConfig(argv.config ?? DEFAULT_CONFIG_FILE, [...(argv.set ?? []), ...shortcutOverrides(argv)]);
+    const config =
+      argv.resume !== undefined
+        ? readRunConfig(argv.resume)
+        : loadConfig(argv.config ?? DEFAULT_CONFIG_FILE, [...(argv.set ?? []), ...shortcutOverrides(argv)]);
     // From the supernet's start on, Ctrl-C stops the running phase cleanly: finished epochs and
     // candidates are kept, --resume continues. Before it (the teacher trains without yielding to
     // the event loop) Ctrl-C kills as usual; the teacher resumes from its own checkpoint.

@@ -1,14 +1,5 @@
 import type { CommandModule } from 'yargs';
-import {
-  bopsCost,
-  costRange,
-  floatMacsCost,
-  humanCount,
-  loadConfig,
-  spaceFromConfig,
-  summarize,
-  type CostRange,
-} from '../../space/index.js';
+import { bopsCost, costRange, floatMacsCost, humanCount, loadConfig, spaceFromConfig, summarize, type CostRange } from '../../space/index.js';
 import { printJson, withJsonOption } from '../options.js';
 
 interface SpaceArgs {
@@ -56,7 +47,9 @@ const space: CommandModule<object, SpaceArgs> = {
     console.log('');
     console.log(`${'decision'.padEnd(16)}${'scope'.padEnd(10)}${'relaxation'.padEnd(13)}${'sites'.padEnd(8)}choices`);
     for (const d of decisions) {
-      console.log(`${d.name.padEnd(16)}${d.scope.padEnd(10)}${d.relaxation.padEnd(13)}${String(d.sites.length).padEnd(8)}${d.choices.join(', ')} (${d.choices.length})`);
+      console.log(
+        `${d.name.padEnd(16)}${d.scope.padEnd(10)}${d.relaxation.padEnd(13)}${String(d.sites.length).padEnd(8)}${d.choices.join(', ')} (${d.choices.length})`,
+      );
     }
     console.log('');
     console.log(`variables:     ${result.variables}`);

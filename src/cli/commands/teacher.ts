@@ -16,12 +16,16 @@ interface TeacherArgs {
 
 const teacher: CommandModule<object, TeacherArgs> = {
   command: 'teacher',
-  describe: 'Train the full-precision teacher (the fp twin of the config\'s backbone) for distillation',
+  describe: "Train the full-precision teacher (the fp twin of the config's backbone) for distillation",
   builder: (y) =>
     withJsonOption(withBackendOption(y))
       .option('config', { type: 'string', default: DEFAULT_CONFIG_FILE, describe: 'search config: backbone, data, training schedule, teacher.epochs' })
       .option('set', { type: 'string', array: true, default: [] as string[], describe: 'override a config field: --set teacher.epochs=5' })
-      .option('out', { type: 'string', demandOption: true, describe: 'run directory of the teacher (pass it to train/search with --teacher)' }) as Argv<TeacherArgs>,
+      .option('out', {
+        type: 'string',
+        demandOption: true,
+        describe: 'run directory of the teacher (pass it to train/search with --teacher)',
+      }) as Argv<TeacherArgs>,
   handler: async (argv) => {
     await useBackend(argv.backend);
     const config = loadConfig(argv.config, argv.set);

@@ -65,13 +65,21 @@ const train: CommandModule<object, TrainArgs> = {
       .option('label-smoothing', { type: 'number', default: DEFAULT_TRAINING.labelSmoothing })
       .option('augment', { type: 'boolean', default: DEFAULT_TRAINING.augment, describe: 'random crop with padding (--no-augment turns it off)' })
       .option('seed', { type: 'number', default: DEFAULT_TRAINING.seed })
-      .option('checkpoint-every', { type: 'number', default: DEFAULT_TRAINING.checkpointEverySteps, describe: 'also checkpoint every N steps within an epoch (0: epoch ends only)' })
+      .option('checkpoint-every', {
+        type: 'number',
+        default: DEFAULT_TRAINING.checkpointEverySteps,
+        describe: 'also checkpoint every N steps within an epoch (0: epoch ends only)',
+      })
       .option('out', { type: 'string', describe: 'run directory (default runs/train-<name>-<time>)' })
       .option('teacher', { type: 'string', describe: 'distil from the full-precision teacher trained in this run directory (groupnas teacher)' })
       .option('kd', { type: 'number', default: 1, describe: 'with --teacher: weight of logit KD (T²·KL)' })
       .option('at', { type: 'number', default: 0, describe: 'with --teacher: weight of attention transfer at stage outputs' })
       .option('temperature', { type: 'number', default: 4, describe: 'with --teacher: KD temperature T' })
-      .option('label-weight', { type: 'number', default: 1, describe: 'with --teacher: weight of the label cross-entropy (0 and T=1: ReActNet\'s distributional loss)' })
+      .option('label-weight', {
+        type: 'number',
+        default: 1,
+        describe: "with --teacher: weight of the label cross-entropy (0 and T=1: ReActNet's distributional loss)",
+      })
       .option('staged', {
         type: 'number',
         describe: 'staged training (Real-to-Binary): the first N epochs with real weights and binary activations, the rest fully binary starting from them',

@@ -1,13 +1,5 @@
 import type { CommandModule } from 'yargs';
-import {
-  applyOverrides,
-  archProblems,
-  ARCH_FORMAT,
-  CONFIG_FORMAT,
-  configProblems,
-  parseOverride,
-  type Problem,
-} from '../../space/index.js';
+import { applyOverrides, archProblems, ARCH_FORMAT, CONFIG_FORMAT, configProblems, parseOverride, type Problem } from '../../space/index.js';
 import { readJsonDocument } from '../../space/schema-validation.js';
 import { CANDIDATES_FORMAT, candidatesProblems } from '../../search/candidates-file.js';
 import { printJson, withJsonOption } from '../options.js';
@@ -38,7 +30,11 @@ const validate: CommandModule<object, ValidateArgs> = {
   builder: (y) =>
     withJsonOption(
       y
-        .positional('file', { type: 'string', demandOption: true, describe: 'config (groupnas.config), arch.json (groupnas.arch) or candidates.json (groupnas.candidates)' })
+        .positional('file', {
+          type: 'string',
+          demandOption: true,
+          describe: 'config (groupnas.config), arch.json (groupnas.arch) or candidates.json (groupnas.candidates)',
+        })
         .option('set', { type: 'string', array: true, default: [] as string[], describe: 'override a config field: key.path=value (repeatable)' }),
     ),
   handler: (argv) => {

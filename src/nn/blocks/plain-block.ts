@@ -20,7 +20,17 @@ export class PlainBlock implements Block {
   ) {
     const { inChannels, width, stride, kernel, dilation, quantizer, convBases, bnMomentum, weights } = spec;
     this.outChannels = width;
-    this.unit1 = new ConvUnit(scope.child('unit1'), { inChannels, outChannels: width, kernel, stride, dilation, quantizer, bases: convBases, bnMomentum, weights });
+    this.unit1 = new ConvUnit(scope.child('unit1'), {
+      inChannels,
+      outChannels: width,
+      kernel,
+      stride,
+      dilation,
+      quantizer,
+      bases: convBases,
+      bnMomentum,
+      weights,
+    });
   }
 
   apply(x: tf.Tensor4D, training: boolean): tf.Tensor4D {

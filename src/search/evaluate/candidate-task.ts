@@ -62,7 +62,9 @@ function checkSameRun(task: CandidateTask): void {
     ['options', task.training, record.options],
   ] as const) {
     if (canonicalJson(ours) !== canonicalJson(theirs)) {
-      throw new UsageError(`${join(task.runDir, 'run.json')}: ${field}: differs from candidate ${task.index}'s; evaluate into a new directory or delete ${task.runDir}`);
+      throw new UsageError(
+        `${join(task.runDir, 'run.json')}: ${field}: differs from candidate ${task.index}'s; evaluate into a new directory or delete ${task.runDir}`,
+      );
     }
   }
 }

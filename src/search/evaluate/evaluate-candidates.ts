@@ -120,7 +120,9 @@ function startingRecord(file: string, candidates: readonly Arch[], training: Tra
     throw new UsageError(`${file}: training: differs from this evaluation's training options; evaluate into a new directory`);
   }
   if (existing.candidates.length !== candidates.length) {
-    throw new UsageError(`${file}: candidates: holds ${existing.candidates.length} candidates, but ${candidates.length} were given; evaluate into a new directory`);
+    throw new UsageError(
+      `${file}: candidates: holds ${existing.candidates.length} candidates, but ${candidates.length} were given; evaluate into a new directory`,
+    );
   }
   return {
     ...existing,
@@ -173,9 +175,10 @@ export async function evaluateCandidates(candidates: readonly Arch[], options: E
     .map((c) => c.index);
   if (skipped.length > 0) log(`evaluation: ${skipped.length} of ${candidates.length} candidates already evaluated in ${file}; skipping them`);
   const workers = Math.min(options.pool?.workers ?? options.workers ?? availableParallelism(), Math.max(1, todo.length));
-  const interrupted = () => new EvaluationInterrupted(
-    `evaluation interrupted: ${record.candidates.filter((c) => c.status !== 'pending').length} of ${candidates.length} candidates finished; rerun with the same directory (${dir}) to resume`,
-  );
+  const interrupted = () =>
+    new EvaluationInterrupted(
+      `evaluation interrupted: ${record.candidates.filter((c) => c.status !== 'pending').length} of ${candidates.length} candidates finished; rerun with the same directory (${dir}) to resume`,
+    );
 
   const label = options.label ?? 'candidate';
   const overall = progress.start(label === 'candidate' ? 'evaluate' : `evaluate ${label}s`, candidates.length);
@@ -262,7 +265,8 @@ export async function evaluateCandidates(candidates: readonly Arch[], options: E
   }
 
   if (todo.length > 0 && !signal?.aborted) {
-    if (options.pool?.warmsUp) log(`evaluation: ${Math.min(options.pool.preparedWorkers, options.pool.workers)} of ${options.pool.workers} workers warmed up before the first ${label}`);
+    if (options.pool?.warmsUp)
+      log(`evaluation: ${Math.min(options.pool.preparedWorkers, options.pool.workers)} of ${options.pool.workers} workers warmed up before the first ${label}`);
     const pool =
       options.pool ??
       startEvaluationPool({
@@ -315,7 +319,10 @@ export async function evaluateCandidates(candidates: readonly Arch[], options: E
  * that has no latency yet, and record it. evaluateCandidates ends with it unless told `latency:
  * false`, for a caller that has other training to wait for before anything is timed.
  */
-export function timeEvaluation(outcome: EvaluationOutcome, options: Pick<EvaluateCandidatesOptions, 'latency' | 'progress' | 'signal' | 'label'> = {}): EvaluationOutcome {
+export function timeEvaluation(
+  outcome: EvaluationOutcome,
+  options: Pick<EvaluateCandidatesOptions, 'latency' | 'progress' | 'signal' | 'label'> = {},
+): EvaluationOutcome {
   const started = performance.now();
   const { record, file } = outcome;
   const untimed = record.candidates.filter((c) => c.status === 'done' && c.latency === undefined);
@@ -326,7 +333,9 @@ export function timeEvaluation(outcome: EvaluationOutcome, options: Pick<Evaluat
     try {
       for (const [n, c] of untimed.entries()) {
         if (options.signal?.aborted) {
-          throw new EvaluationInterrupted(`evaluation interrupted while timing: ${n} of ${untimed.length} trained candidates timed; rerun with the same directory (${dirname(file)}) to resume`);
+          throw new EvaluationInterrupted(
+            `evaluation interrupted while timing: ${n} of ${untimed.length} trained candidates timed; rerun with the same directory (${dirname(file)}) to resume`,
+          );
         }
         c.latency = measureModelLatency(join(dirname(file), c.result!.modelFile), latency, engine);
         writeEvaluation(file, record);

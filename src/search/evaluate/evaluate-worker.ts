@@ -117,7 +117,8 @@ async function prepare(setup: WorkerSetup | undefined): Promise<WorkerReady> {
 const prepared = await prepare(workerData as WorkerSetup | undefined);
 
 export default function evaluateInWorker(message: WorkerTask): TrainedCandidate {
-  if (prepared.backendError !== undefined) throw new Error(`evaluation worker: backend ${(workerData as WorkerSetup | undefined)?.backend ?? '(none)'}: ${prepared.backendError}`);
+  if (prepared.backendError !== undefined)
+    throw new Error(`evaluation worker: backend ${(workerData as WorkerSetup | undefined)?.backend ?? '(none)'}: ${prepared.backendError}`);
   const progress = message.progress ? portProgress(message.progress) : silentProgress;
   try {
     return trainCandidate(message.task, withInjectedFault(progress, message.fault, message.attempt));

@@ -83,7 +83,8 @@ export function readEvaluation(path: string): EvaluationRecord | undefined {
     if (c.status !== 'pending' && c.status !== 'done' && c.status !== 'failed') {
       throw new FileFormatError(path, `candidates[${i}].status`, `expected "pending", "done" or "failed", found ${JSON.stringify(c.status)}`);
     }
-    if (c.status === 'done' && (typeof c.result !== 'object' || c.result === null)) throw new FileFormatError(path, `candidates[${i}].result`, 'a done candidate needs its result');
+    if (c.status === 'done' && (typeof c.result !== 'object' || c.result === null))
+      throw new FileFormatError(path, `candidates[${i}].result`, 'a done candidate needs its result');
     if (!Array.isArray(c.failures)) throw new FileFormatError(path, `candidates[${i}].failures`, 'expected an array');
   });
   return record as EvaluationRecord;

@@ -7,9 +7,7 @@ import type { MessagePort } from 'node:worker_threads';
 import type { ProgressReporter, ProgressTask } from '../../util/progress.js';
 
 export type ProgressMessage =
-  | { type: 'start'; label: string; total: number }
-  | { type: 'update'; done: number; fields?: Record<string, string | number> }
-  | { type: 'stop' };
+  { type: 'start'; label: string; total: number } | { type: 'update'; done: number; fields?: Record<string, string | number> } | { type: 'stop' };
 
 /** Worker side: a reporter whose tasks post to `port`. */
 export function portProgress(port: MessagePort): ProgressReporter {

@@ -60,7 +60,17 @@ describe('AvgPoolGrad at padded borders', () => {
   const cases: PoolCase[] = [
     { x: [1, 5, 5, 2], filter: [2, 2], stride: [2, 2], pad: 'same' },
     { x: [1, 4, 5, 1], filter: [3, 3], stride: [1, 1], pad: 'same' },
-    { x: [1, 5, 4, 2], filter: [3, 2], stride: [2, 1], pad: [[0, 0], [1, 1], [0, 1], [0, 0]] },
+    {
+      x: [1, 5, 4, 2],
+      filter: [3, 2],
+      stride: [2, 1],
+      pad: [
+        [0, 0],
+        [1, 1],
+        [0, 1],
+        [0, 0],
+      ],
+    },
   ];
   it.each(cases.map((c) => [`${c.x.join('×')} filter ${c.filter} stride ${c.stride} ${JSON.stringify(c.pad)}`, c] as const))(
     '%s: ours is the true gradient of the forward',

@@ -19,12 +19,7 @@ export function randomHostTensor(rng: Rng, shape: number[]): HostTensor {
 }
 
 /** Run `kernelName` on `backend` through the engine (as an op would) and return its output values. */
-export async function runKernelOn(
-  backend: 'cpu' | 'wasm',
-  kernelName: string,
-  inputs: Record<string, HostTensor>,
-  attrs: object,
-): Promise<Float32Array> {
+export async function runKernelOn(backend: 'cpu' | 'wasm', kernelName: string, inputs: Record<string, HostTensor>, attrs: object): Promise<Float32Array> {
   await tf.setBackend(backend);
   const tensors: tf.NamedTensorMap = {};
   for (const [name, t] of Object.entries(inputs)) tensors[name] = tf.tensor(t.values, t.shape);
@@ -91,18 +86,16 @@ export function takeDilatedTaps(
  * The gradient of Σ conv2d(x, filter, stride 2, 'same') · dy with respect to `x` or `filter`, as
  * tf.grad computes it on `backend`; no tensor may outlive the call.
  */
-export async function conv2dGradientOn(
-  backend: 'cpu' | 'wasm',
-  wrt: 'x' | 'filter',
-  x: HostTensor,
-  filter: HostTensor,
-  dy: HostTensor,
-): Promise<Float32Array> {
+export async function conv2dGradientOn(backend: 'cpu' | 'wasm', wrt: 'x' | 'filter', x: HostTensor, filter: HostTensor, dy: HostTensor): Promise<Float32Array> {
   await tf.setBackend(backend);
   const start = tf.memory().numTensors;
   const g = tf.tidy(() => {
     const [xt, wt, dyt] = [tf.tensor(x.values, x.shape), tf.tensor(filter.values, filter.shape), tf.tensor(dy.values, dy.shape)];
-    const loss = (input: tf.Tensor, w: tf.Tensor) => tf.conv2d(input as tf.Tensor4D, w as tf.Tensor4D, 2, 'same').mul(dyt).sum();
+    const loss = (input: tf.Tensor, w: tf.Tensor) =>
+      tf
+        .conv2d(input as tf.Tensor4D, w as tf.Tensor4D, 2, 'same')
+        .mul(dyt)
+        .sum();
     return wrt === 'x' ? tf.grad((input: tf.Tensor) => loss(input, wt))(xt) : tf.grad((w: tf.Tensor) => loss(xt, w))(wt);
   });
   const values = (await g.data()) as Float32Array;

@@ -62,8 +62,18 @@ function makeCase(
       padMode !== 'explicit'
         ? padMode
         : dataFormat === 'NCHW'
-          ? [[0, 0], [0, 0], [pads[0], pads[1]], [pads[2], pads[3]]]
-          : [[0, 0], [pads[0], pads[1]], [pads[2], pads[3]], [0, 0]],
+          ? [
+              [0, 0],
+              [0, 0],
+              [pads[0], pads[1]],
+              [pads[2], pads[3]],
+            ]
+          : [
+              [0, 0],
+              [pads[0], pads[1]],
+              [pads[2], pads[3]],
+              [0, 0],
+            ],
     dataFormat,
   };
 }

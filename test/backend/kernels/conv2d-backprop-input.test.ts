@@ -45,7 +45,10 @@ describe('Conv2DBackpropInput on wasm (ours) vs cpu (stock)', () => {
 describe('axisPhases', () => {
   it('splits a stride-2 3-tap axis into phases whose taps cover the filter exactly once', () => {
     const phases = axisPhases(28, 14, 3, 2, 1, 0);
-    expect(phases.map((p) => [p.residue, p.firstTap, p.tapCount])).toEqual([[0, 0, 2], [1, 1, 1]]);
+    expect(phases.map((p) => [p.residue, p.firstTap, p.tapCount])).toEqual([
+      [0, 0, 2],
+      [1, 1, 1],
+    ]);
     expect(phases.map((p) => p.outSize)).toEqual([14, 14]);
   });
 
@@ -55,8 +58,6 @@ describe('axisPhases', () => {
   });
 
   it('is one dilated phase for stride 1', () => {
-    expect(axisPhases(10, 10, 3, 1, 4, 4)).toEqual([
-      { residue: 0, firstTap: 0, tapCount: 3, tapStep: 1, outSize: 10, before: 4, after: 4 },
-    ]);
+    expect(axisPhases(10, 10, 3, 1, 4, 4)).toEqual([{ residue: 0, firstTap: 0, tapCount: 3, tapStep: 1, outSize: 10, before: 4, after: 4 }]);
   });
 });

@@ -16,7 +16,17 @@ const CASES: Case[] = [
   { x: [2, 9, 8, 3], filter: [3, 3, 3, 4], dilation: [2, 2], pad: 'same' },
   { x: [1, 12, 11, 2], filter: [3, 3, 2, 5], dilation: [4, 4], pad: 'valid' },
   { x: [1, 19, 18, 3], filter: [3, 3, 3, 2], dilation: [8, 8], pad: 'same' },
-  { x: [2, 10, 9, 3], filter: [5, 5, 3, 3], dilation: [2, 2], pad: [[0, 0], [1, 3], [2, 0], [0, 0]] },
+  {
+    x: [2, 10, 9, 3],
+    filter: [5, 5, 3, 3],
+    dilation: [2, 2],
+    pad: [
+      [0, 0],
+      [1, 3],
+      [2, 0],
+      [0, 0],
+    ],
+  },
   { x: [1, 7, 12, 1], filter: [1, 3, 1, 3], dilation: [1, 4], pad: 'same' },
 ];
 
@@ -26,7 +36,11 @@ async function dilatedGrads(backend: 'cpu' | 'wasm', c: Case, x: HostTensor, w: 
   const start = tf.memory().numTensors;
   const grads = tf.tidy(() => {
     const dyt = tf.tensor(dy.values, dy.shape);
-    const f = (a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, c.pad, 'NHWC', c.dilation).mul(dyt).sum();
+    const f = (a: tf.Tensor, b: tf.Tensor) =>
+      tf
+        .conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, c.pad, 'NHWC', c.dilation)
+        .mul(dyt)
+        .sum();
     return tf.grads(f)([tf.tensor(x.values, x.shape), tf.tensor(w.values, w.shape)]);
   });
   const values = await Promise.all(grads.map(async (g) => (await g.data()) as Float32Array));
@@ -41,7 +55,11 @@ async function referenceGrads(c: Case, x: HostTensor, w: HostTensor, dy: HostTen
   const wide = insertFilterZeros(w, c.dilation[0], c.dilation[1]);
   const grads = tf.tidy(() => {
     const dyt = tf.tensor(dy.values, dy.shape);
-    const f = (a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, c.pad).mul(dyt).sum();
+    const f = (a: tf.Tensor, b: tf.Tensor) =>
+      tf
+        .conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, c.pad)
+        .mul(dyt)
+        .sum();
     const [gx, gw] = tf.grads(f)([tf.tensor(x.values, x.shape), tf.tensor(wide.values, wide.shape)]);
     // keep only the real taps of the wide filter's gradient
     const [kh, kw] = c.filter;

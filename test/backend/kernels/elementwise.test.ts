@@ -94,7 +94,13 @@ describe('gradients through the replaced kernels', () => {
           return { value: tf.sign(x), gradFunc: (dy: tf.Tensor, [saved]: tf.Tensor[]) => dy.mul(saved!.abs().lessEqual(1).cast('float32')) };
         }) as Parameters<typeof tf.customGrad>[0]) as (x: tf.Tensor) => tf.Tensor;
         const weights = tf.linspace(-1, 2, 60).reshape([3, 4, 5]);
-        return tf.grad((x: tf.Tensor) => tf.clipByValue(x, -1, 1.2).add(steSign(x.mul(0.7))).mul(weights).sum())(tf.tensor(values, [3, 4, 5]));
+        return tf.grad((x: tf.Tensor) =>
+          tf
+            .clipByValue(x, -1, 1.2)
+            .add(steSign(x.mul(0.7)))
+            .mul(weights)
+            .sum(),
+        )(tf.tensor(values, [3, 4, 5]));
       });
       const out = Array.from(await g.data());
       g.dispose();

@@ -56,7 +56,17 @@ describe('Sum and Mean on wasm (ours) vs cpu (stock)', () => {
 
   it('int32 sums go to the stock kernel', async () => {
     await tf.setBackend('wasm');
-    const s = tf.sum(tf.tensor2d([[1, 2], [3, 4]], [2, 2], 'int32'), 0);
+    const s = tf.sum(
+      tf.tensor2d(
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        [2, 2],
+        'int32',
+      ),
+      0,
+    );
     expect(s.dtype).toBe('int32');
     expect(await s.array()).toEqual([4, 6]);
     s.dispose();

@@ -32,6 +32,10 @@ describe('Sign on wasm (ours) vs cpu (stock)', () => {
 
   it('has a zero gradient, as on cpu', async () => {
     await tf.setBackend('wasm');
-    expect(await tf.grad((t: tf.Tensor) => tf.sign(t).sum())(tf.tensor1d([-1, 0, 2])).array()).toEqual([0, 0, 0]);
+    expect(
+      await tf
+        .grad((t: tf.Tensor) => tf.sign(t).sum())(tf.tensor1d([-1, 0, 2]))
+        .array(),
+    ).toEqual([0, 0, 0]);
   });
 });

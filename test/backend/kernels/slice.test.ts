@@ -45,7 +45,10 @@ describe('Slice and SplitV on wasm (ours) vs cpu (stock)', () => {
     const n = shape[axis]!;
     const pieces = n === 1 ? [1] : [1 + randomInt(rng, n - 1)];
     if (pieces[0]! < n) pieces.push(n - pieces[0]!);
-    return [{ shape, axis, split: pieces }, { shape, axis, split: 1 }];
+    return [
+      { shape, axis, split: pieces },
+      { shape, axis, split: 1 },
+    ];
   });
 
   it.each(splitCases.map((c) => [`${c.shape.join('×')} axis ${c.axis} into ${JSON.stringify(c.split)}`, c] as const))('SplitV %s', async (_name, c) => {
@@ -58,7 +61,25 @@ describe('Slice and SplitV on wasm (ours) vs cpu (stock)', () => {
 
   it('slices int32 and bool tensors, and the split gradient matches cpu', async () => {
     await tf.setBackend('wasm');
-    expect(await tf.slice(tf.tensor2d([[1, 2, 3], [4, 5, 6]], [2, 3], 'int32'), [0, 1], [2, 2]).array()).toEqual([[2, 3], [5, 6]]);
+    expect(
+      await tf
+        .slice(
+          tf.tensor2d(
+            [
+              [1, 2, 3],
+              [4, 5, 6],
+            ],
+            [2, 3],
+            'int32',
+          ),
+          [0, 1],
+          [2, 2],
+        )
+        .array(),
+    ).toEqual([
+      [2, 3],
+      [5, 6],
+    ]);
     expect(await tf.slice(tf.tensor1d([true, false, true], 'bool'), [1], [2]).array()).toEqual([0, 1]);
     const x = randomHostTensor(rng, [3, 4, 2]);
     const gradOn = async (backend: 'cpu' | 'wasm'): Promise<Float32Array> => {

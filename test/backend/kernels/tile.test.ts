@@ -37,7 +37,10 @@ describe('Tile on wasm (ours) vs cpu (stock)', () => {
 
   it('tiles int32 and bool tensors and their gradient matches cpu', async () => {
     await tf.setBackend('wasm');
-    expect(await tf.tile(tf.tensor2d([[1, 2]], [1, 2], 'int32'), [2, 2]).array()).toEqual([[1, 2, 1, 2], [1, 2, 1, 2]]);
+    expect(await tf.tile(tf.tensor2d([[1, 2]], [1, 2], 'int32'), [2, 2]).array()).toEqual([
+      [1, 2, 1, 2],
+      [1, 2, 1, 2],
+    ]);
     expect(await tf.tile(tf.tensor1d([true, false], 'bool'), [3]).array()).toEqual([1, 0, 1, 0, 1, 0]);
     const x = randomHostTensor(rng, [2, 3, 1]);
     const dy = randomHostTensor(rng, [4, 3, 5]);

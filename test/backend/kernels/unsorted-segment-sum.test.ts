@@ -39,7 +39,12 @@ describe('UnsortedSegmentSum on wasm (ours) vs cpu (stock)', () => {
     const gradOn = async (backend: 'cpu' | 'wasm'): Promise<Float32Array> => {
       await tf.setBackend(backend);
       const g = tf.tidy(() =>
-        tf.grad((t: tf.Tensor) => tf.gather(t, [4, 0, 4, 2], 1).mul(tf.linspace(1, 2, 24).reshape([2, 4, 3])).sum())(tf.tensor(x.values, x.shape)),
+        tf.grad((t: tf.Tensor) =>
+          tf
+            .gather(t, [4, 0, 4, 2], 1)
+            .mul(tf.linspace(1, 2, 24).reshape([2, 4, 3]))
+            .sum(),
+        )(tf.tensor(x.values, x.shape)),
       );
       const values = (await g.data()) as Float32Array;
       g.dispose();

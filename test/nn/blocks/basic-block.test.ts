@@ -46,13 +46,12 @@ describe('BasicBlock', () => {
   it('binary down-sampling: full-precision shortcut avg-pool 2×2 → conv1×1 → BN, output [N, H/2, W/2, width]', () => {
     const store = new ParameterStore(1);
     const block = new BasicBlock(new Scope(store), blockSpec({ inChannels: 4, width: 8, stride: 2, quantizer: FOUR_BIT }));
-    expect(store.list().map((p) => p.name).filter((n) => n.startsWith('shortcut'))).toEqual([
-      'shortcut.conv.weight',
-      'shortcut.bn.gamma',
-      'shortcut.bn.beta',
-      'shortcut.bn.runningMean',
-      'shortcut.bn.runningVar',
-    ]);
+    expect(
+      store
+        .list()
+        .map((p) => p.name)
+        .filter((n) => n.startsWith('shortcut')),
+    ).toEqual(['shortcut.conv.weight', 'shortcut.bn.gamma', 'shortcut.bn.beta', 'shortcut.bn.runningMean', 'shortcut.bn.runningVar']);
     setBatchNorms(store, /^unit/, 0, 0);
     const x = randomInput([2, 6, 6, 4]);
     tf.tidy(() => {

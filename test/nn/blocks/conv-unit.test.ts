@@ -9,7 +9,17 @@ beforeAll(async () => {
 });
 
 const unit = (store: ParameterStore, o: Partial<ConvUnitOptions>): ConvUnit =>
-  new ConvUnit(new Scope(store).child('u'), { inChannels: 3, outChannels: 4, kernel: 3, stride: 1, dilation: 1, quantizer: SIGN, bases: 1, bnMomentum: 0.1, ...o });
+  new ConvUnit(new Scope(store).child('u'), {
+    inChannels: 3,
+    outChannels: 4,
+    kernel: 3,
+    stride: 1,
+    dilation: 1,
+    quantizer: SIGN,
+    bases: 1,
+    bnMomentum: 0.1,
+    ...o,
+  });
 
 describe('ConvUnit', () => {
   /** max |u(x) − u(3x)| for a fresh unit with `quantizer`, inference mode. */

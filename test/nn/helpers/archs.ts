@@ -26,7 +26,12 @@ export function tinyArch(o: TinyArchOptions = {}): Arch {
   });
   const groups = (o.groups ?? blocks.map((_, i) => [i, i + 1] as [number, number])).map(([start, end]) => ({ start, end }));
   const perGroup = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : groups.map(() => v));
-  const connections = o.connection === undefined ? groups.slice(1).map((): Connection => 'soft') : Array.isArray(o.connection) ? o.connection : groups.slice(1).map(() => o.connection as Connection);
+  const connections =
+    o.connection === undefined
+      ? groups.slice(1).map((): Connection => 'soft')
+      : Array.isArray(o.connection)
+        ? o.connection
+        : groups.slice(1).map(() => o.connection as Connection);
   return {
     format: 'groupnas.arch',
     version: 1,

@@ -33,7 +33,10 @@ describe('Conv2d', () => {
     const kernel = new Float32Array(9);
     kernel[4] = 1;
     conv.weight.assign(tf.tensor4d(kernel, [3, 3, 1, 1]));
-    const x = tf.tensor4d(Array.from({ length: 49 }, (_, i) => i), [1, 7, 7, 1]);
+    const x = tf.tensor4d(
+      Array.from({ length: 49 }, (_, i) => i),
+      [1, 7, 7, 1],
+    );
     const y = conv.apply(x);
     expect(y.shape).toEqual([1, 4, 4, 1]);
     // Symmetric padding keeps window centres at 0, 2, 4, 6 (TF 'same' would shift them).

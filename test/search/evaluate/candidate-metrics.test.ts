@@ -11,13 +11,30 @@ const done: CandidateRecord = {
   arch,
   status: 'done',
   failures: [],
-  result: { testAccuracy: 0.75, testLoss: 0.8, testImages: 64, history: [], costs, runDir: 'candidates/1', modelFile: 'candidates/1/model.gnb', modelBytes: 1000, trainSeconds: 1 },
+  result: {
+    testAccuracy: 0.75,
+    testLoss: 0.8,
+    testImages: 64,
+    history: [],
+    costs,
+    runDir: 'candidates/1',
+    modelFile: 'candidates/1/model.gnb',
+    modelBytes: 1000,
+    trainSeconds: 1,
+  },
   latency: { engine: 'wasm', batch: 1, medianMs: 1.25, repeats: 9 },
 };
 
 describe('candidate metrics', () => {
   it('fills the arch metrics with what was measured and keeps the prediction', () => {
-    expect(evaluatedArch(done).metrics).toEqual({ predictedLatencyMs: 0.9, accuracy: 0.75, latencyMs: 1.25, bops: costs.bops, params: costs.params, memoryBytes: costs.memoryBytes });
+    expect(evaluatedArch(done).metrics).toEqual({
+      predictedLatencyMs: 0.9,
+      accuracy: 0.75,
+      latencyMs: 1.25,
+      bops: costs.bops,
+      params: costs.params,
+      memoryBytes: costs.memoryBytes,
+    });
     expect(evaluatedArch(done).blocks).toEqual(arch.blocks);
   });
 

@@ -78,11 +78,14 @@ describe('evaluateCandidates', () => {
 
   it('a pool started and warmed up beforehand reports ready before any task, then serves two evaluations with the main thread results', async () => {
     // Warmed up on another architecture and other options than the tasks': nothing of it may leak into their results.
-    const pool = startEvaluationPool({ workers: 2, warmUp: { archs: [archs[3]!], training: { ...training, seed: 9, distillation: { teacher: tmp(), kd: 1, at: 0, temperature: 4, labelWeight: 1 } } } });
+    const pool = startEvaluationPool({
+      workers: 2,
+      warmUp: { archs: [archs[3]!], training: { ...training, seed: 9, distillation: { teacher: tmp(), kd: 1, at: 0, temperature: 4, labelWeight: 1 } } },
+    });
     try {
       // The workers prepare while this thread is blocked (as during the synchronous supernet phase), and it can tell.
       const sleep = new Int32Array(new SharedArrayBuffer(4));
-      for (const until = Date.now() + 120_000; pool.preparedWorkers < 2 && Date.now() < until; ) Atomics.wait(sleep, 0, 0, 20);
+      for (const until = Date.now() + 120_000; pool.preparedWorkers < 2 && Date.now() < until;) Atomics.wait(sleep, 0, 0, 20);
       expect(pool.preparedWorkers).toBe(2);
       const reports = await pool.whenReady();
       expect(reports).toHaveLength(2);
@@ -111,18 +114,21 @@ describe('evaluateCandidates', () => {
     }
   });
 
-  it.skipIf(isBackendInstalled('tensorflow-gpu'))('a worker whose backend cannot be set up says so when ready, and its tasks fail with the reason', async () => {
-    const pool = startEvaluationPool({ workers: 1, backend: 'tensorflow-gpu' });
-    try {
-      const [report] = await pool.whenReady();
-      expect(report!.backendError).toMatch(/tensorflow-gpu/);
-      const out = await evaluateCandidates(archs.slice(0, 1), { dir: tmp(), training, pool, retries: 0, latency: false });
-      expect(out.failed).toEqual([0]);
-      expect(out.record.candidates[0]!.reason).toMatch(/^evaluation worker: backend tensorflow-gpu: /);
-    } finally {
-      await pool.destroy();
-    }
-  });
+  it.skipIf(isBackendInstalled('tensorflow-gpu'))(
+    'a worker whose backend cannot be set up says so when ready, and its tasks fail with the reason',
+    async () => {
+      const pool = startEvaluationPool({ workers: 1, backend: 'tensorflow-gpu' });
+      try {
+        const [report] = await pool.whenReady();
+        expect(report!.backendError).toMatch(/tensorflow-gpu/);
+        const out = await evaluateCandidates(archs.slice(0, 1), { dir: tmp(), training, pool, retries: 0, latency: false });
+        expect(out.failed).toEqual([0]);
+        expect(out.record.candidates[0]!.reason).toMatch(/^evaluation worker: backend tensorflow-gpu: /);
+      } finally {
+        await pool.destroy();
+      }
+    },
+  );
 
   it('distils from a teacher run inside the worker exactly as in the main thread', async () => {
     const teacher = reference.get(archs[2]!.name!)!.runDir; // the trained full-precision twin
@@ -216,7 +222,12 @@ describe('evaluateCandidates', () => {
 
   it('refuses to resume a directory evaluated with other options or other candidates, naming the field', async () => {
     const dir = tmp();
-    const record: EvaluationRecord = { format: 'groupnas.evaluation', version: 1, training, candidates: [{ index: 0, arch: archs[0]!, status: 'pending', failures: [] }] };
+    const record: EvaluationRecord = {
+      format: 'groupnas.evaluation',
+      version: 1,
+      training,
+      candidates: [{ index: 0, arch: archs[0]!, status: 'pending', failures: [] }],
+    };
     writeFileSync(join(dir, EVALUATION_FILE), JSON.stringify(record));
     await expect(evaluateCandidates(archs.slice(0, 1), { dir, training: { ...training, epochs: 2 } })).rejects.toThrow(/evaluation\.json: training: differs/);
     await expect(evaluateCandidates(archs.slice(1, 2), { dir, training })).rejects.toThrow(/evaluation\.json: candidates\[0\]\.arch: differs/);

@@ -46,7 +46,11 @@ describe('evaluationTrainingOptions', () => {
 
   it('"0 = all" limits become no limit, and sgd maps to the Nesterov trainer', () => {
     const config = tiny();
-    const o = evaluationTrainingOptions({ ...config, data: { ...config.data, trainLimit: 0, testLimit: 0 }, training: { ...config.training, optimizer: 'sgd' } });
+    const o = evaluationTrainingOptions({
+      ...config,
+      data: { ...config.data, trainLimit: 0, testLimit: 0 },
+      training: { ...config.training, optimizer: 'sgd' },
+    });
     expect('limit' in o || 'testLimit' in o).toBe(false);
     expect(o.optimizer).toBe('sgd-nesterov');
   });

@@ -17,8 +17,14 @@ describe('warm-up', () => {
     await selectBackend('wasm');
   });
 
-  it('cuts the candidates\' schedule to a few steps per stage, tested on one batch, without the teacher', () => {
-    const training = tinyTraining({ epochs: 5, limit: 2000, testLimit: 500, checkpointEverySteps: 25, distillation: { teacher: '/nowhere', kd: 1, at: 0, temperature: 4, labelWeight: 1 } });
+  it("cuts the candidates' schedule to a few steps per stage, tested on one batch, without the teacher", () => {
+    const training = tinyTraining({
+      epochs: 5,
+      limit: 2000,
+      testLimit: 500,
+      checkpointEverySteps: 25,
+      distillation: { teacher: '/nowhere', kd: 1, at: 0, temperature: 4, labelWeight: 1 },
+    });
     const cut = warmUpTraining(training);
     expect(cut).toEqual({ ...tinyTraining(), epochs: 1, limit: 32 * WARM_UP_STEPS, testLimit: 32, checkpointEverySteps: 0 });
     expect(warmUpTraining({ ...training, realWeightEpochs: 3 })).toMatchObject({ epochs: 2, realWeightEpochs: 1 });

@@ -3,7 +3,10 @@ import { WorkerSlots } from '../../../src/search/evaluate/worker-slots.js';
 
 const settled = async <T>(p: Promise<T>) => {
   let state = 'pending';
-  p.then(() => (state = 'resolved'), () => (state = 'rejected'));
+  p.then(
+    () => (state = 'resolved'),
+    () => (state = 'rejected'),
+  );
   await new Promise((r) => setImmediate(r));
   return state;
 };
