@@ -18,7 +18,7 @@ export { GroupnasError, FileFormatError, UsageError, NotAvailableError } from '.
 
 // Names two rooms both use: the explicit exports pick one, the aliases keep the other reachable.
 export type { Relaxation } from './space/index.js';
-export type { Relaxation as SearchRelaxation, EpochRecord as SearchEpochRecord } from './search/index.js';
+export type { Relaxation as SearchRelaxation } from './search/index.js';
 export type { EpochRecord } from './train/training-run.js';
 export { mixBases } from './nn/index.js';
 export { mixBases as mixPackedBases } from './kernels/index.js';

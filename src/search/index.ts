@@ -28,24 +28,29 @@ export { argmaxIndices, topCandidates, fitToTarget, type DerivedCandidate } from
 export { collapseWarning } from './collapse.js';
 export { alphaSvg, type AlphaSeries } from './alpha-plot.js';
 export { needsTeacher, obtainTeacher, loadTeacher, teacherTrainingOptions } from './teacher.js';
+export { runSearch, resumeSearch, costModelPricedNow, type SearchRunOptions, type SearchResult, type SupernetStart } from './search-run.js';
 export {
-  runSearch,
-  resumeSearch,
-  costModelPricedNow,
   evaluateSearch,
   startSearchEvaluationPool,
   startPresetTraining,
-  readRunConfig,
-  EVALUATION_DIR,
-  type SearchRunOptions,
-  type SearchResult,
-  type SearchLog,
-  type SearchCandidate,
-  type EpochRecord,
+  COMPARED_PRESETS,
   type EvaluationStageOptions,
   type EvaluationStageResult,
   type PresetTraining,
-} from './search-run.js';
+} from './search-evaluation.js';
+export {
+  SEARCH_FILES,
+  SEARCH_LOG_FORMAT,
+  CANDIDATES_FORMAT,
+  searchFile,
+  readSearchConfig,
+  readSearchLog,
+  candidatesProblems,
+  type SearchLog,
+  type SearchEpoch,
+  type SearchCandidate,
+  type CandidatesFile,
+} from './search-directory.js';
 export { searchPipeline, type SearchStart, type SearchPipelineOptions, type SearchPipelineResult } from './search-pipeline.js';
 export { searchReport, type SearchReportInput, type ChosenArchitecture } from './report.js';
 export { paretoFront, bestWithinBudget, accuracyVersusCost, dominates, type Objective } from './pareto.js';

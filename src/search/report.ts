@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SearchConfig } from '../space/config.js';
 import type { CandidateRecord, EvaluationOutcome } from './evaluate/index.js';
-import type { SearchCandidate, SearchLog } from './search-run.js';
+import type { SearchCandidate, SearchLog } from './search-directory.js';
 
 export interface ChosenArchitecture {
   /** Candidate index in evaluation.json. */

@@ -9,19 +9,9 @@
  * The caller only reports: it holds no pool, hook or cleanup of its own (DESIGN §2).
  */
 import type { SearchConfig } from '../space/config.js';
-import {
-  evaluateSearch,
-  readRunConfig,
-  resumeSearch,
-  runSearch,
-  startPresetTraining,
-  startSearchEvaluationPool,
-  type EvaluationStageResult,
-  type PresetTraining,
-  type SearchResult,
-  type SearchRunOptions,
-  type SupernetStart,
-} from './search-run.js';
+import { readSearchConfig } from './search-directory.js';
+import { evaluateSearch, startPresetTraining, startSearchEvaluationPool, type EvaluationStageResult, type PresetTraining } from './search-evaluation.js';
+import { resumeSearch, runSearch, type SearchResult, type SearchRunOptions, type SupernetStart } from './search-run.js';
 
 /** A new run (its config and directory) or a run directory to continue. */
 export type SearchStart = { config: SearchConfig; out: string } | { resume: string };
@@ -49,7 +39,7 @@ export interface SearchPipelineResult {
  */
 export async function searchPipeline(start: SearchStart, options: SearchPipelineOptions): Promise<SearchPipelineResult> {
   const { evaluate = true, workers, taskTimeoutMs, comparePresets = false, ...searchOptions } = options;
-  const config = 'resume' in start ? readRunConfig(start.resume) : start.config;
+  const config = 'resume' in start ? readSearchConfig(start.resume) : start.config;
   const log = options.log;
   const pool =
     evaluate && config.evaluation.candidates > 0

@@ -1,27 +1,14 @@
 /**
- * A supernet search as a run directory (DESIGN §1, §6):
- *
- *   config.json      the resolved configuration (what `--resume` rebuilds from)
- *   teacher/         the distillation teacher's training run (when the config trains one)
- *   checkpoint.gnck  supernet weights, α, both optimizers, position — written atomically each epoch
- *   search.json      α, probabilities, entropy, expected cost and losses of every epoch so far
- *   alpha.svg        the probabilities of every decision over the epochs
- *   candidates.json  the argmax and top-N architectures (each a valid arch.json)
- *   derived-arch.json the supernet's derived architecture (first of candidates.json)
- *   arch.json        the derived architecture; once the candidates are evaluated, the chosen one
- *                    (best measured accuracy within the cost target) with its measured metrics
- *   evaluation/      the candidates trained, tested, packed and timed (evaluate/, resumable)
- *   model.gnb        the chosen architecture's packed model
- *   presets/         with --compare-presets: groupnet-k1/k3/k5 on the same backbone, evaluated the same way
- *                    (their training starts on the core the supernet leaves idle: startPresetTraining)
- *   pareto.svg       accuracy vs measured latency and vs BOPs of the evaluated candidates (and presets)
- *   report.md        what a person reads: config, data, time per phase, plots, candidate table
+ * The supernet phase of a search, as a run directory (DESIGN §1, §6; the files and their shapes:
+ * search-directory.ts): load the data and the teacher, train the supernet's weights and α epoch by
+ * epoch (bilevel.ts), write a checkpoint and search.json after every epoch, then derive the
+ * candidates. The candidates' evaluation is the next stage (search-evaluation.ts);
+ * search-pipeline.ts runs both as one job.
  *
  * Resuming continues from the last finished epoch and, with the same backend, ends with exactly
  * the α of an uninterrupted run: batches, Gumbel noise and initial values all derive from the seed.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
 import * as tf from '../util/tfjs.js';
 import { batchesPerEpoch, loadDataset, splitDataset, toTensorBatch, typedBatchAt, tensorBatches, type Dataset, type DataSplits } from '../data/index.js';
 import type { GroupNetModel } from '../nn/group-net.js';
@@ -30,13 +17,11 @@ import type { Arch } from '../space/arch.js';
 import { saveArch } from '../space/arch-file.js';
 import { canonicalKey } from '../space/canonical-arch.js';
 import type { SearchConfig } from '../space/config.js';
-import { checkConfig } from '../space/config-file.js';
-import { spaceFromConfig, templateFromConfig } from '../space/config-space.js';
+import { spaceFromConfig } from '../space/config-space.js';
 import type { SearchSpace } from '../space/search-space.js';
 import { loadCheckpoint, saveCheckpoint } from '../train/checkpoint.js';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.js';
 import { UsageError } from '../util/errors.js';
-import { readJsonFile } from '../util/json-file.js';
 import { silentProgress, type ProgressReporter } from '../util/progress.js';
 import { deriveSeed } from '../util/random.js';
 import { VERSION } from '../util/version.js';
@@ -44,32 +29,24 @@ import { alphaSvg } from './alpha-plot.js';
 import { ArchitectureWeights, meanNormalizedEntropy } from './architecture-weights.js';
 import { BilevelTrainer, type Relaxation } from './bilevel.js';
 import { costObjectiveFrom, resolveCostTarget } from './cost-objective.js';
-import { archCost, costBounds, expectedCost, type CostMetric, type CostModel } from './cost-model.js';
+import { archCost, costBounds, expectedCost, type CostModel } from './cost-model.js';
 import { argmaxIndices, fitToTarget, topCandidates } from './derive.js';
-import { CANDIDATES_FORMAT } from './candidates-file.js';
+import {
+  CANDIDATES_FORMAT,
+  readSearchConfig,
+  readSearchLog,
+  searchFile,
+  SEARCH_LOG_FORMAT,
+  type CandidatesFile,
+  type SearchCandidate,
+  type SearchEpoch,
+  type SearchLog,
+} from './search-directory.js';
 import { Supernet } from './supernet.js';
 import { supernetLayout, type SupernetLayout } from './supernet-layout.js';
 import { structureWeights } from './structure-weights.js';
 import { needsTeacher, obtainTeacher } from './teacher.js';
 import { collapseWarning } from './collapse.js';
-import {
-  candidatePoint,
-  EVALUATION_FILE,
-  evaluateCandidates,
-  evaluatedArch,
-  timeEvaluation,
-  evaluationTrainingOptions,
-  searchWarmUp,
-  startEvaluationPool,
-  type CandidateRecord,
-  type EvaluateCandidatesOptions,
-  type EvaluationOutcome,
-  type EvaluationPool,
-  type InjectedFault,
-} from './evaluate/index.js';
-import { accuracyVersusCost, bestWithinBudget, dominates, paretoFront } from './pareto.js';
-import { paretoSvg, type ParetoPoint } from './pareto-plot.js';
-import { searchReport, type ChosenArchitecture } from './report.js';
 
 /** A run about to start its supernet: its directory and the teacher its students distil from. */
 export interface SupernetStart {
@@ -102,54 +79,6 @@ export interface SearchRunOptions {
   onSupernetStart?: (run: SupernetStart) => void;
 }
 
-export interface EpochRecord {
-  epoch: number;
-  warmup: boolean;
-  /** softmax(α) per variable at the end of the epoch. */
-  probabilities: number[][];
-  alpha: number[][];
-  /** Mean normalized entropy of the probabilities (1 = uniform). */
-  entropy: number;
-  /** E[cost] under softmax(α) and the argmax architecture's cost. */
-  expectedCost: number;
-  argmax: number[];
-  argmaxCost: number;
-  trainLoss: number;
-  trainAccuracy: number;
-  /** α steps taken in the epoch (one per search.archEvery weight steps; absent in warm-up). */
-  archSteps?: number;
-  /** Means over the epoch's architecture steps (absent in warm-up). */
-  archLoss?: number;
-  archAccuracy?: number;
-  temperature?: number;
-  seconds: number;
-}
-
-/** `search.json`. */
-export interface SearchLog {
-  format: 'groupnas.search';
-  version: 1;
-  toolVersion: string;
-  space: string;
-  variables: { id: string; decision: string; site: number; choices: (string | number)[] }[];
-  /** The price list's metric and unit, the objective, the absolute target (from relativeTarget × templateCost when given so) and the cost bounds. */
-  cost: { metric: string; unit: string; objective: string; target?: number; relativeTarget?: number; templateCost?: number; min: number; max: number };
-  teacher?: string;
-  epochs: EpochRecord[];
-  stoppedEarly?: { epoch: number; entropy: number };
-  warnings: string[];
-}
-
-export interface SearchCandidate {
-  rank: number;
-  /** `target`: the most probable architecture within 10% of the cost target; `argmax`; `top`: next most probable. */
-  derivation: string;
-  probability: number;
-  indices: number[];
-  cost: number;
-  arch: Arch;
-}
-
 export interface SearchResult {
   dir: string;
   arch: Arch;
@@ -159,17 +88,6 @@ export interface SearchResult {
   finished: boolean;
   seconds: number;
 }
-
-const CONFIG_FILE = 'config.json';
-const CHECKPOINT_FILE = 'checkpoint.gnck';
-const SEARCH_FILE = 'search.json';
-const ARCH_FILE = 'arch.json';
-const DERIVED_ARCH_FILE = 'derived-arch.json';
-const REPORT_FILE = 'report.md';
-export const EVALUATION_DIR = 'evaluation';
-export const PRESETS_DIR = 'presets';
-/** The hand-designed architectures a search is compared with (issue 9), on the config's backbone. */
-export const COMPARED_PRESETS = ['groupnet-k1', 'groupnet-k3', 'groupnet-k5'] as const;
 
 interface Session {
   config: SearchConfig;
@@ -254,7 +172,7 @@ function closeSession(s: Session): void {
 function newLog(s: Session): SearchLog {
   const c = s.config.cost;
   return {
-    format: 'groupnas.search',
+    format: SEARCH_LOG_FORMAT,
     version: 1,
     toolVersion: VERSION,
     space: s.space.name,
@@ -290,7 +208,7 @@ function writeCheckpoint(s: Session, nextEpoch: number): void {
   for (const [name, t] of Object.entries(w.slots)) tensors[`weightOptimizer/${name}`] = t;
   for (const [name, t] of Object.entries(s.trainer.archOptimizerState())) tensors[`archOptimizer/${name}`] = t;
   saveCheckpoint(
-    join(s.dir, CHECKPOINT_FILE),
+    searchFile(s.dir, 'checkpoint'),
     { position: { epoch: nextEpoch, weightSteps: w.step, archSteps: s.trainer.architectureStepCount }, weightOptimizer: w.optimizer },
     tensors,
   );
@@ -305,7 +223,7 @@ function underPrefix(tensors: Record<string, tf.Tensor>, prefix: string): Record
 }
 
 function readCheckpoint(s: Session): { epoch: number } {
-  const file = join(s.dir, CHECKPOINT_FILE);
+  const file = searchFile(s.dir, 'checkpoint');
   const { meta, tensors } = loadCheckpoint<{ position: { epoch: number; weightSteps: number; archSteps: number }; weightOptimizer: 'adam' | 'sgd-nesterov' }>(
     file,
   );
@@ -321,9 +239,9 @@ function readCheckpoint(s: Session): { epoch: number } {
 }
 
 function writeLogFiles(s: Session, log: SearchLog): void {
-  writeJsonAtomic(join(s.dir, SEARCH_FILE), log);
+  writeJsonAtomic(searchFile(s.dir, 'log'), log);
   const series = s.space.variables.map((v, i) => ({ id: v.id, choices: v.choices.map(String), probabilities: log.epochs.map((e) => e.probabilities[i]!) }));
-  writeFileAtomic(join(s.dir, 'alpha.svg'), alphaSvg(series, `α probabilities per epoch — ${s.space.name} (${log.epochs.length} epochs)`));
+  writeFileAtomic(searchFile(s.dir, 'alphaPlot'), alphaSvg(series, `α probabilities per epoch — ${s.space.name} (${log.epochs.length} epochs)`));
 }
 
 function fmt(v: number): string {
@@ -402,7 +320,7 @@ async function runEpochs(s: Session, log: SearchLog, startEpoch: number, options
     const probabilities = s.alpha.probabilities();
     const argmax = argmaxIndices(probabilities);
     const expected = expectedCostOf(s);
-    const record: EpochRecord = {
+    const record: SearchEpoch = {
       epoch: epoch + 1,
       warmup,
       probabilities,
@@ -481,17 +399,18 @@ function finish(s: Session, log: SearchLog): { arch: Arch; candidates: SearchCan
     log.warnings.push(warning);
     writeLogFiles(s, log);
   }
-  writeJsonAtomic(join(s.dir, 'candidates.json'), {
+  const file: CandidatesFile = {
     format: CANDIDATES_FORMAT,
     version: 1,
     metric: s.costModel.metric,
     unit: s.costModel.unit,
     ...(targeted ? { target: c.cost.target } : {}),
     candidates,
-  });
-  saveArch(join(s.dir, DERIVED_ARCH_FILE), candidates[0]!.arch);
+  };
+  writeJsonAtomic(searchFile(s.dir, 'candidates'), file);
+  saveArch(searchFile(s.dir, 'derivedArch'), candidates[0]!.arch);
   // Evaluation replaces arch.json with the chosen candidate; a resumed, re-derived run keeps that choice.
-  if (!existsSync(join(s.dir, REPORT_FILE))) saveArch(join(s.dir, ARCH_FILE), candidates[0]!.arch);
+  if (!existsSync(searchFile(s.dir, 'report'))) saveArch(searchFile(s.dir, 'arch'), candidates[0]!.arch);
   return { arch: candidates[0]!.arch, candidates };
 }
 
@@ -517,10 +436,10 @@ async function run(s: Session, log: SearchLog, startEpoch: number, options: Sear
 /** Start a search in a new run directory. */
 export async function runSearch(config: SearchConfig, options: SearchRunOptions): Promise<SearchResult> {
   const dir = options.out;
-  if (existsSync(join(dir, CONFIG_FILE))) {
+  if (existsSync(searchFile(dir, 'config'))) {
     throw new UsageError(`--out ${dir}: already holds a search; continue it with --resume ${dir}, or choose another directory`);
   }
-  writeJsonAtomic(join(dir, CONFIG_FILE), config);
+  writeJsonAtomic(searchFile(dir, 'config'), config);
   const s = openSession(config, dir, options);
   try {
     return await run(s, newLog(s), 0, options);
@@ -529,264 +448,20 @@ export async function runSearch(config: SearchConfig, options: SearchRunOptions)
   }
 }
 
-/** The resolved config a run directory was started with. */
-export function readRunConfig(dir: string): SearchConfig {
-  const file = join(dir, CONFIG_FILE);
-  if (!existsSync(file)) throw new UsageError(`--resume ${dir}: not a search run directory (no ${CONFIG_FILE})`);
-  return checkConfig(readJsonFile(file), file);
-}
-
 /** Continue a search where its last epoch checkpoint left it. */
 export async function resumeSearch(dir: string, options: Omit<SearchRunOptions, 'out'>): Promise<SearchResult> {
-  const config = readRunConfig(dir);
+  const config = readSearchConfig(dir);
   const s = openSession(config, dir, { ...options, out: dir });
   try {
     let log = newLog(s);
     let start = 0;
-    if (existsSync(join(dir, CHECKPOINT_FILE))) {
+    if (existsSync(searchFile(dir, 'checkpoint'))) {
       start = readCheckpoint(s).epoch;
-      const logFile = join(dir, SEARCH_FILE);
-      if (existsSync(logFile)) {
-        log = JSON.parse(readFileSync(logFile, 'utf8')) as SearchLog;
-        log.epochs = log.epochs.slice(0, Math.min(start, log.epochs.length));
-      }
+      const written = readSearchLog(dir);
+      if (written !== undefined) log = { ...written, epochs: written.epochs.slice(0, Math.min(start, written.epochs.length)) };
     }
     return await run(s, log, start, { ...options, out: dir });
   } finally {
     closeSession(s);
   }
-}
-
-export interface EvaluationStageOptions {
-  /** Worker threads of the pool (default: `evaluation.workers` of the config). */
-  workers?: number;
-  /** Workers started early by the caller (startSearchEvaluationPool), who destroys them; `workers` is then the pool's. */
-  pool?: EvaluationPool;
-  taskTimeoutMs?: number;
-  /** Ctrl-C: the pool stops, `evaluation/` keeps what finished, EvaluationInterrupted is thrown. */
-  signal?: AbortSignal;
-  progress?: ProgressReporter;
-  log?: (line: string) => void;
-  /** Test hook, passed to the pool (fault-injection.ts). */
-  injectFaults?: Readonly<Record<number, InjectedFault>>;
-  /**
-   * Also evaluate the presets of COMPARED_PRESETS the same way into `<dir>/presets/` and add them to
-   * the plot and report. A run whose presets/ already holds an evaluation continues it regardless.
-   */
-  comparePresets?: boolean;
-  /** The presets' training started during the supernet phase (startPresetTraining); implies comparePresets. */
-  presetTraining?: PresetTraining;
-}
-
-/** The presets' training, begun on one worker while the supernet trains (startPresetTraining). */
-export interface PresetTraining {
-  /** Settles when every preset is trained or failed; rejects with EvaluationInterrupted on the signal. */
-  trained: Promise<EvaluationOutcome>;
-  /** The supernet is done (or stopped): the presets may take every worker now. */
-  supernetDone(): void;
-}
-
-export interface EvaluationStageResult {
-  outcome: EvaluationOutcome;
-  /** The presets' evaluation, when compared. */
-  presets?: EvaluationOutcome;
-  /** Presets (by index in `presets`) that dominate the chosen candidate on accuracy and measured latency. */
-  dominatingPresets: number[];
-  /** Index of the chosen candidate (undefined when none finished: arch.json stays the derived one). */
-  chosen?: number;
-  /** Candidate indices on the accuracy/latency and accuracy/BOPs fronts. */
-  latencyFront: number[];
-  bopsFront: number[];
-  /** Wall seconds of this call (a resumed evaluation counts only what it did). */
-  seconds: number;
-}
-
-const accuracyOf = (c: CandidateRecord) => (c.status === 'done' ? c.result!.testAccuracy : Number.NaN);
-const latencyOf = (c: CandidateRecord) => c.latency?.medianMs ?? Number.NaN;
-const bopsOf = (c: CandidateRecord) => (c.status === 'done' ? c.result!.costs.bops : Number.NaN);
-
-/** A target for a message: 4 significant digits (a relative target priced on the machine is rarely round). */
-function formatTarget(target: number): string {
-  return Number(target.toPrecision(4)).toString();
-}
-
-/**
- * The chosen architecture: best measured accuracy within the config's cost target (latency target
- * against measured latency, BOPs target against BOPs); without a target, or when nothing fits it,
- * the most accurate candidate (which lies on both fronts).
- */
-function chooseCandidate(
-  target: number | undefined,
-  metric: CostMetric,
-  candidates: readonly CandidateRecord[],
-  log: (line: string) => void,
-): ChosenArchitecture | undefined {
-  const cost = metric === 'latency' ? latencyOf : bopsOf;
-  if (target !== undefined) {
-    const within = bestWithinBudget(candidates, accuracyOf, cost, target);
-    if (within !== undefined)
-      return { index: within, rule: `best accuracy with ${metric === 'latency' ? 'measured latency' : 'BOPs'} ≤ ${formatTarget(target)}` };
-  }
-  const best =
-    bestWithinBudget(candidates, accuracyOf, latencyOf, Number.POSITIVE_INFINITY) ?? bestWithinBudget(candidates, accuracyOf, bopsOf, Number.POSITIVE_INFINITY);
-  if (best === undefined) return undefined;
-  if (target !== undefined) log(`no evaluated candidate meets the ${metric} target ${formatTarget(target)}; choosing the most accurate one`);
-  return {
-    index: best,
-    rule: target !== undefined ? `no candidate within the ${metric} target ${formatTarget(target)}: best accuracy` : 'best accuracy (no cost target)',
-  };
-}
-
-/**
- * The teacher run as an absolute path, so the training options (compared when an evaluation
- * resumes) do not depend on the working directory. search.json keeps the path as given when the
- * run started; resumed from another directory, a relative path to the run's own teacher/ no longer
- * resolves, and the run's teacher/ is meant.
- */
-function teacherPath(recorded: string, runDir: string): string {
-  const asGiven = resolve(recorded);
-  const own = resolve(runDir, 'teacher');
-  return existsSync(asGiven) || !existsSync(own) ? asGiven : own;
-}
-
-/**
- * The evaluation's worker pool, to start before the supernet phase: tfjs-wasm trains the supernet
- * on one core, and the workers set up their backend and rehearse a training step of a few of the
- * space's architectures on the other (evaluate/warm-up.ts), so the evaluation begins with warm workers. The
- * caller passes it to evaluateSearch and destroys it afterwards.
- */
-export function startSearchEvaluationPool(config: SearchConfig, options: { workers?: number; log?: (line: string) => void } = {}): EvaluationPool {
-  return startEvaluationPool({
-    workers: options.workers ?? config.evaluation.workers,
-    warmUp: searchWarmUp(config),
-    ...(options.log ? { log: options.log } : {}),
-  });
-}
-
-/**
- * After a finished supernet search: train, test, pack and time its candidates in a worker pool
- * into `<dir>/evaluation/` (resumable), then write pareto.svg, arch.json + model.gnb of the chosen
- * candidate, and report.md. Undefined when the config asks for no candidates.
- */
-/** What every evaluation of a run shares — candidates' and presets' alike, so both are trained and timed the same way. */
-function evaluationCommon(
-  dir: string,
-  config: SearchConfig,
-  teacher: string | undefined,
-  options: EvaluationStageOptions,
-): Omit<EvaluateCandidatesOptions, 'dir'> {
-  if (options.pool !== undefined && options.workers !== undefined) throw new UsageError('workers: set by the pool given (options.pool); give one of the two');
-  return {
-    training: evaluationTrainingOptions(config, teacher !== undefined ? teacherPath(teacher, dir) : undefined),
-    ...(options.pool ? { pool: options.pool } : { workers: options.workers ?? config.evaluation.workers }),
-    ...(options.taskTimeoutMs !== undefined ? { taskTimeoutMs: options.taskTimeoutMs } : {}),
-    latency: { engine: config.evaluation.engine, timing: { minRepeats: config.evaluation.latencyRepeats } },
-    ...(options.progress ? { progress: options.progress } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.log ? { log: options.log } : {}),
-  };
-}
-
-const presetArchsOf = (config: SearchConfig) => COMPARED_PRESETS.map((name) => templateFromConfig({ ...config, space: { ...config.space, template: name } }));
-
-/**
- * Start training the presets into `<run.dir>/presets/` on one worker of `pool` while the supernet
- * trains on this thread (the teacher they distil from is ready by then: SearchRunOptions.onSupernetStart);
- * `supernetDone()` lets them take every worker. Their latency is measured later, by evaluateSearch,
- * once no training runs. The pool's worker slots keep the candidates' tasks from over-committing it.
- */
-export function startPresetTraining(
-  run: SupernetStart,
-  pool: EvaluationPool,
-  options: Omit<EvaluationStageOptions, 'pool' | 'workers' | 'comparePresets' | 'presetTraining' | 'injectFaults'> = {},
-): PresetTraining {
-  const config = readRunConfig(run.dir);
-  let supernetDone = () => {};
-  const done = new Promise<void>((resolve) => (supernetDone = resolve));
-  const trained = evaluateCandidates(presetArchsOf(config), {
-    ...evaluationCommon(run.dir, config, run.teacher, { ...options, pool }),
-    dir: join(run.dir, PRESETS_DIR),
-    label: 'preset',
-    latency: false,
-    startLanes: 1,
-    allLanesWhen: done,
-  });
-  // Rejections surface through `trained` when evaluateSearch awaits it; a run stopped before that must not crash on them.
-  trained.catch(() => {});
-  return { trained, supernetDone };
-}
-
-export async function evaluateSearch(search: SearchResult, options: EvaluationStageOptions = {}): Promise<EvaluationStageResult | undefined> {
-  const dir = search.dir;
-  const config = readRunConfig(dir);
-  if (config.evaluation.candidates <= 0 || search.candidates.length === 0) return undefined;
-  const log = options.log ?? (() => {});
-  const started = performance.now();
-  const common = evaluationCommon(dir, config, search.log.teacher, options);
-  const archs = search.candidates.map((c) => c.arch);
-  const candidatesDir = join(dir, EVALUATION_DIR);
-  // Trained first, beside the presets' training when that began during the supernet phase; timed
-  // once every training is over, so no timing contends with training for a core.
-  options.presetTraining?.supernetDone();
-  const [trained, presetsTrained] = await Promise.all([
-    evaluateCandidates(archs, { ...common, dir: candidatesDir, latency: false, ...(options.injectFaults ? { injectFaults: options.injectFaults } : {}) }),
-    options.presetTraining?.trained,
-  ]);
-  const outcome = timeEvaluation(trained, common);
-  const comparePresets = options.comparePresets === true || existsSync(join(dir, PRESETS_DIR, EVALUATION_FILE));
-  const presets =
-    presetsTrained !== undefined
-      ? timeEvaluation(presetsTrained, { ...common, label: 'preset' })
-      : comparePresets
-        ? await evaluateCandidates(presetArchsOf(config), { ...common, dir: join(dir, PRESETS_DIR), label: 'preset' })
-        : undefined;
-  const records = outcome.record.candidates;
-  const latencyFront = paretoFront(records, accuracyVersusCost(accuracyOf, 'latency', latencyOf));
-  if (presets) for (const i of presets.failed) log(`preset ${COMPARED_PRESETS[i]} failed: ${presets.record.candidates[i]!.reason ?? 'unknown reason'}`);
-  const bopsFront = paretoFront(records, accuracyVersusCost(accuracyOf, 'BOPs', bopsOf));
-  const chosen = chooseCandidate(config.cost.objective !== 'none' ? search.log.cost.target : undefined, config.cost.metric, records, log);
-  const presetRecords = presets?.record.candidates ?? [];
-  const points = [
-    ...records.map((c) => candidatePoint(c, c.index === chosen?.index ? 'chosen' : 'candidate')),
-    ...presetRecords.map((c) => candidatePoint(c, 'preset')),
-  ].filter((p): p is ParetoPoint => p !== undefined);
-  const latencyObjectives = accuracyVersusCost(accuracyOf, 'latency', latencyOf);
-  const dominatingPresets =
-    chosen === undefined ? [] : presetRecords.filter((p) => p.status === 'done' && dominates(p, records[chosen.index]!, latencyObjectives)).map((p) => p.index);
-  const title = `${config.name ?? 'search'}: ${records.filter((c) => c.status === 'done').length} of ${records.length} candidates evaluated${presets ? ', with the presets' : ''}`;
-  writeFileAtomic(join(dir, 'pareto.svg'), paretoSvg(points, title));
-  if (chosen !== undefined) {
-    const c = records[chosen.index]!;
-    saveArch(join(dir, ARCH_FILE), evaluatedArch(c));
-    writeFileAtomic(join(dir, 'model.gnb'), readFileSync(join(dir, EVALUATION_DIR, c.result!.modelFile)));
-  } else {
-    log('no candidate finished its evaluation: arch.json stays the derived architecture, no model.gnb');
-  }
-  for (const i of outcome.failed) log(`candidate ${i} failed: ${records[i]!.reason ?? 'unknown reason'}`);
-  const seconds = (performance.now() - started) / 1000;
-  writeFileAtomic(
-    join(dir, REPORT_FILE),
-    searchReport({
-      dir,
-      config,
-      search: search.log,
-      derived: search.candidates,
-      evaluation: outcome,
-      ...(presets ? { presets } : {}),
-      dominatingPresets,
-      chosen,
-      latencyFront,
-      bopsFront,
-      evaluationSeconds: seconds,
-    }),
-  );
-  return {
-    outcome,
-    ...(presets ? { presets } : {}),
-    dominatingPresets,
-    ...(chosen !== undefined ? { chosen: chosen.index } : {}),
-    latencyFront,
-    bopsFront,
-    seconds,
-  };
 }

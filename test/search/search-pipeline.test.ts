@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/backend/select.js';
 import { bopsCostModel } from '../../src/search/cost-model.js';
-import { COMPARED_PRESETS } from '../../src/search/search-run.js';
+import { COMPARED_PRESETS } from '../../src/search/search-evaluation.js';
 import { searchPipeline } from '../../src/search/search-pipeline.js';
 import type { ProgressReporter } from '../../src/util/progress.js';
 import { ensureBuilt } from '../helpers/ensure-built.js';

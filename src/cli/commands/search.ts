@@ -2,7 +2,9 @@ import type { Argv, CommandModule } from 'yargs';
 import type { BackendRequest } from '../../backend/select.js';
 import { costModelFor } from '../../search/cost-model.js';
 import { EvaluationInterrupted, type CandidateRecord } from '../../search/evaluate/index.js';
-import { costModelPricedNow, readRunConfig, type EvaluationStageResult, type SearchResult } from '../../search/search-run.js';
+import { readSearchConfig } from '../../search/search-directory.js';
+import type { EvaluationStageResult } from '../../search/search-evaluation.js';
+import { costModelPricedNow, type SearchResult } from '../../search/search-run.js';
 import { searchPipeline } from '../../search/search-pipeline.js';
 import { loadConfig } from '../../space/config-file.js';
 import { UsageError } from '../../util/errors.js';
@@ -210,7 +212,7 @@ const search: CommandModule<object, SearchArgs> = {
     }
     const config =
       argv.resume !== undefined
-        ? readRunConfig(argv.resume)
+        ? readSearchConfig(argv.resume)
         : loadConfig(argv.config ?? DEFAULT_CONFIG_FILE, [...(argv.set ?? []), ...shortcutOverrides(argv)]);
     // From the supernet's start on, Ctrl-C stops the running phase cleanly: finished epochs and
     // candidates are kept, --resume continues. Before it (the teacher trains without yielding to

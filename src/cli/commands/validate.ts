@@ -1,7 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { applyOverrides, archProblems, ARCH_FORMAT, CONFIG_FORMAT, configProblems, parseOverride, type Problem } from '../../space/index.js';
 import { readJsonDocument } from '../../space/schema-validation.js';
-import { CANDIDATES_FORMAT, candidatesProblems } from '../../search/candidates-file.js';
+import { CANDIDATES_FORMAT, candidatesProblems } from '../../search/search-directory.js';
 import { printJson, withJsonOption } from '../options.js';
 
 interface ValidateArgs {

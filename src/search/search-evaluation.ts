@@ -1,0 +1,276 @@
+/**
+ * The evaluation stage of a search (DESIGN §1), after a finished supernet: its candidates — and,
+ * when compared, the hand-designed presets on the same backbone — are trained from scratch, tested,
+ * packed and timed in a worker pool (evaluate/), the Pareto fronts drawn, the best candidate within
+ * the cost target chosen, and the run directory gets the chosen arch.json and model.gnb, pareto.svg
+ * and report.md (search-directory.ts). Candidates and presets share one training schedule
+ * (`sharedEvaluationOptions`), so they compare fairly.
+ *
+ * Everything is resumable: evaluation/ and presets/ keep each finished candidate.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { saveArch } from '../space/arch-file.js';
+import type { SearchConfig } from '../space/config.js';
+import { templateFromConfig } from '../space/config-space.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { UsageError } from '../util/errors.js';
+import type { ProgressReporter } from '../util/progress.js';
+import type { CostMetric } from './cost-model.js';
+import {
+  candidatePoint,
+  EVALUATION_FILE,
+  evaluateCandidates,
+  evaluatedArch,
+  timeEvaluation,
+  evaluationTrainingOptions,
+  searchWarmUp,
+  startEvaluationPool,
+  type CandidateRecord,
+  type EvaluateCandidatesOptions,
+  type EvaluationOutcome,
+  type EvaluationPool,
+  type InjectedFault,
+} from './evaluate/index.js';
+import { accuracyVersusCost, bestWithinBudget, dominates, paretoFront } from './pareto.js';
+import { paretoSvg, type ParetoPoint } from './pareto-plot.js';
+import { searchReport, type ChosenArchitecture } from './report.js';
+import { readSearchConfig, searchFile } from './search-directory.js';
+import type { SearchResult, SupernetStart } from './search-run.js';
+
+/** The hand-designed architectures a search is compared with, on the config's backbone. */
+export const COMPARED_PRESETS = ['groupnet-k1', 'groupnet-k3', 'groupnet-k5'] as const;
+
+export interface EvaluationStageOptions {
+  /** Worker threads of the pool (default: `evaluation.workers` of the config). */
+  workers?: number;
+  /** Workers started early by the caller (startSearchEvaluationPool), who destroys them; `workers` is then the pool's. */
+  pool?: EvaluationPool;
+  taskTimeoutMs?: number;
+  /** Ctrl-C: the pool stops, `evaluation/` keeps what finished, EvaluationInterrupted is thrown. */
+  signal?: AbortSignal;
+  progress?: ProgressReporter;
+  log?: (line: string) => void;
+  /** Test hook, passed to the pool (fault-injection.ts). */
+  injectFaults?: Readonly<Record<number, InjectedFault>>;
+  /**
+   * Also evaluate the presets of COMPARED_PRESETS the same way into `<dir>/presets/` and add them to
+   * the plot and report. A run whose presets/ already holds an evaluation continues it regardless.
+   */
+  comparePresets?: boolean;
+  /** The presets' training started during the supernet phase (startPresetTraining); implies comparePresets. */
+  presetTraining?: PresetTraining;
+}
+
+/** The presets' training, begun on one worker while the supernet trains (startPresetTraining). */
+export interface PresetTraining {
+  /** Settles when every preset is trained or failed; rejects with EvaluationInterrupted on the signal. */
+  trained: Promise<EvaluationOutcome>;
+  /** The supernet is done (or stopped): the presets may take every worker now. */
+  supernetDone(): void;
+}
+
+export interface EvaluationStageResult {
+  outcome: EvaluationOutcome;
+  /** The presets' evaluation, when compared. */
+  presets?: EvaluationOutcome;
+  /** Presets (by index in `presets`) that dominate the chosen candidate on accuracy and measured latency. */
+  dominatingPresets: number[];
+  /** Index of the chosen candidate (undefined when none finished: arch.json stays the derived one). */
+  chosen?: number;
+  /** Candidate indices on the accuracy/latency and accuracy/BOPs fronts. */
+  latencyFront: number[];
+  bopsFront: number[];
+  /** Wall seconds of this call (a resumed evaluation counts only what it did). */
+  seconds: number;
+}
+
+const accuracyOf = (c: CandidateRecord) => (c.status === 'done' ? c.result!.testAccuracy : Number.NaN);
+const latencyOf = (c: CandidateRecord) => c.latency?.medianMs ?? Number.NaN;
+const bopsOf = (c: CandidateRecord) => (c.status === 'done' ? c.result!.costs.bops : Number.NaN);
+
+/** A target for a message: 4 significant digits (a relative target priced on the machine is rarely round). */
+function formatTarget(target: number): string {
+  return Number(target.toPrecision(4)).toString();
+}
+
+/**
+ * The chosen architecture: best measured accuracy within the config's cost target (latency target
+ * against measured latency, BOPs target against BOPs); without a target, or when nothing fits it,
+ * the most accurate candidate (which lies on both fronts).
+ */
+function chooseCandidate(
+  target: number | undefined,
+  metric: CostMetric,
+  candidates: readonly CandidateRecord[],
+  log: (line: string) => void,
+): ChosenArchitecture | undefined {
+  const cost = metric === 'latency' ? latencyOf : bopsOf;
+  if (target !== undefined) {
+    const within = bestWithinBudget(candidates, accuracyOf, cost, target);
+    if (within !== undefined)
+      return { index: within, rule: `best accuracy with ${metric === 'latency' ? 'measured latency' : 'BOPs'} ≤ ${formatTarget(target)}` };
+  }
+  const best =
+    bestWithinBudget(candidates, accuracyOf, latencyOf, Number.POSITIVE_INFINITY) ?? bestWithinBudget(candidates, accuracyOf, bopsOf, Number.POSITIVE_INFINITY);
+  if (best === undefined) return undefined;
+  if (target !== undefined) log(`no evaluated candidate meets the ${metric} target ${formatTarget(target)}; choosing the most accurate one`);
+  return {
+    index: best,
+    rule: target !== undefined ? `no candidate within the ${metric} target ${formatTarget(target)}: best accuracy` : 'best accuracy (no cost target)',
+  };
+}
+
+/**
+ * The teacher run as an absolute path, so the training options (compared when an evaluation
+ * resumes) do not depend on the working directory. search.json keeps the path as given when the
+ * run started; resumed from another directory, a relative path to the run's own teacher/ no longer
+ * resolves, and the run's teacher/ is meant.
+ */
+function teacherPath(recorded: string, runDir: string): string {
+  const asGiven = resolve(recorded);
+  const own = resolve(searchFile(runDir, 'teacher'));
+  return existsSync(asGiven) || !existsSync(own) ? asGiven : own;
+}
+
+/**
+ * The evaluation's worker pool, to start before the supernet phase: tfjs-wasm trains the supernet
+ * on one core, and the workers set up their backend and rehearse a training step of a few of the
+ * space's architectures on the other (evaluate/warm-up.ts), so the evaluation begins with warm workers. The
+ * caller passes it to evaluateSearch and destroys it afterwards.
+ */
+export function startSearchEvaluationPool(config: SearchConfig, options: { workers?: number; log?: (line: string) => void } = {}): EvaluationPool {
+  return startEvaluationPool({
+    workers: options.workers ?? config.evaluation.workers,
+    warmUp: searchWarmUp(config),
+    ...(options.log ? { log: options.log } : {}),
+  });
+}
+
+/** What every evaluation of a run shares — candidates' and presets' alike, so both are trained and timed the same way. */
+function sharedEvaluationOptions(
+  dir: string,
+  config: SearchConfig,
+  teacher: string | undefined,
+  options: EvaluationStageOptions,
+): Omit<EvaluateCandidatesOptions, 'dir'> {
+  if (options.pool !== undefined && options.workers !== undefined) throw new UsageError('workers: set by the pool given (options.pool); give one of the two');
+  return {
+    training: evaluationTrainingOptions(config, teacher !== undefined ? teacherPath(teacher, dir) : undefined),
+    ...(options.pool ? { pool: options.pool } : { workers: options.workers ?? config.evaluation.workers }),
+    ...(options.taskTimeoutMs !== undefined ? { taskTimeoutMs: options.taskTimeoutMs } : {}),
+    latency: { engine: config.evaluation.engine, timing: { minRepeats: config.evaluation.latencyRepeats } },
+    ...(options.progress ? { progress: options.progress } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.log ? { log: options.log } : {}),
+  };
+}
+
+const presetArchsOf = (config: SearchConfig) => COMPARED_PRESETS.map((name) => templateFromConfig({ ...config, space: { ...config.space, template: name } }));
+
+/**
+ * Start training the presets into `<run.dir>/presets/` on one worker of `pool` while the supernet
+ * trains on this thread (the teacher they distil from is ready by then: SearchRunOptions.onSupernetStart);
+ * `supernetDone()` lets them take every worker. Their latency is measured later, by evaluateSearch,
+ * once no training runs. The pool's worker slots keep the candidates' tasks from over-committing it.
+ */
+export function startPresetTraining(
+  run: SupernetStart,
+  pool: EvaluationPool,
+  options: Omit<EvaluationStageOptions, 'pool' | 'workers' | 'comparePresets' | 'presetTraining' | 'injectFaults'> = {},
+): PresetTraining {
+  const config = readSearchConfig(run.dir);
+  let supernetDone = () => {};
+  const done = new Promise<void>((resolve) => (supernetDone = resolve));
+  const trained = evaluateCandidates(presetArchsOf(config), {
+    ...sharedEvaluationOptions(run.dir, config, run.teacher, { ...options, pool }),
+    dir: searchFile(run.dir, 'presets'),
+    label: 'preset',
+    latency: false,
+    startLanes: 1,
+    allLanesWhen: done,
+  });
+  // Rejections surface through `trained` when evaluateSearch awaits it; a run stopped before that must not crash on them.
+  trained.catch(() => {});
+  return { trained, supernetDone };
+}
+
+/**
+ * After a finished supernet search: train, test, pack and time its candidates in a worker pool
+ * into `<dir>/evaluation/` (resumable), then write pareto.svg, arch.json + model.gnb of the chosen
+ * candidate, and report.md. Undefined when the config asks for no candidates.
+ */
+export async function evaluateSearch(search: SearchResult, options: EvaluationStageOptions = {}): Promise<EvaluationStageResult | undefined> {
+  const dir = search.dir;
+  const config = readSearchConfig(dir);
+  if (config.evaluation.candidates <= 0 || search.candidates.length === 0) return undefined;
+  const log = options.log ?? (() => {});
+  const started = performance.now();
+  const common = sharedEvaluationOptions(dir, config, search.log.teacher, options);
+  const archs = search.candidates.map((c) => c.arch);
+  const candidatesDir = searchFile(dir, 'evaluation');
+  // Trained first, beside the presets' training when that began during the supernet phase; timed
+  // once every training is over, so no timing contends with training for a core.
+  options.presetTraining?.supernetDone();
+  const [trained, presetsTrained] = await Promise.all([
+    evaluateCandidates(archs, { ...common, dir: candidatesDir, latency: false, ...(options.injectFaults ? { injectFaults: options.injectFaults } : {}) }),
+    options.presetTraining?.trained,
+  ]);
+  const outcome = timeEvaluation(trained, common);
+  const comparePresets = options.comparePresets === true || existsSync(join(searchFile(dir, 'presets'), EVALUATION_FILE));
+  const presets =
+    presetsTrained !== undefined
+      ? timeEvaluation(presetsTrained, { ...common, label: 'preset' })
+      : comparePresets
+        ? await evaluateCandidates(presetArchsOf(config), { ...common, dir: searchFile(dir, 'presets'), label: 'preset' })
+        : undefined;
+  const records = outcome.record.candidates;
+  const latencyObjectives = accuracyVersusCost(accuracyOf, 'latency', latencyOf);
+  const latencyFront = paretoFront(records, latencyObjectives);
+  if (presets) for (const i of presets.failed) log(`preset ${COMPARED_PRESETS[i]} failed: ${presets.record.candidates[i]!.reason ?? 'unknown reason'}`);
+  const bopsFront = paretoFront(records, accuracyVersusCost(accuracyOf, 'BOPs', bopsOf));
+  const chosen = chooseCandidate(config.cost.objective !== 'none' ? search.log.cost.target : undefined, config.cost.metric, records, log);
+  const presetRecords = presets?.record.candidates ?? [];
+  const points = [
+    ...records.map((c) => candidatePoint(c, c.index === chosen?.index ? 'chosen' : 'candidate')),
+    ...presetRecords.map((c) => candidatePoint(c, 'preset')),
+  ].filter((p): p is ParetoPoint => p !== undefined);
+  const dominatingPresets =
+    chosen === undefined ? [] : presetRecords.filter((p) => p.status === 'done' && dominates(p, records[chosen.index]!, latencyObjectives)).map((p) => p.index);
+  const title = `${config.name ?? 'search'}: ${records.filter((c) => c.status === 'done').length} of ${records.length} candidates evaluated${presets ? ', with the presets' : ''}`;
+  writeFileAtomic(searchFile(dir, 'paretoPlot'), paretoSvg(points, title));
+  if (chosen !== undefined) {
+    const c = records[chosen.index]!;
+    saveArch(searchFile(dir, 'arch'), evaluatedArch(c));
+    writeFileAtomic(searchFile(dir, 'model'), readFileSync(join(candidatesDir, c.result!.modelFile)));
+  } else {
+    log('no candidate finished its evaluation: arch.json stays the derived architecture, no model.gnb');
+  }
+  for (const i of outcome.failed) log(`candidate ${i} failed: ${records[i]!.reason ?? 'unknown reason'}`);
+  const seconds = (performance.now() - started) / 1000;
+  writeFileAtomic(
+    searchFile(dir, 'report'),
+    searchReport({
+      dir,
+      config,
+      search: search.log,
+      derived: search.candidates,
+      evaluation: outcome,
+      ...(presets ? { presets } : {}),
+      dominatingPresets,
+      chosen,
+      latencyFront,
+      bopsFront,
+      evaluationSeconds: seconds,
+    }),
+  );
+  return {
+    outcome,
+    ...(presets ? { presets } : {}),
+    dominatingPresets,
+    ...(chosen !== undefined ? { chosen: chosen.index } : {}),
+    latencyFront,
+    bopsFront,
+    seconds,
+  };
+}
