@@ -8,7 +8,8 @@
  * Options: --batch N (default 64), --reps N (default 5).
  */
 import os from 'node:os';
-import * as tf from '@tensorflow/tfjs';
+import '../src/util/tfjs.js';
+import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from '../src/backend/register-wasm-kernels.js';

@@ -17,7 +17,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
-import * as tf from '@tensorflow/tfjs';
+import '../src/util/tfjs.js';
+import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { benchWholeModel, type ModelBenchResult } from '../src/bench/kernel-model.js';
 import { latencyEntriesOf, predictArchLatency } from '../src/kernels/arch-latency.js';

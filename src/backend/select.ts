@@ -12,7 +12,7 @@ export type ConcreteBackend = Exclude<BackendRequest, 'auto'>;
 const AUTO_ORDER: readonly ConcreteBackend[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
 
 interface BackendSpec {
-  /** npm package whose import registers the tfjs backend; undefined = bundled with @tensorflow/tfjs. */
+  /** npm package whose import registers the tfjs backend; undefined = loaded with tfjs itself (src/util/tfjs.ts). */
   pkg?: string;
   /** tfjs's own registry name for the backend. */
   tfName: string;
@@ -35,7 +35,7 @@ const SPECS: Record<ConcreteBackend, BackendSpec> = {
     tfName: 'wasm',
     install: 'npm install @tensorflow/tfjs-backend-wasm@4.22.0',
   },
-  cpu: { tfName: 'cpu', install: 'part of @tensorflow/tfjs' },
+  cpu: { tfName: 'cpu', install: 'npm install @tensorflow/tfjs-backend-cpu@4.22.0' },
 };
 
 export interface BackendChoice {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../helpers/tfjs.js';
 import { installedBackends, isBackendInstalled, selectBackend } from '../../src/backend/select.js';
 import { NotAvailableError, UsageError } from '../../src/util/errors.js';
 

@@ -1,5 +1,5 @@
 // The supernet-step bench: which spaces it measures, what it compares them with, and its report.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../helpers/tfjs.js';
 import { basename } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {

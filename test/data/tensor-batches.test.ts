@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../helpers/tfjs.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { typedBatches, type BatchOptions } from '../../src/data/batches.js';
 import { disposeBatch, tensorBatches, tensorBatchStream } from '../../src/data/tensor-batches.js';

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../helpers/tfjs.js';
 import { attentionMap, attentionTransferLoss, distributionalLoss, logitKdLoss } from '../../src/distill/losses.js';
 
 beforeAll(async () => {

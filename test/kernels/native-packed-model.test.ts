@@ -1,7 +1,7 @@
 // Whole packed models on the native engine (each dispatch path) against the js reference
 // engine, which test/kernels/packed-model.test.ts holds to the tfjs simulation: every preset
 // family — group and layer decomposition, soft connections, k-bit activations, full precision.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../helpers/tfjs.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../src/kernels/engines.js';
 import { loadNativeAddon, type NativePath } from '../../src/kernels/native-addon.js';

@@ -1,6 +1,6 @@
 // The packed engine against the tfjs simulation (src/nn) of the same weights: export a
 // randomized model to .gnb, run both, compare logits.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../helpers/tfjs.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../src/kernels/engines.js';
 import type { BinaryEngine } from '../../src/kernels/engine.js';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../helpers/tfjs.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { gradientCheckpoint } from '../../src/nn/gradient-checkpoint.js';
 import { maxAbsDiff, randomInput } from './helpers/blocks.js';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../helpers/tfjs.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildModel } from '../../src/nn/group-net.js';
 import { needsCheckpointing, plainTapeBytes } from '../../src/nn/gradient-checkpoint.js';

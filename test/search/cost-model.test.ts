@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../helpers/tfjs.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { latencyEntriesOf, predictArchLatency } from '../../src/kernels/arch-latency.js';
 import { isConvEntry, latencyKey, type LatencyEntry, type LatencyTable } from '../../src/kernels/latency-table.js';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../helpers/tfjs.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { costLoss, costObjectiveFrom, resolveCostTarget } from '../../src/search/cost-objective.js';
 import { UsageError } from '../../src/util/errors.js';

@@ -2,7 +2,7 @@
 // backend `groupnas eval` and `train` use): with the canonical inference arithmetic shared by
 // src/nn (binaryUnitInference) and src/kernels, every activation level is the same on both sides,
 // so argmax agrees on every image and the logits differ only by the head's float rounding.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../helpers/tfjs.js';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerWasmTrainingKernels } from '../../src/backend/register-wasm-kernels.js';

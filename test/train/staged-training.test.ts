@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../helpers/tfjs.js';
 import { selectBackend } from '../../src/backend/select.js';
 import { buildModel } from '../../src/nn/index.js';
 import { buildPreset } from '../../src/space/presets.js';

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../helpers/tfjs.js';
 import { selectBackend } from '../../src/backend/select.js';
 import { buildPreset } from '../../src/space/presets.js';
 import { evaluateRun, resumeTraining, trainArch, type TrainingOptions } from '../../src/train/training-run.js';

@@ -20,7 +20,7 @@ const info: CommandModule<object, InfoArgs> = {
       version: VERSION,
       node: process.version,
       backend: choice.name,
-      tfjsVersion: tf.version.tfjs,
+      tfjsVersion: tf.version_core,
       installedBackends: installedBackends(),
       skippedBackends: choice.skipped,
       datasets: findDatasets(),

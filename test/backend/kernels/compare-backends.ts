@@ -1,6 +1,6 @@
 /** Helpers for tests that run one kernel on wasm (ours) and on cpu (stock tfjs) and compare. */
 import { expect } from 'vitest';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../helpers/tfjs.js';
 import '@tensorflow/tfjs-backend-wasm';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { randomNormal, type Rng } from '../../../src/util/random.js';

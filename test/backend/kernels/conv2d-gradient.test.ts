@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../helpers/tfjs.js';
 import { createRng } from '../../../src/util/random.js';
 import { registerWasmTrainingKernels } from '../../../src/backend/register-wasm-kernels.js';
 import { conv2DGradientConfig, registerConv2DGradient } from '../../../src/backend/kernels/conv2d-gradient.js';

@@ -4,7 +4,7 @@
  * take an avg-pool + conv1×1 + batchnorm shortcut; global average pool; dense; softmax cross-entropy.
  * Weights come from a seed on the host, so every backend starts from identical values.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../helpers/tfjs.js';
 import { createRng, randomNormal } from '../../../src/util/random.js';
 
 export interface TinyResNetSpec {

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../helpers/tfjs.js';
 import { createRng, randomInt } from '../../../src/util/random.js';
 import { registerWasmTrainingKernels } from '../../../src/backend/register-wasm-kernels.js';
 import { maxRelativeError, randomHostTensor, wasmDataIds } from './compare-backends.js';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../helpers/tfjs.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DecomposedConv } from '../../../src/nn/blocks/decomposed-conv.js';
 import { ParameterStore, Scope } from '../../../src/nn/parameters.js';

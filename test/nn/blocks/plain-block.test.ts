@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../helpers/tfjs.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createBlock } from '../../../src/nn/blocks/create-block.js';
 import { PlainBlock } from '../../../src/nn/blocks/plain-block.js';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../helpers/tfjs.js';
 import { createRng } from '../../../src/util/random.js';
 
 /** A seeded toy batch whose label is learnable from the input (class = which third of the image is brightest). */

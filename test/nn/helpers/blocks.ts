@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../helpers/tfjs.js';
 import type { ActivationQuantizer } from '../../../src/nn/activation.js';
 import type { BlockSpec } from '../../../src/nn/blocks/block.js';
 import type { ParameterStore } from '../../../src/nn/parameters.js';

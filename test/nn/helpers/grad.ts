@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../helpers/tfjs.js';
 
 /** Values and ∂(Σ f(x)·dy)/∂x of an elementwise op at the given points. */
 export function valueAndGradAt(f: (x: tf.Tensor) => tf.Tensor, xs: number[], dy?: number[]): { value: number[]; grad: number[] } {

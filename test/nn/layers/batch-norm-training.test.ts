@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../helpers/tfjs.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { batchNormTraining } from '../../../src/nn/layers/batch-norm-training.js';
 import { maxAbsDiff, randomInput } from '../helpers/blocks.js';

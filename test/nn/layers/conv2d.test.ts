@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../helpers/tfjs.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Conv2d } from '../../../src/nn/layers/conv2d.js';
 import { Dense } from '../../../src/nn/layers/dense.js';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../helpers/tfjs.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Adam } from '../../../src/nn/optim/adam.js';
 import { SgdNesterov } from '../../../src/nn/optim/sgd-nesterov.js';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../helpers/tfjs.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { approxSign } from '../../../src/nn/quantizers/approx-sign.js';
 import { finiteDifference, valueAndGradAt } from '../helpers/grad.js';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../helpers/tfjs.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../../src/backend/select.js';
 import { approxSignSlope, insideClip, keptByClip, negatedSign, signPlusOne } from '../../../src/nn/quantizers/sign.js';
