@@ -21,7 +21,7 @@ import type { Arch } from '../space/arch.js';
 import { archProblems } from '../space/arch-validation.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { FileFormatError } from '../util/errors.js';
-import { crc32 } from './crc32.js';
+import { crc32 } from 'node:zlib';
 import { wordsFor } from './packing.js';
 import { popcount32 } from './popcount.js';
 import type { PackedWeights } from './weights.js';
@@ -99,7 +99,7 @@ export function encodeGnb(model: GnbModel): Uint8Array {
     if (t.dtype === 'float32') t.data.forEach((v, i) => view.setFloat32(at + 4 * i, v, true));
     else t.weights.data.forEach((v, i) => view.setUint32(at + 4 * i, v, true));
   });
-  view.setUint32(total - CHECKSUM_BYTES, crc32(out, 0, total - CHECKSUM_BYTES), true);
+  view.setUint32(total - CHECKSUM_BYTES, crc32(out.subarray(0, total - CHECKSUM_BYTES)), true);
   return out;
 }
 
@@ -140,7 +140,7 @@ export function decodeGnb(bytes: Uint8Array, file = '<gnb>'): GnbModel {
   if (bytes.length < expectedTotal) fail('', `truncated: the header announces ${expectedTotal} bytes, the file has ${bytes.length}`);
   if (bytes.length > expectedTotal) fail('', `${bytes.length - expectedTotal} unexpected bytes after the end of the model (expected ${expectedTotal} bytes)`);
   const stored = view.getUint32(expectedTotal - CHECKSUM_BYTES, true);
-  const actual = crc32(bytes, 0, expectedTotal - CHECKSUM_BYTES);
+  const actual = crc32(bytes.subarray(0, expectedTotal - CHECKSUM_BYTES));
   if (stored !== actual) fail('checksum', `CRC-32 mismatch (stored ${hex(stored)}, computed ${hex(actual)}): the file is corrupted`);
 
   let header: unknown;

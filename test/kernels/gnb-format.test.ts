@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { crc32 } from '../../src/kernels/crc32.js';
+import { crc32 } from 'node:zlib';
 import { decodeGnb, encodeGnb, GNB_VERSION, readGnb, writeGnb, type GnbModel } from '../../src/kernels/gnb-format.js';
 import { unpackWeights, packWeights } from '../../src/kernels/weights.js';
 import { buildPreset } from '../../src/space/presets.js';
@@ -33,7 +33,7 @@ function sampleModel(): GnbModel {
 
 /** Rewrite the CRC so that a mutation reaches the validation behind the checksum. */
 function fixChecksum(bytes: Uint8Array): Uint8Array {
-  if (bytes.length >= 4) new DataView(bytes.buffer, bytes.byteOffset).setUint32(bytes.length - 4, crc32(bytes, 0, bytes.length - 4), true);
+  if (bytes.length >= 4) new DataView(bytes.buffer, bytes.byteOffset).setUint32(bytes.length - 4, crc32(bytes.subarray(0, bytes.length - 4)), true);
   return bytes;
 }
 
