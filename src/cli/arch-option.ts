@@ -3,6 +3,7 @@ import { loadArch } from '../space/arch-file.js';
 import type { Arch } from '../space/arch.js';
 import { listBackbones } from '../space/backbone.js';
 import { buildPreset, listPresets } from '../space/presets.js';
+import { checkNumber } from './options.js';
 import { UsageError } from '../util/errors.js';
 
 export interface ArchArgs {
@@ -39,6 +40,8 @@ export function withArchOptions<T>(y: Argv<T>): Argv<T & ArchArgs> {
 export function archFromArgs(argv: ArchArgs): Arch {
   if (argv.arch !== undefined) return loadArch(argv.arch);
   if (argv.preset !== undefined) {
+    checkNumber('width-mult', argv['width-mult'], { above: 0 });
+    checkNumber('classes', argv.classes, { integer: true, min: 2 });
     return buildPreset(argv.preset, {
       backbone: argv.backbone,
       widthMultiplier: argv['width-mult'],

@@ -1,4 +1,5 @@
 import type { Argv } from 'yargs';
+import { UsageError } from '../util/errors.js';
 import { BACKEND_CHOICES, selectBackend, type BackendChoice, type BackendRequest } from '../backend/select.js';
 
 /** `--backend` for every command that computes with tfjs. */
@@ -25,4 +26,57 @@ export async function useBackend(requested: BackendRequest): Promise<BackendChoi
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** The text given for option `key` on the command line (`--key value` or `--key=value`), for messages. */
+function givenText(args: readonly string[], key: string): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === `--${key}`) return args[i + 1];
+    if (a.startsWith(`--${key}=`)) return a.slice(key.length + 3);
+  }
+  return undefined;
+}
+
+/**
+ * Every number option must be a number: yargs turns `--width-mult abc` into NaN and goes on.
+ * Throws a UsageError naming the option and what was given. (Ranges are each command's to check.)
+ */
+export function checkNumberOptions(argv: Record<string, unknown>, args: readonly string[]): void {
+  for (const [key, value] of Object.entries(argv)) {
+    // yargs keeps both spellings (`width-mult`, `widthMult`); the kebab one is what users type
+    if (/[A-Z]/.test(key) || key.length < 2) continue;
+    const values = Array.isArray(value) ? value : [value];
+    if (values.some((v) => typeof v === 'number' && Number.isNaN(v))) {
+      const given = givenText(args, key);
+      throw new UsageError(`--${key}: expected a number, got ${given === undefined ? 'nothing' : `'${given}'`}`);
+    }
+  }
+}
+
+/** The range a number option must lie in; every bound is optional. */
+export interface NumberRange {
+  integer?: boolean;
+  /** Inclusive lower bound. */
+  min?: number;
+  /** Exclusive lower bound. */
+  above?: number;
+  /** Exclusive upper bound. */
+  below?: number;
+}
+
+/** Throws a UsageError naming `--flag` when `value` (if given) is outside `range`. */
+export function checkNumber(flag: string, value: number | undefined, range: NumberRange): void {
+  if (value === undefined) return;
+  const { integer = false, min, above, below } = range;
+  const ok =
+    (!integer || Number.isInteger(value)) &&
+    (min === undefined || value >= min) &&
+    (above === undefined || value > above) &&
+    (below === undefined || value < below);
+  if (ok) return;
+  const bounds = [min !== undefined ? `≥ ${min}` : '', above !== undefined ? `> ${above}` : '', below !== undefined ? `< ${below}` : '']
+    .filter(Boolean)
+    .join(' and ');
+  throw new UsageError(`--${flag}: expected ${integer ? 'an integer' : 'a number'}${bounds ? ` ${bounds}` : ''}, got ${value}`);
 }

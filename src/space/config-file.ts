@@ -2,7 +2,8 @@
  * Loading a configuration: read JSON, apply `--set key.path=value` overrides, then validate the
  * result exactly as a file (format and version, schema with defaults, then cross-field rules).
  */
-import { join } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { GroupnasError, UsageError } from '../util/errors.js';
 import { PACKAGE_ROOT } from '../util/version.js';
 import type { SearchConfig } from './config.js';
@@ -12,8 +13,31 @@ import { parseJsonText, readJsonFile, schemaProblems, ValidationError, type Prob
 export const CONFIG_FORMAT = 'groupnas.config';
 export const CONFIG_VERSION = 1;
 
+/** The configs that ship in the package, each loadable by its file name without `.json` (`--config tiny`). */
+export const BUNDLED_CONFIGS_DIR = join(PACKAGE_ROOT, 'configs');
+
 /** The config every command uses when not given one: embedded data, R/2, finishes in minutes. */
-export const DEFAULT_CONFIG_FILE = join(PACKAGE_ROOT, 'configs', 'default.json');
+export const DEFAULT_CONFIG_FILE = join(BUNDLED_CONFIGS_DIR, 'default.json');
+
+/** Names of the bundled configs (`default`, `tiny`, …), sorted. */
+export function bundledConfigNames(): string[] {
+  return readdirSync(BUNDLED_CONFIGS_DIR)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => basename(f, '.json'))
+    .sort();
+}
+
+/**
+ * The file a `--config` value means: an existing path as given, else the bundled config of that
+ * name (so `--config tiny` works from any directory, in a clone or an installed package).
+ */
+export function resolveConfigFile(spec: string): string {
+  if (existsSync(spec) || spec.includes('/')) return spec;
+  const names = bundledConfigNames();
+  const name = basename(spec, '.json');
+  if (names.includes(name)) return join(BUNDLED_CONFIGS_DIR, `${name}.json`);
+  throw new UsageError(`config ${spec}: no such file, and no bundled config of that name (bundled: ${names.join(', ')})`);
+}
 
 /** A parsed `--set` override. */
 export interface Override {
@@ -150,8 +174,9 @@ export function parseConfig(text: string, file = '<config>', sets: readonly stri
   return checkConfig(data, file, overrides);
 }
 
-/** Load `file`, apply `--set` overrides (`key.path=value`), validate, fill defaults. */
+/** Load `file` (a path, or a bundled config's name), apply `--set` overrides (`key.path=value`), validate, fill defaults. */
 export function loadConfig(file: string, sets: readonly string[] = []): SearchConfig {
+  file = resolveConfigFile(file);
   const data = readJsonFile(file);
   const overrides = sets.map(parseOverride);
   applyOverrides(data, overrides);

@@ -16,7 +16,7 @@ const FAST = ['--set', 'evaluation.candidates=2', '--set', 'evaluation.epochs=1'
 interface JsonResult {
   dir: string;
   arch: unknown;
-  candidates: { rank: number }[];
+  candidates: { index: number; rank: number; name: string }[];
   epochs: number;
   evaluation: { chosen: number | null; candidates: { index: number; status: string; testAccuracy?: number; latencyMs?: number }[] } | null;
 }
@@ -41,10 +41,11 @@ async function interruptWhen(args: string[], ready: () => boolean): Promise<{ co
 }
 
 describe('groupnas search', () => {
-  it('--config configs/tiny.json: teacher, supernet, evaluation of 2 candidates; run dir complete; --json keeps stdout clean', () => {
+  it('--config tiny (bundled, from any directory): teacher, supernet, evaluation of 2 candidates; run dir complete; --json on stdout, progress on stderr', () => {
     const out = join(tmp(), 'run');
     const started = Date.now();
-    const r = runCli(['search', '--config', 'configs/tiny.json', ...FAST, '--out', out, '--json', '--backend', 'wasm', '--workers', '1'], {
+    const r = runCli(['search', '--config', 'tiny', ...FAST, '--out', out, '--json', '--backend', 'wasm', '--workers', '1'], {
+      cwd: tmp(),
       timeoutMs: 120_000,
     });
     const seconds = (Date.now() - started) / 1000;
@@ -56,6 +57,15 @@ describe('groupnas search', () => {
     const result = JSON.parse(r.stdout) as JsonResult;
     expect(result.dir).toBe(out);
     expect(result.candidates.map((c) => c.rank)).toEqual([1, 2]);
+    // One numbering: candidate N is `tiny/candidate-N` (0 = chosen) in the JSON, the progress lines and report.md.
+    expect(result.candidates.map((c) => [c.index, c.name])).toEqual([
+      [0, 'tiny/chosen'],
+      [1, 'tiny/candidate-1'],
+    ]);
+    // Not a terminal: one progress line per finished task on stderr, --json or not.
+    expect(r.stderr).toMatch(/^epoch 1\/\d+.*: done in [\d.]+s/m);
+    expect(r.stderr).toMatch(/^candidate 0 train: done in [\d.]+s/m);
+    expect(r.stderr).toMatch(/^candidate 1 train: done in [\d.]+s/m);
     for (const f of [
       'arch.json',
       'derived-arch.json',
@@ -92,6 +102,8 @@ describe('groupnas search', () => {
     const out = join(tmp(), 'run');
     const r = runCli(['search', '--config', 'configs/tiny.json', '--set', 'teacher.mode=none', '--out', out, '--no-evaluate', '--backend', 'wasm']);
     expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^candidate 0: p /m);
+    expect(r.stdout).not.toMatch(/^candidate 2: p /m);
     expect(existsSync(join(out, 'arch.json'))).toBe(true);
     expect(existsSync(join(out, 'evaluation'))).toBe(false);
     expect(existsSync(join(out, 'report.md'))).toBe(false);
@@ -167,6 +179,6 @@ describe('groupnas search', () => {
     expect(resume.stderr).toMatch(/not a search run directory/);
     const workers = runCli(['search', '--config', 'configs/tiny.json', '--workers', '0', '--out', join(tmp(), 'z')]);
     expect(workers.status).not.toBe(0);
-    expect(workers.stderr).toMatch(/--workers: expected an integer > 0, got 0/);
+    expect(workers.stderr).toMatch(/--workers: expected an integer ≥ 1, got 0/);
   });
 });

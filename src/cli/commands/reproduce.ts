@@ -68,7 +68,7 @@ const reproduce: CommandModule<object, ReproduceArgs> = {
       })
       .option('width-mult', { type: 'number', default: 0.5, describe: 'width multiplier of network R (0.5 = R/2)' })
       .option('epochs', { type: 'number', default: 3, describe: 'epochs per row' })
-      .option('batch', { type: 'number', default: DEFAULT_TRAINING.batchSize })
+      .option('batch', { type: 'number', default: DEFAULT_TRAINING.batchSize, describe: 'images per training step' })
       .option('limit', { type: 'number', describe: 'train on the first N training images only' })
       .option('test-limit', { type: 'number', describe: 'test on the first N test images only' })
       .option('lr', {

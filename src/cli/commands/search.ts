@@ -2,14 +2,13 @@ import type { Argv, CommandModule } from 'yargs';
 import type { BackendRequest } from '../../backend/select.js';
 import { costModelFor } from '../../search/cost-model.js';
 import { EvaluationInterrupted, type CandidateRecord } from '../../search/evaluate/index.js';
-import { readSearchConfig } from '../../search/search-directory.js';
+import { readSearchConfig, type SearchCandidate } from '../../search/search-directory.js';
 import type { EvaluationStageResult } from '../../search/search-evaluation.js';
 import { costModelPricedNow, type SearchResult } from '../../search/search-run.js';
 import { searchPipeline } from '../../search/search-pipeline.js';
-import { loadConfig } from '../../space/config-file.js';
 import { UsageError } from '../../util/errors.js';
-import { DEFAULT_CONFIG_FILE } from '../../space/config-file.js';
-import { printJson, useBackend, withBackendOption, withJsonOption } from '../options.js';
+import { bundledConfigNames, DEFAULT_CONFIG_FILE, loadConfig } from '../../space/config-file.js';
+import { checkNumber, printJson, useBackend, withBackendOption, withJsonOption } from '../options.js';
 import cliProgress from 'cli-progress';
 import type { ProgressReporter } from '../../util/progress.js';
 import { progressBars } from '../progress-bar.js';
@@ -31,6 +30,7 @@ interface SearchArgs {
   workers?: number;
   'task-timeout'?: number;
   'compare-presets': boolean;
+  'list-configs': boolean;
 }
 
 /**
@@ -112,13 +112,21 @@ function evaluationJson(e: EvaluationStageResult | undefined): unknown {
   };
 }
 
+/**
+ * The one number a candidate goes by everywhere — console, progress bars, report.md, evaluation/:
+ * its 0-based place in candidates.json (0 = the chosen one, `<config>/candidate-N` = N); `rank` is 1-based.
+ */
+function candidateIndex(c: SearchCandidate): number {
+  return c.rank - 1;
+}
+
 function report(r: SearchResult, json: boolean, evaluation?: EvaluationStageResult): void {
   if (json) {
     printJson({
       dir: r.dir,
       seconds: r.seconds,
       arch: r.arch,
-      candidates: r.candidates.map((c) => ({ rank: c.rank, probability: c.probability, cost: c.cost, name: c.arch.name })),
+      candidates: r.candidates.map((c) => ({ index: candidateIndex(c), rank: c.rank, probability: c.probability, cost: c.cost, name: c.arch.name })),
       cost: r.log.cost,
       epochs: r.log.epochs.length,
       stoppedEarly: r.log.stoppedEarly ?? null,
@@ -136,7 +144,7 @@ function report(r: SearchResult, json: boolean, evaluation?: EvaluationStageResu
   }
   for (const c of r.candidates) {
     console.log(
-      `candidate ${c.rank}: p ${c.probability.toPrecision(3)}  ${c.cost.toPrecision(4)} ${unit}  bases ${c.arch.bases.join(',')}  bits ${c.arch.bits.join(',')}  groups ${c.arch.groups.map((g) => `${g.start}-${g.end - 1}`).join(' ')}  connections ${c.arch.connections.join(',') || '-'}`,
+      `candidate ${candidateIndex(c)}: p ${c.probability.toPrecision(3)}  ${c.cost.toPrecision(4)} ${unit}  bases ${c.arch.bases.join(',')}  bits ${c.arch.bits.join(',')}  groups ${c.arch.groups.map((g) => `${g.start}-${g.end - 1}`).join(' ')}  connections ${c.arch.connections.join(',') || '-'}`,
     );
   }
   if (!r.finished) {
@@ -165,9 +173,32 @@ function report(r: SearchResult, json: boolean, evaluation?: EvaluationStageResu
   );
 }
 
-function checkPositive(flag: string, value: number | undefined, integer: boolean): void {
-  if (value !== undefined && !(value > 0 && (!integer || Number.isInteger(value))))
-    throw new UsageError(`${flag}: expected ${integer ? 'an integer' : 'a number'} > 0, got ${value}`);
+/** `--list-configs`: each bundled config with what it searches, on which data, at what budget. */
+function listConfigs(json: boolean): void {
+  const rows = bundledConfigNames().map((name) => {
+    const c = loadConfig(name);
+    return {
+      name,
+      data: c.data.dataset,
+      trainImages: c.data.trainLimit,
+      template: c.space.template,
+      decisions: c.space.decisions.map((d) => d.type),
+      searchEpochs: c.search.epochs,
+      candidates: c.evaluation.candidates,
+      candidateEpochs: c.evaluation.epochs,
+    };
+  });
+  if (json) {
+    printJson(rows);
+    return;
+  }
+  const width = Math.max(...rows.map((r) => r.name.length));
+  for (const r of rows) {
+    console.log(
+      `${r.name.padEnd(width)}  data ${r.data}${r.trainImages > 0 ? ` (${r.trainImages} training images)` : ''}, ${r.template} with ${r.decisions.join(' + ')}, ${r.searchEpochs} supernet epochs, ${r.candidates} candidates × ${r.candidateEpochs} epochs`,
+    );
+  }
+  console.log('use one with: groupnas search --config NAME');
 }
 
 const search: CommandModule<object, SearchArgs> = {
@@ -175,7 +206,11 @@ const search: CommandModule<object, SearchArgs> = {
   describe: 'the whole search: teacher → DARTS supernet → candidates → evaluation in a worker pool → arch.json, model.gnb, pareto.svg, report.md; resumable',
   builder: (y) =>
     withJsonOption(withBackendOption(y))
-      .option('config', { type: 'string', describe: 'search configuration (default: configs/default.json)' })
+      .option('config', {
+        type: 'string',
+        describe: 'search configuration: a JSON file, or the name of a bundled one (see --list-configs; default: default)',
+      })
+      .option('list-configs', { type: 'boolean', default: false, describe: 'list the bundled configurations and exit' })
       .option('set', { type: 'string', array: true, describe: 'override a config field, e.g. --set search.epochs=3 (repeatable)' })
       .option('out', { type: 'string', describe: 'run directory (default runs/search-<config>-<time>)' })
       .option('resume', { type: 'string', describe: 'continue the search in this run directory (its config.json is used)' })
@@ -198,22 +233,29 @@ const search: CommandModule<object, SearchArgs> = {
           'also evaluate groupnet-k1/k3/k5 the same way (into presets/) and compare them in pareto.svg and report.md; they start training on the core the supernet leaves idle',
       })
       .option('task-timeout', { type: 'number', describe: "stop a candidate's training after this many seconds (retried once, then recorded as failed)" })
-      .example('$0 search --config configs/tiny.json --out runs/tiny', 'a search in seconds')
+      .example('$0 search --config tiny --out runs/tiny', 'a search in a few minutes (bundled config `tiny`)')
       .example('$0 search --target-latency-ms 2 --candidates 5', 'the default space, priced by measured latency')
       .example('$0 search --resume runs/tiny', 'continue after a kill') as Argv<SearchArgs>,
   handler: async (argv) => {
-    checkPositive('--workers', argv.workers, true);
-    checkPositive('--task-timeout', argv['task-timeout'], false);
-    await useBackend(argv.backend);
-    const progress = argv.json ? undefined : searchProgress();
-    const log = (line: string) => process.stderr.write(`groupnas: ${line}\n`);
+    if (argv['list-configs']) {
+      listConfigs(argv.json);
+      return;
+    }
+    checkNumber('workers', argv.workers, { integer: true, min: 1 });
+    checkNumber('task-timeout', argv['task-timeout'], { above: 0 });
+    checkNumber('candidates', argv.candidates, { integer: true, min: 1 });
     if (argv.resume !== undefined && (argv.config !== undefined || (argv.set ?? []).length > 0)) {
       throw new UsageError('--resume: the run continues with its own config.json; drop --config / --set');
     }
+    // The config is checked before the backend loads: a mistake costs no start-up.
     const config =
       argv.resume !== undefined
         ? readSearchConfig(argv.resume)
         : loadConfig(argv.config ?? DEFAULT_CONFIG_FILE, [...(argv.set ?? []), ...shortcutOverrides(argv)]);
+    await useBackend(argv.backend);
+    // Progress goes to stderr with or without --json (bars on a terminal, a line per task otherwise).
+    const progress = searchProgress();
+    const log = (line: string) => process.stderr.write(`groupnas: ${line}\n`);
     // From the supernet's start on, Ctrl-C stops the running phase cleanly: finished epochs and
     // candidates are kept, --resume continues. Before it (the teacher trains without yielding to
     // the event loop) Ctrl-C kills as usual; the teacher resumes from its own checkpoint.
@@ -230,7 +272,7 @@ const search: CommandModule<object, SearchArgs> = {
           return costModelFor(layout, metric);
         }),
         ...(argv.teacher !== undefined ? { teacherDir: argv.teacher } : {}),
-        ...(progress ? { progress } : {}),
+        progress,
         log,
         signal: abort.signal,
         onSupernetStart: () => process.once('SIGINT', onSigint),

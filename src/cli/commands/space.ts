@@ -14,7 +14,11 @@ const space: CommandModule<object, SpaceArgs> = {
   builder: (y) =>
     withJsonOption(
       y
-        .option('config', { type: 'string', demandOption: true, describe: 'search configuration (configs/*.json)' })
+        .option('config', {
+          type: 'string',
+          demandOption: true,
+          describe: 'search configuration: a JSON file or a bundled config by name (groupnas search --list-configs)',
+        })
         .option('set', { type: 'string', array: true, default: [] as string[], describe: 'override a config field: key.path=value (repeatable)' }),
     ),
   handler: (argv) => {

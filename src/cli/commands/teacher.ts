@@ -19,7 +19,11 @@ const teacher: CommandModule<object, TeacherArgs> = {
   describe: "Train the full-precision teacher (the fp twin of the config's backbone) for distillation",
   builder: (y) =>
     withJsonOption(withBackendOption(y))
-      .option('config', { type: 'string', default: DEFAULT_CONFIG_FILE, describe: 'search config: backbone, data, training schedule, teacher.epochs' })
+      .option('config', {
+        type: 'string',
+        default: DEFAULT_CONFIG_FILE,
+        describe: 'search config (a JSON file or a bundled config by name): backbone, data, training schedule, teacher.epochs',
+      })
       .option('set', { type: 'string', array: true, default: [] as string[], describe: 'override a config field: --set teacher.epochs=5' })
       .option('out', {
         type: 'string',

@@ -1,9 +1,8 @@
 import type { Argv, CommandModule } from 'yargs';
 import type { BackendRequest } from '../../backend/select.js';
 import { DEFAULT_TRAINING, resumeTraining, trainArch, type TrainingOptions, type TrainingResult } from '../../train/training-run.js';
-import { UsageError } from '../../util/errors.js';
 import { archFromArgs, withArchOptions, type ArchArgs } from '../arch-option.js';
-import { printJson, useBackend, withBackendOption, withJsonOption } from '../options.js';
+import { checkNumber, printJson, useBackend, withBackendOption, withJsonOption } from '../options.js';
 import { progressBars } from '../progress-bar.js';
 
 interface TrainArgs extends ArchArgs {
@@ -48,23 +47,36 @@ function report(r: TrainingResult, json: boolean): void {
   console.log(`test accuracy ${(r.final.accuracy * 100).toFixed(2)}% on ${r.final.count} images; run in ${r.dir}`);
 }
 
+/** Every number option in its range, named as typed (before anything loads). */
+function checkTrainingNumbers(argv: TrainArgs): void {
+  for (const flag of ['epochs', 'batch', 'limit', 'test-limit', 'staged'] as const) checkNumber(flag, argv[flag], { integer: true, min: 1 });
+  for (const flag of ['seed', 'checkpoint-every'] as const) checkNumber(flag, argv[flag], { integer: true, min: 0 });
+  for (const flag of ['weight-decay', 'kd', 'at', 'label-weight'] as const) checkNumber(flag, argv[flag], { min: 0 });
+  for (const flag of ['lr', 'temperature'] as const) checkNumber(flag, argv[flag], { above: 0 });
+  checkNumber('label-smoothing', argv['label-smoothing'], { min: 0, below: 1 });
+}
+
 const train: CommandModule<object, TrainArgs> = {
   command: 'train',
   describe: 'Train an architecture (a preset or an arch.json) from scratch; resumable',
   builder: (y) =>
     withJsonOption(withBackendOption(withArchOptions(y)))
       .option('data', { type: 'string', default: DEFAULT_TRAINING.data, describe: '`embedded`, `debian` or a directory of idx / CIFAR-10 files' })
-      .option('epochs', { type: 'number', default: 1 })
-      .option('batch', { type: 'number', default: DEFAULT_TRAINING.batchSize })
+      .option('epochs', { type: 'number', default: 1, describe: 'passes over the training images' })
+      .option('batch', { type: 'number', default: DEFAULT_TRAINING.batchSize, describe: 'images per training step' })
       .option('limit', { type: 'number', describe: 'train on the first N training images only' })
       .option('test-limit', { type: 'number', describe: 'test on the first N test images only' })
-      .option('optimizer', { choices: ['adam', 'sgd-nesterov'] as const, default: DEFAULT_TRAINING.optimizer })
+      .option('optimizer', { choices: ['adam', 'sgd-nesterov'] as const, default: DEFAULT_TRAINING.optimizer, describe: 'weight optimizer' })
       .option('lr', { type: 'number', default: DEFAULT_TRAINING.learningRate, describe: 'base learning rate' })
-      .option('schedule', { choices: ['cosine', 'step', 'constant'] as const, default: DEFAULT_TRAINING.schedule })
-      .option('weight-decay', { type: 'number', default: DEFAULT_TRAINING.weightDecay })
-      .option('label-smoothing', { type: 'number', default: DEFAULT_TRAINING.labelSmoothing })
+      .option('schedule', {
+        choices: ['cosine', 'step', 'constant'] as const,
+        default: DEFAULT_TRAINING.schedule,
+        describe: 'learning-rate schedule over the epochs',
+      })
+      .option('weight-decay', { type: 'number', default: DEFAULT_TRAINING.weightDecay, describe: 'L2 weight decay added to the gradient' })
+      .option('label-smoothing', { type: 'number', default: DEFAULT_TRAINING.labelSmoothing, describe: 'label smoothing ε of the cross-entropy, 0 ≤ ε < 1' })
       .option('augment', { type: 'boolean', default: DEFAULT_TRAINING.augment, describe: 'random crop with padding (--no-augment turns it off)' })
-      .option('seed', { type: 'number', default: DEFAULT_TRAINING.seed })
+      .option('seed', { type: 'number', default: DEFAULT_TRAINING.seed, describe: 'seed of every random choice (init, data order, augmentation)' })
       .option('checkpoint-every', {
         type: 'number',
         default: DEFAULT_TRAINING.checkpointEverySteps,
@@ -90,14 +102,14 @@ const train: CommandModule<object, TrainArgs> = {
       .example('$0 train --preset groupnet-k3 --width-mult 0.5 --teacher runs/teacher --kd 1 --at 100', 'distil from a trained teacher')
       .example('$0 train --preset groupnet-k1 --width-mult 0.5 --epochs 4 --staged 2', '2 epochs with real weights, then 2 fully binary') as Argv<TrainArgs>,
   handler: async (argv) => {
+    checkTrainingNumbers(argv);
+    const arch = argv.resume === undefined ? archFromArgs(argv) : undefined;
     await useBackend(argv.backend);
-    const progress = argv.json ? undefined : progressBars();
-    if (argv.resume !== undefined) {
-      report(resumeTraining(argv.resume, progress), argv.json);
+    const progress = progressBars();
+    if (arch === undefined) {
+      report(resumeTraining(argv.resume!, progress), argv.json);
       return;
     }
-    const arch = archFromArgs(argv);
-    if (argv.seed < 0 || !Number.isInteger(argv.seed)) throw new UsageError(`--seed: expected a non-negative integer, got ${argv.seed}`);
     const options: TrainingOptions = {
       data: argv.data,
       epochs: argv.epochs,
