@@ -7,8 +7,7 @@ export * from './space/index.js';
 export * from './nn/index.js';
 export * from './data/index.js';
 export * from './distill/losses.js';
-export * from './train/training-run.js';
-export * from './train/distillation.js';
+export * from './train/index.js';
 export * from './search/index.js';
 export * from './kernels/index.js';
 export * from './reproduce/index.js';
@@ -19,6 +18,5 @@ export { GroupnasError, FileFormatError, UsageError, NotAvailableError } from '.
 // Names two rooms both use: the explicit exports pick one, the aliases keep the other reachable.
 export type { Relaxation } from './space/index.js';
 export type { Relaxation as SearchRelaxation } from './search/index.js';
-export type { EpochRecord } from './train/training-run.js';
 export { mixBases } from './nn/index.js';
 export { mixBases as mixPackedBases } from './kernels/index.js';

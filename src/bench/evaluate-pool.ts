@@ -18,7 +18,7 @@ import type { Arch } from '../space/arch.js';
 import { loadConfig } from '../space/config-file.js';
 import { spaceFromConfig } from '../space/config-space.js';
 import type { SearchConfig } from '../space/config.js';
-import type { TrainingOptions } from '../train/training-run.js';
+import type { TrainingOptions } from '../train/training-options.js';
 import { UsageError } from '../util/errors.js';
 import { describeMachine, type MachineDescription } from '../util/machine.js';
 import { silentProgress, type ProgressReporter } from '../util/progress.js';

@@ -2,7 +2,7 @@
  * A reproduction's budget: everything except the preset and the seed that decides a row's result.
  * One table compares presets only at one budget, so a directory of rows holds exactly one.
  */
-import type { TrainingOptions } from '../train/training-run.js';
+import type { TrainingOptions } from '../train/training-options.js';
 import { UsageError } from '../util/errors.js';
 
 export interface ReproduceBudget {

@@ -3,17 +3,18 @@
  * training run directory under `out`, and write the table beside the supplement's numbers.
  *
  *   out/reproduce.json         the budget (and data checksum) every row here was trained with
- *   out/<preset>-seed<s>/      a training run (src/train): run.json, checkpoint.gnck, result.json
+ *   out/<preset>-seed<s>/      a training run (train/run-directory.ts)
  *   out/results.json|.md       the table of the last invocation, rewritten after every row
  *
- * Resumable across sessions: a row with result.json is kept, a row with only run.json resumes from
+ * Resumable across sessions: a finished row is kept, a started one resumes from
  * its last checkpoint, so rerunning the same command after a kill continues where it stopped.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadDataset, type Dataset } from '../data/index.js';
 import { buildPreset } from '../space/presets.js';
-import { readRunRecord, resumeTraining, trainArch } from '../train/training-run.js';
+import { readRunRecord, readRunResult, runState, trainingSeconds } from '../train/run-directory.js';
+import { resumeTraining, trainArch } from '../train/training-run.js';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.js';
 import { UsageError } from '../util/errors.js';
 import { readStampedJsonFile } from '../util/json-file.js';
@@ -22,7 +23,6 @@ import { checkBudget, describeDifferences, rowTrainingOptions, type ReproduceBud
 import { lockDirectory } from './directory-lock.js';
 import { buildResults, type ReproductionResults, type SeedRun } from './results.js';
 import { resultsMarkdown } from './results-markdown.js';
-import { readRunResult } from './row-result.js';
 import { getTable, type ReproductionTable } from './tables.js';
 
 export interface ReproduceOptions {
@@ -109,7 +109,7 @@ function tableRows(table: ReproductionTable, seeds: number[], out: string): Tabl
  * trained exactly as asked now (everything but how often checkpoints are written).
  */
 function checkSameBudget(out: string, manifest: Manifest | undefined, asked: Manifest, rows: TableRowRun[], checkpointEverySteps: number): void {
-  const trained = rows.filter((r) => existsSync(join(r.dir, 'run.json')));
+  const trained = rows.filter((r) => runState(r.dir) !== 'absent');
   const names = (list: { dir: string }[]) => list.map((r) => r.dir.slice(out.length + 1)).join(', ');
   const manifestDiff = manifest ? describeDifferences(asked.budget, manifest.budget) : [];
   if (manifest && manifest.dataset.checksum !== asked.dataset.checksum) {
@@ -162,7 +162,7 @@ function writeResults(
       dir: rowDirName(r.preset, r.seed),
       testAccuracy: result.testAccuracy * 100,
       testImages: result.testImages,
-      trainingSeconds: result.trainingSeconds,
+      trainingSeconds: trainingSeconds(result),
     });
     runs.set(r.preset, list);
   }
@@ -215,10 +215,11 @@ export function reproduceTable(options: ReproduceOptions): ReproduceOutcome {
       const name = rowDirName(r.preset, r.seed);
       const position = `row ${i + 1}/${rows.length} ${name}`;
       let action: RowAction;
-      if (readRunResult(r.dir)) {
+      const state = runState(r.dir);
+      if (state === 'finished') {
         action = 'finished earlier';
         log(`${position}: finished earlier, kept`);
-      } else if (existsSync(join(r.dir, 'run.json'))) {
+      } else if (state === 'started') {
         action = 'resumed';
         log(`${position}: resuming the partial run`);
         resumeTraining(r.dir, labelled(progress, name));

@@ -4,9 +4,8 @@
  * evaluated candidates with measured and predicted costs and the reason of every failure.
  * Plain Markdown built from the run's own records; the plots are linked, not embedded.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { SearchConfig } from '../space/config.js';
+import { readRunResult, trainingSeconds } from '../train/run-directory.js';
 import type { CandidateRecord, EvaluationOutcome } from './evaluate/index.js';
 import type { SearchCandidate, SearchLog } from './search-directory.js';
 
@@ -54,13 +53,10 @@ function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
-/** The teacher's training time, from its run's result.json (absent when it was loaded elsewhere and has none). */
+/** The teacher's training time, from its run's result (absent when it was loaded from a run that has none). */
 function teacherSeconds(teacherDir: string | undefined): number | undefined {
-  if (teacherDir === undefined) return undefined;
-  const file = join(teacherDir, 'result.json');
-  if (!existsSync(file)) return undefined;
-  const result = JSON.parse(readFileSync(file, 'utf8')) as { epochs?: { seconds?: number }[] };
-  return (result.epochs ?? []).reduce((sum, e) => sum + (e.seconds ?? 0), 0);
+  const result = teacherDir !== undefined ? readRunResult(teacherDir) : undefined;
+  return result !== undefined ? trainingSeconds(result) : undefined;
 }
 
 export function searchReport(input: SearchReportInput): string {

@@ -19,7 +19,7 @@ import { canonicalKey } from '../space/canonical-arch.js';
 import type { SearchConfig } from '../space/config.js';
 import { spaceFromConfig } from '../space/config-space.js';
 import type { SearchSpace } from '../space/search-space.js';
-import { loadCheckpoint, saveCheckpoint } from '../train/checkpoint.js';
+import { loadCheckpoint, saveCheckpoint, tensorsPrefixed, tensorsUnder } from '../train/checkpoint.js';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.js';
 import { UsageError } from '../util/errors.js';
 import { silentProgress, type ProgressReporter } from '../util/progress.js';
@@ -201,24 +201,17 @@ function relaxationFor(config: SearchConfig, epoch: number, step: number): { rel
 }
 
 function writeCheckpoint(s: Session, nextEpoch: number): void {
-  const tensors: Record<string, tf.Tensor> = {};
-  for (const [name, t] of Object.entries(s.supernet.stateDict())) tensors[`supernet/${name}`] = t;
-  for (const [name, t] of Object.entries(s.alpha.stateDict())) tensors[`alpha/${name}`] = t;
   const w = s.trainer.weights.state();
-  for (const [name, t] of Object.entries(w.slots)) tensors[`weightOptimizer/${name}`] = t;
-  for (const [name, t] of Object.entries(s.trainer.archOptimizerState())) tensors[`archOptimizer/${name}`] = t;
+  const tensors = {
+    ...tensorsPrefixed('supernet', s.supernet.stateDict()),
+    ...tensorsPrefixed('alpha', s.alpha.stateDict()),
+    ...tensorsPrefixed('weightOptimizer', w.slots),
+    ...tensorsPrefixed('archOptimizer', s.trainer.archOptimizerState()),
+  };
   saveCheckpoint(
     searchFile(s.dir, 'checkpoint'),
     { position: { epoch: nextEpoch, weightSteps: w.step, archSteps: s.trainer.architectureStepCount }, weightOptimizer: w.optimizer },
     tensors,
-  );
-}
-
-function underPrefix(tensors: Record<string, tf.Tensor>, prefix: string): Record<string, tf.Tensor> {
-  return Object.fromEntries(
-    Object.entries(tensors)
-      .filter(([n]) => n.startsWith(`${prefix}/`))
-      .map(([n, t]) => [n.slice(prefix.length + 1), t]),
   );
 }
 
@@ -228,10 +221,10 @@ function readCheckpoint(s: Session): { epoch: number } {
     file,
   );
   try {
-    s.supernet.loadStateDict(underPrefix(tensors, 'supernet'), file);
-    s.alpha.loadStateDict(underPrefix(tensors, 'alpha'));
-    s.trainer.weights.loadState({ step: meta.position.weightSteps, optimizer: meta.weightOptimizer, slots: underPrefix(tensors, 'weightOptimizer') }, file);
-    s.trainer.loadArchOptimizerState(underPrefix(tensors, 'archOptimizer'), meta.position.archSteps, file);
+    s.supernet.loadStateDict(tensorsUnder(tensors, 'supernet'), file);
+    s.alpha.loadStateDict(tensorsUnder(tensors, 'alpha'));
+    s.trainer.weights.loadState({ step: meta.position.weightSteps, optimizer: meta.weightOptimizer, slots: tensorsUnder(tensors, 'weightOptimizer') }, file);
+    s.trainer.loadArchOptimizerState(tensorsUnder(tensors, 'archOptimizer'), meta.position.archSteps, file);
   } finally {
     tf.dispose(Object.values(tensors));
   }

@@ -3,16 +3,16 @@
  * backbone, trained first with `trainArch` into `<run>/teacher`, or loaded from a training run
  * directory (`--teacher DIR`). A teacher whose input or classes do not match is refused by name.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { GroupNetModel } from '../nn/group-net.js';
 import type { Arch } from '../space/arch.js';
 import type { SearchConfig } from '../space/config.js';
 import { buildPreset } from '../space/presets.js';
-import { trainingOptionsFromConfig } from '../train/config-training.js';
+import { trainingOptionsFromConfig, type TrainingOptions } from '../train/training-options.js';
+import { runState } from '../train/run-directory.js';
 import { checkTeacherFits } from '../train/distillation.js';
-import { loadRunModel, resumeTraining, trainArch, type TrainingOptions } from '../train/training-run.js';
+import { loadRunModel, resumeTraining, trainArch } from '../train/training-run.js';
 import { UsageError } from '../util/errors.js';
+import { searchFile } from './search-directory.js';
 import { silentProgress, type ProgressReporter } from '../util/progress.js';
 
 /** Whether the config's loss uses a teacher at all. */
@@ -58,12 +58,9 @@ export function obtainTeacher(
   if (given !== undefined) return { model: loadTeacher(given, template), dir: given };
   if (config.teacher.mode === 'load')
     throw new UsageError('teacher.path: expected the run directory of a trained teacher (teacher.mode is "load"), or pass --teacher DIR');
-  const dir = join(runDir, 'teacher');
-  if (!existsSync(join(dir, 'result.json'))) {
-    if (existsSync(join(dir, 'run.json'))) resumeTraining(dir, progress);
-    else {
-      trainArch(teacherArch(config), teacherTrainingOptions(config), dir, progress);
-    }
-  }
+  const dir = searchFile(runDir, 'teacher');
+  const state = runState(dir);
+  if (state === 'started') resumeTraining(dir, progress);
+  if (state === 'absent') trainArch(teacherArch(config), teacherTrainingOptions(config), dir, progress);
   return { model: loadTeacher(dir, template), dir };
 }

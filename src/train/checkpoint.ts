@@ -88,3 +88,20 @@ export function loadCheckpoint<M>(path: string): Checkpoint<M> {
   }
   return { meta: header.meta, tensors };
 }
+
+/**
+ * The entries under `prefix/`, with the prefix taken off: a checkpoint holds several state dicts
+ * side by side (`model/…` and `optimizer/…`; the supernet's `supernet/…`, `alpha/…`, …).
+ */
+export function tensorsUnder(tensors: Record<string, tf.Tensor>, prefix: string): Record<string, tf.Tensor> {
+  return Object.fromEntries(
+    Object.entries(tensors)
+      .filter(([n]) => n.startsWith(`${prefix}/`))
+      .map(([n, t]) => [n.slice(prefix.length + 1), t]),
+  );
+}
+
+/** The inverse of `tensorsUnder`: every entry of `tensors` as `prefix/name`. */
+export function tensorsPrefixed(prefix: string, tensors: Record<string, tf.Tensor>): Record<string, tf.Tensor> {
+  return Object.fromEntries(Object.entries(tensors).map(([n, t]) => [`${prefix}/${n}`, t]));
+}

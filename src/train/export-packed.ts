@@ -5,8 +5,8 @@
  * that accuracy. The file also records the input normalization of the run's data set (the
  * engine sees the same numbers as tfjs did), and the run's tfjs test accuracy for comparison.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { loadDataset, type Dataset } from '../data/index.js';
 import * as tf from '../util/tfjs.js';
 import { ALPHA_SUFFIX, binaryConvWeightNames, exportPackedModel, type ArrayTensor, type PackedModelMetadata } from '../kernels/index.js';
@@ -14,6 +14,7 @@ import { channelScale, type GroupNetModel } from '../nn/index.js';
 import type { Arch } from '../space/arch.js';
 import { UsageError } from '../util/errors.js';
 import { VERSION } from '../util/version.js';
+import { checkRunDataset, readRunResult, runFile, RUN_FILES } from './run-directory.js';
 import { loadRunModel } from './training-run.js';
 
 /** nn's default clip β of k-bit activations: training runs build their models with it. */
@@ -26,38 +27,20 @@ export interface ExportedModel {
   metadata: PackedModelMetadata;
 }
 
-/** The run's recorded final tfjs test accuracy (`result.json`), when the run finished. */
-function recordedTestAccuracy(dir: string): { accuracy: number; images: number; epochs: number } | undefined {
-  const file = join(dir, 'result.json');
-  if (!existsSync(file)) return undefined;
-  try {
-    const r = JSON.parse(readFileSync(file, 'utf8')) as { testAccuracy?: unknown; testImages?: unknown; epochs?: unknown };
-    if (typeof r.testAccuracy !== 'number' || typeof r.testImages !== 'number') return undefined;
-    return { accuracy: r.testAccuracy, images: r.testImages, epochs: Array.isArray(r.epochs) ? r.epochs.length : 0 };
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Pack the last checkpoint of run directory `runDir` into `out` (written atomically; nothing is written on error).
  * `loaded`: the run's data set when the caller has it loaded already (its checksum is still checked).
  */
 export function exportRunModel(runDir: string, out: string, loaded?: Dataset): ExportedModel {
-  if (!existsSync(join(runDir, 'checkpoint.gnck'))) {
-    throw new UsageError(`--run ${runDir}: no checkpoint.gnck (is it a groupnas training run that has finished a step?)`);
+  if (!existsSync(runFile(runDir, 'checkpoint'))) {
+    throw new UsageError(`--run ${runDir}: no ${RUN_FILES.checkpoint} (is it a groupnas training run that has finished a step?)`);
   }
   if (existsSync(out) && statSync(out).isDirectory()) throw new UsageError(`--out ${out}: is a directory; expected a file name such as model.gnb`);
   const { record, model } = loadRunModel(runDir);
   try {
     const dataset = loaded ?? loadDataset({ data: record.options.data });
-    if (dataset.checksum !== record.dataset.checksum) {
-      // The normalization must be the one the model was trained with.
-      throw new UsageError(
-        `${join(runDir, 'run.json')}: dataset.checksum: the run was trained on ${record.dataset.name} (${record.dataset.checksum.slice(0, 12)}…) but --data ${record.options.data} now holds ${dataset.checksum.slice(0, 12)}…`,
-      );
-    }
-    const result = recordedTestAccuracy(runDir);
+    checkRunDataset(runDir, record, dataset);
+    const result = readRunResult(runDir);
     const metadata: PackedModelMetadata = {
       activationClip: RUN_ACTIVATION_CLIP,
       normalization: { mean: [...dataset.stats.mean], std: [...dataset.stats.std] },
@@ -65,10 +48,10 @@ export function exportRunModel(runDir: string, out: string, loaded?: Dataset): E
         data: record.options.data,
         name: record.dataset.name,
         checksum: record.dataset.checksum,
-        testImages: result?.images ?? Math.min(record.options.testLimit ?? dataset.test.count, dataset.test.count),
+        testImages: result?.testImages ?? Math.min(record.options.testLimit ?? dataset.test.count, dataset.test.count),
       },
-      ...(result ? { tfjsTestAccuracy: result.accuracy } : {}),
-      source: { run: resolve(runDir), epochs: result?.epochs ?? 0, exportedAt: new Date().toISOString(), toolVersion: VERSION },
+      ...(result ? { tfjsTestAccuracy: result.testAccuracy } : {}),
+      source: { run: resolve(runDir), epochs: result?.epochs.length ?? 0, exportedAt: new Date().toISOString(), toolVersion: VERSION },
     };
     exportPackedModel(out, record.arch, packedExportState(model), { activationClip: RUN_ACTIVATION_CLIP, metadata: { ...metadata } });
     return { path: out, bytes: statSync(out).size, arch: record.arch, metadata };

@@ -1,5 +1,10 @@
+/**
+ * One training run (DESIGN §1): an Arch trained from scratch into a run directory
+ * (run-directory.ts) — optionally distilling from a teacher run, optionally staged (real weights
+ * first) — tested after every epoch with BatchNorm statistics re-estimated, checkpointed so that a
+ * killed run resumes, with a result equal to an uninterrupted run's on the same backend.
+ */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import * as tf from '../util/tfjs.js';
 import { batchesPerEpoch, defaultAugmentation, firstImages, loadDataset, splitDataset, tensorBatches, type Dataset, type ImageSet } from '../data/index.js';
 import {
@@ -14,81 +19,24 @@ import {
   type WeightMode,
 } from '../nn/index.js';
 import type { Arch } from '../space/arch.js';
-import { writeJsonAtomic } from '../util/atomic-write.js';
 import { UsageError } from '../util/errors.js';
-import { readStampedJsonFile } from '../util/json-file.js';
 import { silentProgress, type ProgressReporter } from '../util/progress.js';
 import { VERSION } from '../util/version.js';
-import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
-import { checkTeacherFits, DistilledStudent, distillationLoss, type DistillationOptions } from './distillation.js';
+import { loadCheckpoint, saveCheckpoint, tensorsPrefixed, tensorsUnder } from './checkpoint.js';
+import { checkTeacherFits, DistilledStudent, distillationLoss } from './distillation.js';
+import {
+  checkRunDataset,
+  readRunRecord,
+  runFile,
+  RUN_FORMAT,
+  writeRunHistory,
+  writeRunRecord,
+  writeRunResult,
+  type RunRecord,
+  type TrainingEpoch,
+} from './run-directory.js';
 import { checkStaging, continueWithWeights, stageAt, trainingStages, type TrainingStage } from './staged-training.js';
-
-/** Everything that determines a training run's result (with the Arch and the backend). */
-export interface TrainingOptions {
-  /** `embedded`, `debian` or a directory (see loadDataset). */
-  data: string;
-  epochs: number;
-  batchSize: number;
-  /** First N training images only. */
-  limit?: number;
-  /** First N test images only. */
-  testLimit?: number;
-  optimizer: OptimizerKind;
-  learningRate: number;
-  schedule: 'cosine' | 'step' | 'constant';
-  weightDecay: number;
-  labelSmoothing: number;
-  /** Random crop with padding (and flips for colour images). */
-  augment: boolean;
-  seed: number;
-  /** Also checkpoint every N steps inside an epoch (0 = only at epoch ends). */
-  checkpointEverySteps: number;
-  /** Learn from a trained full-precision teacher as well as from the labels. */
-  distillation?: DistillationOptions;
-  /**
-   * Staged training (Real-to-Binary): the first N epochs train binary activations with real
-   * weights, the remaining ones the fully binary network initialised from them (see staged-training.ts).
-   */
-  realWeightEpochs?: number;
-}
-
-export const DEFAULT_TRAINING: Omit<TrainingOptions, 'epochs'> = {
-  data: 'embedded',
-  batchSize: 64,
-  optimizer: 'adam',
-  learningRate: 2e-3,
-  schedule: 'cosine',
-  weightDecay: 0,
-  labelSmoothing: 0,
-  augment: true,
-  seed: 0,
-  checkpointEverySteps: 25,
-};
-
-export interface EpochRecord {
-  epoch: number;
-  trainLoss: number;
-  testAccuracy: number;
-  testLoss: number;
-  learningRate: number;
-  seconds: number;
-  /** Staged runs: the weights this epoch trained (and was tested) with. */
-  weights?: WeightMode;
-}
-
-/** `run.json`: what was trained, how, on what — enough to resume or reproduce. */
-export interface RunRecord {
-  format: 'groupnas.run';
-  version: 1;
-  kind: 'train';
-  toolVersion: string;
-  createdAt: string;
-  arch: Arch;
-  options: TrainingOptions;
-  dataset: { name: string; checksum: string; train: number; test: number };
-  /** The run's training stages (absent in runs of groupnas versions before staged training: one binary stage). */
-  stages?: TrainingStage[];
-}
+import type { TrainingOptions } from './training-options.js';
 
 /** Where a run stands: saved inside every checkpoint. */
 interface Position {
@@ -99,21 +47,16 @@ interface Position {
   lossSum: number;
   lossCount: number;
   epochSeconds: number;
-  history: EpochRecord[];
+  history: TrainingEpoch[];
 }
 
 export interface TrainingResult {
   dir: string;
-  history: EpochRecord[];
+  history: TrainingEpoch[];
   final: EvaluationResult;
   /** Seconds spent in this process (a resumed run counts only its own part). */
   seconds: number;
 }
-
-const RUN_FILE = 'run.json';
-const CHECKPOINT_FILE = 'checkpoint.gnck';
-const HISTORY_FILE = 'history.json';
-const RESULT_FILE = 'result.json';
 
 /** The learning-rate schedule of one stage, spanning that stage's epochs (the whole run when unstaged). */
 function scheduleFor(o: TrainingOptions, stepsPerEpoch: number, epochs: number): LrSchedule {
@@ -236,21 +179,10 @@ export function evaluateOn(trainer: Trainer, set: ImageSet, dataset: Dataset): E
   return trainer.evaluate(disposing(tensorBatches(set, { batchSize: 256, seed: 0, shuffle: false, stats: dataset.stats }, 0)));
 }
 
-/** The entries under `prefix/`, with the prefix taken off (checkpoints hold `model/…` and `optimizer/…`). */
-function underPrefix(tensors: Record<string, tf.Tensor>, prefix: string): Record<string, tf.Tensor> {
-  return Object.fromEntries(
-    Object.entries(tensors)
-      .filter(([n]) => n.startsWith(`${prefix}/`))
-      .map(([n, t]) => [n.slice(prefix.length + 1), t]),
-  );
-}
-
 function writeCheckpoint(dir: string, s: Session, position: Position): void {
-  const tensors: Record<string, tf.Tensor> = {};
-  for (const [name, t] of Object.entries(s.model.stateDict())) tensors[`model/${name}`] = t;
   const state = s.trainer.state();
-  for (const [name, t] of Object.entries(state.slots)) tensors[`optimizer/${name}`] = t;
-  saveCheckpoint(join(dir, CHECKPOINT_FILE), { position, step: state.step, optimizer: state.optimizer }, tensors);
+  const tensors = { ...tensorsPrefixed('model', s.model.stateDict()), ...tensorsPrefixed('optimizer', state.slots) };
+  saveCheckpoint(runFile(dir, 'checkpoint'), { position, step: state.step, optimizer: state.optimizer }, tensors);
 }
 
 interface CheckpointMeta {
@@ -268,7 +200,7 @@ const START: Readonly<Position> = { epoch: 0, batch: 0, lossSum: 0, lossCount: 0
  * Without a checkpoint: the start of the run, or an error when `required`.
  */
 function openAtCheckpoint(dir: string, record: RunRecord, dataset: Dataset, required: boolean): { session: Session; position: Position } {
-  const file = join(dir, CHECKPOINT_FILE);
+  const file = runFile(dir, 'checkpoint');
   if (!existsSync(file)) {
     if (required) throw new UsageError(`${dir}: no checkpoint yet (the run has not finished a step)`);
     return { session: openSession(record, dataset, 0), position: structuredClone(START) };
@@ -277,8 +209,8 @@ function openAtCheckpoint(dir: string, record: RunRecord, dataset: Dataset, requ
   try {
     const session = openSession(record, dataset, meta.position.epoch);
     try {
-      session.model.loadStateDict(underPrefix(tensors, 'model'), file);
-      session.trainer.loadState({ step: meta.step, optimizer: meta.optimizer, slots: underPrefix(tensors, 'optimizer') }, file);
+      session.model.loadStateDict(tensorsUnder(tensors, 'model'), file);
+      session.trainer.loadState({ step: meta.step, optimizer: meta.optimizer, slots: tensorsUnder(tensors, 'optimizer') }, file);
     } catch (err) {
       closeSession(session);
       throw err;
@@ -344,12 +276,12 @@ function runEpochs(dir: string, s: Session, position: Position, progress: Progre
     const next = stageAt(s.stages, position.epoch);
     if (next.stage !== s.stage.stage && position.epoch < o.epochs) enterStage(s, next);
     writeCheckpoint(dir, s, position);
-    writeJsonAtomic(join(dir, HISTORY_FILE), position.history);
+    writeRunHistory(dir, position.history);
     bar.update(position.epoch * s.stepsPerEpoch, fields());
   }
   bar.stop();
   const final = lastTest ?? evaluateOn(s.trainer, s.test, s.dataset);
-  writeJsonAtomic(join(dir, RESULT_FILE), { testAccuracy: final.accuracy, testLoss: final.loss, testImages: final.count, epochs: position.history });
+  writeRunResult(dir, { testAccuracy: final.accuracy, testLoss: final.loss, testImages: final.count, epochs: position.history });
   return { dir, history: position.history, final, seconds: (performance.now() - started) / 1000 };
 }
 
@@ -368,12 +300,12 @@ function closeSession(s: Session): void {
 export function trainArch(arch: Arch, options: TrainingOptions, dir: string, progress: ProgressReporter = silentProgress, dataset?: Dataset): TrainingResult {
   checkOptions(options);
   checkStaging(arch, options.epochs, options.realWeightEpochs);
-  if (existsSync(join(dir, RUN_FILE))) {
+  if (existsSync(runFile(dir, 'record'))) {
     throw new UsageError(`--out ${dir}: already holds a run; continue it with --resume ${dir}, or choose another directory`);
   }
   dataset ??= loadDataset({ data: options.data });
   const record: RunRecord = {
-    format: 'groupnas.run',
+    format: RUN_FORMAT,
     version: 1,
     kind: 'train',
     toolVersion: VERSION,
@@ -385,27 +317,16 @@ export function trainArch(arch: Arch, options: TrainingOptions, dir: string, pro
   };
   const session = openSession(record, dataset, 0);
   try {
-    writeJsonAtomic(join(dir, RUN_FILE), record);
+    writeRunRecord(dir, record);
     return runEpochs(dir, session, structuredClone(START), progress);
   } finally {
     closeSession(session);
   }
 }
 
-/** Read a run directory's `run.json`, with errors that name the file. */
-export function readRunRecord(dir: string): RunRecord {
-  const file = join(dir, RUN_FILE);
-  if (!existsSync(file)) throw new UsageError(`${dir}: not a groupnas run directory (no ${RUN_FILE})`);
-  return readStampedJsonFile<RunRecord>(file, 'groupnas.run', 1);
-}
-
 function loadRunDataset(dir: string, record: RunRecord, loaded?: Dataset): Dataset {
   const dataset = loaded ?? loadDataset({ data: record.options.data });
-  if (dataset.checksum !== record.dataset.checksum) {
-    throw new UsageError(
-      `${join(dir, RUN_FILE)}: dataset.checksum: the run was trained on ${record.dataset.name} (${record.dataset.checksum.slice(0, 12)}…) but --data ${record.options.data} now holds ${dataset.checksum.slice(0, 12)}…`,
-    );
-  }
+  checkRunDataset(dir, record, dataset);
   return dataset;
 }
 
@@ -443,7 +364,7 @@ export function evaluateRun(dir: string): EvaluationResult & { epoch: number; we
  */
 export function loadRunModel(dir: string): { record: RunRecord; model: GroupNetModel } {
   const record = readRunRecord(dir);
-  const file = join(dir, CHECKPOINT_FILE);
+  const file = runFile(dir, 'checkpoint');
   const { meta, tensors } = loadCheckpoint<CheckpointMeta>(file);
   const o = record.options;
   const stage = stageAt(runStages(o), meta.position.epoch);
@@ -455,7 +376,7 @@ export function loadRunModel(dir: string): { record: RunRecord; model: GroupNetM
   }
   const model = buildModel(record.arch, { seed: o.seed });
   try {
-    model.loadStateDict(underPrefix(tensors, 'model'), file);
+    model.loadStateDict(tensorsUnder(tensors, 'model'), file);
   } finally {
     tf.dispose(Object.values(tensors));
   }

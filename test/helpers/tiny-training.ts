@@ -1,4 +1,4 @@
-import type { TrainingOptions } from '../../src/train/training-run.js';
+import type { TrainingOptions } from '../../src/train/training-options.js';
 
 /**
  * A training run small enough for a test: one epoch on a few embedded images, Adam, no

@@ -9,7 +9,8 @@ import { reproduceTable, type ReproduceOptions } from '../../src/reproduce/repro
 import type { ReproductionTable } from '../../src/reproduce/tables.js';
 import { S2_FULL_PRECISION, S2_GROUPNET_K1 } from '../../src/reproduce/supplement.js';
 import { buildPreset } from '../../src/space/presets.js';
-import { readRunRecord, trainArch } from '../../src/train/training-run.js';
+import { readRunRecord } from '../../src/train/run-directory.js';
+import { trainArch } from '../../src/train/training-run.js';
 import { tinyTraining } from '../helpers/tiny-training.js';
 import { Killed, killAfter } from '../train/helpers/interrupt.js';
 

@@ -7,7 +7,9 @@ import { selectBackend } from '../../src/backend/select.js';
 import { buildModel } from '../../src/nn/index.js';
 import { buildPreset } from '../../src/space/presets.js';
 import { checkStaging, continueWithWeights, stageAt, trainingStages } from '../../src/train/staged-training.js';
-import { evaluateRun, loadRunModel, resumeTraining, trainArch, type RunRecord, type TrainingOptions } from '../../src/train/training-run.js';
+import type { RunRecord } from '../../src/train/run-directory.js';
+import type { TrainingOptions } from '../../src/train/training-options.js';
+import { evaluateRun, loadRunModel, resumeTraining, trainArch } from '../../src/train/training-run.js';
 import { tinyTraining } from '../helpers/tiny-training.js';
 import { Killed, killAfter, runWeights } from './helpers/interrupt.js';
 

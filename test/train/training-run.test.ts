@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import * as tf from '../helpers/tfjs.js';
 import { selectBackend } from '../../src/backend/select.js';
 import { buildPreset } from '../../src/space/presets.js';
-import { evaluateRun, resumeTraining, trainArch, type TrainingOptions } from '../../src/train/training-run.js';
+import type { TrainingOptions } from '../../src/train/training-options.js';
+import { evaluateRun, resumeTraining, trainArch } from '../../src/train/training-run.js';
 import { tinyTraining } from '../helpers/tiny-training.js';
 import { Killed, killAfter, runWeights } from './helpers/interrupt.js';
 

@@ -1,7 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import type { BackendRequest } from '../../backend/select.js';
 import { getTable, reproduceTable, resultsMarkdown, TABLE_NAMES, UNDISTILLED_PRESET, type ReproduceBudget, type TableName } from '../../reproduce/index.js';
-import { DEFAULT_TRAINING } from '../../train/training-run.js';
+import { DEFAULT_TRAINING } from '../../train/training-options.js';
 import { UsageError } from '../../util/errors.js';
 import { printJson, useBackend, withBackendOption, withJsonOption } from '../options.js';
 import { progressBars } from '../progress-bar.js';

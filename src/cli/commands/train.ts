@@ -1,6 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import type { BackendRequest } from '../../backend/select.js';
-import { DEFAULT_TRAINING, resumeTraining, trainArch, type TrainingOptions, type TrainingResult } from '../../train/training-run.js';
+import { DEFAULT_TRAINING, type TrainingOptions } from '../../train/training-options.js';
+import { resumeTraining, trainArch, type TrainingResult } from '../../train/training-run.js';
 import { archFromArgs, withArchOptions, type ArchArgs } from '../arch-option.js';
 import { checkNumber, printJson, useBackend, withBackendOption, withJsonOption } from '../options.js';
 import { progressBars } from '../progress-bar.js';

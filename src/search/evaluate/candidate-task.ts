@@ -10,10 +10,13 @@ import { loadDatasetCached } from '../../data/dataset-cache.js';
 import type { Arch } from '../../space/arch.js';
 import { summarize, type CostCounts } from '../../space/summary.js';
 import { exportRunModel } from '../../train/export-packed.js';
-import { readRunRecord, resumeTraining, trainArch, type EpochRecord, type TrainingOptions } from '../../train/training-run.js';
+import { readRunRecord, runFile, runState, type TrainingEpoch } from '../../train/run-directory.js';
+import type { TrainingOptions } from '../../train/training-options.js';
+import { resumeTraining, trainArch } from '../../train/training-run.js';
 import { UsageError } from '../../util/errors.js';
 import { silentProgress, type ProgressReporter } from '../../util/progress.js';
 import { canonicalJson } from './canonical-json.js';
+import { MODEL_FILE } from './evaluation-file.js';
 
 export interface CandidateTask {
   /** Position in the candidate list (names the run directory). */
@@ -31,7 +34,7 @@ export interface TrainedCandidate {
   testLoss: number;
   testImages: number;
   /** The loss curve: train loss, test loss and accuracy per epoch. */
-  history: EpochRecord[];
+  history: TrainingEpoch[];
   /** Params, binary/float params, packed memory, binary MACs, BOPs, float MACs (space/summary). */
   costs: CostCounts;
   /** The packed model, `<runDir>/model.gnb`. */
@@ -42,8 +45,6 @@ export interface TrainedCandidate {
   /** Seconds this attempt spent training (a resumed run counts only its own part). */
   trainSeconds: number;
 }
-
-export const MODEL_FILE = 'model.gnb';
 
 /** A temp file that `writeFileAtomic` leaves behind when its thread is killed between write and rename. */
 const STALE_TEMP = /^\..+\.tmp$/;
@@ -63,7 +64,7 @@ function checkSameRun(task: CandidateTask): void {
   ] as const) {
     if (canonicalJson(ours) !== canonicalJson(theirs)) {
       throw new UsageError(
-        `${join(task.runDir, 'run.json')}: ${field}: differs from candidate ${task.index}'s; evaluate into a new directory or delete ${task.runDir}`,
+        `${runFile(task.runDir, 'record')}: ${field}: differs from candidate ${task.index}'s; evaluate into a new directory or delete ${task.runDir}`,
       );
     }
   }
@@ -74,7 +75,7 @@ function checkSameRun(task: CandidateTask): void {
  * which is why the pool runs it in workers.
  */
 export function trainCandidate(task: CandidateTask, progress: ProgressReporter = silentProgress): TrainedCandidate {
-  const resumed = existsSync(join(task.runDir, 'run.json'));
+  const resumed = runState(task.runDir) !== 'absent';
   // A worker runs many tasks on the same data: it reads the set once and keeps it.
   const dataset = loadDatasetCached({ data: task.training.data });
   let result;

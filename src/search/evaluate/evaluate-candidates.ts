@@ -5,9 +5,7 @@
  * timed in this thread one at a time, so no timing contends with training for a core (a caller's
  * pool outlives the evaluation, but its idle workers sleep and take no CPU).
  *
- * Layout under `dir`:
- *   evaluation.json       status and results of every candidate, rewritten atomically after each
- *   candidates/<i>/       candidate i's training run (run.json, checkpoint.gnck, …) and model.gnb
+ * Layout under `dir`: evaluation-file.ts (evaluation.json, one training run per candidate).
  *
  * Faults: a task that throws, a worker that dies, or a task that runs past `taskTimeoutMs` is tried
  * again (`retries`, default once; the retry continues the run from its last checkpoint), then
@@ -22,12 +20,13 @@ import type { ConcreteBackend } from '../../backend/select.js';
 import { createEngine } from '../../kernels/index.js';
 import type { Arch } from '../../space/arch.js';
 import { summarize } from '../../space/summary.js';
-import type { TrainingOptions } from '../../train/training-run.js';
+import type { TrainingOptions } from '../../train/training-options.js';
 import { GroupnasError, UsageError } from '../../util/errors.js';
 import { silentProgress, type ProgressReporter } from '../../util/progress.js';
 import { removeStaleTempFiles, type TrainedCandidate } from './candidate-task.js';
 import { canonicalJson } from './canonical-json.js';
 import {
+  candidateRunDir,
   EVALUATION_FILE,
   EVALUATION_FORMAT,
   EVALUATION_VERSION,
@@ -159,7 +158,7 @@ export async function evaluateCandidates(candidates: readonly Arch[], options: E
   const file = join(dir, EVALUATION_FILE);
   const record = startingRecord(file, candidates, options.training);
   const save = () => writeEvaluation(file, record);
-  const runDirOf = (index: number) => join(dir, 'candidates', String(index));
+  const runDirOf = (index: number) => candidateRunDir(dir, index);
   save();
 
   const skipped = record.candidates.filter((c) => c.status === 'done').map((c) => c.index);

@@ -1,18 +1,31 @@
 /**
- * `evaluation.json`: the state of a candidate evaluation, rewritten atomically after every finished
+ * An evaluation directory (a search's `evaluation/` and `presets/`): its file names, and
+ * `evaluation.json`, the state of a candidate evaluation, rewritten atomically after every finished
  * task and every latency measurement, so a kill at any moment leaves a file that a rerun resumes
  * from (finished candidates are skipped, the others retrained from their run's checkpoint).
+ *
+ *   evaluation.json       status and results of every candidate
+ *   candidates/<i>/       candidate i's training run (train/run-directory.ts) and its packed model.gnb
  */
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { EngineName } from '../../kernels/engine.js';
 import type { Arch } from '../../space/arch.js';
 import type { CostCounts } from '../../space/summary.js';
-import type { EpochRecord, TrainingOptions } from '../../train/training-run.js';
+import type { TrainingEpoch } from '../../train/run-directory.js';
+import type { TrainingOptions } from '../../train/training-options.js';
 import { writeJsonAtomic } from '../../util/atomic-write.js';
 import { FileFormatError } from '../../util/errors.js';
 import { readStampedJsonFile } from '../../util/json-file.js';
 
 export const EVALUATION_FILE = 'evaluation.json';
+/** The packed model in each candidate's run directory. */
+export const MODEL_FILE = 'model.gnb';
+
+/** Candidate `index`'s training run directory. */
+export function candidateRunDir(evaluationDir: string, index: number): string {
+  return join(evaluationDir, 'candidates', String(index));
+}
 export const EVALUATION_FORMAT = 'groupnas.evaluation';
 export const EVALUATION_VERSION = 1;
 
@@ -39,7 +52,7 @@ export interface CandidateResult {
   testLoss: number;
   testImages: number;
   /** Train loss, test loss and accuracy per epoch. */
-  history: EpochRecord[];
+  history: TrainingEpoch[];
   costs: CostCounts;
   /** Relative to the evaluation directory. */
   runDir: string;

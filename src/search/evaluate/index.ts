@@ -2,8 +2,10 @@
 export { evaluateCandidates, timeEvaluation, EvaluationInterrupted, type EvaluateCandidatesOptions, type EvaluationOutcome } from './evaluate-candidates.js';
 export { EvaluationPool, startEvaluationPool, type EvaluationPoolOptions, type WorkerReport } from './evaluation-pool.js';
 export { coveringArchs, searchWarmUp, warmUpTraining, type WarmUp } from './warm-up.js';
-export { trainCandidate, MODEL_FILE, type CandidateTask, type TrainedCandidate } from './candidate-task.js';
+export { trainCandidate, type CandidateTask, type TrainedCandidate } from './candidate-task.js';
 export {
+  candidateRunDir,
+  MODEL_FILE,
   EVALUATION_FILE,
   EVALUATION_FORMAT,
   EVALUATION_VERSION,

@@ -5,8 +5,7 @@
  * config distils.
  */
 import type { SearchConfig } from '../../space/config.js';
-import { trainingOptionsFromConfig } from '../../train/config-training.js';
-import type { TrainingOptions } from '../../train/training-run.js';
+import { trainingOptionsFromConfig, type TrainingOptions } from '../../train/training-options.js';
 
 /** Steps between mid-epoch checkpoints: a killed or timed-out task loses at most this many on retry. */
 export const EVALUATION_CHECKPOINT_STEPS = 25;

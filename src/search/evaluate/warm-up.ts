@@ -24,7 +24,7 @@ import type { Arch } from '../../space/arch.js';
 import type { SearchConfig } from '../../space/config.js';
 import { spaceFromConfig } from '../../space/config-space.js';
 import type { SearchSpace } from '../../space/search-space.js';
-import type { TrainingOptions } from '../../train/training-run.js';
+import type { TrainingOptions } from '../../train/training-options.js';
 import { trainCandidate } from './candidate-task.js';
 import { evaluationTrainingOptions } from './training-options.js';
 

@@ -8,7 +8,8 @@ import { trainCandidate, type TrainedCandidate } from '../../../src/search/evalu
 import { EVALUATION_FILE, type CandidateRecord, type EvaluationRecord } from '../../../src/search/evaluate/evaluation-file.js';
 import { startEvaluationPool } from '../../../src/search/evaluate/evaluation-pool.js';
 import { buildPreset } from '../../../src/space/presets.js';
-import { loadRunModel, type TrainingOptions } from '../../../src/train/training-run.js';
+import type { TrainingOptions } from '../../../src/train/training-options.js';
+import { loadRunModel } from '../../../src/train/training-run.js';
 import type { ProgressReporter } from '../../../src/util/progress.js';
 import { ensureBuilt } from '../../helpers/ensure-built.js';
 import { tinyTraining } from '../../helpers/tiny-training.js';

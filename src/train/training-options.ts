@@ -1,0 +1,71 @@
+/**
+ * What determines a training run's result (with the Arch and the backend): its options, their
+ * defaults, and the options a search config gives its teacher, candidates and presets.
+ */
+import type { OptimizerKind } from '../nn/index.js';
+import type { SearchConfig } from '../space/config.js';
+import type { DistillationOptions } from './distillation.js';
+
+export interface TrainingOptions {
+  /** `embedded`, `debian` or a directory (see loadDataset). */
+  data: string;
+  epochs: number;
+  batchSize: number;
+  /** First N training images only. */
+  limit?: number;
+  /** First N test images only. */
+  testLimit?: number;
+  optimizer: OptimizerKind;
+  learningRate: number;
+  schedule: 'cosine' | 'step' | 'constant';
+  weightDecay: number;
+  labelSmoothing: number;
+  /** Random crop with padding (and flips for colour images). */
+  augment: boolean;
+  seed: number;
+  /** Also checkpoint every N steps inside an epoch (0 = only at epoch ends). */
+  checkpointEverySteps: number;
+  /** Learn from a trained full-precision teacher as well as from the labels. */
+  distillation?: DistillationOptions;
+  /**
+   * Staged training (Real-to-Binary): the first N epochs train binary activations with real
+   * weights, the remaining ones the fully binary network initialised from them (see staged-training.ts).
+   */
+  realWeightEpochs?: number;
+}
+
+export const DEFAULT_TRAINING: Omit<TrainingOptions, 'epochs'> = {
+  data: 'embedded',
+  batchSize: 64,
+  optimizer: 'adam',
+  learningRate: 2e-3,
+  schedule: 'cosine',
+  weightDecay: 0,
+  labelSmoothing: 0,
+  augment: true,
+  seed: 0,
+  checkpointEverySteps: 25,
+};
+
+/**
+ * A config's training section and data limits as a training run's options, for `epochs` epochs.
+ * The teacher, the candidates and the presets of a search all train on this schedule.
+ */
+export function trainingOptionsFromConfig(config: SearchConfig, epochs: number, checkpointEverySteps: number): TrainingOptions {
+  const t = config.training;
+  return {
+    data: config.data.dataset,
+    epochs,
+    batchSize: t.batchSize,
+    ...(config.data.trainLimit > 0 ? { limit: config.data.trainLimit } : {}),
+    ...(config.data.testLimit > 0 ? { testLimit: config.data.testLimit } : {}),
+    optimizer: t.optimizer === 'sgd' ? 'sgd-nesterov' : 'adam',
+    learningRate: t.lr,
+    schedule: t.schedule,
+    weightDecay: t.weightDecay,
+    labelSmoothing: t.labelSmoothing,
+    augment: config.data.augment,
+    seed: config.seed,
+    checkpointEverySteps,
+  };
+}
