@@ -7,14 +7,14 @@
  *   (∇α L_train(w⁺) − ∇α L_train(w⁻)) / 2ε, w± = w ± ε∇w' L_val.
  * - weight step on a train batch: w ← optimizer(∇w task) with α fixed (nn's Trainer).
  *
- * task = CE, plus `kd`·logit KD and `at`·attention transfer (stage ends) from the teacher when there is one. With Gumbel sampling (GDAS)
- * both steps run the hard sample drawn for that step; otherwise the softmax relaxation.
+ * task = CE, or with a teacher the distillation loss (distill/distillation.ts: CE + kd·KD + at·AT).
+ * With Gumbel sampling (GDAS) both steps run the hard sample drawn for that step; otherwise the
+ * softmax relaxation.
  */
 import * as tf from '../util/tfjs.js';
-import { attentionTransferLoss, logitKdLoss } from '../distill/losses.js';
+import { attentionBlocks, distillationLoss, type Distillation } from '../distill/index.js';
 import { softmaxCrossEntropy } from '../nn/loss.js';
 import { Adam } from '../nn/optim/adam.js';
-import { stageEndBlocks, type GroupNetModel } from '../nn/group-net.js';
 import type { Parameter } from '../nn/parameters.js';
 import type { LrSchedule } from '../nn/schedule.js';
 import { createTrainer, type Trainer } from '../nn/trainer.js';
@@ -24,15 +24,6 @@ import { costLoss, type CostObjective } from './cost-objective.js';
 import { expectedCost, type CostModel } from './cost-model.js';
 import { structureWeights, type StructureWeights } from './structure-weights.js';
 import type { Supernet, SupernetPass } from './supernet.js';
-
-export interface Distillation {
-  teacher: GroupNetModel;
-  /** Weight of logit KD (T²·KL at `temperature`). */
-  kd: number;
-  temperature: number;
-  /** Weight of attention transfer at the stage ends (0 = off). */
-  at: number;
-}
 
 export interface BilevelOptions {
   weightOptimizer: { type: 'sgd' | 'adam'; lr: number; momentum: number; weightDecay: number };
@@ -75,7 +66,7 @@ export class BilevelTrainer {
     readonly options: BilevelOptions,
   ) {
     const w = options.weightOptimizer;
-    this.atBlocks = options.distillation && options.distillation.at > 0 ? stageEndBlocks(supernet.layout.template) : [];
+    this.atBlocks = options.distillation ? attentionBlocks(options.distillation, supernet.layout.template) : [];
     const model = {
       // α is fixed in a weight step: the supernet need not form the structure weights' gradients,
       // and runs one drawn dilation per unit (keyed by the step count, which a checkpoint keeps).
@@ -128,18 +119,13 @@ export class BilevelTrainer {
     return logits;
   }
 
+  /** CE, or with a teacher the distillation loss (distill/distillation.ts) over the features of the same pass. */
   private task(logits: tf.Tensor2D, labels: tf.Tensor1D, x: tf.Tensor4D): tf.Scalar {
-    const ce = softmaxCrossEntropy(logits, labels);
     const d = this.options.distillation;
-    if (d === undefined) return ce;
-    if (this.atBlocks.length === 0) {
-      return tf.add(ce, tf.mul(d.kd, logitKdLoss(logits, d.teacher.forward(x, false), d.temperature))) as tf.Scalar;
-    }
-    const teacher = d.teacher.forwardWithFeatures(x, false, this.atBlocks);
-    const kd = tf.mul(d.kd, logitKdLoss(logits, teacher.logits, d.temperature));
-    const at = tf.mul(d.at, attentionTransferLoss(this.lastFeatures, teacher.features));
+    if (d === undefined) return softmaxCrossEntropy(logits, labels);
+    const features = this.lastFeatures;
     this.lastFeatures = [];
-    return tf.addN([ce, kd, at]) as tf.Scalar;
+    return distillationLoss({ logits, features }, labels, x, d, this.atBlocks);
   }
 
   /** One weight step on a train batch. */

@@ -23,11 +23,10 @@ export {
   type PriceOptions,
 } from './cost-model.js';
 export { costLoss, costObjectiveFrom, type CostObjective } from './cost-objective.js';
-export { BilevelTrainer, type BilevelOptions, type Distillation, type Relaxation, type StepResult, type ArchitectureStepResult } from './bilevel.js';
+export { BilevelTrainer, type BilevelOptions, type Relaxation, type StepResult, type ArchitectureStepResult } from './bilevel.js';
 export { argmaxIndices, topCandidates, fitToTarget, type DerivedCandidate } from './derive.js';
 export { collapseWarning } from './collapse.js';
 export { alphaSvg, type AlphaSeries } from './alpha-plot.js';
-export { needsTeacher, obtainTeacher, loadTeacher, teacherTrainingOptions } from './teacher.js';
 export { runSearch, resumeSearch, costModelPricedNow, type SearchRunOptions, type SearchResult, type SupernetStart } from './search-run.js';
 export {
   evaluateSearch,

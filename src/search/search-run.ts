@@ -19,7 +19,9 @@ import { canonicalKey } from '../space/canonical-arch.js';
 import type { SearchConfig } from '../space/config.js';
 import { spaceFromConfig } from '../space/config-space.js';
 import type { SearchSpace } from '../space/search-space.js';
+import { needsTeacher } from '../distill/index.js';
 import { loadCheckpoint, saveCheckpoint, tensorsPrefixed, tensorsUnder } from '../train/checkpoint.js';
+import { obtainTeacher } from '../train/teacher-run.js';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.js';
 import { UsageError } from '../util/errors.js';
 import { silentProgress, type ProgressReporter } from '../util/progress.js';
@@ -45,7 +47,6 @@ import {
 import { Supernet } from './supernet.js';
 import { supernetLayout, type SupernetLayout } from './supernet-layout.js';
 import { structureWeights } from './structure-weights.js';
-import { needsTeacher, obtainTeacher } from './teacher.js';
 import { collapseWarning } from './collapse.js';
 
 /** A run about to start its supernet: its directory and the teacher its students distil from. */
@@ -135,7 +136,9 @@ function openSession(asGiven: SearchConfig, dir: string, options: SearchRunOptio
   if (splits.archVal.count === 0) throw new UsageError(`data.archValFraction: ${config.data.archValFraction} leaves no arch-val images for the α steps`);
   const stepsPerEpoch = batchesPerEpoch(splits.train.count, { batchSize: config.search.batchSize });
   const teacher =
-    needsTeacher(config) || options.teacherDir !== undefined ? obtainTeacher(config, space.template, dir, options.teacherDir, options.progress) : undefined;
+    needsTeacher(config) || options.teacherDir !== undefined
+      ? obtainTeacher(config, space.template, searchFile(dir, 'teacher'), options.teacherDir, options.progress)
+      : undefined;
   const supernet = new Supernet(layout, { seed: config.seed });
   const alpha = new ArchitectureWeights(space);
   const trainer = new BilevelTrainer(supernet, alpha, costModel, objective, {

@@ -15,7 +15,7 @@ import type { Arch } from '../space/arch.js';
 import { UsageError } from '../util/errors.js';
 import { VERSION } from '../util/version.js';
 import { checkRunDataset, readRunResult, runFile, RUN_FILES } from './run-directory.js';
-import { loadRunModel } from './training-run.js';
+import { loadRunModel } from './run-model.js';
 
 /** nn's default clip β of k-bit activations: training runs build their models with it. */
 const RUN_ACTIVATION_CLIP = 2;

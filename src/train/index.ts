@@ -1,5 +1,5 @@
 /** Public API of src/train: one training run (options, run directory, checkpoints, staging, distillation) and its export to `.gnb`. */
-export { DEFAULT_TRAINING, trainingOptionsFromConfig, type TrainingOptions } from './training-options.js';
+export { DEFAULT_TRAINING, trainingOptionsFromConfig, type TrainingOptions, type DistillationOptions } from './training-options.js';
 export {
   RUN_FILES,
   RUN_FORMAT,
@@ -12,10 +12,13 @@ export {
   type RunRecord,
   type RunResult,
   type RunState,
+  type RunPosition,
+  type RunCheckpointMeta,
   type TrainingEpoch,
 } from './run-directory.js';
-export { trainArch, resumeTraining, evaluateRun, evaluateOn, loadRunModel, RECALIBRATION_IMAGES, type TrainingResult } from './training-run.js';
+export { trainArch, resumeTraining, evaluateRun, evaluateOn, RECALIBRATION_IMAGES, type TrainingResult } from './training-run.js';
+export { loadRunModel, loadTeacher } from './run-model.js';
+export { teacherTrainingOptions, obtainTeacher } from './teacher-run.js';
 export { saveCheckpoint, loadCheckpoint, tensorsUnder, tensorsPrefixed, type Checkpoint } from './checkpoint.js';
 export { trainingStages, stageAt, checkStaging, continueWithWeights, type TrainingStage } from './staged-training.js';
-export * from './distillation.js';
 export { exportRunModel, packedExportState, type ExportedModel } from './export-packed.js';

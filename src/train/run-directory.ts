@@ -15,7 +15,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Dataset } from '../data/index.js';
-import type { WeightMode } from '../nn/index.js';
+import type { OptimizerKind, WeightMode } from '../nn/index.js';
 import type { Arch } from '../space/arch.js';
 import { writeJsonAtomic } from '../util/atomic-write.js';
 import { FileFormatError, UsageError } from '../util/errors.js';
@@ -62,6 +62,26 @@ export interface TrainingEpoch {
   seconds: number;
   /** Staged runs: the weights this epoch trained (and was tested) with. */
   weights?: WeightMode;
+}
+
+/** Where a run stands: saved inside every checkpoint. */
+export interface RunPosition {
+  /** Next epoch / batch to run. */
+  epoch: number;
+  batch: number;
+  /** Running sums of the epoch in progress. */
+  lossSum: number;
+  lossCount: number;
+  epochSeconds: number;
+  history: TrainingEpoch[];
+}
+
+/** The metadata of `checkpoint.gnck` beside its tensors (`model/…`, `optimizer/…`). */
+export interface RunCheckpointMeta {
+  position: RunPosition;
+  /** The trainer's step count within the stage of `position.epoch`. */
+  step: number;
+  optimizer: OptimizerKind;
 }
 
 /** `result.json`: the final test result and every epoch. */

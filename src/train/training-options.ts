@@ -4,7 +4,14 @@
  */
 import type { OptimizerKind } from '../nn/index.js';
 import type { SearchConfig } from '../space/config.js';
-import type { DistillationOptions } from './distillation.js';
+import type { DistillationWeights } from '../distill/index.js';
+
+/** How a run learns from its teacher (distill/distillation.ts), the teacher given as its training run. */
+export interface DistillationOptions extends DistillationWeights {
+  /** Run directory of a trained full-precision teacher (`groupnas teacher` / `groupnas train --preset fp`). */
+  teacher: string;
+  labelWeight: number;
+}
 
 export interface TrainingOptions {
   /** `embedded`, `debian` or a directory (see loadDataset). */

@@ -14,7 +14,6 @@ import {
   type EvaluationResult,
   type GroupNetModel,
   type LrSchedule,
-  type OptimizerKind,
   type Trainer,
   type WeightMode,
 } from '../nn/index.js';
@@ -23,7 +22,8 @@ import { UsageError } from '../util/errors.js';
 import { silentProgress, type ProgressReporter } from '../util/progress.js';
 import { VERSION } from '../util/version.js';
 import { loadCheckpoint, saveCheckpoint, tensorsPrefixed, tensorsUnder } from './checkpoint.js';
-import { checkTeacherFits, DistilledStudent, distillationLoss } from './distillation.js';
+import { DistilledStudent } from '../distill/index.js';
+import { loadTeacher } from './run-model.js';
 import {
   checkRunDataset,
   readRunRecord,
@@ -32,23 +32,13 @@ import {
   writeRunHistory,
   writeRunRecord,
   writeRunResult,
+  type RunCheckpointMeta,
+  type RunPosition,
   type RunRecord,
   type TrainingEpoch,
 } from './run-directory.js';
 import { checkStaging, continueWithWeights, stageAt, trainingStages, type TrainingStage } from './staged-training.js';
 import type { TrainingOptions } from './training-options.js';
-
-/** Where a run stands: saved inside every checkpoint. */
-interface Position {
-  /** Next epoch / batch to run. */
-  epoch: number;
-  batch: number;
-  /** Running sums of the epoch in progress. */
-  lossSum: number;
-  lossCount: number;
-  epochSeconds: number;
-  history: TrainingEpoch[];
-}
 
 export interface TrainingResult {
   dir: string;
@@ -101,10 +91,6 @@ interface Session {
   stepsPerEpoch: number;
 }
 
-function runStages(o: TrainingOptions): TrainingStage[] {
-  return trainingStages(o.epochs, o.realWeightEpochs);
-}
-
 /** A fresh optimizer and the stage's schedule for `model` (distilling from `teacher` when the run does). */
 function trainerFor(o: TrainingOptions, model: GroupNetModel, teacher: GroupNetModel | undefined, stepsPerEpoch: number, stage: TrainingStage): Trainer {
   const common = {
@@ -115,21 +101,8 @@ function trainerFor(o: TrainingOptions, model: GroupNetModel, teacher: GroupNetM
     labelSmoothing: o.labelSmoothing,
   };
   if (o.distillation === undefined || teacher === undefined) return createTrainer(model, common);
-  const student = new DistilledStudent(model);
-  return createTrainer(student, { ...common, loss: distillationLoss(student, teacher, o.distillation, o.labelSmoothing) });
-}
-
-function loadTeacher(record: RunRecord): GroupNetModel | undefined {
-  const d = record.options.distillation;
-  if (d === undefined) return undefined;
-  const teacher = loadRunModel(d.teacher);
-  try {
-    checkTeacherFits(teacher.record.arch, record.arch, `--teacher ${d.teacher}`);
-  } catch (err) {
-    teacher.model.dispose();
-    throw err;
-  }
-  return teacher.model;
+  const student = new DistilledStudent(model, { ...o.distillation, teacher });
+  return createTrainer(student, { ...common, loss: student.loss(o.labelSmoothing) });
 }
 
 /** Everything needed to train from `epoch` on: data splits, the teacher, and the model and trainer of that epoch's stage. */
@@ -137,12 +110,13 @@ function openSession(record: RunRecord, dataset: Dataset, epoch: number): Sessio
   const o = record.options;
   const splits = splitDataset(dataset, { seed: o.seed, archValFraction: 0, limit: o.limit, testLimit: o.testLimit });
   const stepsPerEpoch = batchesPerEpoch(splits.train.count, { batchSize: o.batchSize });
-  const stages = runStages(o);
+  const stages = trainingStages(o.epochs, o.realWeightEpochs);
   const stage = stageAt(stages, epoch);
   const model = buildModel(record.arch, { seed: o.seed, weights: stage.weights });
   let teacher: GroupNetModel | undefined;
   try {
-    teacher = loadTeacher(record);
+    const d = record.options.distillation;
+    teacher = d !== undefined ? loadTeacher(d.teacher, record.arch) : undefined;
   } catch (err) {
     model.dispose();
     throw err;
@@ -179,33 +153,26 @@ export function evaluateOn(trainer: Trainer, set: ImageSet, dataset: Dataset): E
   return trainer.evaluate(disposing(tensorBatches(set, { batchSize: 256, seed: 0, shuffle: false, stats: dataset.stats }, 0)));
 }
 
-function writeCheckpoint(dir: string, s: Session, position: Position): void {
+function writeCheckpoint(dir: string, s: Session, position: RunPosition): void {
   const state = s.trainer.state();
   const tensors = { ...tensorsPrefixed('model', s.model.stateDict()), ...tensorsPrefixed('optimizer', state.slots) };
   saveCheckpoint(runFile(dir, 'checkpoint'), { position, step: state.step, optimizer: state.optimizer }, tensors);
 }
 
-interface CheckpointMeta {
-  position: Position;
-  /** The trainer's step count within the stage of `position.epoch`. */
-  step: number;
-  optimizer: OptimizerKind;
-}
-
-const START: Readonly<Position> = { epoch: 0, batch: 0, lossSum: 0, lossCount: 0, epochSeconds: 0, history: [] };
+const START: Readonly<RunPosition> = { epoch: 0, batch: 0, lossSum: 0, lossCount: 0, epochSeconds: 0, history: [] };
 
 /**
  * A session restored from the run's last checkpoint: the checkpoint's epoch decides the stage, so
  * the model (real or binary weights) and the optimizer are those the checkpoint was written with.
  * Without a checkpoint: the start of the run, or an error when `required`.
  */
-function openAtCheckpoint(dir: string, record: RunRecord, dataset: Dataset, required: boolean): { session: Session; position: Position } {
+function openAtCheckpoint(dir: string, record: RunRecord, dataset: Dataset, required: boolean): { session: Session; position: RunPosition } {
   const file = runFile(dir, 'checkpoint');
   if (!existsSync(file)) {
     if (required) throw new UsageError(`${dir}: no checkpoint yet (the run has not finished a step)`);
     return { session: openSession(record, dataset, 0), position: structuredClone(START) };
   }
-  const { meta, tensors } = loadCheckpoint<CheckpointMeta>(file);
+  const { meta, tensors } = loadCheckpoint<RunCheckpointMeta>(file);
   try {
     const session = openSession(record, dataset, meta.position.epoch);
     try {
@@ -221,7 +188,7 @@ function openAtCheckpoint(dir: string, record: RunRecord, dataset: Dataset, requ
   }
 }
 
-function runEpochs(dir: string, s: Session, position: Position, progress: ProgressReporter): TrainingResult {
+function runEpochs(dir: string, s: Session, position: RunPosition, progress: ProgressReporter): TrainingResult {
   const o = s.record.options;
   const started = performance.now();
   const augment = o.augment ? defaultAugmentation(s.dataset.shape) : undefined;
@@ -313,7 +280,7 @@ export function trainArch(arch: Arch, options: TrainingOptions, dir: string, pro
     arch,
     options,
     dataset: { name: dataset.name, checksum: dataset.checksum, train: dataset.train.count, test: dataset.test.count },
-    stages: runStages(options),
+    stages: trainingStages(options.epochs, options.realWeightEpochs),
   };
   const session = openSession(record, dataset, 0);
   try {
@@ -356,29 +323,4 @@ export function evaluateRun(dir: string): EvaluationResult & { epoch: number; we
   } finally {
     closeSession(session);
   }
-}
-
-/**
- * The trained model of a run dir (last checkpoint), e.g. for export to the packed engine. Caller
- * disposes. A staged run still in its real-weight stage has no binary model yet and is refused.
- */
-export function loadRunModel(dir: string): { record: RunRecord; model: GroupNetModel } {
-  const record = readRunRecord(dir);
-  const file = runFile(dir, 'checkpoint');
-  const { meta, tensors } = loadCheckpoint<CheckpointMeta>(file);
-  const o = record.options;
-  const stage = stageAt(runStages(o), meta.position.epoch);
-  if (stage.weights !== 'binary') {
-    tf.dispose(Object.values(tensors));
-    throw new UsageError(
-      `${dir}: the run stopped in stage ${stage.stage} of staged training (real weights, ${meta.position.epoch} of its ${stage.epochs} epochs done): its checkpoint is not the binary model yet; finish it with groupnas train --resume ${dir}`,
-    );
-  }
-  const model = buildModel(record.arch, { seed: o.seed });
-  try {
-    model.loadStateDict(tensorsUnder(tensors, 'model'), file);
-  } finally {
-    tf.dispose(Object.values(tensors));
-  }
-  return { record, model };
 }

@@ -9,7 +9,8 @@ import { buildPreset } from '../../src/space/presets.js';
 import { checkStaging, continueWithWeights, stageAt, trainingStages } from '../../src/train/staged-training.js';
 import type { RunRecord } from '../../src/train/run-directory.js';
 import type { TrainingOptions } from '../../src/train/training-options.js';
-import { evaluateRun, loadRunModel, resumeTraining, trainArch } from '../../src/train/training-run.js';
+import { loadRunModel } from '../../src/train/run-model.js';
+import { evaluateRun, resumeTraining, trainArch } from '../../src/train/training-run.js';
 import { tinyTraining } from '../helpers/tiny-training.js';
 import { Killed, killAfter, runWeights } from './helpers/interrupt.js';
 

@@ -1,6 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import type { BackendRequest } from '../../backend/select.js';
-import { teacherArch, teacherTrainingOptions } from '../../search/teacher.js';
+import { teacherArch } from '../../distill/index.js';
+import { teacherTrainingOptions } from '../../train/teacher-run.js';
 import { DEFAULT_CONFIG_FILE, loadConfig } from '../../space/index.js';
 import { trainArch } from '../../train/training-run.js';
 import { printJson, useBackend, withBackendOption, withJsonOption } from '../options.js';

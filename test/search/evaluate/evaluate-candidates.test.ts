@@ -9,7 +9,7 @@ import { EVALUATION_FILE, type CandidateRecord, type EvaluationRecord } from '..
 import { startEvaluationPool } from '../../../src/search/evaluate/evaluation-pool.js';
 import { buildPreset } from '../../../src/space/presets.js';
 import type { TrainingOptions } from '../../../src/train/training-options.js';
-import { loadRunModel } from '../../../src/train/training-run.js';
+import { loadRunModel } from '../../../src/train/run-model.js';
 import type { ProgressReporter } from '../../../src/util/progress.js';
 import { ensureBuilt } from '../../helpers/ensure-built.js';
 import { tinyTraining } from '../../helpers/tiny-training.js';

@@ -1,5 +1,5 @@
 import type { ProgressReporter } from '../../../src/util/progress.js';
-import { loadRunModel } from '../../../src/train/training-run.js';
+import { loadRunModel } from '../../../src/train/run-model.js';
 
 export class Killed extends Error {}
 

@@ -1,0 +1,41 @@
+/**
+ * The distillation teacher: the full-precision twin (`fp` preset) of the student's backbone. A
+ * teacher fits a student when both see the same images, predict the same classes and share a
+ * backbone, so the stage outputs line up for attention transfer; one that does not is refused by
+ * field. (Training or loading a teacher is a training run: train/teacher-run.ts.)
+ */
+import type { Arch } from '../space/arch.js';
+import type { SearchConfig } from '../space/config.js';
+import { buildPreset } from '../space/presets.js';
+import { UsageError } from '../util/errors.js';
+
+/** Whether a search config's loss uses a teacher at all. */
+export function needsTeacher(config: SearchConfig): boolean {
+  return config.teacher.mode !== 'none' && (config.distillation.kd > 0 || config.distillation.at > 0);
+}
+
+/** The teacher's architecture: the full-precision twin (`fp` preset) of the config's backbone. */
+export function teacherArch(config: SearchConfig): Arch {
+  const b = config.backbone;
+  return buildPreset('fp', { backbone: b.name, widthMultiplier: b.widthMultiplier, ...(b.classes !== undefined ? { classes: b.classes } : {}) });
+}
+
+/** A backbone's shape as distillation sees it: block kinds and strides (widths may differ — they can be searched). */
+function backboneShape(a: Arch): string {
+  const stem = `stem ${a.stem.kernel}×${a.stem.kernel}/${a.stem.stride}${a.stem.pool ? ` + pool/${a.stem.pool.stride}` : ''}`;
+  return [stem, ...a.blocks.map((b) => `${b.kind}/${b.stride}`)].join(', ');
+}
+
+/** Refuse a teacher that does not fit the student (see the file comment); `where` names the teacher in the message. */
+export function checkTeacherFits(teacher: Arch, student: Arch, where: string): void {
+  const show = (v: unknown) => JSON.stringify(v);
+  if (show(teacher.input) !== show(student.input)) {
+    throw new UsageError(`${where}: input: the teacher takes ${show(teacher.input)}, the student ${show(student.input)}`);
+  }
+  if (teacher.head.classes !== student.head.classes) {
+    throw new UsageError(`${where}: head.classes: the teacher predicts ${teacher.head.classes} classes, the student ${student.head.classes}`);
+  }
+  if (backboneShape(teacher) !== backboneShape(student)) {
+    throw new UsageError(`${where}: blocks: the teacher's backbone is [${backboneShape(teacher)}], the student's [${backboneShape(student)}]`);
+  }
+}
