@@ -2,6 +2,7 @@
 import { NotAvailableError, UsageError } from '../util/errors.js';
 import type { BinaryEngine, EngineName } from './engine.js';
 import { JsEngine } from './js-engine.js';
+import { nativeAddonSource, type NativeAddonSource, type NativePath } from './native-addon.js';
 import { NativeEngine } from './native-engine.js';
 import { WasmEngine } from './wasm-engine.js';
 
@@ -70,4 +71,17 @@ export function availableEngines(): EngineName[] {
   }
   names.push('js');
   return names;
+}
+
+/** Whether the native engine runs here: its dispatch path and where its addon comes from, or why not. */
+export type NativeEngineStatus = { available: true; path: NativePath; addon: NativeAddonSource } | { available: false; reason: string };
+
+export function nativeEngineStatus(): NativeEngineStatus {
+  try {
+    const engine = new NativeEngine();
+    return { available: true, path: engine.path, addon: nativeAddonSource()! };
+  } catch (err) {
+    if (!(err instanceof NotAvailableError)) throw err;
+    return { available: false, reason: err.message };
+  }
 }

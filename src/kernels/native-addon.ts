@@ -1,8 +1,12 @@
 /**
- * Loading the Node-API addon built from `native/` by `scripts/build-native.mjs` into
- * `native/build/Release/groupnas_native.node`, and its typed surface. The path is resolved
- * from the package root (two levels above this file in both `src/kernels` and `dist/kernels`).
- * A missing or unloadable addon is a NotAvailableError that says why and how to build it.
+ * Loading the Node-API addon and its typed surface. Where it comes from, first found wins:
+ * 1. `GROUPNAS_NATIVE_ADDON` (e.g. an AddressSanitizer build);
+ * 2. `native/build/Release/groupnas_native.node`, built from `native/` by scripts/build-native.mjs
+ *    (`npm ci` in a clone, the package's `install` script for npm users; never fails the install);
+ * 3. `prebuilds/<platform>-<arch>/groupnas_native.node`, the prebuildify layout: the binary built when
+ *    the package was packed, for machines that cannot compile it.
+ * Paths are resolved from the package root (two levels above this file in `src/kernels` and
+ * `dist/kernels`). A missing or unloadable addon is a NotAvailableError that says why.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -10,10 +14,35 @@ import { join } from 'node:path';
 import { NotAvailableError } from '../util/errors.js';
 import { PACKAGE_ROOT } from '../util/version.js';
 
-/** The addon; `GROUPNAS_NATIVE_ADDON` points elsewhere (e.g. an AddressSanitizer build). */
-export const NATIVE_ADDON_PATH = process.env.GROUPNAS_NATIVE_ADDON || join(PACKAGE_ROOT, 'native', 'build', 'Release', 'groupnas_native.node');
+/** The addon built on this machine (at install, or by `npm run build:native`). */
+export const NATIVE_BUILD_PATH = join(PACKAGE_ROOT, 'native', 'build', 'Release', 'groupnas_native.node');
+/** The addon built when the package was packed, for this platform. */
+export const NATIVE_PREBUILT_PATH = join(PACKAGE_ROOT, 'prebuilds', `${process.platform}-${process.arch}`, 'groupnas_native.node');
 /** Written by scripts/build-native.mjs: why the last build was skipped or failed. */
 export const NATIVE_BUILD_STATUS_PATH = join(PACKAGE_ROOT, 'native', 'build', 'status.json');
+
+/** Where the addon this process loads comes from, and why that one. */
+export interface NativeAddonSource {
+  path: string;
+  origin: 'environment' | 'built' | 'prebuilt';
+  /** One line for `groupnas info`. */
+  reason: string;
+}
+
+/** The addon file this process would load, or undefined when there is none. */
+export function nativeAddonSource(): NativeAddonSource | undefined {
+  const override = process.env.GROUPNAS_NATIVE_ADDON;
+  if (override) return { path: override, origin: 'environment', reason: 'GROUPNAS_NATIVE_ADDON' };
+  if (existsSync(NATIVE_BUILD_PATH)) return { path: NATIVE_BUILD_PATH, origin: 'built', reason: 'compiled on this machine' };
+  if (existsSync(NATIVE_PREBUILT_PATH)) {
+    return {
+      path: NATIVE_PREBUILT_PATH,
+      origin: 'prebuilt',
+      reason: `prebuilt for ${process.platform}-${process.arch}${buildStatus() || ' (not compiled here)'}`,
+    };
+  }
+  return undefined;
+}
 
 /** Dispatch paths, fastest first; the numbers are the addon's path ids. */
 export const NATIVE_PATHS = ['avx512', 'avx2', 'popcnt', 'portable'] as const;
@@ -84,17 +113,18 @@ function buildStatus(): string {
 export function loadNativeAddon(): NativeAddon {
   if (loaded) return loaded;
   if (loadError) throw loadError;
-  if (!existsSync(NATIVE_ADDON_PATH)) {
+  const source = nativeAddonSource();
+  if (source === undefined) {
     loadError = new NotAvailableError(
       `native engine: the addon is not built${buildStatus()}; build it with \`npm run build:native\` (needs a C compiler, make and Python for node-gyp), or use --engine wasm`,
     );
     throw loadError;
   }
   try {
-    loaded = createRequire(import.meta.url)(NATIVE_ADDON_PATH) as NativeAddon;
+    loaded = createRequire(import.meta.url)(source.path) as NativeAddon;
     return loaded;
   } catch (err) {
-    loadError = new NotAvailableError(`native engine: cannot load ${NATIVE_ADDON_PATH}: ${(err as Error).message}; rebuild it with \`npm run build:native\``);
+    loadError = new NotAvailableError(`native engine: cannot load ${source.path}: ${(err as Error).message}; rebuild it with \`npm run build:native\``);
     throw loadError;
   }
 }

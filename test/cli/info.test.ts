@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { nativeEngineStatus } from '../../src/kernels/engines.js';
 import { runCli } from './run-cli.js';
 
 describe('groupnas info', () => {
@@ -11,6 +12,25 @@ describe('groupnas info', () => {
     expect(info.datasets.map((d) => d.data)).toContain('embedded');
     expect(info.version).toMatch(/^\d+\.\d+\.\d+/);
     expect(r.stderr).toContain('backend wasm');
+  });
+
+  it('lists the binary inference engines and says where the native addon comes from, or why there is none', () => {
+    const r = runCli(['info', '--json']);
+    const info = JSON.parse(r.stdout) as {
+      engines: string[];
+      native: { available: boolean; path?: string; addon?: { origin: string; path: string }; reason?: string };
+    };
+    expect(info.engines.slice(-2)).toEqual(['wasm', 'js']);
+    const here = nativeEngineStatus();
+    expect(info.native.available).toBe(here.available);
+    if (info.native.available) {
+      expect(info.engines[0]).toBe('native');
+      expect(info.native.addon!.origin).toMatch(/^(built|prebuilt|environment)$/);
+      expect(runCli(['info']).stdout).toMatch(/^native: +\w+ path; addon /m);
+    } else {
+      expect(info.native.reason).toMatch(/native engine/);
+      expect(runCli(['info']).stdout).toMatch(/^native: +unavailable: /m);
+    }
   });
 
   it('asking for a backend that is not installed prints one line with the install command', () => {

@@ -2,6 +2,7 @@ import type { CommandModule } from 'yargs';
 import * as tf from '../../util/tfjs.js';
 import { installedBackends, type BackendRequest } from '../../backend/select.js';
 import { findDatasets } from '../../data/index.js';
+import { availableEngines, nativeEngineStatus } from '../../kernels/index.js';
 import { VERSION } from '../../util/version.js';
 import { printJson, useBackend, withBackendOption, withJsonOption } from '../options.js';
 
@@ -12,7 +13,7 @@ interface InfoArgs {
 
 const info: CommandModule<object, InfoArgs> = {
   command: 'info',
-  describe: 'Version, chosen tfjs backend, installed backends and data sets found',
+  describe: 'Version, chosen tfjs backend, installed backends, binary inference engines and data sets found',
   builder: (y) => withJsonOption(withBackendOption(y)),
   handler: async (argv) => {
     const choice = await useBackend(argv.backend);
@@ -23,6 +24,8 @@ const info: CommandModule<object, InfoArgs> = {
       tfjsVersion: tf.version_core,
       installedBackends: installedBackends(),
       skippedBackends: choice.skipped,
+      engines: availableEngines(),
+      native: nativeEngineStatus(),
       datasets: findDatasets(),
     };
     if (argv.json) {
@@ -33,6 +36,11 @@ const info: CommandModule<object, InfoArgs> = {
     console.log(`backend:   ${result.backend}`);
     console.log(`installed: ${result.installedBackends.join(', ')}`);
     for (const s of result.skippedBackends) console.log(`skipped:   ${s.name}: ${s.reason}`);
+    const native = result.native;
+    console.log(`engines:   ${result.engines.join(', ')} (binary inference, fastest first)`);
+    console.log(
+      native.available ? `native:    ${native.path} path; addon ${native.addon.reason}: ${native.addon.path}` : `native:    unavailable: ${native.reason}`,
+    );
     console.log('data sets:');
     for (const d of result.datasets) console.log(`  ${d.name.padEnd(22)} ${d.location}`);
   },
