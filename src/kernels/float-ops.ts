@@ -25,6 +25,17 @@ export interface FeatureMap {
  */
 export function batchNormInPlace(x: FeatureMap, bn: BatchNormParams): FeatureMap {
   const { c, data } = x;
+  const { scale, shift } = foldBatchNorm(bn);
+  for (let i = 0; i < data.length; i++) {
+    const o = i % c;
+    data[i] = Math.fround(data[i]! * scale[o]!) + shift[o]!;
+  }
+  return x;
+}
+
+/** The per-channel s and t of inference BatchNorm y = x·s + t, folded in float64 and rounded once (as the wasm kernel). */
+export function foldBatchNorm(bn: BatchNormParams): { scale: Float32Array; shift: Float32Array } {
+  const c = bn.gamma.length;
   const scale = new Float32Array(c);
   const shift = new Float32Array(c);
   for (let o = 0; o < c; o++) {
@@ -32,11 +43,7 @@ export function batchNormInPlace(x: FeatureMap, bn: BatchNormParams): FeatureMap
     scale[o] = k;
     shift[o] = bn.beta[o]! - bn.movingMean[o]! * k;
   }
-  for (let i = 0; i < data.length; i++) {
-    const o = i % c;
-    data[i] = Math.fround(data[i]! * scale[o]!) + shift[o]!;
-  }
-  return x;
+  return { scale, shift };
 }
 
 export function reluInPlace(x: FeatureMap): FeatureMap {

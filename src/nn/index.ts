@@ -12,6 +12,7 @@ export { Conv2d, type Conv2dOptions } from './layers/conv2d.js';
 export { Dense } from './layers/dense.js';
 export { DecomposedConv } from './blocks/decomposed-conv.js';
 export { ConvUnit, type ConvUnitOptions } from './blocks/conv-unit.js';
+export { binaryUnitInference, binaryUnitTransform } from './blocks/binary-unit-inference.js';
 export { Shortcut } from './blocks/shortcut.js';
 export { blockOutChannels, type Block, type BlockSpec } from './blocks/block.js';
 export { BasicBlock } from './blocks/basic-block.js';

@@ -14,11 +14,11 @@ import { channelScale, type GroupNetModel } from '../nn/index.js';
 import type { Arch } from '../space/arch.js';
 import { UsageError } from '../util/errors.js';
 import { VERSION } from '../util/version.js';
-import { checkRunDataset, readRunResult, runFile, RUN_FILES } from './run-directory.js';
+import { checkRunDataset, readRunResult, runFile, RUN_FILES, type RunRecord } from './run-directory.js';
 import { loadRunModel } from './run-model.js';
 
 /** nn's default clip β of k-bit activations: training runs build their models with it. */
-const RUN_ACTIVATION_CLIP = 2;
+export const RUN_ACTIVATION_CLIP = 2;
 
 export interface ExportedModel {
   path: string;
@@ -32,14 +32,8 @@ export interface ExportedModel {
  * `loaded`: the run's data set when the caller has it loaded already (its checksum is still checked).
  */
 export function exportRunModel(runDir: string, out: string, loaded?: Dataset): ExportedModel {
-  if (!existsSync(runFile(runDir, 'checkpoint'))) {
-    throw new UsageError(`--run ${runDir}: no ${RUN_FILES.checkpoint} (is it a groupnas training run that has finished a step?)`);
-  }
-  if (existsSync(out) && statSync(out).isDirectory()) throw new UsageError(`--out ${out}: is a directory; expected a file name such as model.gnb`);
-  const { record, model } = loadRunModel(runDir);
+  const { record, model, dataset } = openRunForExport(runDir, out, loaded);
   try {
-    const dataset = loaded ?? loadDataset({ data: record.options.data });
-    checkRunDataset(runDir, record, dataset);
     const result = readRunResult(runDir);
     const metadata: PackedModelMetadata = {
       activationClip: RUN_ACTIVATION_CLIP,
@@ -57,6 +51,27 @@ export function exportRunModel(runDir: string, out: string, loaded?: Dataset): E
     return { path: out, bytes: statSync(out).size, arch: record.arch, metadata };
   } finally {
     model.dispose();
+  }
+}
+
+/**
+ * A run's trained model and the data set it was trained on (for its input normalization), checked
+ * for an export to `out`: a run with a checkpoint, an `out` that is not a directory, the same data
+ * (by checksum). The caller disposes the model.
+ */
+export function openRunForExport(runDir: string, out: string, loaded?: Dataset): { record: RunRecord; model: GroupNetModel; dataset: Dataset } {
+  if (!existsSync(runFile(runDir, 'checkpoint'))) {
+    throw new UsageError(`--run ${runDir}: no ${RUN_FILES.checkpoint} (is it a groupnas training run that has finished a step?)`);
+  }
+  if (existsSync(out) && statSync(out).isDirectory()) throw new UsageError(`--out ${out}: is a directory; expected a file name such as model.gnb`);
+  const { record, model } = loadRunModel(runDir);
+  try {
+    const dataset = loaded ?? loadDataset({ data: record.options.data });
+    checkRunDataset(runDir, record, dataset);
+    return { record, model, dataset };
+  } catch (err) {
+    model.dispose();
+    throw err;
   }
 }
 

@@ -1,4 +1,4 @@
-/** Public API of src/train: one training run (options, run directory, checkpoints, staging, distillation) and its export to `.gnb`. */
+/** Public API of src/train: one training run (options, run directory, checkpoints, staging, distillation) and its export to `.gnb` and ONNX. */
 export { DEFAULT_TRAINING, trainingOptionsFromConfig, type TrainingOptions, type DistillationOptions } from './training-options.js';
 export {
   RUN_FILES,
@@ -22,3 +22,4 @@ export { teacherTrainingOptions, obtainTeacher } from './teacher-run.js';
 export { saveCheckpoint, loadCheckpoint, tensorsUnder, tensorsPrefixed, type Checkpoint } from './checkpoint.js';
 export { trainingStages, stageAt, checkStaging, continueWithWeights, type TrainingStage } from './staged-training.js';
 export { exportRunModel, packedExportState, type ExportedModel } from './export-packed.js';
+export { exportRunOnnx, onnxModelBytes, type ExportedOnnxModel, type OnnxExportOptions } from './export-onnx.js';

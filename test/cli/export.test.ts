@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './run-cli.js';
 
@@ -24,7 +25,7 @@ const tiny = [
 ];
 
 describe('groupnas export + infer', () => {
-  it('exports a trained run to .gnb and infer reproduces its tfjs test accuracy on the same images', () => {
+  it('exports a trained run to .gnb and infer reproduces its tfjs test accuracy on the same images; --out *.onnx writes ONNX', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gn-cli-export-'));
     const run = join(dir, 'run');
     const trained = runCli(['train', ...tiny, '--out', run, '--json']);
@@ -58,6 +59,17 @@ describe('groupnas export + infer', () => {
     expect(text.stdout).toMatch(/test accuracy [\d.]+% \(\d+\/64\)/);
     expect(text.stdout).toMatch(/identical/);
     expect(text.stdout).toMatch(/latency batch 1 /);
+
+    // --out *.onnx: a standard ONNX model that onnxruntime loads, with its input, output and provenance named
+    const onnxFile = join(dir, 'model.onnx');
+    const onnx = runCli(['export', '--run', run, '--out', onnxFile, '--json', '--backend', 'wasm']);
+    expect(onnx.status, onnx.stderr).toBe(0);
+    const o = JSON.parse(onnx.stdout) as { format: string; bytes: number; tfjsTestAccuracy: number };
+    expect(o.format).toBe('onnx');
+    expect(o.tfjsTestAccuracy).toBe(testAccuracy);
+    const session = await ort.InferenceSession.create(onnxFile);
+    expect(session.inputNames).toEqual(['images']);
+    expect(session.outputNames).toEqual(['logits']);
   });
 
   it('a run directory without a checkpoint is one clear line and writes nothing', () => {

@@ -25,17 +25,31 @@ import type { DecomposedConv } from './decomposed-conv.js';
 export function binaryUnitInference(x: tf.Tensor4D, q: ActivationQuantizer, conv: DecomposedConv, bn: BatchNorm): tf.Tensor4D {
   return tf.tidy(() => {
     const levels = q.kind === 'sign' ? signPlusOne(x) : uniformLevels(x, q.bits, q.beta);
-    const step = q.kind === 'sign' ? 1 : q.beta / (2 ** q.bits - 1);
-    const inv = tf.div(bn.gamma, tf.sqrt(tf.add(bn.runningVar, bn.epsilon)));
-    const bias = tf.sub(bn.beta, tf.mul(bn.runningMean, inv));
-    const scales = conv.scales === undefined ? undefined : tf.unstack(conv.scales);
+    const { scales, bias } = binaryUnitTransform(q, conv, bn);
     let y: tf.Tensor4D | undefined;
     conv.convs.forEach((c, j) => {
-      const alpha = scales === undefined ? channelScale(c.weight) : tf.mul(channelScale(c.weight), scales[j]!);
-      const scale = tf.mul(tf.mul(alpha, step), inv);
-      const term = tf.mul(c.convolve(levels, signPlusOne(c.weight as tf.Tensor4D)), scale) as tf.Tensor4D;
+      const term = tf.mul(c.convolve(levels, signPlusOne(c.weight as tf.Tensor4D)), scales[j]!) as tf.Tensor4D;
       y = y === undefined ? (tf.add(term, bias) as tf.Tensor4D) : (tf.add(y, term) as tf.Tensor4D);
     });
     return y!;
+  });
+}
+
+/**
+ * The per-channel constants of `binaryUnitInference`: S_j for each conv j and T, in that function's
+ * float32 arithmetic on this backend (the ONNX export writes them as they are, so a runtime that
+ * follows the same op sequence reproduces the unit exactly). Caller disposes (or runs in a tidy).
+ */
+export function binaryUnitTransform(q: ActivationQuantizer, conv: DecomposedConv, bn: BatchNorm): { scales: tf.Tensor1D[]; bias: tf.Tensor1D } {
+  return tf.tidy(() => {
+    const step = q.kind === 'sign' ? 1 : q.beta / (2 ** q.bits - 1);
+    const inv = tf.div(bn.gamma, tf.sqrt(tf.add(bn.runningVar, bn.epsilon)));
+    const bias = tf.sub(bn.beta, tf.mul(bn.runningMean, inv)) as tf.Tensor1D;
+    const lbdScales = conv.scales === undefined ? undefined : tf.unstack(conv.scales);
+    const scales = conv.convs.map((c, j) => {
+      const alpha = lbdScales === undefined ? channelScale(c.weight) : tf.mul(channelScale(c.weight), lbdScales[j]!);
+      return tf.mul(tf.mul(alpha, step), inv) as tf.Tensor1D;
+    });
+    return { scales, bias };
   });
 }
