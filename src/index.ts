@@ -15,8 +15,6 @@ export { selectBackend, installedBackends, BACKEND_CHOICES, type BackendChoice, 
 export { createRng, type Rng } from './util/random.js';
 export { GroupnasError, FileFormatError, UsageError, NotAvailableError } from './util/errors.js';
 
-// Names two rooms both use: the explicit exports pick one, the aliases keep the other reachable.
-export type { Relaxation } from './space/index.js';
-export type { Relaxation as SearchRelaxation } from './search/index.js';
+// Base mixing has one name in nn (tensors) and in kernels (the packed engine's float arrays):
+// the library exports nn's; the engines' is BinaryEngine.mixBases.
 export { mixBases } from './nn/index.js';
-export { mixBases as mixPackedBases } from './kernels/index.js';

@@ -71,9 +71,9 @@ export interface BinaryEngine {
   /** Pack the signs of an NHWC float32 tensor for the next binary conv (bit 1 where x < 0). */
   packSigns(x: Float32Array, shape: NhwcShape): PackedActivations;
 
-  /** Multi-base sum y = Σ_k λ_k·x_k of same-sized base outputs. */
+  /** The aggregate y = Σ_k λ_k·x_k of same-sized base outputs: `mixBases` with the one row λ (one λ per base). */
   multiBaseSum(parts: readonly Float32Array[], lambdas: ArrayLike<number>): Float32Array;
 
-  /** Soft connection between bases: out_j = Σ_k mix[j·K + k]·x_k for j < mix.length / K. */
+  /** Base mixing (Group-Net's soft connection; nn's mixBases): out_j = Σ_k mix[j·K + k]·x_k for j < mix.length / K. */
   mixBases(parts: readonly Float32Array[], mix: ArrayLike<number>): Float32Array[];
 }

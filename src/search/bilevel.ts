@@ -8,8 +8,8 @@
  * - weight step on a train batch: w ← optimizer(∇w task) with α fixed (nn's Trainer).
  *
  * task = CE, or with a teacher the distillation loss (distill/distillation.ts: CE + kd·KD + at·AT).
- * With Gumbel sampling (GDAS) both steps run the hard sample drawn for that step; otherwise the
- * softmax relaxation.
+ * How α becomes the step's probabilities is its AlphaSampling: softmax(α), or with Gumbel sampling
+ * (GDAS) the hard sample drawn for that step, in both steps.
  */
 import * as tf from '../util/tfjs.js';
 import { attentionBlocks, distillationLoss, type Distillation } from '../distill/index.js';
@@ -33,8 +33,12 @@ export interface BilevelOptions {
   distillation?: Distillation;
 }
 
-/** How a step relaxes α: softmax, or a Gumbel hard sample (temperature, noise seed). */
-export type Relaxation = { kind: 'softmax' } | { kind: 'gumbel'; temperature: number; seed: number };
+/**
+ * How a step turns α into probabilities: softmax(α), or a Gumbel-softmax hard sample (temperature,
+ * noise seed). Not to be confused with a decision's Relaxation (space/decision.ts): how the
+ * supernet realizes a choice under those probabilities.
+ */
+export type AlphaSampling = { kind: 'softmax' } | { kind: 'gumbel'; temperature: number; seed: number };
 
 export interface StepResult {
   loss: number;
@@ -42,7 +46,7 @@ export interface StepResult {
 }
 
 export interface ArchitectureStepResult extends StepResult {
-  /** E[cost] under the relaxation used for the step. */
+  /** E[cost] under the probabilities of the step's sampling. */
   expectedCost: number;
 }
 
@@ -50,7 +54,7 @@ export class BilevelTrainer {
   readonly weights: Trainer;
   private readonly archOptimizer: Adam;
   private readonly archParams: Parameter[];
-  private relaxation: Relaxation = { kind: 'softmax' };
+  private sampling: AlphaSampling = { kind: 'softmax' };
   private archSteps = 0;
   /** Accuracy of the last weight step's batch, captured inside the trainer's loss. */
   private lastHits: tf.Scalar | undefined;
@@ -97,9 +101,9 @@ export class BilevelTrainer {
     );
   }
 
-  /** Relaxation for the following steps. */
-  use(relaxation: Relaxation): void {
-    this.relaxation = relaxation;
+  /** How the following steps sample α. */
+  use(sampling: AlphaSampling): void {
+    this.sampling = sampling;
   }
 
   get architectureStepCount(): number {
@@ -107,7 +111,7 @@ export class BilevelTrainer {
   }
 
   private probabilities(): ChoiceProbabilities {
-    const r = this.relaxation;
+    const r = this.sampling;
     return r.kind === 'gumbel' ? this.alpha.gumbel(r.temperature, r.seed) : this.alpha.softmax();
   }
 

@@ -23,7 +23,7 @@ export {
   type PriceOptions,
 } from './cost-model.js';
 export { costLoss, costObjectiveFrom, type CostObjective } from './cost-objective.js';
-export { BilevelTrainer, type BilevelOptions, type Relaxation, type StepResult, type ArchitectureStepResult } from './bilevel.js';
+export { BilevelTrainer, type BilevelOptions, type AlphaSampling, type StepResult, type ArchitectureStepResult } from './bilevel.js';
 export { argmaxIndices, topCandidates, fitToTarget, type DerivedCandidate } from './derive.js';
 export { collapseWarning } from './collapse.js';
 export { alphaSvg, type AlphaSeries } from './alpha-plot.js';

@@ -14,6 +14,7 @@
 import * as tf from '../util/tfjs.js';
 import { activationQuantizerFor, quantizeActivation, type SignEstimator } from '../nn/activation.js';
 import { approxSignSlope, insideClip, keptByClip, negatedSign } from '../nn/quantizers/sign.js';
+import { clippedLevelIndex } from '../nn/quantizers/uniform-quant.js';
 import type { ActivationBits } from '../space/arch.js';
 
 export interface MixedQuantizerOptions {
@@ -24,10 +25,10 @@ export interface MixedQuantizerOptions {
   weightsGradient?: boolean;
 }
 
-/** The k-bit level index round(clip(x, 0, β)·(2^k − 1)/β) and its grid step β/(2^k − 1) (as nn's uniformQuant). */
+/** The k-bit level index of nn's uniformQuant (over the shared clip) and its grid step β/(2^k − 1). */
 function kBitLevels(clipped: tf.Tensor4D, bits: ActivationBits, beta: number): { index: tf.Tensor4D; step: number } {
   const levels = 2 ** bits - 1;
-  return { index: tf.round(tf.mul(clipped, levels / beta)) as tf.Tensor4D, step: beta / levels };
+  return { index: clippedLevelIndex(clipped, levels, beta), step: beta / levels };
 }
 
 /** Σ_b p_b·q_b(x) (forward values; the fused op supplies the gradient). */

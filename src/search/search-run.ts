@@ -29,7 +29,7 @@ import { deriveSeed } from '../util/random.js';
 import { VERSION } from '../util/version.js';
 import { alphaSvg } from './alpha-plot.js';
 import { ArchitectureWeights, meanNormalizedEntropy } from './architecture-weights.js';
-import { BilevelTrainer, type Relaxation } from './bilevel.js';
+import { BilevelTrainer, type AlphaSampling } from './bilevel.js';
 import { costObjectiveFrom, resolveCostTarget } from './cost-objective.js';
 import { archCost, costBounds, expectedCost, type CostModel } from './cost-model.js';
 import { argmaxIndices, fitToTarget, topCandidates } from './derive.js';
@@ -194,13 +194,14 @@ function newLog(s: Session): SearchLog {
   };
 }
 
-function relaxationFor(config: SearchConfig, epoch: number, step: number): { relaxation: Relaxation; temperature?: number } {
+/** The α sampling of one step: softmax, or Gumbel with the temperature annealed over the search. */
+function samplingFor(config: SearchConfig, epoch: number, step: number): { sampling: AlphaSampling; temperature?: number } {
   const g = config.search.gumbel;
-  if (!g.enabled) return { relaxation: { kind: 'softmax' } };
+  if (!g.enabled) return { sampling: { kind: 'softmax' } };
   // Exponential annealing from `temperature` to `minTemperature` over the search (GDAS).
   const span = Math.max(1, config.search.epochs - 1);
   const temperature = g.temperature * (g.minTemperature / g.temperature) ** (Math.min(epoch, span) / span);
-  return { relaxation: { kind: 'gumbel', temperature, seed: deriveSeed(config.seed, `gumbel:${epoch}:${step}`) }, temperature };
+  return { sampling: { kind: 'gumbel', temperature, seed: deriveSeed(config.seed, `gumbel:${epoch}:${step}`) }, temperature };
 }
 
 function writeCheckpoint(s: Session, nextEpoch: number): void {
@@ -271,9 +272,9 @@ async function runEpochs(s: Session, log: SearchLog, startEpoch: number, options
     let step = 0;
     for (const batch of tensorBatches(s.splits.train, batchOptions, epoch)) {
       try {
-        const r = relaxationFor(c, epoch, step);
+        const r = samplingFor(c, epoch, step);
         temperature = r.temperature;
-        s.trainer.use(r.relaxation);
+        s.trainer.use(r.sampling);
         if (!warmup && step % c.search.archEvery === 0) {
           const v = toTensorBatch(typedBatchAt(s.splits.archVal, archValOptions, epoch, Math.floor(step / c.search.archEvery) % archValBatches));
           try {

@@ -74,7 +74,7 @@ export function supernetLayout(space: SearchSpace): SupernetLayout {
     }
   });
   // Only sites where a group can start matter for bases and bits.
-  const canStart = (s: number) => s === 0 || boundaries[s - 1]!.support.some((b) => b !== 'continue');
+  const canStart = (s: number) => groupCanStartAfter(boundaries, s);
   const kMax = Math.max(...bases.filter((_, s) => canStart(s)).flatMap((b) => b.support));
   const bitSet = new Set<ActivationBits>(bits.filter((_, s) => canStart(s)).flatMap((b) => b.support));
   if (bitSet.has(32)) {
@@ -119,5 +119,10 @@ export function maxWidth(layout: SupernetLayout, stage: number): number {
 
 /** Whether a group can start at block `s` in some architecture of the space. */
 export function groupCanStart(layout: SupernetLayout, s: number): boolean {
-  return s === 0 || layout.boundaries[s - 1]!.support.some((b) => b !== 'continue');
+  return groupCanStartAfter(layout.boundaries, s);
+}
+
+/** Block `s` starts a group in some architecture when it is the first block or the boundary before it can cut. */
+function groupCanStartAfter(boundaries: readonly SiteSetting<Boundary>[], s: number): boolean {
+  return s === 0 || boundaries[s - 1]!.support.some((b) => b !== 'continue');
 }

@@ -35,6 +35,7 @@
 import * as tf from '../util/tfjs.js';
 import type { SignEstimator } from '../nn/activation.js';
 import { buildModel } from '../nn/group-net.js';
+import { mixBases } from '../nn/mix-bases.js';
 import { constant, matrix } from '../nn/init.js';
 import { BatchNorm } from '../nn/layers/batch-norm.js';
 import { Conv2d } from '../nn/layers/conv2d.js';
@@ -206,8 +207,7 @@ export class Supernet {
     const last = this.layout.blockCount - 1;
     let pooled: tf.Tensor4D | undefined;
     const features = new Map<number, tf.Tensor4D>();
-    // keeps[K−1][k] = 1 when K > k: P(base k exists) = q · keeps.
-    const keeps = tf.tensor2d(Array.from({ length: kMax }, (_, r) => Array.from({ length: kMax }, (_, k) => (k < r + 1 ? 1 : 0))));
+    const keeps = baseKept(kMax);
     const masks = this.channelMasks(weights);
     this.blocks.forEach((bases, i) => {
       const choices: BlockChoices = {
@@ -220,12 +220,8 @@ export class Supernet {
         const exists = tf.reshape(tf.matMul(tf.reshape(weights.blockBases[i]!, [1, -1]), keeps), [-1]) as tf.Tensor1D;
         features.set(i, maskChannels(mixMaps(outputs, tf.div(exists, tf.sum(exists)) as tf.Tensor1D, { coefficientGradient: alphaGradient }), masks.out[i]));
       }
-      if (i < last) inputs = this.connect(i, outputs, weights);
-      else
-        pooled = mixMaps(
-          outputs,
-          tf.reshape(tf.matMul(tf.reshape(weights.blockBases[i]!, [1, -1]), this.lambdaMatrix(this.outputLambda)), [-1]) as tf.Tensor1D,
-        );
+      if (i < last) inputs = this.connect(i, outputs, weights, keeps);
+      else pooled = mixBases(outputs, tf.matMul(tf.reshape(weights.blockBases[i]!, [1, -1]), this.lambdaMatrix(this.outputLambda)))[0];
     });
     const logits = this.fc.apply(maskChannels(tf.mean(pooled!, [1, 2]) as tf.Tensor2D, masks.out[last]));
     return { logits, features: atBlocks.map((i) => features.get(i)!) };
@@ -294,7 +290,8 @@ export class Supernet {
     return tf.stack(rows) as tf.Tensor2D;
   }
 
-  private connect(b: number, outputs: tf.Tensor4D[], weights: StructureWeights): tf.Tensor4D[] {
+  /** Block b's outputs mixed into the next block's inputs by C (file comment); `keeps` as baseKept. */
+  private connect(b: number, outputs: tf.Tensor4D[], weights: StructureWeights, keeps: tf.Tensor2D): tf.Tensor4D[] {
     const params = this.boundaryParams[b];
     if (params === undefined) return outputs; // the boundary always continues: each base keeps its path
     const kMax = this.layout.kMax;
@@ -311,15 +308,11 @@ export class Supernet {
       const pairs = tf.reshape(tf.matMul(tf.reshape(q, [-1, 1]), tf.reshape(next, [1, -1])), [1, -1]);
       const expected = tf.reshape(tf.matMul(pairs, this.mixTable(params)), [kMax, kMax]);
       // P(K' > j): the soft mix is the expectation given that base j of the next group exists.
-      const keeps = tf.matMul(
-        tf.reshape(next, [1, -1]),
-        tf.tensor2d(Array.from({ length: kMax }, (_, r) => Array.from({ length: kMax }, (_, j) => (j < r + 1 ? 1 : 0)))),
-      );
-      terms.push(tf.mul(pSoft!, tf.div(expected, tf.maximum(tf.reshape(keeps, [-1, 1]), EPSILON))));
+      const exists = tf.matMul(tf.reshape(next, [1, -1]), keeps);
+      terms.push(tf.mul(pSoft!, tf.div(expected, tf.maximum(tf.reshape(exists, [-1, 1]), EPSILON))));
     }
     const c = terms.length === 1 ? terms[0]! : (tf.addN(terms) as tf.Tensor2D);
-    const rows = tf.unstack(c) as tf.Tensor1D[];
-    return rows.map((row) => mixMaps(outputs, row));
+    return mixBases(outputs, c);
   }
 
   /** [K_max², K_max²]: row (K−1)·K_max + (K'−1) = M⁽ᴷ'ᴷ⁾ padded to K_max×K_max, flattened. */
@@ -407,6 +400,11 @@ export class Supernet {
   dispose(): void {
     this.params.dispose();
   }
+}
+
+/** [K_max, K_max]: row K−1 has a 1 at every base k < K, so P(base k exists) = P(K) · baseKept. */
+function baseKept(kMax: number): tf.Tensor2D {
+  return tf.tensor2d(Array.from({ length: kMax }, (_, r) => Array.from({ length: kMax }, (_, k) => (k < r + 1 ? 1 : 0))));
 }
 
 /** One dilation rate drawn from the probabilities `p` (a weight step's single path). */

@@ -41,7 +41,15 @@ export function uniformLevels<T extends tf.Tensor>(y: T, bits: number, beta: num
 }
 
 function levelIndex<T extends tf.Tensor>(y: T, levels: number, beta: number): T {
-  return tf.round(tf.mul(tf.clipByValue(y, 0, beta), levels / beta)) as T;
+  return clippedLevelIndex(tf.clipByValue(y, 0, beta), levels, beta);
+}
+
+/**
+ * round(y'·(2^k−1)/β) of an already clipped y' = clip(y, 0, β), with `levels` = 2^k − 1: callers
+ * that quantize one input at several k (the supernet's mixed quantizer) clip it once.
+ */
+export function clippedLevelIndex<T extends tf.Tensor>(clipped: T, levels: number, beta: number): T {
+  return tf.round(tf.mul(clipped, levels / beta)) as T;
 }
 
 function checkQuantizer(bits: number, beta: number): void {
