@@ -11,9 +11,8 @@ export * from './train/index.js';
 export * from './search/index.js';
 export * from './kernels/index.js';
 export * from './reproduce/index.js';
-export { selectBackend, installedBackends, BACKEND_CHOICES, type BackendChoice, type BackendRequest, type ConcreteBackend } from './backend/select.js';
-export { createRng, type Rng } from './util/random.js';
-export { GroupnasError, FileFormatError, UsageError, NotAvailableError } from './util/errors.js';
+export { selectBackend, installedBackends, BACKEND_CHOICES, type BackendChoice, type BackendRequest, type ConcreteBackend } from './backend/index.js';
+export { createRng, GroupnasError, FileFormatError, UsageError, NotAvailableError, type Rng } from './util/index.js';
 
 // Base mixing has one name in nn (tensors) and in kernels (the packed engine's float arrays):
 // the library exports nn's; the engines' is BinaryEngine.mixBases.

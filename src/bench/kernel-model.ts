@@ -3,7 +3,6 @@
  * 64, against PyTorch inference of R's full-precision twin (and of Group-Net in float
  * simulation) on one thread, measured in the same run.
  */
-import { join } from 'node:path';
 import {
   measurePackedLatency,
   packStateDict,
@@ -17,9 +16,9 @@ import { buildModel } from '../nn/group-net.js';
 import type { Arch } from '../space/arch.js';
 import { buildPreset } from '../space/presets.js';
 import { peerTorchVersion, runPeerScript } from '../util/peer.js';
-import { PACKAGE_ROOT } from '../util/version.js';
+import { peerScript } from './peer-scripts.js';
 
-const TORCH_INFER = join(PACKAGE_ROOT, 'bench', 'peers', 'torch_infer.py');
+const TORCH_INFER = peerScript('torch_infer.py');
 
 /**
  * A packed model of `arch` with nn's initial weights (latency does not depend on the values).

@@ -1,10 +1,9 @@
-import { join } from 'node:path';
 import { selectBackend, type ConcreteBackend } from '../backend/select.js';
 import { buildPreset } from '../space/presets.js';
 import { describeMachine, type MachineDescription } from '../util/machine.js';
 import { peerTorchVersion, runPeerScript } from '../util/peer.js';
+import { peerScript } from './peer-scripts.js';
 import { silentProgress, type ProgressReporter } from '../util/progress.js';
-import { PACKAGE_ROOT } from '../util/version.js';
 import { timeTrainStep } from './time-train-step.js';
 
 /** The models `bench train-step` measures: network R's full-precision twin and Group-Net R (K=5), full width. */
@@ -46,7 +45,7 @@ export interface TrainStepBenchOptions {
   progress?: ProgressReporter;
 }
 
-const TORCH_SCRIPT = join(PACKAGE_ROOT, 'bench', 'peers', 'torch_train_step.py');
+const TORCH_SCRIPT = peerScript('torch_train_step.py');
 
 async function timeOn(backend: ConcreteBackend, model: TrainStepModel, batch: number, steps: number, warmup: number): Promise<number> {
   await selectBackend(backend);

@@ -28,3 +28,8 @@ export function stockSetup(kernelName: string): (backend: object) => void {
     stock.get(kernelName)?.setupFunc?.(backend);
   };
 }
+
+/** The stock wasm kernel `kernelName` that one of ours replaced, if tfjs-backend-wasm has one. */
+export function stockKernel(kernelName: string): tf.KernelConfig | undefined {
+  return stock.get(kernelName);
+}

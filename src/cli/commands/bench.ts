@@ -1,10 +1,13 @@
 import type { Argv, CommandModule } from 'yargs';
-import { benchKernels } from '../../bench/kernels.js';
+import { benchBackendKernels, formatBackendKernels } from '../../bench/backend-kernels.js';
+import { benchKernels, formatKernelsReport } from '../../bench/kernels.js';
+import { formatNativeBench, runNativeBench } from '../../bench/native-engine.js';
+import { defaultBenchLayers } from '../../bench/kernel-layers.js';
 import { benchTrainStep, TRAIN_STEP_MODELS, type TrainStepBenchResult, type TrainStepModel } from '../../bench/train-step.js';
 import { benchEvaluatePool, formatEvaluatePoolReport } from '../../bench/evaluate-pool.js';
 import { benchSupernetSteps, formatSupernetSteps } from '../../bench/supernet-step.js';
 import { describeMachine } from '../../util/machine.js';
-import kernels, { formatKernelsReport } from './bench-kernels.js';
+import kernels from './bench-kernels.js';
 import { progressBars } from '../progress-bar.js';
 import { printJson, withJsonOption } from '../options.js';
 
@@ -110,6 +113,53 @@ const evaluatePool: CommandModule<object, { json: boolean }> = {
   },
 };
 
+interface NativeArgs {
+  json: boolean;
+  quick: boolean;
+  model: boolean;
+}
+
+const native: CommandModule<object, NativeArgs> = {
+  command: 'native',
+  describe: "The native engine's binary MAC/s per layer and dispatch path against its popcount roofline, XNNPACK and PyTorch fp32; whole Group-Net R",
+  builder: (y) =>
+    withJsonOption(y).option('quick', { type: 'boolean', default: false, describe: 'shorter timings, the four ResNet-18 stage layers only' }).option('model', {
+      type: 'boolean',
+      default: true,
+      describe: 'also time whole Group-Net R (K=5) through the packed model (--no-model skips)',
+    }) as Argv<NativeArgs>,
+  handler: async (argv) => {
+    const report = await runNativeBench({
+      seconds: argv.quick ? 0.2 : 0.5,
+      layers: argv.quick ? defaultBenchLayers().slice(0, 4) : defaultBenchLayers(),
+      model: argv.model,
+    });
+    if (argv.json) printJson(report);
+    else console.log(formatNativeBench(report));
+  },
+};
+
+interface BackendKernelsArgs {
+  json: boolean;
+  batch: number;
+  reps: number;
+}
+
+const backendKernels: CommandModule<object, BackendKernelsArgs> = {
+  command: 'backend-kernels',
+  describe:
+    "groupnas' wasm training kernels against tfjs-backend-wasm's stock ones: conv forward, dx, dW GFLOP/s of R's layers, then the other replaced kernels",
+  builder: (y) =>
+    withJsonOption(y)
+      .option('batch', { type: 'number', default: 64, describe: 'images per batch' })
+      .option('reps', { type: 'number', default: 5, describe: 'timed runs per kernel (median)' }) as Argv<BackendKernelsArgs>,
+  handler: async (argv) => {
+    const report = await benchBackendKernels({ batch: argv.batch, reps: argv.reps });
+    if (argv.json) printJson(report);
+    else console.log(formatBackendKernels(report));
+  },
+};
+
 /** `npm run bench`: every benchmark in one run, with the machine described. */
 const all: CommandModule<object, { json: boolean; torch: boolean }> = {
   command: 'all',
@@ -142,7 +192,16 @@ const all: CommandModule<object, { json: boolean; torch: boolean }> = {
 const bench: CommandModule = {
   command: 'bench <benchmark>',
   describe: 'Benchmarks, measured side by side in one run and printed as ratios',
-  builder: (y) => y.command(trainStep).command(kernels).command(supernetStep).command(evaluatePool).command(all).demandCommand(1, 'Name a benchmark.'),
+  builder: (y) =>
+    y
+      .command(trainStep)
+      .command(kernels)
+      .command(supernetStep)
+      .command(evaluatePool)
+      .command(native)
+      .command(backendKernels)
+      .command(all)
+      .demandCommand(1, 'Name a benchmark.'),
   handler: () => {},
 };
 

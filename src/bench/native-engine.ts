@@ -1,5 +1,5 @@
 /**
- * The native engine (issue 7), measured side by side in one run, one thread, batch 1:
+ * `groupnas bench native`: the native engine measured side by side in one run, one thread, batch 1:
  * - the XOR+popcount roofline of each dispatch path on this CPU;
  * - per layer (the four ResNet-18 stage convs, 3×3, and R's binary convs): native binary MAC/s
  *   (conv + per-channel transform to float32, through the engine API, allocation included),
@@ -8,36 +8,32 @@
  *   (XNNPACK) and in PyTorch (one thread);
  * - 28²×128 on every dispatch path;
  * - whole Group-Net R (K=5) through PackedModel on native against PyTorch's FP twin (one thread),
- *   via src/bench/kernel-model.ts, with the latency table's prediction beside the measured latency.
- *
- * Not a test. Run after compiling (the links give the compiled tree the package root's files):
- *   npx tsc -p tsconfig.json --noEmit false --outDir build/bench
- *   ln -sfn ../../package.json ../../native ../../dist build/bench/ && ln -sfn ../../../bench/peers build/bench/bench/peers
- *   node build/bench/bench/native.js [--json] [--quick] [--no-model]
+ *   via kernel-model.ts, with the latency table's prediction beside the measured latency.
  */
 import { spawnSync } from 'node:child_process';
-import { pathToFileURL } from 'node:url';
-import '../src/util/tfjs.js';
-import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-wasm';
-import { benchWholeModel, type ModelBenchResult } from '../src/bench/kernel-model.js';
-import { latencyEntriesOf, predictArchLatency } from '../src/kernels/arch-latency.js';
-import type { ConvSpec } from '../src/kernels/conv-spec.js';
-import { measureLatencyTable } from '../src/kernels/latency-table.js';
-import type { NativePath } from '../src/kernels/native-addon.js';
-import { NativeEngine } from '../src/kernels/native-engine.js';
-import { foldOutputTransform } from '../src/kernels/output-transform.js';
-import { packSigns } from '../src/kernels/packing.js';
-import { timeMedian } from '../src/kernels/timing.js';
-import { WasmEngine } from '../src/kernels/wasm-engine.js';
-import { packWeights } from '../src/kernels/weights.js';
-import { buildPreset } from '../src/space/presets.js';
-import { describeMachine, type MachineDescription } from '../src/util/machine.js';
-import { PEER_PYTHON, peerTorchVersion } from '../src/util/peer.js';
-import { createRng } from '../src/util/random.js';
-import { BENCH_LAYERS, type BenchLayer } from './kernels.js';
+import * as tf from '../util/tfjs.js';
+import { selectBackend } from '../backend/select.js';
+import { benchWholeModel, type ModelBenchResult } from './kernel-model.js';
+import { latencyEntriesOf, predictArchLatency } from '../kernels/arch-latency.js';
+import type { ConvSpec } from '../kernels/conv-spec.js';
+import { measureLatencyTable } from '../kernels/latency-table.js';
+import type { NativePath } from '../kernels/native-addon.js';
+import { NativeEngine } from '../kernels/native-engine.js';
+import { foldOutputTransform } from '../kernels/output-transform.js';
+import { packSigns } from '../kernels/packing.js';
+import { timeMedian } from '../kernels/timing.js';
+import { WasmEngine } from '../kernels/wasm-engine.js';
+import { packWeights } from '../kernels/weights.js';
+import { buildPreset } from '../space/presets.js';
+import { describeMachine, type MachineDescription } from '../util/machine.js';
+import { PEER_PYTHON, peerTorchVersion } from '../util/peer.js';
+import { createRng } from '../util/random.js';
+import { defaultBenchLayers, type BenchLayer } from './kernel-layers.js';
 
-/** DESIGN §5 / issue 7: AVX-512 XOR+popcount on one core, the figure the acceptance is stated against (this CPU's measured roofline is reported beside it). */
+/** The four ResNet-18 stage convs and the binary convs of R and R/2. */
+const BENCH_LAYERS: readonly BenchLayer[] = defaultBenchLayers();
+
+/** DESIGN §5: AVX-512 XOR+popcount on one core, the figure the acceptance is stated against (this CPU's measured roofline is reported beside it). */
 export const AVX512_REFERENCE_MACS = 800e9;
 
 export interface NativeLayerResult {
@@ -88,7 +84,7 @@ export interface NativeModelReport extends ModelBenchResult {
 }
 
 async function benchNativeModel(engine: NativeEngine, seconds: number): Promise<NativeModelReport> {
-  await tf.setBackend('cpu');
+  await selectBackend('cpu');
   const result = benchWholeModel(engine, { seconds });
   const arch = buildPreset('groupnet-k5', { widthMultiplier: 1 });
   const table = measureLatencyTable(latencyEntriesOf(arch), engine, { cacheDir: null, seconds: 0.3, warmUpSeconds: 0.1 });
@@ -178,8 +174,7 @@ export async function runNativeBench(options: NativeBenchOptions = {}): Promise<
   const paths = native.supportedPaths();
   const rooflines: Partial<Record<NativePath, number>> = {};
   for (const path of paths) rooflines[path] = new NativeEngine({ path }).measureRoofline(Math.max(seconds, 0.2));
-  await tf.setBackend('wasm');
-  await tf.ready();
+  await selectBackend('wasm');
   const wasm = new WasmEngine();
   const torch = timeTorch(layers, seconds);
   const results: NativeLayerResult[] = layers.map((layer, i) => {
@@ -309,15 +304,4 @@ export function formatNativeBench(r: NativeBenchReport): string {
     }
   }
   return lines.join('\n');
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const args = process.argv.slice(2);
-  const quick = args.includes('--quick');
-  const report = await runNativeBench({
-    seconds: quick ? 0.2 : 0.5,
-    layers: quick ? BENCH_LAYERS.slice(0, 4) : BENCH_LAYERS,
-    model: !args.includes('--no-model'),
-  });
-  console.log(args.includes('--json') ? JSON.stringify(report, null, 2) : formatNativeBench(report));
 }
