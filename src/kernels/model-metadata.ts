@@ -4,6 +4,7 @@
  * tfjs model saw — the activation clip β, and where it came from (data set, run, the tfjs
  * test accuracy measured at export). Written by the exporter; read back typed and checked.
  */
+import { DEFAULT_ACTIVATION_CLIP } from '../space/activation-clip.js';
 import { FileFormatError } from '../util/errors.js';
 
 /** Per-channel mean and standard deviation of pixels scaled to [0, 1]: x = (p/255 − mean) / std. */
@@ -41,7 +42,7 @@ export function readModelMetadata(metadata: Readonly<Record<string, unknown>>, c
   const fail = (field: string, expected: string): never => {
     throw new FileFormatError(file, `metadata.${field}`, expected);
   };
-  const clip = metadata.activationClip ?? 2;
+  const clip = metadata.activationClip ?? DEFAULT_ACTIVATION_CLIP;
   if (typeof clip !== 'number' || !(clip > 0)) fail('activationClip', `expected a number > 0, got ${JSON.stringify(clip)}`);
   const out: PackedModelMetadata = { activationClip: clip as number };
 

@@ -5,6 +5,7 @@
  * The caller may hand α in as `<weight>.alpha`: the tfjs model's own α (its backend's reduction
  * order), which the packed engine must use to reproduce that model bit for bit.
  */
+import { DEFAULT_ACTIVATION_CLIP } from '../space/activation-clip.js';
 import type { Arch } from '../space/arch.js';
 import { UsageError } from '../util/errors.js';
 import type { GnbModel, GnbTensor } from './gnb-format.js';
@@ -17,7 +18,7 @@ export interface ArrayTensor {
 }
 
 export interface PackOptions {
-  /** Clip β of the k-bit activation quantizer the model was trained with (nn's `activationClip`, default 2). */
+  /** Clip β of the k-bit activation quantizer the model was trained with (nn's `activationClip`, default DEFAULT_ACTIVATION_CLIP). */
   activationClip?: number;
   metadata?: Record<string, unknown>;
 }
@@ -43,7 +44,7 @@ export function packStateDict(arch: Arch, state: Readonly<Record<string, ArrayTe
       throw new UsageError(`export: ${name}${ALPHA_SUFFIX}: ${given.data.length} values, expected one per output channel (${cout})`);
     tensors.set(`${name}${ALPHA_SUFFIX}`, { dtype: 'float32', shape: [cout], data: given ? Float32Array.from(given.data) : meanAbsPerChannel(t.data, cout) });
   }
-  return { arch, tensors, metadata: { activationClip: options.activationClip ?? 2, ...options.metadata } };
+  return { arch, tensors, metadata: { activationClip: options.activationClip ?? DEFAULT_ACTIVATION_CLIP, ...options.metadata } };
 }
 
 /** α = mean |W| per output channel of HWIO data (float64 sums). */

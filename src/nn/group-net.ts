@@ -1,4 +1,5 @@
 import * as tf from '../util/tfjs.js';
+import { DEFAULT_ACTIVATION_CLIP } from '../space/activation-clip.js';
 import type { Arch } from '../space/arch.js';
 import { activationQuantizerFor, type SignEstimator } from './activation.js';
 import { blockOutChannels, type Block } from './blocks/block.js';
@@ -17,7 +18,7 @@ export interface BuildOptions {
   seed?: number;
   /** Backward estimator of 1-bit activations: clipped STE (default, DESIGN §3) or Bi-Real's approxSign. */
   signEstimator?: SignEstimator;
-  /** Clip β of k-bit activations (supplement S4.1; fixed, not learned). Default 2. */
+  /** Clip β of k-bit activations (supplement S4.1; fixed, not learned). Default: DEFAULT_ACTIVATION_CLIP. */
   activationClip?: number;
   /** BN running-statistics momentum (PyTorch convention). Default 0.1. */
   bnMomentum?: number;
@@ -89,7 +90,7 @@ export class GroupNetModel {
     checkArchBuildable(arch);
     const seed = options.seed ?? 0;
     const estimator = options.signEstimator ?? 'ste';
-    const beta = options.activationClip ?? 2;
+    const beta = options.activationClip ?? DEFAULT_ACTIVATION_CLIP;
     const bnMomentum = options.bnMomentum ?? 0.1;
     this.weights = options.weights ?? 'binary';
     this.params = new ParameterStore(seed);

@@ -41,6 +41,7 @@ import { BatchNorm } from '../nn/layers/batch-norm.js';
 import { Conv2d } from '../nn/layers/conv2d.js';
 import { Dense } from '../nn/layers/dense.js';
 import { ParameterStore, Scope, type Parameter, type StateDict } from '../nn/parameters.js';
+import { DEFAULT_ACTIVATION_CLIP } from '../space/activation-clip.js';
 import type { Arch, BlockKind } from '../space/arch.js';
 import { mixMaps } from './map-mix.js';
 import { mixedQuantizer } from './mixed-quantizer.js';
@@ -70,7 +71,7 @@ export interface SupernetPass {
 export interface SupernetOptions {
   seed?: number;
   signEstimator?: SignEstimator;
-  /** Clip β of k-bit activations. Default 2 (as buildModel). */
+  /** Clip β of k-bit activations. Default: DEFAULT_ACTIVATION_CLIP (as buildModel). */
   activationClip?: number;
   bnMomentum?: number;
 }
@@ -112,7 +113,7 @@ export class Supernet {
     const arch = layout.template;
     const kMax = layout.kMax;
     const bnMomentum = options.bnMomentum ?? 0.1;
-    this.beta = options.activationClip ?? 2;
+    this.beta = options.activationClip ?? DEFAULT_ACTIVATION_CLIP;
     this.estimator = options.signEstimator ?? 'ste';
     this.seed = options.seed ?? 0;
     this.params = new ParameterStore(this.seed);

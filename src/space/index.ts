@@ -1,5 +1,6 @@
 /** The search-space language and the files users keep: the public API of `src/space`. */
 export type * from './arch.js';
+export { DEFAULT_ACTIVATION_CLIP } from './activation-clip.js';
 export { getBackbone, listBackbones, scaleWidth, type Backbone, type BackboneOptions } from './backbone.js';
 export { buildArch, groupsOf, type GroupStructure } from './structure.js';
 export { buildPreset, listPresets, type Preset, type PresetOptions } from './presets.js';

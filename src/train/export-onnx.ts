@@ -47,7 +47,8 @@ import { writeFileAtomic } from '../util/atomic-write.js';
 import { UsageError } from '../util/errors.js';
 import * as tf from '../util/tfjs.js';
 import { VERSION } from '../util/version.js';
-import { openRunForExport, RUN_ACTIVATION_CLIP } from './export-packed.js';
+import { DEFAULT_ACTIVATION_CLIP } from '../space/activation-clip.js';
+import { openRunForExport } from './export-packed.js';
 import { readRunResult } from './run-directory.js';
 import { OnnxGraph } from './onnx-graph.js';
 
@@ -62,7 +63,7 @@ interface Value {
 export interface OnnxExportOptions {
   /** The input normalization the model expects (recorded in the metadata). */
   normalization?: { mean: number[]; std: number[] };
-  /** Clip β of the k-bit quantizers (nn's `activationClip`; default 2). */
+  /** Clip β of the k-bit quantizers (nn's `activationClip`; default DEFAULT_ACTIVATION_CLIP). */
   activationClip?: number;
   /** More metadata_props entries. */
   metadata?: Record<string, string>;
@@ -321,7 +322,7 @@ class GroupNetOnnxWriter {
 /** The `.onnx` bytes of `model`'s inference, with the input normalization and provenance in its metadata. */
 export function onnxModelBytes(model: GroupNetModel, options: OnnxExportOptions = {}): Uint8Array {
   const arch = model.arch;
-  const writer = new GroupNetOnnxWriter(options.activationClip ?? RUN_ACTIVATION_CLIP);
+  const writer = new GroupNetOnnxWriter(options.activationClip ?? DEFAULT_ACTIVATION_CLIP);
   const g = writer.g;
   const input: Value = { name: g.input('images'), c: arch.input.channels, h: arch.input.height, w: arch.input.width };
   const stemConv = writer.exactConv(input, model.stemConv.weight, arch.stem.stride, 1, 'stem.conv');

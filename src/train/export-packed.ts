@@ -11,14 +11,12 @@ import { loadDataset, type Dataset } from '../data/index.js';
 import * as tf from '../util/tfjs.js';
 import { ALPHA_SUFFIX, binaryConvWeightNames, exportPackedModel, type ArrayTensor, type PackedModelMetadata } from '../kernels/index.js';
 import { channelScale, type GroupNetModel } from '../nn/index.js';
+import { DEFAULT_ACTIVATION_CLIP } from '../space/activation-clip.js';
 import type { Arch } from '../space/arch.js';
 import { UsageError } from '../util/errors.js';
 import { VERSION } from '../util/version.js';
 import { checkRunDataset, readRunResult, runFile, RUN_FILES, type RunRecord } from './run-directory.js';
 import { loadRunModel } from './run-model.js';
-
-/** nn's default clip β of k-bit activations: training runs build their models with it. */
-export const RUN_ACTIVATION_CLIP = 2;
 
 export interface ExportedModel {
   path: string;
@@ -36,7 +34,7 @@ export function exportRunModel(runDir: string, out: string, loaded?: Dataset): E
   try {
     const result = readRunResult(runDir);
     const metadata: PackedModelMetadata = {
-      activationClip: RUN_ACTIVATION_CLIP,
+      activationClip: DEFAULT_ACTIVATION_CLIP,
       normalization: { mean: [...dataset.stats.mean], std: [...dataset.stats.std] },
       dataset: {
         data: record.options.data,
@@ -47,7 +45,7 @@ export function exportRunModel(runDir: string, out: string, loaded?: Dataset): E
       ...(result ? { tfjsTestAccuracy: result.testAccuracy } : {}),
       source: { run: resolve(runDir), epochs: result?.epochs.length ?? 0, exportedAt: new Date().toISOString(), toolVersion: VERSION },
     };
-    exportPackedModel(out, record.arch, packedExportState(model), { activationClip: RUN_ACTIVATION_CLIP, metadata: { ...metadata } });
+    exportPackedModel(out, record.arch, packedExportState(model), { activationClip: DEFAULT_ACTIVATION_CLIP, metadata: { ...metadata } });
     return { path: out, bytes: statSync(out).size, arch: record.arch, metadata };
   } finally {
     model.dispose();
