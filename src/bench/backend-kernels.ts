@@ -19,7 +19,7 @@ interface ConvLayer {
   stride: number;
 }
 
-/** The 3×3 stride-1 convolutions of R: the brief's headline numbers. */
+/** The 3×3 stride-1 convolutions of R: most of a training step's float work. */
 const MAIN_LAYERS: ConvLayer[] = [
   { name: '28²×32→32', size: 28, inChannels: 32, outChannels: 32, kernel: 3, stride: 1 },
   { name: '14²×64→64', size: 14, inChannels: 64, outChannels: 64, kernel: 3, stride: 1 },

@@ -1,7 +1,8 @@
 /**
  * `bench evaluate-pool`: does the evaluation pool use the cores? Four candidates of the tiny
  * config are evaluated (train, test, pack, time) with one worker, then with two, in one run;
- * the ratio of wall times is what issue 9 accepts (two workers < 0.65× one).
+ * the ratio of wall times says how well two workers share the cores (below 0.65× one is good;
+ * 0.5× is perfect).
  *
  * Each pool is started and warmed up (evaluation-pool.ts, warm-up.ts) before its timer starts,
  * because that is how `groupnas search` runs it: its pool starts with the supernet phase and is
@@ -56,7 +57,7 @@ export interface EvaluatePoolBenchResult {
   training: TrainingOptions;
   one: PoolTiming;
   two: PoolTiming;
-  /** Two workers' wall time over one worker's (issue 9 accepts < 0.65). */
+  /** Two workers' wall time over one worker's (0.5 is perfect scaling; below 0.65 is the mark aimed at). */
   ratio: number;
   poolRatio: number;
   /** 1-minute load average before and after: the cores may be shared with other work. */

@@ -1,5 +1,5 @@
 /**
- * Per-layer binary conv throughput (issue 6): for each layer, a packed engine's binary MAC/s,
+ * Per-layer binary conv throughput (DESIGN §5): for each layer, a packed engine's binary MAC/s,
  * the same layer as an fp32 conv in tfjs-backend-wasm (XNNPACK) measured in the same run,
  * their ratio, and the fraction of the engine's popcount roofline. Batch 1, one thread.
  * Layers: the four ResNet-18 stage convs and the distinct binary convs of R and R/2 (as
@@ -21,7 +21,7 @@ export interface BenchLayer {
   stride: number;
 }
 
-/** The four ResNet-18 stage convs (3×3, stride 1), the acceptance shapes of issue 6. */
+/** The four ResNet-18 stage convs (3×3, stride 1): the shapes binary conv engines are usually quoted on. */
 export const RESNET18_LAYERS: readonly BenchLayer[] = [
   { name: 'resnet18 stage1 56²×64', h: 56, w: 56, cin: 64, cout: 64, kernel: 3, stride: 1 },
   { name: 'resnet18 stage2 28²×128', h: 28, w: 28, cin: 128, cout: 128, kernel: 3, stride: 1 },

@@ -1,5 +1,5 @@
 /**
- * Whole-model inference (issue 6): Group-Net R (K=5) through the packed engine at batch 1 and
+ * Whole-model inference: Group-Net R (K=5) through the packed engine at batch 1 and
  * 64, against PyTorch inference of R's full-precision twin (and of Group-Net in float
  * simulation) on one thread, measured in the same run.
  */

@@ -1,5 +1,5 @@
 /**
- * `groupnas bench kernels` (issue 6), all measured in one run on one thread:
+ * `groupnas bench kernels`, all measured in one run on one thread:
  *  1. per layer: binary MAC/s of the packed engine(s), the fp32 XNNPACK conv of the same layer
  *     (tfjs wasm), their ratio and the fraction of each engine's popcount roofline;
  *  2. the latency look-up table the search prices architectures with, filled for this machine
@@ -18,7 +18,7 @@ import { benchWholeModel, type ModelBenchResult } from './kernel-model.js';
 export interface KernelsBenchOptions {
   /** The engine the table and the whole model use (default `auto`: the fastest here). */
   engine?: EngineChoice;
-  /** Per-layer throughput is also measured on wasm when the engine is another one (the issue's acceptance is on wasm). */
+  /** Per-layer throughput is also measured on wasm when the engine is another one (the portable engine every machine has). */
   layers?: readonly BenchLayer[];
   layerSeconds?: number;
   /** Latency-table options (cache dir, re-measure, timings, entries, models). */

@@ -33,7 +33,7 @@ import { defaultBenchLayers, type BenchLayer } from './kernel-layers.js';
 /** The four ResNet-18 stage convs and the binary convs of R and R/2. */
 const BENCH_LAYERS: readonly BenchLayer[] = defaultBenchLayers();
 
-/** DESIGN §5: AVX-512 XOR+popcount on one core, the figure the acceptance is stated against (this CPU's measured roofline is reported beside it). */
+/** DESIGN §5's AVX-512 XOR+popcount figure for one core (this CPU's measured roofline is reported beside it). */
 export const AVX512_REFERENCE_MACS = 800e9;
 
 export interface NativeLayerResult {

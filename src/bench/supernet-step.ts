@@ -1,7 +1,8 @@
 /**
- * What a supernet step costs next to a step of the largest architecture of its space (issue 8:
- * at most 2×). Both run forward + backward + update on the same random batch, on the current
- * backend; the architecture step (α's gradient on an arch-val batch, same batch size) is timed
+ * What a supernet step costs next to a step of the largest architecture of its space: the
+ * supernet applies choices as weights on shared bases (supernet.ts), so a search step should cost
+ * at most 2× that step. Both run forward + backward + update on the same random batch, on the
+ * current backend; the architecture step (α's gradient on an arch-val batch, same batch size) is timed
  * too, since a first-order search step runs one of each: the bound applies to their sum.
  *
  * `npm run bench` measures every config in configs/ whose data set is here, plus a space with
@@ -43,7 +44,7 @@ export interface SupernetStepTiming {
   weightStepRatio: number;
   /** The config's search.archEvery: one α step per this many weight steps. */
   archEvery: number;
-  /** (weight step + architecture step / archEvery) / largest step: the search's cost per weight step (first order); the issue's bound is 2. */
+  /** (weight step + architecture step / archEvery) / largest step: the search's cost per weight step (first order); the bound is 2. */
   searchStepRatio: number;
 }
 

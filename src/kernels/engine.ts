@@ -1,8 +1,8 @@
 /**
  * One interface, several engines (DESIGN §5), like a tfjs op with per-backend kernels:
  * `js` is the reference, written to be obviously correct; `wasm` runs the same math in
- * WebAssembly SIMD128; `native` (a Node-API addon, separate issue) plugs in here too.
- * Engines take typed arrays, never tensors.
+ * WebAssembly SIMD128; `native` runs it in a Node-API addon (native/) with AVX-512, AVX2 or
+ * scalar popcount chosen at run time. Engines take typed arrays, never tensors.
  */
 import type { BitPlaneActivations, NhwcShape, PackedActivations } from './packing.js';
 import type { PackedWeights } from './weights.js';

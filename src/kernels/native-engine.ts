@@ -1,5 +1,5 @@
 /**
- * The native engine (issue 7): the BinaryEngine interface on the Node-API addon in `native/`,
+ * The native engine (DESIGN §5): the BinaryEngine interface on the Node-API addon in `native/`,
  * with run-time CPU dispatch among AVX-512 VPOPCNTDQ, AVX2 (VPSHUFB popcount), scalar POPCNT
  * and portable C. `GROUPNAS_NATIVE_PATH=avx512|avx2|popcnt|portable` (or the `path` option)
  * forces a path; by default the fastest this CPU runs is taken. One thread by default;

@@ -1,6 +1,6 @@
 /**
  * The supplement's claims a reproduction checks, as orderings between presets' mean test
- * accuracies (issue 4): accuracy rises with K (Table S2), Group-Net ≥ GBD v1 ≥ v2 ≥ v3 (Table S1),
+ * accuracies: accuracy rises with K (Table S2), Group-Net ≥ GBD v1 ≥ v2 ≥ v3 (Table S1),
  * 4-bit Group-Net K=5 within one point of the full-precision twin (Table S6).
  */
 

@@ -1,6 +1,6 @@
 /**
  * The three small-scale reproductions of `groupnas reproduce`: which presets each trains, the
- * supplement row each preset is printed beside, and the orderings it checks (issue 4, point 7).
+ * supplement row each preset is printed beside, and the orderings it checks (orderings.ts).
  */
 import { UsageError } from '../util/errors.js';
 import type { Ordering } from './orderings.js';

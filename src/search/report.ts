@@ -1,5 +1,5 @@
 /**
- * `report.md` of a search run (issue 9): what a person reads after `groupnas search` — the
+ * `report.md` of a search run: what a person reads after `groupnas search` — the
  * configuration, the data, the time spent per phase, the α and Pareto plots, and the table of
  * evaluated candidates with measured and predicted costs and the reason of every failure.
  * Plain Markdown built from the run's own records; the plots are linked, not embedded.

@@ -1,4 +1,4 @@
-// The native side trusts nothing (issue 7): lying PackedWeights, raw addon calls with
+// The native side trusts nothing (native/src/addon.c's trust boundary): lying PackedWeights, raw addon calls with
 // perturbed sizes, types and numbers, and the .gnb fuzz (seeded mutations of a whole model)
 // run through PackedModel on native must be rejected with a clear error or computed
 // correctly — never crash, hang or touch memory outside the buffers given.

@@ -1,5 +1,5 @@
 /**
- * Candidate evaluation (DESIGN §1, issue 9): every candidate architecture is trained from scratch,
+ * Candidate evaluation (DESIGN §1): every candidate architecture is trained from scratch,
  * tested and packed in a pool of worker threads (evaluation-pool.ts) — one task per candidate, each
  * worker with its own tfjs backend set up once — and, once the pool is done, each packed model is
  * timed in this thread one at a time, so no timing contends with training for a core (a caller's

@@ -1,4 +1,4 @@
-/** Candidate evaluation: the worker pool, its results file, latency measurement (issue 9). */
+/** Candidate evaluation: the worker pool, its results file, latency measurement (evaluate-candidates.ts). */
 export { evaluateCandidates, timeEvaluation, EvaluationInterrupted, type EvaluateCandidatesOptions, type EvaluationOutcome } from './evaluate-candidates.js';
 export { EvaluationPool, startEvaluationPool, type EvaluationPoolOptions, type WorkerReport } from './evaluation-pool.js';
 export { coveringArchs, searchWarmUp, warmUpTraining, type WarmUp } from './warm-up.js';

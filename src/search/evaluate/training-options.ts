@@ -1,6 +1,6 @@
 /**
- * A search config's final training schedule for its candidates (issue 9: "train an Arch with the
- * final schedule, KD from the teacher"): the config's training section, `evaluation.epochs`
+ * A search config's final training schedule for its candidates, so each is trained as the
+ * architecture would be if chosen (DESIGN §1): the config's training section, `evaluation.epochs`
  * epochs, the config's data limits, and distillation from the search's teacher run when the
  * config distils.
  */
