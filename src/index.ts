@@ -1,7 +1,7 @@
 /**
  * groupnas, the library: `import { … } from 'groupnas'`.
  * Search spaces and architecture files, the tfjs model family, data, training runs with
- * distillation, the DARTS search, the bit-packed kernels, and backend selection.
+ * distillation, the DARTS search, the bit-packed kernels, backend selection, and the dashboard.
  */
 export * from './space/index.js';
 export * from './nn/index.js';
@@ -11,6 +11,7 @@ export * from './train/index.js';
 export * from './search/index.js';
 export * from './kernels/index.js';
 export * from './reproduce/index.js';
+export { startDashboard, type Dashboard, type DashboardOptions } from './serve/index.js';
 export { selectBackend, installedBackends, BACKEND_CHOICES, type BackendChoice, type BackendRequest, type ConcreteBackend } from './backend/index.js';
 export { createRng, GroupnasError, FileFormatError, UsageError, NotAvailableError, type Rng } from './util/index.js';
 

@@ -27,6 +27,8 @@ export interface InferOptions {
   /** Batch sizes to time `predict` at (median of repeats); default [1, 64]; [] skips timing. */
   latencyBatches?: readonly number[];
   timing?: TimingOptions;
+  /** Also report the predicted class of every image (for comparing engines image by image). */
+  predictions?: boolean;
 }
 
 export interface InferReport {
@@ -42,6 +44,8 @@ export interface InferReport {
   tfjsTestAccuracy?: number;
   latency: PackedLatency[];
   machine: MachineDescription;
+  /** The predicted class of each test image, in order (with `predictions`). */
+  predictions?: number[];
 }
 
 export function inferPackedModel(path: string, options: InferOptions = {}): InferReport {
@@ -75,5 +79,6 @@ export function inferPackedModel(path: string, options: InferOptions = {}): Infe
     ...(sameImages && metadata.tfjsTestAccuracy !== undefined ? { tfjsTestAccuracy: metadata.tfjsTestAccuracy } : {}),
     latency,
     machine: describeMachine(),
+    ...(options.predictions ? { predictions: Array.from(result.predictions) } : {}),
   };
 }

@@ -1,7 +1,12 @@
 /**
  * `alpha.svg`: one small panel per search variable, each choice's probability over the epochs
  * (hand-written SVG, no dependencies). How a user sees whether α settled, oscillated or collapsed.
+ * Choices that overlap (two probabilities equal for a while) stay apart: each has its own colour,
+ * dash pattern and marker, and earlier choices are drawn wider underneath later ones.
+ * `alphaSeriesOf` shapes search.json for this figure and for `groupnas serve`'s live chart alike.
  */
+import { escapeXml, niceAxis, tickLabel } from './plot-svg.js';
+import type { SearchLog } from './search-directory.js';
 
 export interface AlphaSeries {
   /** Variable id, e.g. `bases@2`. */
@@ -11,38 +16,85 @@ export interface AlphaSeries {
   probabilities: number[][];
 }
 
-const PANEL_W = 220;
-const PANEL_H = 120;
-const PAD = { left: 34, right: 8, top: 22, bottom: 20 };
-const COLUMNS = 4;
-const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f'];
+/** One series per variable of a search.json: its choices' probabilities over the epochs logged so far. */
+export function alphaSeriesOf(log: Pick<SearchLog, 'variables' | 'epochs'>): AlphaSeries[] {
+  return log.variables.map((v, i) => ({ id: v.id, choices: v.choices.map(String), probabilities: log.epochs.map((e) => e.probabilities[i] ?? []) }));
+}
 
-function escapeXml(s: string): string {
-  return s.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
+const PANEL_W = 280;
+const PANEL_H = 196;
+const PAD = { left: 46, right: 12, top: 24, bottom: 64 };
+const COLUMNS = 3;
+export const CHOICE_COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f'];
+export const CHOICE_DASHES = ['', '7 3', '2 2', '9 3 2 3', '4 4', '1 3'];
+const MARKERS = ['circle', 'square', 'triangle', 'diamond'] as const;
+/** Markers on every epoch only while they stay apart. */
+const MAX_MARKED_EPOCHS = 30;
+
+function marker(kind: (typeof MARKERS)[number], x: number, y: number, color: string): string {
+  const r = 2.6;
+  const at = (dx: number, dy: number) => `${(x + dx).toFixed(1)},${(y + dy).toFixed(1)}`;
+  if (kind === 'circle') return `<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="${r}" fill="${color}"/>`;
+  if (kind === 'square') return `<rect x="${(x - r).toFixed(1)}" y="${(y - r).toFixed(1)}" width="${2 * r}" height="${2 * r}" fill="${color}"/>`;
+  if (kind === 'triangle') return `<polygon points="${at(0, -r - 0.6)} ${at(r, r)} ${at(-r, r)}" fill="${color}"/>`;
+  return `<polygon points="${at(0, -r - 0.4)} ${at(r + 0.4, 0)} ${at(0, r + 0.4)} ${at(-r - 0.4, 0)}" fill="${color}"/>`;
 }
 
 function panel(series: AlphaSeries, x0: number, y0: number): string {
   const w = PANEL_W - PAD.left - PAD.right;
   const h = PANEL_H - PAD.top - PAD.bottom;
+  const left = x0 + PAD.left;
+  const top = y0 + PAD.top;
   const epochs = series.probabilities.length;
-  const px = (e: number) => x0 + PAD.left + (epochs <= 1 ? w / 2 : (e / (epochs - 1)) * w);
-  const py = (p: number) => y0 + PAD.top + (1 - p) * h;
+  // Epochs are counted from 1, as search.json and the progress bars count them.
+  const xAxis = epochs <= 1 ? { lo: 0.5, hi: 1.5, ticks: [1], step: 1 } : niceAxis(1, epochs, Math.min(5, epochs - 1));
+  if (xAxis.step < 1) Object.assign(xAxis, { ticks: xAxis.ticks.filter(Number.isInteger), step: 1 });
+  const px = (epoch: number) => left + ((epoch - xAxis.lo) / (xAxis.hi - xAxis.lo)) * w;
+  const py = (p: number) => top + (1 - p) * h;
   const parts: string[] = [
-    `<text x="${x0 + PAD.left}" y="${y0 + 14}" font-size="11" font-weight="bold">${escapeXml(series.id)}</text>`,
-    `<rect x="${x0 + PAD.left}" y="${y0 + PAD.top}" width="${w}" height="${h}" fill="none" stroke="#999"/>`,
-    `<text x="${x0 + PAD.left - 4}" y="${py(1) + 4}" font-size="9" text-anchor="end">1</text>`,
-    `<text x="${x0 + PAD.left - 4}" y="${py(0) + 3}" font-size="9" text-anchor="end">0</text>`,
-    `<text x="${x0 + PAD.left + w}" y="${y0 + PANEL_H - 6}" font-size="9" text-anchor="end">epoch ${epochs}</text>`,
+    `<text x="${left}" y="${y0 + 15}" font-size="11" font-weight="bold">${escapeXml(series.id)}</text>`,
+    `<rect x="${left}" y="${top}" width="${w}" height="${h}" fill="none" stroke="#999"/>`,
   ];
-  // legend entries laid out by their length (≈5.5 px per character at font size 9), so long names don't overlap
-  let legendX = x0 + PAD.left + 4;
+  for (const p of [0, 0.25, 0.5, 0.75, 1]) {
+    const y = py(p).toFixed(1);
+    if (p > 0 && p < 1) parts.push(`<line x1="${left}" y1="${y}" x2="${left + w}" y2="${y}" stroke="#e4e4e4"/>`);
+    parts.push(`<text x="${left - 4}" y="${(py(p) + 3).toFixed(1)}" font-size="9" text-anchor="end">${p}</text>`);
+  }
+  for (const t of xAxis.ticks) {
+    const x = px(t).toFixed(1);
+    parts.push(`<line x1="${x}" y1="${top + h}" x2="${x}" y2="${top + h + 3}" stroke="#999"/>`);
+    parts.push(`<text x="${x}" y="${top + h + 13}" font-size="9" text-anchor="middle">${tickLabel(t, xAxis.step)}</text>`);
+  }
+  parts.push(
+    `<text x="${left + w / 2}" y="${top + h + 25}" font-size="10" text-anchor="middle">epoch</text>`,
+    `<text x="${x0 + 11}" y="${top + h / 2}" font-size="10" text-anchor="middle" transform="rotate(-90 ${x0 + 11} ${top + h / 2})">probability</text>`,
+  );
+  const marked = epochs <= MAX_MARKED_EPOCHS;
+  // Legend below the axis title: a line sample with its marker, laid out by the names' lengths (≈5.5 px per character).
+  let legendX = left;
+  let legendY = top + h + 40;
   series.choices.forEach((choice, c) => {
-    const color = COLORS[c % COLORS.length]!;
-    const points = series.probabilities.map((p, e) => `${px(e).toFixed(1)},${py(p[c]!).toFixed(1)}`);
-    if (points.length === 1) parts.push(`<circle cx="${points[0]!.split(',')[0]}" cy="${points[0]!.split(',')[1]}" r="2.5" fill="${color}"/>`);
-    else parts.push(`<polyline fill="none" stroke="${color}" stroke-width="1.5" points="${points.join(' ')}"/>`);
-    parts.push(`<text x="${legendX.toFixed(1)}" y="${y0 + PANEL_H - 6}" font-size="9" fill="${color}">${escapeXml(choice)}</text>`);
-    legendX += String(choice).length * 5.5 + 8;
+    const color = CHOICE_COLORS[c % CHOICE_COLORS.length]!;
+    const dash = CHOICE_DASHES[c % CHOICE_DASHES.length]!;
+    const dashAttr = dash ? ` stroke-dasharray="${dash}"` : '';
+    const width = Math.max(1.2, 3.2 - 0.7 * c);
+    const points = series.probabilities.map((p, e) => [px(e + 1), py(p[c] ?? 0)] as const);
+    if (points.length > 1) {
+      const d = points.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(' ');
+      parts.push(`<polyline fill="none" stroke="${color}" stroke-width="${width}"${dashAttr} stroke-linejoin="round" points="${d}"/>`);
+    }
+    if (marked || points.length === 1) for (const [x, y] of points) parts.push(marker(MARKERS[c % MARKERS.length]!, x, y, color));
+    const entryWidth = 26 + String(choice).length * 5.5;
+    if (legendX + entryWidth > x0 + PANEL_W && legendX > left) {
+      legendX = left;
+      legendY += 12;
+    }
+    parts.push(
+      `<line x1="${legendX}" y1="${legendY - 3}" x2="${legendX + 16}" y2="${legendY - 3}" stroke="${color}" stroke-width="${Math.min(width, 2)}"${dashAttr}/>`,
+      marker(MARKERS[c % MARKERS.length]!, legendX + 8, legendY - 3, color),
+      `<text x="${legendX + 19}" y="${legendY}" font-size="9" fill="${color}">${escapeXml(choice)}</text>`,
+    );
+    legendX += entryWidth;
   });
   return parts.join('\n');
 }

@@ -26,8 +26,9 @@ export { costLoss, costObjectiveFrom, type CostObjective } from './cost-objectiv
 export { BilevelTrainer, type BilevelOptions, type AlphaSampling, type StepResult, type ArchitectureStepResult } from './bilevel.js';
 export { argmaxIndices, topCandidates, fitToTarget, type DerivedCandidate } from './derive.js';
 export { collapseWarning } from './collapse.js';
-export { alphaSvg, type AlphaSeries } from './alpha-plot.js';
-export { runSearch, resumeSearch, costModelPricedNow, type SearchRunOptions, type SearchResult, type SupernetStart } from './search-run.js';
+export { alphaSvg, alphaSeriesOf, type AlphaSeries } from './alpha-plot.js';
+export { niceAxis, tickLabel, escapeXml, type Axis } from './plot-svg.js';
+export { runSearch, resumeSearch, checkNewSearchDir, costModelPricedNow, type SearchRunOptions, type SearchResult, type SupernetStart } from './search-run.js';
 export {
   evaluateSearch,
   startSearchEvaluationPool,
@@ -44,6 +45,7 @@ export {
   searchFile,
   readSearchConfig,
   readSearchLog,
+  readCandidatesFile,
   candidatesProblems,
   type SearchLog,
   type SearchEpoch,
@@ -53,5 +55,5 @@ export {
 export { searchPipeline, type SearchStart, type SearchPipelineOptions, type SearchPipelineResult } from './search-pipeline.js';
 export { searchReport, type SearchReportInput, type ChosenArchitecture } from './report.js';
 export { paretoFront, bestWithinBudget, accuracyVersusCost, dominates, type Objective } from './pareto.js';
-export { paretoSvg, type ParetoPoint } from './pareto-plot.js';
+export { paretoSvg, paretoPanelPoints, type ParetoPoint, type PanelPoints } from './pareto-plot.js';
 export * from './evaluate/index.js';

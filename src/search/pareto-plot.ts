@@ -2,8 +2,11 @@
  * `pareto.svg`: accuracy vs measured latency and accuracy vs BOPs side by side (hand-written SVG,
  * no dependencies, like alpha.svg). Every point is labelled; points on a panel's Pareto front are
  * filled and joined by the front's staircase, dominated ones are hollow. Point kinds (search
- * candidates, hand-designed presets, the chosen architecture) get their own colours.
+ * candidates, hand-designed presets, the chosen architecture) get their own colours. Axes are in
+ * rounded steps (plot-axis.ts). `paretoPanelPoints` is what a panel shows — the same for this
+ * figure and `groupnas serve`'s interactive plot.
  */
+import { escapeXml, niceAxis, tickLabel } from './plot-svg.js';
 import { accuracyVersusCost, paretoFront } from './pareto.js';
 
 export interface ParetoPoint {
@@ -15,13 +18,41 @@ export interface ParetoPoint {
   bops?: number;
   /** Colour group, e.g. `candidate`, `preset`, `chosen` (default `candidate`). */
   kind?: string;
+  /** Position in its evaluation (candidates or presets), for a viewer that looks the architecture up. */
+  index?: number;
+}
+
+/** A panel's points: those with a finite accuracy and cost, and which of them are on the accuracy/cost front. */
+export interface PanelPoints {
+  shown: ParetoPoint[];
+  /** Indices into `shown`, ordered by cost (cheapest first). */
+  front: number[];
+}
+
+export function paretoPanelPoints(points: readonly ParetoPoint[], costName: string, cost: (p: ParetoPoint) => number | undefined): PanelPoints {
+  const shown = points.filter((p) => {
+    const c = cost(p);
+    return c !== undefined && Number.isFinite(c) && Number.isFinite(p.accuracy);
+  });
+  return {
+    shown,
+    front: paretoFront(
+      shown,
+      accuracyVersusCost(
+        (p: ParetoPoint) => p.accuracy,
+        costName,
+        (p) => cost(p)!,
+      ),
+    ),
+  };
 }
 
 interface Panel {
   title: string;
   axis: string;
   cost: (p: ParetoPoint) => number | undefined;
-  format: (v: number) => string;
+  /** A tick or value label; `step` is the tick spacing (absent for a point's own value). */
+  format: (v: number, step?: number) => string;
 }
 
 const PANEL_W = 420;
@@ -30,10 +61,6 @@ const PAD = { left: 52, right: 16, top: 30, bottom: 42 };
 const HEADER = 30;
 const LEGEND = 26;
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b'];
-
-function escapeXml(s: string): string {
-  return s.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
-}
 
 /** 1.23k, 4.5M, 6.7G: BOPs span many orders of magnitude. */
 function formatCount(v: number): string {
@@ -47,24 +74,17 @@ function formatCount(v: number): string {
   return `${Number(v.toPrecision(3))}`;
 }
 
-function formatMs(v: number): string {
-  return `${Number(v.toPrecision(3))}`;
+function formatMs(v: number, step?: number): string {
+  return step !== undefined ? tickLabel(v, step) : `${Number(v.toPrecision(3))}`;
 }
 
-/** A linear axis over [lo, hi] with some margin, so no point sits on the frame. */
-function range(values: number[], floorAtZero: boolean): [number, number] {
-  let lo = Math.min(...values);
-  let hi = Math.max(...values);
-  if (hi === lo) {
-    const pad = hi === 0 ? 1 : Math.abs(hi) * 0.1;
-    lo -= pad;
-    hi += pad;
-  }
-  const margin = (hi - lo) * 0.08;
-  return [floorAtZero ? Math.max(0, lo - margin) : lo - margin, hi + margin];
+/** Rounded ticks over the values with a little margin, so no point sits on the frame. */
+function axisOver(values: number[], floorAtZero: boolean) {
+  const lo = Math.min(...values);
+  const hi = Math.max(...values);
+  const margin = (hi - lo) * 0.06;
+  return niceAxis(floorAtZero ? Math.max(0, lo - margin) : lo - margin, hi + margin, 5);
 }
-
-const TICKS = 5;
 
 function panelSvg(panel: Panel, points: readonly ParetoPoint[], colorOf: (kind: string) => string, x0: number, y0: number): string {
   const w = PANEL_W - PAD.left - PAD.right;
@@ -77,36 +97,30 @@ function panelSvg(panel: Panel, points: readonly ParetoPoint[], colorOf: (kind: 
     `<text x="${left + w / 2}" y="${y0 + PANEL_H - 6}" font-size="10" text-anchor="middle">${escapeXml(panel.axis)}</text>`,
     `<text x="${x0 + 12}" y="${top + h / 2}" font-size="10" text-anchor="middle" transform="rotate(-90 ${x0 + 12} ${top + h / 2})">test accuracy (%)</text>`,
   ];
-  const shown = points.filter((p) => {
-    const c = panel.cost(p);
-    return c !== undefined && Number.isFinite(c) && Number.isFinite(p.accuracy);
-  });
+  const { shown, front } = paretoPanelPoints(points, panel.axis, panel.cost);
   if (shown.length === 0) {
     parts.push(`<text x="${left + w / 2}" y="${top + h / 2}" font-size="11" text-anchor="middle" fill="#777">no measured points</text>`);
     return parts.join('\n');
   }
   const costOf = (p: ParetoPoint) => panel.cost(p)!;
-  const [xLo, xHi] = range(shown.map(costOf), true);
-  const [yLo, yHi] = range(
+  const xAxis = axisOver(shown.map(costOf), true);
+  const yAxis = axisOver(
     shown.map((p) => p.accuracy * 100),
     false,
   );
-  const px = (v: number) => left + ((v - xLo) / (xHi - xLo)) * w;
-  const py = (accuracy: number) => top + (1 - (accuracy * 100 - yLo) / (yHi - yLo)) * h;
-  for (let t = 0; t <= TICKS; t++) {
-    const xv = xLo + ((xHi - xLo) * t) / TICKS;
-    const yv = yLo + ((yHi - yLo) * t) / TICKS;
+  const px = (v: number) => left + ((v - xAxis.lo) / (xAxis.hi - xAxis.lo)) * w;
+  const py = (accuracy: number) => top + (1 - (accuracy * 100 - yAxis.lo) / (yAxis.hi - yAxis.lo)) * h;
+  for (const xv of xAxis.ticks) {
     const x = px(xv);
-    const y = top + (1 - t / TICKS) * h;
     parts.push(`<line x1="${x.toFixed(1)}" y1="${top + h}" x2="${x.toFixed(1)}" y2="${top + h + 4}" stroke="#999"/>`);
-    parts.push(`<text x="${x.toFixed(1)}" y="${top + h + 15}" font-size="9" text-anchor="middle">${panel.format(xv)}</text>`);
-    parts.push(`<line x1="${left - 4}" y1="${y.toFixed(1)}" x2="${left}" y2="${y.toFixed(1)}" stroke="#999"/>`);
-    parts.push(`<text x="${left - 6}" y="${(y + 3).toFixed(1)}" font-size="9" text-anchor="end">${yv.toFixed(1)}</text>`);
+    parts.push(`<text x="${x.toFixed(1)}" y="${top + h + 15}" font-size="9" text-anchor="middle">${panel.format(xv, xAxis.step)}</text>`);
   }
-  const front = paretoFront(
-    shown,
-    accuracyVersusCost((p: ParetoPoint) => p.accuracy, panel.axis, costOf),
-  );
+  for (const yv of yAxis.ticks) {
+    const y = top + (1 - (yv - yAxis.lo) / (yAxis.hi - yAxis.lo)) * h;
+    if (yv > yAxis.lo && yv < yAxis.hi) parts.push(`<line x1="${left}" y1="${y.toFixed(1)}" x2="${left + w}" y2="${y.toFixed(1)}" stroke="#eee"/>`);
+    parts.push(`<line x1="${left - 4}" y1="${y.toFixed(1)}" x2="${left}" y2="${y.toFixed(1)}" stroke="#999"/>`);
+    parts.push(`<text x="${left - 6}" y="${(y + 3).toFixed(1)}" font-size="9" text-anchor="end">${tickLabel(yv, yAxis.step)}</text>`);
+  }
   // The front as a staircase: from each point, along its accuracy to the next point's cost, then up.
   if (front.length > 1) {
     const steps = front.map((i) => shown[i]!);

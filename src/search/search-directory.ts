@@ -140,6 +140,20 @@ export function readSearchLog(dir: string): SearchLog | undefined {
   return log as SearchLog;
 }
 
+/** The run's candidates.json, or undefined before the derivation; a damaged file is an error naming it and the field. */
+export function readCandidatesFile(dir: string): CandidatesFile | undefined {
+  const file = searchFile(dir, 'candidates');
+  if (!existsSync(file)) return undefined;
+  const data = readStampedJsonFile<Partial<CandidatesFile>>(file, CANDIDATES_FORMAT, 1);
+  if (!Array.isArray(data.candidates)) throw new FileFormatError(file, 'candidates', 'expected an array of candidates');
+  data.candidates.forEach((c: Partial<SearchCandidate> | null, i) => {
+    for (const key of ['rank', 'probability', 'cost'] as const)
+      if (typeof c?.[key] !== 'number') throw new FileFormatError(file, `candidates[${i}].${key}`, 'expected a number');
+    if (typeof c!.derivation !== 'string') throw new FileFormatError(file, `candidates[${i}].derivation`, 'expected a string');
+  });
+  return data as CandidatesFile;
+}
+
 /** Every problem of a candidates.json document, each path under `candidates[i].arch` (`groupnas validate`). */
 export function candidatesProblems(data: Record<string, unknown>): Problem[] {
   const list = data.candidates;

@@ -18,7 +18,7 @@ import { UsageError } from '../util/errors.js';
 import type { ProgressReporter } from '../util/progress.js';
 import type { CostMetric } from './cost-model.js';
 import {
-  candidatePoint,
+  searchParetoPoints,
   EVALUATION_FILE,
   evaluateCandidates,
   evaluatedArch,
@@ -33,7 +33,7 @@ import {
   type InjectedFault,
 } from './evaluate/index.js';
 import { accuracyVersusCost, bestWithinBudget, dominates, paretoFront } from './pareto.js';
-import { paretoSvg, type ParetoPoint } from './pareto-plot.js';
+import { paretoSvg } from './pareto-plot.js';
 import { searchReport, type ChosenArchitecture } from './report.js';
 import { readSearchConfig, searchFile } from './search-directory.js';
 import type { SearchResult, SupernetStart } from './search-run.js';
@@ -231,10 +231,7 @@ export async function evaluateSearch(search: SearchResult, options: EvaluationSt
   const bopsFront = paretoFront(records, accuracyVersusCost(accuracyOf, 'BOPs', bopsOf));
   const chosen = chooseCandidate(config.cost.objective !== 'none' ? search.log.cost.target : undefined, config.cost.metric, records, log);
   const presetRecords = presets?.record.candidates ?? [];
-  const points = [
-    ...records.map((c) => candidatePoint(c, c.index === chosen?.index ? 'chosen' : 'candidate')),
-    ...presetRecords.map((c) => candidatePoint(c, 'preset')),
-  ].filter((p): p is ParetoPoint => p !== undefined);
+  const points = searchParetoPoints(records, presetRecords, chosen?.index);
   const dominatingPresets =
     chosen === undefined ? [] : presetRecords.filter((p) => p.status === 'done' && dominates(p, records[chosen.index]!, latencyObjectives)).map((p) => p.index);
   const title = `${config.name ?? 'search'}: ${records.filter((c) => c.status === 'done').length} of ${records.length} candidates evaluated${presets ? ', with the presets' : ''}`;

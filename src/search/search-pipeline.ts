@@ -6,12 +6,16 @@
  *   supernet start the presets begin training on one worker (startPresetTraining)
  *   supernet done  candidates and presets share every worker; latency is timed once all training ended
  *
+ * activity.json in the run directory says, meanwhile, that the job runs, and at the end how it ended.
+ *
  * The caller only reports: it holds no pool, hook or cleanup of its own (DESIGN §2).
  */
 import type { SearchConfig } from '../space/config.js';
+import { beginActivity, type ActivityOutcome } from '../util/run-activity.js';
+import { EvaluationInterrupted } from './evaluate/index.js';
 import { readSearchConfig } from './search-directory.js';
 import { evaluateSearch, startPresetTraining, startSearchEvaluationPool, type EvaluationStageResult, type PresetTraining } from './search-evaluation.js';
-import { resumeSearch, runSearch, type SearchResult, type SearchRunOptions, type SupernetStart } from './search-run.js';
+import { checkNewSearchDir, resumeSearch, runSearch, type SearchResult, type SearchRunOptions, type SupernetStart } from './search-run.js';
 
 /** A new run (its config and directory) or a run directory to continue. */
 export type SearchStart = { config: SearchConfig; out: string } | { resume: string };
@@ -40,6 +44,11 @@ export interface SearchPipelineResult {
 export async function searchPipeline(start: SearchStart, options: SearchPipelineOptions): Promise<SearchPipelineResult> {
   const { evaluate = true, workers, taskTimeoutMs, comparePresets = false, ...searchOptions } = options;
   const config = 'resume' in start ? readSearchConfig(start.resume) : start.config;
+  const dir = 'resume' in start ? start.resume : start.out;
+  if (!('resume' in start)) checkNewSearchDir(dir);
+  const activity = beginActivity(dir);
+  let outcome: ActivityOutcome = 'failed';
+  let error: unknown;
   const log = options.log;
   const pool =
     evaluate && config.evaluation.candidates > 0
@@ -62,12 +71,20 @@ export async function searchPipeline(start: SearchStart, options: SearchPipeline
   try {
     const runOptions = { ...searchOptions, onSupernetStart };
     const search = 'resume' in start ? await resumeSearch(start.resume, runOptions) : await runSearch(config, { ...runOptions, out: start.out });
+    outcome = search.finished ? 'done' : 'stopped';
     if (!search.finished || pool === undefined) return { search };
+    outcome = 'failed';
     const evaluation = await evaluateSearch(search, { ...shared, pool, comparePresets, ...(presetTraining ? { presetTraining } : {}) });
+    outcome = 'done';
     return { search, ...(evaluation ? { evaluation } : {}) };
+  } catch (err) {
+    outcome = err instanceof EvaluationInterrupted ? 'stopped' : 'failed';
+    error = err;
+    throw err;
   } finally {
     ended.abort();
     presetTraining?.supernetDone();
     await pool?.destroy();
+    activity.end(outcome, error);
   }
 }

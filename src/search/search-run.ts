@@ -27,7 +27,7 @@ import { UsageError } from '../util/errors.js';
 import { silentProgress, type ProgressReporter } from '../util/progress.js';
 import { deriveSeed } from '../util/random.js';
 import { VERSION } from '../util/version.js';
-import { alphaSvg } from './alpha-plot.js';
+import { alphaSeriesOf, alphaSvg } from './alpha-plot.js';
 import { ArchitectureWeights, meanNormalizedEntropy } from './architecture-weights.js';
 import { BilevelTrainer, type AlphaSampling } from './bilevel.js';
 import { costObjectiveFrom, resolveCostTarget } from './cost-objective.js';
@@ -237,8 +237,7 @@ function readCheckpoint(s: Session): { epoch: number } {
 
 function writeLogFiles(s: Session, log: SearchLog): void {
   writeJsonAtomic(searchFile(s.dir, 'log'), log);
-  const series = s.space.variables.map((v, i) => ({ id: v.id, choices: v.choices.map(String), probabilities: log.epochs.map((e) => e.probabilities[i]!) }));
-  writeFileAtomic(searchFile(s.dir, 'alphaPlot'), alphaSvg(series, `α probabilities per epoch — ${s.space.name} (${log.epochs.length} epochs)`));
+  writeFileAtomic(searchFile(s.dir, 'alphaPlot'), alphaSvg(alphaSeriesOf(log), `α probabilities per epoch — ${s.space.name} (${log.epochs.length} epochs)`));
 }
 
 function fmt(v: number): string {
@@ -430,12 +429,17 @@ async function run(s: Session, log: SearchLog, startEpoch: number, options: Sear
   return { dir: s.dir, arch, candidates, log, finished, seconds: (performance.now() - started) / 1000 };
 }
 
-/** Start a search in a new run directory. */
-export async function runSearch(config: SearchConfig, options: SearchRunOptions): Promise<SearchResult> {
-  const dir = options.out;
+/** Refuse a directory that holds a search already (a new search must not overwrite one). */
+export function checkNewSearchDir(dir: string): void {
   if (existsSync(searchFile(dir, 'config'))) {
     throw new UsageError(`--out ${dir}: already holds a search; continue it with --resume ${dir}, or choose another directory`);
   }
+}
+
+/** Start a search in a new run directory. */
+export async function runSearch(config: SearchConfig, options: SearchRunOptions): Promise<SearchResult> {
+  const dir = options.out;
+  checkNewSearchDir(dir);
   writeJsonAtomic(searchFile(dir, 'config'), config);
   const s = openSession(config, dir, options);
   try {

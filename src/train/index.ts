@@ -7,6 +7,7 @@ export {
   runState,
   readRunRecord,
   readRunResult,
+  readRunHistory,
   trainingSeconds,
   checkRunDataset,
   type RunRecord,

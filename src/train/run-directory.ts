@@ -115,6 +115,23 @@ export function writeRunHistory(dir: string, epochs: readonly TrainingEpoch[]): 
   writeJsonAtomic(runFile(dir, 'history'), epochs);
 }
 
+/** The run's history.json (rewritten after every epoch, so a reader can follow a run while it trains); [] before the first epoch ended. */
+export function readRunHistory(dir: string): TrainingEpoch[] {
+  const file = runFile(dir, 'history');
+  if (!existsSync(file)) return [];
+  return checkEpochs(file, '', readJsonFile(file));
+}
+
+/** Each epoch has its numbers (a field path like `epochs[2].testAccuracy` names a bad one). */
+function checkEpochs(file: string, field: string, value: unknown): TrainingEpoch[] {
+  if (!Array.isArray(value)) throw new FileFormatError(file, field, 'expected the per-epoch history (an array)');
+  value.forEach((e: Partial<TrainingEpoch> | null, i) => {
+    for (const key of ['epoch', 'trainLoss', 'testAccuracy', 'testLoss'] as const)
+      if (typeof e?.[key] !== 'number') throw new FileFormatError(file, `${field}[${i}].${key}`, 'expected a number');
+  });
+  return value as TrainingEpoch[];
+}
+
 export function writeRunResult(dir: string, result: RunResult): void {
   writeJsonAtomic(runFile(dir, 'result'), result);
 }
@@ -128,7 +145,7 @@ export function readRunResult(dir: string): RunResult | undefined {
   for (const field of ['testAccuracy', 'testLoss', 'testImages'] as const) {
     if (typeof raw[field] !== 'number') throw new FileFormatError(file, field, 'expected a number');
   }
-  if (!Array.isArray(raw.epochs)) throw new FileFormatError(file, 'epochs', 'expected the per-epoch history (an array)');
+  checkEpochs(file, 'epochs', raw.epochs);
   return raw as RunResult;
 }
 

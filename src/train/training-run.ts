@@ -20,6 +20,7 @@ import {
 import type { Arch } from '../space/arch.js';
 import { UsageError } from '../util/errors.js';
 import { silentProgress, type ProgressReporter } from '../util/progress.js';
+import { withActivity } from '../util/run-activity.js';
 import { VERSION } from '../util/version.js';
 import { loadCheckpoint, saveCheckpoint, tensorsPrefixed, tensorsUnder } from './checkpoint.js';
 import { DistilledStudent } from '../distill/index.js';
@@ -285,7 +286,7 @@ export function trainArch(arch: Arch, options: TrainingOptions, dir: string, pro
   const session = openSession(record, dataset, 0);
   try {
     writeRunRecord(dir, record);
-    return runEpochs(dir, session, structuredClone(START), progress);
+    return withActivity(dir, () => runEpochs(dir, session, structuredClone(START), progress));
   } finally {
     closeSession(session);
   }
@@ -305,7 +306,7 @@ export function resumeTraining(dir: string, progress: ProgressReporter = silentP
   const record = readRunRecord(dir);
   const { session, position } = openAtCheckpoint(dir, record, loadRunDataset(dir, record, dataset), false);
   try {
-    return runEpochs(dir, session, position, progress);
+    return withActivity(dir, () => runEpochs(dir, session, position, progress));
   } finally {
     closeSession(session);
   }

@@ -103,8 +103,12 @@ describe('exported model through the packed engine', () => {
     expect(c.packedCorrect).toBe(c.tfjsCorrect);
     expect(c.tfjsCorrect / TEST_IMAGES).toBe(t.accuracy);
 
-    const report = inferPackedModel(t.file, { engine: 'wasm', limit: TEST_IMAGES, latencyBatches: [] });
+    const report = inferPackedModel(t.file, { engine: 'wasm', limit: TEST_IMAGES, latencyBatches: [], predictions: true });
     expect(report.data.testImages).toBe(TEST_IMAGES);
+    // predictions: one class per image, and they account for the accuracy
+    expect(report.predictions).toHaveLength(TEST_IMAGES);
+    const labels = firstImages(loadDataset({ data: 'embedded' }).test, TEST_IMAGES).labels;
+    expect(report.predictions!.filter((p, i) => p === labels[i]).length).toBe(report.correct);
     expect(report.normalization).toBe('model');
     expect(report.accuracy).toBe(t.accuracy);
     expect(report.tfjsTestAccuracy).toBe(t.accuracy);

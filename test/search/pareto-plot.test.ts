@@ -60,6 +60,13 @@ describe('paretoSvg', () => {
     expect(colorOf('candidate-1')).toBe(colorOf('candidate-2'));
   });
 
+  it('ticks both axes in rounded steps', () => {
+    const ticks = [...svg.matchAll(/<text [^>]*font-size="9" text-anchor="(?:middle|end)">([^<]*)<\/text>/g)].map((m) => m[1]!);
+    expect(ticks.length).toBeGreaterThan(10);
+    // latency in ms, accuracy in %, BOPs with a unit: no label carries more than one decimal
+    for (const t of ticks) expect(t).toMatch(/^\d+(\.\d)?[kMGT]?$/);
+  });
+
   it('says so when a panel has nothing measured, and copes with a single point', () => {
     const lone = paretoSvg([{ label: 'only', accuracy: 0.5, bops: 10 }], 'one');
     expect(lone).toContain('no measured points');

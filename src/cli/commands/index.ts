@@ -7,6 +7,7 @@ import infer from './infer.js';
 import info from './info.js';
 import reproduce from './reproduce.js';
 import search from './search.js';
+import serve from './serve.js';
 import space from './space.js';
 import summary from './summary.js';
 import teacher from './teacher.js';
@@ -25,6 +26,7 @@ export const commands: CommandModule<any, any>[] = [
   evaluate,
   exportCommand,
   infer,
+  serve,
   summary,
   space,
   validate,

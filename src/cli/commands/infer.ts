@@ -10,6 +10,7 @@ interface InferArgs {
   engine: EngineChoice;
   limit?: number;
   seconds: number;
+  predictions: boolean;
 }
 
 function print(r: InferReport): void {
@@ -41,9 +42,16 @@ const infer: CommandModule<object, InferArgs> = {
       })
       .option('limit', { type: 'number', describe: 'the first N test images only' })
       .option('seconds', { type: 'number', default: 1, describe: 'seconds of timing per batch size (median of repeats)' })
+      .option('predictions', { type: 'boolean', default: false, describe: 'with --json: also list the predicted class of every image' })
       .example('$0 infer --model model.gnb --engine wasm', '') as Argv<InferArgs>,
   handler: (argv) => {
-    const report = inferPackedModel(argv.model, { data: argv.data, engine: argv.engine, limit: argv.limit, timing: { seconds: argv.seconds } });
+    const report = inferPackedModel(argv.model, {
+      data: argv.data,
+      engine: argv.engine,
+      limit: argv.limit,
+      timing: { seconds: argv.seconds },
+      predictions: argv.predictions,
+    });
     if (argv.json) printJson(report);
     else print(report);
   },

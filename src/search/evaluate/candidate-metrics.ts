@@ -32,5 +32,16 @@ export function candidatePoint(c: CandidateRecord, kind = 'candidate'): ParetoPo
     ...(c.latency ? { latencyMs: c.latency.medianMs } : {}),
     bops: c.result.costs.bops,
     kind,
+    index: c.index,
   };
+}
+
+/**
+ * The points of a search's Pareto plots: its evaluated candidates (the chosen one as `chosen`) and
+ * the presets compared with them; candidates without a result are left out.
+ */
+export function searchParetoPoints(candidates: readonly CandidateRecord[], presets: readonly CandidateRecord[], chosen: number | undefined): ParetoPoint[] {
+  return [...candidates.map((c) => candidatePoint(c, c.index === chosen ? 'chosen' : 'candidate')), ...presets.map((c) => candidatePoint(c, 'preset'))].filter(
+    (p): p is ParetoPoint => p !== undefined,
+  );
 }

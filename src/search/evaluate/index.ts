@@ -18,7 +18,7 @@ export {
   type MeasuredLatency,
 } from './evaluation-file.js';
 export { measureModelLatency, type LatencyOptions } from './measure-latency.js';
-export { evaluatedArch, candidatePoint } from './candidate-metrics.js';
+export { evaluatedArch, candidatePoint, searchParetoPoints } from './candidate-metrics.js';
 export { evaluationWorkerFile } from './worker-file.js';
 export type { InjectedFault } from './fault-injection.js';
 export { evaluationTrainingOptions, EVALUATION_CHECKPOINT_STEPS } from './training-options.js';
