@@ -28,6 +28,16 @@ const COLUMNS = 3;
 export const CHOICE_COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f'];
 export const CHOICE_DASHES = ['', '7 3', '2 2', '9 3 2 3', '4 4', '1 3'];
 const MARKERS = ['circle', 'square', 'triangle', 'diamond'] as const;
+
+/** How choice `c` of a variable is drawn, here and in the dashboard's α charts: earlier choices wider, so a later one on top leaves them visible. */
+export function choiceStyle(c: number): { color: string; dash: string; width: number; marker: (typeof MARKERS)[number] } {
+  return {
+    color: CHOICE_COLORS[c % CHOICE_COLORS.length]!,
+    dash: CHOICE_DASHES[c % CHOICE_DASHES.length]!,
+    width: Math.max(1.2, 3.2 - 0.7 * c),
+    marker: MARKERS[c % MARKERS.length]!,
+  };
+}
 /** Markers on every epoch only while they stay apart. */
 const MAX_MARKED_EPOCHS = 30;
 
@@ -74,16 +84,14 @@ function panel(series: AlphaSeries, x0: number, y0: number): string {
   let legendX = left;
   let legendY = top + h + 40;
   series.choices.forEach((choice, c) => {
-    const color = CHOICE_COLORS[c % CHOICE_COLORS.length]!;
-    const dash = CHOICE_DASHES[c % CHOICE_DASHES.length]!;
+    const { color, dash, width, marker: shape } = choiceStyle(c);
     const dashAttr = dash ? ` stroke-dasharray="${dash}"` : '';
-    const width = Math.max(1.2, 3.2 - 0.7 * c);
     const points = series.probabilities.map((p, e) => [px(e + 1), py(p[c] ?? 0)] as const);
     if (points.length > 1) {
       const d = points.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(' ');
       parts.push(`<polyline fill="none" stroke="${color}" stroke-width="${width}"${dashAttr} stroke-linejoin="round" points="${d}"/>`);
     }
-    if (marked || points.length === 1) for (const [x, y] of points) parts.push(marker(MARKERS[c % MARKERS.length]!, x, y, color));
+    if (marked || points.length === 1) for (const [x, y] of points) parts.push(marker(shape, x, y, color));
     const entryWidth = 26 + String(choice).length * 5.5;
     if (legendX + entryWidth > x0 + PANEL_W && legendX > left) {
       legendX = left;
@@ -91,7 +99,7 @@ function panel(series: AlphaSeries, x0: number, y0: number): string {
     }
     parts.push(
       `<line x1="${legendX}" y1="${legendY - 3}" x2="${legendX + 16}" y2="${legendY - 3}" stroke="${color}" stroke-width="${Math.min(width, 2)}"${dashAttr}/>`,
-      marker(MARKERS[c % MARKERS.length]!, legendX + 8, legendY - 3, color),
+      marker(shape, legendX + 8, legendY - 3, color),
       `<text x="${legendX + 19}" y="${legendY}" font-size="9" fill="${color}">${escapeXml(choice)}</text>`,
     );
     legendX += entryWidth;

@@ -12,7 +12,8 @@
  *
  * `<id>` is the run's path under `--runs`, URL-encoded as one segment. Every path goes through
  * RunsRoot (run-path.ts: no traversal, no symlink escape); every error is answered with a status
- * and a JSON `{ error }`, and the server goes on. It binds 127.0.0.1 unless told otherwise.
+ * and a JSON `{ error }`, and the server goes on. It binds 127.0.0.1 unless told otherwise, and
+ * then answers only requests addressed to 127.0.0.1 or localhost.
  */
 import { createReadStream, existsSync, readdirSync } from 'node:fs';
 import { extname, join } from 'node:path';
@@ -62,6 +63,8 @@ const PAGE_POLICY =
 /** A run file opened directly (an SVG, report.md) runs no script. */
 const FILE_POLICY = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:";
 
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+
 const PAGES: Record<string, string> = { '/': 'index.html', '/run': 'run.html', '/compare': 'compare.html', '/infer': 'infer.html' };
 
 /** The built assets by name, listed once: requests pick from this list, never build a path. */
@@ -97,9 +100,19 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const assets = assetTable(options.assetsDir ?? ASSETS_DIR);
   const pollMs = options.pollMs ?? 1000;
   const app = Fastify({ logger: false, routerOptions: { maxParamLength: 2048 } });
-  const timers = new Set<NodeJS.Timeout>();
+  // Open event streams, ended on close (the server would otherwise wait for their clients to leave).
+  const streams = new Set<() => void>();
 
   app.setErrorHandler((err, _req, reply) => sendError(reply, err));
+  // Bound to this machine, answer only requests addressed to it: a web page elsewhere that points
+  // its own host name at 127.0.0.1 (DNS rebinding) must not read the runs.
+  const host = options.host ?? '127.0.0.1';
+  if (LOOPBACK.has(host)) {
+    app.addHook('onRequest', async (req) => {
+      const name = (req.headers.host ?? '').replace(/:\d+$/, '');
+      if (!LOOPBACK.has(name)) throw new RunRequestError(403, `Host ${name.slice(0, 100)}: this dashboard answers requests to 127.0.0.1 or localhost only`);
+    });
+  }
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: `not found: ${req.url.slice(0, 200)}` }));
   app.addHook('onSend', async (_req, reply) => {
     reply.header('x-content-type-options', 'nosniff');
@@ -149,7 +162,11 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     let beats = 0;
     const stop = () => {
       clearInterval(timer);
-      timers.delete(timer);
+      streams.delete(end);
+    };
+    const end = () => {
+      stop();
+      res.end();
     };
     const timer = setInterval(() => {
       try {
@@ -162,17 +179,16 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
         const message = err instanceof GroupnasError ? err.message : 'the run can no longer be read';
         if (!(err instanceof GroupnasError)) process.stderr.write(`groupnas serve: ${(err as Error)?.stack ?? String(err)}\n`);
         res.write(`event: gone\ndata: ${JSON.stringify({ error: message })}\n\n`);
-        stop();
-        res.end();
+        end();
       }
     }, pollMs);
-    timers.add(timer);
+    streams.add(end);
     req.raw.on('close', stop);
   });
 
   let address: string;
   try {
-    address = await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 8080 });
+    address = await app.listen({ host, port: options.port ?? 8080 });
   } catch (err) {
     await app.close();
     const code = (err as NodeJS.ErrnoException).code;
@@ -184,8 +200,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     url: address,
     app,
     close: async () => {
-      for (const t of timers) clearInterval(t);
-      timers.clear();
+      for (const end of [...streams]) end();
       await app.close();
     },
   };

@@ -44,7 +44,8 @@ export function trainingView(dir: string, id: string): TrainingView {
   const totals = record ? problems.attempt(runFile(dir, 'record'), () => summarize(record.arch).totals) : undefined;
   const activity = activityOf(dir, problems);
   const kind = record && isTeacher(record) ? 'teacher' : 'train';
-  const epochs = result?.epochs ?? history;
+  // history.json holds the same epochs as result.json, and is there while the run trains.
+  const epochs = history;
   const total = record?.options.epochs;
   const startedAt = activity?.startedAt ?? record?.createdAt;
   const bestAccuracy = best(epochs.map((e) => e.testAccuracy));

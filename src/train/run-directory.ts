@@ -119,15 +119,11 @@ export function writeRunHistory(dir: string, epochs: readonly TrainingEpoch[]): 
 export function readRunHistory(dir: string): TrainingEpoch[] {
   const file = runFile(dir, 'history');
   if (!existsSync(file)) return [];
-  return checkEpochs(file, '', readJsonFile(file));
-}
-
-/** Each epoch has its numbers (a field path like `epochs[2].testAccuracy` names a bad one). */
-function checkEpochs(file: string, field: string, value: unknown): TrainingEpoch[] {
-  if (!Array.isArray(value)) throw new FileFormatError(file, field, 'expected the per-epoch history (an array)');
+  const value = readJsonFile(file);
+  if (!Array.isArray(value)) throw new FileFormatError(file, '', 'expected the per-epoch history (an array)');
   value.forEach((e: Partial<TrainingEpoch> | null, i) => {
     for (const key of ['epoch', 'trainLoss', 'testAccuracy', 'testLoss'] as const)
-      if (typeof e?.[key] !== 'number') throw new FileFormatError(file, `${field}[${i}].${key}`, 'expected a number');
+      if (typeof e?.[key] !== 'number') throw new FileFormatError(file, `[${i}].${key}`, 'expected a number');
   });
   return value as TrainingEpoch[];
 }
@@ -145,7 +141,7 @@ export function readRunResult(dir: string): RunResult | undefined {
   for (const field of ['testAccuracy', 'testLoss', 'testImages'] as const) {
     if (typeof raw[field] !== 'number') throw new FileFormatError(file, field, 'expected a number');
   }
-  checkEpochs(file, 'epochs', raw.epochs);
+  if (!Array.isArray(raw.epochs)) throw new FileFormatError(file, 'epochs', 'expected the per-epoch history (an array)');
   return raw as RunResult;
 }
 

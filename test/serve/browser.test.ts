@@ -3,7 +3,7 @@
 // are checked through the DOM and screenshots. GROUPNAS_SCREENSHOTS=<dir> also saves the pages as
 // PNG there (that is how docs/screenshots/ is made).
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -180,5 +180,18 @@ describe.skipIf(!haveChromium)('groupnas serve in Chromium', () => {
     expect(predicted).toBeLessThan(10);
     await page.locator('.thumb').nth(3).click();
     await screenshot(page, 'inference.png');
+  });
+
+  it('compares two runs side by side: the search and the training run of its chosen candidate', async () => {
+    const evaluation = JSON.parse(readFileSync(join(root, 'tiny', 'evaluation', 'evaluation.json'), 'utf8')) as {
+      candidates: { result: { runDir: string } }[];
+    };
+    const candidateRun = `tiny/evaluation/${evaluation.candidates[0]!.result.runDir}`;
+    await page.goto(`${dashboard.url}/compare?a=tiny&b=${encodeURIComponent(candidateRun)}`);
+    await page.locator('#comparison').waitFor();
+    expect(await page.locator('#comparison tr').first().locator('td').allTextContents()).toEqual(['tiny', candidateRun]);
+    expect(await page.locator('#comparison tr').nth(1).locator('td').allTextContents()).toEqual(['search', 'train']);
+    expect(await inkedPixels(page, '#compare-accuracy')).toBeGreaterThan(500);
+    expect(await page.locator('.compare svg').count()).toBe(2);
   });
 });

@@ -118,6 +118,20 @@ describe('groupnas serve: attacks are answered with an error status, and the ser
     });
   }
 
+  it('a request for another host name (DNS rebinding) is refused', async () => {
+    const url = new URL(dashboard.url);
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request({ host: url.hostname, port: url.port, path: '/api/runs', headers: { host: `evil.example:${url.port}` } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(status).toBe(403);
+    expect((await get(dashboard.url, '/api/runs')).status).toBe(200);
+  });
+
   it('serves a run file as it is, read-only and sandboxed', async () => {
     const r = await get(dashboard.url, '/api/runs/search-a/files/search.json');
     expect(r.status).toBe(200);
@@ -176,6 +190,24 @@ describe('groupnas serve: attacks are answered with an error status, and the ser
     expect(events).toMatch(/event: gone\ndata: \{"error":"run: doomed does not exist"\}/);
     expect((await get(dashboard.url, '/api/runs/doomed')).status).toBe(404);
     expect((await get(dashboard.url, '/api/runs')).status).toBe(200);
+  });
+
+  it('closing the server ends the live streams still open', async () => {
+    const other = await startDashboard({ runs: root, port: 0, pollMs: 50 });
+    const url = new URL(other.url);
+    const ended = new Promise<string>((resolve, reject) => {
+      const req = request({ host: url.hostname, port: url.port, path: '/api/runs/search-a/events' }, (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => {
+          text += d.toString();
+          if (text.includes('event: update')) void other.close();
+        });
+        res.on('end', () => resolve(text));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(await ended).toContain('event: update');
   });
 
   it('a damaged activity.json is a problem of the run, not of the server', async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Dataset } from '../../src/data/index.js';
-import { checkRunDataset, readRunRecord, readRunResult, runState, trainingSeconds, type RunRecord } from '../../src/train/run-directory.js';
+import { checkRunDataset, readRunHistory, readRunRecord, readRunResult, runState, trainingSeconds, type RunRecord } from '../../src/train/run-directory.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'gn-run-dir-'));
 
@@ -29,6 +29,18 @@ describe('training run directory', () => {
     expect(() => readRunResult(dir)).toThrow(/result\.json: epochs: expected the per-epoch history/);
     writeFileSync(join(dir, 'result.json'), '{');
     expect(() => readRunResult(dir)).toThrow(/result\.json: is not valid JSON/);
+  });
+
+  it('reads history.json as a run trains, with errors naming the file and epoch', () => {
+    const dir = tmp();
+    expect(readRunHistory(dir)).toEqual([]);
+    const epoch = { epoch: 1, trainLoss: 2, testAccuracy: 0.4, testLoss: 1.9, learningRate: 1e-3, seconds: 3 };
+    writeFileSync(join(dir, 'history.json'), JSON.stringify([epoch]));
+    expect(readRunHistory(dir)).toEqual([epoch]);
+    writeFileSync(join(dir, 'history.json'), JSON.stringify([epoch, { ...epoch, testAccuracy: '40%' }]));
+    expect(() => readRunHistory(dir)).toThrow(/history\.json: \[1\]\.testAccuracy: expected a number/);
+    writeFileSync(join(dir, 'history.json'), '{"epoch": 1}');
+    expect(() => readRunHistory(dir)).toThrow(/history\.json: expected the per-epoch history/);
   });
 
   it('refuses a data set other than the one the run was trained on', () => {

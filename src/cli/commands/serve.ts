@@ -1,6 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import { startDashboard } from '../../serve/index.js';
-import { UsageError } from '../../util/errors.js';
+import { checkNumber } from '../options.js';
 
 interface ServeArgs {
   runs: string;
@@ -23,7 +23,7 @@ const serve: CommandModule<object, ServeArgs> = {
       .example('$0 serve --runs runs', 'then open http://127.0.0.1:8080')
       .example('$0 serve --runs runs --port 0', 'any free port (printed)') as Argv<ServeArgs>,
   handler: async (argv) => {
-    if (!Number.isInteger(argv.port) || argv.port < 0 || argv.port > 65535) throw new UsageError(`--port: expected an integer in 0..65535, got ${argv.port}`);
+    checkNumber('port', argv.port, { integer: true, min: 0, below: 65536 });
     const dashboard = await startDashboard({ runs: argv.runs, port: argv.port, host: argv.host });
     process.stderr.write(`groupnas: serving the runs in ${argv.runs} at ${dashboard.url} (read-only; Ctrl-C stops)\n`);
     process.stdout.write(`${dashboard.url}\n`);

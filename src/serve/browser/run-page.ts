@@ -5,13 +5,14 @@
  * target, the candidates table, an interactive Pareto plot and the chosen architecture; a training
  * its loss and accuracy curves and cost summary; a reproduction its table.
  */
-import { CHOICE_COLORS, CHOICE_DASHES } from '../../search/alpha-plot.js';
+import { choiceStyle } from '../../search/alpha-plot.js';
 import type { CandidateRow, ReproduceView, SearchView, TrainingView } from '../index.js';
 import { queryParam, runPath, type RunView } from './api.js';
 import { lineChart, scatterChart, type LineSeries, type ScatterGroup } from './charts.js';
 import { byId, count, el, ms, percent, runLink, showError, statusBadge, svgNode, when } from './dom.js';
 
-const POINT_STYLES = ['circle', 'rect', 'triangle', 'rectRot'] as const;
+/** alpha.svg's markers as Chart.js names them. */
+const POINT_STYLES = { circle: 'circle', square: 'rect', triangle: 'triangle', diamond: 'rectRot' } as const;
 const dash = (pattern: string) => (pattern === '' ? [] : pattern.split(' ').map(Number));
 
 function canvas(id: string): HTMLCanvasElement {
@@ -275,14 +276,17 @@ function renderSearch(id: string, view: SearchView, main: HTMLElement): void {
     lineChart(
       byId<HTMLCanvasElement>(`alpha-${i}`),
       series.id,
-      series.choices.map((choice, c) => ({
-        label: choice,
-        points: series.probabilities.map((p, e) => ({ x: e + 1, y: p[c] ?? 0 })),
-        color: CHOICE_COLORS[c % CHOICE_COLORS.length]!,
-        dash: dash(CHOICE_DASHES[c % CHOICE_DASHES.length]!),
-        width: Math.max(1.2, 3.2 - 0.7 * c),
-        pointStyle: POINT_STYLES[c % POINT_STYLES.length]!,
-      })),
+      series.choices.map((choice, c) => {
+        const style = choiceStyle(c);
+        return {
+          label: choice,
+          points: series.probabilities.map((p, e) => ({ x: e + 1, y: p[c] ?? 0 })),
+          color: style.color,
+          dash: dash(style.dash),
+          width: style.width,
+          pointStyle: POINT_STYLES[style.marker],
+        };
+      }),
       { x: 'epoch', y: 'probability', yMin: 0, yMax: 1 },
     ),
   );
