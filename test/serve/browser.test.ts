@@ -173,6 +173,7 @@ describe.skipIf(!haveChromium)('groupnas serve in Chromium', () => {
 
     // An image of the user's: here a test image's thumbnail, as a PNG file given to the page.
     const image = await page.locator('.thumb canvas').first().screenshot();
+    await page.locator('#invert').uncheck(); // the thumbnail is light on dark already, like the data set
     await page.locator('#image-file').setInputFiles({ name: 'mine.png', mimeType: 'image/png', buffer: image });
     await page.locator('#dropped-prediction').waitFor();
     const predicted = Number(await page.locator('#dropped-prediction').getAttribute('data-class'));

@@ -53,8 +53,11 @@ function replace(canvas: HTMLCanvasElement): void {
 /** Curves over a numeric x (epochs), with titled axes. */
 export function lineChart(canvas: HTMLCanvasElement, title: string, series: readonly LineSeries[], axes: AxisTitles): Chart {
   replace(canvas);
-  const datasets: ChartDataset<'line', XY[]>[] = series.map((s) => ({
+  const datasets: ChartDataset<'line', XY[]>[] = series.map((s, i) => ({
     label: s.label,
+    // Later series on top (Chart.js draws lower `order` last): with earlier series drawn wider,
+    // series lying on each other stay visible, as in alpha.svg.
+    order: -i,
     data: s.points,
     borderColor: s.color,
     backgroundColor: s.color,

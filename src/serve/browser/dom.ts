@@ -30,7 +30,7 @@ export function showError(where: HTMLElement, message: string): void {
 }
 
 export const percent = (v: number | undefined, digits = 2) => (v === undefined ? '–' : `${(v * 100).toFixed(digits)}%`);
-export const ms = (v: number | undefined) => (v === undefined ? '–' : `${Number(v.toPrecision(3))} ms`);
+export const ms = (v: number | undefined) => (v === undefined ? '–' : `${v.toPrecision(3)} ms`);
 
 /** 1.23k, 4.56M. */
 export function count(v: number | undefined): string {
