@@ -49,6 +49,21 @@ const page = (script, title) => `<!doctype html>
 </html>
 `;
 
+// The package files the library reads on its way from a .gnb image to predictions (node-shims/fs.ts).
+const PACKAGE_FILES = { 'package.json': 'json', 'schemas/arch.schema.json': 'json', 'dist/kernels/binary.wasm': 'binary' };
+const packageFiles = {
+  name: 'package-files',
+  setup(b) {
+    b.onResolve({ filter: /^groupnas:package-files$/ }, () => ({ path: 'package-files', namespace: 'groupnas' }));
+    b.onLoad({ filter: /.*/, namespace: 'groupnas' }, () => {
+      const names = Object.keys(PACKAGE_FILES);
+      const imports = names.map((name, i) => `import file${i} from ${JSON.stringify(join(root, name))};`).join('\n');
+      const entries = names.map((name, i) => `${JSON.stringify(name)}: ${PACKAGE_FILES[name] === 'json' ? `JSON.stringify(file${i})` : `file${i}`}`).join(', ');
+      return { contents: `${imports}\nexport default { ${entries} };`, resolveDir: root, loader: 'js' };
+    });
+  },
+};
+
 rmSync(staging, { recursive: true, force: true });
 mkdirSync(staging, { recursive: true });
 try {
@@ -71,7 +86,7 @@ try {
     loader: { '.wasm': 'binary' },
     // wasm-module.ts restores a V8 flag unless Node was started with it; the browser has no such flags.
     define: { 'process.execArgv': '[]' },
-    plugins: [nodeShims],
+    plugins: [nodeShims, packageFiles],
     logLevel: 'warning',
   });
   for (const name of readdirSync(join(root, 'src', 'serve', 'static'))) copyFileSync(join(root, 'src', 'serve', 'static', name), join(staging, name));

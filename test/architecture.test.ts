@@ -19,7 +19,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   train: ['nn', 'distill', 'data', 'kernels', 'space', 'util'],
   search: ['train', 'distill', 'nn', 'kernels', 'data', 'backend', 'space', 'util'],
   queue: ['search', 'train', 'util'],
-  serve: ['search', 'train', 'space', 'util'],
+  serve: ['search', 'train', 'kernels', 'data', 'space', 'util'],
   reproduce: ['search', 'train', 'distill', 'nn', 'kernels', 'data', 'backend', 'space', 'util', 'queue'],
   bench: ['search', 'train', 'distill', 'nn', 'kernels', 'data', 'backend', 'space', 'util', 'queue'],
   cli: ['bench', 'reproduce', 'serve', 'queue', 'search', 'train', 'distill', 'nn', 'kernels', 'data', 'backend', 'space', 'util'],

@@ -1,5 +1,8 @@
-/** The bundle's binary loader turns an imported .wasm file into its bytes (scripts/build-browser.mjs). */
-declare module '*.wasm' {
-  const bytes: Uint8Array;
-  export default bytes;
+/**
+ * The package files the browser bundle carries, by path relative to the package root (text, or
+ * bytes for the wasm kernels): made by scripts/build-browser.mjs, served by the fs shim.
+ */
+declare module 'groupnas:package-files' {
+  const files: Record<string, string | Uint8Array>;
+  export default files;
 }

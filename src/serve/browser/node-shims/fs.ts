@@ -2,19 +2,11 @@
  * `node:fs` in the browser bundle of the inference worker. The library reads a few files of its
  * own package when a module loads or a model is opened — package.json (the version), the arch
  * schema (to validate a model's header), the wasm kernels — and nothing else on the way from a
- * `.gnb` image to predictions. The bundle carries those files (scripts/build-browser.mjs) and this
- * module serves them under the paths the library asks for; any other file access is an error.
+ * `.gnb` image to predictions. The bundle carries those files (the module `groupnas:package-files`
+ * that scripts/build-browser.mjs makes) and this module serves them under the paths the library
+ * asks for; any other file access is an error.
  */
-import packageJson from '../../../../package.json' with { type: 'json' };
-import archSchema from '../../../../schemas/arch.schema.json' with { type: 'json' };
-import wasmKernels from '../../../../dist/kernels/binary.wasm';
-
-/** Package files by their path relative to the package root. */
-const FILES: Record<string, string | Uint8Array> = {
-  'package.json': JSON.stringify(packageJson),
-  'schemas/arch.schema.json': JSON.stringify(archSchema),
-  'dist/kernels/binary.wasm': wasmKernels,
-};
+import FILES from 'groupnas:package-files';
 
 function packageFile(path: string): string | Uint8Array | undefined {
   const key = Object.keys(FILES).find((name) => path === name || path.endsWith(`/${name}`));
