@@ -33,7 +33,8 @@ const { values } = parseArgs({
 const full = loadDataset({ data: values.source });
 if (full.checksum !== FASHION_MNIST_CHECKSUM) {
   console.error(
-    `${values.source}: checksum ${full.checksum} is not the official Fashion-MNIST (${FASHION_MNIST_CHECKSUM}); refusing to make a subset that would not be reproducible`,
+    `${values.source}: checksum ${full.checksum} is not the official Fashion-MNIST (${FASHION_MNIST_CHECKSUM}); refusing to make a subset that would ` +
+      `not be reproducible`,
   );
   process.exit(1);
 }

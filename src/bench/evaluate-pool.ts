@@ -159,13 +159,16 @@ export async function benchEvaluatePool(options: EvaluatePoolBenchOptions = {}):
 export function formatEvaluatePoolReport(r: EvaluatePoolBenchResult): string {
   const s = (x: number) => `${x.toFixed(2).padStart(8)} s`;
   const row = (t: PoolTiming) =>
-    `${String(t.workers).padStart(7)}   ${s(t.seconds)}   ${s(t.poolSeconds)}   ${s(t.latencySeconds)}   ${s(t.trainSeconds)}   ${(t.cpuSeconds / t.seconds).toFixed(2).padStart(10)}   ${t.otherCores.toFixed(2).padStart(12)}   ${s(t.warmUpSeconds)}`;
+    `${String(t.workers).padStart(7)}   ${s(t.seconds)}   ${s(t.poolSeconds)}   ${s(t.latencySeconds)}   ${s(t.trainSeconds)}   ` +
+    `${(t.cpuSeconds / t.seconds).toFixed(2).padStart(10)}   ${t.otherCores.toFixed(2).padStart(12)}   ${s(t.warmUpSeconds)}`;
   return [
-    `evaluation pool: ${r.candidates.length} candidates of ${r.config} (${r.training.limit ?? 'all'} images, ${r.training.epochs} epoch(s)) — ${r.machine.cpu}, ${r.machine.cores} cores, load ${r.loadAverage.before.toFixed(2)} → ${r.loadAverage.after.toFixed(2)}`,
+    `evaluation pool: ${r.candidates.length} candidates of ${r.config} (${r.training.limit ?? 'all'} images, ${r.training.epochs} epoch(s)) — ` +
+      `${r.machine.cpu}, ${r.machine.cores} cores, load ${r.loadAverage.before.toFixed(2)} → ${r.loadAverage.after.toFixed(2)}`,
     'pools of 1 and of 2 workers, each started and warmed up before its timer (as groupnas search starts its pool during the supernet phase)',
     "workers      total         pool      latency   Σ training   cores used   others' cores   warm-up (untimed)",
     row(r.one),
     row(r.two),
-    `two workers / one: ${r.ratio.toFixed(2)}× total, ${r.poolRatio.toFixed(2)}× pool (accepted: < 0.65×); each candidate trained ${(r.two.trainSeconds / r.one.trainSeconds).toFixed(2)}× as long beside another`,
+    `two workers / one: ${r.ratio.toFixed(2)}× total, ${r.poolRatio.toFixed(2)}× pool (accepted: < 0.65×); each candidate trained ` +
+      `${(r.two.trainSeconds / r.one.trainSeconds).toFixed(2)}× as long beside another`,
   ].join('\n');
 }

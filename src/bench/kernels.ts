@@ -162,12 +162,14 @@ export function formatKernelsReport(r: KernelsBenchReport): string {
     const t = r.table;
     lines.push(
       '',
-      `Latency table (${t.engine}): ${t.entries} entries, ${t.measured} measured now in ${t.seconds.toFixed(1)} s, the rest cached${t.cacheFile ? ` — ${t.cacheFile}` : ''}`,
+      `Latency table (${t.engine}): ${t.entries} entries, ${t.measured} measured now in ${t.seconds.toFixed(1)} s, the rest ` +
+        `cached${t.cacheFile ? ` — ${t.cacheFile}` : ''}`,
     );
     lines.push(`${'model (batch 1)'.padEnd(48)}  ${'predicted ms'.padStart(12)}  ${'measured ms'.padStart(11)}  ${'error'.padStart(6)}`);
     for (const p of t.predictions) {
       lines.push(
-        `${p.model.padEnd(48)}  ${ms(p.predictedSeconds, 2).padStart(12)}  ${ms(p.measuredSeconds, 2).padStart(11)}  ${`${p.error >= 0 ? '+' : ''}${(p.error * 100).toFixed(0)}%`.padStart(6)}`,
+        `${p.model.padEnd(48)}  ${ms(p.predictedSeconds, 2).padStart(12)}  ${ms(p.measuredSeconds, 2).padStart(11)}  ` +
+          `${`${p.error >= 0 ? '+' : ''}${(p.error * 100).toFixed(0)}%`.padStart(6)}`,
       );
     }
   }
@@ -183,10 +185,12 @@ export function formatKernelsReport(r: KernelsBenchReport): string {
       const packed1 = w.latency[0]!.imagesPerSecond;
       lines.push(`  PyTorch ${fpTwin.torch}, ${fpTwin.threads} thread, batch 1:`);
       lines.push(
-        `    full-precision twin of R: ${fpTwin.imagesPerSec.toFixed(1)} images/s → packed Group-Net K=5 runs at ${(packed1 / fpTwin.imagesPerSec).toFixed(2)}× its speed`,
+        `    full-precision twin of R: ${fpTwin.imagesPerSec.toFixed(1)} images/s → packed Group-Net K=5 runs at ` +
+          `${(packed1 / fpTwin.imagesPerSec).toFixed(2)}× its speed`,
       );
       lines.push(
-        `    Group-Net K=5 in float simulation: ${groupNetFloat.imagesPerSec.toFixed(1)} images/s → packed is ${(packed1 / groupNetFloat.imagesPerSec).toFixed(1)}× faster`,
+        `    Group-Net K=5 in float simulation: ${groupNetFloat.imagesPerSec.toFixed(1)} images/s → packed is ` +
+          `${(packed1 / groupNetFloat.imagesPerSec).toFixed(1)}× faster`,
       );
     }
   }

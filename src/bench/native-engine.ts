@@ -291,7 +291,8 @@ export function formatNativeBench(r: NativeBenchReport): string {
     lines.push(`whole model: ${mb.model} through PackedModel on ${mb.engine}`);
     const [batch1, batch64] = [mb.latency[0]!, mb.latency[1]!];
     lines.push(
-      `  batch 1: ${(batch1.medianSeconds * 1e3).toFixed(2)} ms (${batch1.imagesPerSecond.toFixed(0)} images/s); batch 64: ${batch64.imagesPerSecond.toFixed(0)} images/s`,
+      `  batch 1: ${(batch1.medianSeconds * 1e3).toFixed(2)} ms (${batch1.imagesPerSecond.toFixed(0)} images/s); batch 64: ` +
+        `${batch64.imagesPerSecond.toFixed(0)} images/s`,
     );
     lines.push(`  latency table predicts ${(mb.predictedSeconds * 1e3).toFixed(2)} ms at batch 1 (${(mb.predictionError * 100).toFixed(0)}% off)`);
     if ('unavailable' in mb.torch) {

@@ -140,7 +140,9 @@ export function timeSupernetStep(
     return {
       space: space.name,
       batch,
-      largest: `bases ${shape(largest.bases)} bits ${shape(largest.bits)} connections ${shape(largest.connections)} widths ${largest.widths.join(',')} dilations ${shape(largest.blocks.map((b) => b.dilation))}`,
+      largest:
+        `bases ${shape(largest.bases)} bits ${shape(largest.bits)} connections ${shape(largest.connections)} widths ${largest.widths.join(',')} ` +
+        `dilations ${shape(largest.blocks.map((b) => b.dilation))}`,
       largestStepMs,
       largestStepMsRounds: [before, after],
       supernetWeightStepMs,
@@ -235,7 +237,8 @@ const times = (v: number) => `${v.toFixed(2)}×`;
 export function formatSupernetSteps(r: SupernetStepReport): string {
   const width = Math.max(5, ...r.entries.map((e) => e.label.length));
   const lines = [
-    `supernet step vs a step of the largest architecture of each space, batch ${r.batch}, ${r.backend} (bound: weight step + α step / N ≤ 2×, one α step per N weight steps: the config's search.archEvery)`,
+    `supernet step vs a step of the largest architecture of each space, batch ${r.batch}, ${r.backend} (bound: weight step + α step / N ≤ 2×, one α ` +
+      `step per N weight steps: the config's search.archEvery)`,
     `${'space'.padEnd(width)}  largest ms  weight ms        α ms  N   weight + α/N`,
   ];
   for (const e of r.entries) {
@@ -245,7 +248,8 @@ export function formatSupernetSteps(r: SupernetStepReport): string {
       continue;
     }
     lines.push(
-      `${e.label.padEnd(width)}      ${ms(t.largestStepMs)}  ${ms(t.supernetWeightStepMs)} ${times(t.weightStepRatio).padStart(6)}  ${ms(t.supernetArchStepMs)}  ${String(t.archEvery).padStart(1)}   ${times(t.searchStepRatio).padStart(6)}`,
+      `${e.label.padEnd(width)}      ${ms(t.largestStepMs)}  ${ms(t.supernetWeightStepMs)} ${times(t.weightStepRatio).padStart(6)}  ` +
+        `${ms(t.supernetArchStepMs)}  ${String(t.archEvery).padStart(1)}   ${times(t.searchStepRatio).padStart(6)}`,
     );
   }
   for (const e of r.entries) {

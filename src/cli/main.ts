@@ -11,7 +11,8 @@ function buildCli(args: string[]): Argv {
     yargs(args)
       .scriptName('groupnas')
       .usage(
-        '$0 <command> [options]\n\nDifferentiable architecture search for structured binary neural networks (Group-Net),\npriced on real bit-packed XNOR/popcount kernels.',
+        '$0 <command> [options]\n\nDifferentiable architecture search for structured binary neural networks (Group-Net),\npriced on real bit-packed ' +
+          'XNOR/popcount kernels.',
       )
       .command(commands)
       .demandCommand(1, NO_COMMAND)
@@ -24,7 +25,8 @@ function buildCli(args: string[]): Argv {
       .alias('h', 'help')
       .wrap(Math.min(110, process.stdout.columns ?? 100))
       .epilogue(
-        'Run `groupnas <command> --help` for its options. Commands that compute take --backend; most take --json (JSON on stdout, progress on stderr). Docs: README.md in the package.',
+        'Run `groupnas <command> --help` for its options. Commands that compute take --backend; most take --json (JSON on stdout, progress on stderr). ' +
+          'Docs: README.md in the package.',
       )
       // A usage mistake stops parsing here, before any handler runs (yargs would otherwise go on).
       .fail((msg, err, y) => {

@@ -116,7 +116,8 @@ export function loadNativeAddon(): NativeAddon {
   const source = nativeAddonSource();
   if (source === undefined) {
     loadError = new NotAvailableError(
-      `native engine: the addon is not built${buildStatus()}; build it with \`npm run build:native\` (needs a C compiler, make and Python for node-gyp), or use --engine wasm`,
+      `native engine: the addon is not built${buildStatus()}; build it with \`npm run build:native\` (needs a C compiler, make and Python for ` +
+        `node-gyp), or use --engine wasm`,
     );
     throw loadError;
   }

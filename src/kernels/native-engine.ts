@@ -50,7 +50,8 @@ export function interleaveWeights(weights: PackedWeights): Uint32Array {
   const rowWords = kernel * kernel * words;
   if (words !== wordsFor(weights.inChannels) || data.length !== cout * rowWords || weights.tapSums.length !== cout * kernel * kernel) {
     throw new UsageError(
-      `native engine: packed weights hold ${data.length} words and ${weights.tapSums.length} tap sums, expected ${cout * rowWords} and ${cout * kernel * kernel} for ${kernel}×${kernel}×${weights.inChannels}×${cout}`,
+      `native engine: packed weights hold ${data.length} words and ${weights.tapSums.length} tap sums, expected ${cout * rowWords} and ` +
+        `${cout * kernel * kernel} for ${kernel}×${kernel}×${weights.inChannels}×${cout}`,
     );
   }
   const blocks = Math.ceil(cout / BLOCK);

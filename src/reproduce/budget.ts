@@ -85,7 +85,8 @@ export function describeBudget(b: ReproduceBudget): string {
     t.augment ? 'augmented' : 'no augmentation',
     ...(t.distillation
       ? [
-          `distilled from ${t.distillation.teacher} (kd ${t.distillation.kd}, at ${t.distillation.at}, T ${t.distillation.temperature}; not the ${UNDISTILLED_PRESET} row)`,
+          `distilled from ${t.distillation.teacher} (kd ${t.distillation.kd}, at ${t.distillation.at}, T ${t.distillation.temperature}; not the ` +
+            `${UNDISTILLED_PRESET} row)`,
         ]
       : []),
   ];

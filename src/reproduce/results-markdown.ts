@@ -27,7 +27,8 @@ export function resultsMarkdown(res: ReproductionResults): string {
   const lines = [
     `# groupnas reproduce ${res.table}: ${res.title}`,
     '',
-    `Test accuracy on ${res.dataset.name} (${res.dataset.checksum.slice(0, 12)}…), mean ± sample std over seeds; the supplement's numbers are ImageNet top-1 (ResNet-18) and are shown for the trend only.`,
+    `Test accuracy on ${res.dataset.name} (${res.dataset.checksum.slice(0, 12)}…), mean ± sample std over seeds; the supplement's numbers are ImageNet ` +
+      `top-1 (ResNet-18) and are shown for the trend only.`,
     '',
     `Budget: ${res.budgetText}.`,
     '',

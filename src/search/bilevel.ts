@@ -141,7 +141,10 @@ export class BilevelTrainer {
     return { loss, accuracy: correct / y.shape[0] };
   }
 
-  /** L_arch at the current weights: task loss on (x, y) combined with E[cost]; also reports hits and E[cost]. `alphaGradient: false` when only w is differentiated. */
+  /**
+   * L_arch at the current weights: task loss on (x, y) combined with E[cost]; also reports hits and
+   * E[cost]. `alphaGradient: false` when only w is differentiated.
+   */
   private archLoss(x: tf.Tensor4D, y: tf.Tensor1D, withCost: boolean, out?: { hits?: tf.Scalar; cost?: tf.Scalar }, alphaGradient = true): tf.Scalar {
     const w = structureWeights(this.supernet.layout, this.probabilities());
     const logits = this.studentLogits(x, true, w, { alphaGradient });

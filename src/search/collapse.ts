@@ -18,5 +18,9 @@ export function collapseWarning(space: SearchSpace, model: CostModel, arch: Arch
   const own = archCost(model, arch);
   if (own > minimum * 1.0001) return undefined;
   if (cost.objective !== 'none' && cost.target !== undefined && cost.target < minimum * 1.1) return undefined;
-  return `the derived architecture of ${space.name} is the cheapest one the space holds (${own.toPrecision(4)} ${model.unit}) although ${cost.objective === 'none' ? 'no cost term is set' : `the target is ${cost.target} ${model.unit}`}: α collapsed to the cheapest choices; try more warm-up epochs or a larger target`;
+  return (
+    `the derived architecture of ${space.name} is the cheapest one the space holds (${own.toPrecision(4)} ${model.unit}) although ` +
+    `${cost.objective === 'none' ? 'no cost term is set' : `the target is ${cost.target} ${model.unit}`}: α collapsed to the cheapest choices; try ` +
+    `more warm-up epochs or a larger target`
+  );
 }

@@ -99,7 +99,10 @@ function widthSets(layout: SupernetLayout): number[][] {
   return sets;
 }
 
-/** The template with every block its own group, K bases and `bits` everywhere, these stage widths and every block's t-th dilation choice (its last where it has fewer). */
+/**
+ * The template with every block its own group, K bases and `bits` everywhere, these stage widths
+ * and every block's t-th dilation choice (its last where it has fewer).
+ */
 function probeArch(layout: SupernetLayout, k: number, bits: ActivationBits, widths: number[], t: number): Arch {
   const draft = toDraft(layout.template);
   draft.boundaries = draft.boundaries.map(() => 'aggregate');
@@ -298,7 +301,10 @@ export function archCost(model: CostModel, arch: Arch): number {
   return total;
 }
 
-/** The cheapest and dearest cost the price list allows (each block and boundary at its own extreme: a bound, not always an architecture; continuing a group costs 0). */
+/**
+ * The cheapest and dearest cost the price list allows (each block and boundary at its own extreme:
+ * a bound, not always an architecture; continuing a group costs 0).
+ */
 export function costBounds(model: CostModel): { min: number; max: number } {
   const sum = (pick: (prices: number[]) => number) => model.constant + model.perBlock.reduce((total, table) => total + pick(table.flat(2)), 0);
   const connections = model.perBoundary.reduce((total, boundary) => total + (boundary ? Math.max(...boundary.prices.flat(3)) : 0), 0);

@@ -59,65 +59,98 @@ function teacherSeconds(teacherDir: string | undefined): number | undefined {
   return result !== undefined ? trainingSeconds(result) : undefined;
 }
 
+/** The report: one section after the other, each a list of Markdown lines. */
 export function searchReport(input: SearchReportInput): string {
-  const { config, search, evaluation, chosen } = input;
-  const records = evaluation.record.candidates;
-  const done = records.filter((c) => c.status === 'done');
-  const lines: string[] = [];
-  const push = (...l: string[]) => lines.push(...l);
+  return [
+    `# Search report: ${input.config.name ?? 'search'}`,
+    '',
+    ...chosenSection(input),
+    ...configurationSection(input),
+    ...dataSection(input),
+    ...timeSection(input),
+    ...plotsSection(input.search),
+    ...candidatesSection(input),
+    ...presetsSection(input),
+    'Per-candidate training runs, results and packed models are under [`evaluation/`](evaluation/evaluation.json); ' +
+      'the derivation is in [`candidates.json`](candidates.json), the α history in [`search.json`](search.json).',
+    '',
+  ].join('\n');
+}
 
-  push(`# Search report: ${config.name ?? 'search'}`, '');
-  if (chosen !== undefined) {
-    const c = records[chosen.index]!;
-    const r = c.result!;
-    push(
-      `**Chosen architecture:** candidate ${c.index} (${cell(c.arch.name ?? '')}) — ${chosen.rule}: test accuracy ${(r.testAccuracy * 100).toFixed(2)}%` +
-        `${c.latency ? `, ${c.latency.medianMs.toPrecision(3)} ms measured` : ''}, ${count(r.costs.bops)} BOPs, ${count(r.costs.memoryBytes)} bytes. ` +
-        "Written as [`arch.json`](arch.json) and [`model.gnb`](model.gnb); the supernet's derivation is [`derived-arch.json`](derived-arch.json).",
-      '',
-    );
-  } else {
-    push("**No candidate finished its evaluation**: `arch.json` is the supernet's derived architecture and there is no `model.gnb`.", '');
+/** The headline: which candidate was chosen and why, with what it measured. */
+function chosenSection({ evaluation, chosen }: SearchReportInput): string[] {
+  if (chosen === undefined) {
+    return ["**No candidate finished its evaluation**: `arch.json` is the supernet's derived architecture and there is no `model.gnb`.", ''];
   }
+  const c = evaluation.record.candidates[chosen.index]!;
+  const r = c.result!;
+  const accuracy = `test accuracy ${(r.testAccuracy * 100).toFixed(2)}%`;
+  const latency = c.latency ? `, ${c.latency.medianMs.toPrecision(3)} ms measured` : '';
+  return [
+    `**Chosen architecture:** candidate ${c.index} (${cell(c.arch.name ?? '')}) — ${chosen.rule}: ${accuracy}${latency}, ` +
+      `${count(r.costs.bops)} BOPs, ${count(r.costs.memoryBytes)} bytes. ` +
+      "Written as [`arch.json`](arch.json) and [`model.gnb`](model.gnb); the supernet's derivation is [`derived-arch.json`](derived-arch.json).",
+    '',
+  ];
+}
 
-  push('## Configuration', '');
-  push(
-    `- space: \`${search.space}\` (${search.variables.length} decision variables), template \`${config.space.template}\`, backbone \`${config.backbone.name}\` ×${config.backbone.widthMultiplier}`,
+function configurationSection({ config, search, evaluation }: SearchReportInput): string[] {
+  const s = config.search;
+  const d = config.distillation;
+  const backbone = `backbone \`${config.backbone.name}\` ×${config.backbone.widthMultiplier}`;
+  const archEvery = s.archEvery > 1 ? ` every ${s.archEvery} weight steps` : '';
+  const distillation = search.teacher !== undefined ? `KD ${d.kd}, AT ${d.at}, T ${d.temperature} from \`${search.teacher}\`` : 'none';
+  return [
+    '## Configuration',
+    '',
+    `- space: \`${search.space}\` (${search.variables.length} decision variables), template \`${config.space.template}\`, ${backbone}`,
     `- seed ${config.seed}; cost: ${search.cost.objective} objective on ${search.cost.metric} (${search.cost.unit})${targetText(search.cost)}`,
-    `- supernet search: ${config.search.epochs} epochs (${config.search.warmupEpochs} warm-up), batch ${config.search.batchSize}, ${config.search.order}-order α gradient${config.search.archEvery > 1 ? ` every ${config.search.archEvery} weight steps` : ''}${config.search.gumbel.enabled ? ', Gumbel-softmax' : ''}`,
-    `- evaluation: ${config.evaluation.candidates} candidates × ${config.evaluation.epochs} epoch(s), ${evaluation.workers} worker(s), latency on the \`${config.evaluation.engine}\` engine`,
-    `- distillation: ${search.teacher !== undefined ? `KD ${config.distillation.kd}, AT ${config.distillation.at}, T ${config.distillation.temperature} from \`${search.teacher}\`` : 'none'}`,
+    `- supernet search: ${s.epochs} epochs (${s.warmupEpochs} warm-up), batch ${s.batchSize}, ${s.order}-order α gradient${archEvery}` +
+      `${s.gumbel.enabled ? ', Gumbel-softmax' : ''}`,
+    `- evaluation: ${config.evaluation.candidates} candidates × ${config.evaluation.epochs} epoch(s), ${evaluation.workers} worker(s), ` +
+      `latency on the \`${config.evaluation.engine}\` engine`,
+    `- distillation: ${distillation}`,
     '',
-  );
+  ];
+}
 
-  push('## Data', '');
-  const testImages = done[0]?.result?.testImages;
-  push(
-    `- dataset \`${config.data.dataset}\`; training images: ${config.data.trainLimit > 0 ? `first ${config.data.trainLimit}` : 'all'} ` +
-      `(${(config.data.archValFraction * 100).toFixed(0)}% of them held out for the α steps during the search); ` +
-      `test images: ${testImages ?? (config.data.testLimit > 0 ? config.data.testLimit : 'all')}; augmentation ${config.data.augment ? 'on' : 'off'}`,
+function dataSection({ config, evaluation }: SearchReportInput): string[] {
+  const data = config.data;
+  const testImages = evaluation.record.candidates.find((c) => c.status === 'done')?.result?.testImages;
+  return [
+    '## Data',
     '',
-  );
+    `- dataset \`${data.dataset}\`; training images: ${data.trainLimit > 0 ? `first ${data.trainLimit}` : 'all'} ` +
+      `(${(data.archValFraction * 100).toFixed(0)}% of them held out for the α steps during the search); ` +
+      `test images: ${testImages ?? (data.testLimit > 0 ? data.testLimit : 'all')}; augmentation ${data.augment ? 'on' : 'off'}`,
+    '',
+  ];
+}
 
-  push('## Time per phase', '', '| phase | time |', '|---|---|');
+function timeSection({ search, evaluation, presets, evaluationSeconds }: SearchReportInput): string[] {
+  const lines = ['## Time per phase', '', '| phase | time |', '|---|---|'];
   const teacher = teacherSeconds(search.teacher);
-  if (teacher !== undefined) push(`| teacher training | ${seconds(teacher)} |`);
-  if (input.presets) {
-    const presetSum = input.presets.record.candidates.reduce((sum, c) => sum + (c.result?.trainSeconds ?? 0), 0);
-    push(`| preset training (sum over ${input.presets.record.candidates.length} presets) | ${seconds(presetSum)} |`);
+  if (teacher !== undefined) lines.push(`| teacher training | ${seconds(teacher)} |`);
+  if (presets) {
+    const presetSum = presets.record.candidates.reduce((sum, c) => sum + (c.result?.trainSeconds ?? 0), 0);
+    lines.push(`| preset training (sum over ${presets.record.candidates.length} presets) | ${seconds(presetSum)} |`);
   }
-  push(
-    `| supernet search (${search.epochs.length} epochs${search.stoppedEarly ? `, stopped early at ${search.stoppedEarly.epoch}` : ''}) | ${seconds(search.epochs.reduce((s, e) => s + e.seconds, 0))} |`,
-  );
-  const trainSum = done.reduce((s, c) => s + c.result!.trainSeconds, 0);
-  push(
+  const stoppedEarly = search.stoppedEarly ? `, stopped early at ${search.stoppedEarly.epoch}` : '';
+  const searchSeconds = search.epochs.reduce((sum, e) => sum + e.seconds, 0);
+  const trainSum = evaluation.record.candidates.reduce((sum, c) => sum + (c.status === 'done' ? c.result!.trainSeconds : 0), 0);
+  const resumed = evaluation.skipped.length > 0 ? `; ${evaluation.skipped.length} resumed as done` : '';
+  lines.push(
+    `| supernet search (${search.epochs.length} epochs${stoppedEarly}) | ${seconds(searchSeconds)} |`,
     `| candidate training (sum over candidates, ${evaluation.workers} worker(s)) | ${seconds(trainSum)} |`,
-    `| evaluation wall time (this run${evaluation.skipped.length > 0 ? `; ${evaluation.skipped.length} resumed as done` : ''}) | ${seconds(input.evaluationSeconds)} |`,
+    `| evaluation wall time (this run${resumed}) | ${seconds(evaluationSeconds)} |`,
     `| latency measurement | ${seconds(evaluation.latencySeconds)} |`,
     '',
   );
+  return lines;
+}
 
-  push(
+function plotsSection(search: SearchLog): string[] {
+  return [
     '## Plots',
     '',
     '- [α probabilities per epoch](alpha.svg)',
@@ -128,65 +161,90 @@ export function searchReport(input: SearchReportInput): string {
     '',
     '![pareto](pareto.svg)',
     '',
-  );
-  for (const w of search.warnings) push(`> warning: ${w}`, '');
-
-  const header = [
-    '| # | name | derivation | α probability | status | test accuracy | measured latency (ms) | predicted latency (ms) | BOPs | params | memory (bytes) | fronts | train time | notes |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    ...search.warnings.flatMap((w) => [`> warning: ${w}`, '']),
   ];
-  const row = (c: CandidateRecord, derivation: string, probability: string, fronts: string, extra: string[]) => {
-    const r = c.result;
-    const predicted = c.arch.metrics?.predictedLatencyMs;
-    const notes = [
-      ...extra,
-      c.status === 'failed' ? `failed: ${c.reason ?? ''}` : '',
-      c.status === 'done' && c.failures.length > 0 ? `${c.failures.length} failed attempt(s) before: ${c.failures.map((f) => f.kind).join(', ')}` : '',
-    ]
-      .filter((n) => n !== '')
-      .join('; ');
-    return (
-      `| ${c.index} | ${cell(c.arch.name ?? '')} | ${derivation} | ${probability} | ${c.status} | ` +
-      `${r ? `${(r.testAccuracy * 100).toFixed(2)}%` : '–'} | ${c.latency ? c.latency.medianMs.toPrecision(3) : '–'} | ${predicted !== undefined ? predicted.toPrecision(3) : '–'} | ` +
-      `${r ? count(r.costs.bops) : '–'} | ${r ? count(r.costs.params) : '–'} | ${r ? count(r.costs.memoryBytes) : '–'} | ${fronts || '–'} | ${r ? seconds(r.trainSeconds) : '–'} | ${cell(notes)} |`
-    );
-  };
+}
 
-  push('## Candidates', '', ...header);
-  for (const c of records) {
-    const d = input.derived[c.index];
-    const fronts = [input.latencyFront.includes(c.index) ? 'latency' : '', input.bopsFront.includes(c.index) ? 'BOPs' : ''].filter((f) => f !== '').join(', ');
-    push(row(c, d?.derivation ?? '', d ? d.probability.toPrecision(3) : '', fronts, [c.index === chosen?.index ? '**chosen**' : '']));
-  }
-  push('', '"fronts": the candidate is on the accuracy/measured-latency or accuracy/BOPs Pareto front of the candidates.', '');
+const TABLE_HEADER = [
+  '| # | name | derivation | α probability | status | test accuracy | measured latency (ms) | predicted latency (ms) | BOPs | params | memory (bytes) | ' +
+    'fronts | train time | notes |',
+  '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+];
 
-  if (input.presets) {
-    push('## Hand-designed presets', '', 'The same backbone, training schedule, distillation and latency measurement as the candidates.', '', ...header);
-    for (const c of input.presets.record.candidates)
-      push(row(c, 'preset', '–', '', [input.dominatingPresets.includes(c.index) ? 'beats the chosen architecture' : '']));
-    push('');
-    if (chosen !== undefined) {
-      push(
-        input.dominatingPresets.length === 0
-          ? '**The chosen architecture is not dominated by any preset** on accuracy and measured latency.'
-          : `**The chosen architecture is dominated** on accuracy and measured latency by ${input.dominatingPresets.map((i) => `\`${input.presets!.record.candidates[i]!.arch.name}\``).join(', ')}.`,
-        '',
-      );
-    }
-  } else {
-    push(
+/** One row of the candidates' (or presets') table. */
+function tableRow(c: CandidateRecord, derivation: string, probability: string, fronts: string, extra: string[]): string {
+  const r = c.result;
+  const predicted = c.arch.metrics?.predictedLatencyMs;
+  const retried =
+    c.status === 'done' && c.failures.length > 0 ? `${c.failures.length} failed attempt(s) before: ${c.failures.map((f) => f.kind).join(', ')}` : '';
+  const notes = [...extra, c.status === 'failed' ? `failed: ${c.reason ?? ''}` : '', retried].filter((n) => n !== '').join('; ');
+  const cells = [
+    String(c.index),
+    cell(c.arch.name ?? ''),
+    derivation,
+    probability,
+    c.status,
+    r ? `${(r.testAccuracy * 100).toFixed(2)}%` : '–',
+    c.latency ? c.latency.medianMs.toPrecision(3) : '–',
+    predicted !== undefined ? predicted.toPrecision(3) : '–',
+    r ? count(r.costs.bops) : '–',
+    r ? count(r.costs.params) : '–',
+    r ? count(r.costs.memoryBytes) : '–',
+    fronts || '–',
+    r ? seconds(r.trainSeconds) : '–',
+    cell(notes),
+  ];
+  return `| ${cells.join(' | ')} |`;
+}
+
+function candidatesSection({ evaluation, derived, latencyFront, bopsFront, chosen }: SearchReportInput): string[] {
+  const rows = evaluation.record.candidates.map((c) => {
+    const d = derived[c.index];
+    const fronts = [latencyFront.includes(c.index) ? 'latency' : '', bopsFront.includes(c.index) ? 'BOPs' : ''].filter((f) => f !== '').join(', ');
+    return tableRow(c, d?.derivation ?? '', d ? d.probability.toPrecision(3) : '', fronts, [c.index === chosen?.index ? '**chosen**' : '']);
+  });
+  return [
+    '## Candidates',
+    '',
+    ...TABLE_HEADER,
+    ...rows,
+    '',
+    '"fronts": the candidate is on the accuracy/measured-latency or accuracy/BOPs Pareto front of the candidates.',
+    '',
+  ];
+}
+
+/** The presets' table and whether one beats the chosen architecture — or how to add them. */
+function presetsSection({ dir, presets, dominatingPresets, chosen }: SearchReportInput): string[] {
+  if (!presets) {
+    return [
       '## Hand-designed presets',
       '',
-      `Not compared in this run. \`groupnas search --resume ${input.dir} --compare-presets\` trains the hand-designed presets on the same backbone the same way (into \`presets/\`) and adds them here and to pareto.svg; the candidates are kept.`,
+      `Not compared in this run. \`groupnas search --resume ${dir} --compare-presets\` trains the hand-designed presets on the same backbone ` +
+        'the same way (into `presets/`) and adds them here and to pareto.svg; the candidates are kept.',
+      '',
+    ];
+  }
+  const presetRecords = presets.record.candidates;
+  const lines = [
+    '## Hand-designed presets',
+    '',
+    'The same backbone, training schedule, distillation and latency measurement as the candidates.',
+    '',
+    ...TABLE_HEADER,
+    ...presetRecords.map((c) => tableRow(c, 'preset', '–', '', [dominatingPresets.includes(c.index) ? 'beats the chosen architecture' : ''])),
+    '',
+  ];
+  if (chosen !== undefined) {
+    const names = dominatingPresets.map((i) => `\`${presetRecords[i]!.arch.name}\``).join(', ');
+    lines.push(
+      dominatingPresets.length === 0
+        ? '**The chosen architecture is not dominated by any preset** on accuracy and measured latency.'
+        : `**The chosen architecture is dominated** on accuracy and measured latency by ${names}.`,
       '',
     );
   }
-
-  push(
-    `Per-candidate training runs, results and packed models are under [\`evaluation/\`](evaluation/evaluation.json); the derivation is in [\`candidates.json\`](candidates.json), the α history in [\`search.json\`](search.json).`,
-    '',
-  );
-  return lines.join('\n');
+  return lines;
 }
 
 /** ", target 3.06 (0.6 × the template's 5.1)" — the absolute target the search used, and where it came from. */

@@ -234,7 +234,9 @@ export async function evaluateSearch(search: SearchResult, options: EvaluationSt
   const points = searchParetoPoints(records, presetRecords, chosen?.index);
   const dominatingPresets =
     chosen === undefined ? [] : presetRecords.filter((p) => p.status === 'done' && dominates(p, records[chosen.index]!, latencyObjectives)).map((p) => p.index);
-  const title = `${config.name ?? 'search'}: ${records.filter((c) => c.status === 'done').length} of ${records.length} candidates evaluated${presets ? ', with the presets' : ''}`;
+  const title =
+    `${config.name ?? 'search'}: ${records.filter((c) => c.status === 'done').length} of ${records.length} candidates ` +
+    `evaluated${presets ? ', with the presets' : ''}`;
   writeFileAtomic(searchFile(dir, 'paretoPlot'), paretoSvg(points, title));
   if (chosen !== undefined) {
     const c = records[chosen.index]!;

@@ -159,7 +159,8 @@ function templateCost(space: SearchSpace, costModel: CostModel): number {
     space.encode(space.template);
   } catch (e) {
     throw new UsageError(
-      `cost.relativeTarget: the template is not an architecture of search space ${space.name} (${(e as Error).message}), so it has no price to scale; give cost.target instead`,
+      `cost.relativeTarget: the template is not an architecture of search space ${space.name} (${(e as Error).message}), so it has no price to scale; ` +
+        `give cost.target instead`,
     );
   }
   return archCost(costModel, space.template);

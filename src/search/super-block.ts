@@ -185,7 +185,8 @@ export class SuperBlock {
       this.outChannels = width;
       this.units = [unit('unit1', inChannels, width, kernel, stride, dilation)];
     }
-    // Named like nn's Shortcut (`shortcut.conv.weight`, `shortcut.bn.*`); built here because a `mixed` block needs the projection even where the widest shapes agree.
+    // Named like nn's Shortcut (`shortcut.conv.weight`, `shortcut.bn.*`); built here because a
+    // `mixed` block needs the projection even where the widest shapes agree.
     const projects = kind !== 'plain' && (shortcutKind !== 'identity' || stride !== 1 || inChannels !== this.outChannels);
     if (projects) {
       const s = scope.child('shortcut');

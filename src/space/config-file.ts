@@ -112,7 +112,8 @@ function semanticProblems(config: SearchConfig): Problem[] {
   if (config.cost.objective !== 'none' && config.cost.target === undefined && config.cost.relativeTarget === undefined) {
     add(
       'cost.target',
-      `required when cost.objective is "${config.cost.objective}" (the target ${config.cost.metric === 'latency' ? 'latency in ms' : 'BOPs'}), unless cost.relativeTarget gives it as a fraction of the template's cost`,
+      `required when cost.objective is "${config.cost.objective}" (the target ${config.cost.metric === 'latency' ? 'latency in ms' : 'BOPs'}), unless ` +
+        `cost.relativeTarget gives it as a fraction of the template's cost`,
     );
   }
   if (config.search.warmupEpochs >= config.search.epochs) {

@@ -43,7 +43,8 @@ export function checkStaging(arch: Arch, epochs: number, realWeightEpochs: numbe
   }
   if (arch.bits.every((b) => b === 32)) {
     throw new UsageError(
-      `--staged: the architecture${arch.name ? ` ${arch.name}` : ''} has no binary units (every group has 32-bit activations), so there are no weights to binarize in stage 2`,
+      `--staged: the architecture${arch.name ? ` ${arch.name}` : ''} has no binary units (every group has 32-bit activations), so there are no weights ` +
+        `to binarize in stage 2`,
     );
   }
 }

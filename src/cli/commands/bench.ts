@@ -26,12 +26,14 @@ const rate = (v: number | undefined): string => (v === undefined ? '-' : v >= 10
 
 function printTrainStep(r: TrainStepBenchResult): void {
   console.log(
-    `train step, batch ${r.batch} (cpu backend: one step of ${r.cpuBatch}), one thread each — ${r.machine.cpu}, ${r.machine.simd.join(' ')}, node ${r.machine.node}, torch ${r.torchVersion ?? 'absent'}`,
+    `train step, batch ${r.batch} (cpu backend: one step of ${r.cpuBatch}), one thread each — ${r.machine.cpu}, ${r.machine.simd.join(' ')}, node ` +
+      `${r.machine.node}, torch ${r.torchVersion ?? 'absent'}`,
   );
   console.log('model         wasm img/s   cpu img/s   wasm/cpu   torch img/s   wasm/torch');
   for (const m of r.models) {
     console.log(
-      `${m.model.padEnd(13)} ${rate(m.wasmImagesPerSec).padStart(10)} ${rate(m.cpuImagesPerSec).padStart(11)} ${ratio(m.speedupVsCpu, 0).padStart(10)} ${rate(m.torchImagesPerSec).padStart(13)} ${ratio(m.ratioVsTorch).padStart(12)}`,
+      `${m.model.padEnd(13)} ${rate(m.wasmImagesPerSec).padStart(10)} ${rate(m.cpuImagesPerSec).padStart(11)} ${ratio(m.speedupVsCpu, 0).padStart(10)} ` +
+        `${rate(m.torchImagesPerSec).padStart(13)} ${ratio(m.ratioVsTorch).padStart(12)}`,
     );
   }
 }

@@ -34,7 +34,8 @@ const exportCommand: CommandModule<object, ExportArgs> = {
       .option('format', {
         choices: FORMATS,
         describe:
-          'gnb: bit-packed, for groupnas infer; onnx: standard ONNX (opset 13, NCHW input `images`, output `logits`). Default: from --out (.onnx → onnx), else gnb',
+          'gnb: bit-packed, for groupnas infer; onnx: standard ONNX (opset 13, NCHW input `images`, output `logits`). Default: from --out (.onnx → ' +
+          'onnx), else gnb',
       })
       .example('$0 export --run runs/my-run --out model.gnb', 'for groupnas infer and the packed engines')
       .example('$0 export --run runs/my-run --out model.onnx', 'for onnxruntime and other ONNX runtimes') as Argv<ExportArgs>,
@@ -48,7 +49,8 @@ const exportCommand: CommandModule<object, ExportArgs> = {
     }
     const kind = format === 'onnx' ? ', ONNX opset 13' : '';
     console.log(
-      `wrote ${written.path} (${(written.bytes / 1024).toFixed(1)} KiB${kind}): ${written.arch ?? 'arch'}, ${describeAccuracy(written.tfjsTestAccuracy, written.testImages)}`,
+      `wrote ${written.path} (${(written.bytes / 1024).toFixed(1)} KiB${kind}): ${written.arch ?? 'arch'}, ` +
+        `${describeAccuracy(written.tfjsTestAccuracy, written.testImages)}`,
     );
   },
 };

@@ -22,7 +22,8 @@ function print(r: InferReport): void {
   console.log(`test accuracy ${(r.accuracy * 100).toFixed(2)}% (${r.correct}/${r.data.testImages}) on ${r.data.name}${recorded}`);
   for (const l of r.latency) {
     console.log(
-      `latency batch ${String(l.batch).padEnd(3)} ${(l.medianSeconds * 1e3).toFixed(2).padStart(9)} ms  ${l.imagesPerSecond.toFixed(1).padStart(8)} images/s  (median of ${l.repeats})`,
+      `latency batch ${String(l.batch).padEnd(3)} ${(l.medianSeconds * 1e3).toFixed(2).padStart(9)} ms  ${l.imagesPerSecond.toFixed(1).padStart(8)} ` +
+        `images/s  (median of ${l.repeats})`,
     );
   }
   console.log(`machine: ${r.machine.cpu}, one thread`);

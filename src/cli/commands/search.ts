@@ -139,12 +139,15 @@ function report(r: SearchResult, json: boolean, evaluation?: EvaluationStageResu
   for (const e of r.log.epochs) {
     const arch = e.archAccuracy !== undefined ? `  arch-val acc ${(e.archAccuracy * 100).toFixed(1)}%` : '';
     console.log(
-      `epoch ${e.epoch}${e.warmup ? ' (warm-up)' : ''}: loss ${e.trainLoss.toFixed(4)}  train acc ${(e.trainAccuracy * 100).toFixed(1)}%${arch}  entropy ${e.entropy.toFixed(3)}  E[cost] ${e.expectedCost.toPrecision(4)} ${unit}  argmax ${e.argmaxCost.toPrecision(4)} ${unit}  (${e.seconds.toFixed(1)}s)`,
+      `epoch ${e.epoch}${e.warmup ? ' (warm-up)' : ''}: loss ${e.trainLoss.toFixed(4)}  train acc ${(e.trainAccuracy * 100).toFixed(1)}%${arch}  ` +
+        `entropy ${e.entropy.toFixed(3)}  E[cost] ${e.expectedCost.toPrecision(4)} ${unit}  argmax ${e.argmaxCost.toPrecision(4)} ${unit}  ` +
+        `(${e.seconds.toFixed(1)}s)`,
     );
   }
   for (const c of r.candidates) {
     console.log(
-      `candidate ${candidateIndex(c)}: p ${c.probability.toPrecision(3)}  ${c.cost.toPrecision(4)} ${unit}  bases ${c.arch.bases.join(',')}  bits ${c.arch.bits.join(',')}  groups ${c.arch.groups.map((g) => `${g.start}-${g.end - 1}`).join(' ')}  connections ${c.arch.connections.join(',') || '-'}`,
+      `candidate ${candidateIndex(c)}: p ${c.probability.toPrecision(3)}  ${c.cost.toPrecision(4)} ${unit}  bases ${c.arch.bases.join(',')}  bits ` +
+        `${c.arch.bits.join(',')}  groups ${c.arch.groups.map((g) => `${g.start}-${g.end - 1}`).join(' ')}  connections ${c.arch.connections.join(',') || '-'}`,
     );
   }
   if (!r.finished) {
@@ -158,18 +161,22 @@ function report(r: SearchResult, json: boolean, evaluation?: EvaluationStageResu
   for (const c of evaluation.outcome.record.candidates) {
     const res = c.result;
     const measured = res
-      ? `test acc ${(res.testAccuracy * 100).toFixed(2)}%  ${c.latency ? `${c.latency.medianMs.toPrecision(3)} ms` : 'latency –'}  ${res.costs.bops.toPrecision(4)} BOPs`
+      ? `test acc ${(res.testAccuracy * 100).toFixed(2)}%  ${c.latency ? `${c.latency.medianMs.toPrecision(3)} ms` : 'latency –'}  ` +
+        `${res.costs.bops.toPrecision(4)} BOPs`
       : `failed: ${c.reason ?? ''}`;
     console.log(`evaluated ${c.index}${c.index === evaluation.chosen ? ' (chosen)' : ''}: ${measured}`);
   }
   for (const c of evaluation.presets?.record.candidates ?? []) {
     const res = c.result;
-    console.log(
-      `preset ${c.arch.name}: ${res ? `test acc ${(res.testAccuracy * 100).toFixed(2)}%  ${c.latency ? `${c.latency.medianMs.toPrecision(3)} ms` : 'latency –'}  ${res.costs.bops.toPrecision(4)} BOPs` : `failed: ${c.reason ?? ''}`}`,
-    );
+    const measured = res
+      ? `test acc ${(res.testAccuracy * 100).toFixed(2)}%  ${c.latency ? `${c.latency.medianMs.toPrecision(3)} ms` : 'latency –'}  ` +
+        `${res.costs.bops.toPrecision(4)} BOPs`
+      : `failed: ${c.reason ?? ''}`;
+    console.log(`preset ${c.arch.name}: ${measured}`);
   }
   console.log(
-    `report.md, arch.json${evaluation.chosen !== undefined ? ', model.gnb' : ''}, pareto.svg, evaluation/ in ${r.dir} (search ${r.seconds.toFixed(1)}s, evaluation ${evaluation.seconds.toFixed(1)}s)`,
+    `report.md, arch.json${evaluation.chosen !== undefined ? ', model.gnb' : ''}, pareto.svg, evaluation/ in ${r.dir} (search ` +
+      `${r.seconds.toFixed(1)}s, evaluation ${evaluation.seconds.toFixed(1)}s)`,
   );
 }
 
@@ -195,7 +202,8 @@ function listConfigs(json: boolean): void {
   const width = Math.max(...rows.map((r) => r.name.length));
   for (const r of rows) {
     console.log(
-      `${r.name.padEnd(width)}  data ${r.data}${r.trainImages > 0 ? ` (${r.trainImages} training images)` : ''}, ${r.template} with ${r.decisions.join(' + ')}, ${r.searchEpochs} supernet epochs, ${r.candidates} candidates × ${r.candidateEpochs} epochs`,
+      `${r.name.padEnd(width)}  data ${r.data}${r.trainImages > 0 ? ` (${r.trainImages} training images)` : ''}, ${r.template} with ` +
+        `${r.decisions.join(' + ')}, ${r.searchEpochs} supernet epochs, ${r.candidates} candidates × ${r.candidateEpochs} epochs`,
     );
   }
   console.log('use one with: groupnas search --config NAME');
@@ -230,7 +238,8 @@ const search: CommandModule<object, SearchArgs> = {
         type: 'boolean',
         default: false,
         describe:
-          'also evaluate groupnet-k1/k3/k5 the same way (into presets/) and compare them in pareto.svg and report.md; they start training on the core the supernet leaves idle',
+          'also evaluate groupnet-k1/k3/k5 the same way (into presets/) and compare them in pareto.svg and report.md; they start training on the core ' +
+          'the supernet leaves idle',
       })
       .option('task-timeout', { type: 'number', describe: "stop a candidate's training after this many seconds (retried once, then recorded as failed)" })
       .example('$0 search --config tiny --out runs/tiny', 'a search in a few minutes (bundled config `tiny`)')

@@ -34,6 +34,7 @@ import {
   writeEvaluation,
   type AttemptFailure,
   type CandidateRecord,
+  type CandidateResult,
   type EvaluationRecord,
 } from './evaluation-file.js';
 import { startEvaluationPool, type EvaluationPool } from './evaluation-pool.js';
@@ -136,11 +137,134 @@ function startingRecord(file: string, candidates: readonly Arch[], training: Tra
   };
 }
 
+/** What one evaluation's attempts share: its options, its record (rewritten after every change), and where it stands. */
+interface Evaluation {
+  dir: string;
+  options: EvaluateCandidatesOptions;
+  record: EvaluationRecord;
+  /** What the bars and notes call a candidate. */
+  label: string;
+  retries: number;
+  progress: ProgressReporter;
+  log: (line: string) => void;
+  /** Indices trained by this call, in the order they finished. */
+  evaluated: number[];
+  /** Rewrite evaluation.json. */
+  save(): void;
+  /** Move the overall bar to the candidates finished so far. */
+  showFinished(): void;
+}
+
+/** Candidate `index`'s training run directory. */
+function runDirOf(e: Evaluation, index: number): string {
+  return candidateRunDir(e.dir, index);
+}
+
+/** One attempt at candidate `c`, once a worker slot is free (the pool's slots keep callers from over-committing it). */
+async function attemptOnce(e: Evaluation, pool: EvaluationPool, c: CandidateRecord, attempt: number): Promise<AttemptOutcome> {
+  let release: () => void;
+  try {
+    release = await pool.slots.acquire(e.options.signal);
+  } catch {
+    return { kind: 'interrupted' };
+  }
+  try {
+    return await attemptOnAFreeWorker(e, pool, c, attempt);
+  } finally {
+    release();
+  }
+}
+
+/** Run the candidate's task on a worker, relaying its progress; a throw, a dead worker or the task timeout become the attempt's failure. */
+async function attemptOnAFreeWorker(e: Evaluation, pool: EvaluationPool, c: CandidateRecord, attempt: number): Promise<AttemptOutcome> {
+  const { signal } = e.options;
+  const channel = new MessageChannel();
+  const stopRelay = relayProgress(channel.port1, e.progress, `${e.label} ${c.index}`);
+  const fault = e.options.injectFaults?.[c.index];
+  const timeoutMs = attemptTimeoutMs(e.options.taskTimeoutMs, fault, attempt);
+  const timeout = new AbortController();
+  const timer = timeoutMs === undefined ? undefined : setTimeout(() => timeout.abort(), timeoutMs);
+  const task: WorkerTask = {
+    task: { index: c.index, arch: c.arch, training: e.options.training, runDir: runDirOf(e, c.index) },
+    attempt,
+    progress: channel.port2,
+    ...(fault ? { fault } : {}),
+  };
+  try {
+    const value = await pool.run(task, { signal: AbortSignal.any(signal ? [signal, timeout.signal] : [timeout.signal]), transferList: [channel.port2] });
+    return { kind: 'done', value };
+  } catch (err) {
+    if (signal?.aborted) return { kind: 'interrupted' };
+    if (timeout.signal.aborted) return { kind: 'timeout', message: `ran past the task timeout of ${timeoutMs} ms; its worker was stopped` };
+    const message = firstLine(err);
+    if ((err as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY') return { kind: 'worker-exit', message: `its worker ran out of memory (${message})` };
+    if (message.startsWith('worker exited')) return { kind: 'worker-exit', message: `its worker thread died (${message})` };
+    return { kind: 'error', message };
+  } finally {
+    clearTimeout(timer);
+    stopRelay();
+  }
+}
+
+/** The candidate's result as evaluation.json records it (paths relative to the evaluation directory). */
+function candidateResult(e: Evaluation, c: CandidateRecord, v: TrainedCandidate): CandidateResult {
+  return {
+    testAccuracy: v.testAccuracy,
+    testLoss: v.testLoss,
+    testImages: v.testImages,
+    history: v.history,
+    costs: v.costs,
+    runDir: relative(e.dir, runDirOf(e, c.index)),
+    modelFile: relative(e.dir, v.modelFile),
+    modelBytes: v.modelBytes,
+    trainSeconds: v.trainSeconds,
+  };
+}
+
+/** Attempts at one candidate until one succeeds or `retries` more have failed; every outcome is saved as it happens. */
+async function evaluateOne(e: Evaluation, pool: EvaluationPool, c: CandidateRecord): Promise<void> {
+  for (let attempt = 1; attempt <= 1 + e.retries; attempt++) {
+    const outcome = await attemptOnce(e, pool, c, attempt);
+    if (outcome.kind === 'interrupted') return;
+    if (outcome.kind === 'done') {
+      c.status = 'done';
+      c.result = candidateResult(e, c, outcome.value);
+      e.evaluated.push(c.index);
+      e.save();
+      e.showFinished();
+      if (outcome.value.resumed) e.log(`candidate ${c.index}: continued its run from the last checkpoint`);
+      return;
+    }
+    c.failures.push({ attempt, kind: outcome.kind, message: outcome.message });
+    e.log(`candidate ${c.index}: attempt ${attempt} failed: ${outcome.message}${attempt <= e.retries ? ' — retrying' : ''}`);
+    e.save();
+  }
+  c.status = 'failed';
+  c.reason = c.failures[c.failures.length - 1]!.message;
+  e.save();
+  e.showFinished();
+}
+
 /**
- * Train, test, pack and time `candidates` (see the file comment). Resolves when every candidate is
- * done or failed; rejects with EvaluationInterrupted when `signal` aborts first.
+ * Evaluate the candidates `todo` (in that order) on `workers` lanes, each taking the next candidate
+ * when it is done; with `startLanes` fewer, the others join once `allLanesWhen` settles.
  */
-export async function evaluateCandidates(candidates: readonly Arch[], options: EvaluateCandidatesOptions): Promise<EvaluationOutcome> {
+async function runLanes(e: Evaluation, pool: EvaluationPool, todo: readonly number[], workers: number): Promise<void> {
+  const queue = [...todo];
+  const lane = async () => {
+    for (let i = queue.shift(); i !== undefined && !e.options.signal?.aborted; i = queue.shift()) await evaluateOne(e, pool, e.record.candidates[i]!);
+  };
+  const startLanes = Math.min(e.options.startLanes ?? workers, workers);
+  const lanes = Array.from({ length: startLanes }, lane);
+  if (startLanes < workers) {
+    const widen = e.options.allLanesWhen ?? Promise.resolve();
+    // Settled either way: a caller's failure must not leave this evaluation waiting for lanes.
+    lanes.push(widen.then(noop, noop).then(() => Promise.all(Array.from({ length: workers - startLanes }, lane)).then(noop)));
+  }
+  await Promise.all(lanes);
+}
+
+function checkOptions(options: EvaluateCandidatesOptions): void {
   checkCount('workers', options.workers, 1);
   checkCount('retries', options.retries, 0);
   checkCount('taskTimeoutMs', options.taskTimeoutMs, 1);
@@ -151,159 +275,89 @@ export async function evaluateCandidates(candidates: readonly Arch[], options: E
       if (options[name] !== undefined) throw new UsageError(`${name}: set by the pool given (options.pool), not per evaluation`);
     }
   }
-  const { dir, signal } = options;
-  const progress = options.progress ?? silentProgress;
-  const log = options.log ?? (() => {});
-  const retries = options.retries ?? 1;
-  const file = join(dir, EVALUATION_FILE);
-  const record = startingRecord(file, candidates, options.training);
-  const save = () => writeEvaluation(file, record);
-  const runDirOf = (index: number) => candidateRunDir(dir, index);
-  save();
+}
 
-  const skipped = record.candidates.filter((c) => c.status === 'done').map((c) => c.index);
-  // Longest first: the biggest candidates start at once, so no worker is left alone with a big
-  // one at the end while the others idle (multiply-accumulates are a fair proxy of training time).
+/**
+ * The candidates still to evaluate, longest first: the biggest start at once, so no worker is left
+ * alone with a big one at the end while the others idle (multiply-accumulates are a fair proxy of
+ * training time).
+ */
+function pendingLongestFirst(record: EvaluationRecord): number[] {
   const work = (c: CandidateRecord) => {
     const t = summarize(c.arch).totals;
     return t.binaryMacs + t.floatMacs;
   };
-  const todo = record.candidates
+  return record.candidates
     .filter((c) => c.status !== 'done')
     .sort((a, b) => work(b) - work(a) || a.index - b.index)
     .map((c) => c.index);
-  if (skipped.length > 0) log(`evaluation: ${skipped.length} of ${candidates.length} candidates already evaluated in ${file}; skipping them`);
-  const workers = Math.min(options.pool?.workers ?? options.workers ?? availableParallelism(), Math.max(1, todo.length));
-  const interrupted = () =>
-    new EvaluationInterrupted(
-      `evaluation interrupted: ${record.candidates.filter((c) => c.status !== 'pending').length} of ${candidates.length} candidates finished; rerun with the same directory (${dir}) to resume`,
-    );
+}
 
+/**
+ * Train, test, pack and time `candidates` (see the file comment). Resolves when every candidate is
+ * done or failed; rejects with EvaluationInterrupted when `signal` aborts first.
+ */
+export async function evaluateCandidates(candidates: readonly Arch[], options: EvaluateCandidatesOptions): Promise<EvaluationOutcome> {
+  checkOptions(options);
+  const { dir, signal } = options;
+  const progress = options.progress ?? silentProgress;
+  const file = join(dir, EVALUATION_FILE);
+  const record = startingRecord(file, candidates, options.training);
   const label = options.label ?? 'candidate';
   const overall = progress.start(label === 'candidate' ? 'evaluate' : `evaluate ${label}s`, candidates.length);
-  const finished = () => overall.update(record.candidates.filter((c) => c.status !== 'pending').length);
-  finished();
-  const evaluated: number[] = [];
+  const countFinished = () => record.candidates.filter((c) => c.status !== 'pending').length;
+  const e: Evaluation = {
+    dir,
+    options,
+    record,
+    label,
+    retries: options.retries ?? 1,
+    progress,
+    log: options.log ?? noop,
+    evaluated: [],
+    save: () => writeEvaluation(file, record),
+    showFinished: () => overall.update(countFinished()),
+  };
+  e.save();
+  e.showFinished();
+
+  const skipped = record.candidates.filter((c) => c.status === 'done').map((c) => c.index);
+  const todo = pendingLongestFirst(record);
+  if (skipped.length > 0) e.log(`evaluation: ${skipped.length} of ${candidates.length} candidates already evaluated in ${file}; skipping them`);
+  const workers = Math.min(options.pool?.workers ?? options.workers ?? availableParallelism(), Math.max(1, todo.length));
   const poolStart = performance.now();
-
-  async function attemptOnce(pool: EvaluationPool, c: CandidateRecord, attempt: number): Promise<AttemptOutcome> {
-    let release: () => void;
-    try {
-      release = await pool.slots.acquire(signal);
-    } catch {
-      return { kind: 'interrupted' };
-    }
-    try {
-      return await attemptOnAFreeWorker(pool, c, attempt);
-    } finally {
-      release();
-    }
-  }
-
-  async function attemptOnAFreeWorker(pool: EvaluationPool, c: CandidateRecord, attempt: number): Promise<AttemptOutcome> {
-    const channel = new MessageChannel();
-    const stopRelay = relayProgress(channel.port1, progress, `${label} ${c.index}`);
-    const fault = options.injectFaults?.[c.index];
-    const timeoutMs = attemptTimeoutMs(options.taskTimeoutMs, fault, attempt);
-    const timeout = new AbortController();
-    const timer = timeoutMs === undefined ? undefined : setTimeout(() => timeout.abort(), timeoutMs);
-    const task: WorkerTask = {
-      task: { index: c.index, arch: c.arch, training: options.training, runDir: runDirOf(c.index) },
-      attempt,
-      progress: channel.port2,
-      ...(fault ? { fault } : {}),
-    };
-    try {
-      const value = await pool.run(task, { signal: AbortSignal.any(signal ? [signal, timeout.signal] : [timeout.signal]), transferList: [channel.port2] });
-      return { kind: 'done', value };
-    } catch (err) {
-      if (signal?.aborted) return { kind: 'interrupted' };
-      if (timeout.signal.aborted) return { kind: 'timeout', message: `ran past the task timeout of ${timeoutMs} ms; its worker was stopped` };
-      const message = firstLine(err);
-      if ((err as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY') return { kind: 'worker-exit', message: `its worker ran out of memory (${message})` };
-      if (message.startsWith('worker exited')) return { kind: 'worker-exit', message: `its worker thread died (${message})` };
-      return { kind: 'error', message };
-    } finally {
-      clearTimeout(timer);
-      stopRelay();
-    }
-  }
-
-  async function evaluateOne(pool: EvaluationPool, c: CandidateRecord): Promise<void> {
-    for (let attempt = 1; attempt <= 1 + retries; attempt++) {
-      const outcome = await attemptOnce(pool, c, attempt);
-      if (outcome.kind === 'interrupted') return;
-      if (outcome.kind === 'done') {
-        const v = outcome.value;
-        c.status = 'done';
-        c.result = {
-          testAccuracy: v.testAccuracy,
-          testLoss: v.testLoss,
-          testImages: v.testImages,
-          history: v.history,
-          costs: v.costs,
-          runDir: relative(dir, runDirOf(c.index)),
-          modelFile: relative(dir, v.modelFile),
-          modelBytes: v.modelBytes,
-          trainSeconds: v.trainSeconds,
-        };
-        evaluated.push(c.index);
-        save();
-        finished();
-        if (v.resumed) log(`candidate ${c.index}: continued its run from the last checkpoint`);
-        return;
-      }
-      c.failures.push({ attempt, kind: outcome.kind, message: outcome.message });
-      log(`candidate ${c.index}: attempt ${attempt} failed: ${outcome.message}${attempt <= retries ? ' — retrying' : ''}`);
-      save();
-    }
-    c.status = 'failed';
-    c.reason = c.failures[c.failures.length - 1]!.message;
-    save();
-    finished();
-  }
-
   if (todo.length > 0 && !signal?.aborted) {
     if (options.pool?.warmsUp)
-      log(`evaluation: ${Math.min(options.pool.preparedWorkers, options.pool.workers)} of ${options.pool.workers} workers warmed up before the first ${label}`);
+      e.log(
+        `evaluation: ${Math.min(options.pool.preparedWorkers, options.pool.workers)} of ${options.pool.workers} workers warmed up before the first ${label}`,
+      );
     const pool =
       options.pool ??
       startEvaluationPool({
         workers,
         ...(options.backend !== undefined ? { backend: options.backend } : {}),
         ...(options.workerHeapMb !== undefined ? { workerHeapMb: options.workerHeapMb } : {}),
-        log,
+        log: e.log,
       });
     try {
-      const queue = [...todo];
-      const lane = async () => {
-        for (let i = queue.shift(); i !== undefined && !signal?.aborted; i = queue.shift()) await evaluateOne(pool, record.candidates[i]!);
-      };
-      const startLanes = Math.min(options.startLanes ?? workers, workers);
-      const lanes = Array.from({ length: startLanes }, lane);
-      if (startLanes < workers) {
-        const widen = options.allLanesWhen ?? Promise.resolve();
-        // Settled either way: a caller's failure must not leave this evaluation waiting for lanes.
-        lanes.push(widen.then(noop, noop).then(() => Promise.all(Array.from({ length: workers - startLanes }, lane)).then(noop)));
-      }
-      await Promise.all(lanes);
+      await runLanes(e, pool, todo, workers);
     } finally {
       if (pool !== options.pool) await pool.destroy();
       // Workers stopped mid-write (timeouts, deaths, Ctrl-C) may have left temp files; none is writing now.
-      for (const c of record.candidates) if (c.status !== 'done') removeStaleTempFiles(runDirOf(c.index));
+      for (const c of record.candidates) if (c.status !== 'done') removeStaleTempFiles(runDirOf(e, c.index));
     }
   }
   const trainingSeconds = (performance.now() - poolStart) / 1000;
-  if (signal?.aborted) {
-    overall.stop();
-    throw interrupted();
-  }
-
   overall.stop();
+  if (signal?.aborted) {
+    throw new EvaluationInterrupted(
+      `evaluation interrupted: ${countFinished()} of ${candidates.length} candidates finished; rerun with the same directory (${dir}) to resume`,
+    );
+  }
   const outcome: EvaluationOutcome = {
     file,
     record,
-    evaluated,
+    evaluated: e.evaluated,
     skipped,
     failed: record.candidates.filter((c) => c.status === 'failed').map((c) => c.index),
     workers,
@@ -333,7 +387,8 @@ export function timeEvaluation(
       for (const [n, c] of untimed.entries()) {
         if (options.signal?.aborted) {
           throw new EvaluationInterrupted(
-            `evaluation interrupted while timing: ${n} of ${untimed.length} trained candidates timed; rerun with the same directory (${dirname(file)}) to resume`,
+            `evaluation interrupted while timing: ${n} of ${untimed.length} trained candidates timed; rerun with the same directory (${dirname(file)}) ` +
+              `to resume`,
           );
         }
         c.latency = measureModelLatency(join(dirname(file), c.result!.modelFile), latency, engine);
