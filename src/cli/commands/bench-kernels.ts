@@ -35,7 +35,7 @@ const kernels: CommandModule<object, KernelsArgs> = {
       layerSeconds: argv.seconds,
       table: { remeasure: argv.remeasure },
       torch: argv.torch,
-      progress: argv.json ? undefined : progressBars(),
+      progress: progressBars(),
     });
     if (argv.json) printJson(report);
     else console.log(formatKernelsReport(report));

@@ -61,7 +61,7 @@ const trainStep: CommandModule<object, TrainStepArgs> = {
       cpu: argv.cpu,
       cpuBatch: argv['cpu-batch'],
       torch: argv.torch,
-      progress: argv.json ? undefined : progressBars(),
+      progress: progressBars(),
     });
     if (argv.json) printJson(result);
     else printTrainStep(result);
@@ -173,7 +173,7 @@ const all: CommandModule<object, { json: boolean; torch: boolean }> = {
       describe: 'run the PyTorch peers when /usr/bin/python3 has torch (--no-torch skips)',
     }) as Argv<{ json: boolean; torch: boolean }>,
   handler: async (argv) => {
-    const progress = argv.json ? undefined : progressBars();
+    const progress = progressBars();
     const machine = describeMachine();
     if (!argv.json)
       console.log(

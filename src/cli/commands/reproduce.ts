@@ -129,7 +129,7 @@ const reproduce: CommandModule<object, ReproduceArgs> = {
         : {}),
       out: argv.out ?? `runs/reproduce-${argv.table}`,
       checkpointEverySteps: argv['checkpoint-every'],
-      ...(argv.json ? {} : { progress: progressBars() }),
+      progress: progressBars(),
       log: (line) => process.stderr.write(`${line}\n`),
     });
     if (argv.json) {

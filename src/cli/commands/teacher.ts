@@ -34,7 +34,7 @@ const teacher: CommandModule<object, TeacherArgs> = {
   handler: async (argv) => {
     await useBackend(argv.backend);
     const config = loadConfig(argv.config, argv.set);
-    const r = trainArch(teacherArch(config), teacherTrainingOptions(config), argv.out, argv.json ? undefined : progressBars());
+    const r = trainArch(teacherArch(config), teacherTrainingOptions(config), argv.out, progressBars());
     if (argv.json) printJson({ dir: r.dir, testAccuracy: r.final.accuracy, history: r.history });
     else console.log(`teacher test accuracy ${(r.final.accuracy * 100).toFixed(2)}% on ${r.final.count} images; run in ${r.dir}`);
   },
