@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { UsageError } from '../util/errors.js';
+import { RunDirectoryError, UsageError } from '../util/errors.js';
 import { BACKEND_CHOICES, selectBackend, type BackendChoice, type BackendRequest } from '../backend/select.js';
 
 /** `--backend` for every command that computes with tfjs. */
@@ -79,4 +79,15 @@ export function checkNumber(flag: string, value: number | undefined, range: Numb
     .filter(Boolean)
     .join(' and ');
   throw new UsageError(`--${flag}: expected ${integer ? 'an integer' : 'a number'}${bounds ? ` ${bounds}` : ''}, got ${value}`);
+}
+
+/**
+ * Library errors name a run directory; the command line names the flag that gave it: a directory
+ * that already holds a `what` came from --out (continue it with --resume), a missing run from --resume.
+ */
+export function namingRunFlags(err: unknown, what: string): unknown {
+  if (!(err instanceof RunDirectoryError)) return err;
+  return err.problem === 'taken'
+    ? new UsageError(`--out ${err.dir}: already holds a ${what}; continue it with --resume ${err.dir}, or choose another directory`)
+    : new UsageError(`--resume ${err.dir}: ${err.detail}`);
 }

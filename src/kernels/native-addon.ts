@@ -117,7 +117,7 @@ export function loadNativeAddon(): NativeAddon {
   if (source === undefined) {
     loadError = new NotAvailableError(
       `native engine: the addon is not built${buildStatus()}; build it with \`npm run build:native\` (needs a C compiler, make and Python for ` +
-        `node-gyp), or use --engine wasm`,
+        `node-gyp), or use the wasm engine`,
     );
     throw loadError;
   }

@@ -25,7 +25,7 @@ import { archProblems } from '../space/arch-validation.js';
 import type { SearchConfig } from '../space/config.js';
 import { checkConfig } from '../space/config-file.js';
 import type { Problem } from '../space/schema-validation.js';
-import { FileFormatError, UsageError } from '../util/errors.js';
+import { FileFormatError, RunDirectoryError } from '../util/errors.js';
 import { readJsonFile, readStampedJsonFile } from '../util/json-file.js';
 
 /** Every file and folder of a search run directory, by role. */
@@ -120,7 +120,7 @@ export interface CandidatesFile {
 /** The resolved config a run directory was started with. */
 export function readSearchConfig(dir: string): SearchConfig {
   const file = searchFile(dir, 'config');
-  if (!existsSync(file)) throw new UsageError(`--resume ${dir}: not a search run directory (no ${SEARCH_FILES.config})`);
+  if (!existsSync(file)) throw new RunDirectoryError(dir, 'missing', `not a search run directory (no ${SEARCH_FILES.config})`);
   return checkConfig(readJsonFile(file), file);
 }
 

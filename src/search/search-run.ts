@@ -23,7 +23,7 @@ import { needsTeacher } from '../distill/index.js';
 import { loadCheckpoint, saveCheckpoint, tensorsPrefixed, tensorsUnder } from '../train/checkpoint.js';
 import { obtainTeacher } from '../train/teacher-run.js';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.js';
-import { UsageError } from '../util/errors.js';
+import { RunDirectoryError, UsageError } from '../util/errors.js';
 import { silentProgress, type ProgressReporter } from '../util/progress.js';
 import { deriveSeed } from '../util/random.js';
 import { VERSION } from '../util/version.js';
@@ -433,7 +433,7 @@ async function run(s: Session, log: SearchLog, startEpoch: number, options: Sear
 /** Refuse a directory that holds a search already (a new search must not overwrite one). */
 export function checkNewSearchDir(dir: string): void {
   if (existsSync(searchFile(dir, 'config'))) {
-    throw new UsageError(`--out ${dir}: already holds a search; continue it with --resume ${dir}, or choose another directory`);
+    throw new RunDirectoryError(dir, 'taken', 'already holds a search; continue it with resumeSearch, or choose another directory');
   }
 }
 

@@ -59,9 +59,9 @@ export function exportRunModel(runDir: string, out: string, loaded?: Dataset): E
  */
 export function openRunForExport(runDir: string, out: string, loaded?: Dataset): { record: RunRecord; model: GroupNetModel; dataset: Dataset } {
   if (!existsSync(runFile(runDir, 'checkpoint'))) {
-    throw new UsageError(`--run ${runDir}: no ${RUN_FILES.checkpoint} (is it a groupnas training run that has finished a step?)`);
+    throw new UsageError(`${runDir}: no ${RUN_FILES.checkpoint} (is it a groupnas training run that has finished a step?)`);
   }
-  if (existsSync(out) && statSync(out).isDirectory()) throw new UsageError(`--out ${out}: is a directory; expected a file name such as model.gnb`);
+  if (existsSync(out) && statSync(out).isDirectory()) throw new UsageError(`${out}: is a directory; expected a file name such as model.gnb`);
   const { record, model } = loadRunModel(runDir);
   try {
     const dataset = loaded ?? loadDataset({ data: record.options.data });

@@ -158,6 +158,6 @@ export function checkRunDataset(dir: string, record: RunRecord, dataset: Dataset
   if (dataset.checksum === record.dataset.checksum) return;
   throw new UsageError(
     `${runFile(dir, 'record')}: dataset.checksum: the run was trained on ${record.dataset.name} (${record.dataset.checksum.slice(0, 12)}…) ` +
-      `but --data ${record.options.data} now holds ${dataset.checksum.slice(0, 12)}…`,
+      `but the data it names (${record.options.data}) now holds ${dataset.checksum.slice(0, 12)}…`,
   );
 }

@@ -33,7 +33,9 @@ export function obtainTeacher(
   const load = given ?? (config.teacher.mode === 'load' ? config.teacher.path : undefined);
   if (load !== undefined) return { model: loadTeacher(load, student), dir: load };
   if (config.teacher.mode === 'load')
-    throw new UsageError('teacher.path: expected the run directory of a trained teacher (teacher.mode is "load"), or pass --teacher DIR');
+    throw new UsageError(
+      'teacher.path: expected the run directory of a trained teacher (teacher.mode is "load"), or a teacher run directory given with the search',
+    );
   const state = runState(trainInto);
   if (state === 'started') resumeTraining(trainInto, progress);
   if (state === 'absent') trainArch(teacherArch(config), teacherTrainingOptions(config), trainInto, progress);

@@ -23,5 +23,21 @@ export class FileFormatError extends GroupnasError {
 /** A command-line argument or API argument is out of its allowed range. */
 export class UsageError extends GroupnasError {}
 
+/**
+ * A directory given as a run directory does not fit: a new run's already holds a run (`taken`), or
+ * the run to continue is not there (`missing`). The message speaks of the directory; the CLI names
+ * the flag that gave it (`--out`, `--resume`).
+ */
+export class RunDirectoryError extends UsageError {
+  constructor(
+    readonly dir: string,
+    readonly problem: 'taken' | 'missing',
+    /** What is wrong, without the directory: "already holds a search; …". */
+    readonly detail: string,
+  ) {
+    super(`${dir}: ${detail}`);
+  }
+}
+
 /** Something optional (a backend, a native engine, a peer tool) is not installed here. */
 export class NotAvailableError extends GroupnasError {}

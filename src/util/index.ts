@@ -4,7 +4,7 @@
  * `util/tfjs.ts` itself, so the rooms that must not load tfjs (space, kernels) never do.
  */
 export { writeFileAtomic, writeJsonAtomic } from './atomic-write.js';
-export { GroupnasError, FileFormatError, UsageError, NotAvailableError } from './errors.js';
+export { GroupnasError, FileFormatError, UsageError, RunDirectoryError, NotAvailableError } from './errors.js';
 export { readJsonFile, readStampedJsonFile } from './json-file.js';
 export { describeMachine, machineFingerprint, type MachineDescription } from './machine.js';
 export { medianMs } from './median-time.js';

@@ -47,7 +47,7 @@ describe('training run directory', () => {
     const record = { dataset: { name: 'fashion-mnist', checksum: 'a'.repeat(64), train: 1, test: 1 }, options: { data: 'embedded' } } as RunRecord;
     expect(() => checkRunDataset('run', record, { checksum: 'a'.repeat(64) } as Dataset)).not.toThrow();
     expect(() => checkRunDataset('run', record, { checksum: 'b'.repeat(64) } as Dataset)).toThrow(
-      /run\.json: dataset\.checksum: the run was trained on fashion-mnist \(aaaaaaaaaaaa…\) but .*embedded now holds bbbbbbbbbbbb…/,
+      /run\.json: dataset\.checksum: the run was trained on fashion-mnist \(aaaaaaaaaaaa…\) but the data it names \(embedded\) now holds bbbbbbbbbbbb…/,
     );
   });
 });

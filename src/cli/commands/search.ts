@@ -6,9 +6,10 @@ import { readSearchConfig, type SearchCandidate } from '../../search/search-dire
 import type { EvaluationStageResult } from '../../search/search-evaluation.js';
 import { costModelPricedNow, type SearchResult } from '../../search/search-run.js';
 import { searchPipeline } from '../../search/search-pipeline.js';
+import type { SearchConfig } from '../../space/config.js';
 import { UsageError } from '../../util/errors.js';
 import { bundledConfigNames, DEFAULT_CONFIG_FILE, loadConfig } from '../../space/config-file.js';
-import { checkNumber, printJson, useBackend, withBackendOption, withJsonOption } from '../options.js';
+import { checkNumber, namingRunFlags, printJson, useBackend, withBackendOption, withJsonOption } from '../options.js';
 import cliProgress from 'cli-progress';
 import type { ProgressReporter } from '../../util/progress.js';
 import { progressBars } from '../progress-bar.js';
@@ -257,10 +258,15 @@ const search: CommandModule<object, SearchArgs> = {
       throw new UsageError('--resume: the run continues with its own config.json; drop --config / --set');
     }
     // The config is checked before the backend loads: a mistake costs no start-up.
-    const config =
-      argv.resume !== undefined
-        ? readSearchConfig(argv.resume)
-        : loadConfig(argv.config ?? DEFAULT_CONFIG_FILE, [...(argv.set ?? []), ...shortcutOverrides(argv)]);
+    let config: SearchConfig;
+    try {
+      config =
+        argv.resume !== undefined
+          ? readSearchConfig(argv.resume)
+          : loadConfig(argv.config ?? DEFAULT_CONFIG_FILE, [...(argv.set ?? []), ...shortcutOverrides(argv)]);
+    } catch (err) {
+      throw namingRunFlags(err, 'search');
+    }
     await useBackend(argv.backend);
     // Progress goes to stderr with or without --json (bars on a terminal, a line per task otherwise).
     const progress = searchProgress();
@@ -298,7 +304,7 @@ const search: CommandModule<object, SearchArgs> = {
         process.exitCode = 130;
         return;
       }
-      throw err;
+      throw namingRunFlags(err, 'search');
     } finally {
       process.off('SIGINT', onSigint);
     }
