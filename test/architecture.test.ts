@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../src/util/version.js';
-import { importCycles, importsOf, roomOf, sourceFiles, type ImportEdge } from './import-graph.js';
+import { importCycles, importsOf, roomOf, sourceFiles, type ImportEdge } from './helpers/import-graph.js';
 
 /**
  * docs/ARCHITECTURE.md, checked: the rooms of src/ and what each may import (DESIGN §2). A room

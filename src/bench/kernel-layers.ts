@@ -101,12 +101,14 @@ function hasRoofline(engine: BinaryEngine): engine is BinaryEngine & WithRooflin
   return typeof (engine as Partial<WithRoofline>).measureRoofline === 'function';
 }
 
-function randomSigns(seed: number, length: number): Float32Array {
+/** `length` random ±1 values from `seed`. */
+export function randomSigns(seed: number, length: number): Float32Array {
   const rng = createRng(seed);
   return Float32Array.from({ length }, () => (rng() < 0.5 ? -1 : 1));
 }
 
-function medianSeconds(fn: () => void, seconds: number): number {
+/** Median seconds of `fn` over about `seconds` of repeats (at least 5). */
+export function medianSeconds(fn: () => void, seconds: number): number {
   // warm-up long enough for V8's optimizing tier and the wasm tier-up
   return timeMedian(fn, { warmUpSeconds: Math.min(0.2, seconds), seconds, minRepeats: 5 }).medianSeconds;
 }
@@ -115,8 +117,9 @@ function outSide(size: number, stride: number): number {
   return Math.floor((size - 1) / stride) + 1;
 }
 
-function timeFp32(layer: BenchLayer, seconds: number): number {
-  const pad = (layer.kernel - 1) / 2;
+/** Median seconds of the layer as an fp32 conv on the current tfjs backend, result read back ('symmetric': pad (k−1)/2 on every side). */
+export function timeFp32Conv(layer: BenchLayer, seconds: number, padding: 'same' | 'symmetric'): number {
+  const pad = padding === 'same' ? 'same' : (layer.kernel - 1) / 2;
   const x = tf.tensor4d(randomSigns(3, layer.h * layer.w * layer.cin), [1, layer.h, layer.w, layer.cin]);
   const w = tf.tensor4d(randomSigns(4, layer.kernel ** 2 * layer.cin * layer.cout), [layer.kernel, layer.kernel, layer.cin, layer.cout]);
   try {
@@ -130,8 +133,9 @@ function timeFp32(layer: BenchLayer, seconds: number): number {
   }
 }
 
-function timeBinary(engine: BinaryEngine, layer: BenchLayer, seconds: number): { seconds: number; signSeconds: number } {
-  const spec: ConvSpec = { kernel: layer.kernel, stride: layer.stride, dilation: 1, padding: 'symmetric' };
+/** Random packed operands of the layer's binary conv: ±1 input and weights, a per-channel transform. */
+export function layerOperands(layer: BenchLayer, padding: ConvSpec['padding']) {
+  const spec: ConvSpec = { kernel: layer.kernel, stride: layer.stride, dilation: 1, padding };
   const input = packSigns(randomSigns(1, layer.h * layer.w * layer.cin), { n: 1, h: layer.h, w: layer.w, c: layer.cin });
   const weights = packWeights(randomSigns(2, layer.kernel ** 2 * layer.cin * layer.cout), {
     kernel: layer.kernel,
@@ -139,6 +143,11 @@ function timeBinary(engine: BinaryEngine, layer: BenchLayer, seconds: number): {
     outChannels: layer.cout,
   });
   const transform = foldOutputTransform({ channels: layer.cout, alpha: new Float32Array(layer.cout).fill(0.05) });
+  return { spec, input, weights, transform };
+}
+
+function timeBinary(engine: BinaryEngine, layer: BenchLayer, seconds: number): { seconds: number; signSeconds: number } {
+  const { spec, input, weights, transform } = layerOperands(layer, 'symmetric');
   return {
     seconds: medianSeconds(() => engine.conv(input, weights, spec, transform), seconds),
     signSeconds: medianSeconds(() => engine.convSign(input, weights, spec, transform), seconds),
@@ -165,7 +174,7 @@ export async function benchLayers(
   const results: LayerResult[] = [];
   layers.forEach((layer, i) => {
     const binaryMacs = outSide(layer.h, layer.stride) * outSide(layer.w, layer.stride) * layer.cout * layer.kernel ** 2 * layer.cin;
-    const fp32Seconds = timeFp32(layer, seconds);
+    const fp32Seconds = timeFp32Conv(layer, seconds, 'symmetric');
     results.push({
       layer,
       binaryMacs,

@@ -11,24 +11,17 @@
  *   via kernel-model.ts, with the latency table's prediction beside the measured latency.
  */
 import { spawnSync } from 'node:child_process';
-import * as tf from '../util/tfjs.js';
 import { selectBackend } from '../backend/select.js';
 import { benchWholeModel, type ModelBenchResult } from './kernel-model.js';
 import { latencyEntriesOf, predictArchLatency } from '../kernels/arch-latency.js';
-import type { ConvSpec } from '../kernels/conv-spec.js';
 import { measureLatencyTable } from '../kernels/latency-table.js';
 import type { NativePath } from '../kernels/native-addon.js';
 import { NativeEngine } from '../kernels/native-engine.js';
-import { foldOutputTransform } from '../kernels/output-transform.js';
-import { packSigns } from '../kernels/packing.js';
-import { timeMedian } from '../kernels/timing.js';
 import { WasmEngine } from '../kernels/wasm-engine.js';
-import { packWeights } from '../kernels/weights.js';
 import { buildPreset } from '../space/presets.js';
 import { describeMachine, type MachineDescription } from '../util/machine.js';
 import { PEER_PYTHON, peerTorchVersion } from '../util/peer.js';
-import { createRng } from '../util/random.js';
-import { defaultBenchLayers, type BenchLayer } from './kernel-layers.js';
+import { defaultBenchLayers, layerOperands, medianSeconds, timeFp32Conv, type BenchLayer } from './kernel-layers.js';
 
 /** The four ResNet-18 stage convs and the binary convs of R and R/2. */
 const BENCH_LAYERS: readonly BenchLayer[] = defaultBenchLayers();
@@ -93,44 +86,8 @@ async function benchNativeModel(engine: NativeEngine, seconds: number): Promise<
   return { ...result, predictedSeconds, predictionError: (predictedSeconds - measured) / measured };
 }
 
-function randomSigns(seed: number, length: number): Float32Array {
-  const rng = createRng(seed);
-  return Float32Array.from({ length }, () => (rng() < 0.5 ? -1 : 1));
-}
-
-function median(fn: () => void, seconds: number): number {
-  return timeMedian(fn, { warmUpSeconds: 0.2, seconds, minRepeats: 5 }).medianSeconds;
-}
-
-function layerOperands(layer: BenchLayer) {
-  const spec: ConvSpec = { kernel: layer.kernel, stride: layer.stride, dilation: 1, padding: 'same' };
-  const input = packSigns(randomSigns(1, layer.h * layer.w * layer.cin), { n: 1, h: layer.h, w: layer.w, c: layer.cin });
-  const weights = packWeights(randomSigns(2, layer.kernel ** 2 * layer.cin * layer.cout), {
-    kernel: layer.kernel,
-    inChannels: layer.cin,
-    outChannels: layer.cout,
-  });
-  const transform = foldOutputTransform({ channels: layer.cout, alpha: new Float32Array(layer.cout).fill(0.05) });
-  return { spec, input, weights, transform };
-}
-
 function macsOf(layer: BenchLayer): number {
   return Math.ceil(layer.h / layer.stride) * Math.ceil(layer.w / layer.stride) * layer.cout * layer.kernel ** 2 * layer.cin;
-}
-
-function timeXnnpack(layer: BenchLayer, seconds: number): number {
-  const x = tf.tensor4d(randomSigns(3, layer.h * layer.w * layer.cin), [1, layer.h, layer.w, layer.cin]);
-  const w = tf.tensor4d(randomSigns(4, layer.kernel ** 2 * layer.cin * layer.cout), [layer.kernel, layer.kernel, layer.cin, layer.cout]);
-  try {
-    return median(() => {
-      const y = tf.conv2d(x, w, layer.stride, 'same');
-      y.dataSync();
-      y.dispose();
-    }, seconds);
-  } finally {
-    x.dispose();
-    w.dispose();
-  }
 }
 
 /** PyTorch fp32 conv of each layer, one thread, eval + no_grad: median seconds per layer. */
@@ -178,14 +135,14 @@ export async function runNativeBench(options: NativeBenchOptions = {}): Promise<
   const wasm = new WasmEngine();
   const torch = timeTorch(layers, seconds);
   const results: NativeLayerResult[] = layers.map((layer, i) => {
-    const { spec, input, weights, transform } = layerOperands(layer);
+    const { spec, input, weights, transform } = layerOperands(layer, 'same');
     const binaryMacs = macsOf(layer);
-    const nativeSeconds = median(() => native.conv(input, weights, spec, transform), seconds);
+    const nativeSeconds = medianSeconds(() => native.conv(input, weights, spec, transform), seconds);
     const preallocated = native.conv(input, weights, spec, transform).data;
-    const kernelSeconds = median(() => native.conv(input, weights, spec, transform, preallocated), seconds);
-    const signSeconds = median(() => native.convSign(input, weights, spec, transform), seconds);
-    const wasmSeconds = median(() => wasm.conv(input, weights, spec, transform), seconds);
-    const xnnpackSeconds = timeXnnpack(layer, seconds);
+    const kernelSeconds = medianSeconds(() => native.conv(input, weights, spec, transform, preallocated), seconds);
+    const signSeconds = medianSeconds(() => native.convSign(input, weights, spec, transform), seconds);
+    const wasmSeconds = medianSeconds(() => wasm.conv(input, weights, spec, transform), seconds);
+    const xnnpackSeconds = timeFp32Conv(layer, seconds, 'same');
     const torchSeconds = torch ? torch[i]! : null;
     const nativeMacsPerSecond = binaryMacs / kernelSeconds;
     return {
@@ -208,20 +165,23 @@ export async function runNativeBench(options: NativeBenchOptions = {}): Promise<
   const stage2 = layers.find((l) => l.h === 28 && l.cin === 128 && l.cout === 128) ?? BENCH_LAYERS[1]!;
   const perPath = paths.map((path) => {
     const engine = new NativeEngine({ path });
-    const { spec, input, weights, transform } = layerOperands(stage2);
+    const { spec, input, weights, transform } = layerOperands(stage2, 'same');
     const out = engine.conv(input, weights, spec, transform).data;
-    const s = median(() => engine.conv(input, weights, spec, transform, out), path === 'portable' || path === 'popcnt' ? Math.min(seconds, 0.3) : seconds);
+    const s = medianSeconds(
+      () => engine.conv(input, weights, spec, transform, out),
+      path === 'portable' || path === 'popcnt' ? Math.min(seconds, 0.3) : seconds,
+    );
     return { path, seconds: s, macsPerSecond: macsOf(stage2) / s };
   });
   const two = new NativeEngine({ threads: 2 });
   const one = new NativeEngine({ threads: 1 });
   const twoThreads = BENCH_LAYERS.slice(0, 4).map((layer) => {
-    const { spec, input, weights, transform } = layerOperands(layer);
+    const { spec, input, weights, transform } = layerOperands(layer, 'same');
     const out = one.conv(input, weights, spec, transform).data;
     return {
       layer,
-      oneSeconds: median(() => one.conv(input, weights, spec, transform, out), seconds),
-      twoSeconds: median(() => two.conv(input, weights, spec, transform, out), seconds),
+      oneSeconds: medianSeconds(() => one.conv(input, weights, spec, transform, out), seconds),
+      twoSeconds: medianSeconds(() => two.conv(input, weights, spec, transform, out), seconds),
     };
   });
   const model = options.model === false ? { skipped: '--no-model' } : await benchNativeModel(native, Math.max(seconds * 2, 1));
