@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { candidatePoint, evaluatedArch } from '../../../src/search/evaluate/candidate-metrics.js';
+import { candidatePoint, evaluatedArch, searchParetoPoints } from '../../../src/search/evaluate/candidate-metrics.js';
 import type { CandidateRecord } from '../../../src/search/evaluate/evaluation-file.js';
 import { buildPreset } from '../../../src/space/presets.js';
 import { summarize } from '../../../src/space/summary.js';
@@ -43,7 +43,19 @@ describe('candidate metrics', () => {
     expect(evaluatedArch(failed)).toBe(arch);
     expect(candidatePoint(failed)).toBeUndefined();
     const { latency: _, ...untimed } = done;
-    expect(candidatePoint(untimed)).toEqual({ label: 'run/candidate-1', accuracy: 0.75, bops: costs.bops, kind: 'candidate' });
-    expect(candidatePoint(done, 'chosen')).toEqual({ label: 'run/candidate-1', accuracy: 0.75, latencyMs: 1.25, bops: costs.bops, kind: 'chosen' });
+    // the point keeps the candidate's index, so a viewer can look its architecture up
+    expect(candidatePoint(untimed)).toEqual({ label: 'run/candidate-1', accuracy: 0.75, bops: costs.bops, kind: 'candidate', index: 1 });
+    expect(candidatePoint(done, 'chosen')).toEqual({ label: 'run/candidate-1', accuracy: 0.75, latencyMs: 1.25, bops: costs.bops, kind: 'chosen', index: 1 });
+  });
+
+  it("a search's Pareto points: its finished candidates (the chosen one as such) and the presets", () => {
+    const pending: CandidateRecord = { index: 0, arch, status: 'pending', failures: [] };
+    const preset: CandidateRecord = { ...done, index: 0, arch: { ...arch, name: 'groupnet-k3' } };
+    const points = searchParetoPoints([pending, done], [preset], 1);
+    expect(points.map((p) => [p.label, p.kind, p.index])).toEqual([
+      ['run/candidate-1', 'chosen', 1],
+      ['groupnet-k3', 'preset', 0],
+    ]);
+    expect(searchParetoPoints([pending, done], [], undefined).map((p) => p.kind)).toEqual(['candidate']);
   });
 });
