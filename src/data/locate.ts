@@ -195,7 +195,7 @@ function loadIdxDirectory(dir: string, source: DatasetSource, files: Record<IdxR
     );
   }
   const checksum = hash.digest('hex');
-  const { name, classes } = nameIdxDataset(dir, source, checksum, Math.max(maxLabel(train.labels), maxLabel(test.labels)));
+  const { name, classes } = nameIdxDataset(dir, source, checksum, () => labelClassCount(train.labels, files.trainLabels));
   checkLabels(train.labels, classes, files.trainLabels);
   checkLabels(test.labels, classes, files.testLabels);
   return finish({ name, source, path: dir, format: 'idx', train, test, classes, checksum });
@@ -206,8 +206,9 @@ function loadIdxDirectory(dir: string, source: DatasetSource, files: Record<IdxR
  * otherwise the directory name decides (`…fashion…` or `…mnist…`), and a `classes.txt` (one name per line)
  * overrides the class names.
  */
-function nameIdxDataset(dir: string, source: DatasetSource, checksum: string, largestLabel: number): { name: string; classes: readonly string[] } {
+function nameIdxDataset(dir: string, source: DatasetSource, checksum: string, labelClasses: () => number): { name: string; classes: readonly string[] } {
   const folder = basename(dir);
+  const listed = readClassNames(join(dir, 'classes.txt'));
   let name: string;
   let classes: readonly string[];
   if (checksum === FASHION_MNIST_CHECKSUM || /fashion/i.test(folder)) {
@@ -218,10 +219,9 @@ function nameIdxDataset(dir: string, source: DatasetSource, checksum: string, la
     classes = MNIST_CLASSES;
   } else {
     name = folder;
-    classes = Array.from({ length: largestLabel + 1 }, (_, i) => String(i));
+    classes = listed ?? Array.from({ length: labelClasses() }, (_, i) => String(i));
   }
   if (source === 'embedded' || checksum === EMBEDDED_FASHION_MNIST.checksum) name = EMBEDDED_FASHION_MNIST.name;
-  const listed = readClassNames(join(dir, 'classes.txt'));
   return { name, classes: listed ?? classes };
 }
 
@@ -246,10 +246,25 @@ function readClassNames(file: string): string[] | null {
     .filter((line) => line.length > 0);
 }
 
-function maxLabel(labels: Uint8Array): number {
-  let max = 0;
-  for (const label of labels) if (label > max) max = label;
-  return max;
+/**
+ * The classes of a data set that does not name them: its training labels' distinct values, which
+ * must number them 0..K−1 without a gap — a stray byte (137 among 0..9) is a damaged label, not a
+ * 138th class, and is an error naming the file and the label's index.
+ */
+function labelClassCount(labels: Uint8Array, file: string): number {
+  const present = new Array<boolean>(256).fill(false);
+  for (const label of labels) present[label] = true;
+  let count = 0;
+  while (count < present.length && present[count]) count++;
+  const stray = labels.findIndex((label) => label >= count);
+  if (stray >= 0) {
+    throw new FileFormatError(
+      file,
+      `label ${stray}`,
+      `found ${labels[stray]}, but the labels number their classes 0..${count - 1} (no image is labelled ${count}): expected a class in 0..${count - 1}`,
+    );
+  }
+  return count;
 }
 
 function checkLabels(labels: Uint8Array, classes: readonly string[], file: string): void {

@@ -71,6 +71,19 @@ describe('loadDataset: idx directories', () => {
     expect(() => loadDataset({ data: dir })).toThrow(/train-labels-idx1-ubyte\.gz: label 3: expected 0\.\.2 \(3 classes\), found 3/);
   });
 
+  it('counts the classes of an unnamed set from its labels 0..K−1; a stray label byte is an error naming file and index, not another class', () => {
+    const dir = join(tempDir(), 'letters');
+    const damaged = { ...train, labels: train.labels.slice() };
+    damaged.labels[7] = 137;
+    writeIdxDir(dir, damaged, test);
+    expect(() => loadDataset({ data: dir })).toThrow(/train-labels-idx1-ubyte\.gz: label 7: found 137, but the labels number their classes 0\.\.9/);
+    // A test label outside the training labels' classes names its file and index too.
+    const testDamaged = { ...test, labels: test.labels.slice() };
+    testDamaged.labels[2] = 10;
+    writeIdxDir(dir, train, testDamaged);
+    expect(() => loadDataset({ data: dir })).toThrow(/t10k-labels-idx1-ubyte\.gz: label 2: expected 0\.\.9 \(10 classes\), found 10/);
+  });
+
   it('names the missing files of an incomplete set', () => {
     const dir = tempDir();
     writeIdxDir(dir, train, test);

@@ -33,3 +33,7 @@ export const renameSync = () => unavailable('renameSync');
 export const rmSync = () => unavailable('rmSync');
 export const mkdirSync = () => unavailable('mkdirSync');
 export const statSync = () => unavailable('statSync');
+export const openSync = () => unavailable('openSync');
+export const writeSync = () => unavailable('writeSync');
+export const fsyncSync = () => unavailable('fsyncSync');
+export const closeSync = () => unavailable('closeSync');
