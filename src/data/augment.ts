@@ -13,9 +13,14 @@ export interface AugmentOptions {
   flip: boolean;
 }
 
-/** Usual settings: pad 2 for images up to 28×28 (Fashion-MNIST), 4 for larger (CIFAR-10); flips for colour photos only. */
-export function defaultAugmentation(shape: readonly [number, number, number]): AugmentOptions {
+/**
+ * Usual settings: pad 2 for images up to 28×28 (Fashion-MNIST), 4 for larger (CIFAR-10); flips for
+ * colour photos only. Segmentation scenes: pad 1/8 of the side and flips (a mirrored scene is as
+ * plausible as the original).
+ */
+export function defaultAugmentation(shape: readonly [number, number, number], segmentation = false): AugmentOptions {
   const [height, , channels] = shape;
+  if (segmentation) return { pad: Math.max(1, Math.round(height / 8)), flip: true };
   return { pad: height <= 28 ? 2 : 4, flip: channels === 3 };
 }
 
@@ -33,6 +38,7 @@ export function shiftImage(
   dy: number,
   dx: number,
   flip: boolean,
+  fill = 0,
 ): void {
   const [h, w, c] = shape;
   const size = h * w * c;
@@ -44,7 +50,7 @@ export function shiftImage(
       const sx = (flip ? w - 1 - x : x) + dx;
       const out = outBase + (y * w + x) * c;
       if (sy < 0 || sy >= h || sx < 0 || sx >= w) {
-        dst.fill(0, out, out + c);
+        dst.fill(fill, out, out + c);
       } else {
         const at = inBase + (sy * w + sx) * c;
         for (let ch = 0; ch < c; ch++) dst[out + ch] = src[at + ch]!;
@@ -53,10 +59,15 @@ export function shiftImage(
   }
 }
 
-/**
- * Augment `count` consecutive images: for each, draw the crop offset (dy, then dx) and then the
- * flip from `rng`, in that fixed order, so the same rng state gives the same images.
- */
+/** One image's crop offset and flip, drawn in a fixed order: dy, then dx, then the flip. */
+function drawShift(options: AugmentOptions, rng: Rng): { dy: number; dx: number; flip: boolean } {
+  const span = 2 * options.pad + 1;
+  const dy = options.pad > 0 ? randomInt(rng, span) - options.pad : 0;
+  const dx = options.pad > 0 ? randomInt(rng, span) - options.pad : 0;
+  return { dy, dx, flip: options.flip && rng() < 0.5 };
+}
+
+/** Augment `count` consecutive images, one `drawShift` each, so the same rng state gives the same images. */
 export function augmentImages(
   images: Uint8Array,
   count: number,
@@ -64,15 +75,32 @@ export function augmentImages(
   options: AugmentOptions,
   rng: Rng,
 ): Uint8Array {
+  return augmentScenes(images, undefined, count, shape, options, rng).images;
+}
+
+/**
+ * Augment images and their segmentation masks together: each mask moves exactly as its image
+ * (same draws as `augmentImages`), and the pixels a crop brings in from outside are black in
+ * the image and `fill` (the ignore label) in the mask.
+ */
+export function augmentScenes(
+  images: Uint8Array,
+  masks: Uint8Array | undefined,
+  count: number,
+  shape: readonly [number, number, number],
+  options: AugmentOptions,
+  rng: Rng,
+  fill = 255,
+): { images: Uint8Array; masks: Uint8Array | undefined } {
   const out = new Uint8Array(images.length);
-  const span = 2 * options.pad + 1;
+  const outMasks = masks !== undefined ? new Uint8Array(masks.length) : undefined;
+  const maskShape = [shape[0], shape[1], 1] as const;
   for (let i = 0; i < count; i++) {
-    const dy = options.pad > 0 ? randomInt(rng, span) - options.pad : 0;
-    const dx = options.pad > 0 ? randomInt(rng, span) - options.pad : 0;
-    const flip = options.flip && rng() < 0.5;
+    const { dy, dx, flip } = drawShift(options, rng);
     shiftImage(images, i, out, i, shape, dy, dx, flip);
+    if (outMasks !== undefined) shiftImage(masks!, i, outMasks, i, maskShape, dy, dx, flip, fill);
   }
-  return out;
+  return { images: out, masks: outMasks };
 }
 
 /**

@@ -10,9 +10,9 @@
  */
 import { UsageError } from '../util/errors.js';
 import { createRng, deriveSeed, shuffle } from '../util/random.js';
-import { augmentImages, normalizeImages, type AugmentOptions } from './augment.js';
+import { augmentScenes, normalizeImages, type AugmentOptions } from './augment.js';
 import type { ChannelStats } from './dataset.js';
-import { imageSize, type ImageSet } from './image-set.js';
+import { IGNORE_LABEL, imageSize, type ImageSet } from './image-set.js';
 
 export interface BatchOptions {
   batchSize: number;
@@ -27,9 +27,10 @@ export interface BatchOptions {
   stats?: ChannelStats;
 }
 
-/** One mini-batch: NHWC float32 images and int32 class indices. */
+/** One mini-batch: NHWC float32 images and int32 class indices (per pixel for segmentation). */
 export interface TypedBatch {
   x: Float32Array;
+  /** One label per image, or for a set with masks one per pixel (`size·height·width`, image-row-column order). */
   labels: Int32Array;
   /** Images in this batch (the last one of an epoch may be smaller). */
   size: number;
@@ -66,20 +67,23 @@ function buildBatch(set: ImageSet, options: BatchOptions, order: Uint32Array, ep
   const size = Math.min(options.batchSize, set.count - start);
   const bytes = imageSize(set);
   let images: Uint8Array = new Uint8Array(size * bytes);
+  const pixels = set.height * set.width;
+  let masks: Uint8Array | undefined = set.masks !== undefined ? new Uint8Array(size * pixels) : undefined;
   const labels = new Int32Array(size);
   for (let i = 0; i < size; i++) {
     const src = order[start + i]!;
     images.set(set.images.subarray(src * bytes, (src + 1) * bytes), i * bytes);
+    masks?.set(set.masks!.subarray(src * pixels, (src + 1) * pixels), i * pixels);
     labels[i] = set.labels[src]!;
   }
   const shape: [number, number, number] = [set.height, set.width, set.channels];
   if (options.augment) {
     const rng = createRng(deriveSeed(options.seed, `augment ${epoch} ${index}`));
-    images = augmentImages(images, size, shape, options.augment, rng);
+    ({ images, masks } = augmentScenes(images, masks, size, shape, options.augment, rng, IGNORE_LABEL));
   }
   return {
     x: normalizeImages(images, set.channels, options.stats),
-    labels,
+    labels: masks !== undefined ? Int32Array.from(masks) : labels,
     size,
     shape: [size, set.height, set.width, set.channels],
     epoch,

@@ -6,12 +6,25 @@
 export interface ImageSet {
   /** `count·height·width·channels` bytes, NHWC. */
   images: Uint8Array;
-  /** One class index per image. */
+  /** One class index per image (segmentation: the class covering most pixels, background excluded). */
   labels: Uint8Array;
+  /**
+   * Segmentation: one label per pixel, `count·height·width` bytes, in the images' order; 0 is the
+   * background, `IGNORE_LABEL` (255) a pixel no loss or metric counts. Absent for classification.
+   */
+  masks?: Uint8Array;
   count: number;
   height: number;
   width: number;
   channels: number;
+}
+
+/** The per-pixel label that losses and metrics skip (PASCAL VOC's object borders and the padding of a crop). */
+export const IGNORE_LABEL = 255;
+
+/** Bytes per mask. */
+function maskSize(set: Pick<ImageSet, 'height' | 'width'>): number {
+  return set.height * set.width;
 }
 
 /** Bytes per image. */
@@ -24,12 +37,15 @@ export function selectImages(set: ImageSet, indices: ArrayLike<number>): ImageSe
   const size = imageSize(set);
   const images = new Uint8Array(indices.length * size);
   const labels = new Uint8Array(indices.length);
+  const m = maskSize(set);
+  const masks = set.masks !== undefined ? new Uint8Array(indices.length * m) : undefined;
   for (let i = 0; i < indices.length; i++) {
     const src = indices[i]!;
     images.set(set.images.subarray(src * size, (src + 1) * size), i * size);
     labels[i] = set.labels[src]!;
+    masks?.set(set.masks!.subarray(src * m, (src + 1) * m), i * m);
   }
-  return { images, labels, count: indices.length, height: set.height, width: set.width, channels: set.channels };
+  return { images, labels, ...(masks ? { masks } : {}), count: indices.length, height: set.height, width: set.width, channels: set.channels };
 }
 
 /** The first `n` images (a view, no copy). */
@@ -39,6 +55,7 @@ export function firstImages(set: ImageSet, n: number): ImageSet {
     ...set,
     images: set.images.subarray(0, count * imageSize(set)),
     labels: set.labels.subarray(0, count),
+    ...(set.masks !== undefined ? { masks: set.masks.subarray(0, count * maskSize(set)) } : {}),
     count,
   };
 }
@@ -64,6 +81,9 @@ export function concatImageSets(sets: readonly ImageSet[]): ImageSet {
   const count = sets.reduce((n, s) => n + s.count, 0);
   const images = new Uint8Array(sets.reduce((n, s) => n + s.images.length, 0));
   const labels = new Uint8Array(count);
+  const segmentation = first.masks !== undefined;
+  if (sets.some((s) => (s.masks !== undefined) !== segmentation)) throw new RangeError('concatImageSets: some sets have masks, some not');
+  const masks = segmentation ? new Uint8Array(count * maskSize(first)) : undefined;
   let imageOffset = 0;
   let labelOffset = 0;
   for (const s of sets) {
@@ -72,8 +92,9 @@ export function concatImageSets(sets: readonly ImageSet[]): ImageSet {
     }
     images.set(s.images, imageOffset);
     labels.set(s.labels, labelOffset);
+    masks?.set(s.masks!, labelOffset * maskSize(first));
     imageOffset += s.images.length;
     labelOffset += s.count;
   }
-  return { images, labels, count, height: first.height, width: first.width, channels: first.channels };
+  return { images, labels, ...(masks ? { masks } : {}), count, height: first.height, width: first.width, channels: first.channels };
 }

@@ -1,6 +1,9 @@
 /** The data pipeline's public surface: readers, data set loading, splits, augmentation, batching. */
 export type { ImageSet } from './image-set.js';
-export { selectImages, firstImages, concatImageSets, classCounts } from './image-set.js';
+export { selectImages, firstImages, concatImageSets, classCounts, IGNORE_LABEL } from './image-set.js';
+export type { SceneRecipe } from './segmentation-scenes.js';
+export { composeScenes, defaultSceneRecipe, checkSceneRecipe, sceneClasses, INK } from './segmentation-scenes.js';
+export { writeSegmentationScenes, SCENES_FILE, type WrittenScenes } from './scene-files.js';
 export { readIdx, parseIdxImages, parseIdxLabels, encodeIdx, encodeIdxImages, encodeIdxLabels, IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC } from './idx.js';
 export { readCifar10Batch, parseCifar10Batch, CIFAR10_CLASSES } from './cifar10.js';
 export { readDataFile } from './read-data-file.js';
@@ -24,7 +27,7 @@ export { makeEmbeddedSubset, EMBEDDED_SUBSET_RECIPE } from './embedded-subset.js
 export type { SplitOptions, DataSplits } from './split.js';
 export { splitDataset, DEFAULT_ARCH_VAL_FRACTION } from './split.js';
 export type { AugmentOptions } from './augment.js';
-export { defaultAugmentation, augmentImages, shiftImage, normalizeImages } from './augment.js';
+export { defaultAugmentation, augmentImages, augmentScenes, shiftImage, normalizeImages } from './augment.js';
 export type { BatchOptions, TypedBatch, BatchPosition } from './batches.js';
 export { typedBatches, typedBatchAt, typedBatchStream, positionAfter, batchesPerEpoch, epochOrder } from './batches.js';
 export type { TensorBatch, OneHotBatchOptions } from './tensor-batches.js';

@@ -17,7 +17,8 @@ import {
   type DatasetSource,
 } from './dataset.js';
 import { parseIdxImages, parseIdxLabels } from './idx.js';
-import { concatImageSets, type ImageSet } from './image-set.js';
+import { concatImageSets, IGNORE_LABEL, type ImageSet } from './image-set.js';
+import { SCENES_FILE } from './scene-files.js';
 import { readDataFile } from './read-data-file.js';
 
 /** Where Debian's `dataset-fashion-mnist` package installs the full data set. */
@@ -187,6 +188,11 @@ function loadIdxDirectory(dir: string, source: DatasetSource, files: Record<IdxR
   };
   const train = readPair(files.trainImages, files.trainLabels);
   const test = readPair(files.testImages, files.testLabels);
+  const masks = detectMaskFiles(dir);
+  if (masks) {
+    train.masks = readMasks(masks.train, train, readHashed(masks.train, hash));
+    test.masks = readMasks(masks.test, test, readHashed(masks.test, hash));
+  }
   if (test.height !== train.height || test.width !== train.width) {
     throw new FileFormatError(
       files.testImages,
@@ -198,6 +204,10 @@ function loadIdxDirectory(dir: string, source: DatasetSource, files: Record<IdxR
   const { name, classes } = nameIdxDataset(dir, source, checksum, () => labelClassCount(train.labels, files.trainLabels));
   checkLabels(train.labels, classes, files.trainLabels);
   checkLabels(test.labels, classes, files.testLabels);
+  if (masks) {
+    checkMasks(train.masks!, classes, masks.train, train);
+    checkMasks(test.masks!, classes, masks.test, test);
+  }
   return finish({ name, source, path: dir, format: 'idx', train, test, classes, checksum });
 }
 
@@ -221,6 +231,7 @@ function nameIdxDataset(dir: string, source: DatasetSource, checksum: string, la
     name = folder;
     classes = listed ?? Array.from({ length: labelClasses() }, (_, i) => String(i));
   }
+  if (existsSync(join(dir, SCENES_FILE))) name = 'fashion-scenes';
   if (source === 'embedded' || checksum === EMBEDDED_FASHION_MNIST.checksum) name = EMBEDDED_FASHION_MNIST.name;
   return { name, classes: listed ?? classes };
 }
@@ -244,6 +255,42 @@ function readClassNames(file: string): string[] | null {
     .split('\n')
     .map((line) => line.trim())
     .filter((line) => line.length > 0);
+}
+
+/** Segmentation masks beside the idx files (`train-masks-idx3-ubyte[.gz]`, `t10k-masks-…`): both or neither. */
+function detectMaskFiles(dir: string): { train: string; test: string } | null {
+  const find = (prefix: string) => [`${prefix}-idx3-ubyte`, `${prefix}-idx3-ubyte.gz`].find((name) => existsSync(join(dir, name)));
+  const train = find('train-masks');
+  const test = find('t10k-masks');
+  if (train === undefined && test === undefined) return null;
+  if (train === undefined || test === undefined) {
+    throw new FileFormatError(dir, 'mask files', `missing ${train === undefined ? 'train-masks-idx3-ubyte[.gz]' : 't10k-masks-idx3-ubyte[.gz]'} (segmentation needs masks for both parts)`);
+  }
+  return { train: join(dir, train), test: join(dir, test) };
+}
+
+/** A mask file's bytes: one h×w mask per image of `set`. */
+function readMasks(file: string, set: ImageSet, bytes: Uint8Array): Uint8Array {
+  const masks = parseIdxImages(bytes, file);
+  if (masks.count !== set.count || masks.height !== set.height || masks.width !== set.width) {
+    throw new FileFormatError(file, 'dims', `expected ${set.count} masks of ${set.height}×${set.width} (one per image), found ${masks.count} of ${masks.height}×${masks.width}`);
+  }
+  return masks.images;
+}
+
+function checkMasks(masks: Uint8Array, classes: readonly string[], file: string, set: ImageSet): void {
+  const pixels = set.height * set.width;
+  for (let i = 0; i < masks.length; i++) {
+    const label = masks[i]!;
+    if (label >= classes.length && label !== IGNORE_LABEL) {
+      const at = i % pixels;
+      throw new FileFormatError(
+        file,
+        `mask ${Math.floor(i / pixels)} pixel (${Math.floor(at / set.width)}, ${at % set.width})`,
+        `expected 0..${classes.length - 1} (${classes.length} classes) or ${IGNORE_LABEL} (ignore), found ${label}`,
+      );
+    }
+  }
 }
 
 /**

@@ -49,8 +49,9 @@ export function distillationLoss(
   d: Distillation,
   atBlocks: number[],
   labelSmoothing = 0,
+  ignoreLabel?: number,
 ): tf.Scalar {
-  let loss = tf.mul(softmaxCrossEntropy(student.logits, labels, labelSmoothing), d.labelWeight ?? 1) as tf.Scalar;
+  let loss = tf.mul(softmaxCrossEntropy(student.logits, labels, labelSmoothing, ignoreLabel), d.labelWeight ?? 1) as tf.Scalar;
   if (d.kd <= 0 && d.at <= 0) return loss;
   const teacher = d.at > 0 ? d.teacher.forwardWithFeatures(x, false, atBlocks) : { logits: d.teacher.forward(x, false), features: [] };
   if (d.kd > 0) loss = tf.add(loss, tf.mul(logitKdLoss(student.logits, teacher.logits, d.temperature), d.kd));
@@ -84,12 +85,16 @@ export class DistilledStudent implements TrainableModel {
     return this.student.trainableParameters();
   }
 
-  /** The trainer's loss: the distillation loss over the features of the forward pass in progress. */
-  loss(labelSmoothing: number): LossFunction {
+  /**
+   * The trainer's loss: the distillation loss over the features of the forward pass in progress.
+   * A segmentation student distils per pixel (its logits are per pixel); `ignoreLabel` leaves
+   * unlabelled pixels out of the label term only, the teacher speaks for every pixel.
+   */
+  loss(labelSmoothing: number, ignoreLabel?: number): LossFunction {
     return (logits, labels, x) => {
       const features = this.stageFeatures;
       this.stageFeatures = [];
-      return distillationLoss({ logits, features }, labels, x, this.distillation, this.atBlocks, labelSmoothing);
+      return distillationLoss({ logits, features }, labels, x, this.distillation, this.atBlocks, labelSmoothing, ignoreLabel);
     };
   }
 }

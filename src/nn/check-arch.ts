@@ -75,4 +75,15 @@ export function checkArchBuildable(arch: Arch, source = 'arch'): void {
   arch.connections.forEach((c, i) => {
     if (!CONNECTIONS.includes(c)) fail(`connections[${i}]`, `one of ${CONNECTIONS.join(', ')}`, c);
   });
+  arch.dilations?.forEach((rates, g) => {
+    if (rates.length > 0 && rates.length !== pathsOf(arch, g)) fail(`dilations[${g}]`, `[] or one rate per base (${pathsOf(arch, g)})`, rates);
+    rates.forEach((r, k) => posInt(`dilations[${g}][${k}]`, r));
+  });
+  if (arch.head.fcn !== undefined && !FCN_HEADS.includes(arch.head.fcn)) fail('head.fcn', `one of ${FCN_HEADS.join(', ')}`, arch.head.fcn);
+}
+
+const FCN_HEADS = ['32s', '16s'];
+
+function pathsOf(arch: Arch, g: number): number {
+  return arch.decomposition === 'layer' ? 1 : arch.bases[g]!;
 }

@@ -1,6 +1,7 @@
 import * as tf from '../util/tfjs.js';
 import { DEFAULT_ACTIVATION_CLIP } from '../space/activation-clip.js';
 import type { Arch } from '../space/arch.js';
+import { baseDilation } from '../space/base-dilation.js';
 import { activationQuantizerFor, type SignEstimator } from './activation.js';
 import { blockOutChannels, type Block } from './blocks/block.js';
 import { createBlock } from './blocks/create-block.js';
@@ -10,6 +11,7 @@ import { AggregateConnector, SoftConnector, type BaseConnector } from './connect
 import { BatchNorm } from './layers/batch-norm.js';
 import { Conv2d } from './layers/conv2d.js';
 import { Dense } from './layers/dense.js';
+import { FcnHeadModule } from './fcn-head.js';
 import { ParameterStore, Scope, type Parameter, type StateDict } from './parameters.js';
 import type { WeightMode } from './weight-mode.js';
 
@@ -51,6 +53,11 @@ export interface GroupModule {
  *   x → stem (float conv, BN, ReLU*, optional max-pool) → group 0 (K_0 bases, each its own blocks) → connector 0 → group 1 → …
  *     → output aggregate (Σ λ_k out_k) → global average pool → float FC → logits
  *
+ * With an FCN head (`arch.head.fcn`, semantic segmentation) the pool and FC give way to `FcnHeadModule`
+ * and the logits are per pixel, [N·H·W, classes]: every loss and metric written for [N, classes]
+ * logits and [N] labels then works per pixel on labels flattened the same way. Under BPAC
+ * (`arch.dilations`) base k of a group dilates its blocks by its own rate.
+ *
  * Connector i sits between group i and i+1: `aggregate` (λ, broadcast) or `soft` (learned K'×K
  * matrix). Under `decomposition: 'layer'` (LBD) every group has one path and each conv layer holds
  * K convs instead.
@@ -74,7 +81,10 @@ export class GroupNetModel {
   readonly connections: BaseConnector[];
   /** Joins the last group's bases into the one feature map the head pools. */
   readonly output: AggregateConnector;
-  readonly fc: Dense;
+  /** The classifier (absent under an FCN head). */
+  readonly fc: Dense | undefined;
+  /** The segmentation head (present when `arch.head.fcn` is). */
+  readonly fcn: FcnHeadModule | undefined;
   /** Channels of the feature map the head pools. */
   readonly featureChannels: number;
   readonly checkpointBlocks: boolean | 'auto';
@@ -131,7 +141,7 @@ export class GroupNetModel {
               width,
               stride: b.stride,
               kernel: b.kernel,
-              dilation: b.dilation,
+              dilation: layerwise ? b.dilation : baseDilation(arch, g, k, i),
               quantizer,
               convBases: layerwise ? arch.bases[g]! : 1,
               bnMomentum,
@@ -164,12 +174,47 @@ export class GroupNetModel {
         }),
       ),
     );
-    this.fc = new Dense(root.child('head').child('fc'), channels, arch.head.classes);
+    if (arch.head.fcn === undefined) {
+      this.fc = new Dense(root.child('head').child('fc'), channels, arch.head.classes);
+      this.fcn = undefined;
+    } else {
+      const skipStage = arch.widths.length - 2;
+      const skipBlock = arch.blocks.map((b, i) => (b.stage === skipStage ? i : -1)).reduce((a, b) => Math.max(a, b), -1);
+      this.skipBlock = arch.head.fcn === '16s' && skipBlock >= 0 ? skipBlock : undefined;
+      const skip = this.skipBlock !== undefined ? arch.blocks[this.skipBlock]! : undefined;
+      const skipChannels = skip !== undefined ? blockOutChannels(skip.kind, arch.widths[skip.stage]!) : undefined;
+      this.fc = undefined;
+      this.fcn = new FcnHeadModule(root.child('head'), arch.head.fcn, channels, skipChannels, arch.head.classes, arch.input);
+    }
   }
 
-  /** Logits [N, classes] for NHWC input [N, H, W, C]. `training` selects batch statistics in BN (and updates the running ones). */
+  /** FCN-16s: the block whose output (mean over bases) the head's skip classifier scores. */
+  private readonly skipBlock: number | undefined;
+
+  /**
+   * Logits [N, classes] for NHWC input [N, H, W, C] (per pixel, [N·H·W, classes], under an FCN head).
+   * `training` selects batch statistics in BN (and updates the running ones).
+   */
   forward(x: tf.Tensor4D, training: boolean): tf.Tensor2D {
-    return tf.tidy(() => this.head(this.trunk(x, training)));
+    return tf.tidy(() => {
+      let skip: tf.Tensor4D | undefined;
+      const last = this.trunk(
+        x,
+        training,
+        this.skipTaker((t) => (skip = t)),
+      );
+      return this.head(last, skip);
+    });
+  }
+
+  /** A block observer that hands the FCN-16s skip map (mean over the bases) to `take`; undefined without a skip. */
+  private skipTaker(take: (map: tf.Tensor4D) => void, then?: (block: number, outputs: tf.Tensor4D[]) => void) {
+    const skipBlock = this.skipBlock;
+    if (skipBlock === undefined) return then;
+    return (block: number, outputs: tf.Tensor4D[]) => {
+      if (block === skipBlock) take(meanOfBases(outputs));
+      then?.(block, outputs);
+    };
   }
 
   /**
@@ -182,15 +227,23 @@ export class GroupNetModel {
     const result = tf.tidy(() => {
       const wanted = new Set(atBlocks);
       const taken = new Map<number, tf.Tensor4D>();
-      const last = this.trunk(x, training, (block, outputs) => {
-        if (wanted.has(block)) taken.set(block, outputs.length === 1 ? outputs[0]! : (tf.div(tf.addN(outputs), outputs.length) as tf.Tensor4D));
-      });
+      let skip: tf.Tensor4D | undefined;
+      const last = this.trunk(
+        x,
+        training,
+        this.skipTaker(
+          (t) => (skip = t),
+          (block, outputs) => {
+            if (wanted.has(block)) taken.set(block, meanOfBases(outputs));
+          },
+        ),
+      );
       const features = atBlocks.map((i) => {
         const t = taken.get(i);
         if (t === undefined) throw new RangeError(`forwardWithFeatures: block ${i} is not in 0..${this.arch.blocks.length - 1}`);
         return t;
       });
-      return { logits: this.head(last), features };
+      return { logits: this.head(last, skip), features };
     });
     return result;
   }
@@ -239,8 +292,9 @@ export class GroupNetModel {
     return tf.maxPool(x, pool.kernel, pool.stride, pad);
   }
 
-  private head(features: tf.Tensor4D): tf.Tensor2D {
-    return this.fc.apply(tf.mean(features, [1, 2]) as tf.Tensor2D);
+  private head(features: tf.Tensor4D, skip: tf.Tensor4D | undefined): tf.Tensor2D {
+    if (this.fcn !== undefined) return this.fcn.apply(features, skip);
+    return this.fc!.apply(tf.mean(features, [1, 2]) as tf.Tensor2D);
   }
 
   /** Parameters the optimizer updates, by stable name. */
@@ -270,6 +324,11 @@ export class GroupNetModel {
 /** Build the tfjs model of an Arch (throws a UsageError naming the field if the Arch cannot be built). */
 export function buildModel(arch: Arch, options: BuildOptions = {}): GroupNetModel {
   return new GroupNetModel(arch, options);
+}
+
+/** The mean of the bases' outputs (the one output itself for a single base). */
+function meanOfBases(outputs: tf.Tensor4D[]): tf.Tensor4D {
+  return outputs.length === 1 ? outputs[0]! : (tf.div(tf.addN(outputs), outputs.length) as tf.Tensor4D);
 }
 
 /** Index of the last block of every stage, in stage order (where attention-transfer features are taken). */

@@ -26,6 +26,8 @@ export { checkArchBuildable } from './check-arch.js';
 export type { WeightMode } from './weight-mode.js';
 export { buildModel, GroupNetModel, stageEndBlocks, type BuildOptions, type GroupModule } from './group-net.js';
 export { softmaxCrossEntropy } from './loss.js';
+export { ConfusionMatrix, type SegmentationMetrics } from './segmentation-metrics.js';
+export { FcnHeadModule, upsampleBilinear } from './fcn-head.js';
 export { learningRateAt, checkSchedule, type LrSchedule } from './schedule.js';
 export type { Optimizer, OptimizerKind, OptimizedParameter } from './optim/optimizer.js';
 export { SgdNesterov } from './optim/sgd-nesterov.js';

@@ -1,6 +1,7 @@
 import * as tf from '../util/tfjs.js';
 import { UsageError } from '../util/errors.js';
 import { softmaxCrossEntropy } from './loss.js';
+import { ConfusionMatrix, type SegmentationMetrics } from './segmentation-metrics.js';
 import { Adam } from './optim/adam.js';
 import type { Optimizer, OptimizerKind } from './optim/optimizer.js';
 import { SgdNesterov } from './optim/sgd-nesterov.js';
@@ -31,14 +32,22 @@ export interface TrainerOptions {
   labelSmoothing?: number;
   /** Replaces the default loss (e.g. knowledge distillation); `labelSmoothing` is then unused. */
   loss?: LossFunction;
+  /**
+   * Segmentation (per-pixel logits and labels): the label no loss or metric counts (255). Set, the
+   * default loss skips it and `evaluate` reports pixel accuracy and IoU per class.
+   */
+  ignoreLabel?: number;
 }
 
 export interface EvaluationResult {
-  /** Top-1 accuracy in [0, 1]. */
+  /** Top-1 accuracy in [0, 1] (segmentation: pixel accuracy). */
   accuracy: number;
   /** Mean cross-entropy (no smoothing). */
   loss: number;
+  /** Images evaluated. */
   count: number;
+  /** Segmentation only: pixel accuracy, IoU per class and mIoU. */
+  segmentation?: SegmentationMetrics;
 }
 
 /** Everything besides the model's own state dict needed to resume bit-for-bit. */
@@ -89,7 +98,7 @@ export class Trainer {
     } else {
       throw new UsageError(`trainer: optimizer: expected sgd-nesterov or adam, got ${String(options.optimizer)}`);
     }
-    this.loss = options.loss ?? ((logits, labels) => softmaxCrossEntropy(logits, labels, smoothing));
+    this.loss = options.loss ?? ((logits, labels) => softmaxCrossEntropy(logits, labels, smoothing, options.ignoreLabel));
   }
 
   /** Steps taken so far (the schedule's position). */
@@ -124,6 +133,7 @@ export class Trainer {
 
   /** Accuracy and mean loss over batches in inference mode (BN running statistics). */
   evaluate(batches: Iterable<LabelledBatch>): EvaluationResult {
+    if (this.options.ignoreLabel !== undefined) return this.evaluateSegmentation(batches, this.options.ignoreLabel);
     let correct = 0;
     let lossSum = 0;
     let count = 0;
@@ -139,6 +149,28 @@ export class Trainer {
       count += y.shape[0];
     }
     return { accuracy: count === 0 ? 0 : correct / count, loss: count === 0 ? 0 : lossSum / count, count };
+  }
+
+  /** Pixel accuracy, IoU per class and the mean per-pixel loss, counting no pixel labelled `ignoreLabel`. */
+  private evaluateSegmentation(batches: Iterable<LabelledBatch>, ignoreLabel: number): EvaluationResult {
+    let confusion: ConfusionMatrix | undefined;
+    let lossSum = 0;
+    let count = 0;
+    for (const { x, y } of batches) {
+      const [logits, loss] = tf.tidy(() => {
+        const out = this.model.forward(x, false);
+        return [out, softmaxCrossEntropy(out, y, 0, ignoreLabel)];
+      });
+      confusion ??= new ConfusionMatrix(logits!.shape[1]!, ignoreLabel);
+      const labels = y.dataSync();
+      const before = confusion.metrics().pixels;
+      confusion.addLogits(labels, logits!.dataSync());
+      lossSum += loss!.dataSync()[0]! * (confusion.metrics().pixels - before);
+      tf.dispose([logits!, loss!]);
+      count += x.shape[0];
+    }
+    const segmentation = (confusion ?? new ConfusionMatrix(2, ignoreLabel)).metrics();
+    return { accuracy: segmentation.pixelAccuracy, loss: segmentation.pixels > 0 ? lossSum / segmentation.pixels : 0, count, segmentation };
   }
 
   /** Step count and optimizer slots (live variables: snapshot them before the next step). */

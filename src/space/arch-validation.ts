@@ -75,9 +75,38 @@ function semanticProblems(arch: Arch): Problem[] {
   arch.widths.forEach((_, s) => {
     if (!used.has(s)) add(`widths[${s}]`, `stage ${s} has no blocks`);
   });
+  problems.push(...baseDilationProblems(arch));
+  if (arch.head.fcn === '16s' && arch.widths.length < 2)
+    add('head.fcn', `expected "32s": FCN-16s takes its skip from the second-to-last stage and there is one stage`);
   if (arch.stem.kernel % 2 === 0) add('stem.kernel', `expected an odd kernel (same padding), got ${arch.stem.kernel}`);
   if (arch.stem.pool && arch.stem.pool.kernel < arch.stem.pool.stride) {
     add('stem.pool.kernel', `expected ≥ the pool stride (${arch.stem.pool.stride}), got ${arch.stem.pool.kernel}`);
   }
+  return problems;
+}
+
+/** BPAC rates: one list per group, each empty or one rate per base, never on a group that down-samples. */
+function baseDilationProblems(arch: Arch): Problem[] {
+  const problems: Problem[] = [];
+  const dilations = arch.dilations;
+  if (dilations === undefined) return problems;
+  if (dilations.length !== arch.groups.length) {
+    problems.push({ path: 'dilations', message: `expected one entry per group (${arch.groups.length}), got ${dilations.length}` });
+    return problems;
+  }
+  dilations.forEach((rates, g) => {
+    if (rates.length === 0) return;
+    const path = `dilations[${g}]`;
+    if (arch.decomposition === 'layer') {
+      problems.push({ path, message: 'expected []: decomposition "layer" has one path per group, so its bases cannot take their own rates' });
+    } else if (rates.length !== arch.bases[g]) {
+      problems.push({ path, message: `expected one rate per base (${arch.bases[g]}), got ${rates.length}` });
+    }
+    const group = arch.groups[g];
+    const strided = group !== undefined && arch.blocks.slice(group.start, group.end).some((b) => b.stride !== 1);
+    if (strided && rates.some((r) => r > 1)) {
+      problems.push({ path, message: 'expected rates of 1: the group has a stride-2 block (strided atrous convs are not supported)' });
+    }
+  });
   return problems;
 }

@@ -63,8 +63,24 @@ export interface ArchGroup {
   end: number;
 }
 
+/**
+ * Segmentation head (FCN, Long et al.): a full-precision 1×1 conv classifier on the last feature
+ * map, bilinearly up-sampled to the input size (`32s`); `16s` also scores the output of the
+ * second-to-last stage with its own 1×1 conv and adds it at that stage's resolution before the
+ * final up-sampling. Absent = classification (global average pool → FC).
+ */
+export type FcnHead = '32s' | '16s';
+
+export interface ArchHead {
+  classes: number;
+  /** Present: the network labels every pixel (semantic segmentation) with this FCN head. */
+  fcn?: FcnHead;
+}
+
 export interface ArchMetrics {
   accuracy?: number;
+  /** Segmentation: mean intersection-over-union over the classes present. */
+  miou?: number;
   latencyMs?: number;
   predictedLatencyMs?: number;
   bops?: number;
@@ -100,8 +116,14 @@ export interface Arch {
   /** One per boundary between consecutive groups (`groups.length - 1` entries). */
   connections: Connection[];
   decomposition: Decomposition;
-  /** Full-precision classifier. */
-  head: { classes: number };
+  /**
+   * BPAC (Binary Parallel Atrous Convolution): per group, the dilation rate of each of its bases,
+   * overriding the blocks' own `dilation` in that base, so the K bases see K scales at the cost of
+   * one (see base-dilation.ts). `[]` = the blocks' dilations. Absent = `[]` for every group.
+   */
+  dilations?: number[][];
+  /** Full-precision classifier (or FCN head for segmentation). */
+  head: ArchHead;
   metrics?: ArchMetrics;
   provenance: ArchProvenance;
 }

@@ -4,7 +4,7 @@
  * names to builders, timm-style, so every backbone is reachable by name from configs and the CLI.
  */
 import { UsageError } from '../util/errors.js';
-import type { ArchBlock, ArchStem, BlockKind } from './arch.js';
+import type { ArchBlock, ArchHead, ArchStem, BlockKind } from './arch.js';
 
 export interface Backbone {
   /** Registry name plus the width multiplier, e.g. `resnet-r@0.5`. */
@@ -14,7 +14,7 @@ export interface Backbone {
   blocks: ArchBlock[];
   /** Per stage: output channels (basic, plain) or inner width (bottleneck; the block outputs 4×). */
   widths: number[];
-  head: { classes: number };
+  head: ArchHead;
 }
 
 export interface BackboneOptions {
@@ -63,6 +63,18 @@ function referenceR(kind: BlockKind, widths: [number, number, number], descripti
   };
 }
 
+/** The ImageNet ResNets: stem 7×7/2 + max-pool, four stages of 3×3 blocks at widths 64/128/256/512, strides 1/2/2/2. */
+function imagenetResNet(kind: BlockKind, blocksPerStage: [number, number, number, number], description: string): BackboneRecipe {
+  const widths = [64, 128, 256, 512];
+  return {
+    description,
+    input: IMAGENET_INPUT,
+    stem: IMAGENET_STEM,
+    stages: blocksPerStage.map((n, s) => ({ kind, width: widths[s]!, kernels: repeat(3, n), stride: s === 0 ? 1 : 2 })),
+    classes: 1000,
+  };
+}
+
 const RECIPES: Record<string, BackboneRecipe> = {
   'resnet-r': referenceR('basic', [32, 64, 128], 'reference network R (DESIGN §3): 28×28×1, stem 3×3 32, 3 stages × 2 basic blocks, 32/64/128, strides 1/2/2'),
   'bottleneck-r': referenceR(
@@ -71,30 +83,9 @@ const RECIPES: Record<string, BackboneRecipe> = {
     'ResNet-50-style R: 28×28×1, stem 3×3 32, 3 stages × 2 bottleneck blocks, inner 8/16/32 (outputs 32/64/128)',
   ),
   'plain-r': referenceR('plain', [32, 64, 128], 'AlexNet-style R: 28×28×1, stem 3×3 32, 3 stages × 2 plain convs (no shortcuts), 32/64/128, strides 1/2/2'),
-  resnet18: {
-    description: "the paper's ResNet-18: 224×224×3, stem 7×7/2 64 + max-pool 3/2, 4 stages × 2 basic blocks, 64/128/256/512",
-    input: IMAGENET_INPUT,
-    stem: IMAGENET_STEM,
-    stages: [
-      { kind: 'basic', width: 64, kernels: repeat(3, 2), stride: 1 },
-      { kind: 'basic', width: 128, kernels: repeat(3, 2), stride: 2 },
-      { kind: 'basic', width: 256, kernels: repeat(3, 2), stride: 2 },
-      { kind: 'basic', width: 512, kernels: repeat(3, 2), stride: 2 },
-    ],
-    classes: 1000,
-  },
-  resnet50: {
-    description: 'ResNet-50: 224×224×3, stem 7×7/2 64 + max-pool, bottleneck stages 3/4/6/3, inner 64/128/256/512',
-    input: IMAGENET_INPUT,
-    stem: IMAGENET_STEM,
-    stages: [
-      { kind: 'bottleneck', width: 64, kernels: repeat(3, 3), stride: 1 },
-      { kind: 'bottleneck', width: 128, kernels: repeat(3, 4), stride: 2 },
-      { kind: 'bottleneck', width: 256, kernels: repeat(3, 6), stride: 2 },
-      { kind: 'bottleneck', width: 512, kernels: repeat(3, 3), stride: 2 },
-    ],
-    classes: 1000,
-  },
+  resnet18: imagenetResNet('basic', [2, 2, 2, 2], "the paper's ResNet-18: 224×224×3, stem 7×7/2 64 + max-pool 3/2, 4 stages × 2 basic blocks, 64/128/256/512"),
+  resnet34: imagenetResNet('basic', [3, 4, 6, 3], 'ResNet-34: 224×224×3, stem 7×7/2 64 + max-pool, basic-block stages 3/4/6/3, 64/128/256/512'),
+  resnet50: imagenetResNet('bottleneck', [3, 4, 6, 3], 'ResNet-50: 224×224×3, stem 7×7/2 64 + max-pool, bottleneck stages 3/4/6/3, inner 64/128/256/512'),
   alexnet: {
     // AlexNet's conv1..conv5 widths and kernels; its 2nd and 3rd max-pools become a stride-2 conv and
     // the global average pool, and its two 4096-wide FC layers are dropped (head = one FC).

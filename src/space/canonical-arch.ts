@@ -12,7 +12,7 @@
  *    connection becomes `aggregate`.
  * 2. **Adjacent single-path groups merge.** A connector from one path to one path is the identity
  *    with no parameter (rule 1 made it `aggregate`), so two consecutive groups with one path each,
- *    the same activation bits and the same K (the bases per conv under LBD) run exactly the
+ *    the same activation bits, the same K (the bases per conv under LBD) and the same BPAC rates run exactly the
  *    blocks of one group spanning both. (The stem's ReLU depends only on the first group's bits,
  *    which merging keeps.)
  * 3. **Dilation that reaches past the map.** Convs pad `dilation·(kernel−1)/2` zeros per side and
@@ -61,7 +61,8 @@ export function canonicalArch(arch: Arch): Arch {
   const connections = arch.connections.map((c, g) => (paths(arch, g + 1) === 1 ? 'aggregate' : c));
   const draft = toDraft({ ...arch, blocks, connections });
   arch.groups.slice(0, -1).forEach((group, g) => {
-    const merge = paths(arch, g) === 1 && paths(arch, g + 1) === 1 && arch.bits[g] === arch.bits[g + 1] && arch.bases[g] === arch.bases[g + 1];
+    const sameRates = JSON.stringify(arch.dilations?.[g] ?? []) === JSON.stringify(arch.dilations?.[g + 1] ?? []);
+    const merge = paths(arch, g) === 1 && paths(arch, g + 1) === 1 && arch.bits[g] === arch.bits[g + 1] && arch.bases[g] === arch.bases[g + 1] && sameRates;
     if (merge) draft.boundaries[group.end - 1] = 'continue';
   });
   return { ...arch, ...fromDraft(draft) };
@@ -80,6 +81,7 @@ export function canonicalKey(arch: Arch): string {
     bits: c.bits,
     connections: c.connections,
     decomposition: c.decomposition,
+    ...(c.dilations !== undefined ? { dilations: c.dilations } : {}),
     head: c.head,
   };
   return JSON.stringify(body, (_, value: unknown) =>

@@ -4,7 +4,7 @@
  * one value per block and one boundary kind per block boundary, so `toDraft`/`fromDraft`
  * convert between the two. Inside a group every block carries its group's values.
  */
-import type { ActivationBits, Arch, ArchBlock, ArchGroup, ArchStem, Connection, Decomposition } from './arch.js';
+import type { ActivationBits, Arch, ArchBlock, ArchGroup, ArchHead, ArchStem, Connection, Decomposition } from './arch.js';
 
 /** What sits between two consecutive blocks: nothing (same group) or a group boundary with its connection. */
 export type Boundary = 'continue' | Connection;
@@ -14,7 +14,7 @@ export interface ArchDraft {
   stem: ArchStem;
   blocks: ArchBlock[];
   widths: number[];
-  head: { classes: number };
+  head: ArchHead;
   decomposition: Decomposition;
   /** `boundaries[i]` sits between block i and block i+1 (length = blocks − 1). */
   boundaries: Boundary[];
@@ -22,6 +22,8 @@ export interface ArchDraft {
   blockBases: number[];
   /** Activation bits of the group each block belongs to. */
   blockBits: ActivationBits[];
+  /** BPAC: the per-base dilation rates of the group each block belongs to (`[]` = the blocks' own); absent = none anywhere. */
+  blockDilations?: number[][];
 }
 
 /** The groups a draft's boundaries cut the blocks into. */
@@ -63,6 +65,7 @@ export function toDraft(arch: Arch): ArchDraft {
     }
     if (gi < arch.groups.length - 1) boundaries[g.end - 1] = arch.connections[gi]!;
   });
+  const dilations = arch.dilations;
   return {
     input: { ...arch.input },
     stem: cloneStem(arch.stem),
@@ -73,6 +76,7 @@ export function toDraft(arch: Arch): ArchDraft {
     boundaries,
     blockBases,
     blockBits,
+    ...(dilations !== undefined ? { blockDilations: arch.blocks.map((_, b) => [...(dilations[arch.groups.findIndex((g) => b < g.end)] ?? [])]) } : {}),
   };
 }
 
@@ -81,6 +85,7 @@ export type ArchBody = Omit<Arch, 'format' | 'version' | 'name' | 'metrics' | 'p
 
 export function fromDraft(draft: ArchDraft): ArchBody {
   const groups = draftGroups(draft);
+  const dilations = draft.blockDilations !== undefined ? groups.map((g) => [...draft.blockDilations![g.start]!]) : undefined;
   return {
     input: { ...draft.input },
     stem: cloneStem(draft.stem),
@@ -91,6 +96,7 @@ export function fromDraft(draft: ArchDraft): ArchBody {
     bits: groups.map((g) => draft.blockBits[g.start]!),
     connections: groups.slice(0, -1).map((g) => draft.boundaries[g.end - 1] as Connection),
     decomposition: draft.decomposition,
+    ...(dilations?.some((rates) => rates.length > 0) ? { dilations } : {}),
     head: { ...draft.head },
   };
 }
@@ -106,6 +112,7 @@ export function cloneDraft(draft: ArchDraft): ArchDraft {
     boundaries: [...draft.boundaries],
     blockBases: [...draft.blockBases],
     blockBits: [...draft.blockBits],
+    ...(draft.blockDilations !== undefined ? { blockDilations: draft.blockDilations.map((rates) => [...rates]) } : {}),
   };
 }
 

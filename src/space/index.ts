@@ -2,6 +2,8 @@
 export type * from './arch.js';
 export { DEFAULT_ACTIVATION_CLIP } from './activation-clip.js';
 export { getBackbone, listBackbones, scaleWidth, type Backbone, type BackboneOptions } from './backbone.js';
+export { segmentationBackbone, type SegmentationOptions } from './segmentation-backbone.js';
+export { baseDilation, hasBaseDilations, withLastBlocksBpac } from './base-dilation.js';
 export { buildArch, groupsOf, type GroupStructure } from './structure.js';
 export { buildPreset, listPresets, type Preset, type PresetOptions } from './presets.js';
 export { cloneDraft, draftGroups, fromDraft, groupContaining, startsGroup, toDraft, type ArchBody, type ArchDraft, type Boundary } from './draft.js';

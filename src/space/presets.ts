@@ -8,11 +8,17 @@
 import { UsageError } from '../util/errors.js';
 import type { ActivationBits, Arch } from './arch.js';
 import { getBackbone, type Backbone, type BackboneOptions } from './backbone.js';
+import { withLastBlocksBpac } from './base-dilation.js';
+import { segmentationBackbone, type SegmentationOptions } from './segmentation-backbone.js';
 import { buildArch, groupsOf, type GroupStructure } from './structure.js';
 
 export interface PresetOptions extends BackboneOptions {
   /** Registered backbone name (see `listBackbones()`); default `resnet-r` (network R). */
   backbone?: string;
+  /** Build the segmentation twin (FCN head, dilated last blocks; see segmentation-backbone.ts). */
+  segmentation?: SegmentationOptions;
+  /** BPAC rates of the last two blocks' bases (see `withLastBlocksBpac`); on `fp` the multi-dilation baseline. */
+  bpac?: readonly number[];
 }
 
 export interface Preset {
@@ -68,6 +74,9 @@ export function listPresets(): { name: string; description: string }[] {
 export function buildPreset(name: string, options: PresetOptions = {}): Arch {
   const preset = PRESETS.find((p) => p.name === name);
   if (!preset) throw new UsageError(`unknown preset "${name}" (expected one of: ${PRESETS.map((p) => p.name).join(', ')})`);
-  const backbone = getBackbone(options.backbone ?? 'resnet-r', options);
-  return buildArch(backbone, preset.structure(backbone), { name: `${name}/${backbone.name}`, source: `preset:${name}` });
+  const plain = getBackbone(options.backbone ?? 'resnet-r', options);
+  const backbone = options.segmentation ? segmentationBackbone(plain, options.segmentation) : plain;
+  const bpac = options.bpac ? `/bpac-${options.bpac.join('-')}` : '';
+  const arch = buildArch(backbone, preset.structure(backbone), { name: `${name}/${backbone.name}${bpac}`, source: `preset:${name}` });
+  return options.bpac ? withLastBlocksBpac(arch, options.bpac) : arch;
 }

@@ -25,7 +25,8 @@ export interface CostCounts {
 
 export interface LayerSummary extends CostCounts {
   name: string;
-  kind: 'conv' | 'dense' | 'mix';
+  /** `resize`: the FCN head's bilinear up-sampling (4 multiply-adds per output value, no parameters). */
+  kind: 'conv' | 'dense' | 'mix' | 'resize';
   precision: 'binary' | 'float';
   /** Block and group the layer belongs to; absent for the stem and head. */
   block?: number;
@@ -38,6 +39,8 @@ export interface LayerSummary extends CostCounts {
   stride?: number;
   /** Dilation of a block's k×k conv (1 = ordinary); MACs do not depend on it, latency may. */
   dilation?: number;
+  /** BPAC: the dilation of each replica when the group's bases take their own rates (then `dilation` is absent). */
+  baseDilations?: number[];
   inputShape: Shape3;
   outputShape: Shape3;
 }
@@ -139,8 +142,12 @@ export function summarize(arch: Arch): ArchSummary {
   }
 
   const layerwise = arch.decomposition === 'layer';
+  /** FCN-16s scores the output of the second-to-last stage. */
+  const skipStage = arch.widths.length - 2;
+  let skip: Shape3 | undefined;
   arch.groups.forEach((group, g) => {
     const K = arch.bases[g]!;
+    const rates = arch.dilations?.[g] ?? [];
     const bits = arch.bits[g]!;
     const binary = bits !== 32;
     for (let b = group.start; b < group.end; b++) {
@@ -164,7 +171,7 @@ export function summarize(arch: Arch): ArchSummary {
           bits,
           kernel: conv.kernel,
           stride: conv.stride,
-          ...(conv.dilation !== undefined ? { dilation: conv.dilation } : {}),
+          ...(conv.dilation !== undefined ? (rates.length > 0 ? { baseDilations: [...rates] } : { dilation: conv.dilation }) : {}),
           inputShape: [h, w, conv.cin],
           outputShape: [oh, ow, conv.cout],
           ...(binary ? counts(K * weights, bn, K * macs, bits, 0) : counts(0, K * weights + bn, 0, 0, K * macs)),
@@ -196,6 +203,7 @@ export function summarize(arch: Arch): ArchSummary {
         });
       }
       c = convs.cout;
+      if (block.stage === skipStage) skip = [h, w, c];
     }
     if (!layerwise && g < arch.groups.length - 1) {
       const next = arch.bases[g + 1]!;
@@ -207,7 +215,18 @@ export function summarize(arch: Arch): ArchSummary {
   const lastK = arch.bases[arch.bases.length - 1] ?? 1;
   if (!layerwise) layers.push(mixLayer('head.aggregate', undefined, arch.groups.length - 1, lastK, [h, w, c], lastK));
 
-  layers.push({
+  if (arch.head.fcn !== undefined) {
+    layers.push(...fcnHeadLayers(arch, [h, w, c], arch.head.fcn === '16s' ? skip : undefined));
+  } else {
+    layers.push(classifierLayer(arch, c));
+  }
+
+  const kept = layers.filter((l) => l.kind !== 'mix' || l.params > 0);
+  return { ...(arch.name !== undefined ? { name: arch.name } : {}), layers: kept, totals: addCounts(kept) };
+}
+
+function classifierLayer(arch: Arch, c: number): LayerSummary {
+  return {
     name: 'head.fc',
     kind: 'dense',
     precision: 'float',
@@ -216,10 +235,52 @@ export function summarize(arch: Arch): ArchSummary {
     inputShape: [1, 1, c],
     outputShape: [1, 1, arch.head.classes],
     ...counts(0, c * arch.head.classes + arch.head.classes, 0, 0, c * arch.head.classes),
-  });
+  };
+}
 
-  const kept = layers.filter((l) => l.kind !== 'mix' || l.params > 0);
-  return { ...(arch.name !== undefined ? { name: arch.name } : {}), layers: kept, totals: addCounts(kept) };
+/**
+ * The FCN head: a float 1×1 classifier (with bias) on the last map; for 16s a second one on the
+ * skip map, the coarse scores up-sampled to the skip's size and added; then the scores up-sampled
+ * to the input. Each bilinear up-sampling costs 4 multiply-adds per output value (skipped when
+ * the sizes already match).
+ */
+function fcnHeadLayers(arch: Arch, last: Shape3, skip: Shape3 | undefined): LayerSummary[] {
+  const classes = arch.head.classes;
+  const classifier = (name: string, [h, w, c]: Shape3): LayerSummary => ({
+    name,
+    kind: 'conv',
+    precision: 'float',
+    replicas: 1,
+    bits: 32,
+    kernel: 1,
+    stride: 1,
+    inputShape: [h, w, c],
+    outputShape: [h, w, classes],
+    ...counts(0, c * classes + classes, 0, 0, h * w * c * classes),
+  });
+  const resize = (name: string, [h, w]: Shape3, [oh, ow]: readonly [number, number]): LayerSummary[] =>
+    h === oh && w === ow
+      ? []
+      : [
+          {
+            name,
+            kind: 'resize',
+            precision: 'float',
+            replicas: 1,
+            bits: 32,
+            inputShape: [h, w, classes],
+            outputShape: [oh, ow, classes],
+            ...counts(0, 0, 0, 0, 4 * oh * ow * classes),
+          },
+        ];
+  const layers = [classifier('head.classifier', last)];
+  let scores: Shape3 = [last[0], last[1], classes];
+  if (skip !== undefined) {
+    layers.push(classifier('head.skip', skip), ...resize('head.upsample16', scores, [skip[0], skip[1]]));
+    scores = [skip[0], skip[1], classes];
+  }
+  layers.push(...resize('head.upsample', scores, [arch.input.height, arch.input.width]));
+  return layers;
 }
 
 /**

@@ -322,6 +322,8 @@ class GroupNetOnnxWriter {
 /** The `.onnx` bytes of `model`'s inference, with the input normalization and provenance in its metadata. */
 export function onnxModelBytes(model: GroupNetModel, options: OnnxExportOptions = {}): Uint8Array {
   const arch = model.arch;
+  const fc = model.fc;
+  if (fc === undefined) throw new UsageError(`${arch.name ?? 'arch'}: ONNX export covers classifiers; a segmentation model (FCN head) exports to .gnb only`);
   const writer = new GroupNetOnnxWriter(options.activationClip ?? DEFAULT_ACTIVATION_CLIP);
   const g = writer.g;
   const input: Value = { name: g.input('images'), c: arch.input.channels, h: arch.input.height, w: arch.input.width };
@@ -353,9 +355,9 @@ export function onnxModelBytes(model: GroupNetModel, options: OnnxExportOptions 
   const features = inputs[0]!;
   const pooled = g.node('GlobalAveragePool', [features.name], 'head.pool');
   const flat = g.node('Flatten', [pooled], 'head.flatten', { axis: 1 });
-  const fcWeight = model.fc.weight;
+  const fcWeight = fc.weight;
   const product = g.node('MatMul', [flat, g.constant('head.fc.weight', values(fcWeight), [...fcWeight.shape])], 'head.fc.product');
-  const logits = g.node('Add', [product, g.constant('head.fc.bias', values(model.fc.bias), [arch.head.classes])], 'head.fc');
+  const logits = g.node('Add', [product, g.constant('head.fc.bias', values(fc.bias), [arch.head.classes])], 'head.fc');
   g.output(logits, 'logits');
   const metadata: Record<string, string> = {
     'groupnas.arch': JSON.stringify(arch),

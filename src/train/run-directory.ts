@@ -62,6 +62,8 @@ export interface TrainingEpoch {
   seconds: number;
   /** Staged runs: the weights this epoch trained (and was tested) with. */
   weights?: WeightMode;
+  /** Segmentation runs: test mIoU (`testAccuracy` is then the pixel accuracy). */
+  testMiou?: number;
 }
 
 /** Where a run stands: saved inside every checkpoint. */
@@ -86,10 +88,14 @@ export interface RunCheckpointMeta {
 
 /** `result.json`: the final test result and every epoch. */
 export interface RunResult {
+  /** Test accuracy (segmentation: pixel accuracy). */
   testAccuracy: number;
   testLoss: number;
   testImages: number;
   epochs: TrainingEpoch[];
+  /** Segmentation runs: test mIoU and the IoU of each class (null: the class is in neither labels nor predictions). */
+  testMiou?: number;
+  testIou?: (number | null)[];
 }
 
 /** Where a directory stands: no run in it, a run started (it resumes), or a finished run. */

@@ -6,7 +6,17 @@
  */
 import { existsSync } from 'node:fs';
 import * as tf from '../util/tfjs.js';
-import { batchesPerEpoch, defaultAugmentation, firstImages, loadDataset, splitDataset, tensorBatches, type Dataset, type ImageSet } from '../data/index.js';
+import {
+  batchesPerEpoch,
+  defaultAugmentation,
+  firstImages,
+  IGNORE_LABEL,
+  loadDataset,
+  splitDataset,
+  tensorBatches,
+  type Dataset,
+  type ImageSet,
+} from '../data/index.js';
 import {
   buildModel,
   createTrainer,
@@ -94,21 +104,47 @@ interface Session {
 
 /** A fresh optimizer and the stage's schedule for `model` (distilling from `teacher` when the run does). */
 function trainerFor(o: TrainingOptions, model: GroupNetModel, teacher: GroupNetModel | undefined, stepsPerEpoch: number, stage: TrainingStage): Trainer {
+  const ignoreLabel = isSegmentation(model.arch) ? IGNORE_LABEL : undefined;
   const common = {
     optimizer: o.optimizer,
     learningRate: o.learningRate,
     schedule: scheduleFor(o, stepsPerEpoch, stage.epochs),
     weightDecay: o.weightDecay,
     labelSmoothing: o.labelSmoothing,
+    ...(ignoreLabel !== undefined ? { ignoreLabel } : {}),
   };
   if (o.distillation === undefined || teacher === undefined) return createTrainer(model, common);
   const student = new DistilledStudent(model, { ...o.distillation, teacher });
-  return createTrainer(student, { ...common, loss: student.loss(o.labelSmoothing) });
+  return createTrainer(student, { ...common, loss: student.loss(o.labelSmoothing, ignoreLabel) });
+}
+
+/** Whether an arch labels pixels (an FCN head) rather than images. */
+function isSegmentation(arch: Arch): boolean {
+  return arch.head.fcn !== undefined;
+}
+
+/** A segmentation arch needs masks of its input size; a classifier must not get them. */
+function checkTask(arch: Arch, dataset: Dataset): void {
+  const masks = dataset.train.masks !== undefined;
+  if (isSegmentation(arch) && !masks) {
+    throw new UsageError(`data set ${dataset.name} (${dataset.path}) has no segmentation masks; make scenes with \`groupnas data make-segmentation\``);
+  }
+  if (!isSegmentation(arch) && masks)
+    throw new UsageError(`data set ${dataset.name} holds segmentation masks: train a segmentation arch (--task segmentation)`);
+  if (masks && (arch.input.height !== dataset.shape[0] || arch.input.width !== dataset.shape[1] || arch.input.channels !== dataset.shape[2])) {
+    throw new UsageError(
+      `arch input ${arch.input.height}×${arch.input.width}×${arch.input.channels} does not match the scenes of ${dataset.path} (${dataset.shape.join('×')})`,
+    );
+  }
+  if (masks && arch.head.classes !== dataset.classes.length) {
+    throw new UsageError(`arch head.classes ${arch.head.classes} does not match the ${dataset.classes.length} classes of ${dataset.path}`);
+  }
 }
 
 /** Everything needed to train from `epoch` on: data splits, the teacher, and the model and trainer of that epoch's stage. */
 function openSession(record: RunRecord, dataset: Dataset, epoch: number): Session {
   const o = record.options;
+  checkTask(record.arch, dataset);
   const splits = splitDataset(dataset, { seed: o.seed, archValFraction: 0, limit: o.limit, testLimit: o.testLimit });
   const stepsPerEpoch = batchesPerEpoch(splits.train.count, { batchSize: o.batchSize });
   const stages = trainingStages(o.epochs, o.realWeightEpochs);
@@ -192,7 +228,7 @@ function openAtCheckpoint(dir: string, record: RunRecord, dataset: Dataset, requ
 function runEpochs(dir: string, s: Session, position: RunPosition, progress: ProgressReporter): TrainingResult {
   const o = s.record.options;
   const started = performance.now();
-  const augment = o.augment ? defaultAugmentation(s.dataset.shape) : undefined;
+  const augment = o.augment ? defaultAugmentation(s.dataset.shape, isSegmentation(s.record.arch)) : undefined;
   const total = o.epochs * s.stepsPerEpoch;
   const bar = progress.start('train', total);
   const fields = () => {
@@ -201,6 +237,7 @@ function runEpochs(dir: string, s: Session, position: RunPosition, progress: Pro
       epoch: `${Math.min(position.epoch + 1, o.epochs)}/${o.epochs}`,
       loss: position.lossCount > 0 ? position.lossSum / position.lossCount : (last?.trainLoss ?? NaN),
       ...(last ? { 'test acc': `${(last.testAccuracy * 100).toFixed(2)}%` } : {}),
+      ...(last?.testMiou !== undefined ? { 'test mIoU': `${(last.testMiou * 100).toFixed(2)}%` } : {}),
     };
   };
   bar.update(position.epoch * s.stepsPerEpoch + position.batch, fields());
@@ -238,6 +275,7 @@ function runEpochs(dir: string, s: Session, position: RunPosition, progress: Pro
       learningRate: s.trainer.currentLearningRate(),
       seconds: position.epochSeconds,
       ...(s.stages.length > 1 ? { weights: s.stage.weights } : {}),
+      ...(test.segmentation ? { testMiou: test.segmentation.miou } : {}),
     });
     Object.assign(position, { epoch: position.epoch + 1, batch: 0, lossSum: 0, lossCount: 0, epochSeconds: 0 });
     // Switch before the checkpoint, so a checkpoint always holds the model and optimizer of the stage of its epoch.
@@ -249,7 +287,14 @@ function runEpochs(dir: string, s: Session, position: RunPosition, progress: Pro
   }
   bar.stop();
   const final = lastTest ?? evaluateOn(s.trainer, s.test, s.dataset);
-  writeRunResult(dir, { testAccuracy: final.accuracy, testLoss: final.loss, testImages: final.count, epochs: position.history });
+  const seg = final.segmentation;
+  writeRunResult(dir, {
+    testAccuracy: final.accuracy,
+    testLoss: final.loss,
+    testImages: final.count,
+    epochs: position.history,
+    ...(seg ? { testMiou: seg.miou, testIou: seg.iou } : {}),
+  });
   return { dir, history: position.history, final, seconds: (performance.now() - started) / 1000 };
 }
 
@@ -316,11 +361,12 @@ export function resumeTraining(dir: string, progress: ProgressReporter = silentP
  * Test accuracy of a finished (or interrupted) run's last checkpoint, with the weights it trains
  * in: a finished staged run is evaluated fully binary, one stopped in stage 1 with real weights.
  */
-export function evaluateRun(dir: string): EvaluationResult & { epoch: number; weights: WeightMode } {
+export function evaluateRun(dir: string): EvaluationResult & { epoch: number; weights: WeightMode; classes: readonly string[] } {
   const record = readRunRecord(dir);
   const { session, position } = openAtCheckpoint(dir, record, loadRunDataset(dir, record), true);
   try {
-    return { ...evaluateOn(session.trainer, session.test, session.dataset), epoch: position.epoch, weights: session.stage.weights };
+    const result = evaluateOn(session.trainer, session.test, session.dataset);
+    return { ...result, epoch: position.epoch, weights: session.stage.weights, classes: session.dataset.classes };
   } finally {
     closeSession(session);
   }

@@ -112,6 +112,7 @@ export const {
   tensor4d,
   tidy,
   tile,
+  transpose,
   unregisterKernel,
   unstack,
   util,

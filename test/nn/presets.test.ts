@@ -45,3 +45,26 @@ describe('every preset builds, runs, and holds exactly the parameters summary co
     }
   });
 });
+
+describe('segmentation presets build, run per pixel, and hold exactly the parameters summary counts', () => {
+  const cases = ['resnet-r', 'bottleneck-r', 'plain-r'].flatMap((backbone) =>
+    (['32s', '16s'] as const).flatMap((fcn) => ['fp', 'groupnet-k5'].map((preset) => [preset, backbone, fcn] as const)),
+  );
+  it.each(cases)('%s on %s, FCN-%s, BPAC on the last two blocks', (preset, backbone, fcn) => {
+    const input = { height: 16, width: 16, channels: 1 };
+    const arch = buildPreset(preset, {
+      backbone,
+      widthMultiplier: 0.25,
+      segmentation: { fcn, classes: 11, input, lastDilations: [2, 4] },
+      bpac: [1, 2, 3, 4, 5],
+    });
+    const model = buildModel(arch, { seed: 0 });
+    expect(heldParameters(model.stateDict())).toBe(summarize(arch).totals.params);
+    const x = tf.zeros([2, 16, 16, 1]) as tf.Tensor4D;
+    tf.tidy(() => {
+      expect(model.forward(x, true).shape).toEqual([2 * 16 * 16, 11]);
+    });
+    x.dispose();
+    model.dispose();
+  });
+});

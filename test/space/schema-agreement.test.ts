@@ -95,6 +95,7 @@ describe('arch.json schema ⇔ Arch type', () => {
           'bits',
           'connections',
           'decomposition',
+          'dilations',
           'head',
           'metrics',
           'provenance',
@@ -107,8 +108,8 @@ describe('arch.json schema ⇔ Arch type', () => {
     ['stem.pool', shape<NonNullable<ArchStem['pool']>>()(['kernel', 'stride'], ['kernel', 'stride'])],
     ['blocks.[]', shape<ArchBlock>()(['kind', 'stage', 'stride', 'kernel', 'dilation'], ['kind', 'stage', 'stride', 'kernel', 'dilation'])],
     ['groups.[]', shape<ArchGroup>()(['start', 'end'], ['start', 'end'])],
-    ['head', shape<Arch['head']>()(['classes'], ['classes'])],
-    ['metrics', shape<ArchMetrics>()(['accuracy', 'latencyMs', 'predictedLatencyMs', 'bops', 'flops', 'params', 'memoryBytes'], [])],
+    ['head', shape<Arch['head']>()(['classes', 'fcn'], ['classes'])],
+    ['metrics', shape<ArchMetrics>()(['accuracy', 'miou', 'latencyMs', 'predictedLatencyMs', 'bops', 'flops', 'params', 'memoryBytes'], [])],
     ['provenance', shape<ArchProvenance>()(['tool', 'toolVersion', 'source', 'seed', 'createdAt'], ['tool', 'toolVersion', 'source'])],
   ];
   for (const [path, { keys, required }] of objects) {

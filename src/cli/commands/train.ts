@@ -1,5 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import type { BackendRequest } from '../../backend/select.js';
+import { loadDataset } from '../../data/index.js';
 import { DEFAULT_TRAINING, type TrainingOptions } from '../../train/training-options.js';
 import { resumeTraining, trainArch, type TrainingResult } from '../../train/training-run.js';
 import { archFromArgs, withArchOptions, type ArchArgs } from '../arch-option.js';
@@ -37,15 +38,31 @@ function defaultOutDir(name: string): string {
 }
 
 function report(r: TrainingResult, json: boolean): void {
+  const seg = r.final.segmentation;
   if (json) {
-    printJson({ dir: r.dir, testAccuracy: r.final.accuracy, testLoss: r.final.loss, testImages: r.final.count, seconds: r.seconds, history: r.history });
+    printJson({
+      dir: r.dir,
+      testAccuracy: r.final.accuracy,
+      testLoss: r.final.loss,
+      testImages: r.final.count,
+      ...(seg ? { testMiou: seg.miou, testIou: seg.iou } : {}),
+      seconds: r.seconds,
+      history: r.history,
+    });
     return;
   }
   for (const e of r.history) {
     const stage = e.weights === undefined ? '' : `  [${e.weights} weights]`;
-    console.log(`epoch ${e.epoch}: train loss ${e.trainLoss.toFixed(4)}  test acc ${(e.testAccuracy * 100).toFixed(2)}%  (${e.seconds.toFixed(1)}s)${stage}`);
+    const miou = e.testMiou === undefined ? '' : `  test mIoU ${(e.testMiou * 100).toFixed(2)}%`;
+    console.log(
+      `epoch ${e.epoch}: train loss ${e.trainLoss.toFixed(4)}  test acc ${(e.testAccuracy * 100).toFixed(2)}%${miou}  (${e.seconds.toFixed(1)}s)${stage}`,
+    );
   }
-  console.log(`test accuracy ${(r.final.accuracy * 100).toFixed(2)}% on ${r.final.count} images; run in ${r.dir}`);
+  if (seg)
+    console.log(
+      `test mIoU ${(seg.miou * 100).toFixed(2)}%, pixel accuracy ${(seg.pixelAccuracy * 100).toFixed(2)}% on ${r.final.count} images; run in ${r.dir}`,
+    );
+  else console.log(`test accuracy ${(r.final.accuracy * 100).toFixed(2)}% on ${r.final.count} images; run in ${r.dir}`);
 }
 
 /** Every number option in its range, named as typed (before anything loads). */
@@ -100,11 +117,17 @@ const train: CommandModule<object, TrainArgs> = {
       .option('resume', { type: 'string', describe: 'continue the run in this directory where it stopped (other options are taken from its run.json)' })
       .example('$0 train --preset groupnet-k3 --width-mult 0.5 --epochs 1 --limit 2000', 'a quick run on the embedded data')
       .example('$0 train --resume runs/my-run', 'continue after a kill')
+      .example(
+        '$0 train --task segmentation --data data/scenes --preset groupnet-k5 --width-mult 0.5 --dilations 4,8 --bpac 1,2,4,8,16',
+        'Group-Net + BPAC, FCN-32s, on scenes from `groupnas data make-segmentation`',
+      )
       .example('$0 train --preset groupnet-k3 --width-mult 0.5 --teacher runs/teacher --kd 1 --at 100', 'distil from a trained teacher')
       .example('$0 train --preset groupnet-k1 --width-mult 0.5 --epochs 4 --staged 2', '2 epochs with real weights, then 2 fully binary') as Argv<TrainArgs>,
   handler: async (argv) => {
     checkTrainingNumbers(argv);
-    const arch = argv.resume === undefined ? archFromArgs(argv) : undefined;
+    // A segmentation preset is sized to its scenes, so the data set comes first.
+    const dataset = argv.resume === undefined && argv.task === 'segmentation' ? loadDataset({ data: argv.data }) : undefined;
+    const arch = argv.resume === undefined ? archFromArgs(argv, dataset && { shape: dataset.shape, classes: dataset.classes.length }) : undefined;
     await useBackend(argv.backend);
     const progress = progressBars();
     if (arch === undefined) {
@@ -130,7 +153,7 @@ const train: CommandModule<object, TrainArgs> = {
         ? { distillation: { teacher: argv.teacher, kd: argv.kd, at: argv.at, temperature: argv.temperature, labelWeight: argv['label-weight'] } }
         : {}),
     };
-    report(trainArch(arch, options, argv.out ?? defaultOutDir(arch.name ?? 'arch'), progress), argv.json);
+    report(trainArch(arch, options, argv.out ?? defaultOutDir(arch.name ?? 'arch'), progress, dataset), argv.json);
   },
 };
 
