@@ -5,9 +5,11 @@
  */
 import { resolve } from 'node:path';
 import { firstImages, loadDataset, normalizeImages } from '../data/index.js';
+import { ConfusionMatrix, type SegmentationMetrics } from '../nn/index.js';
 import {
   createEngine,
   evaluatePackedModel,
+  segmentWithPackedModel,
   loadPackedModel,
   measurePackedLatency,
   type EngineChoice,
@@ -44,8 +46,12 @@ export interface InferReport {
   tfjsTestAccuracy?: number;
   latency: PackedLatency[];
   machine: MachineDescription;
-  /** The predicted class of each test image, in order (with `predictions`). */
+  /** The predicted class of each test image, in order (with `predictions`; segmentation: of each pixel). */
   predictions?: number[];
+  /** Segmentation models: mIoU, pixel accuracy (also `accuracy`) and IoU per class on the test masks. */
+  segmentation?: SegmentationMetrics;
+  /** Segmentation: the tfjs model's test mIoU recorded at export, when measured on these very images. */
+  tfjsTestMiou?: number;
 }
 
 export function inferPackedModel(path: string, options: InferOptions = {}): InferReport {
@@ -64,7 +70,11 @@ export function inferPackedModel(path: string, options: InferOptions = {}): Infe
     throw new UsageError(`--limit: expected a positive integer, got ${options.limit}`);
   const test = options.limit === undefined ? dataset.test : firstImages(dataset.test, options.limit);
   const images = normalizeImages(test.images, channels, metadata.normalization ?? dataset.stats);
-  const result = evaluatePackedModel(model, images, test.labels, test.count);
+  const segmentation = arch.head.fcn !== undefined;
+  if (segmentation && test.masks === undefined) throw new UsageError(`--data ${data}: ${path} is a segmentation model; the data set has no masks`);
+  const result = segmentation
+    ? segmentationResult(segmentWithPackedModel(model, images, test.count), test.masks!, arch.head.classes)
+    : evaluatePackedModel(model, images, test.labels, test.count);
 
   const sameImages = metadata.dataset !== undefined && metadata.dataset.checksum === dataset.checksum && metadata.dataset.testImages === test.count;
   const latency = (options.latencyBatches ?? [1, 64]).map((batch) => measurePackedLatency(model, batch, options.timing));
@@ -77,8 +87,18 @@ export function inferPackedModel(path: string, options: InferOptions = {}): Infe
     correct: result.correct,
     accuracy: result.accuracy,
     ...(sameImages && metadata.tfjsTestAccuracy !== undefined ? { tfjsTestAccuracy: metadata.tfjsTestAccuracy } : {}),
+    ...(sameImages && metadata.tfjsTestMiou !== undefined ? { tfjsTestMiou: metadata.tfjsTestMiou } : {}),
+    ...('segmentation' in result ? { segmentation: result.segmentation } : {}),
     latency,
     machine: describeMachine(),
     ...(options.predictions ? { predictions: Array.from(result.predictions) } : {}),
   };
+}
+
+/** Per-pixel predictions against the masks: the metrics, and `correct`/`accuracy` as counted pixels. */
+function segmentationResult(predictions: Uint8Array, masks: Uint8Array, classes: number) {
+  const confusion = new ConfusionMatrix(classes);
+  confusion.add(masks, predictions);
+  const segmentation = confusion.metrics();
+  return { correct: Math.round(segmentation.pixelAccuracy * segmentation.pixels), accuracy: segmentation.pixelAccuracy, predictions, segmentation };
 }

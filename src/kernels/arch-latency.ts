@@ -8,7 +8,9 @@
  *   shortcut (a copy of the input, or avg-pool → 1×1 conv → BN), the residual adds the conv
  *   accumulation does not absorb (LBD), and BN/ReLU/add of full-precision units;
  * - per group boundary: the connection between bases (aggregate: Σ λ_k out_k; soft: the K'×K mix);
- * - head: the last group's aggregation, global average pool and classifier.
+ * - head: the last group's aggregation, global average pool and classifier (segmentation: the FCN
+ *   head's classifiers and up-sampling).
+ * Under BPAC a layer's bases are priced at their own rates (one entry per distinct rate).
  *
  * Conv layers and block shapes come from src/space's `summarize` — the one walk of an arch — so
  * the priced convs are exactly the ones the cost accounting reports. Each item says where it sits
@@ -19,7 +21,7 @@
 import type { ActivationBits, Arch, Connection } from '../space/arch.js';
 import { summarize, type LayerSummary, type Shape3 } from '../space/summary.js';
 import { isConvEntry, lookupLatency, type ConvEntry, type LatencyEntry, type LatencyTable, type MapEntry } from './latency-table.js';
-import { convBasesOf, pathsOf } from './model-layout.js';
+import { convBasesOf, fcnSkipBlock, pathsOf } from './model-layout.js';
 
 /** Where a piece of work sits in the model. */
 export type LatencyPlace =
@@ -42,6 +44,15 @@ export interface LatencyItem {
 export function connectionEntry(connection: Connection, from: number, to: number, [h, w, c]: Shape3): LatencyEntry | undefined {
   if (connection === 'aggregate') return from === 1 ? undefined : { op: 'mix', h, w, c, from, to: 1 };
   return from === 1 && to === 1 ? undefined : { op: 'mix', h, w, c, from, to };
+}
+
+/** A layer's conv entries: one, or under BPAC one per distinct rate of its bases (each with the bases at that rate). */
+function convEntries(layer: LayerSummary, bases: number): ConvEntry[] {
+  const rates = layer.baseDilations;
+  if (rates === undefined || bases === 1) return [convEntry(layer, bases)];
+  const counts = new Map<number, number>();
+  for (const r of rates) counts.set(r, (counts.get(r) ?? 0) + 1);
+  return [...counts].map(([dilation, n]) => ({ ...convEntry(layer, n), dilation }));
 }
 
 function convEntry(layer: LayerSummary, bases: number): ConvEntry {
@@ -88,7 +99,7 @@ export function latencyItemsOf(arch: Arch): LatencyItem[] {
       const main = convs.filter((l) => !l.name.endsWith('.shortcut'));
       const projection = convs.find((l) => l.name.endsWith('.shortcut'));
       // A full-precision LBD unit sums its K filters once at load: one conv per layer.
-      for (const l of main) items.push({ entry: convEntry(l, float && convBasesOf(arch, g) > 1 ? 1 : l.replicas), place });
+      for (const l of main) for (const entry of convEntries(l, float && convBasesOf(arch, g) > 1 ? 1 : l.replicas)) items.push({ entry, place });
       if (projection) items.push({ entry: convEntry(projection, projection.replicas), place });
       const perPath = blockWork(arch, g, i, main, projection);
       for (let k = 0; k < paths; k++) for (const entry of perPath) items.push({ entry, place });
@@ -102,8 +113,26 @@ export function latencyItemsOf(arch: Arch): LatencyItem[] {
   const output = outputs[outputs.length - 1]!;
   const last = connectionEntry('aggregate', pathsOf(arch, arch.groups.length - 1), 1, output);
   if (last) items.push({ entry: last, place: headPlace });
-  items.push({ entry: { op: 'head', h: output[0], w: output[1], c: output[2], classes: arch.head.classes }, place: headPlace });
+  items.push({ entry: headEntry(arch, output), place: headPlace });
   return items;
+}
+
+/** The classifier head, or a segmentation model's FCN head (its skip map: the output of the FCN-16s skip block). */
+function headEntry(arch: Arch, [h, w, c]: Shape3): LatencyEntry {
+  const classes = arch.head.classes;
+  if (arch.head.fcn === undefined) return { op: 'head', h, w, c, classes };
+  const skipBlock = fcnSkipBlock(arch);
+  const skip = skipBlock !== undefined ? blockOutputShapes(arch)[skipBlock]! : undefined;
+  return {
+    op: 'fcnHead',
+    h,
+    w,
+    c,
+    classes,
+    outHeight: arch.input.height,
+    outWidth: arch.input.width,
+    ...(skip ? { skip: { h: skip[0], w: skip[1], c: skip[2] } } : {}),
+  };
 }
 
 /**

@@ -5,6 +5,7 @@
  * BatchNorm kernel, XNNPACK's average pool, mul + addN): a k-bit level is a rounding, and one ulp
  * off at its edge moves it a whole step. Only the head (global pool, classifier) is free.
  */
+import { bilinearWeights } from '../util/bilinear-weights.js';
 import { UsageError } from '../util/errors.js';
 import { convGeometry, type ConvGeometry } from './conv-spec.js';
 import type { BatchNormParams } from './output-transform.js';
@@ -177,4 +178,56 @@ export function dense(x: Float32Array, n: number, weight: Float32Array, bias: Fl
 
 function shapeOf(x: FeatureMap): string {
   return `[${x.n}, ${x.h}, ${x.w}, ${x.c}]`;
+}
+
+/** The mean of same-shaped maps, as tfjs's addN then div: a float32 running sum in order, then one division. */
+export function meanOfMaps(maps: readonly FeatureMap[]): FeatureMap {
+  const first = maps[0]!;
+  if (maps.length === 1) return first;
+  const out = new Float32Array(first.data.length);
+  for (let i = 0; i < out.length; i++) {
+    let s = first.data[i]!;
+    for (let k = 1; k < maps.length; k++) s = Math.fround(s + maps[k]!.data[i]!);
+    out[i] = Math.fround(s / maps.length);
+  }
+  return { ...first, data: out };
+}
+
+/**
+ * Bilinear resize to height × width with the weights of util/bilinear-weights.ts, columns first
+ * then rows, as nn's upsampleBilinear (identity when the size already matches).
+ */
+export function resizeBilinear(x: FeatureMap, height: number, width: number): FeatureMap {
+  const { n, h, w, c } = x;
+  if (h === height && w === width) return x;
+  const cols = bilinearWeights(w, width);
+  const rows = bilinearWeights(h, height);
+  const wide = new Float32Array(n * h * width * c);
+  for (let b = 0; b < n; b++) {
+    for (let y = 0; y < h; y++) {
+      for (let ox = 0; ox < width; ox++) {
+        const out = ((b * h + y) * width + ox) * c;
+        for (let ix = 0; ix < w; ix++) {
+          const weight = cols[ox * w + ix]!;
+          if (weight === 0) continue;
+          const at = ((b * h + y) * w + ix) * c;
+          for (let ch = 0; ch < c; ch++) wide[out + ch] = Math.fround(wide[out + ch]! + weight * x.data[at + ch]!);
+        }
+      }
+    }
+  }
+  const tall = new Float32Array(n * height * width * c);
+  for (let b = 0; b < n; b++) {
+    for (let oy = 0; oy < height; oy++) {
+      for (let iy = 0; iy < h; iy++) {
+        const weight = rows[oy * h + iy]!;
+        if (weight === 0) continue;
+        for (let x0 = 0; x0 < width * c; x0++) {
+          const out = (b * height + oy) * width * c + x0;
+          tall[out] = Math.fround(tall[out]! + weight * wide[(b * h + iy) * width * c + x0]!);
+        }
+      }
+    }
+  }
+  return { n, h: height, w: width, c, data: tall };
 }

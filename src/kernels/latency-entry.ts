@@ -61,7 +61,23 @@ export interface HeadEntry {
   classes: number;
 }
 
-export type OpEntry = MapEntry | PoolEntry | MixEntry | HeadEntry;
+/**
+ * The FCN head of a segmentation model: a 1×1 classifier (dense per pixel) on the h×w×c map,
+ * for FCN-16s a second one on the skip map plus an up-sampling to it, then the bilinear
+ * up-sampling of the scores to outHeight × outWidth.
+ */
+export interface FcnHeadEntry {
+  op: 'fcnHead';
+  h: number;
+  w: number;
+  c: number;
+  classes: number;
+  outHeight: number;
+  outWidth: number;
+  skip?: { h: number; w: number; c: number };
+}
+
+export type OpEntry = MapEntry | PoolEntry | MixEntry | HeadEntry | FcnHeadEntry;
 export type LatencyEntry = ConvEntry | OpEntry;
 
 export function isConvEntry(e: LatencyEntry): e is ConvEntry {
@@ -80,6 +96,8 @@ export function latencyKey(e: LatencyEntry): string {
       return `${map} ${e.from}>${e.to}`;
     case 'head':
       return `${map}>${e.classes}`;
+    case 'fcnHead':
+      return `${map}>${e.classes} @${e.outHeight}x${e.outWidth}${e.skip ? ` skip ${e.skip.h}x${e.skip.w}x${e.skip.c}` : ''}`;
     default:
       return map;
   }
@@ -92,16 +110,17 @@ const INTEGER_FIELDS = {
   pool: ['h', 'w', 'c', 'window', 'stride'],
   mix: ['h', 'w', 'c', 'from', 'to'],
   head: ['h', 'w', 'c', 'classes'],
+  fcnHead: ['h', 'w', 'c', 'classes', 'outHeight', 'outWidth'],
 } as const;
 
 function integerFields(e: LatencyEntry): readonly string[] {
   if (isConvEntry(e)) return INTEGER_FIELDS.conv;
   if (e.op === 'avgPool' || e.op === 'maxPool') return INTEGER_FIELDS.pool;
-  if (e.op === 'mix' || e.op === 'head') return INTEGER_FIELDS[e.op];
+  if (e.op === 'mix' || e.op === 'head' || e.op === 'fcnHead') return INTEGER_FIELDS[e.op];
   return INTEGER_FIELDS.map;
 }
 
-const OPS: readonly string[] = ['conv', 'batchNorm', 'relu', 'add', 'copy', 'avgPool', 'maxPool', 'mix', 'head'];
+const OPS: readonly string[] = ['conv', 'batchNorm', 'relu', 'add', 'copy', 'avgPool', 'maxPool', 'mix', 'head', 'fcnHead'];
 
 /** Throws a UsageError naming the entry and the field that cannot be measured. */
 export function checkEntry(e: LatencyEntry): void {
@@ -110,6 +129,12 @@ export function checkEntry(e: LatencyEntry): void {
     const v = (e as unknown as Record<string, unknown>)[name];
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 1)
       throw new UsageError(`latency entry ${latencyKey(e)}: ${name} must be a positive integer, got ${String(v)}`);
+  }
+  if (e.op === 'fcnHead' && e.skip !== undefined) {
+    for (const name of ['h', 'w', 'c'] as const) {
+      const v = e.skip[name];
+      if (!Number.isInteger(v) || v < 1) throw new UsageError(`latency entry ${latencyKey(e)}: skip.${name} must be a positive integer, got ${String(v)}`);
+    }
   }
   if (isConvEntry(e) && ![1, 2, 4, 32].includes(e.bits)) throw new UsageError(`latency entry ${latencyKey(e)}: bits must be 1, 2, 4 or 32, got ${e.bits}`);
 }

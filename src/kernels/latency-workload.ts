@@ -6,7 +6,7 @@
 import { createRng } from '../util/random.js';
 import type { ConvSpec } from './conv-spec.js';
 import type { BinaryEngine } from './engine.js';
-import { addInPlace, avgPoolSame, batchNormInPlace, dense, globalAvgPool, maxPool, reluInPlace, type FeatureMap } from './float-ops.js';
+import { addInPlace, avgPoolSame, batchNormInPlace, dense, globalAvgPool, maxPool, reluInPlace, resizeBilinear, type FeatureMap } from './float-ops.js';
 import { isConvEntry, type ConvEntry, type LatencyEntry, type OpEntry } from './latency-entry.js';
 import { foldOutputTransform } from './output-transform.js';
 import { packBitPlanes } from './packing.js';
@@ -97,6 +97,22 @@ function opWorkload(e: OpEntry, engine: BinaryEngine): () => void {
       const weight = randomFloats(60, e.c * e.classes);
       const bias = randomFloats(61, e.classes);
       return () => dense(globalAvgPool(x), 1, weight, bias, e.c, e.classes);
+    }
+    case 'fcnHead': {
+      // The packed engine's FCN head step by step: classifiers per pixel, up-sampling, the skip's sum.
+      const score = (m: FeatureMap, seed: number): (() => FeatureMap) => {
+        const weight = randomFloats(seed, m.c * e.classes);
+        const bias = randomFloats(seed + 1, e.classes);
+        return () => ({ n: 1, h: m.h, w: m.w, c: e.classes, data: dense(m.data, m.h * m.w, weight, bias, m.c, e.classes) });
+      };
+      const last = score(x, 60);
+      const skipMap = e.skip ? { n: 1, ...e.skip, data: randomFloats(62, e.skip.h * e.skip.w * e.skip.c) } : undefined;
+      const skip = skipMap ? score(skipMap, 63) : undefined;
+      return () => {
+        let scores = last();
+        if (skip && skipMap) scores = addInPlace(resizeBilinear(scores, skipMap.h, skipMap.w), skip());
+        return resizeBilinear(scores, e.outHeight, e.outWidth);
+      };
     }
   }
 }

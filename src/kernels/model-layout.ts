@@ -11,6 +11,9 @@ export const STEM_BN = 'stem.bn';
 export const HEAD_WEIGHT = 'head.fc.weight';
 export const HEAD_BIAS = 'head.fc.bias';
 export const OUTPUT_LAMBDA = 'output.lambda';
+/** The FCN head's 1×1 classifiers (segmentation): on the last map, and FCN-16s's on the skip map. */
+export const FCN_CLASSIFIER = 'head.classifier';
+export const FCN_SKIP = 'head.skip';
 
 /** Suffix of the per-output-channel scale α stored beside a packed binary weight. */
 export const ALPHA_SUFFIX = '.alpha';
@@ -52,4 +55,15 @@ export function binaryConvWeightNames(arch: Arch): string[] {
     }
   });
   return names;
+}
+
+/**
+ * The block whose output (mean over its group's bases) FCN-16s scores: the last block of the
+ * second-to-last stage; undefined for FCN-32s and classifiers.
+ */
+export function fcnSkipBlock(arch: Arch): number | undefined {
+  if (arch.head.fcn !== '16s') return undefined;
+  const stage = arch.widths.length - 2;
+  const last = arch.blocks.map((b, i) => (b.stage === stage ? i : -1)).reduce((a, b) => Math.max(a, b), -1);
+  return last >= 0 ? last : undefined;
 }

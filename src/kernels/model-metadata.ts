@@ -29,8 +29,10 @@ export interface PackedModelMetadata {
   activationClip: number;
   normalization?: InputNormalization;
   dataset?: ModelDataProvenance;
-  /** Test accuracy of the tfjs model (inference mode) these weights were exported from. */
+  /** Test accuracy of the tfjs model (inference mode) these weights were exported from (segmentation: pixel accuracy). */
   tfjsTestAccuracy?: number;
+  /** Segmentation: the tfjs model's test mIoU. */
+  tfjsTestMiou?: number;
   /** The run directory exported, and when. */
   source?: { run: string; epochs: number; exportedAt: string; toolVersion: string };
 }
@@ -71,6 +73,11 @@ export function readModelMetadata(metadata: Readonly<Record<string, unknown>>, c
     const a = metadata.tfjsTestAccuracy;
     if (typeof a !== 'number' || !(a >= 0 && a <= 1)) fail('tfjsTestAccuracy', `expected a number in [0, 1], got ${JSON.stringify(a)}`);
     out.tfjsTestAccuracy = a as number;
+  }
+  if (metadata.tfjsTestMiou !== undefined) {
+    const m = metadata.tfjsTestMiou;
+    if (typeof m !== 'number' || !(m >= 0 && m <= 1)) fail('tfjsTestMiou', `expected a number in [0, 1], got ${JSON.stringify(m)}`);
+    out.tfjsTestMiou = m as number;
   }
 
   if (metadata.source !== undefined) {

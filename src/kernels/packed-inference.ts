@@ -37,6 +37,30 @@ export function evaluatePackedModel(model: PackedModel, images: Float32Array, la
   return { correct, total: count, accuracy: count > 0 ? correct / count : 0, predictions };
 }
 
+/**
+ * Label every pixel of `count` NHWC images with a segmentation model (FCN head): the argmax of its
+ * per-pixel logits (first class on ties, as tfjs's argMax), `count·H·W` classes in image, row, column order.
+ */
+export function segmentWithPackedModel(model: PackedModel, images: Float32Array, count: number, batchSize = 64): Uint8Array {
+  const { height, width, channels } = model.arch.input;
+  const size = height * width * channels;
+  const pixels = height * width;
+  if (model.arch.head.fcn === undefined) throw new UsageError(`${model.arch.name ?? 'model'}: a classifier labels images, not pixels`);
+  if (images.length !== count * size) throw new UsageError(`segment: expected ${count} images of ${height}×${width}×${channels}, got ${images.length / size}`);
+  const classes = model.arch.head.classes;
+  const predictions = new Uint8Array(count * pixels);
+  for (let start = 0; start < count; start += batchSize) {
+    const n = Math.min(batchSize, count - start);
+    const logits = model.predict(images.subarray(start * size, (start + n) * size), n);
+    for (let p = 0; p < n * pixels; p++) {
+      let best = 0;
+      for (let c = 1; c < classes; c++) if (logits[p * classes + c]! > logits[p * classes + best]!) best = c;
+      predictions[start * pixels + p] = best;
+    }
+  }
+  return predictions;
+}
+
 export interface PackedLatency {
   batch: number;
   /** Median seconds of one `predict` of `batch` images. */

@@ -11,10 +11,22 @@
  * output transform (α, input scale, BN, LBD scale) folded once; `predict` only runs it.
  */
 import type { Arch, ArchBlock } from '../space/arch.js';
+import { baseDilation } from '../space/base-dilation.js';
 import { FileFormatError, UsageError } from '../util/errors.js';
 import type { ConvSpec } from './conv-spec.js';
 import type { BinaryEngine, ConvResult } from './engine.js';
-import { addInPlace, avgPoolSame, batchNormInPlace, dense, globalAvgPool, maxPool, reluInPlace, type FeatureMap } from './float-ops.js';
+import {
+  addInPlace,
+  avgPoolSame,
+  batchNormInPlace,
+  dense,
+  globalAvgPool,
+  maxPool,
+  meanOfMaps,
+  reluInPlace,
+  resizeBilinear,
+  type FeatureMap,
+} from './float-ops.js';
 import type { GnbModel } from './gnb-format.js';
 import {
   ALPHA_SUFFIX,
@@ -26,6 +38,9 @@ import {
   STEM_CONV,
   blockPrefix,
   convBasesOf,
+  FCN_CLASSIFIER,
+  FCN_SKIP,
+  fcnSkipBlock,
   pathsOf,
   unitConvWeights,
 } from './model-layout.js';
@@ -52,9 +67,12 @@ export class PackedModel {
   private readonly groups: { paths: Stage[][] }[] = [];
   private readonly connectors: Connector[] = [];
   private readonly output: Connector;
+  /** The classifier, or under an FCN head its 1×1 classifier on the last map. */
   private readonly headWeight: Float32Array;
   private readonly headBias: Float32Array;
   private readonly featureChannels: number;
+  /** FCN-16s: the skip block and its 1×1 classifier. */
+  private readonly skip: { block: number; weight: Float32Array; bias: Float32Array; channels: number } | undefined;
 
   /** Build the plan of `model` on `engine`; `file` names the model in errors about missing or misshapen tensors. */
   constructor(
@@ -83,7 +101,9 @@ export class PackedModel {
         for (let i = group.start; i < group.end; i++) {
           const block = arch.blocks[i]!;
           const width = arch.widths[block.stage]!;
-          blocks.push(this.block(tensors, blockPrefix(g, k, i), block, inChannels, width, quantizer, convBasesOf(arch, g)));
+          // BPAC: each base convolves at its own rate.
+          const dilated = { ...block, dilation: arch.decomposition === 'layer' ? block.dilation : baseDilation(arch, g, k, i) };
+          blocks.push(this.block(tensors, blockPrefix(g, k, i), dilated, inChannels, width, quantizer, convBasesOf(arch, g)));
           inChannels = block.kind === 'bottleneck' ? 4 * width : width;
         }
         paths.push(blocks);
@@ -103,11 +123,29 @@ export class PackedModel {
     });
     this.output = aggregateConnector(engine, tensors, OUTPUT_LAMBDA, pathsOf(arch, arch.groups.length - 1), 1);
     this.featureChannels = channels;
-    this.headWeight = tensors.float(HEAD_WEIGHT, [channels, arch.head.classes]);
-    this.headBias = tensors.float(HEAD_BIAS, [arch.head.classes]);
+    const classes = arch.head.classes;
+    const fcn = arch.head.fcn !== undefined;
+    this.headWeight = tensors.float(fcn ? `${FCN_CLASSIFIER}.weight` : HEAD_WEIGHT, [channels, classes]);
+    this.headBias = tensors.float(fcn ? `${FCN_CLASSIFIER}.bias` : HEAD_BIAS, [classes]);
+    const skipBlock = fcnSkipBlock(arch);
+    if (skipBlock !== undefined) {
+      const b = arch.blocks[skipBlock]!;
+      const skipChannels = b.kind === 'bottleneck' ? 4 * arch.widths[b.stage]! : arch.widths[b.stage]!;
+      this.skip = {
+        block: skipBlock,
+        weight: tensors.float(`${FCN_SKIP}.weight`, [skipChannels, classes]),
+        bias: tensors.float(`${FCN_SKIP}.bias`, [classes]),
+        channels: skipChannels,
+      };
+    } else {
+      this.skip = undefined;
+    }
   }
 
-  /** Logits [n, classes] of NHWC images [n, H, W, C] (the arch's input shape). */
+  /**
+   * Logits [n, classes] of NHWC images [n, H, W, C] (the arch's input shape); under an FCN head
+   * per pixel, [n·H·W, classes] in image, row, column order.
+   */
   predict(images: Float32Array, n: number): Float32Array {
     const { height, width, channels } = this.arch.input;
     if (!Number.isInteger(n) || n < 1 || images.length !== n * height * width * channels) {
@@ -117,11 +155,41 @@ export class PackedModel {
     }
     const stem = this.stem({ n, h: height, w: width, c: channels, data: images });
     let inputs: FeatureMap[] = this.groups[0]!.paths.map(() => stem);
+    let skipMap: FeatureMap | undefined;
     this.groups.forEach((group, g) => {
-      const outputs = group.paths.map((blocks, k) => blocks.reduce((h, block) => block(h), inputs[k]!));
+      const start = this.arch.groups[g]!.start;
+      const skipped: FeatureMap[] = [];
+      const outputs = group.paths.map((blocks, k) =>
+        blocks.reduce((h, block, j) => {
+          const out = block(h);
+          if (start + j === this.skip?.block) skipped[k] = out;
+          return out;
+        }, inputs[k]!),
+      );
+      if (skipped.length > 0) skipMap = meanOfMaps(skipped);
       inputs = g < this.connectors.length ? this.connectors[g]!(outputs) : this.output(outputs);
     });
-    return dense(globalAvgPool(inputs[0]!), n, this.headWeight, this.headBias, this.featureChannels, this.arch.head.classes);
+    const classes = this.arch.head.classes;
+    if (this.arch.head.fcn === undefined) return dense(globalAvgPool(inputs[0]!), n, this.headWeight, this.headBias, this.featureChannels, classes);
+    return this.fcnHead(inputs[0]!, skipMap).data;
+  }
+
+  /** The FCN head as nn's FcnHeadModule: 1×1 classifiers, bilinear up-sampling, the 16s skip added at its size. */
+  private fcnHead(last: FeatureMap, skipMap: FeatureMap | undefined): FeatureMap {
+    const classes = this.arch.head.classes;
+    const score = (x: FeatureMap, weight: Float32Array, bias: Float32Array): FeatureMap => ({
+      n: x.n,
+      h: x.h,
+      w: x.w,
+      c: classes,
+      data: dense(x.data, x.n * x.h * x.w, weight, bias, x.c, classes),
+    });
+    let scores = score(last, this.headWeight, this.headBias);
+    if (this.skip !== undefined) {
+      if (skipMap === undefined) throw new Error('packed model: FCN-16s skip map missing');
+      scores = addInPlace(resizeBilinear(scores, skipMap.h, skipMap.w), score(skipMap, this.skip.weight, this.skip.bias));
+    }
+    return resizeBilinear(scores, this.arch.input.height, this.arch.input.width);
   }
 
   /** The stem: float conv → BN → ReLU (unless the first group is 1-bit) → optional max-pool. */

@@ -43,6 +43,7 @@ export function exportRunModel(runDir: string, out: string, loaded?: Dataset): E
         testImages: result?.testImages ?? Math.min(record.options.testLimit ?? dataset.test.count, dataset.test.count),
       },
       ...(result ? { tfjsTestAccuracy: result.testAccuracy } : {}),
+      ...(result?.testMiou !== undefined ? { tfjsTestMiou: result.testMiou } : {}),
       source: { run: resolve(runDir), epochs: result?.epochs.length ?? 0, exportedAt: new Date().toISOString(), toolVersion: VERSION },
     };
     exportPackedModel(out, record.arch, packedExportState(model), { activationClip: DEFAULT_ACTIVATION_CLIP, metadata: { ...metadata } });

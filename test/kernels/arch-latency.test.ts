@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { connectionEntry, convEntriesOf, latencyEntriesOf, latencyItemsOf, predictArchLatency } from '../../src/kernels/arch-latency.js';
-import { latencyKey, type LatencyEntry, type LatencyTable } from '../../src/kernels/latency-table.js';
+import { latencyKey, measureLatencyTable, type LatencyEntry, type LatencyTable } from '../../src/kernels/latency-table.js';
+import { createEngine } from '../../src/kernels/engines.js';
 import { buildPreset } from '../../src/space/presets.js';
 import { describeMachine } from '../../src/util/machine.js';
 
@@ -79,5 +80,37 @@ describe('latencyEntriesOf', () => {
       entries.reduce((s, e) => s + seconds(e), 0),
       12,
     );
+  });
+});
+
+describe('latency entries of segmentation models', () => {
+  const input = { height: 32, width: 32, channels: 1 };
+  const seg = (fcn: '32s' | '16s', bpac?: number[]) =>
+    buildPreset('groupnet-k5', { widthMultiplier: 0.5, segmentation: { fcn, classes: 11, input, lastDilations: [4, 8] }, ...(bpac ? { bpac } : {}) });
+
+  it('price the dilated last blocks at 16×16 and, under BPAC, each base at its own rate', () => {
+    const plain = convEntriesOf(seg('32s')).map(latencyKey).slice(-3);
+    expect(plain).toEqual(['16x16 32>64 k1 s1 d1 b32 K5', '16x16 64>64 k3 s1 d8 b1 K5', '16x16 64>64 k3 s1 d8 b1 K5']);
+    const bpac = convEntriesOf(seg('32s', [1, 2, 4, 4, 16]))
+      .map(latencyKey)
+      .slice(-4);
+    expect(bpac).toEqual(['16x16 64>64 k3 s1 d1 b1 K1', '16x16 64>64 k3 s1 d2 b1 K1', '16x16 64>64 k3 s1 d4 b1 K2', '16x16 64>64 k3 s1 d16 b1 K1']);
+  });
+
+  it('price the FCN head: classifiers, the 16s skip and the up-sampling to the input', () => {
+    const head = (fcn: '32s' | '16s') =>
+      latencyItemsOf(seg(fcn))
+        .filter((item) => item.place.part === 'head')
+        .map((item) => latencyKey(item.entry));
+    expect(head('32s')).toEqual(['mix 16x16x64 5>1', 'fcnHead 16x16x64>11 @32x32']);
+    expect(head('16s')).toEqual(['mix 16x16x64 5>1', 'fcnHead 16x16x64>11 @32x32 skip 16x16x32']);
+  });
+
+  it('measure every entry of a BPAC FCN-16s model on the js engine (the fcnHead workload included)', () => {
+    const arch = seg('16s', [1, 2, 4, 8, 16]);
+    const table = measureLatencyTable(latencyEntriesOf(arch), createEngine('js'), { cacheDir: null, warmUpSeconds: 0, seconds: 0.001, minRepeats: 1 });
+    expect(predictArchLatency(table, arch)).toBeGreaterThan(0);
+    const head = latencyEntriesOf(arch).find((e) => e.op === 'fcnHead')!;
+    expect(table.measurements.get(latencyKey(head))!.seconds).toBeGreaterThan(0);
   });
 });

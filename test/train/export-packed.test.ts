@@ -6,17 +6,12 @@ import * as tf from '../helpers/tfjs.js';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerWasmTrainingKernels } from '../../src/backend/register-wasm-kernels.js';
-import { availableEngines, createEngine } from '../../src/kernels/engines.js';
+import { availableEngines } from '../../src/kernels/engines.js';
 import type { EngineName } from '../../src/kernels/engine.js';
-import { packStateDict } from '../../src/kernels/pack-state-dict.js';
-import { PackedModel } from '../../src/kernels/packed-model.js';
-import { buildModel } from '../../src/nn/group-net.js';
 import type { Arch } from '../../src/space/arch.js';
 import { buildPreset } from '../../src/space/presets.js';
-import { packedExportState } from '../../src/train/export-packed.js';
-import { createRng, randomNormal } from '../../src/util/random.js';
 import { ensureWasmBuilt } from '../kernels/ensure-wasm.js';
-import { randomModelState } from '../kernels/random-model-state.js';
+import { packedAgreement } from './helpers/packed-agreement.js';
 
 const SIZE = 8;
 const IMAGES = 256;
@@ -40,46 +35,6 @@ function archOf(preset: string, bits?: Arch['bits']): Arch {
   return { ...arch, input: { height: SIZE, width: SIZE, channels: 1 }, ...(bits ? { bits: arch.groups.map((_, g) => bits[g % bits.length]!) } : {}) };
 }
 
-interface Agreement {
-  argmaxDifferences: number;
-  maxRelative: number;
-}
-
-/** Random model (BN statistics, λ, mixes all away from their start) → export → both sides on the same images. */
-function agreement(arch: Arch, engines: EngineName[]): Record<string, Agreement> {
-  const model = buildModel(arch, { seed: 1 });
-  try {
-    const state = randomModelState(
-      model.params.list().map((p) => ({ name: p.name, shape: p.variable.shape })),
-      7,
-    );
-    model.loadStateDict(Object.fromEntries(Object.entries(state).map(([n, t]) => [n, tf.tensor(t.data, t.shape)])));
-    const rng = createRng(11);
-    const images = Float32Array.from({ length: IMAGES * SIZE * SIZE }, () => randomNormal(rng));
-    const expected = tf.tidy(() => model.forward(tf.tensor4d(images, [IMAGES, SIZE, SIZE, 1]), false).dataSync() as Float32Array);
-    const gnb = packStateDict(arch, packedExportState(model));
-    const classes = arch.head.classes;
-    return Object.fromEntries(
-      engines.map((name) => {
-        const count = name === 'js' ? JS_IMAGES : IMAGES;
-        const got = new PackedModel(gnb, createEngine(name)).predict(images.subarray(0, count * SIZE * SIZE), count);
-        let argmaxDifferences = 0;
-        let maxRelative = 0;
-        for (let b = 0; b < count; b++) {
-          const e = Array.from(expected.subarray(b * classes, (b + 1) * classes));
-          const g = Array.from(got.subarray(b * classes, (b + 1) * classes));
-          const scale = Math.max(...e.map(Math.abs), 1e-6);
-          e.forEach((v, i) => (maxRelative = Math.max(maxRelative, Math.abs(v - g[i]!) / scale)));
-          if (e.indexOf(Math.max(...e)) !== g.indexOf(Math.max(...g))) argmaxDifferences++;
-        }
-        return [name, { argmaxDifferences, maxRelative }];
-      }),
-    );
-  } finally {
-    model.dispose();
-  }
-}
-
 const engines: EngineName[] = ['js', ...availableEngines().filter((e) => e !== 'js')];
 
 describe(`exported packed model vs tfjs-wasm inference (${IMAGES} images, js ${JS_IMAGES}; engines ${engines.join(', ')})`, () => {
@@ -91,7 +46,7 @@ describe(`exported packed model vs tfjs-wasm inference (${IMAGES} images, js ${J
     ['groupnet-k3', undefined],
   ])('%s: argmax identical on every image, logits equal up to the head’s rounding', (name, bits) => {
     const arch = archOf(name.split(' ')[0]!, bits);
-    for (const [engine, r] of Object.entries(agreement(arch, engines))) {
+    for (const [engine, r] of Object.entries(packedAgreement(arch, engines, IMAGES, (engine) => (engine === 'js' ? JS_IMAGES : IMAGES)))) {
       expect(r.argmaxDifferences, engine).toBe(0);
       // A single activation level one step off moves logits by far more than the head's rounding.
       expect(r.maxRelative, engine).toBeLessThan(1e-5);

@@ -19,7 +19,16 @@ function print(r: InferReport): void {
     r.tfjsTestAccuracy === undefined
       ? ''
       : `  (tfjs at export: ${(r.tfjsTestAccuracy * 100).toFixed(2)}%${r.tfjsTestAccuracy === r.accuracy ? ', identical' : ''})`;
-  console.log(`test accuracy ${(r.accuracy * 100).toFixed(2)}% (${r.correct}/${r.data.testImages}) on ${r.data.name}${recorded}`);
+  if (r.segmentation) {
+    const m = r.segmentation;
+    const tfjs =
+      r.tfjsTestMiou === undefined ? '' : `  (tfjs at export: ${(r.tfjsTestMiou * 100).toFixed(2)}%${r.tfjsTestMiou === m.miou ? ', identical' : ''})`;
+    console.log(
+      `test mIoU ${(m.miou * 100).toFixed(2)}%${tfjs}, pixel accuracy ${(m.pixelAccuracy * 100).toFixed(2)}% on ${r.data.testImages} images of ${r.data.name}`,
+    );
+  } else {
+    console.log(`test accuracy ${(r.accuracy * 100).toFixed(2)}% (${r.correct}/${r.data.testImages}) on ${r.data.name}${recorded}`);
+  }
   for (const l of r.latency) {
     console.log(
       `latency batch ${String(l.batch).padEnd(3)} ${(l.medianSeconds * 1e3).toFixed(2).padStart(9)} ms  ${l.imagesPerSecond.toFixed(1).padStart(8)} ` +
@@ -31,7 +40,7 @@ function print(r: InferReport): void {
 
 const infer: CommandModule<object, InferArgs> = {
   command: 'infer',
-  describe: "Run a .gnb packed model on a data set's test images: accuracy, latency at batch 1 and 64, engine",
+  describe: "Run a .gnb packed model on a data set's test images: accuracy (segmentation: mIoU), latency at batch 1 and 64, engine",
   builder: (y) =>
     withJsonOption(y)
       .option('model', { type: 'string', demandOption: true, describe: 'the .gnb model (groupnas export)' })
