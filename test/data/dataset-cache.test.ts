@@ -21,7 +21,7 @@ describe('loadDatasetCached', () => {
     const first = loadDatasetCached({ data: dir });
     expect(first.train.labels[7]).toBe(7);
     // Same sizes, other labels: only the modification time tells (set apart explicitly: a fast rewrite may keep it).
-    writeIdxDir(dir, syntheticSet(12, 4, 4, 1, 5), syntheticSet(6, 4, 4), false);
+    writeIdxDir(dir, syntheticSet(12, 4, 4, 1, 5), syntheticSet(6, 4, 4, 1, 5), false);
     utimesSync(join(dir, 'train-labels-idx1-ubyte'), new Date(), new Date(Date.now() + 5000));
     const changed = loadDatasetCached({ data: dir });
     expect(changed).not.toBe(first);
