@@ -1,5 +1,5 @@
 import yargs, { type Argv } from 'yargs';
-import { GroupnasError, UsageError } from '../util/errors.js';
+import { fileSystemError, GroupnasError, UsageError } from '../util/errors.js';
 import { VERSION } from '../util/version.js';
 import { commands } from './commands/index.js';
 import { checkNumberOptions } from './options.js';
@@ -43,9 +43,11 @@ function buildCli(args: string[]): Argv {
 }
 
 /**
- * The `groupnas` command line. Returns the exit code: 0 ok, 1 failure (bug), 2 user error.
- * User mistakes (GroupnasError) print one line, never a stack trace. With no arguments at all
- * it prints the help.
+ * The `groupnas` command line. Returns the exit code: 0 ok, 1 failure (bug), 2 user error, 3 the
+ * file system refused (disk full, read-only, permission denied, a file where a directory belongs),
+ * 4 a job that could not finish truthfully (a search whose candidates failed), 130 interrupted.
+ * User mistakes and file-system errors print one line, never a stack trace. With no arguments at
+ * all it prints the help.
  */
 export async function main(args: string[]): Promise<number> {
   const cli = buildCli(args);
@@ -56,9 +58,10 @@ export async function main(args: string[]): Promise<number> {
   try {
     await cli.parseAsync();
   } catch (err) {
-    if (err instanceof GroupnasError) {
-      process.stderr.write(`groupnas: ${err.message}\n`);
-      return 2;
+    const known = err instanceof GroupnasError ? err : fileSystemError(err);
+    if (known !== undefined) {
+      process.stderr.write(`groupnas: ${known.message}\n`);
+      return known.exitCode;
     }
     throw err;
   }

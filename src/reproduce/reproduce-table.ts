@@ -9,18 +9,18 @@
  * Resumable across sessions: a finished row is kept, a started one resumes from
  * its last checkpoint, so rerunning the same command after a kill continues where it stopped.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadDataset, type Dataset } from '../data/index.js';
 import { buildPreset } from '../space/presets.js';
 import { readRunRecord, readRunResult, runState, trainingSeconds } from '../train/run-directory.js';
 import { resumeTraining, trainArch } from '../train/training-run.js';
-import { writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.js';
+import { makeDirectory, writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.js';
 import { UsageError } from '../util/errors.js';
 import { readStampedJsonFile } from '../util/json-file.js';
+import { lockRunDirectory } from '../util/run-lock.js';
 import { silentProgress, type ProgressReporter } from '../util/progress.js';
 import { checkBudget, describeDifferences, rowTrainingOptions, type ReproduceBudget } from './budget.js';
-import { lockDirectory } from './directory-lock.js';
 import { buildResults, type ReproductionResults, type SeedRun } from './results.js';
 import { resultsMarkdown } from './results-markdown.js';
 import { getTable, type ReproductionTable } from './tables.js';
@@ -205,8 +205,8 @@ export function reproduceTable(options: ReproduceOptions): ReproduceOutcome {
   const manifestFile = join(out, MANIFEST_FILE);
   checkSameBudget(out, existsSync(manifestFile) ? readManifest(manifestFile) : undefined, asked, rows, checkpointEverySteps);
 
-  mkdirSync(out, { recursive: true });
-  const release = lockDirectory(out);
+  makeDirectory(out);
+  const release = lockRunDirectory(out);
   try {
     writeJsonAtomic(manifestFile, asked);
     const write = () => writeResults(out, table, budget, dataset, options.seeds, rows);

@@ -6,12 +6,15 @@
  *   supernet start the presets begin training on one worker (startPresetTraining)
  *   supernet done  candidates and presets share every worker; latency is timed once all training ended
  *
- * activity.json in the run directory says, meanwhile, that the job runs, and at the end how it ended.
+ * The job holds the run directory's lock (util/run-lock.ts), so a second search or resume of the same
+ * run is refused while it works; activity.json says, meanwhile, that the job runs, and at the end
+ * how it ended.
  *
  * The caller only reports: it holds no pool, hook or cleanup of its own (DESIGN §2).
  */
 import type { SearchConfig } from '../space/config.js';
 import { beginActivity, type ActivityOutcome } from '../util/run-activity.js';
+import { withRunLockAsync } from '../util/run-lock.js';
 import { EvaluationInterrupted } from './evaluate/index.js';
 import { readSearchConfig } from './search-directory.js';
 import { evaluateSearch, startPresetTraining, startSearchEvaluationPool, type EvaluationStageResult, type PresetTraining } from './search-evaluation.js';
@@ -42,6 +45,12 @@ export interface SearchPipelineResult {
  * way every finished epoch and candidate is kept for `{ resume: dir }`, and the workers are gone.
  */
 export async function searchPipeline(start: SearchStart, options: SearchPipelineOptions): Promise<SearchPipelineResult> {
+  const dir = 'resume' in start ? start.resume : start.out;
+  if ('resume' in start) readSearchConfig(dir); // a directory that holds no search is refused before it gets a lock
+  return withRunLockAsync(dir, () => searchLocked(start, options));
+}
+
+async function searchLocked(start: SearchStart, options: SearchPipelineOptions): Promise<SearchPipelineResult> {
   const { evaluate = true, workers, taskTimeoutMs, comparePresets = false, ...searchOptions } = options;
   const config = 'resume' in start ? readSearchConfig(start.resume) : start.config;
   const dir = 'resume' in start ? start.resume : start.out;

@@ -24,6 +24,7 @@ import { loadCheckpoint, saveCheckpoint, tensorsPrefixed, tensorsUnder } from '.
 import { obtainTeacher } from '../train/teacher-run.js';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.js';
 import { RunDirectoryError, UsageError } from '../util/errors.js';
+import { withRunLockAsync } from '../util/run-lock.js';
 import { silentProgress, type ProgressReporter } from '../util/progress.js';
 import { deriveSeed } from '../util/random.js';
 import { VERSION } from '../util/version.js';
@@ -439,6 +440,10 @@ export function checkNewSearchDir(dir: string): void {
 
 /** Start a search in a new run directory. */
 export async function runSearch(config: SearchConfig, options: SearchRunOptions): Promise<SearchResult> {
+  return withRunLockAsync(options.out, () => runNewSearch(config, options));
+}
+
+async function runNewSearch(config: SearchConfig, options: SearchRunOptions): Promise<SearchResult> {
   const dir = options.out;
   checkNewSearchDir(dir);
   writeJsonAtomic(searchFile(dir, 'config'), config);
@@ -452,6 +457,11 @@ export async function runSearch(config: SearchConfig, options: SearchRunOptions)
 
 /** Continue a search where its last epoch checkpoint left it. */
 export async function resumeSearch(dir: string, options: Omit<SearchRunOptions, 'out'>): Promise<SearchResult> {
+  readSearchConfig(dir);
+  return withRunLockAsync(dir, () => resumeLocked(dir, options));
+}
+
+async function resumeLocked(dir: string, options: Omit<SearchRunOptions, 'out'>): Promise<SearchResult> {
   const config = readSearchConfig(dir);
   const s = openSession(config, dir, { ...options, out: dir });
   try {

@@ -1,20 +1,19 @@
 /**
  * A reproduction (`groupnas reproduce`) as the dashboard shows it: results.json (per preset the
  * finished seeds, mean and spread beside the supplement's number), rewritten after every row, and
- * reproduce.lock (the pid of the process training rows). Each row is an ordinary training run,
+ * the run-directory lock (held by the process training rows). Each row is an ordinary training run,
  * linked by its id.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FileFormatError } from '../util/errors.js';
 import { readStampedJsonFile } from '../util/json-file.js';
-import { processAlive } from '../util/run-activity.js';
+import { runLockHolder } from '../util/run-lock.js';
 import { ProblemList, readRunFile } from './run-files.js';
 import { best, runStatus, writtenAt, type RunSummary } from './run-summary.js';
 
 export const REPRODUCE_MANIFEST_FILE = 'reproduce.json';
 const RESULTS_FILE = 'results.json';
-const LOCK_FILE = 'reproduce.lock';
 
 export interface ReproduceRow {
   preset: string;
@@ -67,18 +66,11 @@ function readResults(file: string): ResultsFile {
   };
 }
 
-/** Whether the lock names a live process (reproduce takes over a lock whose process is gone). */
-function lockHeld(dir: string): boolean {
-  const file = join(dir, LOCK_FILE);
-  if (!existsSync(file)) return false;
-  const pid = Number.parseInt(readFileSync(file, 'utf8'), 10);
-  return Number.isInteger(pid) && processAlive(pid);
-}
-
 export function reproduceView(dir: string, id: string): ReproduceView {
   const problems = new ProblemList(dir);
   const results = problems.attempt(join(dir, RESULTS_FILE), () => readRunFile(join(dir, RESULTS_FILE), readResults));
-  const running = problems.attempt(join(dir, LOCK_FILE), () => lockHeld(dir)) ?? false;
+  // Running while a live process holds the directory's lock (a killed one's lock does not count).
+  const running = runLockHolder(dir) !== undefined;
   const rows: ReproduceRow[] = (results?.rows ?? []).map((r) => ({
     preset: r.preset,
     ...(r.accuracy ? { mean: r.accuracy.mean, std: r.accuracy.std } : {}),

@@ -48,7 +48,7 @@ import { UsageError } from '../util/errors.js';
 import * as tf from '../util/tfjs.js';
 import { VERSION } from '../util/version.js';
 import { DEFAULT_ACTIVATION_CLIP } from '../space/activation-clip.js';
-import { openRunForExport } from './export-packed.js';
+import { openRunForExport, withOutputLock } from './export-packed.js';
 import { readRunResult } from './run-directory.js';
 import { OnnxGraph } from './onnx-graph.js';
 
@@ -376,6 +376,10 @@ export function onnxModelBytes(model: GroupNetModel, options: OnnxExportOptions 
 
 /** Export the last checkpoint of run directory `runDir` as an ONNX model at `out` (written atomically). */
 export function exportRunOnnx(runDir: string, out: string, loaded?: Dataset): ExportedOnnxModel {
+  return withOutputLock(out, () => exportOnnxLocked(runDir, out, loaded));
+}
+
+function exportOnnxLocked(runDir: string, out: string, loaded?: Dataset): ExportedOnnxModel {
   const { record, model, dataset } = openRunForExport(runDir, out, loaded);
   try {
     const result = readRunResult(runDir);

@@ -6,7 +6,7 @@
  * engine sees the same numbers as tfjs did), and the run's tfjs test accuracy for comparison.
  */
 import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { loadDataset, type Dataset } from '../data/index.js';
 import * as tf from '../util/tfjs.js';
 import { ALPHA_SUFFIX, binaryConvWeightNames, exportPackedModel, type ArrayTensor, type PackedModelMetadata } from '../kernels/index.js';
@@ -14,6 +14,8 @@ import { channelScale, type GroupNetModel } from '../nn/index.js';
 import { DEFAULT_ACTIVATION_CLIP } from '../space/activation-clip.js';
 import type { Arch } from '../space/arch.js';
 import { UsageError } from '../util/errors.js';
+import { ACTIVITY_FILE } from '../util/run-activity.js';
+import { withRunLock } from '../util/run-lock.js';
 import { VERSION } from '../util/version.js';
 import { checkRunDataset, readRunResult, runFile, RUN_FILES, type RunRecord } from './run-directory.js';
 import { loadRunModel } from './run-model.js';
@@ -30,6 +32,18 @@ export interface ExportedModel {
  * `loaded`: the run's data set when the caller has it loaded already (its checksum is still checked).
  */
 export function exportRunModel(runDir: string, out: string, loaded?: Dataset): ExportedModel {
+  return withOutputLock(out, () => exportLocked(runDir, out, loaded));
+}
+
+/**
+ * An export into a run directory (model.gnb beside a run's files; every run directory a job wrote
+ * has its activity.json) holds that directory's lock while it writes: refused while a job works there.
+ */
+export function withOutputLock<T>(out: string, work: () => T): T {
+  return existsSync(join(dirname(out), ACTIVITY_FILE)) ? withRunLock(dirname(out), work) : work();
+}
+
+function exportLocked(runDir: string, out: string, loaded?: Dataset): ExportedModel {
   const { record, model, dataset } = openRunForExport(runDir, out, loaded);
   try {
     const result = readRunResult(runDir);

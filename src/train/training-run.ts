@@ -31,6 +31,7 @@ import type { Arch } from '../space/arch.js';
 import { UsageError } from '../util/errors.js';
 import { silentProgress, type ProgressReporter } from '../util/progress.js';
 import { withActivity } from '../util/run-activity.js';
+import { withRunLock } from '../util/run-lock.js';
 import { VERSION } from '../util/version.js';
 import { loadCheckpoint, saveCheckpoint, tensorsPrefixed, tensorsUnder } from './checkpoint.js';
 import { DistilledStudent } from '../distill/index.js';
@@ -307,12 +308,17 @@ function closeSession(s: Session): void {
 /**
  * Train `arch` from scratch into run directory `dir`: `run.json` first, then a checkpoint at every
  * epoch end (and every `checkpointEverySteps` steps), `history.json` per epoch, `result.json` at
- * the end. Every file is written atomically, so a kill at any moment leaves a resumable run.
+ * the end. Every file is written atomically, so a kill at any moment leaves a resumable run; the
+ * directory's lock (util/run-lock.ts) keeps a second process out meanwhile.
  * `dataset`: the data set `options.data` names, when the caller has it loaded already.
  */
 export function trainArch(arch: Arch, options: TrainingOptions, dir: string, progress: ProgressReporter = silentProgress, dataset?: Dataset): TrainingResult {
   checkOptions(options);
   checkStaging(arch, options.epochs, options.realWeightEpochs);
+  return withRunLock(dir, () => trainNewRun(arch, options, dir, progress, dataset));
+}
+
+function trainNewRun(arch: Arch, options: TrainingOptions, dir: string, progress: ProgressReporter, dataset: Dataset | undefined): TrainingResult {
   if (existsSync(runFile(dir, 'record'))) {
     throw new UsageError(`--out ${dir}: already holds a run; continue it with --resume ${dir}, or choose another directory`);
   }
@@ -349,12 +355,14 @@ function loadRunDataset(dir: string, record: RunRecord, loaded?: Dataset): Datas
  */
 export function resumeTraining(dir: string, progress: ProgressReporter = silentProgress, dataset?: Dataset): TrainingResult {
   const record = readRunRecord(dir);
-  const { session, position } = openAtCheckpoint(dir, record, loadRunDataset(dir, record, dataset), false);
-  try {
-    return withActivity(dir, () => runEpochs(dir, session, position, progress));
-  } finally {
-    closeSession(session);
-  }
+  return withRunLock(dir, () => {
+    const { session, position } = openAtCheckpoint(dir, record, loadRunDataset(dir, record, dataset), false);
+    try {
+      return withActivity(dir, () => runEpochs(dir, session, position, progress));
+    } finally {
+      closeSession(session);
+    }
+  });
 }
 
 /**

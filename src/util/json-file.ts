@@ -3,12 +3,19 @@
  * one place that turns unreadable JSON and a wrong format/version stamp into errors naming the file.
  */
 import { readFileSync } from 'node:fs';
-import { FileFormatError } from './errors.js';
+import { FileFormatError, fileSystemError } from './errors.js';
 
-/** The parsed contents of `file`; invalid JSON is a FileFormatError naming it. */
+/** The parsed contents of `file`; invalid JSON is a FileFormatError naming it, a file that cannot be read a FileSystemError. */
 export function readJsonFile(file: string): unknown {
+  let text: string;
   try {
-    return JSON.parse(readFileSync(file, 'utf8'));
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw fileSystemError(err, file) ?? err;
+  }
+  if (text.trim() === '') throw new FileFormatError(file, '', 'is empty (expected JSON)');
+  try {
+    return JSON.parse(text);
   } catch {
     throw new FileFormatError(file, '', 'is not valid JSON');
   }

@@ -45,7 +45,12 @@ export function beginActivity(dir: string): Activity {
   return {
     end(outcome, error) {
       const message = error === undefined ? undefined : (error instanceof Error ? error.message : String(error)).split('\n')[0];
-      writeJsonAtomic(join(dir, ACTIVITY_FILE), { ...started, endedAt: new Date().toISOString(), outcome, ...(message ? { error: message } : {}) });
+      try {
+        writeJsonAtomic(join(dir, ACTIVITY_FILE), { ...started, endedAt: new Date().toISOString(), outcome, ...(message ? { error: message } : {}) });
+      } catch (err) {
+        // A run that failed because the disk is full cannot record so either; its own error is what to report.
+        if (error === undefined) throw err;
+      }
     },
   };
 }

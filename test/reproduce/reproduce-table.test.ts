@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { selectBackend } from '../../src/backend/select.js';
@@ -11,6 +11,7 @@ import { S2_FULL_PRECISION, S2_GROUPNET_K1 } from '../../src/reproduce/supplemen
 import { buildPreset } from '../../src/space/presets.js';
 import { readRunRecord } from '../../src/train/run-directory.js';
 import { trainArch } from '../../src/train/training-run.js';
+import { lockAs } from '../helpers/foreign-lock.js';
 import { tinyTraining } from '../helpers/tiny-training.js';
 import { Killed, killAfter } from '../train/helpers/interrupt.js';
 
@@ -48,7 +49,7 @@ describe('reproduceTable', () => {
     expect(existsSync(join(out, 'fp-seed0', 'result.json'))).toBe(true);
     expect(existsSync(join(out, 'groupnet-k1-seed0', 'run.json'))).toBe(true);
     expect(existsSync(join(out, 'groupnet-k1-seed0', 'result.json'))).toBe(false);
-    expect(existsSync(join(out, 'reproduce.lock'))).toBe(false);
+    expect(existsSync(join(out, '.lock'))).toBe(false);
 
     const second = reproduceTable(options(out));
     expect(second.rows.map((r) => r.action)).toEqual(['finished earlier', 'resumed']);
@@ -86,12 +87,12 @@ describe('reproduceTable', () => {
   it('refuses a directory another live process is training in, and takes over a lock its dead owner left', () => {
     const out = tmp();
     reproduceTable(options(out, { table: { ...table, rows: [table.rows[0]!] } }));
-    writeFileSync(join(out, 'reproduce.lock'), String(process.ppid));
-    expect(() => reproduceTable(options(out, { table: { ...table, rows: [table.rows[0]!] } }))).toThrow(`process ${process.ppid} is training rows here`);
+    lockAs(out, process.ppid);
+    expect(() => reproduceTable(options(out, { table: { ...table, rows: [table.rows[0]!] } }))).toThrow(`in use by process ${process.ppid}`);
     const dead = spawnSync(process.execPath, ['-e', '']).pid!;
-    writeFileSync(join(out, 'reproduce.lock'), String(dead));
+    lockAs(out, dead);
     expect(reproduceTable(options(out, { table: { ...table, rows: [table.rows[0]!] } })).rows[0]!.action).toBe('finished earlier');
-    expect(existsSync(join(out, 'reproduce.lock'))).toBe(false);
+    expect(existsSync(join(out, '.lock'))).toBe(false);
   });
 
   it('with a teacher, distils every row but the full-precision twin, the teacher named by its absolute path', () => {

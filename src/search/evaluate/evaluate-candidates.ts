@@ -21,8 +21,9 @@ import { createEngine } from '../../kernels/index.js';
 import type { Arch } from '../../space/arch.js';
 import { summarize } from '../../space/summary.js';
 import type { TrainingOptions } from '../../train/training-options.js';
-import { GroupnasError, UsageError } from '../../util/errors.js';
+import { fileSystemError, GroupnasError, UsageError } from '../../util/errors.js';
 import { silentProgress, type ProgressReporter } from '../../util/progress.js';
+import { withRunLockAsync } from '../../util/run-lock.js';
 import { removeStaleTempFiles, type TrainedCandidate } from './candidate-task.js';
 import { canonicalJson } from './canonical-json.js';
 import {
@@ -196,6 +197,9 @@ async function attemptOnAFreeWorker(e: Evaluation, pool: EvaluationPool, c: Cand
   } catch (err) {
     if (signal?.aborted) return { kind: 'interrupted' };
     if (timeout.signal.aborted) return { kind: 'timeout', message: `ran past the task timeout of ${timeoutMs} ms; its worker was stopped` };
+    // A full, read-only or forbidden disk fails every candidate alike: the evaluation stops with it.
+    const refused = fileSystemError(err);
+    if (refused) throw refused;
     const message = firstLine(err);
     if ((err as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY') return { kind: 'worker-exit', message: `its worker ran out of memory (${message})` };
     if (message.startsWith('worker exited')) return { kind: 'worker-exit', message: `its worker thread died (${message})` };
@@ -299,6 +303,11 @@ function pendingLongestFirst(record: EvaluationRecord): number[] {
  */
 export async function evaluateCandidates(candidates: readonly Arch[], options: EvaluateCandidatesOptions): Promise<EvaluationOutcome> {
   checkOptions(options);
+  // Held for the workers too (they train below it): one evaluation at a time per directory.
+  return withRunLockAsync(options.dir, () => evaluateLocked(candidates, options));
+}
+
+async function evaluateLocked(candidates: readonly Arch[], options: EvaluateCandidatesOptions): Promise<EvaluationOutcome> {
   const { dir, signal } = options;
   const progress = options.progress ?? silentProgress;
   const file = join(dir, EVALUATION_FILE);

@@ -13,6 +13,7 @@
 import { parentPort, threadId, workerData, type MessagePort } from 'node:worker_threads';
 import { selectBackend, type ConcreteBackend } from '../../backend/select.js';
 import { silentProgress } from '../../util/progress.js';
+import { workUnderCallersLock } from '../../util/run-lock.js';
 import { trainCandidate, type CandidateTask, type TrainedCandidate } from './candidate-task.js';
 import { withInjectedFault, type InjectedFault } from './fault-injection.js';
 import { portProgress } from './progress-port.js';
@@ -120,6 +121,8 @@ export default function evaluateInWorker(message: WorkerTask): TrainedCandidate 
   if (prepared.backendError !== undefined)
     throw new Error(`evaluation worker: backend ${(workerData as WorkerSetup | undefined)?.backend ?? '(none)'}: ${prepared.backendError}`);
   const progress = message.progress ? portProgress(message.progress) : silentProgress;
+  // The pool's owner (evaluateCandidates, in the main thread) holds the evaluation directory's lock.
+  workUnderCallersLock(message.task.runDir);
   try {
     return trainCandidate(message.task, withInjectedFault(progress, message.fault, message.attempt));
   } finally {
