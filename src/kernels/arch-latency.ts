@@ -72,8 +72,28 @@ function mapEntry(op: MapEntry['op'], [h, w, c]: Shape3): MapEntry {
 
 /** The output map (h, w, c) of every block: where the connections after it run. */
 export function blockOutputShapes(arch: Arch): Shape3[] {
-  const convs = summarize(arch).layers.filter((l) => l.kind === 'conv' && l.block !== undefined && !l.name.endsWith('.shortcut'));
-  return arch.blocks.map((_, i) => convs.filter((l) => l.block === i).pop()!.outputShape);
+  return blockMaps(
+    arch,
+    summarize(arch).layers.filter((l) => l.kind === 'conv'),
+  ).map((m) => m.output);
+}
+
+/**
+ * The map each block reads and the one it writes, from the summary's conv layers: the last main
+ * conv writes a block's output, or the shortcut alone (a skip block); an identity skip block
+ * writes a map of its input's shape.
+ */
+function blockMaps(arch: Arch, convs: readonly LayerSummary[]): { input: Shape3; output: Shape3 }[] {
+  const [sh, sw, sc] = convs.find((l) => l.block === undefined)!.outputShape;
+  const pool = arch.stem.pool;
+  let current: Shape3 = pool ? [Math.ceil(sh / pool.stride), Math.ceil(sw / pool.stride), sc] : [sh, sw, sc];
+  return arch.blocks.map((_, i) => {
+    const own = convs.filter((l) => l.block === i);
+    const writer = own.filter((l) => !l.name.endsWith('.shortcut')).pop() ?? own.find((l) => l.name.endsWith('.shortcut'));
+    const input = current;
+    if (writer) current = writer.outputShape;
+    return { input, output: current };
+  });
 }
 
 /** Every piece of work of `arch` with its place, in the packed engine's order. */
@@ -89,7 +109,8 @@ export function latencyItemsOf(arch: Arch): LatencyItem[] {
   if (arch.stem.pool)
     items.push({ entry: { op: 'maxPool', h: sh, w: sw, c: sc, window: arch.stem.pool.kernel, stride: arch.stem.pool.stride }, place: stemPlace });
 
-  const outputs = blockOutputShapes(arch);
+  const maps = blockMaps(arch, layers);
+  const outputs = maps.map((m) => m.output);
   arch.groups.forEach((group, g) => {
     const paths = pathsOf(arch, g);
     const float = arch.bits[g] === 32;
@@ -101,7 +122,7 @@ export function latencyItemsOf(arch: Arch): LatencyItem[] {
       // A full-precision LBD unit sums its K filters once at load: one conv per layer.
       for (const l of main) for (const entry of convEntries(l, float && convBasesOf(arch, g) > 1 ? 1 : l.replicas)) items.push({ entry, place });
       if (projection) items.push({ entry: convEntry(projection, projection.replicas), place });
-      const perPath = blockWork(arch, g, i, main, projection);
+      const perPath = blockWork(arch, g, i, maps[i]!.input, main, projection);
       for (let k = 0; k < paths; k++) for (const entry of perPath) items.push({ entry, place });
     }
     if (g < arch.groups.length - 1) {
@@ -140,10 +161,9 @@ function headEntry(arch: Arch, [h, w, c]: Shape3): LatencyEntry {
  * residual adds of LBD units (K convs sum among themselves first), and BN / ReLU / add of
  * full-precision units.
  */
-function blockWork(arch: Arch, g: number, i: number, main: LayerSummary[], projection: LayerSummary | undefined): LatencyEntry[] {
+function blockWork(arch: Arch, g: number, i: number, input: Shape3, main: LayerSummary[], projection: LayerSummary | undefined): LatencyEntry[] {
   const block = arch.blocks[i]!;
   const work: LatencyEntry[] = [];
-  const input = main[0]!.inputShape;
   if (projection) {
     const [h, w, c] = input;
     if (block.stride > 1) work.push({ op: 'avgPool', h, w, c, window: 2, stride: block.stride });

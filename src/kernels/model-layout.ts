@@ -35,7 +35,7 @@ export function blockPrefix(g: number, path: number, block: number): string {
 }
 
 export function unitNames(kind: BlockKind): string[] {
-  return kind === 'bottleneck' ? ['unit1', 'unit2', 'unit3'] : kind === 'basic' ? ['unit1', 'unit2'] : ['unit1'];
+  return kind === 'bottleneck' ? ['unit1', 'unit2', 'unit3'] : kind === 'basic' ? ['unit1', 'unit2'] : kind === 'plain' ? ['unit1'] : [];
 }
 
 /** The weight names of one conv unit's conv: `conv.weight`, or `conv.bases.{j}.weight` under LBD. */

@@ -320,6 +320,8 @@ export class PackedModel {
         const u1 = unit('unit1', cin, width, main);
         return binary ? (x) => u1(x) : (x) => reluInPlace(u1(x));
       }
+      case 'skip':
+        return this.shortcut(tensors, `${prefix}.shortcut`, cin, width, block.stride);
       default:
         throw new FileFormatError(this.file, 'arch.blocks', `unknown block kind ${String((block as ArchBlock).kind)}`);
     }

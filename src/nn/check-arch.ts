@@ -2,7 +2,7 @@ import type { Arch } from '../space/arch.js';
 import { UsageError } from '../util/errors.js';
 
 const BITS = [1, 2, 4, 32];
-const KINDS = ['basic', 'bottleneck', 'plain'];
+const KINDS = ['basic', 'bottleneck', 'plain', 'skip'];
 const CONNECTIONS = ['aggregate', 'soft'];
 const DECOMPOSITIONS = ['group', 'layer'];
 

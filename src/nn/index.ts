@@ -18,6 +18,7 @@ export { blockOutChannels, type Block, type BlockSpec } from './blocks/block.js'
 export { BasicBlock } from './blocks/basic-block.js';
 export { BottleneckBlock } from './blocks/bottleneck-block.js';
 export { PlainBlock } from './blocks/plain-block.js';
+export { SkipBlock } from './blocks/skip-block.js';
 export { createBlock } from './blocks/create-block.js';
 export { AggregateConnector, SoftConnector, type BaseConnector } from './connections.js';
 export { mixBases } from './mix-bases.js';

@@ -1,6 +1,6 @@
 /**
  * One base's copy of one block inside the supernet. It is the binary form of the nn blocks
- * (BasicBlock, PlainBlock, BottleneckBlock) with what the architecture weights decide passed in at
+ * (BasicBlock, PlainBlock, BottleneckBlock, SkipBlock) with what the architecture weights decide passed in at
  * call time: the input quantizer (mixed activation bits), channel masks (stage widths; the block
  * is built at its stage's widest choice, see channel-mask.ts) and a distribution over dilations.
  * Parameter names and op order are the nn blocks', so weights move to `buildModel(derivedArch)`
@@ -181,9 +181,12 @@ export class SuperBlock {
     } else if (kind === 'bottleneck') {
       this.outChannels = 4 * width;
       this.units = [unit('unit1', inChannels, width, 1, 1, 1), unit('unit2', width, width, kernel, stride, dilation), unit('unit3', width, 4 * width, 1, 1, 1)];
-    } else {
+    } else if (kind === 'plain') {
       this.outChannels = width;
       this.units = [unit('unit1', inChannels, width, kernel, stride, dilation)];
+    } else {
+      this.outChannels = width;
+      this.units = [];
     }
     // Named like nn's Shortcut (`shortcut.conv.weight`, `shortcut.bn.*`); built here because a
     // `mixed` block needs the projection even where the widest shapes agree.
@@ -211,6 +214,8 @@ export class SuperBlock {
       }
       case 'plain':
         return u1!.apply(x, training, choices, inMask);
+      case 'skip':
+        return this.applyShortcut(x, training, choices);
     }
   }
 

@@ -5,7 +5,7 @@
  * one group feeding every base of the next), and the pooled full-precision classifier. An LBD
  * architecture (`decomposition: 'layer'`) has one lane whose convs are each K binary convs.
  */
-import type { ActivationBits, Arch } from '../space/arch.js';
+import type { ActivationBits, Arch, BlockKind } from '../space/arch.js';
 import { escapeXml } from '../search/index.js';
 
 const BLOCK_W = 46;
@@ -15,6 +15,8 @@ const LANE_H = 32;
 const GROUP_PAD = 10;
 const CONNECTOR_W = 54;
 const HEADER = 52;
+/** A block's label: B(asic), BN (bottleneck), P(lain), S(kip). */
+const BLOCK_LABELS: Record<BlockKind, string> = { basic: 'B', bottleneck: 'BN', plain: 'P', skip: 'S' };
 const BITS_COLORS: Record<ActivationBits, string> = { 1: '#4c78a8', 2: '#54a24b', 4: '#f58518', 32: '#9d9d9d' };
 
 interface LaneEnds {
@@ -73,7 +75,7 @@ export function archSvg(arch: Arch, title = arch.name ?? 'architecture'): string
         const block = arch.blocks[b]!;
         const bx = x + GROUP_PAD + (b - group.start) * (BLOCK_W + BLOCK_GAP);
         const width = arch.widths[block.stage]!;
-        const label = `${block.kind === 'basic' ? 'B' : block.kind === 'bottleneck' ? 'BN' : 'P'}${b}${block.stride === 2 ? '↓' : ''}`;
+        const label = `${BLOCK_LABELS[block.kind]}${b}${block.stride === 2 ? '↓' : ''}`;
         const tip =
           `block ${b} (${arch.decomposition === 'layer' ? `each conv ${bases} binary convs` : `base ${lane}`}): ${block.kind}, ${width} filters, ` +
           `kernel ${block.kernel}, stride ${block.stride}${block.dilation > 1 ? `, dilation ${block.dilation}` : ''}, ${bits === 32 ? 'float' : `${bits}-bit activations`}`;

@@ -13,6 +13,8 @@
  * - `bottleneck` block (c_in → 4w): conv1×1 c_in→w, conv k×k w→w stride s, conv1×1 w→4w, each + BN;
  *   one shortcut around the block (identity, or avg-pool + full-precision conv1×1 c_in→4w + BN).
  * - `plain` block (c_in → w): one conv k×k c_in→w stride s + BN, no shortcut.
+ * - `skip` block (c_in → w): the shortcut alone, no binary layer: identity when s = 1 and c_in = w,
+ *   else full-precision avg-pool(s) + conv1×1 c_in→w + BN (DARTS' skip_connect and its reduction form).
  * - `decomposition: 'group'`: each of a group's K bases is a full replica of its blocks
  *   (shortcuts included). `'layer'` (LBD): each conv is K binary convs on the same input, summed
  *   with learned scalars; the blocks themselves are not replicated.
@@ -21,8 +23,8 @@
  *   the mix is a scalar folded into BN and costs nothing.
  */
 
-/** Residual basic block (two 3×3 units), bottleneck (1×1, k×k, 1×1; out = 4·width) or plain stack unit without shortcut. */
-export type BlockKind = 'basic' | 'bottleneck' | 'plain';
+/** Residual basic block (two 3×3 units), bottleneck (1×1, k×k, 1×1; out = 4·width), plain stack unit without shortcut, or skip (the shortcut alone). */
+export type BlockKind = 'basic' | 'bottleneck' | 'plain' | 'skip';
 
 /** Activation precision of a group: 1-bit sign, k-bit uniform (supplement S4.1), or 32 = full precision (float weights too, ReLU). */
 export type ActivationBits = 1 | 2 | 4 | 32;

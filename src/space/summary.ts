@@ -105,6 +105,10 @@ function blockConvs(block: ArchBlock, index: number, cin: number, width: number)
     const needsProjection = block.stride !== 1 || cin !== out;
     return { main, cout: out, ...(needsProjection ? { shortcut: { name: `${p}.shortcut`, kernel: 1, stride: block.stride, cin, cout: out } } : {}) };
   }
+  if (block.kind === 'skip') {
+    const needsProjection = block.stride !== 1 || cin !== width;
+    return { main: [], cout: width, ...(needsProjection ? { shortcut: { name: `${p}.shortcut`, kernel: 1, stride: block.stride, cin, cout: width } } : {}) };
+  }
   return { main: [{ name: `${p}.conv1`, kernel: k, stride: block.stride, cin, cout: width, dilation: block.dilation }], cout: width };
 }
 
@@ -181,6 +185,11 @@ export function summarize(arch: Arch): ArchSummary {
         }
         h = oh;
         w = ow;
+      }
+      if (convs.main.length === 0) {
+        // A skip block: the shortcut alone sets the output resolution.
+        h = outSide(h, block.stride);
+        w = outSide(w, block.stride);
       }
       if (convs.shortcut) {
         const s = convs.shortcut;

@@ -34,6 +34,7 @@ import {
   BottleneckBlock,
   binaryUnitTransform,
   PlainBlock,
+  SkipBlock,
   SoftConnector,
   type BaseConnector,
   type BatchNorm,
@@ -293,6 +294,7 @@ class GroupNetOnnxWriter {
       const y = this.unit(x, block.unit1, `${hint}.unit1`);
       return block.spec.quantizer === undefined ? this.relu(y, hint) : y;
     }
+    if (block instanceof SkipBlock) return this.shortcut(x, block.shortcut, `${hint}.shortcut`);
     throw new UsageError(`${hint}: no ONNX form for a block of type ${block.constructor.name}`);
   }
 

@@ -55,6 +55,18 @@ describe('latencyEntriesOf', () => {
     expect(latencyEntriesOf(buildPreset('lbd-k5')).filter((e) => e.op === 'add')).toHaveLength(2 * 6);
   });
 
+  it('prices a skip block as the packed engine runs it: a copy of its input, or the projection shortcut', () => {
+    const arch = buildPreset('groupnet-k5', { widthMultiplier: 0.5 });
+    const skips = { ...arch, blocks: arch.blocks.map((b, i) => (i === 1 || i === 2 ? { ...b, kind: 'skip' as const } : b)) };
+    const at = (block: number) =>
+      latencyItemsOf(skips)
+        .filter((item) => item.place.part === 'block' && item.place.block === block)
+        .map((item) => latencyKey(item.entry));
+    expect(at(1)).toEqual(Array(5).fill('copy 28x28x16'));
+    expect(at(2)).toEqual(['14x14 16>32 k1 s1 d1 b32 K5', ...Array(5).fill(['avgPool 28x28x16 k2 s2', 'batchNorm 14x14x32']).flat()]);
+    expect(at(3)[0]).toBe('14x14 32>32 k3 s1 d1 b1 K5');
+  });
+
   it('prices a connection only where it does work', () => {
     const shape = [7, 7, 64] as [number, number, number];
     expect(connectionEntry('aggregate', 1, 3, shape)).toBeUndefined();

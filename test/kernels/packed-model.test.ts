@@ -102,6 +102,14 @@ describe('packed engine vs tfjs simulation', () => {
     expect(r.maxRelative).toBeLessThan(1e-3);
   });
 
+  it('block operations a search can choose (skip as identity and as projection, plain between basic blocks) agree too', () => {
+    const arch = smallArch('groupnet-k3');
+    const kinds = ['basic', 'skip', 'skip', 'plain', 'basic', 'skip'] as const;
+    const r = compare({ ...arch, blocks: arch.blocks.map((b, i) => ({ ...b, kind: kinds[i]! })) }, engines.wasm!);
+    expect(r.argmaxAgree).toBe(true);
+    expect(r.maxRelative).toBeLessThan(1e-3);
+  });
+
   it('a stem max-pool (odd and even windows) and a 1-bit or k-bit first group (stem ReLU or not) agree too', () => {
     for (const pool of [
       { kernel: 3, stride: 2 },

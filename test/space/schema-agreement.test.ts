@@ -120,7 +120,7 @@ describe('arch.json schema ⇔ Arch type', () => {
     });
   }
   it('enumerations agree', () => {
-    expect(at(schema, 'blocks.[].kind').enum).toEqual(members<BlockKind>()(['basic', 'bottleneck', 'plain']));
+    expect(at(schema, 'blocks.[].kind').enum).toEqual(members<BlockKind>()(['basic', 'bottleneck', 'plain', 'skip']));
     expect(at(schema, 'blocks.[].stride').enum).toEqual(members<ArchBlock['stride']>()([1, 2]));
     expect(at(schema, 'bits.[]').enum).toEqual(members<ActivationBits>()([1, 2, 4, 32]));
     expect(at(schema, 'connections.[]').enum).toEqual(members<Connection>()(['aggregate', 'soft']));

@@ -60,6 +60,22 @@ describe('summary', () => {
     expect(lbd.layers.filter((l) => l.name.endsWith('.sum'))).toHaveLength(12);
   });
 
+  it('a skip block is its shortcut alone: nothing where it is the identity, the float projection where it down-samples', () => {
+    const arch = buildPreset('groupnet-k5', { widthMultiplier: 0.5 });
+    const skips = { ...arch, blocks: arch.blocks.map((b, i) => (i === 1 || i === 2 ? { ...b, kind: 'skip' as const } : b)) };
+    const layers = summarize(skips).layers;
+    expect(layers.filter((l) => l.block === 1 && l.kind === 'conv')).toEqual([]);
+    const projection = layers.filter((l) => l.block === 2 && l.kind === 'conv');
+    expect(projection.map((l) => [l.name, l.precision, l.inputShape, l.outputShape])).toEqual([['block2.shortcut', 'float', [28, 28, 16], [14, 14, 32]]]);
+    // The next block reads the skip block's map: 14×14×32.
+    expect(layers.find((l) => l.name === 'block3.conv1')!.inputShape).toEqual([14, 14, 32]);
+    // Every binary op of blocks 1 and 2 is gone; the rest of the network is unchanged.
+    const full = summarize(arch);
+    const removed = full.layers.filter((l) => l.block === 1 || l.block === 2).reduce((sum, l) => sum + l.bops, 0);
+    expect(removed).toBeGreaterThan(0);
+    expect(summarize(skips).totals.bops).toBe(full.totals.bops - removed);
+  });
+
   it('bottleneck and plain backbones count their own layers', () => {
     const r50 = summarize(buildPreset('fp', { backbone: 'resnet50' })).totals;
     expect(r50.floatMacs / 1e9).toBeCloseTo(4.09, 1); // the usual 4.1 G MACs

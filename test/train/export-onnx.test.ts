@@ -147,6 +147,14 @@ describe('ONNX export in onnxruntime', () => {
     300_000,
   );
 
+  it('block operations a search can choose (skip as identity and as projection, plain between basic blocks): the same', async () => {
+    const arch = buildPreset('groupnet-k3', { widthMultiplier: WIDTH });
+    const kinds = ['basic', 'skip', 'skip', 'plain', 'basic', 'skip'] as const;
+    const r = await compare({ ...arch, name: 'block-ops', blocks: arch.blocks.map((b, i) => ({ ...b, kind: kinds[i]! })) });
+    expect(r.argmaxAgree).toBe(r.images);
+    expect(r.maxRelative).toBeLessThan(1e-4);
+  }, 300_000);
+
   it('an architecture of the searched space (mixed bases, bits and connections): the same', async () => {
     const arch = searchedArch();
     expect(new Set(arch.bits)).toEqual(new Set([1, 2, 4]));
