@@ -6,6 +6,7 @@
  */
 import type { Arch } from '../space/arch.js';
 import type { SearchConfig } from '../space/config.js';
+import { presetOptionsFromConfig } from '../space/config-space.js';
 import { buildPreset } from '../space/presets.js';
 import { UsageError } from '../util/errors.js';
 
@@ -16,8 +17,7 @@ export function needsTeacher(config: SearchConfig): boolean {
 
 /** The teacher's architecture: the full-precision twin (`fp` preset) of the config's backbone. */
 export function teacherArch(config: SearchConfig): Arch {
-  const b = config.backbone;
-  return buildPreset('fp', { backbone: b.name, widthMultiplier: b.widthMultiplier, ...(b.classes !== undefined ? { classes: b.classes } : {}) });
+  return buildPreset('fp', presetOptionsFromConfig(config));
 }
 
 /** A backbone's shape as distillation sees it: block kinds and strides (widths may differ — they can be searched). */
@@ -31,6 +31,11 @@ export function checkTeacherFits(teacher: Arch, student: Arch, where: string): v
   const show = (v: unknown) => JSON.stringify(v);
   if (show(teacher.input) !== show(student.input)) {
     throw new UsageError(`${where}: input: the teacher takes ${show(teacher.input)}, the student ${show(student.input)}`);
+  }
+  if (teacher.head.fcn !== student.head.fcn) {
+    throw new UsageError(
+      `${where}: head.fcn: the teacher has ${show(teacher.head.fcn ?? 'a classifier')}, the student ${show(student.head.fcn ?? 'a classifier')}`,
+    );
   }
   if (teacher.head.classes !== student.head.classes) {
     throw new UsageError(`${where}: head.classes: the teacher predicts ${teacher.head.classes} classes, the student ${student.head.classes}`);

@@ -19,9 +19,10 @@
  * that prediction beside the measured whole-model time so the table's error is visible.
  */
 import type { ActivationBits, Arch, Connection } from '../space/arch.js';
+import { fcnSkipBlock } from '../space/segmentation-backbone.js';
 import { summarize, type LayerSummary, type Shape3 } from '../space/summary.js';
 import { isConvEntry, lookupLatency, type ConvEntry, type LatencyEntry, type LatencyTable, type MapEntry } from './latency-table.js';
-import { convBasesOf, fcnSkipBlock, pathsOf } from './model-layout.js';
+import { convBasesOf, pathsOf } from './model-layout.js';
 
 /** Where a piece of work sits in the model. */
 export type LatencyPlace =

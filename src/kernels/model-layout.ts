@@ -56,14 +56,3 @@ export function binaryConvWeightNames(arch: Arch): string[] {
   });
   return names;
 }
-
-/**
- * The block whose output (mean over its group's bases) FCN-16s scores: the last block of the
- * second-to-last stage; undefined for FCN-32s and classifiers.
- */
-export function fcnSkipBlock(arch: Arch): number | undefined {
-  if (arch.head.fcn !== '16s') return undefined;
-  const stage = arch.widths.length - 2;
-  const last = arch.blocks.map((b, i) => (b.stage === stage ? i : -1)).reduce((a, b) => Math.max(a, b), -1);
-  return last >= 0 ? last : undefined;
-}

@@ -12,6 +12,7 @@
  */
 import type { Arch, ArchBlock } from '../space/arch.js';
 import { baseDilation } from '../space/base-dilation.js';
+import { fcnSkipBlock } from '../space/segmentation-backbone.js';
 import { FileFormatError, UsageError } from '../util/errors.js';
 import type { ConvSpec } from './conv-spec.js';
 import type { BinaryEngine, ConvResult } from './engine.js';
@@ -40,7 +41,6 @@ import {
   convBasesOf,
   FCN_CLASSIFIER,
   FCN_SKIP,
-  fcnSkipBlock,
   pathsOf,
   unitConvWeights,
 } from './model-layout.js';

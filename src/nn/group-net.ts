@@ -2,6 +2,7 @@ import * as tf from '../util/tfjs.js';
 import { DEFAULT_ACTIVATION_CLIP } from '../space/activation-clip.js';
 import type { Arch } from '../space/arch.js';
 import { baseDilation } from '../space/base-dilation.js';
+import { fcnSkipBlock } from '../space/segmentation-backbone.js';
 import { activationQuantizerFor, type SignEstimator } from './activation.js';
 import { blockOutChannels, type Block } from './blocks/block.js';
 import { createBlock } from './blocks/create-block.js';
@@ -178,9 +179,7 @@ export class GroupNetModel {
       this.fc = new Dense(root.child('head').child('fc'), channels, arch.head.classes);
       this.fcn = undefined;
     } else {
-      const skipStage = arch.widths.length - 2;
-      const skipBlock = arch.blocks.map((b, i) => (b.stage === skipStage ? i : -1)).reduce((a, b) => Math.max(a, b), -1);
-      this.skipBlock = arch.head.fcn === '16s' && skipBlock >= 0 ? skipBlock : undefined;
+      this.skipBlock = fcnSkipBlock(arch);
       const skip = this.skipBlock !== undefined ? arch.blocks[this.skipBlock]! : undefined;
       const skipChannels = skip !== undefined ? blockOutChannels(skip.kind, arch.widths[skip.stage]!) : undefined;
       this.fc = undefined;

@@ -14,6 +14,7 @@
 import * as tf from '../util/tfjs.js';
 import { attentionBlocks, distillationLoss, type Distillation } from '../distill/index.js';
 import { softmaxCrossEntropy } from '../nn/loss.js';
+import { IGNORE_LABEL } from '../data/index.js';
 import { Adam } from '../nn/optim/adam.js';
 import type { Parameter } from '../nn/parameters.js';
 import type { LrSchedule } from '../nn/schedule.js';
@@ -126,10 +127,12 @@ export class BilevelTrainer {
   /** CE, or with a teacher the distillation loss (distill/distillation.ts) over the features of the same pass. */
   private task(logits: tf.Tensor2D, labels: tf.Tensor1D, x: tf.Tensor4D): tf.Scalar {
     const d = this.options.distillation;
-    if (d === undefined) return softmaxCrossEntropy(logits, labels);
+    // Segmentation: per-pixel logits and labels; unlabelled pixels count nowhere.
+    const ignore = this.supernet.layout.template.head.fcn !== undefined ? IGNORE_LABEL : undefined;
+    if (d === undefined) return softmaxCrossEntropy(logits, labels, 0, ignore);
     const features = this.lastFeatures;
     this.lastFeatures = [];
-    return distillationLoss({ logits, features }, labels, x, d, this.atBlocks);
+    return distillationLoss({ logits, features }, labels, x, d, this.atBlocks, 0, ignore);
   }
 
   /** One weight step on a train batch. */

@@ -86,7 +86,7 @@ function axisOver(values: number[], floorAtZero: boolean) {
   return niceAxis(floorAtZero ? Math.max(0, lo - margin) : lo - margin, hi + margin, 5);
 }
 
-function panelSvg(panel: Panel, points: readonly ParetoPoint[], colorOf: (kind: string) => string, x0: number, y0: number): string {
+function panelSvg(panel: Panel, points: readonly ParetoPoint[], colorOf: (kind: string) => string, x0: number, y0: number, score: string): string {
   const w = PANEL_W - PAD.left - PAD.right;
   const h = PANEL_H - PAD.top - PAD.bottom;
   const left = x0 + PAD.left;
@@ -95,7 +95,7 @@ function panelSvg(panel: Panel, points: readonly ParetoPoint[], colorOf: (kind: 
     `<text x="${left}" y="${y0 + 18}" font-size="12" font-weight="bold">${escapeXml(panel.title)}</text>`,
     `<rect x="${left}" y="${top}" width="${w}" height="${h}" fill="none" stroke="#999"/>`,
     `<text x="${left + w / 2}" y="${y0 + PANEL_H - 6}" font-size="10" text-anchor="middle">${escapeXml(panel.axis)}</text>`,
-    `<text x="${x0 + 12}" y="${top + h / 2}" font-size="10" text-anchor="middle" transform="rotate(-90 ${x0 + 12} ${top + h / 2})">test accuracy (%)</text>`,
+    `<text x="${x0 + 12}" y="${top + h / 2}" font-size="10" text-anchor="middle" transform="rotate(-90 ${x0 + 12} ${top + h / 2})">test ${escapeXml(score)} (%)</text>`,
   ];
   const { shown, front } = paretoPanelPoints(points, panel.axis, panel.cost);
   if (shown.length === 0) {
@@ -147,13 +147,13 @@ function panelSvg(panel: Panel, points: readonly ParetoPoint[], colorOf: (kind: 
   return parts.join('\n');
 }
 
-/** Both panels as one SVG document. */
-export function paretoSvg(points: readonly ParetoPoint[], title: string): string {
+/** Both panels as one SVG document; `score` names what the points' `accuracy` holds (segmentation: `mIoU`). */
+export function paretoSvg(points: readonly ParetoPoint[], title: string, score = 'accuracy'): string {
   const kinds = [...new Set(points.map((p) => p.kind ?? 'candidate'))];
   const colorOf = (kind: string) => COLORS[Math.max(0, kinds.indexOf(kind)) % COLORS.length]!;
   const panels: Panel[] = [
-    { title: 'accuracy vs measured latency', axis: 'measured latency (ms, batch 1)', cost: (p) => p.latencyMs, format: formatMs },
-    { title: 'accuracy vs BOPs', axis: 'BOPs (binary MACs × activation bits)', cost: (p) => p.bops, format: formatCount },
+    { title: `${score} vs measured latency`, axis: 'measured latency (ms, batch 1)', cost: (p) => p.latencyMs, format: formatMs },
+    { title: `${score} vs BOPs`, axis: 'BOPs (binary MACs × activation bits)', cost: (p) => p.bops, format: formatCount },
   ];
   const width = panels.length * PANEL_W;
   const height = HEADER + PANEL_H + LEGEND;
@@ -166,7 +166,7 @@ export function paretoSvg(points: readonly ParetoPoint[], title: string): string
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif">`,
     `<rect width="100%" height="100%" fill="white"/>`,
     `<text x="8" y="20" font-size="14">${escapeXml(title)}</text>`,
-    ...panels.map((panel, i) => panelSvg(panel, points, colorOf, i * PANEL_W, HEADER)),
+    ...panels.map((panel, i) => panelSvg(panel, points, colorOf, i * PANEL_W, HEADER, score)),
     ...legend,
     `<text x="${PAD.left + kinds.length * 110}" y="${legendY}" font-size="10" fill="#555">filled = on the Pareto front (dashed), hollow = dominated</text>`,
     '</svg>',

@@ -59,6 +59,11 @@ function teacherSeconds(teacherDir: string | undefined): number | undefined {
   return result !== undefined ? trainingSeconds(result) : undefined;
 }
 
+/** What the candidates' score is: top-1 accuracy, or for a segmentation search the mIoU. */
+export function scoreName(config: SearchConfig): string {
+  return config.backbone.segmentation ? 'mIoU' : 'accuracy';
+}
+
 /** The report: one section after the other, each a list of Markdown lines. */
 export function searchReport(input: SearchReportInput): string {
   return [
@@ -68,7 +73,7 @@ export function searchReport(input: SearchReportInput): string {
     ...configurationSection(input),
     ...dataSection(input),
     ...timeSection(input),
-    ...plotsSection(input.search),
+    ...plotsSection(input.search, scoreName(input.config)),
     ...candidatesSection(input),
     ...presetsSection(input),
     'Per-candidate training runs, results and packed models are under [`evaluation/`](evaluation/evaluation.json); ' +
@@ -78,13 +83,13 @@ export function searchReport(input: SearchReportInput): string {
 }
 
 /** The headline: which candidate was chosen and why, with what it measured. */
-function chosenSection({ evaluation, chosen }: SearchReportInput): string[] {
+function chosenSection({ evaluation, chosen, config }: SearchReportInput): string[] {
   if (chosen === undefined) {
     return ["**No candidate finished its evaluation**: `arch.json` is the supernet's derived architecture and there is no `model.gnb`.", ''];
   }
   const c = evaluation.record.candidates[chosen.index]!;
   const r = c.result!;
-  const accuracy = `test accuracy ${(r.testAccuracy * 100).toFixed(2)}%`;
+  const accuracy = `test ${scoreName(config)} ${(r.testAccuracy * 100).toFixed(2)}%`;
   const latency = c.latency ? `, ${c.latency.medianMs.toPrecision(3)} ms measured` : '';
   return [
     `**Chosen architecture:** candidate ${c.index} (${cell(c.arch.name ?? '')}) — ${chosen.rule}: ${accuracy}${latency}, ` +
@@ -149,7 +154,7 @@ function timeSection({ search, evaluation, presets, evaluationSeconds }: SearchR
   return lines;
 }
 
-function plotsSection(search: SearchLog): string[] {
+function plotsSection(search: SearchLog, score: string): string[] {
   return [
     '## Plots',
     '',
@@ -157,7 +162,7 @@ function plotsSection(search: SearchLog): string[] {
     '',
     '![alpha](alpha.svg)',
     '',
-    '- [Pareto fronts: accuracy vs measured latency and vs BOPs](pareto.svg)',
+    `- [Pareto fronts: ${score} vs measured latency and vs BOPs](pareto.svg)`,
     '',
     '![pareto](pareto.svg)',
     '',
@@ -165,8 +170,8 @@ function plotsSection(search: SearchLog): string[] {
   ];
 }
 
-const TABLE_HEADER = [
-  '| # | name | derivation | α probability | status | test accuracy | measured latency (ms) | predicted latency (ms) | BOPs | params | memory (bytes) | ' +
+const tableHeader = (score: string) => [
+  `| # | name | derivation | α probability | status | test ${score} | measured latency (ms) | predicted latency (ms) | BOPs | params | memory (bytes) | ` +
     'fronts | train time | notes |',
   '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
 ];
@@ -197,7 +202,8 @@ function tableRow(c: CandidateRecord, derivation: string, probability: string, f
   return `| ${cells.join(' | ')} |`;
 }
 
-function candidatesSection({ evaluation, derived, latencyFront, bopsFront, chosen }: SearchReportInput): string[] {
+function candidatesSection({ evaluation, derived, latencyFront, bopsFront, chosen, config }: SearchReportInput): string[] {
+  const score = scoreName(config);
   const rows = evaluation.record.candidates.map((c) => {
     const d = derived[c.index];
     const fronts = [latencyFront.includes(c.index) ? 'latency' : '', bopsFront.includes(c.index) ? 'BOPs' : ''].filter((f) => f !== '').join(', ');
@@ -206,16 +212,17 @@ function candidatesSection({ evaluation, derived, latencyFront, bopsFront, chose
   return [
     '## Candidates',
     '',
-    ...TABLE_HEADER,
+    ...tableHeader(score),
     ...rows,
     '',
-    '"fronts": the candidate is on the accuracy/measured-latency or accuracy/BOPs Pareto front of the candidates.',
+    `"fronts": the candidate is on the ${score}/measured-latency or ${score}/BOPs Pareto front of the candidates.`,
     '',
   ];
 }
 
 /** The presets' table and whether one beats the chosen architecture — or how to add them. */
-function presetsSection({ dir, presets, dominatingPresets, chosen }: SearchReportInput): string[] {
+function presetsSection({ dir, presets, dominatingPresets, chosen, config }: SearchReportInput): string[] {
+  const score = scoreName(config);
   if (!presets) {
     return [
       '## Hand-designed presets',
@@ -231,7 +238,7 @@ function presetsSection({ dir, presets, dominatingPresets, chosen }: SearchRepor
     '',
     'The same backbone, training schedule, distillation and latency measurement as the candidates.',
     '',
-    ...TABLE_HEADER,
+    ...tableHeader(score),
     ...presetRecords.map((c) => tableRow(c, 'preset', '–', '', [dominatingPresets.includes(c.index) ? 'beats the chosen architecture' : ''])),
     '',
   ];
@@ -239,8 +246,8 @@ function presetsSection({ dir, presets, dominatingPresets, chosen }: SearchRepor
     const names = dominatingPresets.map((i) => `\`${presetRecords[i]!.arch.name}\``).join(', ');
     lines.push(
       dominatingPresets.length === 0
-        ? '**The chosen architecture is not dominated by any preset** on accuracy and measured latency.'
-        : `**The chosen architecture is dominated** on accuracy and measured latency by ${names}.`,
+        ? `**The chosen architecture is not dominated by any preset** on ${score} and measured latency.`
+        : `**The chosen architecture is dominated** on ${score} and measured latency by ${names}.`,
       '',
     );
   }

@@ -34,7 +34,7 @@ import {
 } from './evaluate/index.js';
 import { accuracyVersusCost, bestWithinBudget, dominates, paretoFront } from './pareto.js';
 import { paretoSvg } from './pareto-plot.js';
-import { searchReport, type ChosenArchitecture } from './report.js';
+import { scoreName, searchReport, type ChosenArchitecture } from './report.js';
 import { readSearchConfig, searchFile } from './search-directory.js';
 import type { SearchResult, SupernetStart } from './search-run.js';
 
@@ -104,20 +104,21 @@ function chooseCandidate(
   metric: CostMetric,
   candidates: readonly CandidateRecord[],
   log: (line: string) => void,
+  score: string,
 ): ChosenArchitecture | undefined {
   const cost = metric === 'latency' ? latencyOf : bopsOf;
   if (target !== undefined) {
     const within = bestWithinBudget(candidates, accuracyOf, cost, target);
     if (within !== undefined)
-      return { index: within, rule: `best accuracy with ${metric === 'latency' ? 'measured latency' : 'BOPs'} ≤ ${formatTarget(target)}` };
+      return { index: within, rule: `best ${score} with ${metric === 'latency' ? 'measured latency' : 'BOPs'} ≤ ${formatTarget(target)}` };
   }
   const best =
     bestWithinBudget(candidates, accuracyOf, latencyOf, Number.POSITIVE_INFINITY) ?? bestWithinBudget(candidates, accuracyOf, bopsOf, Number.POSITIVE_INFINITY);
   if (best === undefined) return undefined;
-  if (target !== undefined) log(`no evaluated candidate meets the ${metric} target ${formatTarget(target)}; choosing the most accurate one`);
+  if (target !== undefined) log(`no evaluated candidate meets the ${metric} target ${formatTarget(target)}; choosing the one of best ${score}`);
   return {
     index: best,
-    rule: target !== undefined ? `no candidate within the ${metric} target ${formatTarget(target)}: best accuracy` : 'best accuracy (no cost target)',
+    rule: target !== undefined ? `no candidate within the ${metric} target ${formatTarget(target)}: best ${score}` : `best ${score} (no cost target)`,
   };
 }
 
@@ -229,7 +230,7 @@ export async function evaluateSearch(search: SearchResult, options: EvaluationSt
   const latencyFront = paretoFront(records, latencyObjectives);
   if (presets) for (const i of presets.failed) log(`preset ${COMPARED_PRESETS[i]} failed: ${presets.record.candidates[i]!.reason ?? 'unknown reason'}`);
   const bopsFront = paretoFront(records, accuracyVersusCost(accuracyOf, 'BOPs', bopsOf));
-  const chosen = chooseCandidate(config.cost.objective !== 'none' ? search.log.cost.target : undefined, config.cost.metric, records, log);
+  const chosen = chooseCandidate(config.cost.objective !== 'none' ? search.log.cost.target : undefined, config.cost.metric, records, log, scoreName(config));
   const presetRecords = presets?.record.candidates ?? [];
   const points = searchParetoPoints(records, presetRecords, chosen?.index);
   const dominatingPresets =
@@ -237,7 +238,7 @@ export async function evaluateSearch(search: SearchResult, options: EvaluationSt
   const title =
     `${config.name ?? 'search'}: ${records.filter((c) => c.status === 'done').length} of ${records.length} candidates ` +
     `evaluated${presets ? ', with the presets' : ''}`;
-  writeFileAtomic(searchFile(dir, 'paretoPlot'), paretoSvg(points, title));
+  writeFileAtomic(searchFile(dir, 'paretoPlot'), paretoSvg(points, title, scoreName(config)));
   if (chosen !== undefined) {
     const c = records[chosen.index]!;
     saveArch(searchFile(dir, 'arch'), evaluatedArch(c));

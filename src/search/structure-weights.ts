@@ -35,6 +35,8 @@ export interface StructureWeights {
   stageWidths: tf.Tensor1D[];
   /** Per block: distribution over `layout.dilations[i].support`. */
   blockDilations: tf.Tensor1D[];
+  /** Per block: distribution over `layout.baseDilations[i].support` (BPAC rate lists). */
+  blockBaseDilations: tf.Tensor1D[];
 }
 
 function settingDistribution<V>(setting: SiteSetting<V>, axis: readonly V[], probabilities: ChoiceProbabilities, embeddings: number[][][]): tf.Tensor1D {
@@ -73,5 +75,6 @@ export function structureWeights(layout: SupernetLayout, probabilities: ChoicePr
   const blockBits = Array.from({ length: n }, (_, i) => mixture(groupBits, i));
   const stageWidths = layout.widths.map((w) => settingDistribution(w, w.support, probabilities, layout.embeddings));
   const blockDilations = layout.dilations.map((d) => settingDistribution(d, d.support, probabilities, layout.embeddings));
-  return { startProbabilities, groupBases, groupBits, blockBases, blockBits, boundaries, stageWidths, blockDilations };
+  const blockBaseDilations = layout.baseDilations.map((d) => settingDistribution(d, d.support, probabilities, layout.embeddings));
+  return { startProbabilities, groupBases, groupBits, blockBases, blockBits, boundaries, stageWidths, blockDilations, blockBaseDilations };
 }

@@ -8,6 +8,7 @@
  */
 import type { ActivationBits, Arch } from '../space/arch.js';
 import type { ChoiceValue } from '../space/decision.js';
+import { baseDilationsKey } from '../space/decisions/index.js';
 import { toDraft, type Boundary } from '../space/draft.js';
 import type { SearchSpace } from '../space/search-space.js';
 import { UsageError } from '../util/errors.js';
@@ -41,12 +42,14 @@ export interface SupernetLayout {
   widths: SiteSetting<number>[];
   /** `dilations[i]`: dilation of block i's main convs; the supernet mixes them over shared weights. */
   dilations: SiteSetting<number>[];
+  /** `baseDilations[i]`: BPAC rate lists of block i's group (`baseDilationsKey` values; `block` = the dilation above). */
+  baseDilations: SiteSetting<string>[];
   /** Per variable: [choices, axis] one-hot rows mapping the variable's choices onto its axis. */
   embeddings: number[][][];
 }
 
 /** Decision names the supernet knows how to relax (their effect on the network is built in). */
-export const RELAXABLE_DECISIONS = ['bases', 'groupBoundary', 'activationBits', 'stageWidth', 'dilation'] as const;
+export const RELAXABLE_DECISIONS = ['bases', 'groupBoundary', 'activationBits', 'stageWidth', 'dilation', 'baseDilations'] as const;
 
 /** Analyse a space for the supernet; a decision it cannot relax is a UsageError naming it. */
 export function supernetLayout(space: SearchSpace): SupernetLayout {
@@ -61,6 +64,10 @@ export function supernetLayout(space: SearchSpace): SupernetLayout {
   const bits: SiteSetting<ActivationBits>[] = draft.blockBits.map((b) => ({ fixed: b, support: [b] }));
   const widths: SiteSetting<number>[] = draft.widths.map((w) => ({ fixed: w, support: [w] }));
   const dilations: SiteSetting<number>[] = draft.blocks.map((b) => ({ fixed: b.dilation, support: [b.dilation] }));
+  const baseDilations: SiteSetting<string>[] = draft.blocks.map((_, i) => {
+    const key = baseDilationsKey(draft.blockDilations?.[i] ?? []);
+    return { fixed: key, support: [key] };
+  });
   space.variables.forEach((v, i) => {
     const name = v.decision.name;
     const choices = [...v.choices];
@@ -69,7 +76,15 @@ export function supernetLayout(space: SearchSpace): SupernetLayout {
     else if (name === 'activationBits') bits[v.site] = { variable: i, fixed: draft.blockBits[v.site]!, support: choices as ActivationBits[] };
     else if (name === 'stageWidth') widths[v.site] = { variable: i, fixed: draft.widths[v.site]!, support: siteValues(space, i) };
     else if (name === 'dilation') dilations[v.site] = { variable: i, fixed: draft.blocks[v.site]!.dilation, support: siteValues(space, i) };
-    else {
+    else if (name === 'baseDilations') {
+      // The supernet relaxes BPAC per block: the group must be that block alone in every architecture.
+      const boundaryFixed = (b: number) =>
+        b < 0 || b >= n - 1 || (draft.boundaries[b] !== 'continue' && !space.variables.some((w) => w.decision.name === 'groupBoundary' && w.site === b));
+      if (!boundaryFixed(v.site - 1) || !boundaryFixed(v.site)) {
+        throw new UsageError(`search space ${space.name}: ${v.id}: BPAC needs block ${v.site} to be a group of its own (fixed boundaries on both sides)`);
+      }
+      baseDilations[v.site] = { variable: i, fixed: baseDilations[v.site]!.fixed, support: choices as string[] };
+    } else {
       throw new UsageError(`search space ${space.name}: the supernet cannot relax decision "${name}" yet (it relaxes ${RELAXABLE_DECISIONS.join(', ')})`);
     }
   });
@@ -83,7 +98,7 @@ export function supernetLayout(space: SearchSpace): SupernetLayout {
   const bitChoices = [...bitSet].sort((a, b) => a - b);
   const embeddings = space.variables.map((v) => embeddingOf(v.decision.name, v.choices, kMax, bitChoices));
   if (n < 1) throw new UsageError(`search space ${space.name}: the template has no blocks`);
-  return { space, template, blockCount: n, kMax, bitChoices, boundaries, bases, bits, widths, dilations, embeddings };
+  return { space, template, blockCount: n, kMax, bitChoices, boundaries, bases, bits, widths, dilations, baseDilations, embeddings };
 }
 
 /**
@@ -106,7 +121,7 @@ function siteValues(space: SearchSpace, variable: number): number[] {
 
 function embeddingOf(name: string, choices: readonly ChoiceValue[], kMax: number, bitChoices: ActivationBits[]): number[][] {
   // Widths and dilations: the site's own choices are the axis (identity rows).
-  if (name === 'stageWidth' || name === 'dilation') return choices.map((_, c) => choices.map((_, a) => (a === c ? 1 : 0)));
+  if (name === 'stageWidth' || name === 'dilation' || name === 'baseDilations') return choices.map((_, c) => choices.map((_, a) => (a === c ? 1 : 0)));
   const axis: readonly ChoiceValue[] =
     name === 'bases' ? Array.from({ length: kMax }, (_, k) => k + 1) : name === 'activationBits' ? bitChoices : BOUNDARY_KINDS;
   return choices.map((c) => axis.map((a) => (a === c ? 1 : 0)));

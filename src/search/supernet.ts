@@ -40,9 +40,12 @@ import { constant, matrix } from '../nn/init.js';
 import { BatchNorm } from '../nn/layers/batch-norm.js';
 import { Conv2d } from '../nn/layers/conv2d.js';
 import { Dense } from '../nn/layers/dense.js';
+import { FcnHeadModule } from '../nn/fcn-head.js';
 import { ParameterStore, Scope, type Parameter, type StateDict } from '../nn/parameters.js';
 import { DEFAULT_ACTIVATION_CLIP } from '../space/activation-clip.js';
 import type { Arch, BlockKind } from '../space/arch.js';
+import { fcnSkipBlock } from '../space/segmentation-backbone.js';
+import { baseDilationMix } from './base-dilation-mix.js';
 import { mixMaps } from './map-mix.js';
 import { mixedQuantizer } from './mixed-quantizer.js';
 import { maskChannels, prefixMask } from './channel-mask.js';
@@ -97,7 +100,12 @@ export class Supernet {
   readonly blocks: SuperBlock[][];
   readonly boundaryParams: (BoundaryParams | undefined)[];
   readonly outputLambda: Map<number, tf.Variable>;
-  readonly fc: Dense;
+  /** The classifier (absent under an FCN head). */
+  readonly fc: Dense | undefined;
+  /** A segmentation template's FCN head, as nn builds it (same names, so it moves to the derived model). */
+  readonly fcn: FcnHeadModule | undefined;
+  /** FCN-16s: the block whose output (mean over the bases that exist) the head's skip classifier scores. */
+  private readonly skipBlock: number | undefined;
   /** K values any group can take, ascending. */
   readonly kValues: number[];
   /** Per block: identity, projection or mixed shortcut across the space's widths. */
@@ -165,7 +173,15 @@ export class Supernet {
       return { lambda, mix, hasAggregate, hasSoft, nextK };
     });
     this.outputLambda = this.lambdas(root.child('output'));
-    this.fc = new Dense(root.child('head').child('fc'), channels, arch.head.classes);
+    this.skipBlock = fcnSkipBlock(arch);
+    if (arch.head.fcn === undefined) {
+      this.fc = new Dense(root.child('head').child('fc'), channels, arch.head.classes);
+      this.fcn = undefined;
+    } else {
+      const skip = this.skipBlock === undefined ? undefined : this.blocks[this.skipBlock]![0]!.outChannels;
+      this.fc = undefined;
+      this.fcn = new FcnHeadModule(root.child('head'), arch.head.fcn, channels, skip, arch.head.classes, arch.input);
+    }
   }
 
   private lambdas(scope: Scope): Map<number, tf.Variable> {
@@ -216,15 +232,23 @@ export class Supernet {
         ...this.blockChoices(i, weights, masks, pass.dilationDraw),
         alphaGradient,
       };
-      const outputs = bases.map((block, k) => block.apply(inputs[k]!, training, choices));
-      if (atBlocks.includes(i)) {
+      const bpac = this.layout.baseDilations[i]!;
+      const perBase = (k: number): BlockChoices =>
+        bpac.support.length === 1 && bpac.fixed === 'block'
+          ? choices
+          : { ...choices, dilation: baseDilationMix(choices.dilation!, bpac.support, weights.blockBaseDilations[i]!, k) };
+      const outputs = bases.map((block, k) => block.apply(inputs[k]!, training, perBase(k)));
+      if (atBlocks.includes(i) || i === this.skipBlock) {
         const exists = tf.reshape(tf.matMul(tf.reshape(weights.blockBases[i]!, [1, -1]), keeps), [-1]) as tf.Tensor1D;
         features.set(i, maskChannels(mixMaps(outputs, tf.div(exists, tf.sum(exists)) as tf.Tensor1D, { coefficientGradient: alphaGradient }), masks.out[i]));
       }
       if (i < last) inputs = this.connect(i, outputs, weights, keeps);
       else pooled = mixBases(outputs, tf.matMul(tf.reshape(weights.blockBases[i]!, [1, -1]), this.lambdaMatrix(this.outputLambda)))[0];
     });
-    const logits = this.fc.apply(maskChannels(tf.mean(pooled!, [1, 2]) as tf.Tensor2D, masks.out[last]));
+    const logits =
+      this.fcn !== undefined
+        ? this.fcn.apply(maskChannels(pooled!, masks.out[last]), this.skipBlock === undefined ? undefined : features.get(this.skipBlock))
+        : this.fc!.apply(maskChannels(tf.mean(pooled!, [1, 2]) as tf.Tensor2D, masks.out[last]));
     return { logits, features: atBlocks.map((i) => features.get(i)!) };
   }
 

@@ -3,8 +3,8 @@ import type { Arch } from './arch.js';
 import { bopsCost, budget, floatMacsCost, type Constraint, type CostFunction } from './constraints.js';
 import type { SearchConfig, DecisionConfig } from './config.js';
 import type { AnyDecision } from './decision.js';
-import { activationBits, bases, dilation, groupBoundary, stageWidth } from './decisions/index.js';
-import { buildPreset } from './presets.js';
+import { activationBits, baseDilations, bases, dilation, groupBoundary, stageWidth } from './decisions/index.js';
+import { buildPreset, type PresetOptions } from './presets.js';
 import { SearchSpace } from './search-space.js';
 
 export function decisionFromConfig(entry: DecisionConfig): AnyDecision {
@@ -20,16 +20,27 @@ export function decisionFromConfig(entry: DecisionConfig): AnyDecision {
       return activationBits({ ...sites, ...(entry.choices ? { choices: entry.choices } : {}) });
     case 'dilation':
       return dilation({ ...sites, ...(entry.choices ? { choices: entry.choices } : {}) });
+    case 'baseDilations':
+      return baseDilations({ ...sites, ...(entry.choices ? { choices: entry.choices } : {}) });
   }
 }
 
 /** The template architecture: the config's preset on its backbone. */
 export function templateFromConfig(config: SearchConfig): Arch {
-  return buildPreset(config.space.template, {
-    backbone: config.backbone.name,
-    widthMultiplier: config.backbone.widthMultiplier,
-    ...(config.backbone.classes !== undefined ? { classes: config.backbone.classes } : {}),
-  });
+  return buildPreset(config.space.template, presetOptionsFromConfig(config));
+}
+
+/** The backbone options of a config (segmentation included), for the template and the presets compared with it. */
+export function presetOptionsFromConfig(config: SearchConfig): PresetOptions {
+  const b = config.backbone;
+  return {
+    backbone: b.name,
+    widthMultiplier: b.widthMultiplier,
+    ...(b.classes !== undefined ? { classes: b.classes } : {}),
+    ...(b.segmentation
+      ? { segmentation: { fcn: b.segmentation.fcn, classes: b.classes ?? 11, input: { ...b.segmentation.input }, lastDilations: b.segmentation.lastDilations } }
+      : {}),
+  };
 }
 
 export interface SpaceFromConfigOptions {

@@ -36,9 +36,16 @@ export interface DataConfig {
 }
 
 export interface BackboneConfig {
-  name: 'resnet-r' | 'bottleneck-r' | 'plain-r' | 'resnet18' | 'resnet50' | 'alexnet';
+  name: 'resnet-r' | 'bottleneck-r' | 'plain-r' | 'resnet18' | 'resnet34' | 'resnet50' | 'alexnet';
   widthMultiplier: number;
   classes?: number;
+  /** Semantic segmentation: the FCN twin of the backbone (see segmentation-backbone.ts); `classes` is then the label count. */
+  segmentation?: {
+    fcn: '32s' | '16s';
+    /** The scenes' size (the data set's images). */
+    input: { height: number; width: number; channels: number };
+    lastDilations: [number, number];
+  };
 }
 
 export type DecisionConfig =
@@ -46,7 +53,8 @@ export type DecisionConfig =
   | { type: 'groupBoundary'; choices?: Boundary[]; sites?: number[] }
   | { type: 'stageWidth'; choices?: number[]; sites?: number[] }
   | { type: 'activationBits'; choices?: ActivationBits[]; sites?: number[] }
-  | { type: 'dilation'; choices?: number[]; sites?: number[] };
+  | { type: 'dilation'; choices?: number[]; sites?: number[] }
+  | { type: 'baseDilations'; choices?: number[][]; sites?: number[] };
 
 export interface SpaceConfig {
   /** Preset giving the starting structure. */

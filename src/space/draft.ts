@@ -85,7 +85,9 @@ export type ArchBody = Omit<Arch, 'format' | 'version' | 'name' | 'metrics' | 'p
 
 export function fromDraft(draft: ArchDraft): ArchBody {
   const groups = draftGroups(draft);
-  const dilations = draft.blockDilations !== undefined ? groups.map((g) => [...draft.blockDilations![g.start]!]) : undefined;
+  // A group's rates fitted to its K (base k takes rate k, cycling through a shorter list).
+  const fit = (rates: number[], k: number) => (rates.length === 0 ? [] : Array.from({ length: k }, (_, j) => rates[j % rates.length]!));
+  const dilations = draft.blockDilations !== undefined ? groups.map((g) => fit(draft.blockDilations![g.start]!, draft.blockBases[g.start]!)) : undefined;
   return {
     input: { ...draft.input },
     stem: cloneStem(draft.stem),

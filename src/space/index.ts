@@ -2,7 +2,7 @@
 export type * from './arch.js';
 export { DEFAULT_ACTIVATION_CLIP } from './activation-clip.js';
 export { getBackbone, listBackbones, scaleWidth, type Backbone, type BackboneOptions } from './backbone.js';
-export { segmentationBackbone, type SegmentationOptions } from './segmentation-backbone.js';
+export { fcnSkipBlock, segmentationBackbone, type SegmentationOptions } from './segmentation-backbone.js';
 export { baseDilation, hasBaseDilations, withLastBlocksBpac } from './base-dilation.js';
 export { buildArch, groupsOf, type GroupStructure } from './structure.js';
 export { buildPreset, listPresets, type Preset, type PresetOptions } from './presets.js';
@@ -32,4 +32,4 @@ export {
   parseOverride,
   type Override,
 } from './config-file.js';
-export { decisionFromConfig, spaceFromConfig, templateFromConfig, type SpaceFromConfigOptions } from './config-space.js';
+export { decisionFromConfig, presetOptionsFromConfig, spaceFromConfig, templateFromConfig, type SpaceFromConfigOptions } from './config-space.js';

@@ -10,7 +10,7 @@
  * (2, 4) and (4, 8) on 16×16. On ResNet-18/34/50 the last two blocks are in the last stage.
  */
 import { UsageError } from '../util/errors.js';
-import type { FcnHead } from './arch.js';
+import type { Arch, FcnHead } from './arch.js';
 import type { Backbone } from './backbone.js';
 
 export interface SegmentationOptions {
@@ -49,4 +49,16 @@ export function segmentationBackbone(backbone: Backbone, options: SegmentationOp
     widths: [...backbone.widths],
     head: { classes: options.classes, fcn: options.fcn },
   };
+}
+
+/**
+ * The block whose output (the mean over its group's bases) FCN-16s scores: the last block of the
+ * second-to-last stage; undefined for FCN-32s and classifiers. nn, the packed engine and the
+ * supernet all take the skip from here.
+ */
+export function fcnSkipBlock(arch: Pick<Arch, 'head' | 'widths' | 'blocks'>): number | undefined {
+  if (arch.head.fcn !== '16s') return undefined;
+  const stage = arch.widths.length - 2;
+  const last = arch.blocks.map((b, i) => (b.stage === stage ? i : -1)).reduce((a, b) => Math.max(a, b), -1);
+  return last >= 0 ? last : undefined;
 }

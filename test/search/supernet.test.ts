@@ -5,9 +5,10 @@ import { oneHotProbabilities, ArchitectureWeights } from '../../src/search/archi
 import { structureWeights } from '../../src/search/structure-weights.js';
 import { Supernet } from '../../src/search/supernet.js';
 import { supernetLayout } from '../../src/search/supernet-layout.js';
-import { activationBits, bases, dilation, groupBoundary, stageWidth, type Decision } from '../../src/space/index.js';
+import { activationBits, baseDilations, bases, dilation, groupBoundary, SearchSpace, stageWidth, type Decision } from '../../src/space/index.js';
 import { createRng } from '../../src/util/random.js';
 import { UsageError } from '../../src/util/errors.js';
+import { tinyArch } from '../nn/helpers/archs.js';
 import { tinySpace } from './helpers.js';
 
 beforeAll(async () => {
@@ -40,6 +41,41 @@ function perturb(net: Supernet, seed: number): void {
   }
 }
 
+type Pass = readonly [training: boolean, alphaGradient: boolean];
+
+/**
+ * Under one-hot α at `indices` the supernet computes what the derived architecture does with the
+ * supernet's weights, in each pass; returns the derived architecture.
+ */
+function expectDerivedOutputs(
+  net: Supernet,
+  space: SearchSpace,
+  indices: number[],
+  x: tf.Tensor4D,
+  passes: readonly Pass[],
+  tolerance: number,
+  outputShape?: number[],
+) {
+  const arch = space.decode(indices);
+  const model = buildModel(arch);
+  const state = net.derivedStateDict(arch);
+  model.loadStateDict(state);
+  tf.dispose(Object.values(state));
+  for (const [training, alphaGradient] of passes) {
+    const [mine, theirs] = tf.tidy(() => {
+      const w = structureWeights(net.layout, oneHotProbabilities(space, indices));
+      return [net.forward(x, training, w, { alphaGradient }), model.forward(x, training)];
+    });
+    if (outputShape !== undefined) expect(mine!.shape).toEqual(outputShape);
+    const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(mine!, theirs!))).dataSync()[0]!);
+    expect(diff, `${arch.name} ${JSON.stringify(arch.dilations ?? [])} training=${training} alphaGradient=${alphaGradient}`).toBeLessThan(tolerance);
+    expect(Array.from(theirs!.dataSync()).some((v) => v !== 0)).toBe(true);
+    tf.dispose([mine!, theirs!]);
+  }
+  model.dispose();
+  return arch;
+}
+
 describe('Supernet with one-hot α', () => {
   const decisionSets = {
     'bases × boundaries × bits': undefined,
@@ -55,28 +91,19 @@ describe('Supernet with one-hot α', () => {
         const x = randomInput(5, [4, 8, 8, 1]);
         const rng = createRng(kind);
         for (let trial = 0; trial < 6; trial++) {
-          const indices = space.sampleIndices(rng);
-          const arch = space.decode(indices);
-          const model = buildModel(arch);
-          const state = net.derivedStateDict(arch);
-          model.loadStateDict(state);
-          tf.dispose(Object.values(state));
           // Both passes: α differentiated (an α step) and α constant (a weight step: masks on the weights).
-          for (const [training, alphaGradient] of [
-            [false, true],
-            [true, true],
-            [true, false],
-          ] as const) {
-            const [mine, theirs] = tf.tidy(() => {
-              const w = structureWeights(layout, oneHotProbabilities(space, indices));
-              return [net.forward(x, training, w, { alphaGradient }), model.forward(x, training)];
-            });
-            const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(mine!, theirs!))).dataSync()[0]!);
-            expect(diff, `${arch.name} training=${training} alphaGradient=${alphaGradient}`).toBeLessThan(1e-5);
-            expect(Array.from(theirs!.dataSync()).some((v) => v !== 0)).toBe(true);
-            tf.dispose([mine!, theirs!]);
-          }
-          model.dispose();
+          expectDerivedOutputs(
+            net,
+            space,
+            space.sampleIndices(rng),
+            x,
+            [
+              [false, true],
+              [true, true],
+              [true, false],
+            ],
+            1e-5,
+          );
         }
         x.dispose();
         net.dispose();
@@ -260,5 +287,52 @@ describe('Supernet with one-hot α', () => {
     expect(drawnTwo).toBeLessThan(180);
     x.dispose();
     net.dispose();
+  });
+});
+
+describe('Supernet for segmentation with BPAC', () => {
+  /** A 4-block FCN-16s template on 8×8 scenes, one-block groups; BPAC on the stride-1 blocks 1 and 3. */
+  const segSpace = (decisions: Decision<number | string>[]) =>
+    new SearchSpace({
+      name: 'tiny-seg',
+      template: { ...tinyArch({ blocksPerStage: [2, 2], bases: 2, bits: 1, connection: 'soft', classes: 3 }), head: { classes: 3, fcn: '16s' } },
+      decisions,
+    });
+
+  it('computes exactly the derived architecture under one-hot α: per-base rates, per-pixel logits, the 16s skip', () => {
+    const space = segSpace([
+      bases({ choices: [1, 2, 3] }),
+      dilation({ choices: [1, 2], sites: [1] }),
+      baseDilations({ choices: [[], [1, 2, 3], [2, 1]], sites: [1, 3] }),
+    ]);
+    const layout = supernetLayout(space);
+    const net = new Supernet(layout, { seed: 3 });
+    perturb(net, 4);
+    const x = randomInput(5, [2, 8, 8, 1]);
+    const rng = createRng('bpac');
+    const seen = new Set<string>();
+    for (let trial = 0; trial < 8; trial++) {
+      const arch = expectDerivedOutputs(
+        net,
+        space,
+        space.sampleIndices(rng),
+        x,
+        [
+          [false, true],
+          [true, false],
+        ],
+        1e-4,
+        [2 * 8 * 8, 3],
+      );
+      seen.add(JSON.stringify(arch.dilations ?? []));
+    }
+    expect(seen.size).toBeGreaterThan(2);
+    x.dispose();
+    net.dispose();
+  });
+
+  it('refuses BPAC where the group around the block can change', () => {
+    const space = segSpace([groupBoundary(), baseDilations({ sites: [1] })]);
+    expect(() => supernetLayout(space)).toThrow(/BPAC needs block 1 to be a group of its own/);
   });
 });

@@ -15,8 +15,8 @@ const minimal = { format: 'groupnas.config', version: 1, data: { dataset: 'embed
 
 describe('shipped configs', () => {
   const files = readdirSync(configsDir).filter((f) => f.endsWith('.json'));
-  it('include the four presets of the issue', () => {
-    expect(files.sort()).toEqual(['default.json', 'fashion-mnist.json', 'groupnet-resnet18-imagenet.json', 'tiny.json']);
+  it('include the shipped presets, segmentation among them', () => {
+    expect(files.sort()).toEqual(['default.json', 'fashion-mnist.json', 'groupnet-resnet18-imagenet.json', 'segmentation.json', 'tiny.json']);
   });
   for (const f of files) {
     it(`${f} is valid and builds its space`, () => {
@@ -25,6 +25,18 @@ describe('shipped configs', () => {
       expect(space.size()).toBeGreaterThan(1n);
     });
   }
+
+  it('segmentation: an FCN template whose space decides dilation per block and per base (BPAC) beside bases and boundaries', () => {
+    const config = loadConfig(join(configsDir, 'segmentation.json'));
+    const space = spaceFromConfig(config);
+    expect(space.template.head).toEqual({ classes: 11, fcn: '32s' });
+    expect(new Set(space.variables.map((v) => v.decision.name))).toEqual(new Set(['bases', 'groupBoundary', 'dilation', 'baseDilations']));
+    const bpac = space.variables.filter((v) => v.decision.name === 'baseDilations');
+    expect(bpac.map((v) => [v.site, [...v.choices]])).toEqual([
+      [4, ['block', '1-4-16']],
+      [5, ['block', '1-4-16']],
+    ]);
+  });
 
   it('default: embedded data, R/2; tiny: a much smaller space; imagenet: ResNet-18 at 224×224, K=5', () => {
     const d = loadConfig(defaultConfig);
@@ -181,7 +193,7 @@ const malformed: MalformedCase[] = [
     (c) => {
       c.space.decisions.push({ type: 'kernelSize' });
     },
-    /space\.decisions\[3\]\.type: expected one of "bases", "groupBoundary", "stageWidth", "activationBits", "dilation", got "kernelSize"/,
+    /space\.decisions\[3\]\.type: expected one of "bases", "groupBoundary", "stageWidth", "activationBits", "dilation", "baseDilations", got "kernelSize"/,
   ],
   [
     'bases > max',

@@ -147,7 +147,8 @@ describe('config schema ⇔ SearchConfig type (after defaults)', () => {
         ['dataset', 'trainLimit', 'testLimit', 'archValFraction', 'augment'],
       ),
     ],
-    ['backbone', shape<BackboneConfig>()(['name', 'widthMultiplier', 'classes'], ['name', 'widthMultiplier'])],
+    ['backbone', shape<BackboneConfig>()(['name', 'widthMultiplier', 'classes', 'segmentation'], ['name', 'widthMultiplier'])],
+    ['backbone.segmentation', shape<NonNullable<BackboneConfig['segmentation']>>()(['fcn', 'input', 'lastDilations'], ['fcn', 'input', 'lastDilations'])],
     ['space', shape<SpaceConfig>()(['template', 'decisions', 'constraints'], ['template', 'decisions', 'constraints'])],
     ['space.constraints', shape<BudgetConfig>()(['maxBops', 'maxFloatMacs', 'maxLatencyMs'], [])],
     ['teacher', shape<TeacherConfig>()(['mode', 'path', 'epochs'], ['mode', 'epochs'])],
@@ -198,7 +199,7 @@ describe('config schema ⇔ SearchConfig type (after defaults)', () => {
   it('decision entries: one schema branch per DecisionConfig variant, same fields', () => {
     const branches = at(schema, 'space.decisions.[]').oneOf!;
     expect(branches.map((b) => b.properties!.type!.const)).toEqual(
-      members<DecisionConfig['type']>()(['bases', 'groupBoundary', 'stageWidth', 'activationBits', 'dilation']),
+      members<DecisionConfig['type']>()(['bases', 'groupBoundary', 'stageWidth', 'activationBits', 'dilation', 'baseDilations']),
     );
     const fields = shape<DecisionConfig>()(['type', 'choices', 'sites'], ['type']);
     for (const b of branches) {
@@ -211,7 +212,7 @@ describe('config schema ⇔ SearchConfig type (after defaults)', () => {
 
   it('enumerations agree', () => {
     expect(at(schema, 'backbone.name').enum).toEqual(
-      members<BackboneConfig['name']>()(['resnet-r', 'bottleneck-r', 'plain-r', 'resnet18', 'resnet50', 'alexnet']),
+      members<BackboneConfig['name']>()(['resnet-r', 'bottleneck-r', 'plain-r', 'resnet18', 'resnet34', 'resnet50', 'alexnet']),
     );
     expect(at(schema, 'teacher.mode').enum).toEqual(members<TeacherConfig['mode']>()(['train', 'load', 'none']));
     expect(at(schema, 'search.order').enum).toEqual(members<SearchHyperparameters['order']>()(['first', 'second']));

@@ -14,7 +14,8 @@ export function evaluatedArch(c: CandidateRecord): Arch {
     ...c.arch,
     metrics: {
       ...c.arch.metrics,
-      accuracy: c.result.testAccuracy,
+      // A segmentation candidate's score is its mIoU.
+      ...(c.arch.head.fcn !== undefined ? { miou: c.result.testAccuracy } : { accuracy: c.result.testAccuracy }),
       ...(c.latency ? { latencyMs: c.latency.medianMs } : {}),
       bops: costs.bops,
       params: costs.params,

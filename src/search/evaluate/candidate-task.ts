@@ -30,7 +30,10 @@ export interface CandidateTask {
 /** What a worker hands back for one candidate (structured-cloneable: plain data only). */
 export interface TrainedCandidate {
   index: number;
+  /** The task's score, what the Pareto fronts rank: top-1 test accuracy, or for segmentation the test mIoU. */
   testAccuracy: number;
+  /** Segmentation: the pixel accuracy (the score above is the mIoU). */
+  testPixelAccuracy?: number;
   testLoss: number;
   testImages: number;
   /** The loss curve: train loss, test loss and accuracy per epoch. */
@@ -89,7 +92,9 @@ export function trainCandidate(task: CandidateTask, progress: ProgressReporter =
   const exported = exportRunModel(task.runDir, join(task.runDir, MODEL_FILE), dataset);
   return {
     index: task.index,
-    testAccuracy: result.final.accuracy,
+    ...(result.final.segmentation
+      ? { testAccuracy: result.final.segmentation.miou, testPixelAccuracy: result.final.segmentation.pixelAccuracy }
+      : { testAccuracy: result.final.accuracy }),
     testLoss: result.final.loss,
     testImages: result.final.count,
     history: result.history,

@@ -214,6 +214,7 @@ async function attemptOnAFreeWorker(e: Evaluation, pool: EvaluationPool, c: Cand
 function candidateResult(e: Evaluation, c: CandidateRecord, v: TrainedCandidate): CandidateResult {
   return {
     testAccuracy: v.testAccuracy,
+    ...(v.testPixelAccuracy !== undefined ? { testPixelAccuracy: v.testPixelAccuracy } : {}),
     testLoss: v.testLoss,
     testImages: v.testImages,
     history: v.history,

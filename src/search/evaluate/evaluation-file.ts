@@ -48,7 +48,10 @@ export interface MeasuredLatency {
 }
 
 export interface CandidateResult {
+  /** The task's score: top-1 test accuracy, or for segmentation the test mIoU. */
   testAccuracy: number;
+  /** Segmentation: the pixel accuracy. */
+  testPixelAccuracy?: number;
   testLoss: number;
   testImages: number;
   /** Train loss, test loss and accuracy per epoch. */
