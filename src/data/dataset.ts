@@ -7,7 +7,7 @@ import type { ImageSet } from './image-set.js';
 /** Where a data set was found: shipped inside the package, the Debian package, or a user's directory. */
 export type DatasetSource = 'embedded' | 'debian' | 'directory';
 
-export type DatasetFormat = 'idx' | 'cifar10';
+export type DatasetFormat = 'idx' | 'cifar10' | 'voc';
 
 /** Per-channel mean and standard deviation of the pixels scaled to [0, 1]. */
 export interface ChannelStats {
@@ -29,7 +29,8 @@ export interface Dataset {
   classes: readonly string[];
   /**
    * sha256 (hex) of the raw, decompressed file bytes concatenated in a fixed order
-   * (idx: train images, train labels, test images, test labels; CIFAR-10: data_batch_1…N, test_batch).
+   * (idx: train images, train labels, test images, test labels; CIFAR-10: data_batch_1…N, test_batch;
+   * VOC: per listed id its JPEG then its mask PNG, train list then val list).
    * Independent of gzip, so `zcat … | sha256sum` reproduces it.
    */
   checksum: string;

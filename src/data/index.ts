@@ -18,6 +18,7 @@ export {
   EMBEDDED_FASHION_MNIST,
   FASHION_MNIST_CHECKSUM,
 } from './locate.js';
+export { readVocDirectory, findVocRoot, VOC_CLASSES, type VocData, type VocOptions } from './voc-directory.js';
 export { loadDatasetCached } from './dataset-cache.js';
 export type { DataInfo } from './info.js';
 export { dataInfo } from './info.js';

@@ -20,6 +20,7 @@ import { parseIdxImages, parseIdxLabels } from './idx.js';
 import { concatImageSets, IGNORE_LABEL, type ImageSet } from './image-set.js';
 import { SCENES_FILE } from './scene-files.js';
 import { readDataFile } from './read-data-file.js';
+import { findVocRoot, readVocDirectory } from './voc-directory.js';
 
 /** Where Debian's `dataset-fashion-mnist` package installs the full data set. */
 export const DEBIAN_FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
@@ -44,9 +45,12 @@ export interface LoadDatasetOptions {
   /**
    * `embedded` (the default), `debian`, or a directory holding idx files (standard names, `.gz` or not)
    * or CIFAR-10 `.bin` batches. The two names win over directories of the same name; write `./debian`
-   * for a directory called `debian`.
+   * for a directory called `debian`. A directory in the PASCAL VOC layout (voc-directory.ts) is a
+   * segmentation set.
    */
   data?: string;
+  /** VOC layout: the side of the square its images are brought to when their sizes differ (see voc-directory.ts). */
+  imageSize?: number;
 }
 
 /** Load a data set, by default the embedded Fashion-MNIST subset. */
@@ -63,11 +67,14 @@ export function loadDataset(options: LoadDatasetOptions = {}): Dataset {
   }
   const dir = resolve(data);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    throw new UsageError(`--data ${data}: no such directory (expected \`embedded\`, \`debian\` or a directory of idx or CIFAR-10 files)`);
+    throw new UsageError(
+      `--data ${data}: no such directory (expected \`embedded\`, \`debian\` or a directory of idx or CIFAR-10 files; ` +
+        `segmentation scenes are made with \`groupnas data make-segmentation --out ${data}\`)`,
+    );
   }
   const source: DatasetSource =
     dir === resolve(embeddedDataDir()) ? 'embedded' : dir === DEBIAN_FASHION_MNIST_DIR ? 'debian' : 'directory';
-  return loadDirectory(dir, source);
+  return loadDirectory(dir, source, options);
 }
 
 /** A data set `groupnas info` can report without loading it. */
@@ -153,11 +160,17 @@ function detectCifarFiles(dir: string): { train: string[]; test: string } | null
   return { train, test: join(dir, test) };
 }
 
-function loadDirectory(dir: string, source: DatasetSource): Dataset {
+function loadDirectory(dir: string, source: DatasetSource, options: LoadDatasetOptions = {}): Dataset {
   const idx = detectIdxFiles(dir);
   if (idx) return loadIdxDirectory(dir, source, idx);
   const cifar = detectCifarFiles(dir);
   if (cifar) return loadCifarDirectory(dir, source, cifar);
+  const voc = findVocRoot(dir);
+  if (voc !== undefined) {
+    const read = readVocDirectory(voc, options.imageSize !== undefined ? { imageSize: options.imageSize } : {});
+    const name = existsSync(join(voc, 'classes.txt')) ? basename(dir) : 'pascal-voc';
+    return finish({ name, source, path: voc, format: 'voc', train: read.train, test: read.test, classes: read.classes, checksum: read.checksum });
+  }
   // The CIFAR-10 tarball unpacks into this folder; accept its parent too.
   const unpacked = join(dir, 'cifar-10-batches-bin');
   if (existsSync(unpacked)) return loadDirectory(unpacked, source);
@@ -165,7 +178,8 @@ function loadDirectory(dir: string, source: DatasetSource): Dataset {
     dir,
     '',
     'no data set found: expected idx files (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], ' +
-      't10k-images-idx3-ubyte[.gz], t10k-labels-idx1-ubyte[.gz]) or CIFAR-10 batches (data_batch_1.bin …, test_batch.bin)',
+      't10k-images-idx3-ubyte[.gz], t10k-labels-idx1-ubyte[.gz]), CIFAR-10 batches (data_batch_1.bin …, test_batch.bin) ' +
+      'or the PASCAL VOC layout (JPEGImages/, SegmentationClass/, ImageSets/Segmentation/)',
   );
 }
 

@@ -135,7 +135,7 @@ function maxLabel(labels: Uint8Array): number {
 }
 
 /** The non-background label with the most pixels (0 for an empty mask; ties → the smaller label). */
-function mostCovered(mask: Uint8Array, classes: number): number {
+export function mostCovered(mask: Uint8Array, classes: number): number {
   const counts = new Array<number>(classes + 1).fill(0);
   for (const l of mask) if (l > 0 && l <= classes) counts[l]!++;
   let best = 0;

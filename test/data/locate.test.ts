@@ -149,7 +149,7 @@ describe('loadDataset: CIFAR-10 directories', () => {
 
 describe('loadDataset: locating', () => {
   it('explains an empty directory', () => {
-    expect(() => loadDataset({ data: tempDir() })).toThrow(/no data set found: expected idx files .* or CIFAR-10 batches/);
+    expect(() => loadDataset({ data: tempDir() })).toThrow(/no data set found: expected idx files .*, CIFAR-10 batches .* or the PASCAL VOC layout/);
   });
 
   it('rejects a missing directory with a usage error', () => {
