@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Before `npm pack`/`npm publish`: put the addon built here into prebuilds/<platform>-<arch>/ (the
 // prebuildify layout), so an install on a machine without a C compiler still has the native engine.
-// The package's install script compiles its own first when it can; src/kernels/native-addon.ts
+// The package's install script compiles its own first when it can; src/util/native-addon.ts
 // prefers that one. Without a built addon the package ships none and says so.
 import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';

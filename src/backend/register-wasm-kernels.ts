@@ -10,7 +10,11 @@ import { meanWasmConfig, sumWasmConfig } from './kernels/leading-axes-reduction.
 import { identityWasmConfig } from './kernels/identity.js';
 import { signWasmConfig } from './kernels/sign.js';
 import { sliceWasmConfig, splitVWasmConfig } from './kernels/slice.js';
-import { rememberStockKernel } from './kernels/stock-kernels.js';
+import { rememberStockKernel, stockKernel } from './kernels/stock-kernels.js';
+import { batchNormTrainingGradNativeConfig, batchNormTrainingNativeConfig } from './native/batch-norm.js';
+import { conv2DBackpropFilterNativeConfig, conv2DBackpropInputNativeConfig, conv2DNativeConfig } from './native/conv2d.js';
+import { mixBasesGradConfig, mixBasesGradNativeConfig, mixBasesNativeConfig } from './native/mix-bases.js';
+import { signConv2DBackpropFilterNativeConfig, signConv2DBackpropInputNativeConfig, signConv2DNativeConfig } from './native/sign-conv2d.js';
 import { tileWasmConfig } from './kernels/tile.js';
 import { unsortedSegmentSumWasmConfig } from './kernels/unsorted-segment-sum.js';
 
@@ -52,6 +56,17 @@ export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   identityWasmConfig,
 ];
 
+/** Make `config` the wasm backend's kernel for its name, remembering the stock kernel it replaces. */
+function install(config: tf.KernelConfig): void {
+  const current = tf.getKernel(config.kernelName, 'wasm');
+  if (current?.kernelFunc === config.kernelFunc) return;
+  if (current !== undefined) {
+    rememberStockKernel(current);
+    tf.unregisterKernel(config.kernelName, 'wasm');
+  }
+  tf.registerKernel(config);
+}
+
 /**
  * Install groupnas' training kernels for the `wasm` backend, and the Conv2D gradient that
  * supports dilation (see registerConv2DGradient). Idempotent: calling it again changes nothing.
@@ -59,14 +74,46 @@ export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
  */
 export function registerWasmTrainingKernels(): void {
   registerConv2DGradient();
-  for (const config of WASM_TRAINING_KERNELS) {
-    const current = tf.getKernel(config.kernelName, 'wasm');
-    if (current?.kernelFunc === config.kernelFunc) continue;
-    if (current !== undefined) {
-      rememberStockKernel(current);
-      tf.unregisterKernel(config.kernelName, 'wasm');
+  for (const config of WASM_TRAINING_KERNELS) install(config);
+}
+
+/**
+ * The kernels the native addon runs instead (src/backend/native): they take over a name while
+ * `useTrainingKernels('native')` is in force. Each hands the cases it does not handle (NCHW) to
+ * the kernel it replaced.
+ */
+export const NATIVE_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
+  conv2DNativeConfig,
+  conv2DBackpropInputNativeConfig,
+  conv2DBackpropFilterNativeConfig,
+  batchNormTrainingNativeConfig,
+  batchNormTrainingGradNativeConfig,
+  signConv2DNativeConfig,
+  signConv2DBackpropInputNativeConfig,
+  signConv2DBackpropFilterNativeConfig,
+  mixBasesNativeConfig,
+  mixBasesGradNativeConfig,
+];
+
+/**
+ * Which training kernels the wasm backend runs: the native ones over the JS composites, or the
+ * composites (and stock kernels) alone, exactly as without the addon. Switch freely: every
+ * name gets back the kernel it had.
+ */
+export function useTrainingKernels(kind: 'native' | 'wasm'): void {
+  registerWasmTrainingKernels();
+  // gradients are global to tfjs; this one is only reached through the native kernel's name
+  if (tf.getGradient(mixBasesGradConfig.kernelName) !== mixBasesGradConfig) tf.registerGradient(mixBasesGradConfig);
+  for (const config of NATIVE_TRAINING_KERNELS) {
+    if (kind === 'native') {
+      install(config);
+    } else {
+      if (tf.getKernel(config.kernelName, 'wasm')?.kernelFunc !== config.kernelFunc) continue;
+      const replacement = WASM_TRAINING_KERNELS.find((c) => c.kernelName === config.kernelName) ?? stockKernel(config.kernelName);
+      // names only ours define (fused ops) go away: their ops fall back to stock ops
+      if (replacement !== undefined) install(replacement);
+      else tf.unregisterKernel(config.kernelName, 'wasm');
     }
-    tf.registerKernel(config);
   }
 }
 

@@ -1,7 +1,8 @@
 import { createRequire } from 'node:module';
 import * as tf from '../util/tfjs.js';
 import { NotAvailableError, UsageError } from '../util/errors.js';
-import { registerWasmTrainingKernels } from './register-wasm-kernels.js';
+import { closeNativeTraining, openNativeTraining, TRAINING_KERNEL_CHOICES, type TrainingKernelRequest } from './native/native-training.js';
+import { useTrainingKernels } from './register-wasm-kernels.js';
 
 /** What a user may ask for with `--backend`. */
 export const BACKEND_CHOICES = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
@@ -43,6 +44,20 @@ export interface BackendChoice {
   requested: BackendRequest;
   /** Backends tried before this one under `auto`, with why each was skipped. */
   skipped: { name: ConcreteBackend; reason: string }[];
+  /** On wasm: the kernels that train (see TrainingKernels). */
+  training?: TrainingKernels;
+}
+
+/** Which kernels train on the wasm backend, and why. */
+export type TrainingKernels =
+  | { kind: 'native'; path: string; threads: number }
+  /** `reason`: why not native (asked for wasm, or the addon is not available). */
+  | { kind: 'wasm'; reason: string };
+
+/** How the wasm backend trains: `kernels` (default auto: native when the addon runs here), `threads` per kernel call. */
+export interface TrainingKernelOptions {
+  kernels?: TrainingKernelRequest;
+  threads?: number;
 }
 
 const localRequire = createRequire(import.meta.url);
@@ -71,6 +86,29 @@ export function activeBackend(): BackendChoice | undefined {
   return active;
 }
 
+/** Put the requested training kernels in place on the (active) wasm backend. */
+function chooseTrainingKernels(options: TrainingKernelOptions): TrainingKernels {
+  const requested = options.kernels ?? 'auto';
+  if (!(TRAINING_KERNEL_CHOICES as readonly string[]).includes(requested)) {
+    throw new UsageError(`--kernels: expected one of ${TRAINING_KERNEL_CHOICES.join(', ')}, got '${String(requested)}'`);
+  }
+  if (requested === 'wasm') {
+    closeNativeTraining();
+    useTrainingKernels('wasm');
+    return { kind: 'wasm', reason: 'asked for (--kernels wasm)' };
+  }
+  try {
+    const native = openNativeTraining(options.threads);
+    useTrainingKernels('native');
+    return { kind: 'native', path: native.path, threads: native.threads };
+  } catch (err) {
+    if (requested === 'native' || err instanceof UsageError) throw err;
+    closeNativeTraining();
+    useTrainingKernels('wasm');
+    return { kind: 'wasm', reason: firstLine(err) };
+  }
+}
+
 async function activate(name: ConcreteBackend): Promise<void> {
   const spec = SPECS[name];
   if (!isBackendInstalled(name)) {
@@ -96,34 +134,37 @@ async function activate(name: ConcreteBackend): Promise<void> {
   if (!ok || tf.getBackend() !== spec.tfName) {
     throw new NotAvailableError(`backend '${name}' failed to initialize`);
   }
-  if (name === 'wasm') registerWasmTrainingKernels();
 }
 
 /**
  * Make `requested` the tfjs backend of this process. `auto` tries tfjs-node-gpu, tfjs-node,
  * wasm, cpu in that order (by dynamic import) and keeps the first that works.
  */
-export async function selectBackend(requested: BackendRequest = 'auto'): Promise<BackendChoice> {
+export async function selectBackend(requested: BackendRequest = 'auto', training: TrainingKernelOptions = {}): Promise<BackendChoice> {
   // Production mode only silences tfjs's console chatter (e.g. its "install tfjs-node" banner on cpu);
   // we say ourselves which backend runs and why.
   tf.env().set('PROD', true);
   if (!(BACKEND_CHOICES as readonly string[]).includes(requested)) {
     throw new UsageError(`--backend: expected one of ${BACKEND_CHOICES.join(', ')}, got '${String(requested)}'`);
   }
+  const withKernels = (choice: BackendChoice): BackendChoice => {
+    if (choice.name === 'wasm') choice.training = chooseTrainingKernels(training);
+    active = choice;
+    return choice;
+  };
   if (requested !== 'auto') {
     await activate(requested);
-    active = { name: requested, requested, skipped: [] };
-    return active;
+    return withKernels({ name: requested, requested, skipped: [] });
   }
   const skipped: BackendChoice['skipped'] = [];
   for (const name of AUTO_ORDER) {
     try {
       await activate(name);
-      active = { name, requested, skipped };
-      return active;
     } catch (err) {
       skipped.push({ name, reason: firstLine(err) });
+      continue;
     }
+    return withKernels({ name, requested, skipped });
   }
   throw new NotAvailableError(`no tfjs backend could be initialized: ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`);
 }

@@ -15,7 +15,7 @@ import { selectBackend } from '../backend/select.js';
 import { benchWholeModel, type ModelBenchResult } from './kernel-model.js';
 import { latencyEntriesOf, predictArchLatency } from '../kernels/arch-latency.js';
 import { measureLatencyTable } from '../kernels/latency-table.js';
-import type { NativePath } from '../kernels/native-addon.js';
+import type { NativePath } from '../util/native-addon.js';
 import { NativeEngine } from '../kernels/native-engine.js';
 import { WasmEngine } from '../kernels/wasm-engine.js';
 import { buildPreset } from '../space/presets.js';

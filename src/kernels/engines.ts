@@ -2,7 +2,7 @@
 import { NotAvailableError, UsageError } from '../util/errors.js';
 import type { BinaryEngine, EngineName } from './engine.js';
 import { JsEngine } from './js-engine.js';
-import { nativeAddonSource, type NativeAddonSource, type NativePath } from './native-addon.js';
+import { nativeAddonSource, type NativeAddonSource, type NativePath } from '../util/native-addon.js';
 import { NativeEngine } from './native-engine.js';
 import { WasmEngine } from './wasm-engine.js';
 

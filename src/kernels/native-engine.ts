@@ -17,7 +17,7 @@ import { checkConvSpec, convGeometry, type ConvSpec, type Padding } from './conv
 import type { BinaryEngine, ConvResult } from './engine.js';
 import { checkFloatConvOperands } from './float-conv.js';
 import { checkConvOperands, checkGemm } from './js-engine.js';
-import { loadNativeAddon, NATIVE_PATHS, ROOFLINE_MACS_PER_ITER, type NativeAddon, type NativePath } from './native-addon.js';
+import { loadNativeAddon, NATIVE_PATHS, ROOFLINE_MACS_PER_ITER, type NativeAddon, type NativePath } from '../util/native-addon.js';
 import { checkAffine, checkLambdas, checkMix, type ChannelAffine } from './output-transform.js';
 import { checkShape, wordsFor, type BitPlaneActivations, type NhwcShape, type PackedActivations } from './packing.js';
 import { timeMedian } from './timing.js';

@@ -1,4 +1,5 @@
 import * as tf from '../util/tfjs.js';
+import { MIX_BASES } from '../util/kernel-names.js';
 
 /**
  * x_j = Σ_k W[j, k] · out_k for j < K' — the base-mixing step of every group boundary
@@ -8,11 +9,17 @@ import * as tf from '../util/tfjs.js';
  * Backward: ∂out_k = Σ_j W[j,k] · ∂x_j;   ∂W[j,k] = Σ (∂x_j ⊙ out_k)
  *
  * Written as K'·K separate scalar multiplies, the tape would keep a copy of every out_k per
- * multiply (backends such as wasm copy saved tensors); this op keeps each out_k once.
+ * multiply (backends such as wasm copy saved tensors); this op keeps each out_k once. A backend
+ * that registers the fused kernel (`GroupnasMixBases`: the native one) runs each direction as
+ * one call.
  */
 export function mixBases(outputs: tf.Tensor4D[], weights: tf.Tensor2D): tf.Tensor4D[] {
   const [rows, cols] = weights.shape;
   if (cols !== outputs.length) throw new Error(`mixBases: ${outputs.length} base outputs for a ${rows}×${cols} matrix`);
+  if (tf.getKernel(MIX_BASES, tf.getBackend()) !== undefined) {
+    // a variadic kernel takes its inputs as a list (as tfjs' AddN)
+    return tf.engine().runKernel(MIX_BASES, [weights, ...outputs] as unknown as tf.NamedTensorMap, {}) as tf.Tensor4D[];
+  }
   const op = tf.customGrad((...args) => {
     const save = args.pop() as tf.GradSaveFunc;
     const w = args[0] as tf.Tensor2D;

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConvSpec } from '../../src/kernels/conv-spec.js';
 import { createEngine } from '../../src/kernels/engines.js';
 import { floatConv2d } from '../../src/kernels/float-conv.js';
-import { loadNativeAddon, NATIVE_PATHS, type NativePath } from '../../src/kernels/native-addon.js';
+import { loadNativeAddon, NATIVE_PATHS, type NativePath } from '../../src/util/native-addon.js';
 import { NATIVE_PATH_ENV, NativeEngine } from '../../src/kernels/native-engine.js';
 import { applyOutputTransform, mixBases } from '../../src/kernels/output-transform.js';
 import { packBitPlanes, packLevels, packSigns } from '../../src/kernels/packing.js';

@@ -4,7 +4,7 @@
 import * as tf from '../helpers/tfjs.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../src/kernels/engines.js';
-import { loadNativeAddon, type NativePath } from '../../src/kernels/native-addon.js';
+import { loadNativeAddon, type NativePath } from '../../src/util/native-addon.js';
 import { NativeEngine } from '../../src/kernels/native-engine.js';
 import { packStateDict, type ArrayTensor } from '../../src/kernels/pack-state-dict.js';
 import { PackedModel } from '../../src/kernels/packed-model.js';

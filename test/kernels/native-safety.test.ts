@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { crc32 } from 'node:zlib';
 import { createEngine } from '../../src/kernels/engines.js';
 import { decodeGnb, encodeGnb, type GnbModel } from '../../src/kernels/gnb-format.js';
-import { loadNativeAddon, type NativeAddon } from '../../src/kernels/native-addon.js';
+import { loadNativeAddon, type NativeAddon } from '../../src/util/native-addon.js';
 import { interleaveWeights, NativeEngine } from '../../src/kernels/native-engine.js';
 import { packStateDict, type ArrayTensor } from '../../src/kernels/pack-state-dict.js';
 import { PackedModel } from '../../src/kernels/packed-model.js';

@@ -90,3 +90,18 @@ export function axisWindow(before: number, after: number): AxisWindow {
 /** NHWC ↔ NCHW permutations, for kernels that compute in NHWC only. */
 export const NCHW_TO_NHWC = [0, 2, 3, 1] as const;
 export const NHWC_TO_NCHW = [0, 3, 1, 2] as const;
+
+/**
+ * Backprop kernels that honour a `dilations` attribute (tfjs' own ignore it). Our Conv2D
+ * gradient passes dilations straight to these and zero-inserts the filter for any other kernel.
+ */
+const dilationAware = new Set<tf.KernelFunc>();
+
+export function markDilationAware(config: tf.KernelConfig): tf.KernelConfig {
+  dilationAware.add(config.kernelFunc);
+  return config;
+}
+
+export function isDilationAware(kernelFunc: tf.KernelFunc | undefined): boolean {
+  return kernelFunc !== undefined && dilationAware.has(kernelFunc);
+}

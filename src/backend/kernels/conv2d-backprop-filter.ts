@@ -1,6 +1,6 @@
 import * as tf from '../../util/tfjs.js';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { axisWindow, convGeometry, type ConvAttrs } from './conv-geometry.js';
+import { axisWindow, convGeometry, markDilationAware, type ConvAttrs } from './conv-geometry.js';
 import { withWasmKernelScope } from './wasm-kernel-scope.js';
 
 export interface Conv2DBackpropFilterKernelAttrs extends ConvAttrs {
@@ -55,8 +55,8 @@ export function conv2DBackpropFilterWasm(args: { inputs: tf.NamedTensorInfoMap; 
   });
 }
 
-export const conv2DBackpropFilterWasmConfig: tf.KernelConfig = {
+export const conv2DBackpropFilterWasmConfig: tf.KernelConfig = markDilationAware({
   kernelName: 'Conv2DBackpropFilter',
   backendName: 'wasm',
   kernelFunc: conv2DBackpropFilterWasm as unknown as tf.KernelFunc,
-};
+});

@@ -1,6 +1,6 @@
 import * as tf from '../../util/tfjs.js';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { axisWindow, convGeometry, NCHW_TO_NHWC, NHWC_TO_NCHW, type ConvAttrs, type ConvGeometry } from './conv-geometry.js';
+import { axisWindow, convGeometry, markDilationAware, NCHW_TO_NHWC, NHWC_TO_NCHW, type ConvAttrs, type ConvGeometry } from './conv-geometry.js';
 import { withWasmKernelScope, type WasmKernelScope } from './wasm-kernel-scope.js';
 
 export interface Conv2DBackpropInputKernelAttrs extends ConvAttrs {
@@ -165,8 +165,8 @@ function interleavePhases(
   return dx;
 }
 
-export const conv2DBackpropInputWasmConfig: tf.KernelConfig = {
+export const conv2DBackpropInputWasmConfig: tf.KernelConfig = markDilationAware({
   kernelName: 'Conv2DBackpropInput',
   backendName: 'wasm',
   kernelFunc: conv2DBackpropInputWasm as unknown as tf.KernelFunc,
-};
+});

@@ -1,7 +1,5 @@
 import * as tf from '../../util/tfjs.js';
-import type { ConvAttrs } from './conv-geometry.js';
-import { conv2DBackpropFilterWasmConfig } from './conv2d-backprop-filter.js';
-import { conv2DBackpropInputWasmConfig } from './conv2d-backprop-input.js';
+import { isDilationAware, type ConvAttrs } from './conv-geometry.js';
 
 type Conv2DAttrs = Required<Pick<ConvAttrs, 'strides' | 'pad' | 'dataFormat' | 'dilations'>> & Pick<ConvAttrs, 'dimRoundingMode'>;
 
@@ -13,8 +11,7 @@ function pair(value: number | [number, number]): [number, number] {
 function backendTakesDilations(): boolean {
   const backend = tf.getBackend();
   return (
-    tf.getKernel('Conv2DBackpropInput', backend)?.kernelFunc === conv2DBackpropInputWasmConfig.kernelFunc &&
-    tf.getKernel('Conv2DBackpropFilter', backend)?.kernelFunc === conv2DBackpropFilterWasmConfig.kernelFunc
+    isDilationAware(tf.getKernel('Conv2DBackpropInput', backend)?.kernelFunc) && isDilationAware(tf.getKernel('Conv2DBackpropFilter', backend)?.kernelFunc)
   );
 }
 

@@ -44,6 +44,8 @@ export class ConvUnit {
     const q = this.options.quantizer;
     // Inference of a binary unit: the packed engine's exact arithmetic (see binaryUnitInference).
     if (!training && q !== undefined && this.conv.convs[0]!.options.binary) return binaryUnitInference(x, q, this.conv, this.bn);
+    // sign with the clipped STE and the conv are one op (native kernels fuse them)
+    if (q?.kind === 'sign' && q.estimator === 'ste') return this.bn.apply(this.conv.applyToSign(x), training);
     const input = q === undefined ? x : quantizeActivation(x, q);
     return this.bn.apply(this.conv.apply(input), training);
   }

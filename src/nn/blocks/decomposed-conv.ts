@@ -28,9 +28,18 @@ export class DecomposedConv {
    * so training runs one conv instead of K (the packed engine still runs K binary convs).
    */
   apply(x: tf.Tensor4D): tf.Tensor4D {
-    if (this.scales === undefined) return this.convs[0]!.apply(x);
+    return this.convs[0]!.convolve(x, this.weight());
+  }
+
+  /** `apply(steSign(x))` as one op (see signConv2d). */
+  applyToSign(x: tf.Tensor4D): tf.Tensor4D {
+    return this.convs[0]!.convolveSign(x, this.weight());
+  }
+
+  /** The weights the layer convolves with: one conv's, or Σ_k s_k·Wb_k. */
+  private weight(): tf.Tensor4D {
+    if (this.scales === undefined) return this.convs[0]!.effectiveWeight();
     const scales = tf.unstack(this.scales);
-    const weight = tf.addN(this.convs.map((c, k) => tf.mul(c.effectiveWeight(), scales[k]!))) as tf.Tensor4D;
-    return this.convs[0]!.convolve(x, weight);
+    return tf.addN(this.convs.map((c, k) => tf.mul(c.effectiveWeight(), scales[k]!))) as tf.Tensor4D;
   }
 }

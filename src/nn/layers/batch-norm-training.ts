@@ -1,4 +1,5 @@
 import * as tf from '../../util/tfjs.js';
+import { BATCH_NORM_TRAINING, BATCH_NORM_TRAINING_GRAD } from '../../util/kernel-names.js';
 
 /** Output of a training-mode batch norm, with the batch statistics for the running averages. */
 export interface BatchNormTrainingResult {
@@ -16,9 +17,11 @@ export interface BatchNormTrainingResult {
  *
  * Same values as tf.moments + tf.batchNorm, but the tape keeps one activation-sized tensor (x̂)
  * instead of three and the backward runs a handful of kernels: BN sits in every unit of every base,
- * so this bounds memory and time of a K=5 step.
+ * so this bounds memory and time of a K=5 step. A backend that registers the fused kernels
+ * (`GroupnasBatchNormTraining` and its gradient: the native ones) runs each direction as one call.
  */
 export function batchNormTraining(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number): BatchNormTrainingResult {
+  if (tf.getKernel(BATCH_NORM_TRAINING, tf.getBackend()) !== undefined) return fusedBatchNormTraining(x, gamma, beta, epsilon);
   let stats: { mean: tf.Tensor1D; variance: tf.Tensor1D } | undefined;
   const op = tf.customGrad((input, scale, offset, save) => {
     const xs = input as tf.Tensor4D;
@@ -37,6 +40,31 @@ export function batchNormTraining(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.T
         const sumDyXhat = tf.sum(tf.mul(dy, xh), [0, 1, 2]);
         const dx = tf.mul(tf.sub(tf.sub(tf.mul(dy, m), sumDy), tf.mul(xh, sumDyXhat)), tf.div(tf.mul(gs, r), m));
         return [dx, sumDyXhat, sumDy];
+      },
+    };
+  });
+  const y = op(x, gamma, beta) as tf.Tensor4D;
+  return { y, mean: stats!.mean, variance: stats!.variance };
+}
+
+/** The same op on the fused kernels (outputs [y, x̂, mean, variance, rstd]; gradient [dx, dγ, dβ]). */
+function fusedBatchNormTraining(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number): BatchNormTrainingResult {
+  let stats: { mean: tf.Tensor1D; variance: tf.Tensor1D } | undefined;
+  const op = tf.customGrad((input, scale, offset, save) => {
+    const [y, xhat, mean, variance, rstd] = tf.engine().runKernel(
+      BATCH_NORM_TRAINING,
+      { x: input as tf.Tensor, gamma: scale as tf.Tensor, beta: offset as tf.Tensor },
+      {
+        epsilon,
+      },
+    ) as tf.Tensor[];
+    (save as tf.GradSaveFunc)([xhat!, scale as tf.Tensor1D, rstd!]);
+    stats = { mean: tf.keep(mean as tf.Tensor1D), variance: tf.keep(variance as tf.Tensor1D) };
+    return {
+      value: y as tf.Tensor4D,
+      gradFunc: (dy, saved) => {
+        const [xh, gs, r] = saved as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D];
+        return tf.engine().runKernel(BATCH_NORM_TRAINING_GRAD, { dy: dy as tf.Tensor, xhat: xh, gamma: gs, rstd: r }, {}) as tf.Tensor[];
       },
     };
   });

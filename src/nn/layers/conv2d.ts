@@ -2,6 +2,7 @@ import * as tf from '../../util/tfjs.js';
 import { heNormalFanOut } from '../init.js';
 import type { Scope } from '../parameters.js';
 import { magnitudeAwareSign } from '../quantizers/magnitude-aware-sign.js';
+import { signConv2d } from './sign-conv2d.js';
 
 export interface Conv2dOptions {
   inChannels: number;
@@ -43,7 +44,12 @@ export class Conv2d {
   /** This layer's geometry (stride, padding, dilation) with other weights of the same shape. */
   convolve(x: tf.Tensor4D, weight: tf.Tensor4D): tf.Tensor4D {
     const { kernel, stride, dilation } = this.options;
-    const pad = (dilation * (kernel - 1)) / 2;
-    return tf.conv2d(x, weight, stride, pad, 'NHWC', dilation);
+    return tf.conv2d(x, weight, stride, (dilation * (kernel - 1)) / 2, 'NHWC', dilation);
+  }
+
+  /** `convolve(steSign(x), weight)` as one op (see signConv2d): 1-bit activations with the clipped STE. */
+  convolveSign(x: tf.Tensor4D, weight: tf.Tensor4D): tf.Tensor4D {
+    const { kernel, stride, dilation } = this.options;
+    return signConv2d(x, weight, stride, (dilation * (kernel - 1)) / 2, dilation);
   }
 }

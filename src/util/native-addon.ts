@@ -5,14 +5,15 @@
  *    (`npm ci` in a clone, the package's `install` script for npm users; never fails the install);
  * 3. `prebuilds/<platform>-<arch>/groupnas_native.node`, the prebuildify layout: the binary built when
  *    the package was packed, for machines that cannot compile it.
- * Paths are resolved from the package root (two levels above this file in `src/kernels` and
- * `dist/kernels`). A missing or unloadable addon is a NotAvailableError that says why.
+ * Paths are resolved from the package root. The typed surface covers the packed inference kernels
+ * (src/kernels' native engine) and the training kernels (src/backend/native). A missing or
+ * unloadable addon is a NotAvailableError that says why.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { NotAvailableError } from '../util/errors.js';
-import { PACKAGE_ROOT } from '../util/version.js';
+import { NotAvailableError } from './errors.js';
+import { PACKAGE_ROOT } from './version.js';
 
 /** The addon built on this machine (at install, or by `npm run build:native`). */
 export const NATIVE_BUILD_PATH = join(PACKAGE_ROOT, 'native', 'build', 'Release', 'groupnas_native.node');
@@ -92,9 +93,68 @@ export interface NativeAddon {
   mix(parts: Float32Array[], weights: Float32Array, outs: Float32Array[]): void;
   /** XOR + popcount over an L1-resident 4096-word buffer, `iters` times: 4096·32·iters binary MACs. */
   roofline(path: number, iters: number): number;
+  /** Training paths this CPU and build can run, fastest first (see native/src/addon-train.c). */
+  trainPaths(): NativeTrainingPath[];
+  /**
+   * A float convolution of a training step (native/src/train.h), in place on the given arrays:
+   * op 0 forward (a = x, b = filter, out = y), 1 backprop input (a = dy, b = filter, out = dx),
+   * 2 backprop filter (a = x, b = dy, out = dFilter). `geometry`: [n, h, w, c, kh, kw, strideH, strideW, dilationH, dilationW, padTop, padLeft, outH, outW, cout].
+   */
+  conv2d(op: 0 | 1 | 2, path: number, geometry: Int32Array, a: Float32Array, b: Float32Array, out: Float32Array, threads: number): void;
+  /** Training-mode batch norm over the pixels of NHWC `x` with `c` channels (native/src/batch-norm.c). */
+  batchNormForward(
+    x: Float32Array,
+    c: number,
+    gamma: Float32Array,
+    beta: Float32Array,
+    epsilon: number,
+    y: Float32Array,
+    xhat: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    rstd: Float32Array,
+    threads: number,
+  ): void;
+  /**
+   * The binary unit's convolution on sign(x) (native/src/sign-conv.c): op 0 forward (a = x, b = filter,
+   * out = y, writes bits), 1 backprop input (a = dy, b = filter, out = dx), 2 backprop filter (a = dy,
+   * b = null, out = dFilter). `binaryPath`: the packed engine's path for the popcount forward, −1 for float.
+   */
+  signConv2d(
+    op: 0 | 1 | 2,
+    path: number,
+    binaryPath: number,
+    geometry: Int32Array,
+    a: Float32Array,
+    b: Float32Array | null,
+    out: Float32Array,
+    threads: number,
+    bits: Int32Array,
+  ): void;
+  /** Advise the kernel to back `buffer` (the wasm heap) with transparent huge pages; returns the bytes advised. */
+  adviseHugePages(buffer: ArrayBuffer): number;
+  /** x̃_j = Σ_k W[j,k]·x_k over maps of one size (native/src/mix-train.c). */
+  mixForward(weights: Float32Array, parts: Float32Array[], outs: Float32Array[], threads: number): void;
+  /** ∂x_k = Σ_j W[j,k]·∂x̃_j and ∂W[j,k] = Σ ∂x̃_j ⊙ x_k. */
+  mixBackward(weights: Float32Array, parts: Float32Array[], dys: Float32Array[], dparts: Float32Array[], dweights: Float32Array, threads: number): void;
+  batchNormBackward(
+    dy: Float32Array,
+    xhat: Float32Array,
+    c: number,
+    gamma: Float32Array,
+    rstd: Float32Array,
+    dx: Float32Array,
+    dgamma: Float32Array,
+    dbeta: Float32Array,
+    threads: number,
+  ): void;
 }
 
 /** Binary MACs one `roofline` iteration does. */
+/** Training dispatch paths, fastest first; the numbers are the addon's training path ids. */
+export const NATIVE_TRAINING_PATHS = ['avx512', 'avx2', 'portable'] as const;
+export type NativeTrainingPath = (typeof NATIVE_TRAINING_PATHS)[number];
+
 export const ROOFLINE_MACS_PER_ITER = 4096 * 32;
 
 let loaded: NativeAddon | undefined;

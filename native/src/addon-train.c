@@ -1,0 +1,453 @@
+/*
+ * Node-API glue of the training kernels (train.h). The same trust boundary as addon.c: the
+ * geometry arrives as 15 integers, each range-checked; the sizes of x, the filter, dy and the
+ * output are derived here from it and every typed array must have exactly that length; the
+ * output may not overlap an input; every index a kernel forms from a valid geometry stays
+ * inside those arrays (taps outside the input read a row of zeros instead). Zero-copy: the
+ * arrays may be views of the tfjs wasm heap, read and written in place.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include "kernels.h"
+#include "napi-args.h"
+#include "train.h"
+
+enum { GN_TRAIN_AVX512 = 0, GN_TRAIN_AVX2 = 1, GN_TRAIN_PORTABLE = 2, GN_TRAIN_COUNT = 3 };
+enum { GN_CONV_FORWARD = 0, GN_CONV_BACKPROP_INPUT = 1, GN_CONV_BACKPROP_FILTER = 2 };
+#define MAX_THREADS 64
+#define MAX_PAD 4096
+/* Chunks of a reduction are counted in an int: at most INT32_MAX of 256 pixels. */
+#define GN_BN_MAX_CHUNK_PIXELS 256
+
+static int train_supported(int path) {
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+  __builtin_cpu_init();
+  switch (path) {
+    case GN_TRAIN_AVX512:
+      return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("fma");
+    case GN_TRAIN_AVX2:
+      return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    case GN_TRAIN_PORTABLE:
+      return 1;
+    default:
+      return 0;
+  }
+#else
+  return path == GN_TRAIN_PORTABLE;
+#endif
+}
+
+static const gn_train_path *train_path(int path) {
+  switch (path) {
+    case GN_TRAIN_AVX512: return &gn_train_avx512;
+    case GN_TRAIN_AVX2: return &gn_train_avx2;
+    case GN_TRAIN_PORTABLE: return &gn_train_portable;
+    default: return NULL;
+  }
+}
+
+static int get_train_path(call_t *c, size_t i, const gn_train_path **out) {
+  int path = 0;
+  if (!get_int(c, i, "path", 0, GN_TRAIN_COUNT - 1, &path)) return 0;
+  const gn_train_path *p = train_path(path);
+  if (!p || p->rows_count == 0 || !train_supported(path)) return fail(c, "path: %s is not supported by this CPU or build", p ? p->name : "?");
+  *out = p;
+  return 1;
+}
+
+/* trainPaths() → names of the training paths this CPU and build can run, fastest first. */
+static napi_value TrainPaths(napi_env env, napi_callback_info info) {
+  napi_value list;
+  napi_create_array(env, &list);
+  uint32_t at = 0;
+  for (int p = 0; p < GN_TRAIN_COUNT; p++) {
+    const gn_train_path *impl = train_path(p);
+    if (impl->rows_count == 0 || !train_supported(p)) continue;
+    napi_value name;
+    napi_create_string_utf8(env, impl->name, NAPI_AUTO_LENGTH, &name);
+    napi_set_element(env, list, at++, name);
+  }
+  return list;
+}
+
+/* The geometry Int32Array [n, h, w, c, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW, cout], checked. */
+static int get_geometry(call_t *c, size_t i, gn_fconv_geom *g) {
+  void *raw = NULL;
+  if (!get_array(c, i, "geometry", napi_int32_array, 15, &raw)) return 0;
+  const int32_t *v = raw;
+  static const char *const names[15] = {"n", "h", "w", "c", "kh", "kw", "strideH", "strideW", "dilationH", "dilationW", "padTop", "padLeft", "outH", "outW", "cout"};
+  static const long long lo[15] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, -MAX_PAD, -MAX_PAD, 1, 1, 1};
+  static const long long hi[15] = {MAX_SIDE, MAX_SIDE, MAX_SIDE, MAX_CHANNELS, MAX_KERNEL, MAX_KERNEL, MAX_STRIDE, MAX_STRIDE, MAX_DILATION, MAX_DILATION, MAX_PAD, MAX_PAD, MAX_SIDE, MAX_SIDE, MAX_CHANNELS};
+  for (int k = 0; k < 15; k++) {
+    if (v[k] < lo[k] || v[k] > hi[k]) return fail(c, "geometry.%s: expected an integer in %lld..%lld, got %d", names[k], lo[k], hi[k], v[k]);
+  }
+  g->n = v[0], g->h = v[1], g->w = v[2], g->c = v[3], g->kh = v[4], g->kw = v[5];
+  g->stride_h = v[6], g->stride_w = v[7], g->dil_h = v[8], g->dil_w = v[9];
+  g->pad_top = v[10], g->pad_left = v[11], g->out_h = v[12], g->out_w = v[13], g->cout = v[14];
+  return 1;
+}
+
+static int overlaps(const void *a, size_t a_len, const void *b, size_t b_len) {
+  const char *x = a, *y = b;
+  return a_len > 0 && b_len > 0 && x < y + b_len * sizeof(float) && y < x + a_len * sizeof(float);
+}
+
+/*
+ * conv2d(op, path, geometry: Int32Array(15), a, b, out, threads) with Float32Arrays:
+ *   op 0 forward          a = x,  b = filter, out = y
+ *   op 1 backprop input   a = dy, b = filter, out = dx
+ *   op 2 backprop filter  a = x,  b = dy,     out = dFilter
+ */
+static napi_value Conv2d(napi_env env, napi_callback_info info) {
+  call_t c;
+  int op = 0, threads = 1;
+  const gn_train_path *p = NULL;
+  gn_fconv_geom g;
+  memset(&g, 0, sizeof g);
+  if (!start(&c, env, info, 7, "conv2d")) return NULL;
+  get_int(&c, 0, "op", 0, 2, &op);
+  get_train_path(&c, 1, &p);
+  get_geometry(&c, 2, &g);
+  get_int(&c, 6, "threads", 1, MAX_THREADS, &threads);
+  if (c.failed) return NULL;
+  size_t x_len = 0, f_len = 0, y_len = 0, t = 0;
+  mul(&c, (size_t)g.n * g.h, (size_t)g.w * g.c, &x_len, "x");
+  mul(&c, (size_t)g.kh * g.kw, (size_t)g.c, &t, "filter");
+  mul(&c, t, (size_t)g.cout, &f_len, "filter");
+  mul(&c, (size_t)g.n * g.out_h, (size_t)g.out_w * g.cout, &y_len, "dy");
+  if (c.failed) return NULL;
+  const size_t a_len = op == GN_CONV_BACKPROP_INPUT ? y_len : x_len;
+  const size_t b_len = op == GN_CONV_BACKPROP_FILTER ? y_len : f_len;
+  const size_t out_len = op == GN_CONV_FORWARD ? y_len : op == GN_CONV_BACKPROP_INPUT ? x_len : f_len;
+  static const char *const a_names[3] = {"x", "dy", "x"}, *const b_names[3] = {"filter", "filter", "dy"};
+  void *a, *b, *out;
+  get_array(&c, 3, a_names[op], napi_float32_array, a_len, &a);
+  get_array(&c, 4, b_names[op], napi_float32_array, b_len, &b);
+  get_array(&c, 5, "out", napi_float32_array, out_len, &out);
+  if (c.failed) return NULL;
+  if (overlaps(out, out_len, a, a_len) || overlaps(out, out_len, b, b_len)) return fail(&c, "out: must not overlap an input"), NULL;
+  int status;
+  if (op == GN_CONV_FORWARD) {
+    status = gn_fconv_forward(p, &g, a, b, out, threads);
+  } else if (op == GN_CONV_BACKPROP_INPUT) {
+    status = gn_fconv_backprop_input(p, &g, a, b, out, threads);
+  } else {
+    status = gn_fconv_backprop_filter(p, &g, a, b, out, threads);
+  }
+  if (status != 0) {
+    napi_throw_error(env, "ERR_GROUPNAS_NATIVE_MEMORY", "conv2d: out of memory for scratch buffers");
+    return NULL;
+  }
+  return undefined(env);
+}
+
+/* Read a Float32Array argument of exactly `len` floats into `spans` (for the overlap check). */
+typedef struct {
+  float *p;
+  size_t len;
+} span_t;
+
+static float *get_floats(call_t *c, size_t i, const char *name, size_t len, span_t *span) {
+  void *p = NULL;
+  if (!get_array(c, i, name, napi_float32_array, len, &p)) return NULL;
+  span->p = p;
+  span->len = len;
+  return p;
+}
+
+/* Outputs (spans[first_out..count)) may not overlap each other or any input. */
+static int check_disjoint(call_t *c, const span_t *spans, size_t count, size_t first_out) {
+  if (c->failed) return 0;
+  for (size_t o = first_out; o < count; o++) {
+    for (size_t k = 0; k < count; k++) {
+      if (k != o && overlaps(spans[o].p, spans[o].len, spans[k].p, spans[k].len)) return fail(c, "outputs: must not overlap each other or an input");
+    }
+  }
+  return 1;
+}
+
+/* The pixels of an NHWC array of `c`-channel pixels (its length must be a multiple of c). */
+static size_t pixels_of(call_t *c, size_t i, const char *name, int channels) {
+  if (c->failed) return 0;
+  bool is_typed = false;
+  napi_typedarray_type t;
+  size_t len = 0, off;
+  void *ignored;
+  napi_value ab;
+  if (napi_is_typedarray(c->env, c->argv[i], &is_typed) != napi_ok || !is_typed) return fail(c, "%s: expected a Float32Array", name), 0;
+  napi_get_typedarray_info(c->env, c->argv[i], &t, &len, &ignored, &ab, &off);
+  if (len == 0 || len % (size_t)channels != 0) return fail(c, "%s: %zu values are not whole %d-channel pixels", name, len, channels), 0;
+  if (len / (size_t)channels > (size_t)INT32_MAX * GN_BN_MAX_CHUNK_PIXELS) return fail(c, "%s: too many pixels", name), 0;
+  return len / (size_t)channels;
+}
+
+static int get_epsilon(call_t *c, size_t i, float *out) {
+  if (c->failed) return 0;
+  double v;
+  if (napi_get_value_double(c->env, c->argv[i], &v) != napi_ok || !(v >= 0 && v <= 1)) return fail(c, "epsilon: expected a number in 0..1");
+  *out = (float)v;
+  return 1;
+}
+
+/* batchNormForward(x, c, gamma, beta, epsilon, y, xhat, mean, variance, rstd, threads) */
+static napi_value BatchNormForward(napi_env env, napi_callback_info info) {
+  call_t c;
+  int ch = 0, threads = 1;
+  float epsilon = 0;
+  span_t s[9];
+  if (!start(&c, env, info, 11, "batchNormForward")) return NULL;
+  get_int(&c, 1, "c", 1, MAX_CHANNELS, &ch);
+  get_epsilon(&c, 4, &epsilon);
+  get_int(&c, 10, "threads", 1, MAX_THREADS, &threads);
+  const size_t pixels = pixels_of(&c, 0, "x", ch);
+  const size_t n = pixels * (size_t)ch;
+  const float *x = get_floats(&c, 0, "x", n, &s[0]);
+  const float *gamma = get_floats(&c, 2, "gamma", (size_t)ch, &s[1]);
+  const float *beta = get_floats(&c, 3, "beta", (size_t)ch, &s[2]);
+  float *y = get_floats(&c, 5, "y", n, &s[3]);
+  float *xhat = get_floats(&c, 6, "xhat", n, &s[4]);
+  float *mean = get_floats(&c, 7, "mean", (size_t)ch, &s[5]);
+  float *variance = get_floats(&c, 8, "variance", (size_t)ch, &s[6]);
+  float *rstd = get_floats(&c, 9, "rstd", (size_t)ch, &s[7]);
+  if (!check_disjoint(&c, s, 8, 3)) return NULL;
+  if (gn_batch_norm_forward(x, pixels, ch, gamma, beta, epsilon, y, xhat, mean, variance, rstd, threads) != 0) {
+    napi_throw_error(env, "ERR_GROUPNAS_NATIVE_MEMORY", "batchNormForward: out of memory");
+    return NULL;
+  }
+  return undefined(env);
+}
+
+/* batchNormBackward(dy, xhat, c, gamma, rstd, dx, dgamma, dbeta, threads) */
+static napi_value BatchNormBackward(napi_env env, napi_callback_info info) {
+  call_t c;
+  int ch = 0, threads = 1;
+  span_t s[7];
+  if (!start(&c, env, info, 9, "batchNormBackward")) return NULL;
+  get_int(&c, 2, "c", 1, MAX_CHANNELS, &ch);
+  get_int(&c, 8, "threads", 1, MAX_THREADS, &threads);
+  const size_t pixels = pixels_of(&c, 0, "dy", ch);
+  const size_t n = pixels * (size_t)ch;
+  const float *dy = get_floats(&c, 0, "dy", n, &s[0]);
+  const float *xhat = get_floats(&c, 1, "xhat", n, &s[1]);
+  const float *gamma = get_floats(&c, 3, "gamma", (size_t)ch, &s[2]);
+  const float *rstd = get_floats(&c, 4, "rstd", (size_t)ch, &s[3]);
+  float *dx = get_floats(&c, 5, "dx", n, &s[4]);
+  float *dgamma = get_floats(&c, 6, "dgamma", (size_t)ch, &s[5]);
+  float *dbeta = get_floats(&c, 7, "dbeta", (size_t)ch, &s[6]);
+  if (!check_disjoint(&c, s, 7, 4)) return NULL;
+  if (gn_batch_norm_backward(dy, xhat, pixels, ch, gamma, rstd, dx, dgamma, dbeta, threads) != 0) {
+    napi_throw_error(env, "ERR_GROUPNAS_NATIVE_MEMORY", "batchNormBackward: out of memory");
+    return NULL;
+  }
+  return undefined(env);
+}
+
+/* The packed engine's path for the popcount forward: −1 = float only (checked like addon.c's). */
+static int get_binary_path(call_t *c, size_t i, int *out) {
+  if (!get_int(c, i, "binaryPath", -1, GN_PATH_COUNT - 1, out)) return 0;
+  if (*out < 0) return 1;
+  const gn_path_impl *impl = gn_path(*out);
+  if (!gn_cpu_supports(*out) || !impl || !impl->conv) return fail(c, "binaryPath: %s is not supported by this CPU or build", impl ? impl->name : "?");
+  return 1;
+}
+
+/* Sizes of a sign convolution's operands; false (thrown) on overflow. */
+static int sign_conv_sizes(call_t *c, const gn_fconv_geom *g, size_t *x_len, size_t *f_len, size_t *y_len, size_t *bits_len) {
+  size_t t = 0, pixels = 0;
+  mul(c, (size_t)g->n * g->h, (size_t)g->w, &pixels, "x");
+  mul(c, pixels, (size_t)g->c, x_len, "x");
+  mul(c, (size_t)g->kh * g->kw, (size_t)g->c, &t, "filter");
+  mul(c, t, (size_t)g->cout, f_len, "filter");
+  mul(c, (size_t)g->n * g->out_h, (size_t)g->out_w * g->cout, y_len, "dy");
+  mul(c, pixels, 2 * (size_t)((g->c + 31) / 32), bits_len, "bits");
+  return !c->failed;
+}
+
+static napi_value memory_error(napi_env env, const char *fn) {
+  char msg[96];
+  snprintf(msg, sizeof msg, "%s: out of memory for scratch buffers", fn);
+  napi_throw_error(env, "ERR_GROUPNAS_NATIVE_MEMORY", msg);
+  return NULL;
+}
+
+/*
+ * signConv2d(op, path, binaryPath, geometry, a, b, out, threads) — the binary unit's conv (sign-conv.c):
+ *   op 0 forward          a = x (Float32Array), b = filter, out = y; also writes `bits` (argument 8, Int32Array)
+ *   op 1 backprop input   a = dy, b = filter, out = dx; reads `bits`
+ *   op 2 backprop filter  a = dy, b = null, out = dFilter; reads `bits`
+ */
+static napi_value SignConv2d(napi_env env, napi_callback_info info) {
+  call_t c;
+  int op = 0, threads = 1, bin_path = -1;
+  const gn_train_path *p = NULL;
+  gn_fconv_geom g;
+  memset(&g, 0, sizeof g);
+  if (!start(&c, env, info, 9, "signConv2d")) return NULL;
+  get_int(&c, 0, "op", 0, 2, &op);
+  get_train_path(&c, 1, &p);
+  get_binary_path(&c, 2, &bin_path);
+  get_geometry(&c, 3, &g);
+  get_int(&c, 7, "threads", 1, MAX_THREADS, &threads);
+  size_t x_len = 0, f_len = 0, y_len = 0, bits_len = 0;
+  if (c.failed || !sign_conv_sizes(&c, &g, &x_len, &f_len, &y_len, &bits_len)) return NULL;
+  static const char *const a_names[3] = {"x", "dy", "dy"};
+  const size_t a_len = op == GN_CONV_FORWARD ? x_len : y_len;
+  const size_t out_len = op == GN_CONV_FORWARD ? y_len : op == GN_CONV_BACKPROP_INPUT ? x_len : f_len;
+  span_t s[4] = {{0}};
+  float *a = get_floats(&c, 4, a_names[op], a_len, &s[0]);
+  float *b = NULL;
+  napi_valuetype b_type = napi_undefined;
+  napi_typeof(env, c.argv[5], &b_type);
+  if (op != GN_CONV_BACKPROP_FILTER) {
+    b = get_floats(&c, 5, "filter", f_len, &s[1]);
+  } else if (b_type != napi_null) {
+    fail(&c, "filter: expected null for the filter gradient");
+  }
+  void *bits = NULL;
+  if (get_array(&c, 8, "bits", napi_int32_array, bits_len, &bits)) s[2] = (span_t){bits, bits_len};
+  float *out = get_floats(&c, 6, "out", out_len, &s[3]);
+  if (c.failed) return NULL;
+  /* forward writes out and bits; the gradients write out only */
+  if (op == GN_CONV_FORWARD ? !check_disjoint(&c, s, 4, 2) : !check_disjoint(&c, s, 4, 3)) return NULL;
+  int status;
+  if (op == GN_CONV_FORWARD) {
+    status = gn_sign_conv_forward(p, bin_path, &g, a, b, out, bits, threads);
+  } else if (op == GN_CONV_BACKPROP_INPUT) {
+    status = gn_sign_conv_backprop_input(p, &g, a, b, bits, out, threads);
+  } else {
+    status = gn_sign_conv_backprop_filter(p, &g, bits, a, out, threads);
+  }
+  if (status != 0) return memory_error(env, "signConv2d");
+  return undefined(env);
+}
+
+/* A JS array of `count` (1..GN_MIX_MAX_BASES, or exactly `count` when count > 0) Float32Arrays of `size` floats each. */
+static int get_float_list(call_t *c, size_t i, const char *name, uint32_t *count, size_t *size, float **out, span_t *spans) {
+  if (c->failed) return 0;
+  bool is_array = false;
+  uint32_t len = 0;
+  if (napi_is_array(c->env, c->argv[i], &is_array) != napi_ok || !is_array || napi_get_array_length(c->env, c->argv[i], &len) != napi_ok || len == 0 ||
+      len > GN_MIX_MAX_BASES || (*count > 0 && len != *count)) {
+    return *count > 0 ? fail(c, "%s: expected an array of %u Float32Arrays", name, *count) : fail(c, "%s: expected an array of 1..%d Float32Arrays", name, GN_MIX_MAX_BASES);
+  }
+  *count = len;
+  for (uint32_t k = 0; k < len; k++) {
+    napi_value v;
+    char label[48];
+    snprintf(label, sizeof label, "%s[%u]", name, k);
+    if (napi_get_element(c->env, c->argv[i], k, &v) != napi_ok) return fail(c, "%s: unreadable", label);
+    if (*size == 0) {
+      bool is_typed = false;
+      napi_typedarray_type t;
+      void *ignored;
+      napi_value ab;
+      size_t off, len0 = 0;
+      if (napi_is_typedarray(c->env, v, &is_typed) != napi_ok || !is_typed) return fail(c, "%s: expected a Float32Array", label);
+      napi_get_typedarray_info(c->env, v, &t, &len0, &ignored, &ab, &off);
+      if (len0 == 0) return fail(c, "%s: expected a non-empty Float32Array", label);
+      *size = len0;
+    }
+    void *p = NULL;
+    if (!get_array_value(c, v, label, napi_float32_array, *size, &p)) return 0;
+    out[k] = p;
+    spans[k] = (span_t){p, *size};
+  }
+  return 1;
+}
+
+/* mixForward(weights: Float32Array(J·K), parts: Float32Array[K], outs: Float32Array[J], threads) */
+static napi_value MixForward(napi_env env, napi_callback_info info) {
+  call_t c;
+  int threads = 1;
+  uint32_t from = 0, to = 0;
+  size_t size = 0;
+  float *parts[GN_MIX_MAX_BASES], *outs[GN_MIX_MAX_BASES];
+  span_t spans[2 * GN_MIX_MAX_BASES + 1];
+  if (!start(&c, env, info, 4, "mixForward")) return NULL;
+  get_int(&c, 3, "threads", 1, MAX_THREADS, &threads);
+  get_float_list(&c, 1, "parts", &from, &size, parts, spans);
+  get_float_list(&c, 2, "outs", &to, &size, outs, spans + from);
+  const float *weights = get_floats(&c, 0, "weights", (size_t)from * to, &spans[from + to]);
+  /* the outputs (spans from..from+to) may not overlap each other, the parts or the weights */
+  if (c.failed) return NULL;
+  span_t ordered[2 * GN_MIX_MAX_BASES + 1];
+  memcpy(ordered, spans, from * sizeof(span_t));
+  ordered[from] = spans[from + to];
+  memcpy(ordered + from + 1, spans + from, to * sizeof(span_t));
+  if (!check_disjoint(&c, ordered, from + 1 + to, from + 1)) return NULL;
+  gn_mix_forward((const float *const *)parts, from, weights, outs, to, size, threads);
+  return undefined(env);
+}
+
+/* mixBackward(weights (J·K), parts: Float32Array[K], dys: Float32Array[J], dparts: Float32Array[K], dweights (J·K), threads) */
+static napi_value MixBackward(napi_env env, napi_callback_info info) {
+  call_t c;
+  int threads = 1;
+  uint32_t from = 0, to = 0, from2 = 0;
+  size_t size = 0;
+  float *parts[GN_MIX_MAX_BASES], *dys[GN_MIX_MAX_BASES], *dparts[GN_MIX_MAX_BASES];
+  span_t spans[3 * GN_MIX_MAX_BASES + 2];
+  if (!start(&c, env, info, 6, "mixBackward")) return NULL;
+  get_int(&c, 5, "threads", 1, MAX_THREADS, &threads);
+  get_float_list(&c, 1, "parts", &from, &size, parts, spans);
+  get_float_list(&c, 2, "dys", &to, &size, dys, spans + from);
+  from2 = from;
+  get_float_list(&c, 3, "dparts", &from2, &size, dparts, spans + from + to + 1);
+  const float *weights = get_floats(&c, 0, "weights", (size_t)from * to, &spans[from + to]);
+  float *dweights = get_floats(&c, 4, "dweights", (size_t)from * to, &spans[2 * from + to + 1]);
+  if (c.failed || !check_disjoint(&c, spans, 2 * (size_t)from + to + 2, (size_t)from + to + 1)) return NULL;
+  if (gn_mix_backward((const float *const *)parts, from, weights, (const float *const *)dys, to, size, dparts, dweights, threads) != 0) {
+    return memory_error(env, "mixBackward");
+  }
+  return undefined(env);
+}
+
+/*
+ * adviseHugePages(buffer: ArrayBuffer) → bytes advised: ask the kernel to back the buffer (the
+ * tfjs wasm heap) with transparent huge pages where it may ("madvise" mode). Activations of a
+ * training step span tens of megabytes; with 4 KiB pages the convolutions' strided walks over
+ * them miss the TLB (measured: 15–20% of a large layer's time). Advice only: nothing is read or
+ * written, and a kernel that refuses changes nothing.
+ */
+static napi_value AdviseHugePages(napi_env env, napi_callback_info info) {
+  call_t c;
+  if (!start(&c, env, info, 1, "adviseHugePages")) return NULL;
+  bool is_buffer = false;
+  void *data = NULL;
+  size_t length = 0;
+  if (napi_is_arraybuffer(env, c.argv[0], &is_buffer) != napi_ok || !is_buffer || napi_get_arraybuffer_info(env, c.argv[0], &data, &length) != napi_ok) {
+    return fail(&c, "buffer: expected an ArrayBuffer"), NULL;
+  }
+  double advised = 0;
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  const uintptr_t huge = (uintptr_t)2 << 20;
+  const uintptr_t begin = ((uintptr_t)data + huge - 1) & ~(huge - 1);
+  const uintptr_t end = ((uintptr_t)data + length) & ~(huge - 1);
+  if (data != NULL && end > begin && madvise((void *)begin, end - begin, MADV_HUGEPAGE) == 0) advised = (double)(end - begin);
+#endif
+  napi_value r;
+  napi_create_double(env, advised, &r);
+  return r;
+}
+
+static void shutdown_pool(void *arg) {
+  (void)arg;
+  gn_pool_shutdown();
+}
+
+void gn_export_training(napi_env env, napi_value exports) {
+  static const struct {
+    const char *name;
+    napi_callback fn;
+  } fns[] = {{"trainPaths", TrainPaths}, {"conv2d", Conv2d}, {"batchNormForward", BatchNormForward}, {"batchNormBackward", BatchNormBackward},
+                 {"signConv2d", SignConv2d}, {"mixForward", MixForward}, {"mixBackward", MixBackward},
+                 {"adviseHugePages", AdviseHugePages}};
+  for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
+    napi_value fn;
+    napi_create_function(env, fns[i].name, NAPI_AUTO_LENGTH, fns[i].fn, NULL, &fn);
+    napi_set_named_property(env, exports, fns[i].name, fn);
+  }
+  /* this environment's thread owns its pool: stop the helpers when the environment goes */
+  napi_add_env_cleanup_hook(env, shutdown_pool, NULL);
+}

@@ -1,0 +1,209 @@
+/*
+ * Training-mode batch normalization over the pixels of an NHWC tensor, forward and backward
+ * (the math of src/nn/layers/batch-norm-training.ts):
+ *
+ *   forward   μ = mean x,  σ² = mean (x − μ)²,  r = 1/√(σ² + ε),  x̂ = (x − μ)·r,  y = γ·x̂ + β
+ *   backward  ∂β = Σ dy,  ∂γ = Σ dy·x̂,  ∂x = γ·r/m · (m·dy − ∂β − x̂·∂γ)      (m = pixels)
+ *
+ * Per-channel sums are reductions over pixels. They are taken in fixed chunks of pixels (one
+ * task each, float32 within a chunk, as its own output) and the chunks' sums are then added in
+ * chunk order in float64 by the caller: the result depends on the chunk size, never on the
+ * number of threads. Loops run along channels (contiguous in NHWC), so each channel's sum is
+ * the same sequential chain whatever the vector width of the clone that runs it.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "train.h"
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__)
+#define GN_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define GN_CLONES
+#endif
+
+/* Pixels per reduction chunk. */
+#define GN_BN_CHUNK 256
+
+typedef struct {
+  const float *a, *b; /* forward: x; backward: dy, x̂ */
+  size_t pixels;
+  int c;
+  const float *shift; /* forward pass 2: μ */
+  float *partial;     /* [chunks][2·c] */
+  /* pass 3 */
+  const float *scale, *offset, *coef; /* per channel */
+  float *out1, *out2;
+} bn_ctx;
+
+GN_CLONES static void sum_chunk(const float *x, size_t first, size_t count, int c, float *acc) {
+  for (int k = 0; k < c; k++) acc[k] = 0;
+  for (size_t p = first; p < first + count; p++) {
+    const float *row = x + p * (size_t)c;
+    for (int k = 0; k < c; k++) acc[k] += row[k];
+  }
+}
+
+GN_CLONES static void squares_chunk(const float *x, const float *mu, size_t first, size_t count, int c, float *acc) {
+  for (int k = 0; k < c; k++) acc[k] = 0;
+  for (size_t p = first; p < first + count; p++) {
+    const float *row = x + p * (size_t)c;
+    for (int k = 0; k < c; k++) {
+      const float d = row[k] - mu[k];
+      acc[k] += d * d;
+    }
+  }
+}
+
+GN_CLONES static void normalize_chunk(const float *x, const float *mu, const float *r, const float *gamma, const float *beta, size_t first, size_t count, int c,
+                                      float *y, float *xhat) {
+  for (size_t p = first; p < first + count; p++) {
+    const size_t o = p * (size_t)c;
+    for (int k = 0; k < c; k++) {
+      const float h = (x[o + k] - mu[k]) * r[k];
+      xhat[o + k] = h;
+      y[o + k] = h * gamma[k] + beta[k];
+    }
+  }
+}
+
+GN_CLONES static void grad_sums_chunk(const float *dy, const float *xhat, size_t first, size_t count, int c, float *sum_dy, float *sum_dy_xhat) {
+  for (int k = 0; k < c; k++) sum_dy[k] = sum_dy_xhat[k] = 0;
+  for (size_t p = first; p < first + count; p++) {
+    const size_t o = p * (size_t)c;
+    for (int k = 0; k < c; k++) {
+      sum_dy[k] += dy[o + k];
+      sum_dy_xhat[k] += dy[o + k] * xhat[o + k];
+    }
+  }
+}
+
+/* ∂x = coef·(m·dy − Σdy − x̂·Σdy·x̂), coef = γ·r/m: the composite's order of operations */
+GN_CLONES static void grad_input_chunk(const float *dy, const float *xhat, const float *sum_dy, const float *sum_dy_xhat, const float *coef, float m, size_t first,
+                                       size_t count, int c, float *dx) {
+  for (size_t p = first; p < first + count; p++) {
+    const size_t o = p * (size_t)c;
+    for (int k = 0; k < c; k++) dx[o + k] = (dy[o + k] * m - sum_dy[k] - xhat[o + k] * sum_dy_xhat[k]) * coef[k];
+  }
+}
+
+static size_t chunk_count(size_t pixels) {
+  return (pixels + GN_BN_CHUNK - 1) / GN_BN_CHUNK;
+}
+
+static void chunk_range(size_t pixels, int task, size_t *first, size_t *count) {
+  *first = (size_t)task * GN_BN_CHUNK;
+  *count = pixels - *first < GN_BN_CHUNK ? pixels - *first : GN_BN_CHUNK;
+}
+
+static void sum_task(void *raw, int task, int worker) {
+  (void)worker;
+  bn_ctx *c = raw;
+  size_t first, count;
+  chunk_range(c->pixels, task, &first, &count);
+  sum_chunk(c->a, first, count, c->c, c->partial + (size_t)task * 2 * c->c);
+}
+
+static void squares_task(void *raw, int task, int worker) {
+  (void)worker;
+  bn_ctx *c = raw;
+  size_t first, count;
+  chunk_range(c->pixels, task, &first, &count);
+  squares_chunk(c->a, c->shift, first, count, c->c, c->partial + (size_t)task * 2 * c->c);
+}
+
+static void normalize_task(void *raw, int task, int worker) {
+  (void)worker;
+  bn_ctx *c = raw;
+  size_t first, count;
+  chunk_range(c->pixels, task, &first, &count);
+  normalize_chunk(c->a, c->shift, c->coef, c->scale, c->offset, first, count, c->c, c->out1, c->out2);
+}
+
+static void grad_sums_task(void *raw, int task, int worker) {
+  (void)worker;
+  bn_ctx *c = raw;
+  size_t first, count;
+  chunk_range(c->pixels, task, &first, &count);
+  float *slot = c->partial + (size_t)task * 2 * c->c;
+  grad_sums_chunk(c->a, c->b, first, count, c->c, slot, slot + c->c);
+}
+
+static void grad_input_task(void *raw, int task, int worker) {
+  (void)worker;
+  bn_ctx *c = raw;
+  size_t first, count;
+  chunk_range(c->pixels, task, &first, &count);
+  grad_input_chunk(c->a, c->b, c->shift, c->offset, c->coef, (float)c->pixels, first, count, c->c, c->out1);
+}
+
+/* Σ over chunks, in chunk order, in float64: the `which`-th of the two per-chunk rows. */
+static void add_chunks(const float *partial, size_t chunks, int c, int which, double *out) {
+  for (int k = 0; k < c; k++) out[k] = 0;
+  for (size_t t = 0; t < chunks; t++) {
+    const float *row = partial + t * 2 * (size_t)c + (size_t)which * c;
+    for (int k = 0; k < c; k++) out[k] += row[k];
+  }
+}
+
+int gn_batch_norm_forward(const float *x, size_t pixels, int c, const float *gamma, const float *beta, float epsilon, float *y, float *xhat, float *mean,
+                          float *variance, float *rstd, int threads) {
+  const size_t chunks = chunk_count(pixels);
+  float *partial = malloc(chunks * 2 * (size_t)c * sizeof(float));
+  double *total = malloc((size_t)c * sizeof(double));
+  if (!partial || !total) {
+    free(partial);
+    free(total);
+    return -1;
+  }
+  bn_ctx ctx = {.a = x, .pixels = pixels, .c = c, .partial = partial};
+  gn_parallel(threads, (int)chunks, sum_task, &ctx);
+  add_chunks(partial, chunks, c, 0, total);
+  for (int k = 0; k < c; k++) mean[k] = (float)(total[k] / (double)pixels);
+  ctx.shift = mean;
+  gn_parallel(threads, (int)chunks, squares_task, &ctx);
+  add_chunks(partial, chunks, c, 0, total);
+  for (int k = 0; k < c; k++) {
+    variance[k] = (float)(total[k] / (double)pixels);
+    rstd[k] = 1.0f / sqrtf(variance[k] + epsilon);
+  }
+  ctx.coef = rstd;
+  ctx.scale = gamma;
+  ctx.offset = beta;
+  ctx.out1 = y;
+  ctx.out2 = xhat;
+  gn_parallel(threads, (int)chunks, normalize_task, &ctx);
+  free(partial);
+  free(total);
+  return 0;
+}
+
+int gn_batch_norm_backward(const float *dy, const float *xhat, size_t pixels, int c, const float *gamma, const float *rstd, float *dx, float *dgamma, float *dbeta,
+                           int threads) {
+  const size_t chunks = chunk_count(pixels);
+  float *partial = malloc(chunks * 2 * (size_t)c * sizeof(float));
+  double *total = malloc((size_t)c * sizeof(double));
+  float *coef = malloc((size_t)c * sizeof(float));
+  if (!partial || !total || !coef) {
+    free(partial);
+    free(total);
+    free(coef);
+    return -1;
+  }
+  bn_ctx ctx = {.a = dy, .b = xhat, .pixels = pixels, .c = c, .partial = partial};
+  gn_parallel(threads, (int)chunks, grad_sums_task, &ctx);
+  add_chunks(partial, chunks, c, 0, total);
+  for (int k = 0; k < c; k++) dbeta[k] = (float)total[k];
+  add_chunks(partial, chunks, c, 1, total);
+  for (int k = 0; k < c; k++) dgamma[k] = (float)total[k];
+  for (int k = 0; k < c; k++) coef[k] = gamma[k] * rstd[k] / (float)pixels;
+  ctx.shift = dbeta;
+  ctx.offset = dgamma;
+  ctx.coef = coef;
+  ctx.out1 = dx;
+  gn_parallel(threads, (int)chunks, grad_input_task, &ctx);
+  free(partial);
+  free(total);
+  free(coef);
+  return 0;
+}

@@ -1,0 +1,338 @@
+/*
+ * Drivers of the float training convolutions (see train.h for the GEMM view of each):
+ * plan the column blocks, pack the filter into panels, build each band's indirection table
+ * and hand tiles to the path's micro-kernels, one band (or one filter-row tile) per task.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "train.h"
+
+/* Rows per band of the forward and backprop-input passes: a multiple of every tile height. */
+#define GN_BAND 84
+/* Output pixels per block of the filter gradient's reduction (dy block stays in L2). */
+#define GN_REDUCE_BLOCK 256
+
+/* A row of zeros for taps that fall into the padding; long enough for any channel count used. */
+static const float *zeros_for(size_t count, float **owned) {
+  *owned = calloc(count + 64, sizeof(float));
+  return *owned;
+}
+
+/* The variant whose panel width wastes the fewest columns of `cols` (ties: the wider). */
+static int pick(const int *widths, int count, int cols) {
+  int best = 0;
+  double best_eff = -1;
+  for (int v = 0; v < count; v++) {
+    const int nr = widths[v];
+    const double eff = (double)cols / (double)(((cols + nr - 1) / nr) * nr);
+    if (eff > best_eff + 1e-9) {
+      best_eff = eff;
+      best = v;
+    }
+  }
+  return best;
+}
+
+static const gn_rows_variant *rows_variant(const gn_train_path *p, int cols) {
+  int widths[GN_MAX_VARIANTS];
+  for (int v = 0; v < p->rows_count; v++) widths[v] = p->rows[v].nr;
+  return &p->rows[pick(widths, p->rows_count, cols)];
+}
+
+static const gn_reduce_variant *reduce_variant(const gn_train_path *p, int cols) {
+  int widths[GN_MAX_VARIANTS];
+  for (int v = 0; v < p->reduce_count; v++) widths[v] = p->reduce[v].nr;
+  return &p->reduce[pick(widths, p->reduce_count, cols)];
+}
+
+/* ---- rows passes (forward, backprop input) ---- */
+
+typedef struct {
+  const gn_fconv_geom *g;
+  const gn_rows_variant *var;
+  int backward; /* 0: forward, 1: backprop input */
+  const float *src; /* x (forward) or dy (backprop input) */
+  float *dst;       /* y or dx */
+  const float *panels; /* column block b, tap t: panels + (b·taps + t)·kc·NR */
+  int blocks;
+  int cols, kc, taps;
+  const float *zeros;
+  /* backprop input: the stride phases and where each one's bands start */
+  int phases;
+  int *phase_band_start; /* phases + 1 entries */
+  int *phase_taps;       /* per phase: count, then that many tap indices (taps + 1 ints each) */
+  size_t rows;           /* forward: output pixels */
+  void **scratch;        /* per worker: indirection [taps][GN_BAND], output rows, tap panels */
+  size_t scratch_len;
+} rows_ctx;
+
+static void rows_task(void *raw, int task, int worker) {
+  const rows_ctx *c = raw;
+  const gn_fconv_geom *g = c->g;
+  const int mr_max = c->var->mr_max;
+  const int nr_panel = c->var->nr;
+  /* which rows this band covers */
+  int phase = 0, ph = 0, pw = 0, phase_h = 0, phase_w = 0;
+  size_t first, count, phase_rows;
+  const int *tap_list = NULL;
+  int taps = c->taps;
+  if (!c->backward) {
+    first = (size_t)task * GN_BAND;
+    phase_rows = c->rows;
+  } else {
+    while (task >= c->phase_band_start[phase + 1]) phase++;
+    ph = phase / g->stride_w;
+    pw = phase % g->stride_w;
+    phase_h = (g->h - ph + g->stride_h - 1) / g->stride_h;
+    phase_w = (g->w - pw + g->stride_w - 1) / g->stride_w;
+    phase_rows = (size_t)g->n * phase_h * phase_w;
+    first = (size_t)(task - c->phase_band_start[phase]) * GN_BAND;
+    tap_list = c->phase_taps + (size_t)phase * (c->taps + 1);
+    taps = tap_list[0];
+    tap_list++;
+  }
+  count = phase_rows - first < GN_BAND ? phase_rows - first : GN_BAND;
+
+  const size_t ind_len = (size_t)c->taps * GN_BAND;
+  const float **ind = (const float **)(c->scratch + (size_t)worker * c->scratch_len);
+  float **out = (float **)(ind + ind_len);
+  const float **bt = (const float **)(out + GN_BAND);
+  int *off_h = (int *)(bt + (size_t)c->blocks * c->taps), *off_w = off_h + c->taps;
+
+  /*
+   * Row (n, i, j) meets, under its t-th tap, the source pixel (i·step + off_h[t], j·step + off_w[t])
+   * of image n: forward, the input pixel under the tap; backward, the dy pixel whose window
+   * put this tap on the input pixel (exact: the phase only lists taps whose offset divides).
+   */
+  const int grid_w = c->backward ? phase_w : g->out_w, grid_h = c->backward ? phase_h : g->out_h;
+  const int src_h = c->backward ? g->out_h : g->h, src_w = c->backward ? g->out_w : g->w;
+  const size_t src_c = c->backward ? (size_t)g->cout : (size_t)g->c;
+  const int step_h = c->backward ? 1 : g->stride_h, step_w = c->backward ? 1 : g->stride_w;
+  for (int t = 0; t < taps; t++) {
+    const int tap = c->backward ? tap_list[t] : t;
+    const int ky = tap / g->kw, kx = tap % g->kw;
+    if (!c->backward) {
+      off_h[t] = ky * g->dil_h - g->pad_top;
+      off_w[t] = kx * g->dil_w - g->pad_left;
+    } else {
+      off_h[t] = (ph + g->pad_top - ky * g->dil_h) / g->stride_h;
+      off_w[t] = (pw + g->pad_left - kx * g->dil_w) / g->stride_w;
+    }
+  }
+  /* (n, i, j): the band's first row, then stepped */
+  int j = (int)(first % grid_w), i = (int)(first / grid_w % grid_h), n = (int)(first / ((size_t)grid_w * grid_h));
+  for (size_t r = 0; r < count; r++) {
+    const float *image = c->src + (size_t)n * src_h * src_w * src_c;
+    for (int t = 0; t < taps; t++) {
+      const int si = i * step_h + off_h[t], sj = j * step_w + off_w[t];
+      ind[(size_t)t * GN_BAND + r] = si < 0 || si >= src_h || sj < 0 || sj >= src_w ? c->zeros : image + ((size_t)si * src_w + sj) * src_c;
+    }
+    out[r] = c->backward ? c->dst + (((size_t)n * g->h + ph + i * g->stride_h) * g->w + pw + j * g->stride_w) * (size_t)c->cols
+                         : c->dst + (first + r) * (size_t)c->cols;
+    if (++j == grid_w) {
+      j = 0;
+      if (++i == grid_h) {
+        i = 0;
+        n++;
+      }
+    }
+  }
+  for (int b = 0; b < c->blocks; b++) {
+    const int col0 = b * nr_panel;
+    const int nr = c->cols - col0 < nr_panel ? c->cols - col0 : nr_panel;
+    for (int t = 0; t < taps; t++) {
+      const int tap = c->backward ? tap_list[t] : t;
+      bt[(size_t)b * taps + t] = c->panels + ((size_t)b * c->taps + tap) * (size_t)c->kc * nr_panel;
+    }
+    float *cols_out[GN_BAND];
+    for (size_t r = 0; r < count; r++) cols_out[r] = out[r] + col0;
+    for (size_t r = 0; r < count; r += (size_t)mr_max) {
+      const int mr = count - r < (size_t)mr_max ? (int)(count - r) : mr_max;
+      c->var->rows(mr, nr, taps, c->kc, ind + r, GN_BAND, bt + (size_t)b * taps, cols_out + r);
+    }
+  }
+}
+
+/* Panels of NR columns: panel[b][t][k][j] = B_t[k, b·NR + j], zeros past the last column. */
+static float *pack_panels(int blocks, int nr_panel, int taps, int kc, int cols, const float *f, int transposed, const gn_fconv_geom *g) {
+  float *panels = calloc((size_t)blocks * taps * kc * nr_panel + 16, sizeof(float));
+  if (!panels) return NULL;
+  for (int b = 0; b < blocks; b++) {
+    for (int t = 0; t < taps; t++) {
+      float *dst = panels + ((size_t)b * taps + t) * (size_t)kc * nr_panel;
+      for (int k = 0; k < kc; k++) {
+        for (int j = 0; j < nr_panel; j++) {
+          const int col = b * nr_panel + j;
+          if (col >= cols) break;
+          /* forward: B_t[ci, co] = f[t][ci][co]; backward: B_t[co, ci] = f[t][ci][co] */
+          dst[(size_t)k * nr_panel + j] = transposed ? f[((size_t)t * g->c + col) * g->cout + k] : f[((size_t)t * g->c + k) * g->cout + col];
+        }
+      }
+    }
+  }
+  return panels;
+}
+
+static int run_rows(const gn_train_path *p, const gn_fconv_geom *g, int backward, const float *src, const float *f, float *dst, int threads) {
+  rows_ctx c;
+  memset(&c, 0, sizeof c);
+  c.g = g;
+  c.backward = backward;
+  c.src = src;
+  c.dst = dst;
+  c.taps = g->kh * g->kw;
+  c.cols = backward ? g->c : g->cout;
+  c.kc = backward ? g->cout : g->c;
+  c.var = rows_variant(p, c.cols);
+  c.blocks = (c.cols + c.var->nr - 1) / c.var->nr;
+  float *zeros = NULL, *panels = NULL;
+  int *phase_info = NULL;
+  int status = -1;
+  /* per worker: indirection, output rows, tap panels, tap offsets (2 ints a tap, in pointer-sized slots) */
+  c.scratch_len = (size_t)c.taps * GN_BAND + GN_BAND + (size_t)c.blocks * c.taps + (size_t)c.taps;
+  c.scratch = malloc((size_t)threads * c.scratch_len * sizeof(void *));
+  if (!c.scratch) goto done;
+  if (!zeros_for((size_t)(g->c > g->cout ? g->c : g->cout), &zeros)) goto done;
+  c.zeros = zeros;
+  panels = pack_panels(c.blocks, c.var->nr, c.taps, c.kc, c.cols, f, backward, g);
+  if (!panels) goto done;
+  c.panels = panels;
+  int tasks;
+  if (!backward) {
+    c.rows = (size_t)g->n * g->out_h * g->out_w;
+    tasks = (int)((c.rows + GN_BAND - 1) / GN_BAND);
+  } else {
+    c.phases = g->stride_h * g->stride_w;
+    phase_info = calloc((size_t)c.phases * (c.taps + 1) + c.phases + 1, sizeof(int));
+    if (!phase_info) goto done;
+    c.phase_band_start = phase_info;
+    c.phase_taps = phase_info + c.phases + 1;
+    tasks = 0;
+    for (int ph = 0; ph < c.phases; ph++) {
+      const int a = ph / g->stride_w, b = ph % g->stride_w;
+      const size_t rows = (size_t)g->n * ((g->h - a + g->stride_h - 1) / g->stride_h) * ((g->w - b + g->stride_w - 1) / g->stride_w);
+      c.phase_band_start[ph] = tasks;
+      tasks += (int)((rows + GN_BAND - 1) / GN_BAND);
+      int *list = c.phase_taps + (size_t)ph * (c.taps + 1);
+      list[0] = 0;
+      for (int t = 0; t < c.taps; t++) {
+        const int ky = t / g->kw, kx = t % g->kw;
+        /* tap reaches this phase when (a + pad − k·d) is a multiple of the stride */
+        const long dh = (long)a + g->pad_top - (long)ky * g->dil_h, dw = (long)b + g->pad_left - (long)kx * g->dil_w;
+        if (((dh % g->stride_h) + g->stride_h) % g->stride_h == 0 && ((dw % g->stride_w) + g->stride_w) % g->stride_w == 0) list[1 + list[0]++] = t;
+      }
+    }
+    c.phase_band_start[c.phases] = tasks;
+  }
+  gn_parallel(threads, tasks, rows_task, &c);
+  status = 0;
+done:
+  free(c.scratch);
+  free(zeros);
+  free(panels);
+  free(phase_info);
+  return status;
+}
+
+int gn_fconv_forward(const gn_train_path *p, const gn_fconv_geom *g, const float *x, const float *f, float *y, int threads) {
+  return run_rows(p, g, 0, x, f, y, threads);
+}
+
+int gn_fconv_backprop_input(const gn_train_path *p, const gn_fconv_geom *g, const float *dy, const float *f, float *dx, int threads) {
+  return run_rows(p, g, 1, dy, f, dx, threads);
+}
+
+/* ---- the filter gradient ---- */
+
+typedef struct {
+  const gn_fconv_geom *g;
+  const gn_reduce_variant *var;
+  const float *x, *dy;
+  float *df;
+  const float *zeros;
+  int ci_tiles, tile_rows;
+  int workers;           /* tasks: worker w owns tiles w, w + workers, … */
+  const float **scratch; /* per task: GN_REDUCE_BLOCK row pointers */
+} filter_ctx;
+
+/*
+ * One task owns a fixed set of dW tiles (a tile: one tap, a run of input channels, all output
+ * channels) and walks the output pixels once, in blocks: each block of dy is used by every tile
+ * while it is in cache (a tile at a time would stream dy from memory once per tile). Each tile's
+ * sums are chains over pixels in order, continued from block to block, so neither the blocks nor
+ * which task owns a tile change a bit of the result.
+ */
+static void filter_task(void *raw, int task, int worker) {
+  (void)worker;
+  const filter_ctx *c = raw;
+  const gn_fconv_geom *g = c->g;
+  const int taps = g->kh * g->kw;
+  const int tiles = taps * c->ci_tiles;
+  const size_t pixels = (size_t)g->n * g->out_h * g->out_w;
+  const float **a = c->scratch + (size_t)task * GN_REDUCE_BLOCK;
+  const int nr_panel = c->var->nr;
+  for (size_t m0 = 0; m0 < pixels; m0 += GN_REDUCE_BLOCK) {
+    const int count = pixels - m0 < GN_REDUCE_BLOCK ? (int)(pixels - m0) : GN_REDUCE_BLOCK;
+    const int n0 = (int)(m0 / ((size_t)g->out_h * g->out_w)), oh0 = (int)(m0 / g->out_w % g->out_h), ow0 = (int)(m0 % g->out_w);
+    int built_tap = -1;
+    for (int tile = task; tile < tiles; tile += c->workers) {
+      const int tap = tile / c->ci_tiles;
+      if (tap != built_tap) {
+        /* row m of the block: the input pixel under `tap` of output pixel m0 + m, or zeros */
+        const int off_h = tap / g->kw * g->dil_h - g->pad_top, off_w = tap % g->kw * g->dil_w - g->pad_left;
+        int n = n0, oh = oh0, ow = ow0;
+        for (int m = 0; m < count; m++) {
+          const int ih = oh * g->stride_h + off_h, iw = ow * g->stride_w + off_w;
+          a[m] = ih < 0 || ih >= g->h || iw < 0 || iw >= g->w ? c->zeros : c->x + (((size_t)n * g->h + ih) * g->w + iw) * g->c;
+          if (++ow == g->out_w) {
+            ow = 0;
+            if (++oh == g->out_h) {
+              oh = 0;
+              n++;
+            }
+          }
+        }
+        built_tap = tap;
+      }
+      const int ci0 = tile % c->ci_tiles * c->tile_rows;
+      const int mr = g->c - ci0 < c->tile_rows ? g->c - ci0 : c->tile_rows;
+      for (int col0 = 0; col0 < g->cout; col0 += nr_panel) {
+        const int nr = g->cout - col0 < nr_panel ? g->cout - col0 : nr_panel;
+        float *out = c->df + ((size_t)tap * g->c + ci0) * g->cout + col0;
+        c->var->reduce(mr, nr, count, a, ci0, c->dy + m0 * g->cout + col0, (size_t)g->cout, out, (size_t)g->cout, m0 > 0);
+      }
+    }
+  }
+}
+
+int gn_fconv_backprop_filter(const gn_train_path *p, const gn_fconv_geom *g, const float *x, const float *dy, float *df, int threads) {
+  filter_ctx c;
+  memset(&c, 0, sizeof c);
+  c.g = g;
+  c.x = x;
+  c.dy = dy;
+  c.df = df;
+  c.var = reduce_variant(p, g->cout);
+  /* even tiles: 16 channels → two tiles of 8 rather than 14 + 2 */
+  const int tiles = (g->c + c.var->mr_max - 1) / c.var->mr_max;
+  c.tile_rows = (g->c + tiles - 1) / tiles;
+  c.ci_tiles = (g->c + c.tile_rows - 1) / c.tile_rows;
+  const int taps = g->kh * g->kw;
+  c.workers = threads < taps * c.ci_tiles ? threads : taps * c.ci_tiles;
+  float *zeros = NULL;
+  c.scratch = malloc((size_t)c.workers * GN_REDUCE_BLOCK * sizeof(void *));
+  if (!c.scratch || !zeros_for((size_t)g->c, &zeros)) {
+    free(c.scratch);
+    return -1;
+  }
+  c.zeros = zeros;
+  const size_t pixels = (size_t)g->n * g->out_h * g->out_w;
+  if (pixels == 0) {
+    memset(df, 0, (size_t)taps * g->c * g->cout * sizeof(float));
+  } else {
+    gn_parallel(threads, c.workers, filter_task, &c);
+  }
+  free(c.scratch);
+  free(zeros);
+  return 0;
+}

@@ -1,0 +1,124 @@
+/*
+ * The native training kernels (DESIGN §5 "Training kernels"): the float convolutions of a
+ * training step and both their gradients, as implicit GEMMs, with no im2col copy.
+ *
+ * Every one of the three is  C[row, col] = Σ_tap Σ_k A_tap[row][k] · B_tap[k, col]  where the
+ * A rows are found through an indirection table (a pointer per row and tap: an input pixel's
+ * channels, or a row of zeros where the tap falls in the padding):
+ *
+ *   forward           rows = output pixels, k = input channels,  B_tap = filter[tap]     (HWIO)
+ *   backprop input    rows = input pixels,  k = output channels, B_tap = filter[tap]ᵀ;
+ *                     rows are visited by stride phase (ih mod s, iw mod s), and each phase
+ *                     uses only the taps that reach it, so no multiply-by-zero is spent on the
+ *                     holes a strided forward leaves
+ *   backprop filter   rows = (tap, input channel), k = output pixels (the long reduction),
+ *                     A = the input pixel under the tap, B = dy
+ *
+ * Determinism: every output element is one fused-multiply-add chain over its k in a fixed
+ * order, started from zero; tiles and blocks change which thread computes an element and
+ * when, never the order of its chain. Threads split outputs, never a reduction, so results
+ * are bit-identical for any thread count (and equal across the avx512 and avx2 paths).
+ */
+#ifndef GROUPNAS_TRAIN_H
+#define GROUPNAS_TRAIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Forward geometry of a 2-D convolution, NHWC activations, HWIO filter [kh, kw, c, cout]. */
+typedef struct {
+  int n, h, w, c;
+  int kh, kw;
+  int stride_h, stride_w;
+  int dil_h, dil_w;
+  int pad_top, pad_left;
+  int out_h, out_w, cout;
+} gn_fconv_geom;
+
+/*
+ * Micro-kernel over indirect rows: for i < mr, j < nr
+ *   out[i][j] = Σ_{t < taps} Σ_{k < kc} a[t·lda + i][k] · b[t][k·NR + j]
+ * with NR the kernel's panel width (b panels are NR floats wide, zero past nr). Each output
+ * is one FMA chain in (t, k) order starting from 0. taps == 0 stores zeros.
+ */
+typedef void (*gn_rows_fn)(int mr, int nr, int taps, int kc, const float *const *a, int lda, const float *const *b, float *const *out);
+
+/*
+ * Micro-kernel of the long reduction: for i < mr, j < nr
+ *   c[i·ldc + j] = (accumulate ? c[i·ldc + j] : 0) ⊕ Σ_{m < count} a[m][aoff + i] · b[m·ldb + j]
+ * continuing c's FMA chain (so splitting the m range into blocks changes nothing).
+ */
+typedef void (*gn_reduce_fn)(int mr, int nr, int count, const float *const *a, int aoff, const float *b, size_t ldb, float *c, size_t ldc,
+                             int accumulate);
+
+/* The kernel shapes a path offers: panel width NR and the most rows a tile may have. */
+typedef struct {
+  int nr;
+  int mr_max;
+  gn_rows_fn rows;
+} gn_rows_variant;
+
+typedef struct {
+  int nr;
+  int mr_max;
+  gn_reduce_fn reduce;
+} gn_reduce_variant;
+
+#define GN_MAX_VARIANTS 4
+
+/* Sign and STE-mask bits of `pixels` rows of `c` floats, `words` words a row each (sign-conv.c). */
+typedef void (*gn_pack_sign_mask_fn)(const float *x, size_t pixels, int c, int words, uint32_t *signs, uint32_t *masks);
+/* x[p·c + k] ← 0 where bit k of row p of `masks` is clear (`pixels` rows, `words` words each). */
+typedef void (*gn_apply_mask_fn)(const uint32_t *masks, size_t pixels, int c, int words, float *x);
+
+typedef struct {
+  const char *name;
+  int rows_count;
+  gn_rows_variant rows[GN_MAX_VARIANTS]; /* widest first */
+  int reduce_count;
+  gn_reduce_variant reduce[GN_MAX_VARIANTS]; /* widest first */
+  gn_pack_sign_mask_fn pack_sign_mask;       /* NULL: the portable loop */
+  gn_apply_mask_fn apply_mask;               /* NULL: the portable loop */
+} gn_train_path;
+
+extern const gn_train_path gn_train_avx512;
+extern const gn_train_path gn_train_avx2;
+extern const gn_train_path gn_train_portable;
+
+/* The fastest training path this CPU runs (or the one GROUPNAS_NATIVE_PATH forces). */
+const gn_train_path *gn_train_path_for(int path);
+
+/* The three convolutions; 0 on success, −1 when scratch memory could not be had. */
+int gn_fconv_forward(const gn_train_path *p, const gn_fconv_geom *g, const float *x, const float *f, float *y, int threads);
+int gn_fconv_backprop_input(const gn_train_path *p, const gn_fconv_geom *g, const float *dy, const float *f, float *dx, int threads);
+int gn_fconv_backprop_filter(const gn_train_path *p, const gn_fconv_geom *g, const float *x, const float *dy, float *df, int threads);
+
+/* The binary unit's convolution on sign(x), fused (sign-conv.c); bits: signs then STE masks, ⌈c/32⌉ words a pixel.
+ * bin_path: the packed engine's path for the popcount forward (−1: float only). 0, or −1 without memory. */
+int gn_sign_conv_forward(const gn_train_path *tp, int bin_path, const gn_fconv_geom *g, const float *x, const float *f, float *y, uint32_t *bits, int threads);
+int gn_sign_conv_backprop_input(const gn_train_path *tp, const gn_fconv_geom *g, const float *dy, const float *f, const uint32_t *bits, float *dx, int threads);
+int gn_sign_conv_backprop_filter(const gn_train_path *tp, const gn_fconv_geom *g, const uint32_t *bits, const float *dy, float *df, int threads);
+
+/* Base mixing of a group boundary (mix-train.c): at most GN_MIX_MAX_BASES parts and outputs. */
+#define GN_MIX_MAX_BASES 64
+void gn_mix_forward(const float *const *parts, size_t from, const float *weights, float *const *outs, size_t to, size_t size, int threads);
+int gn_mix_backward(const float *const *parts, size_t from, const float *weights, const float *const *dys, size_t to, size_t size, float *const *dparts,
+                    float *dweights, int threads);
+
+/* Training-mode batch norm over `pixels` NHWC pixels of `c` channels (batch-norm.c); 0, or −1 without memory. */
+int gn_batch_norm_forward(const float *x, size_t pixels, int c, const float *gamma, const float *beta, float epsilon, float *y, float *xhat, float *mean,
+                          float *variance, float *rstd, int threads);
+int gn_batch_norm_backward(const float *dy, const float *xhat, size_t pixels, int c, const float *gamma, const float *rstd, float *dx, float *dgamma, float *dbeta,
+                           int threads);
+
+/*
+ * The persistent thread pool: fn(ctx, task, worker) for every task in [0, tasks), on the
+ * calling thread (worker 0) and up to threads − 1 helpers of its own (workers 1, 2, …; each
+ * calling thread, e.g. each Node worker, has its own helpers). Tasks must write disjoint
+ * outputs; `worker` < threads indexes per-worker scratch. Returns the workers that took part.
+ */
+typedef void (*gn_task_fn)(void *ctx, int task, int worker);
+int gn_parallel(int threads, int tasks, gn_task_fn fn, void *ctx);
+void gn_pool_shutdown(void);
+
+#endif

@@ -1,0 +1,79 @@
+import { availableParallelism } from 'node:os';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { NotAvailableError, UsageError } from '../../util/errors.js';
+import { loadNativeAddon, NATIVE_PATHS, NATIVE_TRAINING_PATHS, type NativeAddon, type NativeTrainingPath } from '../../util/native-addon.js';
+
+/**
+ * Which kernels train on the wasm backend: `native` (the addon's C kernels, run-time ISA
+ * dispatch, threads), `wasm` (the JS composites over XNNPACK in src/backend/kernels), or
+ * `auto` (native when the addon is built and runs here, wasm otherwise).
+ */
+export const TRAINING_KERNEL_CHOICES = ['auto', 'native', 'wasm'] as const;
+export type TrainingKernelRequest = (typeof TRAINING_KERNEL_CHOICES)[number];
+
+/** The native training kernels as this process runs them. */
+export interface NativeTraining {
+  addon: NativeAddon;
+  path: NativeTrainingPath;
+  /** The addon's id of `path`. */
+  pathId: number;
+  /** The packed engine's path that runs binary units' popcount forward (its id), −1 for none. */
+  binaryPathId: number;
+  /** Threads per kernel call (the caller's own and its helpers). */
+  threads: number;
+}
+
+let current: NativeTraining | undefined;
+
+/** Threads a process uses when nobody says: every core, divided among `workers` processes or threads. */
+export function defaultTrainingThreads(workers = 1): number {
+  return Math.max(1, Math.floor(availableParallelism() / Math.max(1, workers)));
+}
+
+/**
+ * The native training kernels, ready to run with `threads` threads (default: every core), or a
+ * NotAvailableError saying why not. GROUPNAS_NATIVE_PATH=avx512|avx2|portable forces a path.
+ */
+export function openNativeTraining(threads = defaultTrainingThreads()): NativeTraining {
+  if (!Number.isInteger(threads) || threads < 1 || threads > 64) {
+    throw new UsageError(`--threads: expected an integer 1..64, got ${threads}`);
+  }
+  const addon = loadNativeAddon();
+  if (typeof addon.trainPaths !== 'function') {
+    throw new NotAvailableError('native training kernels: the built addon predates them; rebuild it with `npm run build:native`');
+  }
+  const paths = addon.trainPaths();
+  const forced = process.env.GROUPNAS_NATIVE_PATH;
+  const path = (forced !== undefined && forced !== '' ? forced : paths[0]) as NativeTrainingPath | undefined;
+  if (path === undefined || !paths.includes(path)) {
+    throw new NotAvailableError(`native training kernels: path '${String(path)}' is not available on this CPU (available: ${paths.join(', ') || 'none'})`);
+  }
+  const binary = addon.paths()[0];
+  current = { addon, path, pathId: NATIVE_TRAINING_PATHS.indexOf(path), binaryPathId: binary === undefined ? -1 : NATIVE_PATHS.indexOf(binary), threads };
+  return current;
+}
+
+/** The wasm backend's heap (its Emscripten module's memory), which the kernels read and write in place. */
+export function wasmHeap(backend: BackendWasm): ArrayBufferLike {
+  return (backend.wasm as unknown as { HEAPU8: Uint8Array }).HEAPU8.buffer;
+}
+
+/** The wasm heap last advised to use huge pages (advice covers the pages present when given). */
+let advisedHeap: ArrayBufferLike | undefined;
+
+/**
+ * The native training kernels last opened, if any. Given the wasm heap the kernels are about to
+ * work on, it also (once per heap growth) advises the OS to back it with huge pages.
+ */
+export function activeNativeTraining(heap?: ArrayBufferLike): NativeTraining | undefined {
+  if (current !== undefined && heap !== undefined && heap !== advisedHeap && heap instanceof ArrayBuffer) {
+    current.addon.adviseHugePages(heap);
+    advisedHeap = heap;
+  }
+  return current;
+}
+
+/** Forget the native kernels (after the wasm composites were put back). */
+export function closeNativeTraining(): void {
+  current = undefined;
+}

@@ -1,0 +1,38 @@
+/**
+ * Names of the kernels groupnas adds to tfjs. As in tfjs, an op (src/nn) calls a kernel by name
+ * when the active backend registers one, and computes the same thing from stock ops otherwise;
+ * src/backend implements them. Names only: neither side imports the other.
+ */
+
+/**
+ * Training-mode batch norm over N, H, W of an NHWC tensor. Inputs `x`, `gamma`, `beta`; attribute
+ * `epsilon`; outputs [y, x̂, mean, variance, rstd] (see src/nn/layers/batch-norm-training.ts).
+ */
+export const BATCH_NORM_TRAINING = 'GroupnasBatchNormTraining';
+
+/** Its gradient. Inputs `dy`, `xhat`, `gamma`, `rstd`; outputs [dx, dgamma, dbeta]. */
+export const BATCH_NORM_TRAINING_GRAD = 'GroupnasBatchNormTrainingGrad';
+
+/**
+ * The convolution of a binary unit in training: conv2d(sign(x), filter) with the clipped
+ * straight-through estimator for x (sign(0) = +1), NHWC. Inputs `x`, `filter`; attributes
+ * `strides`, `pad`, `dilations`; outputs [y, bits] with bits = sign(x) and 1{|x| ≤ 1} packed
+ * (the only record of x its gradients need; see native/src/sign-conv.c).
+ */
+export const SIGN_CONV2D = 'GroupnasSignConv2D';
+
+/** Its input gradient. Inputs `dy`, `filter`, `bits`; attributes as the forward's plus `inputShape`. */
+export const SIGN_CONV2D_BACKPROP_INPUT = 'GroupnasSignConv2DBackpropInput';
+
+/** Its filter gradient. Inputs `dy`, `bits`; attributes as the forward's plus `inputShape`, `filterShape`. */
+export const SIGN_CONV2D_BACKPROP_FILTER = 'GroupnasSignConv2DBackpropFilter';
+
+/**
+ * Mixing the bases at a group boundary: x̃_j = Σ_k W[j,k]·x_k. Inputs, as a list (a variadic
+ * kernel, like tfjs' AddN): [W [J, K], x_0 … x_{K−1}] (equal shapes); outputs x̃_0 … x̃_{J−1}.
+ * See src/nn/mix-bases.ts.
+ */
+export const MIX_BASES = 'GroupnasMixBases';
+
+/** Its gradient. Inputs [W, x_0 … x_{K−1}, ∂x̃_0 … ∂x̃_{J−1}]; outputs [∂W, ∂x_0 … ∂x_{K−1}]. */
+export const MIX_BASES_GRAD = 'GroupnasMixBasesGrad';
