@@ -14,6 +14,7 @@
         "src/batch-norm.c",
         "src/sign-conv.c",
         "src/mix-train.c",
+        "src/optimizer-step.c",
         "src/train-avx512.c",
         "src/train-avx2.c",
         "src/train-portable.c",

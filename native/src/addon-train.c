@@ -6,6 +6,7 @@
  * inside those arrays (taps outside the input read a row of zeros instead). Zero-copy: the
  * arrays may be views of the tfjs wasm heap, read and written in place.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -403,6 +404,83 @@ static napi_value MixBackward(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+/* A float attribute of an optimizer rule (finite, stored as float32). */
+static int get_float_attr(call_t *c, napi_value obj, const char *name, float *out) {
+  if (c->failed) return 0;
+  napi_value v;
+  double d;
+  bool has = false;
+  if (napi_has_named_property(c->env, obj, name, &has) != napi_ok || !has) return fail(c, "rule.%s: missing", name);
+  if (napi_get_named_property(c->env, obj, name, &v) != napi_ok || napi_get_value_double(c->env, v, &d) != napi_ok || !isfinite(d)) {
+    return fail(c, "rule.%s: expected a finite number", name);
+  }
+  *out = (float)d;
+  return 1;
+}
+
+/*
+ * optimizerStep(rule, w, grad, slots: Float32Array[], outW, outSlots: Float32Array[], threads) with rule =
+ * { kind: 0 (sgd-nesterov) | 1 (adam), learningRate, weightDecay, momentum | beta1, beta2, oneMinusBeta1,
+ *   oneMinusBeta2, c1, c2, epsilon }: the update of one parameter (optimizer-step.c).
+ */
+static napi_value OptimizerStep(napi_env env, napi_callback_info info) {
+  call_t c;
+  int threads = 1, kind = 0;
+  gn_optimizer_step s;
+  memset(&s, 0, sizeof s);
+  if (!start(&c, env, info, 7, "optimizerStep")) return NULL;
+  napi_value rule = c.argv[0], kind_value;
+  napi_valuetype rule_type;
+  if (napi_typeof(env, rule, &rule_type) != napi_ok || rule_type != napi_object) return fail(&c, "rule: expected an object"), NULL;
+  if (napi_get_named_property(env, rule, "kind", &kind_value) != napi_ok) return fail(&c, "rule.kind: missing"), NULL;
+  double kd;
+  if (napi_get_value_double(env, kind_value, &kd) != napi_ok || (kd != 0 && kd != 1)) return fail(&c, "rule.kind: expected 0 (sgd-nesterov) or 1 (adam)"), NULL;
+  kind = (int)kd;
+  s.rule = kind;
+  get_float_attr(&c, rule, "learningRate", &s.learning_rate);
+  get_float_attr(&c, rule, "weightDecay", &s.weight_decay);
+  if (kind == GN_RULE_SGD_NESTEROV) {
+    get_float_attr(&c, rule, "momentum", &s.momentum);
+  } else {
+    get_float_attr(&c, rule, "beta1", &s.beta1);
+    get_float_attr(&c, rule, "beta2", &s.beta2);
+    get_float_attr(&c, rule, "oneMinusBeta1", &s.one_minus_beta1);
+    get_float_attr(&c, rule, "oneMinusBeta2", &s.one_minus_beta2);
+    get_float_attr(&c, rule, "c1", &s.c1);
+    get_float_attr(&c, rule, "c2", &s.c2);
+    get_float_attr(&c, rule, "epsilon", &s.epsilon);
+  }
+  get_int(&c, 6, "threads", 1, MAX_THREADS, &threads);
+  if (c.failed) return NULL;
+  const uint32_t slots = kind == GN_RULE_ADAM ? 2 : 1;
+  uint32_t count_in = slots, count_out = slots;
+  size_t size = 0;
+  bool is_typed = false;
+  if (napi_is_typedarray(env, c.argv[1], &is_typed) != napi_ok || !is_typed) return fail(&c, "w: expected a Float32Array"), NULL;
+  napi_typedarray_type t;
+  void *ignored;
+  napi_value ab;
+  size_t off;
+  napi_get_typedarray_info(env, c.argv[1], &t, &size, &ignored, &ab, &off);
+  if (size == 0) return fail(&c, "w: expected a non-empty Float32Array"), NULL;
+  span_t sp[8] = {{0}};
+  float *ins[GN_MIX_MAX_BASES], *outs[GN_MIX_MAX_BASES];
+  s.w = get_floats(&c, 1, "w", size, &sp[0]);
+  s.grad = get_floats(&c, 2, "grad", size, &sp[1]);
+  get_float_list(&c, 3, "slots", &count_in, &size, ins, sp + 2);
+  s.out_w = get_floats(&c, 4, "outW", size, &sp[2 + slots]);
+  get_float_list(&c, 5, "outSlots", &count_out, &size, outs, sp + 3 + slots);
+  if (c.failed || !check_disjoint(&c, sp, 3 + 2 * (size_t)slots, 2 + slots)) return NULL;
+  s.slot0 = ins[0];
+  s.out_slot0 = outs[0];
+  if (slots == 2) {
+    s.slot1 = ins[1];
+    s.out_slot1 = outs[1];
+  }
+  gn_optimizer_step_run(&s, size, threads);
+  return undefined(env);
+}
+
 /*
  * adviseHugePages(buffer: ArrayBuffer) → bytes advised: ask the kernel to back the buffer (the
  * tfjs wasm heap) with transparent huge pages where it may ("madvise" mode). Activations of a
@@ -442,7 +520,7 @@ void gn_export_training(napi_env env, napi_value exports) {
     napi_callback fn;
   } fns[] = {{"trainPaths", TrainPaths}, {"conv2d", Conv2d}, {"batchNormForward", BatchNormForward}, {"batchNormBackward", BatchNormBackward},
                  {"signConv2d", SignConv2d}, {"mixForward", MixForward}, {"mixBackward", MixBackward},
-                 {"adviseHugePages", AdviseHugePages}};
+                 {"adviseHugePages", AdviseHugePages}, {"optimizerStep", OptimizerStep}};
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value fn;
     napi_create_function(env, fns[i].name, NAPI_AUTO_LENGTH, fns[i].fn, NULL, &fn);

@@ -148,7 +148,8 @@ static void rows_task(void *raw, int task, int worker) {
     for (size_t r = 0; r < count; r++) cols_out[r] = out[r] + col0;
     for (size_t r = 0; r < count; r += (size_t)mr_max) {
       const int mr = count - r < (size_t)mr_max ? (int)(count - r) : mr_max;
-      c->var->rows(mr, nr, taps, c->kc, ind + r, GN_BAND, bt + (size_t)b * taps, cols_out + r);
+      const gn_rows_fn rows = c->backward ? c->var->rows : c->var->rows_unfused;
+      rows(mr, nr, taps, c->kc, ind + r, GN_BAND, bt + (size_t)b * taps, cols_out + r);
     }
   }
 }

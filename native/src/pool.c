@@ -20,8 +20,12 @@
 #define GN_PAUSE() ((void)0)
 #endif
 
-/* Pause instructions a helper spins for before it sleeps (≈ 0.1–0.5 ms). */
-#define GN_SPIN 4000
+/*
+ * Pause instructions a helper spins for before it sleeps (≈ 1 ms): a training step leaves tens to
+ * hundreds of microseconds of JavaScript between kernel calls, and a helper that slept through
+ * them costs each call a wake-up.
+ */
+#define GN_SPIN 40000
 #define GN_MAX_HELPERS 63
 
 typedef struct {

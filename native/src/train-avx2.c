@@ -17,6 +17,8 @@ static inline __m256i gn_avx2_first(int n) {
 #define GN_VLOADN(p, n) _mm256_maskload_ps((p), gn_avx2_first(n))
 #define GN_VBCAST(p) _mm256_broadcast_ss(p)
 #define GN_VFMA(a, b, c) _mm256_fmadd_ps((a), (b), (c))
+#define GN_VMUL(a, b) _mm256_mul_ps((a), (b))
+#define GN_VADD(a, b) _mm256_add_ps((a), (b))
 #define GN_VSTORE(p, v) _mm256_storeu_ps((p), (v))
 #define GN_VSTOREN(p, v, n) _mm256_maskstore_ps((p), gn_avx2_first(n), (v))
 #define GN_PREFIX gn_avx2_
@@ -30,7 +32,7 @@ GN_DEFINE_REDUCE(reduce16, 2, GN_CASES_1_6)
 const gn_train_path gn_train_avx2 = {
     "avx2",
     2,
-    {{16, 6, gn_avx2_rows16}, {8, 8, gn_avx2_rows8}},
+    {{16, 6, gn_avx2_rows16, gn_avx2_rows16_unfused}, {8, 8, gn_avx2_rows8, gn_avx2_rows8_unfused}},
     2,
     {{16, 6, gn_avx2_reduce16}, {8, 8, gn_avx2_reduce8}},
     0,

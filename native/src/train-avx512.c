@@ -12,6 +12,8 @@
 #define GN_VLOADN(p, n) _mm512_maskz_loadu_ps((__mmask16)((1u << (n)) - 1), (p))
 #define GN_VBCAST(p) _mm512_set1_ps(*(p))
 #define GN_VFMA(a, b, c) _mm512_fmadd_ps((a), (b), (c))
+#define GN_VMUL(a, b) _mm512_mul_ps((a), (b))
+#define GN_VADD(a, b) _mm512_add_ps((a), (b))
 #define GN_VSTORE(p, v) _mm512_storeu_ps((p), (v))
 #define GN_VSTOREN(p, v, n) _mm512_mask_storeu_ps((p), (__mmask16)((1u << (n)) - 1), (v))
 #define GN_PREFIX gn_avx512_
@@ -66,7 +68,7 @@ static void gn_avx512_apply_mask(const uint32_t *masks, size_t pixels, int c, in
 const gn_train_path gn_train_avx512 = {
     "avx512",
     3,
-    {{64, 6, gn_avx512_rows64}, {32, 14, gn_avx512_rows32}, {16, 14, gn_avx512_rows16}},
+    {{64, 6, gn_avx512_rows64, gn_avx512_rows64_unfused}, {32, 14, gn_avx512_rows32, gn_avx512_rows32_unfused}, {16, 14, gn_avx512_rows16, gn_avx512_rows16_unfused}},
     3,
     {{64, 6, gn_avx512_reduce64}, {32, 14, gn_avx512_reduce32}, {16, 14, gn_avx512_reduce16}},
     gn_avx512_pack_sign_mask,

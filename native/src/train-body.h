@@ -8,6 +8,7 @@
  *   GN_VLOADN(p, n)   the first n < GN_VL floats from p, zeros after (never reads past p + n)
  *   GN_VBCAST(p)      *p in every lane
  *   GN_VFMA(a, b, c)  a·b + c (fused on the x86 paths: one rounding)
+ *   GN_VMUL, GN_VADD  a·b and a + b, each rounded (the unfused forward, see gn_rows_fn)
  *   GN_VSTORE(p, v), GN_VSTOREN(p, v, n)
  *   GN_PREFIX         the symbol prefix of this path
  *
@@ -41,8 +42,8 @@ GN_INLINE GN_VF GN_FN(load_part)(const float *p, int v, int nr) {
   return GN_VZERO();
 }
 
-/* out[i][j] = Σ_t Σ_k a[t·lda + i][k] · b[t][k·NR + j]  (see gn_rows_fn) */
-GN_INLINE void GN_FN(rows_tile)(const int MR, const int NV, int nr, int taps, int kc, const float *const *a, int lda, const float *const *b,
+/* out[i][j] = Σ_t Σ_k a[t·lda + i][k] · b[t][k·NR + j]  (see gn_rows_fn); FUSED: one rounding a step, else two */
+GN_INLINE void GN_FN(rows_tile)(const int MR, const int NV, const int FUSED, int nr, int taps, int kc, const float *const *a, int lda, const float *const *b,
                                 float *const *out) {
   GN_VF acc[GN_TILE_ROWS][GN_TILE_VECS];
 #pragma GCC unroll 32
@@ -64,7 +65,7 @@ GN_INLINE void GN_FN(rows_tile)(const int MR, const int NV, int nr, int taps, in
       for (int i = 0; i < MR; i++) {
         const GN_VF av = GN_VBCAST(ap[i] + k);
 #pragma GCC unroll 8
-        for (int v = 0; v < NV; v++) acc[i][v] = GN_VFMA(av, bv[v], acc[i][v]);
+        for (int v = 0; v < NV; v++) acc[i][v] = FUSED ? GN_VFMA(av, bv[v], acc[i][v]) : GN_VADD(acc[i][v], GN_VMUL(av, bv[v]));
       }
     }
   }
@@ -117,7 +118,11 @@ GN_INLINE void GN_FN(reduce_tile)(const int MR, const int NV, int nr, int count,
 /* One switch case per tile height, so every instance has a constant MR. */
 #define GN_CASE_ROWS(MR, NV) \
   case MR:                   \
-    GN_FN(rows_tile)(MR, NV, nr, taps, kc, a, lda, b, out); \
+    GN_FN(rows_tile)(MR, NV, 1, nr, taps, kc, a, lda, b, out); \
+    break;
+#define GN_CASE_ROWS_UNFUSED(MR, NV) \
+  case MR:                           \
+    GN_FN(rows_tile)(MR, NV, 0, nr, taps, kc, a, lda, b, out); \
     break;
 #define GN_CASE_REDUCE(MR, NV) \
   case MR:                     \
@@ -128,9 +133,12 @@ GN_INLINE void GN_FN(reduce_tile)(const int MR, const int NV, int nr, int count,
 #define GN_CASES_1_8(X, NV) GN_CASES_1_6(X, NV) X(7, NV) X(8, NV)
 #define GN_CASES_1_14(X, NV) GN_CASES_1_8(X, NV) X(9, NV) X(10, NV) X(11, NV) X(12, NV) X(13, NV) X(14, NV)
 
-#define GN_DEFINE_ROWS(NAME, NV, CASES)                                                                                                 \
-  static void GN_FN(NAME)(int mr, int nr, int taps, int kc, const float *const *a, int lda, const float *const *b, float *const *out) { \
-    switch (mr) { CASES(GN_CASE_ROWS, NV) }                                                                                             \
+#define GN_DEFINE_ROWS(NAME, NV, CASES)                                                                                                              \
+  static void GN_FN(NAME)(int mr, int nr, int taps, int kc, const float *const *a, int lda, const float *const *b, float *const *out) {              \
+    switch (mr) { CASES(GN_CASE_ROWS, NV) }                                                                                                          \
+  }                                                                                                                                                  \
+  static void GN_FN(NAME##_unfused)(int mr, int nr, int taps, int kc, const float *const *a, int lda, const float *const *b, float *const *out) { \
+    switch (mr) { CASES(GN_CASE_ROWS_UNFUSED, NV) }                                                                                                  \
   }
 #define GN_DEFINE_REDUCE(NAME, NV, CASES)                                                                                                          \
   static void GN_FN(NAME)(int mr, int nr, int count, const float *const *a, int aoff, const float *b, size_t ldb, float *c, size_t ldc, int accumulate) { \

@@ -24,6 +24,8 @@ static inline gn_v4 gn_portable_load(const float *p) {
 #define GN_VLOADN(p, n) gn_portable_loadn((p), (n))
 #define GN_VBCAST(p) ((gn_v4){0, 0, 0, 0} + *(p))
 #define GN_VFMA(a, b, c) ((a) * (b) + (c))
+#define GN_VMUL(a, b) ((a) * (b))
+#define GN_VADD(a, b) ((a) + (b))
 #define GN_VSTORE(p, v) memcpy((p), &(v), sizeof(gn_v4))
 #define GN_VSTOREN(p, v, n) memcpy((p), &(v), (size_t)(n) * sizeof(float))
 #define GN_PREFIX gn_portable_
@@ -35,7 +37,7 @@ GN_DEFINE_REDUCE(reduce8, 2, GN_CASES_1_6)
 const gn_train_path gn_train_portable = {
     "portable",
     1,
-    {{8, 6, gn_portable_rows8}},
+    {{8, 6, gn_portable_rows8, gn_portable_rows8_unfused}},
     1,
     {{8, 6, gn_portable_reduce8}},
     0,

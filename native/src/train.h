@@ -14,8 +14,8 @@
  *   backprop filter   rows = (tap, input channel), k = output pixels (the long reduction),
  *                     A = the input pixel under the tap, B = dy
  *
- * Determinism: every output element is one fused-multiply-add chain over its k in a fixed
- * order, started from zero; tiles and blocks change which thread computes an element and
+ * Determinism: every output element is one multiply-add chain over its k in a fixed order,
+ * started from zero (unfused in the forward: see gn_rows_fn); tiles and blocks change which thread computes an element and
  * when, never the order of its chain. Threads split outputs, never a reduction, so results
  * are bit-identical for any thread count (and equal across the avx512 and avx2 paths).
  */
@@ -39,7 +39,11 @@ typedef struct {
  * Micro-kernel over indirect rows: for i < mr, j < nr
  *   out[i][j] = Σ_{t < taps} Σ_{k < kc} a[t·lda + i][k] · b[t][k·NR + j]
  * with NR the kernel's panel width (b panels are NR floats wide, zero past nr). Each output
- * is one FMA chain in (t, k) order starting from 0. taps == 0 stores zeros.
+ * is one chain in (t, k) order starting from 0: fused multiply-adds, or (the `_unfused` kind)
+ * each product rounded and then added — XNNPACK's arithmetic, which the forward convolution
+ * keeps so that its results equal tfjs-wasm's, the packed engine's and the ONNX export's bit
+ * for bit (a float value next to zero that feeds a sign quantizer would otherwise flip).
+ * taps == 0 stores zeros.
  */
 typedef void (*gn_rows_fn)(int mr, int nr, int taps, int kc, const float *const *a, int lda, const float *const *b, float *const *out);
 
@@ -56,6 +60,7 @@ typedef struct {
   int nr;
   int mr_max;
   gn_rows_fn rows;
+  gn_rows_fn rows_unfused;
 } gn_rows_variant;
 
 typedef struct {
@@ -104,6 +109,18 @@ int gn_sign_conv_backprop_filter(const gn_train_path *tp, const gn_fconv_geom *g
 void gn_mix_forward(const float *const *parts, size_t from, const float *weights, float *const *outs, size_t to, size_t size, int threads);
 int gn_mix_backward(const float *const *parts, size_t from, const float *weights, const float *const *dys, size_t to, size_t size, float *const *dparts,
                     float *dweights, int threads);
+
+/* An optimizer's update of one parameter (optimizer-step.c): the constants as float32, as tfjs rounds scalars. */
+enum { GN_RULE_SGD_NESTEROV = 0, GN_RULE_ADAM = 1 };
+typedef struct {
+  int rule;
+  float learning_rate, weight_decay;
+  float momentum;                                              /* sgd-nesterov */
+  float beta1, beta2, one_minus_beta1, one_minus_beta2, c1, c2, epsilon; /* adam */
+  const float *w, *grad, *slot0, *slot1;                       /* slot0: momentum or m; slot1: v */
+  float *out_w, *out_slot0, *out_slot1;
+} gn_optimizer_step;
+void gn_optimizer_step_run(const gn_optimizer_step *s, size_t size, int threads);
 
 /* Training-mode batch norm over `pixels` NHWC pixels of `c` channels (batch-norm.c); 0, or −1 without memory. */
 int gn_batch_norm_forward(const float *x, size_t pixels, int c, const float *gamma, const float *beta, float epsilon, float *y, float *xhat, float *mean,

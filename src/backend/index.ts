@@ -8,5 +8,20 @@ export {
   type BackendChoice,
   type BackendRequest,
   type ConcreteBackend,
+  type TrainingKernels,
+  type TrainingKernelOptions,
 } from './select.js';
-export { registerWasmTrainingKernels, registerConv2DGradient, WASM_TRAINING_KERNELS } from './register-wasm-kernels.js';
+export {
+  TRAINING_KERNEL_CHOICES,
+  defaultTrainingThreads,
+  activeNativeTraining,
+  type TrainingKernelRequest,
+  type NativeTraining,
+} from './native/native-training.js';
+export {
+  registerWasmTrainingKernels,
+  registerConv2DGradient,
+  useTrainingKernels,
+  WASM_TRAINING_KERNELS,
+  NATIVE_TRAINING_KERNELS,
+} from './register-wasm-kernels.js';

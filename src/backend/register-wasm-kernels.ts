@@ -13,6 +13,7 @@ import { sliceWasmConfig, splitVWasmConfig } from './kernels/slice.js';
 import { rememberStockKernel, stockKernel } from './kernels/stock-kernels.js';
 import { batchNormTrainingGradNativeConfig, batchNormTrainingNativeConfig } from './native/batch-norm.js';
 import { conv2DBackpropFilterNativeConfig, conv2DBackpropInputNativeConfig, conv2DNativeConfig } from './native/conv2d.js';
+import { optimizerStepNativeConfig } from './native/optimizer-step.js';
 import { mixBasesGradConfig, mixBasesGradNativeConfig, mixBasesNativeConfig } from './native/mix-bases.js';
 import { signConv2DBackpropFilterNativeConfig, signConv2DBackpropInputNativeConfig, signConv2DNativeConfig } from './native/sign-conv2d.js';
 import { tileWasmConfig } from './kernels/tile.js';
@@ -93,6 +94,7 @@ export const NATIVE_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   signConv2DBackpropFilterNativeConfig,
   mixBasesNativeConfig,
   mixBasesGradNativeConfig,
+  optimizerStepNativeConfig,
 ];
 
 /**

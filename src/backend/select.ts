@@ -95,7 +95,7 @@ function chooseTrainingKernels(options: TrainingKernelOptions): TrainingKernels 
   if (requested === 'wasm') {
     closeNativeTraining();
     useTrainingKernels('wasm');
-    return { kind: 'wasm', reason: 'asked for (--kernels wasm)' };
+    return { kind: 'wasm', reason: 'requested' };
   }
   try {
     const native = openNativeTraining(options.threads);

@@ -1,89 +1,212 @@
-import { selectBackend, type ConcreteBackend } from '../backend/select.js';
+import { readFileSync } from 'node:fs';
+import { selectBackend, type TrainingKernelOptions } from '../backend/index.js';
+import { buildModel, createTrainer } from '../nn/index.js';
 import { buildPreset } from '../space/presets.js';
 import { describeMachine, type MachineDescription } from '../util/machine.js';
 import { peerTorchVersion, runPeerScript } from '../util/peer.js';
-import { peerScript } from './peer-scripts.js';
 import { silentProgress, type ProgressReporter } from '../util/progress.js';
+import * as tf from '../util/tfjs.js';
+import { peerScript } from './peer-scripts.js';
+import { profileStep, type KernelProfileRow } from './step-profile.js';
 import { timeTrainStep } from './time-train-step.js';
 
 /** The models `bench train-step` measures: network R's full-precision twin and Group-Net R (K=5), full width. */
 export const TRAIN_STEP_MODELS = ['fp', 'groupnet-k5'] as const;
 export type TrainStepModel = (typeof TRAIN_STEP_MODELS)[number];
 
+/** Images/s at a number of threads. */
+export interface ThreadedRate {
+  threads: number;
+  imagesPerSec: number;
+}
+
 export interface ModelTrainStepResult {
   model: TrainStepModel;
+  /** The native training kernels at 1 and 2 threads (absent when the addon is not available here). */
+  native?: ThreadedRate[];
+  /** The wasm backend with the JS composite kernels (one thread), as without the addon. */
   wasmImagesPerSec: number;
   /**
    * Stock tfjs cpu backend, one step at `cpuBatch` images (its cost is linear in the batch, so
    * images/s compare; a full batch-64 step takes many minutes there). FP twin only.
    */
   cpuImagesPerSec?: number;
-  speedupVsCpu?: number;
-  /** PyTorch on one thread, same network and batch, same run. */
-  torchImagesPerSec?: number;
-  ratioVsTorch?: number;
+  /** PyTorch at 1 and 2 threads (torch.set_num_threads), same network and batch, same run. */
+  torch?: ThreadedRate[];
+  /** Ours against the peers, each at the same thread count; and our 2 threads against our 1. */
+  ratios: {
+    nativeVsTorch1?: number;
+    nativeVsTorch2?: number;
+    nativeTwoThreadsVsOne?: number;
+    nativeVsWasm?: number;
+    wasmVsTorch1?: number;
+    wasmVsCpu?: number;
+  };
+  /** Peak resident memory (MB) of the process after the model's native and wasm runs. */
+  peakRssMb: { native?: number; wasm: number };
+  /** With `profile`: one native step (1 thread) by kernel. */
+  profile?: { stepMs: number; kernels: KernelProfileRow[] };
 }
 
-export interface TrainStepBenchResult extends ModelTrainStepResult {
+export interface TrainStepBenchResult {
   batch: number;
   cpuBatch: number;
   machine: MachineDescription;
   torchVersion: string | null;
-  /** Per model; the top-level numbers repeat the FP twin's (what the foundation issue reports). */
   models: ModelTrainStepResult[];
 }
 
 export interface TrainStepBenchOptions {
   batch?: number;
-  /** Timed steps on wasm and in PyTorch (median); cpu always takes one. */
+  /** Timed steps (median) on wasm, native and in PyTorch; cpu always takes one. */
   steps?: number;
   models?: readonly TrainStepModel[];
   cpu?: boolean;
   /** Batch of the single cpu-backend step (default 8). */
   cpuBatch?: number;
   torch?: boolean;
+  /** Thread counts of the native kernels and of PyTorch (default [1, 2]). */
+  threads?: readonly number[];
+  /** Profile one native step per model, by kernel. */
+  profile?: boolean;
   progress?: ProgressReporter;
 }
 
 const TORCH_SCRIPT = peerScript('torch_train_step.py');
 
-async function timeOn(backend: ConcreteBackend, model: TrainStepModel, batch: number, steps: number, warmup: number): Promise<number> {
-  await selectBackend(backend);
-  return timeTrainStep(buildPreset(model), { batch, steps, warmup }).imagesPerSec;
+/** The process's peak resident memory so far, in MB (Linux; 0 elsewhere). */
+function peakRssMb(): number {
+  try {
+    const kb = /VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+    return kb === undefined ? 0 : Number(kb) / 1024;
+  } catch {
+    return 0;
+  }
+}
+
+async function timeOn(training: TrainingKernelOptions, model: TrainStepModel, batch: number, steps: number): Promise<number> {
+  await selectBackend('wasm', training);
+  return timeTrainStep(buildPreset(model), { batch, steps, warmup: 2 }).imagesPerSec;
+}
+
+async function nativeAvailable(): Promise<boolean> {
+  return (await selectBackend('wasm', { kernels: 'auto', threads: 1 })).training?.kind === 'native';
+}
+
+async function profileNative(model: TrainStepModel, batch: number): Promise<{ stepMs: number; kernels: KernelProfileRow[] }> {
+  await selectBackend('wasm', { kernels: 'native', threads: 1 });
+  const arch = buildPreset(model);
+  const { height, width, channels } = arch.input;
+  const x = tf.tensor4d(
+    new Float32Array(batch * height * width * channels).map((_, i) => Math.sin(i)),
+    [batch, height, width, channels],
+  );
+  const y = tf.tensor1d(
+    Int32Array.from({ length: batch }, (_, i) => i % arch.head.classes),
+    'int32',
+  );
+  const net = buildModel(arch, { seed: 0 });
+  const trainer = createTrainer(net, { optimizer: 'sgd-nesterov', learningRate: 0.05, weightDecay: 1e-4 });
+  try {
+    trainer.step(x, y);
+    trainer.step(x, y);
+    return await profileStep(() => void trainer.step(x, y));
+  } finally {
+    trainer.dispose();
+    net.dispose();
+    tf.dispose([x, y]);
+  }
 }
 
 /**
- * Images/s of one SGD training step (batch 64 by default) of network R's FP twin and Group-Net R,
- * on wasm with our gradient kernels, on the stock cpu backend, and in PyTorch (1 thread) when
- * `/usr/bin/python3` has torch — all in one run, so the ratios compare like with like.
+ * Images/s of one SGD training step (batch 64 by default) of network R's FP twin and Group-Net R:
+ * the native training kernels at 1 and 2 threads, the wasm composites, the stock cpu backend, and
+ * PyTorch at 1 and 2 threads when `/usr/bin/python3` has torch — all in one run, so the ratios
+ * compare like with like. The wasm runs come last: the wasm heap only grows, so peak memory read
+ * after the native runs is theirs alone.
  */
 export async function benchTrainStep(options: TrainStepBenchOptions = {}): Promise<TrainStepBenchResult> {
   const batch = options.batch ?? 64;
   const cpuBatch = options.cpuBatch ?? 8;
   const steps = options.steps ?? 5;
   const models = options.models ?? TRAIN_STEP_MODELS;
+  const threads = options.threads ?? [1, 2];
   const torchVersion = options.torch === false ? null : peerTorchVersion();
-  const progress = (options.progress ?? silentProgress).start('train-step', models.length * 3);
+  const native = await nativeAvailable();
+  const perModel = threads.length * 2 + 3;
+  const progress = (options.progress ?? silentProgress).start('train-step', models.length * perModel);
   let done = 0;
   const results: ModelTrainStepResult[] = [];
   for (const model of models) {
-    const r: ModelTrainStepResult = { model, wasmImagesPerSec: await timeOn('wasm', model, batch, steps, 2) };
+    const r: ModelTrainStepResult = { model, wasmImagesPerSec: 0, ratios: {}, peakRssMb: { wasm: 0 } };
+    if (native) {
+      r.native = [];
+      for (const t of threads) {
+        r.native.push({ threads: t, imagesPerSec: await timeOn({ kernels: 'native', threads: t }, model, batch, steps) });
+        progress.update(++done, { model, native: t });
+      }
+      r.peakRssMb.native = peakRssMb();
+      if (options.profile) r.profile = await profileNative(model, batch);
+    }
+    done += native ? 1 : threads.length + 1;
+    r.wasmImagesPerSec = await timeOn({ kernels: 'wasm' }, model, batch, steps);
+    r.peakRssMb.wasm = peakRssMb();
     progress.update(++done, { model, wasm: r.wasmImagesPerSec });
     if (options.cpu !== false && model === 'fp') {
-      r.cpuImagesPerSec = await timeOn('cpu', model, cpuBatch, 1, 0);
-      r.speedupVsCpu = r.wasmImagesPerSec / r.cpuImagesPerSec;
+      await selectBackend('cpu');
+      r.cpuImagesPerSec = timeTrainStep(buildPreset(model), { batch: cpuBatch, steps: 1, warmup: 0 }).imagesPerSec;
     }
     progress.update(++done, { model, cpu: r.cpuImagesPerSec ?? '-' });
     if (torchVersion !== null) {
-      const peer = runPeerScript<{ imagesPerSec: number }>(TORCH_SCRIPT, ['--model', model, '--batch', String(batch), '--steps', String(steps)]);
-      r.torchImagesPerSec = peer.imagesPerSec;
-      r.ratioVsTorch = r.wasmImagesPerSec / peer.imagesPerSec;
+      r.torch = [];
+      for (const t of threads) {
+        const peer = runPeerScript<{ imagesPerSec: number }>(TORCH_SCRIPT, [
+          '--model',
+          model,
+          '--batch',
+          String(batch),
+          '--steps',
+          String(steps),
+          '--threads',
+          String(t),
+        ]);
+        r.torch.push({ threads: t, imagesPerSec: peer.imagesPerSec });
+        progress.update(++done, { model, torch: t });
+      }
+    } else {
+      done += threads.length;
     }
-    progress.update(++done, { model, torch: r.torchImagesPerSec ?? '-' });
+    r.ratios = trainStepRatios(r);
     results.push(r);
   }
   progress.stop();
   await selectBackend('wasm');
-  const fp = results.find((r) => r.model === 'fp') ?? results[0]!;
-  return { ...fp, batch, cpuBatch, machine: describeMachine(), torchVersion, models: results };
+  return { batch, cpuBatch, machine: describeMachine(), torchVersion, models: results };
+}
+
+function rateAt(rates: ThreadedRate[] | undefined, threads: number): number | undefined {
+  return rates?.find((r) => r.threads === threads)?.imagesPerSec;
+}
+
+function quotient(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined || b === undefined || b === 0 ? undefined : a / b;
+}
+
+/** The ratios a model's rates give (see ModelTrainStepResult.ratios). */
+export function trainStepRatios(r: Omit<ModelTrainStepResult, 'ratios'>): ModelTrainStepResult['ratios'] {
+  const n1 = rateAt(r.native, 1);
+  const n2 = rateAt(r.native, 2);
+  const t1 = rateAt(r.torch, 1);
+  const t2 = rateAt(r.torch, 2);
+  const ratios: ModelTrainStepResult['ratios'] = {};
+  const set = (key: keyof ModelTrainStepResult['ratios'], v: number | undefined) => {
+    if (v !== undefined) ratios[key] = v;
+  };
+  set('nativeVsTorch1', quotient(n1, t1));
+  set('nativeVsTorch2', quotient(n2, t2));
+  set('nativeTwoThreadsVsOne', quotient(n2, n1));
+  set('nativeVsWasm', quotient(n1, r.wasmImagesPerSec));
+  set('wasmVsTorch1', quotient(r.wasmImagesPerSec, t1));
+  set('wasmVsCpu', quotient(r.wasmImagesPerSec, r.cpuImagesPerSec));
+  return ratios;
 }

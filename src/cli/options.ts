@@ -1,14 +1,38 @@
 import type { Argv } from 'yargs';
 import { RunDirectoryError, UsageError } from '../util/errors.js';
-import { BACKEND_CHOICES, selectBackend, type BackendChoice, type BackendRequest } from '../backend/select.js';
+import {
+  BACKEND_CHOICES,
+  selectBackend,
+  TRAINING_KERNEL_CHOICES,
+  type BackendChoice,
+  type BackendRequest,
+  type TrainingKernelRequest,
+} from '../backend/index.js';
 
-/** `--backend` for every command that computes with tfjs. */
+/** `--backend`, and on wasm `--kernels` and `--threads`, for every command that computes with tfjs. */
 export function withBackendOption<T>(y: Argv<T>) {
-  return y.option('backend', {
-    choices: BACKEND_CHOICES,
-    default: 'auto' as BackendRequest,
-    describe: 'tfjs backend: auto tries tensorflow-gpu, tensorflow, wasm, cpu in that order',
-  });
+  return y
+    .option('backend', {
+      choices: BACKEND_CHOICES,
+      default: 'auto' as BackendRequest,
+      describe: 'tfjs backend: auto tries tensorflow-gpu, tensorflow, wasm, cpu in that order',
+    })
+    .option('kernels', {
+      choices: TRAINING_KERNEL_CHOICES,
+      default: 'auto' as TrainingKernelRequest,
+      describe: 'kernels that train on the wasm backend: native (the C addon, threads), wasm (the JS composites), auto = native when the addon runs here',
+    })
+    .option('threads', {
+      type: 'number',
+      describe: 'threads of the native kernels in this process (default: every core; evaluation workers share the cores)',
+    });
+}
+
+/** What `withBackendOption` parses. */
+export interface BackendArgs {
+  backend: BackendRequest;
+  kernels: TrainingKernelRequest;
+  threads?: number;
 }
 
 /** `--json`: machine-readable result on stdout, nothing else there. */
@@ -16,12 +40,22 @@ export function withJsonOption<T>(y: Argv<T>) {
   return y.option('json', { type: 'boolean', default: false, describe: 'print the result as JSON on stdout' });
 }
 
-/** Select the backend and say which one on stderr (stdout stays clean for --json). */
-export async function useBackend(requested: BackendRequest): Promise<BackendChoice> {
-  const choice = await selectBackend(requested);
+/** Select the backend (and its training kernels) and say which on stderr (stdout stays clean for --json). */
+export async function useBackend(args: BackendArgs): Promise<BackendChoice> {
+  checkNumber('threads', args.threads, { integer: true, min: 1, below: 65 });
+  const choice = await selectBackend(args.backend, { kernels: args.kernels, ...(args.threads !== undefined ? { threads: args.threads } : {}) });
   const skipped = choice.skipped.length > 0 ? ` (skipped: ${choice.skipped.map((s) => s.name).join(', ')})` : '';
-  process.stderr.write(`groupnas: backend ${choice.name}${skipped}\n`);
+  process.stderr.write(`groupnas: backend ${choice.name}${skipped}${trainingKernelsText(choice)}\n`);
   return choice;
+}
+
+/** `, native training kernels (avx512, 2 threads)` / `, wasm training kernels (why)`, or nothing off wasm. */
+export function trainingKernelsText(choice: BackendChoice): string {
+  const t = choice.training;
+  if (t === undefined) return '';
+  return t.kind === 'native'
+    ? `, native training kernels (${t.path}, ${t.threads} thread${t.threads === 1 ? '' : 's'})`
+    : `, wasm training kernels (${t.reason})`;
 }
 
 export function printJson(value: unknown): void {

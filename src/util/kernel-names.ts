@@ -36,3 +36,25 @@ export const MIX_BASES = 'GroupnasMixBases';
 
 /** Its gradient. Inputs [W, x_0 … x_{K−1}, ∂x̃_0 … ∂x̃_{J−1}]; outputs [∂W, ∂x_0 … ∂x_{K−1}]. */
 export const MIX_BASES_GRAD = 'GroupnasMixBasesGrad';
+
+/**
+ * One optimizer update of one parameter (src/nn/optim), fused. Inputs `w`, `grad`, `s0` (and `s1`:
+ * the rule's slots in its order); attribute `rule` (see OptimizerStepRule); outputs [w', s0' (, s1')].
+ */
+export const OPTIMIZER_STEP = 'GroupnasOptimizerStep';
+
+/** An update rule with its constants for one step (`kind`: 0 sgd-nesterov, 1 adam). */
+export type OptimizerStepRule =
+  | { kind: 0; learningRate: number; weightDecay: number; momentum: number }
+  | {
+      kind: 1;
+      learningRate: number;
+      weightDecay: number;
+      beta1: number;
+      beta2: number;
+      oneMinusBeta1: number;
+      oneMinusBeta2: number;
+      c1: number;
+      c2: number;
+      epsilon: number;
+    };

@@ -131,6 +131,8 @@ export interface NativeAddon {
     threads: number,
     bits: Int32Array,
   ): void;
+  /** One parameter's optimizer update (native/src/optimizer-step.c); `rule` as OPTIMIZER_STEP's attribute. */
+  optimizerStep(rule: object, w: Float32Array, grad: Float32Array, slots: Float32Array[], outW: Float32Array, outSlots: Float32Array[], threads: number): void;
   /** Advise the kernel to back `buffer` (the wasm heap) with transparent huge pages; returns the bytes advised. */
   adviseHugePages(buffer: ArrayBuffer): number;
   /** x̃_j = Σ_k W[j,k]·x_k over maps of one size (native/src/mix-train.c). */

@@ -82,6 +82,7 @@ export const {
   ones,
   onesLike,
   pad,
+  profile,
   randomNormal,
   randomUniform,
   ready,

@@ -12,11 +12,6 @@ export function rememberStockKernel(config: tf.KernelConfig): void {
   if (!stock.has(config.kernelName)) stock.set(config.kernelName, config);
 }
 
-/** The stock wasm kernel recorded for `kernelName`, if any. */
-export function stockKernel(kernelName: string): tf.KernelConfig | undefined {
-  return stock.get(kernelName);
-}
-
 /** Run the stock wasm kernel `kernelName`. */
 export function runStockKernel(kernelName: string, args: { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs?: object }): tf.TensorInfo {
   const config = stock.get(kernelName);

@@ -43,7 +43,8 @@ export function openNativeTraining(threads = defaultTrainingThreads()): NativeTr
     throw new NotAvailableError('native training kernels: the built addon predates them; rebuild it with `npm run build:native`');
   }
   const paths = addon.trainPaths();
-  const forced = process.env.GROUPNAS_NATIVE_PATH;
+  // GROUPNAS_NATIVE_PATH names the packed engine's paths too; its popcnt path has no float kernels of its own
+  const forced = process.env.GROUPNAS_NATIVE_PATH === 'popcnt' ? 'portable' : process.env.GROUPNAS_NATIVE_PATH;
   const path = (forced !== undefined && forced !== '' ? forced : paths[0]) as NativeTrainingPath | undefined;
   if (path === undefined || !paths.includes(path)) {
     throw new NotAvailableError(`native training kernels: path '${String(path)}' is not available on this CPU (available: ${paths.join(', ') || 'none'})`);

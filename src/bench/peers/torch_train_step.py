@@ -2,7 +2,7 @@
 
 Builds the same networks as groupnas (DESIGN §3): the full-precision twin of network R
 and, with --model groupnet-k5, Group-Net R (K=5 bases, one-block groups, soft connections,
-1-bit sign activations with STE, weights alpha*sign(W)). Runs on one thread.
+1-bit sign activations with STE, weights alpha*sign(W)). Runs on --threads threads (default 1).
 Prints one JSON line: {"model", "batch", "imagesPerSec", "stepMs", "torch", "threads"}.
 """
 import argparse
@@ -130,12 +130,13 @@ def peer_arguments(default_batch):
     ap.add_argument('--model', default='fp', choices=['fp', 'groupnet-k5'])
     ap.add_argument('--batch', type=int, default=default_batch)
     ap.add_argument('--width-mult', type=float, default=1.0)
+    ap.add_argument('--threads', type=int, default=1, help='torch.set_num_threads')
     return ap
 
 
 def seeded_net(args):
-    """The network --model names, on one thread, with seed-0 weights (so every peer times the same net)."""
-    torch.set_num_threads(1)
+    """The network --model names, on --threads threads, with seed-0 weights (so every peer times the same net)."""
+    torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     return Net(0 if args.model == 'fp' else 5, args.width_mult)
 

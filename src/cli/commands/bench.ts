@@ -3,7 +3,7 @@ import { benchBackendKernels, formatBackendKernels } from '../../bench/backend-k
 import { benchKernels, formatKernelsReport } from '../../bench/kernels.js';
 import { formatNativeBench, runNativeBench } from '../../bench/native-engine.js';
 import { defaultBenchLayers } from '../../bench/kernel-layers.js';
-import { benchTrainStep, TRAIN_STEP_MODELS, type TrainStepBenchResult, type TrainStepModel } from '../../bench/train-step.js';
+import { benchTrainStep, TRAIN_STEP_MODELS, type ThreadedRate, type TrainStepBenchResult, type TrainStepModel } from '../../bench/train-step.js';
 import { benchEvaluatePool, formatEvaluatePoolReport } from '../../bench/evaluate-pool.js';
 import { benchSupernetSteps, formatSupernetSteps } from '../../bench/supernet-step.js';
 import { describeMachine } from '../../util/machine.js';
@@ -19,32 +19,45 @@ interface TrainStepArgs {
   cpu: boolean;
   'cpu-batch': number;
   torch: boolean;
+  profile: boolean;
 }
 
 const ratio = (v: number | undefined, digits = 2): string => (v === undefined ? '-' : `${v.toFixed(digits)}×`);
 const rate = (v: number | undefined): string => (v === undefined ? '-' : v >= 10 ? v.toFixed(1) : v.toPrecision(2));
+const at = (rates: ThreadedRate[] | undefined, threads: number): number | undefined => rates?.find((r) => r.threads === threads)?.imagesPerSec;
 
 function printTrainStep(r: TrainStepBenchResult): void {
   console.log(
-    `train step, batch ${r.batch} (cpu backend: one step of ${r.cpuBatch}), one thread each — ${r.machine.cpu}, ${r.machine.simd.join(' ')}, node ` +
-      `${r.machine.node}, torch ${r.torchVersion ?? 'absent'}`,
+    `train step, batch ${r.batch} (cpu backend: one step of ${r.cpuBatch}) — ${r.machine.cpu}, ${r.machine.simd.join(' ')}, node ${r.machine.node}, ` +
+      `torch ${r.torchVersion ?? 'absent'}`,
   );
-  console.log('model         wasm img/s   cpu img/s   wasm/cpu   torch img/s   wasm/torch');
+  console.log('images/s      native 1t  native 2t   wasm   torch 1t  torch 2t | native/torch 1t  2t/2t  native 2t/1t  native/wasm  peak RSS MB (native, wasm)');
   for (const m of r.models) {
     console.log(
-      `${m.model.padEnd(13)} ${rate(m.wasmImagesPerSec).padStart(10)} ${rate(m.cpuImagesPerSec).padStart(11)} ${ratio(m.speedupVsCpu, 0).padStart(10)} ` +
-        `${rate(m.torchImagesPerSec).padStart(13)} ${ratio(m.ratioVsTorch).padStart(12)}`,
+      `${m.model.padEnd(13)} ${rate(at(m.native, 1)).padStart(9)} ${rate(at(m.native, 2)).padStart(10)} ${rate(m.wasmImagesPerSec).padStart(6)} ` +
+        `${rate(at(m.torch, 1)).padStart(10)} ${rate(at(m.torch, 2)).padStart(9)} | ${ratio(m.ratios.nativeVsTorch1).padStart(15)} ` +
+        `${ratio(m.ratios.nativeVsTorch2).padStart(6)} ${ratio(m.ratios.nativeTwoThreadsVsOne).padStart(13)} ${ratio(m.ratios.nativeVsWasm, 1).padStart(12)}  ` +
+        `${m.peakRssMb.native?.toFixed(0) ?? '-'}, ${m.peakRssMb.wasm.toFixed(0)}`,
     );
+  }
+  for (const m of r.models) {
+    if (m.profile === undefined) continue;
+    console.log(`\nprofile of one native step (1 thread), ${m.model}: ${m.profile.stepMs.toFixed(0)} ms`);
+    for (const k of m.profile.kernels.slice(0, 15)) {
+      console.log(`  ${k.kernel.padEnd(36)} ${k.ms.toFixed(1).padStart(8)} ms ${String(k.calls).padStart(5)} calls ${(100 * k.share).toFixed(1).padStart(5)}%`);
+    }
   }
 }
 
 const trainStep: CommandModule<object, TrainStepArgs> = {
   command: 'train-step',
-  describe: 'Images/s of one SGD training step of network R (FP twin and Group-Net K=5): wasm with our kernels vs stock cpu vs PyTorch',
+  describe:
+    'Images/s of one SGD training step of network R (FP twin and Group-Net K=5): native training kernels at 1 and 2 threads, the wasm composites, stock cpu and PyTorch at 1 and 2 threads',
   builder: (y) =>
     withJsonOption(y)
       .option('batch', { type: 'number', default: 64, describe: 'images per step' })
-      .option('steps', { type: 'number', default: 5, describe: 'timed steps (median) on wasm and in PyTorch' })
+      .option('steps', { type: 'number', default: 5, describe: 'timed steps (median) on native, wasm and in PyTorch' })
+      .option('profile', { type: 'boolean', default: false, describe: 'also profile one native step per model, by kernel (the next bottleneck)' })
       .option('model', { type: 'array', choices: TRAIN_STEP_MODELS, default: [...TRAIN_STEP_MODELS] as TrainStepModel[], describe: 'models to measure' })
       .option('cpu', { type: 'boolean', default: true, describe: 'also time one step on the stock cpu backend (slow; --no-cpu skips)' })
       .option('cpu-batch', { type: 'number', default: 8, describe: 'images in the one cpu-backend step (its cost is linear in the batch)' })
@@ -61,6 +74,7 @@ const trainStep: CommandModule<object, TrainStepArgs> = {
       cpu: argv.cpu,
       cpuBatch: argv['cpu-batch'],
       torch: argv.torch,
+      profile: argv.profile,
       progress: progressBars(),
     });
     if (argv.json) printJson(result);

@@ -1,11 +1,9 @@
 import type { Argv, CommandModule } from 'yargs';
-import type { BackendRequest } from '../../backend/select.js';
 import type { SegmentationMetrics } from '../../nn/index.js';
 import { evaluateRun } from '../../train/training-run.js';
-import { printJson, useBackend, withBackendOption, withJsonOption } from '../options.js';
+import { printJson, useBackend, withBackendOption, withJsonOption, type BackendArgs } from '../options.js';
 
-interface EvalArgs {
-  backend: BackendRequest;
+interface EvalArgs extends BackendArgs {
   json: boolean;
   run: string;
 }
@@ -26,7 +24,7 @@ const evaluate: CommandModule<object, EvalArgs> = {
   describe: "Test accuracy of a training run's last checkpoint (segmentation: mIoU, pixel accuracy and IoU per class)",
   builder: (y) => withJsonOption(withBackendOption(y)).option('run', { type: 'string', demandOption: true, describe: 'run directory' }) as Argv<EvalArgs>,
   handler: async (argv) => {
-    await useBackend(argv.backend);
+    await useBackend(argv);
     const r = evaluateRun(argv.run);
     if (argv.json) printJson(r);
     else if (r.segmentation) console.log(segmentationReport(r.segmentation, r.classes, r.count, r.epoch));

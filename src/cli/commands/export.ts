@@ -1,14 +1,12 @@
 import type { Argv, CommandModule } from 'yargs';
-import type { BackendRequest } from '../../backend/select.js';
 import { exportRunOnnx, type ExportedOnnxModel } from '../../train/export-onnx.js';
 import { exportRunModel, type ExportedModel } from '../../train/export-packed.js';
-import { printJson, useBackend, withBackendOption, withJsonOption } from '../options.js';
+import { printJson, useBackend, withBackendOption, withJsonOption, type BackendArgs } from '../options.js';
 
 const FORMATS = ['gnb', 'onnx'] as const;
 type ExportFormat = (typeof FORMATS)[number];
 
-interface ExportArgs {
-  backend: BackendRequest;
+interface ExportArgs extends BackendArgs {
   json: boolean;
   run: string;
   out: string;
@@ -41,7 +39,7 @@ const exportCommand: CommandModule<object, ExportArgs> = {
       .example('$0 export --run runs/my-run --out model.onnx', 'for onnxruntime and other ONNX runtimes') as Argv<ExportArgs>,
   handler: async (argv) => {
     const format = formatOf(argv);
-    await useBackend(argv.backend);
+    await useBackend(argv);
     const written = format === 'onnx' ? onnxSummary(exportRunOnnx(argv.run, argv.out)) : gnbSummary(exportRunModel(argv.run, argv.out));
     if (argv.json) {
       printJson({ format, ...written });

@@ -1,14 +1,12 @@
 import type { Argv, CommandModule } from 'yargs';
-import type { BackendRequest } from '../../backend/select.js';
 import { getTable, reproduceTable, resultsMarkdown, TABLE_NAMES, UNDISTILLED_PRESET, type ReproduceBudget, type TableName } from '../../reproduce/index.js';
 import { DEFAULT_TRAINING } from '../../train/training-options.js';
 import { UsageError } from '../../util/errors.js';
-import { printJson, useBackend, withBackendOption, withJsonOption } from '../options.js';
+import { printJson, useBackend, withBackendOption, withJsonOption, type BackendArgs } from '../options.js';
 import { progressBars } from '../progress-bar.js';
 
-interface ReproduceArgs {
+interface ReproduceArgs extends BackendArgs {
   table: TableName;
-  backend: BackendRequest;
   json: boolean;
   data: string;
   'width-mult': number;
@@ -98,7 +96,7 @@ const reproduce: CommandModule<object, ReproduceArgs> = {
       ) as Argv<ReproduceArgs>,
   handler: async (argv) => {
     const seeds = parseSeeds(argv.seeds);
-    await useBackend(argv.backend);
+    await useBackend(argv);
     const budget: ReproduceBudget = {
       backbone: 'resnet-r',
       widthMultiplier: argv['width-mult'],

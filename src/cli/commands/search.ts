@@ -1,5 +1,4 @@
 import type { Argv, CommandModule } from 'yargs';
-import type { BackendRequest } from '../../backend/select.js';
 import { costModelFor } from '../../search/cost-model.js';
 import { EvaluationInterrupted, type CandidateRecord } from '../../search/evaluate/index.js';
 import { readSearchConfig, type SearchCandidate } from '../../search/search-directory.js';
@@ -9,13 +8,12 @@ import { searchPipeline } from '../../search/search-pipeline.js';
 import type { SearchConfig } from '../../space/config.js';
 import { UsageError } from '../../util/errors.js';
 import { bundledConfigNames, DEFAULT_CONFIG_FILE, loadConfig } from '../../space/config-file.js';
-import { checkNumber, namingRunFlags, printJson, useBackend, withBackendOption, withJsonOption } from '../options.js';
+import { checkNumber, namingRunFlags, printJson, useBackend, withBackendOption, withJsonOption, type BackendArgs } from '../options.js';
 import cliProgress from 'cli-progress';
 import type { ProgressReporter } from '../../util/progress.js';
 import { progressBars } from '../progress-bar.js';
 
-interface SearchArgs {
-  backend: BackendRequest;
+interface SearchArgs extends BackendArgs {
   json: boolean;
   config?: string;
   set?: string[];
@@ -267,7 +265,7 @@ const search: CommandModule<object, SearchArgs> = {
     } catch (err) {
       throw namingRunFlags(err, 'search');
     }
-    await useBackend(argv.backend);
+    await useBackend(argv);
     // Progress goes to stderr with or without --json (bars on a terminal, a line per task otherwise).
     const progress = searchProgress();
     const log = (line: string) => process.stderr.write(`groupnas: ${line}\n`);

@@ -1,14 +1,12 @@
 import type { Argv, CommandModule } from 'yargs';
-import type { BackendRequest } from '../../backend/select.js';
 import { teacherArch } from '../../distill/index.js';
 import { teacherTrainingOptions } from '../../train/teacher-run.js';
 import { DEFAULT_CONFIG_FILE, loadConfig } from '../../space/index.js';
 import { trainArch } from '../../train/training-run.js';
-import { printJson, useBackend, withBackendOption, withJsonOption } from '../options.js';
+import { printJson, useBackend, withBackendOption, withJsonOption, type BackendArgs } from '../options.js';
 import { progressBars } from '../progress-bar.js';
 
-interface TeacherArgs {
-  backend: BackendRequest;
+interface TeacherArgs extends BackendArgs {
   json: boolean;
   config: string;
   set: string[];
@@ -32,7 +30,7 @@ const teacher: CommandModule<object, TeacherArgs> = {
         describe: 'run directory of the teacher (pass it to train/search with --teacher)',
       }) as Argv<TeacherArgs>,
   handler: async (argv) => {
-    await useBackend(argv.backend);
+    await useBackend(argv);
     const config = loadConfig(argv.config, argv.set);
     const r = trainArch(teacherArch(config), teacherTrainingOptions(config), argv.out, progressBars());
     if (argv.json) printJson({ dir: r.dir, testAccuracy: r.final.accuracy, history: r.history });

@@ -1,14 +1,12 @@
 import type { Argv, CommandModule } from 'yargs';
-import type { BackendRequest } from '../../backend/select.js';
 import { loadDataset } from '../../data/index.js';
 import { DEFAULT_TRAINING, type TrainingOptions } from '../../train/training-options.js';
 import { resumeTraining, trainArch, type TrainingResult } from '../../train/training-run.js';
 import { archFromArgs, withArchOptions, type ArchArgs } from '../arch-option.js';
-import { checkNumber, printJson, useBackend, withBackendOption, withJsonOption } from '../options.js';
+import { checkNumber, printJson, useBackend, withBackendOption, withJsonOption, type BackendArgs } from '../options.js';
 import { progressBars } from '../progress-bar.js';
 
-interface TrainArgs extends ArchArgs {
-  backend: BackendRequest;
+interface TrainArgs extends ArchArgs, BackendArgs {
   json: boolean;
   data: string;
   epochs: number;
@@ -128,7 +126,7 @@ const train: CommandModule<object, TrainArgs> = {
     // A segmentation preset is sized to its scenes, so the data set comes first.
     const dataset = argv.resume === undefined && argv.task === 'segmentation' ? loadDataset({ data: argv.data }) : undefined;
     const arch = argv.resume === undefined ? archFromArgs(argv, dataset && { shape: dataset.shape, classes: dataset.classes.length }) : undefined;
-    await useBackend(argv.backend);
+    await useBackend(argv);
     const progress = progressBars();
     if (arch === undefined) {
       report(resumeTraining(argv.resume!, progress), argv.json);

@@ -1,4 +1,5 @@
 import * as tf from '../../util/tfjs.js';
+import type { OptimizerStepRule } from '../../util/kernel-names.js';
 import type { OptimizedParameter } from './optimizer.js';
 import { SlotOptimizer } from './slot-optimizer.js';
 
@@ -30,5 +31,21 @@ export class Adam extends SlotOptimizer {
     v.assign(tf.add(tf.mul(v, this.beta2), tf.mul(tf.square(g), 1 - this.beta2)));
     const update = tf.div(tf.div(m, c1), tf.add(tf.sqrt(tf.div(v, c2)), this.epsilon));
     w.assign(tf.sub(w, tf.mul(update, learningRate)));
+  }
+
+  protected rule(learningRate: number, step: number): OptimizerStepRule {
+    const t = step + 1;
+    return {
+      kind: 1,
+      learningRate,
+      weightDecay: 0,
+      beta1: this.beta1,
+      beta2: this.beta2,
+      oneMinusBeta1: 1 - this.beta1,
+      oneMinusBeta2: 1 - this.beta2,
+      c1: 1 - this.beta1 ** t,
+      c2: 1 - this.beta2 ** t,
+      epsilon: this.epsilon,
+    };
   }
 }

@@ -1,4 +1,5 @@
 import * as tf from '../../util/tfjs.js';
+import type { OptimizerStepRule } from '../../util/kernel-names.js';
 import type { OptimizedParameter } from './optimizer.js';
 import { SlotOptimizer } from './slot-optimizer.js';
 
@@ -23,5 +24,9 @@ export class SgdNesterov extends SlotOptimizer {
     const nextBuf = tf.add(tf.mul(buf, mu), g);
     buf.assign(nextBuf);
     w.assign(tf.sub(w, tf.mul(tf.add(g, tf.mul(nextBuf, mu)), learningRate)));
+  }
+
+  protected rule(learningRate: number): OptimizerStepRule {
+    return { kind: 0, learningRate, weightDecay: 0, momentum: this.momentum };
   }
 }

@@ -11,7 +11,7 @@
  * (see worker-file.ts), also when the pool itself runs from TypeScript sources under vitest.
  */
 import { parentPort, threadId, workerData, type MessagePort } from 'node:worker_threads';
-import { selectBackend, type ConcreteBackend } from '../../backend/select.js';
+import { selectBackend, type ConcreteBackend, type TrainingKernelOptions } from '../../backend/index.js';
 import { silentProgress } from '../../util/progress.js';
 import { workUnderCallersLock } from '../../util/run-lock.js';
 import { trainCandidate, type CandidateTask, type TrainedCandidate } from './candidate-task.js';
@@ -23,6 +23,8 @@ import { rehearse, type WarmUp } from './warm-up.js';
 /** What every worker of a pool starts with (piscina's `workerData`). */
 export interface WorkerSetup {
   backend: ConcreteBackend;
+  /** On wasm: which kernels train and with how many threads (the pool divides the cores among its workers). */
+  training: TrainingKernelOptions;
   /** Rehearse this before the first task (omitted: the first task pays the thread's start-up). */
   warmUp?: WarmUp;
   /** Element 0 counts the pool's prepared workers: readable by the main thread even while it is busy. */
@@ -90,7 +92,7 @@ async function prepare(setup: WorkerSetup | undefined): Promise<WorkerReady> {
     return ready({ backendError: 'the evaluation worker was started without its setup (workerData); start it through startEvaluationPool' });
   }
   try {
-    await selectBackend(setup.backend);
+    await selectBackend(setup.backend, setup.training);
   } catch (err) {
     return ready({ backendError: firstLine(err) });
   }

@@ -9,7 +9,7 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import type { ConcreteBackend } from '../../backend/select.js';
+import { defaultTrainingThreads, type ConcreteBackend, type TrainingKernelOptions } from '../../backend/index.js';
 import { UsageError } from '../../util/errors.js';
 import type { TrainedCandidate } from './candidate-task.js';
 import { firstLine } from './first-line.js';
@@ -23,6 +23,8 @@ export interface EvaluationPoolOptions {
   workers: number;
   /** tfjs backend of every worker (default `wasm`). */
   backend?: ConcreteBackend;
+  /** On wasm, the kernels that train (default auto) and threads per worker (default: the cores shared among the workers). */
+  training?: TrainingKernelOptions;
   /**
    * JS heap limit of each worker in MiB (default: Node's). A worker past it is stopped and its task
    * counted as failed like a dead worker. tfjs's wasm heap and typed arrays are not counted here.
@@ -64,6 +66,7 @@ export class EvaluationPool {
     this.warmsUp = options.warmUp !== undefined;
     const setup: WorkerSetup = {
       backend: this.backend,
+      training: { ...options.training, threads: options.training?.threads ?? defaultTrainingThreads(options.workers) },
       ...(options.warmUp ? { warmUp: options.warmUp, rehearsalTurns: new Int32Array(new SharedArrayBuffer(8)) } : {}),
       preparedCount: this.preparedCount,
     };

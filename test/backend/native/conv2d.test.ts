@@ -1,10 +1,10 @@
 // The native training convolutions (Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter on the wasm
 // backend) against a float64 reference on randomized geometries — kernels 1/3/5 and non-square,
 // strides 1–2, dilations 1–8, every padding mode, batch 1 and odd batches, channel counts that are
-// not multiples of 16 or 32 — to 1e-5 relative; bit-identical for any thread count; the wasm
-// kernels come back exactly when asked for. Skipped, saying why, when the addon is not built.
+// not multiples of 16 or 32 — to 1e-5 relative; the forward bit-identical to XNNPACK's; bit-identical
+// for any thread count; the wasm kernels come back exactly when asked for. Skipped, saying why, when the addon is not built.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../helpers/tfjs.js';
 import '@tensorflow/tfjs-backend-wasm';
 import { convGeometry, type ConvGeometry } from '../../../src/backend/kernels/conv-geometry.js';
 import { openNativeTraining } from '../../../src/backend/native/native-training.js';
@@ -104,6 +104,20 @@ describe.skipIf(reason !== undefined)('native training convolutions (wasm backen
     expect(maxRelativeError(y!, reference(g, 'forward', x.values, w.values))).toBeLessThan(TOLERANCE);
     expect(maxRelativeError(dx!, reference(g, 'input', dy.values, w.values))).toBeLessThan(TOLERANCE);
     expect(maxRelativeError(dw!, reference(g, 'filter', x.values, dy.values))).toBeLessThan(TOLERANCE);
+  });
+
+  it("computes the forward exactly as tfjs-wasm's XNNPACK does, bit for bit (so inference, the packed engine and ONNX agree)", async () => {
+    for (const [i, c] of cases.entries()) {
+      const rng = createRng(700 + i);
+      const x = randomHostTensor(rng, inputShape(c));
+      const w = randomHostTensor(rng, filterShape(c));
+      const attrs = { strides: c.stride, dilations: c.dilation, pad: c.pad, dataFormat: c.dataFormat };
+      const native = await runKernelOn('wasm', 'Conv2D', { x, filter: w }, attrs);
+      useTrainingKernels('wasm');
+      const xnnpack = await runKernelOn('wasm', 'Conv2D', { x, filter: w }, attrs);
+      useTrainingKernels('native');
+      expect(Buffer.from(native.buffer).equals(Buffer.from(xnnpack.buffer)), describeCase(c)).toBe(true);
+    }
   });
 
   it('gives bit-identical results with 1, 2 and 3 threads', async () => {

@@ -1,0 +1,153 @@
+// The fused training ops on the native kernels against the stock-op compositions they replace
+// (nn's batchNormTraining, signConv2d, mixBases computed with --kernels wasm): values and every
+// gradient to 1e-5 relative (the optimizer updates bit for bit), on shapes whose channel counts are not multiples of 16 or 32, odd
+// batches and every padding the models use; bit-identical for 1, 2 and 3 threads; nothing leaks.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '../../helpers/tfjs.js';
+import { openNativeTraining } from '../../../src/backend/native/native-training.js';
+import { useTrainingKernels } from '../../../src/backend/register-wasm-kernels.js';
+import { selectBackend } from '../../../src/backend/select.js';
+import { batchNormTraining } from '../../../src/nn/layers/batch-norm-training.js';
+import { signConv2d } from '../../../src/nn/layers/sign-conv2d.js';
+import { mixBases } from '../../../src/nn/mix-bases.js';
+import { stopGradient } from '../../../src/nn/stop-gradient.js';
+import { magnitudeAwareSign } from '../../../src/nn/quantizers/magnitude-aware-sign.js';
+import { Adam } from '../../../src/nn/optim/adam.js';
+import type { OptimizedParameter } from '../../../src/nn/optim/optimizer.js';
+import { SgdNesterov } from '../../../src/nn/optim/sgd-nesterov.js';
+import type { SlotOptimizer } from '../../../src/nn/optim/slot-optimizer.js';
+import { createRng } from '../../../src/util/random.js';
+import { maxRelativeError, randomHostTensor, type HostTensor } from '../kernels/compare-backends.js';
+import { nativeTrainingUnavailable, sameBits } from './native-status.js';
+
+const TOLERANCE = 1e-5;
+const reason = nativeTrainingUnavailable();
+
+/** f's value and its gradients wrt every input, on the kernels `kind`, as host arrays; checks nothing leaks. */
+async function valueAndGrads(kind: 'native' | 'wasm', inputs: HostTensor[], f: (...xs: tf.Tensor[]) => tf.Tensor): Promise<Float32Array[]> {
+  useTrainingKernels(kind);
+  const before = tf.memory().numTensors;
+  const results = tf.tidy(() => {
+    const xs = inputs.map((t) => tf.tensor(t.values, t.shape));
+    // a fixed random cotangent, so every element's gradient counts
+    const { value, grads } = tf.valueAndGrads((...args: tf.Tensor[]) => {
+      const y = f(...args);
+      return tf.sum(tf.mul(y, tf.sin(tf.add(tf.reshape(tf.range(0, y.size), y.shape), 0.5))));
+    })(xs);
+    return [f(...xs), ...grads, value];
+  });
+  const values = await Promise.all(results.map(async (t) => (await t.data()) as Float32Array));
+  tf.dispose(results);
+  expect(tf.memory().numTensors).toBe(before);
+  return values;
+}
+
+async function expectNativeMatchesWasm(inputs: HostTensor[], f: (...xs: tf.Tensor[]) => tf.Tensor): Promise<void> {
+  const native = await valueAndGrads('native', inputs, f);
+  const wasm = await valueAndGrads('wasm', inputs, f);
+  native.forEach((v, i) => expect(maxRelativeError(v, wasm[i]!), `output ${i}`).toBeLessThan(TOLERANCE));
+  // bit-identical for any thread count
+  for (const threads of [2, 3]) {
+    openNativeTraining(threads);
+    const again = await valueAndGrads('native', inputs, f);
+    again.forEach((v, i) => expect(sameBits(v, native[i]!), `output ${i} at ${threads} threads`).toBe(true));
+  }
+  openNativeTraining(1);
+}
+
+describe.skipIf(reason !== undefined)('fused training ops: native kernels vs the stock-op compositions', () => {
+  beforeAll(async () => {
+    await selectBackend('wasm', { kernels: 'native', threads: 1 });
+  });
+  afterAll(async () => {
+    await selectBackend('wasm', { kernels: 'wasm' });
+  });
+
+  it.each([
+    [3, 5, 7, 17],
+    [1, 28, 28, 16],
+    [5, 4, 3, 70],
+  ])('batch norm (training) on %i×%i×%i×%i: y, the batch statistics and dx, dγ, dβ', async (n, h, w, c) => {
+    const rng = createRng(n * 1000 + c);
+    const x = randomHostTensor(rng, [n, h, w, c]);
+    x.values.forEach((v, i) => (x.values[i] = v * 3 + 1.5));
+    const gamma = randomHostTensor(rng, [c]);
+    const beta = randomHostTensor(rng, [c]);
+    await expectNativeMatchesWasm([x, gamma, beta], (xs, g, b) => {
+      const r = batchNormTraining(xs as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D, 1e-5);
+      const stats = tf.concat([r.mean, r.variance]);
+      tf.dispose([r.mean, r.variance]);
+      return tf.concat([tf.reshape(r.y, [-1]), stopGradient(stats)]);
+    });
+  });
+
+  it.each([
+    ['3×3 stride 1, binary weights', [3, 9, 7, 17], [3, 3, 17, 33], 1, 1, true],
+    ['3×3 stride 2, binary weights', [2, 14, 14, 32], [3, 3, 32, 70], 2, 1, true],
+    ['3×3 dilation 2, binary weights', [1, 11, 13, 40], [3, 3, 40, 16], 1, 2, true],
+    ['1×1, binary weights', [5, 6, 6, 33], [1, 1, 33, 17], 1, 1, true],
+    ['3×3, float weights (LBD: Σ scaled binary bases)', [3, 8, 8, 17], [3, 3, 17, 9], 1, 1, false],
+  ] as const)('sign conv, %s: y, dx and dW', async (_what, xShape, wShape, stride, dilation, binary) => {
+    const rng = createRng(xShape[3] * 31 + wShape[3]);
+    const x = randomHostTensor(rng, [...xShape]);
+    x.values.forEach((v, i) => (x.values[i] = i % 97 === 0 ? 0 : v * 1.3)); // zeros: sign(0) = +1
+    const w = randomHostTensor(rng, [...wShape]);
+    const pad = (dilation * (wShape[0] - 1)) / 2;
+    await expectNativeMatchesWasm([x, w], (xs, ws) =>
+      signConv2d(xs as tf.Tensor4D, binary ? magnitudeAwareSign(ws as tf.Tensor4D) : (ws as tf.Tensor4D), stride, pad, dilation),
+    );
+  });
+
+  it.each([
+    ['soft 5×5', 5, 5],
+    ['aggregate 1×3', 1, 3],
+    ['widening 4×2', 4, 2],
+  ] as const)('base mixing, %s: every output and dW, dx_k', async (_what, rows, cols) => {
+    const rng = createRng(rows * 10 + cols);
+    const parts = Array.from({ length: cols }, () => randomHostTensor(rng, [3, 5, 7, 19]));
+    const weights = randomHostTensor(rng, [rows, cols]);
+    await expectNativeMatchesWasm([weights, ...parts], (w, ...xs) => tf.stack(mixBases(xs as tf.Tensor4D[], w as tf.Tensor2D)));
+  });
+});
+
+describe.skipIf(reason !== undefined)('the fused optimizer step', () => {
+  beforeAll(async () => {
+    await selectBackend('wasm', { kernels: 'native', threads: 1 });
+  });
+  afterAll(async () => {
+    await selectBackend('wasm', { kernels: 'wasm' });
+  });
+
+  /** Weights and slots after three updates with `make`'s optimizer on the kernels `kind`. */
+  async function afterUpdates(kind: 'native' | 'wasm', make: (p: OptimizedParameter[]) => SlotOptimizer): Promise<Float32Array[]> {
+    useTrainingKernels(kind);
+    const rng = createRng(11);
+    const host = [randomHostTensor(rng, [3, 3, 17, 33]), randomHostTensor(rng, [70])];
+    const params = host.map((h, i) => ({
+      parameter: { name: `p${i}`, variable: tf.variable(tf.tensor(h.values, h.shape)), decay: i === 0 },
+      weightDecay: i === 0 ? 1e-4 : 0,
+    }));
+    const optimizer = make(params as unknown as OptimizedParameter[]);
+    for (let step = 0; step < 3; step++) {
+      const grads = new Map(params.map((p, i) => [p.parameter.name, tf.tensor(randomHostTensor(rng, host[i]!.shape).values, host[i]!.shape)]));
+      optimizer.apply(grads, 0.05 * (step + 1), step);
+      tf.dispose([...grads.values()]);
+    }
+    const out = [
+      ...params.map((p) => p.parameter.variable.dataSync() as Float32Array),
+      ...Object.values(optimizer.state()).map((t) => t.dataSync() as Float32Array),
+    ];
+    params.forEach((p) => p.parameter.variable.dispose());
+    optimizer.dispose();
+    return out;
+  }
+
+  it.each([
+    ['SGD with Nesterov momentum', (p: OptimizedParameter[]) => new SgdNesterov(p, 0.9)],
+    ['Adam', (p: OptimizedParameter[]) => new Adam(p)],
+  ] as const)('%s: weights and slots bit-identical to the stock-op update', async (_what, make) => {
+    const native = await afterUpdates('native', make);
+    const wasm = await afterUpdates('wasm', make);
+    native.forEach((v, i) => expect(sameBits(v, wasm[i]!), `array ${i}`).toBe(true));
+  });
+});
