@@ -14,10 +14,11 @@ import { timeTrainStep } from './time-train-step.js';
 export const TRAIN_STEP_MODELS = ['fp', 'groupnet-k5'] as const;
 export type TrainStepModel = (typeof TRAIN_STEP_MODELS)[number];
 
-/** Images/s at a number of threads. */
+/** Images/s at a number of threads: the median over the rounds, and each round's own figure. */
 export interface ThreadedRate {
   threads: number;
   imagesPerSec: number;
+  rounds: number[];
 }
 
 export interface ModelTrainStepResult {
@@ -33,7 +34,11 @@ export interface ModelTrainStepResult {
   cpuImagesPerSec?: number;
   /** PyTorch at 1 and 2 threads (torch.set_num_threads), same network and batch, same run. */
   torch?: ThreadedRate[];
-  /** Ours against the peers, each at the same thread count; and our 2 threads against our 1. */
+  /**
+   * Ours against the peers, each at the same thread count; and our 2 threads against our 1. Native and
+   * PyTorch ratios are medians of each round's ratio: the rounds interleave the two, so a slow spell of
+   * a shared machine slows both sides of a ratio alike.
+   */
   ratios: {
     nativeVsTorch1?: number;
     nativeVsTorch2?: number;
@@ -60,6 +65,8 @@ export interface TrainStepBenchOptions {
   batch?: number;
   /** Timed steps (median) on wasm, native and in PyTorch; cpu always takes one. */
   steps?: number;
+  /** Rounds of native and PyTorch measurements, interleaved (default 3); wasm and cpu run once. */
+  rounds?: number;
   models?: readonly TrainStepModel[];
   cpu?: boolean;
   /** Batch of the single cpu-backend step (default 8). */
@@ -129,26 +136,33 @@ export async function benchTrainStep(options: TrainStepBenchOptions = {}): Promi
   const batch = options.batch ?? 64;
   const cpuBatch = options.cpuBatch ?? 8;
   const steps = options.steps ?? 5;
+  const rounds = options.rounds ?? 3;
   const models = options.models ?? TRAIN_STEP_MODELS;
   const threads = options.threads ?? [1, 2];
   const torchVersion = options.torch === false ? null : peerTorchVersion();
   const native = await nativeAvailable();
-  const perModel = threads.length * 2 + 3;
+  const perModel = rounds * threads.length * 2 + 2;
   const progress = (options.progress ?? silentProgress).start('train-step', models.length * perModel);
   let done = 0;
   const results: ModelTrainStepResult[] = [];
   for (const model of models) {
+    const nativeRounds = threads.map((): number[] => []);
+    const torchRounds = threads.map((): number[] => []);
+    for (let round = 0; round < rounds; round++) {
+      for (const [i, t] of threads.entries()) {
+        if (native) nativeRounds[i]!.push(await timeOn({ kernels: 'native', threads: t }, model, batch, steps));
+        progress.update(++done, { model, round: round + 1, native: t });
+        if (torchVersion !== null) torchRounds[i]!.push(torchImagesPerSec(model, batch, steps, t));
+        progress.update(++done, { model, round: round + 1, torch: t });
+      }
+    }
     const r: ModelTrainStepResult = { model, wasmImagesPerSec: 0, ratios: {}, peakRssMb: { wasm: 0 } };
     if (native) {
-      r.native = [];
-      for (const t of threads) {
-        r.native.push({ threads: t, imagesPerSec: await timeOn({ kernels: 'native', threads: t }, model, batch, steps) });
-        progress.update(++done, { model, native: t });
-      }
+      r.native = threads.map((t, i) => threadedRate(t, nativeRounds[i]!));
       r.peakRssMb.native = peakRssMb();
       if (options.profile) r.profile = await profileNative(model, batch);
     }
-    done += native ? 1 : threads.length + 1;
+    if (torchVersion !== null) r.torch = threads.map((t, i) => threadedRate(t, torchRounds[i]!));
     r.wasmImagesPerSec = await timeOn({ kernels: 'wasm' }, model, batch, steps);
     r.peakRssMb.wasm = peakRssMb();
     progress.update(++done, { model, wasm: r.wasmImagesPerSec });
@@ -157,25 +171,6 @@ export async function benchTrainStep(options: TrainStepBenchOptions = {}): Promi
       r.cpuImagesPerSec = timeTrainStep(buildPreset(model), { batch: cpuBatch, steps: 1, warmup: 0 }).imagesPerSec;
     }
     progress.update(++done, { model, cpu: r.cpuImagesPerSec ?? '-' });
-    if (torchVersion !== null) {
-      r.torch = [];
-      for (const t of threads) {
-        const peer = runPeerScript<{ imagesPerSec: number }>(TORCH_SCRIPT, [
-          '--model',
-          model,
-          '--batch',
-          String(batch),
-          '--steps',
-          String(steps),
-          '--threads',
-          String(t),
-        ]);
-        r.torch.push({ threads: t, imagesPerSec: peer.imagesPerSec });
-        progress.update(++done, { model, torch: t });
-      }
-    } else {
-      done += threads.length;
-    }
     r.ratios = trainStepRatios(r);
     results.push(r);
   }
@@ -184,12 +179,33 @@ export async function benchTrainStep(options: TrainStepBenchOptions = {}): Promi
   return { batch, cpuBatch, machine: describeMachine(), torchVersion, models: results };
 }
 
-function rateAt(rates: ThreadedRate[] | undefined, threads: number): number | undefined {
-  return rates?.find((r) => r.threads === threads)?.imagesPerSec;
+function torchImagesPerSec(model: TrainStepModel, batch: number, steps: number, threads: number): number {
+  const args = ['--model', model, '--batch', String(batch), '--steps', String(steps), '--threads', String(threads)];
+  return runPeerScript<{ imagesPerSec: number }>(TORCH_SCRIPT, args).imagesPerSec;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+function threadedRate(threads: number, rounds: number[]): ThreadedRate {
+  return { threads, imagesPerSec: median(rounds), rounds };
+}
+
+function rateAt(rates: ThreadedRate[] | undefined, threads: number): ThreadedRate | undefined {
+  return rates?.find((r) => r.threads === threads);
 }
 
 function quotient(a: number | undefined, b: number | undefined): number | undefined {
   return a === undefined || b === undefined || b === 0 ? undefined : a / b;
+}
+
+/** The median over rounds of a / b, round by round (the rounds of `a` and `b` ran interleaved). */
+function roundQuotient(a: ThreadedRate | undefined, b: ThreadedRate | undefined): number | undefined {
+  if (a === undefined || b === undefined || a.rounds.length !== b.rounds.length || a.rounds.length === 0) return quotient(a?.imagesPerSec, b?.imagesPerSec);
+  return median(a.rounds.map((v, i) => v / b.rounds[i]!));
 }
 
 /** The ratios a model's rates give (see ModelTrainStepResult.ratios). */
@@ -202,11 +218,11 @@ export function trainStepRatios(r: Omit<ModelTrainStepResult, 'ratios'>): ModelT
   const set = (key: keyof ModelTrainStepResult['ratios'], v: number | undefined) => {
     if (v !== undefined) ratios[key] = v;
   };
-  set('nativeVsTorch1', quotient(n1, t1));
-  set('nativeVsTorch2', quotient(n2, t2));
-  set('nativeTwoThreadsVsOne', quotient(n2, n1));
-  set('nativeVsWasm', quotient(n1, r.wasmImagesPerSec));
-  set('wasmVsTorch1', quotient(r.wasmImagesPerSec, t1));
+  set('nativeVsTorch1', roundQuotient(n1, t1));
+  set('nativeVsTorch2', roundQuotient(n2, t2));
+  set('nativeTwoThreadsVsOne', roundQuotient(n2, n1));
+  set('nativeVsWasm', quotient(n1?.imagesPerSec, r.wasmImagesPerSec));
+  set('wasmVsTorch1', quotient(r.wasmImagesPerSec, t1?.imagesPerSec));
   set('wasmVsCpu', quotient(r.wasmImagesPerSec, r.cpuImagesPerSec));
   return ratios;
 }

@@ -15,6 +15,7 @@ interface TrainStepArgs {
   json: boolean;
   batch: number;
   steps: number;
+  rounds: number;
   model: TrainStepModel[];
   cpu: boolean;
   'cpu-batch': number;
@@ -57,6 +58,11 @@ const trainStep: CommandModule<object, TrainStepArgs> = {
     withJsonOption(y)
       .option('batch', { type: 'number', default: 64, describe: 'images per step' })
       .option('steps', { type: 'number', default: 5, describe: 'timed steps (median) on native, wasm and in PyTorch' })
+      .option('rounds', {
+        type: 'number',
+        default: 3,
+        describe: 'rounds of native and PyTorch, interleaved; ratios are medians of per-round ratios (a shared machine slows both sides alike)',
+      })
       .option('profile', { type: 'boolean', default: false, describe: 'also profile one native step per model, by kernel (the next bottleneck)' })
       .option('model', { type: 'array', choices: TRAIN_STEP_MODELS, default: [...TRAIN_STEP_MODELS] as TrainStepModel[], describe: 'models to measure' })
       .option('cpu', { type: 'boolean', default: true, describe: 'also time one step on the stock cpu backend (slow; --no-cpu skips)' })
@@ -70,6 +76,7 @@ const trainStep: CommandModule<object, TrainStepArgs> = {
     const result = await benchTrainStep({
       batch: argv.batch,
       steps: argv.steps,
+      rounds: argv.rounds,
       models: argv.model,
       cpu: argv.cpu,
       cpuBatch: argv['cpu-batch'],
