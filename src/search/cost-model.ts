@@ -19,7 +19,9 @@
  * latency look-up table measured on this machine (latency in ms: the LUT entries of
  * `latencyItemsOf`; the stem is priced with block 0, whose bits decide the stem's ReLU, and the
  * head with the last block, whose K and width it depends on; the table is keyed by channels and
- * dilation, so every width and dilation choice is priced by its own entry).
+ * dilation, so every width and dilation choice is priced by its own entry). BPAC rate lists
+ * (`baseDilations`) are priced as the block's own dilation: each base's conv does the same work at
+ * any rate, which is BPAC's point (multi-scale context at Group-Net's cost).
  */
 import * as tf from '../util/tfjs.js';
 import { blockOutputShapes, connectionEntry, latencyEntriesOf, latencyItemsOf, type LatencyItem } from '../kernels/arch-latency.js';
