@@ -17,7 +17,7 @@ import { ArchitectureWeights } from '../search/architecture-weights.js';
 import { BilevelTrainer } from '../search/bilevel.js';
 import { bopsCostModel } from '../search/cost-model.js';
 import { Supernet } from '../search/supernet.js';
-import { RELAXABLE_DECISIONS, supernetLayout } from '../search/supernet-layout.js';
+import { supernetLayout } from '../search/supernet-layout.js';
 import type { Arch } from '../space/arch.js';
 import type { DecisionConfig, SearchConfig } from '../space/config.js';
 import type { SearchSpace } from '../space/search-space.js';
@@ -66,14 +66,20 @@ export function largestArchitecture(space: SearchSpace): Arch {
 }
 
 /**
- * A config whose space has every decision type the supernet relaxes: its own decisions plus each
- * missing one with its default choices, except dilation: {1, 2} on every block that may dilate
- * (stride 1).
+ * The decision types the every-decision space adds: the classification decisions relaxed over the
+ * supernet's shared weights (what the 2× bound is about). `blockOp` builds a block per choice, and
+ * per-base dilation needs fixed one-block groups, which `groupBoundary` unfixes.
+ */
+export const EVERY_DECISION_TYPES: readonly DecisionConfig['type'][] = ['bases', 'groupBoundary', 'stageWidth', 'activationBits', 'dilation'];
+
+/**
+ * A config whose space has every weight-sharing decision type: its own decisions plus each missing
+ * one with its default choices, except dilation: {1, 2} on every block that may dilate (stride 1).
  */
 export function withEveryDecision(config: SearchConfig): SearchConfig {
   const present = new Set<string>(config.space.decisions.map((d) => d.type));
   const strideOne = spaceFromConfig(config).template.blocks.flatMap((b, i) => (b.stride === 1 ? [i] : []));
-  const added = RELAXABLE_DECISIONS.filter((type) => !present.has(type)).map((type): DecisionConfig =>
+  const added = EVERY_DECISION_TYPES.filter((type) => !present.has(type)).map((type): DecisionConfig =>
     type === 'dilation' ? { type, choices: EVERY_DECISION_DILATIONS, sites: strideOne } : { type },
   );
   return { ...config, name: `${config.name ?? 'config'} + every decision`, space: { ...config.space, decisions: [...config.space.decisions, ...added] } };

@@ -5,7 +5,7 @@ export { magnitudeAwareSign, channelScale } from './quantizers/magnitude-aware-s
 export { uniformQuant } from './quantizers/uniform-quant.js';
 export { signPlusOne } from './quantizers/sign.js';
 export { activationQuantizerFor, quantizeActivation, type ActivationQuantizer, type SignEstimator } from './activation.js';
-export { ParameterStore, Scope, type Initializer, type Parameter, type StateDict } from './parameters.js';
+export { ParameterStore, Scope, type Initializer, type Parameter, type ParameterSink, type StateDict } from './parameters.js';
 export { BatchNorm, withRunningStatisticsFrozen } from './layers/batch-norm.js';
 export { batchNormTraining, type BatchNormTrainingResult } from './layers/batch-norm-training.js';
 export { Conv2d, type Conv2dOptions } from './layers/conv2d.js';

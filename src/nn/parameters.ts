@@ -83,10 +83,13 @@ export class ParameterStore {
   }
 }
 
+/** Where a {@link Scope} creates parameters: a ParameterStore, or a store that hands out shared ones. */
+export type ParameterSink = Pick<ParameterStore, 'add'>;
+
 /** A path prefix into a {@link ParameterStore}: how a layer names its parameters without knowing where it sits. */
 export class Scope {
   constructor(
-    readonly store: ParameterStore,
+    readonly store: ParameterSink,
     readonly path: string = '',
   ) {}
 

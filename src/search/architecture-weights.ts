@@ -47,7 +47,8 @@ export class ArchitectureWeights {
     return this.logits.map((a) => {
       const noise = Float32Array.from({ length: a.size }, () => -Math.log(-Math.log(Math.max(rng(), 1e-12))));
       const soft = tf.softmax(tf.div(tf.add(a, tf.tensor1d(noise)), tau)) as tf.Tensor1D;
-      const hard = tf.oneHot(tf.argMax(soft), a.size).toFloat() as tf.Tensor1D;
+      // tfjs' oneHot needs depth ≥ 2; a one-choice variable's sample is [1].
+      const hard = (a.size === 1 ? tf.ones([1]) : tf.oneHot(tf.argMax(soft), a.size).toFloat()) as tf.Tensor1D;
       return tf.add(tf.sub(hard, stopGradient(soft)), soft) as tf.Tensor1D;
     });
   }
@@ -81,13 +82,7 @@ export class ArchitectureWeights {
 
 /** One-hot probabilities of a discrete choice vector (what the supernet computes for that architecture). */
 export function oneHotProbabilities(space: SearchSpace, indices: readonly number[]): ChoiceProbabilities {
-  return space.variables.map(
-    (v, i) =>
-      tf
-        .oneHot(tf.tensor1d([indices[i]!], 'int32'), v.choices.length)
-        .reshape([v.choices.length])
-        .toFloat() as tf.Tensor1D,
-  );
+  return space.variables.map((v, i) => tf.tensor1d(v.choices.map((_, c) => (c === indices[i] ? 1 : 0))));
 }
 
 /** Mean normalized entropy of the variables' probabilities: 1 = uniform everywhere, 0 = every choice made. */

@@ -74,11 +74,11 @@ export class BilevelTrainer {
     this.atBlocks = options.distillation ? attentionBlocks(options.distillation, supernet.layout.template) : [];
     const model = {
       // α is fixed in a weight step: the supernet need not form the structure weights' gradients,
-      // and runs one drawn dilation per unit (keyed by the step count, which a checkpoint keeps).
+      // and draws where a relaxation runs one choice per weight step (keyed by the step count, which a checkpoint keeps).
       forward: (x: tf.Tensor4D, training: boolean) =>
         this.studentLogits(x, training, structureWeights(supernet.layout, this.probabilities()), {
           alphaGradient: false,
-          dilationDraw: this.weights.stepCount,
+          draw: this.weights.stepCount,
         }),
       trainableParameters: () => supernet.weightParameters(),
     };

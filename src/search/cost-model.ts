@@ -1,7 +1,8 @@
 /**
  * The cost term's price list (DESIGN §4): for every block, its cost with K bases at b activation
- * bits and each of its *shapes* (the widths of its input and its stage, its dilation, where the
- * space decides them); for every group boundary, the cost of each connection (aggregate, soft)
+ * bits and each of its *shapes* (the widths of its input and its stage, its dilation, and the
+ * block it builds where a mixed op builds it once per choice — where the space decides them);
+ * for every group boundary, the cost of each connection (aggregate, soft)
  * from a group of K bases into one of K′, in each width of its maps; plus the constant rest of the
  * network. A network's cost is additive over its blocks and boundaries, a block's cost depends only
  * on its own settings and a connection's only on its kind, the two groups' K and its stage's width,
@@ -11,7 +12,7 @@
  *                      + Σ_i Σ_{c ∈ aggregate, soft} P_i(c) · Σ_{K,K′,j} P_i(K)·P_{i+1}(K′)·P_i(j)·conn_i(c, K, K′, j)
  *
  * (π_i(s): probability that block i's group starts at s, see structure-weights.ts; P_i(j): the
- * product of the width and dilation probabilities of shape j; P_i(K): the K block i runs with,
+ * product of the width, dilation and branch probabilities of shape j; P_i(K): the K block i runs with,
  * independent of boundary i; P_{i+1}(K′): the K of a group starting after it), which is
  * differentiable in α and, for one-hot α, equals the derived architecture's cost.
  *
@@ -31,15 +32,16 @@ import type { ActivationBits, Arch, Connection } from '../space/arch.js';
 import { fromDraft, toDraft } from '../space/draft.js';
 import { summarize } from '../space/summary.js';
 import type { StructureWeights } from './structure-weights.js';
-import { BOUNDARY_KINDS, groupCanStart, type SupernetLayout } from './supernet-layout.js';
+import { BOUNDARY_KINDS, branchOfBlock, groupCanStart, type BlockBranches, type SupernetLayout } from './supernet-layout.js';
 
 export type CostMetric = 'bops' | 'latency';
 
-/** One factor of a block's shape: a stage's width or a block's dilation, over its choices. */
+/** One factor of a block's shape: a stage's width, a block's dilation or the branch a mixed op builds there, over its choices. */
 export interface ShapeAxis {
-  kind: 'width' | 'dilation';
-  /** Stage (width) or block (dilation). */
+  kind: 'width' | 'dilation' | 'branch';
+  /** Stage (width) or block (dilation, branch). */
   site: number;
+  /** Channels, rates, or branch indices (`layout.branches[site].specs`). */
   values: number[];
 }
 
@@ -65,10 +67,12 @@ export interface CostModel {
   shapes: ShapeAxis[][];
   /** `perBoundary[i]`: the connection after block i; undefined where it is free (no group can start after i, or the metric does not price connections). */
   perBoundary: (BoundaryPrices | undefined)[];
+  /** Per block: the blocks a mixed op builds there (which tells an architecture's branch), undefined where it has none. */
+  branches: (BlockBranches | undefined)[];
   bitChoices: ActivationBits[];
 }
 
-/** The axes block i's cost varies along: the previous stage's width (first block of a stage), its own stage's width, its dilation. */
+/** The axes block i's cost varies along: the previous stage's width (first block of a stage), its own stage's width, its dilation, its branch. */
 function shapeAxes(layout: SupernetLayout, i: number): ShapeAxis[] {
   const blocks = layout.template.blocks;
   const stage = blocks[i]!.stage;
@@ -77,6 +81,8 @@ function shapeAxes(layout: SupernetLayout, i: number): ShapeAxis[] {
   if (i > 0 && blocks[i - 1]!.stage !== stage && layout.widths[blocks[i - 1]!.stage]!.support.length > 1) axes.push(width(blocks[i - 1]!.stage));
   if (layout.widths[stage]!.support.length > 1) axes.push(width(stage));
   if (layout.dilations[i]!.support.length > 1) axes.push({ kind: 'dilation', site: i, values: layout.dilations[i]!.support });
+  const branches = layout.branches[i]?.specs.length ?? 1;
+  if (branches > 1) axes.push({ kind: 'branch', site: i, values: Array.from({ length: branches }, (_, b) => b) });
   return axes;
 }
 
@@ -84,10 +90,34 @@ function shapeCount(axes: ShapeAxis[]): number {
   return axes.reduce((n, a) => n * a.values.length, 1);
 }
 
+/** The value an axis takes in `arch`: its stage's width, its block's dilation or its block's branch. */
+function axisValue(branches: readonly (BlockBranches | undefined)[], a: ShapeAxis, arch: Arch): number {
+  switch (a.kind) {
+    case 'width':
+      return arch.widths[a.site]!;
+    case 'dilation':
+      return arch.blocks[a.site]!.dilation;
+    case 'branch':
+      return branchOfBlock(branches[a.site], a.site, arch.blocks[a.site]!)!;
+  }
+}
+
+/** An axis's distribution under the structure weights (untidied). */
+function axisDistribution(a: ShapeAxis, weights: StructureWeights): tf.Tensor1D {
+  switch (a.kind) {
+    case 'width':
+      return weights.stageWidths[a.site]!;
+    case 'dilation':
+      return weights.blockDilations[a.site]!;
+    case 'branch':
+      return weights.blockBranches[a.site]!;
+  }
+}
+
 /** Shape index of block i in `arch` (mixed radix over its axes). */
-function shapeIndex(axes: ShapeAxis[], arch: Arch): number {
+function shapeIndex(branches: readonly (BlockBranches | undefined)[], axes: ShapeAxis[], arch: Arch): number {
   return axes.reduce((j, a) => {
-    const value = a.kind === 'width' ? arch.widths[a.site]! : arch.blocks[a.site]!.dilation;
+    const value = axisValue(branches, a, arch);
     const v = a.values.indexOf(value);
     if (v < 0) throw new Error(`cost model: ${a.kind} ${value} at ${a.site} is not one of ${a.values.join(', ')}`);
     return j * a.values.length + v;
@@ -101,9 +131,14 @@ function widthSets(layout: SupernetLayout): number[][] {
   return sets;
 }
 
+/** Block i's own choices (its dilations × its branches), combined: round t takes combination t (its last where it has fewer). */
+function localChoices(layout: SupernetLayout, i: number): number {
+  return layout.dilations[i]!.support.length * (layout.branches[i]?.specs.length ?? 1);
+}
+
 /**
  * The template with every block its own group, K bases and `bits` everywhere, these stage widths
- * and every block's t-th dilation choice (its last where it has fewer).
+ * and every block's t-th combination of a dilation and a branch (its last where it has fewer).
  */
 function probeArch(layout: SupernetLayout, k: number, bits: ActivationBits, widths: number[], t: number): Arch {
   const draft = toDraft(layout.template);
@@ -111,17 +146,23 @@ function probeArch(layout: SupernetLayout, k: number, bits: ActivationBits, widt
   draft.blockBases = draft.blockBases.map(() => k);
   draft.blockBits = draft.blockBits.map(() => bits);
   draft.widths = [...widths];
-  draft.blocks = draft.blocks.map((block, i) => ({ ...block, dilation: layout.dilations[i]!.support[Math.min(t, layout.dilations[i]!.support.length - 1)]! }));
+  draft.blocks = draft.blocks.map((block, i) => {
+    const rates = layout.dilations[i]!.support;
+    const specs = layout.branches[i]?.specs ?? [block];
+    const c = Math.min(t, localChoices(layout, i) - 1);
+    const spec = specs[c % specs.length]!;
+    return { ...spec, dilation: rates.length > 1 ? rates[Math.floor(c / specs.length)]! : spec.dilation };
+  });
   return { ...layout.template, ...fromDraft(draft) };
 }
 
 /**
  * Probe architectures covering every (K, bits, shape) of every block: every block its own group
  * (a block's cost does not depend on grouping) with K bases and `bits` everywhere, over every
- * combination of stage widths and every t-th dilation choice at once (blocks' costs are separate).
+ * combination of stage widths and every t-th dilation and branch at once (blocks' costs are separate).
  */
 function probes(layout: SupernetLayout): { k: number; b: number; arch: Arch }[] {
-  const dilationRounds = Math.max(...layout.dilations.map((d) => d.support.length));
+  const dilationRounds = Math.max(...layout.template.blocks.map((_, i) => localChoices(layout, i)));
   const out: { k: number; b: number; arch: Arch }[] = [];
   for (let k = 1; k <= layout.kMax; k++) {
     layout.bitChoices.forEach((bits, b) => {
@@ -162,7 +203,7 @@ function boundaryTable(
     const outputs = blockOutputShapes(arch);
     table.forEach((boundary, i) => {
       if (!boundary) return;
-      const j = shapeIndex(boundary.shapes, arch);
+      const j = shapeIndex(layout.branches, boundary.shapes, arch);
       CONNECTION_KINDS.forEach((kind, c) => {
         boundary.prices[c]!.forEach((row, from) => row.forEach((cell, to) => (cell[j] = price(kind, from + 1, to + 1, outputs[i]!))));
       });
@@ -192,9 +233,9 @@ function priceTable(
       else blockCost[block]! += price;
     }
     constant = rest;
-    blockCost.forEach((c, i) => (perBlock[i]![k - 1]![b]![shapeIndex(shapes[i]!, arch)] = c));
+    blockCost.forEach((c, i) => (perBlock[i]![k - 1]![b]![shapeIndex(layout.branches, shapes[i]!, arch)] = c));
   }
-  return { metric, unit, constant, perBlock, shapes, perBoundary, bitChoices: layout.bitChoices };
+  return { metric, unit, constant, perBlock, shapes, perBoundary, branches: layout.branches, bitChoices: layout.bitChoices };
 }
 
 /** BOPs (binary MACs × activation bits) per block, from `summarize`. */
@@ -246,7 +287,7 @@ export function latencyCostModel(layout: SupernetLayout, table: LatencyTable): C
 function shapeDistribution(axes: ShapeAxis[], weights: StructureWeights): tf.Tensor1D {
   let p: tf.Tensor1D = tf.ones([1]);
   for (const a of axes) {
-    const q = a.kind === 'width' ? weights.stageWidths[a.site]! : weights.blockDilations[a.site]!;
+    const q = axisDistribution(a, weights);
     p = tf.reshape(tf.mul(tf.reshape(p, [-1, 1]), tf.reshape(q, [1, -1])), [-1]) as tf.Tensor1D;
   }
   return p;
@@ -294,11 +335,13 @@ export function archCost(model: CostModel, arch: Arch): number {
   let total = model.constant;
   arch.groups.forEach((g, gi) => {
     const b = model.bitChoices.indexOf(arch.bits[gi]!);
-    for (let i = g.start; i < g.end; i++) total += model.perBlock[i]![arch.bases[gi]! - 1]![b]![shapeIndex(model.shapes[i]!, arch)]!;
+    for (let i = g.start; i < g.end; i++) total += model.perBlock[i]![arch.bases[gi]! - 1]![b]![shapeIndex(model.branches, model.shapes[i]!, arch)]!;
     const boundary = gi < arch.groups.length - 1 ? model.perBoundary[g.end - 1] : undefined;
     if (boundary)
       total +=
-        boundary.prices[CONNECTION_KINDS.indexOf(arch.connections[gi]!)]![arch.bases[gi]! - 1]![arch.bases[gi + 1]! - 1]![shapeIndex(boundary.shapes, arch)]!;
+        boundary.prices[CONNECTION_KINDS.indexOf(arch.connections[gi]!)]![arch.bases[gi]! - 1]![arch.bases[gi + 1]! - 1]![
+          shapeIndex(model.branches, boundary.shapes, arch)
+        ]!;
   });
   return total;
 }

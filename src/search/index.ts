@@ -1,8 +1,21 @@
 /** Public API of src/search: the supernet, its relaxation, the bilevel trainer, cost models, derivation and search runs. */
-export { supernetLayout, groupCanStart, maxWidth, BOUNDARY_KINDS, RELAXABLE_DECISIONS, type SupernetLayout, type SiteSetting } from './supernet-layout.js';
+export {
+  supernetLayout,
+  groupCanStart,
+  maxWidth,
+  BOUNDARY_KINDS,
+  type BlockBranches,
+  type BranchAxis,
+  type BranchField,
+  type SupernetLayout,
+  type SiteSetting,
+} from './supernet-layout.js';
+export type { BranchMix, BranchMixInput, LayoutSlots, PlacedVariable, RelaxationHook } from './relaxation-hook.js';
+export { registerRelaxation, relaxationKinds } from './relaxation-registry.js';
+export { softmaxMix, drawBranch } from './mixed-op.js';
 export { ArchitectureWeights, oneHotProbabilities, meanNormalizedEntropy, type ChoiceProbabilities } from './architecture-weights.js';
 export { structureWeights, type StructureWeights } from './structure-weights.js';
-export { Supernet, type SupernetOptions } from './supernet.js';
+export { Supernet, type SupernetOptions, type SupernetPass } from './supernet.js';
 export { SuperBlock, type SuperBlockSpec, type BlockChoices, type ShortcutKind } from './super-block.js';
 export { prefixMask, maskChannels, binaryWeightOverKept } from './channel-mask.js';
 export { mixedQuantizer, type MixedQuantizerOptions } from './mixed-quantizer.js';

@@ -5,6 +5,7 @@
  * Plain Markdown built from the run's own records; the plots are linked, not embedded.
  */
 import type { SearchConfig } from '../space/config.js';
+import { describeArch } from '../space/arch-description.js';
 import { readRunResult, trainingSeconds } from '../train/run-directory.js';
 import type { CandidateRecord, EvaluationOutcome } from './evaluate/index.js';
 import type { SearchCandidate, SearchLog } from './search-directory.js';
@@ -95,6 +96,8 @@ function chosenSection({ evaluation, chosen, config }: SearchReportInput): strin
     `**Chosen architecture:** candidate ${c.index} (${cell(c.arch.name ?? '')}) — ${chosen.rule}: ${accuracy}${latency}, ` +
       `${count(r.costs.bops)} BOPs, ${count(r.costs.memoryBytes)} bytes. ` +
       "Written as [`arch.json`](arch.json) and [`model.gnb`](model.gnb); the supernet's derivation is [`derived-arch.json`](derived-arch.json).",
+    '',
+    `Structure: ${describeArch(c.arch)}.`,
     '',
   ];
 }

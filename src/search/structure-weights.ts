@@ -10,13 +10,15 @@
  *   FBNetV2 prefix mask over bases: base k is kept with probability P(K_i > k).
  * - `boundaries[b]`: P(continue, aggregate, soft) after block b.
  * - `stageWidths[s]`: distribution over stage s's widths; `blockDilations[i]` over block i's dilations.
+ * - `blockBranches[i]`: distribution over block i's branches (mixed op): the product of its
+ *   variables' probabilities, summed over the combinations that build the same branch.
  *
  * With one-hot probabilities every quantity is exactly 0 or 1 and the supernet computes the
  * derived architecture. All are tensors, differentiable in α.
  */
 import * as tf from '../util/tfjs.js';
 import type { ChoiceProbabilities } from './architecture-weights.js';
-import { BOUNDARY_KINDS, groupCanStart, type SiteSetting, type SupernetLayout } from './supernet-layout.js';
+import { BOUNDARY_KINDS, groupCanStart, type BlockBranches, type SiteSetting, type SupernetLayout } from './supernet-layout.js';
 
 export interface StructureWeights {
   /** `[i][s]` scalar tensors for s ≤ i (zero where no group can start). */
@@ -37,6 +39,8 @@ export interface StructureWeights {
   blockDilations: tf.Tensor1D[];
   /** Per block: distribution over `layout.baseDilations[i].support` (BPAC rate lists). */
   blockBaseDilations: tf.Tensor1D[];
+  /** Per block: distribution over `layout.branches[i].specs` (undefined where the block has no branches). */
+  blockBranches: (tf.Tensor1D | undefined)[];
 }
 
 function settingDistribution<V>(setting: SiteSetting<V>, axis: readonly V[], probabilities: ChoiceProbabilities, embeddings: number[][][]): tf.Tensor1D {
@@ -76,5 +80,18 @@ export function structureWeights(layout: SupernetLayout, probabilities: ChoicePr
   const stageWidths = layout.widths.map((w) => settingDistribution(w, w.support, probabilities, layout.embeddings));
   const blockDilations = layout.dilations.map((d) => settingDistribution(d, d.support, probabilities, layout.embeddings));
   const blockBaseDilations = layout.baseDilations.map((d) => settingDistribution(d, d.support, probabilities, layout.embeddings));
-  return { startProbabilities, groupBases, groupBits, blockBases, blockBits, boundaries, stageWidths, blockDilations, blockBaseDilations };
+  const blockBranches = layout.branches.map((b) => (b === undefined ? undefined : branchDistribution(b, probabilities)));
+  return { startProbabilities, groupBases, groupBits, blockBases, blockBits, boundaries, stageWidths, blockDilations, blockBaseDilations, blockBranches };
+}
+
+/** P(branch) of a block: the axes' probabilities multiplied out (first axis slowest), then summed per branch. */
+function branchDistribution(branches: BlockBranches, probabilities: ChoiceProbabilities): tf.Tensor1D {
+  let p = probabilities[branches.axes[0]!.variable]!;
+  for (const axis of branches.axes.slice(1)) {
+    p = tf.reshape(tf.mul(tf.reshape(p, [-1, 1]), tf.reshape(probabilities[axis.variable]!, [1, -1])), [-1]) as tf.Tensor1D;
+  }
+  const count = branches.specs.length;
+  if (branches.branchOf.every((b, combo) => b === combo) && branches.branchOf.length === count) return p;
+  const sum = branches.branchOf.map((b) => Array.from({ length: count }, (_, c) => (c === b ? 1 : 0)));
+  return tf.reshape(tf.matMul(tf.reshape(p, [1, -1]), tf.tensor2d(sum)), [count]) as tf.Tensor1D;
 }

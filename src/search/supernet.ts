@@ -19,8 +19,15 @@
  *   projection for others mixes the two by P(identity).
  * - dilation: in an α step the block's k×k convs run at every dilation choice with the same
  *   weights and the outputs are mixed by softmax(α) (DARTS-style; a single choice runs one conv).
- *   A weight step may instead run one rate drawn from P(dilation) (`SupernetPass.dilationDraw`,
+ *   A weight step may instead run one rate drawn from P(dilation) (`SupernetPass.draw`,
  *   ProxylessNAS' single path): one conv per unit, so the step costs what the largest arch's does.
+ * - per-base dilation (BPAC, a one-block group): base k's convs run at every rate it can take —
+ *   the block's own when the group keeps them, rate k of each rate list otherwise — over its one
+ *   set of weights, mixed by those rates' probabilities (base-dilation-mix.ts).
+ * - a generic mixed op (any decision relaxed by `softmax-mix`, e.g. blockOp): the block is built
+ *   once per branch (`blocks[i][b]`; parameters shared where name and shape agree, else named
+ *   `blocks.{i}.bases.{k}.branch{b}.*`), every branch runs on the base's input, and the outputs
+ *   are combined by the hook's mix, DARTS' Σ_b P(b)·y_b for the built-in one (mixed-op.ts).
  * - a weight step (α fixed, `SupernetPass.alphaGradient: false`) computes the same values more
  *   cheaply: masks and P(dilation) scale the conv weights instead of activation-sized maps, and no
  *   op keeps maps or forms gradients for the structure weights.
@@ -28,6 +35,9 @@
  * λ⁽ᴷ⁾ and M⁽ᴷ'ᴷ⁾ are initialised like nn's AggregateConnector / SoftConnector of those sizes,
  * and `derivedStateDict` hands every weight to `buildModel(arch)` under its name there, so with
  * one-hot probabilities the supernet and the derived model compute the same function.
+ *
+ * Which decision does what is the layout's business (supernet-layout.ts: each variable's relaxation
+ * hook hands it to one of these parts); this file never reads a decision's name.
  *
  * Parameter names: `stem.*`, `blocks.{i}.bases.{k}.*`, `boundaries.{b}.aggregate.K{K}.lambda`,
  * `boundaries.{b}.soft.K{K}to{K'}.mix`, `output.K{K}.lambda`, `head.fc.*`.
@@ -50,7 +60,9 @@ import { mixMaps } from './map-mix.js';
 import { mixedQuantizer } from './mixed-quantizer.js';
 import { maskChannels, prefixMask } from './channel-mask.js';
 import { SuperBlock, type BlockChoices, type ShortcutKind } from './super-block.js';
-import { groupCanStart, maxWidth, type SupernetLayout } from './supernet-layout.js';
+import { branchOfBlock, groupCanStart, maxWidth, outputKind, type SupernetLayout } from './supernet-layout.js';
+import { drawBranch } from './mixed-op.js';
+import { SharedParameters } from './shared-parameters.js';
 import { blockOutChannels } from '../nn/blocks/block.js';
 import type { StructureWeights } from './structure-weights.js';
 import { createRng, deriveSeed } from '../util/random.js';
@@ -64,11 +76,12 @@ import { createRng, deriveSeed } from '../util/random.js';
 export interface SupernetPass {
   alphaGradient?: boolean;
   /**
-   * Run each block with several dilation choices at one rate drawn from P(dilation) instead of
-   * every rate mixed; the draw is seeded by the supernet's seed, this key and the block, so a run
-   * (and its resume) draws the same rates. Weight steps pass their step count.
+   * A weight step's draw key: each block with several dilation choices runs one rate drawn from
+   * P(dilation) instead of every rate mixed, and a mixed op whose mix draws (a single-path hook)
+   * gets its uniform number; draws are seeded by the supernet's seed, this key and the block, so a
+   * run (and its resume) draws the same. Weight steps pass their step count.
    */
-  dilationDraw?: number;
+  draw?: number;
 }
 
 export interface SupernetOptions {
@@ -96,8 +109,8 @@ export class Supernet {
   readonly params: ParameterStore;
   readonly stemConv: Conv2d;
   readonly stemBn: BatchNorm;
-  /** `blocks[i][k]`: base k's copy of block i. */
-  readonly blocks: SuperBlock[][];
+  /** `blocks[i][b][k]`: base k's copy of block i's branch b (one branch unless a mixed op builds block i once per choice). */
+  readonly blocks: SuperBlock[][][];
   readonly boundaryParams: (BoundaryParams | undefined)[];
   readonly outputLambda: Map<number, tf.Variable>;
   /** The classifier (absent under an FCN head). */
@@ -108,8 +121,10 @@ export class Supernet {
   private readonly skipBlock: number | undefined;
   /** K values any group can take, ascending. */
   readonly kValues: number[];
-  /** Per block: identity, projection or mixed shortcut across the space's widths. */
-  readonly shortcutKinds: ShortcutKind[];
+  /** Per block and branch: identity, projection or mixed shortcut across the space's widths. */
+  readonly shortcutKinds: ShortcutKind[][];
+  /** Per block, branch and base (blocks with branches only): the supernet's name of each parameter the branch asked for. */
+  private readonly branchParameterNames: (Map<string, string>[][] | undefined)[];
   private readonly beta: number;
   private readonly estimator: SignEstimator;
   private readonly seed: number;
@@ -139,13 +154,26 @@ export class Supernet {
     this.stemBn = new BatchNorm(stem.child('bn'), arch.stem.filters, bnMomentum);
 
     let channels = arch.stem.filters;
-    this.shortcutKinds = arch.blocks.map((_, i) => shortcutKindOf(layout, i));
-    this.blocks = arch.blocks.map((b, i) => {
-      const width = maxWidth(layout, b.stage);
-      const spec = { kind: b.kind, inChannels: channels, width, stride: b.stride, kernel: b.kernel, dilation: b.dilation, bnMomentum };
-      const bases = Array.from({ length: kMax }, (_, k) => new SuperBlock(root.child('blocks').child(i).child('bases').child(k), spec, this.shortcutKinds[i]));
-      channels = bases[0]!.outChannels;
-      return bases;
+    const specsOf = (i: number) => layout.branches[i]?.specs ?? [arch.blocks[i]!];
+    this.shortcutKinds = arch.blocks.map((_, i) => specsOf(i).map((b) => shortcutKindOf(layout, i, b.kind, b.stride)));
+    this.branchParameterNames = arch.blocks.map((_, i) => (layout.branches[i] === undefined ? undefined : []));
+    this.blocks = arch.blocks.map((_, i) => {
+      const inChannels = channels;
+      const branches = specsOf(i).map((b, branch) => {
+        const width = maxWidth(layout, b.stage);
+        const spec = { kind: b.kind, inChannels, width, stride: b.stride, kernel: b.kernel, dilation: b.dilation, bnMomentum };
+        return Array.from({ length: kMax }, (_, k) => {
+          const path = `blocks.${i}.bases.${k}`;
+          const names = this.branchParameterNames[i];
+          if (names === undefined) return new SuperBlock(root.child('blocks').child(i).child('bases').child(k), spec, this.shortcutKinds[i]![branch]);
+          const shared = new SharedParameters(this.params, path, branch);
+          const block = new SuperBlock(new Scope(shared, path), spec, this.shortcutKinds[i]![branch]);
+          (names[branch] ??= [])[k] = shared.names;
+          return block;
+        });
+      });
+      channels = branches[0]![0]!.outChannels;
+      return branches;
     });
 
     this.boundaryParams = layout.boundaries.map((setting, b) => {
@@ -178,7 +206,7 @@ export class Supernet {
       this.fc = new Dense(root.child('head').child('fc'), channels, arch.head.classes);
       this.fcn = undefined;
     } else {
-      const skip = this.skipBlock === undefined ? undefined : this.blocks[this.skipBlock]![0]!.outChannels;
+      const skip = this.skipBlock === undefined ? undefined : this.blocks[this.skipBlock]![0]![0]!.outChannels;
       this.fc = undefined;
       this.fcn = new FcnHeadModule(root.child('head'), arch.head.fcn, channels, skip, arch.head.classes, arch.input);
     }
@@ -226,18 +254,19 @@ export class Supernet {
     const features = new Map<number, tf.Tensor4D>();
     const keeps = baseKept(kMax);
     const masks = this.channelMasks(weights);
-    this.blocks.forEach((bases, i) => {
+    this.blocks.forEach((branches, i) => {
       const choices: BlockChoices = {
         quantize: mixedQuantizer(this.layout.bitChoices, weights.blockBits[i], { estimator: this.estimator, beta: this.beta, weightsGradient: alphaGradient }),
-        ...this.blockChoices(i, weights, masks, pass.dilationDraw),
+        ...this.blockChoices(i, weights, masks, pass.draw),
         alphaGradient,
       };
       const bpac = this.layout.baseDilations[i]!;
-      const perBase = (k: number): BlockChoices =>
+      // BPAC: base k convolves at its own rates (base-dilation-mix.ts); otherwise every base takes the block's choices.
+      const perBase =
         bpac.support.length === 1 && bpac.fixed === 'block'
-          ? choices
-          : { ...choices, dilation: baseDilationMix(choices.dilation!, bpac.support, weights.blockBaseDilations[i]!, k) };
-      const outputs = bases.map((block, k) => block.apply(inputs[k]!, training, perBase(k)));
+          ? () => choices
+          : (k: number): BlockChoices => ({ ...choices, dilation: baseDilationMix(choices.dilation!, bpac.support, weights.blockBaseDilations[i]!, k) });
+      const outputs = this.applyBlock(i, branches, inputs, training, perBase, weights, pass.draw);
       if (atBlocks.includes(i) || i === this.skipBlock) {
         const exists = tf.reshape(tf.matMul(tf.reshape(weights.blockBases[i]!, [1, -1]), keeps), [-1]) as tf.Tensor1D;
         features.set(i, maskChannels(mixMaps(outputs, tf.div(exists, tf.sum(exists)) as tf.Tensor1D, { coefficientGradient: alphaGradient }), masks.out[i]));
@@ -250,6 +279,36 @@ export class Supernet {
         ? this.fcn.apply(maskChannels(pooled!, masks.out[last]), this.skipBlock === undefined ? undefined : features.get(this.skipBlock))
         : this.fc!.apply(maskChannels(tf.mean(pooled!, [1, 2]) as tf.Tensor2D, masks.out[last]));
     return { logits, features: atBlocks.map((i) => features.get(i)!) };
+  }
+
+  /**
+   * Block i on every base's input: its one branch, or every branch combined by the mix of the
+   * relaxation that built them (a weight step's draw key, if any, seeds the mix's draw).
+   */
+  private applyBlock(
+    i: number,
+    branches: SuperBlock[][],
+    inputs: tf.Tensor4D[],
+    training: boolean,
+    choicesOf: (base: number) => BlockChoices,
+    weights: StructureWeights,
+    drawKey: number | undefined,
+  ): tf.Tensor4D[] {
+    if (branches.length === 1) return branches[0]!.map((block, k) => block.apply(inputs[k]!, training, choicesOf(k)));
+    const { mix } = this.layout.branches[i]!;
+    const p = weights.blockBranches[i]!;
+    const alphaGradient = choicesOf(0).alphaGradient ?? true;
+    // One uniform number per block and step: every base runs the same drawn branch.
+    const u = drawKey === undefined ? undefined : createRng(deriveSeed(this.seed, `branch:${drawKey}:${i}`))();
+    return inputs.map((x, k) =>
+      mix({
+        count: branches.length,
+        branch: (b) => branches[b]![k]!.apply(x, training, choicesOf(k)),
+        p,
+        alphaGradient,
+        ...(u === undefined ? {} : { draw: () => u }),
+      }),
+    );
   }
 
   /** Per block: the mask over its stage's width and over its output channels (undefined where the stage has one width). */
@@ -266,7 +325,7 @@ export class Supernet {
       return byStage.get(key);
     };
     const blocks = this.layout.template.blocks;
-    return { width: blocks.map((b) => mask(b.stage, 'inner')), out: blocks.map((b) => mask(b.stage, b.kind)) };
+    return { width: blocks.map((b) => mask(b.stage, 'inner')), out: blocks.map((b, i) => mask(b.stage, outputKind(this.layout, i))) };
   }
 
   /** What block i's bases take from the structure weights besides the quantizer. */
@@ -274,18 +333,18 @@ export class Supernet {
     i: number,
     weights: StructureWeights,
     masks: { width: (tf.Tensor1D | undefined)[]; out: (tf.Tensor1D | undefined)[] },
-    dilationDraw: number | undefined,
+    drawKey: number | undefined,
   ): Omit<BlockChoices, 'quantize'> {
     const support = this.layout.dilations[i]!.support;
-    const drawn = dilationDraw !== undefined && support.length > 1;
-    const rates = drawn ? [drawRate(support, weights.blockDilations[i]!, deriveSeed(this.seed, `dilation:${dilationDraw}:${i}`))] : support;
+    const drawn = drawKey !== undefined && support.length > 1;
+    const rates = drawn ? [drawRate(support, weights.blockDilations[i]!, deriveSeed(this.seed, `dilation:${drawKey}:${i}`))] : support;
     const inMask = i > 0 ? masks.out[i - 1] : undefined;
     const widthMask = masks.width[i];
     return {
       ...(inMask ? { inMask } : {}),
       ...(widthMask ? { widthMask } : {}),
       dilation: { rates, p: drawn ? tf.ones([1]) : weights.blockDilations[i]! },
-      ...(this.shortcutKinds[i] === 'mixed' ? { identity: identityProbability(this.layout, i, weights) } : {}),
+      ...(this.shortcutKinds[i]!.includes('mixed') ? { identity: identityProbability(this.layout, i, weights) } : {}),
     };
   }
 
@@ -410,7 +469,12 @@ export class Supernet {
 
   private derivedName(arch: Arch, name: string): string {
     const inGroup = /^groups\.(\d+)\.bases\.(\d+)\.blocks\.(\d+)\.(.*)$/.exec(name);
-    if (inGroup) return `blocks.${inGroup[3]}.bases.${inGroup[2]}.${inGroup[4]}`;
+    if (inGroup) {
+      const [i, k] = [Number(inGroup[3]), Number(inGroup[2])];
+      const mine = `blocks.${i}.bases.${k}.${inGroup[4]}`;
+      const branch = branchOfBlock(this.layout.branches[i], i, arch.blocks[i]!);
+      return branch === undefined ? mine : (this.branchParameterNames[i]![branch]![k]!.get(mine) ?? mine);
+    }
     const connection = /^connections\.(\d+)\.(lambda|mix)$/.exec(name);
     if (connection) {
       const g = Number(connection[1]);
@@ -434,19 +498,13 @@ function baseKept(kMax: number): tf.Tensor2D {
 
 /** One dilation rate drawn from the probabilities `p` (a weight step's single path). */
 function drawRate(rates: readonly number[], p: tf.Tensor1D, seed: number): number {
-  const probabilities = p.dataSync();
-  let u = createRng(seed)();
-  for (let r = 0; r < rates.length - 1; r++) {
-    u -= probabilities[r]!;
-    if (u < 0) return rates[r]!;
-  }
-  return rates[rates.length - 1]!;
+  return rates[drawBranch(p, createRng(seed)())]!;
 }
 
 /** Output channels block i can have, per choice of its stage's width (the template's when fixed). */
 function outChannelOptions(layout: SupernetLayout, i: number): number[] {
-  const b = layout.template.blocks[i]!;
-  return layout.widths[b.stage]!.support.map((w) => blockOutChannels(b.kind, w));
+  const kind = outputKind(layout, i);
+  return layout.widths[layout.template.blocks[i]!.stage]!.support.map((w) => blockOutChannels(kind, w));
 }
 
 /** [input options, output options] of 1{c_in = c_out} for block i (input from the stem or block i−1). */
@@ -462,11 +520,10 @@ function identityTable(layout: SupernetLayout, i: number): { sameStage: boolean;
   return { sameStage: false, table: ins.map((a) => outs.map((o) => (a === o ? 1 : 0))) };
 }
 
-/** Whether block i's shortcut is the identity in every, no or some architecture of the space. */
-function shortcutKindOf(layout: SupernetLayout, i: number): ShortcutKind {
-  const b = layout.template.blocks[i]!;
-  if (b.kind === 'plain') return 'identity';
-  if (b.stride !== 1) return 'projection';
+/** Whether block i's shortcut, built as a `kind` block of `stride`, is the identity in every, no or some architecture of the space. */
+function shortcutKindOf(layout: SupernetLayout, i: number, kind: BlockKind, stride: number): ShortcutKind {
+  if (kind === 'plain') return 'identity';
+  if (stride !== 1) return 'projection';
   const cells = identityTable(layout, i).table.flat();
   if (cells.every((c) => c === 1)) return 'identity';
   return cells.every((c) => c === 0) ? 'projection' : 'mixed';

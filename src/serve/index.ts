@@ -3,7 +3,7 @@ export { startDashboard, ASSETS_DIR, type Dashboard, type DashboardOptions } fro
 export { RunsRoot, RunRequestError, checkRelativePath } from './run-path.js';
 export { listRuns, runView, findRunIds, runKindOf, type RunView } from './run-list.js';
 export { runStatus, type RunKind, type RunStatus, type RunSummary } from './run-summary.js';
-export { searchView, describeArch, type SearchView, type CandidateRow, type SearchEpoch } from './search-view.js';
+export { searchView, type SearchView, type CandidateRow, type SearchEpoch } from './search-view.js';
 export { trainingView, isTeacher, type TrainingView } from './training-view.js';
 export { reproduceView, type ReproduceView, type ReproduceRow } from './reproduce-view.js';
 export { archSvg } from './arch-svg.js';

@@ -27,7 +27,7 @@ import {
   type SearchLog,
 } from '../search/index.js';
 import type { Arch } from '../space/arch.js';
-import { loadArch } from '../space/index.js';
+import { describeArch, loadArch } from '../space/index.js';
 import { archSvg } from './arch-svg.js';
 import { ProblemList, readRunFile } from './run-files.js';
 import { activityOf, best, runStatus, writtenAt, type RunSummary } from './run-summary.js';
@@ -93,12 +93,6 @@ export interface SearchView {
   /** The teacher's run id, when it lies under the runs directory. */
   teacher?: string;
   warnings: string[];
-}
-
-/** "2 bases ×3 groups, 1-bit, aggregate/soft" — an architecture in one line, for tooltips. */
-export function describeArch(arch: Arch): string {
-  const groups = arch.groups.map((g, i) => `[${g.start}–${g.end - 1}] K=${arch.bases[i]} ${arch.bits[i] === 32 ? 'float' : `${arch.bits[i]}-bit`}`).join(' ');
-  return `${groups}${arch.connections.length > 0 ? `; connections ${arch.connections.join(', ')}` : ''}; widths ${arch.widths.join('/')}`;
 }
 
 function candidateRows(

@@ -10,7 +10,7 @@ import { readRunHistory, readRunRecord, readRunResult, runFile, RUN_FILES, type 
 import { archSvg } from './arch-svg.js';
 import { ProblemList, readRunFile } from './run-files.js';
 import { activityOf, best, runStatus, type RunSummary } from './run-summary.js';
-import { describeArch } from './search-view.js';
+import { describeArch } from '../space/index.js';
 
 export const TRAINING_RUN_FILE = RUN_FILES.record;
 

@@ -3,7 +3,7 @@ import type { Arch } from './arch.js';
 import { bopsCost, budget, floatMacsCost, type Constraint, type CostFunction } from './constraints.js';
 import type { SearchConfig, DecisionConfig } from './config.js';
 import type { AnyDecision } from './decision.js';
-import { activationBits, baseDilations, bases, dilation, groupBoundary, stageWidth } from './decisions/index.js';
+import { activationBits, baseDilations, bases, blockOp, dilation, groupBoundary, stageWidth } from './decisions/index.js';
 import { buildPreset, type PresetOptions } from './presets.js';
 import { SearchSpace } from './search-space.js';
 
@@ -22,6 +22,8 @@ export function decisionFromConfig(entry: DecisionConfig): AnyDecision {
       return dilation({ ...sites, ...(entry.choices ? { choices: entry.choices } : {}) });
     case 'baseDilations':
       return baseDilations({ ...sites, ...(entry.choices ? { choices: entry.choices } : {}) });
+    case 'blockOp':
+      return blockOp({ ...sites, ...(entry.choices ? { choices: entry.choices } : {}) });
   }
 }
 

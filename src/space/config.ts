@@ -4,7 +4,7 @@
  * field with its default, so a loaded `SearchConfig` is complete. A test proves this type and the
  * schema list the same fields.
  */
-import type { ActivationBits } from './arch.js';
+import type { ActivationBits, BlockKind } from './arch.js';
 import type { Boundary } from './draft.js';
 
 export interface SearchConfig {
@@ -54,7 +54,8 @@ export type DecisionConfig =
   | { type: 'stageWidth'; choices?: number[]; sites?: number[] }
   | { type: 'activationBits'; choices?: ActivationBits[]; sites?: number[] }
   | { type: 'dilation'; choices?: number[]; sites?: number[] }
-  | { type: 'baseDilations'; choices?: number[][]; sites?: number[] };
+  | { type: 'baseDilations'; choices?: number[][]; sites?: number[] }
+  | { type: 'blockOp'; choices?: BlockKind[]; sites?: number[] };
 
 export interface SpaceConfig {
   /** Preset giving the starting structure. */

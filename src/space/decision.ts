@@ -4,16 +4,11 @@
  * back), so the space can decode/encode/enumerate it, `summary` can price it, and the supernet
  * can relax it without this module knowing anything about tensors.
  *
- * Relaxation is described as data: `softmax-mix` (the supernet evaluates every choice and mixes
- * the outputs with softmax(α)) or `prefix-mask` (FBNetV2: the choices keep the first n units —
- * bases or channels — so unit u is weighted by the probability that the choice keeps it).
- * `relax()` in relaxation.ts applies either to candidate outputs through a two-function ops
- * interface the caller supplies (tfjs tensors in the supernet, numbers in tests).
+ * How the supernet relaxes a decision is its `relaxation`: data naming a kind whose
+ * implementation src/search looks up (the contract, with examples: relaxation.ts).
  */
 import type { ArchDraft } from './draft.js';
-
-/** A choice value as it appears in files and α logs. */
-export type ChoiceValue = number | string;
+import type { ChoiceValue, Relaxation } from './relaxation.js';
 
 /**
  * Where a decision applies; a site is an index in its scope:
@@ -22,16 +17,6 @@ export type ChoiceValue = number | string;
  * `group`: the group that starts at block `site`; inactive in architectures where no group starts there.
  */
 export type DecisionScope = 'network' | 'stage' | 'block' | 'boundary' | 'group';
-
-export type Relaxation =
-  | { kind: 'softmax-mix' }
-  | {
-      kind: 'prefix-mask';
-      /** What the masked units are, for logs and the supernet (`bases` or `channels`). */
-      unit: string;
-      /** How many leading units a choice keeps at a site (`template` = the space's starting draft). */
-      unitsKept(choice: ChoiceValue, site: number, template: Readonly<ArchDraft>): number;
-    };
 
 export interface Decision<C extends ChoiceValue = ChoiceValue> {
   /** Unique within a space; names α in logs and the decision in `groupnas space`. */

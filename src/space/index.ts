@@ -7,10 +7,24 @@ export { baseDilation, hasBaseDilations, withLastBlocksBpac } from './base-dilat
 export { buildArch, groupsOf, type GroupStructure } from './structure.js';
 export { buildPreset, listPresets, type Preset, type PresetOptions } from './presets.js';
 export { cloneDraft, draftGroups, fromDraft, groupContaining, startsGroup, toDraft, type ArchBody, type ArchDraft, type Boundary } from './draft.js';
-export type { AnyDecision, ApplyContext, ChoiceValue, Decision, DecisionScope, Relaxation } from './decision.js';
-export { candidateCount, candidateWeights, discrete, prefixMaskMatrix, relax, type MixOps } from './relaxation.js';
+export type { AnyDecision, ApplyContext, Decision, DecisionScope } from './decision.js';
+export {
+  candidateCount,
+  candidateWeights,
+  discrete,
+  isPrefixMask,
+  MIXED_OP,
+  prefixMaskMatrix,
+  relax,
+  type BuiltInRelaxationKind,
+  type ChoiceValue,
+  type MixOps,
+  type Relaxation,
+  type RelaxedDecision,
+} from './relaxation.js';
 export * from './decisions/index.js';
 export { canonicalArch, canonicalKey } from './canonical-arch.js';
+export { describeArch } from './arch-description.js';
 export { SearchSpace, ENUMERATE_LIMIT, firstDifference, type SearchSpaceOptions, type SpaceVariable } from './search-space.js';
 export { bopsCost, budget, floatMacsCost, memoryCost, type Constraint, type CostFunction } from './constraints.js';
 export { costRange, costsOf, marginalCosts, type CostRange, type CostRangeOptions } from './cost-range.js';

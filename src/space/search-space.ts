@@ -13,7 +13,8 @@ import { randomInt, type Rng } from '../util/random.js';
 import { VERSION } from '../util/version.js';
 import type { Arch } from './arch.js';
 import { archProblems } from './arch-validation.js';
-import type { AnyDecision, ApplyContext, ChoiceValue, DecisionScope } from './decision.js';
+import type { AnyDecision, ApplyContext, DecisionScope } from './decision.js';
+import type { ChoiceValue } from './relaxation.js';
 import type { Constraint } from './constraints.js';
 import { cloneDraft, fromDraft, groupContaining, startsGroup, toDraft, type ArchBody, type ArchDraft } from './draft.js';
 
@@ -88,6 +89,29 @@ export class SearchSpace {
         }
       });
     });
+  }
+
+  /**
+   * The template's draft with variable `variable` set to its choice `choice` and nothing else
+   * decided: what that choice writes (the supernet builds a mixed op's branches from these).
+   */
+  choiceDraft(variable: number, choice: number): ArchDraft {
+    const v = this.variables[variable];
+    if (v === undefined || !Number.isInteger(choice) || choice < 0 || choice >= v.choices.length) {
+      throw new UsageError(`search space ${this.name}: no choice ${choice} of variable ${variable}`);
+    }
+    const draft = cloneDraft(this.templateDraft);
+    this.applyChoice(draft, v, v.choices[choice]!);
+    return draft;
+  }
+
+  /** `v.decision.apply` with its context; a throwing `apply` is a UsageError naming the decision, site and choice. */
+  private applyChoice(draft: ArchDraft, v: SpaceVariable, choice: ChoiceValue): void {
+    try {
+      v.decision.apply(draft, v.site, choice, this.context(draft, v));
+    } catch (e) {
+      throw new UsageError(`decision ${v.decision.name}: apply failed for choice ${String(choice)} at site ${v.site}: ${(e as Error).message}`);
+    }
   }
 
   private blockCount(): number {
@@ -166,7 +190,7 @@ export class SearchSpace {
     for (const i of this.applyOrder) {
       const v = this.variables[i]!;
       if (!this.isActiveIn(draft, v)) continue;
-      v.decision.apply(draft, v.site, v.choices[indices[i]!]!, this.context(draft, v));
+      this.applyChoice(draft, v, v.choices[indices[i]!]!);
     }
     return draft;
   }
@@ -258,7 +282,7 @@ export class SearchSpace {
 
   private boundaryAfter(v: SpaceVariable, choice: ChoiceValue): string {
     const draft = cloneDraft(this.templateDraft);
-    v.decision.apply(draft, v.site, choice, this.context(draft, v));
+    this.applyChoice(draft, v, choice);
     return draft.boundaries[v.site]!;
   }
 

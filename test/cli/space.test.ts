@@ -11,8 +11,8 @@ describe('groupnas space', () => {
   it('prints decisions, choice counts, size and the BOPs range', async () => {
     const { stdout, exitCode } = await runCommand(space, ['space', '--config', tiny]);
     expect(exitCode).toBe(0);
-    expect(stdout).toMatch(/^bases\s+group\s+prefix-mask\s+6\s+1, 2 \(2\)$/m);
-    expect(stdout).toMatch(/^groupBoundary\s+boundary\s+softmax-mix\s+5\s+continue, aggregate, soft \(3\)$/m);
+    expect(stdout).toMatch(/^bases\s+group\s+base-mask\s+6\s+1, 2 \(2\)$/m);
+    expect(stdout).toMatch(/^groupBoundary\s+boundary\s+connection-mix\s+5\s+continue, aggregate, soft \(3\)$/m);
     expect(stdout).toMatch(/^architectures: \d+ \(10\^/m);
     expect(stdout).toMatch(/^bops\s+\S+ \S* ?\.\. /m);
   });

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/backend/select.js';
+import { loadArch } from '../../src/space/arch-file.js';
+import { describeArch } from '../../src/space/arch-description.js';
 import { bopsCostModel } from '../../src/search/cost-model.js';
 import { COMPARED_PRESETS } from '../../src/search/search-evaluation.js';
 import { searchPipeline } from '../../src/search/search-pipeline.js';
@@ -50,6 +52,20 @@ describe('search pipeline: supernet, then evaluation, in one call', () => {
     expect(events.indexOf('start latency')).toBeGreaterThan(events.lastIndexOf('stop evaluate presets'));
     expect(events.indexOf('start latency')).toBeGreaterThan(events.lastIndexOf('stop evaluate'));
     expect(readFileSync(join(dir, 'report.md'), 'utf8')).toContain('## Hand-designed presets');
+  }, 240_000);
+
+  it('a blockOp search on the tiny config: candidates of any operations train, pack and time, and the report lists the chosen ones', async () => {
+    const dir = tmp();
+    const { search, evaluation } = await searchPipeline(
+      { config: config(['space.decisions.2={"type":"blockOp"}', 'evaluation.workers=1']), out: dir },
+      { costModel },
+    );
+    expect(search.log.variables.filter((v) => v.decision === 'blockOp')).toHaveLength(6);
+    const candidates = evaluation!.outcome.record.candidates;
+    expect(candidates.every((c) => c.status === 'done' && c.latency !== undefined)).toBe(true);
+    for (const c of candidates) for (const b of c.arch.blocks) expect(['basic', 'plain', 'skip']).toContain(b.kind);
+    const chosen = loadArch(join(dir, 'arch.json'));
+    expect(readFileSync(join(dir, 'report.md'), 'utf8')).toContain(`Structure: ${describeArch(chosen)}.`);
   }, 240_000);
 
   it('a signal during the supernet returns it unfinished, with no evaluation; resuming runs the rest and the evaluation', async () => {

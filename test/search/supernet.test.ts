@@ -9,72 +9,11 @@ import { activationBits, baseDilations, bases, dilation, groupBoundary, SearchSp
 import { createRng } from '../../src/util/random.js';
 import { UsageError } from '../../src/util/errors.js';
 import { tinyArch } from '../nn/helpers/archs.js';
-import { tinySpace } from './helpers.js';
+import { expectDerivedOutputs, expectOneHotIsDerived, perturb, randomInput, tinySpace } from './helpers.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
-
-function randomInput(seed: number, shape: [number, number, number, number]): tf.Tensor4D {
-  const rng = createRng(seed);
-  return tf.tensor4d(
-    Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => 2 * rng() - 1),
-    shape,
-  );
-}
-
-/** Move every weight a little so λ, M and BN are not at their symmetric starting values. */
-function perturb(net: Supernet, seed: number): void {
-  const rng = createRng(seed);
-  for (const p of net.params.list()) {
-    p.variable.assign(
-      tf.tidy(() =>
-        tf.add(
-          p.variable,
-          tf.tensor(
-            Float32Array.from({ length: p.variable.size }, () => 0.2 * (rng() - 0.5)),
-            p.variable.shape,
-          ),
-        ),
-      ),
-    );
-  }
-}
-
-type Pass = readonly [training: boolean, alphaGradient: boolean];
-
-/**
- * Under one-hot α at `indices` the supernet computes what the derived architecture does with the
- * supernet's weights, in each pass; returns the derived architecture.
- */
-function expectDerivedOutputs(
-  net: Supernet,
-  space: SearchSpace,
-  indices: number[],
-  x: tf.Tensor4D,
-  passes: readonly Pass[],
-  tolerance: number,
-  outputShape?: number[],
-) {
-  const arch = space.decode(indices);
-  const model = buildModel(arch);
-  const state = net.derivedStateDict(arch);
-  model.loadStateDict(state);
-  tf.dispose(Object.values(state));
-  for (const [training, alphaGradient] of passes) {
-    const [mine, theirs] = tf.tidy(() => {
-      const w = structureWeights(net.layout, oneHotProbabilities(space, indices));
-      return [net.forward(x, training, w, { alphaGradient }), model.forward(x, training)];
-    });
-    if (outputShape !== undefined) expect(mine!.shape).toEqual(outputShape);
-    const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(mine!, theirs!))).dataSync()[0]!);
-    expect(diff, `${arch.name} ${JSON.stringify(arch.dilations ?? [])} training=${training} alphaGradient=${alphaGradient}`).toBeLessThan(tolerance);
-    expect(Array.from(theirs!.dataSync()).some((v) => v !== 0)).toBe(true);
-    tf.dispose([mine!, theirs!]);
-  }
-  model.dispose();
-  return arch;
-}
 
 describe('Supernet with one-hot α', () => {
   const decisionSets = {
@@ -83,31 +22,7 @@ describe('Supernet with one-hot α', () => {
   };
   for (const [what, decisions] of Object.entries(decisionSets))
     for (const kind of ['basic', 'plain', 'bottleneck'] as const) {
-      it(`computes exactly the derived architecture (${kind} blocks, ${what})`, () => {
-        const space = tinySpace(decisions, kind);
-        const layout = supernetLayout(space);
-        const net = new Supernet(layout, { seed: 3 });
-        perturb(net, 4);
-        const x = randomInput(5, [4, 8, 8, 1]);
-        const rng = createRng(kind);
-        for (let trial = 0; trial < 6; trial++) {
-          // Both passes: α differentiated (an α step) and α constant (a weight step: masks on the weights).
-          expectDerivedOutputs(
-            net,
-            space,
-            space.sampleIndices(rng),
-            x,
-            [
-              [false, true],
-              [true, true],
-              [true, false],
-            ],
-            1e-5,
-          );
-        }
-        x.dispose();
-        net.dispose();
-      });
+      it(`computes exactly the derived architecture (${kind} blocks, ${what})`, () => expectOneHotIsDerived(tinySpace(decisions, kind), 6, kind));
     }
 
   it('stage features for attention transfer equal the derived model’s (mean over its bases)', () => {
@@ -171,7 +86,7 @@ describe('Supernet with one-hot α', () => {
       description: 'kernel of a block',
       choices: [3, 5],
       scope: 'block',
-      relaxation: { kind: 'softmax-mix' },
+      relaxation: { kind: 'superkernel' },
       apply: (draft, site, choice) => void (draft.blocks[site]!.kernel = choice),
       read: (draft, site) => draft.blocks[site]!.kernel,
     };
@@ -254,7 +169,7 @@ describe('Supernet with one-hot α', () => {
     perturb(net, 8);
     const x = randomInput(10, [2, 8, 8, 1]);
     const p = [[0.25, 0.75]];
-    const at = (probabilities: number[][], dilationDraw?: number) =>
+    const at = (probabilities: number[][], draw?: number) =>
       tf.tidy(() =>
         Array.from(
           net
@@ -265,7 +180,7 @@ describe('Supernet with one-hot α', () => {
                 layout,
                 probabilities.map((q) => tf.tensor1d(q)),
               ),
-              { alphaGradient: false, ...(dilationDraw === undefined ? {} : { dilationDraw }) },
+              { alphaGradient: false, ...(draw === undefined ? {} : { draw }) },
             )
             .dataSync(),
         ),

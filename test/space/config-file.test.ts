@@ -193,7 +193,7 @@ const malformed: MalformedCase[] = [
     (c) => {
       c.space.decisions.push({ type: 'kernelSize' });
     },
-    /space\.decisions\[3\]\.type: expected one of "bases", "groupBoundary", "stageWidth", "activationBits", "dilation", "baseDilations", got "kernelSize"/,
+    /space\.decisions\[3\]\.type: expected one of "bases", "groupBoundary", "stageWidth", "activationBits", "dilation", "baseDilations", "blockOp", got "kernelSize"/,
   ],
   [
     'bases > max',

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   activationBits,
   bases,
+  blockOp,
   buildPreset,
   candidateCount,
   candidateWeights,
@@ -39,6 +40,7 @@ const builtIns: { decision: AnyDecision; site: number }[] = [
   { decision: stageWidth(), site: 2 },
   { decision: activationBits(), site: 0 },
   { decision: dilation(), site: 5 },
+  { decision: blockOp(), site: 3 },
 ];
 
 describe('built-in decisions: relaxation with one-hot weights equals the discrete choice', () => {
@@ -74,7 +76,7 @@ describe('prefix masks', () => {
     expect(m[0]!.slice(0, 9)).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 0]);
   });
 
-  it('softmax-mix decisions have no prefix mask', () => {
+  it('softmax-weighted decisions have no prefix mask', () => {
     expect(() => prefixMaskMatrix(groupBoundary(), 0, template)).toThrow(/not relaxed by a prefix mask/);
   });
 });
@@ -87,6 +89,7 @@ describe('choice validation', () => {
     expect(() => stageWidth({ choices: [0] })).toThrow(/stageWidth/);
     expect(() => dilation({ choices: [1.5] })).toThrow(/dilation/);
     expect(() => groupBoundary({ choices: ['merge' as 'soft'] })).toThrow(/groupBoundary/);
+    expect(() => blockOp({ choices: ['conv' as 'plain'] })).toThrow(/blockOp: choice "conv"/);
   });
 
   it('relax checks the number of probabilities and candidates', () => {

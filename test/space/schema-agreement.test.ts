@@ -199,7 +199,7 @@ describe('config schema ⇔ SearchConfig type (after defaults)', () => {
   it('decision entries: one schema branch per DecisionConfig variant, same fields', () => {
     const branches = at(schema, 'space.decisions.[]').oneOf!;
     expect(branches.map((b) => b.properties!.type!.const)).toEqual(
-      members<DecisionConfig['type']>()(['bases', 'groupBoundary', 'stageWidth', 'activationBits', 'dilation', 'baseDilations']),
+      members<DecisionConfig['type']>()(['bases', 'groupBoundary', 'stageWidth', 'activationBits', 'dilation', 'baseDilations', 'blockOp']),
     );
     const fields = shape<DecisionConfig>()(['type', 'choices', 'sites'], ['type']);
     for (const b of branches) {
@@ -208,6 +208,7 @@ describe('config schema ⇔ SearchConfig type (after defaults)', () => {
     }
     expect(branches[1]!.properties!.choices!.items!.enum).toEqual(members<Boundary>()(['continue', 'aggregate', 'soft']));
     expect(branches[3]!.properties!.choices!.items!.enum).toEqual(members<ActivationBits>()([1, 2, 4, 32]));
+    expect(branches[6]!.properties!.choices!.items!.enum).toEqual(members<BlockKind>()(['basic', 'bottleneck', 'plain', 'skip']));
   });
 
   it('enumerations agree', () => {

@@ -49,10 +49,10 @@ const space: CommandModule<object, SpaceArgs> = {
     }
     console.log(`search space ${result.name} (template ${result.template})`);
     console.log('');
-    console.log(`${'decision'.padEnd(16)}${'scope'.padEnd(10)}${'relaxation'.padEnd(13)}${'sites'.padEnd(8)}choices`);
+    console.log(`${'decision'.padEnd(16)}${'scope'.padEnd(10)}${'relaxation'.padEnd(16)}${'sites'.padEnd(8)}choices`);
     for (const d of decisions) {
       console.log(
-        `${d.name.padEnd(16)}${d.scope.padEnd(10)}${d.relaxation.padEnd(13)}${String(d.sites.length).padEnd(8)}${d.choices.join(', ')} (${d.choices.length})`,
+        `${d.name.padEnd(16)}${d.scope.padEnd(10)}${d.relaxation.padEnd(16)}${String(d.sites.length).padEnd(8)}${d.choices.join(', ')} (${d.choices.length})`,
       );
     }
     console.log('');

@@ -23,7 +23,7 @@ export function activationBits(options: ActivationBitsOptions = {}): Decision<Ac
     choices,
     scope: 'group',
     ...(options.sites ? { sites: options.sites } : {}),
-    relaxation: { kind: 'softmax-mix' },
+    relaxation: { kind: 'quantizer-mix' },
     apply(draft, _site, choice, { group }) {
       for (let b = group.start; b < group.end; b++) draft.blockBits[b] = choice;
     },

@@ -39,7 +39,7 @@ export function baseDilations(options: BaseDilationsOptions = {}): Decision<stri
     choices,
     scope: 'group',
     ...(options.sites ? { sites: options.sites } : {}),
-    relaxation: { kind: 'softmax-mix' },
+    relaxation: { kind: 'base-dilation-mix' },
     apply(draft, _site, choice, context) {
       const rates = baseDilationsOf(choice);
       draft.blockDilations ??= draft.blocks.map(() => []);

@@ -31,7 +31,7 @@ export function bases(options: BasesOptions = {}): Decision<number> {
     choices,
     scope: 'group',
     ...(options.sites ? { sites: options.sites } : {}),
-    relaxation: { kind: 'prefix-mask', unit: 'bases', unitsKept: (choice) => Number(choice) },
+    relaxation: { kind: 'base-mask', unit: 'bases', unitsKept: (choice) => Number(choice) },
     apply(draft, _site, choice, { group }) {
       for (let b = group.start; b < group.end; b++) draft.blockBases[b] = choice;
     },

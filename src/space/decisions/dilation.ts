@@ -9,8 +9,9 @@ export interface DilationOptions {
 }
 
 /**
- * Dilation of a block's main convs (atrous). Relaxed as a softmax mix of the dilated branches
- * (BPAC). Dilation leaves MAC counts unchanged; its cost shows in measured latency.
+ * Dilation of a block's main convs (atrous). Relaxed over shared weights: each k×k conv runs at
+ * every rate with the same filters and the outputs are mixed by softmax(α) (`dilation-mix`).
+ * Dilation leaves MAC counts unchanged; its cost shows in measured latency.
  */
 export function dilation(options: DilationOptions = {}): Decision<number> {
   const choices = options.choices ?? [1, 2, 4, 8];
@@ -23,7 +24,7 @@ export function dilation(options: DilationOptions = {}): Decision<number> {
     choices,
     scope: 'block',
     ...(options.sites ? { sites: options.sites } : {}),
-    relaxation: { kind: 'softmax-mix' },
+    relaxation: { kind: 'dilation-mix' },
     apply(draft, site, choice) {
       draft.blocks[site]!.dilation = choice;
     },

@@ -27,7 +27,7 @@ export function groupBoundary(options: GroupBoundaryOptions = {}): Decision<Boun
     choices,
     scope: 'boundary',
     ...(options.sites ? { sites: options.sites } : {}),
-    relaxation: { kind: 'softmax-mix' },
+    relaxation: { kind: 'connection-mix' },
     apply(draft, site, choice) {
       draft.boundaries[site] = choice;
     },

@@ -26,7 +26,7 @@ export function stageWidth(options: StageWidthOptions = {}): Decision<number> {
     scope: 'stage',
     ...(options.sites ? { sites: options.sites } : {}),
     relaxation: {
-      kind: 'prefix-mask',
+      kind: 'channel-mask',
       unit: 'channels',
       unitsKept: (choice, site, template) => scaleWidth(template.widths[site]!, Number(choice)),
     },
