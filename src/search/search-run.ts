@@ -61,6 +61,11 @@ export interface SearchRunOptions {
   out: string;
   /** Prices the cost term: builds the cost model for the metric the config names (latency needs the LUT). */
   costModel: (layout: SupernetLayout, metric: 'bops' | 'latency') => CostModel;
+  /**
+   * The space to search, for a library user's own decisions (pass the same one to resume); default:
+   * the config's `space` section. The config still gives the data, the budget and the cost term.
+   */
+  space?: SearchSpace;
   /** Train or load the teacher from here instead of the config's `teacher` section. */
   teacherDir?: string;
   /** Stop after this many epochs of this process (tests simulate a kill with it). */
@@ -121,7 +126,7 @@ function weightSchedule(config: SearchConfig, stepsPerEpoch: number): LrSchedule
 }
 
 function openSession(asGiven: SearchConfig, dir: string, options: SearchRunOptions): Session {
-  const space = spaceFromConfig(asGiven);
+  const space = options.space ?? spaceFromConfig(asGiven);
   const layout = supernetLayout(space);
   const costModel = options.costModel(layout, asGiven.cost.metric);
   // The session works with an absolute target (cost.relativeTarget priced on this machine).
