@@ -7,7 +7,6 @@
         "src/cpu.c",
         "src/geometry.c",
         "src/float-ops.c",
-        "src/threads.c",
         "src/pool.c",
         "src/addon-train.c",
         "src/conv-train.c",

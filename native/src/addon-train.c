@@ -48,6 +48,13 @@ static const gn_train_path *train_path(int path) {
   }
 }
 
+const gn_train_path *gn_train_path_for(int path) {
+  for (int p = 0; p < GN_TRAIN_COUNT; p++) {
+    if ((path < 0 || p == path) && train_path(p)->rows_count > 0 && train_supported(p)) return train_path(p);
+  }
+  return &gn_train_portable;
+}
+
 static int get_train_path(call_t *c, size_t i, const gn_train_path **out) {
   int path = 0;
   if (!get_int(c, i, "path", 0, GN_TRAIN_COUNT - 1, &path)) return 0;

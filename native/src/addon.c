@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "kernels.h"
+#include "train.h"
 
 #include "napi-args.h"
 
@@ -48,7 +49,7 @@ static int geometry(call_t *c, int h, int w, int kernel, int stride, int dilatio
 /*
  * conv(path, mode, bits, n, h, w, c, kernel, stride, dilation, padding, cout,
  *      input: Uint32Array, weights: Uint32Array (interleaved blocks), tapSums: Int32Array | null,
- *      scale: Float32Array | null, bias: Float32Array | null, out, threads: 1 | 2)
+ *      scale: Float32Array | null, bias: Float32Array | null, out, threads: 1..GN_MAX_PARTS)
  */
 static napi_value Conv(napi_env env, napi_callback_info info) {
   call_t c;
@@ -68,7 +69,7 @@ static napi_value Conv(napi_env env, napi_callback_info info) {
   get_int(&c, 9, "dilation", 1, MAX_DILATION, &j.dilation);
   get_int(&c, 10, "padding", 0, 2, &padding);
   get_int(&c, 11, "cout", 1, MAX_CHANNELS, &j.cout);
-  get_int(&c, 18, "threads", 1, 2, &j.threads);
+  get_int(&c, 18, "threads", 1, GN_MAX_PARTS, &j.threads);
   if (c.failed) return NULL;
   j.words = (j.c + 31) / 32;
   const size_t taps = (size_t)j.kernel * j.kernel;
@@ -122,11 +123,13 @@ static napi_value PackSigns(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
-/* floatConv(x, n, h, w, c, filter, cout, kernel, stride, dilation, padding, out) */
+/* floatConv(x, n, h, w, c, filter, cout, kernel, stride, dilation, padding, out, threads): the training
+ * forward convolution (conv-train.c), so stems and shortcuts sum as tfjs-wasm does and use the pool. */
 static napi_value FloatConv(napi_env env, napi_callback_info info) {
   call_t c;
   int n = 0, h = 0, w = 0, ch = 0, cout = 0, kernel = 0, stride = 0, dilation = 0, padding = 0, out_h = 0, out_w = 0, pad_top = 0, pad_left = 0;
-  if (!start(&c, env, info, 12, "floatConv")) return NULL;
+  int threads = 1;
+  if (!start(&c, env, info, 13, "floatConv")) return NULL;
   get_int(&c, 1, "n", 1, MAX_SIDE, &n);
   get_int(&c, 2, "h", 1, MAX_SIDE, &h);
   get_int(&c, 3, "w", 1, MAX_SIDE, &w);
@@ -146,8 +149,13 @@ static napi_value FloatConv(napi_env env, napi_callback_info info) {
   get_array(&c, 0, "x", napi_float32_array, in_len, &x);
   get_array(&c, 5, "filter", napi_float32_array, filter_len, &filter);
   get_array(&c, 11, "out", napi_float32_array, out_len, &out);
+  get_int(&c, 12, "threads", 1, GN_MAX_PARTS, &threads);
   if (c.failed) return NULL;
-  gn_float_conv((const float *)x, n, h, w, ch, (const float *)filter, cout, kernel, stride, dilation, pad_top, pad_left, out_h, out_w, (float *)out);
+  const gn_fconv_geom g = {n, h, w, ch, kernel, kernel, stride, stride, dilation, dilation, pad_top, pad_left, out_h, out_w, cout};
+  if (gn_fconv_forward(gn_train_path_for(-1), &g, (const float *)x, (const float *)filter, (float *)out, threads) != 0) {
+    napi_throw_error(env, "ERR_GROUPNAS_NATIVE_MEMORY", "floatConv: out of memory for scratch buffers");
+    return NULL;
+  }
   return undefined(env);
 }
 

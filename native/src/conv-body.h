@@ -173,7 +173,7 @@ static void gn_emit(const gn_conv_job *j, const int32_t *restrict d, size_t pix,
 typedef struct {
   const gn_conv_job *j;
   const gn_shared *shared;
-  int status[2];
+  int status[GN_MAX_PARTS];
 } gn_conv_call;
 
 /** Output pixels of one part: whole tiles, split evenly. */
@@ -289,9 +289,10 @@ static int gn_conv_impl(const gn_conv_job *j) {
   sh.col_class = (int32_t *)malloc(sizeof(int32_t) * (size_t)j->out_w);
   if (sh.row_class && sh.col_class && (j->bits != 0 || gn_padding_table(j, blocks * GN_CB, &sh) == 0)) {
     const double macs = (double)j->n * j->out_h * j->out_w * j->cout * j->kernel * j->kernel * j->c * (j->bits > 0 ? j->bits : 1);
-    gn_conv_call call = {j, &sh, {0, 0}};
+    gn_conv_call call = {j, &sh, {0}};
     const int parts = gn_run_parts(macs >= GN_TWO_THREAD_MIN_MACS ? j->threads : 1, gn_conv_part, &call);
-    status = call.status[0] != 0 || (parts > 1 && call.status[1] != 0) ? -1 : 0;
+    status = 0;
+    for (int part = 0; part < parts; part++) status |= call.status[part];
   }
   free(sh.row_class);
   free(sh.col_class);

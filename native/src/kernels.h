@@ -69,13 +69,13 @@ const gn_path_impl *gn_path(int path);
 /** Output size and leading padding along one axis (conv-spec.ts); out 0 when nothing fits. */
 void gn_axis_geometry(int size, int kernel, int stride, int dilation, int padding, int *out, int *pad);
 
-/** Full-precision direct conv, NHWC input, HWIO filter, zero padding. */
-void gn_float_conv(const float *x, int n, int h, int w, int c, const float *filter, int cout,
-                   int kernel, int stride, int dilation, int pad_top, int pad_left, int out_h, int out_w, float *out);
-
 /** Part `part` of `parts` of a job. */
 typedef void (*gn_part_fn)(void *ctx, int part, int parts);
-/** Run fn(ctx, 0, 2) here and fn(ctx, 1, 2) on the helper thread, or fn(ctx, 0, 1) alone; returns the parts used. */
+#define GN_MAX_PARTS 64
+/**
+ * Run fn(ctx, part, parts) for every part, parts = min(threads, GN_MAX_PARTS), on the calling
+ * thread's pool (pool.c); returns the parts used. Each part must own its outputs.
+ */
 int gn_run_parts(int threads, gn_part_fn fn, void *ctx);
 
 /** out_j = Σ_k weights[j·from + k]·parts[k], maps of `size` floats; outputs must not alias parts. */

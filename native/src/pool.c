@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include "kernels.h"
 #include "train.h"
 
 #if defined(__x86_64__)
@@ -132,6 +133,29 @@ int gn_parallel(int threads, int tasks, gn_task_fn fn, void *ctx) {
   run_tasks(p, 0);
   while (atomic_load_explicit(&p->running, memory_order_acquire) > 0) GN_PAUSE();
   return active + 1;
+}
+
+typedef struct {
+  gn_part_fn fn;
+  void *ctx;
+  int parts;
+} gn_parts_job;
+
+static void part_task(void *ctx, int task, int worker) {
+  (void)worker;
+  const gn_parts_job *job = (const gn_parts_job *)ctx;
+  job->fn(job->ctx, task, job->parts);
+}
+
+int gn_run_parts(int threads, gn_part_fn fn, void *ctx) {
+  const int parts = threads < 1 ? 1 : threads > GN_MAX_PARTS ? GN_MAX_PARTS : threads;
+  if (parts == 1) {
+    fn(ctx, 0, 1);
+    return 1;
+  }
+  gn_parts_job job = {fn, ctx, parts};
+  gn_parallel(parts, parts, part_task, &job);
+  return parts;
 }
 
 /* Stop and join the calling thread's helpers (its Node environment is going away). */

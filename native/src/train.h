@@ -90,7 +90,7 @@ extern const gn_train_path gn_train_avx512;
 extern const gn_train_path gn_train_avx2;
 extern const gn_train_path gn_train_portable;
 
-/* The fastest training path this CPU runs (or the one GROUPNAS_NATIVE_PATH forces). */
+/* Training path `path` if this CPU and build run it, with path < 0 the fastest they run; else the portable one. */
 const gn_train_path *gn_train_path_for(int path);
 
 /* The three convolutions; 0 on success, −1 when scratch memory could not be had. */

@@ -3,7 +3,8 @@
  * with run-time CPU dispatch among AVX-512 VPOPCNTDQ, AVX2 (VPSHUFB popcount), scalar POPCNT
  * and portable C. `GROUPNAS_NATIVE_PATH=avx512|avx2|popcnt|portable` (or the `path` option)
  * forces a path; by default the fastest this CPU runs is taken. One thread by default;
- * `GROUPNAS_NATIVE_THREADS=2` (or the `threads` option) splits large convs with a helper thread.
+ * `GROUPNAS_NATIVE_THREADS=N` (or the `threads` option) splits large convs over the calling thread's
+ * pool of N threads, the pool the training kernels use.
  *
  * Zero-copy: the kernels read the caller's typed arrays and write into result arrays
  * allocated here. Weights are re-laid once per PackedWeights (cached) into 32-channel
@@ -25,8 +26,11 @@ import type { PackedWeights } from './weights.js';
 
 /** The environment variable that forces a dispatch path. */
 export const NATIVE_PATH_ENV = 'GROUPNAS_NATIVE_PATH';
-/** The environment variable that sets the threads of a conv (1 or 2). */
+/** The environment variable that sets the threads of a conv (1 to MAX_NATIVE_THREADS). */
 export const NATIVE_THREADS_ENV = 'GROUPNAS_NATIVE_THREADS';
+
+/** Parts a conv is split into at most (GN_MAX_PARTS in native/src/kernels.h). */
+export const MAX_NATIVE_THREADS = 64;
 
 const PADDING: Record<Padding, number> = { same: 0, valid: 1, symmetric: 2 };
 
@@ -36,8 +40,8 @@ const BLOCK = 32;
 export interface NativeEngineOptions {
   /** Force a dispatch path; default: $GROUPNAS_NATIVE_PATH, else the fastest this CPU runs. */
   path?: NativePath;
-  /** Threads per conv: 1 (default: $GROUPNAS_NATIVE_THREADS, else 1) or 2 (convs of ≥ 8 M binary MACs). */
-  threads?: 1 | 2;
+  /** Threads per conv (default: $GROUPNAS_NATIVE_THREADS, else 1); convs of < 8 M binary MACs run on one. */
+  threads?: number;
 }
 
 const interleavedCache = new WeakMap<PackedWeights, Uint32Array>();
@@ -82,11 +86,16 @@ function checkPlaneCount(bits: number): void {
 }
 
 /** Threads named by $GROUPNAS_NATIVE_THREADS, if set. */
-export function nativeThreadsFromEnv(env: NodeJS.ProcessEnv = process.env): 1 | 2 | undefined {
+function isThreadCount(n: number): boolean {
+  return Number.isInteger(n) && n >= 1 && n <= MAX_NATIVE_THREADS;
+}
+
+export function nativeThreadsFromEnv(env: NodeJS.ProcessEnv = process.env): number | undefined {
   const value = env[NATIVE_THREADS_ENV];
   if (value === undefined || value === '') return undefined;
-  if (value !== '1' && value !== '2') throw new UsageError(`${NATIVE_THREADS_ENV}: expected 1 or 2, got ${value}`);
-  return value === '2' ? 2 : 1;
+  const n = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!isThreadCount(n)) throw new UsageError(`${NATIVE_THREADS_ENV}: expected a whole number from 1 to ${MAX_NATIVE_THREADS}, got ${value}`);
+  return n;
 }
 
 export class NativeEngine implements BinaryEngine {
@@ -94,7 +103,7 @@ export class NativeEngine implements BinaryEngine {
   /** The dispatch path this engine runs. */
   readonly path: NativePath;
   /** Threads per conv. */
-  readonly threads: 1 | 2;
+  readonly threads: number;
   private readonly pathId: number;
   private readonly addon: NativeAddon;
 
@@ -110,7 +119,7 @@ export class NativeEngine implements BinaryEngine {
     this.path = path;
     this.pathId = NATIVE_PATHS.indexOf(path);
     const threads = options.threads ?? nativeThreadsFromEnv() ?? 1;
-    if (threads !== 1 && threads !== 2) throw new UsageError(`native engine: threads must be 1 or 2, got ${String(threads)}`);
+    if (!isThreadCount(threads)) throw new UsageError(`native engine: threads must be a whole number from 1 to ${MAX_NATIVE_THREADS}, got ${String(threads)}`);
     this.threads = threads;
   }
 
@@ -190,7 +199,7 @@ export class NativeEngine implements BinaryEngine {
     const g = convGeometry(shape.h, shape.w, spec);
     const out = new Float32Array(shape.n * g.outH * g.outW * outChannels);
     this.call(() =>
-      this.addon.floatConv(x, shape.n, shape.h, shape.w, shape.c, filter, outChannels, k, spec.stride, spec.dilation, PADDING[spec.padding], out),
+      this.addon.floatConv(x, shape.n, shape.h, shape.w, shape.c, filter, outChannels, k, spec.stride, spec.dilation, PADDING[spec.padding], out, this.threads),
     );
     return { n: shape.n, h: g.outH, w: g.outW, c: outChannels, data: out };
   }

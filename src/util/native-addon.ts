@@ -72,7 +72,7 @@ export interface NativeAddon {
     scale: Float32Array | null,
     bias: Float32Array | null,
     out: Int32Array | Float32Array | Uint32Array,
-    threads: 1 | 2,
+    threads: number,
   ): void;
   packSigns(path: number, x: Float32Array, pixels: number, c: number, out: Uint32Array): void;
   floatConv(
@@ -88,6 +88,7 @@ export interface NativeAddon {
     dilation: number,
     padding: number,
     out: Float32Array,
+    threads: number,
   ): void;
   outputTransform(dots: Int32Array, scale: Float32Array, bias: Float32Array, out: Float32Array, accumulate: boolean): void;
   mix(parts: Float32Array[], weights: Float32Array, outs: Float32Array[]): void;

@@ -65,8 +65,8 @@ describe.skipIf(status.paths.length === 0)('native engine selection', () => {
   });
 });
 
-describe.skipIf(status.paths.length === 0)('native engine, two threads', () => {
-  it('large convs split across two threads give the single-thread results, every output mode and bit planes', () => {
+describe.skipIf(status.paths.length === 0)('native engine, several threads', () => {
+  it.each([2, 3])('large convs split across %i threads give the single-thread results, every output mode and bit planes', (threads) => {
     const rng = createRng(12);
     const shape = { n: 1, h: 31, w: 29, c: 130 };
     const cout = 70;
@@ -75,8 +75,8 @@ describe.skipIf(status.paths.length === 0)('native engine, two threads', () => {
     const w = packWeights(randomSigns(rng, 9 * 130 * cout), { kernel: 3, inChannels: 130, outChannels: cout });
     const t = { scale: Float32Array.from({ length: cout }, () => rng() - 0.5), bias: Float32Array.from({ length: cout }, () => rng() - 0.5) };
     const one = new NativeEngine({ threads: 1 });
-    const two = new NativeEngine({ threads: 2 });
-    expect(two.threads).toBe(2);
+    const two = new NativeEngine({ threads });
+    expect(two.threads).toBe(threads);
     const dots = two.convDots(x, w, spec).data;
     expect(Array.from(dots)).toEqual(Array.from(createEngine('js').convDots(x, w, spec).data));
     expect(Array.from(two.conv(x, w, spec, t).data)).toEqual(Array.from(one.conv(x, w, spec, t).data));
@@ -88,13 +88,17 @@ describe.skipIf(status.paths.length === 0)('native engine, two threads', () => {
     expect(Array.from(two.bitPlaneConvDots(levels, w, spec).data)).toEqual(Array.from(one.bitPlaneConvDots(levels, w, spec).data));
   });
 
-  it('the thread count comes from GROUPNAS_NATIVE_THREADS, 1 or 2', () => {
+  it('the thread count comes from GROUPNAS_NATIVE_THREADS, a whole number from 1 to 64', () => {
     const saved = process.env.GROUPNAS_NATIVE_THREADS;
     try {
       process.env.GROUPNAS_NATIVE_THREADS = '2';
       expect(new NativeEngine().threads).toBe(2);
-      process.env.GROUPNAS_NATIVE_THREADS = '4';
-      expect(() => new NativeEngine()).toThrow(/GROUPNAS_NATIVE_THREADS: expected 1 or 2, got 4/);
+      process.env.GROUPNAS_NATIVE_THREADS = '3';
+      expect(new NativeEngine().threads).toBe(3);
+      for (const bad of ['4x', '0', '65']) {
+        process.env.GROUPNAS_NATIVE_THREADS = bad;
+        expect(() => new NativeEngine()).toThrow(`GROUPNAS_NATIVE_THREADS: expected a whole number from 1 to 64, got ${bad}`);
+      }
     } finally {
       if (saved === undefined) delete process.env.GROUPNAS_NATIVE_THREADS;
       else process.env.GROUPNAS_NATIVE_THREADS = saved;

@@ -159,8 +159,11 @@ describe.skipIf(addon === undefined)('native addon: raw calls with perturbed arg
     const a = addon!;
     expect(() => a.packSigns(0, new Float32Array(10), 3, 4, new Uint32Array(3))).toThrow(/x: expected 12 elements, got 10/);
     expect(() => a.packSigns(0, new Float32Array(12), 3, 4, new Uint32Array(2))).toThrow(/out: expected 3 elements, got 2/);
-    expect(() => a.floatConv(new Float32Array(9), 1, 3, 3, 1, new Float32Array(8), 1, 3, 1, 1, 0, new Float32Array(9))).toThrow(/filter: expected 9 elements/);
-    expect(() => a.floatConv(new Float32Array(9), 1, 3, 3, 1, new Float32Array(9), 1, 5, 1, 1, 1, new Float32Array(9))).toThrow(/does not fit a 3×3 input/);
+    expect(() => a.floatConv(new Float32Array(9), 1, 3, 3, 1, new Float32Array(8), 1, 3, 1, 1, 0, new Float32Array(9), 1)).toThrow(
+      /filter: expected 9 elements/,
+    );
+    expect(() => a.floatConv(new Float32Array(9), 1, 3, 3, 1, new Float32Array(9), 1, 5, 1, 1, 1, new Float32Array(9), 1)).toThrow(/does not fit a 3×3 input/);
+    expect(() => a.floatConv(new Float32Array(9), 1, 3, 3, 1, new Float32Array(9), 1, 3, 1, 1, 0, new Float32Array(9), 0)).toThrow(/threads/);
     expect(() => a.outputTransform(new Int32Array(10), new Float32Array(4), new Float32Array(4), new Float32Array(10), false)).toThrow(
       /not whole 4-channel pixels/,
     );
