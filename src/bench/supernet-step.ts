@@ -23,7 +23,7 @@ import type { DecisionConfig, SearchConfig } from '../space/config.js';
 import type { SearchSpace } from '../space/search-space.js';
 import { DEFAULT_CONFIG_FILE, loadConfig, spaceFromConfig } from '../space/index.js';
 import { DEBIAN_FASHION_MNIST_DIR } from '../data/locate.js';
-import { selectBackend } from '../backend/select.js';
+import { selectBackend, type TrainingKernelOptions } from '../backend/select.js';
 import { createRng, randomInt } from '../util/random.js';
 import { medianMs } from '../util/median-time.js';
 import { PACKAGE_ROOT } from '../util/version.js';
@@ -201,9 +201,9 @@ export interface SupernetStepReport {
  * all at one batch size. Configs whose data set is absent are listed as skipped.
  */
 export async function benchSupernetSteps(
-  options: { configs?: string[]; everyDecision?: boolean; batch?: number; steps?: number } = {},
+  options: { configs?: string[]; everyDecision?: boolean; batch?: number; steps?: number; training?: TrainingKernelOptions } = {},
 ): Promise<SupernetStepReport> {
-  await selectBackend('wasm');
+  await selectBackend('wasm', options.training);
   const batch = options.batch ?? 64;
   const files = options.configs ?? benchConfigFiles();
   const targets: { label: string; config: string; load: () => SearchConfig }[] = files.map((file) => ({

@@ -9,7 +9,8 @@ import { benchSupernetSteps, formatSupernetSteps } from '../../bench/supernet-st
 import { describeMachine } from '../../util/machine.js';
 import kernels from './bench-kernels.js';
 import { progressBars } from '../progress-bar.js';
-import { printJson, withJsonOption } from '../options.js';
+import { printJson, withJsonOption, type BackendArgs } from '../options.js';
+import { TRAINING_KERNEL_CHOICES, type TrainingKernelRequest } from '../../backend/index.js';
 
 interface TrainStepArgs {
   json: boolean;
@@ -89,7 +90,7 @@ const trainStep: CommandModule<object, TrainStepArgs> = {
   },
 };
 
-interface SupernetStepArgs {
+interface SupernetStepArgs extends Omit<BackendArgs, 'backend'> {
   json: boolean;
   config?: string[];
   'every-decision'?: boolean;
@@ -112,9 +113,16 @@ const supernetStep: CommandModule<object, SupernetStepArgs> = {
         describe: 'also measure the default config with every decision type added (default: only without --config)',
       })
       .option('batch', { type: 'number', default: 64, describe: 'images per step, for every space' })
-      .option('steps', { type: 'number', default: 3, describe: 'timed steps (median)' }) as Argv<SupernetStepArgs>,
+      .option('steps', { type: 'number', default: 3, describe: 'timed steps (median)' })
+      .option('kernels', {
+        choices: TRAINING_KERNEL_CHOICES,
+        default: 'auto' as TrainingKernelRequest,
+        describe: 'training kernels of the wasm backend the steps run on (native, wasm, auto)',
+      })
+      .option('threads', { type: 'number', describe: 'threads of the native kernels (default: every core)' }) as Argv<SupernetStepArgs>,
   handler: async (argv) => {
     const r = await benchSupernetSteps({
+      training: { kernels: argv.kernels, ...(argv.threads !== undefined ? { threads: argv.threads } : {}) },
       ...(argv.config ? { configs: argv.config } : {}),
       ...(argv['every-decision'] !== undefined ? { everyDecision: argv['every-decision'] } : {}),
       batch: argv.batch,
