@@ -76,29 +76,5 @@ const gn_train_path gn_train_avx512 = {
 };
 #else
 #include "train.h"
-/* 16 channels a compare: the sign (x < 0; NaN and −0 count as +1) and the mask |x| ≤ 1 as bit masks. */
-static void gn_avx512_pack_sign_mask(const float *x, size_t pixels, int c, int words, uint32_t *signs, uint32_t *masks) {
-  const __m512 zero = _mm512_setzero_ps(), one = _mm512_set1_ps(1.0f);
-  const __m512i abs_mask = _mm512_set1_epi32(0x7fffffff);
-  for (size_t p = 0; p < pixels; p++) {
-    const float *row = x + p * (size_t)c;
-    for (int w = 0; w < words; w++) {
-      uint32_t s = 0, m = 0;
-      for (int half = 0; half < 2; half++) {
-        const int at = w * 32 + half * 16;
-        const int left = c - at;
-        if (left <= 0) break;
-        const __mmask16 valid = left >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << left) - 1);
-        const __m512 v = _mm512_maskz_loadu_ps(valid, row + at);
-        const __m512 a = _mm512_castsi512_ps(_mm512_and_si512(_mm512_castps_si512(v), abs_mask));
-        s |= (uint32_t)(_mm512_mask_cmp_ps_mask(valid, v, zero, _CMP_LT_OQ)) << (16 * half);
-        m |= (uint32_t)(_mm512_mask_cmp_ps_mask(valid, a, one, _CMP_LE_OQ)) << (16 * half);
-      }
-      signs[p * (size_t)words + w] = s;
-      masks[p * (size_t)words + w] = m;
-    }
-  }
-}
-
 const gn_train_path gn_train_avx512 = {"avx512", 0, {{0}}, 0, {{0}}, 0, 0};
 #endif

@@ -12,21 +12,13 @@ import { useTrainingKernels } from '../../../src/backend/register-wasm-kernels.j
 import { selectBackend } from '../../../src/backend/select.js';
 import { createRng, randomInt } from '../../../src/util/random.js';
 import { NotAvailableError } from '../../../src/util/errors.js';
+import { nativeTrainingUnavailable } from './native-status.js';
 import { maxRelativeError, randomHostTensor, runKernelOn, type HostTensor } from '../kernels/compare-backends.js';
 import { convCases, describeCase, filterShape, inputShape, outputShape, type ConvCase } from '../kernels/conv-cases.js';
 
 const TOLERANCE = 1e-5;
 
-function nativeReason(): string | undefined {
-  try {
-    openNativeTraining(1);
-    return undefined;
-  } catch (err) {
-    if (err instanceof NotAvailableError) return err.message;
-    throw err;
-  }
-}
-const reason = nativeReason();
+const reason = nativeTrainingUnavailable();
 
 /** Input pixel offset of (n, ih, iw) or −1 outside; the forward geometry's index arithmetic in float64 loops. */
 function reference(g: ConvGeometry, op: 'forward' | 'input' | 'filter', a: Float32Array, b: Float32Array): Float64Array {
