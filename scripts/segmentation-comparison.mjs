@@ -8,10 +8,11 @@
 //
 //   node scripts/segmentation-comparison.mjs --data DIR --out DIR [--seeds 1,2] [--epochs 3]
 //        [--limit 1000] [--test-limit 400] [--width-mult 0.5] [--rows a,b] [--train-only]
-//        [--kernels native] [--seconds 1] [--collect-only]
+//        [--kernels native] [--seconds 1] [--collect-only] [--tabulate]
 //
 // Runs land in OUT/<row>-s<seed>/; the table also goes to OUT/comparison.json. --train-only stops
-// after the training; --collect-only tabulates the finished runs without training any.
+// after the training; --collect-only tabulates the finished runs without training any; --tabulate
+// prints the table of the last OUT/comparison.json again, measuring nothing.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -55,6 +56,7 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '1' },
     'train-only': { type: 'boolean', default: false },
     'collect-only': { type: 'boolean', default: false },
+    tabulate: { type: 'boolean', default: false },
   },
 });
 if (args.data === undefined || args.out === undefined) {
@@ -75,7 +77,7 @@ const groupnas = (argv, json = true) => {
 const readJson = (file) => JSON.parse(readFileSync(file, 'utf8'));
 
 // 1. Train what is missing, row after row (a run with a checkpoint resumes).
-for (const [name, , options] of args['collect-only'] ? [] : rows) {
+for (const [name, , options] of args['collect-only'] || args.tabulate ? [] : rows) {
   for (const seed of seeds) {
     const dir = join(args.out, `${name}-s${seed}`);
     if (existsSync(join(dir, 'result.json'))) continue;
@@ -111,9 +113,9 @@ if (args['train-only']) process.exit(0);
 // 2. Per run: the packed engine's mIoU and latency; per row: costs of its architecture.
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const sd = (xs) => (xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1)));
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
-const table = [];
-for (const [name, label] of rows) {
+const comparisonFile = join(args.out, 'comparison.json');
+const table = args.tabulate ? readJson(comparisonFile).table : [];
+for (const [name, label] of args.tabulate ? [] : rows) {
   const runs = [];
   let arch;
   for (const seed of seeds) {
@@ -144,21 +146,20 @@ for (const [name, label] of rows) {
     miouSd: sd(mious),
     bops: totals.bops,
     floatMacs: totals.floatMacs,
-    latencyMs: median(runs.map((r) => r.latencyMs)),
   });
 }
-writeFileSync(join(args.out, 'comparison.json'), `${JSON.stringify({ seeds, table }, null, 2)}\n`);
+if (!args.tabulate) writeFileSync(comparisonFile, `${JSON.stringify({ seeds, table }, null, 2)}\n`);
 
 // 3. The Markdown: the table, then each ordering with its verdict.
 const pct = (x) => (100 * x).toFixed(1);
 const count = (x) => (x >= 1e9 ? `${(x / 1e9).toFixed(2)}G` : x >= 1e6 ? `${(x / 1e6).toFixed(1)}M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)}k` : String(x));
 const lines = [
-  '| row | mIoU % (mean ± sd) | per seed | packed-engine mIoU % | pixel acc. % | BOPs | float MACs | latency ms (batch 1) |',
+  '| row | mIoU % (mean ± sd) | per seed | packed-engine mIoU % | pixel acc. % | BOPs | float MACs | latency ms (batch 1, per seed) |',
   '|---|---|---|---|---|---|---|---|',
   ...table.map(
     (r) =>
       `| ${r.label} | ${pct(r.miou)} ± ${pct(r.miouSd)} | ${r.runs.map((x) => pct(x.miou)).join(', ')} | ${r.runs.map((x) => pct(x.packedMiou)).join(', ')} | ` +
-      `${pct(mean(r.runs.map((x) => x.pixelAccuracy)))} | ${count(r.bops)} | ${count(r.floatMacs)} | ${r.latencyMs.toPrecision(3)} |`,
+      `${pct(mean(r.runs.map((x) => x.pixelAccuracy)))} | ${count(r.bops)} | ${count(r.floatMacs)} | ${r.runs.map((x) => x.latencyMs.toPrecision(3)).join(', ')} |`,
   ),
   '',
 ];
