@@ -3,7 +3,9 @@
  * time of each piece of work the search space's packed models can contain (latency-entry.ts:
  * convs, and the element-wise work, pooling, base connections and head between them), on this
  * machine, with one engine. Entries are measured once (warm-up, median of repeats) and cached on
- * disk per machine fingerprint, so a second search on the same machine starts at once.
+ * disk per machine fingerprint, so a second search on the same machine starts at once. They are
+ * timed on the CPU clock by default: a table filled while other processes share the cores still
+ * holds the time of the work itself.
  */
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -33,8 +35,11 @@ export interface LatencyTable {
 }
 
 const CACHE_FORMAT = 'groupnas.latency';
-/** 2: entries for the work between convs; version-1 files (convs only, measured before it) are measured afresh. */
-const CACHE_VERSION = 2;
+/**
+ * 3: entries timed on the CPU clock (timing.ts), which other processes on a shared machine do not
+ * inflate; files of version 2 (wall clock) and 1 (convs only) are measured afresh.
+ */
+const CACHE_VERSION = 3;
 
 interface CacheFile {
   format: typeof CACHE_FORMAT;
@@ -109,6 +114,8 @@ export function measureLatencyTable(entries: readonly LatencyEntry[], engine: Bi
       warmUpSeconds: options.warmUpSeconds ?? 0.05,
       seconds: options.seconds ?? 0.1,
       minRepeats: options.minRepeats ?? 5,
+      clock: options.clock ?? 'cpu',
+      ...(options.minRepeatSeconds !== undefined ? { minRepeatSeconds: options.minRepeatSeconds } : {}),
     });
     const m: LatencyMeasurement = { entry: { ...entry }, seconds: timing.medianSeconds, repeats: timing.repeats };
     measurements.set(key, m);

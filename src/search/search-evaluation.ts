@@ -160,7 +160,8 @@ function sharedEvaluationOptions(
     training: evaluationTrainingOptions(config, teacher !== undefined ? teacherPath(teacher, dir) : undefined),
     ...(options.pool ? { pool: options.pool } : { workers: options.workers ?? config.evaluation.workers }),
     ...(options.taskTimeoutMs !== undefined ? { taskTimeoutMs: options.taskTimeoutMs } : {}),
-    latency: { engine: config.evaluation.engine, timing: { minRepeats: config.evaluation.latencyRepeats } },
+    // The CPU clock: what the latency table holds, and what other processes sharing the cores do not inflate (kernels/timing.ts).
+    latency: { engine: config.evaluation.engine, timing: { minRepeats: config.evaluation.latencyRepeats, clock: 'cpu' } },
     ...(options.progress ? { progress: options.progress } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.log ? { log: options.log } : {}),

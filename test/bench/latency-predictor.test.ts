@@ -1,0 +1,90 @@
+// The latency-predictor benchmark on a tiny space: that it samples, predicts and scores as it says, not how well.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  benchLatencyPredictor,
+  formatLatencyPredictor,
+  sampleDistinctArchs,
+  summarizePredictions,
+  type ArchPrediction,
+} from '../../src/bench/latency-predictor.js';
+import { canonicalKey } from '../../src/space/canonical-arch.js';
+import { loadConfig } from '../../src/space/config-file.js';
+import { spaceFromConfig } from '../../src/space/config-space.js';
+import { ensureWasmBuilt } from '../kernels/ensure-wasm.js';
+
+const quick = { warmUpSeconds: 0, seconds: 0, minRepeats: 3 };
+let cache: string;
+beforeAll(() => {
+  ensureWasmBuilt();
+  cache = mkdtempSync(join(tmpdir(), 'gn-latency-predictor-'));
+});
+afterAll(() => rmSync(cache, { recursive: true, force: true }));
+
+const prediction = (name: string, predictedMs: number, measuredMs: number[]): ArchPrediction => {
+  const sorted = [...measuredMs].sort((a, b) => a - b);
+  const medianMs = sorted[sorted.length >> 1]!;
+  return {
+    name,
+    predictedMs,
+    measuredMs,
+    medianMs,
+    error: (predictedMs - medianMs) / medianMs,
+    dispersion: (sorted[sorted.length - 1]! - sorted[0]!) / medianMs,
+  };
+};
+
+describe('summarizePredictions', () => {
+  it('scores shares within ±5% / ±10%, RMSE, bias and worst cases', () => {
+    const archs = [prediction('a', 1.0, [1, 1, 1]), prediction('b', 1.08, [1, 1, 1]), prediction('c', 2.0, [1, 1.2, 0.9]), prediction('d', 0.96, [1, 1, 1])];
+    const s = summarizePredictions(archs, 2);
+    expect(s.within5).toBe(0.5); // a and d
+    expect(s.within10).toBe(0.75); // and b
+    expect(s.rmseMs).toBeCloseTo(Math.sqrt((0 + 0.08 ** 2 + 1 + 0.04 ** 2) / 4), 12);
+    expect(s.meanError).toBeCloseTo((0 + 0.08 + 1 - 0.04) / 4, 12);
+    expect(s.worst.map((a) => a.name)).toEqual(['c', 'b']);
+    expect(s.dispersion.p90).toBeCloseTo(0.3, 12);
+    expect(s.noiseWithin10).toBe(1);
+  });
+});
+
+describe('sampleDistinctArchs', () => {
+  it('draws distinct architectures of the space, the same ones for the same seed', () => {
+    const space = spaceFromConfig(loadConfig('tiny'));
+    const archs = sampleDistinctArchs(space, 6, 3);
+    expect(new Set(archs.map(canonicalKey)).size).toBe(6);
+    for (const a of archs) expect(() => space.encode(a)).not.toThrow();
+    expect(sampleDistinctArchs(space, 6, 3).map((a) => a.name)).toEqual(archs.map((a) => a.name));
+    expect(() => sampleDistinctArchs(space, 10_000, 3)).toThrow(/distinct architectures/);
+  });
+});
+
+describe('benchLatencyPredictor', () => {
+  it('predicts and measures every sampled architecture on each engine asked', async () => {
+    const space = spaceFromConfig(loadConfig('tiny'));
+    const r = await benchLatencyPredictor(space, { archs: 3, rounds: 2, engines: ['wasm'], modelSeconds: 0.01, entryTiming: quick, cacheDir: cache, seed: 2 });
+    expect(r.engines.map((e) => e.engine)).toEqual(['wasm']);
+    const e = r.engines[0]!;
+    expect(e.archs).toHaveLength(3);
+    for (const a of e.archs) {
+      expect(a.measuredMs).toHaveLength(2);
+      expect(a.predictedMs).toBeGreaterThan(0);
+      expect(a.error).toBeCloseTo((a.predictedMs - a.medianMs) / a.medianMs, 12);
+    }
+    expect(e.tableMeasuredNow).toBe(e.tableEntries);
+    expect(formatLatencyPredictor(r)).toContain('within ±10%');
+    // the table is cached: a second run measures no entry
+    const again = await benchLatencyPredictor(space, {
+      archs: 3,
+      rounds: 1,
+      engines: ['wasm'],
+      modelSeconds: 0.01,
+      entryTiming: quick,
+      cacheDir: cache,
+      seed: 2,
+    });
+    expect(again.engines[0]!.tableMeasuredNow).toBe(0);
+  });
+});

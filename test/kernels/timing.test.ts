@@ -1,0 +1,51 @@
+// The timer's contract on tiny work: what it counts, not how fast anything is.
+import { describe, expect, it } from 'vitest';
+import { timeMedian } from '../../src/kernels/timing.js';
+
+/** Busy work whose cost grows with n (kept observable so it is not optimized away). */
+function spin(n: number): () => void {
+  let sink = 0;
+  return () => {
+    for (let i = 0; i < n; i++) sink += Math.sqrt(i + sink);
+    if (sink === -1) throw new Error('unreachable');
+  };
+}
+
+describe('timeMedian', () => {
+  it('times single calls on the wall clock by default', () => {
+    let calls = 0;
+    const t = timeMedian(
+      () => {
+        calls++;
+      },
+      { warmUpSeconds: 0, seconds: 0, minRepeats: 7 },
+    );
+    expect(t.repeats).toBe(7);
+    expect(calls).toBe(3 + 7); // three warm-up calls, then one call per repeat
+    expect(t.fastestSeconds).toBeLessThanOrEqual(t.medianSeconds);
+  });
+
+  it('on the CPU clock, groups calls shorter than minRepeatSeconds and reports seconds per call', () => {
+    let calls = 0;
+    const tiny = () => {
+      calls++;
+    };
+    const t = timeMedian(tiny, { clock: 'cpu', warmUpSeconds: 0, seconds: 0, minRepeats: 5, minRepeatSeconds: 1e-3 });
+    expect(t.repeats).toBeGreaterThan(5); // several calls per repeat
+    expect(t.repeats % 5).toBe(0);
+    expect(calls).toBe(3 + t.repeats);
+    expect(t.medianSeconds).toBeLessThan(1e-3);
+  });
+
+  it('does not count time the process spends waiting (CPU clock), unlike the wall clock', () => {
+    const sleepy = () => {
+      spin(1000)();
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20); // 20 ms asleep
+    };
+    const options = { warmUpSeconds: 0, seconds: 0, minRepeats: 3, minRepeatSeconds: 0 };
+    const wall = timeMedian(sleepy, options);
+    const cpu = timeMedian(sleepy, { ...options, clock: 'cpu' });
+    expect(wall.medianSeconds).toBeGreaterThan(0.015);
+    expect(cpu.medianSeconds).toBeLessThan(0.01);
+  });
+});
