@@ -79,6 +79,9 @@ export function topCandidates(space: SearchSpace, probabilities: readonly (reado
   return first === undefined ? [] : [first, ...rest.sort((a, b) => b.logProbability - a.logProbability)].slice(0, count);
 }
 
+/** How near a cost target a derived architecture must be priced (relative): ±10%. */
+export const TARGET_TOLERANCE = 0.1;
+
 /**
  * The most probable architecture near a cost target. The argmax takes each variable's most
  * probable choice independently, so its cost can land far from where E[cost] settled (the
@@ -94,7 +97,7 @@ export function fitToTarget(
   probabilities: readonly (readonly number[])[],
   cost: (arch: Arch) => number,
   target: number,
-  tolerance = 0.1,
+  tolerance = TARGET_TOLERANCE,
   maxChanges = 200,
 ): number[] {
   let indices = space.encode(space.decode(argmaxIndices(probabilities)));

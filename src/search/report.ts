@@ -113,8 +113,11 @@ function configurationSection({ config, search, evaluation }: SearchReportInput)
     '',
     `- space: \`${search.space}\` (${search.variables.length} decision variables), template \`${config.space.template}\`, ${backbone}`,
     `- seed ${config.seed}; cost: ${search.cost.objective} objective on ${search.cost.metric} (${search.cost.unit})${targetText(search.cost)}`,
-    `- supernet search: ${s.epochs} epochs (${s.warmupEpochs} warm-up), batch ${s.batchSize}, ${s.order}-order α gradient${archEvery}` +
-      `${s.gumbel.enabled ? ', Gumbel-softmax' : ''}`,
+    search.strategy === 'random'
+      ? `- random search: ${evaluation.record.candidates.length} architectures drawn uniformly (${search.draws ?? '?'} draws), kept when predicted ` +
+        `within ±10% of the target`
+      : `- supernet search: ${s.epochs} epochs (${s.warmupEpochs} warm-up), batch ${s.batchSize}, ${s.order}-order α gradient${archEvery}` +
+        `${s.gumbel.enabled ? ', Gumbel-softmax' : ''}`,
     `- evaluation: ${config.evaluation.candidates} candidates × ${config.evaluation.epochs} epoch(s), ${evaluation.workers} worker(s), ` +
       `latency on the \`${config.evaluation.engine}\` engine`,
     `- distillation: ${distillation}`,
@@ -147,8 +150,8 @@ function timeSection({ search, evaluation, presets, evaluationSeconds }: SearchR
   const searchSeconds = search.epochs.reduce((sum, e) => sum + e.seconds, 0);
   const trainSum = evaluation.record.candidates.reduce((sum, c) => sum + (c.status === 'done' ? c.result!.trainSeconds : 0), 0);
   const resumed = evaluation.skipped.length > 0 ? `; ${evaluation.skipped.length} resumed as done` : '';
+  if (search.strategy !== 'random') lines.push(`| supernet search (${search.epochs.length} epochs${stoppedEarly}) | ${seconds(searchSeconds)} |`);
   lines.push(
-    `| supernet search (${search.epochs.length} epochs${stoppedEarly}) | ${seconds(searchSeconds)} |`,
     `| candidate training (sum over candidates, ${evaluation.workers} worker(s)) | ${seconds(trainSum)} |`,
     `| evaluation wall time (this run${resumed}) | ${seconds(evaluationSeconds)} |`,
     `| latency measurement | ${seconds(evaluation.latencySeconds)} |`,
@@ -158,13 +161,11 @@ function timeSection({ search, evaluation, presets, evaluationSeconds }: SearchR
 }
 
 function plotsSection(search: SearchLog, score: string): string[] {
+  const alpha = search.strategy === 'random' ? [] : ['- [α probabilities per epoch](alpha.svg)', '', '![alpha](alpha.svg)', ''];
   return [
     '## Plots',
     '',
-    '- [α probabilities per epoch](alpha.svg)',
-    '',
-    '![alpha](alpha.svg)',
-    '',
+    ...alpha,
     `- [Pareto fronts: ${score} vs measured latency and vs BOPs](pareto.svg)`,
     '',
     '![pareto](pareto.svg)',

@@ -82,6 +82,10 @@ export interface SearchLog {
   format: typeof SEARCH_LOG_FORMAT;
   version: 1;
   toolVersion: string;
+  /** How the candidates were found: absent = the supernet; `random` = uniform samples within the cost target (random-search.ts). */
+  strategy?: 'random';
+  /** Random search: architectures drawn to find the samples within the target. */
+  draws?: number;
   space: string;
   variables: { id: string; decision: string; site: number; choices: (string | number)[] }[];
   /**
@@ -99,7 +103,10 @@ export interface SearchLog {
 /** One derived architecture of `candidates.json`. */
 export interface SearchCandidate {
   rank: number;
-  /** `target`: the most probable architecture within 10% of the cost target; `argmax`; `top`: next most probable. */
+  /**
+   * `target`: the most probable architecture within 10% of the cost target; `argmax`; `top`: next most
+   * probable; `random`: a random search's uniform sample (probability: of drawing it).
+   */
   derivation: string;
   probability: number;
   indices: number[];

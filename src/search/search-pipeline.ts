@@ -1,6 +1,6 @@
 /**
- * The whole `groupnas search` job as one call: supernet search (new or resumed), then the
- * candidates' evaluation, and with `comparePresets` the presets' — overlapped so no core idles:
+ * The whole `groupnas search` job as one call: supernet search (new or resumed; or, with
+ * `search.strategy: random`, the random-search baseline's samples), then the candidates' evaluation, and with `comparePresets` the presets' — overlapped so no core idles:
  *
  *   pool started   the evaluation workers warm up while the teacher and supernet run (one core each)
  *   supernet start the presets begin training on one worker (startPresetTraining)
@@ -18,6 +18,7 @@ import { withRunLockAsync } from '../util/run-lock.js';
 import { EvaluationInterrupted } from './evaluate/index.js';
 import { readSearchConfig } from './search-directory.js';
 import { evaluateSearch, startPresetTraining, startSearchEvaluationPool, type EvaluationStageResult, type PresetTraining } from './search-evaluation.js';
+import { randomSearch } from './random-search.js';
 import { checkNewSearchDir, resumeSearch, runSearch, type SearchResult, type SearchRunOptions, type SupernetStart } from './search-run.js';
 
 /** A new run (its config and directory) or a run directory to continue. */
@@ -79,7 +80,12 @@ async function searchLocked(start: SearchStart, options: SearchPipelineOptions):
   };
   try {
     const runOptions = { ...searchOptions, onSupernetStart };
-    const search = 'resume' in start ? await resumeSearch(start.resume, runOptions) : await runSearch(config, { ...runOptions, out: start.out });
+    const search =
+      config.search.strategy === 'random'
+        ? await randomSearch(start, runOptions)
+        : 'resume' in start
+          ? await resumeSearch(start.resume, runOptions)
+          : await runSearch(config, { ...runOptions, out: start.out });
     outcome = search.finished ? 'done' : 'stopped';
     if (!search.finished || pool === undefined) return { search };
     outcome = 'failed';

@@ -160,7 +160,7 @@ function openSession(asGiven: SearchConfig, dir: string, options: SearchRunOptio
 }
 
 /** The template's price, which cost.relativeTarget scales: only an architecture of the space has one. */
-function templateCost(space: SearchSpace, costModel: CostModel): number {
+export function templateCost(space: SearchSpace, costModel: CostModel): number {
   try {
     space.encode(space.template);
   } catch (e) {

@@ -79,6 +79,10 @@ export interface TeacherConfig {
 }
 
 export interface SearchHyperparameters {
+  /** `supernet` (DARTS) or `random`: the baseline, uniform samples within the cost target trained by the same evaluator. */
+  strategy: 'supernet' | 'random';
+  /** Architectures a random search trains; 0 = the supernet search's budget (randomSearchSamples). */
+  samples: number;
   epochs: number;
   /** Epochs updating only the weights before α moves. */
   warmupEpochs: number;

@@ -6,10 +6,16 @@ import { defaultBenchLayers } from '../../bench/kernel-layers.js';
 import { benchTrainStep, TRAIN_STEP_MODELS, type ThreadedRate, type TrainStepBenchResult, type TrainStepModel } from '../../bench/train-step.js';
 import { benchEvaluatePool, formatEvaluatePoolReport } from '../../bench/evaluate-pool.js';
 import { benchSupernetSteps, formatSupernetSteps } from '../../bench/supernet-step.js';
+import { benchLatencyPredictor, formatLatencyPredictor } from '../../bench/latency-predictor.js';
+import { benchSupernetRanking, formatSupernetRanking } from '../../bench/supernet-ranking.js';
+import { selectBackend } from '../../backend/select.js';
+import type { EngineName, TimingClock } from '../../kernels/index.js';
+import { loadConfig } from '../../space/config-file.js';
+import { spaceFromConfig } from '../../space/config-space.js';
 import { describeMachine } from '../../util/machine.js';
 import kernels from './bench-kernels.js';
 import { progressBars } from '../progress-bar.js';
-import { printJson, withJsonOption, type BackendArgs } from '../options.js';
+import { checkNumber, printJson, withJsonOption, type BackendArgs } from '../options.js';
 import { TRAINING_KERNEL_CHOICES, type TrainingKernelRequest } from '../../backend/index.js';
 
 interface TrainStepArgs {
@@ -191,6 +197,109 @@ const backendKernels: CommandModule<object, BackendKernelsArgs> = {
   },
 };
 
+interface SupernetRankingArgs {
+  json: boolean;
+  run: string;
+  out?: string;
+  archs: number;
+  seed?: number;
+  'stand-alone': boolean;
+  workers?: number;
+}
+
+const supernetRanking: CommandModule<object, SupernetRankingArgs> = {
+  command: 'supernet-ranking',
+  describe:
+    "Is a search's supernet informative? For architectures sampled from its space: the supernet's accuracy with one-hot α (inherited weights, " +
+    "BN recalibrated) against stand-alone training with the candidates' schedule; Kendall τ and Spearman ρ. Resumable",
+  builder: (y) =>
+    withJsonOption(y)
+      .option('run', {
+        type: 'string',
+        demandOption: true,
+        describe: 'a search run directory whose supernet finished (groupnas search … --no-evaluate is enough)',
+      })
+      .option('out', { type: 'string', describe: 'where ranking.json and the stand-alone trainings go (default <run>/ranking; rerun to resume)' })
+      .option('archs', { type: 'number', default: 15, describe: 'architectures sampled' })
+      .option('seed', { type: 'number', describe: "seed of the sample (default: the run's)" })
+      .option('stand-alone', { type: 'boolean', default: true, describe: 'train each architecture stand-alone (--no-stand-alone: supernet accuracies only)' })
+      .option('workers', { type: 'number', describe: "worker threads of the stand-alone trainings (default: the run's evaluation.workers)" })
+      .example('$0 bench supernet-ranking --run runs/default --archs 15', 'rank 15 architectures of the default search') as Argv<SupernetRankingArgs>,
+  handler: async (argv) => {
+    checkNumber('archs', argv.archs, { integer: true, min: 2 });
+    checkNumber('workers', argv.workers, { integer: true, min: 1 });
+    await selectBackend('wasm');
+    const report = await benchSupernetRanking({
+      run: argv.run,
+      ...(argv.out !== undefined ? { out: argv.out } : {}),
+      archs: argv.archs,
+      ...(argv.seed !== undefined ? { seed: argv.seed } : {}),
+      standAlone: argv['stand-alone'],
+      ...(argv.workers !== undefined ? { workers: argv.workers } : {}),
+      progress: progressBars(),
+      log: (line) => process.stderr.write(`groupnas: ${line}\n`),
+    });
+    if (argv.json) printJson(report);
+    else console.log(formatSupernetRanking(report));
+  },
+};
+
+interface LatencyPredictorArgs {
+  json: boolean;
+  config: string;
+  archs: number;
+  seed?: number;
+  engine?: EngineName[];
+  rounds: number;
+  seconds: number;
+  clock: TimingClock;
+  remeasure: boolean;
+}
+
+const latencyPredictor: CommandModule<object, LatencyPredictorArgs> = {
+  command: 'latency-predictor',
+  describe:
+    "How well the search's latency table predicts whole models: sample architectures of a config's space, predict each with the table, " +
+    "time it on the packed engine(s); share within ±5%/±10%, RMSE, worst cases, and the measurement's own dispersion",
+  builder: (y) =>
+    withJsonOption(y)
+      .option('config', { type: 'string', default: 'default', describe: 'config whose search space is sampled (a JSON file or a bundled name)' })
+      .option('archs', { type: 'number', default: 100, describe: 'distinct architectures sampled' })
+      .option('seed', { type: 'number', describe: "seed of the sample (default: the config's)" })
+      .option('engine', { type: 'array', choices: ['js', 'wasm', 'native'] as const, describe: 'engines checked (default: wasm, and native where it runs)' })
+      .option('rounds', { type: 'number', default: 3, describe: 'timing rounds per model, interleaved over the models (≥ 2 measures the dispersion)' })
+      .option('seconds', { type: 'number', default: 0.2, describe: 'seconds of repeats per model and round' })
+      .option('clock', {
+        choices: ['cpu', 'wall'] as const,
+        default: 'cpu' as TimingClock,
+        describe: "clock of the whole models' timing: cpu (this process's CPU time, as the table's entries) or wall (what a user sees on an idle machine)",
+      })
+      .option('remeasure', {
+        type: 'boolean',
+        default: false,
+        describe: "time the table's entries again now, beside the models, instead of reading the per-machine cache the search uses",
+      })
+      .example('$0 bench latency-predictor --archs 20 --engine wasm', 'a quick check on the wasm engine') as Argv<LatencyPredictorArgs>,
+  handler: async (argv) => {
+    checkNumber('archs', argv.archs, { integer: true, min: 1 });
+    checkNumber('rounds', argv.rounds, { integer: true, min: 1 });
+    checkNumber('seconds', argv.seconds, { above: 0 });
+    const config = loadConfig(argv.config);
+    const report = await benchLatencyPredictor(spaceFromConfig(config), {
+      archs: argv.archs,
+      seed: argv.seed ?? config.seed,
+      ...(argv.engine ? { engines: argv.engine } : {}),
+      rounds: argv.rounds,
+      modelSeconds: argv.seconds,
+      clock: argv.clock,
+      remeasure: argv.remeasure,
+      progress: progressBars(),
+    });
+    if (argv.json) printJson(report);
+    else console.log(formatLatencyPredictor(report));
+  },
+};
+
 /** `npm run bench`: every benchmark in one run, with the machine described. */
 const all: CommandModule<object, { json: boolean; torch: boolean }> = {
   command: 'all',
@@ -231,6 +340,8 @@ const bench: CommandModule = {
       .command(evaluatePool)
       .command(native)
       .command(backendKernels)
+      .command(latencyPredictor)
+      .command(supernetRanking)
       .command(all)
       .demandCommand(1, 'Name a benchmark.'),
   handler: () => {},

@@ -30,6 +30,8 @@ interface SearchArgs extends BackendArgs {
   'task-timeout'?: number;
   'compare-presets': boolean;
   'list-configs': boolean;
+  strategy?: 'supernet' | 'random';
+  samples?: number;
 }
 
 /**
@@ -81,6 +83,8 @@ function shortcutOverrides(argv: SearchArgs): string[] {
     sets.push(`cost.metric=${argv['target-bops'] !== undefined ? 'bops' : 'latency'}`, `cost.target=${target}`);
   }
   if (argv.candidates !== undefined) sets.push(`evaluation.candidates=${argv.candidates}`);
+  if (argv.strategy !== undefined) sets.push(`search.strategy=${argv.strategy}`);
+  if (argv.samples !== undefined) sets.push(`search.samples=${argv.samples}`);
   if (argv['second-order']) sets.push('search.order=second');
   if (argv.gumbel) sets.push('search.gumbel.enabled=true');
   return sets;
@@ -223,6 +227,16 @@ const search: CommandModule<object, SearchArgs> = {
       .option('resume', { type: 'string', describe: 'continue the search in this run directory (its config.json is used)' })
       .option('teacher', { type: 'string', describe: 'distil from the teacher trained in this run directory (groupnas train --preset fp …)' })
       .option('candidates', { type: 'number', describe: 'how many distinct top architectures to derive (evaluation.candidates)' })
+      .option('strategy', {
+        choices: ['supernet', 'random'] as const,
+        describe:
+          'supernet: the DARTS search; random: the baseline — uniform samples of the same space within ±10% of the same cost target, ' +
+          'trained and timed by the same evaluator (search.strategy)',
+      })
+      .option('samples', {
+        type: 'number',
+        describe: "architectures a random search trains (search.samples; default: as many as the supernet search's budget pays for)",
+      })
       .option('target-latency-ms', { type: 'number', describe: 'price by measured latency (LUT on this machine) and aim at this many ms' })
       .option('target-bops', { type: 'number', describe: 'price by BOPs and aim at this many' })
       .option('second-order', { type: 'boolean', default: false, describe: 'DARTS second-order α gradient (finite differences)' })
@@ -243,7 +257,8 @@ const search: CommandModule<object, SearchArgs> = {
       .option('task-timeout', { type: 'number', describe: "stop a candidate's training after this many seconds (retried once, then recorded as failed)" })
       .example('$0 search --config tiny --out runs/tiny', 'a search in a few minutes (bundled config `tiny`)')
       .example('$0 search --target-latency-ms 2 --candidates 5', 'the default space, priced by measured latency')
-      .example('$0 search --resume runs/tiny', 'continue after a kill') as Argv<SearchArgs>,
+      .example('$0 search --resume runs/tiny', 'continue after a kill')
+      .example('$0 search --strategy random --out runs/random', "the random-search baseline at the supernet search's budget") as Argv<SearchArgs>,
   handler: async (argv) => {
     if (argv['list-configs']) {
       listConfigs(argv.json);
@@ -252,6 +267,7 @@ const search: CommandModule<object, SearchArgs> = {
     checkNumber('workers', argv.workers, { integer: true, min: 1 });
     checkNumber('task-timeout', argv['task-timeout'], { above: 0 });
     checkNumber('candidates', argv.candidates, { integer: true, min: 1 });
+    checkNumber('samples', argv.samples, { integer: true, min: 1 });
     if (argv.resume !== undefined && (argv.config !== undefined || (argv.set ?? []).length > 0)) {
       throw new UsageError('--resume: the run continues with its own config.json; drop --config / --set');
     }

@@ -1,0 +1,237 @@
+/**
+ * `groupnas bench supernet-ranking`: is the trained supernet informative? A weight-sharing search
+ * is only as good as the order in which its shared weights rank architectures. For `archs`
+ * architectures drawn uniformly from the run's space (one seed), compare
+ *
+ *   supernet accuracy    the supernet with one-hot α: `buildModel(arch)` given the supernet's weights
+ *                        (`Supernet.derivedStateDict`, the same function by construction), its
+ *                        BatchNorm statistics recalibrated on training images (the supernet's were
+ *                        gathered under the mixed architecture), tested on the run's test split
+ *   stand-alone accuracy the architecture trained from scratch by the search's own evaluator, with
+ *                        the candidates' schedule (evaluate/: a worker pool, resumable)
+ *
+ * and report Kendall's τ-b and Spearman's ρ between the two (rank-correlation.ts). Everything is
+ * written to `<out>/ranking.json` and `<out>/standalone/`; a rerun resumes the trainings.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { firstImages, loadDataset, splitDataset, tensorBatches, type Dataset, type ImageSet } from '../data/index.js';
+import { buildModel, type GroupNetModel } from '../nn/group-net.js';
+import { recalibrateBatchNorm } from '../nn/recalibrate-bn.js';
+import { evaluateCandidates, evaluationTrainingOptions } from '../search/evaluate/index.js';
+import { readSearchConfig, readSearchLog, searchFile } from '../search/search-directory.js';
+import { Supernet } from '../search/supernet.js';
+import { supernetLayout } from '../search/supernet-layout.js';
+import type { Arch } from '../space/arch.js';
+import { spaceFromConfig } from '../space/config-space.js';
+import type { SearchConfig } from '../space/config.js';
+import { loadCheckpoint, tensorsUnder } from '../train/checkpoint.js';
+import { writeJsonAtomic } from '../util/atomic-write.js';
+import { RunDirectoryError, UsageError } from '../util/errors.js';
+import { silentProgress, type ProgressReporter } from '../util/progress.js';
+import * as tf from '../util/tfjs.js';
+import { sampleDistinctArchs } from './latency-predictor.js';
+import { kendallTau, spearmanRho } from './rank-correlation.js';
+
+/** Training images whose batches re-estimate an inherited model's BatchNorm statistics (as training-run.ts' recalibration). */
+export const RANKING_RECALIBRATION_IMAGES = 2000;
+
+export interface SupernetRankingOptions {
+  /** A search run directory whose supernet finished (its checkpoint.gnck holds the weights). */
+  run: string;
+  /** Where ranking.json and the stand-alone trainings go (default `<run>/ranking`). */
+  out?: string;
+  /** Architectures sampled (default 15). */
+  archs?: number;
+  /** Seed of the sample (default: the run's). */
+  seed?: number;
+  /** Train the architectures stand-alone (default true); without it only the supernet's accuracies are reported. */
+  standAlone?: boolean;
+  /** Worker threads of the stand-alone trainings (default: the run's evaluation.workers). */
+  workers?: number;
+  progress?: ProgressReporter;
+  signal?: AbortSignal;
+  log?: (line: string) => void;
+}
+
+export interface RankedArch {
+  name: string;
+  bases: number[];
+  bits: number[];
+  /** Test accuracy of the supernet restricted to this architecture (inherited weights, BN recalibrated). */
+  supernetAccuracy: number;
+  /** Test accuracy trained from scratch with the candidates' schedule; absent until trained. */
+  standAloneAccuracy?: number;
+}
+
+export interface SupernetRankingReport {
+  run: string;
+  out: string;
+  seed: number;
+  /** The run's supernet epochs and training images: the budget whose ranking this is. */
+  supernetEpochs: number;
+  trainImages: number;
+  candidateEpochs: number;
+  archs: RankedArch[];
+  /** Over the architectures with both accuracies; absent with fewer than two. */
+  kendallTau?: number;
+  spearmanRho?: number;
+  seconds: number;
+}
+
+function splitsOf(config: SearchConfig, dataset: Dataset) {
+  return splitDataset(dataset, {
+    seed: config.seed,
+    archValFraction: config.data.archValFraction,
+    ...(config.data.trainLimit > 0 ? { limit: config.data.trainLimit } : {}),
+    ...(config.data.testLimit > 0 ? { testLimit: config.data.testLimit } : {}),
+  });
+}
+
+/** Test accuracy of a model in inference mode. */
+function accuracyOn(model: GroupNetModel, set: ImageSet, dataset: Dataset): number {
+  let correct = 0;
+  for (const batch of tensorBatches(set, { batchSize: 256, seed: 0, shuffle: false, stats: dataset.stats }, 0)) {
+    try {
+      correct += tf.tidy(() => tf.sum(tf.cast(tf.equal(tf.argMax(model.forward(batch.x, false), 1), tf.cast(batch.y, 'int32')), 'int32')).dataSync()[0]!);
+    } finally {
+      tf.dispose([batch.x, batch.y]);
+    }
+  }
+  return set.count > 0 ? correct / set.count : Number.NaN;
+}
+
+/** The supernet's test accuracy for each architecture: inherited weights, BN recalibrated on training images. */
+function supernetAccuracies(config: SearchConfig, run: string, archs: readonly Arch[], progress: ProgressReporter): number[] {
+  const space = spaceFromConfig(config);
+  const supernet = new Supernet(supernetLayout(space), { seed: config.seed });
+  const dataset = loadDataset({ data: config.data.dataset });
+  const splits = splitsOf(config, dataset);
+  const file = searchFile(run, 'checkpoint');
+  const { tensors } = loadCheckpoint(file);
+  try {
+    supernet.loadStateDict(tensorsUnder(tensors, 'supernet'), file);
+  } finally {
+    tf.dispose(Object.values(tensors));
+  }
+  const calibration = firstImages(splits.train, Math.min(RANKING_RECALIBRATION_IMAGES, splits.train.count));
+  const task = progress.start('supernet accuracy (one-hot α)', archs.length);
+  try {
+    return archs.map((arch, i) => {
+      const model = buildModel(arch, { seed: config.seed });
+      try {
+        const state = supernet.derivedStateDict(arch);
+        try {
+          model.loadStateDict(state);
+        } finally {
+          tf.dispose(Object.values(state));
+        }
+        const batches = tensorBatches(calibration, { batchSize: config.search.batchSize, seed: 0, shuffle: false, stats: dataset.stats }, 0);
+        recalibrateBatchNorm(
+          model,
+          (function* () {
+            for (const b of batches) {
+              yield b;
+              tf.dispose([b.x, b.y]);
+            }
+          })(),
+        );
+        const accuracy = accuracyOn(model, splits.test, dataset);
+        task.update(i + 1, { acc: `${(accuracy * 100).toFixed(1)}%` });
+        return accuracy;
+      } finally {
+        model.dispose();
+      }
+    });
+  } finally {
+    task.stop();
+    supernet.dispose();
+  }
+}
+
+export async function benchSupernetRanking(options: SupernetRankingOptions): Promise<SupernetRankingReport> {
+  const started = performance.now();
+  const run = options.run;
+  const config = readSearchConfig(run);
+  if (!existsSync(searchFile(run, 'checkpoint')))
+    throw new RunDirectoryError(run, 'missing', 'has no supernet checkpoint (checkpoint.gnck): run the search first');
+  const count = options.archs ?? 15;
+  if (!Number.isInteger(count) || count < 2) throw new UsageError(`archs: expected an integer ≥ 2, got ${count}`);
+  const out = options.out ?? join(run, 'ranking');
+  const seed = options.seed ?? config.seed;
+  const progress = options.progress ?? silentProgress;
+  const archs = sampleDistinctArchs(spaceFromConfig(config), count, seed).map((a, i) => ({ ...a, name: `${config.name ?? 'search'}/ranked-${i}` }));
+  const supernet = supernetAccuracies(config, run, archs, progress);
+  let standAlone: (number | undefined)[] = archs.map(() => undefined);
+  if (options.standAlone !== false) {
+    const teacher = readSearchLog(run)?.teacher;
+    const outcome = await evaluateCandidates(archs, {
+      dir: join(out, 'standalone'),
+      training: evaluationTrainingOptions(config, teacher),
+      workers: options.workers ?? config.evaluation.workers,
+      latency: false,
+      label: 'stand-alone',
+      progress,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.log ? { log: options.log } : {}),
+    });
+    standAlone = outcome.record.candidates.map((c) => (c.status === 'done' ? c.result!.testAccuracy : undefined));
+  }
+  const ranked = archs.map((a, i): RankedArch => ({
+    name: a.name!,
+    bases: [...a.bases],
+    bits: [...a.bits],
+    supernetAccuracy: supernet[i]!,
+    ...(standAlone[i] !== undefined ? { standAloneAccuracy: standAlone[i] } : {}),
+  }));
+  const both = ranked.filter((r) => r.standAloneAccuracy !== undefined);
+  const correlations =
+    both.length >= 2
+      ? {
+          kendallTau: kendallTau(
+            both.map((r) => r.supernetAccuracy),
+            both.map((r) => r.standAloneAccuracy!),
+          ),
+          spearmanRho: spearmanRho(
+            both.map((r) => r.supernetAccuracy),
+            both.map((r) => r.standAloneAccuracy!),
+          ),
+        }
+      : {};
+  const report: SupernetRankingReport = {
+    run,
+    out,
+    seed,
+    supernetEpochs: readSearchLog(run)?.epochs.length ?? 0,
+    trainImages: splitsOf(config, loadDataset({ data: config.data.dataset })).train.count,
+    candidateEpochs: config.evaluation.epochs,
+    archs: ranked,
+    ...correlations,
+    seconds: (performance.now() - started) / 1000,
+  };
+  writeJsonAtomic(join(out, 'ranking.json'), report);
+  return report;
+}
+
+const pct = (v: number | undefined) => (v === undefined ? '–' : `${(v * 100).toFixed(2)}%`);
+
+export function formatSupernetRanking(r: SupernetRankingReport): string {
+  const lines = [
+    `supernet of ${r.run} (${r.supernetEpochs} epochs on ${r.trainImages} training images) against stand-alone training ` +
+      `(${r.candidateEpochs} epochs each), ${r.archs.length} architectures from seed ${r.seed}`,
+    `${'architecture'.padEnd(28)} ${'bases'.padEnd(14)} ${'bits'.padEnd(14)} ${'supernet'.padStart(9)} ${'stand-alone'.padStart(11)}`,
+  ];
+  for (const a of r.archs) {
+    lines.push(
+      `${a.name.padEnd(28)} ${a.bases.join(',').padEnd(14)} ${a.bits.join(',').padEnd(14)} ${pct(a.supernetAccuracy).padStart(9)} ` +
+        `${pct(a.standAloneAccuracy).padStart(11)}`,
+    );
+  }
+  lines.push(
+    r.kendallTau === undefined
+      ? 'no stand-alone accuracies yet: no rank correlation'
+      : `Kendall τ ${r.kendallTau.toFixed(3)}, Spearman ρ ${r.spearmanRho!.toFixed(3)} (1 = the supernet orders them as training does)`,
+    `written to ${join(r.out, 'ranking.json')} (${r.seconds.toFixed(0)} s)`,
+  );
+  return lines.join('\n');
+}

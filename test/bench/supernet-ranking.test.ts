@@ -1,0 +1,49 @@
+// The supernet-ranking benchmark on the tiny config: that it scores and correlates what it says, not how well.
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { selectBackend } from '../../src/backend/select.js';
+import { benchSupernetRanking, formatSupernetRanking } from '../../src/bench/supernet-ranking.js';
+import { bopsCostModel } from '../../src/search/cost-model.js';
+import { runSearch } from '../../src/search/search-run.js';
+import { RunDirectoryError } from '../../src/util/errors.js';
+import { ensureBuilt } from '../helpers/ensure-built.js';
+import { evaluatedSearchConfig } from '../search/helpers.js';
+
+let run: string;
+beforeAll(async () => {
+  ensureBuilt(); // the stand-alone trainings' workers run dist/
+  await selectBackend('wasm');
+  run = mkdtempSync(join(tmpdir(), 'gn-ranking-'));
+  await runSearch(evaluatedSearchConfig(), { out: run, costModel: (layout) => bopsCostModel(layout) });
+}, 240_000);
+
+describe('benchSupernetRanking', () => {
+  it("scores sampled architectures with the supernet's inherited weights and stand-alone, and correlates the two; a rerun resumes", async () => {
+    const r = await benchSupernetRanking({ run, archs: 3, workers: 1 });
+    expect(r.archs).toHaveLength(3);
+    for (const a of r.archs) {
+      expect(a.supernetAccuracy).toBeGreaterThanOrEqual(0);
+      expect(a.supernetAccuracy).toBeLessThanOrEqual(1);
+      expect(a.standAloneAccuracy).toBeGreaterThanOrEqual(0);
+    }
+    expect(r.kendallTau === undefined || Number.isNaN(r.kendallTau) || Math.abs(r.kendallTau) <= 1).toBe(true);
+    expect(r.supernetEpochs).toBe(2);
+    expect(JSON.parse(readFileSync(join(run, 'ranking', 'ranking.json'), 'utf8')).archs).toHaveLength(3);
+    expect(existsSync(join(run, 'ranking', 'standalone', 'evaluation.json'))).toBe(true);
+    expect(formatSupernetRanking(r)).toContain('Kendall τ');
+
+    // The same sample, the supernet scored the same way, the trainings read back rather than redone.
+    const again = await benchSupernetRanking({ run, archs: 3, workers: 1 });
+    expect(again.archs).toEqual(r.archs);
+  }, 480_000);
+
+  it('without stand-alone training reports the supernet accuracies only; a run without a supernet is an error naming it', async () => {
+    const r = await benchSupernetRanking({ run, archs: 2, standAlone: false, out: join(run, 'supernet-only') });
+    expect(r.archs.every((a) => a.standAloneAccuracy === undefined)).toBe(true);
+    expect(r.kendallTau).toBeUndefined();
+    const empty = mkdtempSync(join(tmpdir(), 'gn-ranking-empty-'));
+    await expect(benchSupernetRanking({ run: empty })).rejects.toThrow(RunDirectoryError);
+  }, 240_000);
+});
