@@ -109,15 +109,21 @@ export function sampleDistinctArchs(space: SearchSpace, count: number, seed: num
   const rng = createRng(deriveSeed(seed, `sample:${space.name}`));
   const seen = new Set<string>();
   const archs: Arch[] = [];
-  for (let tries = 0; archs.length < count && tries < count * 100; tries++) {
+  // A small space runs out: give up after this many draws in a row found nothing new.
+  const patience = 1000;
+  let draws = 0;
+  for (let misses = 0; archs.length < count && misses < patience; draws++) {
     const arch = space.sample(rng);
     const key = canonicalKey(arch);
-    if (seen.has(key)) continue;
+    if (seen.has(key)) {
+      misses++;
+      continue;
+    }
+    misses = 0;
     seen.add(key);
     archs.push(arch);
   }
-  if (archs.length < count)
-    throw new UsageError(`search space ${space.name}: only ${archs.length} distinct architectures in ${count * 100} draws, ${count} asked`);
+  if (archs.length < count) throw new UsageError(`search space ${space.name}: only ${archs.length} distinct architectures in ${draws} draws, ${count} asked`);
   return archs;
 }
 

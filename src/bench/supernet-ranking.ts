@@ -15,11 +15,12 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { firstImages, loadDataset, splitDataset, tensorBatches, type Dataset, type ImageSet } from '../data/index.js';
+import { firstImages, loadDataset, tensorBatches, type Dataset, type ImageSet } from '../data/index.js';
 import { buildModel, type GroupNetModel } from '../nn/group-net.js';
 import { recalibrateBatchNorm } from '../nn/recalibrate-bn.js';
 import { evaluateCandidates, evaluationTrainingOptions } from '../search/evaluate/index.js';
 import { readSearchConfig, readSearchLog, searchFile } from '../search/search-directory.js';
+import { searchSplits } from '../search/search-run.js';
 import { Supernet } from '../search/supernet.js';
 import { supernetLayout } from '../search/supernet-layout.js';
 import type { Arch } from '../space/arch.js';
@@ -79,15 +80,6 @@ export interface SupernetRankingReport {
   seconds: number;
 }
 
-function splitsOf(config: SearchConfig, dataset: Dataset) {
-  return splitDataset(dataset, {
-    seed: config.seed,
-    archValFraction: config.data.archValFraction,
-    ...(config.data.trainLimit > 0 ? { limit: config.data.trainLimit } : {}),
-    ...(config.data.testLimit > 0 ? { testLimit: config.data.testLimit } : {}),
-  });
-}
-
 /** Test accuracy of a model in inference mode. */
 function accuracyOn(model: GroupNetModel, set: ImageSet, dataset: Dataset): number {
   let correct = 0;
@@ -106,7 +98,7 @@ function supernetAccuracies(config: SearchConfig, run: string, archs: readonly A
   const space = spaceFromConfig(config);
   const supernet = new Supernet(supernetLayout(space), { seed: config.seed });
   const dataset = loadDataset({ data: config.data.dataset });
-  const splits = splitsOf(config, dataset);
+  const splits = searchSplits(config, dataset);
   const file = searchFile(run, 'checkpoint');
   const { tensors } = loadCheckpoint(file);
   try {
@@ -203,7 +195,7 @@ export async function benchSupernetRanking(options: SupernetRankingOptions): Pro
     out,
     seed,
     supernetEpochs: readSearchLog(run)?.epochs.length ?? 0,
-    trainImages: splitsOf(config, loadDataset({ data: config.data.dataset })).train.count,
+    trainImages: searchSplits(config, loadDataset({ data: config.data.dataset })).train.count,
     candidateEpochs: config.evaluation.epochs,
     archs: ranked,
     ...correlations,

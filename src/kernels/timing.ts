@@ -27,8 +27,6 @@ export interface TimingOptions {
 
 export interface Timing {
   medianSeconds: number;
-  /** The fastest repeat: the least disturbed by other work on the machine. */
-  fastestSeconds: number;
   /** Calls measured. */
   repeats: number;
 }
@@ -60,5 +58,5 @@ export function timeMedian(fn: () => void, options: TimingOptions = {}): Timing 
     times.push((now() - t0) / calls);
   }
   times.sort((a, b) => a - b);
-  return { medianSeconds: times[Math.floor(times.length / 2)]!, fastestSeconds: times[0]!, repeats: times.length * calls };
+  return { medianSeconds: times[Math.floor(times.length / 2)]!, repeats: times.length * calls };
 }

@@ -25,10 +25,11 @@ import { needsTeacher } from '../distill/index.js';
 import { obtainTeacher } from '../train/teacher-run.js';
 import { writeJsonAtomic } from '../util/atomic-write.js';
 import { UsageError } from '../util/errors.js';
+import { withRunLockAsync } from '../util/run-lock.js';
 import { createRng, deriveSeed } from '../util/random.js';
 import { VERSION } from '../util/version.js';
 import { resolveCostTarget } from './cost-objective.js';
-import { archCost, costBounds } from './cost-model.js';
+import { archCost } from './cost-model.js';
 import { TARGET_TOLERANCE } from './derive.js';
 import {
   CANDIDATES_FORMAT,
@@ -36,12 +37,11 @@ import {
   readSearchConfig,
   readSearchLog,
   searchFile,
-  SEARCH_LOG_FORMAT,
   type CandidatesFile,
   type SearchCandidate,
   type SearchLog,
 } from './search-directory.js';
-import { checkNewSearchDir, templateCost, type SearchResult, type SearchRunOptions } from './search-run.js';
+import { checkNewSearchDir, emptySearchLog, templateCost, type SearchResult, type SearchRunOptions } from './search-run.js';
 import { supernetLayout } from './supernet-layout.js';
 
 /**
@@ -131,8 +131,17 @@ export async function randomSearch(
   start: { config: SearchConfig; out: string } | { resume: string },
   options: Omit<SearchRunOptions, 'out'>,
 ): Promise<SearchResult> {
-  const started = performance.now();
   const dir = 'resume' in start ? start.resume : start.out;
+  if ('resume' in start) readSearchConfig(dir); // a directory that holds no search is refused before it gets a lock
+  return withRunLockAsync(dir, () => randomSearchLocked(start, dir, options));
+}
+
+async function randomSearchLocked(
+  start: { config: SearchConfig; out: string } | { resume: string },
+  dir: string,
+  options: Omit<SearchRunOptions, 'out'>,
+): Promise<SearchResult> {
+  const started = performance.now();
   const asGiven = 'resume' in start ? readSearchConfig(dir) : start.config;
   if (!('resume' in start)) {
     checkNewSearchDir(dir);
@@ -179,26 +188,7 @@ export async function randomSearch(
       provenance: { tool: 'groupnas', toolVersion: VERSION, source: `random-search:${runName}`, seed: asGiven.seed },
     },
   }));
-  const log: SearchLog = {
-    format: SEARCH_LOG_FORMAT,
-    version: 1,
-    toolVersion: VERSION,
-    strategy: 'random',
-    draws,
-    space: space.name,
-    variables: space.variables.map((v) => ({ id: v.id, decision: v.decision.name, site: v.site, choices: [...v.choices] })),
-    cost: {
-      metric: costModel.metric,
-      unit: costModel.unit,
-      objective: cost.objective,
-      ...(cost.target !== undefined ? { target: cost.target } : {}),
-      ...(cost.relativeTarget !== undefined ? { relativeTarget: cost.relativeTarget, templateCost: templateCost(space, costModel) } : {}),
-      ...costBounds(costModel),
-    },
-    ...(teacherDir !== undefined ? { teacher: teacherDir } : {}),
-    epochs: [],
-    warnings: [],
-  };
+  const log: SearchLog = { ...emptySearchLog(space, costModel, cost, teacherDir), strategy: 'random', draws };
   const file: CandidatesFile = {
     format: CANDIDATES_FORMAT,
     version: 1,

@@ -133,12 +133,7 @@ function openSession(asGiven: SearchConfig, dir: string, options: SearchRunOptio
   const config = { ...asGiven, cost: resolveCostTarget(asGiven.cost, () => templateCost(space, costModel)) };
   const objective = costObjectiveFrom(config.cost);
   const dataset = loadDataset({ data: config.data.dataset });
-  const splits = splitDataset(dataset, {
-    seed: config.seed,
-    archValFraction: config.data.archValFraction,
-    ...(config.data.trainLimit > 0 ? { limit: config.data.trainLimit } : {}),
-    ...(config.data.testLimit > 0 ? { testLimit: config.data.testLimit } : {}),
-  });
+  const splits = searchSplits(config, dataset);
   if (splits.archVal.count === 0) throw new UsageError(`data.archValFraction: ${config.data.archValFraction} leaves no arch-val images for the α steps`);
   const stepsPerEpoch = batchesPerEpoch(splits.train.count, { batchSize: config.search.batchSize });
   const teacher =
@@ -157,6 +152,16 @@ function openSession(asGiven: SearchConfig, dir: string, options: SearchRunOptio
       : {}),
   });
   return { config, dir, space, layout, costModel, supernet, alpha, trainer, ...(teacher ? { teacher } : {}), dataset, splits, stepsPerEpoch };
+}
+
+/** The search's splits of the data set: train (weights), arch-val (α) and test, from the config's seed and limits. */
+export function searchSplits(config: SearchConfig, dataset: Dataset): DataSplits {
+  return splitDataset(dataset, {
+    seed: config.seed,
+    archValFraction: config.data.archValFraction,
+    ...(config.data.trainLimit > 0 ? { limit: config.data.trainLimit } : {}),
+    ...(config.data.testLimit > 0 ? { testLimit: config.data.testLimit } : {}),
+  });
 }
 
 /** The template's price, which cost.relativeTarget scales: only an architecture of the space has one. */
@@ -180,22 +185,26 @@ function closeSession(s: Session): void {
 }
 
 function newLog(s: Session): SearchLog {
-  const c = s.config.cost;
+  return emptySearchLog(s.space, s.costModel, s.config.cost, s.teacher?.dir);
+}
+
+/** search.json before its first epoch: the space's variables, the price list's metric, the target and bounds, the teacher. */
+export function emptySearchLog(space: SearchSpace, costModel: CostModel, cost: SearchConfig['cost'], teacher: string | undefined): SearchLog {
   return {
     format: SEARCH_LOG_FORMAT,
     version: 1,
     toolVersion: VERSION,
-    space: s.space.name,
-    variables: s.space.variables.map((v) => ({ id: v.id, decision: v.decision.name, site: v.site, choices: [...v.choices] })),
+    space: space.name,
+    variables: space.variables.map((v) => ({ id: v.id, decision: v.decision.name, site: v.site, choices: [...v.choices] })),
     cost: {
-      metric: s.costModel.metric,
-      unit: s.costModel.unit,
-      objective: c.objective,
-      ...(c.target !== undefined ? { target: c.target } : {}),
-      ...(c.relativeTarget !== undefined ? { relativeTarget: c.relativeTarget, templateCost: templateCost(s.space, s.costModel) } : {}),
-      ...costBounds(s.costModel),
+      metric: costModel.metric,
+      unit: costModel.unit,
+      objective: cost.objective,
+      ...(cost.target !== undefined ? { target: cost.target } : {}),
+      ...(cost.relativeTarget !== undefined ? { relativeTarget: cost.relativeTarget, templateCost: templateCost(space, costModel) } : {}),
+      ...costBounds(costModel),
     },
-    ...(s.teacher ? { teacher: s.teacher.dir } : {}),
+    ...(teacher !== undefined ? { teacher } : {}),
     epochs: [],
     warnings: [],
   };

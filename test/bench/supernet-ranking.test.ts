@@ -17,7 +17,7 @@ beforeAll(async () => {
   await selectBackend('wasm');
   run = mkdtempSync(join(tmpdir(), 'gn-ranking-'));
   await runSearch(evaluatedSearchConfig(), { out: run, costModel: (layout) => bopsCostModel(layout) });
-}, 240_000);
+}, 900_000);
 
 describe('benchSupernetRanking', () => {
   it("scores sampled architectures with the supernet's inherited weights and stand-alone, and correlates the two; a rerun resumes", async () => {
@@ -37,7 +37,7 @@ describe('benchSupernetRanking', () => {
     // The same sample, the supernet scored the same way, the trainings read back rather than redone.
     const again = await benchSupernetRanking({ run, archs: 3, workers: 1 });
     expect(again.archs).toEqual(r.archs);
-  }, 480_000);
+  }, 1_200_000);
 
   it('without stand-alone training reports the supernet accuracies only; a run without a supernet is an error naming it', async () => {
     const r = await benchSupernetRanking({ run, archs: 2, standAlone: false, out: join(run, 'supernet-only') });
@@ -45,5 +45,5 @@ describe('benchSupernetRanking', () => {
     expect(r.kendallTau).toBeUndefined();
     const empty = mkdtempSync(join(tmpdir(), 'gn-ranking-empty-'));
     await expect(benchSupernetRanking({ run: empty })).rejects.toThrow(RunDirectoryError);
-  }, 240_000);
+  }, 900_000);
 });

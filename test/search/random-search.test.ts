@@ -85,5 +85,5 @@ describe('search --strategy random', () => {
     const resumed = await searchPipeline({ resume: dir }, { costModel });
     expect(resumed.search.candidates).toEqual(search.candidates);
     expect(resumed.evaluation!.outcome.skipped).toEqual([0, 1]);
-  }, 240_000);
+  }, 900_000);
 });

@@ -16,7 +16,14 @@ const minimal = { format: 'groupnas.config', version: 1, data: { dataset: 'embed
 describe('shipped configs', () => {
   const files = readdirSync(configsDir).filter((f) => f.endsWith('.json'));
   it('include the shipped presets, segmentation and the real budget among them', () => {
-    expect(files.sort()).toEqual(['default.json', 'fashion-mnist.json', 'groupnet-resnet18-imagenet.json', 'real-budget.json', 'segmentation.json', 'tiny.json']);
+    expect(files.sort()).toEqual([
+      'default.json',
+      'fashion-mnist.json',
+      'groupnet-resnet18-imagenet.json',
+      'real-budget.json',
+      'segmentation.json',
+      'tiny.json',
+    ]);
   });
   for (const f of files) {
     it(`${f} is valid and builds its space`, () => {
