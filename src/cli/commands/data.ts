@@ -14,7 +14,8 @@ const info: CommandModule<object, DataInfoArgs> = {
     withJsonOption(y).option('data', {
       type: 'string',
       default: 'embedded',
-      describe: '`embedded` (the committed Fashion-MNIST subset), `debian` (/usr/share/datasets/fashion-mnist) or a directory of idx / CIFAR-10 files',
+      describe:
+        '`embedded` (the committed Fashion-MNIST subset), `debian` (/usr/share/datasets/fashion-mnist) or a directory of idx / CIFAR-10 files or the PASCAL VOC layout',
     }) as Argv<DataInfoArgs>,
   handler: (argv) => {
     const d = dataInfo(loadDataset({ data: argv.data }));

@@ -77,7 +77,11 @@ const train: CommandModule<object, TrainArgs> = {
   describe: 'Train an architecture (a preset or an arch.json) from scratch; resumable',
   builder: (y) =>
     withJsonOption(withBackendOption(withArchOptions(y)))
-      .option('data', { type: 'string', default: DEFAULT_TRAINING.data, describe: '`embedded`, `debian` or a directory of idx / CIFAR-10 files' })
+      .option('data', {
+        type: 'string',
+        default: DEFAULT_TRAINING.data,
+        describe: '`embedded`, `debian` or a directory of idx / CIFAR-10 files (segmentation: idx masks beside the images, or the PASCAL VOC layout)',
+      })
       .option('epochs', { type: 'number', default: 1, describe: 'passes over the training images' })
       .option('batch', { type: 'number', default: DEFAULT_TRAINING.batchSize, describe: 'images per training step' })
       .option('limit', { type: 'number', describe: 'train on the first N training images only' })
