@@ -29,6 +29,7 @@ import {
   type CandidateRecord,
   type EvaluateCandidatesOptions,
   type EvaluationOutcome,
+  type CandidateRunner,
   type EvaluationPool,
   type InjectedFault,
 } from './evaluate/index.js';
@@ -44,8 +45,8 @@ export const COMPARED_PRESETS = ['groupnet-k1', 'groupnet-k3', 'groupnet-k5'] as
 export interface EvaluationStageOptions {
   /** Worker threads of the pool (default: `evaluation.workers` of the config). */
   workers?: number;
-  /** Workers started early by the caller (startSearchEvaluationPool), who destroys them; `workers` is then the pool's. */
-  pool?: EvaluationPool;
+  /** Workers started early by the caller (startSearchEvaluationPool, or a job queue's runner), who destroys them; `workers` is then theirs. */
+  pool?: CandidateRunner;
   taskTimeoutMs?: number;
   /** Ctrl-C: the pool stops, `evaluation/` keeps what finished, EvaluationInterrupted is thrown. */
   signal?: AbortSignal;
@@ -178,7 +179,7 @@ const presetArchsOf = (config: SearchConfig) => COMPARED_PRESETS.map((name) => t
  */
 export function startPresetTraining(
   run: SupernetStart,
-  pool: EvaluationPool,
+  pool: CandidateRunner,
   options: Omit<EvaluationStageOptions, 'pool' | 'workers' | 'comparePresets' | 'presetTraining' | 'injectFaults'> = {},
 ): PresetTraining {
   const config = readSearchConfig(run.dir);

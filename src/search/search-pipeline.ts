@@ -13,9 +13,10 @@
  * The caller only reports: it holds no pool, hook or cleanup of its own (DESIGN §2).
  */
 import type { SearchConfig } from '../space/config.js';
+import { UsageError } from '../util/errors.js';
 import { beginActivity, type ActivityOutcome } from '../util/run-activity.js';
 import { withRunLockAsync } from '../util/run-lock.js';
-import { EvaluationInterrupted } from './evaluate/index.js';
+import { EvaluationInterrupted, type CandidateRunner } from './evaluate/index.js';
 import { readSearchConfig } from './search-directory.js';
 import { evaluateSearch, startPresetTraining, startSearchEvaluationPool, type EvaluationStageResult, type PresetTraining } from './search-evaluation.js';
 import { randomSearch } from './random-search.js';
@@ -32,6 +33,11 @@ export interface SearchPipelineOptions extends Omit<SearchRunOptions, 'out'> {
   taskTimeoutMs?: number;
   /** Also evaluate COMPARED_PRESETS into `presets/`; they train during the supernet phase. */
   comparePresets?: boolean;
+  /**
+   * Who evaluates the candidates, started with the run (and destroyed at its end): by default this
+   * host's worker pool; a job queue's runner (src/queue) sends them to workers on other hosts.
+   */
+  startRunner?: (run: { dir: string; config: SearchConfig }) => CandidateRunner;
 }
 
 export interface SearchPipelineResult {
@@ -47,12 +53,14 @@ export interface SearchPipelineResult {
  */
 export async function searchPipeline(start: SearchStart, options: SearchPipelineOptions): Promise<SearchPipelineResult> {
   const dir = 'resume' in start ? start.resume : start.out;
+  if (options.startRunner !== undefined && options.workers !== undefined)
+    throw new UsageError('workers: set by the runner given (startRunner); give one of the two');
   if ('resume' in start) readSearchConfig(dir); // a directory that holds no search is refused before it gets a lock
   return withRunLockAsync(dir, () => searchLocked(start, options));
 }
 
 async function searchLocked(start: SearchStart, options: SearchPipelineOptions): Promise<SearchPipelineResult> {
-  const { evaluate = true, workers, taskTimeoutMs, comparePresets = false, ...searchOptions } = options;
+  const { evaluate = true, workers, taskTimeoutMs, comparePresets = false, startRunner, ...searchOptions } = options;
   const config = 'resume' in start ? readSearchConfig(start.resume) : start.config;
   const dir = 'resume' in start ? start.resume : start.out;
   if (!('resume' in start)) checkNewSearchDir(dir);
@@ -62,7 +70,7 @@ async function searchLocked(start: SearchStart, options: SearchPipelineOptions):
   const log = options.log;
   const pool =
     evaluate && config.evaluation.candidates > 0
-      ? startSearchEvaluationPool(config, { ...(workers !== undefined ? { workers } : {}), ...(log ? { log } : {}) })
+      ? (startRunner?.({ dir, config }) ?? startSearchEvaluationPool(config, { ...(workers !== undefined ? { workers } : {}), ...(log ? { log } : {}) }))
       : undefined;
   // Presets still training when the run ends early (a stopped supernet, a failure) stop as interrupted, not failed.
   const ended = new AbortController();

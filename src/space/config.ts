@@ -124,6 +124,8 @@ export interface EvaluationConfig {
   epochs: number;
   engine: 'auto' | 'js' | 'wasm' | 'native';
   latencyRepeats: number;
+  /** A Redis URL: the candidates become jobs for `groupnas worker` processes (src/queue) instead of this host's threads. */
+  queue?: string;
 }
 
 export interface TrainingConfig {

@@ -30,9 +30,11 @@ export interface ExportedModel {
 /**
  * Pack the last checkpoint of run directory `runDir` into `out` (written atomically; nothing is written on error).
  * `loaded`: the run's data set when the caller has it loaded already (its checksum is still checked).
+ * `sourceRun`: the run directory the model names as its source, when the run is trained in scratch
+ * space for a directory elsewhere (a queue worker's for the search's host); default `runDir`.
  */
-export function exportRunModel(runDir: string, out: string, loaded?: Dataset): ExportedModel {
-  return withOutputLock(out, () => exportLocked(runDir, out, loaded));
+export function exportRunModel(runDir: string, out: string, loaded?: Dataset, sourceRun = runDir): ExportedModel {
+  return withOutputLock(out, () => exportLocked(runDir, out, loaded, sourceRun));
 }
 
 /**
@@ -43,7 +45,7 @@ export function withOutputLock<T>(out: string, work: () => T): T {
   return existsSync(join(dirname(out), ACTIVITY_FILE)) ? withRunLock(dirname(out), work) : work();
 }
 
-function exportLocked(runDir: string, out: string, loaded?: Dataset): ExportedModel {
+function exportLocked(runDir: string, out: string, loaded: Dataset | undefined, sourceRun: string): ExportedModel {
   const { record, model, dataset } = openRunForExport(runDir, out, loaded);
   try {
     const result = readRunResult(runDir);
@@ -58,7 +60,7 @@ function exportLocked(runDir: string, out: string, loaded?: Dataset): ExportedMo
       },
       ...(result ? { tfjsTestAccuracy: result.testAccuracy } : {}),
       ...(result?.testMiou !== undefined ? { tfjsTestMiou: result.testMiou } : {}),
-      source: { run: resolve(runDir), epochs: result?.epochs.length ?? 0, exportedAt: new Date().toISOString(), toolVersion: VERSION },
+      source: { run: resolve(sourceRun), epochs: result?.epochs.length ?? 0, exportedAt: new Date().toISOString(), toolVersion: VERSION },
     };
     exportPackedModel(out, record.arch, packedExportState(model), { activationClip: DEFAULT_ACTIVATION_CLIP, metadata: { ...metadata } });
     return { path: out, bytes: statSync(out).size, arch: record.arch, metadata };

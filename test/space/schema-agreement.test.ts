@@ -175,7 +175,7 @@ describe('config schema ⇔ SearchConfig type (after defaults)', () => {
     [
       'evaluation',
       shape<EvaluationConfig>()(
-        ['candidates', 'workers', 'epochs', 'engine', 'latencyRepeats'],
+        ['candidates', 'workers', 'epochs', 'engine', 'latencyRepeats', 'queue'],
         ['candidates', 'workers', 'epochs', 'engine', 'latencyRepeats'],
       ),
     ],

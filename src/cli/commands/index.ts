@@ -13,6 +13,7 @@ import summary from './summary.js';
 import teacher from './teacher.js';
 import train from './train.js';
 import validate from './validate.js';
+import worker from './worker.js';
 
 /** Every `groupnas` sub-command, in the order `--help` lists them. */
 // `any`: yargs's CommandModule is invariant in its argument type, so a list of different commands needs it.
@@ -22,6 +23,7 @@ export const commands: CommandModule<any, any>[] = [
   train,
   teacher,
   search,
+  worker,
   reproduce,
   evaluate,
   exportCommand,

@@ -12,6 +12,7 @@ import { checkNumber, namingRunFlags, printJson, useBackend, withBackendOption, 
 import cliProgress from 'cli-progress';
 import type { ProgressReporter } from '../../util/progress.js';
 import { progressBars } from '../progress-bar.js';
+import { checkRedisReachable, parseRedisUrl, startQueueEvaluation, type RedisAddress } from '../../queue/index.js';
 
 interface SearchArgs extends BackendArgs {
   json: boolean;
@@ -32,6 +33,7 @@ interface SearchArgs extends BackendArgs {
   'list-configs': boolean;
   strategy?: 'supernet' | 'random';
   samples?: number;
+  queue?: string;
 }
 
 /**
@@ -183,6 +185,14 @@ function report(r: SearchResult, json: boolean, evaluation?: EvaluationStageResu
   );
 }
 
+/** The queue the candidates go to: `--queue`, else the config's `evaluation.queue`; undefined for this host's threads. */
+function queueOption(argv: SearchArgs, config: SearchConfig): { url: string; source: string; address: RedisAddress } | undefined {
+  const [url, source] = argv.queue !== undefined ? [argv.queue, '--queue'] : [config.evaluation.queue, 'evaluation.queue'];
+  if (url === undefined) return undefined;
+  if (argv.workers !== undefined) throw new UsageError(`--workers: the queue's workers are \`groupnas worker\` processes (${source}); drop --workers`);
+  return { url, source, address: parseRedisUrl(url, source) };
+}
+
 /** `--list-configs`: each bundled config with what it searches, on which data, at what budget. */
 function listConfigs(json: boolean): void {
   const rows = bundledConfigNames().map((name) => {
@@ -254,11 +264,21 @@ const search: CommandModule<object, SearchArgs> = {
           'also evaluate groupnet-k1/k3/k5 the same way (into presets/) and compare them in pareto.svg and report.md; they start training on the core ' +
           'the supernet leaves idle',
       })
+      .option('queue', {
+        type: 'string',
+        describe:
+          'evaluate the candidates on `groupnas worker` processes through this Redis: redis://[:password@]host:port[/db] or rediss:// ' +
+          '(default: evaluation.queue of the config; without either, worker threads on this host)',
+      })
       .option('task-timeout', { type: 'number', describe: "stop a candidate's training after this many seconds (retried once, then recorded as failed)" })
       .example('$0 search --config tiny --out runs/tiny', 'a search in a few minutes (bundled config `tiny`)')
       .example('$0 search --target-latency-ms 2 --candidates 5', 'the default space, priced by measured latency')
       .example('$0 search --resume runs/tiny', 'continue after a kill')
-      .example('$0 search --strategy random --out runs/random', "the random-search baseline at the supernet search's budget") as Argv<SearchArgs>,
+      .example('$0 search --strategy random --out runs/random', "the random-search baseline at the supernet search's budget")
+      .example(
+        '$0 search --config tiny --queue redis://head:6379',
+        'candidates trained by `groupnas worker --queue redis://head:6379` on any host',
+      ) as Argv<SearchArgs>,
   handler: async (argv) => {
     if (argv['list-configs']) {
       listConfigs(argv.json);
@@ -281,6 +301,8 @@ const search: CommandModule<object, SearchArgs> = {
     } catch (err) {
       throw namingRunFlags(err, 'search');
     }
+    const queue = queueOption(argv, config);
+    if (queue !== undefined) await checkRedisReachable(queue.address);
     await useBackend(argv);
     // Progress goes to stderr with or without --json (bars on a terminal, a line per task otherwise).
     const progress = searchProgress();
@@ -307,6 +329,15 @@ const search: CommandModule<object, SearchArgs> = {
         onSupernetStart: () => process.once('SIGINT', onSigint),
         evaluate: argv.evaluate,
         ...(argv.workers !== undefined ? { workers: argv.workers } : {}),
+        ...(queue !== undefined
+          ? {
+              startRunner: ({ dir }: { dir: string }) => {
+                const runner = startQueueEvaluation({ queue: queue.url, source: queue.source, dir, log });
+                log(`evaluation: candidates go to ${runner.describe()}; start workers with: groupnas worker --queue <this Redis URL>`);
+                return runner;
+              },
+            }
+          : {}),
         ...(argv['task-timeout'] !== undefined ? { taskTimeoutMs: Math.round(argv['task-timeout'] * 1000) } : {}),
         comparePresets: argv['compare-presets'],
       });

@@ -25,6 +25,8 @@ export interface CandidateTask {
   training: TrainingOptions;
   /** The candidate's training run directory, `<evaluation dir>/candidates/<index>`. */
   runDir: string;
+  /** The run directory its packed model names as its source (default `runDir`): a queue worker trains in scratch space for the search's host. */
+  sourceRunDir?: string;
 }
 
 /** What a worker hands back for one candidate (structured-cloneable: plain data only). */
@@ -89,7 +91,7 @@ export function trainCandidate(task: CandidateTask, progress: ProgressReporter =
   } else {
     result = trainArch(task.arch, task.training, task.runDir, progress, dataset);
   }
-  const exported = exportRunModel(task.runDir, join(task.runDir, MODEL_FILE), dataset);
+  const exported = exportRunModel(task.runDir, join(task.runDir, MODEL_FILE), dataset, task.sourceRunDir);
   return {
     index: task.index,
     ...(result.final.segmentation

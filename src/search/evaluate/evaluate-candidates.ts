@@ -38,7 +38,8 @@ import {
   type CandidateResult,
   type EvaluationRecord,
 } from './evaluation-file.js';
-import { startEvaluationPool, type EvaluationPool } from './evaluation-pool.js';
+import { AttemptFailed, type CandidateRunner } from './candidate-runner.js';
+import { startEvaluationPool } from './evaluation-pool.js';
 import type { WorkerTask } from './evaluate-worker.js';
 import { attemptTimeoutMs, type InjectedFault } from './fault-injection.js';
 import { measureModelLatency, type LatencyOptions } from './measure-latency.js';
@@ -51,11 +52,12 @@ export interface EvaluateCandidatesOptions {
   /** The final training schedule of every candidate (with `distillation` for KD from the teacher). */
   training: TrainingOptions;
   /**
-   * Workers already started (and perhaps warmed up) by the caller, who destroys them afterwards;
-   * `workers`, `backend` and `workerHeapMb` are then the pool's own. Without it, a pool is started
-   * here and destroyed before the latency phase.
+   * Workers already started (and perhaps warmed up) by the caller, who destroys them afterwards: a
+   * piscina pool (startEvaluationPool) or another runner of the same contract (candidate-runner.ts);
+   * `workers`, `backend` and `workerHeapMb` are then its own. Without it, a pool is started here
+   * and destroyed before the latency phase.
    */
-  pool?: EvaluationPool;
+  pool?: CandidateRunner;
   /** Worker threads (default: os.availableParallelism()). */
   workers?: number;
   /**
@@ -162,7 +164,7 @@ function runDirOf(e: Evaluation, index: number): string {
 }
 
 /** One attempt at candidate `c`, once a worker slot is free (the pool's slots keep callers from over-committing it). */
-async function attemptOnce(e: Evaluation, pool: EvaluationPool, c: CandidateRecord, attempt: number): Promise<AttemptOutcome> {
+async function attemptOnce(e: Evaluation, pool: CandidateRunner, c: CandidateRecord, attempt: number): Promise<AttemptOutcome> {
   let release: () => void;
   try {
     release = await pool.slots.acquire(e.options.signal);
@@ -176,15 +178,13 @@ async function attemptOnce(e: Evaluation, pool: EvaluationPool, c: CandidateReco
   }
 }
 
-/** Run the candidate's task on a worker, relaying its progress; a throw, a dead worker or the task timeout become the attempt's failure. */
-async function attemptOnAFreeWorker(e: Evaluation, pool: EvaluationPool, c: CandidateRecord, attempt: number): Promise<AttemptOutcome> {
+/** Run the candidate's task on a worker, relaying its progress; the runner says how a failed attempt failed (AttemptFailed). */
+async function attemptOnAFreeWorker(e: Evaluation, pool: CandidateRunner, c: CandidateRecord, attempt: number): Promise<AttemptOutcome> {
   const { signal } = e.options;
   const channel = new MessageChannel();
   const stopRelay = relayProgress(channel.port1, e.progress, `${e.label} ${c.index}`);
   const fault = e.options.injectFaults?.[c.index];
   const timeoutMs = attemptTimeoutMs(e.options.taskTimeoutMs, fault, attempt);
-  const timeout = new AbortController();
-  const timer = timeoutMs === undefined ? undefined : setTimeout(() => timeout.abort(), timeoutMs);
   const task: WorkerTask = {
     task: { index: c.index, arch: c.arch, training: e.options.training, runDir: runDirOf(e, c.index) },
     attempt,
@@ -192,20 +192,16 @@ async function attemptOnAFreeWorker(e: Evaluation, pool: EvaluationPool, c: Cand
     ...(fault ? { fault } : {}),
   };
   try {
-    const value = await pool.run(task, { signal: AbortSignal.any(signal ? [signal, timeout.signal] : [timeout.signal]), transferList: [channel.port2] });
+    const value = await pool.run(task, { ...(signal ? { signal } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}), transferList: [channel.port2] });
     return { kind: 'done', value };
   } catch (err) {
     if (signal?.aborted) return { kind: 'interrupted' };
-    if (timeout.signal.aborted) return { kind: 'timeout', message: `ran past the task timeout of ${timeoutMs} ms; its worker was stopped` };
+    if (err instanceof AttemptFailed) return { kind: err.kind, message: err.message };
     // A full, read-only or forbidden disk fails every candidate alike: the evaluation stops with it.
     const refused = fileSystemError(err);
     if (refused) throw refused;
-    const message = firstLine(err);
-    if ((err as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY') return { kind: 'worker-exit', message: `its worker ran out of memory (${message})` };
-    if (message.startsWith('worker exited')) return { kind: 'worker-exit', message: `its worker thread died (${message})` };
-    return { kind: 'error', message };
+    return { kind: 'error', message: firstLine(err) };
   } finally {
-    clearTimeout(timer);
     stopRelay();
   }
 }
@@ -227,7 +223,7 @@ function candidateResult(e: Evaluation, c: CandidateRecord, v: TrainedCandidate)
 }
 
 /** Attempts at one candidate until one succeeds or `retries` more have failed; every outcome is saved as it happens. */
-async function evaluateOne(e: Evaluation, pool: EvaluationPool, c: CandidateRecord): Promise<void> {
+async function evaluateOne(e: Evaluation, pool: CandidateRunner, c: CandidateRecord): Promise<void> {
   for (let attempt = 1; attempt <= 1 + e.retries; attempt++) {
     const outcome = await attemptOnce(e, pool, c, attempt);
     if (outcome.kind === 'interrupted') return;
@@ -254,7 +250,7 @@ async function evaluateOne(e: Evaluation, pool: EvaluationPool, c: CandidateReco
  * Evaluate the candidates `todo` (in that order) on `workers` lanes, each taking the next candidate
  * when it is done; with `startLanes` fewer, the others join once `allLanesWhen` settles.
  */
-async function runLanes(e: Evaluation, pool: EvaluationPool, todo: readonly number[], workers: number): Promise<void> {
+async function runLanes(e: Evaluation, pool: CandidateRunner, todo: readonly number[], workers: number): Promise<void> {
   const queue = [...todo];
   const lane = async () => {
     for (let i = queue.shift(); i !== undefined && !e.options.signal?.aborted; i = queue.shift()) await evaluateOne(e, pool, e.record.candidates[i]!);

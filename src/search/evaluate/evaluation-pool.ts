@@ -7,11 +7,11 @@
  *
  * Whoever starts a pool destroys it; evaluateCandidates starts (and destroys) its own when given none.
  */
-import type { MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { defaultTrainingThreads, type ConcreteBackend, type TrainingKernelOptions } from '../../backend/index.js';
 import { UsageError } from '../../util/errors.js';
 import type { TrainedCandidate } from './candidate-task.js';
+import { AttemptFailed, type CandidateRunner, type RunAttemptOptions } from './candidate-runner.js';
 import { firstLine } from './first-line.js';
 import type { WorkerReady, WorkerSetup, WorkerTask } from './evaluate-worker.js';
 import type { WarmUp } from './warm-up.js';
@@ -43,7 +43,7 @@ function isWorkerReady(message: unknown): message is WorkerReady {
   return typeof message === 'object' && message !== null && (message as { kind?: unknown }).kind === 'groupnas-evaluation-worker-ready';
 }
 
-export class EvaluationPool {
+export class EvaluationPool implements CandidateRunner {
   readonly workers: number;
   readonly backend: ConcreteBackend;
   readonly warmsUp: boolean;
@@ -88,9 +88,29 @@ export class EvaluationPool {
     });
   }
 
-  /** Run one task on the next free worker (piscina's `run`: `signal` aborts it and replaces its worker). */
-  run(task: WorkerTask, options: { signal?: AbortSignal; transferList?: MessagePort[] } = {}): Promise<TrainedCandidate> {
-    return this.piscina.run(task, options);
+  /**
+   * Run one task on the next free worker (piscina's `run`: an abort replaces its worker). A task
+   * past `timeoutMs`, or whose worker died or ran out of memory, rejects with AttemptFailed.
+   */
+  async run(task: WorkerTask, options: RunAttemptOptions = {}): Promise<TrainedCandidate> {
+    const { signal, timeoutMs, transferList } = options;
+    const timeout = new AbortController();
+    const timer = timeoutMs === undefined ? undefined : setTimeout(() => timeout.abort(), timeoutMs);
+    try {
+      return await this.piscina.run(task, {
+        signal: signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal,
+        ...(transferList ? { transferList } : {}),
+      });
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      if (timeout.signal.aborted) throw new AttemptFailed('timeout', `ran past the task timeout of ${timeoutMs} ms; its worker was stopped`);
+      const message = firstLine(err);
+      if ((err as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY') throw new AttemptFailed('worker-exit', `its worker ran out of memory (${message})`);
+      if (message.startsWith('worker exited')) throw new AttemptFailed('worker-exit', `its worker thread died (${message})`);
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /**
