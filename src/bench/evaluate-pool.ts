@@ -66,12 +66,12 @@ export interface EvaluatePoolBenchResult {
 }
 
 /** Milliseconds all cores of the machine have been busy (any process) since boot. */
-function machineBusyMs(): number {
+export function machineBusyMs(): number {
   return cpus().reduce((sum, c) => sum + c.times.user + c.times.nice + c.times.sys + c.times.irq, 0);
 }
 
 /** `count` distinct architectures of the config's space, sampled with a fixed seed. */
-function distinctCandidates(config: SearchConfig, count: number): Arch[] {
+export function distinctCandidates(config: SearchConfig, count: number): Arch[] {
   const space = spaceFromConfig(config);
   const rng = createRng('bench-evaluate-pool');
   const seen = new Map<string, Arch>();

@@ -4,7 +4,7 @@
  * `groupnas worker` processes on any host take them (queue-worker.ts) and train them with the same
  * worker code as the local pool. Jobs are data, checked by schema (evaluation-job.ts).
  */
-export { startQueueEvaluation, QueueEvaluation, QUEUE_JOBS_IN_FLIGHT, type QueueEvaluationOptions } from './queue-evaluation.js';
+export { startQueueEvaluation, QueueEvaluation, QUEUE_JOBS_IN_FLIGHT, type QueueEvaluationOptions, type QueueTraffic } from './queue-evaluation.js';
 export { startQueueWorker, QueueWorker, type QueueWorkerOptions, type QueueWorkerStats } from './queue-worker.js';
 export {
   checkJob,

@@ -29,7 +29,7 @@ import {
 } from '../search/evaluate/index.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { VERSION } from '../util/version.js';
-import { checkJobResult, JOB_FORMAT, JOB_VERSION, type EvaluationJob, type EvaluationJobResult } from './evaluation-job.js';
+import { checkJobResult, jsonBytes, JOB_FORMAT, JOB_VERSION, type EvaluationJob, type EvaluationJobResult } from './evaluation-job.js';
 import { attemptFailureOf } from './job-failure.js';
 import { connectionLog, openRedis, redisOptions } from './redis-connection.js';
 import { describeRedis, parseRedisUrl, type RedisAddress } from './redis-url.js';
@@ -62,6 +62,15 @@ interface Awaited {
   reject(err: unknown): void;
 }
 
+/** What went through Redis: jobs sent and their JSON bytes, results collected and theirs, teacher bytes stored. */
+export interface QueueTraffic {
+  jobs: number;
+  jobBytes: number;
+  results: number;
+  resultBytes: number;
+  teacherBytes: number;
+}
+
 export class QueueEvaluation implements CandidateRunner {
   readonly workers = QUEUE_JOBS_IN_FLIGHT;
   readonly slots = new WorkerSlots(QUEUE_JOBS_IN_FLIGHT);
@@ -70,6 +79,7 @@ export class QueueEvaluation implements CandidateRunner {
   readonly address: RedisAddress;
   readonly runId: string;
   readonly queueName: string;
+  readonly traffic: QueueTraffic = { jobs: 0, jobBytes: 0, results: 0, resultBytes: 0, teacherBytes: 0 };
   private readonly dir: string;
   private readonly log: (line: string) => void;
   private readonly redis: Redis;
@@ -142,7 +152,7 @@ export class QueueEvaluation implements CandidateRunner {
       const path = resolve(training.distillation.teacher);
       teacher = this.teachers.get(path);
       if (teacher === undefined) this.teachers.set(path, (teacher = packTeacher(path)));
-      await storeTeacher(this.redis, teacher);
+      if (await storeTeacher(this.redis, teacher)) this.traffic.teacherBytes += teacher.reference.bytes;
     }
     const job: EvaluationJob = {
       format: JOB_FORMAT,
@@ -157,6 +167,8 @@ export class QueueEvaluation implements CandidateRunner {
       runDir: resolve(task.task.runDir),
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     };
+    this.traffic.jobs++;
+    this.traffic.jobBytes += jsonBytes(job);
     await this.queue.add('evaluate', job, {
       jobId: this.jobId(task),
       attempts: 1,
@@ -189,6 +201,8 @@ export class QueueEvaluation implements CandidateRunner {
       // On disk before the job leaves Redis: a kill in between costs a retraining at worst, never a result.
       let trained: TrainedCandidate;
       try {
+        this.traffic.results++;
+        this.traffic.resultBytes += jsonBytes(job.returnvalue);
         trained = this.layOut(waiter.task, job.returnvalue as unknown);
       } catch (err) {
         await job.remove().catch(noop);
@@ -235,6 +249,14 @@ export class QueueEvaluation implements CandidateRunner {
    */
   async destroy(): Promise<void> {
     clearInterval(this.checker);
+    const t = this.traffic;
+    if (t.jobs > 0) {
+      const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+      this.log(
+        `queue: ${t.jobs} jobs sent (${kib(t.jobBytes)}), ${t.results} results collected (${kib(t.resultBytes)})` +
+          `${t.teacherBytes > 0 ? `, the teacher stored once (${kib(t.teacherBytes)})` : ''}`,
+      );
+    }
     if (this.announced) await retireRun(this.redis, this.runId).catch(noop);
     // Nothing left for a resumed search to collect: the queue's keys go too (its event stream, its counters).
     const left = await Promise.all([this.queue.count(), this.queue.getActiveCount()]).catch(() => [1]);

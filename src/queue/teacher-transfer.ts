@@ -43,11 +43,13 @@ export function packTeacher(dir: string): PackedTeacher {
   return { reference: { sha256: digest(files), bytes }, files };
 }
 
-/** Store the teacher in Redis unless it is there, and keep it another week. */
-export async function storeTeacher(redis: Redis, teacher: PackedTeacher): Promise<void> {
+/** Store the teacher in Redis unless it is there (true when stored now), and keep it another week. */
+export async function storeTeacher(redis: Redis, teacher: PackedTeacher): Promise<boolean> {
   const key = teacherKey(teacher.reference.sha256);
-  if ((await redis.exists(key)) === 0) await redis.hset(key, Object.fromEntries(teacher.files));
+  const stored = (await redis.exists(key)) === 0;
+  if (stored) await redis.hset(key, Object.fromEntries(teacher.files));
   await redis.expire(key, KEEP_SECONDS);
+  return stored;
 }
 
 /**

@@ -5,6 +5,7 @@ import { formatNativeBench, runNativeBench } from '../../bench/native-engine.js'
 import { defaultBenchLayers } from '../../bench/kernel-layers.js';
 import { benchTrainStep, TRAIN_STEP_MODELS, type ThreadedRate, type TrainStepBenchResult, type TrainStepModel } from '../../bench/train-step.js';
 import { benchEvaluatePool, formatEvaluatePoolReport } from '../../bench/evaluate-pool.js';
+import { benchEvaluateQueue, formatEvaluateQueueReport } from '../../bench/evaluate-queue.js';
 import { benchSupernetSteps, formatSupernetSteps } from '../../bench/supernet-step.js';
 import { benchLatencyPredictor, formatLatencyPredictor } from '../../bench/latency-predictor.js';
 import { benchSupernetRanking, formatSupernetRanking } from '../../bench/supernet-ranking.js';
@@ -147,6 +148,37 @@ const evaluatePool: CommandModule<object, { json: boolean }> = {
     const r = await benchEvaluatePool();
     if (argv.json) printJson(r);
     else console.log(formatEvaluatePoolReport(r));
+  },
+};
+
+interface EvaluateQueueArgs {
+  json: boolean;
+  config?: string;
+  candidates: number;
+  epochs?: number;
+  queue?: string;
+}
+
+const evaluateQueue: CommandModule<object, EvaluateQueueArgs> = {
+  command: 'evaluate-queue',
+  describe: "Candidate evaluation through the Redis queue: 1 vs 2 `groupnas worker` processes (the default config's candidates), and the queue's cost per job",
+  builder: (y) =>
+    withJsonOption(y)
+      .option('config', { type: 'string', describe: 'config whose space and schedule the candidates take (default: configs/default.json)' })
+      .option('candidates', { type: 'number', default: 4, describe: 'candidates sampled from the space' })
+      .option('epochs', { type: 'number', describe: "training epochs per candidate (default: the config's evaluation.epochs)" })
+      .option('queue', { type: 'string', describe: 'a Redis to use (default: a redis-server started on a free loopback port)' }) as Argv<EvaluateQueueArgs>,
+  handler: async (argv) => {
+    checkNumber('candidates', argv.candidates, { integer: true, min: 1 });
+    checkNumber('epochs', argv.epochs, { integer: true, min: 1 });
+    const r = await benchEvaluateQueue({
+      ...(argv.config !== undefined ? { config: argv.config } : {}),
+      candidates: argv.candidates,
+      ...(argv.epochs !== undefined ? { epochs: argv.epochs } : {}),
+      ...(argv.queue !== undefined ? { queue: argv.queue } : {}),
+    });
+    if (argv.json) printJson(r);
+    else console.log(formatEvaluateQueueReport(r));
   },
 };
 
@@ -338,6 +370,7 @@ const bench: CommandModule = {
       .command(kernels)
       .command(supernetStep)
       .command(evaluatePool)
+      .command(evaluateQueue)
       .command(native)
       .command(backendKernels)
       .command(latencyPredictor)
