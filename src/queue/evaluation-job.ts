@@ -82,6 +82,7 @@ const trainingSchema = {
     'seed',
     'checkpointEverySteps',
   ],
+  // every field of TrainingOptions, no other (a new training option that is not here fails the typecheck)
   properties: {
     data: name,
     epochs: { type: 'integer', minimum: 1, maximum: 10000 },
@@ -109,7 +110,7 @@ const trainingSchema = {
         labelWeight: { type: 'number', minimum: 0, maximum: 1000 },
       },
     },
-  },
+  } satisfies Record<keyof Required<TrainingOptions>, object>,
 } as const;
 
 const jobSchema = {
