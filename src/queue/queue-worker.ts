@@ -106,7 +106,7 @@ export class QueueWorker {
     this.connection = connectionLog(this.address, this.log);
     this.redis = openRedis(
       this.address,
-      (err) => this.connection.error(err),
+      (err) => this.connectionError(err),
       () => this.connection.recovered(),
     );
     this.pool = startEvaluationPool({ workers: this.concurrency, ...(options.backend ? { backend: options.backend } : {}), log: this.log });
@@ -117,10 +117,15 @@ export class QueueWorker {
     mkdirSync(this.jobsDir, { recursive: true });
     this.log(`worker ${this.name}: serving evaluation jobs from ${describeRedis(this.address)}, ${this.concurrency} at a time (groupnas ${VERSION})`);
     const poll = () => {
-      this.followRuns().catch((err: unknown) => this.connection.error(err));
+      this.followRuns().catch((err: unknown) => this.connectionError(err));
       if (!this.stopping) this.poller = setTimeout(poll, this.options.pollMs ?? 2000);
     };
     poll();
+  }
+
+  /** A connection problem, logged once per change (none once stopping: closing connections is no problem). */
+  private connectionError(err: unknown): void {
+    if (!this.stopping) this.connection.error(err);
   }
 
   /** Serve the runs listed now; stop serving the ones no longer listed. */
@@ -146,7 +151,7 @@ export class QueueWorker {
       maxStalledCount: 1,
       name: this.name,
     });
-    worker.on('error', (err) => this.connection.error(err));
+    worker.on('error', (err) => this.connectionError(err));
     worker.on('failed', (job, err) => {
       if (job !== undefined && !(err instanceof WaitingError)) this.log(`job ${job.id} of run ${runId} failed: ${firstLine(err)}`);
     });
