@@ -22,3 +22,4 @@ export {
 export { parseRedisUrl, describeRedis, type RedisAddress } from './redis-url.js';
 export { checkRedisReachable } from './redis-connection.js';
 export { runQueueId, runQueueName, QUEUE_FILE, RUNS_KEY } from './run-queues.js';
+export { startLocalRedis, redisServerInstalled, type LocalRedis } from './local-redis.js';

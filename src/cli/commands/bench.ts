@@ -157,6 +157,7 @@ interface EvaluateQueueArgs {
   candidates: number;
   epochs?: number;
   queue?: string;
+  rounds: number;
 }
 
 const evaluateQueue: CommandModule<object, EvaluateQueueArgs> = {
@@ -167,11 +168,19 @@ const evaluateQueue: CommandModule<object, EvaluateQueueArgs> = {
       .option('config', { type: 'string', describe: 'config whose space and schedule the candidates take (default: configs/default.json)' })
       .option('candidates', { type: 'number', default: 4, describe: 'candidates sampled from the space' })
       .option('epochs', { type: 'number', describe: "training epochs per candidate (default: the config's evaluation.epochs)" })
-      .option('queue', { type: 'string', describe: 'a Redis to use (default: a redis-server started on a free loopback port)' }) as Argv<EvaluateQueueArgs>,
+      .option('queue', { type: 'string', describe: 'a Redis to use (default: a redis-server started on a free loopback port)' })
+      .option('rounds', {
+        type: 'number',
+        default: 1,
+        describe: 'rounds of 1 then 2 worker processes; the ratio is their median (a shared machine drifts between runs)',
+      }) as Argv<EvaluateQueueArgs>,
   handler: async (argv) => {
     checkNumber('candidates', argv.candidates, { integer: true, min: 1 });
     checkNumber('epochs', argv.epochs, { integer: true, min: 1 });
+    checkNumber('rounds', argv.rounds, { integer: true, min: 1 });
     const r = await benchEvaluateQueue({
+      rounds: argv.rounds,
+      progress: progressBars(),
       ...(argv.config !== undefined ? { config: argv.config } : {}),
       candidates: argv.candidates,
       ...(argv.epochs !== undefined ? { epochs: argv.epochs } : {}),

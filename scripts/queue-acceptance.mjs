@@ -1,25 +1,27 @@
 #!/usr/bin/env node
 /**
- * The queue's faults, measured with the real CLI on a real redis-server (persistence off, a free
- * loopback port), `configs/tiny.json` each time:
+ * The queue's acceptance, measured with the real CLI on a real redis-server (persistence off, a
+ * free loopback port), `configs/tiny.json` each time, two `groupnas worker` processes:
  *
- *   worker-kill   two `groupnas worker` processes; one is SIGKILLed mid-training (`--tries`, default 5)
+ *   same-results  the search evaluated by the local pool, then through the queue: evaluation.json's
+ *                 metrics (accuracy, loss, costs, model bytes, the training curve) compared
+ *   worker-kill   one worker SIGKILLed mid-training (`--tries`, default 5)
  *   head-kill     the `groupnas search` process SIGKILLed mid-evaluation, then `--resume`d
  *   redis-restart redis-server killed and started again (empty) mid-training
  *
  * Each scenario prints one line: whether the search completed with every candidate evaluated, and
  * how many jobs the workers completed (each candidate once, plus what a fault cost). Needs dist/
- * (npm run build) and redis-server. Usage: node scripts/queue-faults.mjs [--tries N] [--only NAME]
+ * (npm run build) and redis-server. Usage: node scripts/queue-acceptance.mjs [--tries N] [--only NAME]
  * (The 50 malformed payloads are pushed into a real queue by test/queue/queue-evaluation.test.ts.)
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isDeepStrictEqual } from 'node:util';
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
+import { startLocalRedis } from '../dist/queue/local-redis.js';
 
 const ROOT = join(fileURLToPath(import.meta.url), '..', '..');
 const BIN = join(ROOT, 'bin', 'groupnas.js');
@@ -27,50 +29,22 @@ const args = process.argv.slice(2);
 const tries = Number(args[args.indexOf('--tries') + 1] ?? 5) || 5;
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const work = mkdtempSync(join(tmpdir(), 'groupnas-queue-faults-'));
-
-async function freePort() {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function startRedis(port) {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', work], { stdio: 'ignore' });
-  for (let i = 0; i < 200; i++) {
-    const c = new Redis({ port, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-    c.on('error', () => {});
-    try {
-      await c.connect();
-      await c.ping();
-      c.disconnect();
-      return child;
-    } catch {
-      c.disconnect();
-      await sleep(50);
-    }
-  }
-  throw new Error('redis-server did not start');
-}
+const work = mkdtempSync(join(tmpdir(), 'groupnas-queue-acceptance-'));
 
 const exited = (child) => (child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', r)));
 
-function groupnas(argv, logFile) {
+function groupnas(argv) {
   const child = spawn(process.execPath, [BIN, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
   child.log = '';
   child.stdout.on('data', (b) => (child.log += b));
   child.stderr.on('data', (b) => (child.log += b));
-  child.logFile = logFile;
   return child;
 }
 
 function startWorkers(url, count) {
   return Array.from({ length: count }, () =>
-    groupnas(['worker', '--queue', url, '--stall-seconds', '5', '--grace-seconds', '0', '--work-dir', join(work, 'worker')]),
+    // the default --stall-seconds (30): shorter ones mistake a starved worker for a dead one on a loaded machine
+    groupnas(['worker', '--queue', url, '--grace-seconds', '0', '--work-dir', join(work, 'worker')]),
   );
 }
 
@@ -82,14 +56,14 @@ async function stopWorkers(workers) {
 }
 
 /** Resolves with the first active job of the run in `dir` that has trained a step. */
-async function whenTraining(url, dir, timeoutMs = 300_000) {
+async function whenTraining(url, dir, timeoutMs = 900_000) {
   const deadline = Date.now() + timeoutMs;
   let queue;
   try {
     while (Date.now() < deadline) {
       if (queue === undefined && existsSync(join(dir, 'queue.json'))) {
         const { runId } = JSON.parse(readFileSync(join(dir, 'queue.json'), 'utf8'));
-        queue = new Queue(`groupnas-${runId}`, { connection: { url } });
+        queue = new Queue(`groupnas-${runId}`, { connection: { host: '127.0.0.1', port: Number(new URL(url).port) } });
       }
       if (queue !== undefined) {
         const active = await queue.getActive();
@@ -162,14 +136,12 @@ async function headKill(url) {
   return ok;
 }
 
-async function redisRestart(url, port, server) {
+async function redisRestart(url, redis) {
   const dir = join(work, 'redis-restart');
   const workers = startWorkers(url, 2);
   const head = search(url, dir);
   const job = await whenTraining(url, dir);
-  server.kill('SIGKILL');
-  await exited(server);
-  const restarted = await startRedis(port);
+  await redis.restart();
   await exited(head);
   let exit = head.exitCode;
   let resumedToo = false;
@@ -181,30 +153,65 @@ async function redisRestart(url, port, server) {
   }
   const completed = await stopWorkers(workers);
   const e = evaluated(dir);
-  const ok = exit === 0 && e.done === e.total;
+  const ok = exit === 0 && e.done === e.total && e.total > 0;
   const lines = head.log.split('\n').filter((l) => /queue|connected again|retrying/.test(l));
   console.log(
     `redis-restart: ${ok ? 'ok' : 'FAILED'} — redis-server killed and restarted empty while ${job.id} trained; ${resumedToo ? 'stopped, resumed: ' : 'completed: '}` +
       `${e.done}/${e.total} candidates done, ${completed} jobs completed by the workers (a job Redis lost is trained again)`,
   );
   for (const l of lines.slice(0, 6)) console.log(`  head: ${l}`);
-  return { ok, server: restarted };
+  return ok;
 }
 
-const port = await freePort();
-const url = `redis://127.0.0.1:${port}`;
-let server = await startRedis(port);
+/** The metrics evaluation.json keeps per candidate, without wall times. */
+function metrics(dir) {
+  const e = JSON.parse(readFileSync(join(dir, 'evaluation', 'evaluation.json'), 'utf8'));
+  return e.candidates.map((c) => ({
+    arch: c.arch,
+    status: c.status,
+    testAccuracy: c.result?.testAccuracy,
+    testLoss: c.result?.testLoss,
+    costs: c.result?.costs,
+    modelBytes: c.result?.modelBytes,
+    curve: c.result?.history.map(({ seconds: _, ...rest }) => rest),
+  }));
+}
+
+async function sameResults(url) {
+  // equal-length directory names: the packed model names its run directory, so equal lengths give equal bytes
+  const local = join(work, 'same-local');
+  const queued = join(work, 'same-queue');
+  const pool = groupnas(['search', '--config', 'tiny', '--out', local]);
+  await exited(pool);
+  const workers = startWorkers(url, 2);
+  const head = search(url, queued);
+  await exited(head);
+  const completed = await stopWorkers(workers);
+  const [a, b] = [metrics(local), metrics(queued)];
+  const equal = isDeepStrictEqual(a, b);
+  const ok = pool.exitCode === 0 && head.exitCode === 0 && equal && a.length > 0;
+  console.log(
+    `same-results: ${ok ? 'ok' : 'FAILED'} — local pool exit ${pool.exitCode}, queue exit ${head.exitCode} (${completed} jobs on 2 worker processes); ` +
+      `evaluation.json metrics ${equal ? 'identical' : 'DIFFER'}: ` +
+      a.map((c) => `#${a.indexOf(c)} accuracy ${c.testAccuracy}, loss ${c.testLoss?.toFixed(6)}, BOPs ${c.costs?.bops}, model ${c.modelBytes} B`).join('; '),
+  );
+  if (!equal) console.log(JSON.stringify({ local: a, queue: b }));
+  const traffic = head.log.split('\n').find((l) => /jobs sent/.test(l));
+  if (traffic) console.log(`  head: ${traffic}`);
+  if (!ok) console.log(head.log.split('\n').slice(-15).join('\n'));
+  return ok;
+}
+
+const redis = await startLocalRedis();
+const url = redis.url;
 let failures = 0;
 try {
+  if (!only || only === 'same-results') if (!(await sameResults(url))) failures++;
   if (!only || only === 'worker-kill') for (let n = 1; n <= tries; n++) if (!(await workerKill(url, n))) failures++;
   if (!only || only === 'head-kill') if (!(await headKill(url))) failures++;
-  if (!only || only === 'redis-restart') {
-    const r = await redisRestart(url, port, server);
-    server = r.server;
-    if (!r.ok) failures++;
-  }
+  if (!only || only === 'redis-restart') if (!(await redisRestart(url, redis))) failures++;
 } finally {
-  server.kill('SIGKILL');
+  await redis.stop(true);
   rmSync(work, { recursive: true, force: true });
 }
 process.exit(failures === 0 ? 0 : 1);
