@@ -68,6 +68,10 @@ export interface QueueWorkerStats {
 }
 
 const noop = () => {};
+/** The data set that ships with groupnas (`data: 'embedded'`): every host has it. */
+const EMBEDDED_DATA = 'embedded';
+/** On stop, jobs being handed back get this long to reach Redis (it may be down) before the worker closes anyway. */
+const HAND_BACK_MS = 5000;
 /** Progress updates sent to Redis at most this often per job (starts and stops always go). */
 const PROGRESS_EVERY_MS = 500;
 
@@ -115,6 +119,9 @@ export class QueueWorker {
   /** Start serving: reads the run list now and every `pollMs`. */
   start(): void {
     mkdirSync(this.jobsDir, { recursive: true });
+    // Checksums now, before any job's lock runs: hashing a data set holds this thread for seconds,
+    // and a job whose lock is not renewed meanwhile would be taken for stalled.
+    for (const data of this.dataChoices()) this.identity(data);
     this.log(`worker ${this.name}: serving evaluation jobs from ${describeRedis(this.address)}, ${this.concurrency} at a time (groupnas ${VERSION})`);
     const poll = () => {
       this.followRuns().catch((err: unknown) => this.connectionError(err));
@@ -209,19 +216,7 @@ export class QueueWorker {
 
   /** Which of this host's data sets holds the job's bytes: `--data` ones first, then what the job names. */
   private matchingData(payload: EvaluationJob): string {
-    const choices = [...new Set([...(this.options.data ?? []), payload.training.data])];
-    const seen = choices.map((data) => {
-      let identity = this.datasets.get(data);
-      if (identity === undefined) {
-        try {
-          identity = datasetIdentity(data);
-        } catch (err) {
-          identity = new Error(firstLine(err));
-        }
-        this.datasets.set(data, identity);
-      }
-      return { data, identity };
-    });
+    const seen = this.dataChoices(payload.training.data).map((data) => ({ data, identity: this.identity(data) }));
     const match = seen.find((s) => !(s.identity instanceof Error) && s.identity.checksum === payload.dataset.checksum);
     if (match !== undefined) return match.data;
     const have = seen
@@ -233,6 +228,25 @@ export class QueueWorker {
       `the job trains on ${payload.dataset.name} (sha256 ${payload.dataset.checksum.slice(0, 12)}…), which this worker does not have — it has ${have}; ` +
         'give the worker the same data with --data DIR',
     );
+  }
+
+  /** The data sets a job may train on here: `--data` ones, then the embedded set, then what the job names. */
+  private dataChoices(named?: string): string[] {
+    return [...new Set([...(this.options.data ?? []), EMBEDDED_DATA, ...(named !== undefined ? [named] : [])])];
+  }
+
+  /** A data set's identity (checksum), or why it cannot be read; computed once per path. */
+  private identity(data: string): DatasetIdentity | Error {
+    let identity = this.datasets.get(data);
+    if (identity === undefined) {
+      try {
+        identity = datasetIdentity(data);
+      } catch (err) {
+        identity = new Error(firstLine(err));
+      }
+      this.datasets.set(data, identity);
+    }
+    return identity;
   }
 
   /** Train on the pool, the job's progress relayed to Redis. */
@@ -270,21 +284,31 @@ export class QueueWorker {
     this.stopping = true;
     clearTimeout(this.poller);
     const workers = [...this.workers.values()];
-    await Promise.all(workers.map((w) => w.pause(true).catch(noop)));
-    const finished = Promise.all(workers.map((w) => w.close().catch(noop)));
     const graceMs = (this.options.graceSeconds ?? 10) * 1000;
-    let timer: NodeJS.Timeout | undefined;
-    const late = await Promise.race([finished.then(() => false), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), graceMs)))]);
-    clearTimeout(timer);
-    if (late) {
+    // Pausing and closing talk to Redis; with Redis gone they would wait for it forever.
+    await within(graceMs, Promise.all(workers.map((w) => w.pause(true).catch(noop))));
+    const finished = Promise.all(workers.map((w) => w.close().catch(noop)));
+    if (!(await within(graceMs, finished))) {
       this.handingBack = true;
       for (const w of workers) w.cancelAllJobs('the worker is stopping: the job goes back to the queue');
-      await finished;
+      // Handing back needs Redis too: without it, the jobs' locks expire and the stalled-job check returns them.
+      if (!(await within(HAND_BACK_MS, finished))) await Promise.all(workers.map((w) => w.close(true).catch(noop)));
     }
     await this.pool.destroy();
     this.redis.disconnect();
     rmSync(this.jobsDir, { recursive: true, force: true });
     if (existsSync(this.jobsDir)) this.log(`could not remove ${this.jobsDir}`);
+  }
+}
+
+/** Whether `work` settled within `ms`. */
+async function within(ms: number, work: Promise<unknown>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([work.then(() => true), timedOut]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
