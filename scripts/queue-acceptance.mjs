@@ -112,7 +112,15 @@ async function workerKill(url, n) {
       `search done ${seconds.toFixed(1)} s after the kill`,
   );
   if (!ok) console.log(head.log.split('\n').slice(-15).join('\n'));
+  if (completed !== e.total) showWorkerLogs(workers);
   return ok;
+}
+
+/** What the workers said about their jobs (a job trained twice: which lock was lost, and when). */
+function showWorkerLogs(workers) {
+  for (const w of workers) {
+    for (const line of w.log.split('\n').filter((l) => /job|lock|stall|stopped/i.test(l))) console.log(`  worker ${w.pid}: ${line}`);
+  }
 }
 
 async function headKill(url) {

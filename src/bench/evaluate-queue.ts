@@ -37,6 +37,8 @@ export interface EvaluateQueueBenchOptions {
   candidates?: number;
   /** Training epochs per candidate (default: the config's evaluation.epochs). */
   epochs?: number;
+  /** Training images per candidate (default: the config's). */
+  limit?: number;
   /** A Redis to use; default: a redis-server started here. */
   queue?: string;
   /** Rounds of one worker process then two (default 1); the ratio is their median. */
@@ -134,7 +136,11 @@ export async function benchEvaluateQueue(options: EvaluateQueueBenchOptions = {}
   const config = loadConfig(configFile);
   const archs = distinctCandidates(config, options.candidates ?? 4);
   // No teacher: distillation adds the same per-step cost everywhere.
-  const training = { ...evaluationTrainingOptions(config), ...(options.epochs !== undefined ? { epochs: options.epochs } : {}) };
+  const training = {
+    ...evaluationTrainingOptions(config),
+    ...(options.epochs !== undefined ? { epochs: options.epochs } : {}),
+    ...(options.limit !== undefined ? { limit: options.limit } : {}),
+  };
   const progress = options.progress ?? silentProgress;
   const scratch = mkdtempSync(join(tmpdir(), 'groupnas-bench-queue-'));
   const redis = options.queue !== undefined ? { url: options.queue, stop: async () => {} } : await startLocalRedis();

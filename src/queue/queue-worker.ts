@@ -116,6 +116,11 @@ export class QueueWorker {
     this.pool = startEvaluationPool({ workers: this.concurrency, ...(options.backend ? { backend: options.backend } : {}), log: this.log });
   }
 
+  /** The runs (queue ids) this worker serves now. */
+  get runs(): string[] {
+    return [...this.workers.keys()];
+  }
+
   /** Start serving: reads the run list now and every `pollMs`. */
   start(): void {
     mkdirSync(this.jobsDir, { recursive: true });
@@ -181,6 +186,7 @@ export class QueueWorker {
     try {
       const training = await this.localTraining(payload);
       rmSync(runDir, { recursive: true, force: true });
+      this.log(`job ${job.id} of ${job.queueName}: training candidate ${payload.index} (attempt ${payload.attempt})`);
       const trained = await this.train(job, payload, training, runDir, signal);
       const result: EvaluationJobResult = {
         format: RESULT_FORMAT,
@@ -190,6 +196,9 @@ export class QueueWorker {
         worker: this.name,
       };
       this.stats.completed++;
+      this.log(
+        `job ${job.id} of ${job.queueName}: done (trained ${trained.trainSeconds.toFixed(1)} s, test accuracy ${(100 * trained.testAccuracy).toFixed(2)}%)`,
+      );
       return result;
     } catch (err) {
       if (signal?.aborted && this.handingBack && token !== undefined) {

@@ -156,6 +156,7 @@ interface EvaluateQueueArgs {
   config?: string;
   candidates: number;
   epochs?: number;
+  limit?: number;
   queue?: string;
   rounds: number;
 }
@@ -168,6 +169,7 @@ const evaluateQueue: CommandModule<object, EvaluateQueueArgs> = {
       .option('config', { type: 'string', describe: 'config whose space and schedule the candidates take (default: configs/default.json)' })
       .option('candidates', { type: 'number', default: 4, describe: 'candidates sampled from the space' })
       .option('epochs', { type: 'number', describe: "training epochs per candidate (default: the config's evaluation.epochs)" })
+      .option('limit', { type: 'number', describe: "training images per candidate (default: the config's)" })
       .option('queue', { type: 'string', describe: 'a Redis to use (default: a redis-server started on a free loopback port)' })
       .option('rounds', {
         type: 'number',
@@ -177,6 +179,7 @@ const evaluateQueue: CommandModule<object, EvaluateQueueArgs> = {
   handler: async (argv) => {
     checkNumber('candidates', argv.candidates, { integer: true, min: 1 });
     checkNumber('epochs', argv.epochs, { integer: true, min: 1 });
+    checkNumber('limit', argv.limit, { integer: true, min: 1 });
     checkNumber('rounds', argv.rounds, { integer: true, min: 1 });
     const r = await benchEvaluateQueue({
       rounds: argv.rounds,
@@ -184,6 +187,7 @@ const evaluateQueue: CommandModule<object, EvaluateQueueArgs> = {
       ...(argv.config !== undefined ? { config: argv.config } : {}),
       candidates: argv.candidates,
       ...(argv.epochs !== undefined ? { epochs: argv.epochs } : {}),
+      ...(argv.limit !== undefined ? { limit: argv.limit } : {}),
       ...(argv.queue !== undefined ? { queue: argv.queue } : {}),
     });
     if (argv.json) printJson(r);
