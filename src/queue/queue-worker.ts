@@ -301,13 +301,18 @@ export class QueueWorker {
       this.handingBack = true;
       for (const w of workers) w.cancelAllJobs('the worker is stopping: the job goes back to the queue');
       // Handing back needs Redis too: without it, the jobs' locks expire and the stalled-job check returns them.
-      if (!(await within(HAND_BACK_MS, finished))) await Promise.all(workers.map((w) => w.close(true).catch(noop)));
+      if (!(await within(HAND_BACK_MS, finished))) await closeAtOnce(workers);
     }
     await this.pool.destroy();
     this.redis.disconnect();
     rmSync(this.jobsDir, { recursive: true, force: true });
     if (existsSync(this.jobsDir)) this.log(`could not remove ${this.jobsDir}`);
   }
+}
+
+/** Drop the workers' connections without a goodbye to Redis (a close waits for Redis to answer). */
+async function closeAtOnce(workers: Worker[]): Promise<void> {
+  await within(HAND_BACK_MS, Promise.all(workers.map((w) => w.disconnect().catch(noop))));
 }
 
 /** Whether `work` settled within `ms`. */
