@@ -47,4 +47,11 @@ describe('timeMedian', () => {
     expect(wall.medianSeconds).toBeGreaterThan(0.015);
     expect(cpu.medianSeconds).toBeLessThan(0.01);
   });
+
+  it('on the CPU clock, stops repeating after five times the budget on the wall clock (a call that waits would never fill it)', () => {
+    const waiting = () => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+    const t = timeMedian(waiting, { clock: 'cpu', warmUpSeconds: 0, seconds: 0.05, minRepeats: 2, minRepeatSeconds: 0 });
+    expect(t.repeats).toBeGreaterThanOrEqual(2);
+    expect(t.repeats).toBeLessThan(60); // 0.25 s of 10 ms waits, and not an endless loop
+  });
 });
