@@ -33,6 +33,7 @@ import { archCost } from './cost-model.js';
 import { TARGET_TOLERANCE } from './derive.js';
 import {
   CANDIDATES_FORMAT,
+  pathInRun,
   readCandidatesFile,
   readSearchConfig,
   readSearchLog,
@@ -188,7 +189,11 @@ async function randomSearchLocked(
       provenance: { tool: 'groupnas', toolVersion: VERSION, source: `random-search:${runName}`, seed: asGiven.seed },
     },
   }));
-  const log: SearchLog = { ...emptySearchLog(space, costModel, cost, teacherDir), strategy: 'random', draws };
+  const log: SearchLog = {
+    ...emptySearchLog(space, costModel, cost, teacherDir !== undefined ? pathInRun(dir, teacherDir) : undefined),
+    strategy: 'random',
+    draws,
+  };
   const file: CandidatesFile = {
     format: CANDIDATES_FORMAT,
     version: 1,

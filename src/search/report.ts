@@ -7,8 +7,8 @@
 import type { SearchConfig } from '../space/config.js';
 import { describeArch } from '../space/arch-description.js';
 import { readRunResult, trainingSeconds } from '../train/run-directory.js';
-import type { CandidateRecord, EvaluationOutcome } from './evaluate/index.js';
-import type { SearchCandidate, SearchLog } from './search-directory.js';
+import type { CandidateRecord, EvaluationOutcome, MeasuredLatency } from './evaluate/index.js';
+import { pathFromRun, type SearchCandidate, type SearchLog } from './search-directory.js';
 
 export interface ChosenArchitecture {
   /** Candidate index in evaluation.json. */
@@ -86,12 +86,20 @@ export function searchReport(input: SearchReportInput): string {
 /** The headline: which candidate was chosen and why, with what it measured. */
 function chosenSection({ evaluation, chosen, config }: SearchReportInput): string[] {
   if (chosen === undefined) {
-    return ["**No candidate finished its evaluation**: `arch.json` is the supernet's derived architecture and there is no `model.gnb`.", ''];
+    const failed = evaluation.record.candidates.filter((c) => c.status === 'failed').map((c) => c.index);
+    return [
+      `**No architecture chosen**: candidate${failed.length === 1 ? '' : 's'} ${failed.join(', ')} failed its evaluation, and a choice among the others ` +
+        'could pass over the best one. `arch.json` and `model.gnb` are left as they were; `groupnas search --resume` evaluates the failed ' +
+        'candidates again.',
+      '',
+    ];
   }
   const c = evaluation.record.candidates[chosen.index]!;
   const r = c.result!;
   const accuracy = `test ${scoreName(config)} ${(r.testAccuracy * 100).toFixed(2)}%`;
-  const latency = c.latency ? `, ${c.latency.medianMs.toPrecision(3)} ms measured` : '';
+  const latency = c.latency
+    ? `, ${latencyCell(c.latency)} ms measured${c.latency.unreliable !== undefined ? ` (unreliable: ${c.latency.unreliable})` : ''}`
+    : '';
   return [
     `**Chosen architecture:** candidate ${c.index} (${cell(c.arch.name ?? '')}) — ${chosen.rule}: ${accuracy}${latency}, ` +
       `${count(r.costs.bops)} BOPs, ${count(r.costs.memoryBytes)} bytes. ` +
@@ -138,9 +146,9 @@ function dataSection({ config, evaluation }: SearchReportInput): string[] {
   ];
 }
 
-function timeSection({ search, evaluation, presets, evaluationSeconds }: SearchReportInput): string[] {
+function timeSection({ dir, search, evaluation, presets, evaluationSeconds }: SearchReportInput): string[] {
   const lines = ['## Time per phase', '', '| phase | time |', '|---|---|'];
-  const teacher = teacherSeconds(search.teacher);
+  const teacher = teacherSeconds(search.teacher !== undefined ? pathFromRun(dir, search.teacher) : undefined);
   if (teacher !== undefined) lines.push(`| teacher training | ${seconds(teacher)} |`);
   if (presets) {
     const presetSum = presets.record.candidates.reduce((sum, c) => sum + (c.result?.trainSeconds ?? 0), 0);
@@ -175,10 +183,16 @@ function plotsSection(search: SearchLog, score: string): string[] {
 }
 
 const tableHeader = (score: string) => [
-  `| # | name | derivation | α probability | status | test ${score} | measured latency (ms) | predicted latency (ms) | BOPs | params | memory (bytes) | ` +
+  `| # | name | derivation | α probability | status | test ${score} | measured latency (ms, rounds min–max) | predicted latency (ms) | BOPs | params | memory (bytes) | ` +
     'fronts | train time | notes |',
   '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
 ];
+
+/** The measured latency with the range of its interleaved rounds, flagged when the machine was busy. */
+function latencyCell(l: MeasuredLatency): string {
+  const range = l.minMs !== undefined && l.maxMs !== undefined ? ` (${l.minMs.toPrecision(3)}–${l.maxMs.toPrecision(3)})` : '';
+  return `${l.medianMs.toPrecision(3)}${range}${l.unreliable !== undefined ? ' ⚠' : ''}`;
+}
 
 /** One row of the candidates' (or presets') table. */
 function tableRow(c: CandidateRecord, derivation: string, probability: string, fronts: string, extra: string[]): string {
@@ -186,7 +200,8 @@ function tableRow(c: CandidateRecord, derivation: string, probability: string, f
   const predicted = c.arch.metrics?.predictedLatencyMs;
   const retried =
     c.status === 'done' && c.failures.length > 0 ? `${c.failures.length} failed attempt(s) before: ${c.failures.map((f) => f.kind).join(', ')}` : '';
-  const notes = [...extra, c.status === 'failed' ? `failed: ${c.reason ?? ''}` : '', retried].filter((n) => n !== '').join('; ');
+  const unreliable = c.latency?.unreliable !== undefined ? `latency unreliable: ${c.latency.unreliable}` : '';
+  const notes = [...extra, c.status === 'failed' ? `failed: ${c.reason ?? ''}` : '', retried, unreliable].filter((n) => n !== '').join('; ');
   const cells = [
     String(c.index),
     cell(c.arch.name ?? ''),
@@ -194,7 +209,7 @@ function tableRow(c: CandidateRecord, derivation: string, probability: string, f
     probability,
     c.status,
     r ? `${(r.testAccuracy * 100).toFixed(2)}%` : '–',
-    c.latency ? c.latency.medianMs.toPrecision(3) : '–',
+    c.latency ? latencyCell(c.latency) : '–',
     predicted !== undefined ? predicted.toPrecision(3) : '–',
     r ? count(r.costs.bops) : '–',
     r ? count(r.costs.params) : '–',

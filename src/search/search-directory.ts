@@ -3,7 +3,9 @@
  * search writes, and their readers. search-run.ts writes the supernet's files, search-evaluation.ts
  * the evaluation's; everything else (report, CLI, `groupnas validate`) reads them through here.
  *
- *   config.json       the resolved configuration (what a resumed run rebuilds from)
+ *   config.json       the resolved configuration (what a resumed run rebuilds from): the run's source,
+ *                     never rebuilt — a damaged or edited one is refused, naming the field
+ *   config.sha256     its hash when the run started (`sha256sum -c` format), which tells an edit
  *   teacher/          the distillation teacher's training run (when the config trains one)
  *   checkpoint.gnck   supernet weights, α, both optimizers, position — written atomically each epoch
  *   search.json       α, probabilities, entropy, expected cost and losses of every epoch so far (SearchLog)
@@ -17,20 +19,26 @@
  *   presets/          the hand-designed presets on the same backbone, evaluated the same way (optional)
  *   pareto.svg        accuracy vs measured latency and vs BOPs of the evaluated candidates (and presets)
  *   report.md         what a person reads: config, data, time per phase, plots, candidate table
+ *
+ * Every JSON file has a schema and one reader here that checks it; paths inside are relative to the
+ * run directory, so a copied run works with its own files.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { Arch } from '../space/arch.js';
 import { archProblems } from '../space/arch-validation.js';
 import type { SearchConfig } from '../space/config.js';
 import { checkConfig } from '../space/config-file.js';
-import type { Problem } from '../space/schema-validation.js';
-import { FileFormatError, RunDirectoryError } from '../util/errors.js';
-import { readJsonFile, readStampedJsonFile } from '../util/json-file.js';
+import { readValidJsonFile, type Problem } from '../space/schema-validation.js';
+import { writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.js';
+import { FileFormatError, fileSystemError, RunDirectoryError } from '../util/errors.js';
+import { readJsonFile } from '../util/json-file.js';
 
 /** Every file and folder of a search run directory, by role. */
 export const SEARCH_FILES = {
   config: 'config.json',
+  configHash: 'config.sha256',
   teacher: 'teacher',
   checkpoint: 'checkpoint.gnck',
   log: 'search.json',
@@ -124,41 +132,192 @@ export interface CandidatesFile {
   candidates: SearchCandidate[];
 }
 
-/** The resolved config a run directory was started with. */
+const NUMBER = { type: 'number' } as const;
+const NUMBER_OR_NULL = { type: ['number', 'null'] } as const;
+const MATRIX = { type: 'array', items: { type: 'array', items: NUMBER } } as const;
+
+/** JSON Schema of `search.json`. */
+export const SEARCH_LOG_SCHEMA = {
+  type: 'object',
+  required: ['format', 'version', 'toolVersion', 'space', 'variables', 'cost', 'epochs', 'warnings'],
+  properties: {
+    format: { const: SEARCH_LOG_FORMAT },
+    version: { const: 1 },
+    toolVersion: { type: 'string' },
+    space: { type: 'string' },
+    variables: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['id', 'decision', 'site', 'choices'],
+        properties: { id: { type: 'string' }, decision: { type: 'string' }, site: { type: 'integer' }, choices: { type: 'array', minItems: 1 } },
+      },
+    },
+    cost: {
+      type: 'object',
+      required: ['metric', 'unit', 'objective', 'min', 'max'],
+      properties: {
+        metric: { type: 'string' },
+        unit: { type: 'string' },
+        objective: { type: 'string' },
+        target: NUMBER,
+        relativeTarget: NUMBER,
+        templateCost: NUMBER,
+        min: NUMBER,
+        max: NUMBER,
+      },
+    },
+    teacher: { type: 'string', minLength: 1 },
+    epochs: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['epoch', 'warmup', 'probabilities', 'alpha', 'entropy', 'expectedCost', 'argmax', 'argmaxCost', 'trainLoss', 'trainAccuracy', 'seconds'],
+        properties: {
+          epoch: { type: 'integer', minimum: 1 },
+          warmup: { type: 'boolean' },
+          probabilities: MATRIX,
+          alpha: MATRIX,
+          entropy: NUMBER,
+          expectedCost: NUMBER,
+          argmax: { type: 'array', items: { type: 'integer', minimum: 0 } },
+          argmaxCost: NUMBER,
+          trainLoss: NUMBER_OR_NULL,
+          trainAccuracy: NUMBER,
+          archSteps: { type: 'integer', minimum: 0 },
+          archLoss: NUMBER_OR_NULL,
+          archAccuracy: NUMBER,
+          temperature: NUMBER,
+          seconds: NUMBER,
+        },
+      },
+    },
+    stoppedEarly: { type: 'object', required: ['epoch', 'entropy'], properties: { epoch: { type: 'integer' }, entropy: NUMBER } },
+    warnings: { type: 'array', items: { type: 'string' } },
+  },
+} as const;
+
+/** JSON Schema of `candidates.json` (each candidate's `arch` is checked against the arch.json schema by candidatesProblems). */
+export const CANDIDATES_SCHEMA = {
+  type: 'object',
+  required: ['format', 'version', 'metric', 'unit', 'candidates'],
+  properties: {
+    format: { const: CANDIDATES_FORMAT },
+    version: { const: 1 },
+    metric: { type: 'string' },
+    unit: { type: 'string' },
+    target: NUMBER,
+    candidates: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['rank', 'derivation', 'probability', 'indices', 'cost', 'arch'],
+        properties: {
+          rank: { type: 'integer', minimum: 1 },
+          derivation: { type: 'string' },
+          probability: NUMBER,
+          indices: { type: 'array', items: { type: 'integer', minimum: 0 } },
+          cost: NUMBER,
+          arch: { type: 'object' },
+        },
+      },
+    },
+  },
+} as const;
+
+/** `sha256sum` of a file's bytes, in the tool's line format (`<hex>  <name>`). */
+function sha256Line(bytes: Buffer, name: string): string {
+  return `${createHash('sha256').update(bytes).digest('hex')}  ${name}\n`;
+}
+
+/** A new run's config.json and, beside it, its hash: what readSearchConfig later tells edits by. */
+export function writeSearchConfig(dir: string, config: SearchConfig): void {
+  writeJsonAtomic(searchFile(dir, 'config'), config);
+  writeFileAtomic(searchFile(dir, 'configHash'), sha256Line(readFileSync(searchFile(dir, 'config')), SEARCH_FILES.config));
+}
+
+/**
+ * The resolved config a run directory was started with. It is the run's source, so nothing is
+ * filled in: a field missing from it (a deleted `search` section) is refused, not defaulted, and so
+ * is a file that no longer matches the hash recorded when the run started.
+ */
 export function readSearchConfig(dir: string): SearchConfig {
   const file = searchFile(dir, 'config');
   if (!existsSync(file)) throw new RunDirectoryError(dir, 'missing', `not a search run directory (no ${SEARCH_FILES.config})`);
-  return checkConfig(readJsonFile(file), file);
+  const data = readJsonFile(file);
+  const asWritten = structuredClone(data);
+  const config = checkConfig(data, file);
+  const missing = firstFilledIn(asWritten, config, '');
+  if (missing !== undefined) {
+    throw new FileFormatError(
+      file,
+      missing,
+      'missing: a run directory keeps its resolved configuration whole (a default here would change the run); restore it, or start a new search',
+    );
+  }
+  checkConfigHash(dir, file);
+  return config;
 }
 
-/** The run's search.json, or undefined before its first epoch ended; a damaged file is an error naming it. */
+/** The path of the first field `filled` has and `original` lacks (what the schema's defaults filled in), else undefined. */
+function firstFilledIn(original: unknown, filled: unknown, path: string): string | undefined {
+  if (typeof filled !== 'object' || filled === null || Array.isArray(filled)) return undefined;
+  if (typeof original !== 'object' || original === null) return path || '(root)';
+  for (const [key, value] of Object.entries(filled)) {
+    const here = path ? `${path}.${key}` : key;
+    if (!(key in original)) return here;
+    const deeper = firstFilledIn((original as Record<string, unknown>)[key], value, here);
+    if (deeper !== undefined) return deeper;
+  }
+  return undefined;
+}
+
+function checkConfigHash(dir: string, file: string): void {
+  const hashFile = searchFile(dir, 'configHash');
+  if (!existsSync(hashFile)) return; // a run started before groupnas recorded the hash
+  let recorded: string;
+  let bytes: Buffer;
+  try {
+    recorded = readFileSync(hashFile, 'utf8');
+    bytes = readFileSync(file);
+  } catch (err) {
+    throw fileSystemError(err) ?? err;
+  }
+  if (recorded.split(/\s/)[0] !== sha256Line(bytes, SEARCH_FILES.config).split(' ')[0]) {
+    throw new FileFormatError(
+      file,
+      '',
+      `edited since the run started (its sha256 differs from ${SEARCH_FILES.configHash}); a changed configuration is a new search: restore the file, or start ` +
+        'one in a new directory',
+    );
+  }
+}
+
+/** A path as search.json keeps it: relative to the run directory. */
+export function pathInRun(dir: string, path: string): string {
+  return relative(resolve(dir), resolve(path)) || '.';
+}
+
+/** A path search.json keeps, as a path to open. */
+export function pathFromRun(dir: string, path: string): string {
+  return isAbsolute(path) ? path : join(dir, path);
+}
+
+/** The run's search.json, or undefined before its first epoch ended; a damaged file is an error naming it and the field. */
 export function readSearchLog(dir: string): SearchLog | undefined {
   const file = searchFile(dir, 'log');
   if (!existsSync(file)) return undefined;
-  const log = readStampedJsonFile<Partial<SearchLog>>(file, SEARCH_LOG_FORMAT, 1);
-  if (!Array.isArray(log.variables)) throw new FileFormatError(file, 'variables', 'expected an array');
-  if (typeof log.cost !== 'object' || log.cost === null) throw new FileFormatError(file, 'cost', 'expected an object');
-  if (!Array.isArray(log.warnings)) throw new FileFormatError(file, 'warnings', 'expected an array');
-  if (!Array.isArray(log.epochs)) throw new FileFormatError(file, 'epochs', 'expected an array');
-  log.epochs.forEach((e: Partial<SearchEpoch>, i) => {
+  const log = readValidJsonFile<SearchLog>(file, SEARCH_LOG_SCHEMA);
+  log.epochs.forEach((e, i) => {
     if (e.epoch !== i + 1) throw new FileFormatError(file, `epochs[${i}].epoch`, `expected ${i + 1}, found ${JSON.stringify(e.epoch)}`);
-    if (!Array.isArray(e.probabilities)) throw new FileFormatError(file, `epochs[${i}].probabilities`, 'expected an array per variable');
   });
-  return log as SearchLog;
+  return log;
 }
 
 /** The run's candidates.json, or undefined before the derivation; a damaged file is an error naming it and the field. */
 export function readCandidatesFile(dir: string): CandidatesFile | undefined {
   const file = searchFile(dir, 'candidates');
-  if (!existsSync(file)) return undefined;
-  const data = readStampedJsonFile<Partial<CandidatesFile>>(file, CANDIDATES_FORMAT, 1);
-  if (!Array.isArray(data.candidates)) throw new FileFormatError(file, 'candidates', 'expected an array of candidates');
-  data.candidates.forEach((c: Partial<SearchCandidate> | null, i) => {
-    for (const key of ['rank', 'probability', 'cost'] as const)
-      if (typeof c?.[key] !== 'number') throw new FileFormatError(file, `candidates[${i}].${key}`, 'expected a number');
-    if (typeof c!.derivation !== 'string') throw new FileFormatError(file, `candidates[${i}].derivation`, 'expected a string');
-  });
-  return data as CandidatesFile;
+  return existsSync(file) ? readValidJsonFile<CandidatesFile>(file, CANDIDATES_SCHEMA) : undefined;
 }
 
 /** Every problem of a candidates.json document, each path under `candidates[i].arch` (`groupnas validate`). */

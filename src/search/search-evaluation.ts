@@ -14,7 +14,7 @@ import { saveArch } from '../space/arch-file.js';
 import type { SearchConfig } from '../space/config.js';
 import { templateFromConfig } from '../space/config-space.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
-import { UsageError } from '../util/errors.js';
+import { IncompleteRunError, UsageError } from '../util/errors.js';
 import type { ProgressReporter } from '../util/progress.js';
 import type { CostMetric } from './cost-model.js';
 import {
@@ -22,7 +22,7 @@ import {
   EVALUATION_FILE,
   evaluateCandidates,
   evaluatedArch,
-  timeEvaluation,
+  timeEvaluations,
   evaluationTrainingOptions,
   searchWarmUp,
   startEvaluationPool,
@@ -36,7 +36,7 @@ import {
 import { accuracyVersusCost, bestWithinBudget, dominates, paretoFront } from './pareto.js';
 import { paretoSvg } from './pareto-plot.js';
 import { scoreName, searchReport, type ChosenArchitecture } from './report.js';
-import { readSearchConfig, searchFile } from './search-directory.js';
+import { pathFromRun, readSearchConfig, searchFile } from './search-directory.js';
 import type { SearchResult, SupernetStart } from './search-run.js';
 
 /** The hand-designed architectures a search is compared with, on the config's backbone. */
@@ -124,15 +124,13 @@ function chooseCandidate(
 }
 
 /**
- * The teacher run as an absolute path, so the training options (compared when an evaluation
- * resumes) do not depend on the working directory. search.json keeps the path as given when the
- * run started; resumed from another directory, a relative path to the run's own teacher/ no longer
- * resolves, and the run's teacher/ is meant.
+ * The teacher search.json names. It is relative to the run directory; runs of earlier groupnas
+ * versions kept it as given on the command line, and then their own teacher/ is meant.
  */
-function teacherPath(recorded: string, runDir: string): string {
-  const asGiven = resolve(recorded);
-  const own = resolve(searchFile(runDir, 'teacher'));
-  return existsSync(asGiven) || !existsSync(own) ? asGiven : own;
+function teacherOf(dir: string, recorded: string): string {
+  const path = pathFromRun(dir, recorded);
+  const own = searchFile(dir, 'teacher');
+  return existsSync(path) || !existsSync(own) ? path : own;
 }
 
 /**
@@ -158,7 +156,8 @@ function sharedEvaluationOptions(
 ): Omit<EvaluateCandidatesOptions, 'dir'> {
   if (options.pool !== undefined && options.workers !== undefined) throw new UsageError('workers: set by the pool given (options.pool); give one of the two');
   return {
-    training: evaluationTrainingOptions(config, teacher !== undefined ? teacherPath(teacher, dir) : undefined),
+    // Absolute here (run files store it relative to themselves), so options compare wherever the run is resumed from.
+    training: evaluationTrainingOptions(config, teacher !== undefined ? resolve(teacher) : undefined),
     ...(options.pool ? { pool: options.pool } : { workers: options.workers ?? config.evaluation.workers }),
     ...(options.taskTimeoutMs !== undefined ? { taskTimeoutMs: options.taskTimeoutMs } : {}),
     // The CPU clock: what the latency table holds, and what other processes sharing the cores do not inflate (kernels/timing.ts).
@@ -209,7 +208,7 @@ export async function evaluateSearch(search: SearchResult, options: EvaluationSt
   if (config.evaluation.candidates <= 0 || search.candidates.length === 0) return undefined;
   const log = options.log ?? (() => {});
   const started = performance.now();
-  const common = sharedEvaluationOptions(dir, config, search.log.teacher, options);
+  const common = sharedEvaluationOptions(dir, config, search.log.teacher !== undefined ? teacherOf(dir, search.log.teacher) : undefined, options);
   const archs = search.candidates.map((c) => c.arch);
   const candidatesDir = searchFile(dir, 'evaluation');
   // Trained first, beside the presets' training when that began during the supernet phase; timed
@@ -219,20 +218,24 @@ export async function evaluateSearch(search: SearchResult, options: EvaluationSt
     evaluateCandidates(archs, { ...common, dir: candidatesDir, latency: false, ...(options.injectFaults ? { injectFaults: options.injectFaults } : {}) }),
     options.presetTraining?.trained,
   ]);
-  const outcome = timeEvaluation(trained, common);
   const comparePresets = options.comparePresets === true || existsSync(join(searchFile(dir, 'presets'), EVALUATION_FILE));
-  const presets =
-    presetsTrained !== undefined
-      ? timeEvaluation(presetsTrained, { ...common, label: 'preset' })
-      : comparePresets
-        ? await evaluateCandidates(presetArchsOf(config), { ...common, dir: searchFile(dir, 'presets'), label: 'preset' })
-        : undefined;
+  const presetsToTime =
+    presetsTrained ??
+    (comparePresets
+      ? await evaluateCandidates(presetArchsOf(config), { ...common, dir: searchFile(dir, 'presets'), label: 'preset', latency: false })
+      : undefined);
+  // Candidates and presets timed together, interleaved: they compare under the same load.
+  const [outcome, presets] = timeEvaluations(presetsToTime ? [trained, presetsToTime] : [trained], common) as [EvaluationOutcome, EvaluationOutcome?];
   const records = outcome.record.candidates;
   const latencyObjectives = accuracyVersusCost(accuracyOf, 'latency', latencyOf);
   const latencyFront = paretoFront(records, latencyObjectives);
   if (presets) for (const i of presets.failed) log(`preset ${COMPARED_PRESETS[i]} failed: ${presets.record.candidates[i]!.reason ?? 'unknown reason'}`);
   const bopsFront = paretoFront(records, accuracyVersusCost(accuracyOf, 'BOPs', bopsOf));
-  const chosen = chooseCandidate(config.cost.objective !== 'none' ? search.log.cost.target : undefined, config.cost.metric, records, log, scoreName(config));
+  // A choice among some of the candidates could pass over the best one: with any failed, none is made.
+  const chosen =
+    outcome.failed.length === 0
+      ? chooseCandidate(config.cost.objective !== 'none' ? search.log.cost.target : undefined, config.cost.metric, records, log, scoreName(config))
+      : undefined;
   const presetRecords = presets?.record.candidates ?? [];
   const points = searchParetoPoints(records, presetRecords, chosen?.index);
   const dominatingPresets =
@@ -245,8 +248,6 @@ export async function evaluateSearch(search: SearchResult, options: EvaluationSt
     const c = records[chosen.index]!;
     saveArch(searchFile(dir, 'arch'), evaluatedArch(c));
     writeFileAtomic(searchFile(dir, 'model'), readFileSync(join(candidatesDir, c.result!.modelFile)));
-  } else {
-    log('no candidate finished its evaluation: arch.json stays the derived architecture, no model.gnb');
   }
   for (const i of outcome.failed) log(`candidate ${i} failed: ${records[i]!.reason ?? 'unknown reason'}`);
   const seconds = (performance.now() - started) / 1000;
@@ -266,6 +267,12 @@ export async function evaluateSearch(search: SearchResult, options: EvaluationSt
       evaluationSeconds: seconds,
     }),
   );
+  if (chosen === undefined) {
+    throw new IncompleteRunError(
+      `search ${dir}: ${outcome.failed.length} of ${records.length} candidates failed their evaluation (see above), so no architecture was chosen; ` +
+        `arch.json and model.gnb are left as they were; rerun with --resume ${dir} to evaluate them again`,
+    );
+  }
   return {
     outcome,
     ...(presets ? { presets } : {}),

@@ -23,7 +23,7 @@ import { needsTeacher } from '../distill/index.js';
 import { loadCheckpoint, saveCheckpoint, tensorsPrefixed, tensorsUnder } from '../train/checkpoint.js';
 import { obtainTeacher } from '../train/teacher-run.js';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.js';
-import { RunDirectoryError, UsageError } from '../util/errors.js';
+import { FileFormatError, RunDirectoryError, UsageError } from '../util/errors.js';
 import { withRunLockAsync } from '../util/run-lock.js';
 import { silentProgress, type ProgressReporter } from '../util/progress.js';
 import { deriveSeed } from '../util/random.js';
@@ -36,9 +36,11 @@ import { archCost, costBounds, expectedCost, type CostModel } from './cost-model
 import { argmaxIndices, fitToTarget, topCandidates } from './derive.js';
 import {
   CANDIDATES_FORMAT,
+  pathInRun,
   readSearchConfig,
   readSearchLog,
   searchFile,
+  writeSearchConfig,
   SEARCH_LOG_FORMAT,
   type CandidatesFile,
   type SearchCandidate,
@@ -185,7 +187,8 @@ function closeSession(s: Session): void {
 }
 
 function newLog(s: Session): SearchLog {
-  return emptySearchLog(s.space, s.costModel, s.config.cost, s.teacher?.dir);
+  // search.json keeps the teacher relative to the run directory, so a copied run uses its own.
+  return emptySearchLog(s.space, s.costModel, s.config.cost, s.teacher ? pathInRun(s.dir, s.teacher.dir) : undefined);
 }
 
 /** search.json before its first epoch: the space's variables, the price list's metric, the target and bounds, the teacher. */
@@ -354,8 +357,10 @@ async function runEpochs(s: Session, log: SearchLog, startEpoch: number, options
       log.stoppedEarly = { epoch: epoch + 1, entropy: record.entropy };
       options.log?.(`α entropy ${record.entropy.toFixed(3)} < ${c.search.entropyStop} after epoch ${epoch + 1}: stopping early`);
     }
-    writeCheckpoint(s, stop ? total : epoch + 1);
+    // The history first: a kill between the two leaves a log one epoch ahead of the checkpoint
+    // (trimmed on resume), never a checkpoint whose epochs the log lacks.
     writeLogFiles(s, log);
+    writeCheckpoint(s, stop ? total : epoch + 1);
     if (stop) break;
   }
   overall.stop();
@@ -460,7 +465,7 @@ export async function runSearch(config: SearchConfig, options: SearchRunOptions)
 async function runNewSearch(config: SearchConfig, options: SearchRunOptions): Promise<SearchResult> {
   const dir = options.out;
   checkNewSearchDir(dir);
-  writeJsonAtomic(searchFile(dir, 'config'), config);
+  writeSearchConfig(dir, config);
   const s = openSession(config, dir, options);
   try {
     return await run(s, newLog(s), 0, options);
@@ -477,17 +482,39 @@ export async function resumeSearch(dir: string, options: Omit<SearchRunOptions, 
 
 async function resumeLocked(dir: string, options: Omit<SearchRunOptions, 'out'>): Promise<SearchResult> {
   const config = readSearchConfig(dir);
-  const s = openSession(config, dir, { ...options, out: dir });
+  let s = openSession(config, dir, { ...options, out: dir });
   try {
     let log = newLog(s);
     let start = 0;
     if (existsSync(searchFile(dir, 'checkpoint'))) {
-      start = readCheckpoint(s).epoch;
-      const written = readSearchLog(dir);
-      if (written !== undefined) log = { ...written, epochs: written.epochs.slice(0, Math.min(start, written.epochs.length)) };
+      const history = searchHistory(dir);
+      const position = typeof history === 'string' ? 0 : readCheckpoint(s).epoch;
+      if (typeof history === 'string' || history.epochs.length < position) {
+        // search.json derives from the supernet's epochs: the same seed trains them again, to the same α.
+        const why = typeof history === 'string' ? history : `holds ${history.epochs.length} of the checkpoint's ${position} epochs`;
+        options.log?.(`${searchFile(dir, 'log')} ${why}: training the supernet again from its first epoch to rebuild the α history`);
+        if (position > 0) {
+          closeSession(s);
+          s = openSession(config, dir, { ...options, out: dir });
+        }
+      } else {
+        start = position;
+        log = { ...history, epochs: history.epochs.slice(0, position) };
+      }
     }
     return await run(s, log, start, { ...options, out: dir });
   } finally {
     closeSession(s);
+  }
+}
+
+/** The run's search.json, or why it cannot be continued from (missing, or damaged: the reader's words). */
+function searchHistory(dir: string): SearchLog | string {
+  try {
+    return readSearchLog(dir) ?? 'is missing';
+  } catch (err) {
+    // Another version's file is not damage: it is refused, never overwritten.
+    if (!(err instanceof FileFormatError) || err.field === 'version') throw err;
+    return `is damaged (${err.field ? `${err.field}: ` : ''}${err.expected})`;
   }
 }

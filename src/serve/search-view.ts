@@ -12,6 +12,7 @@ import {
   alphaSeriesOf,
   EVALUATION_FILE,
   paretoPanelPoints,
+  pathFromRun,
   readCandidatesFile,
   readEvaluation,
   readSearchConfig,
@@ -170,11 +171,11 @@ export function searchView(dir: string, id: string, root: string): SearchView {
     ...(evaluation ? [`${doneCandidates}/${candidates.length} candidates`] : []),
   ].join(', ');
   const chosenRow = chosenIndex !== undefined ? candidates[chosenIndex] : undefined;
-  // The run's own teacher/, or a teacher run given by absolute path that lies under the runs directory.
+  // The run's own teacher/, or the teacher run search.json names (relative to the run directory).
   const teacherDir = existsSync(join(dir, 'teacher', 'run.json'))
     ? join(dir, 'teacher')
-    : log?.teacher !== undefined && isAbsolute(log.teacher)
-      ? log.teacher
+    : log?.teacher !== undefined
+      ? pathFromRun(dir, log.teacher)
       : undefined;
   const teacherId = teacherDir !== undefined ? relative(root, teacherDir) : undefined;
 

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { FileFormatError } from '../util/errors.js';
+import { readJsonFile as readJsonOrFail } from '../util/json-file.js';
 import { PACKAGE_ROOT } from '../util/version.js';
 
 /** One thing wrong with a file, at a JSON path (`(root)` for the whole document). */
@@ -108,7 +109,41 @@ function valueAt(data: unknown, pointer: string): unknown {
 
 /** Schema problems of `data` (empty when valid). May fill defaults into `data`. */
 export function schemaProblems(name: 'arch' | 'config', data: unknown): Problem[] {
-  const validate = schemaValidator(name);
+  return problemsOf(schemaValidator(name), data);
+}
+
+/** The files groupnas writes are checked as they are: no defaults filled in, so a deleted field is a problem. */
+const asWritten = new Ajv({ allErrors: true, strict: true, strictRequired: false, verbose: true });
+const compiledFileSchemas = new WeakMap<object, ValidateFunction>();
+
+/** Problems of `data` against `schema`, the JSON Schema of a file groupnas writes (run.json, search.json, …). */
+export function fileSchemaProblems(schema: object, data: unknown): Problem[] {
+  let validate = compiledFileSchemas.get(schema);
+  if (!validate) {
+    validate = asWritten.compile(schema);
+    compiledFileSchemas.set(schema, validate);
+  }
+  return problemsOf(validate, data);
+}
+
+/**
+ * The one reader of a file groupnas writes: parsed and checked against its schema. Unreadable is
+ * a FileSystemError, not JSON or not valid a ValidationError naming the file and every field.
+ */
+export function readValidJsonFile<T>(file: string, schema: object): T {
+  const data = readJsonOrFail(file);
+  // Another version's file is told as such before any field: it is not damage, nothing to rebuild.
+  const version = (schema as { properties?: { version?: { const?: unknown } } }).properties?.version?.const;
+  const found = typeof data === 'object' && data !== null ? (data as { version?: unknown }).version : undefined;
+  if (typeof version === 'number' && typeof found === 'number' && found !== version) {
+    throw new FileFormatError(file, 'version', `expected ${version}, found ${found} (written by another groupnas version)`);
+  }
+  const problems = fileSchemaProblems(schema, data);
+  if (problems.length > 0) throw new ValidationError(file, problems);
+  return data as T;
+}
+
+function problemsOf(validate: ValidateFunction, data: unknown): Problem[] {
   if (validate(data)) return [];
   const seen = new Set<string>();
   const problems: Problem[] = [];

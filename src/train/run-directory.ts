@@ -10,18 +10,21 @@
  *   result.json      RunResult: the final test result — written last; a run is finished once it exists
  *
  * Every file is written atomically (util/atomic-write.ts), so a kill at any moment leaves a run
- * that resumes.
+ * that resumes, and read by one reader that checks it against its schema (a damaged file is an
+ * error naming it and the field). Paths inside are relative to the run directory, so a run copied
+ * with its teacher keeps using its own copy.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Dataset } from '../data/index.js';
 import type { OptimizerKind, WeightMode } from '../nn/index.js';
 import type { Arch } from '../space/arch.js';
+import { archProblems } from '../space/arch-validation.js';
+import { readValidJsonFile, ValidationError } from '../space/schema-validation.js';
 import { writeJsonAtomic } from '../util/atomic-write.js';
-import { FileFormatError, UsageError } from '../util/errors.js';
-import { readJsonFile, readStampedJsonFile } from '../util/json-file.js';
+import { UsageError } from '../util/errors.js';
 import type { TrainingStage } from './staged-training.js';
-import type { TrainingOptions } from './training-options.js';
+import { optionsReadFrom, optionsStoredIn, TRAINING_OPTIONS_SCHEMA, type TrainingOptions } from './training-options.js';
 
 /** Every file of a training run directory, by role. */
 export const RUN_FILES = {
@@ -98,6 +101,72 @@ export interface RunResult {
   testIou?: (number | null)[];
 }
 
+const COUNT = { type: 'integer', minimum: 0 } as const;
+const FRACTION = { type: 'number', minimum: 0, maximum: 1 } as const;
+/** A loss: a diverged run's NaN is written as null, and is a result, not damage. */
+const NUMBER = { type: ['number', 'null'] } as const;
+
+/** JSON Schema of `run.json` (its `arch` is checked against the arch.json schema as well). */
+export const RUN_RECORD_SCHEMA = {
+  type: 'object',
+  required: ['format', 'version', 'kind', 'toolVersion', 'createdAt', 'arch', 'options', 'dataset'],
+  properties: {
+    format: { const: RUN_FORMAT },
+    version: { const: 1 },
+    kind: { const: 'train' },
+    toolVersion: { type: 'string' },
+    createdAt: { type: 'string' },
+    arch: { type: 'object' },
+    options: TRAINING_OPTIONS_SCHEMA,
+    dataset: {
+      type: 'object',
+      required: ['name', 'checksum', 'train', 'test'],
+      properties: { name: { type: 'string' }, checksum: { type: 'string', minLength: 1 }, train: COUNT, test: COUNT },
+    },
+    stages: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        required: ['stage', 'weights', 'firstEpoch', 'epochs'],
+        properties: { stage: { type: 'integer', minimum: 1 }, weights: { enum: ['binary', 'real'] }, firstEpoch: COUNT, epochs: COUNT },
+      },
+    },
+  },
+} as const;
+
+/** JSON Schema of one TrainingEpoch. */
+export const TRAINING_EPOCH_SCHEMA = {
+  type: 'object',
+  required: ['epoch', 'trainLoss', 'testAccuracy', 'testLoss', 'learningRate', 'seconds'],
+  properties: {
+    epoch: { type: 'integer', minimum: 1 },
+    trainLoss: NUMBER,
+    testAccuracy: FRACTION,
+    testLoss: NUMBER,
+    learningRate: NUMBER,
+    seconds: { type: 'number', minimum: 0 },
+    weights: { enum: ['binary', 'real'] },
+    testMiou: FRACTION,
+  },
+} as const;
+
+const HISTORY_SCHEMA = { type: 'array', items: TRAINING_EPOCH_SCHEMA } as const;
+
+/** JSON Schema of `result.json`. */
+export const RUN_RESULT_SCHEMA = {
+  type: 'object',
+  required: ['testAccuracy', 'testLoss', 'testImages', 'epochs'],
+  properties: {
+    testAccuracy: FRACTION,
+    testLoss: NUMBER,
+    testImages: COUNT,
+    epochs: HISTORY_SCHEMA,
+    testMiou: FRACTION,
+    testIou: { type: 'array', items: { anyOf: [FRACTION, { type: 'null' }] } },
+  },
+} as const;
+
 /** Where a directory stands: no run in it, a run started (it resumes), or a finished run. */
 export type RunState = 'absent' | 'started' | 'finished';
 
@@ -107,14 +176,21 @@ export function runState(dir: string): RunState {
 }
 
 export function writeRunRecord(dir: string, record: RunRecord): void {
-  writeJsonAtomic(runFile(dir, 'record'), record);
+  writeJsonAtomic(runFile(dir, 'record'), { ...record, options: optionsStoredIn(dir, record.options) });
 }
 
-/** A run directory's `run.json`, with errors that name the file. */
+/** A run directory's `run.json`, checked against its schema (the teacher's path made absolute again). */
 export function readRunRecord(dir: string): RunRecord {
   const file = runFile(dir, 'record');
   if (!existsSync(file)) throw new UsageError(`${dir}: not a groupnas run directory (no ${RUN_FILES.record})`);
-  return readStampedJsonFile<RunRecord>(file, RUN_FORMAT, 1);
+  const record = readValidJsonFile<RunRecord>(file, RUN_RECORD_SCHEMA);
+  const archProblemsFound = archProblems(record.arch);
+  if (archProblemsFound.length > 0)
+    throw new ValidationError(
+      file,
+      archProblemsFound.map((p) => ({ ...p, path: p.path === '(root)' ? 'arch' : `arch.${p.path}` })),
+    );
+  return { ...record, options: optionsReadFrom(dir, record.options) };
 }
 
 export function writeRunHistory(dir: string, epochs: readonly TrainingEpoch[]): void {
@@ -124,14 +200,7 @@ export function writeRunHistory(dir: string, epochs: readonly TrainingEpoch[]): 
 /** The run's history.json (rewritten after every epoch, so a reader can follow a run while it trains); [] before the first epoch ended. */
 export function readRunHistory(dir: string): TrainingEpoch[] {
   const file = runFile(dir, 'history');
-  if (!existsSync(file)) return [];
-  const value = readJsonFile(file);
-  if (!Array.isArray(value)) throw new FileFormatError(file, '', 'expected the per-epoch history (an array)');
-  value.forEach((e: Partial<TrainingEpoch> | null, i) => {
-    for (const key of ['epoch', 'trainLoss', 'testAccuracy', 'testLoss'] as const)
-      if (typeof e?.[key] !== 'number') throw new FileFormatError(file, `[${i}].${key}`, 'expected a number');
-  });
-  return value as TrainingEpoch[];
+  return existsSync(file) ? readValidJsonFile<TrainingEpoch[]>(file, HISTORY_SCHEMA) : [];
 }
 
 export function writeRunResult(dir: string, result: RunResult): void {
@@ -141,14 +210,7 @@ export function writeRunResult(dir: string, result: RunResult): void {
 /** The run's result, or undefined while it has not finished; a damaged file is an error naming it and the field. */
 export function readRunResult(dir: string): RunResult | undefined {
   const file = runFile(dir, 'result');
-  if (!existsSync(file)) return undefined;
-  const raw = readJsonFile(file) as Partial<Record<keyof RunResult, unknown>> | null;
-  if (raw === null || typeof raw !== 'object') throw new FileFormatError(file, '', 'expected an object');
-  for (const field of ['testAccuracy', 'testLoss', 'testImages'] as const) {
-    if (typeof raw[field] !== 'number') throw new FileFormatError(file, field, 'expected a number');
-  }
-  if (!Array.isArray(raw.epochs)) throw new FileFormatError(file, 'epochs', 'expected the per-epoch history (an array)');
-  return raw as RunResult;
+  return existsSync(file) ? readValidJsonFile<RunResult>(file, RUN_RESULT_SCHEMA) : undefined;
 }
 
 /** Training seconds summed over the run's epochs (over every session that trained it). */

@@ -2,6 +2,7 @@
  * What determines a training run's result (with the Arch and the backend): its options, their
  * defaults, and the options a search config gives its teacher, candidates and presets.
  */
+import { isAbsolute, relative, resolve } from 'node:path';
 import type { OptimizerKind } from '../nn/index.js';
 import type { SearchConfig } from '../space/config.js';
 import type { DistillationWeights } from '../distill/index.js';
@@ -76,3 +77,63 @@ export function trainingOptionsFromConfig(config: SearchConfig, epochs: number, 
     checkpointEverySteps,
   };
 }
+
+/**
+ * The options as a run file stores them: the teacher's path relative to `dir`, the directory of
+ * the file, so a run directory copied or moved with its teacher keeps using its own copy.
+ */
+export function optionsStoredIn(dir: string, options: TrainingOptions): TrainingOptions {
+  const d = options.distillation;
+  return d ? { ...options, distillation: { ...d, teacher: relative(resolve(dir), resolve(d.teacher)) || '.' } } : options;
+}
+
+/** The options of a run file read from `dir`, with the teacher's path made absolute again. */
+export function optionsReadFrom(dir: string, options: TrainingOptions): TrainingOptions {
+  const d = options.distillation;
+  return d && !isAbsolute(d.teacher) ? { ...options, distillation: { ...d, teacher: resolve(dir, d.teacher) } } : options;
+}
+
+/** JSON Schema of TrainingOptions as run files store them. */
+export const TRAINING_OPTIONS_SCHEMA = {
+  type: 'object',
+  required: [
+    'data',
+    'epochs',
+    'batchSize',
+    'optimizer',
+    'learningRate',
+    'schedule',
+    'weightDecay',
+    'labelSmoothing',
+    'augment',
+    'seed',
+    'checkpointEverySteps',
+  ],
+  properties: {
+    data: { type: 'string', minLength: 1 },
+    epochs: { type: 'integer', minimum: 1 },
+    batchSize: { type: 'integer', minimum: 1 },
+    limit: { type: 'integer', minimum: 1 },
+    testLimit: { type: 'integer', minimum: 1 },
+    optimizer: { enum: ['sgd-nesterov', 'adam'] },
+    learningRate: { type: 'number', exclusiveMinimum: 0 },
+    schedule: { enum: ['cosine', 'step', 'constant'] },
+    weightDecay: { type: 'number', minimum: 0 },
+    labelSmoothing: { type: 'number', minimum: 0, maximum: 1 },
+    augment: { type: 'boolean' },
+    seed: { type: 'integer' },
+    checkpointEverySteps: { type: 'integer', minimum: 0 },
+    distillation: {
+      type: 'object',
+      required: ['teacher', 'kd', 'at', 'temperature', 'labelWeight'],
+      properties: {
+        teacher: { type: 'string', minLength: 1 },
+        kd: { type: 'number', minimum: 0 },
+        at: { type: 'number', minimum: 0 },
+        temperature: { type: 'number', exclusiveMinimum: 0 },
+        labelWeight: { type: 'number', minimum: 0 },
+      },
+    },
+    realWeightEpochs: { type: 'integer', minimum: 1 },
+  },
+} as const;

@@ -43,6 +43,14 @@ export class RunDirectoryError extends UsageError {
   }
 }
 
+/**
+ * A job ran but cannot give a truthful result (a search whose candidates did not all evaluate):
+ * its files are kept as they were for a rerun to continue, and the CLI exits 4.
+ */
+export class IncompleteRunError extends GroupnasError {
+  override readonly exitCode = 4;
+}
+
 /** Something optional (a backend, a native engine, a peer tool) is not installed here. */
 export class NotAvailableError extends GroupnasError {}
 

@@ -9,6 +9,7 @@ import { COMPARED_PRESETS, evaluateSearch, startPresetTraining, type PresetTrain
 import { resumeSearch, runSearch } from '../../src/search/search-run.js';
 import { loadArch } from '../../src/space/arch-file.js';
 import { archProblems } from '../../src/space/arch-validation.js';
+import { IncompleteRunError } from '../../src/util/errors.js';
 import { ensureBuilt } from '../helpers/ensure-built.js';
 import { abortWhenBarReaches, evaluatedSearchConfig } from './helpers.js';
 
@@ -89,15 +90,25 @@ describe('search run: evaluation of the candidates', () => {
     expect(read(dir, 'arch.json')).toBe(chosenArch);
   });
 
-  it('a candidate that fails for good is reported with its reason and the other is chosen', async () => {
+  it('a candidate that fails for good: no choice among the others (exit 4), arch.json and model.gnb untouched; a rerun evaluates it and chooses', async () => {
     const dir = tmp();
     const search = await runSearch(config(), { ...options, out: dir });
-    const stage = (await evaluateSearch(search, { injectFaults: { 0: { kind: 'throw', attempts: 2, afterUpdates: 2 } } }))!;
-    expect(stage.outcome.failed).toEqual([0]);
-    expect(stage.chosen).toBe(1);
+    const derived = read(dir, 'arch.json');
+    const lines: string[] = [];
+    const failing = evaluateSearch(search, { injectFaults: { 0: { kind: 'throw', attempts: 2, afterUpdates: 2 } }, log: (l) => lines.push(l) });
+    await expect(failing).rejects.toThrow(IncompleteRunError);
+    await expect(failing).rejects.toMatchObject({ exitCode: 4 });
+    expect(lines.join('\n')).toMatch(/candidate 0 failed: .*injected fault/);
+    expect(read(dir, 'arch.json')).toBe(derived);
+    expect(existsSync(join(dir, 'model.gnb'))).toBe(false);
     const report = read(dir, 'report.md');
     expect(report).toMatch(/\| 0 \| [^|]+ \| [^|]+ \| [^|]+ \| failed \|.*failed: injected fault/);
-    expect(loadArch(join(dir, 'arch.json')).bases).toEqual(stage.outcome.record.candidates[1]!.arch.bases);
+    expect(report).toContain('**No architecture chosen**');
+    // Failed candidates get fresh attempts on a rerun; with both evaluated, one is chosen.
+    const stage = (await evaluateSearch(search))!;
+    expect(stage.outcome.record.candidates.map((c) => c.status)).toEqual(['done', 'done']);
+    expect(stage.chosen).toBeDefined();
+    expect(existsSync(join(dir, 'model.gnb'))).toBe(true);
   });
 
   it('--compare-presets: groupnet-k1/k3/k5 on the same backbone are evaluated into presets/ and appear in the report and plot', async () => {

@@ -148,7 +148,7 @@ describe('groupnas serve: attacks are answered with an error status, and the ser
     expect(status).toBe(200);
     expect(body.summary.problems).toEqual([
       { file: 'search.json', message: expect.stringMatching(/search\.json: is not valid JSON/) },
-      { file: 'candidates.json', message: expect.stringMatching(/candidates\.json: candidates\[0\]\.rank: expected a number/) },
+      { file: 'candidates.json', message: expect.stringMatching(/candidates\.json: candidates\[0\]\.rank: expected integer, got "one"/) },
     ]);
     expect(body.config!.template).toBe('groupnet-k3');
     const list = (await getJson<{ runs: RunSummary[] }>(dashboard.url, '/api/runs')).body.runs;

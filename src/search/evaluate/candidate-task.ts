@@ -5,7 +5,7 @@
  * for the same seed (the run is deterministic on one backend).
  */
 import { existsSync, readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { loadDatasetCached } from '../../data/dataset-cache.js';
 import type { Arch } from '../../space/arch.js';
 import { summarize, type CostCounts } from '../../space/summary.js';
@@ -13,7 +13,7 @@ import { exportRunModel } from '../../train/export-packed.js';
 import { readRunRecord, runFile, runState, type TrainingEpoch } from '../../train/run-directory.js';
 import type { TrainingOptions } from '../../train/training-options.js';
 import { resumeTraining, trainArch } from '../../train/training-run.js';
-import { UsageError } from '../../util/errors.js';
+import { FileFormatError, UsageError } from '../../util/errors.js';
 import { silentProgress, type ProgressReporter } from '../../util/progress.js';
 import { canonicalJson } from './canonical-json.js';
 import { MODEL_FILE } from './evaluation-file.js';
@@ -47,6 +47,8 @@ export interface TrainedCandidate {
   modelBytes: number;
   /** True when an earlier attempt's checkpoint was continued rather than training from scratch. */
   resumed: boolean;
+  /** The damage that made an earlier attempt's run unusable, when it was trained again from scratch because of it. */
+  rebuilt?: string;
   /** Seconds this attempt spent training (a resumed run counts only its own part). */
   trainSeconds: number;
 }
@@ -75,14 +77,32 @@ function checkSameRun(task: CandidateTask): void {
   }
 }
 
+/** Whether `file` lies inside directory `dir`. */
+function isInside(file: string, dir: string): boolean {
+  const path = relative(resolve(dir), resolve(file));
+  return path !== '' && !path.startsWith('..');
+}
+
 /**
- * Train (or resume), test and pack candidate `task.index`. Synchronous: it occupies its thread,
- * which is why the pool runs it in workers.
+ * Train (or resume), test and pack candidate `task.index`. The run directory derives from the task,
+ * so a damaged file in it (run.json, history.json, result.json, the checkpoint) is no reason to
+ * fail: the run is trained again from scratch and `rebuilt` says why. Synchronous: it occupies its
+ * thread, which is why the pool runs it in workers.
  */
 export function trainCandidate(task: CandidateTask, progress: ProgressReporter = silentProgress): TrainedCandidate {
-  const resumed = runState(task.runDir) !== 'absent';
   // A worker runs many tasks on the same data: it reads the set once and keeps it.
   const dataset = loadDatasetCached({ data: task.training.data });
+  if (runState(task.runDir) === 'absent') return trainAndPack(task, progress, dataset, false);
+  try {
+    return trainAndPack(task, progress, dataset, true);
+  } catch (err) {
+    if (!(err instanceof FileFormatError) || !isInside(err.file, task.runDir)) throw err;
+    rmSync(task.runDir, { recursive: true, force: true });
+    return { ...trainAndPack(task, progress, dataset, false), rebuilt: err.message.split('\n')[0]! };
+  }
+}
+
+function trainAndPack(task: CandidateTask, progress: ProgressReporter, dataset: ReturnType<typeof loadDatasetCached>, resumed: boolean): TrainedCandidate {
   let result;
   if (resumed) {
     checkSameRun(task);

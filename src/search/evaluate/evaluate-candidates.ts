@@ -31,7 +31,7 @@ import {
   EVALUATION_FILE,
   EVALUATION_FORMAT,
   EVALUATION_VERSION,
-  readEvaluation,
+  readEvaluationToResume,
   writeEvaluation,
   type AttemptFailure,
   type CandidateRecord,
@@ -42,7 +42,7 @@ import { AttemptFailed, type CandidateRunner } from './candidate-runner.js';
 import { startEvaluationPool } from './evaluation-pool.js';
 import type { WorkerTask } from './evaluate-worker.js';
 import { attemptTimeoutMs, type InjectedFault } from './fault-injection.js';
-import { measureModelLatency, type LatencyOptions } from './measure-latency.js';
+import { measureLatencies, type LatencyOptions } from './measure-latency.js';
 import { firstLine } from './first-line.js';
 import { relayProgress } from './progress-port.js';
 
@@ -112,10 +112,14 @@ function checkCount(name: string, value: number | undefined, min: number): void 
   if (value !== undefined && (!Number.isInteger(value) || value < min)) throw new UsageError(`${name}: expected an integer ≥ ${min}, got ${value}`);
 }
 
-/** A fresh record, or the one on disk when it describes this very evaluation (resume). */
-function startingRecord(file: string, candidates: readonly Arch[], training: TrainingOptions): EvaluationRecord {
+/**
+ * A fresh record, or the one on disk when it describes this very evaluation (resume). What of it is
+ * damaged is evaluated again, with one line saying so.
+ */
+function startingRecord(file: string, candidates: readonly Arch[], training: TrainingOptions, log: (line: string) => void): EvaluationRecord {
   const fresh = (arch: Arch, index: number): CandidateRecord => ({ index, arch, status: 'pending', failures: [] });
-  const existing = readEvaluation(file);
+  const { record: existing, damage } = readEvaluationToResume(file);
+  if (damage.file !== undefined) log(`${file} is damaged (${damage.file}): evaluating every candidate again (finished training runs are reused)`);
   if (existing === undefined) {
     return { format: EVALUATION_FORMAT, version: EVALUATION_VERSION, training, candidates: candidates.map(fresh) };
   }
@@ -130,7 +134,11 @@ function startingRecord(file: string, candidates: readonly Arch[], training: Tra
   return {
     ...existing,
     candidates: candidates.map((arch, i) => {
-      const old = existing.candidates[i]!;
+      const old = existing.candidates[i];
+      if (old === undefined) {
+        log(`${file}: ${damage.candidates.get(i)}: evaluating candidate ${i} again`);
+        return fresh(arch, i);
+      }
       if (canonicalJson(old.arch) !== canonicalJson(arch)) {
         throw new UsageError(`${file}: candidates[${i}].arch: differs from candidate ${i} given; evaluate into a new directory`);
       }
@@ -233,7 +241,8 @@ async function evaluateOne(e: Evaluation, pool: CandidateRunner, c: CandidateRec
       e.evaluated.push(c.index);
       e.save();
       e.showFinished();
-      if (outcome.value.resumed) e.log(`candidate ${c.index}: continued its run from the last checkpoint`);
+      if (outcome.value.rebuilt !== undefined) e.log(`${e.label} ${c.index}: ${outcome.value.rebuilt}: trained it again from scratch`);
+      else if (outcome.value.resumed) e.log(`${e.label} ${c.index}: continued its run from the last checkpoint`);
       return;
     }
     c.failures.push({ attempt, kind: outcome.kind, message: outcome.message });
@@ -308,7 +317,7 @@ async function evaluateLocked(candidates: readonly Arch[], options: EvaluateCand
   const { dir, signal } = options;
   const progress = options.progress ?? silentProgress;
   const file = join(dir, EVALUATION_FILE);
-  const record = startingRecord(file, candidates, options.training);
+  const record = startingRecord(file, candidates, options.training, options.log ?? noop);
   const label = options.label ?? 'candidate';
   const overall = progress.start(label === 'candidate' ? 'evaluate' : `evaluate ${label}s`, candidates.length);
   const countFinished = () => record.candidates.filter((c) => c.status !== 'pending').length;
@@ -374,36 +383,51 @@ async function evaluateLocked(candidates: readonly Arch[], options: EvaluateCand
 }
 
 /**
- * The latency phase alone: time, one at a time in this thread, every trained candidate of `outcome`
- * that has no latency yet, and record it. evaluateCandidates ends with it unless told `latency:
- * false`, for a caller that has other training to wait for before anything is timed.
+ * The latency phase alone: time, in this thread, every trained candidate of `outcome` that has no
+ * latency yet, and record it. evaluateCandidates ends with it unless told `latency: false`, for a
+ * caller that has other training to wait for before anything is timed.
  */
 export function timeEvaluation(
   outcome: EvaluationOutcome,
   options: Pick<EvaluateCandidatesOptions, 'latency' | 'progress' | 'signal' | 'label'> = {},
 ): EvaluationOutcome {
+  return timeEvaluations([outcome], options)[0]!;
+}
+
+/**
+ * Time the untimed trained candidates of several evaluations (a search's candidates and its
+ * presets) together, in interleaved rounds (measure-latency.ts), so they are compared under the
+ * same conditions; each evaluation.json records its own.
+ */
+export function timeEvaluations(
+  outcomes: readonly EvaluationOutcome[],
+  options: Pick<EvaluateCandidatesOptions, 'latency' | 'progress' | 'signal' | 'label'> = {},
+): EvaluationOutcome[] {
   const started = performance.now();
-  const { record, file } = outcome;
-  const untimed = record.candidates.filter((c) => c.status === 'done' && c.latency === undefined);
+  const untimed = outcomes.flatMap((o) => o.record.candidates.filter((c) => c.status === 'done' && c.latency === undefined).map((c) => ({ o, c })));
   if (options.latency !== false && untimed.length > 0) {
+    if (options.signal?.aborted) {
+      const dirs = [...new Set(untimed.map(({ o }) => dirname(o.file)))].join(', ');
+      throw new EvaluationInterrupted(
+        `evaluation interrupted before timing ${untimed.length} trained candidates; rerun with the same directory (${dirs}) to resume`,
+      );
+    }
     const latency = options.latency ?? {};
     const engine = createEngine(latency.engine ?? 'auto');
     const bar = (options.progress ?? silentProgress).start('latency', untimed.length);
     try {
-      for (const [n, c] of untimed.entries()) {
-        if (options.signal?.aborted) {
-          throw new EvaluationInterrupted(
-            `evaluation interrupted while timing: ${n} of ${untimed.length} trained candidates timed; rerun with the same directory (${dirname(file)}) ` +
-              `to resume`,
-          );
-        }
-        c.latency = measureModelLatency(join(dirname(file), c.result!.modelFile), latency, engine);
-        writeEvaluation(file, record);
-        bar.update(n + 1, { [options.label ?? 'candidate']: c.index, ms: Number(c.latency.medianMs.toPrecision(3)) });
-      }
+      const measured = measureLatencies(
+        untimed.map(({ o, c }) => join(dirname(o.file), c.result!.modelFile)),
+        latency,
+        engine,
+      );
+      untimed.forEach(({ c }, n) => (c.latency = measured[n]!));
+      for (const o of new Set(untimed.map(({ o }) => o))) writeEvaluation(o.file, o.record);
+      bar.update(untimed.length, { models: untimed.length });
     } finally {
       bar.stop();
     }
   }
-  return { ...outcome, latencySeconds: outcome.latencySeconds + (performance.now() - started) / 1000 };
+  const seconds = (performance.now() - started) / 1000;
+  return outcomes.map((o) => ({ ...o, latencySeconds: o.latencySeconds + seconds }));
 }

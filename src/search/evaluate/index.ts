@@ -1,5 +1,12 @@
 /** Candidate evaluation: the worker pool, its results file, latency measurement (evaluate-candidates.ts). */
-export { evaluateCandidates, timeEvaluation, EvaluationInterrupted, type EvaluateCandidatesOptions, type EvaluationOutcome } from './evaluate-candidates.js';
+export {
+  evaluateCandidates,
+  timeEvaluation,
+  timeEvaluations,
+  EvaluationInterrupted,
+  type EvaluateCandidatesOptions,
+  type EvaluationOutcome,
+} from './evaluate-candidates.js';
 export { AttemptFailed, type CandidateRunner, type RunAttemptOptions } from './candidate-runner.js';
 export { EvaluationPool, startEvaluationPool, type EvaluationPoolOptions, type WorkerReport } from './evaluation-pool.js';
 export { coveringArchs, searchWarmUp, warmUpTraining, type WarmUp } from './warm-up.js';
@@ -18,7 +25,7 @@ export {
   type EvaluationRecord,
   type MeasuredLatency,
 } from './evaluation-file.js';
-export { measureModelLatency, type LatencyOptions } from './measure-latency.js';
+export { measureModelLatency, measureLatencies, type LatencyOptions } from './measure-latency.js';
 export { evaluatedArch, candidatePoint, searchParetoPoints } from './candidate-metrics.js';
 export { evaluationWorkerFile } from './worker-file.js';
 export { WorkerSlots } from './worker-slots.js';
