@@ -78,7 +78,8 @@ describe('groupnas search', () => {
     ]) {
       expect(existsSync(join(out, f)), f).toBe(true);
     }
-    expect(JSON.parse(readFileSync(join(out, 'search.json'), 'utf8')).teacher).toBe(join(out, 'teacher'));
+    // Relative to the run directory, so a copied run uses its own teacher.
+    expect(JSON.parse(readFileSync(join(out, 'search.json'), 'utf8')).teacher).toBe('teacher');
     const evaluation = result.evaluation!;
     expect(evaluation.candidates.map((c) => c.status)).toEqual(['done', 'done']);
     for (const c of evaluation.candidates) {

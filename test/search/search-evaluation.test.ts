@@ -109,7 +109,7 @@ describe('search run: evaluation of the candidates', () => {
     expect(stage.outcome.record.candidates.map((c) => c.status)).toEqual(['done', 'done']);
     expect(stage.chosen).toBeDefined();
     expect(existsSync(join(dir, 'model.gnb'))).toBe(true);
-  });
+  }, 400_000);
 
   it('--compare-presets: groupnet-k1/k3/k5 on the same backbone are evaluated into presets/ and appear in the report and plot', async () => {
     const dir = tmp();

@@ -342,6 +342,8 @@ const search: CommandModule<object, SearchArgs> = {
         comparePresets: argv['compare-presets'],
       });
       report(search, argv.json, evaluation);
+      // Worker threads live in this process: the figure covers the supernet and the evaluation pool.
+      log(`peak memory: ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB resident (this process with its evaluation workers)`);
       if (abort.signal.aborted && !search.finished) process.exitCode = 130;
     } catch (err) {
       if (err instanceof EvaluationInterrupted) {
