@@ -38,9 +38,10 @@ describe('architecture (docs/ARCHITECTURE.md)', () => {
   it('the import parser sees the kinds of import the code uses', () => {
     const of = (file: string) => edges.filter((e) => e.from === file);
     // static, type-only, re-exports, multi-line
-    expect(of('search/report.ts').some((e) => e.to === 'search/search-directory.ts' && e.typeOnly)).toBe(true);
+    expect(of('search/alpha-plot.ts').some((e) => e.to === 'search/search-directory.ts' && e.typeOnly)).toBe(true);
     expect(of('index.ts').filter((e) => e.to.endsWith('/index.ts')).length).toBeGreaterThan(8);
-    expect(of('train/training-run.ts').some((e) => e.to === 'nn/index.ts')).toBe(true);
+    expect(of('train/export-packed.ts').some((e) => e.to === 'nn/index.ts' && !e.typeOnly)).toBe(true);
+    expect(of('train/export-onnx.ts').some((e) => e.to === 'nn/index.ts')).toBe(true);
     expect(of('kernels/js-engine.ts').some((e) => e.to === 'kernels/output-transform.ts')).toBe(true);
     expect(edges.length).toBeGreaterThan(1000);
   });
