@@ -226,3 +226,32 @@ export function trainStepRatios(r: Omit<ModelTrainStepResult, 'ratios'>): ModelT
   set('wasmVsCpu', quotient(r.wasmImagesPerSec, r.cpuImagesPerSec));
   return ratios;
 }
+
+const ratioText = (v: number | undefined, digits = 2): string => (v === undefined ? '-' : `${v.toFixed(digits)}×`);
+const rateText = (v: number | undefined): string => (v === undefined ? '-' : v >= 10 ? v.toFixed(1) : v.toPrecision(2));
+
+/** The report `groupnas bench train-step` prints: one row per model, then each profile. */
+export function formatTrainStep(r: TrainStepBenchResult): string {
+  const lines = [
+    `train step, batch ${r.batch} (cpu backend: one step of ${r.cpuBatch}) — ${r.machine.cpu}, ${r.machine.simd.join(' ')}, node ${r.machine.node}, ` +
+      `torch ${r.torchVersion ?? 'absent'}`,
+    'images/s      native 1t  native 2t   wasm   torch 1t  torch 2t | native/torch 1t  2t/2t  native 2t/1t  native/wasm  peak RSS MB (native, wasm)',
+  ];
+  const at = (rates: ThreadedRate[] | undefined, threads: number) => rateText(rateAt(rates, threads)?.imagesPerSec);
+  for (const m of r.models) {
+    lines.push(
+      `${m.model.padEnd(13)} ${at(m.native, 1).padStart(9)} ${at(m.native, 2).padStart(10)} ${rateText(m.wasmImagesPerSec).padStart(6)} ` +
+        `${at(m.torch, 1).padStart(10)} ${at(m.torch, 2).padStart(9)} | ${ratioText(m.ratios.nativeVsTorch1).padStart(15)} ` +
+        `${ratioText(m.ratios.nativeVsTorch2).padStart(6)} ${ratioText(m.ratios.nativeTwoThreadsVsOne).padStart(13)} ${ratioText(m.ratios.nativeVsWasm, 1).padStart(12)}  ` +
+        `${m.peakRssMb.native?.toFixed(0) ?? '-'}, ${m.peakRssMb.wasm.toFixed(0)}`,
+    );
+  }
+  for (const m of r.models) {
+    if (m.profile === undefined) continue;
+    lines.push('', `profile of one native step (1 thread), ${m.model}: ${m.profile.stepMs.toFixed(0)} ms`);
+    for (const k of m.profile.kernels.slice(0, 15)) {
+      lines.push(`  ${k.kernel.padEnd(36)} ${k.ms.toFixed(1).padStart(8)} ms ${String(k.calls).padStart(5)} calls ${(100 * k.share).toFixed(1).padStart(5)}%`);
+    }
+  }
+  return lines.join('\n');
+}

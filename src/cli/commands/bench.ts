@@ -3,7 +3,7 @@ import { benchBackendKernels, formatBackendKernels } from '../../bench/backend-k
 import { benchKernels, formatKernelsReport } from '../../bench/kernels.js';
 import { formatNativeBench, runNativeBench } from '../../bench/native-engine.js';
 import { defaultBenchLayers } from '../../bench/kernel-layers.js';
-import { benchTrainStep, TRAIN_STEP_MODELS, type ThreadedRate, type TrainStepBenchResult, type TrainStepModel } from '../../bench/train-step.js';
+import { benchTrainStep, formatTrainStep, TRAIN_STEP_MODELS, type TrainStepModel } from '../../bench/train-step.js';
 import { benchEvaluatePool, formatEvaluatePoolReport } from '../../bench/evaluate-pool.js';
 import { benchEvaluateQueue, formatEvaluateQueueReport } from '../../bench/evaluate-queue.js';
 import { benchSupernetSteps, formatSupernetSteps } from '../../bench/supernet-step.js';
@@ -29,33 +29,6 @@ interface TrainStepArgs {
   'cpu-batch': number;
   torch: boolean;
   profile: boolean;
-}
-
-const ratio = (v: number | undefined, digits = 2): string => (v === undefined ? '-' : `${v.toFixed(digits)}×`);
-const rate = (v: number | undefined): string => (v === undefined ? '-' : v >= 10 ? v.toFixed(1) : v.toPrecision(2));
-const at = (rates: ThreadedRate[] | undefined, threads: number): number | undefined => rates?.find((r) => r.threads === threads)?.imagesPerSec;
-
-function printTrainStep(r: TrainStepBenchResult): void {
-  console.log(
-    `train step, batch ${r.batch} (cpu backend: one step of ${r.cpuBatch}) — ${r.machine.cpu}, ${r.machine.simd.join(' ')}, node ${r.machine.node}, ` +
-      `torch ${r.torchVersion ?? 'absent'}`,
-  );
-  console.log('images/s      native 1t  native 2t   wasm   torch 1t  torch 2t | native/torch 1t  2t/2t  native 2t/1t  native/wasm  peak RSS MB (native, wasm)');
-  for (const m of r.models) {
-    console.log(
-      `${m.model.padEnd(13)} ${rate(at(m.native, 1)).padStart(9)} ${rate(at(m.native, 2)).padStart(10)} ${rate(m.wasmImagesPerSec).padStart(6)} ` +
-        `${rate(at(m.torch, 1)).padStart(10)} ${rate(at(m.torch, 2)).padStart(9)} | ${ratio(m.ratios.nativeVsTorch1).padStart(15)} ` +
-        `${ratio(m.ratios.nativeVsTorch2).padStart(6)} ${ratio(m.ratios.nativeTwoThreadsVsOne).padStart(13)} ${ratio(m.ratios.nativeVsWasm, 1).padStart(12)}  ` +
-        `${m.peakRssMb.native?.toFixed(0) ?? '-'}, ${m.peakRssMb.wasm.toFixed(0)}`,
-    );
-  }
-  for (const m of r.models) {
-    if (m.profile === undefined) continue;
-    console.log(`\nprofile of one native step (1 thread), ${m.model}: ${m.profile.stepMs.toFixed(0)} ms`);
-    for (const k of m.profile.kernels.slice(0, 15)) {
-      console.log(`  ${k.kernel.padEnd(36)} ${k.ms.toFixed(1).padStart(8)} ms ${String(k.calls).padStart(5)} calls ${(100 * k.share).toFixed(1).padStart(5)}%`);
-    }
-  }
 }
 
 const trainStep: CommandModule<object, TrainStepArgs> = {
@@ -93,7 +66,7 @@ const trainStep: CommandModule<object, TrainStepArgs> = {
       progress: progressBars(),
     });
     if (argv.json) printJson(result);
-    else printTrainStep(result);
+    else console.log(formatTrainStep(result));
   },
 };
 
@@ -363,7 +336,7 @@ const all: CommandModule<object, { json: boolean; torch: boolean }> = {
         `groupnas bench all — ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, simd [${machine.simd.join(' ')}], node ${machine.node}\n`,
       );
     const trainStepResult = await benchTrainStep({ torch: argv.torch, progress });
-    if (!argv.json) printTrainStep(trainStepResult);
+    if (!argv.json) console.log(formatTrainStep(trainStepResult));
     const kernelsResult = await benchKernels({ torch: argv.torch, progress });
     if (!argv.json) console.log(`\n${formatKernelsReport(kernelsResult)}`);
     const supernetResult = await benchSupernetSteps();
