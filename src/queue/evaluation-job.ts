@@ -10,7 +10,7 @@
  */
 import { Ajv, type ErrorObject } from 'ajv';
 import { taskArchProblems, type TrainedCandidate } from '../search/evaluate/index.js';
-import type { TrainingOptions } from '../train/training-options.js';
+import { TRAINING_OPTIONS_SCHEMA, type TrainingOptions } from '../train/training-options.js';
 import type { Arch } from '../search/evaluate/index.js';
 
 export const JOB_FORMAT = 'groupnas.evaluation-job';
@@ -66,48 +66,33 @@ const name = { type: 'string', minLength: 1, maxLength: 4096 } as const;
 const sha256 = { type: 'string', pattern: '^[0-9a-f]{64}$' } as const;
 const base64 = { type: 'string', pattern: '^[A-Za-z0-9+/]*={0,2}$' } as const;
 
+const shared = TRAINING_OPTIONS_SCHEMA.properties;
+
+/**
+ * A job's training options: the run files' schema (TRAINING_OPTIONS_SCHEMA), closed to other fields and
+ * bounded where a job from the network could ask a worker for absurd work.
+ */
 const trainingSchema = {
-  type: 'object',
+  ...TRAINING_OPTIONS_SCHEMA,
   additionalProperties: false,
-  required: [
-    'data',
-    'epochs',
-    'batchSize',
-    'optimizer',
-    'learningRate',
-    'schedule',
-    'weightDecay',
-    'labelSmoothing',
-    'augment',
-    'seed',
-    'checkpointEverySteps',
-  ],
-  // every field of TrainingOptions, no other (a new training option that is not here fails the typecheck)
   properties: {
+    ...shared,
     data: name,
-    epochs: { type: 'integer', minimum: 1, maximum: 10000 },
-    batchSize: { type: 'integer', minimum: 1, maximum: 65536 },
-    limit: { type: 'integer', minimum: 1 },
-    testLimit: { type: 'integer', minimum: 1 },
-    optimizer: { enum: ['sgd-nesterov', 'adam'] },
-    learningRate: { type: 'number', exclusiveMinimum: 0, maximum: 10 },
-    schedule: { enum: ['cosine', 'step', 'constant'] },
-    weightDecay: { type: 'number', minimum: 0, maximum: 1 },
-    labelSmoothing: { type: 'number', minimum: 0, maximum: 1 },
-    augment: { type: 'boolean' },
-    seed: { type: 'integer', minimum: 0, maximum: 4294967295 },
-    checkpointEverySteps: count,
+    epochs: { ...shared.epochs, maximum: 10000 },
+    batchSize: { ...shared.batchSize, maximum: 65536 },
+    learningRate: { ...shared.learningRate, maximum: 10 },
+    weightDecay: { ...shared.weightDecay, maximum: 1 },
+    seed: { ...shared.seed, minimum: 0, maximum: 4294967295 },
     realWeightEpochs: { type: 'integer', minimum: 0, maximum: 10000 },
     distillation: {
-      type: 'object',
+      ...shared.distillation,
       additionalProperties: false,
-      required: ['teacher', 'kd', 'at', 'temperature', 'labelWeight'],
       properties: {
         teacher: name,
-        kd: { type: 'number', minimum: 0, maximum: 1000 },
-        at: { type: 'number', minimum: 0, maximum: 1000 },
-        temperature: { type: 'number', exclusiveMinimum: 0, maximum: 1000 },
-        labelWeight: { type: 'number', minimum: 0, maximum: 1000 },
+        kd: { ...shared.distillation.properties.kd, maximum: 1000 },
+        at: { ...shared.distillation.properties.at, maximum: 1000 },
+        temperature: { ...shared.distillation.properties.temperature, maximum: 1000 },
+        labelWeight: { ...shared.distillation.properties.labelWeight, maximum: 1000 },
       },
     },
   } satisfies Record<keyof Required<TrainingOptions>, object>,

@@ -135,5 +135,5 @@ export const TRAINING_OPTIONS_SCHEMA = {
       },
     },
     realWeightEpochs: { type: 'integer', minimum: 1 },
-  },
+  } satisfies Record<keyof Required<TrainingOptions>, object>,
 } as const;
