@@ -33,6 +33,7 @@ import { canonicalKey } from '../space/canonical-arch.js';
 import type { SearchSpace } from '../space/search-space.js';
 import { UsageError } from '../util/errors.js';
 import { describeMachine, type MachineDescription } from '../util/machine.js';
+import { median } from '../util/median-time.js';
 import { silentProgress, type ProgressReporter, type ProgressTask } from '../util/progress.js';
 import { createRng, deriveSeed } from '../util/random.js';
 import { packedModelOf } from './kernel-model.js';
@@ -130,12 +131,6 @@ export function sampleDistinctArchs(space: SearchSpace, count: number, seed: num
 function quantile(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /** The statistics of one engine's predictions (exported for tests: pure arithmetic). */

@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { selectBackend, type TrainingKernelOptions } from '../backend/index.js';
 import { buildModel, createTrainer } from '../nn/index.js';
 import { buildPreset } from '../space/presets.js';
 import { describeMachine, type MachineDescription } from '../util/machine.js';
+import { median } from '../util/median-time.js';
 import { peerTorchVersion, runPeerScript } from '../util/peer.js';
 import { silentProgress, type ProgressReporter } from '../util/progress.js';
 import * as tf from '../util/tfjs.js';
@@ -81,15 +81,8 @@ export interface TrainStepBenchOptions {
 
 const TORCH_SCRIPT = peerScript('torch_train_step.py');
 
-/** The process's peak resident memory so far, in MB (Linux; 0 elsewhere). */
-function peakRssMb(): number {
-  try {
-    const kb = /VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
-    return kb === undefined ? 0 : Number(kb) / 1024;
-  } catch {
-    return 0;
-  }
-}
+/** The process's peak resident memory so far, in MB (maxRSS is in KiB). */
+const peakRssMb = (): number => process.resourceUsage().maxRSS / 1024;
 
 async function timeOn(training: TrainingKernelOptions, model: TrainStepModel, batch: number, steps: number): Promise<number> {
   await selectBackend('wasm', training);
@@ -182,12 +175,6 @@ export async function benchTrainStep(options: TrainStepBenchOptions = {}): Promi
 function torchImagesPerSec(model: TrainStepModel, batch: number, steps: number, threads: number): number {
   const args = ['--model', model, '--batch', String(batch), '--steps', String(steps), '--threads', String(threads)];
   return runPeerScript<{ imagesPerSec: number }>(TORCH_SCRIPT, args).imagesPerSec;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 function threadedRate(threads: number, rounds: number[]): ThreadedRate {

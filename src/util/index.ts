@@ -7,7 +7,7 @@ export { writeFileAtomic, writeJsonAtomic } from './atomic-write.js';
 export { GroupnasError, FileFormatError, UsageError, RunDirectoryError, NotAvailableError } from './errors.js';
 export { readJsonFile, readStampedJsonFile } from './json-file.js';
 export { describeMachine, machineFingerprint, type MachineDescription } from './machine.js';
-export { medianMs } from './median-time.js';
+export { median, medianMs } from './median-time.js';
 export { PEER_PYTHON, peerTorchVersion, runPeerScript } from './peer.js';
 export { silentProgress, type ProgressReporter, type ProgressTask } from './progress.js';
 export { createRng, deriveSeed, randomInt, randomNormal, shuffle, type Rng } from './random.js';

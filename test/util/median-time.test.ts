@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { medianMs } from '../../src/util/median-time.js';
+import { median, medianMs } from '../../src/util/median-time.js';
 
 describe('medianMs', () => {
   it('makes warmup + runs calls and returns the median of the timed ones', () => {
@@ -18,5 +18,13 @@ describe('medianMs', () => {
     expect(calls).toBe(5);
     expect(ms).toBeGreaterThanOrEqual(2);
     expect(ms).toBeLessThan(25);
+  });
+});
+
+describe('median', () => {
+  it('is the middle value, or the mean of the middle two, of values in any order', () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(median([7])).toBe(7);
   });
 });
