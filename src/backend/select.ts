@@ -90,7 +90,7 @@ export function activeBackend(): BackendChoice | undefined {
 function chooseTrainingKernels(options: TrainingKernelOptions): TrainingKernels {
   const requested = options.kernels ?? 'auto';
   if (!(TRAINING_KERNEL_CHOICES as readonly string[]).includes(requested)) {
-    throw new UsageError(`--kernels: expected one of ${TRAINING_KERNEL_CHOICES.join(', ')}, got '${String(requested)}'`);
+    throw new UsageError(`training kernels: expected one of ${TRAINING_KERNEL_CHOICES.join(', ')}, got '${String(requested)}'`);
   }
   if (requested === 'wasm') {
     closeNativeTraining();

@@ -36,7 +36,7 @@ export function defaultTrainingThreads(workers = 1): number {
  */
 export function openNativeTraining(threads = defaultTrainingThreads()): NativeTraining {
   if (!Number.isInteger(threads) || threads < 1 || threads > 64) {
-    throw new UsageError(`--threads: expected an integer 1..64, got ${threads}`);
+    throw new UsageError(`native training threads: expected an integer 1..64, got ${threads}`);
   }
   const addon = loadNativeAddon();
   if (typeof addon.trainPaths !== 'function') {

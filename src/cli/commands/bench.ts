@@ -101,6 +101,7 @@ const supernetStep: CommandModule<object, SupernetStepArgs> = {
       })
       .option('threads', { type: 'number', describe: 'threads of the native kernels (default: every core)' }) as Argv<SupernetStepArgs>,
   handler: async (argv) => {
+    checkNumber('threads', argv.threads, { integer: true, min: 1, below: 65 });
     const r = await benchSupernetSteps({
       training: { kernels: argv.kernels, ...(argv.threads !== undefined ? { threads: argv.threads } : {}) },
       ...(argv.config ? { configs: argv.config } : {}),
