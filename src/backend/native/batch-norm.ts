@@ -1,24 +1,16 @@
 import * as tf from '../../util/tfjs.js';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { BATCH_NORM_TRAINING, BATCH_NORM_TRAINING_GRAD } from '../../util/kernel-names.js';
-import { activeNativeTraining, wasmHeap, type NativeTraining } from './native-training.js';
+import { heapF32, requireNativeTraining, type WasmKernelArgs } from './native-training.js';
 
-type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs: tf.NamedAttrMap };
-
-function requireNative(kernel: string, backend: BackendWasm): NativeTraining {
-  const native = activeNativeTraining(wasmHeap(backend));
-  if (native === undefined) throw new Error(`groupnas: ${kernel} runs only while the native training kernels are in use`);
-  return native;
-}
-
-/** Outputs are made before any view is taken: making one may grow the heap, detaching older views. */
+/** Views of every tensor, taken after the outputs are made (see heapF32). */
 function views(backend: BackendWasm, infos: tf.TensorInfo[]): Float32Array[] {
-  return infos.map((t) => backend.typedArrayFromHeap(t) as Float32Array);
+  return infos.map((t) => heapF32(backend, t));
 }
 
 /** Training-mode batch norm (see kernel-names.ts): one native call, three passes over x. */
-export function batchNormTrainingNative({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
-  const native = requireNative(BATCH_NORM_TRAINING, backend);
+export function batchNormTrainingNative({ inputs, backend, attrs }: WasmKernelArgs): tf.TensorInfo[] {
+  const native = requireNativeTraining(BATCH_NORM_TRAINING, backend);
   const { x, gamma, beta } = inputs as { x: tf.TensorInfo; gamma: tf.TensorInfo; beta: tf.TensorInfo };
   const channels = x.shape[x.shape.length - 1]!;
   const outs = [backend.makeOutput(x.shape, 'float32'), backend.makeOutput(x.shape, 'float32')];
@@ -31,8 +23,8 @@ export function batchNormTrainingNative({ inputs, backend, attrs }: KernelArgs):
 }
 
 /** Its gradient: one native call, two passes over dy and x̂. */
-export function batchNormTrainingGradNative({ inputs, backend }: KernelArgs): tf.TensorInfo[] {
-  const native = requireNative(BATCH_NORM_TRAINING_GRAD, backend);
+export function batchNormTrainingGradNative({ inputs, backend }: WasmKernelArgs): tf.TensorInfo[] {
+  const native = requireNativeTraining(BATCH_NORM_TRAINING_GRAD, backend);
   const { dy, xhat, gamma, rstd } = inputs as { dy: tf.TensorInfo; xhat: tf.TensorInfo; gamma: tf.TensorInfo; rstd: tf.TensorInfo };
   const channels = dy.shape[dy.shape.length - 1]!;
   const outs = [backend.makeOutput(dy.shape, 'float32'), backend.makeOutput([channels], 'float32'), backend.makeOutput([channels], 'float32')];

@@ -5,9 +5,7 @@ import { conv2DBackpropFilterWasm, type Conv2DBackpropFilterKernelAttrs } from '
 import { conv2DBackpropInputWasm, type Conv2DBackpropInputKernelAttrs } from '../kernels/conv2d-backprop-input.js';
 import { runStockKernel } from '../kernels/stock-kernels.js';
 import { withWasmKernelScope } from '../kernels/wasm-kernel-scope.js';
-import { activeNativeTraining, wasmHeap } from './native-training.js';
-
-type KernelArgs<A> = { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs: A };
+import { activeNativeTraining, heapF32, wasmHeap, type WasmKernelArgs } from './native-training.js';
 
 /** The addon's geometry array (native/src/addon-train.c): the forward convolution in NHWC terms. */
 export function geometryArray(g: ConvGeometry): Int32Array {
@@ -58,7 +56,7 @@ function runNative(
     const shape = channelsFirst && out === 'activation' ? [outShape[0]!, outShape[2]!, outShape[3]!, outShape[1]!] : outShape;
     const result = scope.allocate(shape);
     if (shape.every((d) => d > 0)) {
-      const view = (t: tf.TensorInfo): Float32Array => backend.typedArrayFromHeap(t) as Float32Array;
+      const view = (t: tf.TensorInfo): Float32Array => heapF32(backend, t);
       if (g.batch * g.outHeight * g.outWidth === 0) view(result).fill(0);
       else native.addon.conv2d(op, native.pathId, geometryArray(g), view(nhwc[0]!), view(nhwc[1]!), view(result), native.threads);
     }
@@ -72,7 +70,7 @@ function outputShape(g: ConvGeometry, attrs: ConvAttrs): number[] {
 }
 
 /** Conv2D (forward): y = x ⊛ filter, HWIO filter. */
-export function conv2DNative(args: KernelArgs<ConvAttrs>): tf.TensorInfo {
+export function conv2DNative(args: WasmKernelArgs<ConvAttrs>): tf.TensorInfo {
   const { x, filter } = args.inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
   const g = convGeometry(x.shape, filter.shape as [number, number, number, number], args.attrs);
   return (
@@ -92,7 +90,7 @@ export function conv2DNative(args: KernelArgs<ConvAttrs>): tf.TensorInfo {
 }
 
 /** Conv2DBackpropInput: dx of the forward convolution (dilations honoured, as our gradient passes them). */
-export function conv2DBackpropInputNative(args: KernelArgs<Conv2DBackpropInputKernelAttrs>): tf.TensorInfo {
+export function conv2DBackpropInputNative(args: WasmKernelArgs<Conv2DBackpropInputKernelAttrs>): tf.TensorInfo {
   const { dy, filter } = args.inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
   const g = convGeometry(args.attrs.inputShape, filter.shape as [number, number, number, number], args.attrs);
   const operands: [tf.TensorInfo, Operand][] = [
@@ -103,7 +101,7 @@ export function conv2DBackpropInputNative(args: KernelArgs<Conv2DBackpropInputKe
 }
 
 /** Conv2DBackpropFilter: dFilter of the forward convolution. */
-export function conv2DBackpropFilterNative(args: KernelArgs<Conv2DBackpropFilterKernelAttrs>): tf.TensorInfo {
+export function conv2DBackpropFilterNative(args: WasmKernelArgs<Conv2DBackpropFilterKernelAttrs>): tf.TensorInfo {
   const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
   const g = convGeometry(x.shape, args.attrs.filterShape, args.attrs);
   const operands: [tf.TensorInfo, Operand][] = [

@@ -1,15 +1,6 @@
 import * as tf from '../../util/tfjs.js';
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { MIX_BASES, MIX_BASES_GRAD } from '../../util/kernel-names.js';
-import { activeNativeTraining, wasmHeap, type NativeTraining } from './native-training.js';
-
-type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs: tf.NamedAttrMap };
-
-function requireNative(kernel: string, backend: BackendWasm): NativeTraining {
-  const native = activeNativeTraining(wasmHeap(backend));
-  if (native === undefined) throw new Error(`groupnas: ${kernel} runs only while the native training kernels are in use`);
-  return native;
-}
+import { heapF32, requireNativeTraining, type WasmKernelArgs } from './native-training.js';
 
 /** inputs[first … first + count − 1] of a variadic kernel (its inputs are a list). */
 function listed(inputs: tf.NamedTensorInfoMap, first: number, count: number): tf.TensorInfo[] {
@@ -21,29 +12,29 @@ function listed(inputs: tf.NamedTensorInfoMap, first: number, count: number): tf
 }
 
 /** x̃_j = Σ_k W[j,k]·x_k (see MIX_BASES): one native call for all J outputs. */
-export function mixBasesNative({ inputs, backend }: KernelArgs): tf.TensorInfo[] {
-  const native = requireNative(MIX_BASES, backend);
+export function mixBasesNative({ inputs, backend }: WasmKernelArgs): tf.TensorInfo[] {
+  const native = requireNativeTraining(MIX_BASES, backend);
   const weights = inputs[0]!;
   const [rows, cols] = weights.shape as [number, number];
   const parts = listed(inputs, 1, cols);
   const outs = Array.from({ length: rows }, () => backend.makeOutput(parts[0]!.shape, 'float32'));
   if (tf.util.sizeFromShape(parts[0]!.shape) > 0) {
-    const view = (t: tf.TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
+    const view = (t: tf.TensorInfo) => heapF32(backend, t);
     native.addon.mixForward(view(weights), parts.map(view), outs.map(view), native.threads);
   }
   return outs;
 }
 
 /** [∂W, ∂x_0 … ∂x_{K−1}] from the parts and the J output gradients. */
-export function mixBasesGradNative({ inputs, backend }: KernelArgs): tf.TensorInfo[] {
-  const native = requireNative(MIX_BASES_GRAD, backend);
+export function mixBasesGradNative({ inputs, backend }: WasmKernelArgs): tf.TensorInfo[] {
+  const native = requireNativeTraining(MIX_BASES_GRAD, backend);
   const weights = inputs[0]!;
   const [rows, cols] = weights.shape as [number, number];
   const parts = listed(inputs, 1, cols);
   const dys = listed(inputs, 1 + cols, rows);
   const dWeights = backend.makeOutput([rows, cols], 'float32');
   const dParts = parts.map((p) => backend.makeOutput(p.shape, 'float32'));
-  const view = (t: tf.TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
+  const view = (t: tf.TensorInfo) => heapF32(backend, t);
   if (tf.util.sizeFromShape(parts[0]!.shape) > 0) {
     native.addon.mixBackward(view(weights), parts.map(view), dys.map(view), dParts.map(view), view(dWeights), native.threads);
   } else {

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import type * as tf from '../../util/tfjs.js';
 import { NotAvailableError, UsageError } from '../../util/errors.js';
 import { loadNativeAddon, NATIVE_PATHS, NATIVE_TRAINING_PATHS, type NativeAddon, type NativeTrainingPath } from '../../util/native-addon.js';
 
@@ -72,6 +73,32 @@ export function activeNativeTraining(heap?: ArrayBufferLike): NativeTraining | u
     advisedHeap = heap;
   }
   return current;
+}
+
+/** A kernel function's arguments on the wasm backend. */
+export interface WasmKernelArgs<A = tf.NamedAttrMap> {
+  inputs: tf.NamedTensorInfoMap;
+  backend: BackendWasm;
+  attrs: A;
+}
+
+/** The native kernels, for a kernel registered only while they are in use (else an error naming it). */
+export function requireNativeTraining(kernel: string, backend: BackendWasm): NativeTraining {
+  const native = activeNativeTraining(wasmHeap(backend));
+  if (native === undefined) throw new Error(`groupnas: ${kernel} runs only while the native training kernels are in use`);
+  return native;
+}
+
+/**
+ * A tensor's memory in the wasm heap, read and written in place. Take views only after every output
+ * is made: making one may grow the heap, which detaches older views.
+ */
+export function heapF32(backend: BackendWasm, t: tf.TensorInfo): Float32Array {
+  return backend.typedArrayFromHeap(t) as Float32Array;
+}
+
+export function heapI32(backend: BackendWasm, t: tf.TensorInfo): Int32Array {
+  return backend.typedArrayFromHeap(t) as Int32Array;
 }
 
 /** Forget the native kernels (after the wasm composites were put back). */

@@ -3,9 +3,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { SIGN_CONV2D, SIGN_CONV2D_BACKPROP_FILTER, SIGN_CONV2D_BACKPROP_INPUT } from '../../util/kernel-names.js';
 import { convGeometry, type ConvAttrs } from '../kernels/conv-geometry.js';
 import { geometryArray } from './conv2d.js';
-import { activeNativeTraining, wasmHeap, type NativeTraining } from './native-training.js';
-
-type KernelArgs<A> = { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs: A };
+import { heapF32 as f32, heapI32 as i32, requireNativeTraining, type NativeTraining, type WasmKernelArgs } from './native-training.js';
 type SignConvAttrs = ConvAttrs & { inputShape?: [number, number, number, number]; filterShape?: [number, number, number, number] };
 
 /** Words of packed bits of an NHWC tensor: signs then STE masks, ⌈c/32⌉ words a pixel each. */
@@ -15,22 +13,12 @@ export function signBitsLength(shape: readonly number[]): number {
 }
 
 function requireNative(kernel: string, attrs: ConvAttrs, backend: BackendWasm): NativeTraining {
-  const native = activeNativeTraining(wasmHeap(backend));
-  if (native === undefined) throw new Error(`groupnas: ${kernel} runs only while the native training kernels are in use`);
   if (attrs.dataFormat === 'NCHW') throw new Error(`groupnas: ${kernel} takes NHWC only`);
-  return native;
-}
-
-function f32(backend: BackendWasm, t: tf.TensorInfo): Float32Array {
-  return backend.typedArrayFromHeap(t) as Float32Array;
-}
-
-function i32(backend: BackendWasm, t: tf.TensorInfo): Int32Array {
-  return backend.typedArrayFromHeap(t) as Int32Array;
+  return requireNativeTraining(kernel, backend);
 }
 
 /** Forward: [y, bits] (see SIGN_CONV2D). Outputs are made before views are taken (making may grow the heap). */
-export function signConv2DNative({ inputs, backend, attrs }: KernelArgs<SignConvAttrs>): tf.TensorInfo[] {
+export function signConv2DNative({ inputs, backend, attrs }: WasmKernelArgs<SignConvAttrs>): tf.TensorInfo[] {
   const native = requireNative(SIGN_CONV2D, attrs, backend);
   const { x, filter } = inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
   const g = convGeometry(x.shape, filter.shape as [number, number, number, number], attrs);
@@ -53,7 +41,7 @@ export function signConv2DNative({ inputs, backend, attrs }: KernelArgs<SignConv
 }
 
 /** dx = 1{|x| ≤ 1} ⊙ (dy ⊛ᵀ filter). */
-export function signConv2DBackpropInputNative({ inputs, backend, attrs }: KernelArgs<SignConvAttrs>): tf.TensorInfo {
+export function signConv2DBackpropInputNative({ inputs, backend, attrs }: WasmKernelArgs<SignConvAttrs>): tf.TensorInfo {
   const native = requireNative(SIGN_CONV2D_BACKPROP_INPUT, attrs, backend);
   const { dy, filter, bits } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo; bits: tf.TensorInfo };
   const inputShape = attrs.inputShape!;
@@ -78,7 +66,7 @@ export function signConv2DBackpropInputNative({ inputs, backend, attrs }: Kernel
 }
 
 /** dFilter = Σ sign(x)ᵀ·dy. */
-export function signConv2DBackpropFilterNative({ inputs, backend, attrs }: KernelArgs<SignConvAttrs>): tf.TensorInfo {
+export function signConv2DBackpropFilterNative({ inputs, backend, attrs }: WasmKernelArgs<SignConvAttrs>): tf.TensorInfo {
   const native = requireNative(SIGN_CONV2D_BACKPROP_FILTER, attrs, backend);
   const { dy, bits } = inputs as { dy: tf.TensorInfo; bits: tf.TensorInfo };
   const g = convGeometry(attrs.inputShape!, attrs.filterShape!, attrs);
