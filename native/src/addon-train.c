@@ -16,7 +16,6 @@
 
 enum { GN_TRAIN_AVX512 = 0, GN_TRAIN_AVX2 = 1, GN_TRAIN_PORTABLE = 2, GN_TRAIN_COUNT = 3 };
 enum { GN_CONV_FORWARD = 0, GN_CONV_BACKPROP_INPUT = 1, GN_CONV_BACKPROP_FILTER = 2 };
-#define MAX_THREADS 64
 #define MAX_PAD 4096
 /* Chunks of a reduction are counted in an int: at most INT32_MAX of 256 pixels. */
 #define GN_BN_MAX_CHUNK_PIXELS 256
@@ -117,7 +116,7 @@ static napi_value Conv2d(napi_env env, napi_callback_info info) {
   get_int(&c, 0, "op", 0, 2, &op);
   get_train_path(&c, 1, &p);
   get_geometry(&c, 2, &g);
-  get_int(&c, 6, "threads", 1, MAX_THREADS, &threads);
+  get_int(&c, 6, "threads", 1, GN_MAX_PARTS, &threads);
   if (c.failed) return NULL;
   size_t x_len = 0, f_len = 0, y_len = 0, t = 0;
   mul(&c, (size_t)g.n * g.h, (size_t)g.w * g.c, &x_len, "x");
@@ -207,7 +206,7 @@ static napi_value BatchNormForward(napi_env env, napi_callback_info info) {
   if (!start(&c, env, info, 11, "batchNormForward")) return NULL;
   get_int(&c, 1, "c", 1, MAX_CHANNELS, &ch);
   get_epsilon(&c, 4, &epsilon);
-  get_int(&c, 10, "threads", 1, MAX_THREADS, &threads);
+  get_int(&c, 10, "threads", 1, GN_MAX_PARTS, &threads);
   const size_t pixels = pixels_of(&c, 0, "x", ch);
   const size_t n = pixels * (size_t)ch;
   const float *x = get_floats(&c, 0, "x", n, &s[0]);
@@ -233,7 +232,7 @@ static napi_value BatchNormBackward(napi_env env, napi_callback_info info) {
   span_t s[7];
   if (!start(&c, env, info, 9, "batchNormBackward")) return NULL;
   get_int(&c, 2, "c", 1, MAX_CHANNELS, &ch);
-  get_int(&c, 8, "threads", 1, MAX_THREADS, &threads);
+  get_int(&c, 8, "threads", 1, GN_MAX_PARTS, &threads);
   const size_t pixels = pixels_of(&c, 0, "dy", ch);
   const size_t n = pixels * (size_t)ch;
   const float *dy = get_floats(&c, 0, "dy", n, &s[0]);
@@ -296,7 +295,7 @@ static napi_value SignConv2d(napi_env env, napi_callback_info info) {
   get_train_path(&c, 1, &p);
   get_binary_path(&c, 2, &bin_path);
   get_geometry(&c, 3, &g);
-  get_int(&c, 7, "threads", 1, MAX_THREADS, &threads);
+  get_int(&c, 7, "threads", 1, GN_MAX_PARTS, &threads);
   size_t x_len = 0, f_len = 0, y_len = 0, bits_len = 0;
   if (c.failed || !sign_conv_sizes(&c, &g, &x_len, &f_len, &y_len, &bits_len)) return NULL;
   static const char *const a_names[3] = {"x", "dy", "dy"};
@@ -373,7 +372,7 @@ static napi_value MixForward(napi_env env, napi_callback_info info) {
   float *parts[GN_MIX_MAX_BASES], *outs[GN_MIX_MAX_BASES];
   span_t spans[2 * GN_MIX_MAX_BASES + 1];
   if (!start(&c, env, info, 4, "mixForward")) return NULL;
-  get_int(&c, 3, "threads", 1, MAX_THREADS, &threads);
+  get_int(&c, 3, "threads", 1, GN_MAX_PARTS, &threads);
   get_float_list(&c, 1, "parts", &from, &size, parts, spans);
   get_float_list(&c, 2, "outs", &to, &size, outs, spans + from);
   const float *weights = get_floats(&c, 0, "weights", (size_t)from * to, &spans[from + to]);
@@ -397,7 +396,7 @@ static napi_value MixBackward(napi_env env, napi_callback_info info) {
   float *parts[GN_MIX_MAX_BASES], *dys[GN_MIX_MAX_BASES], *dparts[GN_MIX_MAX_BASES];
   span_t spans[3 * GN_MIX_MAX_BASES + 2];
   if (!start(&c, env, info, 6, "mixBackward")) return NULL;
-  get_int(&c, 5, "threads", 1, MAX_THREADS, &threads);
+  get_int(&c, 5, "threads", 1, GN_MAX_PARTS, &threads);
   get_float_list(&c, 1, "parts", &from, &size, parts, spans);
   get_float_list(&c, 2, "dys", &to, &size, dys, spans + from);
   from2 = from;
@@ -457,7 +456,7 @@ static napi_value OptimizerStep(napi_env env, napi_callback_info info) {
     get_float_attr(&c, rule, "c2", &s.c2);
     get_float_attr(&c, rule, "epsilon", &s.epsilon);
   }
-  get_int(&c, 6, "threads", 1, MAX_THREADS, &threads);
+  get_int(&c, 6, "threads", 1, GN_MAX_PARTS, &threads);
   if (c.failed) return NULL;
   const uint32_t slots = kind == GN_RULE_ADAM ? 2 : 1;
   uint32_t count_in = slots, count_out = slots;

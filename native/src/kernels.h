@@ -71,6 +71,7 @@ void gn_axis_geometry(int size, int kernel, int stride, int dilation, int paddin
 
 /** Part `part` of `parts` of a job. */
 typedef void (*gn_part_fn)(void *ctx, int part, int parts);
+/* The most threads a kernel call takes (MAX_NATIVE_THREADS in src/util/native-addon.ts). */
 #define GN_MAX_PARTS 64
 /**
  * Run fn(ctx, part, parts) for every part, parts = min(threads, GN_MAX_PARTS), on the calling

@@ -1,5 +1,6 @@
 import type { Argv } from 'yargs';
 import { RunDirectoryError, UsageError } from '../util/errors.js';
+import { MAX_NATIVE_THREADS } from '../util/native-addon.js';
 import {
   BACKEND_CHOICES,
   selectBackend,
@@ -42,7 +43,7 @@ export function withJsonOption<T>(y: Argv<T>) {
 
 /** Select the backend (and its training kernels) and say which on stderr (stdout stays clean for --json). */
 export async function useBackend(args: BackendArgs): Promise<BackendChoice> {
-  checkNumber('threads', args.threads, { integer: true, min: 1, below: 65 });
+  checkThreadsOption(args.threads);
   const choice = await selectBackend(args.backend, { kernels: args.kernels, ...(args.threads !== undefined ? { threads: args.threads } : {}) });
   const skipped = choice.skipped.length > 0 ? ` (skipped: ${choice.skipped.map((s) => s.name).join(', ')})` : '';
   process.stderr.write(`groupnas: backend ${choice.name}${skipped}${trainingKernelsText(choice)}\n`);
@@ -86,6 +87,11 @@ export function checkNumberOptions(argv: Record<string, unknown>, args: readonly
       throw new UsageError(`--${key}: expected a number, got ${given === undefined ? 'nothing' : `'${given}'`}`);
     }
   }
+}
+
+/** `--threads` of the native kernels: 1 to MAX_NATIVE_THREADS. */
+export function checkThreadsOption(threads: number | undefined): void {
+  checkNumber('threads', threads, { integer: true, min: 1, below: MAX_NATIVE_THREADS + 1 });
 }
 
 /** The range a number option must lie in; every bound is optional. */

@@ -18,7 +18,7 @@ import { checkConvSpec, convGeometry, type ConvSpec, type Padding } from './conv
 import type { BinaryEngine, ConvResult } from './engine.js';
 import { checkFloatConvOperands } from './float-conv.js';
 import { checkConvOperands, checkGemm } from './js-engine.js';
-import { loadNativeAddon, NATIVE_PATHS, ROOFLINE_MACS_PER_ITER, type NativeAddon, type NativePath } from '../util/native-addon.js';
+import { loadNativeAddon, MAX_NATIVE_THREADS, NATIVE_PATHS, ROOFLINE_MACS_PER_ITER, type NativeAddon, type NativePath } from '../util/native-addon.js';
 import { checkAffine, checkLambdas, checkMix, type ChannelAffine } from './output-transform.js';
 import { checkShape, wordsFor, type BitPlaneActivations, type NhwcShape, type PackedActivations } from './packing.js';
 import { timeMedian } from './timing.js';
@@ -28,9 +28,6 @@ import type { PackedWeights } from './weights.js';
 export const NATIVE_PATH_ENV = 'GROUPNAS_NATIVE_PATH';
 /** The environment variable that sets the threads of a conv (1 to MAX_NATIVE_THREADS). */
 export const NATIVE_THREADS_ENV = 'GROUPNAS_NATIVE_THREADS';
-
-/** Parts a conv is split into at most (GN_MAX_PARTS in native/src/kernels.h). */
-export const MAX_NATIVE_THREADS = 64;
 
 const PADDING: Record<Padding, number> = { same: 0, valid: 1, symmetric: 2 };
 

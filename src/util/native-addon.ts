@@ -19,6 +19,9 @@ import { PACKAGE_ROOT } from './version.js';
 export const NATIVE_BUILD_PATH = join(PACKAGE_ROOT, 'native', 'build', 'Release', 'groupnas_native.node');
 /** The addon built when the package was packed, for this platform. */
 export const NATIVE_PREBUILT_PATH = join(PACKAGE_ROOT, 'prebuilds', `${process.platform}-${process.arch}`, 'groupnas_native.node');
+
+/** The most threads one call of the addon takes (GN_MAX_PARTS in native/src/kernels.h). */
+export const MAX_NATIVE_THREADS = 64;
 /** Written by scripts/build-native.mjs: why the last build was skipped or failed. */
 export const NATIVE_BUILD_STATUS_PATH = join(PACKAGE_ROOT, 'native', 'build', 'status.json');
 

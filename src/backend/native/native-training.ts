@@ -2,7 +2,14 @@ import { availableParallelism } from 'node:os';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type * as tf from '../../util/tfjs.js';
 import { NotAvailableError, UsageError } from '../../util/errors.js';
-import { loadNativeAddon, NATIVE_PATHS, NATIVE_TRAINING_PATHS, type NativeAddon, type NativeTrainingPath } from '../../util/native-addon.js';
+import {
+  loadNativeAddon,
+  MAX_NATIVE_THREADS,
+  NATIVE_PATHS,
+  NATIVE_TRAINING_PATHS,
+  type NativeAddon,
+  type NativeTrainingPath,
+} from '../../util/native-addon.js';
 
 /**
  * Which kernels train on the wasm backend: `native` (the addon's C kernels, run-time ISA
@@ -36,8 +43,8 @@ export function defaultTrainingThreads(workers = 1): number {
  * NotAvailableError saying why not. GROUPNAS_NATIVE_PATH=avx512|avx2|portable forces a path.
  */
 export function openNativeTraining(threads = defaultTrainingThreads()): NativeTraining {
-  if (!Number.isInteger(threads) || threads < 1 || threads > 64) {
-    throw new UsageError(`native training threads: expected an integer 1..64, got ${threads}`);
+  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_NATIVE_THREADS) {
+    throw new UsageError(`native training threads: expected an integer 1..${MAX_NATIVE_THREADS}, got ${threads}`);
   }
   const addon = loadNativeAddon();
   if (typeof addon.trainPaths !== 'function') {

@@ -16,7 +16,7 @@ import { spaceFromConfig } from '../../space/config-space.js';
 import { describeMachine } from '../../util/machine.js';
 import kernels from './bench-kernels.js';
 import { progressBars } from '../progress-bar.js';
-import { checkNumber, printJson, withJsonOption, type BackendArgs } from '../options.js';
+import { checkNumber, checkThreadsOption, printJson, withJsonOption, type BackendArgs } from '../options.js';
 import { TRAINING_KERNEL_CHOICES, type TrainingKernelRequest } from '../../backend/index.js';
 
 interface TrainStepArgs {
@@ -101,7 +101,7 @@ const supernetStep: CommandModule<object, SupernetStepArgs> = {
       })
       .option('threads', { type: 'number', describe: 'threads of the native kernels (default: every core)' }) as Argv<SupernetStepArgs>,
   handler: async (argv) => {
-    checkNumber('threads', argv.threads, { integer: true, min: 1, below: 65 });
+    checkThreadsOption(argv.threads);
     const r = await benchSupernetSteps({
       training: { kernels: argv.kernels, ...(argv.threads !== undefined ? { threads: argv.threads } : {}) },
       ...(argv.config ? { configs: argv.config } : {}),
