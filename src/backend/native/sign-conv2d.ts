@@ -7,7 +7,7 @@ import { heapF32 as f32, heapI32 as i32, requireNativeTraining, type NativeTrain
 type SignConvAttrs = ConvAttrs & { inputShape?: [number, number, number, number]; filterShape?: [number, number, number, number] };
 
 /** Words of packed bits of an NHWC tensor: signs then STE masks, ⌈c/32⌉ words a pixel each. */
-export function signBitsLength(shape: readonly number[]): number {
+function signBitsLength(shape: readonly number[]): number {
   const [n, h, w, c] = shape as [number, number, number, number];
   return 2 * n * h * w * Math.ceil(c / 32);
 }
