@@ -4,7 +4,8 @@
  *   GET /                               the runs table (pages: /run?id=…, /compare?a=…&b=…, /infer?id=…)
  *   GET /assets/<name>                  the pages' scripts and styles, from the package (works offline)
  *   GET /api/runs                       every run's summary
- *   GET /api/runs/<id>                  one run's view (search, training, teacher, reproduction)
+ *   GET /api/runs/<id>                  one run's view (search, training, teacher, reproduction); 422 with the
+ *                                       partial view when some of its files cannot be read (summary.problems)
  *   GET /api/runs/<id>/events           the same view as server-sent events, sent again whenever it changes
  *   GET /api/runs/<id>/files/<path>     a file of the run, as it is on disk
  *   GET /api/runs/<id>/test-images      test images of the data set a model of the run was trained on
@@ -138,7 +139,14 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   });
 
   app.get('/api/runs', async () => ({ runs: listRuns(root) }));
-  app.get('/api/runs/:id', async (req: IdRequest) => runView(root, req.params.id));
+  app.get('/api/runs/:id', async (req: IdRequest, reply) => {
+    const view = runView(root, req.params.id);
+    const { problems } = view.summary;
+    if (problems.length === 0) return view;
+    // The status says the run is damaged; the body still carries what could be read, and the page shows both.
+    const error = `run ${req.params.id}: ${problems.length} unreadable file(s): ${problems.map((p) => p.file).join(', ')}`;
+    return reply.code(422).send({ ...view, error });
+  });
 
   app.get('/api/runs/:id/files/*', async (req: IdRequest, reply) => {
     const path = req.params['*'] ?? '';

@@ -3,7 +3,7 @@
 // are checked through the DOM and screenshots. GROUPNAS_SCREENSHOTS=<dir> also saves the pages as
 // PNG there (that is how docs/screenshots/ is made).
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -194,5 +194,17 @@ describe.skipIf(!haveChromium)('groupnas serve in Chromium', () => {
     expect(await page.locator('#comparison tr').nth(1).locator('td').allTextContents()).toEqual(['search', 'train']);
     expect(await inkedPixels(page, '#compare-accuracy')).toBeGreaterThan(500);
     expect(await page.locator('.compare svg').count()).toBe(2);
+  });
+
+  it('a damaged run (answered 422 with its partial view) still shows, on its page and compared, naming the unreadable file', async () => {
+    cpSync(join(root, 'tiny'), join(root, 'tiny-damaged'), { recursive: true });
+    writeFileSync(join(root, 'tiny-damaged', 'search.json'), '{"format": "groupnas.search", "epo');
+    expect((await fetch(`${dashboard.url}/api/runs/tiny-damaged`)).status).toBe(422);
+    await page.goto(`${dashboard.url}/run?id=tiny-damaged`);
+    await page.locator('[data-problem="search.json"]').waitFor();
+    expect(await page.locator('#pareto-chart').count()).toBe(1);
+    await page.goto(`${dashboard.url}/compare?a=tiny&b=tiny-damaged`);
+    await page.locator('#comparison').waitFor();
+    expect(await page.locator('#comparison tr').first().locator('td').allTextContents()).toEqual(['tiny', 'tiny-damaged']);
   });
 });

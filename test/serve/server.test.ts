@@ -145,7 +145,7 @@ describe('groupnas serve: attacks are answered with an error status, and the ser
     writeFileSync(join(dir, 'search.json'), '{"format": "groupnas.search", "version": 1, "epochs": [{"epo');
     writeFileSync(join(dir, 'candidates.json'), JSON.stringify({ format: 'groupnas.candidates', version: 1, candidates: [{ rank: 'one' }] }));
     const { status, body } = await getJson<SearchView>(dashboard.url, '/api/runs/half-written');
-    expect(status).toBe(200);
+    expect(status).toBe(422);
     expect(body.summary.problems).toEqual([
       { file: 'search.json', message: expect.stringMatching(/search\.json: is not valid JSON/) },
       { file: 'candidates.json', message: expect.stringMatching(/candidates\.json: candidates\[0\]\.rank: expected integer, got "one"/) },
@@ -161,7 +161,7 @@ describe('groupnas serve: attacks are answered with an error status, and the ser
     truncateSync(join(dir, 'history.json'), MAX_RUN_FILE_BYTES + 1); // sparse: nothing is written
     rmSync(join(dir, 'result.json'));
     const { status, body } = await getJson<TrainingView>(dashboard.url, '/api/runs/huge');
-    expect(status).toBe(200);
+    expect(status).toBe(422);
     expect(body.summary.problems).toEqual([{ file: 'history.json', message: expect.stringMatching(/more than the \d+ bytes the dashboard reads/) }]);
     expect(body.totals!.params).toBeGreaterThan(0);
   });
@@ -216,7 +216,7 @@ describe('groupnas serve: attacks are answered with an error status, and the ser
     writeTrainingRun(dir, 'groupnet-k3');
     writeFileSync(join(dir, 'activity.json'), '[1, 2');
     const { status, body } = await getJson<TrainingView>(dashboard.url, '/api/runs/odd-activity');
-    expect(status).toBe(200);
+    expect(status).toBe(422);
     expect(body.summary.problems.map((p) => p.file)).toEqual(['activity.json']);
     expect(body.summary.status).toBe('done');
   });

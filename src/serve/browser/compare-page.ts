@@ -2,7 +2,7 @@
  * Two runs side by side: their facts in one table, their per-epoch accuracy and loss on shared
  * axes, and their (chosen) architectures drawn one above the other.
  */
-import { getJson, queryParam, runPath, type RunView } from './api.js';
+import { getRunView, queryParam, type RunView } from './api.js';
 import { lineChart, type LineSeries } from './charts.js';
 import { byId, el, ms, percent, runLink, showError, statusBadge, svgNode, when } from './dom.js';
 
@@ -34,7 +34,7 @@ async function start(): Promise<void> {
   const main = byId('main');
   try {
     const ids = [queryParam('a'), queryParam('b')];
-    const views = await Promise.all(ids.map((id) => getJson<RunView>(runPath(id))));
+    const views = await Promise.all(ids.map((id) => getRunView(id)));
     const rows: [string, (v: RunView) => string | Node][] = [
       ['run', (v) => runLink(v.summary.id)],
       ['kind', (v) => v.kind],

@@ -7,7 +7,7 @@
  * recorded, where the model is one of its candidates).
  */
 import type { SearchView } from '../index.js';
-import { getJson, queryParam, runPath, type NodeLatency, type RunView, type TestImages } from './api.js';
+import { getJson, getRunView, queryParam, runPath, type NodeLatency, type RunView, type TestImages } from './api.js';
 import type { WorkerReply, WorkerRequest } from './infer-protocol.js';
 import { byId, el, ms, percent, runLink, showError } from './dom.js';
 
@@ -251,7 +251,7 @@ async function start(): Promise<void> {
   const [browser, node, view] = await Promise.all([
     engine.latency(0.5),
     getJson<NodeLatency>(`${runPath(id)}/model-latency?model=${encodeURIComponent(model)}`).catch((err: Error) => err),
-    getJson<RunView>(runPath(id)).catch(() => undefined),
+    getRunView(id).catch(() => undefined),
   ]);
   const recorded = view ? recordedLatency(view, model) : undefined;
   latency.replaceChildren(
