@@ -1,8 +1,10 @@
 /**
  * The distillation teacher: the full-precision twin (`fp` preset) of the student's backbone. A
- * teacher fits a student when both see the same images, predict the same classes and share a
- * backbone, so the stage outputs line up for attention transfer; one that does not is refused by
- * field. (Training or loading a teacher is a training run: train/teacher-run.ts.)
+ * teacher fits a student when both see the same images, predict the same classes and downsample
+ * alike (stem, then each block's stride), so the stage outputs line up for attention transfer; one
+ * that does not is refused by field. What a block computes may differ (a searched `blockOp` puts
+ * plain, skip or bottleneck blocks where the teacher has basic ones), as may the widths.
+ * (Training or loading a teacher is a training run: train/teacher-run.ts.)
  */
 import type { Arch } from '../space/arch.js';
 import type { SearchConfig } from '../space/config.js';
@@ -20,10 +22,10 @@ export function teacherArch(config: SearchConfig): Arch {
   return buildPreset('fp', presetOptionsFromConfig(config));
 }
 
-/** A backbone's shape as distillation sees it: block kinds and strides (widths may differ — they can be searched). */
+/** A backbone's shape as distillation sees it: the stem and every block's stride (kinds and widths may differ: both can be searched). */
 function backboneShape(a: Arch): string {
   const stem = `stem ${a.stem.kernel}×${a.stem.kernel}/${a.stem.stride}${a.stem.pool ? ` + pool/${a.stem.pool.stride}` : ''}`;
-  return [stem, ...a.blocks.map((b) => `${b.kind}/${b.stride}`)].join(', ');
+  return [stem, ...a.blocks.map((b) => `stride ${b.stride}`)].join(', ');
 }
 
 /** Refuse a teacher that does not fit the student (see the file comment); `where` names the teacher in the message. */
@@ -41,6 +43,6 @@ export function checkTeacherFits(teacher: Arch, student: Arch, where: string): v
     throw new UsageError(`${where}: head.classes: the teacher predicts ${teacher.head.classes} classes, the student ${student.head.classes}`);
   }
   if (backboneShape(teacher) !== backboneShape(student)) {
-    throw new UsageError(`${where}: blocks: the teacher's backbone is [${backboneShape(teacher)}], the student's [${backboneShape(student)}]`);
+    throw new UsageError(`${where}: blocks: the teacher downsamples as [${backboneShape(teacher)}], the student as [${backboneShape(student)}]`);
   }
 }
