@@ -271,6 +271,8 @@ async function runEpochs(s: Session, log: SearchLog, startEpoch: number, options
   const progress = options.progress ?? silentProgress;
   const total = c.search.epochs;
   const overall = progress.start('search', total * s.stepsPerEpoch);
+  // A resumed search starts where its checkpoint is (one that already finished says so, not "stopped at 0").
+  if (startEpoch > 0) overall.update(startEpoch * s.stepsPerEpoch, { epoch: `${startEpoch}/${total} (resumed)` });
   const started = performance.now();
   const batchOptions = { batchSize: c.search.batchSize, seed: c.seed, stats: s.dataset.stats };
   const archValOptions = { batchSize: c.search.batchSize, seed: deriveSeed(c.seed, 'arch-val batches'), stats: s.dataset.stats };

@@ -7,6 +7,7 @@ import { selectBackend } from '../../src/backend/select.js';
 import { bopsCostModel } from '../../src/search/cost-model.js';
 import type { SearchLog } from '../../src/search/search-directory.js';
 import { costModelPricedNow, resumeSearch, runSearch } from '../../src/search/search-run.js';
+import type { ProgressReporter } from '../../src/util/progress.js';
 import { loadArch } from '../../src/space/arch-file.js';
 import { archProblems } from '../../src/space/arch-validation.js';
 import { loadConfig } from '../../src/space/config-file.js';
@@ -80,6 +81,14 @@ describe('search run directory', () => {
     const last = (d: string) => (JSON.parse(read(d, 'search.json')) as SearchLog).epochs.at(-1)!.alpha;
     expect(last(dir)).toEqual(last(uninterrupted));
     expect(read(dir, 'arch.json')).toBe(read(uninterrupted, 'arch.json'));
+
+    // Resumed once more, the finished supernet's bar starts full: nothing "stopped at 0".
+    const searchBar: number[] = [];
+    const recording: ProgressReporter = {
+      start: (label, total) => ({ update: (done) => void (label === 'search' && searchBar.push(total - done)), stop: () => {} }),
+    };
+    await resumeSearch(dir, { ...options, progress: recording });
+    expect(searchBar).toEqual([0]);
   });
 });
 
