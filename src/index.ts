@@ -13,7 +13,17 @@ export * from './kernels/index.js';
 export * from './reproduce/index.js';
 export { startDashboard, type Dashboard, type DashboardOptions } from './serve/index.js';
 export { selectBackend, installedBackends, BACKEND_CHOICES, type BackendChoice, type BackendRequest, type ConcreteBackend } from './backend/index.js';
-export { createRng, GroupnasError, FileFormatError, UsageError, RunDirectoryError, NotAvailableError, type Rng } from './util/index.js';
+export {
+  createRng,
+  GroupnasError,
+  FileFormatError,
+  UsageError,
+  RunDirectoryError,
+  NotAvailableError,
+  type Rng,
+  type FileCheck,
+  type FileState,
+} from './util/index.js';
 
 // Base mixing has one name in nn (tensors) and in kernels (the packed engine's float arrays):
 // the library exports nn's; the engines' is BinaryEngine.mixBases.

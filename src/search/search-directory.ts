@@ -314,6 +314,29 @@ export function readSearchLog(dir: string): SearchLog | undefined {
   return log;
 }
 
+/** What a resumed search does when search.json cannot be continued from: the same seed trains the same α again. */
+export const SUPERNET_TRAINED_AGAIN = 'training the supernet again from its first epoch to rebuild the α history';
+
+/**
+ * search.json as a resumed search reads it beside a checkpoint: the log to continue from, else why it
+ * cannot be (`is missing`, `is damaged (field: expected)`), and the supernet is trained again
+ * (SUPERNET_TRAINED_AGAIN). It derives from the supernet's epochs, so damage is not fatal; another
+ * version's file is not damage, and is refused (thrown), never overwritten.
+ */
+export function readSearchLogToResume(dir: string): SearchLog | string {
+  try {
+    return readSearchLog(dir) ?? 'is missing';
+  } catch (err) {
+    if (!(err instanceof FileFormatError) || err.field === 'version') throw err;
+    return `is damaged (${err.field ? `${err.field}: ` : ''}${err.expected})`;
+  }
+}
+
+/** Why `log` cannot be continued from a checkpoint at epoch `checkpointEpoch` (it lacks some of its epochs), else undefined. */
+export function searchLogBehind(log: SearchLog, checkpointEpoch: number): string | undefined {
+  return log.epochs.length < checkpointEpoch ? `holds ${log.epochs.length} of the checkpoint's ${checkpointEpoch} epochs` : undefined;
+}
+
 /** The run's candidates.json, or undefined before the derivation; a damaged file is an error naming it and the field. */
 export function readCandidatesFile(dir: string): CandidatesFile | undefined {
   const file = searchFile(dir, 'candidates');

@@ -23,7 +23,7 @@ import { needsTeacher } from '../distill/index.js';
 import { loadCheckpoint, saveCheckpoint, tensorsPrefixed, tensorsUnder } from '../train/checkpoint.js';
 import { obtainTeacher } from '../train/teacher-run.js';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.js';
-import { FileFormatError, RunDirectoryError, UsageError } from '../util/errors.js';
+import { RunDirectoryError, UsageError } from '../util/errors.js';
 import { withRunLockAsync } from '../util/run-lock.js';
 import { silentProgress, type ProgressReporter } from '../util/progress.js';
 import { deriveSeed } from '../util/random.js';
@@ -38,8 +38,10 @@ import {
   CANDIDATES_FORMAT,
   pathInRun,
   readSearchConfig,
-  readSearchLog,
+  readSearchLogToResume,
   searchFile,
+  searchLogBehind,
+  SUPERNET_TRAINED_AGAIN,
   writeSearchConfig,
   SEARCH_LOG_FORMAT,
   type CandidatesFile,
@@ -489,12 +491,11 @@ async function resumeLocked(dir: string, options: Omit<SearchRunOptions, 'out'>)
     let log = newLog(s);
     let start = 0;
     if (existsSync(searchFile(dir, 'checkpoint'))) {
-      const history = searchHistory(dir);
+      const history = readSearchLogToResume(dir);
       const position = typeof history === 'string' ? 0 : readCheckpoint(s).epoch;
-      if (typeof history === 'string' || history.epochs.length < position) {
-        // search.json derives from the supernet's epochs: the same seed trains them again, to the same α.
-        const why = typeof history === 'string' ? history : `holds ${history.epochs.length} of the checkpoint's ${position} epochs`;
-        options.log?.(`${searchFile(dir, 'log')} ${why}: training the supernet again from its first epoch to rebuild the α history`);
+      const why = typeof history === 'string' ? history : searchLogBehind(history, position);
+      if (typeof history === 'string' || why !== undefined) {
+        options.log?.(`${searchFile(dir, 'log')} ${why}: ${SUPERNET_TRAINED_AGAIN}`);
         if (position > 0) {
           closeSession(s);
           s = openSession(config, dir, { ...options, out: dir });
@@ -507,16 +508,5 @@ async function resumeLocked(dir: string, options: Omit<SearchRunOptions, 'out'>)
     return await run(s, log, start, { ...options, out: dir });
   } finally {
     closeSession(s);
-  }
-}
-
-/** The run's search.json, or why it cannot be continued from (missing, or damaged: the reader's words). */
-function searchHistory(dir: string): SearchLog | string {
-  try {
-    return readSearchLog(dir) ?? 'is missing';
-  } catch (err) {
-    // Another version's file is not damage: it is refused, never overwritten.
-    if (!(err instanceof FileFormatError) || err.field === 'version') throw err;
-    return `is damaged (${err.field ? `${err.field}: ` : ''}${err.expected})`;
   }
 }

@@ -15,7 +15,7 @@ import { FileFormatError } from '../util/errors.js';
 const MAGIC = 'GNCK';
 const VERSION = 1;
 
-interface TensorEntry {
+export interface TensorEntry {
   name: string;
   shape: number[];
   offset: number;
@@ -47,7 +47,18 @@ export function saveCheckpoint(path: string, meta: unknown, tensors: Record<stri
   writeFileAtomic(path, Buffer.concat([body, digest]));
 }
 
-export function loadCheckpoint<M>(path: string): Checkpoint<M> {
+/** A checkpoint file checked whole (magic, version, checksum, header, every tensor's extent), its tensors still as data. */
+export interface CheckpointFile<M> {
+  meta: M;
+  tensors: readonly TensorEntry[];
+  data: Float32Array;
+}
+
+/**
+ * Read and check a checkpoint without making tensors of it: what loadCheckpoint builds on, and all
+ * that `groupnas validate` needs to tell a sound checkpoint from a damaged one.
+ */
+export function readCheckpointFile<M>(path: string): CheckpointFile<M> {
   let file: Buffer;
   try {
     file = readFileSync(path);
@@ -77,16 +88,17 @@ export function loadCheckpoint<M>(path: string): Checkpoint<M> {
   }
   const dataBytes = body.subarray(12 + headerLength);
   const data = new Float32Array(dataBytes.buffer.slice(dataBytes.byteOffset, dataBytes.byteOffset + dataBytes.byteLength));
-  const tensors: Record<string, tf.Tensor> = {};
   for (const e of header.tensors) {
-    const size = e.shape.reduce((a, b) => a * b, 1);
-    if (e.offset + size > data.length) {
-      tf.dispose(Object.values(tensors));
-      throw new FileFormatError(path, `tensors.${e.name}`, 'data runs past the end of the file');
-    }
-    tensors[e.name] = tf.tensor(data.subarray(e.offset, e.offset + size), e.shape, 'float32');
+    if (e.offset + e.shape.reduce((a, b) => a * b, 1) > data.length) throw new FileFormatError(path, `tensors.${e.name}`, 'data runs past the end of the file');
   }
-  return { meta: header.meta, tensors };
+  return { meta: header.meta, tensors: header.tensors, data };
+}
+
+export function loadCheckpoint<M>(path: string): Checkpoint<M> {
+  const { meta, tensors: entries, data } = readCheckpointFile<M>(path);
+  const tensors: Record<string, tf.Tensor> = {};
+  for (const e of entries) tensors[e.name] = tf.tensor(data.subarray(e.offset, e.offset + e.shape.reduce((a, b) => a * b, 1)), e.shape, 'float32');
+  return { meta, tensors };
 }
 
 /**

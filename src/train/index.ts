@@ -20,7 +20,8 @@ export {
 export { trainArch, resumeTraining, evaluateRun, evaluateOn, RECALIBRATION_IMAGES, type TrainingResult } from './training-run.js';
 export { loadRunModel, loadTeacher } from './run-model.js';
 export { teacherTrainingOptions, obtainTeacher } from './teacher-run.js';
-export { saveCheckpoint, loadCheckpoint, tensorsUnder, tensorsPrefixed, type Checkpoint } from './checkpoint.js';
+export { saveCheckpoint, loadCheckpoint, readCheckpointFile, tensorsUnder, tensorsPrefixed, type Checkpoint, type CheckpointFile } from './checkpoint.js';
+export { validateTrainingRun, TRAIN_RESUME, type ResumeAction, type TrainingRunFile } from './validate-training-run.js';
 export { trainingStages, stageAt, checkStaging, continueWithWeights, type TrainingStage } from './staged-training.js';
 export { exportRunModel, packedExportState, type ExportedModel } from './export-packed.js';
 export { exportRunOnnx, onnxModelBytes, type ExportedOnnxModel, type OnnxExportOptions } from './export-onnx.js';

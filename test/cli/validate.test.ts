@@ -1,9 +1,13 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { selectBackend } from '../../src/backend/select.js';
 import validate from '../../src/cli/commands/validate.js';
 import { buildPreset } from '../../src/space/index.js';
+import { trainArch } from '../../src/train/training-run.js';
+import { UsageError } from '../../src/util/errors.js';
+import { tinyTraining } from '../helpers/tiny-training.js';
 import { PACKAGE_ROOT } from '../../src/util/version.js';
 import { runCommand } from './run-command.js';
 
@@ -67,5 +71,66 @@ describe('groupnas validate', () => {
       expect(exitCode).toBe(1);
       expect(stdout).toMatch(message);
     }
+  });
+});
+
+describe('groupnas validate RUN_DIR', () => {
+  const run = join(dir, 'run');
+  beforeAll(async () => {
+    await selectBackend('wasm');
+    trainArch(buildPreset('groupnet-k1', { widthMultiplier: 0.125 }), tinyTraining(), run);
+  });
+
+  it('an intact training run: one line per file, a summary, exit 0', async () => {
+    const { stdout, exitCode } = await runCommand(validate, ['validate', run]);
+    expect(exitCode).toBe(0);
+    expect(stdout).toBe(
+      [
+        `${run}: training run, resumed by groupnas train --resume ${run}`,
+        '  ok       run.json',
+        '  ok       checkpoint.gnck',
+        '  ok       history.json',
+        '  ok       result.json',
+        '4 files: 4 ok — valid',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it("damaged files: the reader's words without the path again, what train --resume does, exit 1; --json gives the same", async () => {
+    const damaged = join(dir, 'damaged');
+    cpSync(run, damaged, { recursive: true });
+    truncateSync(join(damaged, 'checkpoint.gnck'), 10);
+    writeFileSync(join(damaged, 'result.json'), '{}');
+    const { stdout, exitCode } = await runCommand(validate, ['validate', damaged]);
+    expect(exitCode).toBe(1);
+    const lines = stdout.split('\n');
+    expect(lines[2]).toBe(
+      '  damaged  checkpoint.gnck: file: truncated: 10 bytes is too short for a checkpoint — resume: refuses with this error; delete the file to train the run again from its first epoch',
+    );
+    expect(lines[4]).toMatch(
+      /^  damaged  result\.json: testAccuracy: required field is missing; .* — resume: testing the last checkpoint again and rewriting it$/,
+    );
+    expect(lines[5]).toBe('4 files: 2 ok, 2 damaged — not valid');
+    const json = await runCommand(validate, ['validate', damaged, '--json']);
+    expect(json.exitCode).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      dir: damaged,
+      kind: 'training',
+      valid: false,
+      files: [
+        { file: 'run.json', state: 'ok' },
+        { file: 'checkpoint.gnck', state: 'damaged', problem: `${join(damaged, 'checkpoint.gnck')}: file: truncated: 10 bytes is too short for a checkpoint` },
+        { file: 'history.json', state: 'ok' },
+        { file: 'result.json', state: 'damaged', resume: 'testing the last checkpoint again and rewriting it' },
+      ],
+    });
+  });
+
+  it('a directory that is no run, and --set with a directory: a clear error', async () => {
+    const empty = mkdtempSync(join(dir, 'empty-'));
+    await expect(runCommand(validate, ['validate', empty])).rejects.toThrow(UsageError);
+    await expect(runCommand(validate, ['validate', empty])).rejects.toThrow(`${empty}: not a run directory`);
+    await expect(runCommand(validate, ['validate', run, '--set', 'search.epochs=1'])).rejects.toThrow(/--set: .* a run directory is checked as it is/);
   });
 });

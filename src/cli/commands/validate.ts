@@ -1,11 +1,15 @@
+import { statSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
 import { applyOverrides, archProblems, ARCH_FORMAT, CONFIG_FORMAT, configProblems, parseOverride, type Problem } from '../../space/index.js';
 import { readJsonDocument } from '../../space/schema-validation.js';
 import { CANDIDATES_FORMAT, candidatesProblems } from '../../search/search-directory.js';
+import { validateRunDirectory, type RunDirectoryReport } from '../../search/validate-run-directory.js';
+import { UsageError } from '../../util/errors.js';
+import type { FileCheck, FileState } from '../../util/file-check.js';
 import { printJson, withJsonOption } from '../options.js';
 
 interface ValidateArgs {
-  file: string;
+  path: string;
   set: string[];
   json: boolean;
 }
@@ -24,21 +28,63 @@ function detectKind(data: unknown): Kind {
   return 'unknown';
 }
 
+const STATE_WORDS: Record<FileState, string> = { ok: 'ok', absent: 'not yet', missing: 'missing', damaged: 'damaged' };
+
+/** One line per file: its state, what is wrong (the reader's words, without the path the line starts with), what --resume does. */
+function fileLine(dir: string, check: FileCheck): string {
+  const path = `${dir.replace(/\/+$/, '')}/${check.file}`;
+  const problem = check.problem?.startsWith(path) ? check.problem.slice(path.length).replace(/^:?\s*/, '') : check.problem;
+  return `  ${STATE_WORDS[check.state].padEnd(8)} ${check.file}${problem ? `: ${problem}` : ''}${check.resume ? ` — resume: ${check.resume}` : ''}`;
+}
+
+function printRunDirectory(report: RunDirectoryReport): void {
+  const kind = report.kind === 'search' || report.kind === 'training' ? `${report.kind} run` : `a search's ${report.kind} run`;
+  console.log(`${report.dir}: ${kind}, resumed by ${report.resumedBy}`);
+  for (const check of report.files) console.log(fileLine(report.dir, check));
+  const count = (state: FileState) => report.files.filter((f) => f.state === state).length;
+  const counts = (['ok', 'absent', 'missing', 'damaged'] as const).filter((s) => count(s) > 0).map((s) => `${count(s)} ${STATE_WORDS[s]}`);
+  console.log(`${report.files.length} files: ${counts.join(', ')} — ${report.valid ? 'valid' : 'not valid'}`);
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 const validate: CommandModule<object, ValidateArgs> = {
-  command: 'validate <file>',
-  describe: 'Check a config, arch.json or candidates.json file; print every problem with its JSON path (exit 1 if any)',
+  command: 'validate <path>',
+  describe:
+    'Check a config, arch.json or candidates.json file (every problem with its JSON path), or every file of a run directory and what --resume would do with it (exit 1 if any problem)',
   builder: (y) =>
     withJsonOption(
       y
-        .positional('file', {
+        .positional('path', {
           type: 'string',
           demandOption: true,
-          describe: 'config (groupnas.config), arch.json (groupnas.arch) or candidates.json (groupnas.candidates)',
+          describe:
+            'a file: config (groupnas.config), arch.json (groupnas.arch) or candidates.json (groupnas.candidates); or a run directory: a search ' +
+            "(config.json), a training run (run.json), a search's teacher/ or evaluation/candidates/<i>",
         })
-        .option('set', { type: 'string', array: true, default: [] as string[], describe: 'override a config field: key.path=value (repeatable)' }),
+        .option('set', { type: 'string', array: true, default: [] as string[], describe: 'override a config field: key.path=value (repeatable)' })
+        .example('$0 validate configs/tiny.json', 'check a config')
+        .example(
+          '$0 validate runs/search-1',
+          'check every file of a run directory with the reader --resume uses: ok, not yet written, missing or damaged (naming file and field), and what --resume would do',
+        ),
     ),
   handler: (argv) => {
-    const parsed = readJsonDocument(argv.file);
+    if (isDirectory(argv.path)) {
+      if (argv.set.length > 0) throw new UsageError("--set: overrides a config file's fields; a run directory is checked as it is");
+      const report = validateRunDirectory(argv.path);
+      if (!report.valid) process.exitCode = 1;
+      if (argv.json) printJson(report);
+      else printRunDirectory(report);
+      return;
+    }
+    const parsed = readJsonDocument(argv.path);
     let kind: Kind = 'unknown';
     let problems: Problem[];
     if ('problem' in parsed) {
@@ -59,15 +105,15 @@ const validate: CommandModule<object, ValidateArgs> = {
     const valid = problems.length === 0;
     if (!valid) process.exitCode = 1;
     if (argv.json) {
-      printJson({ file: argv.file, kind, valid, problems });
+      printJson({ file: argv.path, kind, valid, problems });
       return;
     }
     if (valid) {
       const what = { arch: 'arch.json', config: 'config', candidates: 'candidates.json (every candidate a valid arch.json)', unknown: '' }[kind];
-      console.log(`${argv.file}: valid ${what} (version 1)`);
+      console.log(`${argv.path}: valid ${what} (version 1)`);
       return;
     }
-    for (const p of problems) console.log(`${argv.file}: ${p.path}: ${p.message}`);
+    for (const p of problems) console.log(`${argv.path}: ${p.path}: ${p.message}`);
     console.log(`${problems.length} problem${problems.length === 1 ? '' : 's'}`);
   },
 };

@@ -27,8 +27,10 @@ import { withRunLockAsync } from '../../util/run-lock.js';
 import { removeStaleTempFiles, type TrainedCandidate } from './candidate-task.js';
 import { canonicalJson } from './canonical-json.js';
 import {
+  candidateAgain,
   candidateRunDir,
   EVALUATION_FILE,
+  EVERY_CANDIDATE_AGAIN,
   EVALUATION_FORMAT,
   EVALUATION_VERSION,
   readEvaluationToResume,
@@ -119,7 +121,7 @@ function checkCount(name: string, value: number | undefined, min: number): void 
 function startingRecord(file: string, candidates: readonly Arch[], training: TrainingOptions, log: (line: string) => void): EvaluationRecord {
   const fresh = (arch: Arch, index: number): CandidateRecord => ({ index, arch, status: 'pending', failures: [] });
   const { record: existing, damage } = readEvaluationToResume(file);
-  if (damage.file !== undefined) log(`${file} is damaged (${damage.file}): evaluating every candidate again (finished training runs are reused)`);
+  if (damage.file !== undefined) log(`${file} is damaged (${damage.file}): ${EVERY_CANDIDATE_AGAIN}`);
   if (existing === undefined) {
     return { format: EVALUATION_FORMAT, version: EVALUATION_VERSION, training, candidates: candidates.map(fresh) };
   }
@@ -136,7 +138,7 @@ function startingRecord(file: string, candidates: readonly Arch[], training: Tra
     candidates: candidates.map((arch, i) => {
       const old = existing.candidates[i];
       if (old === undefined) {
-        log(`${file}: ${damage.candidates.get(i)}: evaluating candidate ${i} again`);
+        log(`${file}: ${damage.candidates.get(i)}: ${candidateAgain(i)}`);
         return fresh(arch, i);
       }
       if (canonicalJson(old.arch) !== canonicalJson(arch)) {

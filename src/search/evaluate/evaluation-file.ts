@@ -207,6 +207,14 @@ export interface EvaluationToResume {
   damage: { file?: string; candidates: Map<number, string> };
 }
 
+/** What a resumed evaluation does with an evaluation.json it cannot read as a whole. */
+export const EVERY_CANDIDATE_AGAIN = 'evaluating every candidate again (finished training runs are reused)';
+
+/** What a resumed evaluation does with a damaged candidate entry. */
+export function candidateAgain(index: number): string {
+  return `evaluating candidate ${index} again`;
+}
+
 /**
  * evaluation.json for a resumed evaluation. It derives from the candidates and their runs, so
  * damage is not fatal: a file that cannot be read as a whole is set aside (every candidate is
