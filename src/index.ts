@@ -23,6 +23,8 @@ export {
   type Rng,
   type FileCheck,
   type FileState,
+  type RunDirectoryReport,
+  type RunKind,
 } from './util/index.js';
 
 // Base mixing has one name in nn (tensors) and in kernels (the packed engine's float arrays):

@@ -9,6 +9,7 @@ export {
   type RowOutcome,
   type RowAction,
 } from './reproduce-table.js';
+export { isReproduceDirectory, validateReproduceDirectory } from './validate-reproduce-directory.js';
 export { getTable, TABLE_NAMES, type TableName, type ReproductionTable, type TableRow } from './tables.js';
 export { checkOrdering, orderingClaim, type Ordering, type ChainOrdering, type WithinOrdering, type OrderingVerdict, type AccuracyStats } from './orderings.js';
 export { describeBudget, describeDifferences, rowTrainingOptions, UNDISTILLED_PRESET, type ReproduceBudget } from './budget.js';

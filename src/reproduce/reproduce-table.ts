@@ -57,7 +57,8 @@ export interface ReproduceOutcome {
   results: ReproductionResults;
 }
 
-const MANIFEST_FILE = 'reproduce.json';
+/** The budget (and data checksum) every row of the directory was trained with. */
+export const MANIFEST_FILE = 'reproduce.json';
 export const RESULTS_JSON = 'results.json';
 export const RESULTS_MD = 'results.md';
 
@@ -88,7 +89,7 @@ function checkSeeds(seeds: number[]): void {
   if (new Set(seeds).size !== seeds.length) throw new UsageError(`--seeds: ${seeds.join(',')} names a seed twice`);
 }
 
-function readManifest(file: string): Manifest {
+export function readManifest(file: string): Manifest {
   return readStampedJsonFile<Manifest>(file, 'groupnas.reproduce', 1);
 }
 

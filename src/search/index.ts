@@ -70,7 +70,7 @@ export {
   type SearchCandidate,
   type CandidatesFile,
 } from './search-directory.js';
-export { validateRunDirectory, type RunDirectoryReport, type RunKind } from './validate-run-directory.js';
+export { validateRunDirectory } from './validate-run-directory.js';
 export { searchPipeline, type SearchStart, type SearchPipelineOptions, type SearchPipelineResult } from './search-pipeline.js';
 export { searchReport, type SearchReportInput, type ChosenArchitecture } from './report.js';
 export { paretoFront, bestWithinBudget, accuracyVersusCost, dominates, type Objective } from './pareto.js';

@@ -38,6 +38,7 @@ import {
   readSearchConfig,
   readSearchLog,
   searchFile,
+  writeSearchConfig,
   type CandidatesFile,
   type SearchCandidate,
   type SearchLog,
@@ -146,7 +147,7 @@ async function randomSearchLocked(
   const asGiven = 'resume' in start ? readSearchConfig(dir) : start.config;
   if (!('resume' in start)) {
     checkNewSearchDir(dir);
-    writeJsonAtomic(searchFile(dir, 'config'), asGiven);
+    writeSearchConfig(dir, asGiven);
   }
   const space = spaceFromConfig(asGiven);
   const costModel = options.costModel(supernetLayout(space), asGiven.cost.metric);

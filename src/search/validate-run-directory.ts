@@ -8,6 +8,8 @@
  *   training run    run.json (train/run-directory.ts): as `groupnas train --resume` resumes it,
  *                   or, inside a search, as the search resumes its teacher/ or candidates/<i>/
  *
+ * (A reproduction's directory: reproduce/validate-reproduce-directory.ts.)
+ *
  * The verdicts come from the run directories' own readers, and the resume's decisions from where
  * the resume takes them: search.json from readSearchLogToResume (search-directory.ts),
  * evaluation.json from readEvaluationToResume (evaluate/evaluation-file.ts), which candidates a
@@ -24,7 +26,7 @@ import { readCheckpointFile } from '../train/checkpoint.js';
 import { runFile } from '../train/run-directory.js';
 import { TRAIN_RESUME, validateTrainingRun, type ResumeAction } from '../train/validate-training-run.js';
 import { GroupnasError, UsageError } from '../util/errors.js';
-import { isSound, readerRefusal, type FileCheck } from '../util/file-check.js';
+import { checkFile, readerRefusal, runDirectoryReport, type FileCheck, type RunDirectoryReport, type RunKind } from '../util/file-check.js';
 import { candidateAgain, EVALUATION_FILE, EVERY_CANDIDATE_AGAIN, MODEL_FILE, readEvaluationToResume } from './evaluate/evaluation-file.js';
 import {
   candidatesProblems,
@@ -38,20 +40,6 @@ import {
   SUPERNET_TRAINED_AGAIN,
   type SearchLog,
 } from './search-directory.js';
-
-/** `teacher` and `candidate`: a training run inside a search, resumed by the search. */
-export type RunKind = 'search' | 'training' | 'teacher' | 'candidate';
-
-export interface RunDirectoryReport {
-  dir: string;
-  kind: RunKind;
-  /** The command that resumes the run (a search resumes its teacher and candidates with it). */
-  resumedBy: string;
-  /** Every file checked, paths relative to `dir`. */
-  files: FileCheck[];
-  /** No file missing or damaged. */
-  valid: boolean;
-}
 
 /** A search's teacher: the students of the supernet and of every candidate distil from it. */
 const TEACHER_RESUME: ResumeAction = (file) => {
@@ -74,24 +62,11 @@ function candidateResume(label: string, index: number, done: boolean): ResumeAct
 
 const ok = (file: string): FileCheck => ({ file, state: 'ok' });
 
-/** `file` (relative to `dir`) checked by `read`: ok, damaged with `resume`, or, when not there, absent or missing (`expected`). */
-function checkFile(dir: string, file: string, read: (path: string) => unknown, expected: boolean, resume: string): FileCheck {
-  const path = join(dir, file);
-  if (!existsSync(path)) return expected ? { file, state: 'missing', resume } : { file, state: 'absent' };
-  const problem = readerRefusal(() => read(path));
-  return problem === undefined ? ok(file) : { file, state: 'damaged', problem, resume };
-}
-
 /** Validate the run directory `dir` (see the file comment); not a run directory is a UsageError. */
 export function validateRunDirectory(dir: string): RunDirectoryReport {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${dir}: not a directory`);
-  const report = (kind: RunKind, files: FileCheck[], searchDir?: string): RunDirectoryReport => ({
-    dir,
-    kind,
-    resumedBy: searchDir !== undefined ? `groupnas search --resume ${searchDir}` : `groupnas train --resume ${dir}`,
-    files,
-    valid: files.every(isSound),
-  });
+  const report = (kind: RunKind, files: FileCheck[], searchDir?: string): RunDirectoryReport =>
+    runDirectoryReport(dir, kind, searchDir !== undefined ? `groupnas search --resume ${searchDir}` : `groupnas train --resume ${dir}`, files);
   if (existsSync(searchFile(dir, 'config'))) return report('search', validateSearchRun(dir), dir);
   if (!existsSync(runFile(dir, 'record'))) {
     throw new UsageError(`${dir}: not a run directory (no ${SEARCH_FILES.config} of a search run, no ${basename(runFile(dir, 'record'))} of a training run)`);
@@ -134,21 +109,10 @@ function validateSearchRun(dir: string): FileCheck[] {
   ];
   if (existsSync(runFile(searchFile(dir, 'teacher'), 'record')))
     files.push(...validateTrainingRun(searchFile(dir, 'teacher'), TEACHER_RESUME, SEARCH_FILES.teacher));
-  files.push(...validateSupernet(dir));
   const derived = existsSync(searchFile(dir, 'candidates')) || existsSync(join(searchFile(dir, 'evaluation'), EVALUATION_FILE));
-  const rederived = 'deriving the candidates again from the checkpoint’s α and rewriting it';
+  if (config?.search.strategy === 'random') files.push(...validateRandomSamples(dir));
+  else files.push(...validateSupernet(dir), checkCandidates(dir, derived, 'deriving the candidates again from the checkpoint’s α and rewriting it'));
   files.push(
-    checkFile(
-      dir,
-      SEARCH_FILES.candidates,
-      (path) => {
-        const problems = candidatesProblems(readCandidatesFile(dir) as unknown as Record<string, unknown>);
-        if (problems.length > 0) throw new ValidationError(path, problems);
-      },
-      derived,
-      // A random search reads its samples back from candidates.json (random-search.ts); the supernet derives them again.
-      config?.search.strategy === 'random' ? 'refuses with this error: a random search continues from its samples' : rederived,
-    ),
     checkFile(dir, SEARCH_FILES.derivedArch, loadArch, derived, 'rewriting it with the candidates'),
     checkFile(dir, SEARCH_FILES.arch, loadArch, derived, 'rewriting it with the chosen candidate once the candidates are evaluated'),
     checkFile(dir, SEARCH_FILES.model, readGnb, false, "rewriting it with the chosen candidate's model once the candidates are evaluated"),
@@ -156,6 +120,28 @@ function validateSearchRun(dir: string): FileCheck[] {
     ...validateEvaluation(searchFile(dir, 'presets'), SEARCH_FILES.presets, 'preset'),
   );
   return files;
+}
+
+/** candidates.json: each candidate's arch checked as an arch.json too (candidatesProblems). */
+function checkCandidates(dir: string, expected: boolean, resume: string): FileCheck {
+  const read = (path: string) => {
+    const problems = candidatesProblems(readCandidatesFile(dir) as unknown as Record<string, unknown>);
+    if (problems.length > 0) throw new ValidationError(path, problems);
+  };
+  return checkFile(dir, SEARCH_FILES.candidates, read, expected, resume);
+}
+
+/**
+ * A random search's samples, as randomSearch reads them back: it reads both search.json and
+ * candidates.json (written last, once the samples are complete), refuses either when damaged, and
+ * draws the samples again — the same, from the seed — when either is not there.
+ */
+function validateRandomSamples(dir: string): FileCheck[] {
+  const drawnAgain = 'drawing the samples again (the same, from the seed) and rewriting it';
+  const refused = 'refuses with this error: a random search continues from its samples';
+  const resume = (other: 'log' | 'candidates') => (existsSync(searchFile(dir, other)) ? refused : drawnAgain);
+  const log = checkFile(dir, SEARCH_FILES.log, () => readSearchLog(dir), existsSync(searchFile(dir, 'candidates')), resume('candidates'));
+  return [log.state === 'missing' ? { ...log, resume: drawnAgain } : log, checkCandidates(dir, false, resume('log'))];
 }
 
 /** The supernet's checkpoint and search.json, as resumeSearch reads them: search.json only beside a checkpoint, the checkpoint only beside a usable search.json. */

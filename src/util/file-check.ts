@@ -1,14 +1,16 @@
 /**
  * One file of a run directory as `groupnas validate` reports it: whether the reader a resumed run
  * uses accepts it, and what that resumed run does with it. The readers and the decisions stay with
- * their run directory (train/validate-training-run.ts, search/validate-run-directory.ts); this is
- * only the shape of their verdict.
+ * their run directory (train/validate-training-run.ts, search/validate-run-directory.ts,
+ * reproduce/validate-reproduce-directory.ts); this is only the shape of their verdict.
  *
  *   ok        the reader accepts it
  *   absent    not written yet, as expected where the run stands (search.json before the first epoch)
  *   missing   where the run stands it should be there, and is not
  *   damaged   the reader refuses it (`problem`: its message, naming the file and the field)
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { FileFormatError, GroupnasError } from './errors.js';
 
 export type FileState = 'ok' | 'absent' | 'missing' | 'damaged';
@@ -21,6 +23,21 @@ export interface FileCheck {
   problem?: string;
   /** What `--resume` does with the file, when it is not ok. */
   resume?: string;
+}
+
+/** `teacher` and `candidate`: a training run inside a search, resumed by the search. */
+export type RunKind = 'search' | 'training' | 'teacher' | 'candidate' | 'reproduce';
+
+/** A run directory validated: every file checked, and whether all are sound. */
+export interface RunDirectoryReport {
+  dir: string;
+  kind: RunKind;
+  /** The command that resumes the run (a search resumes its teacher and candidates with it). */
+  resumedBy: string;
+  /** Every file checked, paths relative to `dir`. */
+  files: FileCheck[];
+  /** No file missing or damaged. */
+  valid: boolean;
 }
 
 /** At most this many of a file's problems are told on its line. */
@@ -47,4 +64,17 @@ export function readerRefusal(read: () => unknown): string | undefined {
 /** A file neither missing nor damaged. */
 export function isSound(check: FileCheck): boolean {
   return check.state === 'ok' || check.state === 'absent';
+}
+
+/** `file` (relative to `dir`) checked by `read`: ok, damaged with `resume`, or, when not there, absent or missing (`expected`). */
+export function checkFile(dir: string, file: string, read: (path: string) => unknown, expected: boolean, resume: string): FileCheck {
+  const path = join(dir, file);
+  if (!existsSync(path)) return expected ? { file, state: 'missing', resume } : { file, state: 'absent' };
+  const problem = readerRefusal(() => read(path));
+  return problem === undefined ? { file, state: 'ok' } : { file, state: 'damaged', problem, resume };
+}
+
+/** The report of `files` of run directory `dir`. */
+export function runDirectoryReport(dir: string, kind: RunKind, resumedBy: string, files: FileCheck[]): RunDirectoryReport {
+  return { dir, kind, resumedBy, files, valid: files.every(isSound) };
 }

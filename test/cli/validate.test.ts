@@ -127,6 +127,17 @@ describe('groupnas validate RUN_DIR', () => {
     });
   });
 
+  it('a reproduction is told by its reproduce.json', async () => {
+    const reproduction = mkdtempSync(join(dir, 'reproduce-'));
+    writeFileSync(join(reproduction, 'reproduce.json'), '{}');
+    const { stdout, exitCode } = await runCommand(validate, ['validate', reproduction]);
+    expect(exitCode).toBe(1);
+    expect(stdout.split('\n').slice(0, 2)).toEqual([
+      `${reproduction}: reproduction, resumed by the same groupnas reproduce command with --out ${reproduction}`,
+      '  damaged  reproduce.json: format: expected "groupnas.reproduce", found undefined — resume: refuses with this error',
+    ]);
+  });
+
   it('a directory that is no run, and --set with a directory: a clear error', async () => {
     const empty = mkdtempSync(join(dir, 'empty-'));
     await expect(runCommand(validate, ['validate', empty])).rejects.toThrow(UsageError);

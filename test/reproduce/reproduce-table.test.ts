@@ -6,29 +6,19 @@ import { join, relative } from 'node:path';
 import { selectBackend } from '../../src/backend/select.js';
 import { rowTrainingOptions, type ReproduceBudget } from '../../src/reproduce/budget.js';
 import { reproduceTable, type ReproduceOptions } from '../../src/reproduce/reproduce-table.js';
-import type { ReproductionTable } from '../../src/reproduce/tables.js';
-import { S2_FULL_PRECISION, S2_GROUPNET_K1 } from '../../src/reproduce/supplement.js';
 import { buildPreset } from '../../src/space/presets.js';
 import { readRunRecord } from '../../src/train/run-directory.js';
 import { trainArch } from '../../src/train/training-run.js';
 import { lockAs } from '../helpers/foreign-lock.js';
 import { tinyTraining } from '../helpers/tiny-training.js';
 import { Killed, killAfter } from '../train/helpers/interrupt.js';
+import { TWO_PRESET_TABLE } from './two-preset-table.js';
 
 beforeAll(async () => {
   await selectBackend('wasm');
 });
 
-// Two cheap rows keep the test fast; the real tables only differ in their presets.
-const table: ReproductionTable = {
-  name: 'tiny',
-  title: 'two presets',
-  rows: [
-    { preset: 'fp', supplement: S2_FULL_PRECISION },
-    { preset: 'groupnet-k1', supplement: S2_GROUPNET_K1 },
-  ],
-  orderings: [{ kind: 'chain', relation: '≥', presets: ['fp', 'groupnet-k1'], labels: ['FP', 'K=1'], source: 'S2' }],
-};
+const table = TWO_PRESET_TABLE;
 const { seed: _seed, checkpointEverySteps: _every, ...training } = tinyTraining({ limit: 96 });
 const budget: ReproduceBudget = { backbone: 'resnet-r', widthMultiplier: 0.125, training };
 const tmp = () => join(mkdtempSync(join(tmpdir(), 'gn-reproduce-')), 'out');

@@ -13,7 +13,8 @@ import { bopsCostModel } from '../../src/search/cost-model.js';
 import { EVERY_CANDIDATE_AGAIN } from '../../src/search/evaluate/evaluation-file.js';
 import { SUPERNET_TRAINED_AGAIN } from '../../src/search/search-directory.js';
 import { searchPipeline } from '../../src/search/search-pipeline.js';
-import { validateRunDirectory, type RunDirectoryReport } from '../../src/search/validate-run-directory.js';
+import { validateRunDirectory } from '../../src/search/validate-run-directory.js';
+import type { RunDirectoryReport } from '../../src/util/file-check.js';
 import { UsageError } from '../../src/util/errors.js';
 import { ensureBuilt } from '../helpers/ensure-built.js';
 import { evaluatedSearchConfig } from './helpers.js';
@@ -167,6 +168,21 @@ describe('validateRunDirectory on a search run', () => {
     expect(bad['teacher/result.json']!.resume).toMatch(/report\.md reads the teacher's training time/);
     expect(validateRunDirectory(join(dir, 'teacher'))).toMatchObject({ kind: 'teacher', valid: false, resumedBy: `groupnas search --resume ${dir}` });
   });
+
+  it('a random search: both sample files read as randomSearch reads them back; a damaged one refused, a missing one drawn again', async () => {
+    const dir = join(root, 'random');
+    const config = evaluatedSearchConfig(['search.strategy=random', 'search.samples=2', 'cost.objective=none']);
+    await searchPipeline({ config, out: dir }, { costModel, evaluate: false });
+    const report = validateRunDirectory(dir);
+    expect(report.valid).toBe(true);
+    expect(report.files.map((f) => f.file).slice(0, 4)).toEqual(['config.json', 'config.sha256', 'search.json', 'candidates.json']);
+    writeFileSync(join(dir, 'search.json'), '{}');
+    const damaged = unsound(validateRunDirectory(dir))['search.json'];
+    expect(damaged).toMatchObject({ state: 'damaged', resume: 'refuses with this error: a random search continues from its samples' });
+    await expect(searchPipeline({ resume: dir }, { costModel, evaluate: false })).rejects.toThrow(damaged!.problem!.split('; ')[0]!);
+    rmSync(join(dir, 'search.json'));
+    expect(unsound(validateRunDirectory(dir))['search.json']).toMatchObject({ state: 'missing', resume: expect.stringMatching(/^drawing the samples again/) });
+  }, 120_000);
 
   it('a directory that holds no run, and a path that is no directory: a clear error', () => {
     expect(() => validateRunDirectory(root)).toThrow(UsageError);

@@ -3,9 +3,10 @@ import type { CommandModule } from 'yargs';
 import { applyOverrides, archProblems, ARCH_FORMAT, CONFIG_FORMAT, configProblems, parseOverride, type Problem } from '../../space/index.js';
 import { readJsonDocument } from '../../space/schema-validation.js';
 import { CANDIDATES_FORMAT, candidatesProblems } from '../../search/search-directory.js';
-import { validateRunDirectory, type RunDirectoryReport } from '../../search/validate-run-directory.js';
+import { isReproduceDirectory, validateReproduceDirectory } from '../../reproduce/validate-reproduce-directory.js';
+import { validateRunDirectory } from '../../search/validate-run-directory.js';
 import { UsageError } from '../../util/errors.js';
-import type { FileCheck, FileState } from '../../util/file-check.js';
+import type { FileCheck, FileState, RunDirectoryReport } from '../../util/file-check.js';
 import { printJson, withJsonOption } from '../options.js';
 
 interface ValidateArgs {
@@ -38,7 +39,13 @@ function fileLine(dir: string, check: FileCheck): string {
 }
 
 function printRunDirectory(report: RunDirectoryReport): void {
-  const kind = report.kind === 'search' || report.kind === 'training' ? `${report.kind} run` : `a search's ${report.kind} run`;
+  const kind = {
+    search: 'search run',
+    training: 'training run',
+    teacher: "a search's teacher run",
+    candidate: "a search's candidate run",
+    reproduce: 'reproduction',
+  }[report.kind];
   console.log(`${report.dir}: ${kind}, resumed by ${report.resumedBy}`);
   for (const check of report.files) console.log(fileLine(report.dir, check));
   const count = (state: FileState) => report.files.filter((f) => f.state === state).length;
@@ -66,7 +73,7 @@ const validate: CommandModule<object, ValidateArgs> = {
           demandOption: true,
           describe:
             'a file: config (groupnas.config), arch.json (groupnas.arch) or candidates.json (groupnas.candidates); or a run directory: a search ' +
-            "(config.json), a training run (run.json), a search's teacher/ or evaluation/candidates/<i>",
+            "(config.json), a training run (run.json), a search's teacher/ or evaluation/candidates/<i>, a reproduction (reproduce.json)",
         })
         .option('set', { type: 'string', array: true, default: [] as string[], describe: 'override a config field: key.path=value (repeatable)' })
         .example('$0 validate configs/tiny.json', 'check a config')
@@ -78,7 +85,7 @@ const validate: CommandModule<object, ValidateArgs> = {
   handler: (argv) => {
     if (isDirectory(argv.path)) {
       if (argv.set.length > 0) throw new UsageError("--set: overrides a config file's fields; a run directory is checked as it is");
-      const report = validateRunDirectory(argv.path);
+      const report = isReproduceDirectory(argv.path) ? validateReproduceDirectory(argv.path) : validateRunDirectory(argv.path);
       if (!report.valid) process.exitCode = 1;
       if (argv.json) printJson(report);
       else printRunDirectory(report);
