@@ -246,7 +246,7 @@ function validateCandidateRun(evaluationDir: string, index: number, label: strin
     readGnb,
     isDone,
     isDone
-      ? `used as it is (${label} ${index} is done in ${EVALUATION_FILE}): timed, and copied to ${SEARCH_FILES.model} if chosen`
+      ? `not checked (${label} ${index} is done in ${EVALUATION_FILE}): read to time it if untimed, copied to ${SEARCH_FILES.model} if chosen`
       : `rewritten when ${label} ${index}'s training ends`,
   );
   return [...validateTrainingRun(runDir, candidateResume(label, index, isDone), where), { ...model, file: join(where, model.file) }];

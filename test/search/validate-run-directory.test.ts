@@ -121,16 +121,21 @@ describe('validateRunDirectory on a search run', () => {
     });
   });
 
-  it("killed mid-evaluation with candidate 0's run.json truncated: resume trains candidate 0 again; a done candidate's result {} is not read", () => {
+  it("killed mid-evaluation with candidate 0's run.json truncated: resume trains candidate 0 again; a done candidate's result {} and missing model are not read", () => {
     const dir = copy('candidate-runs', (d) => {
       edit(join(d, 'evaluation', 'evaluation.json'), (e) => {
         e.candidates[0] = { index: 0, arch: e.candidates[0].arch, status: 'pending', failures: [] };
       });
       truncateSync(join(d, 'evaluation', 'candidates', '0', 'run.json'), 100);
       writeFileSync(join(d, 'evaluation', 'candidates', '1', 'result.json'), '{}');
+      rmSync(join(d, 'evaluation', 'candidates', '1', 'model.gnb'));
     });
     const bad = unsound(validateRunDirectory(dir));
-    expect(Object.keys(bad)).toEqual(['evaluation/candidates/0/run.json', 'evaluation/candidates/1/result.json']);
+    expect(Object.keys(bad)).toEqual(['evaluation/candidates/0/run.json', 'evaluation/candidates/1/result.json', 'evaluation/candidates/1/model.gnb']);
+    expect(bad['evaluation/candidates/1/model.gnb']).toMatchObject({
+      state: 'missing',
+      resume: expect.stringMatching(/^not checked \(candidate 1 is done in evaluation\.json\)/),
+    });
     expect(bad['evaluation/candidates/0/run.json']).toMatchObject({
       state: 'damaged',
       problem: expect.stringMatching(/0\/run\.json: is not valid JSON$/),
