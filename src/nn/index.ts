@@ -22,7 +22,7 @@ export { SkipBlock } from './blocks/skip-block.js';
 export { createBlock } from './blocks/create-block.js';
 export { AggregateConnector, SoftConnector, type BaseConnector } from './connections.js';
 export { mixBases } from './mix-bases.js';
-export { gradientCheckpoint } from './gradient-checkpoint.js';
+export { gradientCheckpoint, setTapeBudget, SHARED_TAPE_BUDGET_BYTES } from './gradient-checkpoint.js';
 export { checkArchBuildable } from './check-arch.js';
 export type { WeightMode } from './weight-mode.js';
 export { buildModel, GroupNetModel, stageEndBlocks, type BuildOptions, type GroupModule } from './group-net.js';

@@ -1,6 +1,14 @@
 import * as tf from '../helpers/tfjs.js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { gradientCheckpoint } from '../../src/nn/gradient-checkpoint.js';
+import {
+  gradientCheckpoint,
+  needsCheckpointing,
+  PLAIN_TAPE_BUDGET_BYTES,
+  plainTapeBytes,
+  setTapeBudget,
+  SHARED_TAPE_BUDGET_BYTES,
+} from '../../src/nn/gradient-checkpoint.js';
+import { buildPreset } from '../../src/space/presets.js';
 import { maxAbsDiff, randomInput } from './helpers/blocks.js';
 
 beforeAll(async () => {
@@ -36,5 +44,21 @@ describe('gradientCheckpoint', () => {
       ).toBe(6);
     });
     tf.dispose([w, v, x]);
+  });
+});
+
+describe('the tape budget', () => {
+  it("checkpoints what the thread's budget cannot hold: R/2 with K = 5 at batch 64 in a shared worker, not alone; K = 1 at batch 16 in neither", () => {
+    const k5 = buildPreset('groupnet-k5', { widthMultiplier: 0.5 });
+    const k1 = buildPreset('groupnet-k1', { widthMultiplier: 0.5 });
+    expect(plainTapeBytes(k5, 64)).toBeGreaterThan(SHARED_TAPE_BUDGET_BYTES);
+    try {
+      expect([needsCheckpointing(k5, 64), needsCheckpointing(k1, 16)]).toEqual([false, false]);
+      setTapeBudget(SHARED_TAPE_BUDGET_BYTES);
+      expect([needsCheckpointing(k5, 64), needsCheckpointing(k1, 16)]).toEqual([true, false]);
+      expect(() => setTapeBudget(0)).toThrow(/tape budget: expected a positive number of bytes, got 0/);
+    } finally {
+      setTapeBudget(PLAIN_TAPE_BUDGET_BYTES);
+    }
   });
 });

@@ -12,6 +12,7 @@
  */
 import { parentPort, threadId, workerData, type MessagePort } from 'node:worker_threads';
 import { selectBackend, type ConcreteBackend, type TrainingKernelOptions } from '../../backend/index.js';
+import { setTapeBudget, SHARED_TAPE_BUDGET_BYTES } from '../../nn/index.js';
 import { silentProgress } from '../../util/progress.js';
 import { workUnderCallersLock } from '../../util/run-lock.js';
 import { trainCandidate, type CandidateTask, type TrainedCandidate } from './candidate-task.js';
@@ -96,6 +97,8 @@ async function prepare(setup: WorkerSetup | undefined): Promise<WorkerReady> {
   } catch (err) {
     return ready({ backendError: firstLine(err) });
   }
+  // Workers train side by side with each other and the search's own thread, in one process: large tapes are checkpointed.
+  setTapeBudget(SHARED_TAPE_BUDGET_BYTES);
   if (setup.warmUp === undefined) return ready({});
   if (setup.rehearsalTurns !== undefined) awaitTurn(setup.rehearsalTurns);
   // Date.now: one clock for every thread (each worker's performance.timeOrigin is its own, ms apart);
