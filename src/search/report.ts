@@ -7,6 +7,7 @@
 import type { SearchConfig } from '../space/config.js';
 import { describeArch } from '../space/arch-description.js';
 import { readRunResult, trainingSeconds } from '../train/run-directory.js';
+import { FileFormatError } from '../util/errors.js';
 import type { CandidateRecord, EvaluationOutcome, MeasuredLatency } from './evaluate/index.js';
 import { pathFromRun, type SearchCandidate, type SearchLog } from './search-directory.js';
 
@@ -54,10 +55,20 @@ function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
-/** The teacher's training time, from its run's result (absent when it was loaded from a run that has none). */
-function teacherSeconds(teacherDir: string | undefined): number | undefined {
-  const result = teacherDir !== undefined ? readRunResult(teacherDir) : undefined;
-  return result !== undefined ? trainingSeconds(result) : undefined;
+/**
+ * The teacher's training time, from its run's result (absent when it was loaded from a run that has
+ * none). A damaged result.json leaves it unknown, said so: the report of a finished search is not
+ * worth failing over a time.
+ */
+function teacherTime(teacherDir: string | undefined): string | undefined {
+  if (teacherDir === undefined) return undefined;
+  try {
+    const result = readRunResult(teacherDir);
+    return result !== undefined ? seconds(trainingSeconds(result)) : undefined;
+  } catch (err) {
+    if (err instanceof FileFormatError) return cell(`unknown: ${err.message}`);
+    throw err;
+  }
 }
 
 /** What the candidates' score is: top-1 accuracy, or for a segmentation search the mIoU. */
@@ -148,8 +159,8 @@ function dataSection({ config, evaluation }: SearchReportInput): string[] {
 
 function timeSection({ dir, search, evaluation, presets, evaluationSeconds }: SearchReportInput): string[] {
   const lines = ['## Time per phase', '', '| phase | time |', '|---|---|'];
-  const teacher = teacherSeconds(search.teacher !== undefined ? pathFromRun(dir, search.teacher) : undefined);
-  if (teacher !== undefined) lines.push(`| teacher training | ${seconds(teacher)} |`);
+  const teacher = teacherTime(search.teacher !== undefined ? pathFromRun(dir, search.teacher) : undefined);
+  if (teacher !== undefined) lines.push(`| teacher training | ${teacher} |`);
   if (presets) {
     const presetSum = presets.record.candidates.reduce((sum, c) => sum + (c.result?.trainSeconds ?? 0), 0);
     lines.push(`| preset training (sum over ${presets.record.candidates.length} presets) | ${seconds(presetSum)} |`);

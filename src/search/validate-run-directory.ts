@@ -45,7 +45,7 @@ import {
 const TEACHER_RESUME: ResumeAction = (file) => {
   if (file === 'record' || file === 'checkpoint') return 'refuses with this error: the search loads its teacher from here';
   if (file === 'history') return 'not read';
-  return `stops at its end: report.md reads the teacher's training time from ${SEARCH_FILES.teacher}/result.json`;
+  return `not needed: report.md shows the teacher's training time as unknown`;
 };
 
 /**

@@ -73,14 +73,17 @@ describe('a search run directory with damaged files', () => {
     expect(json(join(dir, 'arch.json')).blocks).toEqual(json(join(base, 'arch.json')).blocks);
   }, 300_000);
 
-  it('result.testAccuracy "high": evaluated again, and report.md shows no NaN', async () => {
+  it('result.testAccuracy "high": evaluated again, and report.md shows no NaN; the teacher\'s result {}: its time unknown, nothing else', async () => {
     const dir = join(root, 'high');
     cpSync(base, dir, { recursive: true });
     edit(join(dir, 'evaluation', 'evaluation.json'), (e) => (e.candidates[1].result.testAccuracy = 'high'));
+    writeFileSync(join(dir, 'teacher', 'result.json'), '{}');
     const { result, lines } = await resume(dir);
     expect(lines.join('\n')).toMatch(/candidates\[1\]\.result\.testAccuracy: expected number, got "high": evaluating candidate 1 again/);
     expect(choiceOf(result)).toEqual(choiceOf(undamaged));
-    expect(readFileSync(join(dir, 'report.md'), 'utf8')).not.toMatch(/NaN/);
+    const report = readFileSync(join(dir, 'report.md'), 'utf8');
+    expect(report).not.toMatch(/NaN/);
+    expect(report).toMatch(/\| teacher training \| unknown: .*result\.json: .*required field is missing/);
   }, 300_000);
 
   it('no candidate can finish (a 1 ms task timeout): exit code 4, arch.json as it was, no model.gnb', async () => {

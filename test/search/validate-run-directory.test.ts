@@ -160,7 +160,7 @@ describe('validateRunDirectory on a search run', () => {
     expect(unsound(validateRunDirectory(cut))['config.json']).toMatchObject({ problem: expect.stringMatching(/config\.json: search: missing/) });
   });
 
-  it("the supernet's checkpoint truncated: resume refuses; the teacher's result {}: resume stops at the report", () => {
+  it("the supernet's checkpoint truncated: resume refuses; the teacher's result {}: not needed", () => {
     const dir = copy('checkpoint', (d) => {
       truncateSync(join(d, 'checkpoint.gnck'), 10);
       writeFileSync(join(d, 'teacher', 'result.json'), '{}');
@@ -170,7 +170,7 @@ describe('validateRunDirectory on a search run', () => {
       problem: expect.stringMatching(/checkpoint\.gnck: file: truncated: 10 bytes/),
       resume: expect.stringMatching(/^refuses/),
     });
-    expect(bad['teacher/result.json']!.resume).toMatch(/report\.md reads the teacher's training time/);
+    expect(bad['teacher/result.json']!.resume).toMatch(/not needed: report\.md shows the teacher's training time as unknown/);
     expect(validateRunDirectory(join(dir, 'teacher'))).toMatchObject({ kind: 'teacher', valid: false, resumedBy: `groupnas search --resume ${dir}` });
   });
 
