@@ -11,6 +11,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { saveArch } from '../space/arch-file.js';
+import type { TrainingKernelOptions } from '../backend/index.js';
 import type { SearchConfig } from '../space/config.js';
 import { templateFromConfig } from '../space/config-space.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
@@ -134,15 +135,19 @@ function teacherOf(dir: string, recorded: string): string {
 }
 
 /**
- * The evaluation's worker pool, to start before the supernet phase: tfjs-wasm trains the supernet
- * on one core, and the workers set up their backend and rehearse a training step of a few of the
- * space's architectures on the other (evaluate/warm-up.ts), so the evaluation begins with warm workers. The
- * caller passes it to evaluateSearch and destroys it afterwards.
+ * The evaluation's worker pool, to start before the supernet phase: the workers set up their backend
+ * (with the training kernels asked for, e.g. the CLI's --kernels) and rehearse a training step of a
+ * few of the space's architectures beside the supernet's training (evaluate/warm-up.ts), so the
+ * evaluation begins with warm workers. The caller passes it to evaluateSearch and destroys it afterwards.
  */
-export function startSearchEvaluationPool(config: SearchConfig, options: { workers?: number; log?: (line: string) => void } = {}): EvaluationPool {
+export function startSearchEvaluationPool(
+  config: SearchConfig,
+  options: { workers?: number; training?: TrainingKernelOptions; log?: (line: string) => void } = {},
+): EvaluationPool {
   return startEvaluationPool({
     workers: options.workers ?? config.evaluation.workers,
     warmUp: searchWarmUp(config),
+    ...(options.training ? { training: options.training } : {}),
     ...(options.log ? { log: options.log } : {}),
   });
 }

@@ -12,6 +12,7 @@
  *
  * The caller only reports: it holds no pool, hook or cleanup of its own (DESIGN §2).
  */
+import type { TrainingKernelOptions } from '../backend/index.js';
 import type { SearchConfig } from '../space/config.js';
 import { UsageError } from '../util/errors.js';
 import { beginActivity, type ActivityOutcome } from '../util/run-activity.js';
@@ -30,6 +31,8 @@ export interface SearchPipelineOptions extends Omit<SearchRunOptions, 'out'> {
   evaluate?: boolean;
   /** Worker threads of the evaluation (default: `evaluation.workers` of the config). */
   workers?: number;
+  /** The training kernels of those workers, as this thread's (default: auto, the cores shared among the workers). */
+  evaluationKernels?: TrainingKernelOptions;
   taskTimeoutMs?: number;
   /** Also evaluate COMPARED_PRESETS into `presets/`; they train during the supernet phase. */
   comparePresets?: boolean;
@@ -60,7 +63,7 @@ export async function searchPipeline(start: SearchStart, options: SearchPipeline
 }
 
 async function searchLocked(start: SearchStart, options: SearchPipelineOptions): Promise<SearchPipelineResult> {
-  const { evaluate = true, workers, taskTimeoutMs, comparePresets = false, startRunner, ...searchOptions } = options;
+  const { evaluate = true, workers, evaluationKernels, taskTimeoutMs, comparePresets = false, startRunner, ...searchOptions } = options;
   const config = 'resume' in start ? readSearchConfig(start.resume) : start.config;
   const dir = 'resume' in start ? start.resume : start.out;
   if (!('resume' in start)) checkNewSearchDir(dir);
@@ -70,7 +73,12 @@ async function searchLocked(start: SearchStart, options: SearchPipelineOptions):
   const log = options.log;
   const pool =
     evaluate && config.evaluation.candidates > 0
-      ? (startRunner?.({ dir, config }) ?? startSearchEvaluationPool(config, { ...(workers !== undefined ? { workers } : {}), ...(log ? { log } : {}) }))
+      ? (startRunner?.({ dir, config }) ??
+        startSearchEvaluationPool(config, {
+          ...(workers !== undefined ? { workers } : {}),
+          ...(evaluationKernels ? { training: evaluationKernels } : {}),
+          ...(log ? { log } : {}),
+        }))
       : undefined;
   // Presets still training when the run ends early (a stopped supernet, a failure) stop as interrupted, not failed.
   const ended = new AbortController();

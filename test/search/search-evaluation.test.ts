@@ -5,11 +5,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/backend/select.js';
 import { bopsCostModel } from '../../src/search/cost-model.js';
 import { EvaluationInterrupted, readEvaluation, startEvaluationPool, type CandidateRecord } from '../../src/search/evaluate/index.js';
-import { COMPARED_PRESETS, evaluateSearch, startPresetTraining, type PresetTraining } from '../../src/search/search-evaluation.js';
+import { COMPARED_PRESETS, evaluateSearch, startPresetTraining, startSearchEvaluationPool, type PresetTraining } from '../../src/search/search-evaluation.js';
 import { resumeSearch, runSearch } from '../../src/search/search-run.js';
 import { loadArch } from '../../src/space/arch-file.js';
 import { archProblems } from '../../src/space/arch-validation.js';
 import { IncompleteRunError } from '../../src/util/errors.js';
+import { nativeTrainingUnavailable } from '../backend/native/native-status.js';
 import { ensureBuilt } from '../helpers/ensure-built.js';
 import { abortWhenBarReaches, evaluatedSearchConfig } from './helpers.js';
 
@@ -151,6 +152,24 @@ describe('search run: evaluation of the candidates', () => {
       expect(read(early, 'report.md')).toContain('## Hand-designed presets');
     } finally {
       await pool.destroy();
+    }
+  });
+});
+
+describe('the search evaluation pool', () => {
+  it('trains with the kernels asked for (the CLI passes its --kernels): wasm when asked, native by default where the addon runs', async () => {
+    for (const [training, expected] of [
+      [{ kernels: 'wasm' as const }, 'wasm'],
+      [undefined, nativeTrainingUnavailable() === undefined ? 'native' : 'wasm'],
+    ] as const) {
+      const pool = startSearchEvaluationPool(config(), { workers: 1, ...(training ? { training } : {}) });
+      try {
+        const [report] = await pool.whenReady();
+        expect(report!.backendError).toBeUndefined();
+        expect(report!.trainingKernels).toBe(expected);
+      } finally {
+        await pool.destroy();
+      }
     }
   });
 });

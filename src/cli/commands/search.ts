@@ -329,6 +329,8 @@ const search: CommandModule<object, SearchArgs> = {
         onSupernetStart: () => process.once('SIGINT', onSigint),
         evaluate: argv.evaluate,
         ...(argv.workers !== undefined ? { workers: argv.workers } : {}),
+        // The workers train with the kernels asked for here; --threads is this thread's, they share the cores.
+        evaluationKernels: { kernels: argv.kernels },
         ...(queue !== undefined
           ? {
               startRunner: ({ dir }: { dir: string }) => {

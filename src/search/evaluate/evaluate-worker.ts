@@ -11,7 +11,7 @@
  * (see worker-file.ts), also when the pool itself runs from TypeScript sources under vitest.
  */
 import { parentPort, threadId, workerData, type MessagePort } from 'node:worker_threads';
-import { selectBackend, type ConcreteBackend, type TrainingKernelOptions } from '../../backend/index.js';
+import { selectBackend, type ConcreteBackend, type TrainingKernelOptions, type TrainingKernels } from '../../backend/index.js';
 import { setTapeBudget, SHARED_TAPE_BUDGET_BYTES } from '../../nn/index.js';
 import { silentProgress } from '../../util/progress.js';
 import { workUnderCallersLock } from '../../util/run-lock.js';
@@ -64,6 +64,8 @@ export interface WorkerReady {
   seconds: number;
   /** The backend could not be set up: every task of this worker fails with this. */
   backendError?: string;
+  /** On wasm: which kernels train in this worker (the pool's request resolved here). */
+  trainingKernels?: TrainingKernels['kind'];
   /** The rehearsal failed (tasks still run; the first one pays the start-up). */
   warmUpError?: string;
   /** When the rehearsal ran, in ms since the epoch (comparable across threads): rehearsals take turns. */
@@ -92,14 +94,16 @@ async function prepare(setup: WorkerSetup | undefined): Promise<WorkerReady> {
   if (setup === undefined) {
     return ready({ backendError: 'the evaluation worker was started without its setup (workerData); start it through startEvaluationPool' });
   }
+  let trainingKernels: TrainingKernels['kind'] | undefined;
   try {
-    await selectBackend(setup.backend, setup.training);
+    trainingKernels = (await selectBackend(setup.backend, setup.training)).training?.kind;
   } catch (err) {
     return ready({ backendError: firstLine(err) });
   }
   // Workers train side by side with each other and the search's own thread, in one process: large tapes are checkpointed.
   setTapeBudget(SHARED_TAPE_BUDGET_BYTES);
-  if (setup.warmUp === undefined) return ready({});
+  const kernels = trainingKernels !== undefined ? { trainingKernels } : {};
+  if (setup.warmUp === undefined) return ready(kernels);
   if (setup.rehearsalTurns !== undefined) awaitTurn(setup.rehearsalTurns);
   // Date.now: one clock for every thread (each worker's performance.timeOrigin is its own, ms apart);
   // the end is read before the turn passes on, so the next rehearsal cannot start before it.
@@ -115,7 +119,7 @@ async function prepare(setup: WorkerSetup | undefined): Promise<WorkerReady> {
     if (setup.rehearsalTurns !== undefined) endTurn(setup.rehearsalTurns);
   }
   const rehearsal = { startedAt, endedAt };
-  return ready({ rehearsal, ...(warmUpError !== undefined ? { warmUpError } : {}) });
+  return ready({ ...kernels, rehearsal, ...(warmUpError !== undefined ? { warmUpError } : {}) });
 }
 
 // Top-level await: piscina's worker waits for this module before it idles in Atomics.wait, which
