@@ -47,6 +47,9 @@ export function saveCheckpoint(path: string, meta: unknown, tensors: Record<stri
   writeFileAtomic(path, Buffer.concat([body, digest]));
 }
 
+/** Floats a tensor entry spans in the data section. */
+const entrySize = (e: TensorEntry) => e.shape.reduce((a, b) => a * b, 1);
+
 /** A checkpoint file checked whole (magic, version, checksum, header, every tensor's extent), its tensors still as data. */
 export interface CheckpointFile<M> {
   meta: M;
@@ -89,7 +92,7 @@ export function readCheckpointFile<M>(path: string): CheckpointFile<M> {
   const dataBytes = body.subarray(12 + headerLength);
   const data = new Float32Array(dataBytes.buffer.slice(dataBytes.byteOffset, dataBytes.byteOffset + dataBytes.byteLength));
   for (const e of header.tensors) {
-    if (e.offset + e.shape.reduce((a, b) => a * b, 1) > data.length) throw new FileFormatError(path, `tensors.${e.name}`, 'data runs past the end of the file');
+    if (e.offset + entrySize(e) > data.length) throw new FileFormatError(path, `tensors.${e.name}`, 'data runs past the end of the file');
   }
   return { meta: header.meta, tensors: header.tensors, data };
 }
@@ -97,7 +100,7 @@ export function readCheckpointFile<M>(path: string): CheckpointFile<M> {
 export function loadCheckpoint<M>(path: string): Checkpoint<M> {
   const { meta, tensors: entries, data } = readCheckpointFile<M>(path);
   const tensors: Record<string, tf.Tensor> = {};
-  for (const e of entries) tensors[e.name] = tf.tensor(data.subarray(e.offset, e.offset + e.shape.reduce((a, b) => a * b, 1)), e.shape, 'float32');
+  for (const e of entries) tensors[e.name] = tf.tensor(data.subarray(e.offset, e.offset + entrySize(e)), e.shape, 'float32');
   return { meta, tensors };
 }
 
