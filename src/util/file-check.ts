@@ -78,3 +78,31 @@ export function checkFile(dir: string, file: string, read: (path: string) => unk
 export function runDirectoryReport(dir: string, kind: RunKind, resumedBy: string, files: FileCheck[]): RunDirectoryReport {
   return { dir, kind, resumedBy, files, valid: files.every(isSound) };
 }
+
+const STATE_WORDS: Record<FileState, string> = { ok: 'ok', absent: 'not yet', missing: 'missing', damaged: 'damaged' };
+
+const KIND_WORDS: Record<RunKind, string> = {
+  search: 'search run',
+  training: 'training run',
+  teacher: "a search's teacher run",
+  candidate: "a search's candidate run",
+  reproduce: 'reproduction',
+};
+
+/** One line per file: its state, what is wrong (the reader's words, without the path the line starts with), what --resume does. */
+function fileLine(dir: string, check: FileCheck): string {
+  const path = `${dir.replace(/\/+$/, '')}/${check.file}`;
+  const problem = check.problem?.startsWith(path) ? check.problem.slice(path.length).replace(/^:?\s*/, '') : check.problem;
+  return `  ${STATE_WORDS[check.state].padEnd(8)} ${check.file}${problem ? `: ${problem}` : ''}${check.resume ? ` — resume: ${check.resume}` : ''}`;
+}
+
+/** The report as `groupnas validate RUN_DIR` prints it: what the directory is, a line per file, the counts. */
+export function formatRunDirectoryReport(report: RunDirectoryReport): string {
+  const count = (state: FileState) => report.files.filter((f) => f.state === state).length;
+  const counts = (['ok', 'absent', 'missing', 'damaged'] as const).filter((s) => count(s) > 0).map((s) => `${count(s)} ${STATE_WORDS[s]}`);
+  return [
+    `${report.dir}: ${KIND_WORDS[report.kind]}, resumed by ${report.resumedBy}`,
+    ...report.files.map((check) => fileLine(report.dir, check)),
+    `${report.files.length} files: ${counts.join(', ')} — ${report.valid ? 'valid' : 'not valid'}`,
+  ].join('\n');
+}

@@ -6,7 +6,17 @@
 export { writeFileAtomic, writeJsonAtomic } from './atomic-write.js';
 export { GroupnasError, FileFormatError, UsageError, RunDirectoryError, NotAvailableError } from './errors.js';
 export { readJsonFile, readStampedJsonFile } from './json-file.js';
-export { readerRefusal, isSound, checkFile, runDirectoryReport, type FileCheck, type FileState, type RunDirectoryReport, type RunKind } from './file-check.js';
+export {
+  readerRefusal,
+  isSound,
+  checkFile,
+  runDirectoryReport,
+  formatRunDirectoryReport,
+  type FileCheck,
+  type FileState,
+  type RunDirectoryReport,
+  type RunKind,
+} from './file-check.js';
 export { describeMachine, machineFingerprint, type MachineDescription } from './machine.js';
 export { median, medianMs } from './median-time.js';
 export { PEER_PYTHON, peerTorchVersion, runPeerScript } from './peer.js';

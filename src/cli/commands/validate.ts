@@ -6,7 +6,7 @@ import { CANDIDATES_FORMAT, candidatesProblems } from '../../search/search-direc
 import { isReproduceDirectory, validateReproduceDirectory } from '../../reproduce/validate-reproduce-directory.js';
 import { validateRunDirectory } from '../../search/validate-run-directory.js';
 import { UsageError } from '../../util/errors.js';
-import type { FileCheck, FileState, RunDirectoryReport } from '../../util/file-check.js';
+import { formatRunDirectoryReport } from '../../util/file-check.js';
 import { printJson, withJsonOption } from '../options.js';
 
 interface ValidateArgs {
@@ -27,30 +27,6 @@ function detectKind(data: unknown): Kind {
   if ('blocks' in doc || 'groups' in doc) return 'arch';
   if ('backbone' in doc || 'space' in doc || 'search' in doc) return 'config';
   return 'unknown';
-}
-
-const STATE_WORDS: Record<FileState, string> = { ok: 'ok', absent: 'not yet', missing: 'missing', damaged: 'damaged' };
-
-/** One line per file: its state, what is wrong (the reader's words, without the path the line starts with), what --resume does. */
-function fileLine(dir: string, check: FileCheck): string {
-  const path = `${dir.replace(/\/+$/, '')}/${check.file}`;
-  const problem = check.problem?.startsWith(path) ? check.problem.slice(path.length).replace(/^:?\s*/, '') : check.problem;
-  return `  ${STATE_WORDS[check.state].padEnd(8)} ${check.file}${problem ? `: ${problem}` : ''}${check.resume ? ` — resume: ${check.resume}` : ''}`;
-}
-
-function printRunDirectory(report: RunDirectoryReport): void {
-  const kind = {
-    search: 'search run',
-    training: 'training run',
-    teacher: "a search's teacher run",
-    candidate: "a search's candidate run",
-    reproduce: 'reproduction',
-  }[report.kind];
-  console.log(`${report.dir}: ${kind}, resumed by ${report.resumedBy}`);
-  for (const check of report.files) console.log(fileLine(report.dir, check));
-  const count = (state: FileState) => report.files.filter((f) => f.state === state).length;
-  const counts = (['ok', 'absent', 'missing', 'damaged'] as const).filter((s) => count(s) > 0).map((s) => `${count(s)} ${STATE_WORDS[s]}`);
-  console.log(`${report.files.length} files: ${counts.join(', ')} — ${report.valid ? 'valid' : 'not valid'}`);
 }
 
 function isDirectory(path: string): boolean {
@@ -88,7 +64,7 @@ const validate: CommandModule<object, ValidateArgs> = {
       const report = isReproduceDirectory(argv.path) ? validateReproduceDirectory(argv.path) : validateRunDirectory(argv.path);
       if (!report.valid) process.exitCode = 1;
       if (argv.json) printJson(report);
-      else printRunDirectory(report);
+      else console.log(formatRunDirectoryReport(report));
       return;
     }
     const parsed = readJsonDocument(argv.path);
