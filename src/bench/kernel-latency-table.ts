@@ -19,7 +19,7 @@ import {
   type BinaryEngine,
   type EngineName,
   type LatencyEntry,
-  type TimingOptions,
+  type EntryTimingOptions,
 } from '../kernels/index.js';
 import type { ActivationBits, Arch } from '../space/arch.js';
 import { scaleWidth } from '../space/backbone.js';
@@ -111,7 +111,7 @@ export interface LatencyTableBenchOptions {
   cacheDir?: string | null;
   remeasure?: boolean;
   /** Timing of each entry (default: 0.05 s warm-up, 0.1 s of repeats, at least 5). */
-  entryTiming?: TimingOptions;
+  entryTiming?: EntryTimingOptions;
   /** Timing of each whole model (default 1 s). */
   modelSeconds?: number;
   entries?: readonly LatencyEntry[];

@@ -26,7 +26,7 @@ import {
   type EngineName,
   type PackedModel,
   type TimingClock,
-  type TimingOptions,
+  type EntryTimingOptions,
 } from '../kernels/index.js';
 import type { Arch } from '../space/arch.js';
 import { canonicalKey } from '../space/canonical-arch.js';
@@ -56,7 +56,7 @@ export interface LatencyPredictorOptions {
   /** Measure the table's entries again now, beside the models, instead of reading the cache. */
   remeasure?: boolean;
   /** Timing of each entry measured (default: the search's, latency-table.ts). */
-  entryTiming?: TimingOptions;
+  entryTiming?: EntryTimingOptions;
   progress?: ProgressReporter;
 }
 

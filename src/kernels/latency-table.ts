@@ -4,14 +4,18 @@
  * convs, and the element-wise work, pooling, base connections and head between them), on this
  * machine, with one engine. Entries are measured once (warm-up, median of repeats) and cached on
  * disk per machine fingerprint, so a second search on the same machine starts at once. They are
- * timed on the CPU clock by default: a table filled while other processes share the cores still
- * holds the time of the work itself.
+ * timed on the CPU clock by default, which leaves out the time other processes hold our core; but
+ * not the slowdown they cause from the other cores (shared caches, a VM's vCPUs sharing physical
+ * cores: 1.8–2.7× measured here). So each entry records how busy the other cores were while it was
+ * timed (machine-load.ts), and an entry timed on a busy machine is timed again once the machine is
+ * quiet, the calmer measurement kept.
  */
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../util/atomic-write.js';
 import { UsageError } from '../util/errors.js';
+import { watchMachineLoad } from '../util/machine-load.js';
 import { describeMachine, machineFingerprint, type MachineDescription } from '../util/machine.js';
 import type { BinaryEngine, EngineName } from './engine.js';
 import { checkEntry, latencyKey, type LatencyEntry } from './latency-entry.js';
@@ -25,7 +29,12 @@ export interface LatencyMeasurement {
   /** Median seconds of the whole entry (all bases), batch 1. */
   seconds: number;
   repeats: number;
+  /** Share of the other cores (0–1) that other processes kept busy while it was timed. */
+  load: number;
 }
+
+/** Above this share of the other cores busy, an entry was timed on a busy machine (its time may be inflated). */
+export const QUIET_LOAD = 0.25;
 
 export interface LatencyTable {
   fingerprint: string;
@@ -36,10 +45,10 @@ export interface LatencyTable {
 
 const CACHE_FORMAT = 'groupnas.latency';
 /**
- * 3: entries timed on the CPU clock (timing.ts), which other processes on a shared machine do not
- * inflate; files of version 2 (wall clock) and 1 (convs only) are measured afresh.
+ * 4: each entry records the machine's load while it was timed; files of version 3 (CPU clock, load
+ * unknown), 2 (wall clock) and 1 (convs only) are measured afresh.
  */
-const CACHE_VERSION = 3;
+const CACHE_VERSION = 4;
 
 interface CacheFile {
   format: typeof CACHE_FORMAT;
@@ -75,10 +84,35 @@ function readCache(path: string, fingerprint: string): CacheFile | undefined {
 
 function isMeasurement(m: unknown): m is LatencyMeasurement {
   const v = m as Partial<LatencyMeasurement> | null;
-  return !!v && typeof v.seconds === 'number' && v.seconds > 0 && typeof v.repeats === 'number' && typeof v.entry === 'object';
+  return (
+    !!v &&
+    typeof v.seconds === 'number' &&
+    v.seconds > 0 &&
+    typeof v.repeats === 'number' &&
+    typeof v.load === 'number' &&
+    v.load >= 0 &&
+    v.load <= 1 &&
+    typeof v.entry === 'object'
+  );
 }
 
-export interface MeasureLatencyOptions extends TimingOptions {
+/**
+ * Of an earlier and a later measurement of one entry, the one to keep: the later when both were
+ * timed on a quiet machine, else the one timed on the quieter machine (the faster on a tie).
+ */
+function calmer(earlier: LatencyMeasurement, later: LatencyMeasurement): LatencyMeasurement {
+  if (earlier.load <= QUIET_LOAD && later.load <= QUIET_LOAD) return later;
+  if (earlier.load !== later.load) return earlier.load < later.load ? earlier : later;
+  return earlier.seconds <= later.seconds ? earlier : later;
+}
+
+/** How each entry is timed. */
+export interface EntryTimingOptions extends TimingOptions {
+  /** How the machine's load is watched while an entry is timed (default: watchMachineLoad). */
+  watchLoad?: () => () => number;
+}
+
+export interface MeasureLatencyOptions extends EntryTimingOptions {
   /** Where the per-machine cache lives (default: `defaultCacheDir()`); `null` = no cache. */
   cacheDir?: string | null;
   /** Measure again even what the cache holds. */
@@ -89,7 +123,9 @@ export interface MeasureLatencyOptions extends TimingOptions {
 
 /**
  * Measure (or read from the cache) the latency of every entry with `engine`, batch 1.
- * New measurements are merged into the cache file atomically.
+ * A cached entry timed on a busy machine is timed again, unless the first such entry timed now
+ * finds the machine busy still (then the rest keep their cached times: timing them again would
+ * not be calmer). New measurements are merged into the cache file atomically.
  */
 export function measureLatencyTable(entries: readonly LatencyEntry[], engine: BinaryEngine, options: MeasureLatencyOptions = {}): LatencyTable {
   const machine = describeMachine();
@@ -99,17 +135,27 @@ export function measureLatencyTable(entries: readonly LatencyEntry[], engine: Bi
   const cached = path ? (readCache(path, fingerprint)?.engines[engine.name] ?? {}) : {};
 
   const measurements = new Map<string, LatencyMeasurement>();
-  const todo: LatencyEntry[] = [];
+  const todo: { entry: LatencyEntry; key: string; busyHit?: LatencyMeasurement }[] = [];
   for (const entry of entries) {
     checkEntry(entry);
     const key = latencyKey(entry);
+    if (measurements.has(key) || todo.some((t) => t.key === key)) continue;
     const hit = cached[key];
-    if (!options.remeasure && isMeasurement(hit)) measurements.set(key, hit);
-    else if (!todo.some((t) => latencyKey(t) === key)) todo.push(entry);
+    if (options.remeasure || !isMeasurement(hit)) todo.push({ entry, key });
+    else if (hit.load <= QUIET_LOAD) measurements.set(key, hit);
+    else todo.push({ entry, key, busyHit: hit });
   }
   const fresh: Record<string, LatencyMeasurement> = {};
-  todo.forEach((entry, i) => {
-    const key = latencyKey(entry);
+  let busyNow = false;
+  let total = todo.length;
+  let done = 0;
+  for (const { entry, key, busyHit } of todo) {
+    if (busyHit && busyNow) {
+      measurements.set(key, busyHit);
+      total--;
+      continue;
+    }
+    const load = (options.watchLoad ?? watchMachineLoad)();
     const timing = timeMedian(entryWorkload(entry, engine), {
       warmUpSeconds: options.warmUpSeconds ?? 0.05,
       seconds: options.seconds ?? 0.1,
@@ -117,18 +163,28 @@ export function measureLatencyTable(entries: readonly LatencyEntry[], engine: Bi
       clock: options.clock ?? 'cpu',
       ...(options.minRepeatSeconds !== undefined ? { minRepeatSeconds: options.minRepeatSeconds } : {}),
     });
-    const m: LatencyMeasurement = { entry: { ...entry }, seconds: timing.medianSeconds, repeats: timing.repeats };
-    measurements.set(key, m);
-    fresh[key] = m;
-    options.onProgress?.(i + 1, todo.length, key);
-  });
-  if (path && todo.length > 0) {
+    const measured: LatencyMeasurement = { entry: { ...entry }, seconds: timing.medianSeconds, repeats: timing.repeats, load: load() };
+    if (busyHit) busyNow = measured.load > QUIET_LOAD;
+    const kept = busyHit ? calmer(busyHit, measured) : measured;
+    measurements.set(key, kept);
+    if (kept === measured) fresh[key] = measured;
+    options.onProgress?.(++done, total, key);
+  }
+  if (path && Object.keys(fresh).length > 0) {
     // Re-read just before writing so that entries another process added meanwhile survive.
     const latest = readCache(path, fingerprint) ?? { format: CACHE_FORMAT, version: CACHE_VERSION, fingerprint, machine, engines: {} };
-    latest.engines[engine.name] = { ...latest.engines[engine.name], ...fresh };
+    const kept = { ...latest.engines[engine.name] };
+    for (const [key, m] of Object.entries(fresh)) kept[key] = isMeasurement(kept[key]) ? calmer(kept[key], m) : m;
+    latest.engines[engine.name] = kept;
     writeJsonAtomic(path, latest);
   }
   return { fingerprint, engine: engine.name, machine, measurements };
+}
+
+/** The entries of a table timed on a busy machine, and the busiest load among them (0 when none). */
+export function busyEntries(table: LatencyTable): { count: number; worstLoad: number } {
+  const loads = [...table.measurements.values()].map((m) => m.load).filter((load) => load > QUIET_LOAD);
+  return { count: loads.length, worstLoad: Math.max(0, ...loads) };
 }
 
 /** The measured seconds of an entry; throws if the table does not hold it. */

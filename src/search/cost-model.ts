@@ -27,7 +27,7 @@
 import * as tf from '../util/tfjs.js';
 import { blockOutputShapes, connectionEntry, latencyEntriesOf, latencyItemsOf, type LatencyItem } from '../kernels/arch-latency.js';
 import { createEngine, type EngineChoice } from '../kernels/engines.js';
-import { lookupLatency, measureLatencyTable, type LatencyEntry, type LatencyTable } from '../kernels/latency-table.js';
+import { busyEntries, lookupLatency, measureLatencyTable, type LatencyEntry, type LatencyTable } from '../kernels/latency-table.js';
 import type { ActivationBits, Arch, Connection } from '../space/arch.js';
 import { fromDraft, toDraft } from '../space/draft.js';
 import { summarize } from '../space/summary.js';
@@ -362,6 +362,8 @@ export interface PriceOptions {
   /** Latency cache directory (default: the kernels' per-machine cache); `null` = measure afresh, keep nothing. */
   cacheDir?: string | null;
   onProgress?: (done: number, total: number) => void;
+  /** Told when entries of the latency table were timed on a busy machine (their times may be inflated). */
+  warn?: (line: string) => void;
 }
 
 /** The cost model for a metric: BOPs from `summarize`, or latency from the LUT measured (or cached) on this machine. */
@@ -372,5 +374,12 @@ export function costModelFor(layout: SupernetLayout, metric: CostMetric, options
     ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}),
     ...(options.onProgress ? { onProgress: (done: number, total: number) => options.onProgress!(done, total) } : {}),
   });
+  const busy = busyEntries(table);
+  if (busy.count > 0) {
+    options.warn?.(
+      `latency table: ${busy.count} of ${table.measurements.size} entries were timed while other processes kept up to ${(busy.worstLoad * 100).toFixed(0)}% of the other cores busy; ` +
+        'their times may be inflated (they are timed again when the machine is quiet)',
+    );
+  }
   return latencyCostModel(layout, table);
 }

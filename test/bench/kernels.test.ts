@@ -20,6 +20,9 @@ afterAll(() => rmSync(cache, { recursive: true, force: true }));
 
 const tinyArch = (): Arch => ({ ...buildPreset('groupnet-k3', { widthMultiplier: 0.25 }), input: { height: 8, width: 8, channels: 1 } });
 
+/** The table sees a quiet machine, so that the second run's cache hits do not depend on this machine's load. */
+const quietMachine = () => () => 0;
+
 describe('search-space latency entries', () => {
   it('cover every conv of groupnet-k1/k3/k5 on R and of R/2 variants over bits, bases and stage widths, once each', () => {
     const keys = new Set(searchSpaceLatencyEntries().map(latencyKey));
@@ -65,7 +68,7 @@ describe('benchKernels', () => {
         entries: latencyEntriesOf(arch),
         models: [arch],
         modelSeconds: 0.01,
-        entryTiming: { warmUpSeconds: 0, seconds: 0, minRepeats: 3 },
+        entryTiming: { warmUpSeconds: 0, seconds: 0, minRepeats: 3, watchLoad: quietMachine },
       },
       progress: { start: (label) => ({ update: () => updates.push(label), stop() {} }) },
     });
@@ -93,7 +96,7 @@ describe('benchKernels', () => {
     const again = await benchKernels({
       engine: 'wasm',
       parts: ['table'],
-      table: { cacheDir: cache, entries: latencyEntriesOf(arch), models: [], entryTiming: { seconds: 0 } },
+      table: { cacheDir: cache, entries: latencyEntriesOf(arch), models: [], entryTiming: { seconds: 0, watchLoad: quietMachine } },
     });
     expect(again.table!.measured).toBe(0);
     expect(again.table!.entries).toBe(distinct);

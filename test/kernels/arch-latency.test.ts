@@ -84,7 +84,7 @@ describe('latencyEntriesOf', () => {
       fingerprint: 'x',
       engine: 'wasm',
       machine: describeMachine(),
-      measurements: new Map(entries.map((e) => [latencyKey(e), { entry: e, seconds: seconds(e), repeats: 1 }])),
+      measurements: new Map(entries.map((e) => [latencyKey(e), { entry: e, seconds: seconds(e), repeats: 1, load: 0 }])),
     };
     const distinct = new Map(entries.map((e) => [latencyKey(e), e]));
     expect(distinct.size).toBeLessThan(entries.length);

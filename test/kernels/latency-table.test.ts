@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../src/kernels/engines.js';
 import type { BinaryEngine } from '../../src/kernels/engine.js';
-import { latencyCachePath, latencyKey, lookupLatency, measureLatencyTable, predictLatency, type LatencyEntry } from '../../src/kernels/latency-table.js';
+import { busyEntries, latencyCachePath, latencyKey, lookupLatency, measureLatencyTable, predictLatency, QUIET_LOAD, type LatencyEntry } from '../../src/kernels/latency-table.js';
 import { UsageError } from '../../src/util/errors.js';
 import { machineFingerprint } from '../../src/util/machine.js';
 import { ensureWasmBuilt } from './ensure-wasm.js';
@@ -22,7 +22,9 @@ const work: LatencyEntry[] = [
   { op: 'head', h: 3, w: 3, c: 8, classes: 10 },
 ];
 const entries: LatencyEntry[] = [base, { ...base, bases: 3 }, { ...base, bits: 2 }, { ...base, bits: 4, stride: 2 }, { ...base, bits: 32 }, ...work];
-const fast = { warmUpSeconds: 0, seconds: 0, minRepeats: 3 };
+/** The other cores' load the table sees while timing (fixed, so that what is re-timed does not depend on this machine's load). */
+const loadOf = (share: number) => () => () => share;
+const fast = { warmUpSeconds: 0, seconds: 0, minRepeats: 3, watchLoad: loadOf(0) };
 
 let dir: string;
 let engine: BinaryEngine;
@@ -65,16 +67,49 @@ describe('measureLatencyTable', () => {
     expect(JSON.parse(readFileSync(path, 'utf8')).engines.wasm[latencyKey(base)].seconds).toBeGreaterThan(0);
   });
 
-  it('measures afresh what a cache of an older version (1: convs only; 2: timed on the wall clock) holds', () => {
+  it('measures afresh what a cache of an older version (1: convs only; 2: timed on the wall clock; 3: load unknown) holds', () => {
     const path = latencyCachePath(dir, machineFingerprint());
     const old = JSON.parse(readFileSync(path, 'utf8'));
-    for (const version of [1, 2]) {
+    for (const version of [1, 2, 3]) {
       writeFileSync(path, JSON.stringify({ ...old, version }));
       const measured: string[] = [];
       measureLatencyTable([base], engine, { ...fast, cacheDir: dir, onProgress: (_d, _t, key) => measured.push(key) });
       expect(measured).toEqual([latencyKey(base)]);
-      expect(JSON.parse(readFileSync(path, 'utf8')).version).toBe(3);
+      expect(JSON.parse(readFileSync(path, 'utf8')).version).toBe(4);
     }
+  });
+
+  it('times again, once the machine is quiet, the entries it timed on a busy machine, and keeps the calmer time', () => {
+    const cacheDir = mkdtempSync(join(dir, 'busy-'));
+    const timed = (share: number, remeasure = false) => {
+      const keys: string[] = [];
+      const table = measureLatencyTable(entries, engine, { ...fast, watchLoad: loadOf(share), cacheDir, remeasure, onProgress: (_d, _t, key) => keys.push(key) });
+      return { table, keys };
+    };
+    const cachedLoads = () => Object.values(JSON.parse(readFileSync(latencyCachePath(cacheDir, machineFingerprint()), 'utf8')).engines.wasm).map((m) => (m as { load: number }).load);
+
+    const busy = timed(0.9);
+    expect(busy.keys).toHaveLength(entries.length);
+    expect(busyEntries(busy.table)).toEqual({ count: entries.length, worstLoad: 0.9 });
+    expect(cachedLoads().every((load) => load === 0.9)).toBe(true);
+
+    // Still busy: the first entry timed again says so, and the rest keep their cached times.
+    const stillBusy = timed(0.8);
+    expect(stillBusy.keys).toEqual([latencyKey(entries[0]!)]);
+    expect(stillBusy.table.measurements.get(latencyKey(entries[0]!))!.load).toBe(0.8);
+    expect(stillBusy.table.measurements.get(latencyKey(entries[1]!))!.load).toBe(0.9);
+
+    const quiet = timed(QUIET_LOAD / 2);
+    expect(quiet.keys).toEqual(entries.map(latencyKey));
+    expect(busyEntries(quiet.table).count).toBe(0);
+    expect(cachedLoads().every((load) => load === QUIET_LOAD / 2)).toBe(true);
+    expect(timed(0.9).keys).toEqual([]);
+
+    // Timed again on purpose on a busy machine: this table has the fresh times, the cache keeps the quiet ones.
+    const forced = timed(0.7, true);
+    expect(forced.keys).toHaveLength(entries.length);
+    expect(busyEntries(forced.table).count).toBe(entries.length);
+    expect(cachedLoads().every((load) => load === QUIET_LOAD / 2)).toBe(true);
   });
 
   it('rejects impossible entries and lookups of unmeasured ones', () => {

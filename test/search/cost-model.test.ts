@@ -29,7 +29,7 @@ function syntheticSeconds(e: LatencyEntry): number {
 
 /** A latency table with a synthetic time for every entry the space needs. */
 function syntheticTable(entries: LatencyEntry[]): LatencyTable {
-  const measurements = new Map(entries.map((e) => [latencyKey(e), { entry: e, seconds: syntheticSeconds(e), repeats: 1 }]));
+  const measurements = new Map(entries.map((e) => [latencyKey(e), { entry: e, seconds: syntheticSeconds(e), repeats: 1, load: 0 }]));
   return { fingerprint: 'test', engine: 'js', machine: {} as LatencyTable['machine'], measurements };
 }
 

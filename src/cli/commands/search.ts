@@ -320,7 +320,7 @@ const search: CommandModule<object, SearchArgs> = {
       const { search, evaluation } = await searchPipeline(argv.resume !== undefined ? { resume: argv.resume } : { config, out: dir }, {
         costModel: costModelPricedNow(config, (layout, metric) => {
           if (metric === 'latency') log('pricing the space with the latency table (measured once per machine, then cached)');
-          return costModelFor(layout, metric);
+          return costModelFor(layout, metric, { warn: log });
         }),
         ...(argv.teacher !== undefined ? { teacherDir: argv.teacher } : {}),
         progress,
