@@ -19,7 +19,7 @@ import { firstImages, loadDataset, tensorBatches, type Dataset, type ImageSet } 
 import { buildModel, type GroupNetModel } from '../nn/group-net.js';
 import { recalibrateBatchNorm } from '../nn/recalibrate-bn.js';
 import { evaluateCandidates, evaluationTrainingOptions } from '../search/evaluate/index.js';
-import { readSearchConfig, readSearchLog, searchFile } from '../search/search-directory.js';
+import { readSearchConfig, readSearchLog, searchFile, searchTeacherDir } from '../search/search-directory.js';
 import { searchSplits } from '../search/search-run.js';
 import { Supernet } from '../search/supernet.js';
 import { supernetLayout } from '../search/supernet-layout.js';
@@ -156,7 +156,8 @@ export async function benchSupernetRanking(options: SupernetRankingOptions): Pro
   const supernet = supernetAccuracies(config, run, archs, progress);
   let standAlone: (number | undefined)[] = archs.map(() => undefined);
   if (options.standAlone !== false) {
-    const teacher = readSearchLog(run)?.teacher;
+    const recorded = readSearchLog(run)?.teacher;
+    const teacher = recorded !== undefined ? searchTeacherDir(run, recorded) : undefined;
     const outcome = await evaluateCandidates(archs, {
       dir: join(out, 'standalone'),
       training: evaluationTrainingOptions(config, teacher),

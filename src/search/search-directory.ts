@@ -303,6 +303,16 @@ export function pathFromRun(dir: string, path: string): string {
   return isAbsolute(path) ? path : join(dir, path);
 }
 
+/**
+ * The teacher search.json names, as a directory to open. It is relative to the run directory; runs
+ * of earlier groupnas versions kept it as given on the command line, and then their own teacher/ is meant.
+ */
+export function searchTeacherDir(dir: string, recorded: string): string {
+  const path = pathFromRun(dir, recorded);
+  const own = searchFile(dir, 'teacher');
+  return existsSync(path) || !existsSync(own) ? path : own;
+}
+
 /** The run's search.json, or undefined before its first epoch ended; a damaged file is an error naming it and the field. */
 export function readSearchLog(dir: string): SearchLog | undefined {
   const file = searchFile(dir, 'log');

@@ -37,7 +37,7 @@ import {
 import { accuracyVersusCost, bestWithinBudget, dominates, paretoFront } from './pareto.js';
 import { paretoSvg } from './pareto-plot.js';
 import { scoreName, searchReport, type ChosenArchitecture } from './report.js';
-import { pathFromRun, readSearchConfig, searchFile } from './search-directory.js';
+import { readSearchConfig, searchFile, searchTeacherDir } from './search-directory.js';
 import type { SearchResult, SupernetStart } from './search-run.js';
 
 /** The hand-designed architectures a search is compared with, on the config's backbone. */
@@ -125,16 +125,6 @@ function chooseCandidate(
 }
 
 /**
- * The teacher search.json names. It is relative to the run directory; runs of earlier groupnas
- * versions kept it as given on the command line, and then their own teacher/ is meant.
- */
-function teacherOf(dir: string, recorded: string): string {
-  const path = pathFromRun(dir, recorded);
-  const own = searchFile(dir, 'teacher');
-  return existsSync(path) || !existsSync(own) ? path : own;
-}
-
-/**
  * The evaluation's worker pool, to start before the supernet phase: the workers set up their backend
  * (with the training kernels asked for, e.g. the CLI's --kernels) and rehearse a training step of a
  * few of the space's architectures beside the supernet's training (evaluate/warm-up.ts), so the
@@ -213,7 +203,7 @@ export async function evaluateSearch(search: SearchResult, options: EvaluationSt
   if (config.evaluation.candidates <= 0 || search.candidates.length === 0) return undefined;
   const log = options.log ?? (() => {});
   const started = performance.now();
-  const common = sharedEvaluationOptions(dir, config, search.log.teacher !== undefined ? teacherOf(dir, search.log.teacher) : undefined, options);
+  const common = sharedEvaluationOptions(dir, config, search.log.teacher !== undefined ? searchTeacherDir(dir, search.log.teacher) : undefined, options);
   const archs = search.candidates.map((c) => c.arch);
   const candidatesDir = searchFile(dir, 'evaluation');
   // Trained first, beside the presets' training when that began during the supernet phase; timed

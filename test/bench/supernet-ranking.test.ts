@@ -16,7 +16,8 @@ beforeAll(async () => {
   ensureBuilt(); // the stand-alone trainings' workers run dist/
   await selectBackend('wasm');
   run = mkdtempSync(join(tmpdir(), 'gn-ranking-'));
-  await runSearch(evaluatedSearchConfig(), { out: run, costModel: (layout) => bopsCostModel(layout) });
+  // with a teacher: the stand-alone trainings distil from the one search.json names relative to the run
+  await runSearch(evaluatedSearchConfig(['teacher.mode=train', 'teacher.epochs=1']), { out: run, costModel: (layout) => bopsCostModel(layout) });
 }, 900_000);
 
 describe('benchSupernetRanking', () => {
