@@ -13,6 +13,7 @@
         "src/batch-norm.c",
         "src/sign-conv.c",
         "src/mix-train.c",
+        "src/mixed-quantize.c",
         "src/optimizer-step.c",
         "src/train-avx512.c",
         "src/train-avx2.c",

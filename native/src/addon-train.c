@@ -410,6 +410,84 @@ static napi_value MixBackward(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+/*
+ * The quantizer of the mixed-quantizer calls, arguments 0–5: bits (Int32Array, 2..GN_MQ_MAX_WIDTHS
+ * widths, each 1..8), p, factor, step (Float32Arrays of as many), beta (finite, > 0), approx (0 or 1).
+ * Their spans go to spans[0..3).
+ */
+static int get_mixed_quantizer(call_t *c, gn_mixed_quantizer *q, span_t *spans) {
+  if (c->failed) return 0;
+  const size_t count = pixels_of(c, 1, "p", 1);
+  if (c->failed) return 0;
+  if (count < 2 || count > GN_MQ_MAX_WIDTHS) return fail(c, "p: expected 2..%d bit-width weights, got %zu", GN_MQ_MAX_WIDTHS, count);
+  q->count = (int)count;
+  void *bits = NULL;
+  if (!get_array(c, 0, "bits", napi_int32_array, count, &bits)) return 0;
+  for (size_t b = 0; b < count; b++) {
+    const int32_t k = ((const int32_t *)bits)[b];
+    if (k < 1 || k > 8) return fail(c, "bits[%zu]: expected 1..8, got %d", b, k);
+    q->bits[b] = k;
+  }
+  const float *p = get_floats(c, 1, "p", count, &spans[0]);
+  const float *factor = get_floats(c, 2, "factor", count, &spans[1]);
+  const float *step = get_floats(c, 3, "step", count, &spans[2]);
+  double beta;
+  if (!c->failed && (napi_get_value_double(c->env, c->argv[4], &beta) != napi_ok || !isfinite(beta) || !(beta > 0))) {
+    return fail(c, "beta: expected a finite number > 0");
+  }
+  get_int(c, 5, "approx", 0, 1, &q->approx);
+  if (c->failed) return 0;
+  for (size_t b = 0; b < count; b++) {
+    q->p[b] = p[b];
+    q->factor[b] = factor[b];
+    q->step[b] = step[b];
+  }
+  q->beta = (float)beta;
+  return 1;
+}
+
+/* mixedQuantizeForward(bits, p, factor, step, beta, approx, x, y, threads): y = Σ_b p_b·q_b(x) (mixed-quantize.c) */
+static napi_value MixedQuantizeForward(napi_env env, napi_callback_info info) {
+  call_t c;
+  gn_mixed_quantizer q;
+  span_t sp[5] = {{0}};
+  int threads = 1;
+  if (!start(&c, env, info, 9, "mixedQuantizeForward")) return NULL;
+  get_mixed_quantizer(&c, &q, sp);
+  const size_t size = pixels_of(&c, 6, "x", 1);
+  const float *x = get_floats(&c, 6, "x", size, &sp[3]);
+  float *y = get_floats(&c, 7, "y", size, &sp[4]);
+  get_int(&c, 8, "threads", 1, GN_MAX_PARTS, &threads);
+  if (c.failed || !check_disjoint(&c, sp, 5, 4)) return NULL;
+  gn_mixed_quantize_forward(&q, x, y, size, threads);
+  return undefined(env);
+}
+
+/* mixedQuantizeBackward(bits, p, factor, step, beta, approx, x, dy, dx, dp | null, threads): ∂x, and ∂p unless null */
+static napi_value MixedQuantizeBackward(napi_env env, napi_callback_info info) {
+  call_t c;
+  gn_mixed_quantizer q;
+  span_t sp[7] = {{0}};
+  int threads = 1;
+  if (!start(&c, env, info, 11, "mixedQuantizeBackward")) return NULL;
+  get_mixed_quantizer(&c, &q, sp);
+  const size_t size = pixels_of(&c, 6, "x", 1);
+  const float *x = get_floats(&c, 6, "x", size, &sp[3]);
+  const float *dy = get_floats(&c, 7, "dy", size, &sp[4]);
+  float *dx = get_floats(&c, 8, "dx", size, &sp[5]);
+  float *dp = NULL;
+  size_t spans = 6;
+  napi_valuetype dp_type = napi_undefined;
+  if (!c.failed && napi_typeof(env, c.argv[9], &dp_type) == napi_ok && dp_type != napi_null) {
+    dp = get_floats(&c, 9, "dp", (size_t)q.count, &sp[6]);
+    spans = 7;
+  }
+  get_int(&c, 10, "threads", 1, GN_MAX_PARTS, &threads);
+  if (c.failed || !check_disjoint(&c, sp, spans, 5)) return NULL;
+  if (gn_mixed_quantize_backward(&q, x, dy, dx, dp, size, threads) != 0) return memory_error(env, "mixedQuantizeBackward");
+  return undefined(env);
+}
+
 /* A float attribute of an optimizer rule (finite, stored as float32). */
 static int get_float_attr(call_t *c, napi_value obj, const char *name, float *out) {
   if (c->failed) return 0;
@@ -526,6 +604,7 @@ void gn_export_training(napi_env env, napi_value exports) {
     napi_callback fn;
   } fns[] = {{"trainPaths", TrainPaths}, {"conv2d", Conv2d}, {"batchNormForward", BatchNormForward}, {"batchNormBackward", BatchNormBackward},
                  {"signConv2d", SignConv2d}, {"mixForward", MixForward}, {"mixBackward", MixBackward},
+                 {"mixedQuantizeForward", MixedQuantizeForward}, {"mixedQuantizeBackward", MixedQuantizeBackward},
                  {"adviseHugePages", AdviseHugePages}, {"optimizerStep", OptimizerStep}};
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value fn;

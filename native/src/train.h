@@ -110,6 +110,20 @@ void gn_mix_forward(const float *const *parts, size_t from, const float *weights
 int gn_mix_backward(const float *const *parts, size_t from, const float *weights, const float *const *dys, size_t to, size_t size, float *const *dparts,
                     float *dweights, int threads);
 
+/* The supernet's mixed activation quantizer (mixed-quantize.c): `count` bit widths, their weights p,
+ * and per k-bit width the float32 factor (2^k−1)/β and step β/(2^k−1); approx: Bi-Real's sign slope. */
+#define GN_MQ_MAX_WIDTHS 8
+typedef struct {
+  int count;
+  int bits[GN_MQ_MAX_WIDTHS];
+  float p[GN_MQ_MAX_WIDTHS], factor[GN_MQ_MAX_WIDTHS], step[GN_MQ_MAX_WIDTHS];
+  float beta;
+  int approx;
+} gn_mixed_quantizer;
+void gn_mixed_quantize_forward(const gn_mixed_quantizer *q, const float *x, float *y, size_t size, int threads);
+/* dp may be NULL (no ∂p); 0, or −1 without memory. */
+int gn_mixed_quantize_backward(const gn_mixed_quantizer *q, const float *x, const float *dy, float *dx, float *dp, size_t size, int threads);
+
 /* An optimizer's update of one parameter (optimizer-step.c): the constants as float32, as tfjs rounds scalars. */
 enum { GN_RULE_SGD_NESTEROV = 0, GN_RULE_ADAM = 1 };
 typedef struct {

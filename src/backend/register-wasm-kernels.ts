@@ -15,6 +15,7 @@ import { batchNormTrainingGradNativeConfig, batchNormTrainingNativeConfig } from
 import { conv2DBackpropFilterNativeConfig, conv2DBackpropInputNativeConfig, conv2DNativeConfig } from './native/conv2d.js';
 import { optimizerStepNativeConfig } from './native/optimizer-step.js';
 import { mixBasesGradConfig, mixBasesGradNativeConfig, mixBasesNativeConfig } from './native/mix-bases.js';
+import { mixedQuantizeGradNativeConfig, mixedQuantizeNativeConfig } from './native/mixed-quantize.js';
 import { signConv2DBackpropFilterNativeConfig, signConv2DBackpropInputNativeConfig, signConv2DNativeConfig } from './native/sign-conv2d.js';
 import { tileWasmConfig } from './kernels/tile.js';
 import { unsortedSegmentSumWasmConfig } from './kernels/unsorted-segment-sum.js';
@@ -94,6 +95,8 @@ export const NATIVE_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   signConv2DBackpropFilterNativeConfig,
   mixBasesNativeConfig,
   mixBasesGradNativeConfig,
+  mixedQuantizeNativeConfig,
+  mixedQuantizeGradNativeConfig,
   optimizerStepNativeConfig,
 ];
 

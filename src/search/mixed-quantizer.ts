@@ -9,13 +9,15 @@
  *   ∂/∂x   = dy · Σ_b p_b · q_b'(x)   (STE masks: 1{|x| ≤ 1} for sign, 1{0 ≤ x ≤ β} for k-bit)
  *   ∂/∂p_b = Σ dy · q_b(x)            (skipped when p is a constant of the pass: a weight step)
  * Every k-bit quantizer shares one clip and one STE mask: the op runs on every unit of every base,
- * so each activation-sized pass it saves counts.
+ * so each activation-sized pass it saves counts. Where the backend has the fused kernels
+ * (MIXED_QUANTIZE: the native training kernels), each pass is one kernel with the same arithmetic.
  */
 import * as tf from '../util/tfjs.js';
 import { activationQuantizerFor, quantizeActivation, type SignEstimator } from '../nn/activation.js';
 import { approxSignSlope, insideClip, keptByClip, negatedSign } from '../nn/quantizers/sign.js';
 import { clippedLevelIndex } from '../nn/quantizers/uniform-quant.js';
 import type { ActivationBits } from '../space/arch.js';
+import { MIXED_QUANTIZE, MIXED_QUANTIZE_GRAD } from '../util/kernel-names.js';
 
 export interface MixedQuantizerOptions {
   estimator: SignEstimator;
@@ -83,19 +85,28 @@ export function mixedQuantizer(
   if (weights === undefined || weights.size !== bits.length) throw new Error(`mixed quantizer: ${weights?.size ?? 0} weights for ${bits.length} bit widths`);
   const { beta, estimator } = options;
   const weightsGradient = options.weightsGradient ?? true;
+  const attrs = { bits: [...bits], beta };
   const op = tf.customGrad((x, p, save) => {
+    const fused = tf.getKernel(MIXED_QUANTIZE, tf.getBackend()) !== undefined;
     const input = x as tf.Tensor4D;
     const probabilities = p as tf.Tensor1D;
     (save as tf.GradSaveFunc)([input, probabilities]);
     return {
-      value: tf.tidy(() => mixedValue(input, bits, tf.unstack(probabilities) as tf.Scalar[], beta)),
-      gradFunc: (dy, saved) =>
-        tf.tidy(() => {
-          const [s, sp] = saved as [tf.Tensor4D, tf.Tensor1D];
+      value: fused
+        ? (tf.engine().runKernel(MIXED_QUANTIZE, { x: input, p: probabilities }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D)
+        : tf.tidy(() => mixedValue(input, bits, tf.unstack(probabilities) as tf.Scalar[], beta)),
+      gradFunc: (dy, saved) => {
+        const [s, sp] = saved as [tf.Tensor4D, tf.Tensor1D];
+        if (fused) {
+          const gradAttrs = { ...attrs, approx: estimator === 'approx', weightsGradient };
+          return tf.engine().runKernel(MIXED_QUANTIZE_GRAD, { x: s, dy: dy as tf.Tensor, p: sp }, gradAttrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+        }
+        return tf.tidy(() => {
           const clipped = bits.some((b) => b !== 1) ? (tf.clipByValue(s, 0, beta) as tf.Tensor4D) : undefined;
           const dx = tf.mul(dy as tf.Tensor, mixedSlope(s, clipped, bits, tf.unstack(sp) as tf.Scalar[], estimator));
           return [dx, weightsGradient ? mixWeightGradient(dy as tf.Tensor, s, clipped, bits, beta) : tf.zerosLike(sp)];
-        }),
+        });
+      },
     };
   });
   return (x) => op(x, weights) as tf.Tensor4D;

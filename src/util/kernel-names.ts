@@ -38,6 +38,19 @@ export const MIX_BASES = 'GroupnasMixBases';
 export const MIX_BASES_GRAD = 'GroupnasMixBasesGrad';
 
 /**
+ * The supernet's mixed activation quantizer, y = Σ_b p_b·q_b(x) (src/search/mixed-quantizer.ts).
+ * Inputs `x`, `p` (one weight per width); attributes `bits` (the widths, 1 = sign), `beta` (the
+ * k-bit clip); output y.
+ */
+export const MIXED_QUANTIZE = 'GroupnasMixedQuantize';
+
+/**
+ * Its gradient. Inputs `x`, `dy`, `p`; attributes as the forward's plus `approx` (Bi-Real's sign
+ * slope instead of the clipped STE) and `weightsGradient` (false: ∂p is zeros); outputs [∂x, ∂p].
+ */
+export const MIXED_QUANTIZE_GRAD = 'GroupnasMixedQuantizeGrad';
+
+/**
  * One optimizer update of one parameter (src/nn/optim), fused. Inputs `w`, `grad`, `s0` (and `s1`:
  * the rule's slots in its order); attribute `rule` (see OptimizerStepRule); outputs [w', s0' (, s1')].
  */

@@ -1,5 +1,5 @@
 // The fused training ops on the native kernels against the stock-op compositions they replace
-// (nn's batchNormTraining, signConv2d, mixBases computed with --kernels wasm): values and every
+// (nn's batchNormTraining, signConv2d, mixBases, the search's mixed quantizer computed with --kernels wasm): values and every
 // gradient to 1e-5 relative (the optimizer updates bit for bit), on shapes whose channel counts are not multiples of 16 or 32, odd
 // batches and every padding the models use; bit-identical for 1, 2 and 3 threads; nothing leaks.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ import { batchNormTraining } from '../../../src/nn/layers/batch-norm-training.js
 import { signConv2d } from '../../../src/nn/layers/sign-conv2d.js';
 import { mixBases } from '../../../src/nn/mix-bases.js';
 import { stopGradient } from '../../../src/nn/stop-gradient.js';
+import { mixedQuantizer } from '../../../src/search/mixed-quantizer.js';
 import { magnitudeAwareSign } from '../../../src/nn/quantizers/magnitude-aware-sign.js';
 import { Adam } from '../../../src/nn/optim/adam.js';
 import type { OptimizedParameter } from '../../../src/nn/optim/optimizer.js';
@@ -107,6 +108,27 @@ describe.skipIf(reason !== undefined)('fused training ops: native kernels vs the
     const parts = Array.from({ length: cols }, () => randomHostTensor(rng, [3, 5, 7, 19]));
     const weights = randomHostTensor(rng, [rows, cols]);
     await expectNativeMatchesWasm([weights, ...parts], (w, ...xs) => tf.stack(mixBases(xs as tf.Tensor4D[], w as tf.Tensor2D)));
+  });
+
+  it.each([
+    ['1, 2, 4 bits, clipped STE', [1, 2, 4], 'ste', true, [3, 5, 7, 17]],
+    ['1, 2, 4 bits, Bi-Real slope', [1, 2, 4], 'approx', true, [1, 4, 4, 70]],
+    ['2, 4 bits', [2, 4], 'ste', true, [2, 3, 5, 33]],
+    ['1, 2 bits, no gradient for the weights', [1, 2], 'ste', false, [3, 5, 7, 17]],
+  ] as const)('mixed activation quantizer, %s: y and dx bit for bit, dp', async (_what, bits, estimator, weightsGradient, shape) => {
+    const beta = 2;
+    const rng = createRng(shape[3] * 7 + bits.length);
+    const x = randomHostTensor(rng, [...shape]);
+    // the edges of every mask and level: 0, ±1, β, half-way between 2-bit levels, and past the clip
+    const edges = [0, 1, -1, beta, beta / 6, beta / 2, -beta, 2 * beta];
+    x.values.forEach((v, i) => (x.values[i] = i % 5 === 0 ? edges[(i / 5) % edges.length]! : v * 2 + 0.5));
+    const p: HostTensor = { shape: [bits.length], values: Float32Array.from(bits, (_, i) => 0.15 + 0.3 * i) };
+    const f = (xs: tf.Tensor, ps: tf.Tensor) => mixedQuantizer(bits, ps as tf.Tensor1D, { estimator, beta, weightsGradient })(xs as tf.Tensor4D);
+    const [yNative, dxNative] = await valueAndGrads('native', [x, p], f);
+    const [yWasm, dxWasm] = await valueAndGrads('wasm', [x, p], f);
+    expect(sameBits(yNative!, yWasm!), 'y').toBe(true);
+    expect(sameBits(dxNative!, dxWasm!), 'dx').toBe(true);
+    await expectNativeMatchesWasm([x, p], f);
   });
 });
 
