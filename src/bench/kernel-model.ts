@@ -4,6 +4,7 @@
  * simulation) on one thread, measured in the same run.
  */
 import {
+  exportPackedModel,
   measurePackedLatency,
   packStateDict,
   PackedModel,
@@ -20,19 +21,26 @@ import { peerScript } from './peer-scripts.js';
 
 const TORCH_INFER = peerScript('torch_infer.py');
 
-/**
- * A packed model of `arch` with nn's initial weights (latency does not depend on the values).
- * Builds the tfjs model on the current backend to get every tensor's name and shape.
- */
-export function packedModelOf(arch: Arch, engine: BinaryEngine, seed = 0): PackedModel {
+/** nn's initial weights of `arch` (latency does not depend on the values), built on the current tfjs backend. */
+function initialState(arch: Arch, seed: number): Record<string, ArrayTensor> {
   const model = buildModel(arch, { seed });
   try {
     const state: Record<string, ArrayTensor> = {};
     for (const [name, v] of Object.entries(model.stateDict())) state[name] = { shape: [...v.shape], data: v.dataSync() as Float32Array };
-    return new PackedModel(packStateDict(arch, state), engine);
+    return state;
   } finally {
     model.dispose();
   }
+}
+
+/** A packed model of `arch` with nn's initial weights. */
+export function packedModelOf(arch: Arch, engine: BinaryEngine, seed = 0): PackedModel {
+  return new PackedModel(packStateDict(arch, initialState(arch, seed)), engine);
+}
+
+/** The same model written as a `.gnb` file (for what loads models from files: worker threads). */
+export function packedFileOf(arch: Arch, path: string, seed = 0): void {
+  exportPackedModel(path, arch, initialState(arch, seed));
 }
 
 export interface TorchInference {

@@ -11,8 +11,13 @@
  *   via kernel-model.ts, with the latency table's prediction beside the measured latency.
  */
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { selectBackend } from '../backend/select.js';
-import { benchWholeModel, type ModelBenchResult } from './kernel-model.js';
+import { benchWholeModel, packedFileOf, type ModelBenchResult } from './kernel-model.js';
+import { PackedModelPool } from '../kernels/packed-model-pool.js';
+import type { Arch } from '../space/arch.js';
 import { latencyEntriesOf, predictArchLatency } from '../kernels/arch-latency.js';
 import { measureLatencyTable } from '../kernels/latency-table.js';
 import type { NativePath } from '../util/native-addon.js';
@@ -74,6 +79,39 @@ export interface NativeModelReport extends ModelBenchResult {
   predictedSeconds: number;
   /** (predicted − measured) / measured at batch 1. */
   predictionError: number;
+  /** Batch 64 through a PackedModelPool of one and of two threads. */
+  batchThreads: BatchThreadsReport;
+}
+
+export interface BatchThreadsReport {
+  batch: number;
+  /** Images/s per round, one thread then two, rounds alternating. */
+  oneThread: number[];
+  twoThreads: number[];
+  /** Median of the per-round ratios two / one. */
+  ratio: number;
+}
+
+/** Batch 64 of `arch` through a pool of 1 and of 2 threads (packed-model-pool.ts), in alternating rounds. */
+async function benchBatchThreads(arch: Arch, seconds: number, rounds = 3): Promise<BatchThreadsReport> {
+  const dir = mkdtempSync(join(tmpdir(), 'groupnas-pool-'));
+  const file = join(dir, 'model.gnb');
+  const pools: PackedModelPool[] = [];
+  try {
+    packedFileOf(arch, file);
+    pools.push(await PackedModelPool.open(file, { threads: 1, engine: 'native' }), await PackedModelPool.open(file, { threads: 2, engine: 'native' }));
+    const batch = 64;
+    const [oneThread, twoThreads] = [[] as number[], [] as number[]];
+    for (let r = 0; r < rounds; r++) {
+      oneThread.push((await pools[0]!.measure(batch, { seconds })).imagesPerSecond);
+      twoThreads.push((await pools[1]!.measure(batch, { seconds })).imagesPerSecond);
+    }
+    const ratios = twoThreads.map((two, r) => two / oneThread[r]!).sort((a, b) => a - b);
+    return { batch, oneThread, twoThreads, ratio: ratios[Math.floor(rounds / 2)]! };
+  } finally {
+    await Promise.all(pools.map((p) => p.close()));
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 async function benchNativeModel(engine: NativeEngine, seconds: number): Promise<NativeModelReport> {
@@ -83,7 +121,8 @@ async function benchNativeModel(engine: NativeEngine, seconds: number): Promise<
   const table = measureLatencyTable(latencyEntriesOf(arch), engine, { cacheDir: null, seconds: 0.3, warmUpSeconds: 0.1 });
   const predictedSeconds = predictArchLatency(table, arch);
   const measured = result.latency[0]!.medianSeconds;
-  return { ...result, predictedSeconds, predictionError: (predictedSeconds - measured) / measured };
+  const batchThreads = await benchBatchThreads(arch, seconds);
+  return { ...result, predictedSeconds, predictionError: (predictedSeconds - measured) / measured, batchThreads };
 }
 
 function macsOf(layer: BenchLayer): number {
@@ -255,6 +294,12 @@ export function formatNativeBench(r: NativeBenchReport): string {
         `${batch64.imagesPerSecond.toFixed(0)} images/s`,
     );
     lines.push(`  latency table predicts ${(mb.predictedSeconds * 1e3).toFixed(2)} ms at batch 1 (${(mb.predictionError * 100).toFixed(0)}% off)`);
+    const bt = mb.batchThreads;
+    const perRound = (v: number[]) => v.map((x) => x.toFixed(0)).join(', ');
+    lines.push(
+      `  batch ${bt.batch} through a pool of 1 and 2 threads (images/s per round): ${perRound(bt.oneThread)} and ${perRound(bt.twoThreads)}; ` +
+        `2 threads ${bt.ratio.toFixed(2)}× one (median of the rounds' ratios)`,
+    );
     if ('unavailable' in mb.torch) {
       lines.push(`  PyTorch: ${mb.torch.unavailable}`);
     } else {

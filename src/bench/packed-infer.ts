@@ -12,6 +12,7 @@ import {
   segmentWithPackedModel,
   loadPackedModel,
   measurePackedLatency,
+  PackedModelPool,
   type EngineChoice,
   type EngineName,
   type PackedLatency,
@@ -45,6 +46,8 @@ export interface InferReport {
   /** The tfjs model's test accuracy recorded at export, when it was measured on these very images. */
   tfjsTestAccuracy?: number;
   latency: PackedLatency[];
+  /** Batch 64 on several threads (timeThreadedInference), when asked. */
+  threaded?: PackedLatency & { threads: number };
   machine: MachineDescription;
   /** The predicted class of each test image, in order (with `predictions`; segmentation: of each pixel). */
   predictions?: number[];
@@ -93,6 +96,19 @@ export function inferPackedModel(path: string, options: InferOptions = {}): Infe
     machine: describeMachine(),
     ...(options.predictions ? { predictions: Array.from(result.predictions) } : {}),
   };
+}
+
+/** Batch 64 of the model in `path` through a PackedModelPool of `threads` threads, on the wall clock. */
+export async function timeThreadedInference(
+  path: string,
+  options: { engine?: EngineChoice; threads: number; timing?: TimingOptions },
+): Promise<PackedLatency & { threads: number }> {
+  const pool = await PackedModelPool.open(path, { threads: options.threads, engine: options.engine ?? 'auto' });
+  try {
+    return await pool.measure(64, { warmUpSeconds: 0.3, seconds: 1, ...options.timing });
+  } finally {
+    await pool.close();
+  }
 }
 
 /** Per-pixel predictions against the masks: the metrics, and `correct`/`accuracy` as counted pixels. */

@@ -15,6 +15,7 @@ export * from './model-layout.js';
 export * from './packed-model.js';
 export * from './packed-inference.js';
 export * from './packed-model-file.js';
+export * from './packed-model-pool.js';
 export * from './model-metadata.js';
 export * from './latency-table.js';
 export * from './arch-latency.js';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import * as tf from '../helpers/tfjs.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/backend/select.js';
-import { inferPackedModel } from '../../src/bench/packed-infer.js';
+import { inferPackedModel, timeThreadedInference } from '../../src/bench/packed-infer.js';
 import { firstImages, loadDataset, normalizeImages } from '../../src/data/index.js';
 import { loadPackedModel } from '../../src/kernels/packed-model-file.js';
 import type { Arch } from '../../src/space/arch.js';
@@ -18,6 +18,7 @@ import { trainArch } from '../../src/train/training-run.js';
 import { UsageError } from '../../src/util/errors.js';
 import { ensureWasmBuilt } from '../kernels/ensure-wasm.js';
 import { tinyTraining } from '../helpers/tiny-training.js';
+import { ensureBuilt } from '../helpers/ensure-built.js';
 
 const TEST_IMAGES = 120;
 
@@ -114,6 +115,14 @@ describe('exported model through the packed engine', () => {
     expect(report.tfjsTestAccuracy).toBe(t.accuracy);
     expect(report.correct).toBe(c.tfjsCorrect);
   });
+
+  it('times batch 64 on two threads through a pool of the exported model', async () => {
+    ensureBuilt(); // the pool's worker runs dist/
+    const t = await timeThreadedInference(trained.binary.file, { engine: 'wasm', threads: 2, timing: { warmUpSeconds: 0, seconds: 0.05 } });
+    expect(t).toMatchObject({ batch: 64, threads: 2 });
+    expect(t.repeats).toBeGreaterThanOrEqual(5);
+    expect(t.imagesPerSecond).toBeCloseTo(64 / t.medianSeconds, 6);
+  }, 120_000);
 
   it('1/2/4-bit groups: argmax, accuracy and logits agree but for the rare image where a k-bit level lands on the other side of a rounding edge', async () => {
     // Folding α, BN and β/(2^k−1) into one multiply-add rounds differently from tfjs' op-by-op

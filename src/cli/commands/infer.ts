@@ -1,7 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
-import { inferPackedModel, type InferReport } from '../../bench/packed-infer.js';
+import { inferPackedModel, timeThreadedInference, type InferReport } from '../../bench/packed-infer.js';
 import type { EngineChoice } from '../../kernels/index.js';
-import { printJson, withJsonOption } from '../options.js';
+import { checkNumber, printJson, withJsonOption } from '../options.js';
 
 interface InferArgs {
   json: boolean;
@@ -11,6 +11,7 @@ interface InferArgs {
   limit?: number;
   seconds: number;
   predictions: boolean;
+  threads: number;
 }
 
 function print(r: InferReport): void {
@@ -35,7 +36,15 @@ function print(r: InferReport): void {
         `images/s  (median of ${l.repeats})`,
     );
   }
-  console.log(`machine: ${r.machine.cpu}, one thread`);
+  if (r.threaded) {
+    const t = r.threaded;
+    const one = r.latency.find((l) => l.batch === t.batch);
+    console.log(
+      `batch ${t.batch} on ${t.threads} threads ${(t.medianSeconds * 1e3).toFixed(2).padStart(9)} ms  ${t.imagesPerSecond.toFixed(1).padStart(8)} images/s` +
+        `${one ? `  (${(t.imagesPerSecond / one.imagesPerSecond).toFixed(2)}× one thread)` : ''}`,
+    );
+  }
+  console.log(`machine: ${r.machine.cpu}, ${r.threaded ? `one thread, then ${r.threaded.threads}` : 'one thread'}`);
 }
 
 const infer: CommandModule<object, InferArgs> = {
@@ -52,9 +61,15 @@ const infer: CommandModule<object, InferArgs> = {
       })
       .option('limit', { type: 'number', describe: 'the first N test images only' })
       .option('seconds', { type: 'number', default: 1, describe: 'seconds of timing per batch size (median of repeats)' })
+      .option('threads', {
+        type: 'number',
+        default: 1,
+        describe: 'also time batch 64 on this many threads (the batch cut into one slice per thread, each on its own copy of the model)',
+      })
       .option('predictions', { type: 'boolean', default: false, describe: 'with --json: also list the predicted class of every image' })
       .example('$0 infer --model model.gnb --engine wasm', '') as Argv<InferArgs>,
-  handler: (argv) => {
+  handler: async (argv) => {
+    checkNumber('threads', argv.threads, { integer: true, min: 1, below: 65 });
     const report = inferPackedModel(argv.model, {
       data: argv.data,
       engine: argv.engine,
@@ -62,6 +77,7 @@ const infer: CommandModule<object, InferArgs> = {
       timing: { seconds: argv.seconds },
       predictions: argv.predictions,
     });
+    if (argv.threads > 1) report.threaded = await timeThreadedInference(argv.model, { engine: argv.engine, threads: argv.threads, timing: { seconds: argv.seconds } });
     if (argv.json) printJson(report);
     else print(report);
   },

@@ -8,7 +8,7 @@
  * only one core busy — thus hands its first task to a warm worker.
  *
  * Piscina loads this file as plain JavaScript: always the built `dist/search/evaluate/evaluate-worker.js`
- * (see worker-file.ts), also when the pool itself runs from TypeScript sources under vitest.
+ * (see util/worker-file.ts), also when the pool itself runs from TypeScript sources under vitest.
  */
 import { parentPort, threadId, workerData, type MessagePort } from 'node:worker_threads';
 import { selectBackend, type ConcreteBackend, type TrainingKernelOptions, type TrainingKernels } from '../../backend/index.js';
