@@ -52,6 +52,12 @@ export function nativeAddonSource(): NativeAddonSource | undefined {
 export const NATIVE_PATHS = ['avx512', 'avx2', 'popcnt', 'portable'] as const;
 export type NativePath = (typeof NATIVE_PATHS)[number];
 
+/**
+ * The mixed quantizer's first arguments: per bit width its bits, weight p, factor (2^k−1)/β and step
+ * β/(2^k−1) (float32, as the composite rounds them); β; approx: 1 for Bi-Real's sign slope.
+ */
+export type MixedQuantizerOperands = [bits: Int32Array, p: Float32Array, factor: Float32Array, step: Float32Array, beta: number, approx: number];
+
 /** The addon's exports (see native/src/addon.c); every argument is re-checked on the C side. */
 export interface NativeAddon {
   /** Paths this CPU and build can run, fastest first. */
@@ -139,35 +145,10 @@ export interface NativeAddon {
   optimizerStep(rule: object, w: Float32Array, grad: Float32Array, slots: Float32Array[], outW: Float32Array, outSlots: Float32Array[], threads: number): void;
   /** Advise the kernel to back `buffer` (the wasm heap) with transparent huge pages; returns the bytes advised. */
   adviseHugePages(buffer: ArrayBuffer): number;
-  /**
-   * y = Σ_b p_b·q_b(x), the supernet's mixed activation quantizer (native/src/mixed-quantize.c): per
-   * width its bits, weight p, factor (2^k−1)/β and step β/(2^k−1); approx: 1 for Bi-Real's sign slope.
-   */
-  mixedQuantizeForward(
-    bits: Int32Array,
-    p: Float32Array,
-    factor: Float32Array,
-    step: Float32Array,
-    beta: number,
-    approx: number,
-    x: Float32Array,
-    y: Float32Array,
-    threads: number,
-  ): void;
+  /** y = Σ_b p_b·q_b(x), the supernet's mixed activation quantizer (native/src/mixed-quantize.c). */
+  mixedQuantizeForward(...args: [...MixedQuantizerOperands, x: Float32Array, y: Float32Array, threads: number]): void;
   /** ∂x of the mixed quantizer, and ∂p unless `dp` is null. */
-  mixedQuantizeBackward(
-    bits: Int32Array,
-    p: Float32Array,
-    factor: Float32Array,
-    step: Float32Array,
-    beta: number,
-    approx: number,
-    x: Float32Array,
-    dy: Float32Array,
-    dx: Float32Array,
-    dp: Float32Array | null,
-    threads: number,
-  ): void;
+  mixedQuantizeBackward(...args: [...MixedQuantizerOperands, x: Float32Array, dy: Float32Array, dx: Float32Array, dp: Float32Array | null, threads: number]): void;
   /** x̃_j = Σ_k W[j,k]·x_k over maps of one size (native/src/mix-train.c). */
   mixForward(weights: Float32Array, parts: Float32Array[], outs: Float32Array[], threads: number): void;
   /** ∂x_k = Σ_j W[j,k]·∂x̃_j and ∂W[j,k] = Σ ∂x̃_j ⊙ x_k. */
