@@ -148,7 +148,9 @@ export interface NativeAddon {
   /** y = Σ_b p_b·q_b(x), the supernet's mixed activation quantizer (native/src/mixed-quantize.c). */
   mixedQuantizeForward(...args: [...MixedQuantizerOperands, x: Float32Array, y: Float32Array, threads: number]): void;
   /** ∂x of the mixed quantizer, and ∂p unless `dp` is null. */
-  mixedQuantizeBackward(...args: [...MixedQuantizerOperands, x: Float32Array, dy: Float32Array, dx: Float32Array, dp: Float32Array | null, threads: number]): void;
+  mixedQuantizeBackward(
+    ...args: [...MixedQuantizerOperands, x: Float32Array, dy: Float32Array, dx: Float32Array, dp: Float32Array | null, threads: number]
+  ): void;
   /** x̃_j = Σ_k W[j,k]·x_k over maps of one size (native/src/mix-train.c). */
   mixForward(weights: Float32Array, parts: Float32Array[], outs: Float32Array[], threads: number): void;
   /** ∂x_k = Σ_j W[j,k]·∂x̃_j and ∂W[j,k] = Σ ∂x̃_j ⊙ x_k. */

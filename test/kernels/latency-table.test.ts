@@ -4,7 +4,16 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../src/kernels/engines.js';
 import type { BinaryEngine } from '../../src/kernels/engine.js';
-import { busyEntries, latencyCachePath, latencyKey, lookupLatency, measureLatencyTable, predictLatency, QUIET_LOAD, type LatencyEntry } from '../../src/kernels/latency-table.js';
+import {
+  busyEntries,
+  latencyCachePath,
+  latencyKey,
+  lookupLatency,
+  measureLatencyTable,
+  predictLatency,
+  QUIET_LOAD,
+  type LatencyEntry,
+} from '../../src/kernels/latency-table.js';
 import { UsageError } from '../../src/util/errors.js';
 import { machineFingerprint } from '../../src/util/machine.js';
 import { ensureWasmBuilt } from './ensure-wasm.js';
@@ -83,10 +92,17 @@ describe('measureLatencyTable', () => {
     const cacheDir = mkdtempSync(join(dir, 'busy-'));
     const timed = (share: number, remeasure = false) => {
       const keys: string[] = [];
-      const table = measureLatencyTable(entries, engine, { ...fast, watchLoad: loadOf(share), cacheDir, remeasure, onProgress: (_d, _t, key) => keys.push(key) });
+      const table = measureLatencyTable(entries, engine, {
+        ...fast,
+        watchLoad: loadOf(share),
+        cacheDir,
+        remeasure,
+        onProgress: (_d, _t, key) => keys.push(key),
+      });
       return { table, keys };
     };
-    const cachedLoads = () => Object.values(JSON.parse(readFileSync(latencyCachePath(cacheDir, machineFingerprint()), 'utf8')).engines.wasm).map((m) => (m as { load: number }).load);
+    const cachedLoads = () =>
+      Object.values(JSON.parse(readFileSync(latencyCachePath(cacheDir, machineFingerprint()), 'utf8')).engines.wasm).map((m) => (m as { load: number }).load);
 
     const busy = timed(0.9);
     expect(busy.keys).toHaveLength(entries.length);

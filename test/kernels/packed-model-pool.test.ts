@@ -27,23 +27,27 @@ const images = (n: number) => Float32Array.from({ length: n * 64 }, (_, i) => Ma
 const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
 
 describe('PackedModelPool', () => {
-  it.each([1, 2, 3])('on %i thread(s) predicts every batch bit for bit as one model does, however the batch is cut', async (threads) => {
-    const pool = await PackedModelPool.open(file, { threads, engine: 'js' });
-    try {
-      expect(pool.threads).toBe(threads);
-      for (const n of [1, 2, 5]) {
-        const x = images(n);
-        const logits = await pool.predict(x, n);
-        expect(logits).toHaveLength(n * 10);
-        expect(bits(logits)).toEqual(bits(pool.model.predict(x, n)));
+  it.each([1, 2, 3])(
+    'on %i thread(s) predicts every batch bit for bit as one model does, however the batch is cut',
+    async (threads) => {
+      const pool = await PackedModelPool.open(file, { threads, engine: 'js' });
+      try {
+        expect(pool.threads).toBe(threads);
+        for (const n of [1, 2, 5]) {
+          const x = images(n);
+          const logits = await pool.predict(x, n);
+          expect(logits).toHaveLength(n * 10);
+          expect(bits(logits)).toEqual(bits(pool.model.predict(x, n)));
+        }
+        const timed = await pool.measure(4, { warmUpSeconds: 0, seconds: 0, minRepeats: 2 });
+        expect(timed).toMatchObject({ batch: 4, threads, repeats: 2 });
+        expect(timed.imagesPerSecond).toBeCloseTo(4 / timed.medianSeconds, 6);
+      } finally {
+        await pool.close();
       }
-      const timed = await pool.measure(4, { warmUpSeconds: 0, seconds: 0, minRepeats: 2 });
-      expect(timed).toMatchObject({ batch: 4, threads, repeats: 2 });
-      expect(timed.imagesPerSecond).toBeCloseTo(4 / timed.medianSeconds, 6);
-    } finally {
-      await pool.close();
-    }
-  }, 120_000);
+    },
+    120_000,
+  );
 
   it('refuses a wrong thread count, images of another shape, and a file that is not a model', async () => {
     await expect(PackedModelPool.open(file, { threads: 0 })).rejects.toThrow(UsageError);

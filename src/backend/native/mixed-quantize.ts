@@ -43,7 +43,19 @@ export function mixedQuantizeGradNative({ inputs, backend, attrs }: WasmKernelAr
   if (tf.util.sizeFromShape(x.shape) > 0) {
     const { bits, factor, step } = constants(attrs);
     const approx = attrs.approx ? 1 : 0;
-    native.addon.mixedQuantizeBackward(bits, view(p), factor, step, attrs.beta, approx, view(x), view(dy), view(dx), weightsGradient ? view(dp) : null, native.threads);
+    native.addon.mixedQuantizeBackward(
+      bits,
+      view(p),
+      factor,
+      step,
+      attrs.beta,
+      approx,
+      view(x),
+      view(dy),
+      view(dx),
+      weightsGradient ? view(dp) : null,
+      native.threads,
+    );
   }
   if (!weightsGradient || tf.util.sizeFromShape(x.shape) === 0) view(dp).fill(0);
   return [dx, dp];

@@ -77,7 +77,8 @@ const infer: CommandModule<object, InferArgs> = {
       timing: { seconds: argv.seconds },
       predictions: argv.predictions,
     });
-    if (argv.threads > 1) report.threaded = await timeThreadedInference(argv.model, { engine: argv.engine, threads: argv.threads, timing: { seconds: argv.seconds } });
+    if (argv.threads > 1)
+      report.threaded = await timeThreadedInference(argv.model, { engine: argv.engine, threads: argv.threads, timing: { seconds: argv.seconds } });
     if (argv.json) printJson(report);
     else print(report);
   },
