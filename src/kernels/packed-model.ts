@@ -59,6 +59,13 @@ type Connector = (outputs: FeatureMap[]) => FeatureMap[];
 
 type Quantizer = { kind: 'sign' } | { kind: 'uniform'; bits: number; beta: number } | undefined;
 
+/**
+ * The most images `predict` runs through the model at once: a larger batch goes through in slices
+ * of this many, whose feature maps stay in the core's caches (Group-Net R/2, K=5, one thread, batch
+ * 64: 449 images/s in one piece, 743 in slices of 8; slices of 4 and 16 about the same).
+ */
+export const SUB_BATCH = 8;
+
 export class PackedModel {
   readonly arch: Arch;
   /** Input normalization, activation clip and provenance, checked. */
@@ -148,11 +155,28 @@ export class PackedModel {
    */
   predict(images: Float32Array, n: number): Float32Array {
     const { height, width, channels } = this.arch.input;
-    if (!Number.isInteger(n) || n < 1 || images.length !== n * height * width * channels) {
-      throw new UsageError(
-        `packed model: expected ${n} images of ${height}×${width}×${channels} (${n * height * width * channels} values), got ${images.length}`,
-      );
+    const size = height * width * channels;
+    if (!Number.isInteger(n) || n < 1 || images.length !== n * size) {
+      throw new UsageError(`packed model: expected ${n} images of ${height}×${width}×${channels} (${n * size} values), got ${images.length}`);
     }
+    if (n <= SUB_BATCH) return this.predictSubBatch(images, n);
+    // Images never meet inside the model, so predicting sub-batches and joining their logits is exact.
+    const parts: Float32Array[] = [];
+    for (let start = 0; start < n; start += SUB_BATCH) {
+      const count = Math.min(SUB_BATCH, n - start);
+      parts.push(this.predictSubBatch(images.subarray(start * size, (start + count) * size), count));
+    }
+    const logits = new Float32Array(parts.reduce((total, p) => total + p.length, 0));
+    let at = 0;
+    for (const p of parts) {
+      logits.set(p, at);
+      at += p.length;
+    }
+    return logits;
+  }
+
+  private predictSubBatch(images: Float32Array, n: number): Float32Array {
+    const { height, width, channels } = this.arch.input;
     const stem = this.stem({ n, h: height, w: width, c: channels, data: images });
     let inputs: FeatureMap[] = this.groups[0]!.paths.map(() => stem);
     let skipMap: FeatureMap | undefined;

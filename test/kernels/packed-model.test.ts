@@ -7,7 +7,7 @@ import type { BinaryEngine } from '../../src/kernels/engine.js';
 import { decodeGnb, encodeGnb } from '../../src/kernels/gnb-format.js';
 import { packStateDict, type ArrayTensor } from '../../src/kernels/pack-state-dict.js';
 import { evaluatePackedModel, measurePackedLatency } from '../../src/kernels/packed-inference.js';
-import { PackedModel } from '../../src/kernels/packed-model.js';
+import { PackedModel, SUB_BATCH } from '../../src/kernels/packed-model.js';
 import { exportPackedModel, loadPackedModel } from '../../src/kernels/packed-model-file.js';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -142,6 +142,11 @@ describe('packed engine vs tfjs simulation', () => {
     const result = evaluatePackedModel(packed, images, labels, count, 16);
     expect(Array.from(result.predictions)).toEqual(Array.from(simulated));
     expect(result.correct).toBe(simulated.filter((p, i) => p === labels[i]).length);
+    // a batch larger than SUB_BATCH goes through in slices: the same logits, bit for bit, as image by image
+    const batch = SUB_BATCH * 2 + 3;
+    const joined = packed.predict(images.subarray(0, batch * SIZE * SIZE), batch);
+    const single = Array.from({ length: batch }, (_, i) => Array.from(packed.predict(images.subarray(i * SIZE * SIZE, (i + 1) * SIZE * SIZE), 1))).flat();
+    expect(Array.from(joined)).toEqual(single);
     const latency = measurePackedLatency(packed, 2, { warmUpSeconds: 0, seconds: 0, minRepeats: 3 });
     expect(latency.medianSeconds).toBeGreaterThan(0);
     expect(latency.imagesPerSecond).toBeCloseTo(2 / latency.medianSeconds, 6);
