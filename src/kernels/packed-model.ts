@@ -61,8 +61,8 @@ type Quantizer = { kind: 'sign' } | { kind: 'uniform'; bits: number; beta: numbe
 
 /**
  * The most images `predict` runs through the model at once: a larger batch goes through in slices
- * of this many, whose feature maps stay in the core's caches (Group-Net R/2, K=5, one thread, batch
- * 64: 449 images/s in one piece, 743 in slices of 8; slices of 4 and 16 about the same).
+ * of this many, whose feature maps stay in the core's caches (`groupnas bench native`: whole
+ * Group-Net R, K=5, batch 64 on one thread, 2.4× the images/s of the batch in one piece).
  */
 export const SUB_BATCH = 8;
 
