@@ -231,3 +231,14 @@ export function resizeBilinear(x: FeatureMap, height: number, width: number): Fe
   }
   return { n, h: height, w: width, c, data: tall };
 }
+
+/** The arrays one after the other in one array (the logits of a batch's slices, in order). */
+export function concatFloat32(parts: readonly Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((total, p) => total + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}

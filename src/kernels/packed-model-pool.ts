@@ -12,6 +12,7 @@ import { UsageError } from '../util/errors.js';
 import { createRng } from '../util/random.js';
 import { builtWorkerFile } from '../util/worker-file.js';
 import { createEngine, type EngineChoice } from './engines.js';
+import { concatFloat32 } from './float-ops.js';
 import type { PackedLatency } from './packed-inference.js';
 import type { PackedModel } from './packed-model.js';
 import { loadPackedModel } from './packed-model-file.js';
@@ -65,14 +66,7 @@ export class PackedModelPool {
       return this.workers!.run({ images: part, n: bounds[i + 2]! - bounds[i + 1]! }, { transferList: [part.buffer as ArrayBuffer] });
     });
     const first = this.model.predict(images.subarray(0, bounds[1]! * size), bounds[1]!);
-    const outputs = [first, ...(await Promise.all(others))];
-    const logits = new Float32Array(outputs.reduce((total, o) => total + o.length, 0));
-    let at = 0;
-    for (const o of outputs) {
-      logits.set(o, at);
-      at += o.length;
-    }
-    return logits;
+    return concatFloat32([first, ...(await Promise.all(others))]);
   }
 
   /**

@@ -20,6 +20,7 @@ import {
   addInPlace,
   avgPoolSame,
   batchNormInPlace,
+  concatFloat32,
   dense,
   globalAvgPool,
   maxPool,
@@ -166,13 +167,7 @@ export class PackedModel {
       const count = Math.min(SUB_BATCH, n - start);
       parts.push(this.predictSubBatch(images.subarray(start * size, (start + count) * size), count));
     }
-    const logits = new Float32Array(parts.reduce((total, p) => total + p.length, 0));
-    let at = 0;
-    for (const p of parts) {
-      logits.set(p, at);
-      at += p.length;
-    }
-    return logits;
+    return concatFloat32(parts);
   }
 
   private predictSubBatch(images: Float32Array, n: number): Float32Array {
