@@ -9,6 +9,7 @@
  */
 import { Piscina } from 'piscina';
 import { UsageError } from '../util/errors.js';
+import { MAX_NATIVE_THREADS } from '../util/native-addon.js';
 import { createRng } from '../util/random.js';
 import { builtWorkerFile } from '../util/worker-file.js';
 import { createEngine, type EngineChoice } from './engines.js';
@@ -35,7 +36,9 @@ export class PackedModelPool {
   /** Load `file` here (its errors as loadPackedModel's) and start threads − 1 workers that load it too. */
   static async open(file: string, options: PackedModelPoolOptions): Promise<PackedModelPool> {
     const { threads } = options;
-    if (!Number.isInteger(threads) || threads < 1 || threads > 64) throw new UsageError(`packed model pool: threads must be an integer 1..64, got ${threads}`);
+    if (!Number.isInteger(threads) || threads < 1 || threads > MAX_NATIVE_THREADS) {
+      throw new UsageError(`packed model pool: threads must be an integer 1..${MAX_NATIVE_THREADS}, got ${threads}`);
+    }
     const model = loadPackedModel(file, createEngine(options.engine ?? 'auto'));
     if (threads === 1) return new PackedModelPool(model, 1, undefined);
     const workerData: PackedSliceWorkerData = { file, engine: model.engine.name };

@@ -1,7 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { inferPackedModel, timeThreadedInference, type InferReport } from '../../bench/packed-infer.js';
 import type { EngineChoice } from '../../kernels/index.js';
-import { checkNumber, printJson, withJsonOption } from '../options.js';
+import { checkThreadsOption, printJson, withJsonOption } from '../options.js';
 
 interface InferArgs {
   json: boolean;
@@ -69,7 +69,7 @@ const infer: CommandModule<object, InferArgs> = {
       .option('predictions', { type: 'boolean', default: false, describe: 'with --json: also list the predicted class of every image' })
       .example('$0 infer --model model.gnb --engine wasm', '') as Argv<InferArgs>,
   handler: async (argv) => {
-    checkNumber('threads', argv.threads, { integer: true, min: 1, below: 65 });
+    checkThreadsOption(argv.threads);
     const report = inferPackedModel(argv.model, {
       data: argv.data,
       engine: argv.engine,
