@@ -103,12 +103,16 @@ static void unpack_task(void *raw, int task, int worker) {
   unpack_signs(b->csigns, first, count, b->c, b->words, b->out);
 }
 
-/* dx ⊙ mask, as the composite's multiply by 0/1. */
+/* dx ⊙ mask, as the composite's multiply by 0/1 (−0 and NaN as it gives them); a word at a time, so that it vectorizes. */
 GN_CLONES static void apply_mask(const uint32_t *masks, size_t first, size_t count, int c, int words, float *dx) {
   for (size_t p = first; p < first + count; p++) {
     const uint32_t *row = masks + p * (size_t)words;
     float *d = dx + p * (size_t)c;
-    for (int k = 0; k < c; k++) d[k] *= (float)((row[k >> 5] >> (k & 31)) & 1);
+    for (int w = 0; w < words; w++) {
+      const uint32_t bits = row[w];
+      const int end = c - w * 32 < 32 ? c - w * 32 : 32;
+      for (int b = 0; b < end; b++) d[w * 32 + b] *= (float)((bits >> b) & 1u);
+    }
   }
 }
 
