@@ -252,7 +252,7 @@ typedef struct {
   float *df;
   const float *zeros;
   int ci_tiles, tile_rows;
-  int workers;           /* tasks: worker w owns tiles w, w + workers, … */
+  int workers;           /* tasks: worker w owns the w-th of `workers` runs of consecutive tiles */
   const float **scratch; /* per task: GN_REDUCE_BLOCK row pointers */
 } filter_ctx;
 
@@ -272,11 +272,13 @@ static void filter_task(void *raw, int task, int worker) {
   const size_t pixels = (size_t)g->n * g->out_h * g->out_w;
   const float **a = c->scratch + (size_t)task * GN_REDUCE_BLOCK;
   const int nr_panel = c->var->nr;
+  /* a run of consecutive tiles: mostly of one tap, so the block's row table is built once a tap */
+  const int first_tile = (int)((long)tiles * task / c->workers), end_tile = (int)((long)tiles * (task + 1) / c->workers);
   for (size_t m0 = 0; m0 < pixels; m0 += GN_REDUCE_BLOCK) {
     const int count = pixels - m0 < GN_REDUCE_BLOCK ? (int)(pixels - m0) : GN_REDUCE_BLOCK;
     const int n0 = (int)(m0 / ((size_t)g->out_h * g->out_w)), oh0 = (int)(m0 / g->out_w % g->out_h), ow0 = (int)(m0 % g->out_w);
     int built_tap = -1;
-    for (int tile = task; tile < tiles; tile += c->workers) {
+    for (int tile = first_tile; tile < end_tile; tile++) {
       const int tap = tile / c->ci_tiles;
       if (tap != built_tap) {
         /* row m of the block: the input pixel under `tap` of output pixel m0 + m, or zeros */
