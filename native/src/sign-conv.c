@@ -174,24 +174,37 @@ static int popcount_geometry(const gn_fconv_geom *g) {
   return oh == g->out_h && ow == g->out_w && pt == g->pad_top && pl == g->pad_left;
 }
 
-/* sign(W) rows, interleaved for the micro-kernels (kernels.h), and each tap's ±1 sum. */
-static void pack_filter(const gn_fconv_geom *g, const float *f, uint32_t *interleaved, int32_t *tap_sums) {
+typedef struct {
+  const gn_fconv_geom *g;
+  const float *f;
+  uint32_t *interleaved;
+  int32_t *tap_sums;
+} filter_pack_ctx;
+
+/*
+ * sign(W) of one block of GN_CB output channels, interleaved for the micro-kernels (kernels.h),
+ * and each tap's ±1 sum; the filter is read along its rows (output channels are contiguous in HWIO).
+ */
+static void pack_filter_block(void *raw, int block, int worker) {
+  (void)worker;
+  const filter_pack_ctx *p = raw;
+  const gn_fconv_geom *g = p->g;
   const int taps = g->kh * g->kw, words = (g->c + 31) / 32, row_words = taps * words;
-  const int blocks = (g->cout + GN_CB - 1) / GN_CB;
-  memset(interleaved, 0, (size_t)blocks * row_words * GN_CB * sizeof(uint32_t));
-  for (int o = 0; o < g->cout; o++) {
-    const int block = o / GN_CB, lane = o % GN_CB;
-    for (int t = 0; t < taps; t++) {
-      int negatives = 0;
-      for (int ci = 0; ci < g->c; ci++) {
-        if (f[((size_t)t * g->c + ci) * g->cout + o] < 0) {
-          const int k = t * words + ci / 32;
-          interleaved[((size_t)block * row_words + k) * GN_CB + lane] |= 1u << (ci & 31);
-          negatives++;
-        }
+  const int o0 = block * GN_CB, lanes = g->cout - o0 < GN_CB ? g->cout - o0 : GN_CB;
+  uint32_t *dst = p->interleaved + (size_t)block * row_words * GN_CB;
+  memset(dst, 0, (size_t)row_words * GN_CB * sizeof(uint32_t));
+  for (int t = 0; t < taps; t++) {
+    int negatives[GN_CB] = {0};
+    for (int ci = 0; ci < g->c; ci++) {
+      const float *row = p->f + ((size_t)t * g->c + ci) * g->cout + o0;
+      uint32_t *word = dst + (size_t)(t * words + ci / 32) * GN_CB;
+      for (int lane = 0; lane < lanes; lane++) {
+        const uint32_t negative = row[lane] < 0;
+        word[lane] |= negative << (ci & 31);
+        negatives[lane] += (int)negative;
       }
-      tap_sums[(size_t)o * taps + t] = g->c - 2 * negatives;
     }
+    for (int lane = 0; lane < lanes; lane++) p->tap_sums[(size_t)(o0 + lane) * taps + t] = g->c - 2 * negatives[lane];
   }
 }
 
@@ -210,7 +223,8 @@ int gn_sign_conv_forward(const gn_train_path *tp, int bin_path, const gn_fconv_g
     int32_t *tap_sums = malloc((size_t)g->cout * taps * sizeof(int32_t));
     int status = -1;
     if (interleaved && tap_sums) {
-      pack_filter(g, f, interleaved, tap_sums);
+      filter_pack_ctx pack = {.g = g, .f = f, .interleaved = interleaved, .tap_sums = tap_sums};
+      gn_parallel(threads, blocks, pack_filter_block, &pack);
       float *zero = alpha + g->cout;
       for (int o = 0; o < g->cout; o++) zero[o] = 0;
       gn_conv_job j;
