@@ -15,6 +15,7 @@
         "src/mix-train.c",
         "src/mixed-quantize.c",
         "src/optimizer-step.c",
+        "src/avg-pool.c",
         "src/train-avx512.c",
         "src/train-avx2.c",
         "src/train-portable.c",

@@ -250,6 +250,34 @@ static napi_value BatchNormBackward(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+/*
+ * avgPoolGrad(geometry, dy, dx, threads): the conv geometry of a kh × kw pooling window, with
+ * dilation 1, cout = c and 0 ≤ pad < window (avg-pool.c).
+ */
+static napi_value AvgPoolGrad(napi_env env, napi_callback_info info) {
+  call_t c;
+  int threads = 1;
+  gn_fconv_geom g;
+  memset(&g, 0, sizeof g);
+  span_t s[2];
+  if (!start(&c, env, info, 4, "avgPoolGrad")) return NULL;
+  get_geometry(&c, 0, &g);
+  get_int(&c, 3, "threads", 1, GN_MAX_PARTS, &threads);
+  if (c.failed) return NULL;
+  if (g.dil_h != 1 || g.dil_w != 1) return fail(&c, "geometry: pooling windows take no dilation"), NULL;
+  if (g.cout != g.c) return fail(&c, "geometry.cout: expected c (%d), got %d", g.c, g.cout), NULL;
+  if (g.pad_top < 0 || g.pad_top >= g.kh || g.pad_left < 0 || g.pad_left >= g.kw) return fail(&c, "geometry: padding must be in 0..window − 1"), NULL;
+  if ((size_t)g.n * g.h > INT32_MAX) return fail(&c, "geometry: n·h must be below 2^31"), NULL;
+  size_t x_len = 0, y_len = 0;
+  mul(&c, (size_t)g.n * g.h, (size_t)g.w * g.c, &x_len, "dx");
+  mul(&c, (size_t)g.n * g.out_h, (size_t)g.out_w * g.c, &y_len, "dy");
+  const float *dy = get_floats(&c, 1, "dy", y_len, &s[0]);
+  float *dx = get_floats(&c, 2, "dx", x_len, &s[1]);
+  if (!check_disjoint(&c, s, 2, 1)) return NULL;
+  gn_avg_pool_grad(&g, dy, dx, threads);
+  return undefined(env);
+}
+
 /* The packed engine's path for the popcount forward: −1 = float only (checked like addon.c's). */
 static int get_binary_path(call_t *c, size_t i, int *out) {
   if (!get_int(c, i, "binaryPath", -1, GN_PATH_COUNT - 1, out)) return 0;
@@ -605,7 +633,7 @@ void gn_export_training(napi_env env, napi_value exports) {
   } fns[] = {{"trainPaths", TrainPaths}, {"conv2d", Conv2d}, {"batchNormForward", BatchNormForward}, {"batchNormBackward", BatchNormBackward},
                  {"signConv2d", SignConv2d}, {"mixForward", MixForward}, {"mixBackward", MixBackward},
                  {"mixedQuantizeForward", MixedQuantizeForward}, {"mixedQuantizeBackward", MixedQuantizeBackward},
-                 {"adviseHugePages", AdviseHugePages}, {"optimizerStep", OptimizerStep}};
+                 {"adviseHugePages", AdviseHugePages}, {"optimizerStep", OptimizerStep}, {"avgPoolGrad", AvgPoolGrad}};
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value fn;
     napi_create_function(env, fns[i].name, NAPI_AUTO_LENGTH, fns[i].fn, NULL, &fn);

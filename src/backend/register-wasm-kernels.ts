@@ -11,6 +11,7 @@ import { identityWasmConfig } from './kernels/identity.js';
 import { signWasmConfig } from './kernels/sign.js';
 import { sliceWasmConfig, splitVWasmConfig } from './kernels/slice.js';
 import { rememberStockKernel, stockKernel } from './kernels/stock-kernels.js';
+import { avgPoolGradNativeConfig } from './native/avg-pool-grad.js';
 import { batchNormTrainingGradNativeConfig, batchNormTrainingNativeConfig } from './native/batch-norm.js';
 import { conv2DBackpropFilterNativeConfig, conv2DBackpropInputNativeConfig, conv2DNativeConfig } from './native/conv2d.js';
 import { optimizerStepNativeConfig } from './native/optimizer-step.js';
@@ -98,6 +99,7 @@ export const NATIVE_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   mixedQuantizeNativeConfig,
   mixedQuantizeGradNativeConfig,
   optimizerStepNativeConfig,
+  avgPoolGradNativeConfig,
 ];
 
 /**

@@ -166,6 +166,8 @@ export interface NativeAddon {
     dbeta: Float32Array,
     threads: number,
   ): void;
+  /** dx of average pooling, windows given as a conv geometry (native/src/avg-pool.c). */
+  avgPoolGrad(geometry: Int32Array, dy: Float32Array, dx: Float32Array, threads: number): void;
 }
 
 /** Binary MACs one `roofline` iteration does. */

@@ -3,6 +3,30 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 type PoolPadding = 'valid' | 'same' | number | [[number, number], [number, number], [number, number], [number, number]];
 
+export interface AvgPoolGradArgs {
+  inputs: tf.NamedTensorInfoMap;
+  backend: BackendWasm;
+  attrs: { filterSize: number | [number, number]; strides: number | [number, number]; pad: PoolPadding; dimRoundingMode?: 'floor' | 'round' | 'ceil' };
+}
+
+/** dy, the forward's input and the pooling windows of an AvgPoolGrad call. */
+export function avgPoolGradOperands({ inputs, attrs }: AvgPoolGradArgs): {
+  dy: tf.TensorInfo;
+  input: tf.TensorInfo;
+  info: ReturnType<typeof tf.backend_util.computePool2DInfo>;
+} {
+  const input = inputs['input'] as tf.TensorInfo;
+  const info = tf.backend_util.computePool2DInfo(
+    input.shape as [number, number, number, number],
+    attrs.filterSize,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+  );
+  return { dy: inputs['dy'] as tf.TensorInfo, input, info };
+}
+
 /**
  * AvgPoolGrad for the wasm backend: each output's gradient spread evenly over the input pixels of
  * its window, with channels contiguous — ~4× faster than the stock kernel on the down-sampling
@@ -13,22 +37,9 @@ type PoolPadding = 'valid' | 'same' | number | [[number, number], [number, numbe
  * window size, so with 'same' padding they are wrong where a window overlaps the padding
  * (where no window does, the two agree).
  */
-export function avgPoolGradWasm(args: {
-  inputs: tf.NamedTensorInfoMap;
-  backend: BackendWasm;
-  attrs: { filterSize: number | [number, number]; strides: number | [number, number]; pad: PoolPadding; dimRoundingMode?: 'floor' | 'round' | 'ceil' };
-}): tf.TensorInfo {
-  const { backend, attrs } = args;
-  const dy = args.inputs['dy'] as tf.TensorInfo;
-  const input = args.inputs['input'] as tf.TensorInfo;
-  const info = tf.backend_util.computePool2DInfo(
-    input.shape as [number, number, number, number],
-    attrs.filterSize,
-    attrs.strides,
-    1,
-    attrs.pad,
-    attrs.dimRoundingMode,
-  );
+export function avgPoolGradWasm(args: AvgPoolGradArgs): tf.TensorInfo {
+  const { backend } = args;
+  const { dy, input, info } = avgPoolGradOperands(args);
   const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth, strideHeight, strideWidth, filterHeight, filterWidth } = info;
   const dx = backend.makeOutput(input.shape, 'float32');
   const out = backend.typedArrayFromHeap(dx) as Float32Array;

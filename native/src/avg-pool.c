@@ -1,0 +1,73 @@
+/*
+ * The gradient of average pooling (NHWC), as src/backend/kernels/avg-pool-grad.ts computes it:
+ * each output's gradient spread over the valid input pixels of its window, divided by their
+ * count (the forward averages over valid pixels only).
+ *
+ * Bit for bit the JavaScript kernel's arithmetic: that one adds dy·(1/count) into a float32
+ * array in doubles, rounding after each add, windows in (oh, ow) order. Here each input pixel
+ * gathers the windows that cover it in that same order, so tasks (rows of input pixels) write
+ * disjoint outputs and the result is the same for any thread count.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "train.h"
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__)
+#define GN_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define GN_CLONES
+#endif
+
+typedef struct {
+  const gn_fconv_geom *g;
+  const float *dy;
+  float *dx;
+} pool_ctx;
+
+/* First and last+1 output index whose window [o·s − pad, o·s − pad + k) covers input index i. */
+static void covering(int i, int k, int s, int pad, int out, int *first, int *end) {
+  const int lo = i + pad - k + 1; /* o·s ≥ lo */
+  int f = lo <= 0 ? 0 : (lo + s - 1) / s;
+  int e = (i + pad) / s + 1; /* o·s ≤ i + pad */
+  *first = f;
+  *end = e < out ? e : out;
+}
+
+/* Valid pixels of window o along an axis of `size`. */
+static int valid_count(int o, int k, int s, int pad, int size) {
+  const int start = o * s - pad, a = start < 0 ? 0 : start, b = start + k > size ? size : start + k;
+  return b > a ? b - a : 0;
+}
+
+GN_CLONES static void add_scaled(float *acc, const float *dy, double scale, int c) {
+  for (int k = 0; k < c; k++) acc[k] = (float)((double)acc[k] + (double)dy[k] * scale);
+}
+
+/* One row of input pixels (image n, row ih) of dx. */
+static void row_task(void *raw, int task, int worker) {
+  (void)worker;
+  const pool_ctx *p = raw;
+  const gn_fconv_geom *g = p->g;
+  const int n = task / g->h, ih = task % g->h;
+  int oh0, oh1;
+  covering(ih, g->kh, g->stride_h, g->pad_top, g->out_h, &oh0, &oh1);
+  for (int iw = 0; iw < g->w; iw++) {
+    float *acc = p->dx + (((size_t)n * g->h + ih) * g->w + iw) * g->c;
+    memset(acc, 0, (size_t)g->c * sizeof(float));
+    int ow0, ow1;
+    covering(iw, g->kw, g->stride_w, g->pad_left, g->out_w, &ow0, &ow1);
+    for (int oh = oh0; oh < oh1; oh++) {
+      const int rows = valid_count(oh, g->kh, g->stride_h, g->pad_top, g->h);
+      for (int ow = ow0; ow < ow1; ow++) {
+        const int count = rows * valid_count(ow, g->kw, g->stride_w, g->pad_left, g->w);
+        if (count <= 0) continue;
+        add_scaled(acc, p->dy + (((size_t)n * g->out_h + oh) * g->out_w + ow) * g->c, 1.0 / count, g->c);
+      }
+    }
+  }
+}
+
+void gn_avg_pool_grad(const gn_fconv_geom *g, const float *dy, float *dx, int threads) {
+  pool_ctx p = {.g = g, .dy = dy, .dx = dx};
+  gn_parallel(threads, g->n * g->h, row_task, &p);
+}

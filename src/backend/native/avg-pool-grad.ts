@@ -1,0 +1,48 @@
+import * as tf from '../../util/tfjs.js';
+import { avgPoolGradOperands, avgPoolGradWasm, type AvgPoolGradArgs } from '../kernels/avg-pool-grad.js';
+import { geometryArray } from './conv2d.js';
+import { activeNativeTraining, heapF32, wasmHeap } from './native-training.js';
+
+/**
+ * AvgPoolGrad on the native kernels: the JavaScript kernel's values bit for bit (see
+ * native/src/avg-pool.c), on the kernels' threads. Windows padded by a whole window or more
+ * (never from 'same' or 'valid') stay with the JavaScript kernel.
+ */
+export function avgPoolGradNative(args: AvgPoolGradArgs): tf.TensorInfo {
+  const { backend } = args;
+  const native = activeNativeTraining(wasmHeap(backend));
+  const { dy, input, info } = avgPoolGradOperands(args);
+  const { top, left } = info.padInfo;
+  if (native === undefined || top < 0 || top >= info.filterHeight || left < 0 || left >= info.filterWidth) return avgPoolGradWasm(args);
+  const dx = backend.makeOutput(input.shape, 'float32');
+  if (tf.util.sizeFromShape(input.shape) === 0) return dx;
+  if (tf.util.sizeFromShape(dy.shape) === 0) {
+    heapF32(backend, dx).fill(0);
+    return dx;
+  }
+  const geometry = geometryArray({
+    batch: info.batchSize,
+    inHeight: info.inHeight,
+    inWidth: info.inWidth,
+    inChannels: info.inChannels,
+    outHeight: info.outHeight,
+    outWidth: info.outWidth,
+    outChannels: info.inChannels,
+    filterHeight: info.filterHeight,
+    filterWidth: info.filterWidth,
+    strideHeight: info.strideHeight,
+    strideWidth: info.strideWidth,
+    dilationHeight: 1,
+    dilationWidth: 1,
+    padTop: top,
+    padLeft: left,
+  });
+  native.addon.avgPoolGrad(geometry, heapF32(backend, dy), heapF32(backend, dx), native.threads);
+  return dx;
+}
+
+export const avgPoolGradNativeConfig: tf.KernelConfig = {
+  kernelName: 'AvgPoolGrad',
+  backendName: 'wasm',
+  kernelFunc: avgPoolGradNative as unknown as tf.KernelFunc,
+};
