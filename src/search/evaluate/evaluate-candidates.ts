@@ -20,7 +20,7 @@ import type { ConcreteBackend } from '../../backend/select.js';
 import { createEngine } from '../../kernels/index.js';
 import type { Arch } from '../../space/arch.js';
 import { summarize } from '../../space/summary.js';
-import type { TrainingOptions } from '../../train/training-options.js';
+import { optionsReadFrom, type TrainingOptions } from '../../train/training-options.js';
 import { fileSystemError, GroupnasError, UsageError } from '../../util/errors.js';
 import { silentProgress, type ProgressReporter } from '../../util/progress.js';
 import { withRunLockAsync } from '../../util/run-lock.js';
@@ -125,7 +125,8 @@ function startingRecord(file: string, candidates: readonly Arch[], training: Tra
   if (existing === undefined) {
     return { format: EVALUATION_FORMAT, version: EVALUATION_VERSION, training, candidates: candidates.map(fresh) };
   }
-  if (canonicalJson(existing.training) !== canonicalJson(training)) {
+  // the file's teacher path comes back absolute: compare with the asked one made absolute too (a relative --run)
+  if (canonicalJson(existing.training) !== canonicalJson(optionsReadFrom(process.cwd(), training))) {
     throw new UsageError(`${file}: training: differs from this evaluation's training options; evaluate into a new directory`);
   }
   if (existing.candidates.length !== candidates.length) {

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { isBackendInstalled, selectBackend } from '../../../src/backend/select.js';
 import { EvaluationInterrupted, evaluateCandidates, type EvaluateCandidatesOptions } from '../../../src/search/evaluate/evaluate-candidates.js';
 import { trainCandidate, type TrainedCandidate } from '../../../src/search/evaluate/candidate-task.js';
@@ -142,6 +142,10 @@ describe('evaluateCandidates', () => {
     expect(r.history.map((e) => e.trainLoss)).toEqual(main.history.map((e) => e.trainLoss));
     // the KD loss differs from the plain run's
     expect(r.history[0]!.trainLoss).not.toBe(reference.get(archs[0]!.name!)!.result.history[0]!.trainLoss);
+    // a rerun naming the same teacher by a relative path resumes the finished evaluation
+    const relativeTeacher: TrainingOptions = { ...distilled, distillation: { ...distilled.distillation!, teacher: relative(process.cwd(), teacher) } };
+    const again = await evaluateCandidates(archs.slice(0, 1), { dir, training: relativeTeacher, workers: 1, latency: false });
+    expect(again.record.candidates[0]!.result!.trainSeconds).toBe(r.trainSeconds);
   });
 
   it('a worker that dies, runs out of memory, a task that throws and one that hangs past the timeout: retried once, then failed; the rest go on', async () => {
