@@ -47,6 +47,11 @@ export function convGeometry(xShape: readonly number[], filterShape: readonly [n
     false,
     attrs.dataFormat === 'NCHW' ? 'channelsFirst' : 'channelsLast',
   );
+  return geometryOfInfo(info);
+}
+
+/** ConvGeometry of tfjs' convolution or pooling info (a pool's outChannels are its inChannels). */
+export function geometryOfInfo(info: ReturnType<typeof tf.backend_util.computeConv2DInfo>): ConvGeometry {
   return {
     batch: info.batchSize,
     inHeight: info.inHeight,

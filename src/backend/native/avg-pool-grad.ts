@@ -1,5 +1,6 @@
 import * as tf from '../../util/tfjs.js';
 import { avgPoolGradOperands, avgPoolGradWasm, type AvgPoolGradArgs } from '../kernels/avg-pool-grad.js';
+import { geometryOfInfo } from '../kernels/conv-geometry.js';
 import { geometryArray } from './conv2d.js';
 import { activeNativeTraining, heapF32, wasmHeap } from './native-training.js';
 
@@ -20,23 +21,7 @@ export function avgPoolGradNative(args: AvgPoolGradArgs): tf.TensorInfo {
     heapF32(backend, dx).fill(0);
     return dx;
   }
-  const geometry = geometryArray({
-    batch: info.batchSize,
-    inHeight: info.inHeight,
-    inWidth: info.inWidth,
-    inChannels: info.inChannels,
-    outHeight: info.outHeight,
-    outWidth: info.outWidth,
-    outChannels: info.inChannels,
-    filterHeight: info.filterHeight,
-    filterWidth: info.filterWidth,
-    strideHeight: info.strideHeight,
-    strideWidth: info.strideWidth,
-    dilationHeight: 1,
-    dilationWidth: 1,
-    padTop: top,
-    padLeft: left,
-  });
+  const geometry = geometryArray(geometryOfInfo(info));
   native.addon.avgPoolGrad(geometry, heapF32(backend, dy), heapF32(backend, dx), native.threads);
   return dx;
 }
