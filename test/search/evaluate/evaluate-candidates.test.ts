@@ -7,6 +7,8 @@ import { EvaluationInterrupted, evaluateCandidates, type EvaluateCandidatesOptio
 import { trainCandidate, type TrainedCandidate } from '../../../src/search/evaluate/candidate-task.js';
 import { EVALUATION_FILE, type CandidateRecord, type EvaluationRecord } from '../../../src/search/evaluate/evaluation-file.js';
 import { startEvaluationPool } from '../../../src/search/evaluate/evaluation-pool.js';
+import { PLAIN_TAPE_BUDGET_BYTES } from '../../../src/nn/gradient-checkpoint.js';
+import { setTapeBudget, SHARED_TAPE_BUDGET_BYTES } from '../../../src/nn/index.js';
 import { buildPreset } from '../../../src/space/presets.js';
 import type { TrainingOptions } from '../../../src/train/training-options.js';
 import { loadRunModel } from '../../../src/train/run-model.js';
@@ -20,17 +22,26 @@ const archs = ['groupnet-k1', 'groupnet-k3', 'fp', 'gbd-v1-k5'].map((p) => build
 const fastLatency = { timing: { warmUpSeconds: 0.01, seconds: 0.05, minRepeats: 3 } };
 const tmp = () => mkdtempSync(join(tmpdir(), 'gn-eval-'));
 
-/** Each architecture trained in this (the main) thread with the same options, by name: what every worker result must equal. */
+/**
+ * Each architecture trained in this (the main) thread with the same options and a worker's tape budget, by
+ * name: what every worker result must equal. The budget decides whether blocks are checkpointed, which
+ * changes gradients in their last bits (gbd-v1-k5's tape passes a worker's budget on the wasm kernels).
+ */
 const reference = new Map<string, { result: TrainedCandidate; runDir: string }>();
 
 beforeAll(async () => {
   ensureBuilt(); // the pool's workers run dist/ (see worker-file.ts)
   await selectBackend('wasm');
   const root = tmp();
-  archs.forEach((arch, index) => {
-    const runDir = join(root, String(index));
-    reference.set(arch.name!, { result: trainCandidate({ index, arch, training, runDir }), runDir });
-  });
+  setTapeBudget(SHARED_TAPE_BUDGET_BYTES);
+  try {
+    archs.forEach((arch, index) => {
+      const runDir = join(root, String(index));
+      reference.set(arch.name!, { result: trainCandidate({ index, arch, training, runDir }), runDir });
+    });
+  } finally {
+    setTapeBudget(PLAIN_TAPE_BUDGET_BYTES);
+  }
 });
 
 function weights(runDir: string): Record<string, number[]> {
