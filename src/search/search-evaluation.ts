@@ -9,7 +9,7 @@
  * Everything is resumable: evaluation/ and presets/ keep each finished candidate.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { saveArch } from '../space/arch-file.js';
 import type { TrainingKernelOptions } from '../backend/index.js';
 import type { SearchConfig } from '../space/config.js';
@@ -151,8 +151,7 @@ function sharedEvaluationOptions(
 ): Omit<EvaluateCandidatesOptions, 'dir'> {
   if (options.pool !== undefined && options.workers !== undefined) throw new UsageError('workers: set by the pool given (options.pool); give one of the two');
   return {
-    // Absolute here (run files store it relative to themselves), so options compare wherever the run is resumed from.
-    training: evaluationTrainingOptions(config, teacher !== undefined ? resolve(teacher) : undefined),
+    training: evaluationTrainingOptions(config, teacher),
     ...(options.pool ? { pool: options.pool } : { workers: options.workers ?? config.evaluation.workers }),
     ...(options.taskTimeoutMs !== undefined ? { taskTimeoutMs: options.taskTimeoutMs } : {}),
     // The CPU clock: what the latency table holds, and what other processes sharing the cores do not inflate (kernels/timing.ts).

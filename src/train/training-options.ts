@@ -93,6 +93,11 @@ export function optionsReadFrom(dir: string, options: TrainingOptions): Training
   return d && !isAbsolute(d.teacher) ? { ...options, distillation: { ...d, teacher: resolve(dir, d.teacher) } } : options;
 }
 
+/** The options with the teacher's path absolute (a relative one taken from the working directory), as run files give them back. */
+export function withAbsoluteTeacher(options: TrainingOptions): TrainingOptions {
+  return optionsReadFrom(process.cwd(), options);
+}
+
 /** JSON Schema of TrainingOptions as run files store them. */
 export const TRAINING_OPTIONS_SCHEMA = {
   type: 'object',

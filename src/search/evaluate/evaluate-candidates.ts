@@ -20,7 +20,7 @@ import type { ConcreteBackend } from '../../backend/select.js';
 import { createEngine } from '../../kernels/index.js';
 import type { Arch } from '../../space/arch.js';
 import { summarize } from '../../space/summary.js';
-import { optionsReadFrom, type TrainingOptions } from '../../train/training-options.js';
+import { withAbsoluteTeacher, type TrainingOptions } from '../../train/training-options.js';
 import { fileSystemError, GroupnasError, UsageError } from '../../util/errors.js';
 import { silentProgress, type ProgressReporter } from '../../util/progress.js';
 import { withRunLockAsync } from '../../util/run-lock.js';
@@ -125,8 +125,7 @@ function startingRecord(file: string, candidates: readonly Arch[], training: Tra
   if (existing === undefined) {
     return { format: EVALUATION_FORMAT, version: EVALUATION_VERSION, training, candidates: candidates.map(fresh) };
   }
-  // the file's teacher path comes back absolute: compare with the asked one made absolute too (a relative --run)
-  if (canonicalJson(existing.training) !== canonicalJson(optionsReadFrom(process.cwd(), training))) {
+  if (canonicalJson(existing.training) !== canonicalJson(training)) {
     throw new UsageError(`${file}: training: differs from this evaluation's training options; evaluate into a new directory`);
   }
   if (existing.candidates.length !== candidates.length) {
@@ -312,8 +311,10 @@ function pendingLongestFirst(record: EvaluationRecord): number[] {
  */
 export async function evaluateCandidates(candidates: readonly Arch[], options: EvaluateCandidatesOptions): Promise<EvaluationOutcome> {
   checkOptions(options);
+  // evaluation.json gives the teacher's path back absolute: so are the asked options, to compare wherever the run resumes from
+  const asked = { ...options, training: withAbsoluteTeacher(options.training) };
   // Held for the workers too (they train below it): one evaluation at a time per directory.
-  return withRunLockAsync(options.dir, () => evaluateLocked(candidates, options));
+  return withRunLockAsync(options.dir, () => evaluateLocked(candidates, asked));
 }
 
 async function evaluateLocked(candidates: readonly Arch[], options: EvaluateCandidatesOptions): Promise<EvaluationOutcome> {
