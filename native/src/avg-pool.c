@@ -8,15 +8,8 @@
  * gathers the windows that cover it in that same order, so tasks (rows of input pixels) write
  * disjoint outputs and the result is the same for any thread count.
  */
-#include <stdlib.h>
 #include <string.h>
 #include "train.h"
-
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__)
-#define GN_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define GN_CLONES
-#endif
 
 typedef struct {
   const gn_fconv_geom *g;

@@ -15,12 +15,6 @@
 
 #define GN_MIX_CHUNK 16384
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__)
-#define GN_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define GN_CLONES
-#endif
-
 /* 16 lanes as one value (one zmm, two ymm or four xmm per clone): lane l sums elements ≡ l mod 16. */
 typedef float gn_lanes __attribute__((vector_size(64)));
 

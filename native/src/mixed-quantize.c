@@ -18,12 +18,6 @@
 #include <string.h>
 #include "train.h"
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__)
-#define GN_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define GN_CLONES
-#endif
-
 #define GN_MQ_CHUNK 16384
 
 typedef struct {

@@ -25,6 +25,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Loops the compiler vectorizes once per ISA, the best chosen at load time (GCC on x86-64 Linux). */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__)
+#define GN_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define GN_CLONES
+#endif
+
 /* Forward geometry of a 2-D convolution, NHWC activations, HWIO filter [kh, kw, c, cout]. */
 typedef struct {
   int n, h, w, c;
