@@ -7,8 +7,7 @@ import { EvaluationInterrupted, evaluateCandidates, type EvaluateCandidatesOptio
 import { trainCandidate, type TrainedCandidate } from '../../../src/search/evaluate/candidate-task.js';
 import { EVALUATION_FILE, type CandidateRecord, type EvaluationRecord } from '../../../src/search/evaluate/evaluation-file.js';
 import { startEvaluationPool } from '../../../src/search/evaluate/evaluation-pool.js';
-import { PLAIN_TAPE_BUDGET_BYTES } from '../../../src/nn/gradient-checkpoint.js';
-import { setTapeBudget, SHARED_TAPE_BUDGET_BYTES } from '../../../src/nn/index.js';
+import { PLAIN_TAPE_BUDGET_BYTES, setTapeBudget, SHARED_TAPE_BUDGET_BYTES } from '../../../src/nn/gradient-checkpoint.js';
 import { buildPreset } from '../../../src/space/presets.js';
 import type { TrainingOptions } from '../../../src/train/training-options.js';
 import { loadRunModel } from '../../../src/train/run-model.js';
