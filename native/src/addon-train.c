@@ -278,6 +278,22 @@ static napi_value AvgPoolGrad(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+/* reluGrad(x, dy, dx, threads): dx = dy · step(x) (relu-grad.c), three arrays of one length. */
+static napi_value ReluGrad(napi_env env, napi_callback_info info) {
+  call_t c;
+  int threads = 1;
+  span_t s[3];
+  if (!start(&c, env, info, 4, "reluGrad")) return NULL;
+  get_int(&c, 3, "threads", 1, GN_MAX_PARTS, &threads);
+  const size_t size = pixels_of(&c, 0, "x", 1);
+  const float *x = get_floats(&c, 0, "x", size, &s[0]);
+  const float *dy = get_floats(&c, 1, "dy", size, &s[1]);
+  float *dx = get_floats(&c, 2, "dx", size, &s[2]);
+  if (!check_disjoint(&c, s, 3, 2)) return NULL;
+  gn_relu_grad(x, dy, dx, size, threads);
+  return undefined(env);
+}
+
 /* The packed engine's path for the popcount forward: −1 = float only (checked like addon.c's). */
 static int get_binary_path(call_t *c, size_t i, int *out) {
   if (!get_int(c, i, "binaryPath", -1, GN_PATH_COUNT - 1, out)) return 0;
@@ -633,7 +649,7 @@ void gn_export_training(napi_env env, napi_value exports) {
   } fns[] = {{"trainPaths", TrainPaths}, {"conv2d", Conv2d}, {"batchNormForward", BatchNormForward}, {"batchNormBackward", BatchNormBackward},
                  {"signConv2d", SignConv2d}, {"mixForward", MixForward}, {"mixBackward", MixBackward},
                  {"mixedQuantizeForward", MixedQuantizeForward}, {"mixedQuantizeBackward", MixedQuantizeBackward},
-                 {"adviseHugePages", AdviseHugePages}, {"optimizerStep", OptimizerStep}, {"avgPoolGrad", AvgPoolGrad}};
+                 {"adviseHugePages", AdviseHugePages}, {"optimizerStep", OptimizerStep}, {"avgPoolGrad", AvgPoolGrad}, {"reluGrad", ReluGrad}};
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value fn;
     napi_create_function(env, fns[i].name, NAPI_AUTO_LENGTH, fns[i].fn, NULL, &fn);

@@ -11,10 +11,12 @@ import { identityWasmConfig } from './kernels/identity.js';
 import { signWasmConfig } from './kernels/sign.js';
 import { sliceWasmConfig, splitVWasmConfig } from './kernels/slice.js';
 import { rememberStockKernel, stockKernel } from './kernels/stock-kernels.js';
+import { addNativeConfig } from './native/add.js';
 import { avgPoolGradNativeConfig } from './native/avg-pool-grad.js';
 import { batchNormTrainingGradNativeConfig, batchNormTrainingNativeConfig } from './native/batch-norm.js';
 import { conv2DBackpropFilterNativeConfig, conv2DBackpropInputNativeConfig, conv2DNativeConfig } from './native/conv2d.js';
 import { optimizerStepNativeConfig } from './native/optimizer-step.js';
+import { reluGradientConfig, reluGradNativeConfig } from './native/relu-grad.js';
 import { mixBasesGradConfig, mixBasesGradNativeConfig, mixBasesNativeConfig } from './native/mix-bases.js';
 import { mixedQuantizeGradNativeConfig, mixedQuantizeNativeConfig } from './native/mixed-quantize.js';
 import { signConv2DBackpropFilterNativeConfig, signConv2DBackpropInputNativeConfig, signConv2DNativeConfig } from './native/sign-conv2d.js';
@@ -100,6 +102,8 @@ export const NATIVE_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   mixedQuantizeGradNativeConfig,
   optimizerStepNativeConfig,
   avgPoolGradNativeConfig,
+  addNativeConfig,
+  reluGradNativeConfig,
 ];
 
 /**
@@ -109,8 +113,11 @@ export const NATIVE_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
  */
 export function useTrainingKernels(kind: 'native' | 'wasm'): void {
   registerWasmTrainingKernels();
-  // gradients are global to tfjs; this one is only reached through the native kernel's name
-  if (tf.getGradient(mixBasesGradConfig.kernelName) !== mixBasesGradConfig) tf.registerGradient(mixBasesGradConfig);
+  // gradients are global to tfjs: MixBases' is only reached through the native kernel's name, ReLU's
+  // computes tfjs' own values wherever its fused kernel is not registered
+  for (const gradient of [mixBasesGradConfig, reluGradientConfig]) {
+    if (tf.getGradient(gradient.kernelName) !== gradient) tf.registerGradient(gradient);
+  }
   for (const config of NATIVE_TRAINING_KERNELS) {
     if (kind === 'native') {
       install(config);

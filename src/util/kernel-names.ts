@@ -71,3 +71,9 @@ export type OptimizerStepRule =
       c2: number;
       epsilon: number;
     };
+
+/**
+ * ReLU's gradient, dx = dy · step(x), as one kernel. Inputs `x`, `dy`; output dx. Runs where a
+ * backend registers it (the native kernels); elsewhere ReLU keeps tfjs' own Step·Cast·Multiply.
+ */
+export const RELU_GRAD = 'GroupnasReluGrad';

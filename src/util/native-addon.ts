@@ -168,6 +168,8 @@ export interface NativeAddon {
   ): void;
   /** dx of average pooling, windows given as a conv geometry (native/src/avg-pool.c). */
   avgPoolGrad(geometry: Int32Array, dy: Float32Array, dx: Float32Array, threads: number): void;
+  /** dx = dy · step(x) of ReLU (native/src/relu-grad.c); three arrays of one length. */
+  reluGrad(x: Float32Array, dy: Float32Array, dx: Float32Array, threads: number): void;
 }
 
 /** Binary MACs one `roofline` iteration does. */

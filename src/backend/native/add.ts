@@ -1,0 +1,38 @@
+import * as tf from '../../util/tfjs.js';
+import { runStockKernel, stockSetup } from '../kernels/stock-kernels.js';
+import { activeNativeTraining, heapF32, wasmHeap, type WasmKernelArgs } from './native-training.js';
+
+/**
+ * Elements below which a same-shape Add stays with the stock kernel: a native call and a helper's
+ * wake-up cost more than a single-threaded add of a small tensor.
+ */
+export const NATIVE_ADD_MIN_ELEMENTS = 1 << 16;
+
+/** The weights of out = 1·a + 1·b for the mixing kernel (both products exact, so the sum is a + b rounded once). */
+const SUM_OF_TWO = Float32Array.of(1, 1);
+
+/**
+ * Add of two float32 tensors of one shape on the native kernels' threads: the residual adds of every
+ * block and the gradient accumulations autograd makes where a tensor feeds two ops (~270 calls in a
+ * Group-Net R step, whose stock XNNPACK add runs on one thread). Bit for bit the stock result (IEEE
+ * addition, element by element); broadcasting, other dtypes and small tensors stay with the stock kernel.
+ */
+export function addNative(args: WasmKernelArgs): tf.TensorInfo {
+  const { inputs, backend } = args;
+  const { a, b } = inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+  const native = activeNativeTraining(wasmHeap(backend));
+  const size = tf.util.sizeFromShape(a.shape);
+  if (native === undefined || a.dtype !== 'float32' || b.dtype !== 'float32' || size < NATIVE_ADD_MIN_ELEMENTS || !tf.util.arraysEqual(a.shape, b.shape)) {
+    return runStockKernel('Add', args);
+  }
+  const out = backend.makeOutput(a.shape, 'float32');
+  native.addon.mixForward(SUM_OF_TWO, [heapF32(backend, a), heapF32(backend, b)], [heapF32(backend, out)], native.threads);
+  return out;
+}
+
+export const addNativeConfig: tf.KernelConfig = {
+  kernelName: 'Add',
+  backendName: 'wasm',
+  kernelFunc: addNative as unknown as tf.KernelFunc,
+  setupFunc: stockSetup('Add'),
+};
