@@ -49,8 +49,15 @@ export interface ModelTrainStepResult {
   };
   /** Peak resident memory (MB) of the process after the model's native and wasm runs. */
   peakRssMb: { native?: number; wasm: number };
-  /** With `profile`: one native step (1 thread) by kernel. */
-  profile?: { stepMs: number; kernels: KernelProfileRow[] };
+  /** With `profile`: one native step by kernel at each thread count of the run. */
+  profiles?: StepProfile[];
+}
+
+/** One native training step by kernel, at `threads` threads. */
+export interface StepProfile {
+  threads: number;
+  stepMs: number;
+  kernels: KernelProfileRow[];
 }
 
 export interface TrainStepBenchResult {
@@ -93,8 +100,8 @@ async function nativeAvailable(): Promise<boolean> {
   return (await selectBackend('wasm', { kernels: 'auto', threads: 1 })).training?.kind === 'native';
 }
 
-async function profileNative(model: TrainStepModel, batch: number): Promise<{ stepMs: number; kernels: KernelProfileRow[] }> {
-  await selectBackend('wasm', { kernels: 'native', threads: 1 });
+async function profileNative(model: TrainStepModel, batch: number, threads: number): Promise<StepProfile> {
+  await selectBackend('wasm', { kernels: 'native', threads });
   const arch = buildPreset(model);
   const { height, width, channels } = arch.input;
   const x = tf.tensor4d(
@@ -110,7 +117,7 @@ async function profileNative(model: TrainStepModel, batch: number): Promise<{ st
   try {
     trainer.step(x, y);
     trainer.step(x, y);
-    return await profileStep(() => void trainer.step(x, y));
+    return { threads, ...(await profileStep(() => void trainer.step(x, y))) };
   } finally {
     trainer.dispose();
     net.dispose();
@@ -153,7 +160,10 @@ export async function benchTrainStep(options: TrainStepBenchOptions = {}): Promi
     if (native) {
       r.native = threads.map((t, i) => threadedRate(t, nativeRounds[i]!));
       r.peakRssMb.native = peakRssMb();
-      if (options.profile) r.profile = await profileNative(model, batch);
+      if (options.profile) {
+        r.profiles = [];
+        for (const t of threads) r.profiles.push(await profileNative(model, batch, t));
+      }
     }
     if (torchVersion !== null) r.torch = threads.map((t, i) => threadedRate(t, torchRounds[i]!));
     r.wasmImagesPerSec = await timeOn({ kernels: 'wasm' }, model, batch, steps);
@@ -234,11 +244,34 @@ export function formatTrainStep(r: TrainStepBenchResult): string {
     );
   }
   for (const m of r.models) {
-    if (m.profile === undefined) continue;
-    lines.push('', `profile of one native step (1 thread), ${m.model}: ${m.profile.stepMs.toFixed(0)} ms`);
-    for (const k of m.profile.kernels.slice(0, 15)) {
-      lines.push(`  ${k.kernel.padEnd(36)} ${k.ms.toFixed(1).padStart(8)} ms ${String(k.calls).padStart(5)} calls ${(100 * k.share).toFixed(1).padStart(5)}%`);
-    }
+    if (m.profiles !== undefined && m.profiles.length > 0) lines.push('', ...formatStepProfiles(m.model, m.profiles));
   }
   return lines.join('\n');
+}
+
+/**
+ * One native step by kernel, a column per thread count (ms, calls, share of the step) and, with
+ * two or more, how much faster the last count runs each kernel than the first: the kernels that do
+ * not gain from threads show themselves.
+ */
+export function formatStepProfiles(model: string, profiles: StepProfile[], top = 15): string[] {
+  const first = profiles[0]!;
+  const last = profiles[profiles.length - 1]!;
+  const gain = profiles.length > 1 ? `  ${last.threads}t/${first.threads}t` : '';
+  const lines = [
+    `profile of one native step, ${model}: ${profiles.map((p) => `${p.stepMs.toFixed(0)} ms at ${p.threads}t`).join(', ')}`,
+    `  ${'kernel'.padEnd(36)}${profiles.map((p) => `${`${p.threads}t ms`.padStart(10)}  calls  share`).join('')}${gain}`,
+  ];
+  for (const k of first.kernels.slice(0, top)) {
+    const cells = profiles.map((p) => {
+      const row = p.kernels.find((q) => q.kernel === k.kernel);
+      return row === undefined
+        ? `${'-'.padStart(10)}  ${'-'.padStart(5)}  ${'-'.padStart(5)}`
+        : `${row.ms.toFixed(1).padStart(10)}  ${String(row.calls).padStart(5)}  ${(100 * row.share).toFixed(1).padStart(4)}%`;
+    });
+    const lastRow = last.kernels.find((q) => q.kernel === k.kernel);
+    const ratio = profiles.length > 1 && lastRow !== undefined && lastRow.ms > 0 ? `  ${(k.ms / lastRow.ms).toFixed(2).padStart(5)}×` : '';
+    lines.push(`  ${k.kernel.padEnd(36)}${cells.join('')}${ratio}`);
+  }
+  return lines;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatTrainStep, trainStepRatios, type ModelTrainStepResult, type TrainStepBenchResult } from '../../src/bench/train-step.js';
+import { formatStepProfiles, formatTrainStep, trainStepRatios, type ModelTrainStepResult, type TrainStepBenchResult } from '../../src/bench/train-step.js';
 import { describeMachine } from '../../src/util/machine.js';
 
 const model: Omit<ModelTrainStepResult, 'ratios'> = {
@@ -53,5 +53,26 @@ describe('bench train-step', () => {
       '1900,',
       '2100',
     ]);
+  });
+});
+
+describe('bench train-step --profile', () => {
+  it('prints a kernel per line with each thread count’s time and the gain from threads', () => {
+    const profiles = [
+      {
+        threads: 1,
+        stepMs: 1000,
+        kernels: [
+          { kernel: 'SignConv', ms: 600, calls: 60, share: 0.6 },
+          { kernel: 'Relu', ms: 10, calls: 13, share: 0.01 },
+        ],
+      },
+      { threads: 2, stepMs: 700, kernels: [{ kernel: 'SignConv', ms: 300, calls: 60, share: 300 / 700 }] },
+    ];
+    const lines = formatStepProfiles('groupnet-k5', profiles);
+    expect(lines[0]).toBe('profile of one native step, groupnet-k5: 1000 ms at 1t, 700 ms at 2t');
+    expect(lines[2]!.trim().split(/\s+/)).toEqual(['SignConv', '600.0', '60', '60.0%', '300.0', '60', '42.9%', '2.00×']);
+    // a kernel the second profile did not run: dashes and no ratio
+    expect(lines[3]!.trim().split(/\s+/)).toEqual(['Relu', '10.0', '13', '1.0%', '-', '-', '-']);
   });
 });

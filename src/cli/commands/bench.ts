@@ -44,7 +44,11 @@ const trainStep: CommandModule<object, TrainStepArgs> = {
         default: 3,
         describe: 'rounds of native and PyTorch, interleaved; ratios are medians of per-round ratios (a shared machine slows both sides alike)',
       })
-      .option('profile', { type: 'boolean', default: false, describe: 'also profile one native step per model, by kernel (the next bottleneck)' })
+      .option('profile', {
+        type: 'boolean',
+        default: false,
+        describe: 'also profile one native step per model at 1 and 2 threads, by kernel (the next bottleneck, and what does not gain from threads)',
+      })
       .option('model', { type: 'array', choices: TRAIN_STEP_MODELS, default: [...TRAIN_STEP_MODELS] as TrainStepModel[], describe: 'models to measure' })
       .option('cpu', { type: 'boolean', default: true, describe: 'also time one step on the stock cpu backend (slow; --no-cpu skips)' })
       .option('cpu-batch', { type: 'number', default: 8, describe: 'images in the one cpu-backend step (its cost is linear in the batch)' })
