@@ -15,6 +15,7 @@ export {
   TRAINING_KERNEL_CHOICES,
   defaultTrainingThreads,
   activeNativeTraining,
+  setNativeTrainingThreads,
   type TrainingKernelRequest,
   type NativeTraining,
 } from './native/native-training.js';

@@ -12,12 +12,12 @@
  *
  * The caller only reports: it holds no pool, hook or cleanup of its own (DESIGN §2).
  */
-import type { TrainingKernelOptions } from '../backend/index.js';
+import { defaultTrainingThreads, setNativeTrainingThreads, type TrainingKernelOptions } from '../backend/index.js';
 import type { SearchConfig } from '../space/config.js';
 import { UsageError } from '../util/errors.js';
 import { beginActivity, type ActivityOutcome } from '../util/run-activity.js';
 import { withRunLockAsync } from '../util/run-lock.js';
-import { EvaluationInterrupted, type CandidateRunner } from './evaluate/index.js';
+import { EvaluationInterrupted, EvaluationPool, type CandidateRunner } from './evaluate/index.js';
 import { readSearchConfig } from './search-directory.js';
 import { evaluateSearch, startPresetTraining, startSearchEvaluationPool, type EvaluationStageResult, type PresetTraining } from './search-evaluation.js';
 import { randomSearch } from './random-search.js';
@@ -90,8 +90,12 @@ async function searchLocked(start: SearchStart, options: SearchPipelineOptions):
     ...(log ? { log } : {}),
   };
   let presetTraining: PresetTraining | undefined;
+  let restoreThreads = () => {};
   const onSupernetStart = (run: SupernetStart) => {
-    if (pool !== undefined && comparePresets) presetTraining = startPresetTraining(run, pool, shared);
+    if (pool !== undefined && comparePresets) {
+      presetTraining = startPresetTraining(run, pool, shared);
+      if (pool instanceof EvaluationPool) restoreThreads = leaveCoresToPresets(pool, log);
+    }
     options.onSupernetStart?.(run);
   };
   try {
@@ -102,6 +106,7 @@ async function searchLocked(start: SearchStart, options: SearchPipelineOptions):
         : 'resume' in start
           ? await resumeSearch(start.resume, runOptions)
           : await runSearch(config, { ...runOptions, out: start.out });
+    restoreThreads();
     outcome = search.finished ? 'done' : 'stopped';
     if (!search.finished || pool === undefined) return { search };
     outcome = 'failed';
@@ -113,9 +118,27 @@ async function searchLocked(start: SearchStart, options: SearchPipelineOptions):
     error = err;
     throw err;
   } finally {
+    restoreThreads();
     ended.abort();
     presetTraining?.supernetDone();
     await pool?.destroy();
     activity.end(outcome, error);
   }
+}
+
+/**
+ * While the presets train on a worker of this host's pool beside the supernet, this thread's kernels
+ * leave that worker its threads (else three threads share two cores and the kernels' helpers wait on
+ * each other); returns what puts the count back. Nothing changes without native kernels here.
+ */
+function leaveCoresToPresets(pool: EvaluationPool, log: ((line: string) => void) | undefined): () => void {
+  const threads = Math.max(1, defaultTrainingThreads() - pool.threadsPerWorker);
+  const before = setNativeTrainingThreads(threads);
+  if (before === undefined || before === threads) return () => {};
+  log?.(`supernet: ${threads} kernel thread(s) while the presets train on a worker (${pool.threadsPerWorker} thread(s))`);
+  let restored = false;
+  return () => {
+    if (!restored) setNativeTrainingThreads(before);
+    restored = true;
+  };
 }

@@ -1,7 +1,8 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { activeNativeTraining } from '../../src/backend/native/native-training.js';
 import { selectBackend } from '../../src/backend/select.js';
 import { loadArch } from '../../src/space/arch-file.js';
 import { describeArch } from '../../src/space/arch-description.js';
@@ -35,11 +36,24 @@ describe('search pipeline: supernet, then evaluation, in one call', () => {
   it('comparePresets: the presets begin with the supernet, on a shared pool, and every one is trained and timed', async () => {
     const dir = tmp();
     const events: string[] = [];
+    const threadsBefore = activeNativeTraining()?.threads;
+    let threadsDuringSupernet: number | undefined;
     const { search, evaluation } = await searchPipeline(
       { config: config(['evaluation.workers=2']), out: dir },
-      { costModel, comparePresets: true, progress: recordingProgress(events) },
+      {
+        costModel,
+        comparePresets: true,
+        progress: recordingProgress(events),
+        onSupernetStart: () => (threadsDuringSupernet = activeNativeTraining()?.threads),
+      },
     );
     expect(search.finished).toBe(true);
+    // On native kernels the supernet leaves the presets' worker its thread (2 workers share the cores), and gets it back after.
+    if (threadsBefore !== undefined) {
+      const perWorker = Math.max(1, Math.floor(availableParallelism() / 2));
+      expect(threadsDuringSupernet).toBe(Math.max(1, availableParallelism() - perWorker));
+      expect(activeNativeTraining()?.threads).toBe(threadsBefore);
+    }
     // Started in the supernet-start hook: before the supernet's first step, not after its last.
     expect(events.indexOf('start evaluate presets')).toBeGreaterThanOrEqual(0);
     expect(events.indexOf('start evaluate presets')).toBeLessThan(events.indexOf('start search'));

@@ -62,6 +62,21 @@ export function openNativeTraining(threads = defaultTrainingThreads()): NativeTr
   return current;
 }
 
+/**
+ * Let the active native kernels use `threads` threads from now on (the calling thread included), as
+ * when a worker starts training beside this thread and should have its cores; returns how many they
+ * used before, or undefined when no native kernels are active. Results do not depend on it.
+ */
+export function setNativeTrainingThreads(threads: number): number | undefined {
+  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_NATIVE_THREADS) {
+    throw new UsageError(`native training threads: expected an integer 1..${MAX_NATIVE_THREADS}, got ${threads}`);
+  }
+  if (current === undefined) return undefined;
+  const before = current.threads;
+  current.threads = threads;
+  return before;
+}
+
 /** The wasm backend's heap (its Emscripten module's memory), which the kernels read and write in place. */
 export function wasmHeap(backend: BackendWasm): ArrayBufferLike {
   return (backend.wasm as unknown as { HEAPU8: Uint8Array }).HEAPU8.buffer;

@@ -45,6 +45,8 @@ function isWorkerReady(message: unknown): message is WorkerReady {
 
 export class EvaluationPool implements CandidateRunner {
   readonly workers: number;
+  /** Native kernel threads each worker trains with (cores ÷ workers unless asked). */
+  readonly threadsPerWorker: number;
   readonly backend: ConcreteBackend;
   readonly warmsUp: boolean;
   /** Take one before `run`: evaluations sharing the pool then never queue inside piscina (worker-slots.ts). */
@@ -64,9 +66,10 @@ export class EvaluationPool implements CandidateRunner {
     this.slots = new WorkerSlots(options.workers);
     this.backend = options.backend ?? 'wasm';
     this.warmsUp = options.warmUp !== undefined;
+    this.threadsPerWorker = options.training?.threads ?? defaultTrainingThreads(options.workers);
     const setup: WorkerSetup = {
       backend: this.backend,
-      training: { ...options.training, threads: options.training?.threads ?? defaultTrainingThreads(options.workers) },
+      training: { ...options.training, threads: this.threadsPerWorker },
       ...(options.warmUp ? { warmUp: options.warmUp, rehearsalTurns: new Int32Array(new SharedArrayBuffer(8)) } : {}),
       preparedCount: this.preparedCount,
     };
