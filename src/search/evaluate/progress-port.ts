@@ -3,7 +3,7 @@
  * messages on a MessagePort; the main thread replays them on its own reporter (the CLI's bars).
  * Posting never blocks, so a worker busy in a synchronous training loop still shows its progress.
  */
-import type { MessagePort } from 'node:worker_threads';
+import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import type { ProgressReporter, ProgressTask } from '../../util/progress.js';
 
 export type ProgressMessage =
@@ -32,7 +32,7 @@ export function portProgress(port: MessagePort): ProgressReporter {
  */
 export function relayProgress(port: MessagePort, reporter: ProgressReporter, prefix: string): () => void {
   let task: ProgressTask | undefined;
-  port.on('message', (message: ProgressMessage) => {
+  const replay = (message: ProgressMessage) => {
     if (message.type === 'start') {
       task?.stop();
       task = reporter.start(`${prefix} ${message.label}`, message.total);
@@ -42,9 +42,13 @@ export function relayProgress(port: MessagePort, reporter: ProgressReporter, pre
       task?.stop();
       task = undefined;
     }
-  });
+  };
+  port.on('message', replay);
   return () => {
     port.removeAllListeners('message');
+    // The worker's last update (its final test accuracy) and stop may still be queued when its result
+    // arrives on another channel: replay them before closing, or the bar ends on the previous epoch's fields.
+    for (let queued = receiveMessageOnPort(port); queued !== undefined; queued = receiveMessageOnPort(port)) replay(queued.message as ProgressMessage);
     port.close();
     task?.stop();
     task = undefined;
