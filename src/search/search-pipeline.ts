@@ -17,7 +17,7 @@ import type { SearchConfig } from '../space/config.js';
 import { UsageError } from '../util/errors.js';
 import { beginActivity, type ActivityOutcome } from '../util/run-activity.js';
 import { withRunLockAsync } from '../util/run-lock.js';
-import { EvaluationInterrupted, EvaluationPool, type CandidateRunner } from './evaluate/index.js';
+import { EvaluationInterrupted, type CandidateRunner } from './evaluate/index.js';
 import { readSearchConfig } from './search-directory.js';
 import { evaluateSearch, startPresetTraining, startSearchEvaluationPool, type EvaluationStageResult, type PresetTraining } from './search-evaluation.js';
 import { randomSearch } from './random-search.js';
@@ -94,7 +94,7 @@ async function searchLocked(start: SearchStart, options: SearchPipelineOptions):
   const onSupernetStart = (run: SupernetStart) => {
     if (pool !== undefined && comparePresets) {
       presetTraining = startPresetTraining(run, pool, shared);
-      if (pool instanceof EvaluationPool) restoreThreads = leaveCoresToPresets(pool, log);
+      if (pool.threadsPerWorker !== undefined) restoreThreads = leaveCoresToPresets(pool.threadsPerWorker, log);
     }
     options.onSupernetStart?.(run);
   };
@@ -106,7 +106,6 @@ async function searchLocked(start: SearchStart, options: SearchPipelineOptions):
         : 'resume' in start
           ? await resumeSearch(start.resume, runOptions)
           : await runSearch(config, { ...runOptions, out: start.out });
-    restoreThreads();
     outcome = search.finished ? 'done' : 'stopped';
     if (!search.finished || pool === undefined) return { search };
     outcome = 'failed';
@@ -131,14 +130,10 @@ async function searchLocked(start: SearchStart, options: SearchPipelineOptions):
  * leave that worker its threads (else three threads share two cores and the kernels' helpers wait on
  * each other); returns what puts the count back. Nothing changes without native kernels here.
  */
-function leaveCoresToPresets(pool: EvaluationPool, log: ((line: string) => void) | undefined): () => void {
-  const threads = Math.max(1, defaultTrainingThreads() - pool.threadsPerWorker);
+function leaveCoresToPresets(workerThreads: number, log: ((line: string) => void) | undefined): () => void {
+  const threads = Math.max(1, defaultTrainingThreads() - workerThreads);
   const before = setNativeTrainingThreads(threads);
   if (before === undefined || before === threads) return () => {};
-  log?.(`supernet: ${threads} kernel thread(s) while the presets train on a worker (${pool.threadsPerWorker} thread(s))`);
-  let restored = false;
-  return () => {
-    if (!restored) setNativeTrainingThreads(before);
-    restored = true;
-  };
+  log?.(`supernet: ${threads} kernel thread(s) while the presets train on a worker (${workerThreads} thread(s))`);
+  return () => void setNativeTrainingThreads(before);
 }

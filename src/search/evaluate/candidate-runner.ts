@@ -23,6 +23,8 @@ export interface RunAttemptOptions {
 export interface CandidateRunner {
   /** Tasks it runs at once: the evaluation keeps this many in flight. */
   readonly workers: number;
+  /** Kernel threads each worker takes from this host's cores; absent when the workers run on other hosts. */
+  readonly threadsPerWorker?: number;
   /** Take one before `run`, so evaluations sharing the runner never over-commit it (worker-slots.ts). */
   readonly slots: WorkerSlots;
   /** Whether its workers rehearse before their first task (warm-up.ts), and how many have so far. */
