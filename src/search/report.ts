@@ -135,8 +135,12 @@ function configurationSection({ config, search, evaluation }: SearchReportInput)
     search.strategy === 'random'
       ? `- random search: ${evaluation.record.candidates.length} architectures drawn uniformly (${search.draws ?? '?'} draws), kept when predicted ` +
         `within ±10% of the target`
-      : `- supernet search: ${s.epochs} epochs (${s.warmupEpochs} warm-up), batch ${s.batchSize}, ${s.order}-order α gradient${archEvery}` +
-        `${s.gumbel.enabled ? ', Gumbel-softmax' : ''}`,
+      : search.strategy === 'evolution'
+        ? `- regularized evolution: ${evaluation.record.candidates.length} architectures (${search.draws ?? '?'} draws and mutations), population ` +
+          `${search.evolution?.population ?? '?'}, tournament ${search.evolution?.tournament ?? '?'}, ${search.evolution?.generation ?? '?'} ` +
+          `child(ren) a generation; every one predicted within ±10% of the target`
+        : `- supernet search: ${s.epochs} epochs (${s.warmupEpochs} warm-up), batch ${s.batchSize}, ${s.order}-order α gradient${archEvery}` +
+          `${s.gumbel.enabled ? ', Gumbel-softmax' : ''}`,
     `- evaluation: ${config.evaluation.candidates} candidates × ${config.evaluation.epochs} epoch(s), ${evaluation.workers} worker(s), ` +
       `latency on the \`${config.evaluation.engine}\` engine`,
     `- distillation: ${distillation}`,
@@ -169,7 +173,7 @@ function timeSection({ dir, search, evaluation, presets, evaluationSeconds }: Se
   const searchSeconds = search.epochs.reduce((sum, e) => sum + e.seconds, 0);
   const trainSum = evaluation.record.candidates.reduce((sum, c) => sum + (c.status === 'done' ? c.result!.trainSeconds : 0), 0);
   const resumed = evaluation.skipped.length > 0 ? `; ${evaluation.skipped.length} resumed as done` : '';
-  if (search.strategy !== 'random') lines.push(`| supernet search (${search.epochs.length} epochs${stoppedEarly}) | ${seconds(searchSeconds)} |`);
+  if (search.strategy === undefined) lines.push(`| supernet search (${search.epochs.length} epochs${stoppedEarly}) | ${seconds(searchSeconds)} |`);
   lines.push(
     `| candidate training (sum over candidates, ${evaluation.workers} worker(s)) | ${seconds(trainSum)} |`,
     `| evaluation wall time (this run${resumed}) | ${seconds(evaluationSeconds)} |`,
@@ -180,7 +184,7 @@ function timeSection({ dir, search, evaluation, presets, evaluationSeconds }: Se
 }
 
 function plotsSection(search: SearchLog, score: string): string[] {
-  const alpha = search.strategy === 'random' ? [] : ['- [α probabilities per epoch](alpha.svg)', '', '![alpha](alpha.svg)', ''];
+  const alpha = search.strategy !== undefined ? [] : ['- [α probabilities per epoch](alpha.svg)', '', '![alpha](alpha.svg)', ''];
   return [
     '## Plots',
     '',

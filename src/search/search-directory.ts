@@ -90,10 +90,15 @@ export interface SearchLog {
   format: typeof SEARCH_LOG_FORMAT;
   version: 1;
   toolVersion: string;
-  /** How the candidates were found: absent = the supernet; `random` = uniform samples within the cost target (random-search.ts). */
-  strategy?: 'random';
-  /** Random search: architectures drawn to find the samples within the target. */
+  /**
+   * How the candidates were found: absent = the supernet; `random` = uniform samples within the cost
+   * target (random-search.ts); `evolution` = regularized evolution from such samples (evolution-search.ts).
+   */
+  strategy?: 'random' | 'evolution';
+  /** Random and evolution search: architectures drawn (or mutated) to find the samples within the target. */
   draws?: number;
+  /** Evolution: its population and tournament sizes, and the children trained per generation. */
+  evolution?: { population: number; tournament: number; generation: number };
   space: string;
   variables: { id: string; decision: string; site: number; choices: (string | number)[] }[];
   /**
@@ -113,10 +118,12 @@ export interface SearchCandidate {
   rank: number;
   /**
    * `target`: the most probable architecture within 10% of the cost target; `argmax`; `top`: next most
-   * probable; `random`: a random search's uniform sample (probability: of drawing it).
+   * probable; `random`: a uniform sample (probability: of drawing it); `mutation`: an evolution's child
+   * of candidate `parent`.
    */
   derivation: string;
   probability: number;
+  parent?: number;
   indices: number[];
   cost: number;
   arch: Arch;
@@ -168,6 +175,13 @@ export const SEARCH_LOG_SCHEMA = {
       },
     },
     teacher: { type: 'string', minLength: 1 },
+    strategy: { enum: ['random', 'evolution'] },
+    draws: { type: 'integer', minimum: 0 },
+    evolution: {
+      type: 'object',
+      required: ['population', 'tournament', 'generation'],
+      properties: { population: { type: 'integer', minimum: 1 }, tournament: { type: 'integer', minimum: 1 }, generation: { type: 'integer', minimum: 1 } },
+    },
     epochs: {
       type: 'array',
       items: {
@@ -216,6 +230,7 @@ export const CANDIDATES_SCHEMA = {
           rank: { type: 'integer', minimum: 1 },
           derivation: { type: 'string' },
           probability: NUMBER,
+          parent: { type: 'integer', minimum: 0 },
           indices: { type: 'array', items: { type: 'integer', minimum: 0 } },
           cost: NUMBER,
           arch: { type: 'object' },

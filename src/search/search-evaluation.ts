@@ -12,6 +12,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { saveArch } from '../space/arch-file.js';
 import type { TrainingKernelOptions } from '../backend/index.js';
+import type { Arch } from '../space/arch.js';
 import type { SearchConfig } from '../space/config.js';
 import { templateFromConfig } from '../space/config-space.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
@@ -25,6 +26,8 @@ import {
   evaluatedArch,
   timeEvaluations,
   evaluationTrainingOptions,
+  readEvaluationToResume,
+  canonicalJson,
   searchWarmUp,
   startEvaluationPool,
   type CandidateRecord,
@@ -189,6 +192,32 @@ export function startPresetTraining(
   // Rejections surface through `trained` when evaluateSearch awaits it; a run stopped before that must not crash on them.
   trained.catch(() => {});
   return { trained, supernetDone };
+}
+
+/**
+ * Train (not time) `archs` into the run's evaluation/ as its candidates, for a strategy that picks the
+ * next architectures by how the last ones did (evolution-search.ts): the list may extend what
+ * evaluation/ holds, and a list it holds trained already is read back, not trained again (a resumed
+ * run replays its generations). The evaluation after the search finds them trained and times them.
+ */
+export async function trainSearchSamples(
+  dir: string,
+  teacher: string | undefined,
+  archs: readonly Arch[],
+  options: EvaluationStageOptions,
+): Promise<readonly CandidateRecord[]> {
+  const evaluationDir = searchFile(dir, 'evaluation');
+  const { record } = readEvaluationToResume(join(evaluationDir, EVALUATION_FILE));
+  const held = record?.candidates.slice(0, archs.length) ?? [];
+  const trained = held.filter((c, i): c is CandidateRecord => c?.status === 'done' && canonicalJson(c.arch) === canonicalJson(archs[i]));
+  if (trained.length === archs.length) return trained;
+  const outcome = await evaluateCandidates(archs, {
+    ...sharedEvaluationOptions(dir, readSearchConfig(dir), teacher, options),
+    dir: evaluationDir,
+    latency: false,
+    extend: true,
+  });
+  return outcome.record.candidates;
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
  * The whole `groupnas search` job as one call: supernet search (new or resumed; or, with
- * `search.strategy: random`, the random-search baseline's samples), then the candidates' evaluation, and with `comparePresets` the presets' — overlapped so no core idles:
+ * `search.strategy` random or evolution, a baseline's samples — evolution's trained on the pool as
+ * it goes), then the candidates' evaluation, and with `comparePresets` the presets' — overlapped so no core idles:
  *
  *   pool started   the evaluation workers warm up while the teacher and supernet run (one core each)
  *   supernet start the presets begin training on one worker (startPresetTraining)
@@ -19,7 +20,15 @@ import { beginActivity, type ActivityOutcome } from '../util/run-activity.js';
 import { withRunLockAsync } from '../util/run-lock.js';
 import { EvaluationInterrupted, type CandidateRunner } from './evaluate/index.js';
 import { readSearchConfig } from './search-directory.js';
-import { evaluateSearch, startPresetTraining, startSearchEvaluationPool, type EvaluationStageResult, type PresetTraining } from './search-evaluation.js';
+import { evolutionSearch, type TrainForFitness } from './evolution-search.js';
+import {
+  evaluateSearch,
+  startPresetTraining,
+  startSearchEvaluationPool,
+  trainSearchSamples,
+  type EvaluationStageResult,
+  type PresetTraining,
+} from './search-evaluation.js';
 import { randomSearch } from './random-search.js';
 import { checkNewSearchDir, resumeSearch, runSearch, type SearchResult, type SearchRunOptions, type SupernetStart } from './search-run.js';
 
@@ -91,7 +100,9 @@ async function searchLocked(start: SearchStart, options: SearchPipelineOptions):
   };
   let presetTraining: PresetTraining | undefined;
   let restoreThreads = () => {};
+  let teacher: string | undefined;
   const onSupernetStart = (run: SupernetStart) => {
+    teacher = run.teacher;
     if (pool !== undefined && comparePresets) {
       presetTraining = startPresetTraining(run, pool, shared);
       if (pool.threadsPerWorker !== undefined) restoreThreads = leaveCoresToPresets(pool.threadsPerWorker, log);
@@ -100,12 +111,23 @@ async function searchLocked(start: SearchStart, options: SearchPipelineOptions):
   };
   try {
     const runOptions = { ...searchOptions, onSupernetStart };
+    const trainOnPool: TrainForFitness = async (archs) => {
+      if (pool === undefined) {
+        throw new UsageError(
+          'search.strategy: evolution trains its architectures as it searches, on the evaluation’s workers: it needs the evaluation (evaluation.candidates > 0, no --no-evaluate)',
+        );
+      }
+      const records = await trainSearchSamples(dir, teacher, archs, { ...shared, pool });
+      return records.map((c) => (c.status === 'done' ? c.result!.testAccuracy : undefined));
+    };
     const search =
       config.search.strategy === 'random'
         ? await randomSearch(start, runOptions)
-        : 'resume' in start
-          ? await resumeSearch(start.resume, runOptions)
-          : await runSearch(config, { ...runOptions, out: start.out });
+        : config.search.strategy === 'evolution'
+          ? await evolutionSearch(start, { ...runOptions, train: trainOnPool })
+          : 'resume' in start
+            ? await resumeSearch(start.resume, runOptions)
+            : await runSearch(config, { ...runOptions, out: start.out });
     outcome = search.finished ? 'done' : 'stopped';
     if (!search.finished || pool === undefined) return { search };
     outcome = 'failed';

@@ -110,7 +110,7 @@ function validateSearchRun(dir: string): FileCheck[] {
   if (existsSync(runFile(searchFile(dir, 'teacher'), 'record')))
     files.push(...validateTrainingRun(searchFile(dir, 'teacher'), TEACHER_RESUME, SEARCH_FILES.teacher));
   const derived = existsSync(searchFile(dir, 'candidates')) || existsSync(join(searchFile(dir, 'evaluation'), EVALUATION_FILE));
-  if (config?.search.strategy === 'random') files.push(...validateRandomSamples(dir));
+  if (config !== undefined && config.search.strategy !== 'supernet') files.push(...validateSamples(dir));
   else files.push(...validateSupernet(dir), checkCandidates(dir, derived, 'deriving the candidates again from the checkpoint’s α and rewriting it'));
   files.push(
     checkFile(dir, SEARCH_FILES.derivedArch, loadArch, derived, 'rewriting it with the candidates'),
@@ -132,13 +132,14 @@ function checkCandidates(dir: string, expected: boolean, resume: string): FileCh
 }
 
 /**
- * A random search's samples, as randomSearch reads them back: it reads both search.json and
- * candidates.json (written last, once the samples are complete), refuses either when damaged, and
- * draws the samples again — the same, from the seed — when either is not there.
+ * A random or evolution search's samples, as sampledSearch reads them back: it reads both search.json
+ * and candidates.json (written last, once the samples are complete), refuses either when damaged, and
+ * finds the samples again — the same, from the seed (and, for evolution, the trainings evaluation/
+ * keeps) — when either is not there.
  */
-function validateRandomSamples(dir: string): FileCheck[] {
-  const drawnAgain = 'drawing the samples again (the same, from the seed) and rewriting it';
-  const refused = 'refuses with this error: a random search continues from its samples';
+function validateSamples(dir: string): FileCheck[] {
+  const drawnAgain = 'finding the samples again (the same, from the seed and the trainings kept) and rewriting it';
+  const refused = 'refuses with this error: the search continues from its samples';
   const resume = (other: 'log' | 'candidates') => (existsSync(searchFile(dir, other)) ? refused : drawnAgain);
   const log = checkFile(dir, SEARCH_FILES.log, () => readSearchLog(dir), existsSync(searchFile(dir, 'candidates')), resume('candidates'));
   return [log.state === 'missing' ? { ...log, resume: drawnAgain } : log, checkCandidates(dir, false, resume('log'))];

@@ -79,10 +79,17 @@ export interface TeacherConfig {
 }
 
 export interface SearchHyperparameters {
-  /** `supernet` (DARTS) or `random`: the baseline, uniform samples within the cost target trained by the same evaluator. */
-  strategy: 'supernet' | 'random';
-  /** Architectures a random search trains; 0 = the supernet search's budget (randomSearchSamples). */
+  /**
+   * `supernet` (DARTS), or a baseline whose architectures the same evaluator trains: `random` (uniform
+   * samples within the cost target) or `evolution` (regularized evolution from such samples).
+   */
+  strategy: 'supernet' | 'random' | 'evolution';
+  /** Architectures a random or evolution search trains; 0 = the supernet search's budget (searchSamples). */
   samples: number;
+  /** Evolution: architectures alive at once (the youngest); 0 = half the samples, at least 2. */
+  population: number;
+  /** Evolution: members drawn per tournament, the best of them the parent; 0 = a quarter of the population, at least 2. */
+  tournament: number;
   epochs: number;
   /** Epochs updating only the weights before α moves. */
   warmupEpochs: number;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/backend/select.js';
 import { archCost, bopsCostModel } from '../../src/search/cost-model.js';
-import { randomSearchSamples, sampleWithinTarget } from '../../src/search/random-search.js';
+import { sampleWithinTarget } from '../../src/search/random-search.js';
 import { searchPipeline } from '../../src/search/search-pipeline.js';
 import { supernetLayout } from '../../src/search/supernet-layout.js';
 import { canonicalKey } from '../../src/space/canonical-arch.js';
@@ -51,15 +51,6 @@ describe('sampleWithinTarget', () => {
     const { space, cost, max } = tinySpace();
     expect(sampleWithinTarget(space, cost, undefined, 3, 1).samples).toHaveLength(3);
     expect(() => sampleWithinTarget(space, cost, 10 * max, 2, 1)).toThrow(/within ±10% of the cost target .*lower search.samples or move the target/);
-  });
-});
-
-describe('randomSearchSamples', () => {
-  it("is search.samples, or the candidates plus the supernet's epochs counted in candidate trainings", () => {
-    // tiny: 2 candidates × 1 epoch; supernet 2 epochs on half the images at 1.5× a step → 1.5 candidate trainings → 2
-    expect(randomSearchSamples(evaluatedSearchConfig())).toBe(2 + 2);
-    expect(randomSearchSamples(evaluatedSearchConfig(['search.samples=5']))).toBe(5);
-    expect(randomSearchSamples(evaluatedSearchConfig(['search.epochs=10', 'evaluation.epochs=3']))).toBe(2 + 3);
   });
 });
 

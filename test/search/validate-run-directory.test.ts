@@ -183,10 +183,10 @@ describe('validateRunDirectory on a search run', () => {
     expect(report.files.map((f) => f.file).slice(0, 4)).toEqual(['config.json', 'config.sha256', 'search.json', 'candidates.json']);
     writeFileSync(join(dir, 'search.json'), '{}');
     const damaged = unsound(validateRunDirectory(dir))['search.json'];
-    expect(damaged).toMatchObject({ state: 'damaged', resume: 'refuses with this error: a random search continues from its samples' });
+    expect(damaged).toMatchObject({ state: 'damaged', resume: 'refuses with this error: the search continues from its samples' });
     await expect(searchPipeline({ resume: dir }, { costModel, evaluate: false })).rejects.toThrow(damaged!.problem!.split('; ')[0]!);
     rmSync(join(dir, 'search.json'));
-    expect(unsound(validateRunDirectory(dir))['search.json']).toMatchObject({ state: 'missing', resume: expect.stringMatching(/^drawing the samples again/) });
+    expect(unsound(validateRunDirectory(dir))['search.json']).toMatchObject({ state: 'missing', resume: expect.stringMatching(/^finding the samples again/) });
   }, 120_000);
 
   it('a directory that holds no run, and a path that is no directory: a clear error', () => {

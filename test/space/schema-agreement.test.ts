@@ -155,8 +155,36 @@ describe('config schema ⇔ SearchConfig type (after defaults)', () => {
     [
       'search',
       shape<SearchHyperparameters>()(
-        ['strategy', 'samples', 'epochs', 'warmupEpochs', 'batchSize', 'order', 'gumbel', 'archOptimizer', 'weightOptimizer', 'entropyStop', 'archEvery'],
-        ['strategy', 'samples', 'epochs', 'warmupEpochs', 'batchSize', 'order', 'gumbel', 'archOptimizer', 'weightOptimizer', 'entropyStop', 'archEvery'],
+        [
+          'strategy',
+          'samples',
+          'population',
+          'tournament',
+          'epochs',
+          'warmupEpochs',
+          'batchSize',
+          'order',
+          'gumbel',
+          'archOptimizer',
+          'weightOptimizer',
+          'entropyStop',
+          'archEvery',
+        ],
+        [
+          'strategy',
+          'samples',
+          'population',
+          'tournament',
+          'epochs',
+          'warmupEpochs',
+          'batchSize',
+          'order',
+          'gumbel',
+          'archOptimizer',
+          'weightOptimizer',
+          'entropyStop',
+          'archEvery',
+        ],
       ),
     ],
     ['search.gumbel', shape<SearchHyperparameters['gumbel']>()(['enabled', 'temperature', 'minTemperature'], ['enabled', 'temperature', 'minTemperature'])],
@@ -216,7 +244,7 @@ describe('config schema ⇔ SearchConfig type (after defaults)', () => {
       members<BackboneConfig['name']>()(['resnet-r', 'bottleneck-r', 'plain-r', 'resnet18', 'resnet34', 'resnet50', 'alexnet']),
     );
     expect(at(schema, 'teacher.mode').enum).toEqual(members<TeacherConfig['mode']>()(['train', 'load', 'none']));
-    expect(at(schema, 'search.strategy').enum).toEqual(members<SearchHyperparameters['strategy']>()(['supernet', 'random']));
+    expect(at(schema, 'search.strategy').enum).toEqual(members<SearchHyperparameters['strategy']>()(['supernet', 'random', 'evolution']));
     expect(at(schema, 'search.order').enum).toEqual(members<SearchHyperparameters['order']>()(['first', 'second']));
     expect(at(schema, 'search.weightOptimizer.type').enum).toEqual(members<SearchHyperparameters['weightOptimizer']['type']>()(['sgd', 'adam']));
     expect(at(schema, 'cost.objective').enum).toEqual(members<CostObjectiveConfig['objective']>()(['multiplicative', 'additive', 'none']));

@@ -31,7 +31,7 @@ interface SearchArgs extends BackendArgs {
   'task-timeout'?: number;
   'compare-presets': boolean;
   'list-configs': boolean;
-  strategy?: 'supernet' | 'random';
+  strategy?: 'supernet' | 'random' | 'evolution';
   samples?: number;
   queue?: string;
 }
@@ -238,14 +238,15 @@ const search: CommandModule<object, SearchArgs> = {
       .option('teacher', { type: 'string', describe: 'distil from the teacher trained in this run directory (groupnas train --preset fp …)' })
       .option('candidates', { type: 'number', describe: 'how many distinct top architectures to derive (evaluation.candidates)' })
       .option('strategy', {
-        choices: ['supernet', 'random'] as const,
+        choices: ['supernet', 'random', 'evolution'] as const,
         describe:
           'supernet: the DARTS search; random: the baseline — uniform samples of the same space within ±10% of the same cost target, ' +
-          'trained and timed by the same evaluator (search.strategy)',
+          'trained and timed by the same evaluator; evolution: regularized evolution from such samples, each child one decision away ' +
+          'from the best of a tournament (search.population, search.tournament), trained on the evaluation workers as it goes (search.strategy)',
       })
       .option('samples', {
         type: 'number',
-        describe: "architectures a random search trains (search.samples; default: as many as the supernet search's budget pays for)",
+        describe: "architectures a random or evolution search trains (search.samples; default: as many as the supernet search's budget pays for)",
       })
       .option('target-latency-ms', { type: 'number', describe: 'price by measured latency (LUT on this machine) and aim at this many ms' })
       .option('target-bops', { type: 'number', describe: 'price by BOPs and aim at this many' })
@@ -275,6 +276,7 @@ const search: CommandModule<object, SearchArgs> = {
       .example('$0 search --target-latency-ms 2 --candidates 5', 'the default space, priced by measured latency')
       .example('$0 search --resume runs/tiny', 'continue after a kill')
       .example('$0 search --strategy random --out runs/random', "the random-search baseline at the supernet search's budget")
+      .example('$0 search --strategy evolution --samples 20 --out runs/evolution', 'regularized evolution training 20 architectures')
       .example(
         '$0 search --config tiny --queue redis://head:6379',
         'candidates trained by `groupnas worker --queue redis://head:6379` on any host',

@@ -70,6 +70,11 @@ export interface EvaluateCandidatesOptions {
   allLanesWhen?: Promise<unknown>;
   /** What the progress bars and notes call a candidate (default `candidate`; the presets say `preset`). */
   label?: string;
+  /**
+   * The candidates given may extend the directory's: those it holds must come first, the rest are
+   * added (an evolution search's later generations). Default: they must be the same ones.
+   */
+  extend?: boolean;
   /** Stop a task's worker after this many milliseconds (includes the worker's start-up on its first task); default: no limit. */
   taskTimeoutMs?: number;
   /** Extra attempts after a failure (default 1). */
@@ -118,7 +123,7 @@ function checkCount(name: string, value: number | undefined, min: number): void 
  * A fresh record, or the one on disk when it describes this very evaluation (resume). What of it is
  * damaged is evaluated again, with one line saying so.
  */
-function startingRecord(file: string, candidates: readonly Arch[], training: TrainingOptions, log: (line: string) => void): EvaluationRecord {
+function startingRecord(file: string, candidates: readonly Arch[], training: TrainingOptions, extend: boolean, log: (line: string) => void): EvaluationRecord {
   const fresh = (arch: Arch, index: number): CandidateRecord => ({ index, arch, status: 'pending', failures: [] });
   const { record: existing, damage } = readEvaluationToResume(file);
   if (damage.file !== undefined) log(`${file} is damaged (${damage.file}): ${EVERY_CANDIDATE_AGAIN}`);
@@ -128,7 +133,7 @@ function startingRecord(file: string, candidates: readonly Arch[], training: Tra
   if (canonicalJson(existing.training) !== canonicalJson(training)) {
     throw new UsageError(`${file}: training: differs from this evaluation's training options; evaluate into a new directory`);
   }
-  if (existing.candidates.length !== candidates.length) {
+  if (extend ? existing.candidates.length > candidates.length : existing.candidates.length !== candidates.length) {
     throw new UsageError(
       `${file}: candidates: holds ${existing.candidates.length} candidates, but ${candidates.length} were given; evaluate into a new directory`,
     );
@@ -136,6 +141,7 @@ function startingRecord(file: string, candidates: readonly Arch[], training: Tra
   return {
     ...existing,
     candidates: candidates.map((arch, i) => {
+      if (i >= existing.candidates.length) return fresh(arch, i);
       const old = existing.candidates[i];
       if (old === undefined) {
         log(`${file}: ${damage.candidates.get(i)}: ${candidateAgain(i)}`);
@@ -321,7 +327,7 @@ async function evaluateLocked(candidates: readonly Arch[], options: EvaluateCand
   const { dir, signal } = options;
   const progress = options.progress ?? silentProgress;
   const file = join(dir, EVALUATION_FILE);
-  const record = startingRecord(file, candidates, options.training, options.log ?? noop);
+  const record = startingRecord(file, candidates, options.training, options.extend === true, options.log ?? noop);
   const label = options.label ?? 'candidate';
   const overall = progress.start(label === 'candidate' ? 'evaluate' : `evaluate ${label}s`, candidates.length);
   const countFinished = () => record.candidates.filter((c) => c.status !== 'pending').length;

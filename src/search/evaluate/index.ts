@@ -36,6 +36,7 @@ export { WorkerSlots } from './worker-slots.js';
 export type { WorkerTask } from './evaluate-worker.js';
 export { relayProgress, type ProgressMessage } from './progress-port.js';
 export { firstLine } from './first-line.js';
+export { canonicalJson } from './canonical-json.js';
 export type { InjectedFault } from './fault-injection.js';
 export { evaluationTrainingOptions, EVALUATION_CHECKPOINT_STEPS } from './training-options.js';
 export { taskArchProblems, datasetIdentity, type DatasetIdentity, type Arch } from './task-inputs.js';
