@@ -17,6 +17,7 @@ import { batchNormTrainingGradNativeConfig, batchNormTrainingNativeConfig } from
 import { conv2DBackpropFilterNativeConfig, conv2DBackpropInputNativeConfig, conv2DNativeConfig } from './native/conv2d.js';
 import { optimizerStepNativeConfig } from './native/optimizer-step.js';
 import { reluGradientConfig, reluGradNativeConfig } from './native/relu-grad.js';
+import { meanGradientConfig } from './kernels/mean-gradient.js';
 import { mixBasesGradConfig, mixBasesGradNativeConfig, mixBasesNativeConfig } from './native/mix-bases.js';
 import { mixedQuantizeGradNativeConfig, mixedQuantizeNativeConfig } from './native/mixed-quantize.js';
 import { signConv2DBackpropFilterNativeConfig, signConv2DBackpropInputNativeConfig, signConv2DNativeConfig } from './native/sign-conv2d.js';
@@ -114,8 +115,8 @@ export const NATIVE_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
 export function useTrainingKernels(kind: 'native' | 'wasm'): void {
   registerWasmTrainingKernels();
   // gradients are global to tfjs: MixBases' is only reached through the native kernel's name, ReLU's
-  // computes tfjs' own values wherever its fused kernel is not registered
-  for (const gradient of [mixBasesGradConfig, reluGradientConfig]) {
+  // computes tfjs' own values wherever its fused kernel is not registered, Mean's tfjs' own values
+  for (const gradient of [mixBasesGradConfig, reluGradientConfig, meanGradientConfig]) {
     if (tf.getGradient(gradient.kernelName) !== gradient) tf.registerGradient(gradient);
   }
   for (const config of NATIVE_TRAINING_KERNELS) {
