@@ -76,19 +76,24 @@ async function searchLocked(start: SearchStart, options: SearchPipelineOptions):
   const config = 'resume' in start ? readSearchConfig(start.resume) : start.config;
   const dir = 'resume' in start ? start.resume : start.out;
   if (!('resume' in start)) checkNewSearchDir(dir);
+  const evaluates = evaluate && config.evaluation.candidates > 0;
+  if (config.search.strategy === 'evolution' && !evaluates) {
+    throw new UsageError(
+      'search.strategy: evolution trains its architectures as it searches, on the evaluation’s workers: it needs the evaluation (evaluation.candidates > 0, no --no-evaluate)',
+    );
+  }
   const activity = beginActivity(dir);
   let outcome: ActivityOutcome = 'failed';
   let error: unknown;
   const log = options.log;
-  const pool =
-    evaluate && config.evaluation.candidates > 0
-      ? (startRunner?.({ dir, config }) ??
-        startSearchEvaluationPool(config, {
-          ...(workers !== undefined ? { workers } : {}),
-          ...(evaluationKernels ? { training: evaluationKernels } : {}),
-          ...(log ? { log } : {}),
-        }))
-      : undefined;
+  const pool = evaluates
+    ? (startRunner?.({ dir, config }) ??
+      startSearchEvaluationPool(config, {
+        ...(workers !== undefined ? { workers } : {}),
+        ...(evaluationKernels ? { training: evaluationKernels } : {}),
+        ...(log ? { log } : {}),
+      }))
+    : undefined;
   // Presets still training when the run ends early (a stopped supernet, a failure) stop as interrupted, not failed.
   const ended = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, ended.signal]) : ended.signal;
@@ -112,12 +117,7 @@ async function searchLocked(start: SearchStart, options: SearchPipelineOptions):
   try {
     const runOptions = { ...searchOptions, onSupernetStart };
     const trainOnPool: TrainForFitness = async (archs) => {
-      if (pool === undefined) {
-        throw new UsageError(
-          'search.strategy: evolution trains its architectures as it searches, on the evaluation’s workers: it needs the evaluation (evaluation.candidates > 0, no --no-evaluate)',
-        );
-      }
-      const records = await trainSearchSamples(dir, teacher, archs, { ...shared, pool });
+      const records = await trainSearchSamples(dir, teacher, archs, { ...shared, pool: pool! });
       return records.map((c) => (c.status === 'done' ? c.result!.testAccuracy : undefined));
     };
     const search =

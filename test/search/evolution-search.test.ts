@@ -124,6 +124,14 @@ describe('evolutionStrategy', () => {
 });
 
 describe('search --strategy evolution', () => {
+  it('refuses to run without the evaluation, before it trains anything', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gn-evolution-no-eval-'));
+    const config = evaluatedSearchConfig(['search.strategy=evolution', 'teacher.mode=train']);
+    const costModel = (layout: Parameters<typeof bopsCostModel>[0]) => bopsCostModel(layout);
+    await expect(searchPipeline({ config, out: dir }, { costModel, evaluate: false })).rejects.toThrow(/evolution .*needs the evaluation/);
+    expect(existsSync(searchFile(dir, 'teacher'))).toBe(false);
+  });
+
   it('trains its generations on the evaluation workers, then times and chooses among them; resumes by replaying what evaluation/ holds', async () => {
     const { target } = tinyRun();
     const dir = mkdtempSync(join(tmpdir(), 'gn-evolution-search-'));
