@@ -43,6 +43,23 @@ function shape<T>() {
   ) => ({ keys: [...keys] as string[], required: [...required] as string[] });
 }
 
+/** Every field of the `search` section, all of them required. */
+const SEARCH_FIELDS = [
+  'strategy',
+  'samples',
+  'population',
+  'tournament',
+  'epochs',
+  'warmupEpochs',
+  'batchSize',
+  'order',
+  'gumbel',
+  'archOptimizer',
+  'weightOptimizer',
+  'entropyStop',
+  'archEvery',
+] as const;
+
 /** Compile-time proof that `values` lists exactly the members of a literal union. */
 function members<U>() {
   return <const V extends readonly U[]>(values: V, ..._proof: Equals<V[number], U> extends true ? [] : ['members differ']) => [...values] as unknown[];
@@ -152,41 +169,7 @@ describe('config schema ⇔ SearchConfig type (after defaults)', () => {
     ['space', shape<SpaceConfig>()(['template', 'decisions', 'constraints'], ['template', 'decisions', 'constraints'])],
     ['space.constraints', shape<BudgetConfig>()(['maxBops', 'maxFloatMacs', 'maxLatencyMs'], [])],
     ['teacher', shape<TeacherConfig>()(['mode', 'path', 'epochs'], ['mode', 'epochs'])],
-    [
-      'search',
-      shape<SearchHyperparameters>()(
-        [
-          'strategy',
-          'samples',
-          'population',
-          'tournament',
-          'epochs',
-          'warmupEpochs',
-          'batchSize',
-          'order',
-          'gumbel',
-          'archOptimizer',
-          'weightOptimizer',
-          'entropyStop',
-          'archEvery',
-        ],
-        [
-          'strategy',
-          'samples',
-          'population',
-          'tournament',
-          'epochs',
-          'warmupEpochs',
-          'batchSize',
-          'order',
-          'gumbel',
-          'archOptimizer',
-          'weightOptimizer',
-          'entropyStop',
-          'archEvery',
-        ],
-      ),
-    ],
+    ['search', shape<SearchHyperparameters>()(SEARCH_FIELDS, SEARCH_FIELDS)],
     ['search.gumbel', shape<SearchHyperparameters['gumbel']>()(['enabled', 'temperature', 'minTemperature'], ['enabled', 'temperature', 'minTemperature'])],
     ['search.archOptimizer', shape<SearchHyperparameters['archOptimizer']>()(['lr', 'beta1', 'beta2', 'weightDecay'], ['lr', 'beta1', 'beta2', 'weightDecay'])],
     [
