@@ -22,7 +22,7 @@ import { canonicalKey } from '../space/canonical-arch.js';
 import type { SearchConfig } from '../space/config.js';
 import { createRng, deriveSeed, randomInt, shuffle, type Rng } from '../util/random.js';
 import { UsageError } from '../util/errors.js';
-import { DRAWS_PER_SAMPLE, drawWithinTarget, randomStrategy, uniformProbability, withinTarget } from './random-search.js';
+import { admitWithinTarget, DRAWS_PER_SAMPLE, drawWithinTarget, randomStrategy, uniformProbability } from './random-search.js';
 import { sampledSearch, type SampledSearchRun, type SamplingStrategy, type StrategySample } from './sampled-search.js';
 import type { SearchResult, SearchRunOptions } from './search-run.js';
 
@@ -46,8 +46,11 @@ export function evolutionSettings(config: SearchConfig, samples: number): Evolut
   return { population, tournament, generation: Math.max(1, config.evaluation.workers) };
 }
 
-/** `parent` with one decision that matters in it changed, or undefined when the draw names no valid architecture. */
-function mutate(run: SampledSearchRun, parent: StrategySample, rng: Rng): StrategySample | undefined {
+/**
+ * `parent` with one decision that matters in it changed, when that names a valid architecture that
+ * admitWithinTarget keeps (new, within the constraints and the target window); else undefined.
+ */
+function mutate(run: SampledSearchRun, parent: StrategySample, rng: Rng, seen: Set<string>): StrategySample | undefined {
   const active = run.space.activeVariables(parent.indices);
   const open = run.space.variables.map((v, i) => i).filter((i) => active[i] && run.space.variables[i]!.choices.length > 1);
   if (open.length === 0) return undefined;
@@ -61,8 +64,8 @@ function mutate(run: SampledSearchRun, parent: StrategySample, rng: Rng): Strate
   } catch {
     return undefined; // decisions that together make no architecture
   }
-  const indices = run.space.encode(arch);
-  return { indices, arch, cost: run.cost(arch), derivation: 'mutation', probability: uniformProbability(run.space, indices) };
+  const kept = admitWithinTarget(run.space, run.cost, run.target, seen, run.space.encode(arch), arch);
+  return kept && { ...kept, derivation: 'mutation', probability: uniformProbability(run.space, kept.indices) };
 }
 
 /** The regularized-evolution strategy; `train` trains each generation (search-pipeline.ts: on the evaluation's workers). */
@@ -90,9 +93,8 @@ export function evolutionStrategy(train: TrainForFitness): SamplingStrategy {
           let child: StrategySample | undefined;
           for (let t = 0; t < MUTATION_TRIES && child === undefined; t++) {
             draws++;
-            const m = mutate(run, samples[parent]!, rng);
-            if (m === undefined || seen.has(canonicalKey(m.arch)) || run.space.violations(m.arch).length > 0 || !withinTarget(m.cost, run.target)) continue;
-            child = { ...m, parent };
+            const m = mutate(run, samples[parent]!, rng, seen);
+            if (m !== undefined) child = { ...m, parent };
           }
           // A parent with no new neighbour in the window: a fresh uniform sample keeps the budget spent.
           for (let t = 0; t < DRAWS_PER_SAMPLE && child === undefined; t++) {
@@ -104,7 +106,6 @@ export function evolutionStrategy(train: TrainForFitness): SamplingStrategy {
             throw new UsageError(
               `search space ${run.space.name}: evolution found no new architecture within the cost target; lower search.samples or move the target`,
             );
-          seen.add(canonicalKey(child.arch));
           samples.push(child);
         }
         fitness = await fitnessOf();

@@ -35,9 +35,27 @@ export function withinTarget(cost: number, target: number | undefined): boolean 
 }
 
 /**
- * One uniform draw of `space`: the architecture, when it is not in `seen` (it joins it either way),
- * meets the space's constraints and, with a target, is priced within ±TARGET_TOLERANCE of it.
+ * The sample an architecture of `space` makes when it is not in `seen` (it joins it either way), meets
+ * the space's constraints and, with a target, is priced within ±TARGET_TOLERANCE of it; else undefined.
+ * What every sampling strategy keeps, drawn or mutated.
  */
+export function admitWithinTarget(
+  space: SearchSpace,
+  cost: (arch: Arch) => number,
+  target: number | undefined,
+  seen: Set<string>,
+  indices: number[],
+  arch: Arch,
+): SampledArch | undefined {
+  const key = canonicalKey(arch);
+  if (seen.has(key)) return undefined;
+  seen.add(key);
+  if (space.violations(arch).length > 0) return undefined;
+  const c = cost(arch);
+  return withinTarget(c, target) ? { indices, arch, cost: c } : undefined;
+}
+
+/** One uniform draw of `space`, kept as admitWithinTarget keeps it. */
 export function drawWithinTarget(
   space: SearchSpace,
   cost: (arch: Arch) => number,
@@ -46,13 +64,7 @@ export function drawWithinTarget(
   seen: Set<string>,
 ): SampledArch | undefined {
   const indices = space.sampleIndices(rng);
-  const arch = space.decode(indices);
-  const key = canonicalKey(arch);
-  if (seen.has(key)) return undefined;
-  seen.add(key);
-  if (space.violations(arch).length > 0) return undefined;
-  const c = cost(arch);
-  return withinTarget(c, target) ? { indices, arch, cost: c } : undefined;
+  return admitWithinTarget(space, cost, target, seen, indices, space.decode(indices));
 }
 
 /**
