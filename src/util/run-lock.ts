@@ -4,24 +4,25 @@
  * writes a run directory holds its lock while it works, and a second one is refused at once,
  * naming who holds it.
  *
- *   <dir>/.lock              the lock itself: a directory made by proper-lockfile (mkdir is atomic,
- *                            on network file systems too), removed on release and on any exit
+ *   <dir>/.lock              the lock itself: a directory (mkdir is atomic, on network file systems
+ *                            too), removed on release and when the process exits
  *   <dir>/.lock-owner.json   who holds it: pid, host, command, since (written right after the mkdir)
  *
- * A process killed outright (kill -9) leaves both behind. Its lock is stale once its pid is gone on
- * this host, and the next job takes it over at once. proper-lockfile's own staleness (an mtime
- * refreshed by a timer) cannot be used: a training step holds the event loop for minutes, the timer
- * would not run, and a live lock would look stale — so its timer is set beyond any run's length and
- * the pid decides. A lock held on another host counts as live (its pid cannot be checked here).
+ * A process killed by a signal leaves both behind. Its lock is stale once its pid is gone on this
+ * host, and the next job takes it over at once. Staleness by an mtime refreshed on a timer (as
+ * proper-lockfile does) cannot work here: training holds the event loop for minutes, the timer would
+ * not run, and a live lock would look stale — so the pid decides. A lock held on another host counts
+ * as live (its pid cannot be checked here). No signal handler releases locks: training runs
+ * synchronously, a handler would only run when it ends, and Ctrl-C or SIGTERM would wait for that;
+ * a signal ends the process at once, and every file it writes is atomic.
  *
  * A lock covers the directories below its own: a search holds its run directory, and the teacher
  * and candidate runs it trains inside need no lock of their own (`lockRunDirectory` returns at once
  * for them). Evaluation workers, threads of the search's process, say so with `workUnderCallersLock`.
  */
-import { existsSync, readFileSync, rmSync, statSync, type Stats } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, type Stats } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve, sep } from 'node:path';
-import { lockSync, unlockSync } from 'proper-lockfile';
 import { makeDirectory, writeJsonAtomic } from './atomic-write.js';
 import { fileSystemError, GroupnasError } from './errors.js';
 import { processAlive } from './run-activity.js';
@@ -29,8 +30,6 @@ import { processAlive } from './run-activity.js';
 export const LOCK_DIR = '.lock';
 export const LOCK_OWNER_FILE = '.lock-owner.json';
 
-/** Far beyond any run: proper-lockfile never calls a held lock stale, nor refreshes it (see the head). */
-const NEVER_STALE_MS = 2 ** 30;
 /** A lock whose owner file is missing is being taken right now, or its taker died between the two writes: after this long, the latter. */
 const OWNERLESS_GRACE_MS = 10_000;
 /** Tries at taking a lock that is stale or being taken, before giving up. */
@@ -99,31 +98,48 @@ function liveOwner(dir: string): { owner: LockOwner | undefined } | undefined {
   return { owner };
 }
 
+/** Run directories whose lock this thread holds: released when the process (or worker thread) exits. */
+const locked = new Set<string>();
+let releaseOnExit = false;
+
+class LockTaken extends Error {}
+
+function release(dir: string): void {
+  if (!locked.delete(dir)) return;
+  // The owner file goes first: once the lock is gone, the next holder's owner file may stand there.
+  rmSync(join(dir, LOCK_OWNER_FILE), { force: true });
+  rmSync(join(dir, LOCK_DIR), { recursive: true, force: true });
+}
+
 function take(dir: string): () => void {
-  const lockfilePath = join(dir, LOCK_DIR);
-  const release = lockSync(dir, { lockfilePath, realpath: false, stale: NEVER_STALE_MS, update: NEVER_STALE_MS / 2, onCompromised: () => {} });
+  const lockDir = join(dir, LOCK_DIR);
+  try {
+    mkdirSync(lockDir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new LockTaken();
+    throw err;
+  }
+  locked.add(dir);
+  if (!releaseOnExit) {
+    releaseOnExit = true;
+    process.on('exit', () => {
+      for (const d of [...locked]) release(d);
+    });
+  }
   const owner: LockOwner = {
     pid: process.pid,
     hostname: hostname(),
     command: ['groupnas', ...process.argv.slice(2)].join(' '),
     since: new Date().toISOString(),
-    lock: lockIdentity(statSync(lockfilePath)),
+    lock: lockIdentity(statSync(lockDir)),
   };
   try {
     writeJsonAtomic(join(dir, LOCK_OWNER_FILE), owner);
   } catch (err) {
-    release();
+    release(dir);
     throw err;
   }
-  return () => {
-    // The owner file goes first: once the lock is gone, the next holder's owner file may stand there.
-    rmSync(join(dir, LOCK_OWNER_FILE), { force: true });
-    try {
-      release();
-    } catch {
-      // Already released (proper-lockfile's exit handler, or the directory was deleted): nothing to give back.
-    }
-  };
+  return () => release(dir);
 }
 
 /**
@@ -151,7 +167,7 @@ export function lockRunDirectory(dir: string): () => void {
         release();
       };
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ELOCKED') throw fileSystemError(err) ?? err;
+      if (!(err instanceof LockTaken)) throw fileSystemError(err) ?? err;
       const live = liveOwner(path);
       if (live?.owner !== undefined || attempt >= TAKE_ATTEMPTS) throw new RunLockedError(dir, live?.owner);
       if (live === undefined) {
