@@ -4,7 +4,8 @@
  *
  * - stem: float conv, BatchNorm, ReLU (unless the first group is 1-bit), max-pool;
  * - per block and path: its convs (one entry per conv layer, with the K bases that run it — K
- *   paths under group decomposition, K convs per layer under LBD, the same work either way), its
+ *   paths under group decomposition, each quantizing its own input, or K convs of one quantized
+ *   input under LBD — and where their outputs go: a new map, the LBD sum, the residual map), its
  *   shortcut (a copy of the input, or avg-pool → 1×1 conv → BN), the residual adds the conv
  *   accumulation does not absorb (LBD), and BN/ReLU/add of full-precision units;
  * - per group boundary: the connection between bases (aggregate: Σ λ_k out_k; soft: the K'×K mix);
@@ -18,10 +19,10 @@
  * Summing the measured latencies predicts the model's latency; `groupnas bench kernels` prints
  * that prediction beside the measured whole-model time so the table's error is visible.
  */
-import type { ActivationBits, Arch, Connection } from '../space/arch.js';
+import type { ActivationBits, Arch, ArchBlock, Connection } from '../space/arch.js';
 import { fcnSkipBlock } from '../space/segmentation-backbone.js';
 import { summarize, type LayerSummary, type Shape3 } from '../space/summary.js';
-import { isConvEntry, lookupLatency, type ConvEntry, type LatencyEntry, type LatencyTable, type MapEntry } from './latency-table.js';
+import { isConvEntry, lookupLatency, type ConvEntry, type ConvOutput, type LatencyEntry, type LatencyTable, type MapEntry } from './latency-table.js';
 import { convBasesOf, pathsOf } from './model-layout.js';
 
 /** Where a piece of work sits in the model. */
@@ -48,15 +49,15 @@ export function connectionEntry(connection: Connection, from: number, to: number
 }
 
 /** A layer's conv entries: one, or under BPAC one per distinct rate of its bases (each with the bases at that rate). */
-function convEntries(layer: LayerSummary, bases: number): ConvEntry[] {
+function convEntries(layer: LayerSummary, bases: number, output: ConvOutput): ConvEntry[] {
   const rates = layer.baseDilations;
-  if (rates === undefined || bases === 1) return [convEntry(layer, bases)];
+  if (rates === undefined || bases === 1) return [convEntry(layer, bases, output)];
   const counts = new Map<number, number>();
   for (const r of rates) counts.set(r, (counts.get(r) ?? 0) + 1);
-  return [...counts].map(([dilation, n]) => ({ ...convEntry(layer, n), dilation }));
+  return [...counts].map(([dilation, n]) => ({ ...convEntry(layer, n, output), dilation }));
 }
 
-function convEntry(layer: LayerSummary, bases: number): ConvEntry {
+function convEntry(layer: LayerSummary, bases: number, output: ConvOutput = 'new'): ConvEntry {
   const [h, w, inChannels] = layer.inputShape;
   const outChannels = layer.outputShape[2];
   const kernel = layer.kernel ?? 1;
@@ -64,7 +65,36 @@ function convEntry(layer: LayerSummary, bases: number): ConvEntry {
   // A projection shortcut average-pools first (stride), then runs a 1×1 conv at the output size.
   if (layer.name.endsWith('.shortcut'))
     return { h: layer.outputShape[0], w: layer.outputShape[1], inChannels, outChannels, kernel, stride: 1, dilation: 1, bits, bases };
-  return { h, w, inChannels, outChannels, kernel, stride: layer.stride ?? 1, dilation: layer.dilation ?? 1, bits, bases };
+  // One base summing: the same work as one base writing a new map.
+  const form = output === 'sum' && bases === 1 ? 'new' : output;
+  return {
+    h,
+    w,
+    inChannels,
+    outChannels,
+    kernel,
+    stride: layer.stride ?? 1,
+    dilation: layer.dilation ?? 1,
+    bits,
+    bases,
+    ...(form !== 'new' ? { output: form } : {}),
+  };
+}
+
+/**
+ * Where the convs of unit u (of `units`) of a `kind` block in group g write (packed-model.ts binaryUnit): an LBD
+ * layer sums its K convs into a new map (its residual added after: an `add` entry); a binary unit
+ * that adds the residual adds each base's conv into that map; anything else writes a new one.
+ */
+function convOutput(arch: Arch, g: number, kind: ArchBlock['kind'], u: number, units: number): ConvOutput {
+  if (arch.bits[g] === 32) return 'new';
+  if (convBasesOf(arch, g) > 1) return 'sum';
+  return addsResidual(kind, u, units) ? 'add' : 'new';
+}
+
+/** Whether unit u (of `units`) adds the block's residual: basic blocks both units, bottlenecks the last, plain blocks none. */
+function addsResidual(kind: ArchBlock['kind'], u: number, units: number): boolean {
+  return kind === 'basic' || (kind === 'bottleneck' && u === units - 1);
 }
 
 function mapEntry(op: MapEntry['op'], [h, w, c]: Shape3): MapEntry {
@@ -121,7 +151,10 @@ export function latencyItemsOf(arch: Arch): LatencyItem[] {
       const main = convs.filter((l) => !l.name.endsWith('.shortcut'));
       const projection = convs.find((l) => l.name.endsWith('.shortcut'));
       // A full-precision LBD unit sums its K filters once at load: one conv per layer.
-      for (const l of main) for (const entry of convEntries(l, float && convBasesOf(arch, g) > 1 ? 1 : l.replicas)) items.push({ entry, place });
+      main.forEach((l, u) => {
+        const output = convOutput(arch, g, arch.blocks[i]!.kind, u, main.length);
+        for (const entry of convEntries(l, float && convBasesOf(arch, g) > 1 ? 1 : l.replicas, output)) items.push({ entry, place });
+      });
       if (projection) items.push({ entry: convEntry(projection, projection.replicas), place });
       const perPath = blockWork(arch, g, i, maps[i]!.input, main, projection);
       for (let k = 0; k < paths; k++) for (const entry of perPath) items.push({ entry, place });
@@ -172,14 +205,12 @@ function blockWork(arch: Arch, g: number, i: number, input: Shape3, main: LayerS
   } else if (block.kind !== 'plain') {
     work.push(mapEntry('copy', input));
   }
-  // Units that add the residual: basic blocks both, bottlenecks the last, plain blocks none.
-  const adds = (u: number) => (block.kind === 'basic' ? true : block.kind === 'bottleneck' ? u === main.length - 1 : false);
   main.forEach((unit, u) => {
     if (arch.bits[g] === 32) {
       work.push(mapEntry('batchNorm', unit.outputShape));
       if (u === main.length - 1 && block.kind !== 'plain') work.push(mapEntry('add', unit.outputShape));
       work.push(mapEntry('relu', unit.outputShape));
-    } else if (convBasesOf(arch, g) > 1 && adds(u)) {
+    } else if (convBasesOf(arch, g) > 1 && addsResidual(block.kind, u, main.length)) {
       work.push(mapEntry('add', unit.outputShape));
     }
   });

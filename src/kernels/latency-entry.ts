@@ -20,9 +20,24 @@ export interface ConvEntry {
   dilation: number;
   /** 1 = binary, 2/4 = bit planes, 32 = full precision (float conv). */
   bits: ActivationBits;
-  /** Number of binary bases: K convs with their own weights, summed (one output transform each). */
+  /** Number of bases: K convs with their own weights (one output transform each). */
   bases: number;
+  /** Where the bases' outputs go (default `new`); see ConvOutput. */
+  output?: ConvOutput;
 }
+
+/**
+ * How a conv entry's K bases run in the packed engine — what it allocates and how often it
+ * quantizes its input differs, and a small conv's time shows it (a new 28×28×16 map costs about a
+ * tenth of a binary conv of that size):
+ * - `new`: each base quantizes its own input and writes a new map (parallel bases, a unit without
+ *   a residual; every float conv);
+ * - `sum`: one input quantized once, the K convs summed into one new map (an LBD layer);
+ * - `add`: each base quantizes its own input and adds into the map its unit's residual is already
+ *   in (a binary unit that adds the residual: nothing allocated).
+ */
+export type ConvOutput = 'new' | 'sum' | 'add';
+const CONV_OUTPUTS: readonly ConvOutput[] = ['new', 'sum', 'add'];
 
 /** Element-wise work on one h×w×c map (float-ops.ts): inference BatchNorm, ReLU, `a += b`, a copy. */
 export interface MapEntry {
@@ -86,7 +101,10 @@ export function isConvEntry(e: LatencyEntry): e is ConvEntry {
 
 /** Canonical key of an entry, e.g. `28x28 128>128 k3 s1 d1 b1 K5`, `mix 28x28x32 5>5`, `head 7x7x128>10`. */
 export function latencyKey(e: LatencyEntry): string {
-  if (isConvEntry(e)) return `${e.h}x${e.w} ${e.inChannels}>${e.outChannels} k${e.kernel} s${e.stride} d${e.dilation} b${e.bits} K${e.bases}`;
+  if (isConvEntry(e)) {
+    const output = e.output === 'sum' ? ' sum' : e.output === 'add' ? ' +res' : '';
+    return `${e.h}x${e.w} ${e.inChannels}>${e.outChannels} k${e.kernel} s${e.stride} d${e.dilation} b${e.bits} K${e.bases}${output}`;
+  }
   const map = `${e.op} ${e.h}x${e.w}x${e.c}`;
   switch (e.op) {
     case 'avgPool':
@@ -137,4 +155,9 @@ export function checkEntry(e: LatencyEntry): void {
     }
   }
   if (isConvEntry(e) && ![1, 2, 4, 32].includes(e.bits)) throw new UsageError(`latency entry ${latencyKey(e)}: bits must be 1, 2, 4 or 32, got ${e.bits}`);
+  if (isConvEntry(e) && e.output !== undefined && !(CONV_OUTPUTS as readonly string[]).includes(e.output))
+    throw new UsageError(`latency entry ${latencyKey(e)}: output must be one of ${CONV_OUTPUTS.join(', ')}, got ${String(e.output)}`);
+  // The float engine conv always returns a new map.
+  if (isConvEntry(e) && e.bits === 32 && (e.output ?? 'new') !== 'new')
+    throw new UsageError(`latency entry ${latencyKey(e)}: a full-precision conv writes a new map (output new), got ${e.output}`);
 }

@@ -4,7 +4,7 @@
  * calls and float-ops loops on inputs of the same shape and kind (seeded, weights random ±1).
  */
 import { createRng } from '../util/random.js';
-import type { ConvSpec } from './conv-spec.js';
+import { convGeometry, type ConvSpec } from './conv-spec.js';
 import type { BinaryEngine } from './engine.js';
 import { addInPlace, avgPoolSame, batchNormInPlace, dense, globalAvgPool, maxPool, reluInPlace, resizeBilinear, type FeatureMap } from './float-ops.js';
 import { isConvEntry, type ConvEntry, type LatencyEntry, type OpEntry } from './latency-entry.js';
@@ -29,8 +29,9 @@ export function entryWorkload(e: LatencyEntry, engine: BinaryEngine): () => void
 }
 
 /**
- * Per base, quantize/pack its own float input, conv, fold the output transform and accumulate
- * into the multi-base sum (a float conv for 32-bit entries).
+ * The entry's K convs as the packed engine runs them (ConvOutput): quantize/pack the input (once
+ * for an LBD `sum`, else per base), conv, fold the output transform, into a new map, the LBD sum or
+ * the base's existing residual map (a float conv for 32-bit entries).
  */
 function convWorkload(e: ConvEntry, engine: BinaryEngine): () => void {
   const spec: ConvSpec = { kernel: e.kernel, stride: e.stride, dilation: e.dilation, padding: 'symmetric' };
@@ -48,15 +49,28 @@ function convWorkload(e: ConvEntry, engine: BinaryEngine): () => void {
     };
   }
   const weights = bases.map((k) => packWeights(randomSigns(100 + k, weightSize), weightShape));
-  if (e.bits === 1) {
+  const bits = e.bits;
+  const pack = (x: Float32Array): ((k: number, out?: Float32Array) => Float32Array) => {
+    if (bits === 1) {
+      const signs = engine.packSigns(x, shape);
+      return (k, out) => engine.conv(signs, weights[k]!, spec, transform, out).data;
+    }
+    const planes = packBitPlanes(x, shape, bits, 2);
+    return (k, out) => engine.bitPlaneConv(planes, weights[k]!, spec, transform, out).data;
+  };
+  const output = e.output ?? 'new';
+  if (output === 'sum') {
     return () => {
-      let acc: Float32Array | undefined;
-      for (const k of bases) acc = engine.conv(engine.packSigns(inputs[k]!, shape), weights[k]!, spec, transform, acc).data;
+      const conv = pack(inputs[0]!);
+      let sum: Float32Array | undefined;
+      for (const k of bases) sum = conv(k, sum);
     };
   }
+  // The residual maps a unit adds into exist before it runs (its shortcut's copy, its own input).
+  const { outH, outW } = convGeometry(e.h, e.w, spec);
+  const residuals = output === 'add' ? bases.map((k) => randomFloats(200 + k, outH * outW * e.outChannels)) : undefined;
   return () => {
-    let acc: Float32Array | undefined;
-    for (const k of bases) acc = engine.bitPlaneConv(packBitPlanes(inputs[k]!, shape, e.bits, 2), weights[k]!, spec, transform, acc).data;
+    for (const k of bases) pack(inputs[k]!)(k, residuals?.[k]);
   };
 }
 

@@ -1,37 +1,96 @@
 import { describe, expect, it } from 'vitest';
 import { connectionEntry, convEntriesOf, latencyEntriesOf, latencyItemsOf, predictArchLatency } from '../../src/kernels/arch-latency.js';
-import { latencyKey, measureLatencyTable, type LatencyEntry, type LatencyTable } from '../../src/kernels/latency-table.js';
+import type { BinaryEngine } from '../../src/kernels/engine.js';
+import { latencyKey, measureLatencyTable, type ConvEntry, type LatencyEntry, type LatencyTable } from '../../src/kernels/latency-table.js';
+import { entryWorkload } from '../../src/kernels/latency-workload.js';
 import { createEngine } from '../../src/kernels/engines.js';
+import { packStateDict, type ArrayTensor } from '../../src/kernels/pack-state-dict.js';
+import { PackedModel } from '../../src/kernels/packed-model.js';
+import { buildModel } from '../../src/nn/group-net.js';
+import type { Arch } from '../../src/space/arch.js';
 import { buildPreset } from '../../src/space/presets.js';
 import { describeMachine } from '../../src/util/machine.js';
+import { createRng } from '../../src/util/random.js';
+
+/** What the binary convs of some work do: inputs quantized (distinct packed inputs), new maps written, convs added into an existing map. */
+interface ConvWork {
+  packs: number;
+  newMaps: number;
+  accumulated: number;
+}
+
+/** Runs `run` on a js engine whose binary convs are counted. */
+function countConvWork(run: (engine: BinaryEngine) => void): ConvWork {
+  const engine = createEngine('js');
+  const inputs = new Set<object>();
+  const work = { packs: 0, newMaps: 0, accumulated: 0 };
+  const counting: BinaryEngine = Object.create(engine) as BinaryEngine;
+  const count = (input: object, accumulate: Float32Array | undefined) => {
+    inputs.add(input);
+    work.packs = inputs.size;
+    if (accumulate) work.accumulated++;
+    else work.newMaps++;
+  };
+  counting.conv = (input, weights, spec, transform, accumulate) => (count(input, accumulate), engine.conv(input, weights, spec, transform, accumulate));
+  counting.bitPlaneConv = (input, weights, spec, transform, accumulate) => (
+    count(input, accumulate),
+    engine.bitPlaneConv(input, weights, spec, transform, accumulate)
+  );
+  run(counting);
+  return work;
+}
+
+/** The binary conv work the entries of `arch` price, from their bases and outputs. */
+function entryConvWork(entries: readonly ConvEntry[]): ConvWork {
+  const work = { packs: 0, newMaps: 0, accumulated: 0 };
+  for (const e of entries.filter((c) => c.bits !== 32)) {
+    const output = e.output ?? 'new';
+    work.packs += output === 'sum' ? 1 : e.bases;
+    work.newMaps += output === 'new' ? e.bases : output === 'sum' ? 1 : 0;
+    work.accumulated += output === 'add' ? e.bases : output === 'sum' ? e.bases - 1 : 0;
+  }
+  return work;
+}
+
+/** A packed model of `arch` with nn's initial weights. */
+function packedModel(arch: Arch, engine: BinaryEngine): PackedModel {
+  const net = buildModel(arch, { seed: 1 });
+  try {
+    const state: Record<string, ArrayTensor> = {};
+    for (const [name, v] of Object.entries(net.stateDict())) state[name] = { shape: [...v.shape], data: v.dataSync() as Float32Array };
+    return new PackedModel(packStateDict(arch, state), engine);
+  } finally {
+    net.dispose();
+  }
+}
 
 describe('latencyEntriesOf', () => {
   it('lists the convs of Group-Net R (K=5) at the sizes they run at', () => {
     const keys = convEntriesOf(buildPreset('groupnet-k5')).map(latencyKey);
     expect(keys).toEqual([
       '28x28 1>32 k3 s1 d1 b32 K1', // stem
-      '28x28 32>32 k3 s1 d1 b1 K5',
-      '28x28 32>32 k3 s1 d1 b1 K5',
-      '28x28 32>32 k3 s1 d1 b1 K5',
-      '28x28 32>32 k3 s1 d1 b1 K5',
-      '28x28 32>64 k3 s2 d1 b1 K5',
-      '14x14 64>64 k3 s1 d1 b1 K5',
+      '28x28 32>32 k3 s1 d1 b1 K5 +res',
+      '28x28 32>32 k3 s1 d1 b1 K5 +res',
+      '28x28 32>32 k3 s1 d1 b1 K5 +res',
+      '28x28 32>32 k3 s1 d1 b1 K5 +res',
+      '28x28 32>64 k3 s2 d1 b1 K5 +res',
+      '14x14 64>64 k3 s1 d1 b1 K5 +res',
       '14x14 32>64 k1 s1 d1 b32 K5', // projection shortcut, per base
-      '14x14 64>64 k3 s1 d1 b1 K5',
-      '14x14 64>64 k3 s1 d1 b1 K5',
-      '14x14 64>128 k3 s2 d1 b1 K5',
-      '7x7 128>128 k3 s1 d1 b1 K5',
+      '14x14 64>64 k3 s1 d1 b1 K5 +res',
+      '14x14 64>64 k3 s1 d1 b1 K5 +res',
+      '14x14 64>128 k3 s2 d1 b1 K5 +res',
+      '7x7 128>128 k3 s1 d1 b1 K5 +res',
       '7x7 64>128 k1 s1 d1 b32 K5',
-      '7x7 128>128 k3 s1 d1 b1 K5',
-      '7x7 128>128 k3 s1 d1 b1 K5',
+      '7x7 128>128 k3 s1 d1 b1 K5 +res',
+      '7x7 128>128 k3 s1 d1 b1 K5 +res',
     ]);
   });
 
   it('follows the space: the stem max-pool of ResNet-18 (224² → 56²), LBD with one shortcut per layer', () => {
     const resnet = latencyEntriesOf(buildPreset('groupnet-k5', { backbone: 'resnet18' })).map(latencyKey);
-    expect(resnet.slice(0, 4)).toEqual(['224x224 3>64 k7 s2 d1 b32 K1', 'batchNorm 112x112x64', 'maxPool 112x112x64 k3 s2', '56x56 64>64 k3 s1 d1 b1 K5']);
+    expect(resnet.slice(0, 4)).toEqual(['224x224 3>64 k7 s2 d1 b32 K1', 'batchNorm 112x112x64', 'maxPool 112x112x64 k3 s2', '56x56 64>64 k3 s1 d1 b1 K5 +res']);
     const lbd = convEntriesOf(buildPreset('lbd-k5', { widthMultiplier: 0.5 }));
-    expect(lbd.filter((e) => e.bits === 1).every((e) => e.bases === 5)).toBe(true);
+    expect(lbd.filter((e) => e.bits === 1).every((e) => e.bases === 5 && e.output === 'sum')).toBe(true);
     expect(lbd.filter((e) => e.bits === 32 && e.kernel === 1).map((e) => e.bases)).toEqual([1, 1]);
   });
 
@@ -64,7 +123,39 @@ describe('latencyEntriesOf', () => {
         .map((item) => latencyKey(item.entry));
     expect(at(1)).toEqual(Array(5).fill('copy 28x28x16'));
     expect(at(2)).toEqual(['14x14 16>32 k1 s1 d1 b32 K5', ...Array(5).fill(['avgPool 28x28x16 k2 s2', 'batchNorm 14x14x32']).flat()]);
-    expect(at(3)[0]).toBe('14x14 32>32 k3 s1 d1 b1 K5');
+    expect(at(3)[0]).toBe('14x14 32>32 k3 s1 d1 b1 K5 +res');
+  });
+
+  it('prices the binary convs a packed model runs: its quantized inputs, new maps and residual accumulations', () => {
+    const tiny = (preset: string, backbone?: string): Arch => {
+      const arch = buildPreset(preset, { widthMultiplier: 0.25, ...(backbone ? { backbone } : {}) });
+      return { ...arch, input: { height: 8, width: 8, channels: 1 } };
+    };
+    const k3 = tiny('groupnet-k3');
+    const archs = [
+      k3,
+      tiny('groupnet-k5-a2'), // k-bit planes
+      tiny('lbd-k5'), // LBD: one quantized input, K convs summed
+      tiny('groupnet-k3', 'bottleneck-r'), // the last unit adds the residual
+      { ...k3, blocks: k3.blocks.map((b, i) => (i === 1 ? { ...b, kind: 'plain' as const } : b)) }, // no residual
+    ];
+    const rng = createRng(1);
+    const image = Float32Array.from({ length: 64 }, () => rng());
+    for (const arch of archs) {
+      const model = countConvWork((engine) => packedModel(arch, engine).predict(image, 1));
+      expect(model, arch.name).toEqual(entryConvWork(convEntriesOf(arch)));
+    }
+  });
+
+  it('times each conv entry as its output says: quantized inputs, new maps, accumulations', () => {
+    const conv: ConvEntry = { h: 4, w: 4, inChannels: 8, outChannels: 8, kernel: 3, stride: 1, dilation: 1, bits: 1, bases: 3 };
+    for (const bits of [1, 4] as const) {
+      for (const output of ['new', 'sum', 'add'] as const) {
+        const entry = { ...conv, bits, output };
+        const work = countConvWork((engine) => entryWorkload(entry, engine)());
+        expect(work, `${bits} ${output}`).toEqual(entryConvWork([entry]));
+      }
+    }
   });
 
   it('prices a connection only where it does work', () => {
@@ -102,11 +193,16 @@ describe('latency entries of segmentation models', () => {
 
   it('price the dilated last blocks at 16×16 and, under BPAC, each base at its own rate', () => {
     const plain = convEntriesOf(seg('32s')).map(latencyKey).slice(-3);
-    expect(plain).toEqual(['16x16 32>64 k1 s1 d1 b32 K5', '16x16 64>64 k3 s1 d8 b1 K5', '16x16 64>64 k3 s1 d8 b1 K5']);
+    expect(plain).toEqual(['16x16 32>64 k1 s1 d1 b32 K5', '16x16 64>64 k3 s1 d8 b1 K5 +res', '16x16 64>64 k3 s1 d8 b1 K5 +res']);
     const bpac = convEntriesOf(seg('32s', [1, 2, 4, 4, 16]))
       .map(latencyKey)
       .slice(-4);
-    expect(bpac).toEqual(['16x16 64>64 k3 s1 d1 b1 K1', '16x16 64>64 k3 s1 d2 b1 K1', '16x16 64>64 k3 s1 d4 b1 K2', '16x16 64>64 k3 s1 d16 b1 K1']);
+    expect(bpac).toEqual([
+      '16x16 64>64 k3 s1 d1 b1 K1 +res',
+      '16x16 64>64 k3 s1 d2 b1 K1 +res',
+      '16x16 64>64 k3 s1 d4 b1 K2 +res',
+      '16x16 64>64 k3 s1 d16 b1 K1 +res',
+    ]);
   });
 
   it('price the FCN head: classifiers, the 16s skip and the up-sampling to the input', () => {

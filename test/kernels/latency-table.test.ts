@@ -30,7 +30,15 @@ const work: LatencyEntry[] = [
   { op: 'mix', h: 6, w: 6, c: 8, from: 3, to: 2 },
   { op: 'head', h: 3, w: 3, c: 8, classes: 10 },
 ];
-const entries: LatencyEntry[] = [base, { ...base, bases: 3 }, { ...base, bits: 2 }, { ...base, bits: 4, stride: 2 }, { ...base, bits: 32 }, ...work];
+const entries: LatencyEntry[] = [
+  base,
+  { ...base, bases: 3 },
+  { ...base, bases: 3, output: 'sum' },
+  { ...base, bits: 2, output: 'add' },
+  { ...base, bits: 4, stride: 2 },
+  { ...base, bits: 32 },
+  ...work,
+];
 /** The other cores' load the table sees while timing (fixed, so that what is re-timed does not depend on this machine's load). */
 const loadOf = (share: number) => () => () => share;
 const fast = { warmUpSeconds: 0, seconds: 0, minRepeats: 3, watchLoad: loadOf(0) };
@@ -76,15 +84,15 @@ describe('measureLatencyTable', () => {
     expect(JSON.parse(readFileSync(path, 'utf8')).engines.wasm[latencyKey(base)].seconds).toBeGreaterThan(0);
   });
 
-  it('measures afresh what a cache of an older version (1: convs only; 2: timed on the wall clock; 3: load unknown) holds', () => {
+  it('measures afresh what a cache of an older version (1: convs only; 2: timed on the wall clock; 3: load unknown; 4: convs not run as the model does) holds', () => {
     const path = latencyCachePath(dir, machineFingerprint());
     const old = JSON.parse(readFileSync(path, 'utf8'));
-    for (const version of [1, 2, 3]) {
+    for (const version of [1, 2, 3, 4]) {
       writeFileSync(path, JSON.stringify({ ...old, version }));
       const measured: string[] = [];
       measureLatencyTable([base], engine, { ...fast, cacheDir: dir, onProgress: (_d, _t, key) => measured.push(key) });
       expect(measured).toEqual([latencyKey(base)]);
-      expect(JSON.parse(readFileSync(path, 'utf8')).version).toBe(4);
+      expect(JSON.parse(readFileSync(path, 'utf8')).version).toBe(5);
     }
   });
 
@@ -131,6 +139,8 @@ describe('measureLatencyTable', () => {
   it('rejects impossible entries and lookups of unmeasured ones', () => {
     expect(() => measureLatencyTable([{ ...base, kernel: 0 }], engine, { ...fast, cacheDir: null })).toThrow(/kernel must be a positive integer/);
     expect(() => measureLatencyTable([{ ...base, bits: 3 as 2 }], engine, { ...fast, cacheDir: null })).toThrow(UsageError);
+    expect(() => measureLatencyTable([{ ...base, output: 'into' as 'add' }], engine, { ...fast, cacheDir: null })).toThrow(/output must be one of/);
+    expect(() => measureLatencyTable([{ ...base, bits: 32, output: 'add' }], engine, { ...fast, cacheDir: null })).toThrow(/writes a new map/);
     expect(() => measureLatencyTable([{ op: 'mix', h: 6, w: 6, c: 8, from: 0, to: 1 }], engine, { ...fast, cacheDir: null })).toThrow(
       /mix 6x6x8 0>1: from must be a positive integer/,
     );
