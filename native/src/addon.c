@@ -5,6 +5,7 @@
  * path runs only on a CPU that reports its instructions. Zero-copy: kernels read and write the
  * caller's typed arrays in place.
  */
+#include <math.h>
 #include <node_api.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -123,6 +124,33 @@ static napi_value PackSigns(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+/* packBitPlanes(path, x: Float32Array, pixels, c, bits, beta, factor, out: Uint32Array): k-bit levels as bit planes */
+static napi_value PackBitPlanes(napi_env env, napi_callback_info info) {
+  call_t c;
+  int path = 0, pixels = 0, ch = 0, bits = 0;
+  double beta = 0, factor = 0;
+  if (!start(&c, env, info, 8, "packBitPlanes")) return NULL;
+  get_path(&c, 0, &path);
+  get_int(&c, 2, "pixels", 1, 1 << 30, &pixels);
+  get_int(&c, 3, "c", 1, MAX_CHANNELS, &ch);
+  get_int(&c, 4, "bits", 1, 8, &bits);
+  if (!c.failed && (napi_get_value_double(env, c.argv[5], &beta) != napi_ok || !isfinite(beta) || !(beta > 0))) fail(&c, "beta: expected a finite number > 0");
+  /* levels past 2^bits − 1 would not fit the planes */
+  if (!c.failed && (napi_get_value_double(env, c.argv[6], &factor) != napi_ok || !(factor > 0) || !(factor * beta < (double)(1 << bits) - 0.5)))
+    fail(&c, "factor: expected (2^bits − 1)/beta, got %g", factor);
+  if (c.failed) return NULL;
+  const int words = (ch + 31) / 32;
+  size_t in_len = 0, row_words = 0, out_len = 0;
+  mul(&c, (size_t)pixels, (size_t)ch, &in_len, "x");
+  mul(&c, (size_t)pixels, (size_t)words, &row_words, "out");
+  mul(&c, row_words, (size_t)bits, &out_len, "out");
+  void *x, *out;
+  get_array(&c, 1, "x", napi_float32_array, in_len, &x);
+  get_array(&c, 7, "out", napi_uint32_array, out_len, &out);
+  if (c.failed) return NULL;
+  gn_path(path)->pack_planes((const float *)x, (size_t)pixels, ch, words, bits, (float)beta, (float)factor, (uint32_t *)out);
+  return undefined(env);
+}
 /* floatConv(x, n, h, w, c, filter, cout, kernel, stride, dilation, padding, out, threads): the training
  * forward convolution (conv-train.c), so stems and shortcuts sum as tfjs-wasm does and use the pool. */
 static napi_value FloatConv(napi_env env, napi_callback_info info) {
@@ -277,6 +305,7 @@ NAPI_MODULE_INIT() {
   export_fn(env, exports, "paths", Paths);
   export_fn(env, exports, "conv", Conv);
   export_fn(env, exports, "packSigns", PackSigns);
+  export_fn(env, exports, "packBitPlanes", PackBitPlanes);
   export_fn(env, exports, "floatConv", FloatConv);
   export_fn(env, exports, "outputTransform", OutputTransform);
   export_fn(env, exports, "mix", Mix);

@@ -47,6 +47,13 @@ typedef struct {
 typedef int (*gn_conv_fn)(const gn_conv_job *job);
 /** Sign packing of `pixels` rows of `c` floats into `words` words each. */
 typedef void (*gn_pack_fn)(const float *x, size_t pixels, int c, int words, uint32_t *out);
+/**
+ * k-bit packing of `pixels` rows of `c` floats (packing.ts packBitPlanes, the same bits): level
+ * q = round-half-even(f32(clip(x, 0, β)·factor)), factor = f32((2^bits − 1)/β) as the caller
+ * computes it; bit i of q into plane i (`pixels`·`words` words each), padding bits 0. Branch-free
+ * on every path, so its time does not depend on the data (the latency table times random inputs).
+ */
+typedef void (*gn_pack_planes_fn)(const float *x, size_t pixels, int c, int words, int bits, float beta, float factor, uint32_t *planes);
 /** The roofline loop: XOR + popcount over an L1-resident buffer; returns a checksum. */
 typedef uint64_t (*gn_roofline_fn)(const uint32_t *buf, size_t words, size_t iters);
 
@@ -54,6 +61,7 @@ typedef struct {
   const char *name;
   gn_conv_fn conv;
   gn_pack_fn pack_signs;
+  gn_pack_planes_fn pack_planes;
   gn_roofline_fn roofline;
 } gn_path_impl;
 
@@ -61,6 +69,16 @@ extern const gn_path_impl gn_path_avx512;
 extern const gn_path_impl gn_path_avx2;
 extern const gn_path_impl gn_path_popcnt;
 extern const gn_path_impl gn_path_portable;
+
+/* Adding and subtracting 2^23 rounds a float in [0, 2^23) to the nearest integer, ties to even. */
+#define GN_ROUND_MAGIC 8388608.0f
+
+/** One element's k-bit level (the scalar paths and the vector paths' tails); NaN → 0 as in packing.ts. */
+static inline uint32_t gn_level(float v, float beta, float factor) {
+  v = v > 0.0f ? v : 0.0f;
+  v = v < beta ? v : beta;
+  return (uint32_t)((v * factor + GN_ROUND_MAGIC) - GN_ROUND_MAGIC);
+}
 
 /** Whether this CPU can run a path. */
 int gn_cpu_supports(int path);

@@ -83,6 +83,33 @@ static void pack_signs(const float *x, size_t pixels, int c, int words, uint32_t
   }
 }
 
+static void pack_planes(const float *x, size_t pixels, int c, int words, int bits, float beta, float factor, uint32_t *planes) {
+  const __m256 zero = _mm256_setzero_ps(), vbeta = _mm256_set1_ps(beta), vfactor = _mm256_set1_ps(factor);
+  const size_t plane_words = pixels * (size_t)words;
+  for (size_t p = 0; p < pixels; p++) {
+    const float *src = x + p * (size_t)c;
+    for (int j = 0; j < words; j++) {
+      const int ch = j * 32;
+      uint32_t acc[8] = {0};
+      if (ch + 32 <= c) {
+        for (int g = 0; g < 4; g++) {
+          /* max returns its second operand for NaN: level 0 */
+          const __m256 v = _mm256_min_ps(_mm256_max_ps(_mm256_loadu_ps(src + ch + 8 * g), zero), vbeta);
+          const __m256i q = _mm256_cvttps_epi32(_mm256_round_ps(_mm256_mul_ps(v, vfactor), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+          /* bit i of each lane moved to its sign bit, gathered 8 at a time */
+          for (int i = 0; i < bits; i++) acc[i] |= (uint32_t)_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_slli_epi32(q, 31 - i))) << (8 * g);
+        }
+      } else {
+        for (int b = 0; ch + b < c; b++) {
+          const uint32_t q = gn_level(src[ch + b], beta, factor);
+          for (int i = 0; i < bits; i++) acc[i] |= ((q >> i) & 1u) << b;
+        }
+      }
+      for (int i = 0; i < bits; i++) planes[(size_t)i * plane_words + p * (size_t)words + (size_t)j] = acc[i];
+    }
+  }
+}
+
 static uint64_t roofline(const uint32_t *buf, size_t words, size_t iters) {
   const __m256i lut = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
   const __m256i low = _mm256_set1_epi8(0x0f);
@@ -103,7 +130,7 @@ static uint64_t roofline(const uint32_t *buf, size_t words, size_t iters) {
   return sum;
 }
 
-const gn_path_impl gn_path_avx2 = {"avx2", gn_conv_impl, pack_signs, roofline};
+const gn_path_impl gn_path_avx2 = {"avx2", gn_conv_impl, pack_signs, pack_planes, roofline};
 #else
 #include "kernels.h"
 const gn_path_impl gn_path_avx2 = {"avx2", 0, 0, 0};

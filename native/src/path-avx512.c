@@ -133,6 +133,33 @@ static void pack_signs(const float *x, size_t pixels, int c, int words, uint32_t
   }
 }
 
+/* Levels of 16 floats: clip to [0, β] (max returns its second operand for NaN: 0), scale, round to even. */
+static inline __m512i levels16(__m512 v, __m512 beta, __m512 factor) {
+  v = _mm512_min_ps(_mm512_max_ps(v, _mm512_setzero_ps()), beta);
+  return _mm512_cvttps_epi32(_mm512_roundscale_ps(_mm512_mul_ps(v, factor), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+}
+
+static void pack_planes(const float *x, size_t pixels, int c, int words, int bits, float beta, float factor, uint32_t *planes) {
+  const __m512 vbeta = _mm512_set1_ps(beta), vfactor = _mm512_set1_ps(factor);
+  const size_t plane_words = pixels * (size_t)words;
+  for (size_t p = 0; p < pixels; p++) {
+    const float *src = x + p * (size_t)c;
+    for (int j = 0; j < words; j++) {
+      const int ch = j * 32, rest = c - ch;
+      /* masked-off lanes load 0: level 0, padding bits 0 */
+      const __mmask16 m0 = rest >= 16 ? 0xffff : (__mmask16)((1u << rest) - 1);
+      const __mmask16 m1 = rest >= 32 ? 0xffff : rest > 16 ? (__mmask16)((1u << (rest - 16)) - 1) : 0;
+      const __m512i q0 = levels16(_mm512_maskz_loadu_ps(m0, src + ch), vbeta, vfactor);
+      const __m512i q1 = levels16(_mm512_maskz_loadu_ps(m1, src + ch + 16), vbeta, vfactor);
+      for (int i = 0; i < bits; i++) {
+        const __m512i bit = _mm512_set1_epi32(1 << i);
+        const uint32_t word = (uint32_t)_mm512_test_epi32_mask(q0, bit) | ((uint32_t)_mm512_test_epi32_mask(q1, bit) << 16);
+        planes[(size_t)i * plane_words + p * (size_t)words + (size_t)j] = word;
+      }
+    }
+  }
+}
+
 /* 8 independent XOR + popcount + add chains over the buffer (words a multiple of 128). */
 static uint64_t roofline(const uint32_t *buf, size_t words, size_t iters) {
   const __m512i w = _mm512_set1_epi32(0x5a5a5a5a);
@@ -149,7 +176,7 @@ static uint64_t roofline(const uint32_t *buf, size_t words, size_t iters) {
   return (uint64_t)_mm512_reduce_add_epi32(t);
 }
 
-const gn_path_impl gn_path_avx512 = {"avx512", gn_conv_impl, pack_signs, roofline};
+const gn_path_impl gn_path_avx512 = {"avx512", gn_conv_impl, pack_signs, pack_planes, roofline};
 #else
 #include "kernels.h"
 const gn_path_impl gn_path_avx512 = {"avx512", 0, 0, 0};

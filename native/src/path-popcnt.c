@@ -8,4 +8,4 @@
 #include "scalar-micro.h"
 #include "conv-body.h"
 
-const gn_path_impl gn_path_popcnt = {"popcnt", gn_conv_impl, pack_signs, roofline};
+const gn_path_impl gn_path_popcnt = {"popcnt", gn_conv_impl, pack_signs, pack_planes, roofline};

@@ -12,4 +12,4 @@ static inline uint32_t popcount32_portable(uint32_t x) {
 #include "scalar-micro.h"
 #include "conv-body.h"
 
-const gn_path_impl gn_path_portable = {"portable", gn_conv_impl, pack_signs, roofline};
+const gn_path_impl gn_path_portable = {"portable", gn_conv_impl, pack_signs, pack_planes, roofline};

@@ -36,6 +36,23 @@ static void pack_signs(const float *x, size_t pixels, int c, int words, uint32_t
   }
 }
 
+static void pack_planes(const float *x, size_t pixels, int c, int words, int bits, float beta, float factor, uint32_t *planes) {
+  const size_t plane_words = pixels * (size_t)words;
+  for (size_t p = 0; p < pixels; p++) {
+    const float *src = x + p * (size_t)c;
+    for (int j = 0; j < words; j++) {
+      const int first = j * 32;
+      const int count = c - first < 32 ? c - first : 32;
+      uint32_t acc[8] = {0};
+      for (int b = 0; b < count; b++) {
+        const uint32_t q = gn_level(src[first + b], beta, factor);
+        for (int i = 0; i < bits; i++) acc[i] |= ((q >> i) & 1u) << b;
+      }
+      for (int i = 0; i < bits; i++) planes[(size_t)i * plane_words + p * (size_t)words + (size_t)j] = acc[i];
+    }
+  }
+}
+
 static uint64_t roofline(const uint32_t *buf, size_t words, size_t iters) {
   uint64_t c0 = 0, c1 = 0, c2 = 0, c3 = 0;
   const uint32_t w = 0x5a5a5a5au;

@@ -71,6 +71,9 @@ export interface BinaryEngine {
   /** Pack the signs of an NHWC float32 tensor for the next binary conv (bit 1 where x < 0). */
   packSigns(x: Float32Array, shape: NhwcShape): PackedActivations;
 
+  /** Quantize an NHWC float32 tensor to `bits`-bit levels (clip range β) as bit planes: packing.ts packBitPlanes' bits. */
+  packBitPlanes(x: Float32Array, shape: NhwcShape, bits: number, beta: number): BitPlaneActivations;
+
   /** The aggregate y = Σ_k λ_k·x_k of same-sized base outputs: `mixBases` with the one row λ (one λ per base). */
   multiBaseSum(parts: readonly Float32Array[], lambdas: ArrayLike<number>): Float32Array;
 

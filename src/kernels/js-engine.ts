@@ -8,7 +8,7 @@ import { convGeometry, type ConvSpec } from './conv-spec.js';
 import type { BinaryEngine, ConvResult } from './engine.js';
 import { floatConv2d } from './float-conv.js';
 import { applyOutputTransform, checkAffine, mixBases, multiBaseSum, type ChannelAffine } from './output-transform.js';
-import { packSigns, type BitPlaneActivations, type NhwcShape, type PackedActivations } from './packing.js';
+import { packBitPlanes, packSigns, type BitPlaneActivations, type NhwcShape, type PackedActivations } from './packing.js';
 import { popcount32 } from './popcount.js';
 import type { PackedWeights } from './weights.js';
 
@@ -124,6 +124,10 @@ export class JsEngine implements BinaryEngine {
 
   packSigns(x: Float32Array, shape: NhwcShape): PackedActivations {
     return packSigns(x, shape);
+  }
+
+  packBitPlanes(x: Float32Array, shape: NhwcShape, bits: number, beta: number): BitPlaneActivations {
+    return packBitPlanes(x, shape, bits, beta);
   }
 
   multiBaseSum(parts: readonly Float32Array[], lambdas: ArrayLike<number>): Float32Array {

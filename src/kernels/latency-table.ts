@@ -45,11 +45,11 @@ export interface LatencyTable {
 
 const CACHE_FORMAT = 'groupnas.latency';
 /**
- * 5: a conv entry runs its bases as the model does (ConvOutput: LBD quantizes its input once, a unit
- * adding the residual allocates no map); files of version 4 (load recorded), 3 (CPU clock, load
+ * 6: k-bit entries pack their input in native code on the native engine; files of version 5 (a conv
+ * entry runs its bases as the model does: ConvOutput), 4 (load recorded), 3 (CPU clock, load
  * unknown), 2 (wall clock) and 1 (convs only) are measured afresh.
  */
-const CACHE_VERSION = 5;
+const CACHE_VERSION = 6;
 
 interface CacheFile {
   format: typeof CACHE_FORMAT;

@@ -9,7 +9,6 @@ import type { BinaryEngine } from './engine.js';
 import { addInPlace, avgPoolSame, batchNormInPlace, dense, globalAvgPool, maxPool, reluInPlace, resizeBilinear, type FeatureMap } from './float-ops.js';
 import { isConvEntry, type ConvEntry, type LatencyEntry, type OpEntry } from './latency-entry.js';
 import { foldOutputTransform } from './output-transform.js';
-import { packBitPlanes } from './packing.js';
 import { packWeights } from './weights.js';
 
 function randomSigns(seed: number, length: number): Float32Array {
@@ -55,7 +54,7 @@ function convWorkload(e: ConvEntry, engine: BinaryEngine): () => void {
       const signs = engine.packSigns(x, shape);
       return (k, out) => engine.conv(signs, weights[k]!, spec, transform, out).data;
     }
-    const planes = packBitPlanes(x, shape, bits, 2);
+    const planes = engine.packBitPlanes(x, shape, bits, 2);
     return (k, out) => engine.bitPlaneConv(planes, weights[k]!, spec, transform, out).data;
   };
   const output = e.output ?? 'new';

@@ -20,7 +20,7 @@ import { checkFloatConvOperands } from './float-conv.js';
 import { checkConvOperands, checkGemm } from './js-engine.js';
 import { loadNativeAddon, MAX_NATIVE_THREADS, NATIVE_PATHS, ROOFLINE_MACS_PER_ITER, type NativeAddon, type NativePath } from '../util/native-addon.js';
 import { checkAffine, checkLambdas, checkMix, type ChannelAffine } from './output-transform.js';
-import { checkShape, wordsFor, type BitPlaneActivations, type NhwcShape, type PackedActivations } from './packing.js';
+import { bitPlaneLayout, checkShape, wordsFor, type BitPlaneActivations, type NhwcShape, type PackedActivations } from './packing.js';
 import { timeMedian } from './timing.js';
 import type { PackedWeights } from './weights.js';
 
@@ -220,6 +220,13 @@ export class NativeEngine implements BinaryEngine {
     const data = new Uint32Array(pixels * words);
     this.call(() => this.addon.packSigns(this.pathId, x, pixels, shape.c, data));
     return { n: shape.n, h: shape.h, w: shape.w, c: shape.c, words, data };
+  }
+
+  packBitPlanes(x: Float32Array, shape: NhwcShape, bits: number, beta: number): BitPlaneActivations {
+    const { words, pixels, factor } = bitPlaneLayout(x.length, shape, bits, beta);
+    const planes = new Uint32Array(bits * pixels * words);
+    this.call(() => this.addon.packBitPlanes(this.pathId, x, pixels, shape.c, bits, beta, factor, planes));
+    return { n: shape.n, h: shape.h, w: shape.w, c: shape.c, words, bits, planes };
   }
 
   multiBaseSum(parts: readonly Float32Array[], lambdas: ArrayLike<number>): Float32Array {

@@ -47,7 +47,6 @@ import {
 } from './model-layout.js';
 import { readModelMetadata, type PackedModelMetadata } from './model-metadata.js';
 import { foldOutputTransform, multiBaseSum, type BatchNormParams, type ChannelAffine } from './output-transform.js';
-import { packBitPlanes } from './packing.js';
 import type { PackedWeights } from './weights.js';
 
 /** nn's BatchNorm epsilon. */
@@ -358,7 +357,7 @@ function packedConv(
     const signs = engine.packSigns(x.data, x);
     return (w, t, out) => engine.conv(signs, w, spec, t, out);
   }
-  const planes = packBitPlanes(x.data, x, quantizer.bits, quantizer.beta);
+  const planes = engine.packBitPlanes(x.data, x, quantizer.bits, quantizer.beta);
   return (w, t, out) => engine.bitPlaneConv(planes, w, spec, t, out);
 }
 

@@ -99,20 +99,26 @@ export function quantizeLevel(x: number, bits: number, beta: number): number {
 }
 
 /**
+ * The checked arguments of a k-bit packing of `length` floats: words per pixel, pixels, and the
+ * quantizer's float32 factor (2^k−1)/β, which every engine's packing multiplies by.
+ */
+export function bitPlaneLayout(length: number, shape: NhwcShape, bits: number, beta: number): { words: number; pixels: number; factor: number } {
+  if (!(beta > 0) || !Number.isFinite(beta)) throw new UsageError(`packBitPlanes: beta must be a finite number > 0, got ${beta}`);
+  if (!Number.isInteger(bits) || bits < 1 || bits > 8) throw new UsageError(`packBitPlanes: bits must be an integer in 1..8, got ${bits}`);
+  checkShape(shape, length, 'packBitPlanes');
+  return { words: wordsFor(shape.c), pixels: shape.n * shape.h * shape.w, factor: Math.fround((2 ** bits - 1) / beta) };
+}
+
+/**
  * Quantize an NHWC float tensor to k bits (k = 2 or 4, clip range β) and pack it as bit planes.
  * The same levels as `quantizeLevel` (tested), computed inline: this runs on every activation
  * of a k-bit layer, so it avoids the per-element calls and the intermediate level array.
  */
 export function packBitPlanes(x: ArrayLike<number>, shape: NhwcShape, bits: number, beta: number): BitPlaneActivations {
-  if (!(beta > 0)) throw new UsageError(`packBitPlanes: beta must be > 0, got ${beta}`);
-  if (!Number.isInteger(bits) || bits < 1 || bits > 8) throw new UsageError(`packBitPlanes: bits must be an integer in 1..8, got ${bits}`);
-  checkShape(shape, x.length, 'packBitPlanes');
+  const { words, pixels, factor } = bitPlaneLayout(x.length, shape, bits, beta);
   const { c } = shape;
-  const words = wordsFor(c);
-  const pixels = shape.n * shape.h * shape.w;
   const planeWords = pixels * words;
   const planes = new Uint32Array(bits * planeWords);
-  const factor = Math.fround((2 ** bits - 1) / beta);
   const acc = new Uint32Array(bits);
   for (let p = 0; p < pixels; p++) {
     for (let j = 0; j < words; j++) {

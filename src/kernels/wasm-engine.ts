@@ -10,7 +10,7 @@ import type { BinaryEngine, ConvResult } from './engine.js';
 import { checkFloatConvOperands } from './float-conv.js';
 import { checkConvOperands, checkGemm } from './js-engine.js';
 import { applyOutputTransform, checkLambdas, checkMix, type ChannelAffine } from './output-transform.js';
-import { checkShape, wordsFor, type BitPlaneActivations, type NhwcShape, type PackedActivations } from './packing.js';
+import { checkShape, packBitPlanes, wordsFor, type BitPlaneActivations, type NhwcShape, type PackedActivations } from './packing.js';
 import { paddingCorrection, type PaddingCorrection } from './padding-correction.js';
 import { timeMedian } from './timing.js';
 import { instantiateBinaryKernels, type BinaryKernelExports } from './wasm-module.js';
@@ -238,6 +238,11 @@ export class WasmEngine implements BinaryEngine {
     this.kernels.packSignsF32(input, pixels, shape.c, words, out);
     const data = new Uint32Array(this.kernels.memory.buffer, out, pixels * words).slice();
     return { n: shape.n, h: shape.h, w: shape.w, c: shape.c, words, data };
+  }
+
+  /** The JavaScript packing: the wasm kernels have no k-bit one. */
+  packBitPlanes(x: Float32Array, shape: NhwcShape, bits: number, beta: number): BitPlaneActivations {
+    return packBitPlanes(x, shape, bits, beta);
   }
 
   multiBaseSum(parts: readonly Float32Array[], lambdas: ArrayLike<number>): Float32Array {

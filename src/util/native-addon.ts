@@ -84,6 +84,7 @@ export interface NativeAddon {
     threads: number,
   ): void;
   packSigns(path: number, x: Float32Array, pixels: number, c: number, out: Uint32Array): void;
+  packBitPlanes(path: number, x: Float32Array, pixels: number, c: number, bits: number, beta: number, factor: number, out: Uint32Array): void;
   floatConv(
     x: Float32Array,
     n: number,

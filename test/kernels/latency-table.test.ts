@@ -84,15 +84,15 @@ describe('measureLatencyTable', () => {
     expect(JSON.parse(readFileSync(path, 'utf8')).engines.wasm[latencyKey(base)].seconds).toBeGreaterThan(0);
   });
 
-  it('measures afresh what a cache of an older version (1: convs only; 2: timed on the wall clock; 3: load unknown; 4: convs not run as the model does) holds', () => {
+  it('measures afresh what a cache of an older version (1: convs only; 2: timed on the wall clock; 3: load unknown; 4: convs not run as the model does; 5: k-bit inputs packed in JavaScript) holds', () => {
     const path = latencyCachePath(dir, machineFingerprint());
     const old = JSON.parse(readFileSync(path, 'utf8'));
-    for (const version of [1, 2, 3, 4]) {
+    for (const version of [1, 2, 3, 4, 5]) {
       writeFileSync(path, JSON.stringify({ ...old, version }));
       const measured: string[] = [];
       measureLatencyTable([base], engine, { ...fast, cacheDir: dir, onProgress: (_d, _t, key) => measured.push(key) });
       expect(measured).toEqual([latencyKey(base)]);
-      expect(JSON.parse(readFileSync(path, 'utf8')).version).toBe(5);
+      expect(JSON.parse(readFileSync(path, 'utf8')).version).toBe(6);
     }
   });
 

@@ -159,6 +159,12 @@ describe.skipIf(addon === undefined)('native addon: raw calls with perturbed arg
     const a = addon!;
     expect(() => a.packSigns(0, new Float32Array(10), 3, 4, new Uint32Array(3))).toThrow(/x: expected 12 elements, got 10/);
     expect(() => a.packSigns(0, new Float32Array(12), 3, 4, new Uint32Array(2))).toThrow(/out: expected 3 elements, got 2/);
+    // 3 pixels of 40 channels at 2 bits: 2 words a pixel, 2 planes
+    expect(() => a.packBitPlanes(0, new Float32Array(119), 3, 40, 2, 2, 1.5, new Uint32Array(12))).toThrow(/x: expected 120 elements, got 119/);
+    expect(() => a.packBitPlanes(0, new Float32Array(120), 3, 40, 2, 2, 1.5, new Uint32Array(6))).toThrow(/out: expected 12 elements, got 6/);
+    expect(() => a.packBitPlanes(0, new Float32Array(120), 3, 40, 9, 2, 1.5, new Uint32Array(12))).toThrow(/bits: expected an integer in 1..8/);
+    expect(() => a.packBitPlanes(0, new Float32Array(120), 3, 40, 2, NaN, 1.5, new Uint32Array(12))).toThrow(/beta: expected a finite number/);
+    expect(() => a.packBitPlanes(0, new Float32Array(120), 3, 40, 2, 2, 100, new Uint32Array(12))).toThrow(/factor: expected \(2\^bits − 1\)\/beta/);
     expect(() => a.floatConv(new Float32Array(9), 1, 3, 3, 1, new Float32Array(8), 1, 3, 1, 1, 0, new Float32Array(9), 1)).toThrow(
       /filter: expected 9 elements/,
     );
