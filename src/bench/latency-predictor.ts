@@ -161,13 +161,13 @@ function checkEngine(engine: BinaryEngine, archs: readonly Arch[], options: Late
   const entries = archs.flatMap(latencyEntriesOf);
   // Started on the first entry measured: cache hits report nothing.
   let tableTask: ProgressTask | undefined;
-  let measuredNow = 0;
+  const measuredNow = new Set<string>();
   const table = measureLatencyTable(entries, engine, {
     ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}),
     ...(options.remeasure ? { remeasure: true } : {}),
     ...options.entryTiming,
     onProgress: (done, total, key) => {
-      measuredNow = done;
+      measuredNow.add(key);
       tableTask ??= progress.start(`latency table (${engine.name})`, total);
       tableTask.update(done, { entry: key });
     },
@@ -201,7 +201,7 @@ function checkEngine(engine: BinaryEngine, archs: readonly Arch[], options: Late
     engine: engine.name,
     ...summarizePredictions(predictions),
     tableEntries: table.measurements.size,
-    tableMeasuredNow: measuredNow,
+    tableMeasuredNow: measuredNow.size,
     seconds: (performance.now() - started) / 1000,
   };
 }

@@ -2,8 +2,8 @@
  * The latency look-up table the search prices candidates with (DESIGN §4): the measured
  * time of each piece of work the search space's packed models can contain (latency-entry.ts:
  * convs, and the element-wise work, pooling, base connections and head between them), on this
- * machine, with one engine. Entries are measured once (warm-up, median of repeats) and cached on
- * disk per machine fingerprint, so a second search on the same machine starts at once. They are
+ * machine, with one engine. Entries are measured once, in rounds (warm-up, median of repeats; the
+ * median of the rounds), and cached on disk per machine fingerprint, so a second search on the same machine starts at once. They are
  * timed on the CPU clock by default, which leaves out the time other processes hold our core; but
  * not the slowdown they cause from the other cores (shared caches, a VM's vCPUs sharing physical
  * cores: 1.8–2.7× measured here). So each entry records how busy the other cores were while it was
@@ -118,7 +118,9 @@ export interface MeasureLatencyOptions extends EntryTimingOptions {
   cacheDir?: string | null;
   /** Measure again even what the cache holds. */
   remeasure?: boolean;
-  /** Called after each entry measured (not for cache hits). */
+  /** Rounds over the entries to time (default 3): each entry keeps the median of its rounds' times. */
+  rounds?: number;
+  /** Called after each entry timed, once per round (not for cache hits). */
   onProgress?: (done: number, total: number, key: string) => void;
 }
 
@@ -147,29 +149,47 @@ export function measureLatencyTable(entries: readonly LatencyEntry[], engine: Bi
     else todo.push({ entry, key, busyHit: hit });
   }
   const fresh: Record<string, LatencyMeasurement> = {};
+  const rounds = options.rounds ?? 3;
+  if (!Number.isInteger(rounds) || rounds < 1) throw new UsageError(`latency table: rounds must be an integer ≥ 1, got ${rounds}`);
+  // Every entry is timed once per round, the rounds one after another, and keeps its median: a slow
+  // spell of the machine (a VM's neighbours) then inflates one of an entry's times, not all of them.
+  const timed = todo.map((t) => ({ ...t, seconds: [] as number[], repeats: 0, load: 0 }));
+  const skipped = new Set<string>();
   let busyNow = false;
-  let total = todo.length;
+  let total = todo.length * rounds;
   let done = 0;
-  for (const { entry, key, busyHit } of todo) {
-    if (busyHit && busyNow) {
-      measurements.set(key, busyHit);
-      total--;
-      continue;
+  for (let round = 0; round < rounds; round++) {
+    for (const t of timed) {
+      if (skipped.has(t.key)) continue;
+      if (round === 0 && t.busyHit && busyNow) {
+        skipped.add(t.key);
+        measurements.set(t.key, t.busyHit);
+        total -= rounds;
+        continue;
+      }
+      const load = (options.watchLoad ?? watchMachineLoad)();
+      const timing = timeMedian(entryWorkload(t.entry, engine), {
+        warmUpSeconds: options.warmUpSeconds ?? 0.05,
+        seconds: options.seconds ?? 0.05,
+        minRepeats: options.minRepeats ?? 5,
+        clock: options.clock ?? 'cpu',
+        ...(options.minRepeatSeconds !== undefined ? { minRepeatSeconds: options.minRepeatSeconds } : {}),
+      });
+      t.seconds.push(timing.medianSeconds);
+      t.repeats += timing.repeats;
+      t.load = Math.max(t.load, load());
+      // The first entry timed busy before and again now tells whether the machine is still busy.
+      if (round === 0 && t.busyHit) busyNow = t.load > QUIET_LOAD;
+      options.onProgress?.(++done, total, t.key);
     }
-    const load = (options.watchLoad ?? watchMachineLoad)();
-    const timing = timeMedian(entryWorkload(entry, engine), {
-      warmUpSeconds: options.warmUpSeconds ?? 0.05,
-      seconds: options.seconds ?? 0.1,
-      minRepeats: options.minRepeats ?? 5,
-      clock: options.clock ?? 'cpu',
-      ...(options.minRepeatSeconds !== undefined ? { minRepeatSeconds: options.minRepeatSeconds } : {}),
-    });
-    const measured: LatencyMeasurement = { entry: { ...entry }, seconds: timing.medianSeconds, repeats: timing.repeats, load: load() };
-    if (busyHit) busyNow = measured.load > QUIET_LOAD;
-    const kept = busyHit ? calmer(busyHit, measured) : measured;
-    measurements.set(key, kept);
-    if (kept === measured) fresh[key] = measured;
-    options.onProgress?.(++done, total, key);
+  }
+  for (const t of timed) {
+    if (skipped.has(t.key)) continue;
+    const sorted = [...t.seconds].sort((a, b) => a - b);
+    const measured: LatencyMeasurement = { entry: { ...t.entry }, seconds: sorted[Math.floor(sorted.length / 2)]!, repeats: t.repeats, load: t.load };
+    const kept = t.busyHit ? calmer(t.busyHit, measured) : measured;
+    measurements.set(t.key, kept);
+    if (kept === measured) fresh[t.key] = measured;
   }
   if (path && Object.keys(fresh).length > 0) {
     // Re-read just before writing so that entries another process added meanwhile survive.

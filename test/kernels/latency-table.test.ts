@@ -41,7 +41,7 @@ const entries: LatencyEntry[] = [
 ];
 /** The other cores' load the table sees while timing (fixed, so that what is re-timed does not depend on this machine's load). */
 const loadOf = (share: number) => () => () => share;
-const fast = { warmUpSeconds: 0, seconds: 0, minRepeats: 3, watchLoad: loadOf(0) };
+const fast = { warmUpSeconds: 0, seconds: 0, minRepeats: 3, rounds: 1, watchLoad: loadOf(0) };
 
 let dir: string;
 let engine: BinaryEngine;
@@ -73,6 +73,35 @@ describe('measureLatencyTable', () => {
     const re: string[] = [];
     measureLatencyTable([base], engine, { ...fast, cacheDir: dir, remeasure: true, onProgress: (_d, _t, key) => re.push(key) });
     expect(re).toEqual([latencyKey(base)]);
+  });
+
+  it('times every entry once a round, the rounds one after another, and keeps its median: a slow spell inflates one round only', () => {
+    // An engine whose binary conv also spins for 3 ms while `slow` is set (on the CPU clock the table reads).
+    let slow = false;
+    const spinning: BinaryEngine = Object.create(engine);
+    spinning.conv = (...args) => {
+      if (slow) for (const end = performance.now() + 3; performance.now() < end;);
+      return engine.conv(...args);
+    };
+    const other: LatencyEntry = { ...base, outChannels: 16 };
+    const order: string[] = [];
+    // The second timing done, the next one (base's second round) runs slow.
+    const table = measureLatencyTable([base, other], spinning, {
+      ...fast,
+      rounds: 3,
+      cacheDir: null,
+      onProgress: (done, total, key) => {
+        order.push(key);
+        expect(total).toBe(6);
+        slow = done === 2;
+      },
+    });
+    expect(order).toEqual([base, other, base, other, base, other].map(latencyKey));
+    expect(lookupLatency(table, base)).toBeLessThan(0.001); // the mean would be over 1 ms
+    slow = true;
+    const once = measureLatencyTable([base], spinning, { ...fast, cacheDir: null, onProgress: () => {} });
+    expect(lookupLatency(once, base)).toBeGreaterThan(0.003);
+    expect(() => measureLatencyTable([base], engine, { ...fast, rounds: 0, cacheDir: null })).toThrow(/rounds must be an integer ≥ 1/);
   });
 
   it('treats a corrupted cache file as empty and rewrites it', () => {
