@@ -1,9 +1,9 @@
 // What the native k-bit packing buys: the packing alone (JavaScript packBitPlanes vs the native
 // engine's) at a few layer sizes, then whole packed models sampled from a config's space on the
 // native engine with its packing swapped for the JavaScript one, interleaved in one process
-// (CPU clock, median of 3 rounds per model).
+// (CPU clock, median of 3 rounds per model), and the presets groupnet-k5, -k5-a2 and -k5-a4 at R/2.
 //   node scripts/kbit-packing.mjs [--archs 12] [--config default]
-import { loadConfig, spaceFromConfig } from '../dist/index.js';
+import { buildPreset, loadConfig, spaceFromConfig } from '../dist/index.js';
 import { selectBackend } from '../dist/backend/select.js';
 import { packedModelOf } from '../dist/bench/kernel-model.js';
 import { sampleDistinctArchs } from '../dist/bench/latency-predictor.js';
@@ -37,14 +37,17 @@ await selectBackend('wasm'); // the models' weights come from nn's builder
 const jsPacking = new NativeEngine();
 jsPacking.packBitPlanes = (x, shape, bits, beta) => packBitPlanes(x, shape, bits, beta);
 const archs = sampleDistinctArchs(spaceFromConfig(loadConfig(flag('config', 'default'))), Number(flag('archs', '12')), 1);
-const ratios = archs.map((arch) => {
+const presets = ['groupnet-k5', 'groupnet-k5-a2', 'groupnet-k5-a4'].map((name) => ({ ...buildPreset(name, { widthMult: 0.5 }), name }));
+const timeBoth = (arch) => {
   const withNative = packedModelOf(arch, native);
   const withJs = packedModelOf(arch, jsPacking);
   const rounds = [0, 1, 2].map(() => [measurePackedLatency(withNative, 1, timing).medianSeconds, measurePackedLatency(withJs, 1, timing).medianSeconds]);
   const ratio = median(rounds.map(([n, j]) => j / n));
   console.log(`${arch.name}: ${(median(rounds.map(([n]) => n)) * 1e3).toFixed(3)} ms native packing, ${ratio.toFixed(2)}× faster than JavaScript packing`);
   return ratio;
-});
+};
+const ratios = archs.map(timeBoth);
+presets.forEach(timeBoth);
 const sorted = [...ratios].sort((a, b) => a - b);
 console.log(
   `whole models: native packing ${median(ratios).toFixed(2)}× faster at the median (${sorted[0].toFixed(2)}–${sorted.at(-1).toFixed(2)}×) over ${ratios.length} architectures`,
