@@ -1,10 +1,11 @@
 // The exactness checks every binary engine (js, wasm, each native path) is held to: packed conv,
-// GEMM and bit-plane conv equal float references on randomized seeded geometries, exactly.
+// GEMM and bit-plane conv equal float references on randomized seeded geometries, exactly; k-bit
+// packing equals the JavaScript reference bit for bit.
 import { expect } from 'vitest';
 import type { ConvSpec, Padding } from '../../src/kernels/conv-spec.js';
 import type { BinaryEngine } from '../../src/kernels/engine.js';
 import { floatConv2d } from '../../src/kernels/float-conv.js';
-import { packLevels, packSigns, type NhwcShape } from '../../src/kernels/packing.js';
+import { packBitPlanes, packLevels, packSigns, type NhwcShape } from '../../src/kernels/packing.js';
 import { packWeights } from '../../src/kernels/weights.js';
 import { createRng, randomInt, type Rng } from '../../src/util/random.js';
 import { pick, randomLevels, randomSigns, signOf } from './random-tensors.js';
@@ -118,4 +119,31 @@ export function expectBitPlaneDotsExact(engine: BinaryEngine, bits: number, maxC
       where,
     ).toBe(-1);
   }
+}
+
+/**
+ * `engine.packBitPlanes` gives packing.ts's bits: channel counts around the word size, 1–8 bits, clip
+ * ranges whose factor is 4 (β = 0.75 at 2 bits, 3.75 at 4: (q + ½)/4 are exact ties, rounded to even) and
+ * others, values past the clip, −0, NaN and ±∞.
+ */
+export function expectBitPlanesExact(engine: BinaryEngine): void {
+  const rng = createRng(6);
+  for (const beta of [2, 0.1, 0.75, 3.75])
+    for (const bits of [1, 2, 3, 4, 8])
+      for (const c of [1, 15, 17, 31, 32, 33, 64, 100]) {
+        const shape = { n: 2, h: 3, w: 1, c };
+        const levels = 2 ** bits - 1;
+        const factor = Math.fround(levels / beta);
+        const special = [NaN, Infinity, -Infinity, -0, 0, beta, 2 * beta];
+        const x = Float32Array.from({ length: 6 * c }, () => {
+          const r = rng();
+          if (r < 0.15) return special[Math.floor(rng() * special.length)]!;
+          if (r < 0.4) return (Math.floor(rng() * levels) + 0.5) / factor;
+          return (rng() - 0.3) * 1.5 * beta;
+        });
+        const got = engine.packBitPlanes(x, shape, bits, beta);
+        const want = packBitPlanes(x, shape, bits, beta);
+        expect([got.words, got.bits], `c=${c} bits=${bits} β=${beta}`).toEqual([want.words, want.bits]);
+        expect(Array.from(got.planes), `c=${c} bits=${bits} β=${beta}`).toEqual(Array.from(want.planes));
+      }
 }

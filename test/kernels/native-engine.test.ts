@@ -14,7 +14,7 @@ import { packBitPlanes, packLevels, packSigns } from '../../src/kernels/packing.
 import { packWeights } from '../../src/kernels/weights.js';
 import { NotAvailableError, UsageError } from '../../src/util/errors.js';
 import { createRng } from '../../src/util/random.js';
-import { allGeometryCases, expectBitPlaneDotsExact, expectConvDotsExact, expectGemmExact } from './exactness-checks.js';
+import { allGeometryCases, expectBitPlaneDotsExact, expectBitPlanesExact, expectConvDotsExact, expectGemmExact } from './exactness-checks.js';
 import { randomLevels, randomSigns } from './random-tensors.js';
 
 function nativeStatus(): { paths: NativePath[]; reason?: string } {
@@ -191,26 +191,7 @@ describe.each(status.paths)('native engine, path %s (forced by GROUPNAS_NATIVE_P
   });
 
   it('packBitPlanes equals the reference bit for bit: any channel count, 1–8 bits, ties, clipping, −0, NaN, ±∞', () => {
-    const rng = createRng(6);
-    // β = 0.75 at 2 bits and 3.75 at 4 bits make the factor 4: (q + ½)/4 are exact ties, rounded to even
-    for (const beta of [2, 0.1, 0.75, 3.75])
-      for (const bits of [1, 2, 3, 4, 8])
-        for (const c of [1, 15, 17, 31, 32, 33, 64, 100]) {
-          const shape = { n: 2, h: 3, w: 1, c };
-          const levels = 2 ** bits - 1;
-          const factor = Math.fround(levels / beta);
-          const special = [NaN, Infinity, -Infinity, -0, 0, beta, 2 * beta];
-          const x = Float32Array.from({ length: 6 * c }, () => {
-            const r = rng();
-            if (r < 0.15) return special[Math.floor(rng() * special.length)]!;
-            if (r < 0.4) return (Math.floor(rng() * levels) + 0.5) / factor;
-            return (rng() - 0.3) * 1.5 * beta;
-          });
-          const got = engine.packBitPlanes(x, shape, bits, beta);
-          const want = packBitPlanes(x, shape, bits, beta);
-          expect([got.words, got.bits], `c=${c} bits=${bits} β=${beta}`).toEqual([want.words, want.bits]);
-          expect(Array.from(got.planes), `c=${c} bits=${bits} β=${beta}`).toEqual(Array.from(want.planes));
-        }
+    expectBitPlanesExact(engine);
     expect(() => engine.packBitPlanes(new Float32Array(5), { n: 1, h: 1, w: 2, c: 3 }, 2, 2)).toThrow(UsageError);
     expect(() => engine.packBitPlanes(new Float32Array(6), { n: 1, h: 1, w: 2, c: 3 }, 9, 2)).toThrow(/bits must be an integer in 1..8/);
     expect(() => engine.packBitPlanes(new Float32Array(6), { n: 1, h: 1, w: 2, c: 3 }, 2, 0)).toThrow(/beta must be a finite number > 0/);
