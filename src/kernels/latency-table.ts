@@ -3,12 +3,12 @@
  * time of each piece of work the search space's packed models can contain (latency-entry.ts:
  * convs, and the element-wise work, pooling, base connections and head between them), on this
  * machine, with one engine. Entries are measured once, in rounds (warm-up, median of repeats; the
- * median of the rounds), and cached on disk per machine fingerprint, so a second search on the same machine starts at once. They are
- * timed on the CPU clock by default, which leaves out the time other processes hold our core; but
- * not the slowdown they cause from the other cores (shared caches, a VM's vCPUs sharing physical
- * cores: 1.8–2.7× measured here). So each entry records how busy the other cores were while it was
- * timed (machine-load.ts), and an entry timed on a busy machine is timed again once the machine is
- * quiet, the calmer measurement kept.
+ * median of the rounds), and cached on disk per machine fingerprint, so a second search on the
+ * same machine starts at once. They are timed on the CPU clock by default, which leaves out the
+ * time other processes hold our core; but not the slowdown they cause from the other cores (shared
+ * caches, a VM's vCPUs sharing physical cores: 1.8–2.7× measured here). So each entry records how
+ * busy the other cores were while it was timed (machine-load.ts), and an entry timed on a busy
+ * machine is timed again once the machine is quiet, the calmer measurement kept.
  */
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -17,6 +17,7 @@ import { writeJsonAtomic } from '../util/atomic-write.js';
 import { UsageError } from '../util/errors.js';
 import { watchMachineLoad } from '../util/machine-load.js';
 import { describeMachine, machineFingerprint, type MachineDescription } from '../util/machine.js';
+import { median } from '../util/median-time.js';
 import type { BinaryEngine, EngineName } from './engine.js';
 import { checkEntry, latencyKey, type LatencyEntry } from './latency-entry.js';
 import { entryWorkload } from './latency-workload.js';
@@ -124,6 +125,21 @@ export interface MeasureLatencyOptions extends EntryTimingOptions {
   onProgress?: (done: number, total: number, key: string) => void;
 }
 
+/** An entry to time, with its cached measurement when that was timed on a busy machine. */
+interface ToTime {
+  entry: LatencyEntry;
+  key: string;
+  busyHit?: LatencyMeasurement;
+}
+
+/** An entry's times so far, one a round. */
+interface Timed extends ToTime {
+  seconds: number[];
+  repeats: number;
+  /** The busiest the other cores were in any of its rounds. */
+  load: number;
+}
+
 /**
  * Measure (or read from the cache) the latency of every entry with `engine`, batch 1.
  * A cached entry timed on a busy machine is timed again, unless the first such entry timed now
@@ -138,7 +154,7 @@ export function measureLatencyTable(entries: readonly LatencyEntry[], engine: Bi
   const cached = path ? (readCache(path, fingerprint)?.engines[engine.name] ?? {}) : {};
 
   const measurements = new Map<string, LatencyMeasurement>();
-  const todo: { entry: LatencyEntry; key: string; busyHit?: LatencyMeasurement }[] = [];
+  const todo: ToTime[] = [];
   for (const entry of entries) {
     checkEntry(entry);
     const key = latencyKey(entry);
@@ -151,42 +167,42 @@ export function measureLatencyTable(entries: readonly LatencyEntry[], engine: Bi
   const fresh: Record<string, LatencyMeasurement> = {};
   const rounds = options.rounds ?? 3;
   if (!Number.isInteger(rounds) || rounds < 1) throw new UsageError(`latency table: rounds must be an integer ≥ 1, got ${rounds}`);
-  // Every entry is timed once per round, the rounds one after another, and keeps its median: a slow
-  // spell of the machine (a VM's neighbours) then inflates one of an entry's times, not all of them.
-  const timed = todo.map((t) => ({ ...t, seconds: [] as number[], repeats: 0, load: 0 }));
-  const skipped = new Set<string>();
-  let busyNow = false;
   let total = todo.length * rounds;
   let done = 0;
-  for (let round = 0; round < rounds; round++) {
-    for (const t of timed) {
-      if (skipped.has(t.key)) continue;
-      if (round === 0 && t.busyHit && busyNow) {
-        skipped.add(t.key);
-        measurements.set(t.key, t.busyHit);
-        total -= rounds;
-        continue;
-      }
-      const load = (options.watchLoad ?? watchMachineLoad)();
-      const timing = timeMedian(entryWorkload(t.entry, engine), {
-        warmUpSeconds: options.warmUpSeconds ?? 0.05,
-        seconds: options.seconds ?? 0.05,
-        minRepeats: options.minRepeats ?? 5,
-        clock: options.clock ?? 'cpu',
-        ...(options.minRepeatSeconds !== undefined ? { minRepeatSeconds: options.minRepeatSeconds } : {}),
-      });
-      t.seconds.push(timing.medianSeconds);
-      t.repeats += timing.repeats;
-      t.load = Math.max(t.load, load());
-      // The first entry timed busy before and again now tells whether the machine is still busy.
-      if (round === 0 && t.busyHit) busyNow = t.load > QUIET_LOAD;
-      options.onProgress?.(++done, total, t.key);
+  const timeOnce = (t: Timed): void => {
+    const load = (options.watchLoad ?? watchMachineLoad)();
+    const timing = timeMedian(entryWorkload(t.entry, engine), {
+      warmUpSeconds: options.warmUpSeconds ?? 0.05,
+      seconds: options.seconds ?? 0.05,
+      minRepeats: options.minRepeats ?? 5,
+      clock: options.clock ?? 'cpu',
+      ...(options.minRepeatSeconds !== undefined ? { minRepeatSeconds: options.minRepeatSeconds } : {}),
+    });
+    t.seconds.push(timing.medianSeconds);
+    t.repeats += timing.repeats;
+    t.load = Math.max(t.load, load());
+    options.onProgress?.(++done, total, t.key);
+  };
+  // The first round decides what is timed: an entry timed busy before is timed again unless the
+  // first such entry timed now finds the machine busy still.
+  const timed: Timed[] = [];
+  let busyNow = false;
+  for (const t of todo) {
+    if (t.busyHit && busyNow) {
+      measurements.set(t.key, t.busyHit);
+      total -= rounds;
+      continue;
     }
+    const entry: Timed = { ...t, seconds: [], repeats: 0, load: 0 };
+    timeOnce(entry);
+    timed.push(entry);
+    if (t.busyHit) busyNow = entry.load > QUIET_LOAD;
   }
+  // The rounds one after another, each entry keeping its median: a slow spell of the machine (a VM's
+  // neighbours) inflates one of an entry's times, not all of them.
+  for (let round = 1; round < rounds; round++) for (const t of timed) timeOnce(t);
   for (const t of timed) {
-    if (skipped.has(t.key)) continue;
-    const sorted = [...t.seconds].sort((a, b) => a - b);
-    const measured: LatencyMeasurement = { entry: { ...t.entry }, seconds: sorted[Math.floor(sorted.length / 2)]!, repeats: t.repeats, load: t.load };
+    const measured: LatencyMeasurement = { entry: { ...t.entry }, seconds: median(t.seconds), repeats: t.repeats, load: t.load };
     const kept = t.busyHit ? calmer(t.busyHit, measured) : measured;
     measurements.set(t.key, kept);
     if (kept === measured) fresh[t.key] = measured;
