@@ -124,7 +124,6 @@ export interface LatencyTableBenchOptions {
 export function benchLatencyTable(engine: BinaryEngine, options: LatencyTableBenchOptions = {}): LatencyTableReport {
   const entries = options.entries ?? searchSpaceLatencyEntries();
   const cacheDir = options.cacheDir === undefined ? defaultCacheDir() : options.cacheDir;
-  const measured = new Set<string>();
   const started = performance.now();
   const table = measureLatencyTable(entries, engine, {
     cacheDir,
@@ -133,10 +132,7 @@ export function benchLatencyTable(engine: BinaryEngine, options: LatencyTableBen
     seconds: 0.05,
     minRepeats: 5,
     ...options.entryTiming,
-    onProgress: (done, total, key) => {
-      measured.add(key);
-      options.onEntry?.(done, total, key);
-    },
+    ...(options.onEntry ? { onProgress: options.onEntry } : {}),
   });
   const seconds = (performance.now() - started) / 1000;
   const models = options.models ?? predictionModels();
@@ -151,7 +147,7 @@ export function benchLatencyTable(engine: BinaryEngine, options: LatencyTableBen
     fingerprint: table.fingerprint,
     cacheFile: cacheDir === null ? null : latencyCachePath(cacheDir, machineFingerprint(table.machine)),
     entries: table.measurements.size,
-    measured: measured.size,
+    measured: table.timedNow,
     seconds,
     predictions,
   };

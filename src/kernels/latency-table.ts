@@ -125,6 +125,12 @@ export interface MeasureLatencyOptions extends EntryTimingOptions {
   onProgress?: (done: number, total: number, key: string) => void;
 }
 
+/** A table as measureLatencyTable returns it. */
+export interface MeasuredLatencyTable extends LatencyTable {
+  /** Entries this call timed (the rest came from the cache). */
+  timedNow: number;
+}
+
 /** An entry to time, with its cached measurement when that was timed on a busy machine. */
 interface ToTime {
   entry: LatencyEntry;
@@ -146,7 +152,7 @@ interface Timed extends ToTime {
  * finds the machine busy still (then the rest keep their cached times: timing them again would
  * not be calmer). New measurements are merged into the cache file atomically.
  */
-export function measureLatencyTable(entries: readonly LatencyEntry[], engine: BinaryEngine, options: MeasureLatencyOptions = {}): LatencyTable {
+export function measureLatencyTable(entries: readonly LatencyEntry[], engine: BinaryEngine, options: MeasureLatencyOptions = {}): MeasuredLatencyTable {
   const machine = describeMachine();
   const fingerprint = machineFingerprint(machine);
   const cacheDir = options.cacheDir === undefined ? defaultCacheDir() : options.cacheDir;
@@ -215,7 +221,7 @@ export function measureLatencyTable(entries: readonly LatencyEntry[], engine: Bi
     latest.engines[engine.name] = kept;
     writeJsonAtomic(path, latest);
   }
-  return { fingerprint, engine: engine.name, machine, measurements };
+  return { fingerprint, engine: engine.name, machine, measurements, timedNow: timed.length };
 }
 
 /** The entries of a table timed on a busy machine, and the busiest load among them (0 when none). */
