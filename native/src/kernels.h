@@ -73,11 +73,18 @@ extern const gn_path_impl gn_path_portable;
 /* Adding and subtracting 2^23 rounds a float in [0, 2^23) to the nearest integer, ties to even. */
 #define GN_ROUND_MAGIC 8388608.0f
 
-/** One element's k-bit level (the scalar paths and the vector paths' tails); NaN → 0 as in packing.ts. */
-static inline uint32_t gn_level(float v, float beta, float factor) {
-  v = v > 0.0f ? v : 0.0f;
-  v = v < beta ? v : beta;
-  return (uint32_t)((v * factor + GN_ROUND_MAGIC) - GN_ROUND_MAGIC);
+/**
+ * The levels of `count` ≤ 32 floats, bit i of element b into bit b of word[i] (the scalar paths, and
+ * the vector paths' last partial word); NaN → level 0 as in packing.ts.
+ */
+static inline void gn_level_bits(const float *src, int count, int bits, float beta, float factor, uint32_t *word) {
+  for (int b = 0; b < count; b++) {
+    float v = src[b];
+    v = v > 0.0f ? v : 0.0f;
+    v = v < beta ? v : beta;
+    const uint32_t q = (uint32_t)((v * factor + GN_ROUND_MAGIC) - GN_ROUND_MAGIC);
+    for (int i = 0; i < bits; i++) word[i] |= ((q >> i) & 1u) << b;
+  }
 }
 
 /** Whether this CPU can run a path. */

@@ -100,10 +100,7 @@ static void pack_planes(const float *x, size_t pixels, int c, int words, int bit
           for (int i = 0; i < bits; i++) acc[i] |= (uint32_t)_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_slli_epi32(q, 31 - i))) << (8 * g);
         }
       } else {
-        for (int b = 0; ch + b < c; b++) {
-          const uint32_t q = gn_level(src[ch + b], beta, factor);
-          for (int i = 0; i < bits; i++) acc[i] |= ((q >> i) & 1u) << b;
-        }
+        gn_level_bits(src + ch, c - ch, bits, beta, factor, acc);
       }
       for (int i = 0; i < bits; i++) planes[(size_t)i * plane_words + p * (size_t)words + (size_t)j] = acc[i];
     }

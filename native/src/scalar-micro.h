@@ -44,10 +44,7 @@ static void pack_planes(const float *x, size_t pixels, int c, int words, int bit
       const int first = j * 32;
       const int count = c - first < 32 ? c - first : 32;
       uint32_t acc[8] = {0};
-      for (int b = 0; b < count; b++) {
-        const uint32_t q = gn_level(src[first + b], beta, factor);
-        for (int i = 0; i < bits; i++) acc[i] |= ((q >> i) & 1u) << b;
-      }
+      gn_level_bits(src + first, count, bits, beta, factor, acc);
       for (int i = 0; i < bits; i++) planes[(size_t)i * plane_words + p * (size_t)words + (size_t)j] = acc[i];
     }
   }
