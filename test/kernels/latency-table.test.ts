@@ -39,6 +39,11 @@ const entries: LatencyEntry[] = [
   { ...base, bits: 32 },
   ...work,
 ];
+/** This process's CPU time in µs. */
+const cpuMicros = () => {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+};
 /** The other cores' load the table sees while timing (fixed, so that what is re-timed does not depend on this machine's load). */
 const loadOf = (share: number) => () => () => share;
 const fast = { warmUpSeconds: 0, seconds: 0, minRepeats: 3, rounds: 1, watchLoad: loadOf(0) };
@@ -76,11 +81,12 @@ describe('measureLatencyTable', () => {
   });
 
   it('times every entry once a round, the rounds one after another, and keeps its median: a slow spell inflates one round only', () => {
-    // An engine whose binary conv also spins for 3 ms while `slow` is set (on the CPU clock the table reads).
+    // An engine whose binary conv also spins for 3 ms of CPU time while `slow` is set (the clock the table
+    // reads; a wall-clock spin would take less CPU time on a busy machine).
     let slow = false;
     const spinning: BinaryEngine = Object.create(engine);
     spinning.conv = (...args) => {
-      if (slow) for (const end = performance.now() + 3; performance.now() < end;);
+      if (slow) for (const end = cpuMicros() + 3000; cpuMicros() < end;);
       return engine.conv(...args);
     };
     const other: LatencyEntry = { ...base, outChannels: 16 };
