@@ -18,6 +18,8 @@ const shims = { 'node:fs': 'fs', 'node:path': 'path', 'node:url': 'url', 'node:v
 const nodeShims = {
   name: 'node-shims',
   setup(b) {
+    // The native addon is Node's: the browser's packed engine is wasm, and its timings use the wall clock.
+    b.onResolve({ filter: /\/util\/native-addon\.js$/ }, () => ({ path: join(browser, 'node-shims', 'native-addon.ts') }));
     b.onResolve({ filter: /^node:/ }, (args) => {
       const shim = shims[args.path];
       if (shim === undefined) return { errors: [{ text: `${args.path} has no browser shim (imported by ${args.importer})` }] };

@@ -20,3 +20,4 @@ export * from './model-metadata.js';
 export * from './latency-table.js';
 export * from './arch-latency.js';
 export * from './timing.js';
+export * from './speed-probe.js';

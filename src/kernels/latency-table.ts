@@ -8,7 +8,10 @@
  * time other processes hold our core; but not the slowdown they cause from the other cores (shared
  * caches, a VM's vCPUs sharing physical cores: 1.8–2.7× measured here). So each entry records how
  * busy the other cores were while it was timed (machine-load.ts), and an entry timed on a busy
- * machine is timed again once the machine is quiet, the calmer measurement kept.
+ * machine is timed again once the machine is quiet, the calmer measurement kept. And every time is
+ * taken beside a speed probe of its kind of work (speed-probe.ts): the table's entries are read at
+ * one speed of the machine, the median of their probes, however fast the host ran in the minute each
+ * was timed (and `tableAtSpeed` reads them at the speed of another moment).
  */
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -21,6 +24,7 @@ import { median } from '../util/median-time.js';
 import type { BinaryEngine, EngineName } from './engine.js';
 import { checkEntry, latencyKey, type LatencyEntry } from './latency-entry.js';
 import { entryWorkload } from './latency-workload.js';
+import { createSpeedProbe, probeKindOf, PROBE_KINDS, type ProbeKind, type SpeedProbe } from './speed-probe.js';
 import { timeMedian, type TimingOptions } from './timing.js';
 
 export * from './latency-entry.js';
@@ -32,6 +36,10 @@ export interface LatencyMeasurement {
   repeats: number;
   /** Share of the other cores (0–1) that other processes kept busy while it was timed. */
   load: number;
+  /** Median seconds of its kind's speed probe timed beside it (one per round). */
+  probeSeconds: number;
+  /** Its time in units of the probe's: the median over the rounds of its time ÷ the probe's beside it. */
+  perProbe: number;
 }
 
 /** Above this share of the other cores busy, an entry was timed on a busy machine (its time may be inflated). */
@@ -42,15 +50,17 @@ export interface LatencyTable {
   engine: EngineName;
   machine: MachineDescription;
   measurements: Map<string, LatencyMeasurement>;
+  /** The speed the entries are read at, per kind of work: the median of their probes (lookupLatency). */
+  probeSeconds: Partial<Record<ProbeKind, number>>;
 }
 
 const CACHE_FORMAT = 'groupnas.latency';
 /**
- * 6: k-bit entries pack their input in native code on the native engine; files of version 5 (a conv
+ * 7: each entry's speed probe recorded; 6: k-bit entries pack their input in native code on the native engine; files of version 6 (no probe), 5 (a conv
  * entry runs its bases as the model does: ConvOutput), 4 (load recorded), 3 (CPU clock, load
  * unknown), 2 (wall clock) and 1 (convs only) are measured afresh.
  */
-const CACHE_VERSION = 6;
+const CACHE_VERSION = 7;
 
 interface CacheFile {
   format: typeof CACHE_FORMAT;
@@ -94,6 +104,10 @@ function isMeasurement(m: unknown): m is LatencyMeasurement {
     typeof v.load === 'number' &&
     v.load >= 0 &&
     v.load <= 1 &&
+    typeof v.probeSeconds === 'number' &&
+    v.probeSeconds > 0 &&
+    typeof v.perProbe === 'number' &&
+    v.perProbe > 0 &&
     typeof v.entry === 'object'
   );
 }
@@ -112,6 +126,8 @@ function calmer(earlier: LatencyMeasurement, later: LatencyMeasurement): Latency
 export interface EntryTimingOptions extends TimingOptions {
   /** How the machine's load is watched while an entry is timed (default: watchMachineLoad). */
   watchLoad?: () => () => number;
+  /** The speed probe timed beside each entry (default: createSpeedProbe on the engine and clock). */
+  probe?: SpeedProbe;
 }
 
 export interface MeasureLatencyOptions extends EntryTimingOptions {
@@ -141,6 +157,7 @@ interface ToTime {
 /** An entry's times so far, one a round. */
 interface Timed extends ToTime {
   seconds: number[];
+  probes: number[];
   repeats: number;
   /** The busiest the other cores were in any of its rounds. */
   load: number;
@@ -175,7 +192,10 @@ export function measureLatencyTable(entries: readonly LatencyEntry[], engine: Bi
   if (!Number.isInteger(rounds) || rounds < 1) throw new UsageError(`latency table: rounds must be an integer ≥ 1, got ${rounds}`);
   let total = todo.length * rounds;
   let done = 0;
+  let probe = options.probe;
   const timeOnce = (t: Timed): void => {
+    probe ??= createSpeedProbe(engine, options.clock ?? 'cpu');
+    t.probes.push(probe(probeKindOf(t.entry)));
     const load = (options.watchLoad ?? watchMachineLoad)();
     const timing = timeMedian(entryWorkload(t.entry, engine), {
       warmUpSeconds: options.warmUpSeconds ?? 0.05,
@@ -199,7 +219,7 @@ export function measureLatencyTable(entries: readonly LatencyEntry[], engine: Bi
       total -= rounds;
       continue;
     }
-    const entry: Timed = { ...t, seconds: [], repeats: 0, load: 0 };
+    const entry: Timed = { ...t, seconds: [], probes: [], repeats: 0, load: 0 };
     timeOnce(entry);
     timed.push(entry);
     if (t.busyHit) busyNow = entry.load > QUIET_LOAD;
@@ -208,7 +228,14 @@ export function measureLatencyTable(entries: readonly LatencyEntry[], engine: Bi
   // neighbours) inflates one of an entry's times, not all of them.
   for (let round = 1; round < rounds; round++) for (const t of timed) timeOnce(t);
   for (const t of timed) {
-    const measured: LatencyMeasurement = { entry: { ...t.entry }, seconds: median(t.seconds), repeats: t.repeats, load: t.load };
+    const measured: LatencyMeasurement = {
+      entry: { ...t.entry },
+      seconds: median(t.seconds),
+      repeats: t.repeats,
+      load: t.load,
+      probeSeconds: median(t.probes),
+      perProbe: median(t.seconds.map((seconds, round) => seconds / t.probes[round]!)),
+    };
     const kept = t.busyHit ? calmer(t.busyHit, measured) : measured;
     measurements.set(t.key, kept);
     if (kept === measured) fresh[t.key] = measured;
@@ -221,7 +248,22 @@ export function measureLatencyTable(entries: readonly LatencyEntry[], engine: Bi
     latest.engines[engine.name] = kept;
     writeJsonAtomic(path, latest);
   }
-  return { fingerprint, engine: engine.name, machine, measurements, timedNow: timed.length };
+  return { fingerprint, engine: engine.name, machine, measurements, probeSeconds: typicalProbe(measurements), timedNow: timed.length };
+}
+
+/** Per kind of work, the median probe of the measurements of that kind. */
+function typicalProbe(measurements: ReadonlyMap<string, LatencyMeasurement>): Partial<Record<ProbeKind, number>> {
+  const typical: Partial<Record<ProbeKind, number>> = {};
+  for (const kind of PROBE_KINDS) {
+    const probes = [...measurements.values()].filter((m) => probeKindOf(m.entry) === kind).map((m) => m.probeSeconds);
+    if (probes.length > 0) typical[kind] = median(probes);
+  }
+  return typical;
+}
+
+/** The table read at the speed `probeSeconds` were timed at (a reading of the same probe, e.g. beside a model). */
+export function tableAtSpeed(table: LatencyTable, probeSeconds: Partial<Record<ProbeKind, number>>): LatencyTable {
+  return { ...table, probeSeconds: { ...table.probeSeconds, ...probeSeconds } };
 }
 
 /** The entries of a table timed on a busy machine, and the busiest load among them (0 when none). */
@@ -230,11 +272,11 @@ export function busyEntries(table: LatencyTable): { count: number; worstLoad: nu
   return { count: loads.length, worstLoad: Math.max(0, ...loads) };
 }
 
-/** The measured seconds of an entry; throws if the table does not hold it. */
+/** The seconds of an entry at the table's speed (its time in probe units × the table's probe); throws if the table does not hold it. */
 export function lookupLatency(table: LatencyTable, entry: LatencyEntry): number {
   const m = table.measurements.get(latencyKey(entry));
   if (!m) throw new UsageError(`latency table (${table.engine}, machine ${table.fingerprint}) has no entry ${latencyKey(entry)}; measure it first`);
-  return m.seconds;
+  return m.perProbe * table.probeSeconds[probeKindOf(m.entry)]!;
 }
 
 /** Predicted latency of a model: the sum of its layers' entries. */

@@ -4,11 +4,16 @@
  * Two clocks. `wall` (performance.now) is the latency a user sees on an idle machine; on a busy one
  * it also counts the time other processes hold the core, and a call of a few milliseconds is
  * pre-empted often enough that even the median moves by tens of percent between rounds. `cpu`
- * (process.cpuUsage: this process's user + system time) counts only the work done, so it is what a
- * latency table measured on a shared machine should hold. The CPU clock counts whole microseconds,
- * so calls shorter than `minRepeatSeconds` are timed in groups and divided (longer groups would
- * also count the garbage collector's helper threads catching up with a tight loop's allocations).
+ * (this thread's CPU time, from the native addon) counts only the work done, so it is what a latency
+ * table measured on a shared machine should hold. It is the calling thread's own, so a timed call
+ * must run on one thread (batch 1, one kernel thread): the whole process's time (process.cpuUsage,
+ * the fallback without the addon) also counts V8's compiler and garbage-collector threads, which
+ * read a 1-bit conv at up to 2× its own thread's time in the first second after start
+ * (scripts/cpu-clocks.mjs). Reading either CPU clock costs about 2 µs, so calls
+ * shorter than `minRepeatSeconds` are timed in groups and divided.
  */
+
+import { loadNativeAddon } from '../util/native-addon.js';
 
 export type TimingClock = 'wall' | 'cpu';
 
@@ -34,9 +39,27 @@ export interface Timing {
   repeats: number;
 }
 
-function cpuSeconds(): number {
+function processCpuSeconds(): number {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1e6;
+}
+
+/** This thread's CPU clock from the native addon, when it loads and the system has one. */
+function threadCpuClock(): (() => number) | undefined {
+  try {
+    const addon = loadNativeAddon();
+    return typeof addon.threadCpuSeconds === 'function' && addon.threadCpuSeconds() >= 0 ? () => addon.threadCpuSeconds() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+let cpuClock: (() => number) | undefined;
+
+/** The CPU clock timings read: this thread's, else (no addon) this process's. */
+export function cpuSeconds(): number {
+  cpuClock ??= threadCpuClock() ?? processCpuSeconds;
+  return cpuClock();
 }
 
 export function timeMedian(fn: () => void, options: TimingOptions = {}): Timing {

@@ -104,6 +104,8 @@ export interface NativeAddon {
   mix(parts: Float32Array[], weights: Float32Array, outs: Float32Array[]): void;
   /** XOR + popcount over an L1-resident 4096-word buffer, `iters` times: 4096·32·iters binary MACs. */
   roofline(path: number, iters: number): number;
+  /** This thread's CPU seconds (−1 where the system has no per-thread clock). */
+  threadCpuSeconds(): number;
   /** Training paths this CPU and build can run, fastest first (see native/src/addon-train.c). */
   trainPaths(): NativeTrainingPath[];
   /**

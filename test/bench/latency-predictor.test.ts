@@ -13,6 +13,7 @@ import {
 import { canonicalKey } from '../../src/space/canonical-arch.js';
 import { loadConfig } from '../../src/space/config-file.js';
 import { spaceFromConfig } from '../../src/space/config-space.js';
+import type { ProgressReporter } from '../../src/util/progress.js';
 import { ensureWasmBuilt } from '../kernels/ensure-wasm.js';
 
 /** The table sees a quiet machine, so that the second run's cache hits do not depend on this machine's load. */
@@ -30,6 +31,7 @@ const prediction = (name: string, predictedMs: number, measuredMs: number[]): Ar
   return {
     name,
     predictedMs,
+    tableSpeedMs: predictedMs,
     measuredMs,
     medianMs,
     error: (predictedMs - medianMs) / medianMs,
@@ -48,6 +50,7 @@ describe('summarizePredictions', () => {
     expect(s.worst.map((a) => a.name)).toEqual(['c', 'b']);
     expect(s.dispersion.p90).toBeCloseTo(0.3, 12);
     expect(s.noiseWithin10).toBe(1);
+    expect(s.tableSpeedWithin10).toBe(0.75);
   });
 });
 
@@ -87,5 +90,29 @@ describe('benchLatencyPredictor', () => {
       seed: 2,
     });
     expect(again.engines[0]!.tableMeasuredNow).toBe(0);
+  });
+
+  it('predicts each model with the table read at the speed probed beside it: a probe twice as slow doubles the prediction', async () => {
+    const space = spaceFromConfig(loadConfig('tiny'));
+    let probeSeconds = 0.001;
+    const progress: ProgressReporter = {
+      start: (label) => {
+        if (label.startsWith('whole models')) probeSeconds = 0.002;
+        return { update() {}, stop() {} };
+      },
+    };
+    const r = await benchLatencyPredictor(space, {
+      archs: 2,
+      rounds: 2,
+      engines: ['wasm'],
+      modelSeconds: 0.01,
+      entryTiming: { ...quick, probe: () => probeSeconds },
+      cacheDir: null,
+      progress,
+    });
+    for (const a of r.engines[0]!.archs) {
+      expect(a.predictedMs).toBeCloseTo(2 * a.tableSpeedMs, 12);
+      expect(a.error).toBeCloseTo((a.predictedMs - a.medianMs) / a.medianMs, 12);
+    }
   });
 });

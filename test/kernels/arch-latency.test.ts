@@ -3,6 +3,7 @@ import { connectionEntry, convEntriesOf, latencyEntriesOf, latencyItemsOf, predi
 import type { BinaryEngine } from '../../src/kernels/engine.js';
 import { latencyKey, measureLatencyTable, type ConvEntry, type LatencyEntry, type LatencyTable } from '../../src/kernels/latency-table.js';
 import { entryWorkload } from '../../src/kernels/latency-workload.js';
+import { PROBE_KINDS } from '../../src/kernels/speed-probe.js';
 import { createEngine } from '../../src/kernels/engines.js';
 import { packStateDict, type ArrayTensor } from '../../src/kernels/pack-state-dict.js';
 import { PackedModel } from '../../src/kernels/packed-model.js';
@@ -175,7 +176,8 @@ describe('latencyEntriesOf', () => {
       fingerprint: 'x',
       engine: 'wasm',
       machine: describeMachine(),
-      measurements: new Map(entries.map((e) => [latencyKey(e), { entry: e, seconds: seconds(e), repeats: 1, load: 0 }])),
+      measurements: new Map(entries.map((e) => [latencyKey(e), { entry: e, seconds: seconds(e), repeats: 1, load: 0, probeSeconds: 1, perProbe: seconds(e) }])),
+      probeSeconds: Object.fromEntries(PROBE_KINDS.map((kind) => [kind, 1])),
     };
     const distinct = new Map(entries.map((e) => [latencyKey(e), e]));
     expect(distinct.size).toBeLessThan(entries.length);

@@ -12,10 +12,11 @@ import {
   measureLatencyTable,
   predictLatency,
   QUIET_LOAD,
+  tableAtSpeed,
   type LatencyEntry,
 } from '../../src/kernels/latency-table.js';
 import { UsageError } from '../../src/util/errors.js';
-import { machineFingerprint } from '../../src/util/machine.js';
+import { describeMachine, machineFingerprint } from '../../src/util/machine.js';
 import { ensureWasmBuilt } from './ensure-wasm.js';
 
 const base: LatencyEntry = { h: 6, w: 6, inChannels: 32, outChannels: 8, kernel: 3, stride: 1, dilation: 1, bits: 1, bases: 1 };
@@ -46,7 +47,9 @@ const cpuMicros = () => {
 };
 /** The other cores' load the table sees while timing (fixed, so that what is re-timed does not depend on this machine's load). */
 const loadOf = (share: number) => () => () => share;
-const fast = { warmUpSeconds: 0, seconds: 0, minRepeats: 3, rounds: 1, watchLoad: loadOf(0) };
+/** A probe that finds the machine at one speed throughout: entries are read as timed. */
+const steady = (): number => 0.001;
+const fast = { warmUpSeconds: 0, seconds: 0, minRepeats: 3, rounds: 1, watchLoad: loadOf(0), probe: steady };
 
 let dir: string;
 let engine: BinaryEngine;
@@ -119,16 +122,60 @@ describe('measureLatencyTable', () => {
     expect(JSON.parse(readFileSync(path, 'utf8')).engines.wasm[latencyKey(base)].seconds).toBeGreaterThan(0);
   });
 
-  it('measures afresh what a cache of an older version (1: convs only; 2: timed on the wall clock; 3: load unknown; 4: convs not run as the model does; 5: k-bit inputs packed in JavaScript) holds', () => {
+  it('measures afresh what a cache of an older version (1: convs only; 2: timed on the wall clock; 3: load unknown; 4: convs not run as the model does; 5: k-bit inputs packed in JavaScript; 6: no speed probe) holds', () => {
     const path = latencyCachePath(dir, machineFingerprint());
     const old = JSON.parse(readFileSync(path, 'utf8'));
-    for (const version of [1, 2, 3, 4, 5]) {
+    for (const version of [1, 2, 3, 4, 5, 6]) {
       writeFileSync(path, JSON.stringify({ ...old, version }));
       const measured: string[] = [];
       measureLatencyTable([base], engine, { ...fast, cacheDir: dir, onProgress: (_d, _t, key) => measured.push(key) });
       expect(measured).toEqual([latencyKey(base)]);
-      expect(JSON.parse(readFileSync(path, 'utf8')).version).toBe(6);
+      expect(JSON.parse(readFileSync(path, 'utf8')).version).toBe(7);
     }
+  });
+
+  it('reads every entry at the median probe of its kind: an entry timed while the host ran at half speed counts half its time', () => {
+    const cacheDir = mkdtempSync(join(dir, 'probe-'));
+    const [a, b, c] = [base, { ...base, outChannels: 16 }, { ...base, outChannels: 24 }];
+    const bn: LatencyEntry = { op: 'batchNorm', h: 6, w: 6, c: 8 };
+    const timed = (entry: LatencyEntry, seconds: number, probeSeconds: number) => [
+      latencyKey(entry),
+      { entry, seconds, repeats: 5, load: 0, probeSeconds, perProbe: seconds / probeSeconds },
+    ];
+    const file = {
+      format: 'groupnas.latency',
+      version: 7,
+      fingerprint: machineFingerprint(),
+      machine: describeMachine(),
+      engines: { wasm: Object.fromEntries([timed(a, 0.001, 0.01), timed(b, 0.002, 0.01), timed(c, 0.006, 0.02), timed(bn, 0.004, 0.002)]) },
+    };
+    writeFileSync(latencyCachePath(cacheDir, machineFingerprint()), JSON.stringify(file));
+    const table = measureLatencyTable([a, b, c, bn], engine, { ...fast, cacheDir, onProgress: () => expect.unreachable('all cached') });
+    expect(table.probeSeconds).toEqual({ binaryConv: 0.01, elementwise: 0.002 });
+    expect(lookupLatency(table, a)).toBeCloseTo(0.001, 15);
+    expect(lookupLatency(table, b)).toBeCloseTo(0.002, 15);
+    expect(lookupLatency(table, c)).toBeCloseTo(0.003, 15);
+    expect(lookupLatency(table, bn)).toBeCloseTo(0.004, 15);
+    expect(predictLatency(table, [a, b, c])).toBeCloseTo(0.006, 15);
+    // Read at a moment the elementwise probe ran twice as slow: only the BatchNorm doubles.
+    const slower = tableAtSpeed(table, { elementwise: 0.004 });
+    expect(lookupLatency(slower, bn)).toBeCloseTo(0.008, 15);
+    expect(lookupLatency(slower, a)).toBeCloseTo(0.001, 15);
+  });
+
+  it("divides each round's time by the probe timed beside it and keeps the median of those", () => {
+    // Rounds whose probe read 4× and 1× the host's speed: the entry's time is read at the middle one.
+    const probes = [0.004, 0.001, 0.002];
+    let call = 0;
+    const table = measureLatencyTable([base], engine, { ...fast, rounds: 3, cacheDir: null, probe: () => probes[call++]! });
+    expect(call).toBe(3);
+    const m = table.measurements.get(latencyKey(base))!;
+    expect(m.probeSeconds).toBe(0.002);
+    expect(table.probeSeconds).toEqual({ binaryConv: 0.002 });
+    // Its three times are alike, so the median of time ÷ probe is about time ÷ 0.002 (÷ 0.004 or 0.001: 0.5 or 2).
+    expect(m.perProbe / (m.seconds / 0.002)).toBeGreaterThan(0.7);
+    expect(m.perProbe / (m.seconds / 0.002)).toBeLessThan(1.4);
+    expect(lookupLatency(table, base)).toBeCloseTo(m.perProbe * 0.002, 15);
   });
 
   it('times again, once the machine is quiet, the entries it timed on a busy machine, and keeps the calmer time', () => {

@@ -1,6 +1,17 @@
 // The timer's contract on tiny work: what it counts, not how fast anything is.
 import { describe, expect, it } from 'vitest';
-import { timeMedian } from '../../src/kernels/timing.js';
+import { Worker } from 'node:worker_threads';
+import { cpuSeconds, timeMedian } from '../../src/kernels/timing.js';
+import { loadNativeAddon } from '../../src/util/native-addon.js';
+
+/** The thread's own clock comes from the native addon (without it the CPU clock is the process's). */
+const hasThreadClock = (() => {
+  try {
+    return loadNativeAddon().threadCpuSeconds() >= 0;
+  } catch {
+    return false;
+  }
+})();
 
 /** Busy work whose cost grows with n (kept observable so it is not optimized away). */
 function spin(n: number): () => void {
@@ -46,6 +57,21 @@ describe('timeMedian', () => {
     const cpu = timeMedian(sleepy, { ...options, clock: 'cpu' });
     expect(wall.medianSeconds).toBeGreaterThan(0.015);
     expect(cpu.medianSeconds).toBeLessThan(0.01);
+  });
+
+  it.skipIf(!hasThreadClock)("on the CPU clock, counts this thread's work only: another thread spinning meanwhile is not timed", async () => {
+    // A worker spins for 300 ms while this thread sleeps: the process's CPU time grows by it, ours does not.
+    const worker = new Worker('const end = Date.now() + 300; while (Date.now() < end); require("worker_threads").parentPort.postMessage(0);', {
+      eval: true,
+    });
+    await new Promise((resolve) => worker.once('online', resolve));
+    const processStart = process.cpuUsage();
+    const ownStart = cpuSeconds();
+    await new Promise((resolve) => worker.once('message', resolve));
+    const processSeconds = (process.cpuUsage(processStart).user + process.cpuUsage(processStart).system) / 1e6;
+    await worker.terminate();
+    expect(processSeconds).toBeGreaterThan(0.15);
+    expect(cpuSeconds() - ownStart).toBeLessThan(0.05);
   });
 
   it('on the CPU clock, stops repeating after five times the budget on the wall clock (a call that waits would never fill it)', () => {

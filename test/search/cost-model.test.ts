@@ -2,6 +2,7 @@ import * as tf from '../helpers/tfjs.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { latencyEntriesOf, predictArchLatency } from '../../src/kernels/arch-latency.js';
 import { isConvEntry, latencyKey, type LatencyEntry, type LatencyTable } from '../../src/kernels/latency-table.js';
+import { PROBE_KINDS } from '../../src/kernels/speed-probe.js';
 import { selectBackend } from '../../src/backend/select.js';
 import { ArchitectureWeights, oneHotProbabilities } from '../../src/search/architecture-weights.js';
 import { BilevelTrainer } from '../../src/search/bilevel.js';
@@ -29,8 +30,16 @@ function syntheticSeconds(e: LatencyEntry): number {
 
 /** A latency table with a synthetic time for every entry the space needs. */
 function syntheticTable(entries: LatencyEntry[]): LatencyTable {
-  const measurements = new Map(entries.map((e) => [latencyKey(e), { entry: e, seconds: syntheticSeconds(e), repeats: 1, load: 0 }]));
-  return { fingerprint: 'test', engine: 'js', machine: {} as LatencyTable['machine'], measurements };
+  const measurements = new Map(
+    entries.map((e) => [latencyKey(e), { entry: e, seconds: syntheticSeconds(e), repeats: 1, load: 0, probeSeconds: 1, perProbe: syntheticSeconds(e) }]),
+  );
+  return {
+    fingerprint: 'test',
+    engine: 'js',
+    machine: {} as LatencyTable['machine'],
+    measurements,
+    probeSeconds: Object.fromEntries(PROBE_KINDS.map((kind) => [kind, 1])),
+  };
 }
 
 const spaces = {
