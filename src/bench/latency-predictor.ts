@@ -71,6 +71,8 @@ export interface ArchPrediction {
   name: string;
   /** The median over the rounds of the table's sum read at the speed probed beside the round. */
   predictedMs: number;
+  /** Each round's prediction (at the speed probed beside it). */
+  roundPredictedMs: number[];
   /** The table's sum at the table's own speed (what the search prices with). */
   tableSpeedMs: number;
   /** The median of each round. */
@@ -100,6 +102,8 @@ export interface EnginePredictorReport {
   dispersion: { median: number; p90: number };
   /** Share of the archs a perfect-but-for-noise predictor (its own first round) keeps within ±10% of the median. */
   noiseWithin10: number;
+  /** Share of the (model, round) pairs whose round was predicted within ±10%: how well the probe follows the host's speed round by round. */
+  roundWithin10: number;
   /** The archs with the largest |error|, worst first. */
   worst: ArchPrediction[];
   tableEntries: number;
@@ -164,6 +168,9 @@ export function summarizePredictions(
     meanError: mean((a) => a.error),
     dispersion: { median: quantile(dispersions, 0.5), p90: quantile(dispersions, 0.9) },
     noiseWithin10: share((a) => Math.abs(a.measuredMs[0]! / a.medianMs - 1) <= 0.1),
+    roundWithin10:
+      archs.reduce((sum, a) => sum + a.measuredMs.filter((ms, r) => Math.abs(a.roundPredictedMs[r]! / ms - 1) <= 0.1).length, 0) /
+      archs.reduce((sum, a) => sum + a.measuredMs.length, 0),
     worst: [...archs].sort((a, b) => Math.abs(b.error) - Math.abs(a.error)).slice(0, worstCount),
   };
 }
@@ -207,6 +214,7 @@ function checkEngine(engine: BinaryEngine, archs: readonly Arch[], options: Late
     return {
       name: arch.name ?? `arch ${i}`,
       predictedMs,
+      roundPredictedMs: predicted[i]!,
       tableSpeedMs: predictArchLatency(table, arch) * 1000,
       measuredMs,
       medianMs,
@@ -274,7 +282,7 @@ export function formatLatencyPredictor(r: LatencyPredictorReport): string {
       `${e.engine}: within ±5% ${pct(e.within5)}, within ±10% ${pct(e.within10)} (table read at its own speed: ${pct(e.tableSpeedWithin10)}); RMSE ${e.rmseMs.toFixed(3)} ms (${pct(e.relativeRmse)} relative); ` +
         `mean error ${signed(e.meanError)}`,
       `  measurement dispersion (max−min of the rounds / median): median ${pct(e.dispersion.median)}, 90th percentile ${pct(e.dispersion.p90)}; ` +
-        `a single round lands within ±10% of the median for ${pct(e.noiseWithin10)}`,
+        `a single round lands within ±10% of the median for ${pct(e.noiseWithin10)}; each round predicted at its own speed: ${pct(e.roundWithin10)} within ±10%`,
       `  table: ${e.tableEntries} entries (${e.tableMeasuredNow} measured now, the rest cached); ${e.seconds.toFixed(0)} s`,
       `  worst: ${'arch'.padEnd(40)} ${'predicted ms'.padStart(12)} ${'measured ms'.padStart(11)} ${'error'.padStart(7)} ${'dispersion'.padStart(10)}`,
     );

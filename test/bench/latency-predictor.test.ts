@@ -32,6 +32,7 @@ const prediction = (name: string, predictedMs: number, measuredMs: number[]): Ar
     name,
     predictedMs,
     tableSpeedMs: predictedMs,
+    roundPredictedMs: measuredMs.map(() => predictedMs),
     measuredMs,
     medianMs,
     error: (predictedMs - medianMs) / medianMs,
@@ -51,6 +52,7 @@ describe('summarizePredictions', () => {
     expect(s.dispersion.p90).toBeCloseTo(0.3, 12);
     expect(s.noiseWithin10).toBe(1);
     expect(s.tableSpeedWithin10).toBe(0.75);
+    expect(s.roundWithin10).toBeCloseTo(9 / 12, 12); // a, b and d every round; c none (2.0 vs 1, 1.2, 0.9)
   });
 });
 
@@ -112,6 +114,7 @@ describe('benchLatencyPredictor', () => {
     });
     for (const a of r.engines[0]!.archs) {
       expect(a.predictedMs).toBeCloseTo(2 * a.tableSpeedMs, 12);
+      for (const ms of a.roundPredictedMs) expect(ms).toBeCloseTo(2 * a.tableSpeedMs, 12);
       expect(a.error).toBeCloseTo((a.predictedMs - a.medianMs) / a.medianMs, 12);
     }
   });
