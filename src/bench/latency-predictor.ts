@@ -27,8 +27,9 @@ import {
   measureLatencyTable,
   measurePackedLatency,
   predictArchLatency,
-  readSpeedProbe,
+  PROBE_KINDS,
   tableAtSpeed,
+  timeBetweenProbes,
   type BinaryEngine,
   type EngineName,
   type PackedModel,
@@ -200,8 +201,8 @@ function checkEngine(engine: BinaryEngine, archs: readonly Arch[], options: Late
   for (let r = 0; r < rounds; r++) {
     models.forEach((model, i) => {
       const timing = { warmUpSeconds: 0.05, seconds: options.modelSeconds ?? 0.2, minRepeats: 5, clock } as const;
-      const speed = readSpeedProbe(probe);
-      times[i]!.push(measurePackedLatency(model, 1, timing).medianSeconds * 1000);
+      const { value, speed } = timeBetweenProbes(probe, PROBE_KINDS, () => measurePackedLatency(model, 1, timing));
+      times[i]!.push(value.medianSeconds * 1000);
       predicted[i]!.push(predictArchLatency(tableAtSpeed(table, speed), archs[i]!) * 1000);
       task.update(r * archs.length + i + 1);
     });

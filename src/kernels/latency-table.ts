@@ -24,7 +24,7 @@ import { median } from '../util/median-time.js';
 import type { BinaryEngine, EngineName } from './engine.js';
 import { checkEntry, latencyKey, type LatencyEntry } from './latency-entry.js';
 import { entryWorkload } from './latency-workload.js';
-import { createSpeedProbe, probeKindOf, PROBE_KINDS, type ProbeKind, type SpeedProbe } from './speed-probe.js';
+import { createSpeedProbe, probeKindOf, PROBE_KINDS, timeBetweenProbes, type ProbeKind, type SpeedProbe } from './speed-probe.js';
 import { timeMedian, type TimingOptions } from './timing.js';
 
 export * from './latency-entry.js';
@@ -36,7 +36,7 @@ export interface LatencyMeasurement {
   repeats: number;
   /** Share of the other cores (0–1) that other processes kept busy while it was timed. */
   load: number;
-  /** Median seconds of its kind's speed probe timed beside it (one per round). */
+  /** Median seconds of its kind's speed probe read around it (one per round, the mean of the readings before and after). */
   probeSeconds: number;
   /** Its time in units of the probe's: the median over the rounds of its time ÷ the probe's beside it. */
   perProbe: number;
@@ -195,15 +195,19 @@ export function measureLatencyTable(entries: readonly LatencyEntry[], engine: Bi
   let probe = options.probe;
   const timeOnce = (t: Timed): void => {
     probe ??= createSpeedProbe(engine, options.clock ?? 'cpu');
-    t.probes.push(probe(probeKindOf(t.entry)));
+    const kind = probeKindOf(t.entry);
     const load = (options.watchLoad ?? watchMachineLoad)();
-    const timing = timeMedian(entryWorkload(t.entry, engine), {
-      warmUpSeconds: options.warmUpSeconds ?? 0.05,
-      seconds: options.seconds ?? 0.05,
-      minRepeats: options.minRepeats ?? 5,
-      clock: options.clock ?? 'cpu',
-      ...(options.minRepeatSeconds !== undefined ? { minRepeatSeconds: options.minRepeatSeconds } : {}),
-    });
+    const work = entryWorkload(t.entry, engine);
+    const { value: timing, speed } = timeBetweenProbes(probe, [kind], () =>
+      timeMedian(work, {
+        warmUpSeconds: options.warmUpSeconds ?? 0.05,
+        seconds: options.seconds ?? 0.05,
+        minRepeats: options.minRepeats ?? 5,
+        clock: options.clock ?? 'cpu',
+        ...(options.minRepeatSeconds !== undefined ? { minRepeatSeconds: options.minRepeatSeconds } : {}),
+      }),
+    );
+    t.probes.push(speed[kind]!);
     t.seconds.push(timing.medianSeconds);
     t.repeats += timing.repeats;
     t.load = Math.max(t.load, load());

@@ -79,7 +79,32 @@ export function createSpeedProbe(engine: BinaryEngine, clock: TimingClock = 'cpu
   };
 }
 
-/** One reading of every kind. */
-export function readSpeedProbe(probe: SpeedProbe): Record<ProbeKind, number> {
-  return Object.fromEntries(PROBE_KINDS.map((kind) => [kind, probe(kind)])) as Record<ProbeKind, number>;
+/** How far a kind's probe may move between its readings before and after a timing before the host counts as having changed speed during it. */
+export const STEADY_TOLERANCE = 0.05;
+/** Timings a host that keeps changing speed gets; the steadiest is kept. */
+const ATTEMPTS = 3;
+
+export interface ProbedTiming<T> {
+  value: T;
+  /** Per kind, the mean of the readings before and after the kept timing. */
+  speed: Partial<Record<ProbeKind, number>>;
+  /** The largest relative change of a kind's probe across the kept timing. */
+  drift: number;
+}
+
+/**
+ * Time `measure` between two readings of the probe's `kinds`. The host's spells switch within
+ * seconds, so a timing it changed speed during (a kind's readings more than STEADY_TOLERANCE apart)
+ * is taken again, up to ATTEMPTS times, and the steadiest kept.
+ */
+export function timeBetweenProbes<T>(probe: SpeedProbe, kinds: readonly ProbeKind[], measure: () => T): ProbedTiming<T> {
+  let best: ProbedTiming<T> | undefined;
+  for (let attempt = 0; attempt < ATTEMPTS && !(best && best.drift <= STEADY_TOLERANCE); attempt++) {
+    const before = kinds.map((kind) => probe(kind));
+    const value = measure();
+    const after = kinds.map((kind) => probe(kind));
+    const drift = Math.max(...kinds.map((_, i) => Math.abs(after[i]! / before[i]! - 1)));
+    if (!best || drift < best.drift) best = { value, speed: Object.fromEntries(kinds.map((kind, i) => [kind, (before[i]! + after[i]!) / 2])), drift };
+  }
+  return best!;
 }

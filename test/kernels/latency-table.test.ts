@@ -164,11 +164,11 @@ describe('measureLatencyTable', () => {
   });
 
   it("divides each round's time by the probe timed beside it and keeps the median of those", () => {
-    // Rounds whose probe read 4× and 1× the host's speed: the entry's time is read at the middle one.
-    const probes = [0.004, 0.001, 0.002];
+    // Rounds whose probe read 4× and 1× the host's speed (the same before and after each): the entry's time is read at the middle one.
+    const probes = [0.004, 0.004, 0.001, 0.001, 0.002, 0.002];
     let call = 0;
     const table = measureLatencyTable([base], engine, { ...fast, rounds: 3, cacheDir: null, probe: () => probes[call++]! });
-    expect(call).toBe(3);
+    expect(call).toBe(6);
     const m = table.measurements.get(latencyKey(base))!;
     expect(m.probeSeconds).toBe(0.002);
     expect(table.probeSeconds).toEqual({ binaryConv: 0.002 });
