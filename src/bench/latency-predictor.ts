@@ -8,7 +8,7 @@
  * per-machine cache the search uses, entries it lacks measured now), and time each whole packed model
  * at batch 1 in `rounds` interleaved rounds, on the CPU clock like the table's entries (timing.ts: on a
  * shared machine the wall clock mostly measures the other processes). The host's speed moves between
- * the minutes the table and a model are timed in, so each model's time is taken beside the speed probe
+ * the minutes the table and a model are timed in, so each model is timed between readings of the speed probe
  * the table's entries were (speed-probe.ts), and predicted with the table read at that speed
  * (tableAtSpeed). Reported: the share within ±5% and ±10% of the measured median, the RMSE (ms and
  * relative), the mean signed error (the table's bias) and the worst cases; and the share within ±10%
@@ -70,9 +70,9 @@ export interface LatencyPredictorOptions {
 
 export interface ArchPrediction {
   name: string;
-  /** The median over the rounds of the table's sum read at the speed probed beside the round. */
+  /** The median over the rounds of the table's sum read at the speed probed around the round. */
   predictedMs: number;
-  /** Each round's prediction (at the speed probed beside it). */
+  /** Each round's prediction (at the speed probed around it). */
   roundPredictedMs: number[];
   /** The table's sum at the table's own speed (what the search prices with). */
   tableSpeedMs: number;

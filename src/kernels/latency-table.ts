@@ -56,9 +56,9 @@ export interface LatencyTable {
 
 const CACHE_FORMAT = 'groupnas.latency';
 /**
- * 7: each entry's speed probe recorded; 6: k-bit entries pack their input in native code on the native engine; files of version 6 (no probe), 5 (a conv
- * entry runs its bases as the model does: ConvOutput), 4 (load recorded), 3 (CPU clock, load
- * unknown), 2 (wall clock) and 1 (convs only) are measured afresh.
+ * 7: each entry read in units of its speed probe. Files of version 6 (k-bit inputs packed in native
+ * code, no probe), 5 (a conv entry runs its bases as the model does: ConvOutput), 4 (load recorded),
+ * 3 (CPU clock, load unknown), 2 (wall clock) and 1 (convs only) are measured afresh.
  */
 const CACHE_VERSION = 7;
 

@@ -6,9 +6,9 @@
  * therefore taken beside this probe, timed on the same engine and clock, and read in units of it
  * (latency-table.ts).
  *
- * A spell slows kinds of work unequally (compute-bound popcount more than a memory-bound pool: 1.55×
- * and 1.35× in one spell here), so the probe has one workload per kind of entry, and an entry is read
- * in units of its own kind's probe.
+ * A spell slows kinds of work unequally (a 1-bit conv probe read one spell as 1.55× where whole
+ * models slowed 1.35×), so the probe has one workload per kind of entry, and an entry is read in units
+ * of its own kind's probe.
  */
 import type { BinaryEngine } from './engine.js';
 import { isConvEntry, type ConvEntry, type LatencyEntry } from './latency-entry.js';
