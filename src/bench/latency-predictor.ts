@@ -8,9 +8,9 @@
  * per-machine cache the search uses, entries it lacks measured now), and time each whole packed model
  * at batch 1 in `rounds` interleaved rounds, on the CPU clock like the table's entries (timing.ts: on a
  * shared machine the wall clock mostly measures the other processes). The host's speed moves between
- * the minutes the table and a model are timed in, so each model is timed between readings of the speed probe
- * the table's entries were (speed-probe.ts), and predicted with the table read at that speed
- * (tableAtSpeed). Reported: the share within ±5% and ±10% of the measured median, the RMSE (ms and
+ * the minutes the table and a model are timed in, so each model is timed between two readings of the
+ * speed probe the table's entries were timed between (speed-probe.ts), and predicted with the table
+ * read at that speed (tableAtSpeed). Reported: the share within ±5% and ±10% of the measured median, the RMSE (ms and
  * relative), the mean signed error (the table's bias) and the worst cases; and the share within ±10%
  * with the table read at its own speed, which also counts how much the host's speed moved.
  *
