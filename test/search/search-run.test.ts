@@ -152,6 +152,35 @@ describe('cost.relativeTarget', () => {
     expect(absolute.target).toBe(4_000_000);
   });
 
+  it('a resumed run prices its relative target on the cost model it resumes with, and search.json and candidates.json agree', async () => {
+    const tiny = JSON.parse(read(join(PACKAGE_ROOT, 'configs'), 'tiny.json')) as {
+      cost: Record<string, unknown>;
+      space: { decisions: { type: string; choices: unknown[] }[] };
+    };
+    delete tiny.cost['target'];
+    tiny.cost['relativeTarget'] = 0.5;
+    tiny.space.decisions.find((d) => d.type === 'bases')!.choices = [1, 2, 3];
+    const file = join(tmp(), 'relative.json');
+    writeFileSync(file, JSON.stringify(tiny));
+    const dir = tmp();
+    const first = await runSearch(loadConfig(file, ['data.trainLimit=128', 'search.batchSize=32', 'search.epochs=2', 'teacher.mode=none']), {
+      ...options,
+      out: dir,
+      stopAfterEpochs: 1,
+    });
+    // The machine's prices doubled between the sessions (its latency table timed again, say).
+    const dearer = (layout: Parameters<typeof bopsCostModel>[0]) => {
+      const model = bopsCostModel(layout);
+      return { ...model, constant: 2 * model.constant, perBlock: model.perBlock.map((k) => k.map((b) => b.map((j) => j.map((v) => 2 * v)))) };
+    };
+    const lines: string[] = [];
+    await resumeSearch(dir, { costModel: dearer, log: (line) => lines.push(line) });
+    const log = JSON.parse(read(dir, 'search.json')) as SearchLog;
+    expect(log.cost.target).toBeCloseTo(2 * first.log.cost.target!, 6);
+    expect((JSON.parse(read(dir, 'candidates.json')) as { target: number }).target).toBe(log.cost.target);
+    expect(lines.some((line) => /cost target priced again on this machine's bops table: .* → .* BOPs/.test(line))).toBe(true);
+  });
+
   it('prices the config’s cost model once, up front, and hands the same model to the search', async () => {
     const asked: string[] = [];
     const factory = costModelPricedNow(config(), (layout, metric) => {
