@@ -5,7 +5,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/backend/select.js';
 import { bopsCostModel } from '../../src/search/cost-model.js';
 import { EvaluationInterrupted, readEvaluation, startEvaluationPool, type CandidateRecord } from '../../src/search/evaluate/index.js';
-import { COMPARED_PRESETS, evaluateSearch, startPresetTraining, startSearchEvaluationPool, type PresetTraining } from '../../src/search/search-evaluation.js';
+import {
+  choiceTarget,
+  COMPARED_PRESETS,
+  evaluateSearch,
+  startPresetTraining,
+  startSearchEvaluationPool,
+  type PresetTraining,
+} from '../../src/search/search-evaluation.js';
 import { resumeSearch, runSearch } from '../../src/search/search-run.js';
 import { loadArch } from '../../src/space/arch-file.js';
 import { archProblems } from '../../src/space/arch-validation.js';
@@ -153,6 +160,34 @@ describe('search run: evaluation of the candidates', () => {
     } finally {
       await pool.destroy();
     }
+  });
+});
+
+describe('the target the choice holds measured costs to', () => {
+  const latencyConfig = (cost: Record<string, unknown>) =>
+    ({ ...config(), space: { ...config().space, template: 'groupnet-k5' }, cost: { objective: 'multiplicative', metric: 'latency', ...cost } }) as ReturnType<
+      typeof config
+    >;
+  const logCost = { metric: 'latency', unit: 'ms', objective: 'multiplicative', target: 0.865, relativeTarget: 0.6, templateCost: 1.44, min: 0.3, max: 2 };
+  const preset = (medianMs: number | undefined, status = 'done') =>
+    ({ status, ...(medianMs !== undefined ? { latency: { medianMs } } : {}) }) as CandidateRecord;
+  const presets = [preset(0.37), preset(1.14), preset(1.87)];
+
+  it('a relative latency target is that fraction of the template preset as measured beside the candidates', () => {
+    const t = choiceTarget(latencyConfig({ relativeTarget: 0.6 }), logCost, presets)!;
+    expect(t.value).toBeCloseTo(0.6 * 1.87, 12);
+    expect(t.basis).toBe(" (0.6 × groupnet-k5's measured 1.87)");
+  });
+
+  it('else the target the search priced: without the template timed, with an absolute target, or on BOPs', () => {
+    expect(choiceTarget(latencyConfig({ relativeTarget: 0.6 }), logCost, [])).toEqual({ value: 0.865, basis: '' });
+    expect(choiceTarget(latencyConfig({ relativeTarget: 0.6 }), logCost, [preset(0.37), preset(1.14), preset(undefined, 'failed')])!.value).toBe(0.865);
+    expect(choiceTarget(latencyConfig({ relativeTarget: 0.6, target: 1 }), { ...logCost, target: 1 }, presets)!.value).toBe(1);
+    const bops = { ...latencyConfig({ relativeTarget: 0.6 }), cost: { ...latencyConfig({}).cost, metric: 'bops', relativeTarget: 0.6 } } as ReturnType<
+      typeof config
+    >;
+    expect(choiceTarget(bops, { ...logCost, target: 5e7 }, presets)!.value).toBe(5e7);
+    expect(choiceTarget(latencyConfig({ relativeTarget: 0.6 }), { ...logCost, target: undefined }, [])).toBeUndefined();
   });
 });
 
