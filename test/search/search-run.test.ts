@@ -124,24 +124,30 @@ describe('search.archEvery', () => {
   });
 });
 
+/**
+ * configs/tiny.json with its absolute BOPs target replaced by half the template's BOPs, written to a
+ * file; the K = 3 template is outside tiny's bases {1, 2} unless `withK3`.
+ */
+function relativeTinyConfigFile(withK3: boolean): string {
+  const tiny = JSON.parse(read(join(PACKAGE_ROOT, 'configs'), 'tiny.json')) as {
+    cost: Record<string, unknown>;
+    space: { decisions: { type: string; choices: unknown[] }[] };
+  };
+  delete tiny.cost['target'];
+  tiny.cost['relativeTarget'] = 0.5;
+  if (withK3) tiny.space.decisions.find((d) => d.type === 'bases')!.choices = [1, 2, 3];
+  const file = join(tmp(), 'relative.json');
+  writeFileSync(file, JSON.stringify(tiny));
+  return file;
+}
+
 describe('cost.relativeTarget', () => {
   it('aims at a fraction of the template’s cost and records both in search.json; an absolute target wins', async () => {
-    // configs/tiny.json with its absolute BOPs target replaced by half the template's BOPs; the K = 3
-    // template is outside tiny's bases {1, 2}, so first refused, then priced once K = 3 is a choice.
-    const tiny = JSON.parse(read(join(PACKAGE_ROOT, 'configs'), 'tiny.json')) as {
-      cost: Record<string, unknown>;
-      space: { decisions: { type: string; choices: unknown[] }[] };
-    };
-    delete tiny.cost['target'];
-    tiny.cost['relativeTarget'] = 0.5;
-    const k3 = join(tmp(), 'k3-template.json');
-    writeFileSync(k3, JSON.stringify(tiny));
-    await expect(runSearch(loadConfig(k3, ['teacher.mode=none']), { ...options, out: tmp() })).rejects.toThrow(
+    // The K = 3 template first refused, then priced once K = 3 is a choice.
+    await expect(runSearch(loadConfig(relativeTinyConfigFile(false), ['teacher.mode=none']), { ...options, out: tmp() })).rejects.toThrow(
       /cost\.relativeTarget: the template is not an architecture of search space tiny .*give cost\.target instead/,
     );
-    tiny.space.decisions.find((d) => d.type === 'bases')!.choices = [1, 2, 3];
-    const file = join(tmp(), 'relative.json');
-    writeFileSync(file, JSON.stringify(tiny));
+    const file = relativeTinyConfigFile(true);
     const sets = ['data.trainLimit=128', 'search.batchSize=32', 'search.epochs=2', 'teacher.mode=none'];
     const relative = (await runSearch(loadConfig(file, sets), { ...options, out: tmp() })).log.cost;
     const templateBops = summarize(buildPreset('groupnet-k3', { widthMultiplier: 0.25 })).totals.bops;
@@ -153,21 +159,15 @@ describe('cost.relativeTarget', () => {
   });
 
   it('a resumed run prices its relative target on the cost model it resumes with, and search.json and candidates.json agree', async () => {
-    const tiny = JSON.parse(read(join(PACKAGE_ROOT, 'configs'), 'tiny.json')) as {
-      cost: Record<string, unknown>;
-      space: { decisions: { type: string; choices: unknown[] }[] };
-    };
-    delete tiny.cost['target'];
-    tiny.cost['relativeTarget'] = 0.5;
-    tiny.space.decisions.find((d) => d.type === 'bases')!.choices = [1, 2, 3];
-    const file = join(tmp(), 'relative.json');
-    writeFileSync(file, JSON.stringify(tiny));
     const dir = tmp();
-    const first = await runSearch(loadConfig(file, ['data.trainLimit=128', 'search.batchSize=32', 'search.epochs=2', 'teacher.mode=none']), {
-      ...options,
-      out: dir,
-      stopAfterEpochs: 1,
-    });
+    const first = await runSearch(
+      loadConfig(relativeTinyConfigFile(true), ['data.trainLimit=128', 'search.batchSize=32', 'search.epochs=2', 'teacher.mode=none']),
+      {
+        ...options,
+        out: dir,
+        stopAfterEpochs: 1,
+      },
+    );
     // The machine's prices doubled between the sessions (its latency table timed again, say).
     const dearer = (layout: Parameters<typeof bopsCostModel>[0]) => {
       const model = bopsCostModel(layout);
