@@ -479,18 +479,16 @@ async function runNewSearch(config: SearchConfig, options: SearchRunOptions): Pr
 }
 
 /**
- * The cost a resumed search works with: priced by this session's cost model. A relative target is
- * priced again against the template each session, so after the machine's latency table changed (timed
- * again, another machine) the rest of the run — its α steps, the derivation and the choice among the
- * candidates — aims at the target on today's prices; search.json says so instead of keeping the old one.
+ * A relative target is priced again against the template each session, so after the machine's latency
+ * table changed (timed again, another machine) a resumed run — its α steps, the derivation and the
+ * choice — aims at the target on today's prices, and search.json records that one; say when it moved.
  */
-function repricedCost(before: SearchLog['cost'], now: SearchLog['cost'], log: ((line: string) => void) | undefined): SearchLog['cost'] {
-  if (before.target !== now.target && before.target !== undefined && now.target !== undefined)
-    log?.(
-      `cost target priced again on this machine's ${now.metric} table: ${fmt(before.target)} → ${fmt(now.target)} ${now.unit}` +
-        (now.templateCost !== undefined ? ` (the template now costs ${fmt(now.templateCost)})` : ''),
-    );
-  return now;
+function tellTargetRepriced(before: SearchLog['cost'], now: SearchLog['cost'], log: ((line: string) => void) | undefined): void {
+  if (before.target === now.target || before.target === undefined || now.target === undefined) return;
+  log?.(
+    `cost target priced again on this machine's ${now.metric} table: ${fmt(before.target)} → ${fmt(now.target)} ${now.unit}` +
+      (now.templateCost !== undefined ? ` (the template now costs ${fmt(now.templateCost)})` : ''),
+  );
 }
 
 /** Continue a search where its last epoch checkpoint left it. */
@@ -517,7 +515,8 @@ async function resumeLocked(dir: string, options: Omit<SearchRunOptions, 'out'>)
         }
       } else {
         start = position;
-        log = { ...history, cost: repricedCost(history.cost, log.cost, options.log), epochs: history.epochs.slice(0, position) };
+        tellTargetRepriced(history.cost, log.cost, options.log);
+        log = { ...history, cost: log.cost, epochs: history.epochs.slice(0, position) };
       }
     }
     return await run(s, log, start, { ...options, out: dir });
