@@ -109,7 +109,7 @@ function formatTarget(target: number): string {
 export function choiceTarget(config: SearchConfig, cost: SearchLog['cost'], presets: readonly CandidateRecord[]): CostTarget | undefined {
   const relative = config.cost.metric === 'latency' && config.cost.target === undefined ? config.cost.relativeTarget : undefined;
   const template = (COMPARED_PRESETS as readonly string[]).indexOf(config.space.template);
-  const measured = template >= 0 && presets[template]?.status === 'done' ? latencyOf(presets[template]) : Number.NaN;
+  const measured = presets[template] ? latencyOf(presets[template]) : Number.NaN;
   if (relative !== undefined && Number.isFinite(measured))
     return { value: relative * measured, basis: ` (${relative} × ${config.space.template}'s measured ${formatTarget(measured)})` };
   return cost.target === undefined ? undefined : { value: cost.target, basis: '' };
