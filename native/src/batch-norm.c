@@ -30,22 +30,39 @@ typedef struct {
   float *out1, *out2;
 } bn_ctx;
 
-GN_CLONES static void sum_chunk(const float *x, size_t first, size_t count, int c, float *acc) {
-  for (int k = 0; k < c; k++) acc[k] = 0;
-  for (size_t p = first; p < first + count; p++) {
-    const float *row = x + p * (size_t)c;
-    for (int k = 0; k < c; k++) acc[k] += row[k];
+/*
+ * The chunk sums are kept in a local array, a block of channels at a time, and written once at
+ * the end: summed in place, two threads' chunk rows share cache lines at their ends, and the
+ * line bouncing between cores made two threads slower than one.
+ */
+#define GN_BN_LANES 128
+
+GN_CLONES static void sum_chunk(const float *x, size_t first, size_t count, int c, float *out) {
+  for (int k0 = 0; k0 < c; k0 += GN_BN_LANES) {
+    const int lanes = c - k0 < GN_BN_LANES ? c - k0 : GN_BN_LANES;
+    float acc[GN_BN_LANES];
+    for (int k = 0; k < lanes; k++) acc[k] = 0;
+    for (size_t p = first; p < first + count; p++) {
+      const float *row = x + p * (size_t)c + k0;
+      for (int k = 0; k < lanes; k++) acc[k] += row[k];
+    }
+    memcpy(out + k0, acc, (size_t)lanes * sizeof(float));
   }
 }
 
-GN_CLONES static void squares_chunk(const float *x, const float *mu, size_t first, size_t count, int c, float *acc) {
-  for (int k = 0; k < c; k++) acc[k] = 0;
-  for (size_t p = first; p < first + count; p++) {
-    const float *row = x + p * (size_t)c;
-    for (int k = 0; k < c; k++) {
-      const float d = row[k] - mu[k];
-      acc[k] += d * d;
+GN_CLONES static void squares_chunk(const float *x, const float *mu, size_t first, size_t count, int c, float *out) {
+  for (int k0 = 0; k0 < c; k0 += GN_BN_LANES) {
+    const int lanes = c - k0 < GN_BN_LANES ? c - k0 : GN_BN_LANES;
+    float acc[GN_BN_LANES], shift[GN_BN_LANES];
+    for (int k = 0; k < lanes; k++) acc[k] = 0, shift[k] = mu[k0 + k];
+    for (size_t p = first; p < first + count; p++) {
+      const float *row = x + p * (size_t)c + k0;
+      for (int k = 0; k < lanes; k++) {
+        const float d = row[k] - shift[k];
+        acc[k] += d * d;
+      }
     }
+    memcpy(out + k0, acc, (size_t)lanes * sizeof(float));
   }
 }
 
@@ -62,13 +79,19 @@ GN_CLONES static void normalize_chunk(const float *x, const float *mu, const flo
 }
 
 GN_CLONES static void grad_sums_chunk(const float *dy, const float *xhat, size_t first, size_t count, int c, float *sum_dy, float *sum_dy_xhat) {
-  for (int k = 0; k < c; k++) sum_dy[k] = sum_dy_xhat[k] = 0;
-  for (size_t p = first; p < first + count; p++) {
-    const size_t o = p * (size_t)c;
-    for (int k = 0; k < c; k++) {
-      sum_dy[k] += dy[o + k];
-      sum_dy_xhat[k] += dy[o + k] * xhat[o + k];
+  for (int k0 = 0; k0 < c; k0 += GN_BN_LANES) {
+    const int lanes = c - k0 < GN_BN_LANES ? c - k0 : GN_BN_LANES;
+    float a[GN_BN_LANES], b[GN_BN_LANES];
+    for (int k = 0; k < lanes; k++) a[k] = b[k] = 0;
+    for (size_t p = first; p < first + count; p++) {
+      const size_t o = p * (size_t)c + k0;
+      for (int k = 0; k < lanes; k++) {
+        a[k] += dy[o + k];
+        b[k] += dy[o + k] * xhat[o + k];
+      }
     }
+    memcpy(sum_dy + k0, a, (size_t)lanes * sizeof(float));
+    memcpy(sum_dy_xhat + k0, b, (size_t)lanes * sizeof(float));
   }
 }
 
