@@ -79,6 +79,41 @@ export function topCandidates(space: SearchSpace, probabilities: readonly (reado
   return first === undefined ? [] : [first, ...rest.sort((a, b) => b.logProbability - a.logProbability)].slice(0, count);
 }
 
+/** A supernet search's candidate, before it is named and priced for candidates.json. */
+export interface OrderedCandidate {
+  indices: number[];
+  /** `target`, `argmax` or `top` (SearchCandidate's meanings). */
+  derivation: 'target' | 'argmax' | 'top';
+  /** P(arch) over the variables active in it. */
+  probability: number;
+}
+
+/**
+ * The candidates a supernet search hands to evaluation, `count` in all: the architecture fitted to
+ * the cost target when there is one (`fitToTarget`), else the argmax; then the most probable
+ * distinct others, where one equivalent to the first (same canonical form) is dropped. Empty when
+ * no architecture satisfies the space's constraints.
+ */
+export function deriveCandidates(
+  space: SearchSpace,
+  probabilities: readonly (readonly number[])[],
+  count: number,
+  fit?: { cost: (arch: Arch) => number; target: number },
+): OrderedCandidate[] {
+  const top = topCandidates(space, probabilities, count + 1);
+  if (top.length === 0) return [];
+  const first = fit ? fitToTarget(space, probabilities, fit.cost, fit.target) : top[0]!.indices;
+  const firstForm = canonicalKey(space.decode(first));
+  const argmaxIsFirst = canonicalKey(top[0]!.arch) === firstForm;
+  const ordered: Omit<OrderedCandidate, 'probability'>[] = [
+    { indices: first, derivation: fit ? 'target' : 'argmax' },
+    ...top
+      .filter((t) => canonicalKey(t.arch) !== firstForm)
+      .map((t, i): Omit<OrderedCandidate, 'probability'> => ({ indices: t.indices, derivation: i === 0 && fit && !argmaxIsFirst ? 'argmax' : 'top' })),
+  ];
+  return ordered.slice(0, count).map((c) => ({ ...c, probability: Math.exp(activeLogProbability(space, c.indices, probabilities)) }));
+}
+
 /** How near a cost target a derived architecture must be priced (relative): ±10%. */
 export const TARGET_TOLERANCE = 0.1;
 

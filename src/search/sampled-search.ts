@@ -21,6 +21,7 @@ import { resolveCostTarget } from './cost-objective.js';
 import { archCost, type CostModel } from './cost-model.js';
 import {
   CANDIDATES_FORMAT,
+  candidateArch,
   pathInRun,
   readCandidatesFile,
   readSearchConfig,
@@ -155,12 +156,8 @@ async function sampledSearchLocked(
     cost: (a) => archCost(costModel, a),
     target: cost.objective !== 'none' ? cost.target : undefined,
     teacherDir,
-    candidateArch: (i, s) => ({
-      ...s.arch,
-      name: `${runName}/${strategy.name}-${i}`,
-      metrics: costModel.metric === 'latency' ? { predictedLatencyMs: s.cost } : { bops: s.cost },
-      provenance: { tool: 'groupnas', toolVersion: VERSION, source: `${strategy.name}-search:${runName}`, seed: config.seed },
-    }),
+    candidateArch: (i, s) =>
+      candidateArch(s.arch, `${runName}/${strategy.name}-${i}`, costModel.metric, s.cost, `${strategy.name}-search:${runName}`, config.seed),
   };
   const { samples, draws, log: strategyLog } = await strategy.sample(run, searchSamples(config), options.log ?? (() => {}));
   const candidates = samples.map((s, i): SearchCandidate => ({

@@ -34,6 +34,7 @@ import { readValidJsonFile, type Problem } from '../space/schema-validation.js';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.js';
 import { FileFormatError, fileSystemError, RunDirectoryError } from '../util/errors.js';
 import { readJsonFile } from '../util/json-file.js';
+import { VERSION } from '../util/version.js';
 
 /** Every file and folder of a search run directory, by role. */
 export const SEARCH_FILES = {
@@ -127,6 +128,16 @@ export interface SearchCandidate {
   indices: number[];
   cost: number;
   arch: Arch;
+}
+
+/** An architecture as candidates.json holds it: named, priced on the search's metric, with where it came from. */
+export function candidateArch(arch: Arch, name: string, metric: string, cost: number, source: string, seed: number): Arch {
+  return {
+    ...arch,
+    name,
+    metrics: metric === 'latency' ? { predictedLatencyMs: cost } : { bops: cost },
+    provenance: { tool: 'groupnas', toolVersion: VERSION, source, seed },
+  };
 }
 
 /** `candidates.json`. */

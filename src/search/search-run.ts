@@ -15,7 +15,6 @@ import type { GroupNetModel } from '../nn/group-net.js';
 import type { LrSchedule } from '../nn/schedule.js';
 import type { Arch } from '../space/arch.js';
 import { saveArch } from '../space/arch-file.js';
-import { canonicalKey } from '../space/canonical-arch.js';
 import type { SearchConfig } from '../space/config.js';
 import { spaceFromConfig } from '../space/config-space.js';
 import type { SearchSpace } from '../space/search-space.js';
@@ -33,9 +32,10 @@ import { ArchitectureWeights, meanNormalizedEntropy } from './architecture-weigh
 import { BilevelTrainer, type AlphaSampling } from './bilevel.js';
 import { costObjectiveFrom, resolveCostTarget } from './cost-objective.js';
 import { archCost, costBounds, expectedCost, type CostModel } from './cost-model.js';
-import { argmaxIndices, fitToTarget, topCandidates } from './derive.js';
+import { argmaxIndices, deriveCandidates } from './derive.js';
 import {
   CANDIDATES_FORMAT,
+  candidateArch,
   pathInRun,
   readSearchConfig,
   readSearchLogToResume,
@@ -383,37 +383,22 @@ function expectedCostOf(s: Session): number {
  */
 function finish(s: Session, log: SearchLog): { arch: Arch; candidates: SearchCandidate[] } {
   const c = s.config;
-  const probabilities = s.alpha.probabilities();
-  const count = Math.max(1, c.evaluation.candidates);
-  const top = topCandidates(s.space, probabilities, count + 1);
-  if (top.length === 0) throw new UsageError(`search space ${s.space.name}: no derived architecture satisfies the space's constraints`);
+  const price = (a: Arch) => archCost(s.costModel, a);
   const targeted = c.cost.objective !== 'none' && c.cost.target !== undefined;
-  const chosen = targeted ? fitToTarget(s.space, probabilities, (a) => archCost(s.costModel, a), c.cost.target!) : top[0]!.indices;
-  // Distinct by function: a top candidate equivalent to the chosen one (same canonical form) is dropped.
-  const chosenForm = canonicalKey(s.space.decode(chosen));
-  const argmaxIsChosen = canonicalKey(top[0]!.arch) === chosenForm;
-  const ordered = [
-    { indices: chosen, derivation: targeted ? 'target' : 'argmax' },
-    ...top
-      .filter((t) => canonicalKey(t.arch) !== chosenForm)
-      .map((t, i) => ({ indices: t.indices, derivation: i === 0 && targeted && !argmaxIsChosen ? 'argmax' : 'top' })),
-  ].slice(0, count);
+  const ordered = deriveCandidates(
+    s.space,
+    s.alpha.probabilities(),
+    Math.max(1, c.evaluation.candidates),
+    targeted ? { cost: price, target: c.cost.target! } : undefined,
+  );
+  if (ordered.length === 0) throw new UsageError(`search space ${s.space.name}: no derived architecture satisfies the space's constraints`);
   // Named after the config, not the run directory: the same config and seed give byte-identical files wherever they run.
   const runName = c.name ?? 'search';
-  const active = (indices: number[]) => s.space.activeVariables(indices);
-  const candidates = ordered.map(({ indices, derivation }, i): SearchCandidate => {
+  const candidates = ordered.map(({ indices, derivation, probability }, i): SearchCandidate => {
     const decoded = s.space.decode(indices);
-    const cost = archCost(s.costModel, decoded);
-    const metric = s.costModel.metric === 'latency' ? { predictedLatencyMs: cost } : { bops: cost };
-    const arch: Arch = {
-      ...decoded,
-      name: `${runName}/${i === 0 ? 'chosen' : `candidate-${i}`}`,
-      metrics: metric,
-      provenance: { tool: 'groupnas', toolVersion: VERSION, source: `search:${runName}`, seed: c.seed },
-    };
-    const flags = active(indices);
-    const probability = Math.exp(indices.reduce((sum, ch, v) => sum + (flags[v] ? Math.log(Math.max(probabilities[v]![ch]!, 1e-30)) : 0), 0));
-    return { rank: i + 1, derivation, probability, indices, cost, arch };
+    const cost = price(decoded);
+    const name = `${runName}/${i === 0 ? 'chosen' : `candidate-${i}`}`;
+    return { rank: i + 1, derivation, probability, indices, cost, arch: candidateArch(decoded, name, s.costModel.metric, cost, `search:${runName}`, c.seed) };
   });
   const warning = collapseWarning(s.space, s.costModel, candidates[0]!.arch, c.cost);
   if (warning !== undefined && !log.warnings.includes(warning)) {

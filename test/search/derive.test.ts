@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { argmaxIndices, fitToTarget, topCandidates } from '../../src/search/derive.js';
+import { argmaxIndices, deriveCandidates, fitToTarget, topCandidates } from '../../src/search/derive.js';
 import { archProblems } from '../../src/space/arch-validation.js';
 import { bases, groupBoundary } from '../../src/space/index.js';
 import { canonicalKey } from '../../src/space/canonical-arch.js';
@@ -101,5 +101,21 @@ describe('derivation', () => {
     const fitted = fitToTarget(space, probabilities, cost, 102, 0.01);
     expect(Math.abs(cost(space.decode(fitted)) - 102)).toBeLessThanOrEqual(1.02);
     expect(fitted.slice(0, 2)).toEqual([1, 1]);
+  });
+  it("derives the search's candidates: without a target the top-N, with one the fitted architecture first, then the argmax", () => {
+    const top = topCandidates(space, probabilities, 3);
+    const plain = deriveCandidates(space, probabilities, 3);
+    expect(plain.map((c) => c.indices)).toEqual(top.map((c) => c.indices));
+    expect(plain.map((c) => c.derivation)).toEqual(['argmax', 'top', 'top']);
+    plain.forEach((c, i) => expect(c.probability).toBeCloseTo(Math.exp(top[i]!.logProbability), 12));
+
+    // The number of bases in total as the cost: the argmax has 4, the target 2 is met by the fit alone.
+    const cost = (arch: Parameters<typeof space.encode>[0]) => arch.bases.reduce((sum, k) => sum + k, 0);
+    const fitted = deriveCandidates(space, probabilities, 3, { cost, target: 2 });
+    expect(fitted.map((c) => c.derivation)).toEqual(['target', 'argmax', 'top']);
+    expect(cost(space.decode(fitted[0]!.indices))).toBe(2);
+    expect(fitted[1]!.indices).toEqual(top[0]!.indices);
+    const forms = fitted.map((c) => canonicalKey(space.decode(c.indices)));
+    expect(new Set(forms).size).toBe(3);
   });
 });
