@@ -66,6 +66,17 @@ typedef struct {
   size_t scratch_len;
 } rows_ctx;
 
+/*
+ * The first q in [0, run] with (j + q)·step + offset ≥ bound (run when none): where a run of
+ * columns enters the source (bound 0) and where it leaves it (bound = the source's width).
+ */
+static int first_column_at_least(int bound, int j, int step, int offset, int run) {
+  const int need = bound - offset; /* (j + q)·step ≥ need */
+  const int column = need <= 0 ? 0 : (need + step - 1) / step;
+  const int q = column - j;
+  return q < 0 ? 0 : q > run ? run : q;
+}
+
 static void rows_task(void *raw, int task, int worker) {
   const rows_ctx *c = raw;
   const gn_fconv_geom *g = c->g;
@@ -119,17 +130,39 @@ static void rows_task(void *raw, int task, int worker) {
       off_w[t] = (pw + g->pad_left - kx * g->dil_w) / g->stride_w;
     }
   }
-  /* (n, i, j): the band's first row, then stepped */
+  /*
+   * The band's rows, a run at a time: a run is the band's rows in one grid row (n, i), which meet
+   * the same source row under each tap, at columns stepping by `step_w`. Per tap and run, only
+   * the columns that fall outside the source get the zeros: the table costs a store a row and
+   * tap (per row and tap bounds checks cost as much as a 16-channel layer's multiplies).
+   */
   int j = (int)(first % grid_w), i = (int)(first / grid_w % grid_h), n = (int)(first / ((size_t)grid_w * grid_h));
-  for (size_t r = 0; r < count; r++) {
+  for (size_t r = 0; r < count;) {
+    const int run = count - r < (size_t)(grid_w - j) ? (int)(count - r) : grid_w - j;
     const float *image = c->src + (size_t)n * src_h * src_w * src_c;
     for (int t = 0; t < taps; t++) {
-      const int si = i * step_h + off_h[t], sj = j * step_w + off_w[t];
-      ind[(size_t)t * GN_BAND + r] = si < 0 || si >= src_h || sj < 0 || sj >= src_w ? c->zeros : image + ((size_t)si * src_w + sj) * src_c;
+      const float **row_ptrs = ind + (size_t)t * GN_BAND + r;
+      const int si = i * step_h + off_h[t];
+      int inside_from = 0, inside_to = 0; /* rows [from, to) of the run fall inside the source */
+      if (si >= 0 && si < src_h) {
+        inside_from = first_column_at_least(0, j, step_w, off_w[t], run);
+        inside_to = first_column_at_least(src_w, j, step_w, off_w[t], run);
+      }
+      if (inside_to < inside_from) inside_to = inside_from;
+      for (int q = 0; q < inside_from; q++) row_ptrs[q] = c->zeros;
+      if (inside_to > inside_from) {
+        const float *at = image + ((size_t)si * src_w + (size_t)((j + inside_from) * step_w + off_w[t])) * src_c;
+        for (int q = inside_from; q < inside_to; q++, at += (size_t)step_w * src_c) row_ptrs[q] = at;
+      }
+      for (int q = inside_to; q < run; q++) row_ptrs[q] = c->zeros;
     }
-    out[r] = c->backward ? c->dst + (((size_t)n * g->h + ph + i * g->stride_h) * g->w + pw + j * g->stride_w) * (size_t)c->cols
-                         : c->dst + (first + r) * (size_t)c->cols;
-    if (++j == grid_w) {
+    for (int q = 0; q < run; q++) {
+      out[r + q] = c->backward ? c->dst + (((size_t)n * g->h + ph + i * g->stride_h) * g->w + pw + (j + q) * g->stride_w) * (size_t)c->cols
+                               : c->dst + (first + r + q) * (size_t)c->cols;
+    }
+    r += (size_t)run;
+    j += run;
+    if (j == grid_w) {
       j = 0;
       if (++i == grid_h) {
         i = 0;
