@@ -66,15 +66,33 @@ typedef struct {
   size_t scratch_len;
 } rows_ctx;
 
-/*
- * The first q in [0, run] with (j + q)·step + offset ≥ bound (run when none): where a run of
- * columns enters the source (bound 0) and where it leaves it (bound = the source's width).
- */
+/* The first q in [0, run] with (j + q)·step + offset ≥ bound (run when none). */
 static int first_column_at_least(int bound, int j, int step, int offset, int run) {
   const int need = bound - offset; /* (j + q)·step ≥ need */
   const int column = need <= 0 ? 0 : (need + step - 1) / step;
   const int q = column - j;
   return q < 0 ? 0 : q > run ? run : q;
+}
+
+/*
+ * Row pointers of a run of `run` grid columns j, j + 1, … of one grid row, under one tap: column
+ * j + q meets source column (j + q)·step + offset of source row `row` (NULL: the tap's row falls
+ * outside), or `zeros` where it falls outside. Bounds are found once per run, not per column:
+ * checked per column and tap, building the table cost as much as a 16-channel layer's multiplies.
+ */
+static void fill_run(const float **dst, int run, const float *row, int j, int step, int offset, int width, size_t channels, const float *zeros) {
+  int from = 0, to = 0; /* columns [from, to) fall inside the source */
+  if (row) {
+    from = first_column_at_least(0, j, step, offset, run);
+    to = first_column_at_least(width, j, step, offset, run);
+    if (to < from) to = from;
+  }
+  for (int q = 0; q < from; q++) dst[q] = zeros;
+  if (to > from) {
+    const float *at = row + (size_t)((j + from) * step + offset) * channels;
+    for (int q = from; q < to; q++, at += (size_t)step * channels) dst[q] = at;
+  }
+  for (int q = to; q < run; q++) dst[q] = zeros;
 }
 
 static void rows_task(void *raw, int task, int worker) {
@@ -130,31 +148,15 @@ static void rows_task(void *raw, int task, int worker) {
       off_w[t] = (pw + g->pad_left - kx * g->dil_w) / g->stride_w;
     }
   }
-  /*
-   * The band's rows, a run at a time: a run is the band's rows in one grid row (n, i), which meet
-   * the same source row under each tap, at columns stepping by `step_w`. Per tap and run, only
-   * the columns that fall outside the source get the zeros: the table costs a store a row and
-   * tap (per row and tap bounds checks cost as much as a 16-channel layer's multiplies).
-   */
+  /* the band's rows a run at a time: a run is its rows in one grid row (n, i) */
   int j = (int)(first % grid_w), i = (int)(first / grid_w % grid_h), n = (int)(first / ((size_t)grid_w * grid_h));
   for (size_t r = 0; r < count;) {
     const int run = count - r < (size_t)(grid_w - j) ? (int)(count - r) : grid_w - j;
     const float *image = c->src + (size_t)n * src_h * src_w * src_c;
     for (int t = 0; t < taps; t++) {
-      const float **row_ptrs = ind + (size_t)t * GN_BAND + r;
       const int si = i * step_h + off_h[t];
-      int inside_from = 0, inside_to = 0; /* rows [from, to) of the run fall inside the source */
-      if (si >= 0 && si < src_h) {
-        inside_from = first_column_at_least(0, j, step_w, off_w[t], run);
-        inside_to = first_column_at_least(src_w, j, step_w, off_w[t], run);
-      }
-      if (inside_to < inside_from) inside_to = inside_from;
-      for (int q = 0; q < inside_from; q++) row_ptrs[q] = c->zeros;
-      if (inside_to > inside_from) {
-        const float *at = image + ((size_t)si * src_w + (size_t)((j + inside_from) * step_w + off_w[t])) * src_c;
-        for (int q = inside_from; q < inside_to; q++, at += (size_t)step_w * src_c) row_ptrs[q] = at;
-      }
-      for (int q = inside_to; q < run; q++) row_ptrs[q] = c->zeros;
+      const float *row = si >= 0 && si < src_h ? image + (size_t)si * src_w * src_c : NULL;
+      fill_run(ind + (size_t)t * GN_BAND + r, run, row, j, step_w, off_w[t], src_w, src_c, c->zeros);
     }
     for (int q = 0; q < run; q++) {
       out[r + q] = c->backward ? c->dst + (((size_t)n * g->h + ph + i * g->stride_h) * g->w + pw + (j + q) * g->stride_w) * (size_t)c->cols
@@ -314,13 +316,17 @@ static void filter_task(void *raw, int task, int worker) {
     for (int tile = first_tile; tile < end_tile; tile++) {
       const int tap = tile / c->ci_tiles;
       if (tap != built_tap) {
-        /* row m of the block: the input pixel under `tap` of output pixel m0 + m, or zeros */
+        /* row m of the block: the input pixel under `tap` of output pixel m0 + m, or zeros; a run per output row */
         const int off_h = tap / g->kw * g->dil_h - g->pad_top, off_w = tap % g->kw * g->dil_w - g->pad_left;
         int n = n0, oh = oh0, ow = ow0;
-        for (int m = 0; m < count; m++) {
-          const int ih = oh * g->stride_h + off_h, iw = ow * g->stride_w + off_w;
-          a[m] = ih < 0 || ih >= g->h || iw < 0 || iw >= g->w ? c->zeros : c->x + (((size_t)n * g->h + ih) * g->w + iw) * g->c;
-          if (++ow == g->out_w) {
+        for (int m = 0; m < count;) {
+          const int run = count - m < g->out_w - ow ? count - m : g->out_w - ow;
+          const int ih = oh * g->stride_h + off_h;
+          const float *row = ih >= 0 && ih < g->h ? c->x + ((size_t)n * g->h + ih) * g->w * g->c : NULL;
+          fill_run(a + m, run, row, ow, g->stride_w, off_w, g->w, (size_t)g->c, c->zeros);
+          m += run;
+          ow += run;
+          if (ow == g->out_w) {
             ow = 0;
             if (++oh == g->out_h) {
               oh = 0;
