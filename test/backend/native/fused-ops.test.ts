@@ -68,6 +68,8 @@ describe.skipIf(reason !== undefined)('fused training ops: native kernels vs the
     [3, 5, 7, 17],
     [1, 28, 28, 16],
     [5, 4, 3, 70],
+    // more channels than the kernel sums in one block (native/src/batch-norm.c GN_BN_LANES)
+    [2, 3, 5, 150],
   ])('batch norm (training) on %i×%i×%i×%i: y, the batch statistics and dx, dγ, dβ', async (n, h, w, c) => {
     const rng = createRng(n * 1000 + c);
     const x = randomHostTensor(rng, [n, h, w, c]);
