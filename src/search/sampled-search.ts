@@ -16,7 +16,6 @@ import { needsTeacher } from '../distill/index.js';
 import { obtainTeacher } from '../train/teacher-run.js';
 import { writeJsonAtomic } from '../util/atomic-write.js';
 import { withRunLockAsync } from '../util/run-lock.js';
-import { VERSION } from '../util/version.js';
 import { resolveCostTarget } from './cost-objective.js';
 import { archCost, type CostModel } from './cost-model.js';
 import {
