@@ -25,7 +25,7 @@ import type { BinaryEngine, EngineName } from './engine.js';
 import { checkEntry, latencyKey, type LatencyEntry } from './latency-entry.js';
 import { entryWorkload } from './latency-workload.js';
 import { createSpeedProbe, probeKindOf, PROBE_KINDS, timeBetweenProbes, type ProbeKind, type SpeedProbe } from './speed-probe.js';
-import { timeMedian, type TimingOptions } from './timing.js';
+import { timeMedian, type Timing, type TimingOptions } from './timing.js';
 
 export * from './latency-entry.js';
 
@@ -128,6 +128,8 @@ export interface EntryTimingOptions extends TimingOptions {
   watchLoad?: () => () => number;
   /** The speed probe timed beside each entry (default: createSpeedProbe on the engine and clock). */
   probe?: SpeedProbe;
+  /** How one round of an entry's work is timed (default: timeMedian). */
+  timeWork?: (work: () => void, options: TimingOptions) => Timing;
 }
 
 export interface MeasureLatencyOptions extends EntryTimingOptions {
@@ -199,7 +201,7 @@ export function measureLatencyTable(entries: readonly LatencyEntry[], engine: Bi
     const load = (options.watchLoad ?? watchMachineLoad)();
     const work = entryWorkload(t.entry, engine);
     const { value: timing, speed } = timeBetweenProbes(probe, [kind], () =>
-      timeMedian(work, {
+      (options.timeWork ?? timeMedian)(work, {
         warmUpSeconds: options.warmUpSeconds ?? 0.05,
         seconds: options.seconds ?? 0.05,
         minRepeats: options.minRepeats ?? 5,

@@ -164,18 +164,22 @@ describe('measureLatencyTable', () => {
   });
 
   it("divides each round's time by the probe timed beside it and keeps the median of those", () => {
-    // Rounds whose probe read 4× and 1× the host's speed (the same before and after each): the entry's time is read at the middle one.
+    // Rounds whose probe read 4×, 1× and 2× the host's speed (the same before and after each), and whose
+    // entry times are 1×, 0.5× and 1.5× their probe: the entry reads 1 probe. Neither the median time over
+    // the median probe (0.003 / 0.002 = 1.5) nor any one round's time over the median probe gives that.
     const probes = [0.004, 0.004, 0.001, 0.001, 0.002, 0.002];
+    const times = [0.004, 0.0005, 0.003];
     let call = 0;
-    const table = measureLatencyTable([base], engine, { ...fast, rounds: 3, cacheDir: null, probe: () => probes[call++]! });
-    expect(call).toBe(6);
+    let round = 0;
+    const timeWork = () => ({ medianSeconds: times[round++]!, repeats: 5 });
+    const table = measureLatencyTable([base], engine, { ...fast, rounds: 3, cacheDir: null, probe: () => probes[call++]!, timeWork });
+    expect([call, round]).toEqual([6, 3]);
     const m = table.measurements.get(latencyKey(base))!;
     expect(m.probeSeconds).toBe(0.002);
+    expect(m.seconds).toBe(0.003);
+    expect(m.perProbe).toBe(1);
     expect(table.probeSeconds).toEqual({ binaryConv: 0.002 });
-    // Its three times are alike, so the median of time ÷ probe is about time ÷ 0.002 (÷ 0.004 or 0.001: 0.5 or 2).
-    expect(m.perProbe / (m.seconds / 0.002)).toBeGreaterThan(0.7);
-    expect(m.perProbe / (m.seconds / 0.002)).toBeLessThan(1.4);
-    expect(lookupLatency(table, base)).toBeCloseTo(m.perProbe * 0.002, 15);
+    expect(lookupLatency(table, base)).toBe(0.002);
   });
 
   it('times again, once the machine is quiet, the entries it timed on a busy machine, and keeps the calmer time', () => {
