@@ -1,14 +1,15 @@
 /**
  * Median wall time in ms of `runs` calls after `warmup` untimed ones. For work that takes seconds
  * per call (a training step), where a fixed count is the budget; the kernels' `timeMedian` is the
- * time-budgeted variant for microsecond calls.
+ * time-budgeted variant for microsecond calls. `now` is the clock read before and after each
+ * call, in ms (default: performance.now, the wall clock).
  */
-export function medianMs(fn: () => void, runs: number, warmup: number): number {
+export function medianMs(fn: () => void, runs: number, warmup: number, now: () => number = () => performance.now()): number {
   const times: number[] = [];
   for (let i = 0; i < warmup + runs; i++) {
-    const start = performance.now();
+    const start = now();
     fn();
-    if (i >= warmup) times.push(performance.now() - start);
+    if (i >= warmup) times.push(now() - start);
   }
   times.sort((a, b) => a - b);
   return times[Math.floor(times.length / 2)]!;

@@ -7,9 +7,15 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('watchMachineLoad', () => {
   it.skipIf(cpus().length < 2)('sees another process keeping a core busy while this one sleeps', async () => {
-    const spinner = spawn(process.execPath, ['-e', 'const end = Date.now() + 3000; while (Date.now() < end);'], { stdio: 'ignore' });
+    // It says when it spins (its start takes a while on a busy machine), and spins until killed (30 s at most).
+    const spinner = spawn(process.execPath, ['-e', 'process.stdout.write("spinning\\n"); const end = Date.now() + 30_000; while (Date.now() < end);'], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     try {
-      await sleep(200);
+      await new Promise((resolve, reject) => {
+        spinner.stdout.once('data', resolve);
+        spinner.once('exit', () => reject(new Error('the spinner exited before it spun')));
+      });
       const load = watchMachineLoad();
       await sleep(500);
       // One spinning process is one whole core of the others' (cores − 1); other tests running beside only add to it.

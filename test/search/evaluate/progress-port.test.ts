@@ -37,7 +37,8 @@ describe('relayProgress', () => {
     const events: string[] = [];
     const stop = relayProgress(port2, recording(events), 'preset 2');
     portProgress(port1).start('train', 2).update(1);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Delivered by the event loop, whenever it turns (a sleep of fixed length could end first on a busy machine).
+    for (const end = Date.now() + 10_000; events.length < 2 && Date.now() < end;) await new Promise((resolve) => setTimeout(resolve, 10));
     expect(events).toEqual(['start preset 2 train 2', 'update 1 {}']);
     stop();
     expect(events.at(-1)).toBe('stop');
