@@ -53,7 +53,7 @@ export interface LatencyPredictorOptions {
   seed?: number;
   /** Engines to check (default: wasm, and native where it runs). */
   engines?: readonly EngineName[];
-  /** Timing rounds per model, interleaved over the models (default 3; ≥ 2 gives the dispersion). */
+  /** Timing rounds per model, interleaved over the models (default 5; ≥ 2 gives the dispersion; the median of 3 moves with a shared host's spells). */
   rounds?: number;
   /** Seconds of repeats per model and round (default 0.2). */
   modelSeconds?: number;
@@ -178,7 +178,7 @@ export function summarizePredictions(
 
 function checkEngine(engine: BinaryEngine, archs: readonly Arch[], options: LatencyPredictorOptions, progress: ProgressReporter): EnginePredictorReport {
   const started = performance.now();
-  const rounds = options.rounds ?? 3;
+  const rounds = options.rounds ?? 5;
   const entries = archs.flatMap(latencyEntriesOf);
   // Started on the first entry measured: cache hits report nothing.
   let tableTask: ProgressTask | undefined;
@@ -237,7 +237,7 @@ export async function benchLatencyPredictor(space: SearchSpace, options: Latency
   const before = loadavg()[0]!;
   const count = options.archs ?? 100;
   const seed = options.seed ?? 1;
-  const rounds = options.rounds ?? 3;
+  const rounds = options.rounds ?? 5;
   if (!Number.isInteger(count) || count < 1) throw new UsageError(`archs: expected an integer ≥ 1, got ${count}`);
   if (!Number.isInteger(rounds) || rounds < 1) throw new UsageError(`rounds: expected an integer ≥ 1, got ${rounds}`);
   const progress = options.progress ?? silentProgress;

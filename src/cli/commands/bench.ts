@@ -290,7 +290,11 @@ const latencyPredictor: CommandModule<object, LatencyPredictorArgs> = {
       .option('archs', { type: 'number', default: 100, describe: 'distinct architectures sampled' })
       .option('seed', { type: 'number', describe: "seed of the sample (default: the config's)" })
       .option('engine', { type: 'array', choices: ['js', 'wasm', 'native'] as const, describe: 'engines checked (default: wasm, and native where it runs)' })
-      .option('rounds', { type: 'number', default: 3, describe: 'timing rounds per model, interleaved over the models (≥ 2 measures the dispersion)' })
+      .option('rounds', {
+        type: 'number',
+        default: 5,
+        describe: "timing rounds per model, interleaved over the models (≥ 2 measures the dispersion; on a shared host 5 rounds' median is steadier than 3's)",
+      })
       .option('seconds', { type: 'number', default: 0.2, describe: 'seconds of repeats per model and round' })
       .option('clock', {
         choices: ['cpu', 'wall'] as const,
