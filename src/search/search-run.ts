@@ -19,7 +19,6 @@ import type { SearchConfig } from '../space/config.js';
 import { spaceFromConfig } from '../space/config-space.js';
 import type { SearchSpace } from '../space/search-space.js';
 import { needsTeacher } from '../distill/index.js';
-import { loadCheckpoint, saveCheckpoint, tensorsPrefixed, tensorsUnder } from '../train/checkpoint.js';
 import { obtainTeacher } from '../train/teacher-run.js';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.js';
 import { RunDirectoryError, UsageError } from '../util/errors.js';
@@ -53,6 +52,7 @@ import { Supernet } from './supernet.js';
 import { supernetLayout, type SupernetLayout } from './supernet-layout.js';
 import { structureWeights } from './structure-weights.js';
 import { collapseWarning } from './collapse.js';
+import { readSupernetCheckpoint, writeSupernetCheckpoint } from './search-checkpoint.js';
 
 /** A run about to start its supernet: its directory and the teacher its students distil from. */
 export interface SupernetStart {
@@ -225,37 +225,6 @@ function samplingFor(config: SearchConfig, epoch: number, step: number): { sampl
   return { sampling: { kind: 'gumbel', temperature, seed: deriveSeed(config.seed, `gumbel:${epoch}:${step}`) }, temperature };
 }
 
-function writeCheckpoint(s: Session, nextEpoch: number): void {
-  const w = s.trainer.weights.state();
-  const tensors = {
-    ...tensorsPrefixed('supernet', s.supernet.stateDict()),
-    ...tensorsPrefixed('alpha', s.alpha.stateDict()),
-    ...tensorsPrefixed('weightOptimizer', w.slots),
-    ...tensorsPrefixed('archOptimizer', s.trainer.archOptimizerState()),
-  };
-  saveCheckpoint(
-    searchFile(s.dir, 'checkpoint'),
-    { position: { epoch: nextEpoch, weightSteps: w.step, archSteps: s.trainer.architectureStepCount }, weightOptimizer: w.optimizer },
-    tensors,
-  );
-}
-
-function readCheckpoint(s: Session): { epoch: number } {
-  const file = searchFile(s.dir, 'checkpoint');
-  const { meta, tensors } = loadCheckpoint<{ position: { epoch: number; weightSteps: number; archSteps: number }; weightOptimizer: 'adam' | 'sgd-nesterov' }>(
-    file,
-  );
-  try {
-    s.supernet.loadStateDict(tensorsUnder(tensors, 'supernet'), file);
-    s.alpha.loadStateDict(tensorsUnder(tensors, 'alpha'));
-    s.trainer.weights.loadState({ step: meta.position.weightSteps, optimizer: meta.weightOptimizer, slots: tensorsUnder(tensors, 'weightOptimizer') }, file);
-    s.trainer.loadArchOptimizerState(tensorsUnder(tensors, 'archOptimizer'), meta.position.archSteps, file);
-  } finally {
-    tf.dispose(Object.values(tensors));
-  }
-  return { epoch: meta.position.epoch };
-}
-
 function writeLogFiles(s: Session, log: SearchLog): void {
   writeJsonAtomic(searchFile(s.dir, 'log'), log);
   writeFileAtomic(searchFile(s.dir, 'alphaPlot'), alphaSvg(alphaSeriesOf(log), `α probabilities per epoch — ${s.space.name} (${log.epochs.length} epochs)`));
@@ -364,7 +333,7 @@ async function runEpochs(s: Session, log: SearchLog, startEpoch: number, options
     // The history first: a kill between the two leaves a log one epoch ahead of the checkpoint
     // (trimmed on resume), never a checkpoint whose epochs the log lacks.
     writeLogFiles(s, log);
-    writeCheckpoint(s, stop ? total : epoch + 1);
+    writeSupernetCheckpoint(s, stop ? total : epoch + 1);
     if (stop) break;
   }
   overall.stop();
@@ -490,7 +459,7 @@ async function resumeLocked(dir: string, options: Omit<SearchRunOptions, 'out'>)
     let start = 0;
     if (existsSync(searchFile(dir, 'checkpoint'))) {
       const history = readSearchLogToResume(dir);
-      const position = typeof history === 'string' ? 0 : readCheckpoint(s).epoch;
+      const position = typeof history === 'string' ? 0 : readSupernetCheckpoint(s).epoch;
       const why = typeof history === 'string' ? history : searchLogBehind(history, position);
       if (typeof history === 'string' || why !== undefined) {
         options.log?.(`${searchFile(dir, 'log')} ${why}: ${SUPERNET_TRAINED_AGAIN}`);
