@@ -95,7 +95,7 @@ export function searchReport(input: SearchReportInput): string {
 }
 
 /** The headline: which candidate was chosen and why, with what it measured. */
-function chosenSection({ evaluation, chosen, config }: SearchReportInput): string[] {
+function chosenSection({ evaluation, chosen, config, search }: SearchReportInput): string[] {
   if (chosen === undefined) {
     const failed = evaluation.record.candidates.filter((c) => c.status === 'failed').map((c) => c.index);
     return [
@@ -114,7 +114,8 @@ function chosenSection({ evaluation, chosen, config }: SearchReportInput): strin
   return [
     `**Chosen architecture:** candidate ${c.index} (${cell(c.arch.name ?? '')}) — ${chosen.rule}: ${accuracy}${latency}, ` +
       `${count(r.costs.bops)} BOPs, ${count(r.costs.memoryBytes)} bytes. ` +
-      "Written as [`arch.json`](arch.json) and [`model.gnb`](model.gnb); the supernet's derivation is [`derived-arch.json`](derived-arch.json).",
+      'Written as [`arch.json`](arch.json) and [`model.gnb`](model.gnb)' +
+      (search.strategy === undefined ? "; the supernet's derivation is [`derived-arch.json`](derived-arch.json)." : '.'),
     '',
     `Structure: ${describeArch(c.arch)}.`,
     '',
@@ -141,21 +142,23 @@ function configurationSection({ config, search, evaluation }: SearchReportInput)
           `child(ren) a generation; every one predicted within ±10% of the target`
         : `- supernet search: ${s.epochs} epochs (${s.warmupEpochs} warm-up), batch ${s.batchSize}, ${s.order}-order α gradient${archEvery}` +
           `${s.gumbel.enabled ? ', Gumbel-softmax' : ''}`,
-    `- evaluation: ${config.evaluation.candidates} candidates × ${config.evaluation.epochs} epoch(s), ${evaluation.workers} worker(s), ` +
+    `- evaluation: ${evaluation.record.candidates.length} candidates × ${config.evaluation.epochs} epoch(s), ${evaluation.workers} worker(s), ` +
       `latency on the \`${config.evaluation.engine}\` engine`,
     `- distillation: ${distillation}`,
     '',
   ];
 }
 
-function dataSection({ config, evaluation }: SearchReportInput): string[] {
+function dataSection({ config, evaluation, search }: SearchReportInput): string[] {
   const data = config.data;
   const testImages = evaluation.record.candidates.find((c) => c.status === 'done')?.result?.testImages;
   return [
     '## Data',
     '',
-    `- dataset \`${data.dataset}\`; training images: ${data.trainLimit > 0 ? `first ${data.trainLimit}` : 'all'} ` +
-      `(${(data.archValFraction * 100).toFixed(0)}% of them held out for the α steps during the search); ` +
+    `- dataset \`${data.dataset}\`; training images: ${data.trainLimit > 0 ? `first ${data.trainLimit}` : 'all'}` +
+      // Only a supernet search holds images out (for its α steps); sampled searches train candidates only.
+      (search.strategy === undefined ? ` (${(data.archValFraction * 100).toFixed(0)}% of them held out for the α steps during the search)` : '') +
+      '; ' +
       `test images: ${testImages ?? (data.testLimit > 0 ? data.testLimit : 'all')}; augmentation ${data.augment ? 'on' : 'off'}`,
     '',
   ];

@@ -58,7 +58,7 @@ describe('search --strategy random', () => {
   it('evaluates its samples as candidates through the same evaluator, chooses within the target, and resumes without resampling', async () => {
     const { median } = tinySpace();
     const dir = mkdtempSync(join(tmpdir(), 'gn-random-search-'));
-    const config = evaluatedSearchConfig(['search.strategy=random', 'search.samples=2', `cost.target=${median}`]);
+    const config = evaluatedSearchConfig(['search.strategy=random', 'search.samples=2', 'evaluation.candidates=3', `cost.target=${median}`]);
     const { search, evaluation } = await searchPipeline({ config, out: dir }, { costModel });
     expect(search.log.strategy).toBe('random');
     expect(search.log.epochs).toEqual([]);
@@ -72,6 +72,10 @@ describe('search --strategy random', () => {
     const report = readFileSync(join(dir, 'report.md'), 'utf8');
     expect(report).toContain('- random search: 2 architectures drawn uniformly');
     expect(report).not.toContain('supernet search (');
+    // Its own numbers, not the supernet's: as many candidates as samples, no images held out for α, no supernet derivation.
+    expect(report).toContain('- evaluation: 2 candidates × ');
+    expect(report).not.toContain('held out for the α steps');
+    expect(report).not.toContain("the supernet's derivation");
 
     const resumed = await searchPipeline({ resume: dir }, { costModel });
     expect(resumed.search.candidates).toEqual(search.candidates);

@@ -90,6 +90,8 @@ describe('search run: evaluation of the candidates', () => {
     expect(report).toMatch(/\(alpha\.svg\)/);
     expect(report).toMatch(/\(pareto\.svg\)/);
     expect(report).toMatch(/supernet search \(2 epochs\)/);
+    expect(report).toMatch(/% of them held out for the α steps during the search\); test images/);
+    expect(report).toContain("the supernet's derivation is [`derived-arch.json`]");
     expect(report).toContain(`Not compared in this run. \`groupnas search --resume ${dir} --compare-presets\``);
 
     // Resuming a fully evaluated run re-derives but keeps the chosen arch.json.
