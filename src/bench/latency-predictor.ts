@@ -176,9 +176,14 @@ export function summarizePredictions(
   };
 }
 
-function checkEngine(engine: BinaryEngine, archs: readonly Arch[], options: LatencyPredictorOptions, progress: ProgressReporter): EnginePredictorReport {
+function checkEngine(
+  engine: BinaryEngine,
+  archs: readonly Arch[],
+  rounds: number,
+  options: LatencyPredictorOptions,
+  progress: ProgressReporter,
+): EnginePredictorReport {
   const started = performance.now();
-  const rounds = options.rounds ?? 5;
   const entries = archs.flatMap(latencyEntriesOf);
   // Started on the first entry measured: cache hits report nothing.
   let tableTask: ProgressTask | undefined;
@@ -246,7 +251,7 @@ export async function benchLatencyPredictor(space: SearchSpace, options: Latency
   // The models' weights come from nn's builder, on tfjs.
   await selectBackend('wasm');
   const archs = sampleDistinctArchs(space, count, seed);
-  const reports = engines.map((engine) => checkEngine(engine, archs, { ...options, rounds }, progress));
+  const reports = engines.map((engine) => checkEngine(engine, archs, rounds, options, progress));
   return {
     machine: describeMachine(),
     space: space.name,
