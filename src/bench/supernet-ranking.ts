@@ -12,6 +12,10 @@
  *
  * and report Kendall's τ-b and Spearman's ρ between the two (rank-correlation.ts). Everything is
  * written to `<out>/ranking.json` and `<out>/standalone/`; a rerun resumes the trainings.
+ *
+ * At a real budget the stand-alone trainings cost hours each, and the search's own evaluation has
+ * already trained architectures of the space with the same schedule (candidates, presets, a random
+ * search's samples): `trained` ranks those finished training runs instead of sampling and training.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,9 +28,11 @@ import { searchSplits } from '../search/search-run.js';
 import { Supernet } from '../search/supernet.js';
 import { supernetLayout } from '../search/supernet-layout.js';
 import type { Arch } from '../space/arch.js';
+import { canonicalKey } from '../space/canonical-arch.js';
 import { spaceFromConfig } from '../space/config-space.js';
 import type { SearchConfig } from '../space/config.js';
 import { loadCheckpoint, tensorsUnder } from '../train/checkpoint.js';
+import { readRunRecord, readRunResult, runFile } from '../train/run-directory.js';
 import { writeJsonAtomic } from '../util/atomic-write.js';
 import { RunDirectoryError, UsageError } from '../util/errors.js';
 import { silentProgress, type ProgressReporter } from '../util/progress.js';
@@ -50,12 +56,18 @@ export interface SupernetRankingOptions {
   standAlone?: boolean;
   /** Worker threads of the stand-alone trainings (default: the run's evaluation.workers). */
   workers?: number;
+  /**
+   * Finished training runs (run.json, result.json) of architectures in the run's space, trained with
+   * the candidates' schedule: ranked instead of a sample, their test accuracies as the stand-alone ones.
+   */
+  trained?: readonly string[];
   progress?: ProgressReporter;
   signal?: AbortSignal;
   log?: (line: string) => void;
 }
 
 export interface RankedArch {
+  /** The sampled architecture's name, or the training run's directory when given as `trained`. */
   name: string;
   bases: number[];
   bits: number[];
@@ -68,7 +80,8 @@ export interface RankedArch {
 export interface SupernetRankingReport {
   run: string;
   out: string;
-  seed: number;
+  /** Seed of the sample; absent when the architectures were given as trained runs. */
+  seed?: number;
   /** The run's supernet epochs and training images: the budget whose ranking this is. */
   supernetEpochs: number;
   trainImages: number;
@@ -141,21 +154,61 @@ function supernetAccuracies(config: SearchConfig, run: string, archs: readonly A
   }
 }
 
+interface TrainedArch {
+  arch: Arch;
+  accuracy: number;
+  dir: string;
+}
+
+/**
+ * The architectures and test accuracies of finished training runs, each trained with `epochs`
+ * epochs (another schedule would rank something else); a second run of an architecture already
+ * given (in canonical form) is left out, so that no architecture counts twice.
+ */
+function readTrainedArchs(dirs: readonly string[], epochs: number, log: (line: string) => void): TrainedArch[] {
+  const seen = new Map<string, string>();
+  const out: TrainedArch[] = [];
+  for (const dir of dirs) {
+    const record = readRunRecord(dir);
+    const result = readRunResult(dir);
+    if (result === undefined) throw new RunDirectoryError(dir, 'missing', 'has not finished training (no result.json): it has no stand-alone accuracy yet');
+    if (record.options.epochs !== epochs)
+      throw new UsageError(
+        `${runFile(dir, 'record')}: options.epochs: the run trained ${record.options.epochs} epochs, the search's candidates ${epochs}; ` +
+          'a ranking compares architectures trained with one schedule',
+      );
+    const key = canonicalKey(record.arch);
+    const first = seen.get(key);
+    if (first !== undefined) {
+      log(`${dir}: the same architecture as ${first}; counted once`);
+      continue;
+    }
+    seen.set(key, dir);
+    out.push({ arch: record.arch, accuracy: result.testAccuracy, dir });
+  }
+  return out;
+}
+
 export async function benchSupernetRanking(options: SupernetRankingOptions): Promise<SupernetRankingReport> {
   const started = performance.now();
   const run = options.run;
   const config = readSearchConfig(run);
   if (!existsSync(searchFile(run, 'checkpoint')))
     throw new RunDirectoryError(run, 'missing', 'has no supernet checkpoint (checkpoint.gnck): run the search first');
-  const count = options.archs ?? 15;
-  if (!Number.isInteger(count) || count < 2) throw new UsageError(`archs: expected an integer ≥ 2, got ${count}`);
   const out = options.out ?? join(run, 'ranking');
-  const seed = options.seed ?? config.seed;
   const progress = options.progress ?? silentProgress;
-  const archs = sampleDistinctArchs(spaceFromConfig(config), count, seed).map((a, i) => ({ ...a, name: `${config.name ?? 'search'}/ranked-${i}` }));
+  const log = options.log ?? (() => {});
+  const trained = options.trained !== undefined ? readTrainedArchs(options.trained, config.evaluation.epochs, log) : undefined;
+  if (trained !== undefined && trained.length < 2) throw new UsageError(`trained: expected runs of at least 2 different architectures, got ${trained.length}`);
+  const count = options.archs ?? 15;
+  if (trained === undefined && (!Number.isInteger(count) || count < 2)) throw new UsageError(`archs: expected an integer ≥ 2, got ${count}`);
+  const seed = trained === undefined ? (options.seed ?? config.seed) : undefined;
+  const archs =
+    trained?.map((t) => t.arch) ??
+    sampleDistinctArchs(spaceFromConfig(config), count, seed!).map((a, i) => ({ ...a, name: `${config.name ?? 'search'}/ranked-${i}` }));
   const supernet = supernetAccuracies(config, run, archs, progress);
-  let standAlone: (number | undefined)[] = archs.map(() => undefined);
-  if (options.standAlone !== false) {
+  let standAlone: (number | undefined)[] = trained?.map((t) => t.accuracy) ?? archs.map(() => undefined);
+  if (trained === undefined && options.standAlone !== false) {
     const recorded = readSearchLog(run)?.teacher;
     const teacher = recorded !== undefined ? searchTeacherDir(run, recorded) : undefined;
     const outcome = await evaluateCandidates(archs, {
@@ -171,7 +224,7 @@ export async function benchSupernetRanking(options: SupernetRankingOptions): Pro
     standAlone = outcome.record.candidates.map((c) => (c.status === 'done' ? c.result!.testAccuracy : undefined));
   }
   const ranked = archs.map((a, i): RankedArch => ({
-    name: a.name!,
+    name: trained?.[i]!.dir ?? a.name!,
     bases: [...a.bases],
     bits: [...a.bits],
     supernetAccuracy: supernet[i]!,
@@ -194,7 +247,7 @@ export async function benchSupernetRanking(options: SupernetRankingOptions): Pro
   const report: SupernetRankingReport = {
     run,
     out,
-    seed,
+    ...(seed !== undefined ? { seed } : {}),
     supernetEpochs: readSearchLog(run)?.epochs.length ?? 0,
     trainImages: searchSplits(config, loadDataset({ data: config.data.dataset })).train.count,
     candidateEpochs: config.evaluation.epochs,
@@ -211,7 +264,8 @@ const pct = (v: number | undefined) => (v === undefined ? '–' : `${(v * 100).t
 export function formatSupernetRanking(r: SupernetRankingReport): string {
   const lines = [
     `supernet of ${r.run} (${r.supernetEpochs} epochs on ${r.trainImages} training images) against stand-alone training ` +
-      `(${r.candidateEpochs} epochs each), ${r.archs.length} architectures from seed ${r.seed}`,
+      `(${r.candidateEpochs} epochs each), ${r.archs.length} architectures ` +
+      (r.seed !== undefined ? `from seed ${r.seed}` : 'of finished training runs'),
     `${'architecture'.padEnd(28)} ${'bases'.padEnd(14)} ${'bits'.padEnd(14)} ${'supernet'.padStart(9)} ${'stand-alone'.padStart(11)}`,
   ];
   for (const a of r.archs) {

@@ -16,6 +16,7 @@ import { createTrainer } from '../nn/trainer.js';
 import { ArchitectureWeights } from '../search/architecture-weights.js';
 import { BilevelTrainer } from '../search/bilevel.js';
 import { bopsCostModel } from '../search/cost-model.js';
+import { NO_COST_TERM } from '../search/cost-objective.js';
 import { Supernet } from '../search/supernet.js';
 import { supernetLayout } from '../search/supernet-layout.js';
 import type { Arch } from '../space/arch.js';
@@ -123,18 +124,12 @@ export function timeSupernetStep(
 
     const supernet = new Supernet(layout, { seed });
     const alpha = new ArchitectureWeights(space);
-    const bilevel = new BilevelTrainer(
-      supernet,
-      alpha,
-      bopsCostModel(layout),
-      { kind: 'none', target: 1, scale: 1, exponent: 0, weight: 0 },
-      {
-        weightOptimizer: optimizer,
-        weightSchedule: { kind: 'constant' },
-        archOptimizer: { lr: 3e-4, beta1: 0.5, beta2: 0.999, weightDecay: 1e-3 },
-        order: 'first',
-      },
-    );
+    const bilevel = new BilevelTrainer(supernet, alpha, bopsCostModel(layout), NO_COST_TERM, {
+      weightOptimizer: optimizer,
+      weightSchedule: { kind: 'constant' },
+      archOptimizer: { lr: 3e-4, beta1: 0.5, beta2: 0.999, weightDecay: 1e-3 },
+      order: 'first',
+    });
     const supernetWeightStepMs = medianMs(() => bilevel.weightStep(x, y), steps, warmup);
     const supernetArchStepMs = medianMs(() => bilevel.architectureStep({ x, y }, { x, y }), steps, warmup);
     bilevel.dispose();

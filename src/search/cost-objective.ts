@@ -25,6 +25,9 @@ export interface CostObjective {
   weight: number;
 }
 
+/** The architecture loss is the task loss alone (benchmarks and tests of the mechanics, not of the cost). */
+export const NO_COST_TERM: Readonly<CostObjective> = { kind: 'none', target: 1, scale: 1, exponent: 0, weight: 0 };
+
 /**
  * The cost config with an absolute target: `target` as given, else `relativeTarget` × the
  * template's cost under the search's price list (so a latency target follows the machine).

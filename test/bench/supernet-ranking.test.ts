@@ -1,5 +1,5 @@
 // The supernet-ranking benchmark on the tiny config: that it scores and correlates what it says, not how well.
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -7,7 +7,7 @@ import { selectBackend } from '../../src/backend/select.js';
 import { benchSupernetRanking, formatSupernetRanking } from '../../src/bench/supernet-ranking.js';
 import { bopsCostModel } from '../../src/search/cost-model.js';
 import { runSearch } from '../../src/search/search-run.js';
-import { RunDirectoryError } from '../../src/util/errors.js';
+import { RunDirectoryError, UsageError } from '../../src/util/errors.js';
 import { ensureBuilt } from '../helpers/ensure-built.js';
 import { evaluatedSearchConfig } from '../search/helpers.js';
 
@@ -47,4 +47,28 @@ describe('benchSupernetRanking', () => {
     const empty = mkdtempSync(join(tmpdir(), 'gn-ranking-empty-'));
     await expect(benchSupernetRanking({ run: empty })).rejects.toThrow(RunDirectoryError);
   }, 900_000);
+
+  it('ranks finished training runs instead of a sample: their accuracies, each architecture once, one schedule only', async () => {
+    const sampled = await benchSupernetRanking({ run, archs: 3, workers: 1 }); // resumes the first test's trainings
+    const dirs = [0, 1, 2].map((i) => join(run, 'ranking', 'standalone', 'candidates', String(i)));
+    const lines: string[] = [];
+    const r = await benchSupernetRanking({ run, trained: [...dirs, dirs[0]!], out: join(run, 'trained'), log: (l) => lines.push(l) });
+    expect(r.archs.map((a) => a.name)).toEqual(dirs);
+    expect(r.archs.map((a) => [a.bases, a.bits, a.supernetAccuracy, a.standAloneAccuracy])).toEqual(
+      sampled.archs.map((a) => [a.bases, a.bits, a.supernetAccuracy, a.standAloneAccuracy]),
+    );
+    expect(r.kendallTau).toEqual(sampled.kendallTau);
+    expect(r.seed).toBeUndefined();
+    expect(lines.some((l) => l.includes('counted once'))).toBe(true);
+    expect(existsSync(join(run, 'trained', 'standalone'))).toBe(false);
+
+    const other = mkdtempSync(join(tmpdir(), 'gn-ranking-schedule-'));
+    cpSync(dirs[1]!, other, { recursive: true });
+    const record = JSON.parse(readFileSync(join(other, 'run.json'), 'utf8'));
+    record.options.epochs += 1;
+    writeFileSync(join(other, 'run.json'), JSON.stringify(record));
+    const refused = benchSupernetRanking({ run, trained: [dirs[0]!, other], out: join(run, 'trained') });
+    await expect(refused).rejects.toThrow(UsageError);
+    await expect(refused).rejects.toThrow(/run\.json: options\.epochs: the run trained \d+ epochs/);
+  }, 1_200_000);
 });

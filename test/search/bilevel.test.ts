@@ -4,7 +4,7 @@ import { selectBackend } from '../../src/backend/select.js';
 import { ArchitectureWeights } from '../../src/search/architecture-weights.js';
 import { BilevelTrainer } from '../../src/search/bilevel.js';
 import { archCost, bopsCostModel, costBounds } from '../../src/search/cost-model.js';
-import type { CostObjective } from '../../src/search/cost-objective.js';
+import { NO_COST_TERM, type CostObjective } from '../../src/search/cost-objective.js';
 import { argmaxIndices, fitToTarget } from '../../src/search/derive.js';
 import { Supernet } from '../../src/search/supernet.js';
 import { buildModel } from '../../src/nn/group-net.js';
@@ -80,7 +80,7 @@ describe('bilevel search on a synthetic task (more bases and bits fit it better)
   let off: Outcome;
 
   it('without a cost term, α does not collapse to K = 1 everywhere', () => {
-    off = search({ kind: 'none', target: 1, scale: 1, exponent: 0, weight: 0 }, 40);
+    off = search(NO_COST_TERM, 40);
     expect(off.arch.bases.some((k) => k > 1)).toBe(true);
     expect(off.cost).toBeGreaterThan(off.minCost);
   });
@@ -109,19 +109,13 @@ describe('second order, Gumbel sampling, distillation', () => {
     const alpha = new ArchitectureWeights(space);
     // The full-precision twin of the template as teacher (untrained: the loss terms only need to be live).
     const teacher = distill ? buildModel({ ...space.template, groups: [{ start: 0, end: 3 }], bases: [1], bits: [32], connections: [] }) : undefined;
-    const trainer = new BilevelTrainer(
-      supernet,
-      alpha,
-      bopsCostModel(layout),
-      { kind: 'none', target: 1, scale: 1, exponent: 0, weight: 0 },
-      {
-        weightOptimizer: { type: 'sgd', lr: 0.05, momentum: 0.9, weightDecay: 0 },
-        weightSchedule: { kind: 'constant' },
-        archOptimizer: { lr: 0.03, beta1: 0.5, beta2: 0.999, weightDecay: 1e-3 },
-        order,
-        ...(teacher ? { distillation: { teacher, kd: 1, temperature: 4, at: 10 } } : {}),
-      },
-    );
+    const trainer = new BilevelTrainer(supernet, alpha, bopsCostModel(layout), NO_COST_TERM, {
+      weightOptimizer: { type: 'sgd', lr: 0.05, momentum: 0.9, weightDecay: 0 },
+      weightSchedule: { kind: 'constant' },
+      archOptimizer: { lr: 0.03, beta1: 0.5, beta2: 0.999, weightDecay: 1e-3 },
+      order,
+      ...(teacher ? { distillation: { teacher, kd: 1, temperature: 4, at: 10 } } : {}),
+    });
     const weightsBefore = supernet.params.list().map((p) => Array.from(p.variable.dataSync()));
     const before = tf.memory().numTensors;
     for (let step = 0; step < 3; step++) {

@@ -7,6 +7,7 @@ import { selectBackend } from '../../src/backend/select.js';
 import { ArchitectureWeights } from '../../src/search/architecture-weights.js';
 import { BilevelTrainer } from '../../src/search/bilevel.js';
 import { bopsCostModel } from '../../src/search/cost-model.js';
+import { NO_COST_TERM } from '../../src/search/cost-objective.js';
 import { readSupernetCheckpoint, writeSupernetCheckpoint, type SupernetState } from '../../src/search/search-checkpoint.js';
 import { Supernet } from '../../src/search/supernet.js';
 import { supernetLayout } from '../../src/search/supernet-layout.js';
@@ -25,18 +26,12 @@ function freshState(seed: number): SupernetState {
   const layout = supernetLayout(space);
   const supernet = new Supernet(layout, { seed });
   const alpha = new ArchitectureWeights(space);
-  const trainer = new BilevelTrainer(
-    supernet,
-    alpha,
-    bopsCostModel(layout),
-    { kind: 'none', target: 1, scale: 1, exponent: 0, weight: 0 },
-    {
-      weightOptimizer: { type: 'adam', lr: 3e-3, momentum: 0.9, weightDecay: 0 },
-      weightSchedule: { kind: 'constant' },
-      archOptimizer: { lr: 0.03, beta1: 0.5, beta2: 0.999, weightDecay: 1e-3 },
-      order: 'first',
-    },
-  );
+  const trainer = new BilevelTrainer(supernet, alpha, bopsCostModel(layout), NO_COST_TERM, {
+    weightOptimizer: { type: 'adam', lr: 3e-3, momentum: 0.9, weightDecay: 0 },
+    weightSchedule: { kind: 'constant' },
+    archOptimizer: { lr: 0.03, beta1: 0.5, beta2: 0.999, weightDecay: 1e-3 },
+    order: 'first',
+  });
   return { dir, supernet, alpha, trainer };
 }
 

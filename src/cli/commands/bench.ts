@@ -228,6 +228,7 @@ interface SupernetRankingArgs {
   seed?: number;
   'stand-alone': boolean;
   workers?: number;
+  trained?: string[];
 }
 
 const supernetRanking: CommandModule<object, SupernetRankingArgs> = {
@@ -247,7 +248,18 @@ const supernetRanking: CommandModule<object, SupernetRankingArgs> = {
       .option('seed', { type: 'number', describe: "seed of the sample (default: the run's)" })
       .option('stand-alone', { type: 'boolean', default: true, describe: 'train each architecture stand-alone (--no-stand-alone: supernet accuracies only)' })
       .option('workers', { type: 'number', describe: "worker threads of the stand-alone trainings (default: the run's evaluation.workers)" })
-      .example('$0 bench supernet-ranking --run runs/default --archs 15', 'rank 15 architectures of the default search') as Argv<SupernetRankingArgs>,
+      .option('trained', {
+        type: 'string',
+        array: true,
+        describe:
+          "finished training runs of the space's architectures with the candidates' schedule (a search's evaluation/candidates/*, presets/candidates/*): " +
+          'ranked instead of sampling and training --archs new ones',
+      })
+      .example('$0 bench supernet-ranking --run runs/default --archs 15', 'rank 15 architectures of the default search')
+      .example(
+        '$0 bench supernet-ranking --run runs/real-1 --trained runs/real-1/evaluation/candidates/* runs/random-1/evaluation/candidates/*',
+        'rank what the search and a random search already trained',
+      ) as Argv<SupernetRankingArgs>,
   handler: async (argv) => {
     checkNumber('archs', argv.archs, { integer: true, min: 2 });
     checkNumber('workers', argv.workers, { integer: true, min: 1 });
@@ -259,6 +271,7 @@ const supernetRanking: CommandModule<object, SupernetRankingArgs> = {
       ...(argv.seed !== undefined ? { seed: argv.seed } : {}),
       standAlone: argv['stand-alone'],
       ...(argv.workers !== undefined ? { workers: argv.workers } : {}),
+      ...(argv.trained !== undefined ? { trained: argv.trained } : {}),
       progress: progressBars(),
       log: (line) => process.stderr.write(`groupnas: ${line}\n`),
     });
