@@ -4,7 +4,6 @@
  * simulation) on one thread, measured in the same run.
  */
 import {
-  exportPackedModel,
   measurePackedLatency,
   packStateDict,
   PackedModel,
@@ -36,11 +35,6 @@ function initialState(arch: Arch, seed: number): Record<string, ArrayTensor> {
 /** A packed model of `arch` with nn's initial weights. */
 export function packedModelOf(arch: Arch, engine: BinaryEngine, seed = 0): PackedModel {
   return new PackedModel(packStateDict(arch, initialState(arch, seed)), engine);
-}
-
-/** The same model written as a `.gnb` file (for what loads models from files: worker threads). */
-export function packedFileOf(arch: Arch, path: string, seed = 0): void {
-  exportPackedModel(path, arch, initialState(arch, seed));
 }
 
 export interface TorchInference {

@@ -15,7 +15,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { selectBackend } from '../backend/select.js';
-import { benchWholeModel, packedFileOf, type ModelBenchResult } from './kernel-model.js';
+import { exportUntrainedModel } from '../train/index.js';
+import { benchWholeModel, type ModelBenchResult } from './kernel-model.js';
 import { PackedModelPool } from '../kernels/packed-model-pool.js';
 import type { Arch } from '../space/arch.js';
 import { latencyEntriesOf, predictArchLatency } from '../kernels/arch-latency.js';
@@ -102,7 +103,7 @@ async function benchBatchThreads(arch: Arch, seconds: number, rounds = 7): Promi
   const file = join(dir, 'model.gnb');
   const pools: PackedModelPool[] = [];
   try {
-    packedFileOf(arch, file);
+    exportUntrainedModel(arch, file);
     pools.push(await PackedModelPool.open(file, { threads: 1, engine: 'native' }), await PackedModelPool.open(file, { threads: 2, engine: 'native' }));
     const batch = 64;
     const [oneThread, twoThreads] = [[] as number[], [] as number[]];

@@ -15,6 +15,7 @@ import type { TrainingKernelOptions } from '../backend/index.js';
 import type { Arch } from '../space/arch.js';
 import type { SearchConfig } from '../space/config.js';
 import { templateFromConfig } from '../space/config-space.js';
+import { exportUntrainedModel } from '../train/index.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { IncompleteRunError, UsageError } from '../util/errors.js';
 import type { ProgressReporter } from '../util/progress.js';
@@ -36,6 +37,7 @@ import {
   type CandidateRunner,
   type EvaluationPool,
   type InjectedFault,
+  type ReferenceModel,
 } from './evaluate/index.js';
 import { accuracyVersusCost, bestWithinBudget, dominates, paretoFront } from './pareto.js';
 import { paretoSvg } from './pareto-plot.js';
@@ -45,6 +47,9 @@ import type { SearchResult, SupernetStart } from './search-run.js';
 
 /** The hand-designed architectures a search is compared with, on the config's backbone. */
 export const COMPARED_PRESETS = ['groupnet-k1', 'groupnet-k3', 'groupnet-k5'] as const;
+
+/** The untrained template in evaluation/, when a relative latency target is held to it without the presets. */
+export const TEMPLATE_MODEL_FILE = 'template.gnb';
 
 export interface EvaluationStageOptions {
   /** Worker threads of the pool (default: `evaluation.workers` of the config). */
@@ -99,20 +104,44 @@ function formatTarget(target: number): string {
   return Number(target.toPrecision(4)).toString();
 }
 
+/** The fraction of the template's latency that the config's target is, when it is one. */
+function relativeLatencyTarget(config: SearchConfig): number | undefined {
+  return config.cost.metric === 'latency' && config.cost.target === undefined ? config.cost.relativeTarget : undefined;
+}
+
 /**
  * The target the choice holds the candidates' measured costs to. A relative latency target is priced
  * in the latency table's milliseconds, which are not the evaluation's (all models timed together, on
- * the wall clock, another hour: groupnet-k5 priced 1.44 ms and measured 1.87 in one run); when the
- * template was timed among the presets, the target is that fraction of its measured latency — the
- * comparison a relative target asks for.
+ * the wall clock, another hour: groupnet-k5 priced 1.44 ms and measured 1.87 in one run); so the
+ * target is that fraction of the template as measured beside the candidates: the trained preset when
+ * the presets are compared, else the untrained template timed in the candidates' rounds (`reference`).
  */
-export function choiceTarget(config: SearchConfig, cost: SearchLog['cost'], presets: readonly CandidateRecord[]): CostTarget | undefined {
-  const relative = config.cost.metric === 'latency' && config.cost.target === undefined ? config.cost.relativeTarget : undefined;
+export function choiceTarget(
+  config: SearchConfig,
+  cost: SearchLog['cost'],
+  presets: readonly CandidateRecord[],
+  reference?: ReferenceModel,
+): CostTarget | undefined {
+  const relative = relativeLatencyTarget(config);
   const template = (COMPARED_PRESETS as readonly string[]).indexOf(config.space.template);
   const measured = presets[template] ? latencyOf(presets[template]) : Number.NaN;
+  const untrained = reference?.name === config.space.template ? (reference.latency?.medianMs ?? Number.NaN) : Number.NaN;
   if (relative !== undefined && Number.isFinite(measured))
     return { value: relative * measured, basis: ` (${relative} × ${config.space.template}'s measured ${formatTarget(measured)})` };
+  if (relative !== undefined && Number.isFinite(untrained))
+    return {
+      value: relative * untrained,
+      basis: ` (${relative} × ${config.space.template}'s measured ${formatTarget(untrained)}, untrained, timed with the candidates)`,
+    };
   return cost.target === undefined ? undefined : { value: cost.target, basis: '' };
+}
+
+/** The untrained template packed into the evaluation directory, to be timed with the candidates (ReferenceModel). */
+function templateReference(config: SearchConfig, evaluationDir: string): Omit<ReferenceModel, 'latency'> {
+  const modelFile = TEMPLATE_MODEL_FILE;
+  const file = join(evaluationDir, modelFile);
+  if (!existsSync(file)) exportUntrainedModel(templateFromConfig(config), file, config.seed);
+  return { name: config.space.template, modelFile };
 }
 
 /** A cost target and, for messages, how it was priced. */
@@ -269,8 +298,15 @@ export async function evaluateSearch(search: SearchResult, options: EvaluationSt
     (comparePresets
       ? await evaluateCandidates(presetArchsOf(config), { ...common, dir: searchFile(dir, 'presets'), label: 'preset', latency: false })
       : undefined);
-  // Candidates and presets timed together, interleaved: they compare under the same load.
-  const [outcome, presets] = timeEvaluations(presetsToTime ? [trained, presetsToTime] : [trained], common) as [EvaluationOutcome, EvaluationOutcome?];
+  // Candidates and presets timed together, interleaved: they compare under the same load. Without
+  // the presets, a relative latency target needs the template timed among them all the same.
+  const untimed = trained.record.candidates.some((c) => c.status === 'done' && c.latency === undefined);
+  const reference =
+    presetsToTime === undefined && relativeLatencyTarget(config) !== undefined && untimed ? { reference: templateReference(config, candidatesDir) } : {};
+  const [outcome, presets] = timeEvaluations(presetsToTime ? [trained, presetsToTime] : [trained], { ...common, ...reference }) as [
+    EvaluationOutcome,
+    EvaluationOutcome?,
+  ];
   const records = outcome.record.candidates;
   const latencyObjectives = accuracyVersusCost(accuracyOf, 'latency', latencyOf);
   const latencyFront = paretoFront(records, latencyObjectives);
@@ -281,7 +317,7 @@ export async function evaluateSearch(search: SearchResult, options: EvaluationSt
   const chosen =
     outcome.failed.length === 0
       ? chooseCandidate(
-          config.cost.objective !== 'none' ? choiceTarget(config, search.log.cost, presetRecords) : undefined,
+          config.cost.objective !== 'none' ? choiceTarget(config, search.log.cost, presetRecords, outcome.record.reference) : undefined,
           config.cost.metric,
           records,
           log,

@@ -10,7 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { loadDataset, type Dataset } from '../data/index.js';
 import * as tf from '../util/tfjs.js';
 import { ALPHA_SUFFIX, binaryConvWeightNames, exportPackedModel, type ArrayTensor, type PackedModelMetadata } from '../kernels/index.js';
-import { channelScale, type GroupNetModel } from '../nn/index.js';
+import { buildModel, channelScale, type GroupNetModel } from '../nn/index.js';
 import { DEFAULT_ACTIVATION_CLIP } from '../space/activation-clip.js';
 import type { Arch } from '../space/arch.js';
 import { UsageError } from '../util/errors.js';
@@ -108,4 +108,14 @@ export function packedExportState(model: GroupNetModel): Record<string, ArrayTen
     state[`${name}${ALPHA_SUFFIX}`] = { shape: [alpha.length], data: alpha };
   }
   return state;
+}
+
+/** `arch` with its initial weights, packed into `out`: what a model costs to run does not depend on its weights. */
+export function exportUntrainedModel(arch: Arch, out: string, seed = 0): void {
+  const model = buildModel(arch, { seed });
+  try {
+    exportPackedModel(out, arch, packedExportState(model));
+  } finally {
+    model.dispose();
+  }
 }

@@ -181,6 +181,17 @@ describe('the target the choice holds measured costs to', () => {
     expect(t.basis).toBe(" (0.6 × groupnet-k5's measured 1.87)");
   });
 
+  it('without the presets, the untrained template timed with the candidates; a trained preset comes first', () => {
+    const reference = { name: 'groupnet-k5', modelFile: 'template.gnb', latency: { engine: 'native', batch: 1, medianMs: 1.5, repeats: 3 } } as const;
+    const t = choiceTarget(latencyConfig({ relativeTarget: 0.6 }), logCost, [], reference)!;
+    expect(t.value).toBeCloseTo(0.9, 12);
+    expect(t.basis).toBe(" (0.6 × groupnet-k5's measured 1.5, untrained, timed with the candidates)");
+    expect(choiceTarget(latencyConfig({ relativeTarget: 0.6 }), logCost, presets, reference)!.value).toBeCloseTo(0.6 * 1.87, 12);
+    // another model's, or one never timed (an evaluation timed before the reference joined): the search's price
+    expect(choiceTarget(latencyConfig({ relativeTarget: 0.6 }), logCost, [], { ...reference, name: 'groupnet-k3' })!.value).toBe(0.865);
+    expect(choiceTarget(latencyConfig({ relativeTarget: 0.6 }), logCost, [], { name: 'groupnet-k5', modelFile: 'template.gnb' })!.value).toBe(0.865);
+  });
+
   it('else the target the search priced: without the template timed, with an absolute target, or on BOPs', () => {
     expect(choiceTarget(latencyConfig({ relativeTarget: 0.6 }), logCost, [])).toEqual({ value: 0.865, basis: '' });
     expect(choiceTarget(latencyConfig({ relativeTarget: 0.6 }), logCost, [preset(0.37), preset(1.14), preset(undefined, 'failed')])!.value).toBe(0.865);
@@ -190,6 +201,26 @@ describe('the target the choice holds measured costs to', () => {
     >;
     expect(choiceTarget(bops, { ...logCost, target: 5e7 }, presets)!.value).toBe(5e7);
     expect(choiceTarget(latencyConfig({ relativeTarget: 0.6 }), { ...logCost, target: undefined }, [])).toBeUndefined();
+  });
+});
+
+describe('a relative latency target without the presets', () => {
+  it("times the untrained template in the candidates' rounds and holds the choice to that fraction of it", async () => {
+    const dir = tmp();
+    const relative = config(['cost.metric=latency', 'cost.relativeTarget=0.5', 'space.template=groupnet-k1']);
+    const { target: _absolute, ...cost } = relative.cost;
+    const search = await runSearch({ ...relative, cost }, { ...options, out: dir });
+    const lines: string[] = [];
+    const stage = (await evaluateSearch(search, { log: (l) => lines.push(l) }))!;
+    const record = readEvaluation(join(dir, 'evaluation', 'evaluation.json'))!;
+    expect(record.reference).toMatchObject({ name: relative.space.template, modelFile: 'template.gnb' });
+    expect(existsSync(join(dir, 'evaluation', 'template.gnb'))).toBe(true);
+    const template = record.reference!.latency!;
+    expect(template.medianMs).toBeGreaterThan(0);
+    expect(template.rounds).toBe(record.candidates[0]!.latency!.rounds);
+    expect(stage.chosen).toBeDefined();
+    expect(read(dir, 'report.md')).toContain(`0.5 × ${relative.space.template}'s measured`);
+    expect(read(dir, 'report.md')).toContain('untrained, timed with the candidates');
   });
 });
 

@@ -2,14 +2,20 @@
 // backend `groupnas eval` and `train` use): with the canonical inference arithmetic shared by
 // src/nn (binaryUnitInference) and src/kernels, every activation level is the same on both sides,
 // so argmax agrees on every image and the logits differ only by the head's float rounding.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as tf from '../helpers/tfjs.js';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerWasmTrainingKernels } from '../../src/backend/register-wasm-kernels.js';
 import { availableEngines } from '../../src/kernels/engines.js';
 import type { EngineName } from '../../src/kernels/engine.js';
+import { loadPackedModel } from '../../src/kernels/packed-model-file.js';
+import { buildModel } from '../../src/nn/group-net.js';
 import type { Arch } from '../../src/space/arch.js';
 import { buildPreset } from '../../src/space/presets.js';
+import { exportUntrainedModel } from '../../src/train/export-packed.js';
 import { ensureWasmBuilt } from '../kernels/ensure-wasm.js';
 import { packedAgreement } from './helpers/packed-agreement.js';
 
@@ -50,6 +56,25 @@ describe(`exported packed model vs tfjs-wasm inference (${IMAGES} images, js ${J
       expect(r.argmaxDifferences, engine).toBe(0);
       // A single activation level one step off moves logits by far more than the head's rounding.
       expect(r.maxRelative, engine).toBeLessThan(1e-5);
+    }
+  });
+});
+
+describe('exportUntrainedModel', () => {
+  it("packs the architecture with nn's initial weights of the seed: the same logits as the model built with it", () => {
+    const arch = archOf('groupnet-k3');
+    const file = join(mkdtempSync(join(tmpdir(), 'gn-untrained-')), 'template.gnb');
+    exportUntrainedModel(arch, file, 3);
+    const packed = loadPackedModel(file, 'js');
+    expect(packed.arch).toEqual(arch);
+    const x = Float32Array.from({ length: 2 * SIZE * SIZE }, (_, i) => Math.sin(i));
+    const model = buildModel(arch, { seed: 3 });
+    try {
+      const expected = tf.tidy(() => model.forward(tf.tensor4d(x, [2, SIZE, SIZE, 1]), false).dataSync() as Float32Array);
+      const got = packed.predict(x, 2);
+      for (let i = 0; i < expected.length; i++) expect(got[i]).toBeCloseTo(expected[i]!, 4);
+    } finally {
+      model.dispose();
     }
   });
 });

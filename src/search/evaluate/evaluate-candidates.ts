@@ -39,6 +39,7 @@ import {
   type CandidateRecord,
   type CandidateResult,
   type EvaluationRecord,
+  type ReferenceModel,
 } from './evaluation-file.js';
 import { AttemptFailed, type CandidateRunner } from './candidate-runner.js';
 import { startEvaluationPool } from './evaluation-pool.js';
@@ -407,11 +408,13 @@ export function timeEvaluation(
 /**
  * Time the untimed trained candidates of several evaluations (a search's candidates and its
  * presets) together, in interleaved rounds (measure-latency.ts), so they are compared under the
- * same conditions; each evaluation.json records its own.
+ * same conditions; each evaluation.json records its own. A `reference` model (in the first
+ * evaluation's directory, ReferenceModel) joins those rounds when they time anything, and the first
+ * evaluation.json records it; a reference added to an evaluation timed already stays untimed.
  */
 export function timeEvaluations(
   outcomes: readonly EvaluationOutcome[],
-  options: Pick<EvaluateCandidatesOptions, 'latency' | 'progress' | 'signal' | 'label'> = {},
+  options: Pick<EvaluateCandidatesOptions, 'latency' | 'progress' | 'signal' | 'label'> & { reference?: Omit<ReferenceModel, 'latency'> } = {},
 ): EvaluationOutcome[] {
   const started = performance.now();
   const untimed = outcomes.flatMap((o) => o.record.candidates.filter((c) => c.status === 'done' && c.latency === undefined).map((c) => ({ o, c })));
@@ -424,16 +427,16 @@ export function timeEvaluations(
     }
     const latency = options.latency ?? {};
     const engine = createEngine(latency.engine ?? 'auto');
-    const bar = (options.progress ?? silentProgress).start('latency', untimed.length);
+    const first = outcomes[0]!;
+    const reference = options.reference;
+    const files = untimed.map(({ o, c }) => join(dirname(o.file), c.result!.modelFile));
+    const bar = (options.progress ?? silentProgress).start('latency', files.length + (reference ? 1 : 0));
     try {
-      const measured = measureLatencies(
-        untimed.map(({ o, c }) => join(dirname(o.file), c.result!.modelFile)),
-        latency,
-        engine,
-      );
+      const measured = measureLatencies(reference ? [...files, join(dirname(first.file), reference.modelFile)] : files, latency, engine);
       untimed.forEach(({ c }, n) => (c.latency = measured[n]!));
-      for (const o of new Set(untimed.map(({ o }) => o))) writeEvaluation(o.file, o.record);
-      bar.update(untimed.length, { models: untimed.length });
+      if (reference) first.record.reference = { ...reference, latency: measured[files.length]! };
+      for (const o of new Set([...untimed.map(({ o }) => o), ...(reference ? [first] : [])])) writeEvaluation(o.file, o.record);
+      bar.update(measured.length, { models: measured.length });
     } finally {
       bar.stop();
     }

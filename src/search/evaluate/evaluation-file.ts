@@ -6,6 +6,7 @@
  *
  *   evaluation.json       status and results of every candidate
  *   candidates/<i>/       candidate i's training run (train/run-directory.ts) and its packed model.gnb
+ *   template.gnb          the untrained template timed with the candidates (ReferenceModel), when a relative latency target needs it
  *
  * evaluation.json derives from the candidates and their runs: a damaged entry is evaluated again
  * (readEvaluationToResume), never trusted. Paths inside are relative to the evaluation directory.
@@ -92,11 +93,24 @@ export interface CandidateRecord {
   latency?: MeasuredLatency;
 }
 
+/**
+ * A model timed in the candidates' rounds without being trained (its weights do not change what it
+ * costs to run): the template, when a relative latency target needs its measured latency and no
+ * trained preset is timed beside the candidates.
+ */
+export interface ReferenceModel {
+  name: string;
+  /** Relative to the evaluation directory. */
+  modelFile: string;
+  latency?: MeasuredLatency;
+}
+
 export interface EvaluationRecord {
   format: typeof EVALUATION_FORMAT;
   version: typeof EVALUATION_VERSION;
   training: TrainingOptions;
   candidates: CandidateRecord[];
+  reference?: ReferenceModel;
 }
 
 const COUNT = { type: 'integer', minimum: 0 } as const;
@@ -171,6 +185,11 @@ const EVALUATION_FRAME_SCHEMA = {
     version: { const: EVALUATION_VERSION },
     training: TRAINING_OPTIONS_SCHEMA,
     candidates: { type: 'array' },
+    reference: {
+      type: 'object',
+      required: ['name', 'modelFile'],
+      properties: { name: { type: 'string' }, modelFile: { type: 'string', minLength: 1 }, latency: MEASURED_LATENCY_SCHEMA },
+    },
   },
 } as const;
 

@@ -28,6 +28,7 @@ export {
   type CandidateStatus,
   type EvaluationRecord,
   type MeasuredLatency,
+  type ReferenceModel,
 } from './evaluation-file.js';
 export { measureModelLatency, measureLatencies, type LatencyOptions } from './measure-latency.js';
 export { evaluatedArch, candidatePoint, searchParetoPoints } from './candidate-metrics.js';
