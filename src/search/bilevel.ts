@@ -22,6 +22,7 @@ import { createTrainer, type Trainer } from '../nn/trainer.js';
 import type { StateDict } from '../nn/parameters.js';
 import type { ArchitectureWeights, ChoiceProbabilities } from './architecture-weights.js';
 import { costLoss, type CostObjective } from './cost-objective.js';
+import { largestChoices, largestPath } from './sandwich-rule.js';
 import { expectedCost, type CostModel } from './cost-model.js';
 import { structureWeights, type StructureWeights } from './structure-weights.js';
 import type { Supernet, SupernetPass } from './supernet.js';
@@ -32,6 +33,8 @@ export interface BilevelOptions {
   archOptimizer: { lr: number; beta1: number; beta2: number; weightDecay: number };
   order: 'first' | 'second';
   distillation?: Distillation;
+  /** Every weight step also trains the largest path (sandwich-rule.ts); its loss is the two paths' sum. */
+  sandwich?: boolean;
 }
 
 /**
@@ -59,9 +62,11 @@ export class BilevelTrainer {
   private archSteps = 0;
   /** Accuracy of the last weight step's batch, captured inside the trainer's loss. */
   private lastHits: tf.Scalar | undefined;
-  /** Student stage features of the forward pass in progress (attention transfer). */
-  private lastFeatures: tf.Tensor4D[] = [];
+  /** Student stage features of each forward pass of the step in progress, in order (attention transfer). */
+  private passFeatures: tf.Tensor4D[][] = [];
   private readonly atBlocks: number[];
+  /** Per space variable, its largest choice when the sandwich rule is on. */
+  private readonly largest: (number | undefined)[] | undefined;
 
   constructor(
     readonly supernet: Supernet,
@@ -72,14 +77,20 @@ export class BilevelTrainer {
   ) {
     const w = options.weightOptimizer;
     this.atBlocks = options.distillation ? attentionBlocks(options.distillation, supernet.layout.template) : [];
+    this.largest = options.sandwich ? largestChoices(alpha.space) : undefined;
     const model = {
       // α is fixed in a weight step: the supernet need not form the structure weights' gradients,
       // and draws where a relaxation runs one choice per weight step (keyed by the step count, which a checkpoint keeps).
-      forward: (x: tf.Tensor4D, training: boolean) =>
-        this.studentLogits(x, training, structureWeights(supernet.layout, this.probabilities()), {
-          alphaGradient: false,
-          draw: this.weights.stepCount,
-        }),
+      // Under the sandwich rule the drawn path's logits and the largest path's are stacked on the batch axis.
+      forward: (x: tf.Tensor4D, training: boolean) => {
+        this.passFeatures = [];
+        const pass = { alphaGradient: false, draw: this.weights.stepCount };
+        const drawn = this.probabilities();
+        const logits = this.studentLogits(x, training, structureWeights(supernet.layout, drawn), pass);
+        if (this.largest === undefined) return logits;
+        const largest = this.studentLogits(x, training, structureWeights(supernet.layout, largestPath(drawn, this.largest)), pass);
+        return tf.concat([logits, largest], 0);
+      },
       trainableParameters: () => supernet.weightParameters(),
     };
     this.weights = createTrainer(model, {
@@ -89,8 +100,13 @@ export class BilevelTrainer {
       momentum: w.momentum,
       weightDecay: w.weightDecay,
       loss: (logits, labels, x) => {
-        this.lastHits = tf.keep(hits(logits, labels));
-        return this.task(logits, labels, x);
+        if (this.largest === undefined) {
+          this.lastHits = tf.keep(hits(logits, labels));
+          return this.task(logits, labels, x);
+        }
+        const [drawn, largest] = tf.split(logits, 2, 0) as [tf.Tensor2D, tf.Tensor2D];
+        this.lastHits = tf.keep(hits(drawn, labels));
+        return tf.add(this.task(drawn, labels, x), this.task(largest, labels, x)) as tf.Scalar;
       },
     });
     this.archParams = alpha.parameters();
@@ -120,7 +136,7 @@ export class BilevelTrainer {
   private studentLogits(x: tf.Tensor4D, training: boolean, weights: StructureWeights, pass: SupernetPass): tf.Tensor2D {
     if (this.atBlocks.length === 0) return this.supernet.forward(x, training, weights, pass);
     const { logits, features } = this.supernet.forwardWithFeatures(x, training, weights, this.atBlocks, pass);
-    this.lastFeatures = features;
+    this.passFeatures.push(features);
     return logits;
   }
 
@@ -130,8 +146,7 @@ export class BilevelTrainer {
     // Segmentation: per-pixel logits and labels; unlabelled pixels count nowhere.
     const ignore = this.supernet.layout.template.head.fcn !== undefined ? IGNORE_LABEL : undefined;
     if (d === undefined) return softmaxCrossEntropy(logits, labels, 0, ignore);
-    const features = this.lastFeatures;
-    this.lastFeatures = [];
+    const features = this.passFeatures.shift() ?? [];
     return distillationLoss({ logits, features }, labels, x, d, this.atBlocks, 0, ignore);
   }
 
@@ -150,6 +165,7 @@ export class BilevelTrainer {
    */
   private archLoss(x: tf.Tensor4D, y: tf.Tensor1D, withCost: boolean, out?: { hits?: tf.Scalar; cost?: tf.Scalar }, alphaGradient = true): tf.Scalar {
     const w = structureWeights(this.supernet.layout, this.probabilities());
+    this.passFeatures = [];
     const logits = this.studentLogits(x, true, w, { alphaGradient });
     const task = this.task(logits, y, x);
     if (!withCost) return task;

@@ -141,7 +141,7 @@ function configurationSection({ config, search, evaluation }: SearchReportInput)
           `${search.evolution?.population ?? '?'}, tournament ${search.evolution?.tournament ?? '?'}, ${search.evolution?.generation ?? '?'} ` +
           `child(ren) a generation; every one predicted within ±10% of the target`
         : `- supernet search: ${s.epochs} epochs (${s.warmupEpochs} warm-up), batch ${s.batchSize}, ${s.order}-order α gradient${archEvery}` +
-          `${s.gumbel.enabled ? ', Gumbel-softmax' : ''}`,
+          `${s.gumbel.enabled ? ', Gumbel-softmax' : ''}${s.sandwich ? ', sandwich rule (the largest path trained at every step)' : ''}`,
     `- evaluation: ${evaluation.record.candidates.length} candidates × ${config.evaluation.epochs} epoch(s), ${evaluation.workers} worker(s), ` +
       `latency on the \`${config.evaluation.engine}\` engine`,
     `- distillation: ${distillation}`,

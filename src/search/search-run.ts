@@ -151,6 +151,7 @@ function openSession(asGiven: SearchConfig, dir: string, options: SearchRunOptio
     weightSchedule: weightSchedule(config, stepsPerEpoch),
     archOptimizer: config.search.archOptimizer,
     order: config.search.order,
+    sandwich: config.search.sandwich,
     ...(teacher
       ? { distillation: { teacher: teacher.model, kd: config.distillation.kd, temperature: config.distillation.temperature, at: config.distillation.at } }
       : {}),

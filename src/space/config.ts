@@ -104,6 +104,8 @@ export interface SearchHyperparameters {
   entropyStop: number;
   /** One α step every this many weight steps (1 = DARTS' alternation; ProxylessNAS' grad_update_arch_param_every). */
   archEvery: number;
+  /** Every weight step also trains the largest path (prefix-mask decisions at their largest choice): the sandwich rule. */
+  sandwich: boolean;
 }
 
 export interface CostObjectiveConfig {

@@ -49,6 +49,7 @@ export const {
   cast,
   clipByValue,
   clone,
+  concat,
   conv2d,
   customGrad,
   dispose,

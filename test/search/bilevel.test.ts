@@ -102,7 +102,7 @@ describe('bilevel search on a synthetic task (more bases and bits fit it better)
 });
 
 describe('second order, Gumbel sampling, distillation', () => {
-  function steps(order: 'first' | 'second', gumbel: boolean, distill = false): number[][] {
+  function steps(order: 'first' | 'second', gumbel: boolean, distill = false, sandwich = false): number[][] {
     const space = tinySpace([bases({ choices: [1, 2] }), activationBits({ choices: [1, 2] })]);
     const layout = supernetLayout(space);
     const supernet = new Supernet(layout, { seed: 1 });
@@ -115,6 +115,7 @@ describe('second order, Gumbel sampling, distillation', () => {
       archOptimizer: { lr: 0.03, beta1: 0.5, beta2: 0.999, weightDecay: 1e-3 },
       order,
       ...(teacher ? { distillation: { teacher, kd: 1, temperature: 4, at: 10 } } : {}),
+      sandwich,
     });
     const weightsBefore = supernet.params.list().map((p) => Array.from(p.variable.dataSync()));
     const before = tf.memory().numTensors;
@@ -157,5 +158,50 @@ describe('second order, Gumbel sampling, distillation', () => {
   it('Gumbel (GDAS) steps train with hard samples and still move α', () => {
     const g = steps('first', true);
     expect(g.flat().some((a) => a !== 0)).toBe(true);
+  });
+
+  it('the sandwich rule with a teacher (each path distilled on its own features): the steps run and leak nothing', () => {
+    const plain = steps('first', true, true);
+    const sandwiched = steps('first', true, true, true);
+    expect(sandwiched.flat().some((a) => a !== 0)).toBe(true);
+    expect(sandwiched).not.toEqual(plain); // the α steps see weights the largest path trained too
+  });
+});
+
+describe('the sandwich rule', () => {
+  /** Which of a group's second bases' weights one weight step changes when every draw keeps one base. */
+  function secondBasesMoved(sandwich: boolean): boolean[] {
+    const space = tinySpace([bases({ choices: [1, 2] }), activationBits({ choices: [1, 2] })]);
+    const supernet = new Supernet(supernetLayout(space), { seed: 1 });
+    const alpha = new ArchitectureWeights(space);
+    // α all but certain of one base everywhere: every Gumbel draw keeps the first base only.
+    space.variables.forEach((v, i) => {
+      if (v.decision.name === 'bases') alpha.logits[i]!.assign(tf.tensor1d([50, -50]));
+    });
+    const trainer = new BilevelTrainer(supernet, alpha, bopsCostModel(supernetLayout(space)), NO_COST_TERM, {
+      weightOptimizer: { type: 'sgd', lr: 0.05, momentum: 0, weightDecay: 0 },
+      weightSchedule: { kind: 'constant' },
+      archOptimizer: { lr: 0.03, beta1: 0.5, beta2: 0.999, weightDecay: 0 },
+      order: 'first',
+      sandwich,
+    });
+    trainer.use({ kind: 'gumbel', temperature: 1, seed: 3 });
+    const second = supernet.params.list().filter((p) => /^blocks\.\d+\.bases\.1\..*conv/.test(p.name));
+    const before = second.map((p) => Array.from(p.variable.dataSync()));
+    const batch = syntheticBatch(0, 16);
+    const step = trainer.weightStep(batch.x, batch.y);
+    expect(Number.isFinite(step.loss)).toBe(true);
+    tf.dispose([batch.x, batch.y]);
+    const moved = second.map((p, i) => Array.from(p.variable.dataSync()).some((v, j) => v !== before[i]![j]));
+    trainer.dispose();
+    alpha.dispose();
+    supernet.dispose();
+    expect(second.length).toBeGreaterThan(0);
+    return moved;
+  }
+
+  it("trains the largest path beside the drawn one: a group's second base learns on a step whose draw keeps one", () => {
+    expect(secondBasesMoved(false).some((m) => m)).toBe(false);
+    expect(secondBasesMoved(true).every((m) => m)).toBe(true);
   });
 });

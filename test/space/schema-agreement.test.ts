@@ -58,6 +58,7 @@ const SEARCH_FIELDS = [
   'weightOptimizer',
   'entropyStop',
   'archEvery',
+  'sandwich',
 ] as const;
 
 /** Compile-time proof that `values` lists exactly the members of a literal union. */
