@@ -263,9 +263,16 @@ export function writeSearchConfig(dir: string, config: SearchConfig): void {
 }
 
 /**
+ * Config fields added after run directories were made whose default is what those runs did (the
+ * sandwich rule off): a run's config.json may lack them, and reads with the default.
+ */
+const FIELDS_OLDER_RUNS_LACK: ReadonlySet<string> = new Set(['search.sandwich']);
+
+/**
  * The resolved config a run directory was started with. It is the run's source, so nothing is
  * filled in: a field missing from it (a deleted `search` section) is refused, not defaulted, and so
- * is a file that no longer matches the hash recorded when the run started.
+ * is a file that no longer matches the hash recorded when the run started — but for the fields
+ * added since with the old behaviour as their default (FIELDS_OLDER_RUNS_LACK).
  */
 export function readSearchConfig(dir: string): SearchConfig {
   const file = searchFile(dir, 'config');
@@ -291,7 +298,10 @@ function firstFilledIn(original: unknown, filled: unknown, path: string): string
   if (typeof original !== 'object' || original === null) return path || '(root)';
   for (const [key, value] of Object.entries(filled)) {
     const here = path ? `${path}.${key}` : key;
-    if (!(key in original)) return here;
+    if (!(key in original)) {
+      if (FIELDS_OLDER_RUNS_LACK.has(here)) continue;
+      return here;
+    }
     const deeper = firstFilledIn((original as Record<string, unknown>)[key], value, here);
     if (deeper !== undefined) return deeper;
   }

@@ -106,6 +106,13 @@ describe('config.json of a run', () => {
     expect(() => readSearchConfig(dir)).toThrow(/config\.json: search\.epochs: missing/);
   });
 
+  it('a run made before search.sandwich existed reads with it off, what the run did', () => {
+    const dir = tmp();
+    const { sandwich: _absent, ...search } = config().search;
+    writeSearchConfig(dir, { ...config(), search } as ReturnType<typeof config>);
+    expect(readSearchConfig(dir).search.sandwich).toBe(false);
+  });
+
   it('a damaged one is refused naming the field; an edited one is told by its hash', () => {
     const dir = tmp();
     writeSearchConfig(dir, config());
