@@ -87,7 +87,7 @@ export class BilevelTrainer {
         const pass = { alphaGradient: false, draw: this.weights.stepCount };
         const drawn = this.probabilities();
         const logits = this.studentLogits(x, training, structureWeights(supernet.layout, drawn), pass);
-        if (this.largest === undefined) return logits;
+        if (this.largest === undefined || !training) return logits;
         const largest = this.studentLogits(x, training, structureWeights(supernet.layout, largestPath(drawn, this.largest)), pass);
         return tf.concat([logits, largest], 0);
       },
