@@ -124,15 +124,11 @@ export function choiceTarget(
 ): CostTarget | undefined {
   const relative = relativeLatencyTarget(config);
   const template = (COMPARED_PRESETS as readonly string[]).indexOf(config.space.template);
-  const measured = presets[template] ? latencyOf(presets[template]) : Number.NaN;
-  const untrained = reference?.name === config.space.template ? (reference.latency?.medianMs ?? Number.NaN) : Number.NaN;
+  const trainedMs = presets[template] ? latencyOf(presets[template]) : Number.NaN;
+  const untrainedMs = reference?.name === config.space.template ? (reference.latency?.medianMs ?? Number.NaN) : Number.NaN;
+  const [measured, how] = Number.isFinite(trainedMs) ? [trainedMs, ''] : [untrainedMs, ', untrained, timed with the candidates'];
   if (relative !== undefined && Number.isFinite(measured))
-    return { value: relative * measured, basis: ` (${relative} × ${config.space.template}'s measured ${formatTarget(measured)})` };
-  if (relative !== undefined && Number.isFinite(untrained))
-    return {
-      value: relative * untrained,
-      basis: ` (${relative} × ${config.space.template}'s measured ${formatTarget(untrained)}, untrained, timed with the candidates)`,
-    };
+    return { value: relative * measured, basis: ` (${relative} × ${config.space.template}'s measured ${formatTarget(measured)}${how})` };
   return cost.target === undefined ? undefined : { value: cost.target, basis: '' };
 }
 
