@@ -48,9 +48,9 @@ export interface SupernetRankingOptions {
   run: string;
   /** Where ranking.json and the stand-alone trainings go (default `<run>/ranking`). */
   out?: string;
-  /** Architectures sampled (default 15). */
+  /** Architectures sampled (default 15); not with `trained`. */
   archs?: number;
-  /** Seed of the sample (default: the run's). */
+  /** Seed of the sample (default: the run's); not with `trained`. */
   seed?: number;
   /** Train the architectures stand-alone (default true); without it only the supernet's accuracies are reported. */
   standAlone?: boolean;
@@ -198,6 +198,8 @@ export async function benchSupernetRanking(options: SupernetRankingOptions): Pro
   const out = options.out ?? join(run, 'ranking');
   const progress = options.progress ?? silentProgress;
   const log = options.log ?? (() => {});
+  if (options.trained !== undefined && (options.archs !== undefined || options.seed !== undefined))
+    throw new UsageError('trained: ranks the runs given; archs and seed choose a sample instead, give one or the other');
   const trained = options.trained !== undefined ? readTrainedArchs(options.trained, config.evaluation.epochs, log) : undefined;
   if (trained !== undefined && trained.length < 2) throw new UsageError(`trained: expected runs of at least 2 different architectures, got ${trained.length}`);
   const count = options.archs ?? 15;

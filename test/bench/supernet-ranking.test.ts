@@ -70,5 +70,7 @@ describe('benchSupernetRanking', () => {
     const refused = benchSupernetRanking({ run, trained: [dirs[0]!, other], out: join(run, 'trained') });
     await expect(refused).rejects.toThrow(UsageError);
     await expect(refused).rejects.toThrow(/run\.json: options\.epochs: the run trained \d+ epochs/);
+    await expect(benchSupernetRanking({ run, trained: dirs, archs: 3 })).rejects.toThrow(/trained: .*archs and seed/);
+    await expect(benchSupernetRanking({ run, trained: dirs, seed: 1 })).rejects.toThrow(/trained: .*archs and seed/);
   }, 1_200_000);
 });

@@ -224,7 +224,7 @@ interface SupernetRankingArgs {
   json: boolean;
   run: string;
   out?: string;
-  archs: number;
+  archs?: number;
   seed?: number;
   'stand-alone': boolean;
   workers?: number;
@@ -244,7 +244,7 @@ const supernetRanking: CommandModule<object, SupernetRankingArgs> = {
         describe: 'a search run directory whose supernet finished (groupnas search … --no-evaluate is enough)',
       })
       .option('out', { type: 'string', describe: 'where ranking.json and the stand-alone trainings go (default <run>/ranking; rerun to resume)' })
-      .option('archs', { type: 'number', default: 15, describe: 'architectures sampled' })
+      .option('archs', { type: 'number', describe: 'architectures sampled (default 15)' })
       .option('seed', { type: 'number', describe: "seed of the sample (default: the run's)" })
       .option('stand-alone', { type: 'boolean', default: true, describe: 'train each architecture stand-alone (--no-stand-alone: supernet accuracies only)' })
       .option('workers', { type: 'number', describe: "worker threads of the stand-alone trainings (default: the run's evaluation.workers)" })
@@ -255,6 +255,7 @@ const supernetRanking: CommandModule<object, SupernetRankingArgs> = {
           "finished training runs of the space's architectures with the candidates' schedule (a search's evaluation/candidates/*, presets/candidates/*): " +
           'ranked instead of sampling and training --archs new ones',
       })
+      .conflicts('trained', ['archs', 'seed'])
       .example('$0 bench supernet-ranking --run runs/default --archs 15', 'rank 15 architectures of the default search')
       .example(
         '$0 bench supernet-ranking --run runs/real-1 --trained runs/real-1/evaluation/candidates/* runs/random-1/evaluation/candidates/*',
@@ -267,7 +268,7 @@ const supernetRanking: CommandModule<object, SupernetRankingArgs> = {
     const report = await benchSupernetRanking({
       run: argv.run,
       ...(argv.out !== undefined ? { out: argv.out } : {}),
-      archs: argv.archs,
+      ...(argv.archs !== undefined ? { archs: argv.archs } : {}),
       ...(argv.seed !== undefined ? { seed: argv.seed } : {}),
       standAlone: argv['stand-alone'],
       ...(argv.workers !== undefined ? { workers: argv.workers } : {}),
