@@ -5,7 +5,8 @@
  *   first order uses ∇α at the current w; second order (DARTS eq. 7) the gradient at the virtual
  *   step w' = w − ξ∇w L_train, minus ξ times a finite-difference Hessian-vector product
  *   (∇α L_train(w⁺) − ∇α L_train(w⁻)) / 2ε, w± = w ± ε∇w' L_val.
- * - weight step on a train batch: w ← optimizer(∇w task) with α fixed (nn's Trainer).
+ * - weight step on a train batch: w ← optimizer(∇w L_train) with α fixed (nn's Trainer); L_train is
+ *   the task loss, under the sandwich rule summed over the drawn and the largest path.
  *
  * task = CE, or with a teacher the distillation loss (distill/distillation.ts: CE + kd·KD + at·AT).
  * How α becomes the step's probabilities is its AlphaSampling: softmax(α), or with Gumbel sampling
@@ -159,22 +160,31 @@ export class BilevelTrainer {
     return { loss, accuracy: correct / y.shape[0] };
   }
 
-  /**
-   * L_arch at the current weights: task loss on (x, y) combined with E[cost]; also reports hits and
-   * E[cost]. `alphaGradient: false` when only w is differentiated.
-   */
-  private archLoss(x: tf.Tensor4D, y: tf.Tensor1D, withCost: boolean, out?: { hits?: tf.Scalar; cost?: tf.Scalar }, alphaGradient = true): tf.Scalar {
+  /** L_arch at the current weights: task loss on an arch-val batch combined with E[cost]; also reports hits and E[cost]. */
+  private archLoss(x: tf.Tensor4D, y: tf.Tensor1D, out: { hits?: tf.Scalar; cost?: tf.Scalar }): tf.Scalar {
     const w = structureWeights(this.supernet.layout, this.probabilities());
     this.passFeatures = [];
-    const logits = this.studentLogits(x, true, w, { alphaGradient });
+    const logits = this.studentLogits(x, true, w, { alphaGradient: true });
     const task = this.task(logits, y, x);
-    if (!withCost) return task;
     const cost = expectedCost(this.costModel, w);
-    if (out) {
-      out.hits = tf.keep(hits(logits, y));
-      out.cost = tf.keep(cost);
-    }
+    out.hits = tf.keep(hits(logits, y));
+    out.cost = tf.keep(cost);
     return costLoss(this.objective, task, cost);
+  }
+
+  /**
+   * L_train as a weight step sees it (second order's virtual step and its ±ε terms): the task loss of
+   * the current α's path, plus the largest path's under the sandwich rule. `alphaGradient: false` when
+   * only w is differentiated.
+   */
+  private trainLoss(x: tf.Tensor4D, y: tf.Tensor1D, alphaGradient: boolean): tf.Scalar {
+    const drawn = this.probabilities();
+    const pass = { alphaGradient };
+    this.passFeatures = [];
+    const loss = this.task(this.studentLogits(x, true, structureWeights(this.supernet.layout, drawn), pass), y, x);
+    if (this.largest === undefined) return loss;
+    const largest = this.studentLogits(x, true, structureWeights(this.supernet.layout, largestPath(drawn, this.largest)), pass);
+    return tf.add(loss, this.task(largest, y, x)) as tf.Scalar;
   }
 
   /** One architecture step on an arch-val batch (`train` is the train batch, used by second order). */
@@ -184,7 +194,7 @@ export class BilevelTrainer {
     const lossValue = this.options.order === 'second' ? this.secondOrderGradients(val, train, out) : undefined;
     const value = tf.tidy(() => {
       if (lossValue !== undefined) return lossValue.value;
-      const { value, grads } = tf.variableGrads(() => this.archLoss(val.x, val.y, true, out), alphaVars);
+      const { value, grads } = tf.variableGrads(() => this.archLoss(val.x, val.y, out), alphaVars);
       this.applyArchGradients(alphaVars.map((v) => grads[v.name]!));
       return value;
     });
@@ -221,12 +231,12 @@ export class BilevelTrainer {
     try {
       // w' = w − ξ ∇w L_train(w, α)
       tf.tidy(() => {
-        const { grads } = tf.variableGrads(() => this.archLoss(train.x, train.y, false, undefined, false), vars);
+        const { grads } = tf.variableGrads(() => this.trainLoss(train.x, train.y, false), vars);
         for (const p of trainable) p.variable.assign(tf.sub(p.variable, tf.mul(grads[p.variable.name]!, xi)));
       });
       // ∇α L_val(w', α) and ∇w' L_val(w', α)
       const all = [...this.alpha.logits, ...vars];
-      const { value, grads } = tf.variableGrads(() => this.archLoss(val.x, val.y, true, out), all);
+      const { value, grads } = tf.variableGrads(() => this.archLoss(val.x, val.y, out), all);
       const alphaGrads = this.alpha.logits.map((v) => grads[v.name]!);
       const dw = vars.map((v) => grads[v.name]!);
       const norm = tf.tidy(() => Math.sqrt(tf.addN(dw.map((g) => tf.sum(tf.square(g)))).dataSync()[0]!));
@@ -234,7 +244,7 @@ export class BilevelTrainer {
       const alphaGradAt = (sign: number): tf.Tensor[] => {
         tf.tidy(() => trainable.forEach((p, i) => p.variable.assign(tf.add(saved[p.name]!, tf.mul(dw[i]!, sign * eps)))));
         return tf.tidy(() => {
-          const r = tf.variableGrads(() => this.archLoss(train.x, train.y, false), this.alpha.logits);
+          const r = tf.variableGrads(() => this.trainLoss(train.x, train.y, true), this.alpha.logits);
           return this.alpha.logits.map((v) => r.grads[v.name]!);
         });
       };

@@ -102,7 +102,7 @@ describe('bilevel search on a synthetic task (more bases and bits fit it better)
 });
 
 describe('second order, Gumbel sampling, distillation', () => {
-  function steps(order: 'first' | 'second', gumbel: boolean, distill = false, sandwich = false): number[][] {
+  function steps(order: 'first' | 'second', gumbel: boolean, distill = false, sandwich = false, count = 3): number[][] {
     const space = tinySpace([bases({ choices: [1, 2] }), activationBits({ choices: [1, 2] })]);
     const layout = supernetLayout(space);
     const supernet = new Supernet(layout, { seed: 1 });
@@ -119,7 +119,7 @@ describe('second order, Gumbel sampling, distillation', () => {
     });
     const weightsBefore = supernet.params.list().map((p) => Array.from(p.variable.dataSync()));
     const before = tf.memory().numTensors;
-    for (let step = 0; step < 3; step++) {
+    for (let step = 0; step < count; step++) {
       const train = syntheticBatch(step, 16);
       const val = syntheticBatch(100 + step, 16);
       if (gumbel) trainer.use({ kind: 'gumbel', temperature: 2, seed: step });
@@ -165,6 +165,14 @@ describe('second order, Gumbel sampling, distillation', () => {
     const sandwiched = steps('first', true, true, true);
     expect(sandwiched.flat().some((a) => a !== 0)).toBe(true);
     expect(sandwiched).not.toEqual(plain); // the α steps see weights the largest path trained too
+  });
+
+  it("second order's virtual step trains the largest path too under the sandwich rule", () => {
+    // The first α step comes before any weight step: only second order's virtual step can see the rule.
+    expect(steps('first', false, false, true, 1)).toEqual(steps('first', false, false, false, 1));
+    const sandwiched = steps('second', false, false, true, 1);
+    expect(sandwiched.flat().some((a) => a !== 0)).toBe(true);
+    expect(sandwiched).not.toEqual(steps('second', false, false, false, 1));
   });
 });
 
