@@ -163,7 +163,7 @@ function writeResults(
       dir: rowDirName(r.preset, r.seed),
       testAccuracy: result.testAccuracy * 100,
       testImages: result.testImages,
-      trainingSeconds: trainingSeconds(result),
+      trainingSeconds: trainingSeconds(result.epochs),
     });
     runs.set(r.preset, list);
   }

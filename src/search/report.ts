@@ -64,7 +64,7 @@ function teacherTime(teacherDir: string | undefined): string | undefined {
   if (teacherDir === undefined) return undefined;
   try {
     const result = readRunResult(teacherDir);
-    return result !== undefined ? seconds(trainingSeconds(result)) : undefined;
+    return result !== undefined ? seconds(trainingSeconds(result.epochs)) : undefined;
   } catch (err) {
     if (err instanceof FileFormatError) return cell(`unknown: ${err.message}`);
     throw err;
@@ -169,12 +169,12 @@ function timeSection({ dir, search, evaluation, presets, evaluationSeconds }: Se
   const teacher = teacherTime(search.teacher !== undefined ? pathFromRun(dir, search.teacher) : undefined);
   if (teacher !== undefined) lines.push(`| teacher training | ${teacher} |`);
   if (presets) {
-    const presetSum = presets.record.candidates.reduce((sum, c) => sum + (c.result?.trainSeconds ?? 0), 0);
+    const presetSum = presets.record.candidates.reduce((sum, c) => sum + (c.result ? trainingSeconds(c.result.history) : 0), 0);
     lines.push(`| preset training (sum over ${presets.record.candidates.length} presets) | ${seconds(presetSum)} |`);
   }
   const stoppedEarly = search.stoppedEarly ? `, stopped early at ${search.stoppedEarly.epoch}` : '';
   const searchSeconds = search.epochs.reduce((sum, e) => sum + e.seconds, 0);
-  const trainSum = evaluation.record.candidates.reduce((sum, c) => sum + (c.status === 'done' ? c.result!.trainSeconds : 0), 0);
+  const trainSum = evaluation.record.candidates.reduce((sum, c) => sum + (c.status === 'done' ? trainingSeconds(c.result!.history) : 0), 0);
   const resumed = evaluation.skipped.length > 0 ? `; ${evaluation.skipped.length} resumed as done` : '';
   if (search.strategy === undefined) lines.push(`| supernet search (${search.epochs.length} epochs${stoppedEarly}) | ${seconds(searchSeconds)} |`);
   lines.push(
@@ -233,7 +233,7 @@ function tableRow(c: CandidateRecord, derivation: string, probability: string, f
     r ? count(r.costs.params) : '–',
     r ? count(r.costs.memoryBytes) : '–',
     fronts || '–',
-    r ? seconds(r.trainSeconds) : '–',
+    r ? seconds(trainingSeconds(r.history)) : '–',
     cell(notes),
   ];
   return `| ${cells.join(' | ')} |`;

@@ -28,6 +28,7 @@ import {
   type SearchLog,
 } from '../search/index.js';
 import type { Arch } from '../space/arch.js';
+import { trainingSeconds } from '../train/index.js';
 import { describeArch, loadArch } from '../space/index.js';
 import { archSvg } from './arch-svg.js';
 import { ProblemList, readRunFile } from './run-files.js';
@@ -63,6 +64,7 @@ export interface CandidateRow {
   bops?: number;
   params?: number;
   memoryBytes?: number;
+  /** Training time over every session that trained the candidate. */
   trainSeconds?: number;
   reason?: string;
   /** The candidate's packed model, relative to the run directory. */
@@ -112,7 +114,13 @@ function candidateRows(
       status: c.status,
       ...(d ? { derivation: d.derivation, probability: d.probability } : {}),
       ...(r
-        ? { testAccuracy: r.testAccuracy, bops: r.costs.bops, params: r.costs.params, memoryBytes: r.costs.memoryBytes, trainSeconds: r.trainSeconds }
+        ? {
+            testAccuracy: r.testAccuracy,
+            bops: r.costs.bops,
+            params: r.costs.params,
+            memoryBytes: r.costs.memoryBytes,
+            trainSeconds: trainingSeconds(r.history),
+          }
         : {}),
       ...(c.latency ? { latencyMs: c.latency.medianMs, latencyEngine: c.latency.engine } : {}),
       ...(c.arch.metrics?.predictedLatencyMs !== undefined ? { predictedLatencyMs: c.arch.metrics.predictedLatencyMs } : {}),

@@ -213,9 +213,9 @@ export function readRunResult(dir: string): RunResult | undefined {
   return existsSync(file) ? readValidJsonFile<RunResult>(file, RUN_RESULT_SCHEMA) : undefined;
 }
 
-/** Training seconds summed over the run's epochs (over every session that trained it). */
-export function trainingSeconds(result: RunResult): number {
-  return result.epochs.reduce((sum, e) => sum + (typeof e.seconds === 'number' ? e.seconds : 0), 0);
+/** Training seconds summed over a run's epochs (over every session that trained it). */
+export function trainingSeconds(epochs: readonly TrainingEpoch[]): number {
+  return epochs.reduce((sum, e) => sum + (typeof e.seconds === 'number' ? e.seconds : 0), 0);
 }
 
 /**

@@ -85,6 +85,9 @@ describe('search run: evaluation of the candidates', () => {
     for (const c of records) {
       expect(report).toContain(`| ${c.index} | ${c.arch.name} |`);
       expect(report).toContain(`${(c.result!.testAccuracy * 100).toFixed(2)}%`);
+      // Train time: the epochs' seconds, so that a candidate resumed mid-training counts every session's part.
+      const trained = c.result!.history.reduce((sum, e) => sum + e.seconds, 0);
+      expect(report).toMatch(new RegExp(`\\| ${c.index} \\| .*\\| ${trained.toFixed(1)} s \\| [^|]* \\|$`, 'm'));
     }
     expect(report).toContain('**chosen**');
     expect(report).toMatch(/\(alpha\.svg\)/);

@@ -44,7 +44,7 @@ describe('training run directory', () => {
     expect(readRunResult(dir)).toBeUndefined();
     writeFileSync(join(dir, 'result.json'), JSON.stringify(result));
     expect(runState(dir)).toBe('finished');
-    expect(trainingSeconds(readRunResult(dir)!)).toBe(6);
+    expect(trainingSeconds(readRunResult(dir)!.epochs)).toBe(6);
   });
 
   it('run.json is checked against its schema: a missing section or a wrong type is refused naming the field, never a stack trace', () => {
