@@ -10,12 +10,6 @@ export { runNativeBench, formatNativeBench, type NativeBenchOptions, type Native
 export { benchBackendKernels, formatBackendKernels, type BackendKernelsOptions, type BackendKernelsReport } from './backend-kernels.js';
 export { defaultBenchLayers, type BenchLayer } from './kernel-layers.js';
 export { inferPackedModel, type InferOptions, type InferReport } from './packed-infer.js';
-export {
-  benchLatencyPredictor,
-  formatLatencyPredictor,
-  sampleDistinctArchs,
-  type LatencyPredictorOptions,
-  type LatencyPredictorReport,
-} from './latency-predictor.js';
+export { benchLatencyPredictor, formatLatencyPredictor, type LatencyPredictorOptions, type LatencyPredictorReport } from './latency-predictor.js';
 export { benchSupernetRanking, formatSupernetRanking, type SupernetRankingOptions, type SupernetRankingReport } from './supernet-ranking.js';
 export { kendallTau, spearmanRho } from './rank-correlation.js';

@@ -37,13 +37,12 @@ import {
   type EntryTimingOptions,
 } from '../kernels/index.js';
 import type { Arch } from '../space/arch.js';
-import { canonicalKey } from '../space/canonical-arch.js';
+import { sampleDistinctArchs } from '../space/distinct-sample.js';
 import type { SearchSpace } from '../space/search-space.js';
 import { UsageError } from '../util/errors.js';
 import { describeMachine, type MachineDescription } from '../util/machine.js';
 import { median } from '../util/median-time.js';
 import { silentProgress, type ProgressReporter, type ProgressTask } from '../util/progress.js';
-import { createRng, deriveSeed } from '../util/random.js';
 import { packedModelOf } from './kernel-model.js';
 
 export interface LatencyPredictorOptions {
@@ -120,29 +119,6 @@ export interface LatencyPredictorReport {
   clock: TimingClock;
   loadAverage: { before: number; after: number };
   engines: EnginePredictorReport[];
-}
-
-/** `count` distinct architectures of `space` (canonical form), drawn from `seed`. */
-export function sampleDistinctArchs(space: SearchSpace, count: number, seed: number): Arch[] {
-  const rng = createRng(deriveSeed(seed, `sample:${space.name}`));
-  const seen = new Set<string>();
-  const archs: Arch[] = [];
-  // A small space runs out: give up after this many draws in a row found nothing new.
-  const patience = 1000;
-  let draws = 0;
-  for (let misses = 0; archs.length < count && misses < patience; draws++) {
-    const arch = space.sample(rng);
-    const key = canonicalKey(arch);
-    if (seen.has(key)) {
-      misses++;
-      continue;
-    }
-    misses = 0;
-    seen.add(key);
-    archs.push(arch);
-  }
-  if (archs.length < count) throw new UsageError(`search space ${space.name}: only ${archs.length} distinct architectures in ${draws} draws, ${count} asked`);
-  return archs;
 }
 
 function quantile(sorted: readonly number[], q: number): number {

@@ -37,7 +37,7 @@ import { writeJsonAtomic } from '../util/atomic-write.js';
 import { RunDirectoryError, UsageError } from '../util/errors.js';
 import { silentProgress, type ProgressReporter } from '../util/progress.js';
 import * as tf from '../util/tfjs.js';
-import { sampleDistinctArchs } from './latency-predictor.js';
+import { sampleDistinctArchs } from '../space/distinct-sample.js';
 import { kendallTau, spearmanRho } from './rank-correlation.js';
 
 /** Training images whose batches re-estimate an inherited model's BatchNorm statistics (as training-run.ts' recalibration). */

@@ -24,6 +24,7 @@ export {
 } from './relaxation.js';
 export * from './decisions/index.js';
 export { canonicalArch, canonicalKey } from './canonical-arch.js';
+export { sampleDistinctArchs } from './distinct-sample.js';
 export { describeArch } from './arch-description.js';
 export { SearchSpace, ENUMERATE_LIMIT, firstDifference, type SearchSpaceOptions, type SpaceVariable } from './search-space.js';
 export { bopsCost, budget, floatMacsCost, memoryCost, type Constraint, type CostFunction } from './constraints.js';

@@ -3,14 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  benchLatencyPredictor,
-  formatLatencyPredictor,
-  sampleDistinctArchs,
-  summarizePredictions,
-  type ArchPrediction,
-} from '../../src/bench/latency-predictor.js';
-import { canonicalKey } from '../../src/space/canonical-arch.js';
+import { benchLatencyPredictor, formatLatencyPredictor, summarizePredictions, type ArchPrediction } from '../../src/bench/latency-predictor.js';
 import { loadConfig } from '../../src/space/config-file.js';
 import { spaceFromConfig } from '../../src/space/config-space.js';
 import type { ProgressReporter } from '../../src/util/progress.js';
@@ -53,17 +46,6 @@ describe('summarizePredictions', () => {
     expect(s.noiseWithin10).toBe(1);
     expect(s.tableSpeedWithin10).toBe(0.75);
     expect(s.roundWithin10).toBeCloseTo(9 / 12, 12); // a, b and d every round; c none (2.0 vs 1, 1.2, 0.9)
-  });
-});
-
-describe('sampleDistinctArchs', () => {
-  it('draws distinct architectures of the space, the same ones for the same seed', () => {
-    const space = spaceFromConfig(loadConfig('tiny'));
-    const archs = sampleDistinctArchs(space, 6, 3);
-    expect(new Set(archs.map(canonicalKey)).size).toBe(6);
-    for (const a of archs) expect(() => space.encode(a)).not.toThrow();
-    expect(sampleDistinctArchs(space, 6, 3).map((a) => a.name)).toEqual(archs.map((a) => a.name));
-    expect(() => sampleDistinctArchs(space, 100_000, 3)).toThrow(/only \d+ distinct architectures in \d+ draws, 100000 asked/);
   });
 });
 
