@@ -5,8 +5,7 @@
  *
  * For each engine: draw `archs` distinct architectures of a config's space from one seed (uniform per
  * decision, as the supernet's untrained α would), price each with the table (read from the
- * per-machine cache the search uses, entries it lacks measured now, calibrated on whole models of the
- * space as the search's is: cost-model.ts calibrateForSpace), and time each whole packed model
+ * per-machine cache the search uses, entries it lacks measured now), and time each whole packed model
  * at batch 1 in `rounds` interleaved rounds, on the CPU clock like the table's entries (timing.ts: on a
  * shared machine the wall clock mostly measures the other processes). The host's speed moves between
  * the minutes the table and a model are timed in, so each model is timed between two readings of the
@@ -36,17 +35,15 @@ import {
   type PackedModel,
   type TimingClock,
   type EntryTimingOptions,
-  type LatencyCalibration,
 } from '../kernels/index.js';
 import type { Arch } from '../space/arch.js';
-import { calibrateForSpace, calibrationArchs } from '../search/index.js';
 import { sampleDistinctArchs } from '../space/distinct-sample.js';
 import type { SearchSpace } from '../space/search-space.js';
 import { UsageError } from '../util/errors.js';
 import { describeMachine, type MachineDescription } from '../util/machine.js';
 import { median } from '../util/median-time.js';
 import { silentProgress, type ProgressReporter, type ProgressTask } from '../util/progress.js';
-import { untrainedPackedModel } from '../train/index.js';
+import { packedModelOf } from './kernel-model.js';
 
 export interface LatencyPredictorOptions {
   /** Architectures sampled (default 100). */
@@ -109,10 +106,6 @@ export interface EnginePredictorReport {
   roundWithin10: number;
   /** The archs with the largest |error|, worst first. */
   worst: ArchPrediction[];
-  /** The whole-model calibration the predictions are read with (the search's, cost-model.ts calibrateForSpace). */
-  calibration: LatencyCalibration;
-  /** The share within ±10% without the calibration's factor. */
-  uncalibratedWithin10: number;
   tableEntries: number;
   tableMeasuredNow: number;
   seconds: number;
@@ -137,7 +130,7 @@ function quantile(sorted: readonly number[], q: number): number {
 export function summarizePredictions(
   archs: ArchPrediction[],
   worstCount = 5,
-): Omit<EnginePredictorReport, 'engine' | 'calibration' | 'uncalibratedWithin10' | 'tableEntries' | 'tableMeasuredNow' | 'seconds'> {
+): Omit<EnginePredictorReport, 'engine' | 'tableEntries' | 'tableMeasuredNow' | 'seconds'> {
   const n = archs.length;
   const share = (ok: (a: ArchPrediction) => boolean) => (n === 0 ? Number.NaN : archs.filter(ok).length / n);
   const mean = (f: (a: ArchPrediction) => number) => archs.reduce((s, a) => s + f(a), 0) / n;
@@ -161,17 +154,16 @@ export function summarizePredictions(
 
 function checkEngine(
   engine: BinaryEngine,
-  space: SearchSpace,
   archs: readonly Arch[],
   rounds: number,
   options: LatencyPredictorOptions,
   progress: ProgressReporter,
 ): EnginePredictorReport {
   const started = performance.now();
-  const entries = [...archs, ...calibrationArchs(space)].flatMap(latencyEntriesOf);
+  const entries = archs.flatMap(latencyEntriesOf);
   // Started on the first entry measured: cache hits report nothing.
   let tableTask: ProgressTask | undefined;
-  const measured = measureLatencyTable(entries, engine, {
+  const table = measureLatencyTable(entries, engine, {
     ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}),
     ...(options.remeasure ? { remeasure: true } : {}),
     ...options.entryTiming,
@@ -181,12 +173,7 @@ function checkEngine(
     },
   });
   tableTask?.stop();
-  const table = calibrateForSpace(space, measured, engine, {
-    ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}),
-    ...(options.remeasure ? { remeasure: true } : {}),
-  });
-  const factor = table.calibration!.factor;
-  const models: PackedModel[] = archs.map((arch) => untrainedPackedModel(arch, engine));
+  const models: PackedModel[] = archs.map((arch) => packedModelOf(arch, engine));
   const clock = options.clock ?? 'cpu';
   const probe = options.entryTiming?.probe ?? createSpeedProbe(engine, clock);
   const times: number[][] = archs.map(() => []);
@@ -220,10 +207,8 @@ function checkEngine(
   return {
     engine: engine.name,
     ...summarizePredictions(predictions),
-    calibration: table.calibration!,
-    uncalibratedWithin10: predictions.filter((p) => Math.abs(p.predictedMs / factor / p.medianMs - 1) <= 0.1).length / predictions.length,
-    tableEntries: measured.measurements.size,
-    tableMeasuredNow: measured.timedNow,
+    tableEntries: table.measurements.size,
+    tableMeasuredNow: table.timedNow,
     seconds: (performance.now() - started) / 1000,
   };
 }
@@ -242,7 +227,7 @@ export async function benchLatencyPredictor(space: SearchSpace, options: Latency
   // The models' weights come from nn's builder, on tfjs.
   await selectBackend('wasm');
   const archs = sampleDistinctArchs(space, count, seed);
-  const reports = engines.map((engine) => checkEngine(engine, space, archs, rounds, options, progress));
+  const reports = engines.map((engine) => checkEngine(engine, archs, rounds, options, progress));
   return {
     machine: describeMachine(),
     space: space.name,
@@ -280,8 +265,6 @@ export function formatLatencyPredictor(r: LatencyPredictorReport): string {
         `mean error ${signed(e.meanError)}`,
       `  measurement dispersion (max−min of the rounds / median): median ${pct(e.dispersion.median)}, 90th percentile ${pct(e.dispersion.p90)}; ` +
         `a single round lands within ±10% of the median for ${pct(e.noiseWithin10)}; each round predicted at its own speed: ${pct(e.roundWithin10)} within ±10%`,
-      `  calibration: whole models run × ${e.calibration.factor.toFixed(3)} the table's sum (${e.calibration.ratios.length} models of the space); ` +
-        `without it ${pct(e.uncalibratedWithin10)} within ±10%`,
       `  table: ${e.tableEntries} entries (${e.tableMeasuredNow} measured now, the rest cached); ${e.seconds.toFixed(0)} s`,
       `  worst: ${'arch'.padEnd(40)} ${'predicted ms'.padStart(12)} ${'measured ms'.padStart(11)} ${'error'.padStart(7)} ${'dispersion'.padStart(10)}`,
     );

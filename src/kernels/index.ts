@@ -18,7 +18,6 @@ export * from './packed-model-file.js';
 export * from './packed-model-pool.js';
 export * from './model-metadata.js';
 export * from './latency-table.js';
-export * from './latency-calibration.js';
 export * from './arch-latency.js';
 export * from './timing.js';
 export * from './speed-probe.js';

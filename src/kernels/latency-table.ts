@@ -52,16 +52,6 @@ export interface LatencyTable {
   measurements: Map<string, LatencyMeasurement>;
   /** The speed the entries are read at, per kind of work: the median of their probes (lookupLatency). */
   probeSeconds: Partial<Record<ProbeKind, number>>;
-  /** Whole models ÷ the entries' sum, which every entry is read times (latency-calibration.ts); 1 when absent. */
-  calibration?: LatencyCalibration;
-}
-
-/** How whole models of a space run against the table's sum of their entries. */
-export interface LatencyCalibration {
-  /** The median over the models of measured ÷ predicted. */
-  factor: number;
-  /** Each model's measured ÷ predicted. */
-  ratios: number[];
 }
 
 const CACHE_FORMAT = 'groupnas.latency';
@@ -79,8 +69,6 @@ interface CacheFile {
   machine: MachineDescription;
   /** engine name → entry key → measurement */
   engines: Partial<Record<EngineName, Record<string, LatencyMeasurement>>>;
-  /** engine name → the calibrated models' key → calibration (files written before calibration lack it). */
-  calibrations?: Partial<Record<EngineName, Record<string, LatencyCalibration>>>;
 }
 
 /** `$GROUPNAS_CACHE_DIR`, else `$XDG_CACHE_HOME/groupnas`, else `~/.cache/groupnas`. */
@@ -269,31 +257,6 @@ export function measureLatencyTable(entries: readonly LatencyEntry[], engine: Bi
   return { fingerprint, engine: engine.name, machine, measurements, probeSeconds: typicalProbe(measurements), timedNow: timed.length };
 }
 
-function isCalibration(c: unknown): c is LatencyCalibration {
-  const v = c as Partial<LatencyCalibration> | null;
-  const positive = (x: unknown) => typeof x === 'number' && Number.isFinite(x) && x > 0;
-  return !!v && positive(v.factor) && Array.isArray(v.ratios) && v.ratios.length > 0 && v.ratios.every(positive);
-}
-
-/** The calibration cached for these models (`key`) on this machine and engine; undefined when there is none, or it is damaged. */
-export function cachedCalibration(engine: EngineName, key: string, cacheDir: string | null = defaultCacheDir()): LatencyCalibration | undefined {
-  if (cacheDir === null) return undefined;
-  const fingerprint = machineFingerprint(describeMachine());
-  const found = readCache(latencyCachePath(cacheDir, fingerprint), fingerprint)?.calibrations?.[engine]?.[key];
-  return isCalibration(found) ? found : undefined;
-}
-
-/** Keep a calibration in the per-machine cache beside the entries it was measured against. */
-export function cacheCalibration(engine: EngineName, key: string, calibration: LatencyCalibration, cacheDir: string | null = defaultCacheDir()): void {
-  if (cacheDir === null) return;
-  const machine = describeMachine();
-  const fingerprint = machineFingerprint(machine);
-  const path = latencyCachePath(cacheDir, fingerprint);
-  const latest = readCache(path, fingerprint) ?? { format: CACHE_FORMAT, version: CACHE_VERSION, fingerprint, machine, engines: {} };
-  latest.calibrations = { ...latest.calibrations, [engine]: { ...latest.calibrations?.[engine], [key]: calibration } };
-  writeJsonAtomic(path, latest);
-}
-
 /** Per kind of work, the median probe of the measurements of that kind. */
 function typicalProbe(measurements: ReadonlyMap<string, LatencyMeasurement>): Partial<Record<ProbeKind, number>> {
   const typical: Partial<Record<ProbeKind, number>> = {};
@@ -315,14 +278,11 @@ export function busyEntries(table: LatencyTable): { count: number; worstLoad: nu
   return { count: loads.length, worstLoad: Math.max(0, ...loads) };
 }
 
-/**
- * The seconds of an entry at the table's speed (its time in probe units × the table's probe), times
- * the table's calibration; throws if the table does not hold it.
- */
+/** The seconds of an entry at the table's speed (its time in probe units × the table's probe); throws if the table does not hold it. */
 export function lookupLatency(table: LatencyTable, entry: LatencyEntry): number {
   const m = table.measurements.get(latencyKey(entry));
   if (!m) throw new UsageError(`latency table (${table.engine}, machine ${table.fingerprint}) has no entry ${latencyKey(entry)}; measure it first`);
-  return m.perProbe * table.probeSeconds[probeKindOf(m.entry)]! * (table.calibration?.factor ?? 1);
+  return m.perProbe * table.probeSeconds[probeKindOf(m.entry)]!;
 }
 
 /** Predicted latency of a model: the sum of its layers' entries. */

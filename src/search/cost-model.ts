@@ -24,30 +24,13 @@
  * (`baseDilations`) are priced as the block's own dilation: each base's conv does the same work at
  * any rate, which is BPAC's point (multi-scale context at Group-Net's cost).
  */
-import { createHash } from 'node:crypto';
 import * as tf from '../util/tfjs.js';
 import { blockOutputShapes, connectionEntry, latencyEntriesOf, latencyItemsOf, type LatencyItem } from '../kernels/arch-latency.js';
 import { createEngine, type EngineChoice } from '../kernels/engines.js';
-import type { BinaryEngine } from '../kernels/engine.js';
-import { calibratedTable, measureCalibration, type CalibrationOptions } from '../kernels/latency-calibration.js';
-import {
-  busyEntries,
-  cacheCalibration,
-  cachedCalibration,
-  defaultCacheDir,
-  lookupLatency,
-  measureLatencyTable,
-  type LatencyEntry,
-  type LatencyTable,
-  type MeasuredLatencyTable,
-} from '../kernels/latency-table.js';
+import { busyEntries, lookupLatency, measureLatencyTable, type LatencyEntry, type LatencyTable } from '../kernels/latency-table.js';
 import type { ActivationBits, Arch, Connection } from '../space/arch.js';
-import { canonicalKey } from '../space/canonical-arch.js';
-import { sampleDistinctArchs } from '../space/distinct-sample.js';
 import { fromDraft, toDraft } from '../space/draft.js';
-import type { SearchSpace } from '../space/search-space.js';
 import { summarize } from '../space/summary.js';
-import { untrainedPackedModel } from '../train/index.js';
 import type { StructureWeights } from './structure-weights.js';
 import { BOUNDARY_KINDS, branchOfBlock, groupCanStart, type BlockBranches, type SupernetLayout } from './supernet-layout.js';
 
@@ -391,7 +374,6 @@ export function costModelFor(layout: SupernetLayout, metric: CostMetric, options
     ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}),
     ...(options.onProgress ? { onProgress: (done: number, total: number) => options.onProgress!(done, total) } : {}),
   });
-  const calibrated = calibrateForSpace(layout.space, table, engine, options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {});
   const busy = busyEntries(table);
   if (busy.count > 0) {
     options.warn?.(
@@ -399,43 +381,5 @@ export function costModelFor(layout: SupernetLayout, metric: CostMetric, options
         'their times may be inflated (they are timed again when the machine is quiet)',
     );
   }
-  return latencyCostModel(layout, calibrated);
-}
-
-/** Whole models of a space its latency table is calibrated on. */
-export const CALIBRATION_MODELS = 8;
-
-/** The architectures `space`'s latency table is calibrated on: a seeded sample, drawn apart from the benchmarks' samples. */
-export function calibrationArchs(space: SearchSpace): Arch[] {
-  return sampleDistinctArchs(space, CALIBRATION_MODELS, 0, 'latency-calibration');
-}
-
-/** What a calibration is cached under: the models it timed (a space that changes draws other models). */
-export function calibrationKey(archs: readonly Arch[]): string {
-  return createHash('sha256').update(archs.map(canonicalKey).join('\n')).digest('hex').slice(0, 16);
-}
-
-export interface SpaceCalibrationOptions {
-  /** Latency cache directory (default: the kernels' per-machine cache); `null` = measure now, keep nothing. */
-  cacheDir?: string | null;
-  /** Calibrate again even when the cache holds a calibration. */
-  remeasure?: boolean;
-  timing?: CalibrationOptions;
-}
-
-/**
- * `table` (holding every entry of `space`) calibrated on whole models of the space
- * (kernels/latency-calibration.ts): the cached calibration when none of the table's entries was
- * timed now, else measured now and cached — a calibration holds for the entries it was timed against.
- */
-export function calibrateForSpace(space: SearchSpace, table: MeasuredLatencyTable, engine: BinaryEngine, options: SpaceCalibrationOptions = {}): LatencyTable {
-  const archs = calibrationArchs(space);
-  const key = calibrationKey(archs);
-  const cacheDir = options.cacheDir === undefined ? defaultCacheDir() : options.cacheDir;
-  const cached = table.timedNow === 0 && !options.remeasure ? cachedCalibration(engine.name, key, cacheDir) : undefined;
-  if (cached) return calibratedTable(table, cached);
-  const models = archs.map((arch) => ({ arch, model: untrainedPackedModel(arch, engine) }));
-  const calibration = measureCalibration(table, models, engine, options.timing);
-  cacheCalibration(engine.name, key, calibration, cacheDir);
-  return calibratedTable(table, calibration);
+  return latencyCostModel(layout, table);
 }

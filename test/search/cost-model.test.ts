@@ -1,42 +1,18 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import * as tf from '../helpers/tfjs.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { latencyEntriesOf, predictArchLatency } from '../../src/kernels/arch-latency.js';
-import { createEngine } from '../../src/kernels/engines.js';
-import {
-  cacheCalibration,
-  cachedCalibration,
-  isConvEntry,
-  latencyKey,
-  measureLatencyTable,
-  type LatencyEntry,
-  type LatencyTable,
-} from '../../src/kernels/latency-table.js';
+import { isConvEntry, latencyKey, type LatencyEntry, type LatencyTable } from '../../src/kernels/latency-table.js';
 import { PROBE_KINDS } from '../../src/kernels/speed-probe.js';
 import { selectBackend } from '../../src/backend/select.js';
 import { ArchitectureWeights, oneHotProbabilities } from '../../src/search/architecture-weights.js';
 import { BilevelTrainer } from '../../src/search/bilevel.js';
-import {
-  archCost,
-  bopsCostModel,
-  calibrateForSpace,
-  calibrationArchs,
-  calibrationKey,
-  CALIBRATION_MODELS,
-  expectedCost,
-  latencyCostModel,
-  latencyEntriesOfSpace,
-} from '../../src/search/cost-model.js';
+import { archCost, bopsCostModel, expectedCost, latencyCostModel, latencyEntriesOfSpace } from '../../src/search/cost-model.js';
 import { structureWeights } from '../../src/search/structure-weights.js';
 import { Supernet } from '../../src/search/supernet.js';
 import { supernetLayout } from '../../src/search/supernet-layout.js';
 import { bopsCost } from '../../src/space/constraints.js';
 import { createRng } from '../../src/util/random.js';
 import { activationBits, bases, dilation, groupBoundary, stageWidth } from '../../src/space/index.js';
-import { loadConfig } from '../../src/space/config-file.js';
-import { spaceFromConfig } from '../../src/space/config-space.js';
 import { tinySpace } from './helpers.js';
 
 beforeAll(async () => {
@@ -214,39 +190,5 @@ describe('cost model on the wasm backend', () => {
     trainer.dispose();
     alpha.dispose();
     supernet.dispose();
-  });
-});
-
-describe('the latency table calibrated on whole models of the space', () => {
-  const quickEntries = { warmUpSeconds: 0, seconds: 0, minRepeats: 3, watchLoad: () => () => 0 };
-  const timing = { rounds: 1, seconds: 0.01 };
-
-  it('reads the cached calibration while no entry was timed now, and measures (and caches) one otherwise', async () => {
-    await selectBackend('wasm');
-    const cache = mkdtempSync(join(tmpdir(), 'gn-space-calibration-'));
-    try {
-      const space = spaceFromConfig(loadConfig('tiny'));
-      const engine = createEngine('wasm');
-      const table = measureLatencyTable(latencyEntriesOfSpace(supernetLayout(space)), engine, { ...quickEntries, cacheDir: cache });
-      expect(table.timedNow).toBeGreaterThan(0);
-      const key = calibrationKey(calibrationArchs(space));
-      cacheCalibration('wasm', key, { factor: 7, ratios: [7] }, cache);
-      // Entries timed now: the cached calibration was timed against others.
-      const measured = calibrateForSpace(space, table, engine, { cacheDir: cache, timing });
-      expect(measured.calibration!.ratios).toHaveLength(CALIBRATION_MODELS);
-      expect(measured.calibration!.factor).toBeLessThan(5);
-      expect(cachedCalibration('wasm', key, cache)).toEqual(measured.calibration);
-      // Every entry cached: so is the calibration.
-      cacheCalibration('wasm', key, { factor: 7, ratios: [7] }, cache);
-      const cachedTable = { ...table, timedNow: 0 };
-      expect(calibrateForSpace(space, cachedTable, engine, { cacheDir: cache, timing }).calibration!.factor).toBe(7);
-      expect(calibrateForSpace(space, cachedTable, engine, { cacheDir: cache, timing, remeasure: true }).calibration!.factor).toBeLessThan(5);
-      const arch = calibrationArchs(space)[0]!;
-      const calibrated = calibrateForSpace(space, cachedTable, engine, { cacheDir: cache, timing });
-      expect(predictArchLatency(calibrated, arch)).toBeCloseTo(predictArchLatency(table, arch) * calibrated.calibration!.factor, 12);
-    } finally {
-      rmSync(cache, { recursive: true, force: true });
-      await tf.setBackend('cpu');
-    }
   });
 });
