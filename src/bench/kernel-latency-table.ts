@@ -25,7 +25,7 @@ import type { ActivationBits, Arch } from '../space/arch.js';
 import { scaleWidth } from '../space/backbone.js';
 import { buildPreset } from '../space/presets.js';
 import { machineFingerprint } from '../util/machine.js';
-import { packedModelOf } from './kernel-model.js';
+import { untrainedPackedModel } from '../train/index.js';
 
 export const SEARCH_BITS: readonly ActivationBits[] = [1, 2, 4];
 export const SEARCH_WIDTH_RATIOS: readonly number[] = [0.5, 0.75, 1];
@@ -137,7 +137,7 @@ export function benchLatencyTable(engine: BinaryEngine, options: LatencyTableBen
   const seconds = (performance.now() - started) / 1000;
   const models = options.models ?? predictionModels();
   const predictions = models.map((arch, i) => {
-    const measuredSeconds = measurePackedLatency(packedModelOf(arch, engine), 1, { seconds: options.modelSeconds ?? 1 }).medianSeconds;
+    const measuredSeconds = measurePackedLatency(untrainedPackedModel(arch, engine), 1, { seconds: options.modelSeconds ?? 1 }).medianSeconds;
     const predictedSeconds = predictArchLatency(table, arch);
     options.onModel?.(i + 1, models.length, arch.name ?? 'arch');
     return { model: arch.name ?? 'arch', predictedSeconds, measuredSeconds, error: (predictedSeconds - measuredSeconds) / measuredSeconds };

@@ -3,39 +3,14 @@
  * 64, against PyTorch inference of R's full-precision twin (and of Group-Net in float
  * simulation) on one thread, measured in the same run.
  */
-import {
-  measurePackedLatency,
-  packStateDict,
-  PackedModel,
-  type ArrayTensor,
-  type BinaryEngine,
-  type EngineName,
-  type PackedLatency,
-} from '../kernels/index.js';
-import { buildModel } from '../nn/group-net.js';
+import { measurePackedLatency, type BinaryEngine, type EngineName, type PackedLatency } from '../kernels/index.js';
 import type { Arch } from '../space/arch.js';
 import { buildPreset } from '../space/presets.js';
 import { peerTorchVersion, runPeerScript } from '../util/peer.js';
+import { untrainedPackedModel } from '../train/index.js';
 import { peerScript } from './peer-scripts.js';
 
 const TORCH_INFER = peerScript('torch_infer.py');
-
-/** nn's initial weights of `arch` (latency does not depend on the values), built on the current tfjs backend. */
-function initialState(arch: Arch, seed: number): Record<string, ArrayTensor> {
-  const model = buildModel(arch, { seed });
-  try {
-    const state: Record<string, ArrayTensor> = {};
-    for (const [name, v] of Object.entries(model.stateDict())) state[name] = { shape: [...v.shape], data: v.dataSync() as Float32Array };
-    return state;
-  } finally {
-    model.dispose();
-  }
-}
-
-/** A packed model of `arch` with nn's initial weights. */
-export function packedModelOf(arch: Arch, engine: BinaryEngine, seed = 0): PackedModel {
-  return new PackedModel(packStateDict(arch, initialState(arch, seed)), engine);
-}
 
 export interface TorchInference {
   model: 'fp' | 'groupnet-k5';
@@ -70,7 +45,7 @@ export function benchWholeModel(engine: BinaryEngine, options: ModelBenchOptions
   const widthMultiplier = options.widthMultiplier ?? 1;
   const seconds = options.seconds ?? 2;
   const arch = buildPreset(preset, { widthMultiplier });
-  const packed = packedModelOf(arch, engine);
+  const packed = untrainedPackedModel(arch, engine);
   const latency = [1, 64].map((batch) => measurePackedLatency(packed, batch, { seconds }));
   let torch: ModelBenchResult['torch'];
   const version = options.torch === false ? null : peerTorchVersion();

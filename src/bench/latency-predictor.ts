@@ -43,7 +43,7 @@ import { UsageError } from '../util/errors.js';
 import { describeMachine, type MachineDescription } from '../util/machine.js';
 import { median } from '../util/median-time.js';
 import { silentProgress, type ProgressReporter, type ProgressTask } from '../util/progress.js';
-import { packedModelOf } from './kernel-model.js';
+import { untrainedPackedModel } from '../train/index.js';
 
 export interface LatencyPredictorOptions {
   /** Architectures sampled (default 100). */
@@ -173,7 +173,7 @@ function checkEngine(
     },
   });
   tableTask?.stop();
-  const models: PackedModel[] = archs.map((arch) => packedModelOf(arch, engine));
+  const models: PackedModel[] = archs.map((arch) => untrainedPackedModel(arch, engine));
   const clock = options.clock ?? 'cpu';
   const probe = options.entryTiming?.probe ?? createSpeedProbe(engine, clock);
   const times: number[][] = archs.map(() => []);

@@ -9,7 +9,16 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { loadDataset, type Dataset } from '../data/index.js';
 import * as tf from '../util/tfjs.js';
-import { ALPHA_SUFFIX, binaryConvWeightNames, exportPackedModel, type ArrayTensor, type PackedModelMetadata } from '../kernels/index.js';
+import {
+  ALPHA_SUFFIX,
+  binaryConvWeightNames,
+  exportPackedModel,
+  PackedModel,
+  packStateDict,
+  type ArrayTensor,
+  type BinaryEngine,
+  type PackedModelMetadata,
+} from '../kernels/index.js';
 import { buildModel, channelScale, type GroupNetModel } from '../nn/index.js';
 import { DEFAULT_ACTIVATION_CLIP } from '../space/activation-clip.js';
 import type { Arch } from '../space/arch.js';
@@ -110,12 +119,22 @@ export function packedExportState(model: GroupNetModel): Record<string, ArrayTen
   return state;
 }
 
-/** `arch` with its initial weights, packed into `out`: what a model costs to run does not depend on its weights. */
-export function exportUntrainedModel(arch: Arch, out: string, seed = 0): void {
+/** The packed state of `arch` with its initial weights: what a model costs to run does not depend on its weights. */
+function untrainedState(arch: Arch, seed: number): Record<string, ArrayTensor> {
   const model = buildModel(arch, { seed });
   try {
-    exportPackedModel(out, arch, packedExportState(model));
+    return packedExportState(model);
   } finally {
     model.dispose();
   }
+}
+
+/** `arch` with its initial weights, packed into `out` (to time it). */
+export function exportUntrainedModel(arch: Arch, out: string, seed = 0): void {
+  exportPackedModel(out, arch, untrainedState(arch, seed));
+}
+
+/** `arch` with its initial weights as a packed model on `engine` (to time it). */
+export function untrainedPackedModel(arch: Arch, engine: BinaryEngine, seed = 0): PackedModel {
+  return new PackedModel(packStateDict(arch, untrainedState(arch, seed)), engine);
 }

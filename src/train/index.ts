@@ -23,5 +23,5 @@ export { teacherTrainingOptions, obtainTeacher } from './teacher-run.js';
 export { saveCheckpoint, loadCheckpoint, readCheckpointFile, tensorsUnder, tensorsPrefixed, type Checkpoint, type CheckpointFile } from './checkpoint.js';
 export { validateTrainingRun, TRAIN_RESUME, type ResumeAction, type TrainingRunFile } from './validate-training-run.js';
 export { trainingStages, stageAt, checkStaging, continueWithWeights, type TrainingStage } from './staged-training.js';
-export { exportRunModel, exportUntrainedModel, packedExportState, type ExportedModel } from './export-packed.js';
+export { exportRunModel, exportUntrainedModel, packedExportState, untrainedPackedModel, type ExportedModel } from './export-packed.js';
 export { exportRunOnnx, onnxModelBytes, type ExportedOnnxModel, type OnnxExportOptions } from './export-onnx.js';
