@@ -3,10 +3,8 @@
 // native engine with its packing swapped for the JavaScript one, interleaved in one process
 // (CPU clock, median of 3 rounds per model), and the presets groupnet-k5, -k5-a2 and -k5-a4 at R/2.
 //   node scripts/kbit-packing.mjs [--archs 12] [--config default]
-import { buildPreset, loadConfig, spaceFromConfig } from '../dist/index.js';
+import { buildPreset, loadConfig, sampleDistinctArchs, spaceFromConfig, untrainedPackedModel } from '../dist/index.js';
 import { selectBackend } from '../dist/backend/select.js';
-import { packedModelOf } from '../dist/bench/kernel-model.js';
-import { sampleDistinctArchs } from '../dist/bench/latency-predictor.js';
 import { NativeEngine } from '../dist/kernels/native-engine.js';
 import { measurePackedLatency } from '../dist/kernels/packed-inference.js';
 import { packBitPlanes } from '../dist/kernels/packing.js';
@@ -39,8 +37,8 @@ jsPacking.packBitPlanes = (x, shape, bits, beta) => packBitPlanes(x, shape, bits
 const archs = sampleDistinctArchs(spaceFromConfig(loadConfig(flag('config', 'default'))), Number(flag('archs', '12')), 1);
 const presets = ['groupnet-k5', 'groupnet-k5-a2', 'groupnet-k5-a4'].map((name) => ({ ...buildPreset(name, { widthMult: 0.5 }), name }));
 const timeBoth = (arch) => {
-  const withNative = packedModelOf(arch, native);
-  const withJs = packedModelOf(arch, jsPacking);
+  const withNative = untrainedPackedModel(arch, native);
+  const withJs = untrainedPackedModel(arch, jsPacking);
   const rounds = [0, 1, 2].map(() => [measurePackedLatency(withNative, 1, timing).medianSeconds, measurePackedLatency(withJs, 1, timing).medianSeconds]);
   const ratio = median(rounds.map(([n, j]) => j / n));
   console.log(`${arch.name}: ${(median(rounds.map(([n]) => n)) * 1e3).toFixed(3)} ms native packing, ${ratio.toFixed(2)}× faster than JavaScript packing`);
