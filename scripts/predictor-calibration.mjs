@@ -7,6 +7,7 @@
 //   node scripts/predictor-calibration.mjs [--first N] [--draws D] FILE.json …
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
+import { createRng } from '../dist/util/random.js';
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -35,17 +36,6 @@ function calibratedShare(ratios, chosen) {
   };
 }
 
-/** A small seeded generator (mulberry32), so that the draws are the same run to run. */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 for (const file of args) {
   for (const engine of JSON.parse(readFileSync(file, 'utf8')).engines) {
     const scale = engine.calibration?.factor ?? 1;
@@ -58,7 +48,7 @@ for (const file of args) {
       console.log(`${head}; × ${factor.toFixed(3)} from the first ${first}: ${pct(share)} of the other ${count}`);
       continue;
     }
-    const random = rng(1);
+    const random = createRng(1);
     const shares = Array.from({ length: draws }, () => {
       const order = ratios.map((_, i) => [random(), i]).sort((a, b) => a[0] - b[0]);
       return calibratedShare(

@@ -1,6 +1,6 @@
 /**
  * Architectures drawn uniformly from a space, each once (canonical form): the samples the
- * benchmarks rank and time and the latency table is calibrated on.
+ * benchmarks rank and time.
  */
 import { UsageError } from '../util/errors.js';
 import { createRng, deriveSeed } from '../util/random.js';
@@ -8,9 +8,9 @@ import type { Arch } from './arch.js';
 import { canonicalKey } from './canonical-arch.js';
 import type { SearchSpace } from './search-space.js';
 
-/** `count` distinct architectures of `space` (canonical form), drawn from `seed`; `purpose` keeps draws for different uses apart. */
-export function sampleDistinctArchs(space: SearchSpace, count: number, seed: number, purpose = 'sample'): Arch[] {
-  const rng = createRng(deriveSeed(seed, `${purpose}:${space.name}`));
+/** `count` distinct architectures of `space` (canonical form), drawn from `seed`. */
+export function sampleDistinctArchs(space: SearchSpace, count: number, seed: number): Arch[] {
+  const rng = createRng(deriveSeed(seed, `sample:${space.name}`));
   const seen = new Set<string>();
   const archs: Arch[] = [];
   // A small space runs out: give up after this many draws in a row found nothing new.

@@ -12,7 +12,5 @@ describe('sampleDistinctArchs', () => {
     for (const a of archs) expect(() => space.encode(a)).not.toThrow();
     expect(sampleDistinctArchs(space, 6, 3).map((a) => a.name)).toEqual(archs.map((a) => a.name));
     expect(() => sampleDistinctArchs(space, 100_000, 3)).toThrow(/only \d+ distinct architectures in \d+ draws, 100000 asked/);
-    // Another purpose draws another sample from the same seed.
-    expect(sampleDistinctArchs(space, 6, 3, 'calibration').map(canonicalKey)).not.toEqual(archs.map(canonicalKey));
   });
 });
