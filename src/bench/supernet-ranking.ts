@@ -191,6 +191,8 @@ function readTrainedArchs(dirs: readonly string[], epochs: number, log: (line: s
 
 export async function benchSupernetRanking(options: SupernetRankingOptions): Promise<SupernetRankingReport> {
   const started = performance.now();
+  if (options.trained !== undefined && (options.archs !== undefined || options.seed !== undefined))
+    throw new UsageError('trained: ranks the runs given; archs and seed choose a sample instead, give one or the other');
   const run = options.run;
   const config = readSearchConfig(run);
   if (!existsSync(searchFile(run, 'checkpoint')))
@@ -198,8 +200,6 @@ export async function benchSupernetRanking(options: SupernetRankingOptions): Pro
   const out = options.out ?? join(run, 'ranking');
   const progress = options.progress ?? silentProgress;
   const log = options.log ?? (() => {});
-  if (options.trained !== undefined && (options.archs !== undefined || options.seed !== undefined))
-    throw new UsageError('trained: ranks the runs given; archs and seed choose a sample instead, give one or the other');
   const trained = options.trained !== undefined ? readTrainedArchs(options.trained, config.evaluation.epochs, log) : undefined;
   if (trained !== undefined && trained.length < 2) throw new UsageError(`trained: expected runs of at least 2 different architectures, got ${trained.length}`);
   const count = options.archs ?? 15;
