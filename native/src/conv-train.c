@@ -280,36 +280,57 @@ int gn_fconv_backprop_input(const gn_train_path *p, const gn_fconv_geom *g, cons
 
 /* ---- the filter gradient ---- */
 
+/*
+ * The output pixels are cut into at most GN_FILTER_PARTS parts, each summed into its own copy of dW
+ * (part 0 into dW itself), the copies then added in part order. The parts depend on the shape only,
+ * never on the thread count, so any number of threads gives the same bits; and each thread reads
+ * only its parts' x and dy (split by dW tiles instead, every thread streamed all of them, and two
+ * threads ran a 16-channel stride-2 gradient slower than one). Copies take at most
+ * GN_PARTIAL_BYTES: wide layers, whose many tiles keep threads busy anyway, get fewer parts.
+ */
+#define GN_FILTER_PARTS 8
+#define GN_PARTIAL_BYTES (8u << 20)
+
 typedef struct {
   const gn_fconv_geom *g;
   const gn_reduce_variant *var;
   const float *x, *dy;
   float *df;
+  float *partials; /* parts − 1 copies of dW */
   const float *zeros;
   int ci_tiles, tile_rows;
-  int workers;           /* tasks: worker w owns the w-th of `workers` runs of consecutive tiles */
-  const float **scratch; /* per task: GN_REDUCE_BLOCK row pointers */
+  int parts;
+  int groups; /* tasks: part × group; group r owns the r-th of `groups` runs of consecutive tiles */
+  const float **scratch; /* per worker: GN_REDUCE_BLOCK row pointers */
 } filter_ctx;
 
+/* The first pixel block of part `part` of `parts` over `blocks` blocks. */
+static size_t part_start(size_t blocks, int part, int parts) {
+  return blocks * (size_t)part / (size_t)parts;
+}
+
 /*
- * One task owns a fixed set of dW tiles (a tile: one tap, a run of input channels, all output
- * channels) and walks the output pixels once, in blocks: each block of dy is used by every tile
- * while it is in cache (a tile at a time would stream dy from memory once per tile). Each tile's
- * sums are chains over pixels in order, continued from block to block, so neither the blocks nor
- * which task owns a tile change a bit of the result.
+ * One task walks the pixel blocks of its part once for its tiles (a tile: one tap, a run of input
+ * channels, all output channels): each block of dy is used by every tile while it is in cache.
+ * Each tile's sums are chains over the part's pixels in order, continued from block to block, so
+ * neither the blocks nor which thread runs a task change a bit of the result.
  */
 static void filter_task(void *raw, int task, int worker) {
-  (void)worker;
   const filter_ctx *c = raw;
   const gn_fconv_geom *g = c->g;
   const int taps = g->kh * g->kw;
   const int tiles = taps * c->ci_tiles;
   const size_t pixels = (size_t)g->n * g->out_h * g->out_w;
-  const float **a = c->scratch + (size_t)task * GN_REDUCE_BLOCK;
+  const size_t blocks = (pixels + GN_REDUCE_BLOCK - 1) / GN_REDUCE_BLOCK;
+  const int part = task / c->groups, group = task % c->groups;
+  const size_t first_block = part_start(blocks, part, c->parts), end_block = part_start(blocks, part + 1, c->parts);
+  float *sums = part == 0 ? c->df : c->partials + (size_t)(part - 1) * taps * g->c * g->cout;
+  const float **a = c->scratch + (size_t)worker * GN_REDUCE_BLOCK;
   const int nr_panel = c->var->nr;
   /* a run of consecutive tiles: mostly of one tap, so the block's row table is built once a tap */
-  const int first_tile = (int)((long)tiles * task / c->workers), end_tile = (int)((long)tiles * (task + 1) / c->workers);
-  for (size_t m0 = 0; m0 < pixels; m0 += GN_REDUCE_BLOCK) {
+  const int first_tile = (int)((long)tiles * group / c->groups), end_tile = (int)((long)tiles * (group + 1) / c->groups);
+  for (size_t block = first_block; block < end_block; block++) {
+    const size_t m0 = block * GN_REDUCE_BLOCK;
     const int count = pixels - m0 < GN_REDUCE_BLOCK ? (int)(pixels - m0) : GN_REDUCE_BLOCK;
     const int n0 = (int)(m0 / ((size_t)g->out_h * g->out_w)), oh0 = (int)(m0 / g->out_w % g->out_h), ow0 = (int)(m0 % g->out_w);
     int built_tap = -1;
@@ -340,10 +361,32 @@ static void filter_task(void *raw, int task, int worker) {
       const int mr = g->c - ci0 < c->tile_rows ? g->c - ci0 : c->tile_rows;
       for (int col0 = 0; col0 < g->cout; col0 += nr_panel) {
         const int nr = g->cout - col0 < nr_panel ? g->cout - col0 : nr_panel;
-        float *out = c->df + ((size_t)tap * g->c + ci0) * g->cout + col0;
-        c->var->reduce(mr, nr, count, a, ci0, c->dy + m0 * g->cout + col0, (size_t)g->cout, out, (size_t)g->cout, m0 > 0);
+        float *out = sums + ((size_t)tap * g->c + ci0) * g->cout + col0;
+        c->var->reduce(mr, nr, count, a, ci0, c->dy + m0 * g->cout + col0, (size_t)g->cout, out, (size_t)g->cout, block > first_block);
       }
     }
+  }
+}
+
+/* Elements of dW per task of the parts' sum. */
+#define GN_SUM_CHUNK 16384
+
+typedef struct {
+  float *df;
+  const float *partials;
+  size_t size;
+  int copies;
+} partial_sum_ctx;
+
+/* dW[i] += copy 1, copy 2, … in that order, for one chunk of i. */
+static void partial_sum_task(void *raw, int task, int worker) {
+  (void)worker;
+  const partial_sum_ctx *s = raw;
+  const size_t first = (size_t)task * GN_SUM_CHUNK;
+  const size_t end = s->size - first < GN_SUM_CHUNK ? s->size : first + GN_SUM_CHUNK;
+  for (int k = 0; k < s->copies; k++) {
+    const float *copy = s->partials + (size_t)k * s->size;
+    for (size_t i = first; i < end; i++) s->df[i] += copy[i];
   }
 }
 
@@ -360,21 +403,35 @@ int gn_fconv_backprop_filter(const gn_train_path *p, const gn_fconv_geom *g, con
   c.tile_rows = (g->c + tiles - 1) / tiles;
   c.ci_tiles = (g->c + c.tile_rows - 1) / c.tile_rows;
   const int taps = g->kh * g->kw;
-  c.workers = threads < taps * c.ci_tiles ? threads : taps * c.ci_tiles;
-  float *zeros = NULL;
-  c.scratch = malloc((size_t)c.workers * GN_REDUCE_BLOCK * sizeof(void *));
-  if (!c.scratch || !zeros_for((size_t)g->c, &zeros)) {
-    free(c.scratch);
-    return -1;
-  }
-  c.zeros = zeros;
+  const size_t size = (size_t)taps * g->c * g->cout;
   const size_t pixels = (size_t)g->n * g->out_h * g->out_w;
   if (pixels == 0) {
-    memset(df, 0, (size_t)taps * g->c * g->cout * sizeof(float));
-  } else {
-    gn_parallel(threads, c.workers, filter_task, &c);
+    memset(df, 0, size * sizeof(float));
+    return 0;
+  }
+  const size_t blocks = (pixels + GN_REDUCE_BLOCK - 1) / GN_REDUCE_BLOCK;
+  const size_t affordable = 1 + GN_PARTIAL_BYTES / (size * sizeof(float));
+  size_t parts = blocks < GN_FILTER_PARTS ? blocks : GN_FILTER_PARTS;
+  if (parts > affordable) parts = affordable;
+  c.parts = (int)parts;
+  /* parts first (each thread its own pixels); tile groups only where the parts are fewer than the threads */
+  const int wanted_groups = (threads + c.parts - 1) / c.parts;
+  c.groups = wanted_groups < taps * c.ci_tiles ? wanted_groups : taps * c.ci_tiles;
+  float *zeros = NULL;
+  c.scratch = malloc((size_t)threads * GN_REDUCE_BLOCK * sizeof(void *));
+  c.partials = c.parts > 1 ? malloc((size_t)(c.parts - 1) * size * sizeof(float)) : NULL;
+  int status = -1;
+  if (c.scratch && (c.parts == 1 || c.partials) && zeros_for((size_t)g->c, &zeros)) {
+    c.zeros = zeros;
+    gn_parallel(threads, c.parts * c.groups, filter_task, &c);
+    if (c.parts > 1) {
+      partial_sum_ctx sum = {.df = df, .partials = c.partials, .size = size, .copies = c.parts - 1};
+      gn_parallel(threads, (int)((size + GN_SUM_CHUNK - 1) / GN_SUM_CHUNK), partial_sum_task, &sum);
+    }
+    status = 0;
   }
   free(c.scratch);
+  free(c.partials);
   free(zeros);
-  return 0;
+  return status;
 }

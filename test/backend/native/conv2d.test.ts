@@ -115,9 +115,16 @@ describe.skipIf(reason !== undefined)('native training convolutions (wasm backen
     }
   });
 
-  it('gives bit-identical results with 1, 2 and 3 threads', async () => {
+  // The filter gradient sums parts of the output pixels apart (conv-train.c): the cases give it
+  // eight parts, three, one part split by tiles, and a dW too wide for more than one copy.
+  it.each([
+    ['8 parts', { batch: 5, height: 23, width: 21, inChannels: 17, outChannels: 16, pad: 'same' }],
+    ['3 parts, a sum over two chunks of dW', { batch: 5, height: 13, width: 11, inChannels: 33, outChannels: 70, pad: 'same' }],
+    ['one part, tiles split', { batch: 1, height: 6, width: 6, inChannels: 70, outChannels: 50, pad: 'valid' }],
+    ['dW above the copies budget', { batch: 1, height: 17, width: 17, inChannels: 512, outChannels: 520, pad: 'same' }],
+  ] as const)('gives bit-identical results with 1, 2 and 3 threads (%s)', async (_what, shape) => {
     const rng = createRng(9);
-    const c: ConvCase = { ...cases[5]!, batch: 5, height: 13, width: 11, inChannels: 33, outChannels: 70, pad: 'same' };
+    const c: ConvCase = { ...cases[5]!, stride: [1, 1], dilation: [1, 1], kernel: [3, 3], ...shape };
     const x = randomHostTensor(rng, inputShape(c));
     const w = randomHostTensor(rng, filterShape(c));
     const dy = randomHostTensor(rng, outputShape(c));
@@ -128,7 +135,7 @@ describe.skipIf(reason !== undefined)('native training convolutions (wasm backen
     }
     openNativeTraining(1);
     for (const r of results.slice(1)) {
-      r.forEach((values, k) => expect(Buffer.from(values.buffer).equals(Buffer.from(results[0]![k]!.buffer))).toBe(true));
+      r.forEach((values, k) => expect(Buffer.from(values.buffer).equals(Buffer.from(results[0]![k]!.buffer)), `output ${k}`).toBe(true));
     }
   });
 
