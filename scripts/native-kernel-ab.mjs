@@ -1,6 +1,7 @@
 // Native training kernels of two addon builds side by side: the float convolution (forward, input and
-// filter gradients) and batch norm (forward, backward) at network R/2's layer shapes, batch 64, at 1 and
-// 2 threads, the builds interleaved round by round so that a slow spell of the host slows both.
+// filter gradients), a binary unit's sign convolution (the same three) and batch norm (forward,
+// backward) at network R/2's layer shapes, batch 64, at 1 and 2 threads, the builds interleaved round
+// by round so that a slow spell of the host slows both.
 //   node scripts/native-kernel-ab.mjs NAME=groupnas_native.node [NAME=groupnas_native.node] [--rounds N]
 // An earlier build for comparison: git archive REV native | tar -x -C DIR, then in DIR/native:
 //   node $(npm root -g)/npm/node_modules/node-gyp/bin/node-gyp.js rebuild --release
@@ -47,10 +48,17 @@ function operations(addon, [n, h, w, c, cout, stride]) {
   const [mean, variance, rstd, dgamma, dbeta] = [stats(), stats(), stats(), stats(), stats()];
   const xhat = new Float32Array(dy.length),
     dbn = new Float32Array(dy.length);
+  // a binary unit's filter (±α per output channel) and the sign and STE bits its forward records
+  const binary = f.map((v, i) => (v < 0 ? -1 : 1) * (0.5 + (i % cout) / cout));
+  const bits = new Int32Array(2 * n * h * w * Math.ceil(c / 32));
+  addon.signConv2d(0, 0, 0, g, x, binary, y, 1, bits);
   return {
     'conv forward': (t) => addon.conv2d(0, 0, g, x, f, y, t),
     'conv dx': (t) => addon.conv2d(1, 0, g, dy, f, dx, t),
     'conv dW': (t) => addon.conv2d(2, 0, g, x, dy, df, t),
+    'sign forward': (t) => addon.signConv2d(0, 0, 0, g, x, binary, y, t, bits),
+    'sign dx': (t) => addon.signConv2d(1, 0, 0, g, dy, binary, dx, t, bits),
+    'sign dW': (t) => addon.signConv2d(2, 0, 0, g, dy, null, df, t, bits),
     'bn forward': (t) => addon.batchNormForward(dy, cout, gamma, beta, 1e-3, y, xhat, mean, variance, rstd, t),
     'bn backward': (t) => addon.batchNormBackward(dy, xhat, cout, gamma, rstd, dbn, dgamma, dbeta, t),
   };

@@ -281,15 +281,29 @@ int gn_fconv_backprop_input(const gn_train_path *p, const gn_fconv_geom *g, cons
 /* ---- the filter gradient ---- */
 
 /*
- * The output pixels are cut into at most GN_FILTER_PARTS parts, each summed into its own copy of dW
- * (part 0 into dW itself), the copies then added in part order. The parts depend on the shape only,
- * never on the thread count, so any number of threads gives the same bits; and each thread reads
- * only its parts' x and dy (split by dW tiles instead, every thread streamed all of them, and two
- * threads ran a 16-channel stride-2 gradient slower than one). Copies take at most
- * GN_PARTIAL_BYTES: wide layers, whose many tiles keep threads busy anyway, get fewer parts.
+ * The output pixels are cut into at most GN_FILTER_PARTS parts of at least GN_PART_BLOCKS blocks,
+ * each summed into its own copy of dW (part 0 into dW itself), the copies then added in part order.
+ * The parts depend on the shape only, never on the thread count, so any number of threads gives the
+ * same bits; and each thread reads only its parts' x and dy (split by dW tiles instead, every thread
+ * streamed all of them, and two threads ran a 16-channel stride-2 gradient slower than one). Copies
+ * take at most GN_PARTIAL_BYTES: wide layers, whose many tiles keep threads busy anyway, get fewer parts.
  */
-#define GN_FILTER_PARTS 8
+#define GN_FILTER_PARTS 4
+#define GN_PART_BLOCKS 2
 #define GN_PARTIAL_BYTES (8u << 20)
+
+/* The calling thread's copies of dW, kept between calls: allocated afresh, their pages' first touches cost more than the sum. */
+static _Thread_local float *partial_buffer;
+static _Thread_local size_t partial_capacity;
+
+static float *partial_copies(size_t floats) {
+  if (floats > partial_capacity) {
+    free(partial_buffer);
+    partial_buffer = malloc(floats * sizeof(float));
+    partial_capacity = partial_buffer ? floats : 0;
+  }
+  return partial_buffer;
+}
 
 typedef struct {
   const gn_fconv_geom *g;
@@ -411,15 +425,16 @@ int gn_fconv_backprop_filter(const gn_train_path *p, const gn_fconv_geom *g, con
   }
   const size_t blocks = (pixels + GN_REDUCE_BLOCK - 1) / GN_REDUCE_BLOCK;
   const size_t affordable = 1 + GN_PARTIAL_BYTES / (size * sizeof(float));
-  size_t parts = blocks < GN_FILTER_PARTS ? blocks : GN_FILTER_PARTS;
+  size_t parts = blocks / GN_PART_BLOCKS < GN_FILTER_PARTS ? blocks / GN_PART_BLOCKS : GN_FILTER_PARTS;
   if (parts > affordable) parts = affordable;
+  if (parts < 1) parts = 1;
   c.parts = (int)parts;
   /* parts first (each thread its own pixels); tile groups only where the parts are fewer than the threads */
   const int wanted_groups = (threads + c.parts - 1) / c.parts;
   c.groups = wanted_groups < taps * c.ci_tiles ? wanted_groups : taps * c.ci_tiles;
   float *zeros = NULL;
   c.scratch = malloc((size_t)threads * GN_REDUCE_BLOCK * sizeof(void *));
-  c.partials = c.parts > 1 ? malloc((size_t)(c.parts - 1) * size * sizeof(float)) : NULL;
+  c.partials = c.parts > 1 ? partial_copies((size_t)(c.parts - 1) * size) : NULL;
   int status = -1;
   if (c.scratch && (c.parts == 1 || c.partials) && zeros_for((size_t)g->c, &zeros)) {
     c.zeros = zeros;
@@ -431,7 +446,6 @@ int gn_fconv_backprop_filter(const gn_train_path *p, const gn_fconv_geom *g, con
     status = 0;
   }
   free(c.scratch);
-  free(c.partials);
   free(zeros);
   return status;
 }

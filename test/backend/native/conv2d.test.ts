@@ -116,10 +116,10 @@ describe.skipIf(reason !== undefined)('native training convolutions (wasm backen
   });
 
   // The filter gradient sums parts of the output pixels apart (conv-train.c): the cases give it
-  // eight parts, three, one part split by tiles, and a dW too wide for more than one copy.
+  // four parts, three, one part split by tiles, and a dW too wide for more than one copy.
   it.each([
-    ['8 parts', { batch: 5, height: 23, width: 21, inChannels: 17, outChannels: 16, pad: 'same' }],
-    ['3 parts, a sum over two chunks of dW', { batch: 5, height: 13, width: 11, inChannels: 33, outChannels: 70, pad: 'same' }],
+    ['4 parts', { batch: 5, height: 23, width: 21, inChannels: 17, outChannels: 16, pad: 'same' }],
+    ['3 parts, a sum over two chunks of dW', { batch: 5, height: 17, width: 19, inChannels: 33, outChannels: 70, pad: 'same' }],
     ['one part, tiles split', { batch: 1, height: 6, width: 6, inChannels: 70, outChannels: 50, pad: 'valid' }],
     ['dW above the copies budget', { batch: 1, height: 17, width: 17, inChannels: 512, outChannels: 520, pad: 'same' }],
   ] as const)('gives bit-identical results with 1, 2 and 3 threads (%s)', async (_what, shape) => {
