@@ -9,6 +9,7 @@
  * the α of an uninterrupted run: batches, Gumbel noise and initial values all derive from the seed.
  */
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import * as tf from '../util/tfjs.js';
 import { batchesPerEpoch, loadDataset, splitDataset, toTensorBatch, typedBatchAt, tensorBatches, type Dataset, type DataSplits } from '../data/index.js';
 import type { GroupNetModel } from '../nn/group-net.js';
@@ -40,6 +41,7 @@ import {
   readSearchLogToResume,
   searchFile,
   searchLogBehind,
+  searchTeacherDir,
   SUPERNET_TRAINED_AGAIN,
   writeSearchConfig,
   SEARCH_LOG_FORMAT,
@@ -452,8 +454,21 @@ export async function resumeSearch(dir: string, options: Omit<SearchRunOptions, 
   return withRunLockAsync(dir, () => resumeLocked(dir, options));
 }
 
-async function resumeLocked(dir: string, options: Omit<SearchRunOptions, 'out'>): Promise<SearchResult> {
+/**
+ * The teacher a run was started with from elsewhere (`--teacher`; search.json keeps it relative to the
+ * run), so that resuming it without the flag distils from the same teacher instead of training one.
+ */
+function givenTeacher(dir: string): string | undefined {
+  const log = readSearchLogToResume(dir);
+  if (typeof log === 'string' || log.teacher === undefined) return undefined;
+  const path = resolve(searchTeacherDir(dir, log.teacher));
+  return path === resolve(searchFile(dir, 'teacher')) ? undefined : path;
+}
+
+async function resumeLocked(dir: string, given: Omit<SearchRunOptions, 'out'>): Promise<SearchResult> {
   const config = readSearchConfig(dir);
+  const teacherDir = given.teacherDir ?? givenTeacher(dir);
+  const options = { ...given, ...(teacherDir !== undefined ? { teacherDir } : {}) };
   let s = openSession(config, dir, { ...options, out: dir });
   try {
     let log = newLog(s);

@@ -15,6 +15,9 @@ import { buildPreset } from '../../src/space/presets.js';
 import { summarize } from '../../src/space/summary.js';
 import { PACKAGE_ROOT } from '../../src/util/version.js';
 import { UsageError } from '../../src/util/errors.js';
+import { teacherArch } from '../../src/distill/index.js';
+import { trainArch } from '../../src/train/training-run.js';
+import { tinyTraining } from '../helpers/tiny-training.js';
 
 beforeAll(async () => {
   await selectBackend('wasm');
@@ -89,6 +92,22 @@ describe('search run directory', () => {
     };
     await resumeSearch(dir, { ...options, progress: recording });
     expect(searchBar).toEqual([0]);
+  });
+});
+
+describe('a search started with a teacher from elsewhere', () => {
+  it('resumed without --teacher, distils from that teacher again instead of training one of its own', async () => {
+    const distilled = loadConfig(join(PACKAGE_ROOT, 'configs', 'tiny.json'), ['data.trainLimit=128', 'search.batchSize=32', 'search.epochs=2']);
+    const teacherDir = join(tmp(), 'teacher');
+    trainArch(teacherArch(distilled), tinyTraining(), teacherDir);
+    const dir = tmp();
+    const partial = await runSearch(distilled, { ...options, out: dir, teacherDir, stopAfterEpochs: 1 });
+    expect(partial.finished).toBe(false);
+    const starts: { dir: string; teacher?: string }[] = [];
+    const resumed = await resumeSearch(dir, { ...options, onSupernetStart: (run) => starts.push(run) });
+    expect(resumed.finished).toBe(true);
+    expect(starts).toEqual([{ dir, teacher: teacherDir }]);
+    expect(existsSync(join(dir, 'teacher'))).toBe(false);
   });
 });
 
