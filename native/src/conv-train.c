@@ -64,6 +64,8 @@ typedef struct {
   size_t rows;           /* forward: output pixels */
   void **scratch;        /* per worker: indirection [taps][GN_BAND], output rows, tap panels */
   size_t scratch_len;
+  gn_rows_epilogue_fn epilogue; /* backprop input: run on each band's rows once they are done (NULL: none) */
+  const void *epilogue_ctx;
 } rows_ctx;
 
 /* The first q in [0, run] with (j + q)·step + offset ≥ bound (run when none). */
@@ -187,6 +189,7 @@ static void rows_task(void *raw, int task, int worker) {
       rows(mr, nr, taps, c->kc, ind + r, GN_BAND, bt + (size_t)b * taps, cols_out + r);
     }
   }
+  if (c->epilogue) c->epilogue(c->epilogue_ctx, out, count);
 }
 
 /* Panels of NR columns: panel[b][t][k][j] = B_t[k, b·NR + j], zeros past the last column. */
@@ -209,9 +212,12 @@ static float *pack_panels(int blocks, int nr_panel, int taps, int kc, int cols, 
   return panels;
 }
 
-static int run_rows(const gn_train_path *p, const gn_fconv_geom *g, int backward, const float *src, const float *f, float *dst, int threads) {
+static int run_rows(const gn_train_path *p, const gn_fconv_geom *g, int backward, const float *src, const float *f, float *dst, int threads,
+                    gn_rows_epilogue_fn epilogue, const void *epilogue_ctx) {
   rows_ctx c;
   memset(&c, 0, sizeof c);
+  c.epilogue = epilogue;
+  c.epilogue_ctx = epilogue_ctx;
   c.g = g;
   c.backward = backward;
   c.src = src;
@@ -271,11 +277,16 @@ done:
 }
 
 int gn_fconv_forward(const gn_train_path *p, const gn_fconv_geom *g, const float *x, const float *f, float *y, int threads) {
-  return run_rows(p, g, 0, x, f, y, threads);
+  return run_rows(p, g, 0, x, f, y, threads, NULL, NULL);
 }
 
 int gn_fconv_backprop_input(const gn_train_path *p, const gn_fconv_geom *g, const float *dy, const float *f, float *dx, int threads) {
-  return run_rows(p, g, 1, dy, f, dx, threads);
+  return run_rows(p, g, 1, dy, f, dx, threads, NULL, NULL);
+}
+
+int gn_fconv_backprop_input_then(const gn_train_path *p, const gn_fconv_geom *g, const float *dy, const float *f, float *dx, int threads,
+                                 gn_rows_epilogue_fn epilogue, const void *epilogue_ctx) {
+  return run_rows(p, g, 1, dy, f, dx, threads, epilogue, epilogue_ctx);
 }
 
 /* ---- the filter gradient ---- */

@@ -103,6 +103,11 @@ const gn_train_path *gn_train_path_for(int path);
 /* The three convolutions; 0 on success, −1 when scratch memory could not be had. */
 int gn_fconv_forward(const gn_train_path *p, const gn_fconv_geom *g, const float *x, const float *f, float *y, int threads);
 int gn_fconv_backprop_input(const gn_train_path *p, const gn_fconv_geom *g, const float *dy, const float *f, float *dx, int threads);
+/* Work on `count` finished rows (pixels) of dx, each `rows[i]` its first channel, while they are in cache. */
+typedef void (*gn_rows_epilogue_fn)(const void *ctx, float *const *rows, size_t count);
+/* The input gradient with `epilogue` run on each band of dx rows as soon as the band is done. */
+int gn_fconv_backprop_input_then(const gn_train_path *p, const gn_fconv_geom *g, const float *dy, const float *f, float *dx, int threads,
+                                 gn_rows_epilogue_fn epilogue, const void *epilogue_ctx);
 int gn_fconv_backprop_filter(const gn_train_path *p, const gn_fconv_geom *g, const float *x, const float *dy, float *df, int threads);
 
 /* The binary unit's convolution on sign(x), fused (sign-conv.c); bits: signs then STE masks, ⌈c/32⌉ words a pixel.
