@@ -230,10 +230,6 @@ int gn_sign_conv_forward(const gn_train_path *tp, int bin_path, const gn_fconv_g
   return gn_fconv_forward(tp, g, values, f, y, threads);
 }
 
-/*
- * The STE mask on a band of dx rows just computed, while they are in cache (a pass over all of dx
- * afterwards reads it back from memory), a run of consecutive pixels at a time: a stride-1 band is one run.
- */
 /* dx ⊙ mask on `count` consecutive pixels of dx from `row` on. */
 static void mask_rows_of(const bits_ctx *b, float *row, size_t count) {
   const size_t first = (size_t)(row - b->out) / (size_t)b->c;
@@ -244,6 +240,10 @@ static void mask_rows_of(const bits_ctx *b, float *row, size_t count) {
   }
 }
 
+/*
+ * The STE mask on a band of dx rows just computed, while they are in cache (a pass over all of dx
+ * afterwards reads it back from memory), a run of consecutive pixels at a time: a stride-1 band is one run.
+ */
 static void mask_rows(const void *raw, float *const *rows, size_t count) {
   const bits_ctx *b = raw;
   for (size_t r = 0; r < count;) {
