@@ -1,7 +1,8 @@
 /*
  * Drivers of the float training convolutions (see train.h for the GEMM view of each):
  * plan the column blocks, pack the filter into panels, build each band's indirection table
- * and hand tiles to the path's micro-kernels, one band (or one filter-row tile) per task.
+ * and hand tiles to the path's micro-kernels, one band (or, for the filter gradient, one part of
+ * the pixels for a run of dW tiles) per task.
  */
 #include <stdlib.h>
 #include <string.h>
