@@ -458,8 +458,7 @@ export async function resumeSearch(dir: string, options: Omit<SearchRunOptions, 
  * The teacher a run was started with from elsewhere (`--teacher`; search.json keeps it relative to the
  * run), so that resuming it without the flag distils from the same teacher instead of training one.
  */
-function givenTeacher(dir: string): string | undefined {
-  const log = readSearchLogToResume(dir);
+function givenTeacher(dir: string, log: SearchLog | string): string | undefined {
   if (typeof log === 'string' || log.teacher === undefined) return undefined;
   const path = resolve(searchTeacherDir(dir, log.teacher));
   return path === resolve(searchFile(dir, 'teacher')) ? undefined : path;
@@ -467,14 +466,14 @@ function givenTeacher(dir: string): string | undefined {
 
 async function resumeLocked(dir: string, given: Omit<SearchRunOptions, 'out'>): Promise<SearchResult> {
   const config = readSearchConfig(dir);
-  const teacherDir = given.teacherDir ?? givenTeacher(dir);
+  const history = readSearchLogToResume(dir);
+  const teacherDir = given.teacherDir ?? givenTeacher(dir, history);
   const options = { ...given, ...(teacherDir !== undefined ? { teacherDir } : {}) };
   let s = openSession(config, dir, { ...options, out: dir });
   try {
     let log = newLog(s);
     let start = 0;
     if (existsSync(searchFile(dir, 'checkpoint'))) {
-      const history = readSearchLogToResume(dir);
       const position = typeof history === 'string' ? 0 : readSupernetCheckpoint(s).epoch;
       const why = typeof history === 'string' ? history : searchLogBehind(history, position);
       if (typeof history === 'string' || why !== undefined) {
