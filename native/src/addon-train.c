@@ -138,7 +138,7 @@ static napi_value Conv2d(napi_env env, napi_callback_info info) {
   if (op == GN_CONV_FORWARD) {
     status = gn_fconv_forward(p, &g, a, b, out, threads);
   } else if (op == GN_CONV_BACKPROP_INPUT) {
-    status = gn_fconv_backprop_input(p, &g, a, b, out, threads);
+    status = gn_fconv_backprop_input(p, &g, a, b, out, threads, NULL, NULL);
   } else {
     status = gn_fconv_backprop_filter(p, &g, a, b, out, threads);
   }

@@ -281,12 +281,8 @@ int gn_fconv_forward(const gn_train_path *p, const gn_fconv_geom *g, const float
   return run_rows(p, g, 0, x, f, y, threads, NULL, NULL);
 }
 
-int gn_fconv_backprop_input(const gn_train_path *p, const gn_fconv_geom *g, const float *dy, const float *f, float *dx, int threads) {
-  return run_rows(p, g, 1, dy, f, dx, threads, NULL, NULL);
-}
-
-int gn_fconv_backprop_input_then(const gn_train_path *p, const gn_fconv_geom *g, const float *dy, const float *f, float *dx, int threads,
-                                 gn_rows_epilogue_fn epilogue, const void *epilogue_ctx) {
+int gn_fconv_backprop_input(const gn_train_path *p, const gn_fconv_geom *g, const float *dy, const float *f, float *dx, int threads,
+                            gn_rows_epilogue_fn epilogue, const void *epilogue_ctx) {
   return run_rows(p, g, 1, dy, f, dx, threads, epilogue, epilogue_ctx);
 }
 
@@ -304,18 +300,9 @@ int gn_fconv_backprop_input_then(const gn_train_path *p, const gn_fconv_geom *g,
 #define GN_PART_BLOCKS 2
 #define GN_PARTIAL_BYTES (8u << 20)
 
-/* The calling thread's copies of dW, kept between calls: allocated afresh, their pages' first touches cost more than the sum. */
+/* The calling thread's copies of dW (gn_reused_floats). */
 static _Thread_local float *partial_buffer;
 static _Thread_local size_t partial_capacity;
-
-static float *partial_copies(size_t floats) {
-  if (floats > partial_capacity) {
-    free(partial_buffer);
-    partial_buffer = malloc(floats * sizeof(float));
-    partial_capacity = partial_buffer ? floats : 0;
-  }
-  return partial_buffer;
-}
 
 typedef struct {
   const gn_fconv_geom *g;
@@ -446,7 +433,7 @@ int gn_fconv_backprop_filter(const gn_train_path *p, const gn_fconv_geom *g, con
   c.groups = wanted_groups < taps * c.ci_tiles ? wanted_groups : taps * c.ci_tiles;
   float *zeros = NULL;
   c.scratch = malloc((size_t)threads * GN_REDUCE_BLOCK * sizeof(void *));
-  c.partials = c.parts > 1 ? partial_copies((size_t)(c.parts - 1) * size) : NULL;
+  c.partials = c.parts > 1 ? gn_reused_floats(&partial_buffer, &partial_capacity, (size_t)(c.parts - 1) * size) : NULL;
   int status = -1;
   if (c.scratch && (c.parts == 1 || c.partials) && zeros_for((size_t)g->c, &zeros)) {
     c.zeros = zeros;

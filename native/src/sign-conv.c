@@ -98,8 +98,8 @@ static void unpack_task(void *raw, int task, int worker) {
 }
 
 /* dx ⊙ mask, as the composite's multiply by 0/1 (−0 and NaN as it gives them); a word at a time, so that it vectorizes. */
-GN_CLONES static void apply_mask(const uint32_t *masks, size_t first, size_t count, int c, int words, float *dx) {
-  for (size_t p = first; p < first + count; p++) {
+GN_CLONES static void apply_mask(const uint32_t *masks, size_t count, int c, int words, float *dx) {
+  for (size_t p = 0; p < count; p++) {
     const uint32_t *row = masks + p * (size_t)words;
     float *d = dx + p * (size_t)c;
     for (int w = 0; w < words; w++) {
@@ -110,23 +110,14 @@ GN_CLONES static void apply_mask(const uint32_t *masks, size_t first, size_t cou
   }
 }
 
-/*
- * The calling thread's buffer for sign(x) as floats, kept between calls: a fresh allocation of
- * this size each call would cost more in page faults than the unpacking itself.
- */
+/* The calling thread's buffer for sign(x) as floats (gn_reused_floats). */
 static _Thread_local float *unpack_buffer;
 static _Thread_local size_t unpack_capacity;
 
 /* sign(x) as ±1 floats from its bits, in the calling thread's buffer; NULL without memory. */
 static float *unpacked_signs(const gn_fconv_geom *g, const uint32_t *signs, int threads) {
   const size_t pixels = (size_t)g->n * g->h * g->w;
-  const size_t need = pixels * (size_t)g->c;
-  if (need > unpack_capacity) {
-    free(unpack_buffer);
-    unpack_buffer = malloc(need * sizeof(float) + 64);
-    unpack_capacity = unpack_buffer ? need : 0;
-  }
-  float *values = unpack_buffer;
+  float *values = gn_reused_floats(&unpack_buffer, &unpack_capacity, pixels * (size_t)g->c);
   if (!values) return NULL;
   bits_ctx b = {.csigns = signs, .out = values, .pixels = pixels, .c = g->c, .words = (g->c + 31) / 32};
   gn_parallel(threads, chunks_of(pixels), unpack_task, &b);
@@ -233,11 +224,8 @@ int gn_sign_conv_forward(const gn_train_path *tp, int bin_path, const gn_fconv_g
 /* dx ⊙ mask on `count` consecutive pixels of dx from `row` on. */
 static void mask_rows_of(const bits_ctx *b, float *row, size_t count) {
   const size_t first = (size_t)(row - b->out) / (size_t)b->c;
-  if (b->tp->apply_mask) {
-    b->tp->apply_mask(b->cmasks + first * (size_t)b->words, count, b->c, b->words, row);
-  } else {
-    apply_mask(b->cmasks, first, count, b->c, b->words, b->out);
-  }
+  const gn_apply_mask_fn mask = b->tp->apply_mask ? b->tp->apply_mask : apply_mask;
+  mask(b->cmasks + first * (size_t)b->words, count, b->c, b->words, row);
 }
 
 /*
@@ -267,8 +255,8 @@ int gn_sign_conv_backprop_input(const gn_train_path *tp, const gn_fconv_geom *g,
   const int words = (g->c + 31) / 32;
   bits_ctx b = {.tp = tp, .cmasks = bits + pixels * words, .out = dx, .pixels = pixels, .c = g->c, .words = words};
   /* A strided gradient's bands hold every other pixel: masked one pixel a call, they ran slower than in one pass after. */
-  if (g->stride_h == 1 && g->stride_w == 1) return gn_fconv_backprop_input_then(tp, g, dy, f, dx, threads, mask_rows, &b);
-  if (gn_fconv_backprop_input(tp, g, dy, f, dx, threads) != 0) return -1;
+  if (g->stride_h == 1 && g->stride_w == 1) return gn_fconv_backprop_input(tp, g, dy, f, dx, threads, mask_rows, &b);
+  if (gn_fconv_backprop_input(tp, g, dy, f, dx, threads, NULL, NULL) != 0) return -1;
   gn_parallel(threads, chunks_of(pixels), mask_task, &b);
   return 0;
 }

@@ -23,6 +23,7 @@
 #define GROUPNAS_TRAIN_H
 
 #include <stddef.h>
+#include <stdlib.h>
 #include <stdint.h>
 
 /* Loops the compiler vectorizes once per ISA, the best chosen at load time (GCC on x86-64 Linux). */
@@ -100,14 +101,27 @@ extern const gn_train_path gn_train_portable;
 /* Training path `path` if this CPU and build run it, with path < 0 the fastest they run; else the portable one. */
 const gn_train_path *gn_train_path_for(int path);
 
+/*
+ * A calling thread's buffer of at least `count` floats, kept between calls in *buffer / *capacity
+ * (the caller's _Thread_local slots): allocated afresh each call, its pages' first touches cost more
+ * than the work. NULL without memory.
+ */
+static inline float *gn_reused_floats(float **buffer, size_t *capacity, size_t count) {
+  if (count > *capacity) {
+    free(*buffer);
+    *buffer = malloc(count * sizeof(float) + 64);
+    *capacity = *buffer ? count : 0;
+  }
+  return *buffer;
+}
+
 /* The three convolutions; 0 on success, −1 when scratch memory could not be had. */
 int gn_fconv_forward(const gn_train_path *p, const gn_fconv_geom *g, const float *x, const float *f, float *y, int threads);
-int gn_fconv_backprop_input(const gn_train_path *p, const gn_fconv_geom *g, const float *dy, const float *f, float *dx, int threads);
 /* Work on `count` finished rows (pixels) of dx, each `rows[i]` its first channel, while they are in cache. */
 typedef void (*gn_rows_epilogue_fn)(const void *ctx, float *const *rows, size_t count);
-/* The input gradient with `epilogue` run on each band of dx rows as soon as the band is done. */
-int gn_fconv_backprop_input_then(const gn_train_path *p, const gn_fconv_geom *g, const float *dy, const float *f, float *dx, int threads,
-                                 gn_rows_epilogue_fn epilogue, const void *epilogue_ctx);
+/* The input gradient; `epilogue` (or NULL) runs on each band of dx rows as soon as the band is done. */
+int gn_fconv_backprop_input(const gn_train_path *p, const gn_fconv_geom *g, const float *dy, const float *f, float *dx, int threads,
+                            gn_rows_epilogue_fn epilogue, const void *epilogue_ctx);
 int gn_fconv_backprop_filter(const gn_train_path *p, const gn_fconv_geom *g, const float *x, const float *dy, float *df, int threads);
 
 /* The binary unit's convolution on sign(x), fused (sign-conv.c); bits: signs then STE masks, ⌈c/32⌉ words a pixel.
