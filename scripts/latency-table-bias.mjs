@@ -21,14 +21,13 @@ import {
   PROBE_KINDS,
   tableAtSpeed,
   timeBetweenProbes,
-  timeMedian,
+  measurePackedLatency,
 } from '../dist/kernels/index.js';
-import { entryWorkload } from '../dist/kernels/latency-workload.js';
 import { loadConfig } from '../dist/space/config-file.js';
 import { spaceFromConfig } from '../dist/space/config-space.js';
 import { sampleDistinctArchs } from '../dist/space/index.js';
 import { untrainedPackedModel } from '../dist/train/index.js';
-import { createRng } from '../dist/util/random.js';
+import { median } from '../dist/util/median-time.js';
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -47,8 +46,6 @@ const archs = sampleDistinctArchs(spaceFromConfig(loadConfig(configName)), 100, 
 const table = measureLatencyTable(archs.flatMap(latencyEntriesOf), engine, process.env.GROUPNAS_CACHE_DIR ? { cacheDir: process.env.GROUPNAS_CACHE_DIR } : {});
 const probe = createSpeedProbe(engine, 'cpu');
 const clock = 'cpu';
-const rng = createRng(1);
-const median = (values) => [...values].sort((a, b) => a - b)[values.length >> 1];
 const geomean = (values) => Math.exp(values.reduce((sum, v) => sum + Math.log(v), 0) / values.length);
 const beside = { entries: {}, models: {} };
 const rows = [];
@@ -56,32 +53,17 @@ console.log(`${engine.name}: ${archs.length} models; table of ${table.measuremen
 console.log(`${'arch'.padEnd(44)} ${'whole ms'.padStart(8)} ${'table@probe/whole'.padStart(17)} ${'fresh/whole'.padStart(11)}`);
 for (const arch of archs) {
   const model = untrainedPackedModel(arch, engine);
-  const { height, width, channels } = arch.input;
-  const image = Float32Array.from({ length: height * width * channels }, () => rng());
   const { value: whole, speed } = timeBetweenProbes(
     probe,
     PROBE_KINDS,
-    () => timeMedian(() => model.predict(image, 1), { clock, seconds: 0.2, warmUpSeconds: 0.05 }).medianSeconds,
+    () => measurePackedLatency(model, 1, { clock, seconds: 0.2, warmUpSeconds: 0.05 }).medianSeconds,
   );
   for (const kind of PROBE_KINDS) (beside.models[kind] ??= []).push(speed[kind]);
   const predicted = predictArchLatency(tableAtSpeed(table, speed), arch);
-  const entrySeconds = new Map();
-  let fresh = 0;
-  for (const entry of latencyEntriesOf(arch)) {
-    const key = latencyKey(entry);
-    if (!entrySeconds.has(key)) {
-      const kind = probeKindOf(entry);
-      const work = entryWorkload(entry, engine);
-      const { value, speed: around } = timeBetweenProbes(
-        probe,
-        [kind],
-        () => timeMedian(work, { warmUpSeconds: 0.05, seconds: 0.05, minRepeats: 5, clock }).medianSeconds,
-      );
-      (beside.entries[kind] ??= []).push(around[kind]);
-      entrySeconds.set(key, value);
-    }
-    fresh += entrySeconds.get(key);
-  }
+  // its entries timed now, one round, as the table times them (each between readings of its kind's probe)
+  const now = measureLatencyTable(latencyEntriesOf(arch), engine, { cacheDir: null, rounds: 1, probe });
+  for (const m of now.measurements.values()) (beside.entries[probeKindOf(m.entry)] ??= []).push(m.probeSeconds);
+  const fresh = latencyEntriesOf(arch).reduce((sum, e) => sum + now.measurements.get(latencyKey(e)).seconds, 0);
   rows.push({ table: predicted / whole, fresh: fresh / whole });
   console.log(
     `${arch.name.padEnd(44)} ${(whole * 1e3).toFixed(3).padStart(8)} ${(predicted / whole).toFixed(3).padStart(17)} ${(fresh / whole).toFixed(3).padStart(11)}`,
