@@ -10,7 +10,8 @@
  * shared machine the wall clock mostly measures the other processes). The host's speed moves between
  * the minutes the table and a model are timed in, so each model is timed between two readings of the
  * speed probe the table's entries were timed between (speed-probe.ts), and predicted with the table
- * read at that speed (tableAtSpeed). Reported: the share within ±5% and ±10% of the measured median, the RMSE (ms and
+ * read at that speed (tableAtSpeed) and calibrated on a few other whole models of the space drawn
+ * after them (latency-calibration.ts: entries timed alone run hotter than inside a model). Reported: the share within ±5% and ±10% of the measured median, the RMSE (ms and
  * relative), the mean signed error (the table's bias) and the worst cases; and the share within ±10%
  * with the table read at its own speed, which also counts how much the host's speed moved.
  *
@@ -21,6 +22,7 @@
 import { loadavg } from 'node:os';
 import { selectBackend } from '../backend/select.js';
 import {
+  calibrateLatencyTable,
   createEngine,
   createSpeedProbe,
   latencyEntriesOf,
@@ -32,6 +34,8 @@ import {
   timeBetweenProbes,
   type BinaryEngine,
   type EngineName,
+  type LatencyTable,
+  type ModelCalibration,
   type PackedModel,
   type TimingClock,
   type EntryTimingOptions,
@@ -64,6 +68,11 @@ export interface LatencyPredictorOptions {
   remeasure?: boolean;
   /** Timing of each entry measured (default: the search's, latency-table.ts). */
   entryTiming?: EntryTimingOptions;
+  /**
+   * Whole models the table is calibrated on before it predicts (default 12; 0 = the table as timed):
+   * the next ones the same seed draws, never among the `archs` checked (latency-calibration.ts).
+   */
+  calibrationModels?: number;
   progress?: ProgressReporter;
 }
 
@@ -106,6 +115,10 @@ export interface EnginePredictorReport {
   roundWithin10: number;
   /** The archs with the largest |error|, worst first. */
   worst: ArchPrediction[];
+  /** The whole-model calibration the predictions include (absent: the table as timed). */
+  calibration?: ModelCalibration;
+  /** Share within ±10% and mean signed error of the same predictions without the calibration's factor. */
+  uncalibrated?: { within10: number; meanError: number };
   tableEntries: number;
   tableMeasuredNow: number;
   seconds: number;
@@ -130,7 +143,7 @@ function quantile(sorted: readonly number[], q: number): number {
 export function summarizePredictions(
   archs: ArchPrediction[],
   worstCount = 5,
-): Omit<EnginePredictorReport, 'engine' | 'tableEntries' | 'tableMeasuredNow' | 'seconds'> {
+): Omit<EnginePredictorReport, 'engine' | 'calibration' | 'uncalibrated' | 'tableEntries' | 'tableMeasuredNow' | 'seconds'> {
   const n = archs.length;
   const share = (ok: (a: ArchPrediction) => boolean) => (n === 0 ? Number.NaN : archs.filter(ok).length / n);
   const mean = (f: (a: ArchPrediction) => number) => archs.reduce((s, a) => s + f(a), 0) / n;
@@ -155,15 +168,16 @@ export function summarizePredictions(
 function checkEngine(
   engine: BinaryEngine,
   archs: readonly Arch[],
+  calibrationArchs: readonly Arch[],
   rounds: number,
   options: LatencyPredictorOptions,
   progress: ProgressReporter,
 ): EnginePredictorReport {
   const started = performance.now();
-  const entries = archs.flatMap(latencyEntriesOf);
+  const entries = [...archs, ...calibrationArchs].flatMap(latencyEntriesOf);
   // Started on the first entry measured: cache hits report nothing.
   let tableTask: ProgressTask | undefined;
-  const table = measureLatencyTable(entries, engine, {
+  const timed = measureLatencyTable(entries, engine, {
     ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}),
     ...(options.remeasure ? { remeasure: true } : {}),
     ...options.entryTiming,
@@ -173,15 +187,25 @@ function checkEngine(
     },
   });
   tableTask?.stop();
-  const models: PackedModel[] = archs.map((arch) => untrainedPackedModel(arch, engine));
   const clock = options.clock ?? 'cpu';
+  // The calibration's models are timed as the checked ones.
+  const timing = { warmUpSeconds: 0.05, seconds: options.modelSeconds ?? 0.2, minRepeats: 5, clock } as const;
   const probe = options.entryTiming?.probe ?? createSpeedProbe(engine, clock);
+  let table: LatencyTable = timed;
+  let calibration: ModelCalibration | undefined;
+  if (calibrationArchs.length > 0) {
+    const calibrationTask = progress.start(`calibration on ${calibrationArchs.length} whole models (${engine.name})`, 1);
+    const models = calibrationArchs.map((arch) => untrainedPackedModel(arch, engine));
+    ({ table, calibration } = calibrateLatencyTable(timed, models, probe, { timing }));
+    calibrationTask.update(1);
+    calibrationTask.stop();
+  }
+  const models: PackedModel[] = archs.map((arch) => untrainedPackedModel(arch, engine));
   const times: number[][] = archs.map(() => []);
   const predicted: number[][] = archs.map(() => []);
   const task = progress.start(`whole models (${engine.name}), ${rounds} rounds`, rounds * archs.length);
   for (let r = 0; r < rounds; r++) {
     models.forEach((model, i) => {
-      const timing = { warmUpSeconds: 0.05, seconds: options.modelSeconds ?? 0.2, minRepeats: 5, clock } as const;
       const { value, speed } = timeBetweenProbes(probe, PROBE_KINDS, () => measurePackedLatency(model, 1, timing));
       times[i]!.push(value.medianSeconds * 1000);
       predicted[i]!.push(predictArchLatency(tableAtSpeed(table, speed), archs[i]!) * 1000);
@@ -204,11 +228,21 @@ function checkEngine(
       dispersion: (Math.max(...measuredMs) - Math.min(...measuredMs)) / medianMs,
     };
   });
+  const factor = calibration?.factor ?? 1;
   return {
     engine: engine.name,
     ...summarizePredictions(predictions),
-    tableEntries: table.measurements.size,
-    tableMeasuredNow: table.timedNow,
+    ...(calibration
+      ? {
+          calibration,
+          uncalibrated: {
+            within10: predictions.filter((a) => Math.abs(a.predictedMs / factor / a.medianMs - 1) <= 0.1).length / predictions.length,
+            meanError: predictions.reduce((sum, a) => sum + (a.predictedMs / factor - a.medianMs) / a.medianMs, 0) / predictions.length,
+          },
+        }
+      : {}),
+    tableEntries: timed.measurements.size,
+    tableMeasuredNow: timed.timedNow,
     seconds: (performance.now() - started) / 1000,
   };
 }
@@ -219,15 +253,19 @@ export async function benchLatencyPredictor(space: SearchSpace, options: Latency
   const count = options.archs ?? 100;
   const seed = options.seed ?? 1;
   const rounds = options.rounds ?? 5;
+  const calibrationCount = options.calibrationModels ?? 12;
   if (!Number.isInteger(count) || count < 1) throw new UsageError(`archs: expected an integer ≥ 1, got ${count}`);
+  if (!Number.isInteger(calibrationCount) || calibrationCount < 0) throw new UsageError(`calibration models: expected an integer ≥ 0, got ${calibrationCount}`);
   if (!Number.isInteger(rounds) || rounds < 1) throw new UsageError(`rounds: expected an integer ≥ 1, got ${rounds}`);
   const progress = options.progress ?? silentProgress;
   const engineNames = options.engines ?? defaultEngines();
   const engines = engineNames.map((name) => createEngine(name));
   // The models' weights come from nn's builder, on tfjs.
   await selectBackend('wasm');
-  const archs = sampleDistinctArchs(space, count, seed);
-  const reports = engines.map((engine) => checkEngine(engine, archs, rounds, options, progress));
+  // One draw, so the models checked are the same with or without calibration, and never calibrate it.
+  const drawn = sampleDistinctArchs(space, count + calibrationCount, seed);
+  const archs = drawn.slice(0, count);
+  const reports = engines.map((engine) => checkEngine(engine, archs, drawn.slice(count), rounds, options, progress));
   return {
     machine: describeMachine(),
     space: space.name,
@@ -265,6 +303,11 @@ export function formatLatencyPredictor(r: LatencyPredictorReport): string {
         `mean error ${signed(e.meanError)}`,
       `  measurement dispersion (max−min of the rounds / median): median ${pct(e.dispersion.median)}, 90th percentile ${pct(e.dispersion.p90)}; ` +
         `a single round lands within ±10% of the median for ${pct(e.noiseWithin10)}; each round predicted at its own speed: ${pct(e.roundWithin10)} within ±10%`,
+      e.calibration && e.uncalibrated
+        ? `  calibrated on ${e.calibration.models.length} other whole models: entries × ${e.calibration.factor.toFixed(3)} ` +
+            `(models ${Math.min(...e.calibration.models.map((m) => m.ratio)).toFixed(3)}–${Math.max(...e.calibration.models.map((m) => m.ratio)).toFixed(3)}); ` +
+            `without it: within ±10% ${pct(e.uncalibrated.within10)}, mean error ${signed(e.uncalibrated.meanError)}`
+        : '  not calibrated: the table as its entries were timed',
       `  table: ${e.tableEntries} entries (${e.tableMeasuredNow} measured now, the rest cached); ${e.seconds.toFixed(0)} s`,
       `  worst: ${'arch'.padEnd(40)} ${'predicted ms'.padStart(12)} ${'measured ms'.padStart(11)} ${'error'.padStart(7)} ${'dispersion'.padStart(10)}`,
     );

@@ -16,8 +16,9 @@
  * Conv layers and block shapes come from src/space's `summarize` — the one walk of an arch — so
  * the priced convs are exactly the ones the cost accounting reports. Each item says where it sits
  * (stem, block, connection after a block, head) so the search can attribute it.
- * Summing the measured latencies predicts the model's latency; `groupnas bench kernels` prints
- * that prediction beside the measured whole-model time so the table's error is visible.
+ * Summing the measured latencies (each × the table's whole-model factor, latency-calibration.ts)
+ * predicts the model's latency; `groupnas bench kernels` prints that prediction beside the measured
+ * whole-model time and `groupnas bench latency-predictor` scores it over a space's models.
  */
 import type { ActivationBits, Arch, ArchBlock, Connection } from '../space/arch.js';
 import { fcnSkipBlock } from '../space/segmentation-backbone.js';
@@ -226,7 +227,7 @@ export function convEntriesOf(arch: Arch): ConvEntry[] {
   return latencyEntriesOf(arch).filter(isConvEntry);
 }
 
-/** Predicted batch-1 latency of an arch: the sum of its entries' measured latencies. */
+/** Predicted batch-1 latency of an arch: the sum of its entries' latencies (lookupLatency). */
 export function predictArchLatency(table: LatencyTable, arch: Arch): number {
   return latencyEntriesOf(arch).reduce((sum, e) => sum + lookupLatency(table, e), 0);
 }

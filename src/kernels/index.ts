@@ -19,5 +19,6 @@ export * from './packed-model-pool.js';
 export * from './model-metadata.js';
 export * from './latency-table.js';
 export * from './arch-latency.js';
+export * from './latency-calibration.js';
 export * from './timing.js';
 export * from './speed-probe.js';

@@ -52,6 +52,8 @@ export interface LatencyTable {
   measurements: Map<string, LatencyMeasurement>;
   /** The speed the entries are read at, per kind of work: the median of their probes (lookupLatency). */
   probeSeconds: Partial<Record<ProbeKind, number>>;
+  /** How many times the sum of its entries whole models take (latency-calibration.ts); 1 when not calibrated. */
+  modelFactor?: number;
 }
 
 const CACHE_FORMAT = 'groupnas.latency';
@@ -278,11 +280,14 @@ export function busyEntries(table: LatencyTable): { count: number; worstLoad: nu
   return { count: loads.length, worstLoad: Math.max(0, ...loads) };
 }
 
-/** The seconds of an entry at the table's speed (its time in probe units × the table's probe); throws if the table does not hold it. */
+/**
+ * The seconds of an entry inside a model at the table's speed: its time in probe units × the
+ * table's probe × the table's model factor; throws if the table does not hold it.
+ */
 export function lookupLatency(table: LatencyTable, entry: LatencyEntry): number {
   const m = table.measurements.get(latencyKey(entry));
   if (!m) throw new UsageError(`latency table (${table.engine}, machine ${table.fingerprint}) has no entry ${latencyKey(entry)}; measure it first`);
-  return m.perProbe * table.probeSeconds[probeKindOf(m.entry)]!;
+  return m.perProbe * table.probeSeconds[probeKindOf(m.entry)]! * (table.modelFactor ?? 1);
 }
 
 /** Predicted latency of a model: the sum of its layers' entries. */

@@ -26,6 +26,7 @@
  */
 import * as tf from '../util/tfjs.js';
 import { blockOutputShapes, connectionEntry, latencyEntriesOf, latencyItemsOf, type LatencyItem } from '../kernels/arch-latency.js';
+import type { BinaryEngine } from '../kernels/engine.js';
 import { createEngine, type EngineChoice } from '../kernels/engines.js';
 import { busyEntries, lookupLatency, measureLatencyTable, type LatencyEntry, type LatencyTable } from '../kernels/latency-table.js';
 import type { ActivationBits, Arch, Connection } from '../space/arch.js';
@@ -364,6 +365,8 @@ export interface PriceOptions {
   onProgress?: (done: number, total: number) => void;
   /** Told when entries of the latency table were timed on a busy machine (their times may be inflated). */
   warn?: (line: string) => void;
+  /** Calibrates the measured table on whole models before it prices (space-calibration.ts); absent: the table as timed. */
+  calibrate?: (table: LatencyTable, engine: BinaryEngine) => LatencyTable;
 }
 
 /** The cost model for a metric: BOPs from `summarize`, or latency from the LUT measured (or cached) on this machine. */
@@ -381,5 +384,5 @@ export function costModelFor(layout: SupernetLayout, metric: CostMetric, options
         'their times may be inflated (they are timed again when the machine is quiet)',
     );
   }
-  return latencyCostModel(layout, table);
+  return latencyCostModel(layout, options.calibrate ? options.calibrate(table, engine) : table);
 }

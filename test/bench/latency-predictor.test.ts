@@ -52,10 +52,27 @@ describe('summarizePredictions', () => {
 describe('benchLatencyPredictor', () => {
   it('predicts and measures every sampled architecture on each engine asked', async () => {
     const space = spaceFromConfig(loadConfig('tiny'));
-    const r = await benchLatencyPredictor(space, { archs: 3, rounds: 2, engines: ['wasm'], modelSeconds: 0.01, entryTiming: quick, cacheDir: cache, seed: 2 });
+    const r = await benchLatencyPredictor(space, {
+      archs: 3,
+      rounds: 2,
+      engines: ['wasm'],
+      modelSeconds: 0.01,
+      entryTiming: quick,
+      cacheDir: cache,
+      seed: 2,
+      calibrationModels: 2,
+    });
     expect(r.engines.map((e) => e.engine)).toEqual(['wasm']);
     const e = r.engines[0]!;
     expect(e.archs).toHaveLength(3);
+    // Calibrated on two other models of the same draw, never on a checked one.
+    const calibration = e.calibration!;
+    expect(calibration.models).toHaveLength(2);
+    for (const m of calibration.models) expect(e.archs.map((a) => a.name)).not.toContain(m.name);
+    expect(calibration.factor).toBeGreaterThan(0);
+    const uncalibratedWithin10 = e.archs.filter((a) => Math.abs(a.predictedMs / calibration.factor / a.medianMs - 1) <= 0.1).length / 3;
+    expect(e.uncalibrated!.within10).toBeCloseTo(uncalibratedWithin10, 12);
+    expect(formatLatencyPredictor(r)).toContain(`entries × ${calibration.factor.toFixed(3)}`);
     for (const a of e.archs) {
       expect(a.measuredMs).toHaveLength(2);
       expect(a.predictedMs).toBeGreaterThan(0);
@@ -72,6 +89,7 @@ describe('benchLatencyPredictor', () => {
       entryTiming: quick,
       cacheDir: cache,
       seed: 2,
+      calibrationModels: 2,
     });
     expect(again.engines[0]!.tableMeasuredNow).toBe(0);
   });
@@ -92,8 +110,11 @@ describe('benchLatencyPredictor', () => {
       modelSeconds: 0.01,
       entryTiming: { ...quick, probe: () => probeSeconds },
       cacheDir: null,
+      calibrationModels: 0,
       progress,
     });
+    expect(r.engines[0]!.calibration).toBeUndefined();
+    expect(formatLatencyPredictor(r)).toContain('not calibrated');
     for (const a of r.engines[0]!.archs) {
       expect(a.predictedMs).toBeCloseTo(2 * a.tableSpeedMs, 12);
       for (const ms of a.roundPredictedMs) expect(ms).toBeCloseTo(2 * a.tableSpeedMs, 12);

@@ -291,6 +291,7 @@ interface LatencyPredictorArgs {
   seconds: number;
   clock: TimingClock;
   remeasure: boolean;
+  'calibration-models': number;
 }
 
 const latencyPredictor: CommandModule<object, LatencyPredictorArgs> = {
@@ -320,11 +321,19 @@ const latencyPredictor: CommandModule<object, LatencyPredictorArgs> = {
         default: false,
         describe: "time the table's entries again now, beside the models, instead of reading the per-machine cache the search uses",
       })
+      .option('calibration-models', {
+        type: 'number',
+        default: 12,
+        describe:
+          'whole models (drawn after the checked ones, never among them) the table is calibrated on before it predicts: ' +
+          'entries timed alone run hotter than inside a model; 0 = the table as timed',
+      })
       .example('$0 bench latency-predictor --archs 20 --engine wasm', 'a quick check on the wasm engine') as Argv<LatencyPredictorArgs>,
   handler: async (argv) => {
     checkNumber('archs', argv.archs, { integer: true, min: 1 });
     checkNumber('rounds', argv.rounds, { integer: true, min: 1 });
     checkNumber('seconds', argv.seconds, { above: 0 });
+    checkNumber('calibration-models', argv['calibration-models'], { integer: true, min: 0 });
     const config = loadConfig(argv.config);
     const report = await benchLatencyPredictor(spaceFromConfig(config), {
       archs: argv.archs,
@@ -334,6 +343,7 @@ const latencyPredictor: CommandModule<object, LatencyPredictorArgs> = {
       modelSeconds: argv.seconds,
       clock: argv.clock,
       remeasure: argv.remeasure,
+      calibrationModels: argv['calibration-models'],
       progress: progressBars(),
     });
     if (argv.json) printJson(report);

@@ -1,5 +1,8 @@
 import type { Argv, CommandModule } from 'yargs';
+import { defaultCacheDir } from '../../kernels/latency-table.js';
 import { costModelFor } from '../../search/cost-model.js';
+import { calibrationOnSpace } from '../../search/space-calibration.js';
+import { spaceFromConfig } from '../../space/config-space.js';
 import { EvaluationInterrupted, type CandidateRecord } from '../../search/evaluate/index.js';
 import { readSearchConfig, type SearchCandidate } from '../../search/search-directory.js';
 import type { EvaluationStageResult } from '../../search/search-evaluation.js';
@@ -322,7 +325,17 @@ const search: CommandModule<object, SearchArgs> = {
       const { search, evaluation } = await searchPipeline(argv.resume !== undefined ? { resume: argv.resume } : { config, out: dir }, {
         costModel: costModelPricedNow(config, (layout, metric) => {
           if (metric === 'latency') log('pricing the space with the latency table (measured once per machine, then cached)');
-          return costModelFor(layout, metric, { warn: log });
+          return costModelFor(layout, metric, {
+            warn: log,
+            calibrate: calibrationOnSpace(spaceFromConfig(config), {
+              seed: config.seed,
+              cacheDir: defaultCacheDir(),
+              onCalibrated: (c, measuredNow) =>
+                log(
+                  `latency table calibrated on ${c.models.length} whole models of the space: entries × ${c.factor.toFixed(3)}${measuredNow ? '' : ' (cached)'}`,
+                ),
+            }),
+          });
         }),
         ...(argv.teacher !== undefined ? { teacherDir: argv.teacher } : {}),
         progress,
