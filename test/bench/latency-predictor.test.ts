@@ -52,16 +52,8 @@ describe('summarizePredictions', () => {
 describe('benchLatencyPredictor', () => {
   it('predicts and measures every sampled architecture on each engine asked', async () => {
     const space = spaceFromConfig(loadConfig('tiny'));
-    const r = await benchLatencyPredictor(space, {
-      archs: 3,
-      rounds: 2,
-      engines: ['wasm'],
-      modelSeconds: 0.01,
-      entryTiming: quick,
-      cacheDir: cache,
-      seed: 2,
-      calibrationModels: 2,
-    });
+    const options = { archs: 3, engines: ['wasm'] as const, modelSeconds: 0.01, entryTiming: quick, cacheDir: cache, seed: 2, calibrationModels: 2 };
+    const r = await benchLatencyPredictor(space, { ...options, rounds: 2 });
     expect(r.engines.map((e) => e.engine)).toEqual(['wasm']);
     const e = r.engines[0]!;
     expect(e.archs).toHaveLength(3);
@@ -81,16 +73,7 @@ describe('benchLatencyPredictor', () => {
     expect(e.tableMeasuredNow).toBe(e.tableEntries);
     expect(formatLatencyPredictor(r)).toContain('within ±10%');
     // the table is cached: a second run measures no entry
-    const again = await benchLatencyPredictor(space, {
-      archs: 3,
-      rounds: 1,
-      engines: ['wasm'],
-      modelSeconds: 0.01,
-      entryTiming: quick,
-      cacheDir: cache,
-      seed: 2,
-      calibrationModels: 2,
-    });
+    const again = await benchLatencyPredictor(space, { ...options, rounds: 1 });
     expect(again.engines[0]!.tableMeasuredNow).toBe(0);
   });
 
