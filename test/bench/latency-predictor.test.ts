@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { benchLatencyPredictor, formatLatencyPredictor, summarizePredictions, type ArchPrediction } from '../../src/bench/latency-predictor.js';
 import { loadConfig } from '../../src/space/config-file.js';
 import { spaceFromConfig } from '../../src/space/config-space.js';
+import { median } from '../../src/util/median-time.js';
 import type { ProgressReporter } from '../../src/util/progress.js';
 import { ensureWasmBuilt } from '../kernels/ensure-wasm.js';
 
@@ -29,9 +30,13 @@ const prediction = (name: string, predictedMs: number, measuredMs: number[]): Ar
     measuredMs,
     medianMs,
     error: (predictedMs - medianMs) / medianMs,
+    medianPairError: (predictedMs - medianMs) / medianMs,
     dispersion: (sorted[sorted.length - 1]! - sorted[0]!) / medianMs,
   };
 };
+
+/** The median over the rounds of each round's prediction ÷ its measurement, − 1. */
+const roundError = (a: ArchPrediction) => median(a.measuredMs.map((ms, r) => a.roundPredictedMs[r]! / ms)) - 1;
 
 describe('summarizePredictions', () => {
   it('scores shares within ±5% / ±10%, RMSE, bias and worst cases', () => {
@@ -39,6 +44,7 @@ describe('summarizePredictions', () => {
     const s = summarizePredictions(archs, 2);
     expect(s.within5).toBe(0.5); // a and d
     expect(s.within10).toBe(0.75); // and b
+    expect(s.medianPairWithin10).toBe(0.75);
     expect(s.rmseMs).toBeCloseTo(Math.sqrt((0 + 0.08 ** 2 + 1 + 0.04 ** 2) / 4), 12);
     expect(s.meanError).toBeCloseTo((0 + 0.08 + 1 - 0.04) / 4, 12);
     expect(s.worst.map((a) => a.name)).toEqual(['c', 'b']);
@@ -68,7 +74,8 @@ describe('benchLatencyPredictor', () => {
     for (const a of e.archs) {
       expect(a.measuredMs).toHaveLength(2);
       expect(a.predictedMs).toBeGreaterThan(0);
-      expect(a.error).toBeCloseTo((a.predictedMs - a.medianMs) / a.medianMs, 12);
+      expect(a.error).toBeCloseTo(roundError(a), 12);
+      expect(a.medianPairError).toBeCloseTo((a.predictedMs - a.medianMs) / a.medianMs, 12);
     }
     expect(e.tableMeasuredNow).toBe(e.tableEntries);
     expect(formatLatencyPredictor(r)).toContain('within ±10%');
@@ -101,7 +108,8 @@ describe('benchLatencyPredictor', () => {
     for (const a of r.engines[0]!.archs) {
       expect(a.predictedMs).toBeCloseTo(2 * a.tableSpeedMs, 12);
       for (const ms of a.roundPredictedMs) expect(ms).toBeCloseTo(2 * a.tableSpeedMs, 12);
-      expect(a.error).toBeCloseTo((a.predictedMs - a.medianMs) / a.medianMs, 12);
+      expect(a.error).toBeCloseTo(roundError(a), 12);
+      expect(a.medianPairError).toBeCloseTo((a.predictedMs - a.medianMs) / a.medianMs, 12);
     }
   });
 });
