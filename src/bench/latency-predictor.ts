@@ -26,6 +26,7 @@ import { loadavg } from 'node:os';
 import { selectBackend } from '../backend/select.js';
 import {
   calibrateLatencyTable,
+  CALIBRATION_MODELS,
   createEngine,
   createSpeedProbe,
   latencyEntriesOf,
@@ -72,7 +73,7 @@ export interface LatencyPredictorOptions {
   /** Timing of each entry measured (default: the search's, latency-table.ts). */
   entryTiming?: EntryTimingOptions;
   /**
-   * Whole models the table is calibrated on before it predicts (default 12; 0 = the table as timed):
+   * Whole models the table is calibrated on before it predicts (default CALIBRATION_MODELS; 0 = the table as timed):
    * the next ones the same seed draws, never among the `archs` checked (latency-calibration.ts).
    */
   calibrationModels?: number;
@@ -267,7 +268,7 @@ export async function benchLatencyPredictor(space: SearchSpace, options: Latency
   const count = options.archs ?? 100;
   const seed = options.seed ?? 1;
   const rounds = options.rounds ?? 5;
-  const calibrationCount = options.calibrationModels ?? 12;
+  const calibrationCount = options.calibrationModels ?? CALIBRATION_MODELS;
   if (!Number.isInteger(count) || count < 1) throw new UsageError(`archs: expected an integer ≥ 1, got ${count}`);
   if (!Number.isInteger(calibrationCount) || calibrationCount < 0) throw new UsageError(`calibration models: expected an integer ≥ 0, got ${calibrationCount}`);
   if (!Number.isInteger(rounds) || rounds < 1) throw new UsageError(`rounds: expected an integer ≥ 1, got ${rounds}`);

@@ -2,8 +2,8 @@
  * A latency table calibrated on whole models. Its entries are each timed alone, in a loop that keeps
  * the entry's weights, inputs and code hot; inside a model every piece of work follows others that
  * evicted some of them. On the native engine the sum of a model's entries is a steady 0.94–0.96 of
- * the model (scripts/latency-table-bias.mjs, docs/RESULTS.md "seventh pass"); on wasm, whose kernels
- * copy their operands into the wasm heap on every call, about 1.0. So a few whole models of the same
+ * the model (scripts/latency-table-bias.mjs, scripts/entry-context.mjs); on wasm, whose kernels copy
+ * their operands into the wasm heap on every call, 0.97–1.01. So a few whole models of the same
  * space, disjoint from those the table will price, are timed as the latency bench times models
  * (between readings of the speed probe, predicted at the probed speed, several interleaved rounds),
  * and the table's entries are scaled by the geometric mean of measured ÷ predicted. Host speed
@@ -18,6 +18,9 @@ import { measurePackedLatency } from './packed-inference.js';
 import type { PackedModel } from './packed-model.js';
 import { PROBE_KINDS, timeBetweenProbes, type SpeedProbe } from './speed-probe.js';
 import type { TimingOptions } from './timing.js';
+
+/** Whole models a table is calibrated on by default (the search's and `bench latency-predictor`'s). */
+export const CALIBRATION_MODELS = 12;
 
 export interface CalibrationOptions {
   /** Interleaved rounds over the models (default 3); each model keeps the median of its ratios. */

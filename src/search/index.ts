@@ -35,7 +35,7 @@ export {
   type CostMetric,
   type PriceOptions,
 } from './cost-model.js';
-export { calibrationOnSpace, calibrationCachePath, CALIBRATION_MODELS, type SpaceCalibrationOptions } from './space-calibration.js';
+export { calibrationOnSpace, calibrationCachePath, type SpaceCalibrationOptions } from './space-calibration.js';
 export { costLoss, costObjectiveFrom, type CostObjective } from './cost-objective.js';
 export { BilevelTrainer, type BilevelOptions, type AlphaSampling, type StepResult, type ArchitectureStepResult } from './bilevel.js';
 export { argmaxIndices, topCandidates, fitToTarget, type DerivedCandidate } from './derive.js';

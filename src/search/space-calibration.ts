@@ -9,16 +9,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BinaryEngine } from '../kernels/engine.js';
-import { calibrateLatencyTable, type ModelCalibration } from '../kernels/latency-calibration.js';
+import { calibrateLatencyTable, CALIBRATION_MODELS, type ModelCalibration } from '../kernels/latency-calibration.js';
 import type { LatencyTable } from '../kernels/latency-table.js';
 import { createSpeedProbe } from '../kernels/speed-probe.js';
 import { sampleDistinctArchs } from '../space/distinct-sample.js';
 import type { SearchSpace } from '../space/search-space.js';
 import { untrainedPackedModel } from '../train/index.js';
 import { writeJsonAtomic } from '../util/atomic-write.js';
-
-/** Whole models the search's table is calibrated on (as `groupnas bench latency-predictor`, which checks 100 others). */
-export const CALIBRATION_MODELS = 12;
 
 const CACHE_FORMAT = 'groupnas.latency-calibration';
 const CACHE_VERSION = 1;
@@ -31,7 +28,7 @@ interface CacheFile {
 }
 
 export interface SpaceCalibrationOptions {
-  /** Models drawn from the space (default CALIBRATION_MODELS). */
+  /** Models drawn from the space (default CALIBRATION_MODELS, kernels/latency-calibration.ts). */
   models?: number;
   /** Seed of their draw. */
   seed: number;

@@ -10,7 +10,7 @@ import { benchSupernetSteps, formatSupernetSteps } from '../../bench/supernet-st
 import { benchLatencyPredictor, formatLatencyPredictor } from '../../bench/latency-predictor.js';
 import { benchSupernetRanking, formatSupernetRanking } from '../../bench/supernet-ranking.js';
 import { selectBackend } from '../../backend/select.js';
-import type { EngineName, TimingClock } from '../../kernels/index.js';
+import { CALIBRATION_MODELS, type EngineName, type TimingClock } from '../../kernels/index.js';
 import { loadConfig } from '../../space/config-file.js';
 import { spaceFromConfig } from '../../space/config-space.js';
 import { describeMachine } from '../../util/machine.js';
@@ -323,7 +323,7 @@ const latencyPredictor: CommandModule<object, LatencyPredictorArgs> = {
       })
       .option('calibration-models', {
         type: 'number',
-        default: 12,
+        default: CALIBRATION_MODELS,
         describe:
           'whole models (drawn after the checked ones, never among them) the table is calibrated on before it predicts: ' +
           'entries timed alone run hotter than inside a model; 0 = the table as timed',
