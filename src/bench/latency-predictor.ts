@@ -27,6 +27,7 @@ import { selectBackend } from '../backend/select.js';
 import {
   calibrateLatencyTable,
   CALIBRATION_MODELS,
+  MODEL_TIMING,
   createEngine,
   createSpeedProbe,
   latencyEntriesOf,
@@ -201,7 +202,7 @@ function checkEngine(
   tableTask?.stop();
   const clock = options.clock ?? 'cpu';
   // The calibration's models are timed as the checked ones.
-  const timing = { warmUpSeconds: 0.05, seconds: options.modelSeconds ?? 0.2, minRepeats: 5, clock } as const;
+  const timing = { ...MODEL_TIMING, clock, ...(options.modelSeconds !== undefined ? { seconds: options.modelSeconds } : {}) };
   const probe = options.entryTiming?.probe ?? createSpeedProbe(engine, clock);
   let table: LatencyTable = timed;
   let calibration: ModelCalibration | undefined;

@@ -22,10 +22,13 @@ import type { TimingOptions } from './timing.js';
 /** Whole models a table is calibrated on by default (the search's and `bench latency-predictor`'s). */
 export const CALIBRATION_MODELS = 12;
 
+/** How a whole model is timed at batch 1, here and where `bench latency-predictor` checks models: on the CPU clock, as the entries. */
+export const MODEL_TIMING: TimingOptions = { warmUpSeconds: 0.05, seconds: 0.2, minRepeats: 5, clock: 'cpu' };
+
 export interface CalibrationOptions {
   /** Interleaved rounds over the models (default 3); each model keeps the median of its ratios. */
   rounds?: number;
-  /** How each model is timed (default: 0.1 s of repeats after 0.05 s warm-up, on the CPU clock like the entries). */
+  /** How each model is timed (default MODEL_TIMING). */
   timing?: TimingOptions;
   /** Seconds of one predict of the model at batch 1 (default: measurePackedLatency's median). */
   timeModel?: (model: PackedModel, timing: TimingOptions) => number;
@@ -48,7 +51,7 @@ export function calibrateLatencyTable(
   const rounds = options.rounds ?? 3;
   if (models.length === 0) throw new UsageError('latency calibration: no models to calibrate on');
   if (!Number.isInteger(rounds) || rounds < 1) throw new UsageError(`latency calibration: rounds must be an integer ≥ 1, got ${rounds}`);
-  const timing: TimingOptions = { warmUpSeconds: 0.05, seconds: 0.1, minRepeats: 5, clock: 'cpu', ...options.timing };
+  const timing: TimingOptions = { ...MODEL_TIMING, ...options.timing };
   const timeModel = options.timeModel ?? ((model, t) => measurePackedLatency(model, 1, t).medianSeconds);
   // The table's own factor is left out: it is what is being measured.
   const uncalibrated: LatencyTable = { ...table, modelFactor: 1 };

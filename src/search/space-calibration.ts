@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BinaryEngine } from '../kernels/engine.js';
 import { calibrateLatencyTable, CALIBRATION_MODELS, type ModelCalibration } from '../kernels/latency-calibration.js';
-import type { LatencyTable } from '../kernels/latency-table.js';
+import { defaultCacheDir, type LatencyTable } from '../kernels/latency-table.js';
 import { createSpeedProbe } from '../kernels/speed-probe.js';
 import { sampleDistinctArchs } from '../space/distinct-sample.js';
 import type { SearchSpace } from '../space/search-space.js';
@@ -34,10 +34,10 @@ export interface SpaceCalibrationOptions {
   seed: number;
   /** Rounds over them (default 3). */
   rounds?: number;
-  /** Seconds of repeats per model and round (default 0.2, as the latency bench). */
+  /** Seconds of repeats per model and round (default: MODEL_TIMING's). */
   seconds?: number;
-  /** Where the factor is cached (the latency table's cache directory); null = measure every time, keep nothing. */
-  cacheDir: string | null;
+  /** Where the factor is cached (default: the latency table's, `defaultCacheDir()`); null = measure every time, keep nothing. */
+  cacheDir?: string | null;
   /** Told the calibration used, and whether it was measured now. */
   onCalibrated?: (calibration: ModelCalibration, measuredNow: boolean) => void;
 }
@@ -67,7 +67,8 @@ function isCalibration(c: unknown): c is ModelCalibration {
 export function calibrationOnSpace(space: SearchSpace, options: SpaceCalibrationOptions): (table: LatencyTable, engine: BinaryEngine) => LatencyTable {
   const count = options.models ?? CALIBRATION_MODELS;
   return (table, engine) => {
-    const path = options.cacheDir === null ? undefined : calibrationCachePath(options.cacheDir, table.fingerprint);
+    const cacheDir = options.cacheDir === undefined ? defaultCacheDir() : options.cacheDir;
+    const path = cacheDir === null ? undefined : calibrationCachePath(cacheDir, table.fingerprint);
     const key = `${engine.name}/${space.name}/${count}@${options.seed}`;
     const cached = path ? readCache(path).calibrations[key] : undefined;
     if (isCalibration(cached)) {
@@ -77,7 +78,7 @@ export function calibrationOnSpace(space: SearchSpace, options: SpaceCalibration
     const models = sampleDistinctArchs(space, count, options.seed).map((arch) => untrainedPackedModel(arch, engine));
     const { table: calibrated, calibration } = calibrateLatencyTable(table, models, createSpeedProbe(engine, 'cpu'), {
       ...(options.rounds !== undefined ? { rounds: options.rounds } : {}),
-      timing: { warmUpSeconds: 0.05, seconds: options.seconds ?? 0.2, minRepeats: 5, clock: 'cpu' },
+      ...(options.seconds !== undefined ? { timing: { seconds: options.seconds } } : {}),
     });
     if (path) {
       // Re-read just before writing so that what another process added meanwhile survives.

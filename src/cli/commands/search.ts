@@ -1,5 +1,4 @@
 import type { Argv, CommandModule } from 'yargs';
-import { defaultCacheDir } from '../../kernels/latency-table.js';
 import { costModelFor } from '../../search/cost-model.js';
 import { calibrationOnSpace } from '../../search/space-calibration.js';
 import { spaceFromConfig } from '../../space/config-space.js';
@@ -329,7 +328,6 @@ const search: CommandModule<object, SearchArgs> = {
             warn: log,
             calibrate: calibrationOnSpace(spaceFromConfig(config), {
               seed: config.seed,
-              cacheDir: defaultCacheDir(),
               onCalibrated: (c, measuredNow) =>
                 log(
                   `latency table calibrated on ${c.models.length} whole models of the space: entries × ${c.factor.toFixed(3)}${measuredNow ? '' : ' (cached)'}`,
