@@ -7,6 +7,7 @@
  */
 import { bilinearWeights } from '../util/bilinear-weights.js';
 import { UsageError } from '../util/errors.js';
+import { scratchFloat32 } from './buffer-arena.js';
 import { convGeometry, type ConvGeometry } from './conv-spec.js';
 import type { BatchNormParams } from './output-transform.js';
 
@@ -107,7 +108,7 @@ export function avgPoolSame(x: FeatureMap, window: number, stride: number): Feat
   const geometry = convGeometry(x.h, x.w, { kernel: window, stride, dilation: 1, padding: 'same' });
   const { n, c } = x;
   const f = Math.fround;
-  const out = new Float32Array(n * geometry.outH * geometry.outW * c);
+  const out = scratchFloat32(n * geometry.outH * geometry.outW * c);
   const taps: number[] = [];
   forEachPoolWindow(
     x,
@@ -137,7 +138,7 @@ export function maxPool(x: FeatureMap, window: number, stride: number): FeatureM
   const padding = window % 2 === 1 ? 'symmetric' : 'same';
   const geometry = convGeometry(x.h, x.w, { kernel: window, stride, dilation: 1, padding });
   const { n, c } = x;
-  const out = new Float32Array(n * geometry.outH * geometry.outW * c).fill(-Infinity);
+  const out = scratchFloat32(n * geometry.outH * geometry.outW * c).fill(-Infinity);
   forEachPoolWindow(x, window, stride, geometry, (to, at) => {
     for (let ch = 0; ch < c; ch++) if (x.data[at + ch]! > out[to + ch]!) out[to + ch] = x.data[at + ch]!;
   });
@@ -184,7 +185,7 @@ function shapeOf(x: FeatureMap): string {
 export function meanOfMaps(maps: readonly FeatureMap[]): FeatureMap {
   const first = maps[0]!;
   if (maps.length === 1) return first;
-  const out = new Float32Array(first.data.length);
+  const out = scratchFloat32(first.data.length);
   for (let i = 0; i < out.length; i++) {
     let s = first.data[i]!;
     for (let k = 1; k < maps.length; k++) s = Math.fround(s + maps[k]!.data[i]!);

@@ -13,6 +13,7 @@
  * checks every length again on its side.
  */
 import { NotAvailableError, UsageError } from '../util/errors.js';
+import { scratchFloat32, scratchUint32 } from './buffer-arena.js';
 import { checkConvBuffers, OUTPUT_MODE, type ConvCall } from './conv-call.js';
 import { checkConvSpec, convGeometry, type ConvSpec, type Padding } from './conv-spec.js';
 import type { BinaryEngine, ConvResult } from './engine.js';
@@ -194,7 +195,7 @@ export class NativeEngine implements BinaryEngine {
     checkFloatConvOperands(x, shape, filter, outChannels, spec);
     const k = spec.kernel;
     const g = convGeometry(shape.h, shape.w, spec);
-    const out = new Float32Array(shape.n * g.outH * g.outW * outChannels);
+    const out = scratchFloat32(shape.n * g.outH * g.outW * outChannels);
     this.call(() =>
       this.addon.floatConv(x, shape.n, shape.h, shape.w, shape.c, filter, outChannels, k, spec.stride, spec.dilation, PADDING[spec.padding], out, this.threads),
     );
@@ -208,7 +209,7 @@ export class NativeEngine implements BinaryEngine {
       throw new UsageError(`output transform: ${dots.length} values are not a whole number of ${channels}-channel pixels`);
     if (accumulate && accumulate.length !== dots.length)
       throw new UsageError(`output transform: accumulator has ${accumulate.length} values, expected ${dots.length}`);
-    const out = accumulate ?? new Float32Array(dots.length);
+    const out = accumulate ?? scratchFloat32(dots.length);
     this.call(() => this.addon.outputTransform(dots, transform.scale, transform.bias, out, accumulate !== undefined));
     return out;
   }
@@ -217,14 +218,14 @@ export class NativeEngine implements BinaryEngine {
     checkShape(shape, x.length, 'packSigns');
     const pixels = shape.n * shape.h * shape.w;
     const words = wordsFor(shape.c);
-    const data = new Uint32Array(pixels * words);
+    const data = scratchUint32(pixels * words);
     this.call(() => this.addon.packSigns(this.pathId, x, pixels, shape.c, data));
     return { n: shape.n, h: shape.h, w: shape.w, c: shape.c, words, data };
   }
 
   packBitPlanes(x: Float32Array, shape: NhwcShape, bits: number, beta: number): BitPlaneActivations {
     const { words, pixels, factor } = bitPlaneLayout(x.length, shape, bits, beta);
-    const planes = new Uint32Array(bits * pixels * words);
+    const planes = scratchUint32(bits * pixels * words);
     this.call(() => this.addon.packBitPlanes(this.pathId, x, pixels, shape.c, bits, beta, factor, planes));
     return { n: shape.n, h: shape.h, w: shape.w, c: shape.c, words, bits, planes };
   }
@@ -236,7 +237,7 @@ export class NativeEngine implements BinaryEngine {
 
   mixBases(parts: readonly Float32Array[], mix: ArrayLike<number>): Float32Array[] {
     const { to, size } = checkMix(parts, mix);
-    const outs = Array.from({ length: to }, () => new Float32Array(size));
+    const outs = Array.from({ length: to }, () => scratchFloat32(size));
     this.call(() => this.addon.mix([...parts], Float32Array.from(mix), outs));
     return outs;
   }
@@ -267,8 +268,8 @@ export class NativeEngine implements BinaryEngine {
       mode === 'int'
         ? new Int32Array(pixels * cout)
         : mode === 'sign'
-          ? new Uint32Array(pixels * wordsFor(cout))
-          : (call.accumulate ?? new Float32Array(pixels * cout));
+          ? scratchUint32(pixels * wordsFor(cout))
+          : (call.accumulate ?? scratchFloat32(pixels * cout));
     this.call(() =>
       this.addon.conv(
         this.pathId,

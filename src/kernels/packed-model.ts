@@ -15,6 +15,7 @@ import { baseDilation } from '../space/base-dilation.js';
 import { fcnSkipBlock } from '../space/segmentation-backbone.js';
 import { FileFormatError, UsageError } from '../util/errors.js';
 import type { ConvSpec } from './conv-spec.js';
+import { BufferArena, scratchFloat32 } from './buffer-arena.js';
 import type { BinaryEngine, ConvResult } from './engine.js';
 import {
   addInPlace,
@@ -80,6 +81,8 @@ export class PackedModel {
   private readonly featureChannels: number;
   /** FCN-16s: the skip block and its 1×1 classifier. */
   private readonly skip: { block: number; weight: Float32Array; bias: Float32Array; channels: number } | undefined;
+  /** One per sub-batch size: a sub-batch asks for the same buffers every time. */
+  private readonly arenas = new Map<number, BufferArena>();
 
   /** Build the plan of `model` on `engine`; `file` names the model in errors about missing or misshapen tensors. */
   constructor(
@@ -159,14 +162,21 @@ export class PackedModel {
     if (!Number.isInteger(n) || n < 1 || images.length !== n * size) {
       throw new UsageError(`packed model: expected ${n} images of ${height}×${width}×${channels} (${n * size} values), got ${images.length}`);
     }
-    if (n <= SUB_BATCH) return this.predictSubBatch(images, n);
+    if (n <= SUB_BATCH) return this.predictInArena(images, n);
     // Images never meet inside the model, so predicting sub-batches and joining their logits is exact.
     const parts: Float32Array[] = [];
     for (let start = 0; start < n; start += SUB_BATCH) {
       const count = Math.min(SUB_BATCH, n - start);
-      parts.push(this.predictSubBatch(images.subarray(start * size, (start + count) * size), count));
+      parts.push(this.predictInArena(images.subarray(start * size, (start + count) * size), count));
     }
     return concatFloat32(parts);
+  }
+
+  /** One sub-batch with its feature maps in the arena of its size (the head's logits are allocated afresh: they leave it). */
+  private predictInArena(images: Float32Array, n: number): Float32Array {
+    let arena = this.arenas.get(n);
+    if (!arena) this.arenas.set(n, (arena = new BufferArena()));
+    return arena.run(() => this.predictSubBatch(images, n));
   }
 
   private predictSubBatch(images: Float32Array, n: number): Float32Array {
@@ -295,7 +305,7 @@ export class PackedModel {
 
   /** Full-precision shortcut: identity, or (2×2 average pool if stride 2) → conv 1×1 → BN. Always returns a fresh map. */
   private shortcut(tensors: TensorSource, prefix: string, cin: number, cout: number, stride: number): Stage {
-    if (stride === 1 && cin === cout) return (x) => ({ ...x, data: x.data.slice() });
+    if (stride === 1 && cin === cout) return (x) => ({ ...x, data: copyToScratch(x.data) });
     const unit = this.floatUnit(tensors, [`${prefix}.conv.weight`], undefined, `${prefix}.bn`, cin, cout, {
       kernel: 1,
       stride: 1,
@@ -425,6 +435,12 @@ class TensorSource {
     ];
     return { gamma, beta, movingMean, movingVariance, epsilon: BN_EPSILON };
   }
+}
+
+function copyToScratch(x: Float32Array): Float32Array {
+  const copy = scratchFloat32(x.length);
+  copy.set(x);
+  return copy;
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {

@@ -77,4 +77,22 @@ describe.skipIf(paths.length === 0)('packed models on the native engine', () => 
       }
     }
   });
+
+  it('a model predicting again re-uses its buffers: the next batch equals a fresh model’s, the logits returned before stay', () => {
+    const engine = new NativeEngine();
+    const rng = createRng(11);
+    for (const preset of PRESETS) {
+      const { model } = models.get(preset)!;
+      // 11 images go through as sub-batches of 8 and 3, 3 images as one: each size has its own arena
+      for (const n of [11, 3]) {
+        const [first, second] = [0, 1].map(() => Float32Array.from({ length: n * 81 }, () => rng() - 0.5));
+        const packed = new PackedModel(model, engine);
+        const firstLogits = packed.predict(first!, n);
+        const kept = firstLogits.slice();
+        const again = packed.predict(second!, n);
+        expect(Array.from(again), `${preset}, ${n} images`).toEqual(Array.from(new PackedModel(model, engine).predict(second!, n)));
+        expect(Array.from(firstLogits), `${preset}, ${n} images`).toEqual(Array.from(kept));
+      }
+    }
+  });
 });
