@@ -5,8 +5,9 @@
  * job, since a training step calls kernels back to back (a sleeping helper takes tens of
  * microseconds to wake), then sleep on a condition variable.
  *
- * Tasks are taken from a shared counter, so which thread runs a task varies from run to run;
- * kernels make that harmless by giving every task its own outputs and a fixed order of work.
+ * Each thread runs its own contiguous range of a job's tasks, then takes what is left of the
+ * others' (see run_tasks), so which thread runs a task still varies from run to run; kernels
+ * make that harmless by giving every task its own outputs and a fixed order of work.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -42,7 +43,11 @@ typedef struct {
   gn_task_fn fn;
   void *ctx;
   int tasks;
-  _Atomic int next;
+  int workers; /* the active helpers and the caller */
+  /* worker w's own range of tasks is [w·tasks/workers, (w+1)·tasks/workers); next[w] is its front */
+  struct {
+    _Alignas(64) _Atomic int front;
+  } next[GN_MAX_HELPERS + 1];
   _Atomic int running; /* active helpers that have not finished the job */
 } gn_pool;
 
@@ -54,11 +59,25 @@ typedef struct {
 
 static _Thread_local gn_pool *own_pool;
 
+static int range_end(const gn_pool *p, int w) {
+  return (int)((long)p->tasks * (w + 1) / p->workers);
+}
+
+/*
+ * A worker runs its own contiguous range first, then helps with the others' from their fronts.
+ * Kernels cut their work along the batch in task order, so a thread keeps the same part of
+ * consecutive kernels' tensors: data one thread wrote and the other then reads crosses between
+ * the cores' caches, which costs this VM's cores more than the work itself.
+ */
 static void run_tasks(gn_pool *p, int worker) {
-  for (;;) {
-    const int t = atomic_fetch_add_explicit(&p->next, 1, memory_order_relaxed);
-    if (t >= p->tasks) return;
-    p->fn(p->ctx, t, worker);
+  for (int k = 0; k < p->workers; k++) {
+    const int w = (worker + k) % p->workers;
+    const int end = range_end(p, w);
+    for (;;) {
+      const int t = atomic_fetch_add_explicit(&p->next[w].front, 1, memory_order_relaxed);
+      if (t >= end) break;
+      p->fn(p->ctx, t, worker);
+    }
   }
 }
 
@@ -123,7 +142,8 @@ int gn_parallel(int threads, int tasks, gn_task_fn fn, void *ctx) {
   p->fn = fn;
   p->ctx = ctx;
   p->tasks = tasks;
-  atomic_store_explicit(&p->next, 0, memory_order_relaxed);
+  p->workers = active + 1;
+  for (int w = 0; w < p->workers; w++) atomic_store_explicit(&p->next[w].front, (int)((long)tasks * w / p->workers), memory_order_relaxed);
   atomic_store_explicit(&p->running, active, memory_order_relaxed);
   const uint64_t generation = (atomic_load_explicit(&p->state, memory_order_relaxed) >> 8) + 1;
   pthread_mutex_lock(&p->lock);
