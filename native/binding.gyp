@@ -16,7 +16,7 @@
         "src/mixed-quantize.c",
         "src/optimizer-step.c",
         "src/avg-pool.c",
-        "src/relu-grad.c",
+        "src/relu.c",
         "src/train-avx512.c",
         "src/train-avx2.c",
         "src/train-portable.c",

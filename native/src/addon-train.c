@@ -278,7 +278,22 @@ static napi_value AvgPoolGrad(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
-/* reluGrad(x, dy, dx, threads): dx = dy · step(x) (relu-grad.c), three arrays of one length. */
+/* relu(x, y, threads): y = max(x, +0), NaN kept (relu.c), two arrays of one length. */
+static napi_value Relu(napi_env env, napi_callback_info info) {
+  call_t c;
+  int threads = 1;
+  span_t s[2];
+  if (!start(&c, env, info, 3, "relu")) return NULL;
+  get_int(&c, 2, "threads", 1, GN_MAX_PARTS, &threads);
+  const size_t size = pixels_of(&c, 0, "x", 1);
+  const float *x = get_floats(&c, 0, "x", size, &s[0]);
+  float *y = get_floats(&c, 1, "y", size, &s[1]);
+  if (!check_disjoint(&c, s, 2, 1)) return NULL;
+  gn_relu(x, y, size, threads);
+  return undefined(env);
+}
+
+/* reluGrad(x, dy, dx, threads): dx = dy · step(x) (relu.c), three arrays of one length. */
 static napi_value ReluGrad(napi_env env, napi_callback_info info) {
   call_t c;
   int threads = 1;
@@ -649,7 +664,7 @@ void gn_export_training(napi_env env, napi_value exports) {
   } fns[] = {{"trainPaths", TrainPaths}, {"conv2d", Conv2d}, {"batchNormForward", BatchNormForward}, {"batchNormBackward", BatchNormBackward},
                  {"signConv2d", SignConv2d}, {"mixForward", MixForward}, {"mixBackward", MixBackward},
                  {"mixedQuantizeForward", MixedQuantizeForward}, {"mixedQuantizeBackward", MixedQuantizeBackward},
-                 {"adviseHugePages", AdviseHugePages}, {"optimizerStep", OptimizerStep}, {"avgPoolGrad", AvgPoolGrad}, {"reluGrad", ReluGrad}};
+                 {"adviseHugePages", AdviseHugePages}, {"optimizerStep", OptimizerStep}, {"avgPoolGrad", AvgPoolGrad}, {"relu", Relu}, {"reluGrad", ReluGrad}};
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value fn;
     napi_create_function(env, fns[i].name, NAPI_AUTO_LENGTH, fns[i].fn, NULL, &fn);

@@ -153,7 +153,10 @@ int gn_mixed_quantize_backward(const gn_mixed_quantizer *q, const float *x, cons
 /* The gradient of average pooling (avg-pool.c): geometry with kh × kw windows, dilation 1, cout = c; dx has n·h·w·c floats. */
 void gn_avg_pool_grad(const gn_fconv_geom *g, const float *dy, float *dx, int threads);
 
-/* The gradient of ReLU (relu-grad.c): dx = dy · step(x), tfjs' arithmetic; x, dy and dx have `size` floats. */
+/* ReLU (relu.c): y = max(x, +0) with NaN kept, as tfjs-wasm; x and y have `size` floats. */
+void gn_relu(const float *x, float *y, size_t size, int threads);
+
+/* The gradient of ReLU (relu.c): dx = dy · step(x), tfjs' arithmetic; x, dy and dx have `size` floats. */
 void gn_relu_grad(const float *x, const float *dy, float *dx, size_t size, int threads);
 
 /* An optimizer's update of one parameter (optimizer-step.c): the constants as float32, as tfjs rounds scalars. */

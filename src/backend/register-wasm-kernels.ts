@@ -16,7 +16,7 @@ import { avgPoolGradNativeConfig } from './native/avg-pool-grad.js';
 import { batchNormTrainingGradNativeConfig, batchNormTrainingNativeConfig } from './native/batch-norm.js';
 import { conv2DBackpropFilterNativeConfig, conv2DBackpropInputNativeConfig, conv2DNativeConfig } from './native/conv2d.js';
 import { optimizerStepNativeConfig } from './native/optimizer-step.js';
-import { reluGradientConfig, reluGradNativeConfig } from './native/relu-grad.js';
+import { reluGradientConfig, reluGradNativeConfig, reluNativeConfig } from './native/relu.js';
 import { meanGradientConfig } from './kernels/mean-gradient.js';
 import { mixBasesGradConfig, mixBasesGradNativeConfig, mixBasesNativeConfig } from './native/mix-bases.js';
 import { mixedQuantizeGradNativeConfig, mixedQuantizeNativeConfig } from './native/mixed-quantize.js';
@@ -104,6 +104,7 @@ export const NATIVE_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   optimizerStepNativeConfig,
   avgPoolGradNativeConfig,
   addNativeConfig,
+  reluNativeConfig,
   reluGradNativeConfig,
 ];
 

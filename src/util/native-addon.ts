@@ -171,7 +171,9 @@ export interface NativeAddon {
   ): void;
   /** dx of average pooling, windows given as a conv geometry (native/src/avg-pool.c). */
   avgPoolGrad(geometry: Int32Array, dy: Float32Array, dx: Float32Array, threads: number): void;
-  /** dx = dy · step(x) of ReLU (native/src/relu-grad.c); three arrays of one length. */
+  /** y = max(x, +0), NaN kept, as tfjs-wasm's Relu (native/src/relu.c); two arrays of one length. */
+  relu(x: Float32Array, y: Float32Array, threads: number): void;
+  /** dx = dy · step(x) of ReLU (native/src/relu.c); three arrays of one length. */
   reluGrad(x: Float32Array, dy: Float32Array, dx: Float32Array, threads: number): void;
 }
 

@@ -1,12 +1,6 @@
 import * as tf from '../../util/tfjs.js';
 import { runStockKernel, stockSetup } from '../kernels/stock-kernels.js';
-import { activeNativeTraining, heapF32, wasmHeap, type WasmKernelArgs } from './native-training.js';
-
-/**
- * Elements below which a same-shape Add stays with the stock kernel: a native call and a helper's
- * wake-up cost more than a single-threaded add of a small tensor.
- */
-export const NATIVE_ADD_MIN_ELEMENTS = 1 << 16;
+import { activeNativeTraining, heapF32, NATIVE_ELEMENTWISE_MIN_ELEMENTS, wasmHeap, type WasmKernelArgs } from './native-training.js';
 
 /** The weights of out = 1·a + 1·b for the mixing kernel (both products exact, so the sum is a + b rounded once). */
 const SUM_OF_TWO = Float32Array.of(1, 1);
@@ -22,7 +16,13 @@ export function addNative(args: WasmKernelArgs): tf.TensorInfo {
   const { a, b } = inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
   const native = activeNativeTraining(wasmHeap(backend));
   const size = tf.util.sizeFromShape(a.shape);
-  if (native === undefined || a.dtype !== 'float32' || b.dtype !== 'float32' || size < NATIVE_ADD_MIN_ELEMENTS || !tf.util.arraysEqual(a.shape, b.shape)) {
+  if (
+    native === undefined ||
+    a.dtype !== 'float32' ||
+    b.dtype !== 'float32' ||
+    size < NATIVE_ELEMENTWISE_MIN_ELEMENTS ||
+    !tf.util.arraysEqual(a.shape, b.shape)
+  ) {
     return runStockKernel('Add', args);
   }
   const out = backend.makeOutput(a.shape, 'float32');

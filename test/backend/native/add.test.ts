@@ -3,7 +3,7 @@
 // int32 and small tensors go to the stock kernel.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '../../helpers/tfjs.js';
-import { NATIVE_ADD_MIN_ELEMENTS } from '../../../src/backend/native/add.js';
+import { NATIVE_ELEMENTWISE_MIN_ELEMENTS } from '../../../src/backend/native/native-training.js';
 import { openNativeTraining } from '../../../src/backend/native/native-training.js';
 import { useTrainingKernels } from '../../../src/backend/register-wasm-kernels.js';
 import { selectBackend } from '../../../src/backend/select.js';
@@ -39,7 +39,7 @@ describe.skipIf(reason !== undefined)('Add on the native kernels', () => {
   it.each([
     ['a stage-1 map of R/2 at batch 6', [6, 28, 28, 16]],
     ['an odd size, not a multiple of 16', [5, 13, 11, 97]],
-    ['exactly the threshold', [NATIVE_ADD_MIN_ELEMENTS]],
+    ['exactly the threshold', [NATIVE_ELEMENTWISE_MIN_ELEMENTS]],
   ] as const)('%s: the stock result bit for bit at 1, 2 and 3 threads', async (_what, shape) => {
     const rng = createRng(shape.length * 31 + shape[0]);
     const a = withSpecials(randomHostTensor(rng, [...shape]), 1);
@@ -57,7 +57,7 @@ describe.skipIf(reason !== undefined)('Add on the native kernels', () => {
     const rng = createRng(7);
     const big = randomHostTensor(rng, [2, 200, 200]);
     const row = randomHostTensor(rng, [200]);
-    const small = randomHostTensor(rng, [NATIVE_ADD_MIN_ELEMENTS - 1]);
+    const small = randomHostTensor(rng, [NATIVE_ELEMENTWISE_MIN_ELEMENTS - 1]);
     expect(sameBits(await sum('native', big, row), await sum('wasm', big, row))).toBe(true);
     expect(sameBits(await sum('native', small, small), await sum('wasm', small, small))).toBe(true);
     useTrainingKernels('native');

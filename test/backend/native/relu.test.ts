@@ -1,6 +1,7 @@
-// ReLU's gradient on the native kernels (one fused pass) equals tfjs' Step·Cast·Multiply on the wasm
-// kernels: signed zeros kept, NaN propagated, sizes not multiples of 16, for 1, 2 and 3 threads; the
-// addon refuses arrays of different lengths before touching memory.
+// ReLU on the native kernels equals tfjs-wasm's: the forward its XNNPACK clamp (−0 to +0, NaN and
+// subnormals kept), the gradient (one fused pass) its Step·Cast·Multiply (signed zeros kept, NaN
+// propagated); sizes not multiples of 16, for 1, 2 and 3 threads; small tensors stay with the stock
+// kernel; the addon refuses arrays of different lengths before touching memory.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '../../helpers/tfjs.js';
 import { openNativeTraining } from '../../../src/backend/native/native-training.js';
@@ -11,6 +12,15 @@ import { randomHostTensor, type HostTensor } from '../kernels/compare-backends.j
 import { nativeTrainingUnavailable } from './native-status.js';
 
 const reason = nativeTrainingUnavailable();
+
+/** relu(x) on the kernels `kind`. */
+async function relu(kind: 'native' | 'wasm', x: HostTensor): Promise<Float32Array> {
+  useTrainingKernels(kind);
+  const y = tf.relu(tf.tensor(x.values, x.shape));
+  const values = (await y.data()) as Float32Array;
+  y.dispose();
+  return values;
+}
 
 /** ∂/∂x of Σ relu(x)·cotangent on the kernels `kind`. */
 async function reluGradient(kind: 'native' | 'wasm', x: HostTensor, cotangent: HostTensor): Promise<Float32Array> {
@@ -31,6 +41,24 @@ function sameValues(a: Float32Array, b: Float32Array): boolean {
 describe.skipIf(reason !== undefined)('ReLU gradient on the native kernels', () => {
   beforeAll(async () => {
     await selectBackend('wasm', { kernels: 'native', threads: 1 });
+  });
+
+  it.each([
+    ['a stage-1 map of R', [4, 28, 28, 32]],
+    ['an odd size over several chunks', [3, 17, 19, 71]],
+    ['a small tensor (the stock kernel)', [5, 7]],
+  ] as const)('forward, %s: tfjs-wasm’s values at 1, 2 and 3 threads', async (_what, shape) => {
+    const rng = createRng(7 * shape.reduce((a, b) => a * b, 1));
+    const x = randomHostTensor(rng, [...shape]);
+    [0, -0, NaN, -1e-45, 1e-45, -Infinity, Infinity].forEach((v, i) => (x.values[i] = v));
+    const wasm = await relu('wasm', x);
+    expect([wasm[0], wasm[1], wasm[3], wasm[4]]).toEqual([0, 0, 0, Math.fround(1e-45)]);
+    expect(Object.is(wasm[1], 0) && Number.isNaN(wasm[2]!)).toBe(true);
+    for (const threads of [1, 2, 3]) {
+      openNativeTraining(threads);
+      expect(sameValues(await relu('native', x), wasm), `${threads} threads`).toBe(true);
+    }
+    openNativeTraining(1);
   });
 
   it.each([
@@ -57,6 +85,9 @@ describe.skipIf(reason !== undefined)('ReLU gradient on the native kernels', () 
 
   it('the addon refuses arrays of different lengths', () => {
     const addon = openNativeTraining(1).addon;
+    expect(() => addon.relu(new Float32Array(8), new Float32Array(7), 1)).toThrow(/y: expected 8 elements, got 7/);
+    const same = new Float32Array(8);
+    expect(() => addon.relu(same, same, 1)).toThrow(/overlap/);
     expect(() => addon.reluGrad(new Float32Array(8), new Float32Array(7), new Float32Array(8), 1)).toThrow(/dy: expected 8 elements, got 7/);
     expect(() => addon.reluGrad(new Float32Array(8), new Float32Array(8), new Float32Array(9), 1)).toThrow(/dx: expected 8 elements, got 9/);
     const shared = new Float32Array(8);

@@ -1,8 +1,31 @@
 import * as tf from '../../util/tfjs.js';
 import { RELU_GRAD } from '../../util/kernel-names.js';
-import { heapF32, requireNativeTraining, type WasmKernelArgs } from './native-training.js';
+import { runStockKernel, stockSetup } from '../kernels/stock-kernels.js';
+import { activeNativeTraining, heapF32, NATIVE_ELEMENTWISE_MIN_ELEMENTS, requireNativeTraining, wasmHeap, type WasmKernelArgs } from './native-training.js';
 
-/** dx = dy · step(x) in one pass on the kernels' threads (see native/src/relu-grad.c). */
+/**
+ * Relu on the native kernels' threads, tfjs-wasm's values (see native/src/relu.c): each thread writes
+ * the part of the output the next kernel's same thread reads. Other dtypes and small tensors stay
+ * with the stock kernel.
+ */
+export function reluNative(args: WasmKernelArgs): tf.TensorInfo {
+  const { inputs, backend } = args;
+  const { x } = inputs as { x: tf.TensorInfo };
+  const native = activeNativeTraining(wasmHeap(backend));
+  if (native === undefined || x.dtype !== 'float32' || tf.util.sizeFromShape(x.shape) < NATIVE_ELEMENTWISE_MIN_ELEMENTS) return runStockKernel('Relu', args);
+  const y = backend.makeOutput(x.shape, 'float32');
+  native.addon.relu(heapF32(backend, x), heapF32(backend, y), native.threads);
+  return y;
+}
+
+export const reluNativeConfig: tf.KernelConfig = {
+  kernelName: 'Relu',
+  backendName: 'wasm',
+  kernelFunc: reluNative as unknown as tf.KernelFunc,
+  setupFunc: stockSetup('Relu'),
+};
+
+/** dx = dy · step(x) in one pass on the kernels' threads (see native/src/relu.c). */
 export function reluGradNative({ inputs, backend }: WasmKernelArgs): tf.TensorInfo {
   const native = requireNativeTraining(RELU_GRAD, backend);
   const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };

@@ -1,0 +1,56 @@
+/*
+ * ReLU on the kernels' threads, forward and gradient.
+ *
+ * Forward, y = x for x > 0, NaN for NaN, +0 otherwise: tfjs-wasm's XNNPACK clamp to [0, ∞) on
+ * one thread, value for value (−0 becomes +0, subnormals stay). On the pool, each thread writes
+ * the part of y the next kernel's same thread reads, instead of the caller writing all of it.
+ *
+ * Gradient, dx = dy · step(x) with step(x) = 1 for x > 0, NaN for NaN, 0 otherwise: tfjs' own
+ * gradient (Step, Cast, Multiply: three passes on one thread) as one pass, so dy · 0 keeps its
+ * sign (−0 for negative dy) and NaN propagates as there.
+ */
+#include "train.h"
+
+#define GN_RELU_CHUNK 16384
+
+typedef struct {
+  const float *x, *dy; /* dy: NULL for the forward */
+  float *dx;           /* the forward's y */
+  size_t size;
+} relu_ctx;
+
+GN_CLONES static void relu_chunk(const float *x, float *y, size_t count) {
+  for (size_t i = 0; i < count; i++) {
+    const float v = x[i];
+    y[i] = v > 0.0f ? v : (v != v ? v : 0.0f);
+  }
+}
+
+GN_CLONES static void relu_grad_chunk(const float *x, const float *dy, float *dx, size_t count) {
+  for (size_t i = 0; i < count; i++) {
+    const float v = x[i];
+    const float step = v > 0.0f ? 1.0f : (v != v ? v : 0.0f);
+    dx[i] = dy[i] * step;
+  }
+}
+
+static void relu_task(void *raw, int task, int worker) {
+  (void)worker;
+  const relu_ctx *c = raw;
+  const size_t first = (size_t)task * GN_RELU_CHUNK;
+  const size_t count = c->size - first < GN_RELU_CHUNK ? c->size - first : GN_RELU_CHUNK;
+  if (c->dy)
+    relu_grad_chunk(c->x + first, c->dy + first, c->dx + first, count);
+  else
+    relu_chunk(c->x + first, c->dx + first, count);
+}
+
+void gn_relu(const float *x, float *y, size_t size, int threads) {
+  relu_ctx c = {.x = x, .dy = NULL, .dx = y, .size = size};
+  gn_parallel(threads, (int)((size + GN_RELU_CHUNK - 1) / GN_RELU_CHUNK), relu_task, &c);
+}
+
+void gn_relu_grad(const float *x, const float *dy, float *dx, size_t size, int threads) {
+  relu_ctx c = {.x = x, .dy = dy, .dx = dx, .size = size};
+  gn_parallel(threads, (int)((size + GN_RELU_CHUNK - 1) / GN_RELU_CHUNK), relu_task, &c);
+}
