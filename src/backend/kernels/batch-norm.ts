@@ -1,6 +1,6 @@
 import * as tf from '../../util/tfjs.js';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { runStockKernel, stockSetup } from './stock-kernels.js';
+import { replacementKernel, runStockKernel } from './stock-kernels.js';
 import { withWasmKernelScope } from './wasm-kernel-scope.js';
 
 /**
@@ -45,9 +45,4 @@ export function batchNormWasm(args: { inputs: tf.NamedTensorInfoMap; backend: Ba
   });
 }
 
-export const batchNormWasmConfig: tf.KernelConfig = {
-  kernelName: 'FusedBatchNorm',
-  backendName: 'wasm',
-  kernelFunc: batchNormWasm as unknown as tf.KernelFunc,
-  setupFunc: stockSetup('FusedBatchNorm'),
-};
+export const batchNormWasmConfig = replacementKernel('FusedBatchNorm', batchNormWasm);

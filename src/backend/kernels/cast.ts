@@ -1,6 +1,6 @@
 import * as tf from '../../util/tfjs.js';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { runStockKernel, stockSetup } from './stock-kernels.js';
+import { replacementKernel, runStockKernel } from './stock-kernels.js';
 
 /**
  * Cast on the wasm backend with cpu's (and TensorFlow's) semantics for float32/int32 → bool:
@@ -20,9 +20,4 @@ export function castWasm(args: { inputs: tf.NamedTensorInfoMap; backend: Backend
   return out;
 }
 
-export const castWasmConfig: tf.KernelConfig = {
-  kernelName: 'Cast',
-  backendName: 'wasm',
-  kernelFunc: castWasm as unknown as tf.KernelFunc,
-  setupFunc: stockSetup('Cast'),
-};
+export const castWasmConfig = replacementKernel('Cast', castWasm);

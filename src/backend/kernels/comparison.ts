@@ -1,6 +1,6 @@
 import * as tf from '../../util/tfjs.js';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { runStockKernel, stockSetup } from './stock-kernels.js';
+import { replacementKernel, runStockKernel } from './stock-kernels.js';
 
 type Values = Float32Array | Int32Array | Uint8Array;
 
@@ -122,7 +122,7 @@ function comparisonKernel(kernelName: string): tf.KernelConfig {
     else LOOPS[loops.mirror]!.withScalar(bv, av[0]!, o);
     return out;
   };
-  return { kernelName, backendName: 'wasm', kernelFunc: kernelFunc as unknown as tf.KernelFunc, setupFunc: stockSetup(kernelName) };
+  return replacementKernel(kernelName, kernelFunc);
 }
 
 export const comparisonWasmConfigs: readonly tf.KernelConfig[] = Object.keys(LOOPS).map(comparisonKernel);

@@ -1,6 +1,6 @@
 import * as tf from '../../util/tfjs.js';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { runStockKernel, stockSetup } from './stock-kernels.js';
+import { replacementKernel, runStockKernel } from './stock-kernels.js';
 import { withWasmKernelScope } from './wasm-kernel-scope.js';
 
 /** How many leading axes `axis` reduces, if it is exactly the axes 0..k−1 with 0 < k < rank; else null. */
@@ -37,7 +37,7 @@ function reductionKernel(kernelName: 'Sum' | 'Mean'): tf.KernelConfig {
       return scope.reshape(reduced, outShape);
     });
   };
-  return { kernelName, backendName: 'wasm', kernelFunc: kernelFunc as unknown as tf.KernelFunc, setupFunc: stockSetup(kernelName) };
+  return replacementKernel(kernelName, kernelFunc);
 }
 
 export const sumWasmConfig = reductionKernel('Sum');

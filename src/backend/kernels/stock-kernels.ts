@@ -29,6 +29,11 @@ export function stockSetup(kernelName: string): (backend: object) => void {
   };
 }
 
+/** The wasm kernel config of a replacement for the stock kernel `kernelName`, with its setup. */
+export function replacementKernel(kernelName: string, kernelFunc: (args: never) => tf.TensorInfo): tf.KernelConfig {
+  return { kernelName, backendName: 'wasm', kernelFunc: kernelFunc as unknown as tf.KernelFunc, setupFunc: stockSetup(kernelName) };
+}
+
 /** The stock wasm kernel `kernelName` that one of ours replaced, if tfjs-backend-wasm has one. */
 export function stockKernel(kernelName: string): tf.KernelConfig | undefined {
   return stock.get(kernelName);

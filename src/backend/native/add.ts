@@ -1,5 +1,5 @@
 import * as tf from '../../util/tfjs.js';
-import { runStockKernel, stockSetup } from '../kernels/stock-kernels.js';
+import { replacementKernel, runStockKernel } from '../kernels/stock-kernels.js';
 import { activeNativeTraining, heapF32, NATIVE_ELEMENTWISE_MIN_ELEMENTS, wasmHeap, type WasmKernelArgs } from './native-training.js';
 
 /** The weights of out = 1·a + 1·b for the mixing kernel (both products exact, so the sum is a + b rounded once). */
@@ -30,9 +30,4 @@ export function addNative(args: WasmKernelArgs): tf.TensorInfo {
   return out;
 }
 
-export const addNativeConfig: tf.KernelConfig = {
-  kernelName: 'Add',
-  backendName: 'wasm',
-  kernelFunc: addNative as unknown as tf.KernelFunc,
-  setupFunc: stockSetup('Add'),
-};
+export const addNativeConfig = replacementKernel('Add', addNative);

@@ -1,6 +1,6 @@
 import * as tf from '../../util/tfjs.js';
 import { RELU_GRAD } from '../../util/kernel-names.js';
-import { runStockKernel, stockSetup } from '../kernels/stock-kernels.js';
+import { replacementKernel, runStockKernel } from '../kernels/stock-kernels.js';
 import { activeNativeTraining, heapF32, NATIVE_ELEMENTWISE_MIN_ELEMENTS, requireNativeTraining, wasmHeap, type WasmKernelArgs } from './native-training.js';
 
 /**
@@ -18,12 +18,7 @@ export function reluNative(args: WasmKernelArgs): tf.TensorInfo {
   return y;
 }
 
-export const reluNativeConfig: tf.KernelConfig = {
-  kernelName: 'Relu',
-  backendName: 'wasm',
-  kernelFunc: reluNative as unknown as tf.KernelFunc,
-  setupFunc: stockSetup('Relu'),
-};
+export const reluNativeConfig = replacementKernel('Relu', reluNative);
 
 /** dx = dy · step(x) in one pass on the kernels' threads (see native/src/relu.c). */
 export function reluGradNative({ inputs, backend }: WasmKernelArgs): tf.TensorInfo {
