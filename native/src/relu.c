@@ -45,12 +45,14 @@ static void relu_task(void *raw, int task, int worker) {
     relu_chunk(c->x + first, c->dx + first, count);
 }
 
+static void relu_run(const relu_ctx *c, int threads) {
+  gn_parallel(threads, (int)((c->size + GN_RELU_CHUNK - 1) / GN_RELU_CHUNK), relu_task, (void *)c);
+}
+
 void gn_relu(const float *x, float *y, size_t size, int threads) {
-  relu_ctx c = {.x = x, .dy = NULL, .dx = y, .size = size};
-  gn_parallel(threads, (int)((size + GN_RELU_CHUNK - 1) / GN_RELU_CHUNK), relu_task, &c);
+  relu_run(&(relu_ctx){.x = x, .dy = NULL, .dx = y, .size = size}, threads);
 }
 
 void gn_relu_grad(const float *x, const float *dy, float *dx, size_t size, int threads) {
-  relu_ctx c = {.x = x, .dy = dy, .dx = dx, .size = size};
-  gn_parallel(threads, (int)((size + GN_RELU_CHUNK - 1) / GN_RELU_CHUNK), relu_task, &c);
+  relu_run(&(relu_ctx){.x = x, .dy = dy, .dx = dx, .size = size}, threads);
 }
