@@ -17,6 +17,7 @@
         "src/optimizer-step.c",
         "src/avg-pool.c",
         "src/relu.c",
+        "src/magnitude-aware-sign.c",
         "src/train-avx512.c",
         "src/train-avx2.c",
         "src/train-portable.c",

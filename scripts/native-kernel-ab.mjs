@@ -59,7 +59,7 @@ function operations(addon, [n, h, w, c, cout, stride]) {
     'sign forward': (t) => addon.signConv2d(0, 0, 0, g, x, binary, y, t, bits),
     'sign dx': (t) => addon.signConv2d(1, 0, 0, g, dy, binary, dx, t, bits),
     'sign dW': (t) => addon.signConv2d(2, 0, 0, g, dy, null, df, t, bits),
-    'bn forward': (t) => addon.batchNormForward(dy, cout, gamma, beta, 1e-3, y, xhat, mean, variance, rstd, t),
+    'bn forward': (t) => addon.batchNormForward(dy, cout, gamma, beta, 1e-3, y, xhat, mean, variance, rstd, t, null),
     'bn backward': (t) => addon.batchNormBackward(dy, xhat, cout, gamma, rstd, dbn, dgamma, dbeta, t),
   };
 }

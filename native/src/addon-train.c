@@ -197,28 +197,33 @@ static int get_epsilon(call_t *c, size_t i, float *out) {
   return 1;
 }
 
-/* batchNormForward(x, c, gamma, beta, epsilon, y, xhat, mean, variance, rstd, threads) */
+/* batchNormForward(x, c, gamma, beta, epsilon, y, xhat, mean, variance, rstd, threads, residual): residual null or as x, added to y. */
 static napi_value BatchNormForward(napi_env env, napi_callback_info info) {
   call_t c;
   int ch = 0, threads = 1;
   float epsilon = 0;
   span_t s[9];
-  if (!start(&c, env, info, 11, "batchNormForward")) return NULL;
+  if (!start(&c, env, info, 12, "batchNormForward")) return NULL;
   get_int(&c, 1, "c", 1, MAX_CHANNELS, &ch);
   get_epsilon(&c, 4, &epsilon);
   get_int(&c, 10, "threads", 1, GN_MAX_PARTS, &threads);
   const size_t pixels = pixels_of(&c, 0, "x", ch);
   const size_t n = pixels * (size_t)ch;
+  napi_valuetype residual_type = napi_undefined;
+  if (!c.failed) napi_typeof(env, c.argv[11], &residual_type);
+  /* inputs first (x, gamma, beta, the residual), then the outputs */
+  const size_t inputs = residual_type == napi_null ? 3 : 4;
   const float *x = get_floats(&c, 0, "x", n, &s[0]);
   const float *gamma = get_floats(&c, 2, "gamma", (size_t)ch, &s[1]);
   const float *beta = get_floats(&c, 3, "beta", (size_t)ch, &s[2]);
-  float *y = get_floats(&c, 5, "y", n, &s[3]);
-  float *xhat = get_floats(&c, 6, "xhat", n, &s[4]);
-  float *mean = get_floats(&c, 7, "mean", (size_t)ch, &s[5]);
-  float *variance = get_floats(&c, 8, "variance", (size_t)ch, &s[6]);
-  float *rstd = get_floats(&c, 9, "rstd", (size_t)ch, &s[7]);
-  if (!check_disjoint(&c, s, 8, 3)) return NULL;
-  if (gn_batch_norm_forward(x, pixels, ch, gamma, beta, epsilon, y, xhat, mean, variance, rstd, threads) != 0) {
+  const float *residual = inputs == 4 ? get_floats(&c, 11, "residual", n, &s[3]) : NULL;
+  float *y = get_floats(&c, 5, "y", n, &s[inputs]);
+  float *xhat = get_floats(&c, 6, "xhat", n, &s[inputs + 1]);
+  float *mean = get_floats(&c, 7, "mean", (size_t)ch, &s[inputs + 2]);
+  float *variance = get_floats(&c, 8, "variance", (size_t)ch, &s[inputs + 3]);
+  float *rstd = get_floats(&c, 9, "rstd", (size_t)ch, &s[inputs + 4]);
+  if (!check_disjoint(&c, s, inputs + 5, inputs)) return NULL;
+  if (gn_batch_norm_forward(x, pixels, ch, gamma, beta, epsilon, residual, y, xhat, mean, variance, rstd, threads) != 0) {
     napi_throw_error(env, "ERR_GROUPNAS_NATIVE_MEMORY", "batchNormForward: out of memory");
     return NULL;
   }
@@ -306,6 +311,53 @@ static napi_value ReluGrad(napi_env env, napi_callback_info info) {
   float *dx = get_floats(&c, 2, "dx", size, &s[2]);
   if (!check_disjoint(&c, s, 3, 2)) return NULL;
   gn_relu_grad(x, dy, dx, size, threads);
+  return undefined(env);
+}
+
+/* magnitudeAwareSign(w, cout, wb, alpha, threads): Wb = α·sign(W), α_o = mean |W[·,o]| (magnitude-aware-sign.c). */
+static napi_value MagnitudeAwareSign(napi_env env, napi_callback_info info) {
+  call_t c;
+  int threads = 1, cout = 1;
+  span_t s[3];
+  if (!start(&c, env, info, 5, "magnitudeAwareSign")) return NULL;
+  get_int(&c, 1, "cout", 1, MAX_CHANNELS, &cout);
+  get_int(&c, 4, "threads", 1, GN_MAX_PARTS, &threads);
+  const size_t rows = pixels_of(&c, 0, "w", cout);
+  const size_t size = rows * (size_t)cout;
+  const float *w = get_floats(&c, 0, "w", size, &s[0]);
+  float *wb = get_floats(&c, 2, "wb", size, &s[1]);
+  float *alpha = get_floats(&c, 3, "alpha", (size_t)cout, &s[2]);
+  if (!check_disjoint(&c, s, 3, 1)) return NULL;
+  gn_magnitude_aware_sign(w, rows, cout, wb, alpha, threads);
+  return undefined(env);
+}
+
+/* magnitudeAwareSignGrad(w, dy, alpha, dw, threads): ∂W = (∂Wb · 1{|W| ≤ 1}) · α_o. */
+static napi_value MagnitudeAwareSignGrad(napi_env env, napi_callback_info info) {
+  call_t c;
+  int threads = 1;
+  span_t s[4];
+  if (!start(&c, env, info, 5, "magnitudeAwareSignGrad")) return NULL;
+  get_int(&c, 4, "threads", 1, GN_MAX_PARTS, &threads);
+  size_t cout = 0;
+  bool is_typed = false;
+  if (!c.failed && (napi_is_typedarray(env, c.argv[2], &is_typed) != napi_ok || !is_typed)) fail(&c, "alpha: expected a Float32Array");
+  if (!c.failed) {
+    napi_typedarray_type t;
+    void *ignored;
+    napi_value ab;
+    size_t off;
+    napi_get_typedarray_info(env, c.argv[2], &t, &cout, &ignored, &ab, &off);
+    if (cout == 0 || cout > MAX_CHANNELS) fail(&c, "alpha: expected 1..%d scales, got %zu", MAX_CHANNELS, cout);
+  }
+  const size_t rows = pixels_of(&c, 0, "w", (int)(c.failed ? 1 : cout));
+  const size_t size = rows * cout;
+  const float *w = get_floats(&c, 0, "w", size, &s[0]);
+  const float *dy = get_floats(&c, 1, "dy", size, &s[1]);
+  const float *alpha = get_floats(&c, 2, "alpha", cout, &s[2]);
+  float *dw = get_floats(&c, 3, "dw", size, &s[3]);
+  if (!check_disjoint(&c, s, 4, 3)) return NULL;
+  gn_magnitude_aware_sign_grad(w, dy, alpha, rows, (int)cout, dw, threads);
   return undefined(env);
 }
 
@@ -664,7 +716,8 @@ void gn_export_training(napi_env env, napi_value exports) {
   } fns[] = {{"trainPaths", TrainPaths}, {"conv2d", Conv2d}, {"batchNormForward", BatchNormForward}, {"batchNormBackward", BatchNormBackward},
                  {"signConv2d", SignConv2d}, {"mixForward", MixForward}, {"mixBackward", MixBackward},
                  {"mixedQuantizeForward", MixedQuantizeForward}, {"mixedQuantizeBackward", MixedQuantizeBackward},
-                 {"adviseHugePages", AdviseHugePages}, {"optimizerStep", OptimizerStep}, {"avgPoolGrad", AvgPoolGrad}, {"relu", Relu}, {"reluGrad", ReluGrad}};
+                 {"adviseHugePages", AdviseHugePages}, {"optimizerStep", OptimizerStep}, {"avgPoolGrad", AvgPoolGrad}, {"relu", Relu}, {"reluGrad", ReluGrad},
+                 {"magnitudeAwareSign", MagnitudeAwareSign}, {"magnitudeAwareSignGrad", MagnitudeAwareSignGrad}};
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value fn;
     napi_create_function(env, fns[i].name, NAPI_AUTO_LENGTH, fns[i].fn, NULL, &fn);

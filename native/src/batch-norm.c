@@ -2,7 +2,7 @@
  * Training-mode batch normalization over the pixels of an NHWC tensor, forward and backward
  * (the math of src/nn/layers/batch-norm-training.ts):
  *
- *   forward   μ = mean x,  σ² = mean (x − μ)²,  r = 1/√(σ² + ε),  x̂ = (x − μ)·r,  y = γ·x̂ + β
+ *   forward   μ = mean x,  σ² = mean (x − μ)²,  r = 1/√(σ² + ε),  x̂ = (x − μ)·r,  y = γ·x̂ + β (+ a residual)
  *   backward  ∂β = Σ dy,  ∂γ = Σ dy·x̂,  ∂x = γ·r/m · (m·dy − ∂β − x̂·∂γ)      (m = pixels)
  *
  * Per-channel sums are reductions over pixels. They are taken in fixed chunks of pixels (one
@@ -27,6 +27,7 @@ typedef struct {
   float *partial;     /* [chunks][2·c] */
   /* pass 3 */
   const float *scale, *offset, *coef; /* per channel */
+  const float *residual;              /* forward: added to y, or NULL */
   float *out1, *out2;
 } bn_ctx;
 
@@ -66,14 +67,24 @@ GN_CLONES static void squares_chunk(const float *x, const float *mu, size_t firs
   }
 }
 
-GN_CLONES static void normalize_chunk(const float *x, const float *mu, const float *r, const float *gamma, const float *beta, size_t first, size_t count, int c,
-                                      float *y, float *xhat) {
+/* y = γ·x̂ + β, then + the residual when there is one: the values of BN followed by an Add, in one pass. */
+GN_CLONES static void normalize_chunk(const float *x, const float *mu, const float *r, const float *gamma, const float *beta, const float *residual, size_t first,
+                                      size_t count, int c, float *y, float *xhat) {
   for (size_t p = first; p < first + count; p++) {
     const size_t o = p * (size_t)c;
-    for (int k = 0; k < c; k++) {
-      const float h = (x[o + k] - mu[k]) * r[k];
-      xhat[o + k] = h;
-      y[o + k] = h * gamma[k] + beta[k];
+    if (residual) {
+      for (int k = 0; k < c; k++) {
+        const float h = (x[o + k] - mu[k]) * r[k];
+        xhat[o + k] = h;
+        const float normalized = h * gamma[k] + beta[k];
+        y[o + k] = normalized + residual[o + k];
+      }
+    } else {
+      for (int k = 0; k < c; k++) {
+        const float h = (x[o + k] - mu[k]) * r[k];
+        xhat[o + k] = h;
+        y[o + k] = h * gamma[k] + beta[k];
+      }
     }
   }
 }
@@ -134,7 +145,7 @@ static void normalize_task(void *raw, int task, int worker) {
   bn_ctx *c = raw;
   size_t first, count;
   chunk_range(c->pixels, task, &first, &count);
-  normalize_chunk(c->a, c->shift, c->coef, c->scale, c->offset, first, count, c->c, c->out1, c->out2);
+  normalize_chunk(c->a, c->shift, c->coef, c->scale, c->offset, c->residual, first, count, c->c, c->out1, c->out2);
 }
 
 static void grad_sums_task(void *raw, int task, int worker) {
@@ -163,8 +174,8 @@ static void add_chunks(const float *partial, size_t chunks, int c, int which, do
   }
 }
 
-int gn_batch_norm_forward(const float *x, size_t pixels, int c, const float *gamma, const float *beta, float epsilon, float *y, float *xhat, float *mean,
-                          float *variance, float *rstd, int threads) {
+int gn_batch_norm_forward(const float *x, size_t pixels, int c, const float *gamma, const float *beta, float epsilon, const float *residual, float *y, float *xhat,
+                          float *mean, float *variance, float *rstd, int threads) {
   const size_t chunks = chunk_count(pixels);
   float *partial = malloc(chunks * 2 * (size_t)c * sizeof(float));
   double *total = malloc((size_t)c * sizeof(double));
@@ -187,6 +198,7 @@ int gn_batch_norm_forward(const float *x, size_t pixels, int c, const float *gam
   ctx.coef = rstd;
   ctx.scale = gamma;
   ctx.offset = beta;
+  ctx.residual = residual;
   ctx.out1 = y;
   ctx.out2 = xhat;
   gn_parallel(threads, (int)chunks, normalize_task, &ctx);

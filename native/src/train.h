@@ -159,6 +159,12 @@ void gn_relu(const float *x, float *y, size_t size, int threads);
 /* The gradient of ReLU (relu.c): dx = dy · step(x), tfjs' arithmetic; x, dy and dx have `size` floats. */
 void gn_relu_grad(const float *x, const float *dy, float *dx, size_t size, int threads);
 
+/* Weight binarization (magnitude-aware-sign.c): α_o = mean_r |W[r,o]|, Wb = α·sign(W); W and Wb are rows × cout, α cout. */
+void gn_magnitude_aware_sign(const float *w, size_t rows, int cout, float *wb, float *alpha, int threads);
+
+/* Its gradient: ∂W = (∂Wb · 1{|W| ≤ 1}) · α_o, with the forward's α. */
+void gn_magnitude_aware_sign_grad(const float *w, const float *dy, const float *alpha, size_t rows, int cout, float *dw, int threads);
+
 /* An optimizer's update of one parameter (optimizer-step.c): the constants as float32, as tfjs rounds scalars. */
 enum { GN_RULE_SGD_NESTEROV = 0, GN_RULE_ADAM = 1 };
 typedef struct {
@@ -171,9 +177,9 @@ typedef struct {
 } gn_optimizer_step;
 void gn_optimizer_step_run(const gn_optimizer_step *s, size_t size, int threads);
 
-/* Training-mode batch norm over `pixels` NHWC pixels of `c` channels (batch-norm.c); 0, or −1 without memory. */
-int gn_batch_norm_forward(const float *x, size_t pixels, int c, const float *gamma, const float *beta, float epsilon, float *y, float *xhat, float *mean,
-                          float *variance, float *rstd, int threads);
+/* Training-mode batch norm over `pixels` NHWC pixels of `c` channels (batch-norm.c), y plus `residual` unless NULL; 0, or −1 without memory. */
+int gn_batch_norm_forward(const float *x, size_t pixels, int c, const float *gamma, const float *beta, float epsilon, const float *residual, float *y, float *xhat,
+                          float *mean, float *variance, float *rstd, int threads);
 int gn_batch_norm_backward(const float *dy, const float *xhat, size_t pixels, int c, const float *gamma, const float *rstd, float *dx, float *dgamma, float *dbeta,
                            int threads);
 

@@ -16,6 +16,7 @@ import { avgPoolGradNativeConfig } from './native/avg-pool-grad.js';
 import { batchNormTrainingGradNativeConfig, batchNormTrainingNativeConfig } from './native/batch-norm.js';
 import { conv2DBackpropFilterNativeConfig, conv2DBackpropInputNativeConfig, conv2DNativeConfig } from './native/conv2d.js';
 import { optimizerStepNativeConfig } from './native/optimizer-step.js';
+import { magnitudeAwareSignGradNativeConfig, magnitudeAwareSignNativeConfig } from './native/magnitude-aware-sign.js';
 import { reluGradientConfig, reluGradNativeConfig, reluNativeConfig } from './native/relu.js';
 import { meanGradientConfig } from './kernels/mean-gradient.js';
 import { mixBasesGradConfig, mixBasesGradNativeConfig, mixBasesNativeConfig } from './native/mix-bases.js';
@@ -106,6 +107,8 @@ export const NATIVE_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   addNativeConfig,
   reluNativeConfig,
   reluGradNativeConfig,
+  magnitudeAwareSignNativeConfig,
+  magnitudeAwareSignGradNativeConfig,
 ];
 
 /**

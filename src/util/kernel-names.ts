@@ -5,8 +5,9 @@
  */
 
 /**
- * Training-mode batch norm over N, H, W of an NHWC tensor. Inputs `x`, `gamma`, `beta`; attribute
- * `epsilon`; outputs [y, x̂, mean, variance, rstd] (see src/nn/layers/batch-norm-training.ts).
+ * Training-mode batch norm over N, H, W of an NHWC tensor. Inputs `x`, `gamma`, `beta`, and
+ * optionally `residual` (x's shape, added to y); attribute `epsilon`; outputs [y, x̂, mean,
+ * variance, rstd] (see src/nn/layers/batch-norm-training.ts).
  */
 export const BATCH_NORM_TRAINING = 'GroupnasBatchNormTraining';
 
@@ -77,3 +78,12 @@ export type OptimizerStepRule =
  * backend registers it (the native kernels); elsewhere ReLU keeps tfjs' own Step·Cast·Multiply.
  */
 export const RELU_GRAD = 'GroupnasReluGrad';
+
+/**
+ * Weight binarization with a per-output-channel scale (src/nn/quantizers/magnitude-aware-sign.ts).
+ * Input `w` (the output channel last); outputs [Wb, α]: α_o = mean |W[…, o]|, Wb = α·sign(W).
+ */
+export const MAGNITUDE_AWARE_SIGN = 'GroupnasMagnitudeAwareSign';
+
+/** Its gradient. Inputs `w`, `dy`, `alpha` (the forward's α); output ∂W = (∂Wb · 1{|W| ≤ 1}) · α. */
+export const MAGNITUDE_AWARE_SIGN_GRAD = 'GroupnasMagnitudeAwareSignGrad';

@@ -127,6 +127,8 @@ export interface NativeAddon {
     variance: Float32Array,
     rstd: Float32Array,
     threads: number,
+    /** Added to y (a residual connection fused into the pass that writes y), or null. */
+    residual: Float32Array | null,
   ): void;
   /**
    * The binary unit's convolution on sign(x) (native/src/sign-conv.c): op 0 forward (a = x, b = filter,
@@ -175,6 +177,10 @@ export interface NativeAddon {
   relu(x: Float32Array, y: Float32Array, threads: number): void;
   /** dx = dy · step(x) of ReLU (native/src/relu.c); three arrays of one length. */
   reluGrad(x: Float32Array, dy: Float32Array, dx: Float32Array, threads: number): void;
+  /** Wb = α·sign(W), α_o = mean |W[·,o]| over the rows of a rows × cout weight (native/src/magnitude-aware-sign.c). */
+  magnitudeAwareSign(w: Float32Array, cout: number, wb: Float32Array, alpha: Float32Array, threads: number): void;
+  /** ∂W = (∂Wb · 1{|W| ≤ 1}) · α_o, with the forward's α (native/src/magnitude-aware-sign.c). */
+  magnitudeAwareSignGrad(w: Float32Array, dy: Float32Array, alpha: Float32Array, dw: Float32Array, threads: number): void;
 }
 
 /** Binary MACs one `roofline` iteration does. */

@@ -8,16 +8,20 @@ function views(backend: BackendWasm, infos: tf.TensorInfo[]): Float32Array[] {
   return infos.map((t) => heapF32(backend, t));
 }
 
-/** Training-mode batch norm (see kernel-names.ts): one native call, three passes over x. */
+/** Training-mode batch norm (see kernel-names.ts), plus the optional `residual`: one native call, three passes over x. */
 export function batchNormTrainingNative({ inputs, backend, attrs }: WasmKernelArgs): tf.TensorInfo[] {
   const native = requireNativeTraining(BATCH_NORM_TRAINING, backend);
-  const { x, gamma, beta } = inputs as { x: tf.TensorInfo; gamma: tf.TensorInfo; beta: tf.TensorInfo };
+  const { x, gamma, beta, residual } = inputs as { x: tf.TensorInfo; gamma: tf.TensorInfo; beta: tf.TensorInfo; residual?: tf.TensorInfo };
+  if (residual !== undefined && !tf.util.arraysEqual(residual.shape, x.shape)) {
+    throw new Error(`groupnas: ${BATCH_NORM_TRAINING}: residual shape [${residual.shape.join(', ')}] is not x's [${x.shape.join(', ')}]`);
+  }
   const channels = x.shape[x.shape.length - 1]!;
   const outs = [backend.makeOutput(x.shape, 'float32'), backend.makeOutput(x.shape, 'float32')];
   const stats = [0, 1, 2].map(() => backend.makeOutput([channels], 'float32'));
   if (tf.util.sizeFromShape(x.shape) > 0) {
     const [xv, gv, bv, y, xhat, mean, variance, rstd] = views(backend, [x, gamma, beta, ...outs, ...stats]);
-    native.addon.batchNormForward(xv!, channels, gv!, bv!, attrs.epsilon as number, y!, xhat!, mean!, variance!, rstd!, native.threads);
+    const rv = residual === undefined ? null : heapF32(backend, residual);
+    native.addon.batchNormForward(xv!, channels, gv!, bv!, attrs.epsilon as number, y!, xhat!, mean!, variance!, rstd!, native.threads, rv);
   }
   return [...outs, ...stats];
 }

@@ -104,13 +104,13 @@ export interface WasmKernelArgs<A = tf.NamedAttrMap> {
   attrs: A;
 }
 
-/** The native kernels, for a kernel registered only while they are in use (else an error naming it). */
 /**
  * Elements below which an element-wise op (Add, Relu) stays with the stock kernel: a native call and
  * a helper's wake-up cost more than a single-threaded pass over a small tensor.
  */
 export const NATIVE_ELEMENTWISE_MIN_ELEMENTS = 1 << 16;
 
+/** The native kernels, for a kernel registered only while they are in use (else an error naming it). */
 export function requireNativeTraining(kernel: string, backend: BackendWasm): NativeTraining {
   const native = activeNativeTraining(wasmHeap(backend));
   if (native === undefined) throw new Error(`groupnas: ${kernel} runs only while the native training kernels are in use`);

@@ -37,9 +37,10 @@ export class BasicBlock implements Block {
   apply(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
     if (this.spec.quantizer === undefined) {
       const h = tf.relu(this.unit1.apply(x, training));
-      return tf.relu(tf.add(this.unit2.apply(h, training), this.shortcut.apply(x, training)));
+      return tf.relu(this.unit2.apply(h, training, this.shortcut.apply(x, training)));
     }
-    const y = tf.add(this.unit1.apply(x, training), this.shortcut.apply(x, training)) as tf.Tensor4D;
-    return tf.add(this.unit2.apply(y, training), y);
+    // each unit adds its shortcut inside its BN op (one pass over the activation instead of two)
+    const y = this.unit1.apply(x, training, this.shortcut.apply(x, training));
+    return this.unit2.apply(y, training, y);
   }
 }

@@ -1,4 +1,4 @@
-import type * as tf from '../../util/tfjs.js';
+import * as tf from '../../util/tfjs.js';
 import { quantizeActivation, type ActivationQuantizer } from '../activation.js';
 import { BatchNorm } from '../layers/batch-norm.js';
 import type { Scope } from '../parameters.js';
@@ -40,13 +40,17 @@ export class ConvUnit {
     this.bn = new BatchNorm(scope.child('bn'), outChannels, options.bnMomentum);
   }
 
-  apply(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
+  /** The unit's output, plus `residual` when given (added inside BN's op in training). */
+  apply(x: tf.Tensor4D, training: boolean, residual?: tf.Tensor4D): tf.Tensor4D {
     const q = this.options.quantizer;
     // Inference of a binary unit: the packed engine's exact arithmetic (see binaryUnitInference).
-    if (!training && q !== undefined && this.conv.convs[0]!.options.binary) return binaryUnitInference(x, q, this.conv, this.bn);
+    if (!training && q !== undefined && this.conv.convs[0]!.options.binary) {
+      const y = binaryUnitInference(x, q, this.conv, this.bn);
+      return residual === undefined ? y : tf.tidy(() => tf.add(y, residual));
+    }
     // sign with the clipped STE and the conv are one op (native kernels fuse them)
-    if (q?.kind === 'sign' && q.estimator === 'ste') return this.bn.apply(this.conv.applyToSign(x), training);
+    if (q?.kind === 'sign' && q.estimator === 'ste') return this.bn.apply(this.conv.applyToSign(x), training, residual);
     const input = q === undefined ? x : quantizeActivation(x, q);
-    return this.bn.apply(this.conv.apply(input), training);
+    return this.bn.apply(this.conv.apply(input), training, residual);
   }
 }

@@ -19,9 +19,18 @@ export interface BatchNormTrainingResult {
  * instead of three and the backward runs a handful of kernels: BN sits in every unit of every base,
  * so this bounds memory and time of a K=5 step. A backend that registers the fused kernels
  * (`GroupnasBatchNormTraining` and its gradient: the native ones) runs each direction as one call.
+ *
+ * `residual` (x's shape) is added to y: y = γ·x̂ + β + residual, the values of tf.add after the op;
+ * the fused kernels add it in the same pass, saving a write and a read of an activation.
  */
-export function batchNormTraining(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number): BatchNormTrainingResult {
-  if (tf.getKernel(BATCH_NORM_TRAINING, tf.getBackend()) !== undefined) return fusedBatchNormTraining(x, gamma, beta, epsilon);
+export function batchNormTraining(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number, residual?: tf.Tensor4D): BatchNormTrainingResult {
+  if (tf.getKernel(BATCH_NORM_TRAINING, tf.getBackend()) !== undefined) return fusedBatchNormTraining(x, gamma, beta, epsilon, residual);
+  const result = composedBatchNormTraining(x, gamma, beta, epsilon);
+  if (residual === undefined) return result;
+  return { ...result, y: tf.tidy(() => tf.add(result.y, residual)) };
+}
+
+function composedBatchNormTraining(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number): BatchNormTrainingResult {
   let stats: { mean: tf.Tensor1D; variance: tf.Tensor1D } | undefined;
   const op = tf.customGrad((input, scale, offset, save) => {
     const xs = input as tf.Tensor4D;
@@ -47,27 +56,29 @@ export function batchNormTraining(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.T
   return { y, mean: stats!.mean, variance: stats!.variance };
 }
 
-/** The same op on the fused kernels (outputs [y, x̂, mean, variance, rstd]; gradient [dx, dγ, dβ]). */
-function fusedBatchNormTraining(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number): BatchNormTrainingResult {
+/**
+ * The same op on the fused kernels (outputs [y, x̂, mean, variance, rstd]; gradient [dx, dγ, dβ]). A
+ * residual is added in the pass that writes y, and its gradient is dy itself.
+ */
+function fusedBatchNormTraining(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number, residual?: tf.Tensor4D): BatchNormTrainingResult {
   let stats: { mean: tf.Tensor1D; variance: tf.Tensor1D } | undefined;
-  const op = tf.customGrad((input, scale, offset, save) => {
-    const [y, xhat, mean, variance, rstd] = tf.engine().runKernel(
-      BATCH_NORM_TRAINING,
-      { x: input as tf.Tensor, gamma: scale as tf.Tensor, beta: offset as tf.Tensor },
-      {
-        epsilon,
-      },
-    ) as tf.Tensor[];
-    (save as tf.GradSaveFunc)([xhat!, scale as tf.Tensor1D, rstd!]);
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const save = args.pop() as tf.GradSaveFunc;
+    const [input, scale, offset, added] = args as tf.Tensor[];
+    const inputs: tf.NamedTensorMap = { x: input!, gamma: scale!, beta: offset! };
+    if (added !== undefined) inputs['residual'] = added;
+    const [y, xhat, mean, variance, rstd] = tf.engine().runKernel(BATCH_NORM_TRAINING, inputs, { epsilon }) as tf.Tensor[];
+    save([xhat!, scale!, rstd!]);
     stats = { mean: tf.keep(mean as tf.Tensor1D), variance: tf.keep(variance as tf.Tensor1D) };
     return {
       value: y as tf.Tensor4D,
       gradFunc: (dy, saved) => {
         const [xh, gs, r] = saved as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D];
-        return tf.engine().runKernel(BATCH_NORM_TRAINING_GRAD, { dy: dy as tf.Tensor, xhat: xh, gamma: gs, rstd: r }, {}) as tf.Tensor[];
+        const grads = tf.engine().runKernel(BATCH_NORM_TRAINING_GRAD, { dy: dy as tf.Tensor, xhat: xh, gamma: gs, rstd: r }, {}) as tf.Tensor[];
+        return added === undefined ? grads : [...grads, tf.reshape(dy as tf.Tensor, added.shape)];
       },
     };
   });
-  const y = op(x, gamma, beta) as tf.Tensor4D;
+  const y = (residual === undefined ? op(x, gamma, beta) : op(x, gamma, beta, residual)) as tf.Tensor4D;
   return { y, mean: stats!.mean, variance: stats!.variance };
 }

@@ -43,22 +43,41 @@ export class BatchNorm {
     this.runningVar = scope.buffer('runningVar', [channels], constant(1));
   }
 
-  apply(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
+  /** BN(x), plus `residual` when given (fused into the op in training, where the backend can). */
+  apply(x: tf.Tensor4D, training: boolean, residual?: tf.Tensor4D): tf.Tensor4D {
     if (!training) {
-      return tf.batchNorm(x, this.runningMean, this.runningVar, this.beta, this.gamma, this.epsilon) as tf.Tensor4D;
+      return tf.tidy(() => {
+        const y = tf.batchNorm(x, this.runningMean, this.runningVar, this.beta, this.gamma, this.epsilon) as tf.Tensor4D;
+        return residual === undefined ? y : tf.add(y, residual);
+      });
     }
-    const { y, mean, variance } = batchNormTraining(x, this.gamma as tf.Tensor1D, this.beta as tf.Tensor1D, this.epsilon);
+    const { y, mean, variance } = batchNormTraining(x, this.gamma as tf.Tensor1D, this.beta as tf.Tensor1D, this.epsilon, residual);
     if (statisticsFrozen === 0) this.updateRunningStatistics(mean, variance, x.size / this.channels);
     tf.dispose([mean, variance]);
     return y;
   }
 
+  /**
+   * running ← running·(1 − m) + batch·m, on the host: a few hundred floats, where six tfjs ops (and
+   * four scalars) per layer cost more in dispatch than the arithmetic.
+   */
   private updateRunningStatistics(mean: tf.Tensor, variance: tf.Tensor, count: number): void {
     const unbiased = count > 1 ? count / (count - 1) : 1;
     const m = this.momentum;
     tf.tidy(() => {
-      this.runningMean.assign(tf.add(tf.mul(this.runningMean, 1 - m), tf.mul(mean, m)));
-      this.runningVar.assign(tf.add(tf.mul(this.runningVar, 1 - m), tf.mul(variance, m * unbiased)));
+      this.runningMean.assign(tf.tensor1d(movingAverage(this.runningMean.dataSync(), mean.dataSync(), 1 - m, m)));
+      this.runningVar.assign(tf.tensor1d(movingAverage(this.runningVar.dataSync(), variance.dataSync(), 1 - m, m * unbiased)));
     });
   }
+}
+
+/**
+ * running·keep + batch·take element by element, in float32 exactly as tf.add(tf.mul(running, keep),
+ * tf.mul(batch, take)) gives it: the factors are float32 scalars, and a product or sum of two float32
+ * values computed in double and rounded once is the float32 result.
+ */
+export function movingAverage(running: tf.TypedArray, batch: tf.TypedArray, keep: number, take: number): Float32Array {
+  const k = Math.fround(keep);
+  const t = Math.fround(take);
+  return Float32Array.from(running, (r, i) => Math.fround(r * k) + Math.fround(batch[i]! * t));
 }

@@ -31,11 +31,14 @@ async function valueAndGrads(kind: 'native' | 'wasm', inputs: HostTensor[], f: (
   const results = tf.tidy(() => {
     const xs = inputs.map((t) => tf.tensor(t.values, t.shape));
     // a fixed random cotangent, so every element's gradient counts
+    const cotangent = (y: tf.Tensor): tf.Tensor => tf.sin(tf.add(tf.reshape(tf.range(0, y.size), y.shape), 0.5));
     const { value, grads } = tf.valueAndGrads((...args: tf.Tensor[]) => {
       const y = f(...args);
-      return tf.sum(tf.mul(y, tf.sin(tf.add(tf.reshape(tf.range(0, y.size), y.shape), 0.5))));
+      return tf.sum(tf.mul(y, cotangent(y)));
     })(xs);
-    return [f(...xs), ...grads, value];
+    const y = f(...xs);
+    // the scale of the value: its terms' magnitudes (the sum cancels, so its own size says little)
+    return [y, ...grads, value, tf.sum(tf.abs(tf.mul(y, cotangent(y))))];
   });
   const values = await Promise.all(results.map(async (t) => (await t.data()) as Float32Array));
   tf.dispose(results);
@@ -46,7 +49,9 @@ async function valueAndGrads(kind: 'native' | 'wasm', inputs: HostTensor[], f: (
 async function expectNativeMatchesWasm(inputs: HostTensor[], f: (...xs: tf.Tensor[]) => tf.Tensor): Promise<void> {
   const native = await valueAndGrads('native', inputs, f);
   const wasm = await valueAndGrads('wasm', inputs, f);
-  native.forEach((v, i) => expect(maxRelativeError(v, wasm[i]!), `output ${i}`).toBeLessThan(TOLERANCE));
+  const [value, terms] = [native.length - 2, native.length - 1];
+  native.slice(0, value).forEach((v, i) => expect(maxRelativeError(v, wasm[i]!), `output ${i}`).toBeLessThan(TOLERANCE));
+  expect(Math.abs(native[value]![0]! - wasm[value]![0]!) / wasm[terms]![0]!, 'the value').toBeLessThan(TOLERANCE);
   // bit-identical for any thread count
   for (const threads of [2, 3]) {
     openNativeTraining(threads);
@@ -81,6 +86,22 @@ describe.skipIf(reason !== undefined)('fused training ops: native kernels vs the
       const stats = tf.concat([r.mean, r.variance]);
       tf.dispose([r.mean, r.variance]);
       return tf.concat([tf.reshape(r.y, [-1]), stopGradient(stats)]);
+    });
+  });
+
+  it.each([
+    [2, 6, 5, 33],
+    [1, 28, 28, 16],
+  ])('batch norm (training) plus a residual on %i×%i×%i×%i: y and dx, dγ, dβ, d(residual)', async (n, h, w, c) => {
+    const rng = createRng(n * 2000 + c);
+    const x = randomHostTensor(rng, [n, h, w, c]);
+    const gamma = randomHostTensor(rng, [c]);
+    const beta = randomHostTensor(rng, [c]);
+    const residual = randomHostTensor(rng, [n, h, w, c]);
+    await expectNativeMatchesWasm([x, gamma, beta, residual], (xs, g, b, r) => {
+      const out = batchNormTraining(xs as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D, 1e-5, r as tf.Tensor4D);
+      tf.dispose([out.mean, out.variance]);
+      return out.y;
     });
   });
 

@@ -1,6 +1,7 @@
 import * as tf from '../../helpers/tfjs.js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BatchNorm } from '../../../src/nn/layers/batch-norm.js';
+import { BatchNorm, movingAverage } from '../../../src/nn/layers/batch-norm.js';
+import { createRng } from '../../../src/util/random.js';
 import { ParameterStore, Scope } from '../../../src/nn/parameters.js';
 
 beforeAll(async () => {
@@ -47,5 +48,26 @@ describe('BatchNorm', () => {
       ['a.bn.runningVar', false],
     ]);
     store.dispose();
+  });
+
+  it('moves the running statistics with the values of tf.add(tf.mul(running, 1 − m), tf.mul(batch, m)), bit for bit', () => {
+    const rng = createRng(11);
+    const size = 4096;
+    // magnitudes from 1e-30 to 1e30, both signs, and zeros, so that sums round and cancel
+    const draw = (): Float32Array => Float32Array.from({ length: size }, (_, i) => (i % 97 === 0 ? 0 : (rng() - 0.5) * 10 ** Math.floor(rng() * 60 - 30)));
+    const running = draw();
+    const batch = draw();
+    for (const [keep, take] of [
+      [0.9, 0.1],
+      [1 - 0.37, 0.37 * (50 / 49)],
+      [0, 1],
+    ] as const) {
+      const expected = tf.tidy(() => tf.add(tf.mul(tf.tensor1d(running), keep), tf.mul(tf.tensor1d(batch), take)).dataSync());
+      const got = movingAverage(running, batch, keep, take);
+      expect(
+        Array.from(got).every((v, i) => Object.is(v, expected[i])),
+        `keep ${keep}`,
+      ).toBe(true);
+    }
   });
 });
