@@ -332,32 +332,22 @@ static napi_value MagnitudeAwareSign(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
-/* magnitudeAwareSignGrad(w, dy, alpha, dw, threads): ∂W = (∂Wb · 1{|W| ≤ 1}) · α_o. */
+/* magnitudeAwareSignGrad(w, cout, dy, alpha, dw, threads): ∂W = (∂Wb · 1{|W| ≤ 1}) · α_o. */
 static napi_value MagnitudeAwareSignGrad(napi_env env, napi_callback_info info) {
   call_t c;
-  int threads = 1;
+  int threads = 1, cout = 1;
   span_t s[4];
-  if (!start(&c, env, info, 5, "magnitudeAwareSignGrad")) return NULL;
-  get_int(&c, 4, "threads", 1, GN_MAX_PARTS, &threads);
-  size_t cout = 0;
-  bool is_typed = false;
-  if (!c.failed && (napi_is_typedarray(env, c.argv[2], &is_typed) != napi_ok || !is_typed)) fail(&c, "alpha: expected a Float32Array");
-  if (!c.failed) {
-    napi_typedarray_type t;
-    void *ignored;
-    napi_value ab;
-    size_t off;
-    napi_get_typedarray_info(env, c.argv[2], &t, &cout, &ignored, &ab, &off);
-    if (cout == 0 || cout > MAX_CHANNELS) fail(&c, "alpha: expected 1..%d scales, got %zu", MAX_CHANNELS, cout);
-  }
-  const size_t rows = pixels_of(&c, 0, "w", (int)(c.failed ? 1 : cout));
-  const size_t size = rows * cout;
+  if (!start(&c, env, info, 6, "magnitudeAwareSignGrad")) return NULL;
+  get_int(&c, 1, "cout", 1, MAX_CHANNELS, &cout);
+  get_int(&c, 5, "threads", 1, GN_MAX_PARTS, &threads);
+  const size_t rows = pixels_of(&c, 0, "w", cout);
+  const size_t size = rows * (size_t)cout;
   const float *w = get_floats(&c, 0, "w", size, &s[0]);
-  const float *dy = get_floats(&c, 1, "dy", size, &s[1]);
-  const float *alpha = get_floats(&c, 2, "alpha", cout, &s[2]);
-  float *dw = get_floats(&c, 3, "dw", size, &s[3]);
+  const float *dy = get_floats(&c, 2, "dy", size, &s[1]);
+  const float *alpha = get_floats(&c, 3, "alpha", (size_t)cout, &s[2]);
+  float *dw = get_floats(&c, 4, "dw", size, &s[3]);
   if (!check_disjoint(&c, s, 4, 3)) return NULL;
-  gn_magnitude_aware_sign_grad(w, dy, alpha, rows, (int)cout, dw, threads);
+  gn_magnitude_aware_sign_grad(w, dy, alpha, rows, cout, dw, threads);
   return undefined(env);
 }
 

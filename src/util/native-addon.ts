@@ -180,7 +180,7 @@ export interface NativeAddon {
   /** Wb = α·sign(W), α_o = mean |W[·,o]| over the rows of a rows × cout weight (native/src/magnitude-aware-sign.c). */
   magnitudeAwareSign(w: Float32Array, cout: number, wb: Float32Array, alpha: Float32Array, threads: number): void;
   /** ∂W = (∂Wb · 1{|W| ≤ 1}) · α_o, with the forward's α (native/src/magnitude-aware-sign.c). */
-  magnitudeAwareSignGrad(w: Float32Array, dy: Float32Array, alpha: Float32Array, dw: Float32Array, threads: number): void;
+  magnitudeAwareSignGrad(w: Float32Array, cout: number, dy: Float32Array, alpha: Float32Array, dw: Float32Array, threads: number): void;
 }
 
 /** Binary MACs one `roofline` iteration does. */

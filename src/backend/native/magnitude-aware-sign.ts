@@ -18,9 +18,10 @@ export function magnitudeAwareSignNative({ inputs, backend }: WasmKernelArgs): t
 export function magnitudeAwareSignGradNative({ inputs, backend }: WasmKernelArgs): tf.TensorInfo {
   const native = requireNativeTraining(MAGNITUDE_AWARE_SIGN_GRAD, backend);
   const { w, dy, alpha } = inputs as { w: tf.TensorInfo; dy: tf.TensorInfo; alpha: tf.TensorInfo };
+  const cout = w.shape[w.shape.length - 1] ?? 1;
   const dw = backend.makeOutput(w.shape, 'float32');
   if (tf.util.sizeFromShape(w.shape) > 0) {
-    native.addon.magnitudeAwareSignGrad(heapF32(backend, w), heapF32(backend, dy), heapF32(backend, alpha), heapF32(backend, dw), native.threads);
+    native.addon.magnitudeAwareSignGrad(heapF32(backend, w), cout, heapF32(backend, dy), heapF32(backend, alpha), heapF32(backend, dw), native.threads);
   }
   return dw;
 }
