@@ -380,10 +380,11 @@ static napi_value memory_error(napi_env env, const char *fn) {
 }
 
 /*
- * signConv2d(op, path, binaryPath, geometry, a, b, out, threads) — the binary unit's conv (sign-conv.c):
- *   op 0 forward          a = x (Float32Array), b = filter, out = y; also writes `bits` (argument 8, Int32Array)
- *   op 1 backprop input   a = dy, b = filter, out = dx; reads `bits`
+ * signConv2d(op, path, binaryPath, geometry, a, b, out, threads, bits, addend) — the binary unit's conv (sign-conv.c):
+ *   op 0 forward          a = x (Float32Array), b = filter, out = y; also writes `bits` (Int32Array)
+ *   op 1 backprop input   a = dy, b = filter, out = dx; reads `bits`; `addend` (as dx, or null) is added to dx
  *   op 2 backprop filter  a = dy, b = null, out = dFilter; reads `bits`
+ * `addend` is null but for op 1.
  */
 static napi_value SignConv2d(napi_env env, napi_callback_info info) {
   call_t c;
@@ -391,7 +392,7 @@ static napi_value SignConv2d(napi_env env, napi_callback_info info) {
   const gn_train_path *p = NULL;
   gn_fconv_geom g;
   memset(&g, 0, sizeof g);
-  if (!start(&c, env, info, 9, "signConv2d")) return NULL;
+  if (!start(&c, env, info, 10, "signConv2d")) return NULL;
   get_int(&c, 0, "op", 0, 2, &op);
   get_train_path(&c, 1, &p);
   get_binary_path(&c, 2, &bin_path);
@@ -402,7 +403,7 @@ static napi_value SignConv2d(napi_env env, napi_callback_info info) {
   static const char *const a_names[3] = {"x", "dy", "dy"};
   const size_t a_len = op == GN_CONV_FORWARD ? x_len : y_len;
   const size_t out_len = op == GN_CONV_FORWARD ? y_len : op == GN_CONV_BACKPROP_INPUT ? x_len : f_len;
-  span_t s[4] = {{0}};
+  span_t s[5] = {{0}};
   float *a = get_floats(&c, 4, a_names[op], a_len, &s[0]);
   float *b = NULL;
   napi_valuetype b_type = napi_undefined;
@@ -414,15 +415,24 @@ static napi_value SignConv2d(napi_env env, napi_callback_info info) {
   }
   void *bits = NULL;
   if (get_array(&c, 8, "bits", napi_int32_array, bits_len, &bits)) s[2] = (span_t){bits, bits_len};
-  float *out = get_floats(&c, 6, "out", out_len, &s[3]);
+  napi_valuetype addend_type = napi_undefined;
+  if (!c.failed) napi_typeof(env, c.argv[9], &addend_type);
+  const float *addend = NULL;
+  if (addend_type != napi_null) {
+    if (op == GN_CONV_BACKPROP_INPUT) addend = get_floats(&c, 9, "addend", x_len, &s[3]);
+    else fail(&c, "addend: expected null but for the input gradient");
+  }
+  /* inputs first (a, b, bits, the addend), then out */
+  const size_t outputs_from = addend ? 4 : 3;
+  float *out = get_floats(&c, 6, "out", out_len, &s[outputs_from]);
   if (c.failed) return NULL;
   /* forward writes out and bits; the gradients write out only */
-  if (op == GN_CONV_FORWARD ? !check_disjoint(&c, s, 4, 2) : !check_disjoint(&c, s, 4, 3)) return NULL;
+  if (op == GN_CONV_FORWARD ? !check_disjoint(&c, s, 4, 2) : !check_disjoint(&c, s, outputs_from + 1, outputs_from)) return NULL;
   int status;
   if (op == GN_CONV_FORWARD) {
     status = gn_sign_conv_forward(p, bin_path, &g, a, b, out, bits, threads);
   } else if (op == GN_CONV_BACKPROP_INPUT) {
-    status = gn_sign_conv_backprop_input(p, &g, a, b, bits, out, threads);
+    status = gn_sign_conv_backprop_input(p, &g, a, b, bits, addend, out, threads);
   } else {
     status = gn_sign_conv_backprop_filter(p, &g, bits, a, out, threads);
   }

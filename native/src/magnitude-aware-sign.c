@@ -14,6 +14,12 @@
 
 /* Output channels per task. */
 #define GN_MAS_LANES 16
+/*
+ * Elements below which one thread does it all: a task writes a few bytes of each row, the rows of
+ * neighbouring tasks share cache lines, and a conv weight of a ResNet-18-sized unit (≤ 3·3·128·128)
+ * took longer on two threads than on one.
+ */
+#define GN_MAS_MIN_PARALLEL (1u << 18)
 
 typedef struct {
   const float *w, *dy; /* dy: NULL for the forward */
@@ -64,6 +70,7 @@ static void mas_task(void *raw, int task, int worker) {
 }
 
 static void mas_run(const mas_ctx *c, int threads) {
+  if (c->rows * (size_t)c->cout < GN_MAS_MIN_PARALLEL) threads = 1;
   gn_parallel(threads, (c->cout + GN_MAS_LANES - 1) / GN_MAS_LANES, mas_task, (void *)c);
 }
 

@@ -7,7 +7,8 @@
  *                    binary form α_o·(±1) of magnitudeAwareSign and the padding is symmetric,
  *                    convolves on the packed bits with the XOR/popcount kernels of the packed
  *                    engine (exact integers, times α); any other filter takes the float kernel
- *   backprop input   dx = 1{|x| ≤ 1} ⊙ (dy ⊛ᵀ Wb)
+ *   backprop input   dx = 1{|x| ≤ 1} ⊙ (dy ⊛ᵀ Wb)  (+ an addend: the gradient x gets from its other use,
+ *                    a residual, added while dx's rows are in cache instead of by a later pass)
  *   backprop filter  dWb = Σ sign(x)ᵀ·dy, on the ±1 values unpacked from the bits
  *
  * Bits: `words` = ⌈c/32⌉ per pixel; signs of all pixels (bit 1 = −1, padding bits 0), then the
@@ -28,6 +29,7 @@ typedef struct {
   float *out;
   uint32_t *signs, *masks;
   const uint32_t *csigns, *cmasks;
+  const float *addend; /* backprop input: added to dx after the mask (NULL: none) */
   size_t pixels;
   int c, words;
 } bits_ctx;
@@ -221,11 +223,17 @@ int gn_sign_conv_forward(const gn_train_path *tp, int bin_path, const gn_fconv_g
   return gn_fconv_forward(tp, g, values, f, y, threads);
 }
 
-/* dx ⊙ mask on `count` consecutive pixels of dx from `row` on. */
+/* d += a, element by element (IEEE addition: the values of tf.add). */
+GN_CLONES static void add_to(float *d, const float *a, size_t count) {
+  for (size_t i = 0; i < count; i++) d[i] += a[i];
+}
+
+/* dx ⊙ mask (+ the addend) on `count` consecutive pixels of dx from `row` on. */
 static void mask_rows_of(const bits_ctx *b, float *row, size_t count) {
   const size_t first = (size_t)(row - b->out) / (size_t)b->c;
   const gn_apply_mask_fn mask = b->tp->apply_mask ? b->tp->apply_mask : apply_mask;
   mask(b->cmasks + first * (size_t)b->words, count, b->c, b->words, row);
+  if (b->addend) add_to(row, b->addend + first * (size_t)b->c, count * (size_t)b->c);
 }
 
 /*
@@ -250,10 +258,11 @@ static void mask_task(void *raw, int task, int worker) {
   mask_rows_of(b, b->out + first * (size_t)b->c, count);
 }
 
-int gn_sign_conv_backprop_input(const gn_train_path *tp, const gn_fconv_geom *g, const float *dy, const float *f, const uint32_t *bits, float *dx, int threads) {
+int gn_sign_conv_backprop_input(const gn_train_path *tp, const gn_fconv_geom *g, const float *dy, const float *f, const uint32_t *bits, const float *addend, float *dx,
+                                int threads) {
   const size_t pixels = (size_t)g->n * g->h * g->w;
   const int words = (g->c + 31) / 32;
-  bits_ctx b = {.tp = tp, .cmasks = bits + pixels * words, .out = dx, .pixels = pixels, .c = g->c, .words = words};
+  bits_ctx b = {.tp = tp, .cmasks = bits + pixels * words, .addend = addend, .out = dx, .pixels = pixels, .c = g->c, .words = words};
   /* A strided gradient's bands hold every other pixel: masked one pixel a call, they ran slower than in one pass after. */
   if (g->stride_h == 1 && g->stride_w == 1) return gn_fconv_backprop_input(tp, g, dy, f, dx, threads, mask_rows, &b);
   if (gn_fconv_backprop_input(tp, g, dy, f, dx, threads, NULL, NULL) != 0) return -1;

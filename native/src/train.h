@@ -127,7 +127,9 @@ int gn_fconv_backprop_filter(const gn_train_path *p, const gn_fconv_geom *g, con
 /* The binary unit's convolution on sign(x), fused (sign-conv.c); bits: signs then STE masks, ⌈c/32⌉ words a pixel.
  * bin_path: the packed engine's path for the popcount forward (−1: float only). 0, or −1 without memory. */
 int gn_sign_conv_forward(const gn_train_path *tp, int bin_path, const gn_fconv_geom *g, const float *x, const float *f, float *y, uint32_t *bits, int threads);
-int gn_sign_conv_backprop_input(const gn_train_path *tp, const gn_fconv_geom *g, const float *dy, const float *f, const uint32_t *bits, float *dx, int threads);
+/* addend (NULL: none), as dx: added after the STE mask. */
+int gn_sign_conv_backprop_input(const gn_train_path *tp, const gn_fconv_geom *g, const float *dy, const float *f, const uint32_t *bits, const float *addend, float *dx,
+                                int threads);
 int gn_sign_conv_backprop_filter(const gn_train_path *tp, const gn_fconv_geom *g, const uint32_t *bits, const float *dy, float *df, int threads);
 
 /* Base mixing of a group boundary (mix-train.c): at most GN_MIX_MAX_BASES parts and outputs. */

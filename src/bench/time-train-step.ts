@@ -2,7 +2,7 @@ import * as tf from '../util/tfjs.js';
 import type { Arch } from '../space/arch.js';
 import { buildModel } from '../nn/group-net.js';
 import { createTrainer } from '../nn/trainer.js';
-import { medianMs } from '../util/median-time.js';
+import { median } from '../util/median-time.js';
 import { createRng, randomInt } from '../util/random.js';
 
 export interface TrainStepTiming {
@@ -18,6 +18,20 @@ export interface TrainStepTiming {
  * The model is built fresh on this backend and disposed afterwards.
  */
 export function timeTrainStep(arch: Arch, options: { batch: number; steps: number; warmup: number; seed?: number }): TrainStepTiming {
+  return timeTrainStepAcross(arch, options, [() => {}])[0]!;
+}
+
+/**
+ * timeTrainStep for several settings of one model (thread counts, say): the steps take the settings
+ * in turn, each applied just before its step, in reverse order every other round, so that a slow
+ * spell of a shared host falls on all of them alike rather than on whichever ran then. `steps` and
+ * `warmup` count rounds; one timing per setting, the median of its steps.
+ */
+export function timeTrainStepAcross(
+  arch: Arch,
+  options: { batch: number; steps: number; warmup: number; seed?: number },
+  settings: readonly (() => void)[],
+): TrainStepTiming[] {
   const { batch, steps, warmup } = options;
   const rng = createRng(options.seed ?? 0);
   const { height, width, channels } = arch.input;
@@ -31,14 +45,25 @@ export function timeTrainStep(arch: Arch, options: { batch: number; steps: numbe
   );
   const model = buildModel(arch, { seed: options.seed ?? 0 });
   const trainer = createTrainer(model, { optimizer: 'sgd-nesterov', learningRate: 0.05, weightDecay: 1e-4 });
-  let stepMs: number;
+  const times = settings.map((): number[] => []);
   try {
-    // step() reads the loss back, so a timed step has really finished
-    stepMs = medianMs(() => trainer.step(x, y), steps, warmup);
+    for (let round = 0; round < warmup + steps; round++) {
+      const order = settings.map((_, i) => (round % 2 === 0 ? i : settings.length - 1 - i));
+      for (const i of order) {
+        settings[i]!();
+        // step() reads the loss back, so a timed step has really finished
+        const start = performance.now();
+        trainer.step(x, y);
+        if (round >= warmup) times[i]!.push(performance.now() - start);
+      }
+    }
   } finally {
     trainer.dispose();
     model.dispose();
     tf.dispose([x, y]);
   }
-  return { batch, stepMs, imagesPerSec: (batch * 1000) / stepMs, steps };
+  return times.map((t) => {
+    const stepMs = median(t);
+    return { batch, stepMs, imagesPerSec: (batch * 1000) / stepMs, steps };
+  });
 }

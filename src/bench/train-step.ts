@@ -1,4 +1,4 @@
-import { selectBackend, type TrainingKernelOptions } from '../backend/index.js';
+import { selectBackend, setNativeTrainingThreads, type TrainingKernelOptions } from '../backend/index.js';
 import { buildModel, createTrainer } from '../nn/index.js';
 import { buildPreset } from '../space/presets.js';
 import { describeMachine, type MachineDescription } from '../util/machine.js';
@@ -8,7 +8,7 @@ import { silentProgress, type ProgressReporter } from '../util/progress.js';
 import * as tf from '../util/tfjs.js';
 import { peerScript } from './peer-scripts.js';
 import { profileStep, type KernelProfileRow } from './step-profile.js';
-import { timeTrainStep } from './time-train-step.js';
+import { timeTrainStep, timeTrainStepAcross } from './time-train-step.js';
 
 /** The models `bench train-step` measures: network R's full-precision twin and Group-Net R (K=5), full width. */
 export const TRAIN_STEP_MODELS = ['fp', 'groupnet-k5'] as const;
@@ -37,7 +37,7 @@ export interface ModelTrainStepResult {
   /**
    * Ours against the peers, each at the same thread count; and our 2 threads against our 1. Native and
    * PyTorch ratios are medians of each round's ratio: the rounds interleave the two, so a slow spell of
-   * a shared machine slows both sides of a ratio alike.
+   * a shared machine slows both sides of a ratio alike (our thread counts alternate step by step).
    */
   ratios: {
     nativeVsTorch1?: number;
@@ -72,7 +72,10 @@ export interface TrainStepBenchOptions {
   batch?: number;
   /** Timed steps (median) on wasm, native and in PyTorch; cpu always takes one. */
   steps?: number;
-  /** Rounds of native and PyTorch measurements, interleaved (default 3); wasm and cpu run once. */
+  /**
+   * Rounds of native and PyTorch measurements, interleaved (default 3); wasm and cpu run once. In a
+   * round the native thread counts share one model, step by step in turn (timeTrainStepAcross).
+   */
   rounds?: number;
   models?: readonly TrainStepModel[];
   cpu?: boolean;
@@ -94,6 +97,13 @@ const peakRssMb = (): number => process.resourceUsage().maxRSS / 1024;
 async function timeOn(training: TrainingKernelOptions, model: TrainStepModel, batch: number, steps: number): Promise<number> {
   await selectBackend('wasm', training);
   return timeTrainStep(buildPreset(model), { batch, steps, warmup: 2 }).imagesPerSec;
+}
+
+/** Images/s of the native kernels at each thread count, from one model whose steps take the counts in turn. */
+async function timeNativeAcross(threads: readonly number[], model: TrainStepModel, batch: number, steps: number): Promise<number[]> {
+  await selectBackend('wasm', { kernels: 'native', threads: Math.max(...threads) });
+  const settings = threads.map((t) => () => void setNativeTrainingThreads(t));
+  return timeTrainStepAcross(buildPreset(model), { batch, steps, warmup: 2 }, settings).map((t) => t.imagesPerSec);
 }
 
 async function nativeAvailable(): Promise<boolean> {
@@ -149,9 +159,10 @@ export async function benchTrainStep(options: TrainStepBenchOptions = {}): Promi
     const nativeRounds = threads.map((): number[] => []);
     const torchRounds = threads.map((): number[] => []);
     for (let round = 0; round < rounds; round++) {
+      if (native) (await timeNativeAcross(threads, model, batch, steps)).forEach((rate, i) => nativeRounds[i]!.push(rate));
+      done += threads.length;
+      progress.update(done, { model, round: round + 1, native: threads.join(',') });
       for (const [i, t] of threads.entries()) {
-        if (native) nativeRounds[i]!.push(await timeOn({ kernels: 'native', threads: t }, model, batch, steps));
-        progress.update(++done, { model, round: round + 1, native: t });
         if (torchVersion !== null) torchRounds[i]!.push(torchImagesPerSec(model, batch, steps, t));
         progress.update(++done, { model, round: round + 1, torch: t });
       }

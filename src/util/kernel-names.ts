@@ -22,7 +22,11 @@ export const BATCH_NORM_TRAINING_GRAD = 'GroupnasBatchNormTrainingGrad';
  */
 export const SIGN_CONV2D = 'GroupnasSignConv2D';
 
-/** Its input gradient. Inputs `dy`, `filter`, `bits`; attributes as the forward's plus `inputShape`. */
+/**
+ * Its input gradient. Inputs `dy`, `filter`, `bits` and optionally `addend` (x's shape: added to dx,
+ * the gradient x gets from a second use, so that autograd need not add it); attributes as the
+ * forward's plus `inputShape`.
+ */
 export const SIGN_CONV2D_BACKPROP_INPUT = 'GroupnasSignConv2DBackpropInput';
 
 /** Its filter gradient. Inputs `dy`, `bits`; attributes as the forward's plus `inputShape`, `filterShape`. */

@@ -134,6 +134,7 @@ export interface NativeAddon {
    * The binary unit's convolution on sign(x) (native/src/sign-conv.c): op 0 forward (a = x, b = filter,
    * out = y, writes bits), 1 backprop input (a = dy, b = filter, out = dx), 2 backprop filter (a = dy,
    * b = null, out = dFilter). `binaryPath`: the packed engine's path for the popcount forward, −1 for float.
+   * `addend` (op 1 only, else null): added to dx, the gradient x gets from another use (a residual).
    */
   signConv2d(
     op: 0 | 1 | 2,
@@ -145,6 +146,7 @@ export interface NativeAddon {
     out: Float32Array,
     threads: number,
     bits: Int32Array,
+    addend: Float32Array | null,
   ): void;
   /** One parameter's optimizer update (native/src/optimizer-step.c); `rule` as OPTIMIZER_STEP's attribute. */
   optimizerStep(rule: object, w: Float32Array, grad: Float32Array, slots: Float32Array[], outW: Float32Array, outSlots: Float32Array[], threads: number): void;

@@ -35,21 +35,24 @@ export function signConv2DNative({ inputs, backend, attrs }: WasmKernelArgs<Sign
       f32(backend, y),
       native.threads,
       i32(backend, bits),
+      null,
     );
   }
   return [y, bits];
 }
 
-/** dx = 1{|x| ≤ 1} ⊙ (dy ⊛ᵀ filter). */
+/** dx = 1{|x| ≤ 1} ⊙ (dy ⊛ᵀ filter) (+ addend). */
 export function signConv2DBackpropInputNative({ inputs, backend, attrs }: WasmKernelArgs<SignConvAttrs>): tf.TensorInfo {
   const native = requireNative(SIGN_CONV2D_BACKPROP_INPUT, attrs, backend);
-  const { dy, filter, bits } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo; bits: tf.TensorInfo };
+  const { dy, filter, bits, addend } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo; bits: tf.TensorInfo; addend?: tf.TensorInfo };
   const inputShape = attrs.inputShape!;
   const g = convGeometry(inputShape, filter.shape as [number, number, number, number], attrs);
   const dx = backend.makeOutput([...inputShape], 'float32');
   if (tf.util.sizeFromShape(dx.shape) > 0) {
-    if (tf.util.sizeFromShape(dy.shape) === 0) f32(backend, dx).fill(0);
-    else
+    if (tf.util.sizeFromShape(dy.shape) === 0) {
+      if (addend === undefined) f32(backend, dx).fill(0);
+      else f32(backend, dx).set(f32(backend, addend));
+    } else
       native.addon.signConv2d(
         1,
         native.pathId,
@@ -60,6 +63,7 @@ export function signConv2DBackpropInputNative({ inputs, backend, attrs }: WasmKe
         f32(backend, dx),
         native.threads,
         i32(backend, bits),
+        addend === undefined ? null : f32(backend, addend),
       );
   }
   return dx;
@@ -73,7 +77,7 @@ export function signConv2DBackpropFilterNative({ inputs, backend, attrs }: WasmK
   const df = backend.makeOutput([...attrs.filterShape!], 'float32');
   if (tf.util.sizeFromShape(df.shape) > 0) {
     if (tf.util.sizeFromShape(dy.shape) === 0 || tf.util.sizeFromShape(attrs.inputShape!) === 0) f32(backend, df).fill(0);
-    else native.addon.signConv2d(2, native.pathId, -1, geometryArray(g), f32(backend, dy), null, f32(backend, df), native.threads, i32(backend, bits));
+    else native.addon.signConv2d(2, native.pathId, -1, geometryArray(g), f32(backend, dy), null, f32(backend, df), native.threads, i32(backend, bits), null);
   }
   return df;
 }

@@ -48,8 +48,11 @@ export class ConvUnit {
       const y = binaryUnitInference(x, q, this.conv, this.bn);
       return residual === undefined ? y : tf.tidy(() => tf.add(y, residual));
     }
-    // sign with the clipped STE and the conv are one op (native kernels fuse them)
-    if (q?.kind === 'sign' && q.estimator === 'ste') return this.bn.apply(this.conv.applyToSign(x), training, residual);
+    // sign with the clipped STE, the conv and (in training) BN are one op (native kernels fuse them)
+    if (q?.kind === 'sign' && q.estimator === 'ste') {
+      if (training) return this.bn.record(this.conv.applyToSignNormalized(x, this.bn, residual));
+      return this.bn.apply(this.conv.applyToSign(x), training, residual);
+    }
     const input = q === undefined ? x : quantizeActivation(x, q);
     return this.bn.apply(this.conv.apply(input), training, residual);
   }

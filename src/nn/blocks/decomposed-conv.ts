@@ -1,6 +1,8 @@
 import * as tf from '../../util/tfjs.js';
 import { constant } from '../init.js';
+import type { BatchNormTrainingResult } from '../layers/batch-norm-training.js';
 import { Conv2d, type Conv2dOptions } from '../layers/conv2d.js';
+import type { BatchNormParameters } from '../layers/sign-conv-batch-norm.js';
 import type { Scope } from '../parameters.js';
 
 /**
@@ -34,6 +36,11 @@ export class DecomposedConv {
   /** `apply(steSign(x))` as one op (see signConv2d). */
   applyToSign(x: tf.Tensor4D): tf.Tensor4D {
     return this.convs[0]!.convolveSign(x, this.weight());
+  }
+
+  /** `applyToSign(x)` and a training-mode BN (+ residual) after it, as one op where the backend fuses them. */
+  applyToSignNormalized(x: tf.Tensor4D, norm: BatchNormParameters, residual?: tf.Tensor4D): BatchNormTrainingResult {
+    return this.convs[0]!.convolveSignNormalized(x, this.weight(), norm, residual);
   }
 
   /** The weights the layer convolves with: one conv's, or Σ_k s_k·Wb_k. */

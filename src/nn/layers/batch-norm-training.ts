@@ -24,7 +24,7 @@ export interface BatchNormTrainingResult {
  * the fused kernels add it in the same pass, saving a write and a read of an activation.
  */
 export function batchNormTraining(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number, residual?: tf.Tensor4D): BatchNormTrainingResult {
-  if (tf.getKernel(BATCH_NORM_TRAINING, tf.getBackend()) !== undefined) return fusedBatchNormTraining(x, gamma, beta, epsilon, residual);
+  if (hasFusedBatchNormTraining()) return fusedBatchNormTraining(x, gamma, beta, epsilon, residual);
   const result = composedBatchNormTraining(x, gamma, beta, epsilon);
   if (residual === undefined) return result;
   return { ...result, y: tf.tidy(() => tf.add(result.y, residual)) };
@@ -56,25 +56,47 @@ function composedBatchNormTraining(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.
   return { y, mean: stats!.mean, variance: stats!.variance };
 }
 
-/**
- * The same op on the fused kernels (outputs [y, x̂, mean, variance, rstd]; gradient [dx, dγ, dβ]). A
- * residual is added in the pass that writes y, and its gradient is dy itself.
- */
+/** Whether the backend runs training-mode batch norm as fused kernels (the native ones). */
+export function hasFusedBatchNormTraining(): boolean {
+  return tf.getKernel(BATCH_NORM_TRAINING, tf.getBackend()) !== undefined;
+}
+
+/** The fused forward kernel's outputs: y, and what the gradient keeps (x̂, rstd) and the running averages take. */
+export interface FusedBatchNormForward {
+  y: tf.Tensor4D;
+  xhat: tf.Tensor4D;
+  mean: tf.Tensor1D;
+  variance: tf.Tensor1D;
+  rstd: tf.Tensor1D;
+}
+
+/** The fused forward kernel: y = γ·x̂ + β (+ residual, added in the pass that writes y). */
+export function runFusedBatchNormForward(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number, residual?: tf.Tensor): FusedBatchNormForward {
+  const inputs: tf.NamedTensorMap = { x, gamma, beta };
+  if (residual !== undefined) inputs['residual'] = residual;
+  const [y, xhat, mean, variance, rstd] = tf.engine().runKernel(BATCH_NORM_TRAINING, inputs, { epsilon }) as tf.Tensor[];
+  return { y: y as tf.Tensor4D, xhat: xhat as tf.Tensor4D, mean: mean as tf.Tensor1D, variance: variance as tf.Tensor1D, rstd: rstd as tf.Tensor1D };
+}
+
+/** The fused gradient kernel: [dx, dγ, dβ] (a residual's gradient is dy itself). */
+export function runFusedBatchNormGrad(dy: tf.Tensor, xhat: tf.Tensor, gamma: tf.Tensor, rstd: tf.Tensor): [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D] {
+  return tf.engine().runKernel(BATCH_NORM_TRAINING_GRAD, { dy, xhat, gamma, rstd }, {}) as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D];
+}
+
+/** The same op on the fused kernels. */
 function fusedBatchNormTraining(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number, residual?: tf.Tensor4D): BatchNormTrainingResult {
   let stats: { mean: tf.Tensor1D; variance: tf.Tensor1D } | undefined;
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const save = args.pop() as tf.GradSaveFunc;
     const [input, scale, offset, added] = args as tf.Tensor[];
-    const inputs: tf.NamedTensorMap = { x: input!, gamma: scale!, beta: offset! };
-    if (added !== undefined) inputs['residual'] = added;
-    const [y, xhat, mean, variance, rstd] = tf.engine().runKernel(BATCH_NORM_TRAINING, inputs, { epsilon }) as tf.Tensor[];
-    save([xhat!, scale!, rstd!]);
-    stats = { mean: tf.keep(mean as tf.Tensor1D), variance: tf.keep(variance as tf.Tensor1D) };
+    const forward = runFusedBatchNormForward(input!, scale!, offset!, epsilon, added);
+    save([forward.xhat, scale!, forward.rstd]);
+    stats = { mean: tf.keep(forward.mean), variance: tf.keep(forward.variance) };
     return {
-      value: y as tf.Tensor4D,
+      value: forward.y,
       gradFunc: (dy, saved) => {
         const [xh, gs, r] = saved as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D];
-        const grads = tf.engine().runKernel(BATCH_NORM_TRAINING_GRAD, { dy: dy as tf.Tensor, xhat: xh, gamma: gs, rstd: r }, {}) as tf.Tensor[];
+        const grads = runFusedBatchNormGrad(dy as tf.Tensor, xh, gs, r);
         return added === undefined ? grads : [...grads, tf.reshape(dy as tf.Tensor, added.shape)];
       },
     };

@@ -1,7 +1,7 @@
 import * as tf from '../../util/tfjs.js';
 import { constant } from '../init.js';
 import type { Scope } from '../parameters.js';
-import { batchNormTraining } from './batch-norm-training.js';
+import { batchNormTraining, type BatchNormTrainingResult } from './batch-norm-training.js';
 
 let statisticsFrozen = 0;
 
@@ -51,8 +51,12 @@ export class BatchNorm {
         return residual === undefined ? y : tf.add(y, residual);
       });
     }
-    const { y, mean, variance } = batchNormTraining(x, this.gamma as tf.Tensor1D, this.beta as tf.Tensor1D, this.epsilon, residual);
-    if (statisticsFrozen === 0) this.updateRunningStatistics(mean, variance, x.size / this.channels);
+    return this.record(batchNormTraining(x, this.gamma as tf.Tensor1D, this.beta as tf.Tensor1D, this.epsilon, residual));
+  }
+
+  /** y of a training-mode forward of this BN (made by batchNormTraining or an op that fuses it), its batch statistics recorded. */
+  record({ y, mean, variance }: BatchNormTrainingResult): tf.Tensor4D {
+    if (statisticsFrozen === 0) this.updateRunningStatistics(mean, variance, y.size / this.channels);
     tf.dispose([mean, variance]);
     return y;
   }

@@ -2,7 +2,9 @@ import * as tf from '../../util/tfjs.js';
 import { heNormalFanOut } from '../init.js';
 import type { Scope } from '../parameters.js';
 import { magnitudeAwareSign } from '../quantizers/magnitude-aware-sign.js';
-import { signConv2d } from './sign-conv2d.js';
+import type { BatchNormTrainingResult } from './batch-norm-training.js';
+import { signConvBatchNorm, type BatchNormParameters } from './sign-conv-batch-norm.js';
+import { signConv2d, type SignConvGeometry } from './sign-conv2d.js';
 
 export interface Conv2dOptions {
   inChannels: number;
@@ -43,13 +45,23 @@ export class Conv2d {
 
   /** This layer's geometry (stride, padding, dilation) with other weights of the same shape. */
   convolve(x: tf.Tensor4D, weight: tf.Tensor4D): tf.Tensor4D {
-    const { kernel, stride, dilation } = this.options;
-    return tf.conv2d(x, weight, stride, (dilation * (kernel - 1)) / 2, 'NHWC', dilation);
+    const { stride, pad, dilation } = this.geometry();
+    return tf.conv2d(x, weight, stride, pad, 'NHWC', dilation);
   }
 
   /** `convolve(steSign(x), weight)` as one op (see signConv2d): 1-bit activations with the clipped STE. */
   convolveSign(x: tf.Tensor4D, weight: tf.Tensor4D): tf.Tensor4D {
+    const { stride, pad, dilation } = this.geometry();
+    return signConv2d(x, weight, stride, pad, dilation);
+  }
+
+  /** `convolveSign` and a training-mode BN (+ residual) after it, as one op where the backend fuses them (see signConvBatchNorm). */
+  convolveSignNormalized(x: tf.Tensor4D, weight: tf.Tensor4D, norm: BatchNormParameters, residual?: tf.Tensor4D): BatchNormTrainingResult {
+    return signConvBatchNorm(x, weight, this.geometry(), norm, residual);
+  }
+
+  private geometry(): SignConvGeometry {
     const { kernel, stride, dilation } = this.options;
-    return signConv2d(x, weight, stride, (dilation * (kernel - 1)) / 2, dilation);
+    return { stride, pad: (dilation * (kernel - 1)) / 2, dilation };
   }
 }

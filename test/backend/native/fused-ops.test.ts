@@ -1,5 +1,5 @@
 // The fused training ops on the native kernels against the stock-op compositions they replace
-// (nn's batchNormTraining, signConv2d, mixBases, the search's mixed quantizer computed with --kernels wasm): values and every
+// (nn's batchNormTraining, signConv2d, the two as one op, mixBases, the search's mixed quantizer computed with --kernels wasm): values and every
 // gradient to 1e-5 relative (the optimizer updates bit for bit), on shapes whose channel counts are not multiples of 16 or 32, odd
 // batches and every padding the models use; bit-identical for 1, 2 and 3 threads; nothing leaks.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import { openNativeTraining } from '../../../src/backend/native/native-training.
 import { useTrainingKernels } from '../../../src/backend/register-wasm-kernels.js';
 import { selectBackend } from '../../../src/backend/select.js';
 import { batchNormTraining } from '../../../src/nn/layers/batch-norm-training.js';
+import { signConvBatchNorm } from '../../../src/nn/layers/sign-conv-batch-norm.js';
 import { signConv2d } from '../../../src/nn/layers/sign-conv2d.js';
 import { mixBases } from '../../../src/nn/mix-bases.js';
 import { stopGradient } from '../../../src/nn/stop-gradient.js';
@@ -120,6 +121,45 @@ describe.skipIf(reason !== undefined)('fused training ops: native kernels vs the
     await expectNativeMatchesWasm([x, w], (xs, ws) =>
       signConv2d(xs as tf.Tensor4D, binary ? magnitudeAwareSign(ws as tf.Tensor4D) : (ws as tf.Tensor4D), stride, pad, dilation),
     );
+  });
+
+  type ResidualMode = 'x itself' | 'a separate tensor' | 'none';
+  /** signConvBatchNorm's y with binary weights, its residual as `mode` says (inputs: x, W, γ, β[, residual]). */
+  const unitOp =
+    (mode: ResidualMode, stride: number, dilation: number, fused: boolean) =>
+    (xs: tf.Tensor, ws: tf.Tensor, g: tf.Tensor, b: tf.Tensor, r?: tf.Tensor): tf.Tensor => {
+      const x = xs as tf.Tensor4D;
+      const w = magnitudeAwareSign(ws as tf.Tensor4D);
+      const pad = (dilation * (w.shape[0] - 1)) / 2;
+      const residual = mode === 'x itself' ? x : mode === 'none' ? undefined : (r as tf.Tensor4D);
+      const out = fused
+        ? signConvBatchNorm(x, w, { stride, pad, dilation }, { gamma: g as tf.Tensor1D, beta: b as tf.Tensor1D, epsilon: 1e-5 }, residual)
+        : batchNormTraining(signConv2d(x, w, stride, pad, dilation), g as tf.Tensor1D, b as tf.Tensor1D, 1e-5, residual);
+      const stats = tf.concat([out.mean, out.variance]);
+      tf.dispose([out.mean, out.variance]);
+      return tf.concat([tf.reshape(out.y, [-1]), stopGradient(stats)]);
+    };
+
+  it.each([
+    ['x itself', [3, 9, 7, 17], [3, 3, 17, 17], 1, 1],
+    ['x itself', [2, 11, 13, 40], [3, 3, 40, 40], 1, 2],
+    ['a separate tensor', [2, 14, 14, 32], [3, 3, 32, 70], 2, 1],
+    ['none', [5, 4, 3, 33], [1, 1, 33, 17], 1, 1],
+  ] as const)('sign conv → batch norm as one op, residual %s, x %j: y, the statistics and dx, dW, dγ, dβ', async (mode, xShape, wShape, stride, dilation) => {
+    const rng = createRng(xShape[3] * 37 + wShape[3]);
+    const x = randomHostTensor(rng, [...xShape]);
+    x.values.forEach((v, i) => (x.values[i] = i % 89 === 0 ? 0 : v * 1.3));
+    const w = randomHostTensor(rng, [...wShape]);
+    const gamma = randomHostTensor(rng, [wShape[3]]);
+    const beta = randomHostTensor(rng, [wShape[3]]);
+    const [n, h, wd] = xShape;
+    const outShape = [n, Math.floor((h - 1) / stride) + 1, Math.floor((wd - 1) / stride) + 1, wShape[3]];
+    const inputs = [x, w, gamma, beta, ...(mode === 'a separate tensor' ? [randomHostTensor(rng, outShape)] : [])];
+    await expectNativeMatchesWasm(inputs, unitOp(mode, stride, dilation, true));
+    // on the native kernels, the one op gives the bits of the two it replaces (x's two gradients summed in the kernel as tf.add would)
+    const fused = await valueAndGrads('native', inputs, unitOp(mode, stride, dilation, true));
+    const separate = await valueAndGrads('native', inputs, unitOp(mode, stride, dilation, false));
+    fused.forEach((v, i) => expect(sameBits(v, separate[i]!), `output ${i}: one op vs two`).toBe(true));
   });
 
   it.each([

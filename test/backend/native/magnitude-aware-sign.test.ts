@@ -47,6 +47,8 @@ describe.skipIf(reason !== undefined)('magnitude-aware sign on the native kernel
     ['a 3×3 conv of R, 64 → 64', [3, 3, 64, 64]],
     ['a 1×1 conv, 5 → 3', [1, 1, 5, 3]],
     ['a dense kernel, 33 → 10', [33, 10]],
+    // past native/src/magnitude-aware-sign.c's GN_MAS_MIN_PARALLEL: the only size that runs on more than one thread
+    ['a 3×3 conv, 256 → 129', [3, 3, 256, 129]],
   ] as const)('%s: the composite’s values, the same bits at 1, 2 and 3 threads', (_what, shape) => {
     const rng = createRng(shape.reduce((a: number, b: number) => a * b, 1));
     const w = randomHostTensor(rng, [...shape]);
