@@ -42,7 +42,8 @@ const trainStep: CommandModule<object, TrainStepArgs> = {
       .option('rounds', {
         type: 'number',
         default: 3,
-        describe: 'rounds of native and PyTorch, interleaved; ratios are medians of per-round ratios (a shared machine slows both sides alike)',
+        describe:
+          'rounds of native and PyTorch, interleaved, the native thread counts step by step on one model; ratios are medians of per-round ratios (a shared machine slows both sides alike)',
       })
       .option('profile', {
         type: 'boolean',
