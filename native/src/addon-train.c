@@ -256,31 +256,43 @@ static napi_value BatchNormBackward(napi_env env, napi_callback_info info) {
 }
 
 /*
- * avgPoolGrad(geometry, dy, dx, threads): the conv geometry of a kh × kw pooling window, with
- * dilation 1, cout = c and 0 ≤ pad < window (avg-pool.c).
+ * avgPool(geometry, x, y, threads) and avgPoolGrad(geometry, dy, dx, threads): the conv geometry of
+ * a kh × kw pooling window, with dilation 1, cout = c and 0 ≤ pad < window (avg-pool.c).
  */
-static napi_value AvgPoolGrad(napi_env env, napi_callback_info info) {
+static napi_value pool_call(napi_env env, napi_callback_info info, int forward) {
+  const char *fn = forward ? "avgPool" : "avgPoolGrad";
   call_t c;
   int threads = 1;
   gn_fconv_geom g;
   memset(&g, 0, sizeof g);
   span_t s[2];
-  if (!start(&c, env, info, 4, "avgPoolGrad")) return NULL;
+  if (!start(&c, env, info, 4, fn)) return NULL;
   get_geometry(&c, 0, &g);
   get_int(&c, 3, "threads", 1, GN_MAX_PARTS, &threads);
   if (c.failed) return NULL;
   if (g.dil_h != 1 || g.dil_w != 1) return fail(&c, "geometry: pooling windows take no dilation"), NULL;
   if (g.cout != g.c) return fail(&c, "geometry.cout: expected c (%d), got %d", g.c, g.cout), NULL;
   if (g.pad_top < 0 || g.pad_top >= g.kh || g.pad_left < 0 || g.pad_left >= g.kw) return fail(&c, "geometry: padding must be in 0..window − 1"), NULL;
-  if ((size_t)g.n * g.h > INT32_MAX) return fail(&c, "geometry: n·h must be below 2^31"), NULL;
+  if ((size_t)g.n * g.h > INT32_MAX || (size_t)g.n * g.out_h > INT32_MAX) return fail(&c, "geometry: n·h must be below 2^31"), NULL;
   size_t x_len = 0, y_len = 0;
-  mul(&c, (size_t)g.n * g.h, (size_t)g.w * g.c, &x_len, "dx");
-  mul(&c, (size_t)g.n * g.out_h, (size_t)g.out_w * g.c, &y_len, "dy");
-  const float *dy = get_floats(&c, 1, "dy", y_len, &s[0]);
-  float *dx = get_floats(&c, 2, "dx", x_len, &s[1]);
+  mul(&c, (size_t)g.n * g.h, (size_t)g.w * g.c, &x_len, forward ? "x" : "dx");
+  mul(&c, (size_t)g.n * g.out_h, (size_t)g.out_w * g.c, &y_len, forward ? "y" : "dy");
+  const float *in = get_floats(&c, 1, forward ? "x" : "dy", forward ? x_len : y_len, &s[0]);
+  float *out = get_floats(&c, 2, forward ? "y" : "dx", forward ? y_len : x_len, &s[1]);
   if (!check_disjoint(&c, s, 2, 1)) return NULL;
-  gn_avg_pool_grad(&g, dy, dx, threads);
+  if (forward)
+    gn_avg_pool(&g, in, out, threads);
+  else
+    gn_avg_pool_grad(&g, in, out, threads);
   return undefined(env);
+}
+
+static napi_value AvgPool(napi_env env, napi_callback_info info) {
+  return pool_call(env, info, 1);
+}
+
+static napi_value AvgPoolGrad(napi_env env, napi_callback_info info) {
+  return pool_call(env, info, 0);
 }
 
 /* relu(x, y, threads): y = max(x, +0), NaN kept (relu.c), two arrays of one length. */
@@ -716,7 +728,7 @@ void gn_export_training(napi_env env, napi_value exports) {
   } fns[] = {{"trainPaths", TrainPaths}, {"conv2d", Conv2d}, {"batchNormForward", BatchNormForward}, {"batchNormBackward", BatchNormBackward},
                  {"signConv2d", SignConv2d}, {"mixForward", MixForward}, {"mixBackward", MixBackward},
                  {"mixedQuantizeForward", MixedQuantizeForward}, {"mixedQuantizeBackward", MixedQuantizeBackward},
-                 {"adviseHugePages", AdviseHugePages}, {"optimizerStep", OptimizerStep}, {"avgPoolGrad", AvgPoolGrad}, {"relu", Relu}, {"reluGrad", ReluGrad},
+                 {"adviseHugePages", AdviseHugePages}, {"optimizerStep", OptimizerStep}, {"avgPool", AvgPool}, {"avgPoolGrad", AvgPoolGrad}, {"relu", Relu}, {"reluGrad", ReluGrad},
                  {"magnitudeAwareSign", MagnitudeAwareSign}, {"magnitudeAwareSignGrad", MagnitudeAwareSignGrad}};
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value fn;

@@ -1,5 +1,9 @@
 /*
- * The gradient of average pooling (NHWC), as src/backend/kernels/avg-pool-grad.ts computes it:
+ * Average pooling in training (NHWC): the forward, y = (Σ of the window's valid pixels, in row-major
+ * window order) · (1/count), one output row per task; tfjs-wasm's XNNPACK sums in another order, so
+ * this is for training only, where its ~1-ulp difference costs nothing and its threads save a serial pass.
+ *
+ * The gradient, as src/backend/kernels/avg-pool-grad.ts computes it:
  * each output's gradient spread over the valid input pixels of its window, divided by their
  * count (the forward averages over valid pixels only).
  *
@@ -13,8 +17,8 @@
 
 typedef struct {
   const gn_fconv_geom *g;
-  const float *dy;
-  float *dx;
+  const float *dy; /* forward: x */
+  float *dx;       /* forward: y */
 } pool_ctx;
 
 /* First and last+1 output index whose window [o·s − pad, o·s − pad + k) covers input index i. */
@@ -58,6 +62,38 @@ static void row_task(void *raw, int task, int worker) {
       }
     }
   }
+}
+
+GN_CLONES static void add_to(float *acc, const float *x, int c) {
+  for (int k = 0; k < c; k++) acc[k] += x[k];
+}
+
+GN_CLONES static void scale_by(float *y, float scale, int c) {
+  for (int k = 0; k < c; k++) y[k] *= scale;
+}
+
+/* One row of output pixels (image n, row oh) of y. */
+static void forward_row_task(void *raw, int task, int worker) {
+  (void)worker;
+  const pool_ctx *p = raw;
+  const gn_fconv_geom *g = p->g;
+  const int n = task / g->out_h, oh = task % g->out_h;
+  const int h0 = oh * g->stride_h - g->pad_top, h_start = h0 < 0 ? 0 : h0, h_end = h0 + g->kh > g->h ? g->h : h0 + g->kh;
+  for (int ow = 0; ow < g->out_w; ow++) {
+    float *y = p->dx + (((size_t)n * g->out_h + oh) * g->out_w + ow) * g->c;
+    memset(y, 0, (size_t)g->c * sizeof(float));
+    const int w0 = ow * g->stride_w - g->pad_left, w_start = w0 < 0 ? 0 : w0, w_end = w0 + g->kw > g->w ? g->w : w0 + g->kw;
+    for (int ih = h_start; ih < h_end; ih++) {
+      for (int iw = w_start; iw < w_end; iw++) add_to(y, p->dy + (((size_t)n * g->h + ih) * g->w + iw) * g->c, g->c);
+    }
+    const int count = (h_end - h_start) * (w_end - w_start);
+    if (count > 0) scale_by(y, 1.0f / (float)count, g->c);
+  }
+}
+
+void gn_avg_pool(const gn_fconv_geom *g, const float *x, float *y, int threads) {
+  pool_ctx p = {.g = g, .dy = x, .dx = y};
+  gn_parallel(threads, g->n * g->out_h, forward_row_task, &p);
 }
 
 void gn_avg_pool_grad(const gn_fconv_geom *g, const float *dy, float *dx, int threads) {

@@ -153,6 +153,7 @@ void gn_mixed_quantize_forward(const gn_mixed_quantizer *q, const float *x, floa
 int gn_mixed_quantize_backward(const gn_mixed_quantizer *q, const float *x, const float *dy, float *dx, float *dp, size_t size, int threads);
 
 /* The gradient of average pooling (avg-pool.c): geometry with kh × kw windows, dilation 1, cout = c; dx has n·h·w·c floats. */
+void gn_avg_pool(const gn_fconv_geom *g, const float *x, float *y, int threads);
 void gn_avg_pool_grad(const gn_fconv_geom *g, const float *dy, float *dx, int threads);
 
 /* ReLU (relu.c): y = max(x, +0) with NaN kept, as tfjs-wasm; x and y have `size` floats. */

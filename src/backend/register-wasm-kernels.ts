@@ -12,6 +12,7 @@ import { signWasmConfig } from './kernels/sign.js';
 import { sliceWasmConfig, splitVWasmConfig } from './kernels/slice.js';
 import { rememberStockKernel, stockKernel } from './kernels/stock-kernels.js';
 import { addNativeConfig } from './native/add.js';
+import { avgPoolTrainingNativeConfig } from './native/avg-pool.js';
 import { avgPoolGradNativeConfig } from './native/avg-pool-grad.js';
 import { batchNormTrainingGradNativeConfig, batchNormTrainingNativeConfig } from './native/batch-norm.js';
 import { conv2DBackpropFilterNativeConfig, conv2DBackpropInputNativeConfig, conv2DNativeConfig } from './native/conv2d.js';
@@ -103,6 +104,7 @@ export const NATIVE_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   mixedQuantizeNativeConfig,
   mixedQuantizeGradNativeConfig,
   optimizerStepNativeConfig,
+  avgPoolTrainingNativeConfig,
   avgPoolGradNativeConfig,
   addNativeConfig,
   reluNativeConfig,

@@ -7,6 +7,7 @@
  * (sliced to the derived widths) and one-hot mixes compute the same values.
  */
 import * as tf from '../util/tfjs.js';
+import { avgPool } from '../nn/layers/avg-pool.js';
 import { BatchNorm } from '../nn/layers/batch-norm.js';
 import { Conv2d } from '../nn/layers/conv2d.js';
 import type { Scope } from '../nn/parameters.js';
@@ -227,7 +228,7 @@ export class SuperBlock {
     // The input mask commutes with the average pool; a weight step puts it on the 1×1 weights.
     const alphaGradient = choices.alphaGradient ?? true;
     const masked = alphaGradient ? maskChannels(x, choices.inMask) : x;
-    const pooled = stride === 1 ? masked : tf.avgPool(masked, 2, stride, 'same');
+    const pooled = stride === 1 ? masked : avgPool(masked, 2, stride, training);
     const weight = alphaGradient ? p.conv.effectiveWeight() : maskInputChannels(p.conv.effectiveWeight(), choices.inMask);
     const projected = p.bn.apply(p.conv.convolve(pooled, weight), training);
     if (this.shortcutKind !== 'mixed') return projected;

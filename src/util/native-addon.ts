@@ -173,6 +173,11 @@ export interface NativeAddon {
     dbeta: Float32Array,
     threads: number,
   ): void;
+  /**
+   * Average pooling in training, windows given as a conv geometry (native/src/avg-pool.c): each
+   * window's valid pixels summed in row-major order, times 1/count.
+   */
+  avgPool(geometry: Int32Array, x: Float32Array, y: Float32Array, threads: number): void;
   /** dx of average pooling, windows given as a conv geometry (native/src/avg-pool.c). */
   avgPoolGrad(geometry: Int32Array, dy: Float32Array, dx: Float32Array, threads: number): void;
   /** y = max(x, +0), NaN kept, as tfjs-wasm's Relu (native/src/relu.c); two arrays of one length. */

@@ -1,4 +1,5 @@
 import * as tf from '../../util/tfjs.js';
+import { avgPool } from '../layers/avg-pool.js';
 import { BatchNorm } from '../layers/batch-norm.js';
 import { Conv2d } from '../layers/conv2d.js';
 import type { Scope } from '../parameters.js';
@@ -35,7 +36,7 @@ export class Shortcut {
 
   apply(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
     if (this.conv === undefined || this.bn === undefined) return x;
-    const pooled = this.stride === 1 ? x : tf.avgPool(x, 2, this.stride, 'same');
+    const pooled = this.stride === 1 ? x : avgPool(x, 2, this.stride, training);
     return this.bn.apply(this.conv.apply(pooled), training);
   }
 }
