@@ -9,6 +9,12 @@ export interface AvgPoolGradArgs {
   attrs: { filterSize: number | [number, number]; strides: number | [number, number]; pad: PoolPadding; dimRoundingMode?: 'floor' | 'round' | 'ceil' };
 }
 
+/** The pooling windows over an NHWC input of `shape` that AvgPool's attributes describe. */
+export function poolWindows(shape: readonly number[], attrs: AvgPoolGradArgs['attrs']): ReturnType<typeof tf.backend_util.computePool2DInfo> {
+  const nhwc = shape as [number, number, number, number];
+  return tf.backend_util.computePool2DInfo(nhwc, attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+}
+
 /** dy, the forward's input and the pooling windows of an AvgPoolGrad call. */
 export function avgPoolGradOperands({ inputs, attrs }: AvgPoolGradArgs): {
   dy: tf.TensorInfo;
@@ -16,15 +22,7 @@ export function avgPoolGradOperands({ inputs, attrs }: AvgPoolGradArgs): {
   info: ReturnType<typeof tf.backend_util.computePool2DInfo>;
 } {
   const input = inputs['input'] as tf.TensorInfo;
-  const info = tf.backend_util.computePool2DInfo(
-    input.shape as [number, number, number, number],
-    attrs.filterSize,
-    attrs.strides,
-    1,
-    attrs.pad,
-    attrs.dimRoundingMode,
-  );
-  return { dy: inputs['dy'] as tf.TensorInfo, input, info };
+  return { dy: inputs['dy'] as tf.TensorInfo, input, info: poolWindows(input.shape, attrs) };
 }
 
 /**

@@ -1,6 +1,6 @@
 import * as tf from '../../util/tfjs.js';
 import { AVG_POOL_TRAINING } from '../../util/kernel-names.js';
-import type { AvgPoolGradArgs } from '../kernels/avg-pool-grad.js';
+import { poolWindows, type AvgPoolGradArgs } from '../kernels/avg-pool-grad.js';
 import { geometryOfInfo } from '../kernels/conv-geometry.js';
 import { geometryArray } from './conv2d.js';
 import { heapF32, requireNativeTraining, type WasmKernelArgs } from './native-training.js';
@@ -9,14 +9,7 @@ import { heapF32, requireNativeTraining, type WasmKernelArgs } from './native-tr
 export function avgPoolTrainingNative({ inputs, backend, attrs }: WasmKernelArgs<AvgPoolGradArgs['attrs']>): tf.TensorInfo {
   const native = requireNativeTraining(AVG_POOL_TRAINING, backend);
   const { x } = inputs as { x: tf.TensorInfo };
-  const info = tf.backend_util.computePool2DInfo(
-    x.shape as [number, number, number, number],
-    attrs.filterSize,
-    attrs.strides,
-    1,
-    attrs.pad,
-    attrs.dimRoundingMode,
-  );
+  const info = poolWindows(x.shape, attrs);
   const { top, left } = info.padInfo;
   if (top < 0 || top >= info.filterHeight || left < 0 || left >= info.filterWidth) {
     throw new Error(`groupnas: ${AVG_POOL_TRAINING}: padding ${top}, ${left} is not within the ${info.filterHeight}×${info.filterWidth} window`);

@@ -50,7 +50,7 @@ async function pooled(kind: 'native' | 'wasm', x: HostTensor, size: number, stri
   useTrainingKernels(kind);
   const before = tf.memory().numTensors;
   const [y, dx] = tf.tidy(() => {
-    const xs = tf.tensor(x.values, x.shape) as tf.Tensor4D;
+    const xs = tf.tensor4d(x.values, x.shape as [number, number, number, number]);
     const grad = tf.grad((t: tf.Tensor) => {
       const out = avgPool(t as tf.Tensor4D, size, stride, true);
       return tf.sum(tf.mul(out, tf.sin(tf.reshape(tf.range(0, out.size), out.shape))));
@@ -97,7 +97,7 @@ describe.skipIf(reason !== undefined)('average pooling in training on the native
     useTrainingKernels('native');
     const x = randomHostTensor(createRng(5), [2, 7, 7, 9]);
     const [inference, stock] = tf.tidy(() => {
-      const xs = tf.tensor(x.values, x.shape) as tf.Tensor4D;
+      const xs = tf.tensor4d(x.values, x.shape as [number, number, number, number]);
       return [avgPool(xs, 2, 2, false), tf.avgPool(xs, 2, 2, 'same')];
     });
     expect(sameBits((await inference.data()) as Float32Array, (await stock.data()) as Float32Array)).toBe(true);
