@@ -22,14 +22,15 @@ export function timeTrainStep(arch: Arch, options: { batch: number; steps: numbe
 }
 
 /**
- * timeTrainStep for several settings of one model (thread counts, say): the steps take the settings
- * in turn, each applied just before its step, in reverse order every other round, so that a slow
- * spell of a shared host falls on all of them alike rather than on whichever ran then. `steps` and
+ * timeTrainStep for several settings of one model (thread counts, say): the settings take turns, in
+ * reverse order every other round, so that a slow spell of a shared host falls on all of them alike
+ * rather than on whichever ran then. Each turn applies its setting, runs `settle` untimed steps (the
+ * switch's own costs: caches another core filled, threads asleep) and times one. `steps` and
  * `warmup` count rounds; one timing per setting, the median of its steps.
  */
 export function timeTrainStepAcross(
   arch: Arch,
-  options: { batch: number; steps: number; warmup: number; seed?: number },
+  options: { batch: number; steps: number; warmup: number; seed?: number; settle?: number },
   settings: readonly (() => void)[],
 ): TrainStepTiming[] {
   const { batch, steps, warmup } = options;
@@ -51,6 +52,7 @@ export function timeTrainStepAcross(
       const order = settings.map((_, i) => (round % 2 === 0 ? i : settings.length - 1 - i));
       for (const i of order) {
         settings[i]!();
+        for (let k = 0; k < (options.settle ?? 0); k++) trainer.step(x, y);
         // step() reads the loss back, so a timed step has really finished
         const start = performance.now();
         trainer.step(x, y);

@@ -99,11 +99,11 @@ async function timeOn(training: TrainingKernelOptions, model: TrainStepModel, ba
   return timeTrainStep(buildPreset(model), { batch, steps, warmup: 2 }).imagesPerSec;
 }
 
-/** Images/s of the native kernels at each thread count, from one model whose steps take the counts in turn. */
+/** Images/s of the native kernels at each thread count, from one model whose steps take the counts in turn (a settling step after each switch). */
 async function timeNativeAcross(threads: readonly number[], model: TrainStepModel, batch: number, steps: number): Promise<number[]> {
   await selectBackend('wasm', { kernels: 'native', threads: Math.max(...threads) });
   const settings = threads.map((t) => () => void setNativeTrainingThreads(t));
-  return timeTrainStepAcross(buildPreset(model), { batch, steps, warmup: 2 }, settings).map((t) => t.imagesPerSec);
+  return timeTrainStepAcross(buildPreset(model), { batch, steps, warmup: 1, settle: 1 }, settings).map((t) => t.imagesPerSec);
 }
 
 async function nativeAvailable(): Promise<boolean> {

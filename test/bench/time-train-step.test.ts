@@ -8,7 +8,7 @@ describe('timeTrainStepAcross', () => {
     await selectBackend('cpu');
     const applied: string[] = [];
     const settings = ['a', 'b', 'c'].map((name) => () => void applied.push(name));
-    const timings = timeTrainStepAcross(buildPreset('groupnet-k1', { widthMultiplier: 0.125 }), { batch: 2, steps: 2, warmup: 1 }, settings);
+    const timings = timeTrainStepAcross(buildPreset('groupnet-k1', { widthMultiplier: 0.125 }), { batch: 2, steps: 2, warmup: 1, settle: 1 }, settings);
     // warmup round, then two timed rounds: a slow spell of the host meets every setting
     expect(applied.join('')).toBe('abccbaabc');
     expect(timings).toHaveLength(3);
