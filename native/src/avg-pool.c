@@ -17,8 +17,8 @@
 
 typedef struct {
   const gn_fconv_geom *g;
-  const float *dy; /* forward: x */
-  float *dx;       /* forward: y */
+  const float *in; /* forward: x; gradient: dy */
+  float *out;      /* forward: y; gradient: dx */
 } pool_ctx;
 
 /* First and last+1 output index whose window [o·s − pad, o·s − pad + k) covers input index i. */
@@ -49,7 +49,7 @@ static void row_task(void *raw, int task, int worker) {
   int oh0, oh1;
   covering(ih, g->kh, g->stride_h, g->pad_top, g->out_h, &oh0, &oh1);
   for (int iw = 0; iw < g->w; iw++) {
-    float *acc = p->dx + (((size_t)n * g->h + ih) * g->w + iw) * g->c;
+    float *acc = p->out + (((size_t)n * g->h + ih) * g->w + iw) * g->c;
     memset(acc, 0, (size_t)g->c * sizeof(float));
     int ow0, ow1;
     covering(iw, g->kw, g->stride_w, g->pad_left, g->out_w, &ow0, &ow1);
@@ -58,7 +58,7 @@ static void row_task(void *raw, int task, int worker) {
       for (int ow = ow0; ow < ow1; ow++) {
         const int count = rows * valid_count(ow, g->kw, g->stride_w, g->pad_left, g->w);
         if (count <= 0) continue;
-        add_scaled(acc, p->dy + (((size_t)n * g->out_h + oh) * g->out_w + ow) * g->c, 1.0 / count, g->c);
+        add_scaled(acc, p->in + (((size_t)n * g->out_h + oh) * g->out_w + ow) * g->c, 1.0 / count, g->c);
       }
     }
   }
@@ -80,11 +80,11 @@ static void forward_row_task(void *raw, int task, int worker) {
   const int n = task / g->out_h, oh = task % g->out_h;
   const int h0 = oh * g->stride_h - g->pad_top, h_start = h0 < 0 ? 0 : h0, h_end = h0 + g->kh > g->h ? g->h : h0 + g->kh;
   for (int ow = 0; ow < g->out_w; ow++) {
-    float *y = p->dx + (((size_t)n * g->out_h + oh) * g->out_w + ow) * g->c;
+    float *y = p->out + (((size_t)n * g->out_h + oh) * g->out_w + ow) * g->c;
     memset(y, 0, (size_t)g->c * sizeof(float));
     const int w0 = ow * g->stride_w - g->pad_left, w_start = w0 < 0 ? 0 : w0, w_end = w0 + g->kw > g->w ? g->w : w0 + g->kw;
     for (int ih = h_start; ih < h_end; ih++) {
-      for (int iw = w_start; iw < w_end; iw++) add_to(y, p->dy + (((size_t)n * g->h + ih) * g->w + iw) * g->c, g->c);
+      for (int iw = w_start; iw < w_end; iw++) add_to(y, p->in + (((size_t)n * g->h + ih) * g->w + iw) * g->c, g->c);
     }
     const int count = (h_end - h_start) * (w_end - w_start);
     if (count > 0) scale_by(y, 1.0f / (float)count, g->c);
@@ -92,11 +92,11 @@ static void forward_row_task(void *raw, int task, int worker) {
 }
 
 void gn_avg_pool(const gn_fconv_geom *g, const float *x, float *y, int threads) {
-  pool_ctx p = {.g = g, .dy = x, .dx = y};
+  pool_ctx p = {.g = g, .in = x, .out = y};
   gn_parallel(threads, g->n * g->out_h, forward_row_task, &p);
 }
 
 void gn_avg_pool_grad(const gn_fconv_geom *g, const float *dy, float *dx, int threads) {
-  pool_ctx p = {.g = g, .dy = dy, .dx = dx};
+  pool_ctx p = {.g = g, .in = dy, .out = dx};
   gn_parallel(threads, g->n * g->h, row_task, &p);
 }
