@@ -51,14 +51,14 @@ function operations(addon, [n, h, w, c, cout, stride]) {
   // a binary unit's filter (±α per output channel) and the sign and STE bits its forward records
   const binary = f.map((v, i) => (v < 0 ? -1 : 1) * (0.5 + (i % cout) / cout));
   const bits = new Int32Array(2 * n * h * w * Math.ceil(c / 32));
-  addon.signConv2d(0, 0, 0, g, x, binary, y, 1, bits);
+  addon.signConv2d(0, 0, 0, g, x, binary, y, 1, bits, null);
   return {
     'conv forward': (t) => addon.conv2d(0, 0, g, x, f, y, t),
     'conv dx': (t) => addon.conv2d(1, 0, g, dy, f, dx, t),
     'conv dW': (t) => addon.conv2d(2, 0, g, x, dy, df, t),
-    'sign forward': (t) => addon.signConv2d(0, 0, 0, g, x, binary, y, t, bits),
-    'sign dx': (t) => addon.signConv2d(1, 0, 0, g, dy, binary, dx, t, bits),
-    'sign dW': (t) => addon.signConv2d(2, 0, 0, g, dy, null, df, t, bits),
+    'sign forward': (t) => addon.signConv2d(0, 0, 0, g, x, binary, y, t, bits, null),
+    'sign dx': (t) => addon.signConv2d(1, 0, 0, g, dy, binary, dx, t, bits, null),
+    'sign dW': (t) => addon.signConv2d(2, 0, 0, g, dy, null, df, t, bits, null),
     'bn forward': (t) => addon.batchNormForward(dy, cout, gamma, beta, 1e-3, y, xhat, mean, variance, rstd, t, null),
     'bn backward': (t) => addon.batchNormBackward(dy, xhat, cout, gamma, rstd, dbn, dgamma, dbeta, t),
   };

@@ -8,8 +8,17 @@
 #include <string.h>
 #include "train.h"
 
-/* Rows per band of the forward and backprop-input passes: a multiple of every tile height. */
+/* Rows per band of the forward and backprop-input passes come in units of GN_BAND, a multiple of every tile height. */
 #define GN_BAND 84
+#define GN_MAX_BAND (4 * GN_BAND)
+/*
+ * Multiply-adds a band should hold: each band builds its indirection table and streams the filter
+ * panels once, which a narrow layer's rows (32 channels: 9·32·32 a row) did not repay in 84 rows —
+ * two threads ran its convolutions 4–8% faster with 336-row bands, a 128-channel layer the same.
+ */
+#define GN_BAND_MACS (6u << 20)
+/* Bands a pass keeps at least (when it has the rows), so that threads still share it evenly. */
+#define GN_MIN_BANDS 8
 /* Output pixels per block of the filter gradient's reduction (dy block stays in L2). */
 #define GN_REDUCE_BLOCK 256
 
@@ -63,7 +72,8 @@ typedef struct {
   int *phase_band_start; /* phases + 1 entries */
   int *phase_taps;       /* per phase: count, then that many tap indices (taps + 1 ints each) */
   size_t rows;           /* forward: output pixels */
-  void **scratch;        /* per worker: indirection [taps][GN_BAND], output rows, tap panels */
+  int band;              /* rows per band: a multiple of GN_BAND, at most GN_MAX_BAND */
+  void **scratch;        /* per worker: indirection [taps][band], output rows, tap panels */
   size_t scratch_len;
   gn_rows_epilogue_fn epilogue; /* backprop input: run on each band's rows once they are done (NULL: none) */
   const void *epilogue_ctx;
@@ -109,7 +119,7 @@ static void rows_task(void *raw, int task, int worker) {
   const int *tap_list = NULL;
   int taps = c->taps;
   if (!c->backward) {
-    first = (size_t)task * GN_BAND;
+    first = (size_t)task * c->band;
     phase_rows = c->rows;
   } else {
     while (task >= c->phase_band_start[phase + 1]) phase++;
@@ -118,17 +128,17 @@ static void rows_task(void *raw, int task, int worker) {
     phase_h = (g->h - ph + g->stride_h - 1) / g->stride_h;
     phase_w = (g->w - pw + g->stride_w - 1) / g->stride_w;
     phase_rows = (size_t)g->n * phase_h * phase_w;
-    first = (size_t)(task - c->phase_band_start[phase]) * GN_BAND;
+    first = (size_t)(task - c->phase_band_start[phase]) * c->band;
     tap_list = c->phase_taps + (size_t)phase * (c->taps + 1);
     taps = tap_list[0];
     tap_list++;
   }
-  count = phase_rows - first < GN_BAND ? phase_rows - first : GN_BAND;
+  count = phase_rows - first < (size_t)c->band ? phase_rows - first : (size_t)c->band;
 
-  const size_t ind_len = (size_t)c->taps * GN_BAND;
+  const size_t ind_len = (size_t)c->taps * c->band;
   const float **ind = (const float **)(c->scratch + (size_t)worker * c->scratch_len);
   float **out = (float **)(ind + ind_len);
-  const float **bt = (const float **)(out + GN_BAND);
+  const float **bt = (const float **)(out + c->band);
   int *off_h = (int *)(bt + (size_t)c->blocks * c->taps), *off_w = off_h + c->taps;
 
   /*
@@ -159,7 +169,7 @@ static void rows_task(void *raw, int task, int worker) {
     for (int t = 0; t < taps; t++) {
       const int si = i * step_h + off_h[t];
       const float *row = si >= 0 && si < src_h ? image + (size_t)si * src_w * src_c : NULL;
-      fill_run(ind + (size_t)t * GN_BAND + r, run, row, j, step_w, off_w[t], src_w, src_c, c->zeros);
+      fill_run(ind + (size_t)t * c->band + r, run, row, j, step_w, off_w[t], src_w, src_c, c->zeros);
     }
     for (int q = 0; q < run; q++) {
       out[r + q] = c->backward ? c->dst + (((size_t)n * g->h + ph + i * g->stride_h) * g->w + pw + (j + q) * g->stride_w) * (size_t)c->cols
@@ -182,12 +192,12 @@ static void rows_task(void *raw, int task, int worker) {
       const int tap = c->backward ? tap_list[t] : t;
       bt[(size_t)b * taps + t] = c->panels + ((size_t)b * c->taps + tap) * (size_t)c->kc * nr_panel;
     }
-    float *cols_out[GN_BAND];
+    float *cols_out[GN_MAX_BAND];
     for (size_t r = 0; r < count; r++) cols_out[r] = out[r] + col0;
     for (size_t r = 0; r < count; r += (size_t)mr_max) {
       const int mr = count - r < (size_t)mr_max ? (int)(count - r) : mr_max;
       const gn_rows_fn rows = c->backward ? c->var->rows : c->var->rows_unfused;
-      rows(mr, nr, taps, c->kc, ind + r, GN_BAND, bt + (size_t)b * taps, cols_out + r);
+      rows(mr, nr, taps, c->kc, ind + r, c->band, bt + (size_t)b * taps, cols_out + r);
     }
   }
   if (c->epilogue) c->epilogue(c->epilogue_ctx, out, count);
@@ -213,6 +223,16 @@ static float *pack_panels(int blocks, int nr_panel, int taps, int kc, int cols, 
   return panels;
 }
 
+/* Rows per band of a pass over `rows` rows of `cols` columns, taps·kc multiply-adds each (the shape alone decides it, never the threads). */
+static int band_rows(int taps, int kc, int cols, size_t rows) {
+  const double row_macs = (double)taps * kc * cols;
+  int units = (int)((double)GN_BAND_MACS / (GN_BAND * row_macs) + 0.999);
+  const size_t most = rows / ((size_t)GN_MIN_BANDS * GN_BAND);
+  if ((size_t)units > most) units = (int)most;
+  if (units > GN_MAX_BAND / GN_BAND) units = GN_MAX_BAND / GN_BAND;
+  return (units < 1 ? 1 : units) * GN_BAND;
+}
+
 static int run_rows(const gn_train_path *p, const gn_fconv_geom *g, int backward, const float *src, const float *f, float *dst, int threads,
                     gn_rows_epilogue_fn epilogue, const void *epilogue_ctx) {
   rows_ctx c;
@@ -232,7 +252,8 @@ static int run_rows(const gn_train_path *p, const gn_fconv_geom *g, int backward
   int *phase_info = NULL;
   int status = -1;
   /* per worker: indirection, output rows, tap panels, tap offsets (2 ints a tap, in pointer-sized slots) */
-  c.scratch_len = (size_t)c.taps * GN_BAND + GN_BAND + (size_t)c.blocks * c.taps + (size_t)c.taps;
+  c.band = band_rows(c.taps, c.kc, c.cols, backward ? (size_t)g->n * g->h * g->w : (size_t)g->n * g->out_h * g->out_w);
+  c.scratch_len = (size_t)c.taps * c.band + c.band + (size_t)c.blocks * c.taps + (size_t)c.taps;
   c.scratch = malloc((size_t)threads * c.scratch_len * sizeof(void *));
   if (!c.scratch) goto done;
   if (!zeros_for((size_t)(g->c > g->cout ? g->c : g->cout), &zeros)) goto done;
@@ -243,7 +264,7 @@ static int run_rows(const gn_train_path *p, const gn_fconv_geom *g, int backward
   int tasks;
   if (!backward) {
     c.rows = (size_t)g->n * g->out_h * g->out_w;
-    tasks = (int)((c.rows + GN_BAND - 1) / GN_BAND);
+    tasks = (int)((c.rows + c.band - 1) / c.band);
   } else {
     c.phases = g->stride_h * g->stride_w;
     phase_info = calloc((size_t)c.phases * (c.taps + 1) + c.phases + 1, sizeof(int));
@@ -255,7 +276,7 @@ static int run_rows(const gn_train_path *p, const gn_fconv_geom *g, int backward
       const int a = ph / g->stride_w, b = ph % g->stride_w;
       const size_t rows = (size_t)g->n * ((g->h - a + g->stride_h - 1) / g->stride_h) * ((g->w - b + g->stride_w - 1) / g->stride_w);
       c.phase_band_start[ph] = tasks;
-      tasks += (int)((rows + GN_BAND - 1) / GN_BAND);
+      tasks += (int)((rows + c.band - 1) / c.band);
       int *list = c.phase_taps + (size_t)ph * (c.taps + 1);
       list[0] = 0;
       for (int t = 0; t < c.taps; t++) {

@@ -51,13 +51,22 @@ function reference(g: ConvGeometry, op: 'forward' | 'input' | 'filter', a: Float
   return out;
 }
 
-/** The conv-cases geometries (NHWC ones), with wider channel counts on some: 17, 33, 50 and 70 are not multiples of 16. */
+/**
+ * The conv-cases geometries (NHWC ones), with wider channel counts on some: 17, 33, 50 and 70 are not
+ * multiples of 16; and two with rows enough for the widest bands of narrow layers (conv-train.c's
+ * band_rows: 336 rows, the strided input gradient's phases cut across them).
+ */
 function nativeCases(): ConvCase[] {
   const rng = createRng(20261205);
   const wide = [16, 17, 32, 33, 50, 70];
-  return convCases(20261205, 16)
-    .filter((c) => c.dataFormat === 'NHWC')
-    .map((c, i) => (i % 3 === 0 ? { ...c, inChannels: wide[randomInt(rng, wide.length)]!, outChannels: wide[randomInt(rng, wide.length)]!, batch: 3 } : c));
+  const manyRows = { kernel: [3, 3], dilation: [1, 1], pad: 'same', dataFormat: 'NHWC' } as const;
+  return [
+    ...convCases(20261205, 16)
+      .filter((c) => c.dataFormat === 'NHWC')
+      .map((c, i) => (i % 3 === 0 ? { ...c, inChannels: wide[randomInt(rng, wide.length)]!, outChannels: wide[randomInt(rng, wide.length)]!, batch: 3 } : c)),
+    { ...manyRows, batch: 3, height: 30, width: 30, inChannels: 5, outChannels: 7, stride: [1, 1] },
+    { ...manyRows, batch: 3, height: 31, width: 29, inChannels: 6, outChannels: 9, stride: [2, 2] },
+  ] as ConvCase[];
 }
 
 async function runAll(c: ConvCase, x: HostTensor, w: HostTensor, dy: HostTensor): Promise<Float32Array[]> {
