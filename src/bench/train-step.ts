@@ -73,7 +73,7 @@ export interface TrainStepBenchOptions {
   /** Timed steps (median) on wasm, native and in PyTorch; cpu always takes one. */
   steps?: number;
   /**
-   * Rounds of native and PyTorch measurements, interleaved (default 3); wasm and cpu run once. In a
+   * Rounds of native and PyTorch measurements, interleaved (default 5); wasm and cpu run once. In a
    * round the native thread counts share one model, step by step in turn (timeTrainStepAcross).
    */
   rounds?: number;
@@ -146,7 +146,7 @@ export async function benchTrainStep(options: TrainStepBenchOptions = {}): Promi
   const batch = options.batch ?? 64;
   const cpuBatch = options.cpuBatch ?? 8;
   const steps = options.steps ?? 5;
-  const rounds = options.rounds ?? 3;
+  const rounds = options.rounds ?? 5;
   const models = options.models ?? TRAIN_STEP_MODELS;
   const threads = options.threads ?? [1, 2];
   const torchVersion = options.torch === false ? null : peerTorchVersion();

@@ -41,9 +41,9 @@ const trainStep: CommandModule<object, TrainStepArgs> = {
       .option('steps', { type: 'number', default: 5, describe: 'timed steps (median) on native, wasm and in PyTorch' })
       .option('rounds', {
         type: 'number',
-        default: 3,
+        default: 5,
         describe:
-          'rounds of native and PyTorch, interleaved, the native thread counts step by step on one model; ratios are medians of per-round ratios (a shared machine slows both sides alike)',
+          'rounds of native and PyTorch, interleaved, the native thread counts step by step on one model; ratios are medians of per-round ratios (a shared machine slows both sides alike; a median of five rounds is not moved by two slow ones)',
       })
       .option('profile', {
         type: 'boolean',
