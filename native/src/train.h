@@ -152,7 +152,7 @@ void gn_mixed_quantize_forward(const gn_mixed_quantizer *q, const float *x, floa
 /* dp may be NULL (no ∂p); 0, or −1 without memory. */
 int gn_mixed_quantize_backward(const gn_mixed_quantizer *q, const float *x, const float *dy, float *dx, float *dp, size_t size, int threads);
 
-/* The gradient of average pooling (avg-pool.c): geometry with kh × kw windows, dilation 1, cout = c; dx has n·h·w·c floats. */
+/* Average pooling in training and its gradient (avg-pool.c): geometry with kh × kw windows, dilation 1, cout = c; x and dx have n·h·w·c floats. */
 void gn_avg_pool(const gn_fconv_geom *g, const float *x, float *y, int threads);
 void gn_avg_pool_grad(const gn_fconv_geom *g, const float *dy, float *dx, int threads);
 

@@ -89,12 +89,12 @@ export const RELU_GRAD = 'GroupnasReluGrad';
  */
 export const MAGNITUDE_AWARE_SIGN = 'GroupnasMagnitudeAwareSign';
 
+/** Its gradient. Inputs `w`, `dy`, `alpha` (the forward's α); output ∂W = (∂Wb · 1{|W| ≤ 1}) · α. */
+export const MAGNITUDE_AWARE_SIGN_GRAD = 'GroupnasMagnitudeAwareSignGrad';
+
 /**
  * Average pooling in training (src/nn/layers/avg-pool.ts): input `x`, AvgPool's attributes; the
  * window's valid pixels averaged like AvgPool, summed in its own order (not XNNPACK's), so that
  * inference, the packed engine and ONNX keep AvgPool itself. Its gradient is AvgPoolGrad.
  */
 export const AVG_POOL_TRAINING = 'GroupnasAvgPool';
-
-/** Its gradient. Inputs `w`, `dy`, `alpha` (the forward's α); output ∂W = (∂Wb · 1{|W| ≤ 1}) · α. */
-export const MAGNITUDE_AWARE_SIGN_GRAD = 'GroupnasMagnitudeAwareSignGrad';
