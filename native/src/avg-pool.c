@@ -30,9 +30,17 @@ static void covering(int i, int k, int s, int pad, int out, int *first, int *end
   *end = e < out ? e : out;
 }
 
+/* The valid pixels [*first, *end) of window o along an axis of `size`. */
+static void window_span(int o, int k, int s, int pad, int size, int *first, int *end) {
+  const int start = o * s - pad;
+  *first = start < 0 ? 0 : start;
+  *end = start + k > size ? size : start + k;
+}
+
 /* Valid pixels of window o along an axis of `size`. */
 static int valid_count(int o, int k, int s, int pad, int size) {
-  const int start = o * s - pad, a = start < 0 ? 0 : start, b = start + k > size ? size : start + k;
+  int a, b;
+  window_span(o, k, s, pad, size, &a, &b);
   return b > a ? b - a : 0;
 }
 
@@ -78,11 +86,13 @@ static void forward_row_task(void *raw, int task, int worker) {
   const pool_ctx *p = raw;
   const gn_fconv_geom *g = p->g;
   const int n = task / g->out_h, oh = task % g->out_h;
-  const int h0 = oh * g->stride_h - g->pad_top, h_start = h0 < 0 ? 0 : h0, h_end = h0 + g->kh > g->h ? g->h : h0 + g->kh;
+  int h_start, h_end;
+  window_span(oh, g->kh, g->stride_h, g->pad_top, g->h, &h_start, &h_end);
   for (int ow = 0; ow < g->out_w; ow++) {
     float *y = p->out + (((size_t)n * g->out_h + oh) * g->out_w + ow) * g->c;
     memset(y, 0, (size_t)g->c * sizeof(float));
-    const int w0 = ow * g->stride_w - g->pad_left, w_start = w0 < 0 ? 0 : w0, w_end = w0 + g->kw > g->w ? g->w : w0 + g->kw;
+    int w_start, w_end;
+    window_span(ow, g->kw, g->stride_w, g->pad_left, g->w, &w_start, &w_end);
     for (int ih = h_start; ih < h_end; ih++) {
       for (int iw = w_start; iw < w_end; iw++) add_to(y, p->in + (((size_t)n * g->h + ih) * g->w + iw) * g->c, g->c);
     }

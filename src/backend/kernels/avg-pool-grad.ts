@@ -15,6 +15,15 @@ export function poolWindows(shape: readonly number[], attrs: AvgPoolGradArgs['at
   return tf.backend_util.computePool2DInfo(nhwc, attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
 }
 
+/**
+ * Whether every window's padding is less than the window (always so for 'same' and 'valid'), as the
+ * native pooling kernels take them (native/src/avg-pool.c).
+ */
+export function paddedWithinWindow(info: ReturnType<typeof tf.backend_util.computePool2DInfo>): boolean {
+  const { top, left } = info.padInfo;
+  return top >= 0 && top < info.filterHeight && left >= 0 && left < info.filterWidth;
+}
+
 /** dy, the forward's input and the pooling windows of an AvgPoolGrad call. */
 export function avgPoolGradOperands({ inputs, attrs }: AvgPoolGradArgs): {
   dy: tf.TensorInfo;

@@ -1,5 +1,5 @@
 import * as tf from '../../util/tfjs.js';
-import { avgPoolGradOperands, avgPoolGradWasm, type AvgPoolGradArgs } from '../kernels/avg-pool-grad.js';
+import { avgPoolGradOperands, avgPoolGradWasm, paddedWithinWindow, type AvgPoolGradArgs } from '../kernels/avg-pool-grad.js';
 import { geometryOfInfo } from '../kernels/conv-geometry.js';
 import { geometryArray } from './conv2d.js';
 import { activeNativeTraining, heapF32, wasmHeap } from './native-training.js';
@@ -13,8 +13,7 @@ export function avgPoolGradNative(args: AvgPoolGradArgs): tf.TensorInfo {
   const { backend } = args;
   const native = activeNativeTraining(wasmHeap(backend));
   const { dy, input, info } = avgPoolGradOperands(args);
-  const { top, left } = info.padInfo;
-  if (native === undefined || top < 0 || top >= info.filterHeight || left < 0 || left >= info.filterWidth) return avgPoolGradWasm(args);
+  if (native === undefined || !paddedWithinWindow(info)) return avgPoolGradWasm(args);
   const dx = backend.makeOutput(input.shape, 'float32');
   if (tf.util.sizeFromShape(input.shape) === 0) return dx;
   if (tf.util.sizeFromShape(dy.shape) === 0) {

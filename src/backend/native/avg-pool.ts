@@ -1,6 +1,6 @@
 import * as tf from '../../util/tfjs.js';
 import { AVG_POOL_TRAINING } from '../../util/kernel-names.js';
-import { poolWindows, type AvgPoolGradArgs } from '../kernels/avg-pool-grad.js';
+import { paddedWithinWindow, poolWindows, type AvgPoolGradArgs } from '../kernels/avg-pool-grad.js';
 import { geometryOfInfo } from '../kernels/conv-geometry.js';
 import { geometryArray } from './conv2d.js';
 import { heapF32, requireNativeTraining, type WasmKernelArgs } from './native-training.js';
@@ -10,8 +10,8 @@ export function avgPoolTrainingNative({ inputs, backend, attrs }: WasmKernelArgs
   const native = requireNativeTraining(AVG_POOL_TRAINING, backend);
   const { x } = inputs as { x: tf.TensorInfo };
   const info = poolWindows(x.shape, attrs);
-  const { top, left } = info.padInfo;
-  if (top < 0 || top >= info.filterHeight || left < 0 || left >= info.filterWidth) {
+  if (!paddedWithinWindow(info)) {
+    const { top, left } = info.padInfo;
     throw new Error(`groupnas: ${AVG_POOL_TRAINING}: padding ${top}, ${left} is not within the ${info.filterHeight}×${info.filterWidth} window`);
   }
   const y = backend.makeOutput(info.outShape, 'float32');
