@@ -59,8 +59,8 @@ function operations(addon, [n, h, w, c, cout, stride]) {
     'sign forward': (t) => addon.signConv2d(0, 0, 0, g, x, binary, y, t, bits, null),
     'sign dx': (t) => addon.signConv2d(1, 0, 0, g, dy, binary, dx, t, bits, null),
     'sign dW': (t) => addon.signConv2d(2, 0, 0, g, dy, null, df, t, bits, null),
-    'bn forward': (t) => addon.batchNormForward(dy, cout, gamma, beta, 1e-3, y, xhat, mean, variance, rstd, t, null),
-    'bn backward': (t) => addon.batchNormBackward(dy, xhat, cout, gamma, rstd, dbn, dgamma, dbeta, t),
+    'bn forward': (t) => addon.batchNormForward(dy, cout, gamma, beta, 1e-3, y, xhat, mean, variance, rstd, t, null, false),
+    'bn backward': (t) => addon.batchNormBackward(dy, xhat, cout, gamma, rstd, dbn, dgamma, dbeta, t, null, null),
   };
 }
 

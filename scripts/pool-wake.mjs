@@ -15,7 +15,7 @@ const gamma = new Float32Array(c).fill(1),
   rstd = new Float32Array(c).fill(1),
   dgamma = new Float32Array(c),
   dbeta = new Float32Array(c);
-const call = () => addon.batchNormBackward(dy, xhat, c, gamma, rstd, dx, dgamma, dbeta, 2);
+const call = () => addon.batchNormBackward(dy, xhat, c, gamma, rstd, dx, dgamma, dbeta, 2, null, null);
 const sleep = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 const spin = (ms) => {
   const end = performance.now() + ms;

@@ -189,6 +189,12 @@ static size_t pixels_of(call_t *c, size_t i, const char *name, int channels) {
   return len / (size_t)channels;
 }
 
+/* Whether argument i is null (an optional array left out). */
+static int is_null(call_t *c, size_t i) {
+  napi_valuetype type = napi_undefined;
+  return !c->failed && napi_typeof(c->env, c->argv[i], &type) == napi_ok && type == napi_null;
+}
+
 static int get_epsilon(call_t *c, size_t i, float *out) {
   if (c->failed) return 0;
   double v;
@@ -197,22 +203,25 @@ static int get_epsilon(call_t *c, size_t i, float *out) {
   return 1;
 }
 
-/* batchNormForward(x, c, gamma, beta, epsilon, y, xhat, mean, variance, rstd, threads, residual): residual null or as x, added to y. */
+/*
+ * batchNormForward(x, c, gamma, beta, epsilon, y, xhat, mean, variance, rstd, threads, residual, relu):
+ * residual null or as x, added to y; relu a boolean, ReLU on y after it.
+ */
 static napi_value BatchNormForward(napi_env env, napi_callback_info info) {
   call_t c;
   int ch = 0, threads = 1;
   float epsilon = 0;
+  bool relu = false;
   span_t s[9];
-  if (!start(&c, env, info, 12, "batchNormForward")) return NULL;
+  if (!start(&c, env, info, 13, "batchNormForward")) return NULL;
   get_int(&c, 1, "c", 1, MAX_CHANNELS, &ch);
   get_epsilon(&c, 4, &epsilon);
   get_int(&c, 10, "threads", 1, GN_MAX_PARTS, &threads);
+  get_bool(&c, 12, "relu", &relu);
   const size_t pixels = pixels_of(&c, 0, "x", ch);
   const size_t n = pixels * (size_t)ch;
-  napi_valuetype residual_type = napi_undefined;
-  if (!c.failed) napi_typeof(env, c.argv[11], &residual_type);
   /* inputs first (x, gamma, beta, the residual), then the outputs */
-  const size_t inputs = residual_type == napi_null ? 3 : 4;
+  const size_t inputs = is_null(&c, 11) ? 3 : 4;
   const float *x = get_floats(&c, 0, "x", n, &s[0]);
   const float *gamma = get_floats(&c, 2, "gamma", (size_t)ch, &s[1]);
   const float *beta = get_floats(&c, 3, "beta", (size_t)ch, &s[2]);
@@ -223,32 +232,42 @@ static napi_value BatchNormForward(napi_env env, napi_callback_info info) {
   float *variance = get_floats(&c, 8, "variance", (size_t)ch, &s[inputs + 3]);
   float *rstd = get_floats(&c, 9, "rstd", (size_t)ch, &s[inputs + 4]);
   if (!check_disjoint(&c, s, inputs + 5, inputs)) return NULL;
-  if (gn_batch_norm_forward(x, pixels, ch, gamma, beta, epsilon, residual, y, xhat, mean, variance, rstd, threads) != 0) {
+  if (gn_batch_norm_forward(x, pixels, ch, gamma, beta, epsilon, residual, relu, y, xhat, mean, variance, rstd, threads) != 0) {
     napi_throw_error(env, "ERR_GROUPNAS_NATIVE_MEMORY", "batchNormForward: out of memory");
     return NULL;
   }
   return undefined(env);
 }
 
-/* batchNormBackward(dy, xhat, c, gamma, rstd, dx, dgamma, dbeta, threads) */
+/*
+ * batchNormBackward(dy, xhat, c, gamma, rstd, dx, dgamma, dbeta, threads, reluY, maskedDy): reluY null,
+ * or as dy, the output of a ReLU fused into the forward; maskedDy null, or as dy (with reluY), receives
+ * the masked dy.
+ */
 static napi_value BatchNormBackward(napi_env env, napi_callback_info info) {
   call_t c;
   int ch = 0, threads = 1;
-  span_t s[7];
-  if (!start(&c, env, info, 9, "batchNormBackward")) return NULL;
+  span_t s[9];
+  if (!start(&c, env, info, 11, "batchNormBackward")) return NULL;
   get_int(&c, 2, "c", 1, MAX_CHANNELS, &ch);
   get_int(&c, 8, "threads", 1, GN_MAX_PARTS, &threads);
   const size_t pixels = pixels_of(&c, 0, "dy", ch);
   const size_t n = pixels * (size_t)ch;
+  const int relu = !is_null(&c, 9);
+  if (!relu && !is_null(&c, 10)) fail(&c, "maskedDy: expected null without reluY");
+  /* inputs first (dy, xhat, gamma, rstd, reluY), then the outputs */
+  const size_t inputs = relu ? 5 : 4;
   const float *dy = get_floats(&c, 0, "dy", n, &s[0]);
   const float *xhat = get_floats(&c, 1, "xhat", n, &s[1]);
   const float *gamma = get_floats(&c, 3, "gamma", (size_t)ch, &s[2]);
   const float *rstd = get_floats(&c, 4, "rstd", (size_t)ch, &s[3]);
-  float *dx = get_floats(&c, 5, "dx", n, &s[4]);
-  float *dgamma = get_floats(&c, 6, "dgamma", (size_t)ch, &s[5]);
-  float *dbeta = get_floats(&c, 7, "dbeta", (size_t)ch, &s[6]);
-  if (!check_disjoint(&c, s, 7, 4)) return NULL;
-  if (gn_batch_norm_backward(dy, xhat, pixels, ch, gamma, rstd, dx, dgamma, dbeta, threads) != 0) {
+  const float *relu_y = relu ? get_floats(&c, 9, "reluY", n, &s[4]) : NULL;
+  float *dx = get_floats(&c, 5, "dx", n, &s[inputs]);
+  float *dgamma = get_floats(&c, 6, "dgamma", (size_t)ch, &s[inputs + 1]);
+  float *dbeta = get_floats(&c, 7, "dbeta", (size_t)ch, &s[inputs + 2]);
+  float *masked_dy = relu && !is_null(&c, 10) ? get_floats(&c, 10, "maskedDy", n, &s[inputs + 3]) : NULL;
+  if (!check_disjoint(&c, s, inputs + (masked_dy ? 4 : 3), inputs)) return NULL;
+  if (gn_batch_norm_backward(dy, relu_y, xhat, pixels, ch, gamma, rstd, dx, dgamma, dbeta, masked_dy, threads) != 0) {
     napi_throw_error(env, "ERR_GROUPNAS_NATIVE_MEMORY", "batchNormBackward: out of memory");
     return NULL;
   }
@@ -418,19 +437,15 @@ static napi_value SignConv2d(napi_env env, napi_callback_info info) {
   span_t s[5] = {{0}};
   float *a = get_floats(&c, 4, a_names[op], a_len, &s[0]);
   float *b = NULL;
-  napi_valuetype b_type = napi_undefined;
-  napi_typeof(env, c.argv[5], &b_type);
   if (op != GN_CONV_BACKPROP_FILTER) {
     b = get_floats(&c, 5, "filter", f_len, &s[1]);
-  } else if (b_type != napi_null) {
+  } else if (!is_null(&c, 5)) {
     fail(&c, "filter: expected null for the filter gradient");
   }
   void *bits = NULL;
   if (get_array(&c, 8, "bits", napi_int32_array, bits_len, &bits)) s[2] = (span_t){bits, bits_len};
-  napi_valuetype addend_type = napi_undefined;
-  if (!c.failed) napi_typeof(env, c.argv[9], &addend_type);
   const float *addend = NULL;
-  if (addend_type != napi_null) {
+  if (!c.failed && !is_null(&c, 9)) {
     if (op == GN_CONV_BACKPROP_INPUT) addend = get_floats(&c, 9, "addend", x_len, &s[3]);
     else fail(&c, "addend: expected null but for the input gradient");
   }
@@ -600,8 +615,7 @@ static napi_value MixedQuantizeBackward(napi_env env, napi_callback_info info) {
   float *dx = get_floats(&c, 8, "dx", size, &sp[5]);
   float *dp = NULL;
   size_t spans = 6;
-  napi_valuetype dp_type = napi_undefined;
-  if (!c.failed && napi_typeof(env, c.argv[9], &dp_type) == napi_ok && dp_type != napi_null) {
+  if (!c.failed && !is_null(&c, 9)) {
     dp = get_floats(&c, 9, "dp", (size_t)q.count, &sp[6]);
     spans = 7;
   }

@@ -5,6 +5,10 @@
  *   forward   μ = mean x,  σ² = mean (x − μ)²,  r = 1/√(σ² + ε),  x̂ = (x − μ)·r,  y = γ·x̂ + β (+ a residual)
  *   backward  ∂β = Σ dy,  ∂γ = Σ dy·x̂,  ∂x = γ·r/m · (m·dy − ∂β − x̂·∂γ)      (m = pixels)
  *
+ * A ReLU after y (the full-precision blocks') can be part of the op: the forward clamps y as it writes
+ * it, and the backward masks dy with the clamped y's slope as it reads it. That saves the ReLU's
+ * passes over the activation and keeps one activation fewer for the backward.
+ *
  * Per-channel sums are reductions over pixels. They are taken in fixed chunks of pixels (one
  * task each, float32 within a chunk, as its own output) and the chunks' sums are then added in
  * chunk order in float64 by the caller: the result depends on the chunk size, never on the
@@ -20,7 +24,10 @@
 #define GN_BN_CHUNK 256
 
 typedef struct {
-  const float *a, *b; /* forward: x; backward: dy, x̂ */
+  const float *a, *b;    /* forward: x; backward: dy, x̂ */
+  const float *relu_y;   /* backward: the ReLU's output masking dy, or NULL */
+  float *masked_dy;      /* backward pass 1: receives the masked dy, or NULL */
+  int relu;              /* forward: clamp y */
   size_t pixels;
   int c;
   const float *shift; /* forward pass 2: μ */
@@ -67,9 +74,9 @@ GN_CLONES static void squares_chunk(const float *x, const float *mu, size_t firs
   }
 }
 
-/* y = γ·x̂ + β, then + the residual when there is one: the values of BN followed by an Add, in one pass. */
-GN_CLONES static void normalize_chunk(const float *x, const float *mu, const float *r, const float *gamma, const float *beta, const float *residual, size_t first,
-                                      size_t count, int c, float *y, float *xhat) {
+/* y = γ·x̂ + β, then + the residual when there is one, then ReLU: the values of BN, Add and Relu, in one pass. */
+GN_CLONES static void normalize_chunk(const float *x, const float *mu, const float *r, const float *gamma, const float *beta, const float *residual, int relu,
+                                      size_t first, size_t count, int c, float *y, float *xhat) {
   for (size_t p = first; p < first + count; p++) {
     const size_t o = p * (size_t)c;
     if (residual) {
@@ -86,19 +93,29 @@ GN_CLONES static void normalize_chunk(const float *x, const float *mu, const flo
         y[o + k] = h * gamma[k] + beta[k];
       }
     }
+    if (relu)
+      for (int k = 0; k < c; k++) y[o + k] = gn_relu_value(y[o + k]);
   }
 }
 
-GN_CLONES static void grad_sums_chunk(const float *dy, const float *xhat, size_t first, size_t count, int c, float *sum_dy, float *sum_dy_xhat) {
+/* Σ dy and Σ dy·x̂ over a chunk, dy masked by relu_y's slope first when there is one (and kept in masked_dy when asked). */
+GN_CLONES static void grad_sums_chunk(const float *dy, const float *relu_y, const float *xhat, size_t first, size_t count, int c, float *sum_dy, float *sum_dy_xhat,
+                                      float *masked_dy) {
   for (int k0 = 0; k0 < c; k0 += GN_BN_LANES) {
     const int lanes = c - k0 < GN_BN_LANES ? c - k0 : GN_BN_LANES;
-    float a[GN_BN_LANES], b[GN_BN_LANES];
+    float a[GN_BN_LANES], b[GN_BN_LANES], masked[GN_BN_LANES];
     for (int k = 0; k < lanes; k++) a[k] = b[k] = 0;
     for (size_t p = first; p < first + count; p++) {
       const size_t o = p * (size_t)c + k0;
+      const float *d = dy + o;
+      if (relu_y) {
+        for (int k = 0; k < lanes; k++) masked[k] = d[k] * gn_relu_step(relu_y[o + k]);
+        if (masked_dy) memcpy(masked_dy + o, masked, (size_t)lanes * sizeof(float));
+        d = masked;
+      }
       for (int k = 0; k < lanes; k++) {
-        a[k] += dy[o + k];
-        b[k] += dy[o + k] * xhat[o + k];
+        a[k] += d[k];
+        b[k] += d[k] * xhat[o + k];
       }
     }
     memcpy(sum_dy + k0, a, (size_t)lanes * sizeof(float));
@@ -106,12 +123,17 @@ GN_CLONES static void grad_sums_chunk(const float *dy, const float *xhat, size_t
   }
 }
 
-/* ∂x = coef·(m·dy − Σdy − x̂·Σdy·x̂), coef = γ·r/m: the composite's order of operations */
-GN_CLONES static void grad_input_chunk(const float *dy, const float *xhat, const float *sum_dy, const float *sum_dy_xhat, const float *coef, float m, size_t first,
-                                       size_t count, int c, float *dx) {
+/* ∂x = coef·(m·dy − Σdy − x̂·Σdy·x̂), coef = γ·r/m: the composite's order of operations; dy masked by relu_y's slope first when there is one */
+GN_CLONES static void grad_input_chunk(const float *dy, const float *relu_y, const float *xhat, const float *sum_dy, const float *sum_dy_xhat, const float *coef,
+                                       float m, size_t first, size_t count, int c, float *dx) {
   for (size_t p = first; p < first + count; p++) {
     const size_t o = p * (size_t)c;
-    for (int k = 0; k < c; k++) dx[o + k] = (dy[o + k] * m - sum_dy[k] - xhat[o + k] * sum_dy_xhat[k]) * coef[k];
+    const float *d = dy + o;
+    if (relu_y) {
+      for (int k = 0; k < c; k++) dx[o + k] = d[k] * gn_relu_step(relu_y[o + k]);
+      d = dx + o;
+    }
+    for (int k = 0; k < c; k++) dx[o + k] = (d[k] * m - sum_dy[k] - xhat[o + k] * sum_dy_xhat[k]) * coef[k];
   }
 }
 
@@ -145,7 +167,7 @@ static void normalize_task(void *raw, int task, int worker) {
   bn_ctx *c = raw;
   size_t first, count;
   chunk_range(c->pixels, task, &first, &count);
-  normalize_chunk(c->a, c->shift, c->coef, c->scale, c->offset, c->residual, first, count, c->c, c->out1, c->out2);
+  normalize_chunk(c->a, c->shift, c->coef, c->scale, c->offset, c->residual, c->relu, first, count, c->c, c->out1, c->out2);
 }
 
 static void grad_sums_task(void *raw, int task, int worker) {
@@ -154,7 +176,7 @@ static void grad_sums_task(void *raw, int task, int worker) {
   size_t first, count;
   chunk_range(c->pixels, task, &first, &count);
   float *slot = c->partial + (size_t)task * 2 * c->c;
-  grad_sums_chunk(c->a, c->b, first, count, c->c, slot, slot + c->c);
+  grad_sums_chunk(c->a, c->relu_y, c->b, first, count, c->c, slot, slot + c->c, c->masked_dy);
 }
 
 static void grad_input_task(void *raw, int task, int worker) {
@@ -162,7 +184,7 @@ static void grad_input_task(void *raw, int task, int worker) {
   bn_ctx *c = raw;
   size_t first, count;
   chunk_range(c->pixels, task, &first, &count);
-  grad_input_chunk(c->a, c->b, c->shift, c->offset, c->coef, (float)c->pixels, first, count, c->c, c->out1);
+  grad_input_chunk(c->a, c->relu_y, c->b, c->shift, c->offset, c->coef, (float)c->pixels, first, count, c->c, c->out1);
 }
 
 /* Σ over chunks, in chunk order, in float64: the `which`-th of the two per-chunk rows. */
@@ -174,8 +196,8 @@ static void add_chunks(const float *partial, size_t chunks, int c, int which, do
   }
 }
 
-int gn_batch_norm_forward(const float *x, size_t pixels, int c, const float *gamma, const float *beta, float epsilon, const float *residual, float *y, float *xhat,
-                          float *mean, float *variance, float *rstd, int threads) {
+int gn_batch_norm_forward(const float *x, size_t pixels, int c, const float *gamma, const float *beta, float epsilon, const float *residual, int relu, float *y,
+                          float *xhat, float *mean, float *variance, float *rstd, int threads) {
   const size_t chunks = chunk_count(pixels);
   float *partial = malloc(chunks * 2 * (size_t)c * sizeof(float));
   double *total = malloc((size_t)c * sizeof(double));
@@ -199,6 +221,7 @@ int gn_batch_norm_forward(const float *x, size_t pixels, int c, const float *gam
   ctx.scale = gamma;
   ctx.offset = beta;
   ctx.residual = residual;
+  ctx.relu = relu;
   ctx.out1 = y;
   ctx.out2 = xhat;
   gn_parallel(threads, (int)chunks, normalize_task, &ctx);
@@ -207,8 +230,8 @@ int gn_batch_norm_forward(const float *x, size_t pixels, int c, const float *gam
   return 0;
 }
 
-int gn_batch_norm_backward(const float *dy, const float *xhat, size_t pixels, int c, const float *gamma, const float *rstd, float *dx, float *dgamma, float *dbeta,
-                           int threads) {
+int gn_batch_norm_backward(const float *dy, const float *relu_y, const float *xhat, size_t pixels, int c, const float *gamma, const float *rstd, float *dx,
+                           float *dgamma, float *dbeta, float *masked_dy, int threads) {
   const size_t chunks = chunk_count(pixels);
   float *partial = malloc(chunks * 2 * (size_t)c * sizeof(float));
   double *total = malloc((size_t)c * sizeof(double));
@@ -219,8 +242,13 @@ int gn_batch_norm_backward(const float *dy, const float *xhat, size_t pixels, in
     free(coef);
     return -1;
   }
-  bn_ctx ctx = {.a = dy, .b = xhat, .pixels = pixels, .c = c, .partial = partial};
+  bn_ctx ctx = {.a = dy, .b = xhat, .relu_y = relu_y, .masked_dy = masked_dy, .pixels = pixels, .c = c, .partial = partial};
   gn_parallel(threads, (int)chunks, grad_sums_task, &ctx);
+  if (masked_dy) {
+    /* the second pass reads the masked dy the first one kept */
+    ctx.a = masked_dy;
+    ctx.relu_y = NULL;
+  }
   add_chunks(partial, chunks, c, 0, total);
   for (int k = 0; k < c; k++) dbeta[k] = (float)total[k];
   add_chunks(partial, chunks, c, 1, total);

@@ -61,6 +61,12 @@ static inline int get_int(call_t *c, size_t i, const char *name, long long min, 
   return 1;
 }
 
+static inline int get_bool(call_t *c, size_t i, const char *name, bool *out) {
+  if (c->failed) return 0;
+  if (napi_get_value_bool(c->env, c->argv[i], out) != napi_ok) return fail(c, "%s: expected a boolean", name);
+  return 1;
+}
+
 static inline const char *type_name(napi_typedarray_type t) {
   switch (t) {
     case napi_uint32_array: return "Uint32Array";

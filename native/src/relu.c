@@ -1,13 +1,12 @@
 /*
  * ReLU on the kernels' threads, forward and gradient.
  *
- * Forward, y = x for x > 0, NaN for NaN, +0 otherwise: tfjs-wasm's XNNPACK clamp to [0, ∞) on
- * one thread, value for value (−0 becomes +0, subnormals stay). On the pool, each thread writes
- * the part of y the next kernel's same thread reads, instead of the caller writing all of it.
+ * Forward, gn_relu_value (train.h): tfjs-wasm's XNNPACK clamp to [0, ∞) on one thread, value for
+ * value (subnormals stay). On the pool, each thread writes the part of y the next kernel's same
+ * thread reads, instead of the caller writing all of it.
  *
- * Gradient, dx = dy · step(x) with step(x) = 1 for x > 0, NaN for NaN, 0 otherwise: tfjs' own
- * gradient (Step, Cast, Multiply: three passes on one thread) as one pass, so dy · 0 keeps its
- * sign (−0 for negative dy) and NaN propagates as there.
+ * Gradient, dx = dy · gn_relu_step(x): tfjs' own gradient (Step, Cast, Multiply: three passes on one
+ * thread) as one pass.
  */
 #include "train.h"
 
@@ -20,18 +19,11 @@ typedef struct {
 } relu_ctx;
 
 GN_CLONES static void relu_chunk(const float *x, float *y, size_t count) {
-  for (size_t i = 0; i < count; i++) {
-    const float v = x[i];
-    y[i] = v > 0.0f ? v : (v != v ? v : 0.0f);
-  }
+  for (size_t i = 0; i < count; i++) y[i] = gn_relu_value(x[i]);
 }
 
 GN_CLONES static void relu_grad_chunk(const float *x, const float *dy, float *dx, size_t count) {
-  for (size_t i = 0; i < count; i++) {
-    const float v = x[i];
-    const float step = v > 0.0f ? 1.0f : (v != v ? v : 0.0f);
-    dx[i] = dy[i] * step;
-  }
+  for (size_t i = 0; i < count; i++) dx[i] = dy[i] * gn_relu_step(x[i]);
 }
 
 static void relu_task(void *raw, int task, int worker) {

@@ -115,6 +115,18 @@ static inline float *gn_reused_floats(float **buffer, size_t *capacity, size_t c
   return *buffer;
 }
 
+/*
+ * ReLU with tfjs' values: x for x > 0, NaN for NaN, +0 otherwise (−0 becomes +0); its slope step(x) is
+ * 1 for x > 0, NaN for NaN, 0 otherwise, so that dy · step(x) keeps dy's sign and propagates NaN.
+ * step of the output equals step of the input, so a gradient may mask with either.
+ */
+static inline float gn_relu_value(float x) {
+  return x > 0.0f ? x : (x != x ? x : 0.0f);
+}
+static inline float gn_relu_step(float x) {
+  return x > 0.0f ? 1.0f : (x != x ? x : 0.0f);
+}
+
 /* The three convolutions; 0 on success, −1 when scratch memory could not be had. */
 int gn_fconv_forward(const gn_train_path *p, const gn_fconv_geom *g, const float *x, const float *f, float *y, int threads);
 /* Work on `count` finished rows (pixels) of dx, each `rows[i]` its first channel, while they are in cache. */
@@ -180,11 +192,16 @@ typedef struct {
 } gn_optimizer_step;
 void gn_optimizer_step_run(const gn_optimizer_step *s, size_t size, int threads);
 
-/* Training-mode batch norm over `pixels` NHWC pixels of `c` channels (batch-norm.c), y plus `residual` unless NULL; 0, or −1 without memory. */
-int gn_batch_norm_forward(const float *x, size_t pixels, int c, const float *gamma, const float *beta, float epsilon, const float *residual, float *y, float *xhat,
-                          float *mean, float *variance, float *rstd, int threads);
-int gn_batch_norm_backward(const float *dy, const float *xhat, size_t pixels, int c, const float *gamma, const float *rstd, float *dx, float *dgamma, float *dbeta,
-                           int threads);
+/*
+ * Training-mode batch norm over `pixels` NHWC pixels of `c` channels (batch-norm.c): y plus `residual`
+ * unless NULL, then ReLU when `relu`; 0, or −1 without memory. The backward's `relu_y` is that ReLU's
+ * output (NULL: no ReLU), whose sign masks dy; `masked_dy` (NULL, or as dy) receives the masked dy, the
+ * residual's gradient.
+ */
+int gn_batch_norm_forward(const float *x, size_t pixels, int c, const float *gamma, const float *beta, float epsilon, const float *residual, int relu, float *y,
+                          float *xhat, float *mean, float *variance, float *rstd, int threads);
+int gn_batch_norm_backward(const float *dy, const float *relu_y, const float *xhat, size_t pixels, int c, const float *gamma, const float *rstd, float *dx,
+                           float *dgamma, float *dbeta, float *masked_dy, int threads);
 
 /*
  * The persistent thread pool: fn(ctx, task, worker) for every task in [0, tasks), on the

@@ -258,8 +258,7 @@ export class GroupNetModel {
 
   /** Stem → groups → output aggregate, untidied (callers wrap it in one tf.tidy). */
   private trunk(x: tf.Tensor4D, training: boolean, onBlock?: (block: number, outputs: tf.Tensor4D[]) => void): tf.Tensor4D {
-    const normalized = this.stemBn.apply(this.stemConv.apply(x), training);
-    const stem = this.stemPool(this.stemRelu ? tf.relu(normalized) : normalized);
+    const stem = this.stemPool(this.stemBn.apply(this.stemConv.apply(x), training, { relu: this.stemRelu }));
     let inputs: tf.Tensor4D[] = Array.from({ length: this.groups[0]!.bases.length }, () => stem);
     const checkpoint = training && this.checkpointsBatch(x.shape[0]);
     this.groups.forEach((group, g) => {

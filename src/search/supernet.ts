@@ -353,10 +353,11 @@ export class Supernet {
    * is constant). With mixed bits: P(1 bit)·BN + (1 − P(1 bit))·ReLU(BN).
    */
   private stem(x: tf.Tensor4D, training: boolean, weights: StructureWeights, alphaGradient: boolean): tf.Tensor4D {
-    const normalized = this.stemBn.apply(this.stemConv.apply(x), training);
+    const conv = this.stemConv.apply(x);
     const bits = this.layout.bitChoices;
     const oneBit = bits.indexOf(1);
-    if (oneBit < 0) return tf.relu(normalized);
+    if (oneBit < 0) return this.stemBn.apply(conv, training, { relu: true });
+    const normalized = this.stemBn.apply(conv, training);
     if (bits.length === 1) return normalized;
     const p = tf.squeeze(tf.slice(weights.blockBits[0]!, [oneBit], [1])) as tf.Scalar;
     return mixMaps([normalized, tf.relu(normalized)], tf.stack([p, tf.sub(1, p)]) as tf.Tensor1D, { coefficientGradient: alphaGradient });

@@ -6,12 +6,16 @@
 
 /**
  * Training-mode batch norm over N, H, W of an NHWC tensor. Inputs `x`, `gamma`, `beta`, and
- * optionally `residual` (x's shape, added to y); attribute `epsilon`; outputs [y, x̂, mean,
- * variance, rstd] (see src/nn/layers/batch-norm-training.ts).
+ * optionally `residual` (x's shape, added to y); attributes `epsilon` and `relu` (ReLU on y, after
+ * the residual); outputs [y, x̂, mean, variance, rstd] (see src/nn/layers/batch-norm-training.ts).
  */
 export const BATCH_NORM_TRAINING = 'GroupnasBatchNormTraining';
 
-/** Its gradient. Inputs `dy`, `xhat`, `gamma`, `rstd`; outputs [dx, dgamma, dbeta]. */
+/**
+ * Its gradient. Inputs `dy`, `xhat`, `gamma`, `rstd`, and `reluY` (y) when the forward applied ReLU;
+ * attribute `residualGradient` (with `reluY`: also output the masked dy, the residual's gradient);
+ * outputs [dx, dgamma, dbeta] and that fourth one.
+ */
 export const BATCH_NORM_TRAINING_GRAD = 'GroupnasBatchNormTrainingGrad';
 
 /**

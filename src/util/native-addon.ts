@@ -129,6 +129,8 @@ export interface NativeAddon {
     threads: number,
     /** Added to y (a residual connection fused into the pass that writes y), or null. */
     residual: Float32Array | null,
+    /** ReLU on y, after the residual. */
+    relu: boolean,
   ): void;
   /**
    * The binary unit's convolution on sign(x) (native/src/sign-conv.c): op 0 forward (a = x, b = filter,
@@ -162,6 +164,7 @@ export interface NativeAddon {
   mixForward(weights: Float32Array, parts: Float32Array[], outs: Float32Array[], threads: number): void;
   /** ∂x_k = Σ_j W[j,k]·∂x̃_j and ∂W[j,k] = Σ ∂x̃_j ⊙ x_k. */
   mixBackward(weights: Float32Array, parts: Float32Array[], dys: Float32Array[], dparts: Float32Array[], dweights: Float32Array, threads: number): void;
+  /** batchNormForward's gradient: dx, dγ, dβ from dy and the forward's x̂ (native/src/batch-norm.c). */
   batchNormBackward(
     dy: Float32Array,
     xhat: Float32Array,
@@ -172,6 +175,10 @@ export interface NativeAddon {
     dgamma: Float32Array,
     dbeta: Float32Array,
     threads: number,
+    /** The forward's y when it applied ReLU (its slope masks dy), or null. */
+    reluY: Float32Array | null,
+    /** With reluY, receives the masked dy (a residual's gradient), or null. */
+    maskedDy: Float32Array | null,
   ): void;
   /**
    * Average pooling in training, windows given as a conv geometry (native/src/avg-pool.c): each

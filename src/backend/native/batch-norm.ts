@@ -8,7 +8,7 @@ function views(backend: BackendWasm, infos: tf.TensorInfo[]): Float32Array[] {
   return infos.map((t) => heapF32(backend, t));
 }
 
-/** Training-mode batch norm (see kernel-names.ts), plus the optional `residual`: one native call, three passes over x. */
+/** Training-mode batch norm (see kernel-names.ts), plus the optional `residual` and ReLU: one native call, three passes over x. */
 export function batchNormTrainingNative({ inputs, backend, attrs }: WasmKernelArgs): tf.TensorInfo[] {
   const native = requireNativeTraining(BATCH_NORM_TRAINING, backend);
   const { x, gamma, beta, residual } = inputs as { x: tf.TensorInfo; gamma: tf.TensorInfo; beta: tf.TensorInfo; residual?: tf.TensorInfo };
@@ -21,20 +21,45 @@ export function batchNormTrainingNative({ inputs, backend, attrs }: WasmKernelAr
   if (tf.util.sizeFromShape(x.shape) > 0) {
     const [xv, gv, bv, y, xhat, mean, variance, rstd] = views(backend, [x, gamma, beta, ...outs, ...stats]);
     const rv = residual === undefined ? null : heapF32(backend, residual);
-    native.addon.batchNormForward(xv!, channels, gv!, bv!, attrs.epsilon as number, y!, xhat!, mean!, variance!, rstd!, native.threads, rv);
+    native.addon.batchNormForward(
+      xv!,
+      channels,
+      gv!,
+      bv!,
+      attrs.epsilon as number,
+      y!,
+      xhat!,
+      mean!,
+      variance!,
+      rstd!,
+      native.threads,
+      rv,
+      attrs.relu === true,
+    );
   }
   return [...outs, ...stats];
 }
 
-/** Its gradient: one native call, two passes over dy and x̂. */
-export function batchNormTrainingGradNative({ inputs, backend }: WasmKernelArgs): tf.TensorInfo[] {
+/** Its gradient: one native call, two passes over dy and x̂ (and the ReLU's output when the forward applied one). */
+export function batchNormTrainingGradNative({ inputs, backend, attrs }: WasmKernelArgs): tf.TensorInfo[] {
   const native = requireNativeTraining(BATCH_NORM_TRAINING_GRAD, backend);
-  const { dy, xhat, gamma, rstd } = inputs as { dy: tf.TensorInfo; xhat: tf.TensorInfo; gamma: tf.TensorInfo; rstd: tf.TensorInfo };
+  const { dy, xhat, gamma, rstd, reluY } = inputs as {
+    dy: tf.TensorInfo;
+    xhat: tf.TensorInfo;
+    gamma: tf.TensorInfo;
+    rstd: tf.TensorInfo;
+    reluY?: tf.TensorInfo;
+  };
+  if (reluY !== undefined && !tf.util.arraysEqual(reluY.shape, dy.shape)) {
+    throw new Error(`groupnas: ${BATCH_NORM_TRAINING_GRAD}: reluY shape [${reluY.shape.join(', ')}] is not dy's [${dy.shape.join(', ')}]`);
+  }
   const channels = dy.shape[dy.shape.length - 1]!;
   const outs = [backend.makeOutput(dy.shape, 'float32'), backend.makeOutput([channels], 'float32'), backend.makeOutput([channels], 'float32')];
+  if (reluY !== undefined && attrs.residualGradient === true) outs.push(backend.makeOutput(dy.shape, 'float32'));
   if (tf.util.sizeFromShape(dy.shape) > 0) {
-    const [dyv, xhatv, gv, rv, dx, dgamma, dbeta] = views(backend, [dy, xhat, gamma, rstd, ...outs]);
-    native.addon.batchNormBackward(dyv!, xhatv!, channels, gv!, rv!, dx!, dgamma!, dbeta!, native.threads);
+    const [dyv, xhatv, gv, rv, dx, dgamma, dbeta, maskedDy] = views(backend, [dy, xhat, gamma, rstd, ...outs]);
+    const reluYv = reluY === undefined ? null : heapF32(backend, reluY);
+    native.addon.batchNormBackward(dyv!, xhatv!, channels, gv!, rv!, dx!, dgamma!, dbeta!, native.threads, reluYv, maskedDy ?? null);
   }
   return outs;
 }

@@ -36,11 +36,12 @@ export class BasicBlock implements Block {
 
   apply(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
     if (this.spec.quantizer === undefined) {
-      const h = tf.relu(this.unit1.apply(x, training));
-      return tf.relu(this.unit2.apply(h, training, this.shortcut.apply(x, training)));
+      // each unit's ReLU, and unit2's shortcut, are part of its BN op
+      const h = this.unit1.apply(x, training, { relu: true });
+      return this.unit2.apply(h, training, { residual: this.shortcut.apply(x, training), relu: true });
     }
     // each unit adds its shortcut inside its BN op (one pass over the activation instead of two)
-    const y = this.unit1.apply(x, training, this.shortcut.apply(x, training));
-    return this.unit2.apply(y, training, y);
+    const y = this.unit1.apply(x, training, { residual: this.shortcut.apply(x, training) });
+    return this.unit2.apply(y, training, { residual: y });
   }
 }

@@ -37,9 +37,9 @@ export class BottleneckBlock implements Block {
 
   apply(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
     if (this.spec.quantizer === undefined) {
-      const a = tf.relu(this.unit1.apply(x, training));
-      const b = tf.relu(this.unit2.apply(a, training));
-      return tf.relu(tf.add(this.unit3.apply(b, training), this.shortcut.apply(x, training)));
+      const a = this.unit1.apply(x, training, { relu: true });
+      const b = this.unit2.apply(a, training, { relu: true });
+      return this.unit3.apply(b, training, { residual: this.shortcut.apply(x, training), relu: true });
     }
     const b = this.unit2.apply(this.unit1.apply(x, training), training);
     return tf.add(this.unit3.apply(b, training), this.shortcut.apply(x, training));

@@ -1,6 +1,7 @@
 import * as tf from '../../util/tfjs.js';
 import { quantizeActivation, type ActivationQuantizer } from '../activation.js';
 import { BatchNorm } from '../layers/batch-norm.js';
+import { applyEpilogue, type BatchNormEpilogue } from '../layers/batch-norm-training.js';
 import type { Scope } from '../parameters.js';
 import type { WeightMode } from '../weight-mode.js';
 import { binaryUnitInference } from './binary-unit-inference.js';
@@ -40,20 +41,20 @@ export class ConvUnit {
     this.bn = new BatchNorm(scope.child('bn'), outChannels, options.bnMomentum);
   }
 
-  /** The unit's output, plus `residual` when given (added inside BN's op in training). */
-  apply(x: tf.Tensor4D, training: boolean, residual?: tf.Tensor4D): tf.Tensor4D {
+  /** The unit's output, plus the epilogue's residual and ReLU (inside BN's op in training, where the kernels fuse them). */
+  apply(x: tf.Tensor4D, training: boolean, epilogue: BatchNormEpilogue = {}): tf.Tensor4D {
     const q = this.options.quantizer;
     // Inference of a binary unit: the packed engine's exact arithmetic (see binaryUnitInference).
     if (!training && q !== undefined && this.conv.convs[0]!.options.binary) {
-      const y = binaryUnitInference(x, q, this.conv, this.bn);
-      return residual === undefined ? y : tf.tidy(() => tf.add(y, residual));
+      return tf.tidy(() => applyEpilogue(binaryUnitInference(x, q, this.conv, this.bn), epilogue));
     }
     // sign with the clipped STE, the conv and (in training) BN are one op (native kernels fuse them)
     if (q?.kind === 'sign' && q.estimator === 'ste') {
-      if (training) return this.bn.record(this.conv.applyToSignNormalized(x, this.bn, residual));
-      return this.bn.apply(this.conv.applyToSign(x), training, residual);
+      if (!training) return this.bn.apply(this.conv.applyToSign(x), training, epilogue);
+      const y = this.bn.record(this.conv.applyToSignNormalized(x, this.bn, epilogue.residual));
+      return epilogue.relu ? tf.relu(y) : y;
     }
     const input = q === undefined ? x : quantizeActivation(x, q);
-    return this.bn.apply(this.conv.apply(input), training, residual);
+    return this.bn.apply(this.conv.apply(input), training, epilogue);
   }
 }

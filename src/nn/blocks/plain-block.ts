@@ -34,7 +34,6 @@ export class PlainBlock implements Block {
   }
 
   apply(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
-    const y = this.unit1.apply(x, training);
-    return this.spec.quantizer === undefined ? tf.relu(y) : y;
+    return this.unit1.apply(x, training, { relu: this.spec.quantizer === undefined });
   }
 }

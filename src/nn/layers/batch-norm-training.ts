@@ -10,6 +10,22 @@ export interface BatchNormTrainingResult {
 }
 
 /**
+ * What the op adds to γ·x̂ + β in the pass that writes y: `residual` (x's shape), then ReLU when
+ * `relu`. The values of tf.add and tf.relu after the op; the fused kernels save those ops' passes over
+ * the activation, and with ReLU the backward keeps only ReLU's output (its slope masks dy).
+ */
+export interface BatchNormEpilogue {
+  residual?: tf.Tensor4D;
+  relu?: boolean;
+}
+
+/** y + the epilogue's residual, then its ReLU: as tf ops (the fused kernels do it in the pass that writes y). */
+export function applyEpilogue(y: tf.Tensor4D, { residual, relu = false }: BatchNormEpilogue): tf.Tensor4D {
+  const sum = residual === undefined ? y : (tf.add(y, residual) as tf.Tensor4D);
+  return relu ? tf.relu(sum) : sum;
+}
+
+/**
  * Training-mode batch norm over N, H, W of an NHWC tensor as one op with its closed-form gradient.
  *
  * Forward:  x̂ = (x − μ)·r,  r = 1/sqrt(σ² + ε),  y = γ·x̂ + β   (μ, σ² = batch mean, biased variance)
@@ -20,14 +36,19 @@ export interface BatchNormTrainingResult {
  * so this bounds memory and time of a K=5 step. A backend that registers the fused kernels
  * (`GroupnasBatchNormTraining` and its gradient: the native ones) runs each direction as one call.
  *
- * `residual` (x's shape) is added to y: y = γ·x̂ + β + residual, the values of tf.add after the op;
- * the fused kernels add it in the same pass, saving a write and a read of an activation.
+ * `epilogue` adds a residual and ReLU to y (see BatchNormEpilogue).
  */
-export function batchNormTraining(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number, residual?: tf.Tensor4D): BatchNormTrainingResult {
-  if (hasFusedBatchNormTraining()) return fusedBatchNormTraining(x, gamma, beta, epsilon, residual);
+export function batchNormTraining(
+  x: tf.Tensor4D,
+  gamma: tf.Tensor1D,
+  beta: tf.Tensor1D,
+  epsilon: number,
+  epilogue: BatchNormEpilogue = {},
+): BatchNormTrainingResult {
+  if (hasFusedBatchNormTraining()) return fusedBatchNormTraining(x, gamma, beta, epsilon, epilogue);
   const result = composedBatchNormTraining(x, gamma, beta, epsilon);
-  if (residual === undefined) return result;
-  return { ...result, y: tf.tidy(() => tf.add(result.y, residual)) };
+  if (epilogue.residual === undefined && !epilogue.relu) return result;
+  return { ...result, y: tf.tidy(() => applyEpilogue(result.y, epilogue)) };
 }
 
 function composedBatchNormTraining(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number): BatchNormTrainingResult {
@@ -70,34 +91,60 @@ export interface FusedBatchNormForward {
   rstd: tf.Tensor1D;
 }
 
-/** The fused forward kernel: y = γ·x̂ + β (+ residual, added in the pass that writes y). */
-export function runFusedBatchNormForward(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number, residual?: tf.Tensor): FusedBatchNormForward {
+/** The fused forward kernel: y = γ·x̂ + β (+ residual, then ReLU when `relu`, in the pass that writes y). */
+export function runFusedBatchNormForward(
+  x: tf.Tensor,
+  gamma: tf.Tensor,
+  beta: tf.Tensor,
+  epsilon: number,
+  residual?: tf.Tensor,
+  relu = false,
+): FusedBatchNormForward {
   const inputs: tf.NamedTensorMap = { x, gamma, beta };
   if (residual !== undefined) inputs['residual'] = residual;
-  const [y, xhat, mean, variance, rstd] = tf.engine().runKernel(BATCH_NORM_TRAINING, inputs, { epsilon }) as tf.Tensor[];
+  const [y, xhat, mean, variance, rstd] = tf.engine().runKernel(BATCH_NORM_TRAINING, inputs, { epsilon, relu }) as tf.Tensor[];
   return { y: y as tf.Tensor4D, xhat: xhat as tf.Tensor4D, mean: mean as tf.Tensor1D, variance: variance as tf.Tensor1D, rstd: rstd as tf.Tensor1D };
 }
 
-/** The fused gradient kernel: [dx, dγ, dβ] (a residual's gradient is dy itself). */
-export function runFusedBatchNormGrad(dy: tf.Tensor, xhat: tf.Tensor, gamma: tf.Tensor, rstd: tf.Tensor): [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D] {
-  return tf.engine().runKernel(BATCH_NORM_TRAINING_GRAD, { dy, xhat, gamma, rstd }, {}) as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D];
+/**
+ * The fused gradient kernel: [dx, dγ, dβ]. A residual's gradient is dy itself, or with a fused ReLU
+ * (`reluY`, the op's output) dy masked by ReLU's slope: the fourth output when `residualGradient`.
+ */
+export function runFusedBatchNormGrad(
+  dy: tf.Tensor,
+  xhat: tf.Tensor,
+  gamma: tf.Tensor,
+  rstd: tf.Tensor,
+  reluY?: tf.Tensor,
+  residualGradient = false,
+): [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D, tf.Tensor4D?] {
+  const inputs: tf.NamedTensorMap = { dy, xhat, gamma, rstd };
+  if (reluY !== undefined) inputs['reluY'] = reluY;
+  return tf.engine().runKernel(BATCH_NORM_TRAINING_GRAD, inputs, { residualGradient: reluY !== undefined && residualGradient }) as [
+    tf.Tensor4D,
+    tf.Tensor1D,
+    tf.Tensor1D,
+    tf.Tensor4D?,
+  ];
 }
 
 /** The same op on the fused kernels. */
-function fusedBatchNormTraining(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number, residual?: tf.Tensor4D): BatchNormTrainingResult {
+function fusedBatchNormTraining(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number, epilogue: BatchNormEpilogue): BatchNormTrainingResult {
+  const { residual, relu = false } = epilogue;
   let stats: { mean: tf.Tensor1D; variance: tf.Tensor1D } | undefined;
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const save = args.pop() as tf.GradSaveFunc;
     const [input, scale, offset, added] = args as tf.Tensor[];
-    const forward = runFusedBatchNormForward(input!, scale!, offset!, epsilon, added);
-    save([forward.xhat, scale!, forward.rstd]);
+    const forward = runFusedBatchNormForward(input!, scale!, offset!, epsilon, added, relu);
+    save(relu ? [forward.xhat, scale!, forward.rstd, forward.y] : [forward.xhat, scale!, forward.rstd]);
     stats = { mean: tf.keep(forward.mean), variance: tf.keep(forward.variance) };
     return {
       value: forward.y,
       gradFunc: (dy, saved) => {
-        const [xh, gs, r] = saved as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D];
-        const grads = runFusedBatchNormGrad(dy as tf.Tensor, xh, gs, r);
-        return added === undefined ? grads : [...grads, tf.reshape(dy as tf.Tensor, added.shape)];
+        const [xh, gs, r, reluY] = saved as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D, tf.Tensor4D?];
+        const [dx, dgamma, dbeta, dResidual] = runFusedBatchNormGrad(dy as tf.Tensor, xh, gs, r, reluY, added !== undefined);
+        if (added === undefined) return [dx, dgamma, dbeta];
+        return [dx, dgamma, dbeta, dResidual ?? tf.reshape(dy as tf.Tensor, added.shape)];
       },
     };
   });

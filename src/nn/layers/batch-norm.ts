@@ -1,7 +1,7 @@
 import * as tf from '../../util/tfjs.js';
 import { constant } from '../init.js';
 import type { Scope } from '../parameters.js';
-import { batchNormTraining, type BatchNormTrainingResult } from './batch-norm-training.js';
+import { applyEpilogue, batchNormTraining, type BatchNormEpilogue, type BatchNormTrainingResult } from './batch-norm-training.js';
 
 let statisticsFrozen = 0;
 
@@ -43,15 +43,12 @@ export class BatchNorm {
     this.runningVar = scope.buffer('runningVar', [channels], constant(1));
   }
 
-  /** BN(x), plus `residual` when given (fused into the op in training, where the backend can). */
-  apply(x: tf.Tensor4D, training: boolean, residual?: tf.Tensor4D): tf.Tensor4D {
+  /** BN(x), plus the epilogue's residual and ReLU (fused into the op in training, where the backend can). */
+  apply(x: tf.Tensor4D, training: boolean, epilogue: BatchNormEpilogue = {}): tf.Tensor4D {
     if (!training) {
-      return tf.tidy(() => {
-        const y = tf.batchNorm(x, this.runningMean, this.runningVar, this.beta, this.gamma, this.epsilon) as tf.Tensor4D;
-        return residual === undefined ? y : tf.add(y, residual);
-      });
+      return tf.tidy(() => applyEpilogue(tf.batchNorm(x, this.runningMean, this.runningVar, this.beta, this.gamma, this.epsilon) as tf.Tensor4D, epilogue));
     }
-    return this.record(batchNormTraining(x, this.gamma as tf.Tensor1D, this.beta as tf.Tensor1D, this.epsilon, residual));
+    return this.record(batchNormTraining(x, this.gamma as tf.Tensor1D, this.beta as tf.Tensor1D, this.epsilon, epilogue));
   }
 
   /** y of a training-mode forward of this BN (made by batchNormTraining or an op that fuses it), its batch statistics recorded. */
@@ -83,5 +80,7 @@ export class BatchNorm {
 export function movingAverage(running: tf.TypedArray, batch: tf.TypedArray, keep: number, take: number): Float32Array {
   const k = Math.fround(keep);
   const t = Math.fround(take);
-  return Float32Array.from(running, (r, i) => Math.fround(r * k) + Math.fround(batch[i]! * t));
+  const out = new Float32Array(running.length);
+  for (let i = 0; i < out.length; i++) out[i] = Math.fround(running[i]! * k) + Math.fround(batch[i]! * t);
+  return out;
 }

@@ -35,7 +35,7 @@ export function signConvBatchNorm(
   const { gamma, beta, epsilon } = norm;
   if (!hasFusedSignConv2d() || !hasFusedBatchNormTraining()) {
     const { stride, pad, dilation } = geometry;
-    return batchNormTraining(signConv2d(x, filter, stride, pad, dilation), gamma as tf.Tensor1D, beta as tf.Tensor1D, epsilon, residual);
+    return batchNormTraining(signConv2d(x, filter, stride, pad, dilation), gamma as tf.Tensor1D, beta as tf.Tensor1D, epsilon, { residual });
   }
   const residualIsInput = residual === x;
   let stats: { mean: tf.Tensor1D; variance: tf.Tensor1D } | undefined;

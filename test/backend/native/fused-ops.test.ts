@@ -100,10 +100,54 @@ describe.skipIf(reason !== undefined)('fused training ops: native kernels vs the
     const beta = randomHostTensor(rng, [c]);
     const residual = randomHostTensor(rng, [n, h, w, c]);
     await expectNativeMatchesWasm([x, gamma, beta, residual], (xs, g, b, r) => {
-      const out = batchNormTraining(xs as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D, 1e-5, r as tf.Tensor4D);
+      const out = batchNormTraining(xs as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D, 1e-5, { residual: r as tf.Tensor4D });
       tf.dispose([out.mean, out.variance]);
       return out.y;
     });
+  });
+
+  it.each([
+    [3, 5, 7, 17, false],
+    [2, 6, 5, 33, true],
+    [1, 28, 28, 16, true],
+  ])('batch norm (training) then ReLU on %i×%i×%i×%i (residual: %s): y and every gradient', async (n, h, w, c, withResidual) => {
+    const rng = createRng(n * 3000 + c);
+    const x = randomHostTensor(rng, [n, h, w, c]);
+    const gamma = randomHostTensor(rng, [c]);
+    const beta = randomHostTensor(rng, [c]);
+    const inputs = [x, gamma, beta, ...(withResidual ? [randomHostTensor(rng, [n, h, w, c])] : [])];
+    await expectNativeMatchesWasm(inputs, (xs, g, b, r) => {
+      const out = batchNormTraining(xs as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D, 1e-5, { residual: r as tf.Tensor4D | undefined, relu: true });
+      tf.dispose([out.mean, out.variance]);
+      // about half the outputs clamped, so the mask matters
+      expect(out.y.min().dataSync()[0]).toBe(0);
+      return out.y;
+    });
+  });
+
+  it("the batch-norm gradient's addon call refuses a masked dy without the ReLU's output, arrays that do not fit and one over an input", () => {
+    const addon = openNativeTraining(1).addon;
+    const [n, c] = [12, 3]; // 4 pixels of 3 channels
+    const args = (reluY: Float32Array | null, maskedDy: Float32Array | null, dy = new Float32Array(n)) =>
+      [
+        dy,
+        new Float32Array(n),
+        c,
+        new Float32Array(c),
+        new Float32Array(c),
+        new Float32Array(n),
+        new Float32Array(c),
+        new Float32Array(c),
+        1,
+        reluY,
+        maskedDy,
+      ] as const;
+    expect(() => addon.batchNormBackward(...args(new Float32Array(n), new Float32Array(n)))).not.toThrow();
+    expect(() => addon.batchNormBackward(...args(null, new Float32Array(n)))).toThrow(/maskedDy: expected null without reluY/);
+    expect(() => addon.batchNormBackward(...args(new Float32Array(n - 1), null))).toThrow(/reluY: expected 12 elements, got 11/);
+    expect(() => addon.batchNormBackward(...args(new Float32Array(n), new Float32Array(n + 3)))).toThrow(/maskedDy: expected 12 elements, got 15/);
+    const heap = new Float32Array(2 * n);
+    expect(() => addon.batchNormBackward(...args(heap.subarray(0, n), heap.subarray(n / 2, n / 2 + n)))).toThrow(/overlap/);
   });
 
   it.each([
@@ -134,7 +178,7 @@ describe.skipIf(reason !== undefined)('fused training ops: native kernels vs the
       const residual = mode === 'x itself' ? x : mode === 'none' ? undefined : (r as tf.Tensor4D);
       const out = fused
         ? signConvBatchNorm(x, w, { stride, pad, dilation }, { gamma: g as tf.Tensor1D, beta: b as tf.Tensor1D, epsilon: 1e-5 }, residual)
-        : batchNormTraining(signConv2d(x, w, stride, pad, dilation), g as tf.Tensor1D, b as tf.Tensor1D, 1e-5, residual);
+        : batchNormTraining(signConv2d(x, w, stride, pad, dilation), g as tf.Tensor1D, b as tf.Tensor1D, 1e-5, { residual });
       const stats = tf.concat([out.mean, out.variance]);
       tf.dispose([out.mean, out.variance]);
       return tf.concat([tf.reshape(out.y, [-1]), stopGradient(stats)]);
