@@ -17,6 +17,7 @@ import {
 } from '../../src/kernels/latency-table.js';
 import { UsageError } from '../../src/util/errors.js';
 import { describeMachine, machineFingerprint } from '../../src/util/machine.js';
+import { cpuSeconds } from '../../src/kernels/timing.js';
 import { ensureWasmBuilt } from './ensure-wasm.js';
 
 const base: LatencyEntry = { h: 6, w: 6, inChannels: 32, outChannels: 8, kernel: 3, stride: 1, dilation: 1, bits: 1, bases: 1 };
@@ -41,10 +42,6 @@ const entries: LatencyEntry[] = [
   ...work,
 ];
 /** This process's CPU time in µs. */
-const cpuMicros = () => {
-  const u = process.cpuUsage();
-  return u.user + u.system;
-};
 /** The other cores' load the table sees while timing (fixed, so that what is re-timed does not depend on this machine's load). */
 const loadOf = (share: number) => () => () => share;
 /** A probe that finds the machine at one speed throughout: entries are read as timed. */
@@ -84,12 +81,12 @@ describe('measureLatencyTable', () => {
   });
 
   it('times every entry once a round, the rounds one after another, and keeps its median: a slow spell inflates one round only', () => {
-    // An engine whose binary conv also spins for 3 ms of CPU time while `slow` is set (the clock the table
-    // reads; a wall-clock spin would take less CPU time on a busy machine).
+    // An engine whose binary conv also spins for 3 ms of CPU time while `slow` is set, on the clock the table
+    // reads (this thread's: a spin on the process's clock ends early while V8's helper threads run).
     let slow = false;
     const spinning: BinaryEngine = Object.create(engine);
     spinning.conv = (...args) => {
-      if (slow) for (const end = cpuMicros() + 3000; cpuMicros() < end;);
+      if (slow) for (const end = cpuSeconds() + 0.003; cpuSeconds() < end;);
       return engine.conv(...args);
     };
     const other: LatencyEntry = { ...base, outChannels: 16 };
