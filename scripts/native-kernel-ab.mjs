@@ -5,6 +5,7 @@
 //   node scripts/native-kernel-ab.mjs NAME=groupnas_native.node [NAME=groupnas_native.node] [--rounds N]
 // An earlier build for comparison: git archive REV native | tar -x -C DIR, then in DIR/native:
 //   node $(npm root -g)/npm/node_modules/node-gyp/bin/node-gyp.js rebuild --release
+// The builds must take this checkout's argument lists (batch norm's ReLU arguments date from 8050a27).
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);

@@ -11,7 +11,7 @@ import { Piscina } from 'piscina';
 import { UsageError } from '../util/errors.js';
 import { MAX_NATIVE_THREADS } from '../util/native-addon.js';
 import { createRng } from '../util/random.js';
-import { builtWorkerFile } from '../util/worker-file.js';
+import { builtWorkerFile, workerExecArgv } from '../util/worker-file.js';
 import { createEngine, type EngineChoice } from './engines.js';
 import { concatFloat32 } from './float-ops.js';
 import type { PackedLatency } from './packed-inference.js';
@@ -44,6 +44,7 @@ export class PackedModelPool {
     const workerData: PackedSliceWorkerData = { file, engine: model.engine.name };
     const workers = new Piscina<PackedSlice, Float32Array>({
       filename: builtWorkerFile('kernels/packed-model-worker.js', 'the packed model worker'),
+      execArgv: workerExecArgv(),
       minThreads: threads - 1,
       maxThreads: threads - 1,
       workerData,

@@ -18,3 +18,16 @@ export function builtWorkerFile(entry: string, what: string): string {
   if (!existsSync(file)) throw new NotAvailableError(`${what} ${file} is missing; build the package first (npm run build)`);
   return file;
 }
+
+/**
+ * Node options for a piscina worker: this process's, with require() of ES modules off where Node has it.
+ * piscina loads its worker file with require() and imports it only if that throws; since Node 20.17
+ * require() loads an ES module itself, and on a module graph with top-level await (the evaluation
+ * worker's) that path can end the whole process in a fatal V8 check ("IsGraphAsync must be used on an
+ * instantiated module", seen in CI). Without it, require() throws at once and piscina imports the file.
+ */
+export function workerExecArgv(): string[] {
+  return process.allowedNodeEnvironmentFlags.has('--experimental-require-module')
+    ? [...process.execArgv, '--no-experimental-require-module']
+    : process.execArgv;
+}

@@ -15,6 +15,7 @@ import { AttemptFailed, type CandidateRunner, type RunAttemptOptions } from './c
 import { firstLine } from './first-line.js';
 import type { WorkerReady, WorkerSetup, WorkerTask } from './evaluate-worker.js';
 import type { WarmUp } from './warm-up.js';
+import { workerExecArgv } from '../../util/worker-file.js';
 import { evaluationWorkerFile } from './worker-file.js';
 import { WorkerSlots } from './worker-slots.js';
 
@@ -75,6 +76,7 @@ export class EvaluationPool implements CandidateRunner {
     };
     this.piscina = new Piscina<WorkerTask, TrainedCandidate>({
       filename: evaluationWorkerFile(),
+      execArgv: workerExecArgv(),
       minThreads: options.workers,
       maxThreads: options.workers,
       workerData: setup,
