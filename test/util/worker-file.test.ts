@@ -22,7 +22,7 @@ async function requireEsmIn(execArgv: string[]): Promise<string> {
   const [outcome] = (await Promise.all([
     new Promise((resolve) => worker.once('message', resolve)),
     new Promise((resolve) => worker.once('exit', resolve)),
-  ])) as [string];
+  ])) as [string, unknown];
   return outcome;
 }
 
