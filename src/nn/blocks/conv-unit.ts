@@ -51,8 +51,7 @@ export class ConvUnit {
     // sign with the clipped STE, the conv and (in training) BN are one op (native kernels fuse them)
     if (q?.kind === 'sign' && q.estimator === 'ste') {
       if (!training) return this.bn.apply(this.conv.applyToSign(x), training, epilogue);
-      const y = this.bn.record(this.conv.applyToSignNormalized(x, this.bn, epilogue.residual));
-      return epilogue.relu ? tf.relu(y) : y;
+      return applyEpilogue(this.bn.record(this.conv.applyToSignNormalized(x, this.bn, epilogue.residual)), { relu: epilogue.relu });
     }
     const input = q === undefined ? x : quantizeActivation(x, q);
     return this.bn.apply(this.conv.apply(input), training, epilogue);

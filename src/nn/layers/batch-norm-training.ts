@@ -47,7 +47,6 @@ export function batchNormTraining(
 ): BatchNormTrainingResult {
   if (hasFusedBatchNormTraining()) return fusedBatchNormTraining(x, gamma, beta, epsilon, epilogue);
   const result = composedBatchNormTraining(x, gamma, beta, epsilon);
-  if (epilogue.residual === undefined && !epilogue.relu) return result;
   return { ...result, y: tf.tidy(() => applyEpilogue(result.y, epilogue)) };
 }
 
@@ -120,12 +119,7 @@ export function runFusedBatchNormGrad(
 ): [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D, tf.Tensor4D?] {
   const inputs: tf.NamedTensorMap = { dy, xhat, gamma, rstd };
   if (reluY !== undefined) inputs['reluY'] = reluY;
-  return tf.engine().runKernel(BATCH_NORM_TRAINING_GRAD, inputs, { residualGradient: reluY !== undefined && residualGradient }) as [
-    tf.Tensor4D,
-    tf.Tensor1D,
-    tf.Tensor1D,
-    tf.Tensor4D?,
-  ];
+  return tf.engine().runKernel(BATCH_NORM_TRAINING_GRAD, inputs, { residualGradient }) as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D, tf.Tensor4D?];
 }
 
 /** The same op on the fused kernels. */
