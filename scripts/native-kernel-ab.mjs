@@ -5,7 +5,7 @@
 //   node scripts/native-kernel-ab.mjs NAME=groupnas_native.node [NAME=groupnas_native.node] [--rounds N]
 // An earlier build for comparison: git archive REV native | tar -x -C DIR, then in DIR/native:
 //   node $(npm root -g)/npm/node_modules/node-gyp/bin/node-gyp.js rebuild --release
-// The builds must take this checkout's argument lists (batch norm's ReLU arguments date from 8050a27).
+// The builds must take this checkout's argument lists (batch norm's take x and its mean in the backward since the change after 7fe6267).
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
@@ -47,8 +47,7 @@ function operations(addon, [n, h, w, c, cout, stride]) {
     beta = new Float32Array(cout),
     stats = () => new Float32Array(cout);
   const [mean, variance, rstd, dgamma, dbeta] = [stats(), stats(), stats(), stats(), stats()];
-  const xhat = new Float32Array(dy.length),
-    dbn = new Float32Array(dy.length);
+  const dbn = new Float32Array(dy.length);
   // a binary unit's filter (±α per output channel) and the sign and STE bits its forward records
   const binary = f.map((v, i) => (v < 0 ? -1 : 1) * (0.5 + (i % cout) / cout));
   const bits = new Int32Array(2 * n * h * w * Math.ceil(c / 32));
@@ -60,8 +59,8 @@ function operations(addon, [n, h, w, c, cout, stride]) {
     'sign forward': (t) => addon.signConv2d(0, 0, 0, g, x, binary, y, t, bits, null),
     'sign dx': (t) => addon.signConv2d(1, 0, 0, g, dy, binary, dx, t, bits, null),
     'sign dW': (t) => addon.signConv2d(2, 0, 0, g, dy, null, df, t, bits, null),
-    'bn forward': (t) => addon.batchNormForward(dy, cout, gamma, beta, 1e-3, y, xhat, mean, variance, rstd, t, null, false),
-    'bn backward': (t) => addon.batchNormBackward(dy, xhat, cout, gamma, rstd, dbn, dgamma, dbeta, t, null, null),
+    'bn forward': (t) => addon.batchNormForward(dy, cout, gamma, beta, 1e-3, y, mean, variance, rstd, t, null, false),
+    'bn backward': (t) => addon.batchNormBackward(dy, y, mean, cout, gamma, rstd, dbn, dgamma, dbeta, t, null, null),
   };
 }
 

@@ -9,13 +9,14 @@ const addon = require(process.argv[2] ?? new URL('../native/build/Release/groupn
 const c = 64;
 const size = 64 * 7 * 7 * c;
 const dy = new Float32Array(size).fill(0.1),
-  xhat = new Float32Array(size).fill(0.2),
+  x = new Float32Array(size).fill(0.2),
   dx = new Float32Array(size);
 const gamma = new Float32Array(c).fill(1),
+  mean = new Float32Array(c),
   rstd = new Float32Array(c).fill(1),
   dgamma = new Float32Array(c),
   dbeta = new Float32Array(c);
-const call = () => addon.batchNormBackward(dy, xhat, c, gamma, rstd, dx, dgamma, dbeta, 2, null, null);
+const call = () => addon.batchNormBackward(dy, x, mean, c, gamma, rstd, dx, dgamma, dbeta, 2, null, null);
 const sleep = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 const spin = (ms) => {
   const end = performance.now() + ms;

@@ -204,7 +204,7 @@ static int get_epsilon(call_t *c, size_t i, float *out) {
 }
 
 /*
- * batchNormForward(x, c, gamma, beta, epsilon, y, xhat, mean, variance, rstd, threads, residual, relu):
+ * batchNormForward(x, c, gamma, beta, epsilon, y, mean, variance, rstd, threads, residual, relu):
  * residual null or as x, added to y; relu a boolean, ReLU on y after it.
  */
 static napi_value BatchNormForward(napi_env env, napi_callback_info info) {
@@ -212,27 +212,26 @@ static napi_value BatchNormForward(napi_env env, napi_callback_info info) {
   int ch = 0, threads = 1;
   float epsilon = 0;
   bool relu = false;
-  span_t s[9];
-  if (!start(&c, env, info, 13, "batchNormForward")) return NULL;
+  span_t s[8];
+  if (!start(&c, env, info, 12, "batchNormForward")) return NULL;
   get_int(&c, 1, "c", 1, MAX_CHANNELS, &ch);
   get_epsilon(&c, 4, &epsilon);
-  get_int(&c, 10, "threads", 1, GN_MAX_PARTS, &threads);
-  get_bool(&c, 12, "relu", &relu);
+  get_int(&c, 9, "threads", 1, GN_MAX_PARTS, &threads);
+  get_bool(&c, 11, "relu", &relu);
   const size_t pixels = pixels_of(&c, 0, "x", ch);
   const size_t n = pixels * (size_t)ch;
   /* inputs first (x, gamma, beta, the residual), then the outputs */
-  const size_t inputs = is_null(&c, 11) ? 3 : 4;
+  const size_t inputs = is_null(&c, 10) ? 3 : 4;
   const float *x = get_floats(&c, 0, "x", n, &s[0]);
   const float *gamma = get_floats(&c, 2, "gamma", (size_t)ch, &s[1]);
   const float *beta = get_floats(&c, 3, "beta", (size_t)ch, &s[2]);
-  const float *residual = inputs == 4 ? get_floats(&c, 11, "residual", n, &s[3]) : NULL;
+  const float *residual = inputs == 4 ? get_floats(&c, 10, "residual", n, &s[3]) : NULL;
   float *y = get_floats(&c, 5, "y", n, &s[inputs]);
-  float *xhat = get_floats(&c, 6, "xhat", n, &s[inputs + 1]);
-  float *mean = get_floats(&c, 7, "mean", (size_t)ch, &s[inputs + 2]);
-  float *variance = get_floats(&c, 8, "variance", (size_t)ch, &s[inputs + 3]);
-  float *rstd = get_floats(&c, 9, "rstd", (size_t)ch, &s[inputs + 4]);
-  if (!check_disjoint(&c, s, inputs + 5, inputs)) return NULL;
-  if (gn_batch_norm_forward(x, pixels, ch, gamma, beta, epsilon, residual, relu, y, xhat, mean, variance, rstd, threads) != 0) {
+  float *mean = get_floats(&c, 6, "mean", (size_t)ch, &s[inputs + 1]);
+  float *variance = get_floats(&c, 7, "variance", (size_t)ch, &s[inputs + 2]);
+  float *rstd = get_floats(&c, 8, "rstd", (size_t)ch, &s[inputs + 3]);
+  if (!check_disjoint(&c, s, inputs + 4, inputs)) return NULL;
+  if (gn_batch_norm_forward(x, pixels, ch, gamma, beta, epsilon, residual, relu, y, mean, variance, rstd, threads) != 0) {
     napi_throw_error(env, "ERR_GROUPNAS_NATIVE_MEMORY", "batchNormForward: out of memory");
     return NULL;
   }
@@ -240,34 +239,35 @@ static napi_value BatchNormForward(napi_env env, napi_callback_info info) {
 }
 
 /*
- * batchNormBackward(dy, xhat, c, gamma, rstd, dx, dgamma, dbeta, threads, reluY, maskedDy): reluY null,
- * or as dy, the output of a ReLU fused into the forward; maskedDy null, or as dy (with reluY), receives
- * the masked dy.
+ * batchNormBackward(dy, x, mean, c, gamma, rstd, dx, dgamma, dbeta, threads, reluY, maskedDy): x, mean
+ * and rstd as the forward had and gave them; reluY null, or as dy, the output of a ReLU fused into the
+ * forward; maskedDy null, or as dy (with reluY), receives the masked dy.
  */
 static napi_value BatchNormBackward(napi_env env, napi_callback_info info) {
   call_t c;
   int ch = 0, threads = 1;
-  span_t s[9];
-  if (!start(&c, env, info, 11, "batchNormBackward")) return NULL;
-  get_int(&c, 2, "c", 1, MAX_CHANNELS, &ch);
-  get_int(&c, 8, "threads", 1, GN_MAX_PARTS, &threads);
+  span_t s[10];
+  if (!start(&c, env, info, 12, "batchNormBackward")) return NULL;
+  get_int(&c, 3, "c", 1, MAX_CHANNELS, &ch);
+  get_int(&c, 9, "threads", 1, GN_MAX_PARTS, &threads);
   const size_t pixels = pixels_of(&c, 0, "dy", ch);
   const size_t n = pixels * (size_t)ch;
-  const int relu = !is_null(&c, 9);
-  if (!relu && !is_null(&c, 10)) fail(&c, "maskedDy: expected null without reluY");
-  /* inputs first (dy, xhat, gamma, rstd, reluY), then the outputs */
-  const size_t inputs = relu ? 5 : 4;
+  const int relu = !is_null(&c, 10);
+  if (!relu && !is_null(&c, 11)) fail(&c, "maskedDy: expected null without reluY");
+  /* inputs first (dy, x, mean, gamma, rstd, reluY), then the outputs */
+  const size_t inputs = relu ? 6 : 5;
   const float *dy = get_floats(&c, 0, "dy", n, &s[0]);
-  const float *xhat = get_floats(&c, 1, "xhat", n, &s[1]);
-  const float *gamma = get_floats(&c, 3, "gamma", (size_t)ch, &s[2]);
-  const float *rstd = get_floats(&c, 4, "rstd", (size_t)ch, &s[3]);
-  const float *relu_y = relu ? get_floats(&c, 9, "reluY", n, &s[4]) : NULL;
-  float *dx = get_floats(&c, 5, "dx", n, &s[inputs]);
-  float *dgamma = get_floats(&c, 6, "dgamma", (size_t)ch, &s[inputs + 1]);
-  float *dbeta = get_floats(&c, 7, "dbeta", (size_t)ch, &s[inputs + 2]);
-  float *masked_dy = relu && !is_null(&c, 10) ? get_floats(&c, 10, "maskedDy", n, &s[inputs + 3]) : NULL;
+  const float *x = get_floats(&c, 1, "x", n, &s[1]);
+  const float *mean = get_floats(&c, 2, "mean", (size_t)ch, &s[2]);
+  const float *gamma = get_floats(&c, 4, "gamma", (size_t)ch, &s[3]);
+  const float *rstd = get_floats(&c, 5, "rstd", (size_t)ch, &s[4]);
+  const float *relu_y = relu ? get_floats(&c, 10, "reluY", n, &s[5]) : NULL;
+  float *dx = get_floats(&c, 6, "dx", n, &s[inputs]);
+  float *dgamma = get_floats(&c, 7, "dgamma", (size_t)ch, &s[inputs + 1]);
+  float *dbeta = get_floats(&c, 8, "dbeta", (size_t)ch, &s[inputs + 2]);
+  float *masked_dy = relu && !is_null(&c, 11) ? get_floats(&c, 11, "maskedDy", n, &s[inputs + 3]) : NULL;
   if (!check_disjoint(&c, s, inputs + (masked_dy ? 4 : 3), inputs)) return NULL;
-  if (gn_batch_norm_backward(dy, relu_y, xhat, pixels, ch, gamma, rstd, dx, dgamma, dbeta, masked_dy, threads) != 0) {
+  if (gn_batch_norm_backward(dy, relu_y, x, mean, pixels, ch, gamma, rstd, dx, dgamma, dbeta, masked_dy, threads) != 0) {
     napi_throw_error(env, "ERR_GROUPNAS_NATIVE_MEMORY", "batchNormBackward: out of memory");
     return NULL;
   }

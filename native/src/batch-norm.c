@@ -5,6 +5,10 @@
  *   forward   μ = mean x,  σ² = mean (x − μ)²,  r = 1/√(σ² + ε),  x̂ = (x − μ)·r,  y = γ·x̂ + β (+ a residual)
  *   backward  ∂β = Σ dy,  ∂γ = Σ dy·x̂,  ∂x = γ·r/m · (m·dy − ∂β − x̂·∂γ)      (m = pixels)
  *
+ * The backward takes x, μ and r and computes x̂ again, with the forward's float operations (no
+ * contraction: -ffp-contract=off), so the same values: writing x̂ in the forward and reading it
+ * back cost more than the two operations, and the tape keeps x either way.
+ *
  * A ReLU after y (the full-precision blocks') can be part of the op: the forward clamps y as it writes
  * it, and the backward masks dy with the clamped y's slope as it reads it. That saves the ReLU's
  * passes over the activation and keeps one activation fewer for the backward.
@@ -24,18 +28,19 @@
 #define GN_BN_CHUNK 256
 
 typedef struct {
-  const float *a, *b;    /* forward: x; backward: dy, x̂ */
+  const float *a, *b;    /* forward: x; backward: dy, x */
   const float *relu_y;   /* backward: the ReLU's output masking dy, or NULL */
   float *masked_dy;      /* backward pass 1: receives the masked dy, or NULL */
   int relu;              /* forward: clamp y */
   size_t pixels;
   int c;
-  const float *shift; /* forward pass 2: μ */
+  const float *shift; /* forward passes 2 and 3, backward: μ */
   float *partial;     /* [chunks][2·c] */
   /* pass 3 */
-  const float *scale, *offset, *coef; /* per channel */
+  const float *scale, *offset, *coef; /* per channel; backward: Σdy, Σdy·x̂, γ·r/m */
+  const float *rstd;                  /* backward: r */
   const float *residual;              /* forward: added to y, or NULL */
-  float *out1, *out2;
+  float *out1;
 } bn_ctx;
 
 /*
@@ -76,20 +81,18 @@ GN_CLONES static void squares_chunk(const float *x, const float *mu, size_t firs
 
 /* y = γ·x̂ + β, then + the residual when there is one, then ReLU: the values of BN, Add and Relu, in one pass. */
 GN_CLONES static void normalize_chunk(const float *x, const float *mu, const float *r, const float *gamma, const float *beta, const float *residual, int relu,
-                                      size_t first, size_t count, int c, float *y, float *xhat) {
+                                      size_t first, size_t count, int c, float *y) {
   for (size_t p = first; p < first + count; p++) {
     const size_t o = p * (size_t)c;
     if (residual) {
       for (int k = 0; k < c; k++) {
         const float h = (x[o + k] - mu[k]) * r[k];
-        xhat[o + k] = h;
         const float normalized = h * gamma[k] + beta[k];
         y[o + k] = normalized + residual[o + k];
       }
     } else {
       for (int k = 0; k < c; k++) {
         const float h = (x[o + k] - mu[k]) * r[k];
-        xhat[o + k] = h;
         y[o + k] = h * gamma[k] + beta[k];
       }
     }
@@ -99,8 +102,8 @@ GN_CLONES static void normalize_chunk(const float *x, const float *mu, const flo
 }
 
 /* Σ dy and Σ dy·x̂ over a chunk, dy masked by relu_y's slope first when there is one (and kept in masked_dy when asked). */
-GN_CLONES static void grad_sums_chunk(const float *dy, const float *relu_y, const float *xhat, size_t first, size_t count, int c, float *sum_dy, float *sum_dy_xhat,
-                                      float *masked_dy) {
+GN_CLONES static void grad_sums_chunk(const float *dy, const float *relu_y, const float *x, const float *mu, const float *r, size_t first, size_t count, int c,
+                                      float *sum_dy, float *sum_dy_xhat, float *masked_dy) {
   for (int k0 = 0; k0 < c; k0 += GN_BN_LANES) {
     const int lanes = c - k0 < GN_BN_LANES ? c - k0 : GN_BN_LANES;
     float a[GN_BN_LANES], b[GN_BN_LANES], masked[GN_BN_LANES];
@@ -115,7 +118,7 @@ GN_CLONES static void grad_sums_chunk(const float *dy, const float *relu_y, cons
       }
       for (int k = 0; k < lanes; k++) {
         a[k] += d[k];
-        b[k] += d[k] * xhat[o + k];
+        b[k] += d[k] * ((x[o + k] - mu[k0 + k]) * r[k0 + k]);
       }
     }
     memcpy(sum_dy + k0, a, (size_t)lanes * sizeof(float));
@@ -124,8 +127,8 @@ GN_CLONES static void grad_sums_chunk(const float *dy, const float *relu_y, cons
 }
 
 /* ∂x = coef·(m·dy − Σdy − x̂·Σdy·x̂), coef = γ·r/m: the composite's order of operations; dy masked by relu_y's slope first when there is one */
-GN_CLONES static void grad_input_chunk(const float *dy, const float *relu_y, const float *xhat, const float *sum_dy, const float *sum_dy_xhat, const float *coef,
-                                       float m, size_t first, size_t count, int c, float *dx) {
+GN_CLONES static void grad_input_chunk(const float *dy, const float *relu_y, const float *x, const float *mu, const float *r, const float *sum_dy,
+                                       const float *sum_dy_xhat, const float *coef, float m, size_t first, size_t count, int c, float *dx) {
   for (size_t p = first; p < first + count; p++) {
     const size_t o = p * (size_t)c;
     const float *d = dy + o;
@@ -133,7 +136,10 @@ GN_CLONES static void grad_input_chunk(const float *dy, const float *relu_y, con
       for (int k = 0; k < c; k++) dx[o + k] = d[k] * gn_relu_step(relu_y[o + k]);
       d = dx + o;
     }
-    for (int k = 0; k < c; k++) dx[o + k] = (d[k] * m - sum_dy[k] - xhat[o + k] * sum_dy_xhat[k]) * coef[k];
+    for (int k = 0; k < c; k++) {
+      const float h = (x[o + k] - mu[k]) * r[k];
+      dx[o + k] = (d[k] * m - sum_dy[k] - h * sum_dy_xhat[k]) * coef[k];
+    }
   }
 }
 
@@ -167,7 +173,7 @@ static void normalize_task(void *raw, int task, int worker) {
   bn_ctx *c = raw;
   size_t first, count;
   chunk_range(c->pixels, task, &first, &count);
-  normalize_chunk(c->a, c->shift, c->coef, c->scale, c->offset, c->residual, c->relu, first, count, c->c, c->out1, c->out2);
+  normalize_chunk(c->a, c->shift, c->coef, c->scale, c->offset, c->residual, c->relu, first, count, c->c, c->out1);
 }
 
 static void grad_sums_task(void *raw, int task, int worker) {
@@ -176,7 +182,7 @@ static void grad_sums_task(void *raw, int task, int worker) {
   size_t first, count;
   chunk_range(c->pixels, task, &first, &count);
   float *slot = c->partial + (size_t)task * 2 * c->c;
-  grad_sums_chunk(c->a, c->relu_y, c->b, first, count, c->c, slot, slot + c->c, c->masked_dy);
+  grad_sums_chunk(c->a, c->relu_y, c->b, c->shift, c->rstd, first, count, c->c, slot, slot + c->c, c->masked_dy);
 }
 
 static void grad_input_task(void *raw, int task, int worker) {
@@ -184,7 +190,7 @@ static void grad_input_task(void *raw, int task, int worker) {
   bn_ctx *c = raw;
   size_t first, count;
   chunk_range(c->pixels, task, &first, &count);
-  grad_input_chunk(c->a, c->relu_y, c->b, c->shift, c->offset, c->coef, (float)c->pixels, first, count, c->c, c->out1);
+  grad_input_chunk(c->a, c->relu_y, c->b, c->shift, c->rstd, c->scale, c->offset, c->coef, (float)c->pixels, first, count, c->c, c->out1);
 }
 
 /* Σ over chunks, in chunk order, in float64: the `which`-th of the two per-chunk rows. */
@@ -197,7 +203,7 @@ static void add_chunks(const float *partial, size_t chunks, int c, int which, do
 }
 
 int gn_batch_norm_forward(const float *x, size_t pixels, int c, const float *gamma, const float *beta, float epsilon, const float *residual, int relu, float *y,
-                          float *xhat, float *mean, float *variance, float *rstd, int threads) {
+                          float *mean, float *variance, float *rstd, int threads) {
   const size_t chunks = chunk_count(pixels);
   float *partial = malloc(chunks * 2 * (size_t)c * sizeof(float));
   double *total = malloc((size_t)c * sizeof(double));
@@ -223,15 +229,14 @@ int gn_batch_norm_forward(const float *x, size_t pixels, int c, const float *gam
   ctx.residual = residual;
   ctx.relu = relu;
   ctx.out1 = y;
-  ctx.out2 = xhat;
   gn_parallel(threads, (int)chunks, normalize_task, &ctx);
   free(partial);
   free(total);
   return 0;
 }
 
-int gn_batch_norm_backward(const float *dy, const float *relu_y, const float *xhat, size_t pixels, int c, const float *gamma, const float *rstd, float *dx,
-                           float *dgamma, float *dbeta, float *masked_dy, int threads) {
+int gn_batch_norm_backward(const float *dy, const float *relu_y, const float *x, const float *mean, size_t pixels, int c, const float *gamma, const float *rstd,
+                           float *dx, float *dgamma, float *dbeta, float *masked_dy, int threads) {
   const size_t chunks = chunk_count(pixels);
   float *partial = malloc(chunks * 2 * (size_t)c * sizeof(float));
   double *total = malloc((size_t)c * sizeof(double));
@@ -242,7 +247,7 @@ int gn_batch_norm_backward(const float *dy, const float *relu_y, const float *xh
     free(coef);
     return -1;
   }
-  bn_ctx ctx = {.a = dy, .b = xhat, .relu_y = relu_y, .masked_dy = masked_dy, .pixels = pixels, .c = c, .partial = partial};
+  bn_ctx ctx = {.a = dy, .b = x, .shift = mean, .rstd = rstd, .relu_y = relu_y, .masked_dy = masked_dy, .pixels = pixels, .c = c, .partial = partial};
   gn_parallel(threads, (int)chunks, grad_sums_task, &ctx);
   if (masked_dy) {
     /* the second pass reads the masked dy the first one kept */
@@ -254,7 +259,7 @@ int gn_batch_norm_backward(const float *dy, const float *relu_y, const float *xh
   add_chunks(partial, chunks, c, 1, total);
   for (int k = 0; k < c; k++) dgamma[k] = (float)total[k];
   for (int k = 0; k < c; k++) coef[k] = gamma[k] * rstd[k] / (float)pixels;
-  ctx.shift = dbeta;
+  ctx.scale = dbeta;
   ctx.offset = dgamma;
   ctx.coef = coef;
   ctx.out1 = dx;

@@ -196,12 +196,12 @@ void gn_optimizer_step_run(const gn_optimizer_step *s, size_t size, int threads)
  * Training-mode batch norm over `pixels` NHWC pixels of `c` channels (batch-norm.c): y plus `residual`
  * unless NULL, then ReLU when `relu`; 0, or −1 without memory. The backward's `relu_y` is that ReLU's
  * output (NULL: no ReLU), whose sign masks dy; `masked_dy` (NULL, or as dy) receives the masked dy, the
- * residual's gradient.
+ * residual's gradient. The backward takes the forward's x, mean and rstd (x̂ is computed again).
  */
 int gn_batch_norm_forward(const float *x, size_t pixels, int c, const float *gamma, const float *beta, float epsilon, const float *residual, int relu, float *y,
-                          float *xhat, float *mean, float *variance, float *rstd, int threads);
-int gn_batch_norm_backward(const float *dy, const float *relu_y, const float *xhat, size_t pixels, int c, const float *gamma, const float *rstd, float *dx,
-                           float *dgamma, float *dbeta, float *masked_dy, int threads);
+                          float *mean, float *variance, float *rstd, int threads);
+int gn_batch_norm_backward(const float *dy, const float *relu_y, const float *x, const float *mean, size_t pixels, int c, const float *gamma, const float *rstd,
+                           float *dx, float *dgamma, float *dbeta, float *masked_dy, int threads);
 
 /*
  * The persistent thread pool: fn(ctx, task, worker) for every task in [0, tasks), on the

@@ -7,12 +7,12 @@
 /**
  * Training-mode batch norm over N, H, W of an NHWC tensor. Inputs `x`, `gamma`, `beta`, and
  * optionally `residual` (x's shape, added to y); attributes `epsilon` and `relu` (ReLU on y, after
- * the residual); outputs [y, x̂, mean, variance, rstd] (see src/nn/layers/batch-norm-training.ts).
+ * the residual); outputs [y, mean, variance, rstd] (see src/nn/layers/batch-norm-training.ts).
  */
 export const BATCH_NORM_TRAINING = 'GroupnasBatchNormTraining';
 
 /**
- * Its gradient. Inputs `dy`, `xhat`, `gamma`, `rstd`, and `reluY` (y) when the forward applied ReLU;
+ * Its gradient. Inputs `dy`, the forward's `x`, `mean`, `gamma`, `rstd`, and `reluY` (y) when the forward applied ReLU;
  * attribute `residualGradient` (with `reluY`: also output the masked dy, the residual's gradient);
  * outputs [dx, dgamma, dbeta] and that fourth one.
  */

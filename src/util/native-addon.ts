@@ -122,7 +122,6 @@ export interface NativeAddon {
     beta: Float32Array,
     epsilon: number,
     y: Float32Array,
-    xhat: Float32Array,
     mean: Float32Array,
     variance: Float32Array,
     rstd: Float32Array,
@@ -164,10 +163,11 @@ export interface NativeAddon {
   mixForward(weights: Float32Array, parts: Float32Array[], outs: Float32Array[], threads: number): void;
   /** ∂x_k = Σ_j W[j,k]·∂x̃_j and ∂W[j,k] = Σ ∂x̃_j ⊙ x_k. */
   mixBackward(weights: Float32Array, parts: Float32Array[], dys: Float32Array[], dparts: Float32Array[], dweights: Float32Array, threads: number): void;
-  /** batchNormForward's gradient: dx, dγ, dβ from dy and the forward's x̂ (native/src/batch-norm.c). */
+  /** batchNormForward's gradient: dx, dγ, dβ from dy and the forward's x, mean and rstd (native/src/batch-norm.c). */
   batchNormBackward(
     dy: Float32Array,
-    xhat: Float32Array,
+    x: Float32Array,
+    mean: Float32Array,
     c: number,
     gamma: Float32Array,
     rstd: Float32Array,

@@ -16,36 +16,23 @@ export function batchNormTrainingNative({ inputs, backend, attrs }: WasmKernelAr
     throw new Error(`groupnas: ${BATCH_NORM_TRAINING}: residual shape [${residual.shape.join(', ')}] is not x's [${x.shape.join(', ')}]`);
   }
   const channels = x.shape[x.shape.length - 1]!;
-  const outs = [backend.makeOutput(x.shape, 'float32'), backend.makeOutput(x.shape, 'float32')];
+  const y = backend.makeOutput(x.shape, 'float32');
   const stats = [0, 1, 2].map(() => backend.makeOutput([channels], 'float32'));
   if (tf.util.sizeFromShape(x.shape) > 0) {
-    const [xv, gv, bv, y, xhat, mean, variance, rstd] = views(backend, [x, gamma, beta, ...outs, ...stats]);
+    const [xv, gv, bv, yv, mean, variance, rstd] = views(backend, [x, gamma, beta, y, ...stats]);
     const rv = residual === undefined ? null : heapF32(backend, residual);
-    native.addon.batchNormForward(
-      xv!,
-      channels,
-      gv!,
-      bv!,
-      attrs.epsilon as number,
-      y!,
-      xhat!,
-      mean!,
-      variance!,
-      rstd!,
-      native.threads,
-      rv,
-      attrs.relu === true,
-    );
+    native.addon.batchNormForward(xv!, channels, gv!, bv!, attrs.epsilon as number, yv!, mean!, variance!, rstd!, native.threads, rv, attrs.relu === true);
   }
-  return [...outs, ...stats];
+  return [y, ...stats];
 }
 
-/** Its gradient: one native call, two passes over dy and x̂ (and the ReLU's output when the forward applied one). */
+/** Its gradient: one native call, two passes over dy and x (and the ReLU's output when the forward applied one). */
 export function batchNormTrainingGradNative({ inputs, backend, attrs }: WasmKernelArgs): tf.TensorInfo[] {
   const native = requireNativeTraining(BATCH_NORM_TRAINING_GRAD, backend);
-  const { dy, xhat, gamma, rstd, reluY } = inputs as {
+  const { dy, x, mean, gamma, rstd, reluY } = inputs as {
     dy: tf.TensorInfo;
-    xhat: tf.TensorInfo;
+    x: tf.TensorInfo;
+    mean: tf.TensorInfo;
     gamma: tf.TensorInfo;
     rstd: tf.TensorInfo;
     reluY?: tf.TensorInfo;
@@ -57,9 +44,9 @@ export function batchNormTrainingGradNative({ inputs, backend, attrs }: WasmKern
   const outs = [backend.makeOutput(dy.shape, 'float32'), backend.makeOutput([channels], 'float32'), backend.makeOutput([channels], 'float32')];
   if (reluY !== undefined && attrs.residualGradient === true) outs.push(backend.makeOutput(dy.shape, 'float32'));
   if (tf.util.sizeFromShape(dy.shape) > 0) {
-    const [dyv, xhatv, gv, rv, dx, dgamma, dbeta, maskedDy] = views(backend, [dy, xhat, gamma, rstd, ...outs]);
+    const [dyv, xv, mv, gv, rv, dx, dgamma, dbeta, maskedDy] = views(backend, [dy, x, mean, gamma, rstd, ...outs]);
     const reluYv = reluY === undefined ? null : heapF32(backend, reluY);
-    native.addon.batchNormBackward(dyv!, xhatv!, channels, gv!, rv!, dx!, dgamma!, dbeta!, native.threads, reluYv, maskedDy ?? null);
+    native.addon.batchNormBackward(dyv!, xv!, mv!, channels, gv!, rv!, dx!, dgamma!, dbeta!, native.threads, reluYv, maskedDy ?? null);
   }
   return outs;
 }

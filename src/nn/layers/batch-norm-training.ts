@@ -31,10 +31,11 @@ export function applyEpilogue(y: tf.Tensor4D, { residual, relu = false }: BatchN
  * Forward:  x̂ = (x − μ)·r,  r = 1/sqrt(σ² + ε),  y = γ·x̂ + β   (μ, σ² = batch mean, biased variance)
  * Backward: ∂β = Σ dy;  ∂γ = Σ dy·x̂;  ∂x = γ·r/m · (m·dy − Σ dy − x̂·Σ dy·x̂)   (m = N·H·W, sums per channel)
  *
- * Same values as tf.moments + tf.batchNorm, but the tape keeps one activation-sized tensor (x̂)
- * instead of three and the backward runs a handful of kernels: BN sits in every unit of every base,
- * so this bounds memory and time of a K=5 step. A backend that registers the fused kernels
- * (`GroupnasBatchNormTraining` and its gradient: the native ones) runs each direction as one call.
+ * Same values as tf.moments + tf.batchNorm, but the tape keeps one activation-sized tensor (x̂; x on
+ * the fused kernels, which compute x̂ again) instead of three and the backward runs a handful of
+ * kernels: BN sits in every unit of every base, so this bounds memory and time of a K=5 step. A backend
+ * that registers the fused kernels (`GroupnasBatchNormTraining` and its gradient: the native ones) runs
+ * each direction as one call.
  *
  * `epilogue` adds a residual and ReLU to y (see BatchNormEpilogue).
  */
@@ -81,10 +82,9 @@ export function hasFusedBatchNormTraining(): boolean {
   return tf.getKernel(BATCH_NORM_TRAINING, tf.getBackend()) !== undefined;
 }
 
-/** The fused forward kernel's outputs: y, and what the gradient keeps (x̂, rstd) and the running averages take. */
+/** The fused forward kernel's outputs: y, the statistics the gradient takes (mean, rstd, with x) and the running averages take. */
 export interface FusedBatchNormForward {
   y: tf.Tensor4D;
-  xhat: tf.Tensor4D;
   mean: tf.Tensor1D;
   variance: tf.Tensor1D;
   rstd: tf.Tensor1D;
@@ -101,8 +101,16 @@ export function runFusedBatchNormForward(
 ): FusedBatchNormForward {
   const inputs: tf.NamedTensorMap = { x, gamma, beta };
   if (residual !== undefined) inputs['residual'] = residual;
-  const [y, xhat, mean, variance, rstd] = tf.engine().runKernel(BATCH_NORM_TRAINING, inputs, { epsilon, relu }) as tf.Tensor[];
-  return { y: y as tf.Tensor4D, xhat: xhat as tf.Tensor4D, mean: mean as tf.Tensor1D, variance: variance as tf.Tensor1D, rstd: rstd as tf.Tensor1D };
+  const [y, mean, variance, rstd] = tf.engine().runKernel(BATCH_NORM_TRAINING, inputs, { epsilon, relu }) as tf.Tensor[];
+  return { y: y as tf.Tensor4D, mean: mean as tf.Tensor1D, variance: variance as tf.Tensor1D, rstd: rstd as tf.Tensor1D };
+}
+
+/** What the fused gradient takes from the forward: its input x, γ, and the statistics it computed. */
+export interface FusedBatchNormSaved {
+  x: tf.Tensor;
+  gamma: tf.Tensor;
+  mean: tf.Tensor;
+  rstd: tf.Tensor;
 }
 
 /**
@@ -111,13 +119,11 @@ export function runFusedBatchNormForward(
  */
 export function runFusedBatchNormGrad(
   dy: tf.Tensor,
-  xhat: tf.Tensor,
-  gamma: tf.Tensor,
-  rstd: tf.Tensor,
+  { x, gamma, mean, rstd }: FusedBatchNormSaved,
   reluY?: tf.Tensor,
   residualGradient = false,
 ): [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D, tf.Tensor4D?] {
-  const inputs: tf.NamedTensorMap = { dy, xhat, gamma, rstd };
+  const inputs: tf.NamedTensorMap = { dy, x, mean, gamma, rstd };
   if (reluY !== undefined) inputs['reluY'] = reluY;
   return tf.engine().runKernel(BATCH_NORM_TRAINING_GRAD, inputs, { residualGradient }) as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D, tf.Tensor4D?];
 }
@@ -130,13 +136,14 @@ function fusedBatchNormTraining(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Ten
     const save = args.pop() as tf.GradSaveFunc;
     const [input, scale, offset, added] = args as tf.Tensor[];
     const forward = runFusedBatchNormForward(input!, scale!, offset!, epsilon, added, relu);
-    save(relu ? [forward.xhat, scale!, forward.rstd, forward.y] : [forward.xhat, scale!, forward.rstd]);
+    const kept = [input!, scale!, forward.mean, forward.rstd];
+    save(relu ? [...kept, forward.y] : kept);
     stats = { mean: tf.keep(forward.mean), variance: tf.keep(forward.variance) };
     return {
       value: forward.y,
       gradFunc: (dy, saved) => {
-        const [xh, gs, r, reluY] = saved as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D, tf.Tensor4D?];
-        const [dx, dgamma, dbeta, dResidual] = runFusedBatchNormGrad(dy as tf.Tensor, xh, gs, r, reluY, added !== undefined);
+        const [xs, gs, mean, rstd, reluY] = saved as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D, tf.Tensor4D?];
+        const [dx, dgamma, dbeta, dResidual] = runFusedBatchNormGrad(dy as tf.Tensor, { x: xs, gamma: gs, mean, rstd }, reluY, added !== undefined);
         if (added === undefined) return [dx, dgamma, dbeta];
         return [dx, dgamma, dbeta, dResidual ?? tf.reshape(dy as tf.Tensor, added.shape)];
       },

@@ -19,7 +19,7 @@ export interface BatchNormParameters {
  * A binary unit's training forward, batchNormTraining(signConv2d(x, W), γ, β, ε, residual), as one op
  * where the backend fuses both (the native kernels), with the same values:
  *
- * - the convolution's output lives only inside the op (the tape keeps the bits of x and BN's x̂);
+ * - the tape keeps the bits of x (not x) and the convolution's output, BN's input;
  * - when the residual is x itself (an identity shortcut), x's two gradients, through the conv and
  *   through the residual, are summed inside the input-gradient kernel while its rows are in cache,
  *   where autograd would add them in a pass over two activations of its own. With no other use of x
@@ -44,14 +44,14 @@ export function signConvBatchNorm(
     const [input, weights, scale, offset, added] = args as tf.Tensor[];
     const [conv, bits] = runFusedSignConv2d(input!, weights!, geometry);
     const forward = runFusedBatchNormForward(conv, scale!, offset!, epsilon, residualIsInput ? input : added);
-    save([weights!, bits, forward.xhat, scale!, forward.rstd]);
+    save([weights!, bits, conv, scale!, forward.mean, forward.rstd]);
     stats = { mean: tf.keep(forward.mean), variance: tf.keep(forward.variance) };
     const inputShape = input!.shape;
     return {
       value: forward.y,
       gradFunc: (dy, saved) => {
-        const [w, b, xhat, g, rstd] = saved as [tf.Tensor4D, tf.Tensor, tf.Tensor4D, tf.Tensor1D, tf.Tensor1D];
-        const [dconv, dgamma, dbeta] = runFusedBatchNormGrad(dy as tf.Tensor, xhat, g, rstd);
+        const [w, b, conv, g, mean, rstd] = saved as [tf.Tensor4D, tf.Tensor, tf.Tensor4D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
+        const [dconv, dgamma, dbeta] = runFusedBatchNormGrad(dy as tf.Tensor, { x: conv, gamma: g, mean, rstd });
         const [dx, dw] = runFusedSignConv2dGrads(dconv, w, b, geometry, inputShape, residualIsInput ? (dy as tf.Tensor) : undefined);
         const grads = [dx, dw, dgamma, dbeta];
         return added === undefined ? grads : [...grads, tf.reshape(dy as tf.Tensor, added.shape)];

@@ -132,6 +132,7 @@ describe.skipIf(reason !== undefined)('fused training ops: native kernels vs the
       [
         dy,
         new Float32Array(n),
+        new Float32Array(c),
         c,
         new Float32Array(c),
         new Float32Array(c),
