@@ -5,7 +5,7 @@
 //   node scripts/native-kernel-ab.mjs NAME=groupnas_native.node [NAME=groupnas_native.node] [--rounds N]
 // An earlier build for comparison: git archive REV native | tar -x -C DIR, then in DIR/native:
 //   node $(npm root -g)/npm/node_modules/node-gyp/bin/node-gyp.js rebuild --release
-// The builds must take this checkout's argument lists (batch norm's take x and its mean in the backward since the change after 7fe6267).
+// The builds must take this checkout's argument lists (batch norm's backward takes x and its mean since f9b3755).
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);

@@ -451,8 +451,8 @@ int gn_fconv_backprop_filter(const gn_train_path *p, const gn_fconv_geom *g, con
   if (parts > affordable) parts = affordable;
   if (parts < 1) parts = 1;
   c.parts = (int)parts;
-  /* parts first (each thread its own pixels); tile groups only where the parts are fewer than the threads */
-  const int wanted_groups = (threads + c.parts - 1) / c.parts;
+  /* parts first (each thread its own pixels); tile groups where the parts are fewer than GN_TASKS_PER_THREAD a thread */
+  const int wanted_groups = threads == 1 ? 1 : (GN_TASKS_PER_THREAD * threads + c.parts - 1) / c.parts;
   c.groups = wanted_groups < taps * c.ci_tiles ? wanted_groups : taps * c.ci_tiles;
   float *zeros = NULL;
   c.scratch = malloc((size_t)threads * GN_REDUCE_BLOCK * sizeof(void *));

@@ -99,8 +99,9 @@ typedef void (*gn_part_fn)(void *ctx, int part, int parts);
 /* The most threads a kernel call takes (MAX_NATIVE_THREADS in src/util/native-addon.ts). */
 #define GN_MAX_PARTS 64
 /**
- * Run fn(ctx, part, parts) for every part, parts = min(threads, GN_MAX_PARTS), on the calling
- * thread's pool (pool.c); returns the parts used. Each part must own its outputs.
+ * Run fn(ctx, part, parts) for every part on the calling thread's pool with `threads` threads
+ * (pool.c): one part for one thread, else a few per thread, at most GN_MAX_PARTS; returns the
+ * parts used. Each part must own its outputs, so the result never depends on the parts.
  */
 int gn_run_parts(int threads, gn_part_fn fn, void *ctx);
 

@@ -168,13 +168,14 @@ static void part_task(void *ctx, int task, int worker) {
 }
 
 int gn_run_parts(int threads, gn_part_fn fn, void *ctx) {
-  const int parts = threads < 1 ? 1 : threads > GN_MAX_PARTS ? GN_MAX_PARTS : threads;
+  const int wanted = threads <= 1 ? 1 : threads * GN_TASKS_PER_THREAD;
+  const int parts = wanted > GN_MAX_PARTS ? GN_MAX_PARTS : wanted;
   if (parts == 1) {
     fn(ctx, 0, 1);
     return 1;
   }
   gn_parts_job job = {fn, ctx, parts};
-  gn_parallel(parts, parts, part_task, &job);
+  gn_parallel(threads, parts, part_task, &job);
   return parts;
 }
 

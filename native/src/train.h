@@ -211,6 +211,15 @@ int gn_batch_norm_backward(const float *dy, const float *relu_y, const float *x,
  */
 typedef void (*gn_task_fn)(void *ctx, int task, int worker);
 int gn_parallel(int threads, int tasks, gn_task_fn fn, void *ctx);
+
+/*
+ * The fewest tasks a thread of a multi-threaded job gets: cut into exactly one task a thread, a job
+ * waits for its slowest thread, and where every core runs a kernel thread the runtime's own threads
+ * (the JavaScript compiler, the garbage collector) take turns on those cores; with more tasks than
+ * threads, the others take over the tasks of a thread that lost its core.
+ */
+#define GN_TASKS_PER_THREAD 4
+
 void gn_pool_shutdown(void);
 
 #endif
