@@ -9,24 +9,12 @@ import { readFileSync, readdirSync } from 'node:fs';
 const [model = 'groupnet-k5', blocks = '5', perBlock = '10'] = process.argv.slice(2);
 const root = new URL('..', import.meta.url);
 const load = (file) => import(new URL(`dist/${file}`, root).href);
-const tf = await load('util/tfjs.js');
 const { selectBackend } = await load('backend/index.js');
-const { buildModel, createTrainer } = await load('nn/index.js');
+const { createBenchTraining } = await load('bench/time-train-step.js');
 const { buildPreset } = await load('space/presets.js');
 
 await selectBackend('wasm', { kernels: 'native', threads: 1 });
-const arch = buildPreset(model);
-const { height, width, channels } = arch.input;
-const batch = 64;
-const x = tf.tensor4d(
-  Float32Array.from({ length: batch * height * width * channels }, (_, i) => Math.sin(i)),
-  [batch, height, width, channels],
-);
-const y = tf.tensor1d(
-  Int32Array.from({ length: batch }, (_, i) => i % arch.head.classes),
-  'int32',
-);
-const trainer = createTrainer(buildModel(arch, { seed: 0 }), { optimizer: 'sgd-nesterov', learningRate: 0.05, weightDecay: 1e-4 });
+const { trainer, x, y } = createBenchTraining(buildPreset(model), 64);
 
 /** CPU milliseconds of the main thread and of all others, from /proc (clock ticks of 10 ms). */
 function threadCpu() {

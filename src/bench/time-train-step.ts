@@ -1,7 +1,7 @@
 import * as tf from '../util/tfjs.js';
 import type { Arch } from '../space/arch.js';
-import { buildModel } from '../nn/group-net.js';
-import { createTrainer } from '../nn/trainer.js';
+import { buildModel, type GroupNetModel } from '../nn/group-net.js';
+import { createTrainer, type Trainer } from '../nn/trainer.js';
 import { median } from '../util/median-time.js';
 import { createRng, randomInt } from '../util/random.js';
 
@@ -11,6 +11,43 @@ export interface TrainStepTiming {
   stepMs: number;
   imagesPerSec: number;
   steps: number;
+}
+
+/** What the step benchmarks train: a fresh model of an arch, its SGD-Nesterov trainer and one random batch. */
+export interface BenchTraining {
+  model: GroupNetModel;
+  trainer: Trainer;
+  x: tf.Tensor4D;
+  y: tf.Tensor1D;
+  /** Frees the trainer, the model and the batch. */
+  dispose(): void;
+}
+
+/** A BenchTraining of `arch` on the current tfjs backend: `batch` images of uniform [−1, 1) values, random labels, all from `seed`. */
+export function createBenchTraining(arch: Arch, batch: number, seed = 0): BenchTraining {
+  const rng = createRng(seed);
+  const { height, width, channels } = arch.input;
+  const x = tf.tensor4d(
+    Float32Array.from({ length: batch * height * width * channels }, () => rng() * 2 - 1),
+    [batch, height, width, channels],
+  );
+  const y = tf.tensor1d(
+    Int32Array.from({ length: batch }, () => randomInt(rng, arch.head.classes)),
+    'int32',
+  );
+  const model = buildModel(arch, { seed });
+  const trainer = createTrainer(model, { optimizer: 'sgd-nesterov', learningRate: 0.05, weightDecay: 1e-4 });
+  return {
+    model,
+    trainer,
+    x,
+    y,
+    dispose: () => {
+      trainer.dispose();
+      model.dispose();
+      tf.dispose([x, y]);
+    },
+  };
 }
 
 /**
@@ -34,18 +71,8 @@ export function timeTrainStepAcross(
   settings: readonly (() => void)[],
 ): TrainStepTiming[] {
   const { batch, steps, warmup } = options;
-  const rng = createRng(options.seed ?? 0);
-  const { height, width, channels } = arch.input;
-  const x = tf.tensor4d(
-    Float32Array.from({ length: batch * height * width * channels }, () => rng() * 2 - 1),
-    [batch, height, width, channels],
-  );
-  const y = tf.tensor1d(
-    Int32Array.from({ length: batch }, () => randomInt(rng, arch.head.classes)),
-    'int32',
-  );
-  const model = buildModel(arch, { seed: options.seed ?? 0 });
-  const trainer = createTrainer(model, { optimizer: 'sgd-nesterov', learningRate: 0.05, weightDecay: 1e-4 });
+  const training = createBenchTraining(arch, batch, options.seed);
+  const { trainer, x, y } = training;
   const times = settings.map((): number[] => []);
   try {
     for (let round = 0; round < warmup + steps; round++) {
@@ -60,9 +87,7 @@ export function timeTrainStepAcross(
       }
     }
   } finally {
-    trainer.dispose();
-    model.dispose();
-    tf.dispose([x, y]);
+    training.dispose();
   }
   return times.map((t) => {
     const stepMs = median(t);

@@ -1,14 +1,12 @@
 import { selectBackend, setNativeTrainingThreads, type TrainingKernelOptions } from '../backend/index.js';
-import { buildModel, createTrainer } from '../nn/index.js';
 import { buildPreset } from '../space/presets.js';
 import { describeMachine, type MachineDescription } from '../util/machine.js';
 import { median } from '../util/median-time.js';
 import { peerTorchVersion, runPeerScript } from '../util/peer.js';
 import { silentProgress, type ProgressReporter } from '../util/progress.js';
-import * as tf from '../util/tfjs.js';
 import { peerScript } from './peer-scripts.js';
 import { profileStep, type KernelProfileRow } from './step-profile.js';
-import { timeTrainStep, timeTrainStepAcross } from './time-train-step.js';
+import { createBenchTraining, timeTrainStep, timeTrainStepAcross } from './time-train-step.js';
 
 /** The models `bench train-step` measures: network R's full-precision twin and Group-Net R (K=5), full width. */
 export const TRAIN_STEP_MODELS = ['fp', 'groupnet-k5'] as const;
@@ -112,26 +110,14 @@ async function nativeAvailable(): Promise<boolean> {
 
 async function profileNative(model: TrainStepModel, batch: number, threads: number): Promise<StepProfile> {
   await selectBackend('wasm', { kernels: 'native', threads });
-  const arch = buildPreset(model);
-  const { height, width, channels } = arch.input;
-  const x = tf.tensor4d(
-    new Float32Array(batch * height * width * channels).map((_, i) => Math.sin(i)),
-    [batch, height, width, channels],
-  );
-  const y = tf.tensor1d(
-    Int32Array.from({ length: batch }, (_, i) => i % arch.head.classes),
-    'int32',
-  );
-  const net = buildModel(arch, { seed: 0 });
-  const trainer = createTrainer(net, { optimizer: 'sgd-nesterov', learningRate: 0.05, weightDecay: 1e-4 });
+  const training = createBenchTraining(buildPreset(model), batch);
+  const { trainer, x, y } = training;
   try {
     trainer.step(x, y);
     trainer.step(x, y);
     return { threads, ...(await profileStep(() => void trainer.step(x, y))) };
   } finally {
-    trainer.dispose();
-    net.dispose();
-    tf.dispose([x, y]);
+    training.dispose();
   }
 }
 
