@@ -35,11 +35,11 @@ typedef struct {
   size_t pixels;
   int c;
   const float *shift; /* forward passes 2 and 3, backward: μ */
+  const float *rstd;  /* forward pass 3, backward: r */
   float *partial;     /* [chunks][2·c] */
-  /* pass 3 */
-  const float *scale, *offset, *coef; /* per channel; backward: Σdy, Σdy·x̂, γ·r/m */
-  const float *rstd;                  /* backward: r */
-  const float *residual;              /* forward: added to y, or NULL */
+  /* the last pass, per channel: forward γ, β; backward Σdy, Σdy·x̂, γ·r/m */
+  const float *scale, *offset, *coef;
+  const float *residual; /* forward: added to y, or NULL */
   float *out1;
 } bn_ctx;
 
@@ -173,7 +173,7 @@ static void normalize_task(void *raw, int task, int worker) {
   bn_ctx *c = raw;
   size_t first, count;
   chunk_range(c->pixels, task, &first, &count);
-  normalize_chunk(c->a, c->shift, c->coef, c->scale, c->offset, c->residual, c->relu, first, count, c->c, c->out1);
+  normalize_chunk(c->a, c->shift, c->rstd, c->scale, c->offset, c->residual, c->relu, first, count, c->c, c->out1);
 }
 
 static void grad_sums_task(void *raw, int task, int worker) {
@@ -223,7 +223,7 @@ int gn_batch_norm_forward(const float *x, size_t pixels, int c, const float *gam
     variance[k] = (float)(total[k] / (double)pixels);
     rstd[k] = 1.0f / sqrtf(variance[k] + epsilon);
   }
-  ctx.coef = rstd;
+  ctx.rstd = rstd;
   ctx.scale = gamma;
   ctx.offset = beta;
   ctx.residual = residual;
