@@ -5,13 +5,11 @@
 // garbage collector), which at two kernel threads must share the two cores with the kernels.
 //   node scripts/step-thread-cpu.mjs [model = groupnet-k5 | fp] [blocks = 5] [steps a block = 10]
 import { readFileSync, readdirSync } from 'node:fs';
+import { selectBackend } from '../dist/backend/index.js';
+import { createBenchTraining } from '../dist/bench/time-train-step.js';
+import { buildPreset } from '../dist/space/presets.js';
 
 const [model = 'groupnet-k5', blocks = '5', perBlock = '10'] = process.argv.slice(2);
-const root = new URL('..', import.meta.url);
-const load = (file) => import(new URL(`dist/${file}`, root).href);
-const { selectBackend } = await load('backend/index.js');
-const { createBenchTraining } = await load('bench/time-train-step.js');
-const { buildPreset } = await load('space/presets.js');
 
 await selectBackend('wasm', { kernels: 'native', threads: 1 });
 const { trainer, x, y } = createBenchTraining(buildPreset(model), 64);

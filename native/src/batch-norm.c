@@ -79,6 +79,11 @@ GN_CLONES static void squares_chunk(const float *x, const float *mu, size_t firs
   }
 }
 
+/* x̂ = (x − μ)·r: the one expression the forward and both backward passes compute it by, so the same value in each. */
+static inline float normalized(float x, float mu, float r) {
+  return (x - mu) * r;
+}
+
 /* y = γ·x̂ + β, then + the residual when there is one, then ReLU: the values of BN, Add and Relu, in one pass. */
 GN_CLONES static void normalize_chunk(const float *x, const float *mu, const float *r, const float *gamma, const float *beta, const float *residual, int relu,
                                       size_t first, size_t count, int c, float *y) {
@@ -86,13 +91,13 @@ GN_CLONES static void normalize_chunk(const float *x, const float *mu, const flo
     const size_t o = p * (size_t)c;
     if (residual) {
       for (int k = 0; k < c; k++) {
-        const float h = (x[o + k] - mu[k]) * r[k];
+        const float h = normalized(x[o + k], mu[k], r[k]);
         const float normalized = h * gamma[k] + beta[k];
         y[o + k] = normalized + residual[o + k];
       }
     } else {
       for (int k = 0; k < c; k++) {
-        const float h = (x[o + k] - mu[k]) * r[k];
+        const float h = normalized(x[o + k], mu[k], r[k]);
         y[o + k] = h * gamma[k] + beta[k];
       }
     }
@@ -118,7 +123,7 @@ GN_CLONES static void grad_sums_chunk(const float *dy, const float *relu_y, cons
       }
       for (int k = 0; k < lanes; k++) {
         a[k] += d[k];
-        b[k] += d[k] * ((x[o + k] - mu[k0 + k]) * r[k0 + k]);
+        b[k] += d[k] * normalized(x[o + k], mu[k0 + k], r[k0 + k]);
       }
     }
     memcpy(sum_dy + k0, a, (size_t)lanes * sizeof(float));
@@ -137,7 +142,7 @@ GN_CLONES static void grad_input_chunk(const float *dy, const float *relu_y, con
       d = dx + o;
     }
     for (int k = 0; k < c; k++) {
-      const float h = (x[o + k] - mu[k]) * r[k];
+      const float h = normalized(x[o + k], mu[k], r[k]);
       dx[o + k] = (d[k] * m - sum_dy[k] - h * sum_dy_xhat[k]) * coef[k];
     }
   }

@@ -41,7 +41,6 @@ const entries: LatencyEntry[] = [
   { ...base, bits: 32 },
   ...work,
 ];
-/** This process's CPU time in µs. */
 /** The other cores' load the table sees while timing (fixed, so that what is re-timed does not depend on this machine's load). */
 const loadOf = (share: number) => () => () => share;
 /** A probe that finds the machine at one speed throughout: entries are read as timed. */
